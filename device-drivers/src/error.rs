@@ -1,0 +1,21 @@
+//! The one error type of the device layer, with stable codes.
+
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error("the {0} is not connected")]
+    NotConnected(String),
+    #[error("the device answered with an image that cannot be read: {0}")]
+    BadImage(String),
+    #[error("capture failed: {0}")]
+    CaptureFailed(String),
+}
+
+impl DeviceError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            DeviceError::NotConnected(_) => "device_not_connected",
+            DeviceError::BadImage(_) => "device_bad_image",
+            DeviceError::CaptureFailed(_) => "capture_failed",
+        }
+    }
+}

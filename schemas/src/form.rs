@@ -1,0 +1,376 @@
+//! The form: the UI spec joined with the ID schema. It gives the UI what to render
+//! ([`FormSpec`]) and checks identity documents ([`Form::validate`], [`Form::check_draft`]).
+//!
+//! Identity documents are MOSIP-shaped JSON objects: a multilingual field is
+//! `[{"language": "eng", "value": "..."}, ...]`, any other field a plain string.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{FieldError, FieldKind, IdSchema, SchemaError, UiSpec};
+
+/// The schema version written into every identity document the station makes.
+pub const ID_SCHEMA_VERSION_FIELD: &str = "IDSchemaVersion";
+/// No single value may be longer than this, whatever the spec says: drafts are autosaved on
+/// every keystroke and must stay small.
+const MAX_VALUE_CHARS: usize = 1000;
+
+/// A language the form is filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormLanguage {
+    /// ISO 639-3 code as MOSIP uses: "eng", "fra", "ara".
+    pub code: String,
+    /// The language's own name, e.g. "العربية".
+    pub name: String,
+    /// "ltr" or "rtl".
+    pub direction: String,
+    /// Whether every multilingual field must be filled in this language.
+    pub mandatory: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormOption {
+    pub value: String,
+    /// Label per UI language code ("en", "fr", "ar").
+    pub label: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormField {
+    /// The identity document's key, e.g. "fullName".
+    pub id: String,
+    /// "text", "date", "dropdown" or "phone".
+    pub control: String,
+    /// Label per UI language code ("en", "fr", "ar").
+    pub label: BTreeMap<String, String>,
+    pub required: bool,
+    /// One value per form language (MOSIP's multilingual simpleType).
+    pub multilingual: bool,
+    pub options: Vec<FormOption>,
+    /// Hint for the input, per UI language, e.g. the expected date format.
+    pub hint: BTreeMap<String, String>,
+    pub max_length: Option<u32>,
+}
+
+/// The form to render.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormSpec {
+    pub languages: Vec<FormLanguage>,
+    pub fields: Vec<FormField>,
+}
+
+/// A calendar date, passed in so that "not in the future" is testable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CalendarDate {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl CalendarDate {
+    /// Parse `YYYY/MM/DD` (MOSIP's date format) into a real calendar date.
+    pub fn parse_slashed(text: &str) -> Option<CalendarDate> {
+        let mut parts = text.split('/');
+        let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
+            return None;
+        }
+        let date = CalendarDate { year: year.parse().ok()?, month: month.parse().ok()?, day: day.parse().ok()? };
+        let leap = (date.year % 4 == 0 && date.year % 100 != 0) || date.year % 400 == 0;
+        let days_in_month = match date.month {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return None,
+        };
+        (1..=days_in_month).contains(&date.day).then_some(date)
+    }
+}
+
+/// The configured form.
+#[derive(Debug, Clone)]
+pub struct Form {
+    schema: IdSchema,
+    spec: FormSpec,
+}
+
+impl Form {
+    /// Join a UI spec with its ID schema; every UI field must exist in the schema, and every
+    /// required schema field that a clerk types must be on the form.
+    pub fn new(schema: IdSchema, ui: UiSpec) -> Result<Form, SchemaError> {
+        let mut fields = Vec::new();
+        for field in ui.fields {
+            let schema_field = schema
+                .fields
+                .get(&field.id)
+                .ok_or_else(|| SchemaError::Mismatch(format!("the form shows `{}`, which the ID schema does not define", field.id)))?;
+            let multilingual = match schema_field.kind {
+                FieldKind::Multilingual => true,
+                FieldKind::String => false,
+                other => {
+                    return Err(SchemaError::Mismatch(format!(
+                        "`{}` is a {other:?} field in the ID schema; the form can only type text into it",
+                        field.id
+                    )))
+                }
+            };
+            fields.push(FormField {
+                required: schema_field.required,
+                multilingual,
+                id: field.id,
+                control: field.control,
+                label: field.label,
+                options: field.options,
+                hint: field.hint,
+                max_length: field.max_length,
+            });
+        }
+        for (name, schema_field) in &schema.fields {
+            let typed = matches!(schema_field.kind, FieldKind::Multilingual | FieldKind::String);
+            if schema_field.required && typed && !fields.iter().any(|f| &f.id == name) {
+                return Err(SchemaError::Mismatch(format!("`{name}` is required by the ID schema but not on the form")));
+            }
+        }
+        Ok(Form { schema, spec: FormSpec { languages: ui.languages, fields } })
+    }
+
+    pub fn spec(&self) -> &FormSpec {
+        &self.spec
+    }
+
+    /// Check a draft's shape only: known fields, right types, known languages, sane lengths.
+    /// Empty and missing values are fine in a draft.
+    pub fn check_draft(&self, identity: &Value) -> Result<(), Vec<FieldError>> {
+        let problems = self.check(identity, None);
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+
+    /// Full validation before finalize: everything [`Form::check_draft`] checks, plus
+    /// required fields and languages, validators, options and dates (not after `today`).
+    pub fn validate(&self, identity: &Value, today: CalendarDate) -> Result<(), Vec<FieldError>> {
+        let problems = self.check(identity, Some(today));
+        if problems.is_empty() { Ok(()) } else { Err(problems) }
+    }
+
+    /// `today` is `Some` for the full validation, `None` for a draft.
+    fn check(&self, identity: &Value, today: Option<CalendarDate>) -> Vec<FieldError> {
+        let complete = today.is_some();
+        let mut problems = Vec::new();
+        let Some(object) = identity.as_object() else {
+            return vec![FieldError::new("", None, "wrong_type", "the identity document must be a JSON object")];
+        };
+        for key in object.keys() {
+            if key != ID_SCHEMA_VERSION_FIELD && !self.spec.fields.iter().any(|f| &f.id == key) {
+                problems.push(FieldError::new(key, None, "unknown_field", format!("`{key}` is not a field of this form")));
+            }
+        }
+        for field in &self.spec.fields {
+            let values = match self.values_of(field, object.get(&field.id), &mut problems) {
+                Some(values) => values,
+                None => continue,
+            };
+            if field.multilingual && complete && field.required {
+                for language in self.spec.languages.iter().filter(|l| l.mandatory) {
+                    if !values.iter().any(|(code, value)| code.as_deref() == Some(&language.code) && !value.trim().is_empty()) {
+                        problems.push(FieldError::new(&field.id, Some(&language.code), "required", format!("required in {}", language.name)));
+                    }
+                }
+            }
+            if !field.multilingual && complete && field.required && values.iter().all(|(_, v)| v.trim().is_empty()) {
+                problems.push(FieldError::new(&field.id, None, "required", "this field is required"));
+            }
+            for (language, value) in values {
+                if value.trim().is_empty() {
+                    continue;
+                }
+                let language = language.as_deref();
+                if let Some(problem) = self.check_value(field, language, value, today) {
+                    problems.push(problem);
+                }
+            }
+        }
+        problems
+    }
+
+    /// The field's values as (language, text) pairs, or `None` after recording a type problem.
+    fn values_of<'a>(&self, field: &FormField, value: Option<&'a Value>, problems: &mut Vec<FieldError>) -> Option<Vec<(Option<String>, &'a str)>> {
+        let Some(value) = value else { return Some(Vec::new()) };
+        if value.is_null() {
+            return Some(Vec::new());
+        }
+        if !field.multilingual {
+            return match value.as_str() {
+                Some(text) => Some(vec![(None, text)]),
+                None => {
+                    problems.push(FieldError::new(&field.id, None, "wrong_type", "expected text"));
+                    None
+                }
+            };
+        }
+        let wrong = || FieldError::new(&field.id, None, "wrong_type", "expected a list of {language, value} entries");
+        let Some(entries) = value.as_array() else {
+            problems.push(wrong());
+            return None;
+        };
+        let mut values = Vec::new();
+        for entry in entries {
+            let (Some(language), Some(text)) =
+                (entry.get("language").and_then(Value::as_str), entry.get("value").and_then(Value::as_str))
+            else {
+                problems.push(wrong());
+                return None;
+            };
+            if !self.spec.languages.iter().any(|l| l.code == language) {
+                problems.push(FieldError::new(&field.id, Some(language), "unknown_language", format!("the form has no language `{language}`")));
+                continue;
+            }
+            if values.iter().any(|(code, _): &(Option<String>, &str)| code.as_deref() == Some(language)) {
+                problems.push(FieldError::new(&field.id, Some(language), "duplicate_language", "given twice in the same language"));
+                continue;
+            }
+            values.push((Some(language.to_string()), text));
+        }
+        Some(values)
+    }
+
+    fn check_value(&self, field: &FormField, language: Option<&str>, value: &str, today: Option<CalendarDate>) -> Option<FieldError> {
+        let chars = value.chars().count();
+        let limit = field.max_length.map_or(MAX_VALUE_CHARS, |m| (m as usize).min(MAX_VALUE_CHARS));
+        if chars > limit {
+            return Some(FieldError::new(&field.id, language, "too_long", format!("at most {limit} characters")));
+        }
+        let today = today?; // The checks below run only on the full validation.
+        if field.control == "dropdown" && !field.options.iter().any(|o| o.value == value) {
+            return Some(FieldError::new(&field.id, language, "not_an_option", "choose one of the listed options"));
+        }
+        if field.control == "date" {
+            match CalendarDate::parse_slashed(value) {
+                None => return Some(FieldError::new(&field.id, language, "invalid_date", "not a real date; use YYYY/MM/DD")),
+                Some(date) if date > today => {
+                    return Some(FieldError::new(&field.id, language, "invalid_date", "this date is in the future"))
+                }
+                Some(_) => {}
+            }
+        }
+        let schema_field = &self.schema.fields[&field.id];
+        // A regex engine error (catastrophic backtracking limit) counts as a mismatch: we
+        // never accept a value we could not check.
+        if schema_field.patterns.iter().any(|pattern| !pattern.is_match(value).unwrap_or(false)) {
+            let hint = field.hint.get("en").map(|h| format!(" (expected like {h})")).unwrap_or_default();
+            return Some(FieldError::new(&field.id, language, "invalid_format", format!("not in the expected format{hint}")));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const TODAY: CalendarDate = CalendarDate { year: 2026, month: 11, day: 25 };
+
+    fn form() -> Form {
+        crate::default_form().unwrap()
+    }
+
+    fn complete() -> Value {
+        json!({
+            "fullName": [{"language": "eng", "value": "Amina Idrissi"}, {"language": "ara", "value": "أمينة الإدريسي"}],
+            "dateOfBirth": "1990/02/28",
+            "gender": "FLE",
+            "phone": "+212600112233"
+        })
+    }
+
+    fn codes(result: Result<(), Vec<FieldError>>) -> Vec<(String, Option<String>, String)> {
+        result.unwrap_err().into_iter().map(|e| (e.field, e.language, e.code)).collect()
+    }
+
+    #[test]
+    fn a_complete_identity_validates() {
+        form().validate(&complete(), TODAY).unwrap();
+    }
+
+    #[test]
+    fn required_fields_are_named_per_language() {
+        let mut identity = complete();
+        identity["fullName"] = json!([{"language": "eng", "value": "Amina"}, {"language": "ara", "value": "  "}]);
+        identity.as_object_mut().unwrap().remove("gender");
+        assert_eq!(
+            codes(form().validate(&identity, TODAY)),
+            vec![
+                ("fullName".into(), Some("ara".into()), "required".into()),
+                ("gender".into(), None, "required".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn drafts_may_be_incomplete_but_not_malformed() {
+        form().check_draft(&json!({"fullName": [{"language": "eng", "value": "A"}]})).unwrap();
+        form().check_draft(&json!({})).unwrap();
+        assert_eq!(
+            codes(form().check_draft(&json!({"fullName": "plain", "nickname": "x"}))),
+            vec![("nickname".into(), None, "unknown_field".into()), ("fullName".into(), None, "wrong_type".into())]
+        );
+        assert_eq!(codes(form().check_draft(&json!([1, 2]))), vec![("".into(), None, "wrong_type".into())]);
+        let long = "x".repeat(81);
+        assert_eq!(
+            codes(form().check_draft(&json!({"fullName": [{"language": "eng", "value": long}]}))),
+            vec![("fullName".into(), Some("eng".into()), "too_long".into())]
+        );
+    }
+
+    #[test]
+    fn dates_must_be_real_and_not_in_the_future() {
+        for (date, ok) in [("1990/02/28", true), ("2024/02/29", true), ("2023/02/29", false), ("1990/13/01", false), ("2027/01/01", false), ("1990-02-28", false)] {
+            let mut identity = complete();
+            identity["dateOfBirth"] = json!(date);
+            assert_eq!(form().validate(&identity, TODAY).is_ok(), ok, "{date}");
+        }
+    }
+
+    #[test]
+    fn formats_options_and_languages_are_checked() {
+        let mut identity = complete();
+        identity["phone"] = json!("06-12");
+        identity["gender"] = json!("XYZ");
+        identity["fullName"] = json!([
+            {"language": "eng", "value": "Amina"}, {"language": "ara", "value": "أمينة"}, {"language": "deu", "value": "A"}
+        ]);
+        assert_eq!(
+            codes(form().validate(&identity, TODAY)),
+            vec![
+                ("fullName".into(), Some("deu".into()), "unknown_language".into()),
+                ("gender".into(), None, "not_an_option".into()),
+                ("phone".into(), None, "invalid_format".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn spec_carries_required_and_multilingual_from_the_schema() {
+        let form = form();
+        let full_name = &form.spec().fields[0];
+        assert!(full_name.required && full_name.multilingual);
+        let phone = form.spec().fields.iter().find(|f| f.id == "phone").unwrap();
+        assert!(!phone.required && !phone.multilingual);
+    }
+
+    #[test]
+    fn a_required_schema_field_missing_from_the_form_is_refused() {
+        let schema = IdSchema::from_json(crate::DEFAULT_ID_SCHEMA).unwrap();
+        let mut ui = UiSpec::from_json(crate::DEFAULT_UI_SPEC).unwrap();
+        ui.fields.retain(|f| f.id != "gender");
+        let error = Form::new(schema, ui).unwrap_err();
+        assert_eq!(error.code(), "schema_mismatch");
+        assert!(error.to_string().contains("`gender` is required"));
+    }
+}

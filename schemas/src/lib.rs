@@ -1,0 +1,30 @@
+//! A country's configuration, as data: the ID schema (what an identity document holds, in
+//! MOSIP's ID schema format) and the UI spec (how the form is laid out and labelled).
+//!
+//! - [`id_schema`] reads an ID schema into the field kinds and validators we enforce.
+//! - [`ui_spec`] reads the form layout.
+//! - [`form`] joins the two into the [`FormSpec`] the UI renders, and validates identity
+//!   documents against it. The UI validates too, for speed; this check is the authority.
+//!
+//! Deliberately absent: storage, rendering, and any country-specific code. The defaults in
+//! `schemas/default/` are embedded so the station runs with nothing to configure.
+
+pub mod error;
+pub mod form;
+pub mod id_schema;
+pub mod ui_spec;
+
+pub use error::{FieldError, SchemaError};
+pub use form::{CalendarDate, Form, FormField, FormLanguage, FormOption, FormSpec};
+pub use id_schema::{FieldKind, IdSchema};
+pub use ui_spec::UiSpec;
+
+/// The embedded default ID schema (`schemas/default/id-schema.json`).
+pub const DEFAULT_ID_SCHEMA: &str = include_str!("../default/id-schema.json");
+/// The embedded default UI spec (`schemas/default/ui-spec.json`).
+pub const DEFAULT_UI_SPEC: &str = include_str!("../default/ui-spec.json");
+
+/// The default form: embedded ID schema and UI spec.
+pub fn default_form() -> Result<Form, SchemaError> {
+    Form::new(IdSchema::from_json(DEFAULT_ID_SCHEMA)?, UiSpec::from_json(DEFAULT_UI_SPEC)?)
+}

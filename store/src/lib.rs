@@ -1,0 +1,28 @@
+//! The station vault: one SQLite file (WAL, `synchronous=FULL`) holding the station record,
+//! the operators and every registration through its life.
+//!
+//! Invariants:
+//! - Resident data (identity, captures) is stored only as AES-256-GCM ciphertext under the
+//!   station's data key, bound to its row by the AAD ([`crypto`]).
+//! - The data key is stored only wrapped, once per operator, under a key derived from that
+//!   operator's password with Argon2id ([`operators`]). Signing in *is* unwrapping.
+//! - A registration moves only along the lifecycle's edges, each move one transaction
+//!   ([`registrations`]). Approval stores the sealed envelope and erases the readable copy in
+//!   the same transaction.
+//!
+//! Deliberately absent: what a packet means (that is `packet`), who may do what (roles are
+//! checked by `station`; the vault records who did it), and any network.
+
+pub mod crypto;
+pub mod error;
+pub mod operators;
+pub mod registrations;
+pub mod station;
+mod vault;
+
+pub use crypto::DataKey;
+pub use error::StoreError;
+pub use operators::{NewOperator, Operator, Role};
+pub use registrations::{RegistrationRow, RegistrationState};
+pub use station::StationRecord;
+pub use vault::Vault;
