@@ -81,3 +81,35 @@ impl Serialize for StationError {
         ErrorView::from(self).serialize(serializer)
     }
 }
+
+impl From<enroll_store::StoreError> for StationError {
+    fn from(error: enroll_store::StoreError) -> StationError {
+        use enroll_store::StoreError as E;
+        match error {
+            E::WrongCredentials => StationError::WrongCredentials,
+            E::NotSetUp => StationError::NotSetUp,
+            E::AlreadySetUp => StationError::AlreadySetUp,
+            E::NotFound(id) => StationError::NotFound(id),
+            E::WrongState { .. } => StationError::InvalidState(error.to_string()),
+            other => StationError::Vault { code: other.code(), message: other.to_string() },
+        }
+    }
+}
+
+impl From<enroll_packet::PacketError> for StationError {
+    fn from(error: enroll_packet::PacketError) -> StationError {
+        StationError::Packet { code: error.code(), message: error.to_string() }
+    }
+}
+
+impl From<enroll_devices::DeviceError> for StationError {
+    fn from(error: enroll_devices::DeviceError) -> StationError {
+        StationError::Device { code: error.code(), message: error.to_string() }
+    }
+}
+
+impl From<enroll_sync::SyncError> for StationError {
+    fn from(error: enroll_sync::SyncError) -> StationError {
+        StationError::Sync { code: error.code(), message: error.to_string() }
+    }
+}

@@ -1,0 +1,70 @@
+//! `enroll`: the headless tool for admins, the register side and scripts.
+//!
+//! Exit codes, stable for scripts: 0 success; 2 wrong usage; 3 an input (file, key) cannot be
+//! read or is not valid; 4 a packet failed verification; 5 a server failed to start or run.
+
+mod intake;
+mod keys;
+mod packet;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "enroll", version, about = "Field enrollment station: admin and register-side tools")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Open and verify sealed packets (register side)
+    #[command(subcommand)]
+    Packet(packet::PacketCommand),
+    /// Make and inspect keys
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// Run the reference intake server
+    #[command(subcommand)]
+    Intake(intake::IntakeCommand),
+}
+
+/// A failure with the exit code it maps to.
+pub struct Failure {
+    pub exit_code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn input(message: impl Into<String>) -> Failure {
+        Failure { exit_code: 3, message: message.into() }
+    }
+    pub fn verification(message: impl Into<String>) -> Failure {
+        Failure { exit_code: 4, message: message.into() }
+    }
+    pub fn server(message: impl Into<String>) -> Failure {
+        Failure { exit_code: 5, message: message.into() }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ENROLL_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Packet(command) => packet::run(command),
+        Command::Keys(command) => keys::run(command),
+        Command::Intake(command) => intake::run(command),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("enroll: {}", failure.message);
+            ExitCode::from(failure.exit_code)
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! One registration end to end without the UI, with real parts: a real vault file, a real
+//! intake server on loopback, and the real `enroll` binary on the register side.
+//!
+//! 1 set up the station (keys, vault, registration with the intake, pinned register keys),
+//! 2 sign in, 3 fill the form and capture the face, 4 finalize, 5 approve (seal),
+//! 6 sync (tus upload, signed receipt; first with the intake down), 7 open the sealed packet
+//! with `enroll packet open`.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::Command;
+
+use enroll_intake::{IntakeConfig, RunningIntake};
+use enroll_packet::RegisterKeyPair;
+use enroll_station::{SetupRequest, Station, StationConfig, StationError};
+use serde_json::json;
+
+fn intake_config(dir: &Path, key_file: &Path) -> IntakeConfig {
+    let keys = RegisterKeyPair::from_json(&std::fs::read_to_string(key_file).unwrap()).unwrap();
+    IntakeConfig::new(dir.join("intake"), keys)
+}
+
+async fn start_intake(dir: &Path, key_file: &Path, addr: SocketAddr) -> RunningIntake {
+    enroll_intake::spawn(intake_config(dir, key_file), addr).await.expect("the intake starts")
+}
+
+fn identity() -> serde_json::Value {
+    json!({
+        "fullName": [{"language": "eng", "value": "Amina Idrissi"}, {"language": "ara", "value": "أمينة الإدريسي"}],
+        "dateOfBirth": "1990/02/28",
+        "gender": "FLE",
+        "phone": "+212600112233"
+    })
+}
+
+fn codes(error: &StationError) -> Vec<(String, String)> {
+    match error {
+        StationError::ValidationFailed(fields) => fields.iter().map(|f| (f.field.clone(), f.code.clone())).collect(),
+        other => panic!("expected validation_failed, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_registration_travels_from_the_form_to_the_register() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("register.key");
+    std::fs::write(&key_file, RegisterKeyPair::generate().to_json()).unwrap();
+    let intake = start_intake(dir.path(), &key_file, "127.0.0.1:0".parse().unwrap()).await;
+    let intake_addr = intake.local_addr();
+
+    // 1. First run.
+    let station = Station::open(StationConfig { data_dir: dir.path().join("station"), intake_url: intake.base_url() }).unwrap();
+    assert!(station.status().unwrap().needs_setup);
+    let weak = SetupRequest {
+        station_name: "Kenitra Center 2".into(),
+        center_id: "1002".into(),
+        admin_username: "amal".into(),
+        admin_full_name: "Amal Bennani".into(),
+        admin_password: "short".into(),
+    };
+    let error = station.set_up(weak.clone()).await.unwrap_err();
+    assert_eq!(codes(&error), vec![("center_id".into(), "invalid_format".into()), ("admin_password".into(), "too_short".into())]);
+    let status = station
+        .set_up(SetupRequest { center_id: "10002".into(), admin_password: "correct horse battery".into(), ..weak })
+        .await
+        .unwrap();
+    assert!(!status.needs_setup);
+    assert!(status.simulated_devices);
+    assert!(matches!(station.set_up(SetupRequest {
+        station_name: "again".into(), center_id: "10002".into(), admin_username: "x".into(),
+        admin_full_name: "x".into(), admin_password: "long enough".into(),
+    }).await, Err(StationError::AlreadySetUp)));
+    let vault_file = dir.path().join("station").join(enroll_station::VAULT_FILE);
+    assert!(vault_file.exists(), "the vault is a real SQLite file");
+
+    // 2. Sign in.
+    assert_eq!(station.log_in("amal", "wrong password").unwrap_err().code(), "wrong_credentials");
+    assert_eq!(station.new_registration().unwrap_err().code(), "not_signed_in");
+    let operator = station.log_in("amal", "correct horse battery").unwrap();
+    assert_eq!(operator.role, "admin");
+
+    // 3. The form, a draft, the face.
+    let form = station.form();
+    assert!(form.fields.iter().any(|f| f.id == "fullName" && f.multilingual && f.required));
+    let draft = station.new_registration().unwrap();
+    let rid = draft.registration_id.clone();
+    assert!(enroll_station::verhoeff_is_valid(&rid), "{rid} carries a check digit");
+    assert_eq!(draft.state, "draft");
+    station.save_draft(&rid, json!({"fullName": [{"language": "eng", "value": "Amina Idrissi"}]})).unwrap();
+    let error = station.finalize(&rid).unwrap_err();
+    assert_eq!(
+        codes(&error),
+        vec![
+            ("fullName".into(), "required".into()),
+            ("dateOfBirth".into(), "required".into()),
+            ("gender".into(), "required".into()),
+            ("face".into(), "required".into()),
+        ],
+        "an incomplete draft names every missing field"
+    );
+    assert_eq!(station.registration(&rid).unwrap().state, "draft", "a refused finalize changes nothing");
+    assert_eq!(
+        station.registration(&rid).unwrap().identity.unwrap()["fullName"][0]["value"],
+        "Amina Idrissi",
+        "the autosaved draft is kept"
+    );
+    station.save_draft(&rid, identity()).unwrap();
+    let capture = station.capture_face(&rid).unwrap();
+    assert!(capture.preview_data_url.starts_with("data:image/png;base64,"));
+    assert!(capture.device.simulated);
+
+    // 4. Finalize: signed packet, pending approval, still readable by the station.
+    let pending = station.finalize(&rid).unwrap();
+    assert_eq!(pending.state, "pending_approval");
+    assert_eq!(pending.identity.as_ref().unwrap()["gender"], "FLE");
+    assert!(pending.face.is_some());
+    assert_eq!(station.save_draft(&rid, identity()).unwrap_err().code(), "invalid_state");
+
+    // 5. Approve: sealed to the register, the readable copy gone.
+    let sealed = station.approve(&rid).unwrap();
+    assert_eq!(sealed.state, "sealed");
+    assert!(sealed.identity.is_none() && sealed.face.is_none());
+    assert_eq!(station.list_registrations().unwrap()[0].display_name, None);
+
+    // 6. Sync, first with the intake down: the packet stays queued with a clear reason.
+    intake.shutdown().await;
+    let report = station.sync_now().await.unwrap();
+    assert_eq!((report.attempted, report.acknowledged), (1, 0));
+    assert_eq!(report.failures[0].code, "intake_unreachable");
+    let queued = station.registration(&rid).unwrap();
+    assert_eq!(queued.state, "sealed");
+    assert_eq!(queued.last_error.unwrap().code, "intake_unreachable");
+
+    let intake = start_intake(dir.path(), &key_file, intake_addr).await;
+    let report = station.sync_now().await.unwrap();
+    assert_eq!((report.attempted, report.acknowledged), (1, 1), "{report:?}");
+    let acknowledged = station.registration(&rid).unwrap();
+    assert_eq!(acknowledged.state, "acknowledged");
+    assert!(acknowledged.last_error.is_none());
+    let receipt = acknowledged.receipt.expect("a verified receipt is recorded");
+    assert!(!receipt.intake_reference.is_empty());
+    let again = station.sync_now().await.unwrap();
+    assert_eq!(again.attempted, 0, "an acknowledged packet is not sent again");
+    intake.shutdown().await;
+
+    // 7. The register side opens the sealed packet.
+    let packet_file = dir.path().join(format!("{rid}.enrp"));
+    std::fs::write(&packet_file, station.sealed_envelope(&rid).unwrap()).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_enroll"))
+        .args(["packet", "open", "--key"])
+        .arg(&key_file)
+        .arg(&packet_file)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let opened: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(opened["registration_id"], rid.as_str());
+    assert_eq!(opened["signature"], "valid");
+    assert_eq!(opened["meta"]["officer"], "amal");
+    assert_eq!(opened["meta"]["supervisor"], "amal");
+    let entries: Vec<&str> = opened["manifest"]["entries"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(entries, ["identity.json", "meta.json", "biometrics/face-1.png"]);
+
+    // The same tool refuses a packet signed by another station key, and a tampered one.
+    let other_key = "A".repeat(43) + "=";
+    let output = Command::new(env!("CARGO_BIN_EXE_enroll"))
+        .args(["packet", "open", "--station-key", &other_key, "--key"])
+        .arg(&key_file)
+        .arg(&packet_file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(4), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut tampered = std::fs::read(&packet_file).unwrap();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x40;
+    std::fs::write(&packet_file, tampered).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_enroll")).args(["packet", "open", "--key"]).arg(&key_file).arg(&packet_file).output().unwrap();
+    assert_eq!(output.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("enroll: "), "a clear message on stderr");
+}
+
+#[test]
+fn packet_open_reports_unreadable_inputs_with_exit_code_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_enroll"))
+        .args(["packet", "open", "--key"])
+        .arg(dir.path().join("missing.key"))
+        .arg(dir.path().join("missing.enrp"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read the key file"));
+    let help = Command::new(env!("CARGO_BIN_EXE_enroll")).args(["packet", "open", "--help"]).output().unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--station-key"));
+}

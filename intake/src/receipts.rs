@@ -1,0 +1,60 @@
+//! Signed receipts: what the register gives a station for a packet it now holds, and the
+//! `GET /v1/uploads/{id}/receipt` endpoint that hands it out.
+//!
+//! A receipt is signed once, when the packet is first stored, and kept verbatim: a station
+//! that re-uploads the same bytes, or asks again after a restart, gets the very same receipt
+//! (same `received_at`, same `intake_reference`), so "the register holds this packet" has one
+//! answer.
+//!
+//! This module does not decide whether a packet is acceptable (see `verification`).
+
+use axum::extract::{Path, State};
+use axum::Json;
+use enroll_packet::{Receipt, SignedReceipt};
+use time::OffsetDateTime;
+
+use crate::error::blocking;
+use crate::storage::{rfc3339, UploadRecord, UploadState};
+use crate::{IntakeError, IntakeState};
+
+/// The receipt for `upload`, received at `received_at`, signed with the register's key. Its
+/// `intake_reference` is the upload id under which the packet was first stored.
+pub fn issue_receipt(
+    upload: &UploadRecord,
+    received_at: OffsetDateTime,
+    register_signing_key: &ed25519_dalek::SigningKey,
+) -> SignedReceipt {
+    let receipt = Receipt {
+        registration_id: upload.declared.registration_id.clone(),
+        station_id: upload.declared.station_id.clone(),
+        envelope_sha256: upload.declared.sha256.clone(),
+        received_at: rfc3339(received_at),
+        intake_reference: upload.upload_id.clone(),
+    };
+    SignedReceipt::sign(receipt, register_signing_key)
+}
+
+/// `GET /v1/uploads/{id}/receipt`.
+#[tracing::instrument(skip(state))]
+pub async fn get_receipt(
+    State(state): State<IntakeState>,
+    Path(upload_id): Path<String>,
+) -> Result<Json<SignedReceipt>, IntakeError> {
+    let storage = state.storage();
+    let receipt = blocking(move || {
+        let upload = storage.upload(&upload_id)?.ok_or(IntakeError::UploadNotFound)?;
+        match upload.state {
+            UploadState::Receiving => Err(IntakeError::UploadIncomplete),
+            UploadState::Expired => Err(IntakeError::UploadExpired),
+            UploadState::Complete => storage
+                .packet_receipt(&upload.declared.registration_id)?
+                .ok_or_else(|| {
+                    IntakeError::Internal(format!(
+                        "upload {upload_id} is complete but no packet is held for its registration"
+                    ))
+                }),
+        }
+    })
+    .await?;
+    Ok(Json(receipt))
+}

@@ -1,0 +1,103 @@
+//! `POST /v1/stations`: a station announces its id and Ed25519 public key.
+//!
+//! Registration is idempotent for the same key, and a key is never replaced: a different key
+//! for a known id is refused with `409 station_exists`, because replacing it would let anyone
+//! who knows a station id sign packets as that station.
+//!
+//! Deliberately absent: authentication of the caller. The reference intake trusts its network
+//! (onboarding happens on the register's premises); a production register puts an onboarding
+//! approval in front of this endpoint. Also absent: key rotation and station retirement.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use base64::Engine;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::error::blocking;
+use crate::storage::StationOutcome;
+use crate::tus_headers::validate_id;
+use crate::{IntakeError, IntakeState};
+
+/// Longest station name kept; names are for people, not identifiers.
+const MAX_NAME_LEN: usize = 200;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StationRegistration {
+    station_id: String,
+    name: String,
+    /// Standard base64 of the 32-byte Ed25519 public key.
+    public_key: String,
+}
+
+/// `POST /v1/stations` → `201` (new) or `200` (same key again) with `{"station_id": ...}`.
+#[tracing::instrument(skip(state, body))]
+pub async fn register_station(
+    State(state): State<IntakeState>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<serde_json::Value>), IntakeError> {
+    // The body is parsed here rather than by axum's `Json` extractor so that a malformed body
+    // gets this API's `{code, message}` answer instead of axum's plain-text one.
+    let registration: StationRegistration = serde_json::from_slice(&body).map_err(|error| {
+        IntakeError::BadRequest(format!(
+            "the body must be JSON {{\"station_id\": \"...\", \"name\": \"...\", \"public_key\": \"<base64>\"}} ({error})"
+        ))
+    })?;
+    let station_id = validate_id("station_id", registration.station_id)?;
+    let name = registration.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control) {
+        return Err(IntakeError::BadRequest(format!(
+            "the station name must be 1 to {MAX_NAME_LEN} characters without control characters"
+        )));
+    }
+    let public_key = decode_public_key(&registration.public_key)?;
+
+    let storage = state.storage();
+    let now = OffsetDateTime::now_utc();
+    let id_for_storage = station_id.clone();
+    let outcome =
+        blocking(move || storage.register_station(&id_for_storage, &name, &public_key, now)).await?;
+    let status = match outcome {
+        StationOutcome::Created => {
+            tracing::info!(%station_id, "station registered");
+            StatusCode::CREATED
+        }
+        StationOutcome::AlreadyRegistered => StatusCode::OK,
+        StationOutcome::DifferentKey => return Err(IntakeError::StationExists(station_id)),
+    };
+    Ok((status, Json(serde_json::json!({ "station_id": station_id }))))
+}
+
+/// Decodes and checks a station key: 32 bytes that are a valid Ed25519 point. A key that fails
+/// here would make every later upload of the station fail with a "bad signature".
+fn decode_public_key(encoded: &str) -> Result<[u8; 32], IntakeError> {
+    let refused = || {
+        IntakeError::BadRequest(
+            "public_key must be the station's 32-byte Ed25519 public key in standard base64".to_owned(),
+        )
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| refused())?;
+    let key: [u8; 32] = bytes.try_into().map_err(|_| refused())?;
+    ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| refused())?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_keys_must_be_32_byte_points() {
+        let valid = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key().to_bytes();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(valid);
+        assert_eq!(decode_public_key(&encoded).unwrap(), valid);
+        let short = base64::engine::general_purpose::STANDARD.encode([1u8; 31]);
+        assert_eq!(decode_public_key(&short).unwrap_err().code(), "bad_request");
+        assert_eq!(decode_public_key("not base64!").unwrap_err().code(), "bad_request");
+    }
+}

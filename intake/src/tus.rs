@@ -1,0 +1,394 @@
+//! The tus 1.0.0 endpoints under `/v1/uploads`: core (`HEAD`, `PATCH`), `creation` (`POST`),
+//! `checksum` (sha256, per `PATCH`), `termination` (`DELETE`) and `expiration`.
+//!
+//! Decisions:
+//! - A `PATCH` body is streamed to the part file, never held whole in memory, and counted
+//!   against what remains of the upload so that a station cannot write past `Upload-Length`.
+//! - With `Upload-Checksum`, a chunk counts only if all of it arrived and its digest matches;
+//!   otherwise nothing of it is counted (`460`, or the connection is gone). Without a checksum,
+//!   the bytes that did arrive before an interruption are kept, as tus core recommends, so a
+//!   slow link still makes progress.
+//! - One request at a time writes to an upload; a second one gets `423 upload_locked` instead of
+//!   waiting, and a stalled body gives up its lock after [`BODY_IDLE_TIMEOUT`].
+//! - Expiry is checked when an upload is touched, and due uploads are swept when a new one is
+//!   created; no background task is needed.
+//!
+//! Deliberately absent: `creation-defer-length`, `creation-with-upload`, `concatenation`, and
+//! `X-HTTP-Method-Override` (stations speak every method natively).
+
+use std::collections::HashSet;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use axum::body::{Body, HttpBody};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use tokio::io::AsyncWriteExt;
+
+use crate::completion::complete_upload;
+use crate::error::blocking;
+use crate::storage::{UploadRecord, UploadState};
+use crate::tus_headers::*;
+use crate::{IntakeError, IntakeState};
+
+/// How long a `PATCH` body may send nothing before the intake gives up on it (and frees the
+/// upload for a retry over a new connection).
+pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Upload ids that a request is writing to right now.
+#[derive(Default)]
+pub struct UploadLocks(Mutex<HashSet<String>>);
+
+/// Held while a request writes to an upload; frees it when dropped, whatever happened.
+struct UploadLock<'a> {
+    locks: &'a UploadLocks,
+    upload_id: String,
+}
+
+impl UploadLocks {
+    fn try_lock(&self, upload_id: &str) -> Result<UploadLock<'_>, IntakeError> {
+        let mut held = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !held.insert(upload_id.to_owned()) {
+            return Err(IntakeError::UploadLocked);
+        }
+        Ok(UploadLock { locks: self, upload_id: upload_id.to_owned() })
+    }
+}
+
+impl Drop for UploadLock<'_> {
+    fn drop(&mut self) {
+        let mut held = self.locks.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        held.remove(&self.upload_id);
+    }
+}
+
+/// `OPTIONS /v1/uploads[/{id}]`: what this server speaks. Needs no `Tus-Resumable`.
+pub async fn options(State(state): State<IntakeState>) -> Response {
+    let mut headers = HeaderMap::new();
+    put(&mut headers, TUS_VERSION_HEADER, TUS_VERSION);
+    put(&mut headers, TUS_EXTENSION, EXTENSIONS);
+    put(&mut headers, TUS_CHECKSUM_ALGORITHM, "sha256");
+    put(&mut headers, TUS_MAX_SIZE, &state.max_upload_bytes().to_string());
+    (StatusCode::NO_CONTENT, headers).into_response()
+}
+
+/// `POST /v1/uploads`: creates an upload for a declared packet.
+#[tracing::instrument(skip_all)]
+pub async fn create(State(state): State<IntakeState>, headers: HeaderMap) -> Result<Response, IntakeError> {
+    require_tus_resumable(&headers)?;
+    if headers.contains_key(UPLOAD_DEFER_LENGTH) {
+        return Err(IntakeError::BadRequest(
+            "this intake needs Upload-Length when the upload is created (creation-defer-length is not supported)".to_owned(),
+        ));
+    }
+    let length = parse_byte_count(&headers, UPLOAD_LENGTH)?;
+    if length == 0 {
+        return Err(IntakeError::BadRequest("Upload-Length is 0, and an empty upload cannot be a packet".to_owned()));
+    }
+    if length > state.max_upload_bytes() {
+        return Err(IntakeError::UploadTooLarge { length, max: state.max_upload_bytes() });
+    }
+    let metadata = header_text(&headers, UPLOAD_METADATA)?
+        .ok_or_else(|| {
+            IntakeError::BadRequest(
+                "the Upload-Metadata header is missing; it must carry registration_id, station_id and sha256".to_owned(),
+            )
+        })?
+        .to_owned();
+    let declared = parse_upload_metadata(&metadata)?;
+
+    let now = OffsetDateTime::now_utc();
+    let upload = UploadRecord {
+        upload_id: new_upload_id(),
+        declared,
+        length,
+        offset: 0,
+        metadata,
+        expires_at: now + state.upload_expiry(),
+        state: UploadState::Receiving,
+    };
+    let storage = state.storage();
+    let record = upload.clone();
+    blocking(move || {
+        storage.expire_due_uploads(now)?;
+        if storage.station_public_key(&record.declared.station_id)?.is_none() {
+            return Err(IntakeError::UnknownStation(record.declared.station_id.clone()));
+        }
+        // Refuse early what would be refused at completion: no bytes are sent for nothing.
+        if let Some(held) = storage.packet_receipt(&record.declared.registration_id)? {
+            if held.receipt.envelope_sha256 != record.declared.sha256 {
+                return Err(IntakeError::DuplicateRegistration(record.declared.registration_id.clone()));
+            }
+        }
+        storage.create_upload(&record, now)
+    })
+    .await?;
+    tracing::info!(
+        upload_id = %upload.upload_id,
+        registration_id = %upload.declared.registration_id,
+        station_id = %upload.declared.station_id,
+        length,
+        "upload created"
+    );
+
+    let mut response_headers = HeaderMap::new();
+    put(&mut response_headers, "location", &format!("/v1/uploads/{}", upload.upload_id));
+    put(&mut response_headers, UPLOAD_EXPIRES, &http_date(upload.expires_at));
+    put(&mut response_headers, UPLOAD_OFFSET, "0");
+    Ok((StatusCode::CREATED, response_headers).into_response())
+}
+
+/// `HEAD /v1/uploads/{id}`: where the upload stands.
+#[tracing::instrument(skip(state, headers))]
+pub async fn head(
+    State(state): State<IntakeState>,
+    Path(upload_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, IntakeError> {
+    require_tus_resumable(&headers)?;
+    let upload = current_upload(&state, &upload_id, OffsetDateTime::now_utc()).await?;
+    let mut response_headers = HeaderMap::new();
+    put(&mut response_headers, UPLOAD_OFFSET, &upload.offset.to_string());
+    put(&mut response_headers, UPLOAD_LENGTH, &upload.length.to_string());
+    put(&mut response_headers, "cache-control", "no-store");
+    if let Ok(value) = HeaderValue::from_str(&upload.metadata) {
+        response_headers.insert(UPLOAD_METADATA, value);
+    }
+    if upload.state == UploadState::Receiving {
+        put(&mut response_headers, UPLOAD_EXPIRES, &http_date(upload.expires_at));
+    }
+    Ok((StatusCode::OK, response_headers).into_response())
+}
+
+/// `PATCH /v1/uploads/{id}`: appends one chunk at the current offset.
+#[tracing::instrument(skip(state, headers, body))]
+pub async fn patch(
+    State(state): State<IntakeState>,
+    Path(upload_id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, IntakeError> {
+    require_tus_resumable(&headers)?;
+    let content_type = header_text(&headers, "content-type")?.unwrap_or("");
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    if !media_type.eq_ignore_ascii_case(OFFSET_OCTET_STREAM) {
+        return Err(IntakeError::UnsupportedContentType);
+    }
+    let claimed_offset = parse_byte_count(&headers, UPLOAD_OFFSET)?;
+    let expected_digest = header_text(&headers, UPLOAD_CHECKSUM)?.map(parse_upload_checksum).transpose()?;
+    let content_length =
+        if headers.contains_key("content-length") { Some(parse_byte_count(&headers, "content-length")?) } else { None };
+
+    let _lock = state.upload_locks().try_lock(&upload_id)?;
+    let now = OffsetDateTime::now_utc();
+    let upload = current_upload(&state, &upload_id, now).await?;
+    if claimed_offset != upload.offset {
+        return Err(IntakeError::OffsetMismatch { expected: upload.offset, got: claimed_offset });
+    }
+    let remaining = upload.length - upload.offset;
+    if content_length.is_some_and(|length| length > remaining) {
+        return Err(IntakeError::BeyondUploadLength { remaining });
+    }
+    if upload.state == UploadState::Complete {
+        // Offset equals length here: a station re-asking after a lost answer. Nothing to do.
+        return Ok(offset_answer(&upload, upload.offset));
+    }
+
+    let received = receive_chunk(&state, &upload, body, remaining, expected_digest.is_some()).await?;
+    if let (Some(expected), Some(actual)) = (expected_digest, received.digest) {
+        if expected != actual {
+            // Nothing was counted; the next write at this offset cuts the stray bytes off.
+            return Err(IntakeError::ChecksumMismatch);
+        }
+    }
+    let new_offset = upload.offset + received.bytes;
+    if received.bytes > 0 {
+        let storage = state.storage();
+        let id = upload_id.clone();
+        blocking(move || storage.set_upload_offset(&id, new_offset)).await?;
+    }
+    if let Some(interruption) = received.interrupted {
+        return Err(interruption);
+    }
+
+    if new_offset == upload.length {
+        complete_upload(&state, UploadRecord { offset: new_offset, ..upload.clone() }, now).await?;
+        let completed = UploadRecord { state: UploadState::Complete, ..upload };
+        return Ok(offset_answer(&completed, new_offset));
+    }
+    Ok(offset_answer(&upload, new_offset))
+}
+
+/// `DELETE /v1/uploads/{id}`: termination. A complete upload is not terminated: its packet is
+/// held by the register and its receipt is fetched through it.
+#[tracing::instrument(skip(state, headers))]
+pub async fn terminate(
+    State(state): State<IntakeState>,
+    Path(upload_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, IntakeError> {
+    require_tus_resumable(&headers)?;
+    let _lock = state.upload_locks().try_lock(&upload_id)?;
+    let storage = state.storage();
+    blocking(move || {
+        let upload = storage.upload(&upload_id)?.ok_or(IntakeError::UploadNotFound)?;
+        if upload.state == UploadState::Complete {
+            return Err(IntakeError::UploadComplete);
+        }
+        storage.delete_upload(&upload_id)?;
+        tracing::info!(%upload_id, "upload terminated");
+        Ok(())
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The upload as it stands at `now`: `404` if unknown, `410` if expired (expiring it first if
+/// its time ran out since it was last touched).
+async fn current_upload(state: &IntakeState, upload_id: &str, now: OffsetDateTime) -> Result<UploadRecord, IntakeError> {
+    if !is_upload_id(upload_id) {
+        return Err(IntakeError::UploadNotFound);
+    }
+    let storage = state.storage();
+    let upload_id = upload_id.to_owned();
+    blocking(move || {
+        let upload = storage.upload(&upload_id)?.ok_or(IntakeError::UploadNotFound)?;
+        match upload.state {
+            UploadState::Expired => Err(IntakeError::UploadExpired),
+            UploadState::Receiving if upload.expires_at <= now => {
+                storage.expire_upload(&upload_id)?;
+                Err(IntakeError::UploadExpired)
+            }
+            _ => Ok(upload),
+        }
+    })
+    .await
+}
+
+/// What a `PATCH` body delivered.
+struct ReceivedChunk {
+    /// Bytes written and fsynced, to be counted.
+    bytes: u64,
+    /// SHA-256 of those bytes, when the request carried a checksum.
+    digest: Option<[u8; 32]>,
+    /// Set when the body broke off; `bytes` then says what is kept (none with a checksum).
+    interrupted: Option<IntakeError>,
+}
+
+/// Streams a `PATCH` body into the part file at the upload's offset and fsyncs it.
+async fn receive_chunk(
+    state: &IntakeState,
+    upload: &UploadRecord,
+    mut body: Body,
+    remaining: u64,
+    with_checksum: bool,
+) -> Result<ReceivedChunk, IntakeError> {
+    let storage = state.storage();
+    let (id, offset) = (upload.upload_id.clone(), upload.offset);
+    let file = blocking(move || storage.open_part_at(&id, offset)).await?;
+    let mut file = tokio::fs::File::from_std(file);
+    let mut hasher = with_checksum.then(Sha256::new);
+    let mut written: u64 = 0;
+
+    let interrupted = loop {
+        let frame = match tokio::time::timeout(
+            BODY_IDLE_TIMEOUT,
+            std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)),
+        )
+        .await
+        {
+            Err(_) => {
+                break Some(IntakeError::BadRequest(format!(
+                    "the request body stalled for {} seconds",
+                    BODY_IDLE_TIMEOUT.as_secs()
+                )))
+            }
+            Ok(None) => break None,
+            Ok(Some(Err(error))) => {
+                break Some(IntakeError::BadRequest(format!("the request body broke off: {error}")))
+            }
+            Ok(Some(Ok(frame))) => frame,
+        };
+        // Trailers carry nothing tus needs; only data frames are written.
+        let Ok(data) = frame.into_data() else { continue };
+        if written + data.len() as u64 > remaining {
+            // Nothing of this request is counted; the stray bytes are cut at the next write.
+            return Err(IntakeError::BeyondUploadLength { remaining });
+        }
+        file.write_all(&data).await?;
+        if let Some(hasher) = hasher.as_mut() {
+            hasher.update(&data);
+        }
+        written += data.len() as u64;
+    };
+
+    if interrupted.is_some() && with_checksum {
+        // A partial chunk cannot be checked against its digest, so none of it is kept.
+        return Ok(ReceivedChunk { bytes: 0, digest: None, interrupted });
+    }
+    file.flush().await?;
+    file.sync_data().await?;
+    Ok(ReceivedChunk { bytes: written, digest: hasher.map(|hasher| hasher.finalize().into()), interrupted })
+}
+
+/// `204` with the new offset (and the expiry while the upload is still open).
+fn offset_answer(upload: &UploadRecord, offset: u64) -> Response {
+    let mut headers = HeaderMap::new();
+    put(&mut headers, UPLOAD_OFFSET, &offset.to_string());
+    if upload.state == UploadState::Receiving && offset < upload.length {
+        put(&mut headers, UPLOAD_EXPIRES, &http_date(upload.expires_at));
+    }
+    (StatusCode::NO_CONTENT, headers).into_response()
+}
+
+/// 128 random bits, hex: unguessable, so knowing one upload's URL says nothing about another's.
+fn new_upload_id() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
+}
+
+fn is_upload_id(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Inserts a header whose value this module built itself (digits, dates, fixed words).
+fn put(headers: &mut HeaderMap, name: &'static str, value: &str) {
+    match HeaderValue::from_str(value) {
+        Ok(value) => {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+        // Unreachable for the values built here; logged rather than panicking on a response.
+        Err(_) => tracing::error!(header = name, "refused to send a header value that is not valid"),
+    }
+}
+
+/// Adds `Tus-Resumable: 1.0.0` to every answer under `/v1/uploads`, errors included.
+pub async fn add_tus_resumable(mut response: Response) -> Response {
+    response.headers_mut().insert(HeaderName::from_static(TUS_RESUMABLE), HeaderValue::from_static(TUS_VERSION));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_writer_is_refused_until_the_first_is_done() {
+        let locks = UploadLocks::default();
+        let first = locks.try_lock("u").unwrap();
+        assert_eq!(locks.try_lock("u").err().map(|error| error.code()), Some("upload_locked"));
+        assert!(locks.try_lock("v").is_ok(), "other uploads are not affected");
+        drop(first);
+        assert!(locks.try_lock("u").is_ok());
+    }
+
+    #[test]
+    fn upload_ids_are_32_lower_hex() {
+        assert!(is_upload_id(&new_upload_id()));
+        assert!(!is_upload_id("../etc/passwd"));
+        assert!(!is_upload_id(&"A".repeat(32)));
+    }
+}

@@ -1,0 +1,659 @@
+//! The intake end to end: a real server on 127.0.0.1:0 with its SQLite file and packet files in
+//! a temp dir, driven by raw HTTP requests exactly as `schemas/intake-api.md` words them, with
+//! real sealed packets from `enroll-packet`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use enroll_intake::{spawn, IntakeConfig, RunningIntake};
+use enroll_packet::{
+    seal_for_register, BiometricRecord, DeviceIdentity, PacketContents, PacketMeta, RegisterKeyPair,
+    RegisterPublicKeys, SignedReceipt, StationSigningKey,
+};
+use reqwest::{Client, Response, StatusCode};
+use sha2::{Digest, Sha256};
+
+const STATION_ID: &str = "ST-0007";
+const REGISTRATION_ID: &str = "10007-20250301-000001";
+
+/// One intake in its own temp dir, with a registered station that can seal packets for it.
+struct Fixture {
+    dir: tempfile::TempDir,
+    register: RegisterKeyPair,
+    station: StationSigningKey,
+    intake: Option<RunningIntake>,
+    http: Client,
+}
+
+impl Fixture {
+    async fn start() -> Fixture {
+        Self::start_with(|_| {}).await
+    }
+
+    async fn start_with(adjust: impl FnOnce(&mut IntakeConfig)) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let register = RegisterKeyPair::generate();
+        let mut config = IntakeConfig::new(dir.path().join("intake"), copy_keys(&register));
+        config.max_upload_bytes = 1024 * 1024;
+        adjust(&mut config);
+        let intake = spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let fixture =
+            Fixture { dir, register, station: StationSigningKey::generate(), intake: Some(intake), http: Client::new() };
+        let response = fixture.register_station(STATION_ID, &fixture.station.public_key()).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        fixture
+    }
+
+    fn data_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("intake")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.intake.as_ref().unwrap().base_url())
+    }
+
+    /// Stops the intake and starts a new one on the same data dir (a new port).
+    async fn restart(&mut self) {
+        self.intake.take().unwrap().shutdown().await;
+        let config = IntakeConfig::new(self.data_dir(), copy_keys(&self.register));
+        self.intake = Some(spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap());
+    }
+
+    async fn register_station(&self, station_id: &str, public_key: &[u8; 32]) -> Response {
+        self.http
+            .post(self.url("/v1/stations"))
+            .json(&serde_json::json!({
+                "station_id": station_id,
+                "name": "Mobile team 7",
+                "public_key": BASE64.encode(public_key),
+            }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    fn packet(&self, registration_id: &str) -> Vec<u8> {
+        sealed_packet(&self.station, STATION_ID, registration_id, &self.register.public_keys())
+    }
+
+    /// `POST /v1/uploads` for `envelope` declared under the given ids; returns the response.
+    async fn create(&self, envelope: &[u8], registration_id: &str, station_id: &str) -> Response {
+        self.http
+            .post(self.url("/v1/uploads"))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", envelope.len().to_string())
+            .header("Upload-Metadata", metadata(registration_id, station_id, &sha256_hex(envelope)))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates an upload and returns its absolute URL.
+    async fn create_ok(&self, envelope: &[u8], registration_id: &str) -> String {
+        let response = self.create(envelope, registration_id, STATION_ID).await;
+        assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert!(location.starts_with("/v1/uploads/"), "{location}");
+        self.url(&location)
+    }
+
+    async fn patch(&self, upload: &str, offset: usize, bytes: &[u8], checksum: Option<String>) -> Response {
+        let mut request = self
+            .http
+            .patch(upload)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", offset.to_string())
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(bytes.to_vec());
+        if let Some(checksum) = checksum {
+            request = request.header("Upload-Checksum", checksum);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn head(&self, upload: &str) -> Response {
+        self.http.head(upload).header("Tus-Resumable", "1.0.0").send().await.unwrap()
+    }
+
+    async fn offset(&self, upload: &str) -> u64 {
+        let response = self.head(upload).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        header_u64(&response, "upload-offset")
+    }
+
+    /// Uploads `envelope` in pieces of `piece` bytes, each with its checksum; returns the last
+    /// PATCH response.
+    async fn upload_in_pieces(&self, upload: &str, envelope: &[u8], piece: usize) -> Response {
+        let mut offset = 0;
+        loop {
+            let end = (offset + piece).min(envelope.len());
+            let response = self.patch(upload, offset, &envelope[offset..end], Some(checksum(&envelope[offset..end]))).await;
+            if end == envelope.len() || response.status() != StatusCode::NO_CONTENT {
+                return response;
+            }
+            assert_eq!(header_u64(&response, "upload-offset"), end as u64);
+            offset = end;
+        }
+    }
+
+    async fn receipt(&self, upload: &str) -> Response {
+        self.http.get(format!("{upload}/receipt")).send().await.unwrap()
+    }
+}
+
+fn copy_keys(keys: &RegisterKeyPair) -> RegisterKeyPair {
+    RegisterKeyPair { encryption_secret: keys.encryption_secret.clone(), signing_key: keys.signing_key.clone() }
+}
+
+/// A real packet: identity, one face record of a few KiB, sealed and signed.
+fn sealed_packet(
+    station: &StationSigningKey,
+    station_id: &str,
+    registration_id: &str,
+    register: &RegisterPublicKeys,
+) -> Vec<u8> {
+    let face: Vec<u8> = (0..6000u32).map(|i| (i * 31 % 251) as u8).collect();
+    let contents = PacketContents {
+        identity: serde_json::json!({"fullName": "Aminata Diallo", "dateOfBirth": "1990-04-02"}),
+        biometrics: vec![BiometricRecord {
+            modality: "face".into(),
+            position: String::new(),
+            format: "image/png".into(),
+            quality: 81,
+            device: DeviceIdentity { make: "Sim".into(), model: "Face".into(), serial: "S-1".into(), simulated: true },
+            data: face,
+        }],
+        meta: PacketMeta {
+            registration_id: registration_id.into(),
+            station_id: station_id.into(),
+            center_id: "C-01".into(),
+            officer: "officer1".into(),
+            supervisor: Some("super1".into()),
+            created_at: "2025-03-01T09:00:00Z".into(),
+            finalized_at: Some("2025-03-01T09:20:00Z".into()),
+            approved_at: Some("2025-03-01T10:00:00Z".into()),
+            software_version: "test".into(),
+        },
+    };
+    seal_for_register(&contents.to_bytes().unwrap(), station_id, registration_id, station, register).unwrap()
+}
+
+fn metadata(registration_id: &str, station_id: &str, sha256: &str) -> String {
+    format!(
+        "registration_id {},station_id {},sha256 {}",
+        BASE64.encode(registration_id),
+        BASE64.encode(station_id),
+        BASE64.encode(sha256)
+    )
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn checksum(bytes: &[u8]) -> String {
+    format!("sha256 {}", BASE64.encode(Sha256::digest(bytes)))
+}
+
+fn header_u64(response: &Response, name: &str) -> u64 {
+    response.headers()[name].to_str().unwrap().parse().unwrap()
+}
+
+async fn error_code(response: Response) -> (StatusCode, String, String) {
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.unwrap();
+    (status, body["code"].as_str().unwrap().to_owned(), body["message"].as_str().unwrap().to_owned())
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn health_and_register_keys_are_served() {
+    let fixture = Fixture::start().await;
+    let health: serde_json::Value =
+        fixture.http.get(fixture.url("/v1/health")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health, serde_json::json!({"status": "ok"}));
+
+    let text = fixture.http.get(fixture.url("/v1/register-keys")).send().await.unwrap().text().await.unwrap();
+    let keys = RegisterPublicKeys::from_json(&text).unwrap();
+    assert_eq!(keys, fixture.register.public_keys());
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["kind"], "enroll-register-public-keys");
+    assert_eq!(json["key_id"], keys.key_id().to_hex());
+
+    let (status, code, _) = error_code(fixture.http.get(fixture.url("/v2/nothing")).send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
+}
+
+#[tokio::test]
+async fn options_announces_what_this_tus_server_speaks() {
+    let fixture = Fixture::start().await;
+    // OPTIONS needs no Tus-Resumable (tus 1.0.0 §OPTIONS).
+    let response = fixture.http.request(reqwest::Method::OPTIONS, fixture.url("/v1/uploads")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let headers = response.headers();
+    assert_eq!(headers["tus-resumable"], "1.0.0");
+    assert_eq!(headers["tus-version"], "1.0.0");
+    assert_eq!(headers["tus-extension"], "creation,checksum,termination,expiration");
+    assert_eq!(headers["tus-checksum-algorithm"], "sha256");
+    assert_eq!(headers["tus-max-size"], "1048576");
+}
+
+#[tokio::test]
+async fn station_registration_is_idempotent_and_never_replaces_a_key() {
+    let fixture = Fixture::start().await;
+    // Created in `start` (201); the same key again is 200.
+    let again = fixture.register_station(STATION_ID, &fixture.station.public_key()).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let body: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"station_id": STATION_ID}));
+
+    let other_key = StationSigningKey::generate().public_key();
+    let (status, code, message) = error_code(fixture.register_station(STATION_ID, &other_key).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "station_exists"));
+    assert!(message.contains(STATION_ID), "{message}");
+
+    for body in [
+        "not json".to_owned(),
+        serde_json::json!({"station_id": "S", "name": "n"}).to_string(),
+        serde_json::json!({"station_id": "S", "name": "n", "public_key": BASE64.encode([1u8; 31])}).to_string(),
+        serde_json::json!({"station_id": "", "name": "n", "public_key": BASE64.encode(other_key)}).to_string(),
+    ] {
+        let response = fixture
+            .http
+            .post(fixture.url("/v1/stations"))
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        let (status, code, _) = error_code(response).await;
+        assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "bad_request"), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn a_packet_uploaded_in_checksummed_pieces_gets_a_receipt_that_verifies() {
+    let fixture = Fixture::start().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let response = fixture.create(&envelope, REGISTRATION_ID, STATION_ID).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["tus-resumable"], "1.0.0");
+    let expires = response.headers()["upload-expires"].to_str().unwrap();
+    assert!(expires.ends_with(" GMT") && expires.len() == 29, "RFC 7231 date: {expires}");
+    let upload = fixture.url(response.headers()["location"].to_str().unwrap());
+
+    let head = fixture.head(&upload).await;
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(header_u64(&head, "upload-offset"), 0);
+    assert_eq!(header_u64(&head, "upload-length"), envelope.len() as u64);
+    assert_eq!(head.headers()["cache-control"], "no-store");
+
+    // Two pieces, then the receipt is not there yet.
+    let first = fixture.patch(&upload, 0, &envelope[..2000], Some(checksum(&envelope[..2000]))).await;
+    assert_eq!(first.status(), StatusCode::NO_CONTENT);
+    assert_eq!(header_u64(&first, "upload-offset"), 2000);
+    let second = fixture.patch(&upload, 2000, &envelope[2000..4500], Some(checksum(&envelope[2000..4500]))).await;
+    assert_eq!(header_u64(&second, "upload-offset"), 4500);
+    assert_eq!(fixture.offset(&upload).await, 4500);
+    let (status, code, _) = error_code(fixture.receipt(&upload).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "upload_incomplete"));
+
+    // The rest without a checksum (it is optional in tus); completion verifies the whole.
+    let last = fixture.patch(&upload, 4500, &envelope[4500..], None).await;
+    assert_eq!(last.status(), StatusCode::NO_CONTENT);
+    assert_eq!(header_u64(&last, "upload-offset"), envelope.len() as u64);
+
+    let receipt = fixture.receipt(&upload).await;
+    assert_eq!(receipt.status(), StatusCode::OK);
+    let signed: SignedReceipt = receipt.json().await.unwrap();
+    signed.verify(&fixture.register.public_keys().signing_public).unwrap();
+    assert_eq!(signed.receipt.registration_id, REGISTRATION_ID);
+    assert_eq!(signed.receipt.station_id, STATION_ID);
+    assert_eq!(signed.receipt.envelope_sha256, sha256_hex(&envelope));
+    assert_eq!(signed.receipt.intake_reference, upload.rsplit('/').next().unwrap());
+    time::OffsetDateTime::parse(&signed.receipt.received_at, &time::format_description::well_known::Rfc3339).unwrap();
+
+    // Stored as a file named by its hash, byte for byte; no partial upload left.
+    let stored = fixture.data_dir().join("packets").join(format!("{}.envelope", sha256_hex(&envelope)));
+    assert_eq!(std::fs::read(stored).unwrap(), envelope);
+    assert!(files_in(&fixture.data_dir().join("uploads")).is_empty());
+    assert_eq!(fixture.offset(&upload).await, envelope.len() as u64);
+}
+
+#[tokio::test]
+async fn a_wrong_offset_is_409_and_a_bad_checksum_is_460_without_moving_the_offset() {
+    let fixture = Fixture::start().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+    assert_eq!(fixture.patch(&upload, 0, &envelope[..1000], Some(checksum(&envelope[..1000]))).await.status(), StatusCode::NO_CONTENT);
+
+    let (status, code, message) = error_code(fixture.patch(&upload, 500, &envelope[500..900], None).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "offset_mismatch"));
+    assert!(message.contains("offset 1000"), "{message}");
+
+    let (status, code, _) = error_code(fixture.patch(&upload, 1000, &envelope[1000..2000], Some(checksum(b"other bytes"))).await).await;
+    assert_eq!((status.as_u16(), code.as_str()), (460, "checksum_mismatch"));
+    assert_eq!(fixture.offset(&upload).await, 1000, "the refused chunk is not counted");
+
+    // The same chunk sent right succeeds, and the upload completes as if nothing happened.
+    let response = fixture.upload_in_pieces_from(&upload, &envelope, 1000).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(fixture.receipt(&upload).await.status(), StatusCode::OK);
+}
+
+impl Fixture {
+    async fn upload_in_pieces_from(&self, upload: &str, envelope: &[u8], from: usize) -> Response {
+        let mut offset = from;
+        loop {
+            let end = (offset + 1500).min(envelope.len());
+            let response = self.patch(upload, offset, &envelope[offset..end], Some(checksum(&envelope[offset..end]))).await;
+            if end == envelope.len() || response.status() != StatusCode::NO_CONTENT {
+                return response;
+            }
+            offset = end;
+        }
+    }
+}
+
+#[tokio::test]
+async fn tus_requests_without_tus_resumable_1_0_0_are_412() {
+    let fixture = Fixture::start().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+
+    let without = fixture.http.head(&upload).send().await.unwrap();
+    assert_eq!(without.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(without.headers()["tus-version"], "1.0.0");
+
+    let old = fixture
+        .http
+        .patch(&upload)
+        .header("Tus-Resumable", "0.2.2")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(envelope[..10].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.headers()["tus-version"], "1.0.0");
+    let (status, code, _) = error_code(old).await;
+    assert_eq!((status, code.as_str()), (StatusCode::PRECONDITION_FAILED, "unsupported_tus_version"));
+
+    let create = fixture.http.post(fixture.url("/v1/uploads")).header("Upload-Length", "10").send().await.unwrap();
+    assert_eq!(create.status(), StatusCode::PRECONDITION_FAILED);
+    assert_eq!(fixture.offset(&upload).await, 0);
+}
+
+#[tokio::test]
+async fn every_bad_header_gets_a_clear_4xx() {
+    let fixture = Fixture::start().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let good_metadata = metadata(REGISTRATION_ID, STATION_ID, &sha256_hex(&envelope));
+    let create = |length: &str, metadata: Option<&str>| {
+        let mut request = fixture
+            .http
+            .post(fixture.url("/v1/uploads"))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", length);
+        if let Some(metadata) = metadata {
+            request = request.header("Upload-Metadata", metadata);
+        }
+        request.send()
+    };
+    for (length, metadata, status, code) in [
+        ("abc", Some(good_metadata.as_str()), 400, "bad_request"),
+        ("-5", Some(good_metadata.as_str()), 400, "bad_request"),
+        ("99999999999999999999999999", Some(good_metadata.as_str()), 400, "bad_request"),
+        ("0", Some(good_metadata.as_str()), 400, "bad_request"),
+        ("2000000", Some(good_metadata.as_str()), 413, "upload_too_large"),
+        ("100", None, 400, "bad_request"),
+        ("100", Some("registration_id UjE="), 400, "bad_request"),
+        ("100", Some("registration_id %%%"), 400, "bad_request"),
+    ] {
+        let (got_status, got_code, message) = error_code(create(length, metadata).await.unwrap()).await;
+        assert_eq!((got_status.as_u16(), got_code.as_str()), (status, code), "length {length}, metadata {metadata:?}: {message}");
+    }
+
+    let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+    let patch = |content_type: &'static str, offset: &'static str, body: Vec<u8>| {
+        fixture
+            .http
+            .patch(&upload)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", offset)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+    let (status, code, _) = error_code(patch("application/json", "0", vec![1]).await.unwrap()).await;
+    assert_eq!((status.as_u16(), code.as_str()), (415, "unsupported_media_type"));
+    let (status, code, _) = error_code(patch("application/offset+octet-stream", "zero", vec![1]).await.unwrap()).await;
+    assert_eq!((status.as_u16(), code.as_str()), (400, "bad_request"));
+    let too_much = vec![0u8; envelope.len() + 1];
+    let (status, code, _) = error_code(patch("application/offset+octet-stream", "0", too_much).await.unwrap()).await;
+    assert_eq!((status.as_u16(), code.as_str()), (413, "beyond_upload_length"));
+    let (status, code, _) = error_code(fixture.patch(&upload, 0, &envelope[..10], Some("md5 AAAA".into())).await).await;
+    assert_eq!((status.as_u16(), code.as_str()), (400, "bad_request"));
+    assert_eq!(fixture.offset(&upload).await, 0);
+
+    let unknown = fixture.url(&format!("/v1/uploads/{}", "0".repeat(32)));
+    assert_eq!(fixture.head(&unknown).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(fixture.head(&fixture.url("/v1/uploads/..%2F..%2Fetc")).await.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn termination_discards_a_partial_upload() {
+    let fixture = Fixture::start().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+    fixture.patch(&upload, 0, &envelope[..1000], Some(checksum(&envelope[..1000]))).await;
+    assert_eq!(files_in(&fixture.data_dir().join("uploads")).len(), 1);
+
+    let delete = fixture.http.delete(&upload).header("Tus-Resumable", "1.0.0").send().await.unwrap();
+    assert_eq!(delete.status(), StatusCode::NO_CONTENT);
+    assert_eq!(delete.headers()["tus-resumable"], "1.0.0");
+    assert_eq!(fixture.head(&upload).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(fixture.patch(&upload, 1000, &envelope[1000..2000], None).await.status(), StatusCode::NOT_FOUND);
+    assert!(files_in(&fixture.data_dir().join("uploads")).is_empty());
+
+    // A complete upload is the register's record of a packet: it is not terminated.
+    let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+    assert_eq!(fixture.upload_in_pieces(&upload, &envelope, 4096).await.status(), StatusCode::NO_CONTENT);
+    let (status, code, _) =
+        error_code(fixture.http.delete(&upload).header("Tus-Resumable", "1.0.0").send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "upload_complete"));
+}
+
+#[tokio::test]
+async fn a_tampered_packet_is_rejected_with_the_failed_check_and_gets_no_receipt() {
+    let fixture = Fixture::start().await;
+    let mut envelope = fixture.packet(REGISTRATION_ID);
+    // One byte flipped in the middle of the ciphertext; the declared hash is of these bytes,
+    // as a station with a corrupted disk would declare it.
+    let middle = envelope.len() / 2;
+    envelope[middle] ^= 0x01;
+    let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+
+    let (status, code, message) = error_code(fixture.upload_in_pieces(&upload, &envelope, 4096).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "packet_rejected"));
+    assert!(message.contains("signature does not verify"), "{message}");
+    assert!(message.contains(STATION_ID), "{message}");
+
+    assert_eq!(fixture.receipt(&upload).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(fixture.head(&upload).await.status(), StatusCode::NOT_FOUND, "the upload is discarded");
+    assert!(files_in(&fixture.data_dir().join("packets")).is_empty());
+    assert!(files_in(&fixture.data_dir().join("uploads")).is_empty());
+}
+
+#[tokio::test]
+async fn packets_that_do_not_match_their_declaration_are_rejected_by_name() {
+    let fixture = Fixture::start().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+
+    // Bytes changed on the way (no per-chunk checksum to catch it): the declared hash does not match.
+    let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+    let mut damaged = envelope.clone();
+    damaged[10] ^= 0x80;
+    let (status, code, message) = error_code(fixture.patch(&upload, 0, &damaged, None).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "packet_rejected"));
+    assert!(message.contains("damaged or changed on the way"), "{message}");
+
+    // A cut-short envelope, declared as such: not a sealed packet.
+    let short = &envelope[..envelope.len() - 1];
+    let response = fixture.create(short, REGISTRATION_ID, STATION_ID).await;
+    let upload = fixture.url(response.headers()["location"].to_str().unwrap());
+    let (_, code, message) = error_code(fixture.patch(&upload, 0, short, None).await).await;
+    assert_eq!(code, "packet_rejected");
+    assert!(message.contains("not a valid sealed packet"), "{message}");
+
+    // Uploaded under another registration id than the one sealed inside.
+    let upload = fixture.create_ok(&envelope, "10007-20250301-999999").await;
+    let (_, code, message) = error_code(fixture.upload_in_pieces(&upload, &envelope, 100_000).await).await;
+    assert_eq!(code, "packet_rejected");
+    assert!(message.contains("holds registration '10007-20250301-000001'"), "{message}");
+
+    // Sealed for another register: it could never be opened, so it is refused at the door.
+    let other_register = RegisterKeyPair::generate().public_keys();
+    let foreign = sealed_packet(&fixture.station, STATION_ID, REGISTRATION_ID, &other_register);
+    let upload = fixture.create_ok(&foreign, REGISTRATION_ID).await;
+    let (_, code, message) = error_code(fixture.upload_in_pieces(&upload, &foreign, 100_000).await).await;
+    assert_eq!(code, "packet_rejected");
+    assert!(message.contains("sealed for register key"), "{message}");
+}
+
+#[tokio::test]
+async fn an_unknown_station_cannot_create_uploads() {
+    let fixture = Fixture::start().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let (status, code, message) = error_code(fixture.create(&envelope, REGISTRATION_ID, "ST-9999").await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "unknown_station"));
+    assert!(message.contains("ST-9999"), "{message}");
+}
+
+#[tokio::test]
+async fn the_same_packet_again_gets_the_first_receipt_and_a_different_one_is_refused() {
+    let fixture = Fixture::start().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let first = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+    fixture.upload_in_pieces(&first, &envelope, 4096).await;
+    let first_receipt: SignedReceipt = fixture.receipt(&first).await.json().await.unwrap();
+
+    let second = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+    assert_ne!(first, second);
+    assert_eq!(fixture.upload_in_pieces(&second, &envelope, 4096).await.status(), StatusCode::NO_CONTENT);
+    let second_receipt: SignedReceipt = fixture.receipt(&second).await.json().await.unwrap();
+    assert_eq!(second_receipt, first_receipt, "the register holds one packet, with one receipt");
+    assert_eq!(files_in(&fixture.data_dir().join("packets")).len(), 1);
+
+    // A re-sealed packet (same contents, new HPKE randomness: different bytes) for the same id.
+    let resealed = fixture.packet(REGISTRATION_ID);
+    assert_ne!(resealed, envelope);
+    let (status, code, message) = error_code(fixture.create(&resealed, REGISTRATION_ID, STATION_ID).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "duplicate_registration"));
+    assert!(message.contains(REGISTRATION_ID), "{message}");
+}
+
+#[tokio::test]
+async fn two_uploads_racing_with_different_packets_store_only_one() {
+    let fixture = Fixture::start().await;
+    let one = fixture.packet(REGISTRATION_ID);
+    let two = fixture.packet(REGISTRATION_ID);
+    // Both created before either completes, so the early check at creation cannot catch it.
+    let upload_one = fixture.create_ok(&one, REGISTRATION_ID).await;
+    let upload_two = fixture.create_ok(&two, REGISTRATION_ID).await;
+    assert_eq!(fixture.upload_in_pieces(&upload_one, &one, 100_000).await.status(), StatusCode::NO_CONTENT);
+    let (status, code, _) = error_code(fixture.upload_in_pieces(&upload_two, &two, 100_000).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "duplicate_registration"));
+    assert_eq!(files_in(&fixture.data_dir().join("packets")), vec![format!("{}.envelope", sha256_hex(&one))]);
+}
+
+#[tokio::test]
+async fn an_expired_upload_is_gone() {
+    let fixture = Fixture::start_with(|config| config.upload_expiry = Duration::ZERO).await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+    assert_eq!(fixture.head(&upload).await.status(), StatusCode::GONE);
+    let (status, code, _) = error_code(fixture.patch(&upload, 0, &envelope[..10], None).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::GONE, "upload_expired"));
+    assert!(files_in(&fixture.data_dir().join("uploads")).is_empty(), "expired bytes are freed");
+}
+
+#[tokio::test]
+async fn a_restarted_intake_still_holds_the_packet_its_receipt_and_partial_uploads() {
+    let mut fixture = Fixture::start().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let done = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+    fixture.upload_in_pieces(&done, &envelope, 4096).await;
+    let receipt_before: SignedReceipt = fixture.receipt(&done).await.json().await.unwrap();
+
+    let other = fixture.packet("10007-20250301-000002");
+    let partial = fixture.create_ok(&other, "10007-20250301-000002").await;
+    fixture.patch(&partial, 0, &other[..3000], Some(checksum(&other[..3000]))).await;
+
+    let done_path = done.split_once("/v1/").unwrap().1.to_owned();
+    let partial_path = partial.split_once("/v1/").unwrap().1.to_owned();
+    fixture.restart().await;
+    let done = fixture.url(&format!("/v1/{done_path}"));
+    let partial = fixture.url(&format!("/v1/{partial_path}"));
+
+    let receipt_after: SignedReceipt = fixture.receipt(&done).await.json().await.unwrap();
+    assert_eq!(receipt_after, receipt_before);
+    receipt_after.verify(&fixture.register.public_keys().signing_public).unwrap();
+    let stored = fixture.data_dir().join("packets").join(format!("{}.envelope", sha256_hex(&envelope)));
+    assert_eq!(std::fs::read(stored).unwrap(), envelope);
+
+    // The station registry survived too: the partial upload resumes and completes.
+    assert_eq!(fixture.offset(&partial).await, 3000);
+    assert_eq!(fixture.upload_in_pieces_from(&partial, &other, 3000).await.status(), StatusCode::NO_CONTENT);
+    let signed: SignedReceipt = fixture.receipt(&partial).await.json().await.unwrap();
+    assert_eq!(signed.receipt.registration_id, "10007-20250301-000002");
+}
+
+/// Sends a PATCH whose body breaks off after `sent` of `declared` bytes, over a raw socket.
+async fn interrupted_patch(fixture: &Fixture, upload: &str, body: &[u8], declared: usize, checksum: Option<String>) {
+    use tokio::io::AsyncWriteExt;
+    let addr = fixture.intake.as_ref().unwrap().local_addr();
+    let path = upload.split_once(&addr.to_string()).unwrap().1;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut request = format!(
+        "PATCH {path} HTTP/1.1\r\nHost: {addr}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n\
+         Content-Type: application/offset+octet-stream\r\nContent-Length: {declared}\r\n"
+    );
+    if let Some(checksum) = checksum {
+        request.push_str(&format!("Upload-Checksum: {checksum}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    stream.flush().await.unwrap();
+    // Give the intake time to write what arrived, then cut the connection mid-body.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+}
+
+#[tokio::test]
+async fn a_broken_off_body_keeps_its_bytes_only_without_a_checksum() {
+    let fixture = Fixture::start().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+
+    // With a checksum, a partial chunk cannot be checked, so none of it counts.
+    let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+    interrupted_patch(&fixture, &upload, &envelope[..1000], 2000, Some(checksum(&envelope[..2000]))).await;
+    assert_eq!(fixture.offset(&upload).await, 0);
+
+    // Without one, what arrived is kept (tus core), and the upload continues from there.
+    let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+    interrupted_patch(&fixture, &upload, &envelope[..1000], 2000, None).await;
+    assert_eq!(fixture.offset(&upload).await, 1000);
+    assert_eq!(fixture.upload_in_pieces_from(&upload, &envelope, 1000).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(fixture.receipt(&upload).await.status(), StatusCode::OK);
+}

@@ -1,0 +1,96 @@
+//! Writes the envelope test vector `tests/envelope/vector-v1.json` to standard output.
+//!
+//! The vector lets an opener written in another language check itself against this one: it
+//! holds fixed, public test keys, a real contents container, and an envelope sealed to those
+//! keys with a 1 KiB chunk size so that the body has several chunks. HPKE encapsulation is
+//! randomized, so every run prints a different (equally valid) envelope; the committed file is
+//! one such run and the integration tests check that it still opens.
+//!
+//! Regenerate (only when the format version changes):
+//! `cargo run -p enroll-packet --example envelope_vector > packet/tests/envelope/vector-v1.json`
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use enroll_packet::envelope::seal_for_register_with_chunk_size;
+use enroll_packet::{
+    BiometricRecord, DeviceIdentity, EnvelopeHeader, PacketContents, PacketMeta, RegisterKeyPair,
+    StationSigningKey,
+};
+use sha2::{Digest, Sha256};
+
+fn main() {
+    // Test keys only: constant byte strings, published in the vector on purpose.
+    let register = RegisterKeyPair {
+        encryption_secret: x25519_dalek::StaticSecret::from([0x11; 32]),
+        signing_key: ed25519_dalek::SigningKey::from_bytes(&[0x22; 32]),
+    };
+    let station = StationSigningKey::from_seed([0x33; 32]);
+
+    let contents = PacketContents {
+        identity: serde_json::json!({"fullName": "Test Resident", "dateOfBirth": "1990-01-01", "gender": "F"}),
+        biometrics: vec![BiometricRecord {
+            modality: "face".into(),
+            position: String::new(),
+            format: "image/png".into(),
+            quality: 90,
+            device: DeviceIdentity {
+                make: "Simulated".into(),
+                model: "Face camera".into(),
+                serial: "SIM-FACE-0001".into(),
+                simulated: true,
+            },
+            // Not a real image: 2000 bytes counting up, so that the body spans three chunks.
+            data: (0..2000u32).map(|i| (i % 251) as u8).collect(),
+        }],
+        meta: PacketMeta {
+            registration_id: "10001-20250101-000001".into(),
+            station_id: "ST-TEST-0001".into(),
+            station_public_key: BASE64.encode(station.public_key()),
+            center_id: "C-TEST".into(),
+            officer: "officer.test".into(),
+            supervisor: Some("supervisor.test".into()),
+            created_at: "2025-01-01T09:00:00Z".into(),
+            finalized_at: Some("2025-01-01T09:10:00Z".into()),
+            approved_at: Some("2025-01-01T10:00:00Z".into()),
+            software_version: "0.1.0".into(),
+        },
+    };
+    let plaintext = contents.to_bytes().expect("the test contents are valid");
+    let envelope = seal_for_register_with_chunk_size(
+        &plaintext,
+        &contents.meta.station_id,
+        &contents.meta.registration_id,
+        &station,
+        &register.public_keys(),
+        1024,
+    )
+    .expect("sealing to a valid key succeeds");
+    let header = EnvelopeHeader::parse(&envelope).expect("a fresh envelope parses");
+
+    let vector = serde_json::json!({
+        "description": "enroll packet envelope version 1 test vector; test keys only, never use them for real packets",
+        "hpke": {"mode": 0, "kem_id": 32, "kdf_id": 1, "aead_id": 2, "info": String::from_utf8_lossy(enroll_packet::envelope::HPKE_INFO)},
+        "register_private_key": serde_json::from_str::<serde_json::Value>(&register.to_json()).unwrap(),
+        "register_public_keys": serde_json::from_str::<serde_json::Value>(&register.public_keys().to_json()).unwrap(),
+        "station_seed": BASE64.encode(station.seed()),
+        "station_public_key": BASE64.encode(station.public_key()),
+        "header": {
+            "version": header.version,
+            "register_key_id": header.register_key_id.to_hex(),
+            "station_id": header.station_id,
+            "registration_id": header.registration_id,
+            "chunk_size": header.chunk_size,
+            "plaintext_len": header.plaintext_len,
+            "header_len": header.header_len,
+            "chunk_count": header.chunk_count(),
+            "envelope_len": header.envelope_len(),
+            "enc": hex::encode(header.enc),
+            "sha256": hex::encode(Sha256::digest(&envelope[..header.header_len])),
+        },
+        "plaintext_sha256": hex::encode(Sha256::digest(&plaintext)),
+        "plaintext_hex": hex::encode(&plaintext),
+        "envelope_sha256": hex::encode(Sha256::digest(&envelope)),
+        "envelope_hex": hex::encode(&envelope),
+    });
+    println!("{}", serde_json::to_string_pretty(&vector).unwrap());
+}

@@ -1,0 +1,46 @@
+//! The one error type of this crate. Each variant has a stable [`PacketError::code`] that other
+//! crates and the UI branch on; the message is for people.
+
+#[derive(Debug, thiserror::Error)]
+pub enum PacketError {
+    #[error(
+        "this packet is not sealed for this register key (key id {found}, expected {expected})"
+    )]
+    WrongKey { expected: String, found: String },
+    #[error("the sealed packet is truncated: {0}")]
+    Truncated(String),
+    #[error("chunk {index} of the sealed packet was modified, reordered or does not belong to it")]
+    ChunkCorrupt { index: u64 },
+    #[error("the station signature on the packet does not verify")]
+    BadSignature,
+    #[error("unknown envelope version {0}; this software reads version 1")]
+    UnknownVersion(u8),
+    #[error("not a sealed packet: {0}")]
+    Malformed(String),
+    #[error("packet contents are inconsistent: {0}")]
+    Contents(String),
+    #[error("key file is not valid: {0}")]
+    BadKey(String),
+    #[error("the receipt's signature does not verify against the pinned register key")]
+    BadReceipt,
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl PacketError {
+    /// A stable, machine-readable code for this error (snake_case, never renamed).
+    pub fn code(&self) -> &'static str {
+        match self {
+            PacketError::WrongKey { .. } => "wrong_key",
+            PacketError::Truncated(_) => "truncated",
+            PacketError::ChunkCorrupt { .. } => "chunk_corrupt",
+            PacketError::BadSignature => "bad_signature",
+            PacketError::UnknownVersion(_) => "unknown_version",
+            PacketError::Malformed(_) => "malformed",
+            PacketError::Contents(_) => "contents_invalid",
+            PacketError::BadKey(_) => "bad_key",
+            PacketError::BadReceipt => "bad_receipt",
+            PacketError::Io(_) => "io",
+        }
+    }
+}

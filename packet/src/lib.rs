@@ -1,0 +1,27 @@
+//! The registration packet and everything that happens to it on its way to the register.
+//!
+//! - [`contents`]: what a packet holds (identity document, biometric records, meta) and its
+//!   canonical byte form with a manifest of hashes.
+//! - [`keys`]: the station's Ed25519 signing key and the register's key pair (X25519 for
+//!   HPKE sealing, Ed25519 for signing receipts), with their file formats and key ids.
+//! - [`envelope`]: the sealed envelope (chunked HPKE, RFC 9180) signed by the station, and
+//!   opening it on the register side. Specified in `schemas/packet-envelope.md`.
+//! - [`receipt`]: the register's signed acknowledgement of a received packet.
+//!
+//! This crate knows nothing about SQLite, HTTP or the UI: it turns values into bytes and back,
+//! and every failure is a [`PacketError`] with a stable code.
+
+pub mod contents;
+pub mod envelope;
+pub mod error;
+pub mod keys;
+pub mod receipt;
+
+pub use contents::{BiometricRecord, DeviceIdentity, PacketContents, PacketManifest, PacketMeta};
+pub use envelope::{
+    decrypt_envelope_body, open_envelope, seal_for_register, seal_for_register_with_chunk_size,
+    verify_envelope_signature, EnvelopeHeader, OpenedPacket,
+};
+pub use error::PacketError;
+pub use keys::{KeyId, RegisterKeyPair, RegisterPublicKeys, StationSigningKey};
+pub use receipt::{Receipt, SignedReceipt};

@@ -1,0 +1,424 @@
+//! The enrollment station's application API: the one surface that the desktop app
+//! (`src-tauri`), the CLI and the tests call, so that a flow works the same from each.
+//!
+//! A [`Station`] owns the vault, the configured form, the capture devices and the intake
+//! address, and holds the signed-in operator. Every method checks the operator's role here, in
+//! Rust, whatever the UI shows. Errors are [`StationError`]s with stable codes.
+//!
+//! Deliberately absent: windows, IPC and rendering (that is `src-tauri` and `ui/`), SQL (that
+//! is `store`), bytes and ciphers (that is `packet`), HTTP (that is `sync`).
+
+mod content;
+mod error;
+mod registration_id;
+mod setup;
+mod sync_queue;
+mod views;
+
+pub use error::{ErrorView, FieldError, StationError};
+pub use registration_id::{registration_id, verhoeff_check_digit, verhoeff_is_valid};
+pub use views::*;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use base64::Engine as _;
+use ed25519_dalek::Signer as _;
+use enroll_devices::{FaceCamera, SimulatedFaceCamera};
+use enroll_packet::{BiometricRecord, PacketContents, PacketMeta, RegisterPublicKeys, StationSigningKey};
+use enroll_schemas::{CalendarDate, Form};
+use enroll_store::{DataKey, Operator, RegistrationRow, RegistrationState, Role, Vault};
+use time::OffsetDateTime;
+
+use content::{Draft, FaceCaptured, Finalized};
+
+/// The name of the vault file inside the data folder.
+pub const VAULT_FILE: &str = "vault.sqlite";
+
+/// Where the station keeps its data and whom it talks to.
+#[derive(Debug, Clone)]
+pub struct StationConfig {
+    /// The folder holding the vault (the platform's app-data folder in the app).
+    pub data_dir: PathBuf,
+    /// Base URL of the intake, e.g. `http://127.0.0.1:8470`.
+    pub intake_url: String,
+}
+
+/// What time it is. Passed in so that tests can fix it.
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+/// The signed-in operator and the data key their password unwrapped.
+struct Session {
+    operator: Operator,
+    data_key: DataKey,
+}
+
+/// The application API. `Send + Sync`: share it in an `Arc`.
+pub struct Station {
+    config: StationConfig,
+    vault: Mutex<Vault>,
+    session: Mutex<Option<Session>>,
+    form: Form,
+    camera: Box<dyn FaceCamera>,
+    clock: Clock,
+}
+
+impl Station {
+    /// Open (or create) the station at `config.data_dir` with the embedded form, the simulated
+    /// camera and the system clock. Fast: no network, no key derivation.
+    pub fn open(config: StationConfig) -> Result<Station, StationError> {
+        let camera = SimulatedFaceCamera::new("SIM-FACE-0001", rand::random());
+        Station::open_with(config, Box::new(camera), Arc::new(OffsetDateTime::now_utc))
+    }
+
+    /// [`Station::open`] with a chosen camera and clock.
+    pub fn open_with(config: StationConfig, camera: Box<dyn FaceCamera>, clock: Clock) -> Result<Station, StationError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            StationError::Config(format!("cannot create the data folder {}: {e}", config.data_dir.display()))
+        })?;
+        let vault = Vault::open(&config.data_dir.join(VAULT_FILE))?;
+        let form = enroll_schemas::default_form().map_err(|e| StationError::Config(e.to_string()))?;
+        Ok(Station { config, vault: Mutex::new(vault), session: Mutex::new(None), form, camera, clock })
+    }
+
+    /// What the first screen needs: set up or log in, who is signed in, what devices are.
+    pub fn status(&self) -> Result<StationStatus, StationError> {
+        let station = self.vault().station()?;
+        Ok(StationStatus {
+            needs_setup: station.is_none(),
+            station_id: station.as_ref().map(|s| s.station_id.clone()),
+            station_name: station.as_ref().map(|s| s.name.clone()),
+            intake_url: station.map(|s| s.intake_url).unwrap_or_else(|| self.config.intake_url.clone()),
+            operator: self.session().as_ref().map(|s| operator_view(&s.operator)),
+            simulated_devices: self.camera.info().simulated,
+        })
+    }
+
+    /// First run: see [`setup`].
+    pub async fn set_up(&self, request: SetupRequest) -> Result<StationStatus, StationError> {
+        setup::set_up(self, request).await?;
+        self.status()
+    }
+
+    /// Sign in; `wrong_credentials` on a bad username or password.
+    pub fn log_in(&self, username: &str, password: &str) -> Result<OperatorView, StationError> {
+        if username.trim().is_empty() || password.is_empty() {
+            return Err(StationError::WrongCredentials);
+        }
+        let (operator, data_key) = {
+            let vault = self.vault();
+            if vault.station()?.is_none() {
+                return Err(StationError::NotSetUp);
+            }
+            vault.unlock(username.trim(), password)?
+        };
+        let view = operator_view(&operator);
+        tracing::info!(username = %operator.username, role = operator.role.as_str(), "signed in");
+        *self.session() = Some(Session { operator, data_key });
+        Ok(view)
+    }
+
+    pub fn log_out(&self) {
+        *self.session() = None;
+    }
+
+    /// The demographic form to render, from the configured ID schema and UI spec.
+    pub fn form(&self) -> FormSpec {
+        self.form.spec().clone()
+    }
+
+    /// Start a registration: a draft with a fresh registration id.
+    pub fn new_registration(&self) -> Result<RegistrationView, StationError> {
+        let (operator, data_key) = self.signed_in()?;
+        let now = (self.clock)();
+        let mut vault = self.vault();
+        let station = vault.station()?.ok_or(StationError::NotSetUp)?;
+        let sequence = vault.take_registration_sequence()?;
+        let id = registration_id(&station.center_id, &station.station_id, sequence, now);
+        let draft = Draft { identity: serde_json::json!({}), face: None };
+        vault.insert_draft(&id, &operator.username, &draft.to_bytes(), &data_key, &rfc3339(now))?;
+        drop(vault);
+        self.registration(&id)
+    }
+
+    /// Autosave the draft's identity document: shape checks only, a draft may be incomplete.
+    pub fn save_draft(&self, registration_id: &str, identity: serde_json::Value) -> Result<RegistrationView, StationError> {
+        let (_, data_key) = self.signed_in()?;
+        self.form.check_draft(&identity).map_err(StationError::ValidationFailed)?;
+        let now = rfc3339((self.clock)());
+        {
+            let mut vault = self.vault();
+            let mut draft = Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)?;
+            draft.identity = identity;
+            vault.update_draft(registration_id, &draft.to_bytes(), &data_key, &now)?;
+        }
+        self.registration(registration_id)
+    }
+
+    /// Capture the face with the station's camera and attach it to the draft.
+    pub fn capture_face(&self, registration_id: &str) -> Result<CaptureView, StationError> {
+        let (_, data_key) = self.signed_in()?;
+        // Check the draft before asking the camera, so a wrong id costs no capture.
+        self.expect_state(registration_id, RegistrationState::Draft)?;
+        let capture = self.camera.capture()?;
+        let info = self.camera.info();
+        let face = FaceCaptured {
+            png: base64::engine::general_purpose::STANDARD.encode(&capture.png),
+            quality: capture.quality,
+            device: DeviceIdentity { make: info.make, model: info.model, serial: info.serial, simulated: info.simulated },
+        };
+        let now = rfc3339((self.clock)());
+        let mut vault = self.vault();
+        let mut draft = Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)?;
+        draft.face = Some(face.clone());
+        vault.update_draft(registration_id, &draft.to_bytes(), &data_key, &now)?;
+        Ok(capture_view(&face))
+    }
+
+    /// Validate the draft fully and move it to pending approval: the packet is built and
+    /// signed by the station key.
+    pub fn finalize(&self, registration_id: &str) -> Result<RegistrationView, StationError> {
+        let (operator, data_key) = self.signed_in()?;
+        let now = (self.clock)();
+        let today = CalendarDate { year: now.year(), month: u8::from(now.month()), day: now.day() };
+        {
+            let mut vault = self.vault();
+            let row = vault.registration(registration_id)?;
+            if row.state != RegistrationState::Draft {
+                return Err(StationError::InvalidState(format!("registration {registration_id} is already {}", row.state.as_str())));
+            }
+            let draft = Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)?;
+            let mut problems = self.form.validate(&draft.identity, today).err().unwrap_or_default();
+            if draft.face.is_none() {
+                problems.push(FieldError {
+                    field: "face".into(),
+                    language: None,
+                    code: "required".into(),
+                    message: "capture the face before finalizing".into(),
+                });
+            }
+            let face = match (problems.is_empty(), draft.face) {
+                (true, Some(face)) => face,
+                _ => return Err(StationError::ValidationFailed(problems)),
+            };
+            let station = vault.station()?.ok_or(StationError::NotSetUp)?;
+            let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
+            let mut identity = draft.identity;
+            identity[enroll_schemas::form::ID_SCHEMA_VERSION_FIELD] = serde_json::json!(1.0);
+            let contents = PacketContents {
+                identity,
+                biometrics: vec![BiometricRecord {
+                    modality: "face".into(),
+                    position: String::new(),
+                    format: "image/png".into(),
+                    quality: face.quality,
+                    device: face.device.clone(),
+                    data: face.png_bytes()?,
+                }],
+                meta: PacketMeta {
+                    registration_id: registration_id.to_string(),
+                    station_id: station.station_id.clone(),
+                    station_public_key: base64::engine::general_purpose::STANDARD.encode(signing_key.public_key()),
+                    center_id: station.center_id.clone(),
+                    officer: row.created_by.clone(),
+                    supervisor: None,
+                    created_at: row.created_at.clone(),
+                    finalized_at: Some(rfc3339(now)),
+                    approved_at: None,
+                    software_version: env!("CARGO_PKG_VERSION").to_string(),
+                },
+            };
+            let container = contents.to_bytes()?;
+            let finalized = Finalized { signature: signing_key.0.sign(&container).to_bytes(), container };
+            vault.finalize(registration_id, &finalized.to_bytes(), &data_key, &rfc3339(now))?;
+            tracing::info!(registration_id, officer = %operator.username, "finalized");
+        }
+        self.registration(registration_id)
+    }
+
+    /// Supervisor approval: seal the packet to the register and queue it for upload. The
+    /// station-readable copy is erased in the same transaction.
+    pub fn approve(&self, registration_id: &str) -> Result<RegistrationView, StationError> {
+        let (operator, data_key) = self.signed_in()?;
+        let now = rfc3339((self.clock)());
+        {
+            let mut vault = self.vault();
+            let row = vault.registration(registration_id)?;
+            check_may_approve(&operator, &row)?;
+            if row.state != RegistrationState::PendingApproval {
+                return Err(StationError::InvalidState(format!("registration {registration_id} is {}, not pending approval", row.state.as_str())));
+            }
+            let finalized = Finalized::from_bytes(&vault.registration_content(registration_id, &data_key)?)?;
+            let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
+            let signature = ed25519_dalek::Signature::from_bytes(&finalized.signature);
+            signing_key.0.verifying_key().verify_strict(&finalized.container, &signature).map_err(|_| StationError::Vault {
+                code: "vault_corrupt",
+                message: format!("the finalized packet {registration_id} was changed after finalize; it will not be sealed"),
+            })?;
+            let (mut contents, _) = PacketContents::from_bytes(&finalized.container)?;
+            contents.meta.supervisor = Some(operator.username.clone());
+            contents.meta.approved_at = Some(now.clone());
+            let station = vault.station()?.ok_or(StationError::NotSetUp)?;
+            let register = RegisterPublicKeys::from_json(&station.register_keys_json)?;
+            let envelope = enroll_packet::seal_for_register(&contents.to_bytes()?, &station.station_id, registration_id, &signing_key, &register)?;
+            vault.approve_and_seal(registration_id, &envelope, &operator.username, &now)?;
+            tracing::info!(registration_id, supervisor = %operator.username, bytes = envelope.len(), "approved and sealed");
+        }
+        self.registration(registration_id)
+    }
+
+    pub fn list_registrations(&self) -> Result<Vec<RegistrationSummary>, StationError> {
+        let (_, data_key) = self.signed_in()?;
+        let vault = self.vault();
+        let rows = vault.registrations()?;
+        rows.into_iter()
+            .map(|row| {
+                let display_name = if row.state.is_readable() {
+                    let (identity, _) = self.readable_parts(&vault, &row, &data_key)?;
+                    display_name(&identity)
+                } else {
+                    None
+                };
+                Ok(RegistrationSummary {
+                    display_name,
+                    registration_id: row.registration_id,
+                    state: row.state.as_str().to_string(),
+                    created_by: row.created_by,
+                    updated_at: row.updated_at,
+                    last_error: row.last_error.map(|(code, message)| ErrorView { code, message, fields: Vec::new() }),
+                })
+            })
+            .collect()
+    }
+
+    pub fn registration(&self, registration_id: &str) -> Result<RegistrationView, StationError> {
+        let (_, data_key) = self.signed_in()?;
+        let vault = self.vault();
+        let row = vault.registration(registration_id)?;
+        let (identity, face) = if row.state.is_readable() {
+            let (identity, face) = self.readable_parts(&vault, &row, &data_key)?;
+            (Some(identity), face)
+        } else {
+            (None, None)
+        };
+        let receipt = row
+            .receipt_json
+            .as_deref()
+            .and_then(|json| serde_json::from_str::<enroll_packet::SignedReceipt>(json).ok())
+            .map(|signed| ReceiptView { intake_reference: signed.receipt.intake_reference, received_at: signed.receipt.received_at });
+        Ok(RegistrationView {
+            registration_id: row.registration_id,
+            state: row.state.as_str().to_string(),
+            identity,
+            face,
+            created_by: row.created_by,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            receipt,
+            last_error: row.last_error.map(|(code, message)| ErrorView { code, message, fields: Vec::new() }),
+        })
+    }
+
+    /// The sealed bytes of an approved registration, for removable media and the register-side
+    /// tools. Sealed bytes reveal nothing to the station, so any signed-in operator may have them.
+    pub fn sealed_envelope(&self, registration_id: &str) -> Result<Vec<u8>, StationError> {
+        self.signed_in()?;
+        Ok(self.vault().envelope(registration_id)?)
+    }
+
+    /// Upload every queued packet and record each verified receipt: see [`sync_queue`].
+    pub async fn sync_now(&self) -> Result<SyncReport, StationError> {
+        self.signed_in()?;
+        sync_queue::sync_now(self).await
+    }
+
+    // ---- internals shared by the modules of this crate ----
+
+    fn vault(&self) -> MutexGuard<'_, Vault> {
+        // A panic while holding the vault cannot leave it inconsistent: every change is one
+        // SQLite transaction. So a poisoned lock is safe to take over.
+        self.vault.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn session(&self) -> MutexGuard<'_, Option<Session>> {
+        self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn signed_in(&self) -> Result<(Operator, DataKey), StationError> {
+        let session = self.session();
+        let session = session.as_ref().ok_or(StationError::NotSignedIn)?;
+        Ok((session.operator.clone(), session.data_key.clone()))
+    }
+
+    fn expect_state(&self, registration_id: &str, expected: RegistrationState) -> Result<(), StationError> {
+        let row = self.vault().registration(registration_id)?;
+        if row.state == expected {
+            Ok(())
+        } else {
+            Err(StationError::InvalidState(format!("registration {registration_id} is {}, not {}", row.state.as_str(), expected.as_str())))
+        }
+    }
+
+    fn readable_content(&self, vault: &Vault, registration_id: &str, data_key: &DataKey) -> Result<Vec<u8>, StationError> {
+        let row = vault.registration(registration_id)?;
+        if row.state != RegistrationState::Draft {
+            return Err(StationError::InvalidState(format!(
+                "registration {registration_id} is {} and can no longer be edited",
+                row.state.as_str()
+            )));
+        }
+        Ok(vault.registration_content(registration_id, data_key)?)
+    }
+
+    /// Identity and face of a draft or pending registration.
+    fn readable_parts(&self, vault: &Vault, row: &RegistrationRow, data_key: &DataKey) -> Result<(serde_json::Value, Option<CaptureView>), StationError> {
+        let bytes = vault.registration_content(&row.registration_id, data_key)?;
+        if row.state == RegistrationState::Draft {
+            let draft = Draft::from_bytes(&bytes)?;
+            return Ok((draft.identity, draft.face.as_ref().map(capture_view)));
+        }
+        let finalized = Finalized::from_bytes(&bytes)?;
+        let (contents, _) = PacketContents::from_bytes(&finalized.container)?;
+        let face = contents.biometrics.iter().find(|record| record.modality == "face").map(|record| CaptureView {
+            preview_data_url: format!("data:{};base64,{}", record.format, base64::engine::general_purpose::STANDARD.encode(&record.data)),
+            quality: record.quality,
+            device: record.device.clone(),
+        });
+        Ok((contents.identity, face))
+    }
+}
+
+/// Who may approve: supervisors and admins, and a supervisor never their own registration.
+/// (Admins may, for now: the first station has only its admin until operators can be added.)
+fn check_may_approve(operator: &Operator, row: &RegistrationRow) -> Result<(), StationError> {
+    match operator.role {
+        Role::Officer => Err(StationError::NotPermitted("an officer cannot approve registrations; ask a supervisor".into())),
+        Role::Supervisor if row.created_by == operator.username => {
+            Err(StationError::NotPermitted("a supervisor cannot approve a registration they made themselves".into()))
+        }
+        Role::Supervisor | Role::Admin => Ok(()),
+    }
+}
+
+fn operator_view(operator: &Operator) -> OperatorView {
+    OperatorView { username: operator.username.clone(), full_name: operator.full_name.clone(), role: operator.role.as_str().to_string() }
+}
+
+fn capture_view(face: &FaceCaptured) -> CaptureView {
+    CaptureView { preview_data_url: format!("data:image/png;base64,{}", face.png), quality: face.quality, device: face.device.clone() }
+}
+
+/// The first non-empty full name, preferring English.
+fn display_name(identity: &serde_json::Value) -> Option<String> {
+    let names = identity.get("fullName")?.as_array()?;
+    let value_of = |entry: &serde_json::Value| entry.get("value").and_then(|v| v.as_str()).filter(|v| !v.trim().is_empty()).map(str::to_string);
+    names
+        .iter()
+        .find(|entry| entry.get("language").and_then(|l| l.as_str()) == Some("eng"))
+        .and_then(value_of)
+        .or_else(|| names.iter().find_map(value_of))
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339).expect("any UTC date formats as RFC 3339")
+}

@@ -1,0 +1,75 @@
+//! First run: create the station. The intake is asked first (register keys, then the
+//! station's registration), the vault is written last and in one transaction, so a failure at
+//! any step leaves nothing half-created and the admin can simply try again.
+
+use enroll_packet::StationSigningKey;
+use enroll_store::{DataKey, NewOperator, Role, StationRecord};
+use enroll_sync::IntakeClient;
+use zeroize::Zeroizing;
+
+use crate::{rfc3339, SetupRequest, Station, StationError};
+
+const MIN_PASSWORD_CHARS: usize = 8;
+/// Attempts at a free station id before giving up (ids are random; collisions are rare).
+const STATION_ID_ATTEMPTS: usize = 5;
+
+pub(crate) async fn set_up(station: &Station, request: SetupRequest) -> Result<(), StationError> {
+    check_request(&request)?;
+    if station.vault().station()?.is_some() {
+        return Err(StationError::AlreadySetUp);
+    }
+    let client = IntakeClient::new(&station.config.intake_url)?;
+    let register_keys = client.register_keys().await?;
+    let signing_key = StationSigningKey::generate();
+    let mut station_id = String::new();
+    for attempt in 1..=STATION_ID_ATTEMPTS {
+        station_id = format!("{}", rand::random::<u32>() % 90_000 + 10_000);
+        match client.register_station(&station_id, request.station_name.trim(), &signing_key.public_key()).await {
+            Ok(()) => break,
+            Err(error) if error.code() == "station_exists" && attempt < STATION_ID_ATTEMPTS => continue,
+            Err(error) => return Err(error.into()),
+        }
+    }
+    let record = StationRecord {
+        station_id,
+        name: request.station_name.trim().to_string(),
+        center_id: request.center_id.trim().to_string(),
+        intake_url: station.config.intake_url.clone(),
+        register_keys_json: register_keys.to_json(),
+        created_at: rfc3339((station.clock)()),
+    };
+    let admin = NewOperator {
+        username: request.admin_username.trim().to_string(),
+        full_name: request.admin_full_name.trim().to_string(),
+        role: Role::Admin,
+        password: Zeroizing::new(request.admin_password),
+    };
+    station.vault().create_station(&record, &signing_key.seed(), &admin, &DataKey::generate())?;
+    tracing::info!(station_id = %record.station_id, register_key = %register_keys.key_id().to_hex(), "station set up");
+    Ok(())
+}
+
+fn check_request(request: &SetupRequest) -> Result<(), StationError> {
+    let mut problems = Vec::new();
+    let mut problem = |field: &str, code: &str, message: &str| {
+        problems.push(crate::FieldError { field: field.into(), language: None, code: code.into(), message: message.into() })
+    };
+    if request.station_name.trim().is_empty() {
+        problem("station_name", "required", "give the station a name");
+    }
+    let center = request.center_id.trim();
+    if center.len() != 5 || !center.bytes().all(|b| b.is_ascii_digit()) {
+        problem("center_id", "invalid_format", "the center id has 5 digits, e.g. 10002");
+    }
+    let username = request.admin_username.trim();
+    if username.is_empty() || username.len() > 32 || !username.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-') {
+        problem("admin_username", "invalid_format", "use 1 to 32 letters, digits, dots, dashes or underscores");
+    }
+    if request.admin_full_name.trim().is_empty() {
+        problem("admin_full_name", "required", "the admin's full name is required");
+    }
+    if request.admin_password.chars().count() < MIN_PASSWORD_CHARS {
+        problem("admin_password", "too_short", "use at least 8 characters");
+    }
+    if problems.is_empty() { Ok(()) } else { Err(StationError::ValidationFailed(problems)) }
+}

@@ -1,0 +1,51 @@
+//! Sending the upload queue: every sealed packet (and every uploaded one still waiting for its
+//! receipt) goes to the intake; a registration becomes acknowledged only once the register's
+//! receipt has verified against the keys pinned at onboarding. A failure is recorded on the
+//! registration and leaves it queued: nothing is lost, the next sync tries again.
+
+use enroll_packet::RegisterPublicKeys;
+use enroll_store::RegistrationState;
+use enroll_sync::IntakeClient;
+
+use crate::{rfc3339, Station, StationError, SyncFailure, SyncReport};
+
+pub(crate) async fn sync_now(station: &Station) -> Result<SyncReport, StationError> {
+    let (record, queue) = {
+        let vault = station.vault();
+        let record = vault.station()?.ok_or(StationError::NotSetUp)?;
+        let mut queue = vault.registrations_in(RegistrationState::Sealed)?;
+        queue.extend(vault.registrations_in(RegistrationState::Uploaded)?);
+        (record, queue)
+    };
+    let pinned = RegisterPublicKeys::from_json(&record.register_keys_json)?;
+    let client = IntakeClient::new(&record.intake_url)?;
+    let mut report = SyncReport::default();
+    for row in queue {
+        report.attempted += 1;
+        let registration_id = row.registration_id.clone();
+        let envelope = station.vault().envelope(&registration_id)?;
+        let progress = |sent: u64, total: u64| tracing::debug!(%registration_id, sent, total, "uploading");
+        let outcome = client
+            .send_packet(&registration_id, &record.station_id, &envelope, &pinned, row.upload_url.as_deref(), &progress)
+            .await;
+        match outcome {
+            Ok((upload_url, receipt)) => {
+                let now = rfc3339((station.clock)());
+                let receipt_json = serde_json::to_string(&receipt).expect("a receipt is plain JSON values");
+                let mut vault = station.vault();
+                if row.state == RegistrationState::Sealed {
+                    vault.mark_uploaded(&registration_id, &upload_url, &now)?;
+                }
+                vault.record_receipt(&registration_id, &receipt_json, &now)?;
+                report.acknowledged += 1;
+                tracing::info!(%registration_id, reference = %receipt.receipt.intake_reference, "acknowledged");
+            }
+            Err(error) => {
+                tracing::warn!(%registration_id, code = error.code(), %error, "upload failed; the packet stays queued");
+                station.vault().record_upload_error(&registration_id, error.code(), &error.to_string())?;
+                report.failures.push(SyncFailure { registration_id, code: error.code().to_string(), message: error.to_string() });
+            }
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,94 @@
+//! The values the API hands to its callers: plain, serializable, and free of secrets.
+
+use serde::{Deserialize, Serialize};
+
+pub use enroll_packet::DeviceIdentity;
+
+/// First-run request.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SetupRequest {
+    pub station_name: String,
+    pub center_id: String,
+    pub admin_username: String,
+    pub admin_full_name: String,
+    pub admin_password: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StationStatus {
+    pub needs_setup: bool,
+    pub station_id: Option<String>,
+    pub station_name: Option<String>,
+    pub intake_url: String,
+    pub operator: Option<OperatorView>,
+    /// True when the capture devices are simulated (the UI must say so).
+    pub simulated_devices: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OperatorView {
+    pub username: String,
+    pub full_name: String,
+    /// "admin", "supervisor" or "officer".
+    pub role: String,
+}
+
+pub use enroll_schemas::{FormField, FormLanguage, FormOption, FormSpec};
+
+/// A captured image ready to show.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptureView {
+    /// `data:image/png;base64,...`
+    pub preview_data_url: String,
+    pub quality: u8,
+    pub device: DeviceIdentity,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReceiptView {
+    pub intake_reference: String,
+    pub received_at: String,
+}
+
+/// A registration as the UI shows it. `identity` and `face` are present only while the station
+/// can still read the packet (draft and pending approval).
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistrationView {
+    pub registration_id: String,
+    /// "draft", "pending_approval", "sealed", "uploaded", "acknowledged", "rejected".
+    pub state: String,
+    pub identity: Option<serde_json::Value>,
+    pub face: Option<CaptureView>,
+    pub created_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub receipt: Option<ReceiptView>,
+    /// The last upload failure, if the packet is still queued.
+    pub last_error: Option<crate::error::ErrorView>,
+}
+
+/// One row of the home screen's list.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegistrationSummary {
+    pub registration_id: String,
+    pub state: String,
+    /// Name for display, present only while the station can read the packet.
+    pub display_name: Option<String>,
+    pub created_by: String,
+    pub updated_at: String,
+    pub last_error: Option<crate::error::ErrorView>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SyncReport {
+    pub attempted: u32,
+    pub acknowledged: u32,
+    pub failures: Vec<SyncFailure>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncFailure {
+    pub registration_id: String,
+    pub code: String,
+    pub message: String,
+}

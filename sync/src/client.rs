@@ -1,0 +1,318 @@
+//! [`IntakeClient`]: one intake, its address and the HTTP client that talks to it.
+//!
+//! The simple calls live here (health, register keys, station registration, receipts, and the
+//! one-call [`IntakeClient::send_packet`]); the resumable upload is in `upload`. Every HTTP
+//! failure is turned into a [`SyncError`] here, in one place, so that a status means the same
+//! thing whichever call saw it.
+//!
+//! This module does not queue, persist or retry whole packets: the station's queue owns that,
+//! and keeps the upload URL returned by [`IntakeClient::upload`] to resume later.
+
+use std::time::Duration;
+
+use base64::Engine;
+use enroll_packet::{RegisterPublicKeys, SignedReceipt};
+use reqwest::{Response, StatusCode, Url};
+use serde::Deserialize;
+
+use crate::receipt::verify_receipt;
+use crate::tus::envelope_sha256;
+use crate::SyncError;
+
+/// Default size of one `PATCH`: small enough to resend cheaply on a bad link, large enough
+/// that per-request overhead does not dominate.
+pub const DEFAULT_CHUNK_SIZE: usize = 1024 * 1024;
+/// Default tries for one chunk before the upload gives up (the packet stays queued).
+pub const DEFAULT_CHUNK_ATTEMPTS: u32 = 4;
+/// Default pause before retrying a chunk; it grows linearly with each failure.
+pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_millis(500);
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Per request. A 1 MiB chunk at 2G speeds (~20 KiB/s) takes under a minute.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A client of one intake (`schemas/intake-api.md`).
+#[derive(Debug, Clone)]
+pub struct IntakeClient {
+    pub(crate) http: reqwest::Client,
+    /// Always ends with `/`, so that joining `v1/...` keeps any path prefix.
+    pub(crate) base: Url,
+    pub(crate) chunk_size: usize,
+    pub(crate) chunk_attempts: u32,
+    pub(crate) retry_delay: Duration,
+}
+
+/// What a request was about, to name it in an error.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Subject<'a> {
+    pub registration_id: &'a str,
+    pub station_id: &'a str,
+}
+
+/// The intake's `{code, message}` error body, when it sent one.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ErrorBody {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+impl IntakeClient {
+    /// A client for the intake at `base_url` (`http://` or `https://`).
+    pub fn new(base_url: &str) -> Result<IntakeClient, SyncError> {
+        let invalid = |reason: &str| SyncError::InvalidUrl { url: base_url.to_owned(), reason: reason.to_owned() };
+        let mut base = Url::parse(base_url.trim()).map_err(|error| invalid(&error.to_string()))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(invalid("it must start with http:// or https://"));
+        }
+        if base.host().is_none() {
+            return Err(invalid("it names no host"));
+        }
+        if base.query().is_some() || base.fragment().is_some() {
+            return Err(invalid("it must not have a query or a fragment"));
+        }
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .user_agent(concat!("enroll-sync/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|error| invalid(&format!("the HTTP client could not be set up: {error}")))?;
+        Ok(IntakeClient {
+            http,
+            base,
+            chunk_size: DEFAULT_CHUNK_SIZE,
+            chunk_attempts: DEFAULT_CHUNK_ATTEMPTS,
+            retry_delay: DEFAULT_RETRY_DELAY,
+        })
+    }
+
+    /// Sets the `PATCH` size (at least 1 byte).
+    pub fn with_chunk_size(mut self, bytes: usize) -> IntakeClient {
+        self.chunk_size = bytes.max(1);
+        self
+    }
+
+    /// Sets how often a chunk is tried (at least once) and the base pause between tries.
+    pub fn with_retries(mut self, attempts: u32, delay: Duration) -> IntakeClient {
+        self.chunk_attempts = attempts.max(1);
+        self.retry_delay = delay;
+        self
+    }
+
+    /// The intake's base URL, as used for every request (with a trailing `/`).
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    /// `GET /v1/health`: succeeds when the intake answers `{"status":"ok"}`.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn health(&self) -> Result<(), SyncError> {
+        let url = self.endpoint("v1/health")?;
+        let response = self.http.get(url.clone()).send().await.map_err(|error| self.transport(error))?;
+        let response = self.expect_success(response, "GET", &url).await?;
+        #[derive(Deserialize)]
+        struct Health {
+            status: String,
+        }
+        let health: Health = response
+            .json()
+            .await
+            .map_err(|error| SyncError::Protocol(format!("GET {url} did not answer health JSON: {error}")))?;
+        if health.status != "ok" {
+            return Err(SyncError::Protocol(format!("the intake reports status '{}'", health.status)));
+        }
+        Ok(())
+    }
+
+    /// `GET /v1/register-keys`: the keys a station pins at onboarding.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn register_keys(&self) -> Result<RegisterPublicKeys, SyncError> {
+        let url = self.endpoint("v1/register-keys")?;
+        let response = self.http.get(url.clone()).send().await.map_err(|error| self.transport(error))?;
+        let response = self.expect_success(response, "GET", &url).await?;
+        let text = response.text().await.map_err(|error| self.transport(error))?;
+        RegisterPublicKeys::from_json(&text)
+            .map_err(|error| SyncError::Protocol(format!("the intake's register keys are not readable: {error}")))
+    }
+
+    /// `POST /v1/stations`: registers this station's Ed25519 public key. Succeeds for a new
+    /// station and for the same key again; a different key is [`SyncError::StationExists`].
+    #[tracing::instrument(skip(self, public_key), err)]
+    pub async fn register_station(&self, station_id: &str, name: &str, public_key: &[u8; 32]) -> Result<(), SyncError> {
+        let url = self.endpoint("v1/stations")?;
+        let body = serde_json::json!({
+            "station_id": station_id,
+            "name": name,
+            "public_key": base64::engine::general_purpose::STANDARD.encode(public_key),
+        });
+        let response = self.http.post(url.clone()).json(&body).send().await.map_err(|error| self.transport(error))?;
+        match response.status() {
+            StatusCode::CREATED | StatusCode::OK => Ok(()),
+            StatusCode::CONFLICT => Err(SyncError::StationExists { station_id: station_id.to_owned() }),
+            status => {
+                let body = read_error_body(response).await;
+                Err(self.status_error("POST", &url, status, body, Subject { station_id, ..Subject::default() }))
+            }
+        }
+    }
+
+    /// `GET <upload_url>/receipt`: the signed receipt of a complete upload (not yet verified:
+    /// [`crate::verify_receipt`] or [`IntakeClient::send_packet`] does that).
+    #[tracing::instrument(skip(self), err)]
+    pub async fn fetch_receipt(&self, upload_url: &str) -> Result<SignedReceipt, SyncError> {
+        let upload = self.resolve(upload_url)?;
+        let url = Url::parse(&format!("{}/receipt", upload.as_str().trim_end_matches('/')))
+            .map_err(|error| SyncError::Protocol(format!("the upload URL {upload} cannot take /receipt: {error}")))?;
+        let response = self.http.get(url.clone()).send().await.map_err(|error| self.transport(error))?;
+        match response.status() {
+            StatusCode::OK => {
+                let text = response.text().await.map_err(|error| self.transport(error))?;
+                serde_json::from_str(&text)
+                    .map_err(|error| SyncError::BadReceipt { reason: format!("it is not a readable receipt ({error})") })
+            }
+            StatusCode::CONFLICT => Err(SyncError::UploadIncomplete),
+            status => {
+                let body = read_error_body(response).await;
+                Err(self.status_error("GET", &url, status, body, Subject::default()))
+            }
+        }
+    }
+
+    /// Uploads a sealed packet, fetches its receipt and verifies it against the pinned register
+    /// key, the registration id, the station id and the SHA-256 of `envelope`. Returns the
+    /// upload URL and the verified receipt; only then may the station mark the packet
+    /// acknowledged.
+    #[tracing::instrument(skip(self, envelope, pinned, progress), fields(bytes = envelope.len()), err)]
+    pub async fn send_packet(
+        &self,
+        registration_id: &str,
+        station_id: &str,
+        envelope: &[u8],
+        pinned: &RegisterPublicKeys,
+        resume_url: Option<&str>,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<(String, SignedReceipt), SyncError> {
+        let upload_url = self.upload(registration_id, station_id, envelope, resume_url, progress).await?;
+        let receipt = self.fetch_receipt(&upload_url).await?;
+        verify_receipt(&receipt, pinned, registration_id, station_id, &envelope_sha256(envelope))?;
+        tracing::info!(%registration_id, reference = %receipt.receipt.intake_reference, "packet acknowledged");
+        Ok((upload_url, receipt))
+    }
+
+    // ---- shared plumbing -----------------------------------------------------------------
+
+    /// `path` (no leading slash) under the base URL.
+    pub(crate) fn endpoint(&self, path: &str) -> Result<Url, SyncError> {
+        self.base
+            .join(path)
+            .map_err(|error| SyncError::Protocol(format!("cannot build the URL of {path}: {error}")))
+    }
+
+    /// An upload URL as stored by the station or sent in `Location`: absolute, or relative to
+    /// the base URL.
+    pub(crate) fn resolve(&self, url: &str) -> Result<Url, SyncError> {
+        self.base
+            .join(url)
+            .map_err(|error| SyncError::Protocol(format!("'{url}' is not a usable upload URL: {error}")))
+    }
+
+    /// A request that got no HTTP answer. Timeouts, refused connections, DNS failures and
+    /// connections cut mid-request all mean the same to a clerk: the intake is out of reach.
+    pub(crate) fn transport(&self, error: reqwest::Error) -> SyncError {
+        if error.is_builder() {
+            return SyncError::Protocol(format!("the request could not be built: {error}"));
+        }
+        SyncError::IntakeUnreachable { url: self.display_base(), detail: error_chain(&error) }
+    }
+
+    /// The base URL as a clerk would type it (without the trailing slash).
+    pub(crate) fn display_base(&self) -> String {
+        self.base.as_str().trim_end_matches('/').to_owned()
+    }
+
+    async fn expect_success(&self, response: Response, method: &str, url: &Url) -> Result<Response, SyncError> {
+        if response.status().is_success() {
+            return Ok(response);
+        }
+        let status = response.status();
+        let body = read_error_body(response).await;
+        Err(self.status_error(method, url, status, body, Subject::default()))
+    }
+
+    /// Maps an error status the same way for every call; `subject` names the registration and
+    /// station in the error when the caller knows them.
+    pub(crate) fn status_error(
+        &self,
+        method: &str,
+        url: &Url,
+        status: StatusCode,
+        body: ErrorBody,
+        subject: Subject<'_>,
+    ) -> SyncError {
+        match (status.as_u16(), body.code.as_str()) {
+            (422, "duplicate_registration") => SyncError::DuplicateRegistration {
+                registration_id: subject.registration_id.to_owned(),
+                message: body.message,
+            },
+            (422, _) => SyncError::PacketRejected { message: body.message },
+            (403, _) => SyncError::UnknownStation { station_id: subject.station_id.to_owned() },
+            (413, _) => SyncError::UploadTooLarge { message: body.message },
+            (404 | 410, _) => SyncError::UploadGone,
+            (460, _) => SyncError::ChecksumMismatch,
+            (500..=599, _) => SyncError::IntakeFailed { status: status.as_u16(), message: body.message },
+            _ => SyncError::Protocol(format!(
+                "{method} {url} answered {status}{}{}",
+                if body.code.is_empty() { String::new() } else { format!(" {}", body.code) },
+                if body.message.is_empty() { String::new() } else { format!(": {}", body.message) },
+            )),
+        }
+    }
+}
+
+/// The intake's `{code, message}` body; empty fields if it sent something else.
+pub(crate) async fn read_error_body(response: Response) -> ErrorBody {
+    match response.bytes().await {
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| ErrorBody {
+            code: String::new(),
+            message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+        }),
+        Err(_) => ErrorBody::default(),
+    }
+}
+
+/// reqwest's top-level message is often just "error sending request"; the cause is below it.
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_keep_their_prefix_and_refuse_other_schemes() {
+        let client = IntakeClient::new("http://127.0.0.1:8470/register").unwrap();
+        assert_eq!(client.endpoint("v1/health").unwrap().as_str(), "http://127.0.0.1:8470/register/v1/health");
+        assert_eq!(client.display_base(), "http://127.0.0.1:8470/register");
+        assert_eq!(
+            client.resolve("/v1/uploads/abc").unwrap().as_str(),
+            "http://127.0.0.1:8470/v1/uploads/abc",
+            "an absolute path from Location is taken as the server sent it"
+        );
+        for bad in ["ftp://x", "not a url", "http://x/?q=1"] {
+            assert_eq!(IntakeClient::new(bad).unwrap_err().code(), "invalid_url", "{bad}");
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! The one error type of the sync crate.
+//!
+//! The station's screens branch on [`SyncError::code`] (stable snake_case, never renamed) and
+//! the queue on [`SyncError::retry_later`]; the message is for the clerk: what happened, and
+//! whether the packet is still safe on the station (it always is: nothing here deletes).
+//!
+//! This module does not decide when to retry; `upload` does for single chunks, the station's
+//! queue does for whole packets.
+
+/// Everything that can go wrong talking to the intake.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("The intake server at {url} cannot be reached. The packet stays queued and will be sent when the connection is back")]
+    IntakeUnreachable {
+        url: String,
+        /// What the network stack said, for the log.
+        detail: String,
+    },
+    #[error("'{url}' is not a usable intake address: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    #[error("The register refused the packet: {message}")]
+    PacketRejected {
+        /// The intake's reason, naming the check that failed.
+        message: String,
+    },
+    #[error("The register already holds a different packet for registration {registration_id}. This packet cannot be sent; ask a supervisor")]
+    DuplicateRegistration { registration_id: String, message: String },
+    #[error("This station ({station_id}) is not registered at the intake. A station admin must register it before packets can be sent")]
+    UnknownStation { station_id: String },
+    #[error("Another station is already registered at the intake as {station_id} with a different key. Choose another station id or ask the register")]
+    StationExists { station_id: String },
+    #[error("The receipt from the intake cannot be trusted: {reason}. The packet stays on the station")]
+    BadReceipt { reason: String },
+    #[error("The packet is too large for the intake: {message}")]
+    UploadTooLarge { message: String },
+    #[error("The packet kept arriving damaged at the intake. The packet stays queued and will be sent again later")]
+    ChecksumMismatch,
+    #[error("The upload expired or was removed on the intake. It will start again from the beginning")]
+    UploadGone,
+    #[error("The upload is not complete on the intake yet. It will continue on the next try")]
+    UploadIncomplete,
+    #[error("The intake server had a problem (HTTP {status}): {message}. The packet stays queued and will be sent again later")]
+    IntakeFailed { status: u16, message: String },
+    #[error("The intake answered in an unexpected way: {0}")]
+    Protocol(String),
+}
+
+impl SyncError {
+    /// A stable, machine-readable code (snake_case, never renamed).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::IntakeUnreachable { .. } => "intake_unreachable",
+            SyncError::InvalidUrl { .. } => "invalid_url",
+            SyncError::PacketRejected { .. } => "packet_rejected",
+            SyncError::DuplicateRegistration { .. } => "duplicate_registration",
+            SyncError::UnknownStation { .. } => "unknown_station",
+            SyncError::StationExists { .. } => "station_exists",
+            SyncError::BadReceipt { .. } => "bad_receipt",
+            SyncError::UploadTooLarge { .. } => "upload_too_large",
+            SyncError::ChecksumMismatch => "checksum_mismatch",
+            SyncError::UploadGone => "upload_gone",
+            SyncError::UploadIncomplete => "upload_incomplete",
+            SyncError::IntakeFailed { .. } => "intake_error",
+            SyncError::Protocol(_) => "protocol",
+        }
+    }
+
+    /// True when trying the same packet again later may succeed without anyone acting: the
+    /// link, the intake's disk or an expired upload. False when a person must act (a rejected
+    /// packet, an unregistered station, a receipt that does not verify).
+    pub fn retry_later(&self) -> bool {
+        matches!(
+            self,
+            SyncError::IntakeUnreachable { .. }
+                | SyncError::ChecksumMismatch
+                | SyncError::UploadGone
+                | SyncError::UploadIncomplete
+                | SyncError::IntakeFailed { .. }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreachable_tells_the_clerk_the_packet_is_safe() {
+        let error = SyncError::IntakeUnreachable { url: "http://10.0.0.1:8470".into(), detail: "refused".into() };
+        assert_eq!(error.code(), "intake_unreachable");
+        assert!(error.retry_later());
+        assert_eq!(
+            error.to_string(),
+            "The intake server at http://10.0.0.1:8470 cannot be reached. The packet stays queued and will be sent when the connection is back"
+        );
+    }
+
+    #[test]
+    fn rejections_need_a_person() {
+        assert!(!SyncError::PacketRejected { message: "x".into() }.retry_later());
+        assert!(!SyncError::BadReceipt { reason: "x".into() }.retry_later());
+        assert!(!SyncError::UnknownStation { station_id: "s".into() }.retry_later());
+    }
+}

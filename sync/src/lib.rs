@@ -1,0 +1,28 @@
+//! The station's side of the intake API (`schemas/intake-api.md`): pin the register's keys,
+//! register the station, upload sealed packets over tus 1.0.0, and believe a receipt only
+//! after it verifies.
+//!
+//! Code map:
+//! - `client`: [`IntakeClient`], the simple calls and the one-call [`IntakeClient::send_packet`];
+//! - `upload`: the resumable, checksummed, retrying upload of one packet;
+//! - `receipt`: [`verify_receipt`], the checks a receipt must pass;
+//! - `tus`: wire details (header names, metadata, checksums);
+//! - `error`: [`SyncError`] and its stable codes.
+//!
+//! Invariants: nothing here deletes or marks a packet; the caller does, and only with a
+//! receipt returned by [`IntakeClient::send_packet`] (already verified against the pinned key).
+//! A packet leaves the station only as the sealed bytes it was given.
+//!
+//! Deliberately absent for now: status and configuration down-sync, register key rotation,
+//! and export/import on removable media; the station's queue (what to send when) lives in the
+//! store, not here.
+
+mod client;
+mod error;
+mod receipt;
+mod tus;
+mod upload;
+
+pub use client::{IntakeClient, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_CHUNK_SIZE, DEFAULT_RETRY_DELAY};
+pub use error::SyncError;
+pub use receipt::verify_receipt;

@@ -1,0 +1,253 @@
+//! The resumable upload of one sealed packet over tus 1.0.0.
+//!
+//! The algorithm:
+//! 1. If the station kept an upload URL from an earlier try, `HEAD` it. It is resumed only if
+//!    the intake still has it, on the same intake, for the same length and the same SHA-256;
+//!    otherwise (gone, expired, another packet's URL) a new upload is created.
+//! 2. Send the rest in `PATCH` chunks (1 MiB by default), each with `Upload-Checksum`.
+//! 3. A chunk that fails in a way that may pass on its own (connection lost, `460` checksum
+//!    mismatch, `409` offset conflict, `423` locked, `5xx`) is retried a few times with a
+//!    growing pause; before each retry a `HEAD` learns what the intake actually kept, since the
+//!    answer to a chunk that did arrive can be lost on the way back.
+//! 4. If the upload vanishes mid-way (`404`/`410`: expired, or discarded after a rejection
+//!    whose answer was lost) it starts once more from zero, so a rejection is reported with
+//!    its reason instead of as "gone".
+//! 5. The upload is done only when a `PATCH` answer says the offset reached the length: that
+//!    answer comes after the intake verified and stored the packet. If the station only learns
+//!    from `HEAD` that all bytes arrived, it sends an empty `PATCH` at the end offset to get
+//!    that answer.
+//!
+//! Deliberately absent: retrying the creation `POST` (a lost answer would leave an orphan
+//! upload; the station's queue tries the whole packet again later) and parallel chunks (tus
+//! `concatenation`), which a single field link gains nothing from.
+
+use reqwest::{StatusCode, Url};
+
+use crate::client::{read_error_body, Subject};
+use crate::tus::*;
+use crate::{IntakeClient, SyncError};
+
+/// How a failed request of the chunk loop is handled.
+enum Failure {
+    /// May pass if tried again after a pause.
+    Transient(SyncError),
+    /// The intake no longer knows the upload (`404` / `410`).
+    Gone,
+    /// Trying again cannot help.
+    Final(SyncError),
+}
+
+impl IntakeClient {
+    /// Uploads `envelope` (resuming `resume_url` when the intake still has it) and returns the
+    /// absolute upload URL. `progress(sent, total)` is called as the offset advances. The
+    /// returned URL is where [`IntakeClient::fetch_receipt`] finds the receipt.
+    #[tracing::instrument(skip(self, envelope, progress), fields(bytes = envelope.len()), err)]
+    pub async fn upload(
+        &self,
+        registration_id: &str,
+        station_id: &str,
+        envelope: &[u8],
+        resume_url: Option<&str>,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<String, SyncError> {
+        let total = envelope.len() as u64;
+        let sha256 = envelope_sha256(envelope);
+        let subject = Subject { registration_id, station_id };
+
+        let resumed = match resume_url {
+            Some(url) => self.resume_point(url, total, &sha256).await?,
+            None => None,
+        };
+        let (mut url, start) = match resumed {
+            Some((url, offset)) => {
+                tracing::info!(%url, offset, "resuming upload");
+                (url, offset)
+            }
+            None => (self.create_upload(subject, total, &sha256).await?, 0),
+        };
+        progress(start, total);
+
+        // `None` means: ask the intake with HEAD before sending anything more.
+        let mut known_offset = Some(start);
+        let mut failures: u32 = 0;
+        let mut restarted = false;
+        loop {
+            let attempt = match known_offset {
+                None => self.head_offset(&url, total, subject).await.map(|offset| (offset, false)),
+                Some(offset) => {
+                    let end = offset.saturating_add(self.chunk_size as u64).min(total);
+                    // Both bounds are at most `total`, which is `envelope.len()`.
+                    let chunk = &envelope[offset as usize..end as usize];
+                    self.patch_chunk(&url, offset, chunk, subject).await.map(|offset| (offset, true))
+                }
+            };
+            let failure = match attempt {
+                Ok((offset, from_patch)) => {
+                    failures = 0;
+                    known_offset = Some(offset);
+                    progress(offset, total);
+                    if from_patch && offset == total {
+                        return Ok(url);
+                    }
+                    continue;
+                }
+                Err(failure) => failure,
+            };
+            match failure {
+                Failure::Gone if !restarted => {
+                    tracing::warn!(%url, "the upload vanished on the intake; starting once more from zero");
+                    restarted = true;
+                    url = self.create_upload(subject, total, &sha256).await?;
+                    known_offset = Some(0);
+                    progress(0, total);
+                }
+                Failure::Gone => return Err(SyncError::UploadGone),
+                Failure::Final(error) => return Err(error),
+                Failure::Transient(error) => {
+                    failures += 1;
+                    if failures >= self.chunk_attempts {
+                        return Err(error);
+                    }
+                    tracing::info!(%error, failures, "chunk failed; retrying after a pause");
+                    tokio::time::sleep(self.retry_delay * failures).await;
+                    known_offset = None;
+                }
+            }
+        }
+    }
+
+    /// `POST /v1/uploads`: a new upload for this packet; returns its absolute URL.
+    async fn create_upload(&self, subject: Subject<'_>, total: u64, sha256: &str) -> Result<String, SyncError> {
+        let endpoint = self.endpoint("v1/uploads")?;
+        let response = self
+            .http
+            .post(endpoint.clone())
+            .header(TUS_RESUMABLE, TUS_VERSION)
+            .header(UPLOAD_LENGTH, total.to_string())
+            .header(UPLOAD_METADATA, upload_metadata(subject.registration_id, subject.station_id, sha256))
+            .send()
+            .await
+            .map_err(|error| self.transport(error))?;
+        let status = response.status();
+        if status != StatusCode::CREATED {
+            let body = read_error_body(response).await;
+            return Err(self.status_error("POST", &endpoint, status, body, subject));
+        }
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|value| value.to_str().ok())
+            .ok_or_else(|| SyncError::Protocol(format!("POST {endpoint} answered 201 without a Location")))?;
+        let url = self.resolve(location)?;
+        tracing::info!(%url, total, "upload created");
+        Ok(url.to_string())
+    }
+
+    /// Whether `resume_url` can be continued: `Some((absolute url, offset))`, or `None` when a
+    /// new upload is needed. Fails only when the intake cannot be reached at all.
+    async fn resume_point(&self, resume_url: &str, total: u64, sha256: &str) -> Result<Option<(String, u64)>, SyncError> {
+        let Ok(url) = self.resolve(resume_url) else {
+            tracing::warn!(resume_url, "the kept upload URL is not usable; starting a new upload");
+            return Ok(None);
+        };
+        if url.origin() != self.base.origin() {
+            // A URL kept from another intake address: never send the packet there.
+            tracing::warn!(%url, "the kept upload URL is on another server; starting a new upload");
+            return Ok(None);
+        }
+        let response = self
+            .http
+            .head(url.clone())
+            .header(TUS_RESUMABLE, TUS_VERSION)
+            .send()
+            .await
+            .map_err(|error| self.transport(error))?;
+        if response.status() != StatusCode::OK {
+            tracing::info!(%url, status = %response.status(), "the kept upload cannot be resumed; starting a new upload");
+            return Ok(None);
+        }
+        let headers = response.headers();
+        let length = byte_count(headers, UPLOAD_LENGTH);
+        let offset = byte_count(headers, UPLOAD_OFFSET);
+        let declared_sha256 = headers
+            .get(UPLOAD_METADATA)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|metadata| metadata_value(metadata, "sha256"));
+        match (length, offset) {
+            (Some(length), Some(offset))
+                if length == total && offset <= total && declared_sha256.as_deref().is_none_or(|declared| declared == sha256) =>
+            {
+                Ok(Some((url.to_string(), offset)))
+            }
+            _ => {
+                tracing::warn!(%url, "the kept upload belongs to other bytes; starting a new upload");
+                Ok(None)
+            }
+        }
+    }
+
+    /// `HEAD` during the chunk loop: the offset the intake has actually kept.
+    async fn head_offset(&self, url: &str, total: u64, subject: Subject<'_>) -> Result<u64, Failure> {
+        let url = self.resolve(url).map_err(Failure::Final)?;
+        let response = match self.http.head(url.clone()).header(TUS_RESUMABLE, TUS_VERSION).send().await {
+            Ok(response) => response,
+            Err(error) => return Err(Failure::Transient(self.transport(error))),
+        };
+        if response.status() != StatusCode::OK {
+            return Err(self.classify(response, "HEAD", &url, subject).await);
+        }
+        let headers = response.headers();
+        match (byte_count(headers, UPLOAD_LENGTH), byte_count(headers, UPLOAD_OFFSET)) {
+            (Some(length), Some(offset)) if length == total && offset <= total => Ok(offset),
+            _ => Err(Failure::Final(SyncError::Protocol(format!(
+                "HEAD {url} answered an offset or length that does not fit this packet of {total} bytes"
+            )))),
+        }
+    }
+
+    /// One `PATCH` with its checksum; returns the new offset.
+    async fn patch_chunk(&self, url: &str, offset: u64, chunk: &[u8], subject: Subject<'_>) -> Result<u64, Failure> {
+        let url = self.resolve(url).map_err(Failure::Final)?;
+        let sent = self
+            .http
+            .patch(url.clone())
+            .header(TUS_RESUMABLE, TUS_VERSION)
+            .header(UPLOAD_OFFSET, offset.to_string())
+            .header(reqwest::header::CONTENT_TYPE, OFFSET_OCTET_STREAM)
+            .header(UPLOAD_CHECKSUM, chunk_checksum(chunk))
+            .body(chunk.to_vec())
+            .send()
+            .await;
+        let response = match sent {
+            Ok(response) => response,
+            Err(error) => return Err(Failure::Transient(self.transport(error))),
+        };
+        if response.status() != StatusCode::NO_CONTENT {
+            return Err(self.classify(response, "PATCH", &url, subject).await);
+        }
+        let end = offset + chunk.len() as u64;
+        match byte_count(response.headers(), UPLOAD_OFFSET) {
+            Some(new_offset) if new_offset == end => Ok(new_offset),
+            other => Err(Failure::Final(SyncError::Protocol(format!(
+                "PATCH {url} at offset {offset} with {} bytes answered Upload-Offset {other:?}, expected {end}",
+                chunk.len()
+            )))),
+        }
+    }
+
+    /// Sorts an error answer of the chunk loop into retry, restart or give up.
+    async fn classify(&self, response: reqwest::Response, method: &str, url: &Url, subject: Subject<'_>) -> Failure {
+        let status = response.status();
+        let body = read_error_body(response).await;
+        match status.as_u16() {
+            404 | 410 => Failure::Gone,
+            409 => Failure::Transient(SyncError::Protocol(format!(
+                "{method} {url}: the intake's offset differs from the station's ({})",
+                body.message
+            ))),
+            460 => Failure::Transient(SyncError::ChecksumMismatch),
+            423 | 500..=599 => Failure::Transient(SyncError::IntakeFailed { status: status.as_u16(), message: body.message }),
+            _ => Failure::Final(self.status_error(method, url, status, body, subject)),
+        }
+    }
+}

@@ -1,0 +1,415 @@
+//! `IntakeClient` against a real `enroll-intake` on loopback, with real sealed packets: no mock
+//! server. A small loopback proxy that cuts one connection mid-chunk stands in for a bad link.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use enroll_intake::{spawn, IntakeConfig, RunningIntake};
+use enroll_packet::{
+    seal_for_register, BiometricRecord, DeviceIdentity, PacketContents, PacketMeta, RegisterKeyPair,
+    RegisterPublicKeys, StationSigningKey,
+};
+use enroll_sync::{IntakeClient, SyncError};
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const STATION_ID: &str = "ST-0031";
+const REGISTRATION_ID: &str = "10031-20250302-000004";
+const CHUNK: usize = 1024;
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    register: RegisterKeyPair,
+    station: StationSigningKey,
+    intake: RunningIntake,
+}
+
+impl Fixture {
+    /// An intake whose receipts are signed by `register`'s signing key.
+    async fn start() -> Fixture {
+        let register = RegisterKeyPair::generate();
+        Self::start_signing_with(register, None).await
+    }
+
+    /// An intake that holds `register`'s encryption key but signs receipts with `signing`.
+    async fn start_signing_with(register: RegisterKeyPair, signing: Option<ed25519_dalek::SigningKey>) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let keys = RegisterKeyPair {
+            encryption_secret: register.encryption_secret.clone(),
+            signing_key: signing.unwrap_or_else(|| register.signing_key.clone()),
+        };
+        let intake = spawn(IntakeConfig::new(dir.path(), keys), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        Fixture { _dir: dir, register, station: StationSigningKey::generate(), intake }
+    }
+
+    fn client(&self) -> IntakeClient {
+        client_for(&self.intake.base_url())
+    }
+
+    fn pinned(&self) -> RegisterPublicKeys {
+        self.register.public_keys()
+    }
+
+    /// A client that has pinned the keys and registered the station, as onboarding leaves it.
+    async fn onboarded_client(&self) -> IntakeClient {
+        let client = self.client();
+        assert_eq!(client.register_keys().await.unwrap(), self.pinned());
+        client.register_station(STATION_ID, "Mobile team 31", &self.station.public_key()).await.unwrap();
+        client
+    }
+
+    fn packet(&self, registration_id: &str) -> Vec<u8> {
+        sealed_packet(&self.station, registration_id, &self.pinned())
+    }
+}
+
+fn client_for(base_url: &str) -> IntakeClient {
+    IntakeClient::new(base_url).unwrap().with_chunk_size(CHUNK).with_retries(4, Duration::from_millis(20))
+}
+
+/// A real packet of a few KiB (several upload chunks).
+fn sealed_packet(station: &StationSigningKey, registration_id: &str, register: &RegisterPublicKeys) -> Vec<u8> {
+    let face: Vec<u8> = (0..7000u32).map(|i| (i * 17 % 253) as u8).collect();
+    let contents = PacketContents {
+        identity: serde_json::json!({"fullName": "Kofi Mensah", "dateOfBirth": "1979-08-14"}),
+        biometrics: vec![BiometricRecord {
+            modality: "face".into(),
+            position: String::new(),
+            format: "image/png".into(),
+            quality: 74,
+            device: DeviceIdentity { make: "Sim".into(), model: "Face".into(), serial: "S-9".into(), simulated: true },
+            data: face,
+        }],
+        meta: PacketMeta {
+            registration_id: registration_id.into(),
+            station_id: STATION_ID.into(),
+            center_id: "C-31".into(),
+            officer: "officer31".into(),
+            supervisor: Some("super31".into()),
+            created_at: "2025-03-02T08:00:00Z".into(),
+            finalized_at: Some("2025-03-02T08:30:00Z".into()),
+            approved_at: Some("2025-03-02T09:00:00Z".into()),
+            software_version: "test".into(),
+        },
+    };
+    seal_for_register(&contents.to_bytes().unwrap(), STATION_ID, registration_id, station, register).unwrap()
+}
+
+/// Records every progress call.
+#[derive(Default)]
+struct Progress(Mutex<Vec<(u64, u64)>>);
+
+impl Progress {
+    fn calls(&self) -> Vec<(u64, u64)> {
+        self.0.lock().unwrap().clone()
+    }
+    fn callback(&self) -> impl Fn(u64, u64) + Send + Sync + '_ {
+        move |sent, total| self.0.lock().unwrap().push((sent, total))
+    }
+}
+
+fn no_progress(_: u64, _: u64) {}
+
+async fn head_offset(upload_url: &str) -> u64 {
+    let response =
+        reqwest::Client::new().head(upload_url).header("Tus-Resumable", "1.0.0").send().await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    response.headers()["upload-offset"].to_str().unwrap().parse().unwrap()
+}
+
+/// Creates an upload and sends only its first chunk, with raw requests, as a station that lost
+/// its link after one chunk would have left it. Returns the upload URL.
+async fn first_chunk_only(base_url: &str, envelope: &[u8]) -> String {
+    let http = reqwest::Client::new();
+    let metadata = format!(
+        "registration_id {},station_id {},sha256 {}",
+        BASE64.encode(REGISTRATION_ID),
+        BASE64.encode(STATION_ID),
+        BASE64.encode(hex::encode(Sha256::digest(envelope)))
+    );
+    let created = http
+        .post(format!("{base_url}/v1/uploads"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", envelope.len().to_string())
+        .header("Upload-Metadata", metadata)
+        .send()
+        .await
+        .unwrap();
+    let url = format!("{base_url}{}", created.headers()["location"].to_str().unwrap());
+    let patched = http
+        .patch(&url)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(envelope[..CHUNK].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status(), reqwest::StatusCode::NO_CONTENT);
+    url
+}
+
+#[tokio::test]
+async fn send_packet_uploads_in_chunks_and_returns_a_verified_receipt() {
+    let fixture = Fixture::start().await;
+    let client = fixture.onboarded_client().await;
+    client.health().await.unwrap();
+    let envelope = fixture.packet(REGISTRATION_ID);
+    assert!(envelope.len() > 5 * CHUNK, "the packet spans several chunks");
+
+    let progress = Progress::default();
+    let (upload_url, receipt) = client
+        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &progress.callback())
+        .await
+        .unwrap();
+
+    assert!(upload_url.starts_with(&format!("{}/v1/uploads/", fixture.intake.base_url())), "{upload_url}");
+    assert_eq!(receipt.receipt.registration_id, REGISTRATION_ID);
+    assert_eq!(receipt.receipt.station_id, STATION_ID);
+    assert_eq!(receipt.receipt.envelope_sha256, hex::encode(Sha256::digest(&envelope)));
+    assert_eq!(receipt.receipt.intake_reference, upload_url.rsplit('/').next().unwrap());
+    receipt.verify(&fixture.pinned().signing_public).unwrap();
+
+    let total = envelope.len() as u64;
+    let calls = progress.calls();
+    assert_eq!(calls.first(), Some(&(0, total)));
+    assert_eq!(calls.last(), Some(&(total, total)));
+    assert_eq!(calls.len(), 1 + envelope.len().div_ceil(CHUNK), "one call at start, one per chunk");
+    assert!(calls.windows(2).all(|pair| pair[0].0 < pair[1].0), "progress only moves forward: {calls:?}");
+
+    // The receipt can be fetched again later, and is the same.
+    assert_eq!(client.fetch_receipt(&upload_url).await.unwrap(), receipt);
+}
+
+#[tokio::test]
+async fn an_interrupted_upload_resumes_where_the_intake_stopped() {
+    let fixture = Fixture::start().await;
+    let client = fixture.onboarded_client().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let kept_url = first_chunk_only(&fixture.intake.base_url(), &envelope).await;
+    assert_eq!(head_offset(&kept_url).await, CHUNK as u64);
+
+    let progress = Progress::default();
+    let (upload_url, receipt) = client
+        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), Some(&kept_url), &progress.callback())
+        .await
+        .unwrap();
+    assert_eq!(upload_url, kept_url, "the same upload was continued");
+    let calls = progress.calls();
+    assert_eq!(calls[0], (CHUNK as u64, envelope.len() as u64), "started at the intake's offset");
+    assert!(calls.iter().all(|(sent, _)| *sent >= CHUNK as u64), "nothing was sent from zero again: {calls:?}");
+    assert_eq!(calls.len(), 1 + (envelope.len() - CHUNK).div_ceil(CHUNK));
+    assert_eq!(receipt.receipt.intake_reference, kept_url.rsplit('/').next().unwrap());
+}
+
+#[tokio::test]
+async fn a_kept_url_that_is_gone_or_for_other_bytes_starts_a_new_upload() {
+    let fixture = Fixture::start().await;
+    let client = fixture.onboarded_client().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+
+    // Terminated on the intake (404).
+    let kept_url = first_chunk_only(&fixture.intake.base_url(), &envelope).await;
+    reqwest::Client::new().delete(&kept_url).header("Tus-Resumable", "1.0.0").send().await.unwrap();
+    let url = client.upload(REGISTRATION_ID, STATION_ID, &envelope, Some(&kept_url), &no_progress).await.unwrap();
+    assert_ne!(url, kept_url);
+    assert_eq!(head_offset(&url).await, envelope.len() as u64);
+
+    // The kept URL belongs to another packet (same length would not even be needed to refuse it).
+    let other = fixture.packet("10031-20250302-000005");
+    let other_url = first_chunk_only(&fixture.intake.base_url(), &other).await;
+    let url = client
+        .upload("10031-20250302-000005", STATION_ID, &fixture.packet("10031-20250302-000005"), Some(&other_url), &no_progress)
+        .await
+        .unwrap();
+    assert_ne!(url, other_url);
+
+    // A URL on another server is never followed.
+    let elsewhere = "http://127.0.0.1:9/v1/uploads/00000000000000000000000000000000";
+    let url = client.upload("10031-20250302-000006", STATION_ID, &fixture.packet("10031-20250302-000006"), Some(elsewhere), &no_progress).await.unwrap();
+    assert!(url.starts_with(&fixture.intake.base_url()), "{url}");
+}
+
+#[tokio::test]
+async fn a_connection_cut_mid_chunk_is_retried_and_the_packet_still_arrives() {
+    let fixture = Fixture::start().await;
+    let client = fixture.onboarded_client().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    // Cut once, after the creation request and about two and a half chunks of body.
+    let proxy = CuttingProxy::start(fixture.intake.local_addr(), 2 * CHUNK as i64 + 1500).await;
+
+    let through_proxy = client_for(&format!("http://{}", proxy.addr));
+    let (upload_url, receipt) = through_proxy
+        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &no_progress)
+        .await
+        .unwrap();
+    assert!(proxy.cut.load(Ordering::SeqCst), "the proxy did cut a connection");
+    receipt.verify(&fixture.pinned().signing_public).unwrap();
+    assert_eq!(head_offset(&upload_url).await, envelope.len() as u64);
+}
+
+#[tokio::test]
+async fn an_intake_that_is_down_is_intake_unreachable() {
+    // A port that was just free: nothing listens there any more.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let base_url = format!("http://{addr}");
+    let client = client_for(&base_url);
+
+    let error = client.health().await.unwrap_err();
+    assert_eq!(error.code(), "intake_unreachable");
+    assert!(error.retry_later());
+    assert_eq!(
+        error.to_string(),
+        format!("The intake server at {base_url} cannot be reached. The packet stays queued and will be sent when the connection is back")
+    );
+
+    let register = RegisterKeyPair::generate();
+    let station = StationSigningKey::generate();
+    let envelope = sealed_packet(&station, REGISTRATION_ID, &register.public_keys());
+    let error = client
+        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &register.public_keys(), None, &no_progress)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "intake_unreachable");
+    assert!(matches!(&error, SyncError::IntakeUnreachable { detail, .. } if !detail.is_empty()));
+}
+
+#[tokio::test]
+async fn a_tampered_envelope_is_packet_rejected_with_the_reason() {
+    let fixture = Fixture::start().await;
+    let client = fixture.onboarded_client().await;
+    let mut envelope = fixture.packet(REGISTRATION_ID);
+    let middle = envelope.len() / 2;
+    envelope[middle] ^= 0x40;
+
+    let error = client
+        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &no_progress)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "packet_rejected");
+    assert!(!error.retry_later());
+    let SyncError::PacketRejected { message } = &error else { panic!("{error:?}") };
+    assert!(message.contains("signature does not verify"), "{message}");
+}
+
+#[tokio::test]
+async fn a_receipt_signed_by_another_key_is_bad_receipt() {
+    let register = RegisterKeyPair::generate();
+    let impostor = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
+    let fixture = Fixture::start_signing_with(register, Some(impostor)).await;
+    let client = fixture.client();
+    client.register_station(STATION_ID, "Mobile team 31", &fixture.station.public_key()).await.unwrap();
+    let envelope = fixture.packet(REGISTRATION_ID);
+
+    let error = client
+        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &no_progress)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "bad_receipt");
+    assert!(error.to_string().contains("pinned at onboarding"), "{error}");
+    assert!(!error.retry_later(), "a receipt that does not verify needs a person, not a retry");
+}
+
+#[tokio::test]
+async fn an_unregistered_station_is_unknown_station() {
+    let fixture = Fixture::start().await;
+    let client = fixture.client();
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let error = client.upload(REGISTRATION_ID, STATION_ID, &envelope, None, &no_progress).await.unwrap_err();
+    assert_eq!(error.code(), "unknown_station");
+    assert!(error.to_string().contains(STATION_ID), "{error}");
+}
+
+#[tokio::test]
+async fn registration_conflicts_and_duplicates_have_their_own_codes() {
+    let fixture = Fixture::start().await;
+    let client = fixture.onboarded_client().await;
+    // Registering again with the same key is fine; another key is refused.
+    client.register_station(STATION_ID, "renamed", &fixture.station.public_key()).await.unwrap();
+    let error = client
+        .register_station(STATION_ID, "thief", &StationSigningKey::generate().public_key())
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "station_exists");
+
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let first = client.send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &no_progress).await.unwrap();
+    // Sending the same bytes again (a receipt lost before it was saved) gives the same receipt.
+    let again = client.send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &no_progress).await.unwrap();
+    assert_eq!(again.1, first.1);
+
+    let resealed = fixture.packet(REGISTRATION_ID);
+    let error = client
+        .send_packet(REGISTRATION_ID, STATION_ID, &resealed, &fixture.pinned(), None, &no_progress)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "duplicate_registration");
+    assert!(error.to_string().contains(REGISTRATION_ID), "{error}");
+}
+
+#[tokio::test]
+async fn a_receipt_asked_for_too_early_is_upload_incomplete() {
+    let fixture = Fixture::start().await;
+    let client = fixture.onboarded_client().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let url = first_chunk_only(&fixture.intake.base_url(), &envelope).await;
+    assert_eq!(client.fetch_receipt(&url).await.unwrap_err().code(), "upload_incomplete");
+}
+
+/// A loopback TCP proxy that forwards to `target` and, once, drops the connection after
+/// `cut_after` bytes from client to server in total.
+struct CuttingProxy {
+    addr: SocketAddr,
+    cut: Arc<AtomicBool>,
+}
+
+impl CuttingProxy {
+    async fn start(target: SocketAddr, cut_after: i64) -> CuttingProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let budget = Arc::new(AtomicI64::new(cut_after));
+        let cut = Arc::new(AtomicBool::new(false));
+        let (budget_for_task, cut_for_task) = (budget.clone(), cut.clone());
+        tokio::spawn(async move {
+            while let Ok((inbound, _)) = listener.accept().await {
+                let (budget, cut) = (budget_for_task.clone(), cut_for_task.clone());
+                tokio::spawn(async move {
+                    let Ok(outbound) = tokio::net::TcpStream::connect(target).await else { return };
+                    let (mut client_read, mut client_write) = inbound.into_split();
+                    let (mut server_read, mut server_write) = outbound.into_split();
+                    let upstream = async {
+                        let mut buffer = [0u8; 4096];
+                        loop {
+                            let n = match client_read.read(&mut buffer).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => n,
+                            };
+                            let before = budget.fetch_sub(n as i64, Ordering::SeqCst);
+                            if before > 0 && before <= n as i64 {
+                                // Forward what the budget allows, then drop both sides.
+                                let _ = server_write.write_all(&buffer[..before as usize]).await;
+                                cut.store(true, Ordering::SeqCst);
+                                return;
+                            }
+                            if server_write.write_all(&buffer[..n]).await.is_err() {
+                                return;
+                            }
+                        }
+                    };
+                    let downstream = tokio::io::copy(&mut server_read, &mut client_write);
+                    tokio::select! {
+                        _ = upstream => {}
+                        _ = downstream => {}
+                    }
+                });
+            }
+        });
+        CuttingProxy { addr, cut }
+    }
+}
