@@ -1,0 +1,102 @@
+# The two commands of the README are the contract:
+#   make run   sets up what is missing, then starts the intake and the app on embedded defaults
+#   make test  sets up what is missing, then runs every test (Rust, UI, end to end)
+# Other one-word targets: setup, build, check, bench, clean.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+REPO := $(CURDIR)
+TOOLS := $(REPO)/.tools
+export PATH := $(HOME)/.cargo/bin:$(TOOLS)/bin:$(PATH)
+export TAURI_DRIVER ?= $(TOOLS)/bin/tauri-driver
+export ENROLL_APP_BIN ?= $(REPO)/target/debug/enroll-app
+export ENROLL_FIXTURES ?= $(abspath $(REPO)/../shared/fixtures)
+
+# Debian packages: Tauri 2 on WebKitGTK 4.1, plus Xvfb and WebKitWebDriver for the
+# end-to-end tests. Node.js comes separately (Debian 12's is too old for Vite).
+DEBIAN_PACKAGES := build-essential pkg-config curl file libssl-dev \
+	libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev \
+	xvfb webkit2gtk-driver
+NODE_MIN := 20.19
+TAURI_DRIVER_VERSION := ^2
+
+.PHONY: help run test setup system-packages rust-toolchain node-check ui-deps tauri-driver \
+	ui build app cli check bench clean
+
+help:
+	@echo "make run    start the intake and the desktop app (simulated devices, local intake)"
+	@echo "make test   run every test: Rust crates, UI unit tests, end to end in a real window"
+	@echo "make check  rustfmt and clippy"
+
+## ---- set-up: install only what is missing ----
+
+setup: system-packages rust-toolchain node-check ui-deps tauri-driver
+
+system-packages:
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done | xargs); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	command="apt-get update && apt-get install -y --no-install-recommends $$missing"; \
+	if [ "$$(id -u)" = 0 ]; then echo "Installing: $$missing"; export DEBIAN_FRONTEND=noninteractive; eval "$$command"; \
+	elif sudo -n true 2>/dev/null; then echo "Installing with sudo: $$missing"; sudo -n env DEBIAN_FRONTEND=noninteractive bash -c "$$command"; \
+	else echo; echo "These Debian packages are missing: $$missing"; echo "Install them as root, then run make again:"; echo; echo "  sudo bash -c '$$command'"; echo; exit 1; fi
+
+rust-toolchain:
+	@command -v cargo >/dev/null || { echo "Rust is missing. Install it with rustup (https://rustup.rs):"; \
+		echo "  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y"; exit 1; }
+
+node-check:
+	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+		echo "Node.js >= $(NODE_MIN) with npm is missing (Debian 12's nodejs is too old for Vite)."; \
+		echo "Install Node.js 20 or 22 from https://nodejs.org or NodeSource, then run make again."; exit 1; fi; \
+	if ! node -e 'const [a,b]=process.versions.node.split(".").map(Number);const [x,y]="$(NODE_MIN)".split(".").map(Number);process.exit(a>x||(a==x&&b>=y)?0:1)'; then \
+		echo "Node.js $$(node --version) is too old; Vite needs >= $(NODE_MIN)."; exit 1; fi
+
+ui/node_modules/.package-lock.json: ui/package-lock.json ui/package.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+ui-deps: node-check ui/node_modules/.package-lock.json
+
+$(TAURI_DRIVER):
+	cargo install tauri-driver --version '$(TAURI_DRIVER_VERSION)' --locked --root $(TOOLS)
+
+tauri-driver: $(TAURI_DRIVER)
+
+## ---- build ----
+
+ui: ui-deps
+	cd ui && npm run build
+
+app: ui
+	cargo build -p enroll-app
+
+cli:
+	cargo build -p enroll-cli
+
+build: app cli
+
+## ---- the two commands ----
+
+run: setup build
+	scripts/run.sh
+
+test: setup build
+	@scripts/app-data-guard.sh before
+	cargo nextest run --workspace --no-fail-fast
+	cd ui && npm test
+	@scripts/app-data-guard.sh after
+
+## ---- more ----
+
+check:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+bench:
+	@echo "No benchmarks yet: they arrive with the packet and vault issue."
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules artifacts .run
