@@ -122,6 +122,26 @@ impl Station {
         *self.session() = None;
     }
 
+    /// Add an operator (admins only). Their keyslot wraps the same data key.
+    pub fn add_operator(&self, request: NewOperatorRequest) -> Result<OperatorView, StationError> {
+        let (operator, data_key) = self.signed_in()?;
+        if operator.role != Role::Admin {
+            return Err(StationError::NotPermitted("only an admin can add operators".into()));
+        }
+        let role = Role::parse(&request.role)
+            .ok_or_else(|| StationError::InvalidInput(format!("role {:?} is not one of admin, supervisor, officer", request.role)))?;
+        setup::check_operator(&request.username, &request.full_name, &request.password)?;
+        let new = enroll_store::NewOperator {
+            username: request.username.trim().to_string(),
+            full_name: request.full_name.trim().to_string(),
+            role,
+            password: zeroize::Zeroizing::new(request.password),
+        };
+        self.vault().add_operator(&new, &data_key, &rfc3339((self.clock)()))?;
+        tracing::info!(username = %new.username, role = role.as_str(), by = %operator.username, "operator added");
+        Ok(OperatorView { username: new.username, full_name: new.full_name, role: role.as_str().to_string() })
+    }
+
     /// The demographic form to render, from the configured ID schema and UI spec.
     pub fn form(&self) -> FormSpec {
         self.form.spec().clone()

@@ -1,7 +1,7 @@
 //! Registration ids that are unique without a network: center (5 digits), station (5 digits),
 //! sequence (5 digits, from the vault), UTC timestamp `YYYYMMDDhhmmss`, as MOSIP's 29-digit
-//! RID, followed by a Verhoeff check digit so that a clerk's typo (any single wrong digit, and
-//! most swaps of neighbours) is caught when an id is read back or typed in.
+//! RID, followed by a Verhoeff check digit so that a clerk's typo (any single wrong digit, any
+//! swap of two neighbouring digits) is caught when an id is read back or typed in.
 
 /// Verhoeff's multiplication table of the dihedral group D5.
 const MULTIPLY: [[u8; 10]; 10] = [
@@ -16,14 +16,14 @@ const MULTIPLY: [[u8; 10]; 10] = [
     [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
     [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
 ];
-/// Verhoeff's permutation table.
+/// Verhoeff's permutation table: row `i` is σ^i for σ = (0 1 5 8 9 4 2 7)(3 6).
 const PERMUTE: [[u8; 10]; 8] = [
     [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
     [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
     [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
     [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-    [9, 4, 5, 3, 1, 2, 7, 6, 8, 0],
-    [4, 2, 8, 6, 5, 7, 3, 9, 1, 0],
+    [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+    [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
     [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
     [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
 ];
@@ -84,6 +84,15 @@ mod tests {
         assert!(verhoeff_is_valid("2363"));
         assert!(!verhoeff_is_valid("2364"));
         assert!(!verhoeff_is_valid("23a3"));
+    }
+
+    #[test]
+    fn the_permutation_table_is_the_powers_of_sigma() {
+        for i in 1..8 {
+            for digit in 0..10 {
+                assert_eq!(PERMUTE[i][digit], PERMUTE[1][PERMUTE[i - 1][digit] as usize], "row {i}, digit {digit}");
+            }
+        }
     }
 
     #[test]

@@ -61,15 +61,33 @@ fn check_request(request: &SetupRequest) -> Result<(), StationError> {
     if center.len() != 5 || !center.bytes().all(|b| b.is_ascii_digit()) {
         problem("center_id", "invalid_format", "the center id has 5 digits, e.g. 10002");
     }
-    let username = request.admin_username.trim();
+    drop(problem);
+    if let Err(StationError::ValidationFailed(operator_problems)) =
+        check_operator(&request.admin_username, &request.admin_full_name, &request.admin_password)
+    {
+        problems.extend(operator_problems.into_iter().map(|mut p| {
+            p.field = format!("admin_{}", p.field);
+            p
+        }));
+    }
+    if problems.is_empty() { Ok(()) } else { Err(StationError::ValidationFailed(problems)) }
+}
+
+/// An operator's username, full name and password; field names `username`, `full_name`, `password`.
+pub(crate) fn check_operator(username: &str, full_name: &str, password: &str) -> Result<(), StationError> {
+    let mut problems = Vec::new();
+    let mut problem = |field: &str, code: &str, message: &str| {
+        problems.push(crate::FieldError { field: field.into(), language: None, code: code.into(), message: message.into() })
+    };
+    let username = username.trim();
     if username.is_empty() || username.len() > 32 || !username.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-') {
-        problem("admin_username", "invalid_format", "use 1 to 32 letters, digits, dots, dashes or underscores");
+        problem("username", "invalid_format", "use 1 to 32 letters, digits, dots, dashes or underscores");
     }
-    if request.admin_full_name.trim().is_empty() {
-        problem("admin_full_name", "required", "the admin's full name is required");
+    if full_name.trim().is_empty() {
+        problem("full_name", "required", "the full name is required");
     }
-    if request.admin_password.chars().count() < MIN_PASSWORD_CHARS {
-        problem("admin_password", "too_short", "use at least 8 characters");
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        problem("password", "too_short", "use at least 8 characters");
     }
     if problems.is_empty() { Ok(()) } else { Err(StationError::ValidationFailed(problems)) }
 }

@@ -14,6 +14,16 @@ pub struct SetupRequest {
     pub admin_password: String,
 }
 
+/// An operator to add.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewOperatorRequest {
+    pub username: String,
+    pub full_name: String,
+    /// "admin", "supervisor" or "officer".
+    pub role: String,
+    pub password: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct StationStatus {
     pub needs_setup: bool,

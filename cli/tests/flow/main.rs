@@ -194,3 +194,48 @@ fn packet_open_reports_unreadable_inputs_with_exit_code_3() {
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("--station-key"));
 }
+
+/// A packet that was damaged on the station (disk fault, tampering) is refused by the intake's
+/// signature check: the clerk sees why on the registration, and the packet stays queued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_packet_is_refused_by_the_intake_and_stays_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let intake = enroll_intake::spawn(IntakeConfig::new(dir.path().join("intake"), RegisterKeyPair::generate()), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let station = Station::open(StationConfig { data_dir: dir.path().join("station"), intake_url: intake.base_url() }).unwrap();
+    station
+        .set_up(SetupRequest {
+            station_name: "Mobile team 4".into(),
+            center_id: "10004".into(),
+            admin_username: "admin".into(),
+            admin_full_name: "Youssef Alami".into(),
+            admin_password: "a long passphrase".into(),
+        })
+        .await
+        .unwrap();
+    station.log_in("admin", "a long passphrase").unwrap();
+    let rid = station.new_registration().unwrap().registration_id;
+    station.save_draft(&rid, identity()).unwrap();
+    station.capture_face(&rid).unwrap();
+    station.finalize(&rid).unwrap();
+    station.approve(&rid).unwrap();
+
+    let vault = rusqlite::Connection::open(dir.path().join("station").join(enroll_station::VAULT_FILE)).unwrap();
+    let mut envelope: Vec<u8> = vault.query_row("SELECT envelope FROM registrations WHERE registration_id = ?1", [&rid], |r| r.get(0)).unwrap();
+    let last = envelope.len() - 100;
+    envelope[last] ^= 0x01;
+    vault.execute("UPDATE registrations SET envelope = ?1 WHERE registration_id = ?2", rusqlite::params![envelope, rid]).unwrap();
+    drop(vault);
+
+    let report = station.sync_now().await.unwrap();
+    assert_eq!(report.acknowledged, 0);
+    assert_eq!(report.failures[0].code, "packet_rejected", "{report:?}");
+    let row = station.registration(&rid).unwrap();
+    assert_eq!(row.state, "sealed", "a refused packet stays queued");
+    let error = row.last_error.unwrap();
+    assert_eq!(error.code, "packet_rejected");
+    assert!(error.message.to_lowercase().contains("signature"), "the reason is given: {}", error.message);
+    assert_eq!(station.sealed_envelope(&rid).unwrap(), envelope, "nothing saved is lost");
+    intake.shutdown().await;
+}
