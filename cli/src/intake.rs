@@ -30,15 +30,24 @@ pub enum IntakeCommand {
 
 pub fn run(command: IntakeCommand) -> Result<(), Failure> {
     match command {
-        IntakeCommand::Serve { addr, data, key, generate_key } => {
+        IntakeCommand::Serve {
+            addr,
+            data,
+            key,
+            generate_key,
+        } => {
             if generate_key && !key.exists() {
                 crate::keys::write_private(&key, &RegisterKeyPair::generate().to_json())?;
             }
             let register_keys = crate::keys::read_register_key(&key)?;
             eprintln!("register key id {}", register_keys.public_keys().key_id().to_hex());
-            let runtime = tokio::runtime::Runtime::new().map_err(|e| Failure::server(format!("cannot start the runtime: {e}")))?;
+            let runtime = tokio::runtime::Runtime::new()
+                .map_err(|e| Failure::server(format!("cannot start the runtime: {e}")))?;
             runtime
-                .block_on(enroll_intake::serve_forever(IntakeConfig::new(data, register_keys), addr))
+                .block_on(enroll_intake::serve_forever(
+                    IntakeConfig::new(data, register_keys),
+                    addr,
+                ))
                 .map_err(|e| Failure::server(format!("the intake stopped: {e}")))
         }
     }

@@ -40,7 +40,8 @@ pub fn run(command: KeysCommand) -> Result<(), Failure> {
 }
 
 pub fn read_register_key(path: &Path) -> Result<RegisterKeyPair, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| Failure::input(format!("cannot read the key file {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::input(format!("cannot read the key file {}: {e}", path.display())))?;
     RegisterKeyPair::from_json(&text).map_err(|e| Failure::input(format!("{}: {e}", path.display())))
 }
 
@@ -50,7 +51,9 @@ pub fn write_private(path: &Path, text: &str) -> Result<(), Failure> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|e| Failure::input(format!("cannot create {}: {e}", path.display())))?;
+    let mut file = options
+        .open(path)
+        .map_err(|e| Failure::input(format!("cannot create {}: {e}", path.display())))?;
     file.write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
         .map_err(|e| Failure::input(format!("cannot write {}: {e}", path.display())))

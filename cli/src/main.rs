@@ -12,7 +12,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "enroll", version, about = "Field enrollment station: admin and register-side tools")]
+#[command(
+    name = "enroll",
+    version,
+    about = "Field enrollment station: admin and register-side tools"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -39,13 +43,22 @@ pub struct Failure {
 
 impl Failure {
     pub fn input(message: impl Into<String>) -> Failure {
-        Failure { exit_code: 3, message: message.into() }
+        Failure {
+            exit_code: 3,
+            message: message.into(),
+        }
     }
     pub fn verification(message: impl Into<String>) -> Failure {
-        Failure { exit_code: 4, message: message.into() }
+        Failure {
+            exit_code: 4,
+            message: message.into(),
+        }
     }
     pub fn server(message: impl Into<String>) -> Failure {
-        Failure { exit_code: 5, message: message.into() }
+        Failure {
+            exit_code: 5,
+            message: message.into(),
+        }
     }
 }
 

@@ -26,13 +26,23 @@ pub enum PacketCommand {
 
 pub fn run(command: PacketCommand) -> Result<(), Failure> {
     match command {
-        PacketCommand::Open { key, station_key, packet } => {
+        PacketCommand::Open {
+            key,
+            station_key,
+            packet,
+        } => {
             let register = crate::keys::read_register_key(&key)?;
-            let envelope = std::fs::read(&packet).map_err(|e| Failure::input(format!("cannot read {}: {e}", packet.display())))?;
-            let failed = |e: enroll_packet::PacketError| Failure::verification(format!("{}: {e} [{}]", packet.display(), e.code()));
+            let envelope =
+                std::fs::read(&packet).map_err(|e| Failure::input(format!("cannot read {}: {e}", packet.display())))?;
+            let failed = |e: enroll_packet::PacketError| {
+                Failure::verification(format!("{}: {e} [{}]", packet.display(), e.code()))
+            };
             let (station_key, key_source) = match station_key {
                 Some(text) => (decode_station_key(&text)?, "given"),
-                None => (station_key_named_by(&envelope, &register).map_err(failed)?, "named by the packet; check it against the station registry"),
+                None => (
+                    station_key_named_by(&envelope, &register).map_err(failed)?,
+                    "named by the packet; check it against the station registry",
+                ),
             };
             let opened = enroll_packet::open_envelope(&envelope, &register, &station_key).map_err(failed)?;
             let output = serde_json::json!({
@@ -54,17 +64,26 @@ pub fn run(command: PacketCommand) -> Result<(), Failure> {
 fn decode_station_key(text: &str) -> Result<[u8; 32], Failure> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
-        .map_err(|_| Failure::input("--station-key is not base64; give the station's Ed25519 public key as registered"))?;
-    bytes.try_into().map_err(|_| Failure::input("--station-key must be 32 bytes (an Ed25519 public key)"))
+        .map_err(|_| {
+            Failure::input("--station-key is not base64; give the station's Ed25519 public key as registered")
+        })?;
+    bytes
+        .try_into()
+        .map_err(|_| Failure::input("--station-key must be 32 bytes (an Ed25519 public key)"))
 }
 
 /// The station key that the packet's meta names. Decrypting first is safe: the AEAD already
 /// proves the bytes are what was sealed; the signature then proves who sealed them.
-fn station_key_named_by(envelope: &[u8], register: &enroll_packet::RegisterKeyPair) -> Result<[u8; 32], enroll_packet::PacketError> {
+fn station_key_named_by(
+    envelope: &[u8],
+    register: &enroll_packet::RegisterKeyPair,
+) -> Result<[u8; 32], enroll_packet::PacketError> {
     let (_, plaintext) = enroll_packet::decrypt_envelope_body(envelope, register)?;
     let (contents, _) = enroll_packet::PacketContents::from_bytes(&plaintext)?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(&contents.meta.station_public_key)
         .map_err(|_| enroll_packet::PacketError::Contents("meta.station_public_key is not base64".into()))?;
-    bytes.try_into().map_err(|_| enroll_packet::PacketError::Contents("meta.station_public_key is not 32 bytes".into()))
+    bytes
+        .try_into()
+        .map_err(|_| enroll_packet::PacketError::Contents("meta.station_public_key is not 32 bytes".into()))
 }

@@ -29,7 +29,11 @@ pub fn face_quality(image: &GrayImage) -> u8 {
         }
     }
     // A mean gradient of 8 grey levels per pixel counts as sharp.
-    let sharpness = if gradient_count > 0.0 { (gradient_sum / gradient_count / 8.0).min(1.0) } else { 0.0 };
+    let sharpness = if gradient_count > 0.0 {
+        (gradient_sum / gradient_count / 8.0).min(1.0)
+    } else {
+        0.0
+    };
     ((contrast + sharpness) / 2.0 * 100.0).round() as u8
 }
 
@@ -41,7 +45,9 @@ mod tests {
     fn a_flat_frame_scores_zero_and_a_busy_one_scores_high() {
         let flat = GrayImage::from_pixel(64, 64, image::Luma([128]));
         assert_eq!(face_quality(&flat), 0);
-        let checker = GrayImage::from_fn(64, 64, |x, y| image::Luma([if (x / 2 + y / 2) % 2 == 0 { 20 } else { 230 }]));
+        let checker = GrayImage::from_fn(64, 64, |x, y| {
+            image::Luma([if (x / 2 + y / 2) % 2 == 0 { 20 } else { 230 }])
+        });
         assert!(face_quality(&checker) > 90, "{}", face_quality(&checker));
     }
 }

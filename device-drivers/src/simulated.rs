@@ -22,7 +22,11 @@ pub struct SimulatedFaceCamera {
 impl SimulatedFaceCamera {
     /// A camera whose captures follow from `seed` (tests pass a fixed one).
     pub fn new(serial: &str, seed: u64) -> SimulatedFaceCamera {
-        SimulatedFaceCamera { serial: serial.to_string(), captures: AtomicU64::new(0), seed }
+        SimulatedFaceCamera {
+            serial: serial.to_string(),
+            captures: AtomicU64::new(0),
+            seed,
+        }
     }
 }
 
@@ -45,7 +49,12 @@ impl FaceCamera for SimulatedFaceCamera {
         image
             .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
             .map_err(|e| DeviceError::CaptureFailed(format!("encoding the simulated frame: {e}")))?;
-        Ok(FaceCapture { png, width: WIDTH, height: HEIGHT, quality })
+        Ok(FaceCapture {
+            png,
+            width: WIDTH,
+            height: HEIGHT,
+            quality,
+        })
     }
 }
 
@@ -55,7 +64,8 @@ fn draw_face(rng: &mut impl Rng) -> GrayImage {
     let center_y = HEIGHT as f32 / 2.0 + rng.gen_range(-10.0..10.0);
     let light: f32 = rng.gen_range(0.7..1.1);
     let noise: f32 = rng.gen_range(2.0..14.0);
-    let inside = |x: f32, y: f32, cx: f32, cy: f32, rx: f32, ry: f32| ((x - cx) / rx).powi(2) + ((y - cy) / ry).powi(2) <= 1.0;
+    let inside =
+        |x: f32, y: f32, cx: f32, cy: f32, rx: f32, ry: f32| ((x - cx) / rx).powi(2) + ((y - cy) / ry).powi(2) <= 1.0;
     GrayImage::from_fn(WIDTH, HEIGHT, |x, y| {
         let (x, y) = (x as f32, y as f32);
         let mut level = 60.0 + 40.0 * (y / HEIGHT as f32); // backdrop
@@ -91,6 +101,10 @@ mod tests {
         assert_ne!(first.png, second.png, "consecutive captures must differ");
         let decoded = image::load_from_memory(&first.png).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (WIDTH, HEIGHT));
-        assert!((30..=100).contains(&first.quality), "a drawn face has contrast: {}", first.quality);
+        assert!(
+            (30..=100).contains(&first.quality),
+            "a drawn face has contrast: {}",
+            first.quality
+        );
     }
 }

@@ -16,7 +16,11 @@ use crate::verification::verify_complete_envelope;
 use crate::{IntakeError, IntakeState};
 
 /// Verifies and stores a complete upload. `now` becomes the receipt's `received_at`.
-pub async fn complete_upload(state: &IntakeState, upload: UploadRecord, now: OffsetDateTime) -> Result<(), IntakeError> {
+pub async fn complete_upload(
+    state: &IntakeState,
+    upload: UploadRecord,
+    now: OffsetDateTime,
+) -> Result<(), IntakeError> {
     let state = state.clone();
     blocking(move || {
         let storage = state.storage();
@@ -59,9 +63,9 @@ pub async fn complete_upload(state: &IntakeState, upload: UploadRecord, now: Off
                 );
                 Ok(())
             }
-            AcceptOutcome::DifferentPacketHeld => {
-                Err(IntakeError::DuplicateRegistration(upload.declared.registration_id.clone()))
-            }
+            AcceptOutcome::DifferentPacketHeld => Err(IntakeError::DuplicateRegistration(
+                upload.declared.registration_id.clone(),
+            )),
         }
     })
     .await

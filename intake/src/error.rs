@@ -103,23 +103,18 @@ impl IntakeError {
             }
             IntakeError::UploadNotFound | IntakeError::NotFound(_) => StatusCode::NOT_FOUND,
             IntakeError::UploadExpired => StatusCode::GONE,
-            IntakeError::OffsetMismatch { .. }
-            | IntakeError::UploadComplete
-            | IntakeError::UploadIncomplete => StatusCode::CONFLICT,
+            IntakeError::OffsetMismatch { .. } | IntakeError::UploadComplete | IntakeError::UploadIncomplete => {
+                StatusCode::CONFLICT
+            }
             IntakeError::UnsupportedContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             // 460 is the tus checksum extension's own status; it is not in the IANA registry,
             // so it is built from the number. The unwrap-free form keeps this total.
-            IntakeError::ChecksumMismatch => {
-                StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST)
-            }
+            IntakeError::ChecksumMismatch => StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
             IntakeError::UploadLocked => StatusCode::LOCKED,
-            IntakeError::PacketRejected(_) | IntakeError::DuplicateRegistration(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
+            IntakeError::PacketRejected(_) | IntakeError::DuplicateRegistration(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            IntakeError::Database(_) | IntakeError::Io(_) | IntakeError::Bind { .. } | IntakeError::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
             }
-            IntakeError::Database(_)
-            | IntakeError::Io(_)
-            | IntakeError::Bind { .. }
-            | IntakeError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -127,7 +122,8 @@ impl IntakeError {
     fn public_message(&self) -> String {
         match self {
             IntakeError::Database(_) | IntakeError::Io(_) | IntakeError::Internal(_) => {
-                "the intake could not store data right now; the station keeps the packet and will try again later".to_owned()
+                "the intake could not store data right now; the station keeps the packet and will try again later"
+                    .to_owned()
             }
             other => other.to_string(),
         }

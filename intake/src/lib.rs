@@ -142,7 +142,10 @@ pub fn router(state: IntakeState) -> Router {
         .route("/v1/uploads", options(tus::options).post(tus::create))
         .route(
             "/v1/uploads/{id}",
-            options(tus::options).head(tus::head).patch(tus::patch).delete(tus::terminate),
+            options(tus::options)
+                .head(tus::head)
+                .patch(tus::patch)
+                .delete(tus::terminate),
         )
         .route("/v1/uploads/{id}/receipt", get(receipts::get_receipt))
         .layer(axum::middleware::map_response(tus::add_tus_resumable));
@@ -161,7 +164,11 @@ async fn health() -> Json<serde_json::Value> {
 
 async fn register_keys(axum::extract::State(state): axum::extract::State<IntakeState>) -> impl IntoResponse {
     // The packet crate's own serialisation, so the format has one definition.
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], state.shared.register_public_keys.to_json())
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        state.shared.register_public_keys.to_json(),
+    )
 }
 
 async fn not_found(uri: axum::http::Uri) -> IntakeError {
@@ -217,9 +224,12 @@ pub async fn spawn(config: IntakeConfig, addr: SocketAddr) -> Result<RunningInta
     let state = tokio::task::spawn_blocking(move || IntakeState::open(config))
         .await
         .map_err(|join| IntakeError::Internal(format!("opening the data directory failed: {join}")))??;
-    let listener =
-        tokio::net::TcpListener::bind(addr).await.map_err(|source| IntakeError::Bind { addr, source })?;
-    let local_addr = listener.local_addr().map_err(|source| IntakeError::Bind { addr, source })?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| IntakeError::Bind { addr, source })?;
+    let local_addr = listener
+        .local_addr()
+        .map_err(|source| IntakeError::Bind { addr, source })?;
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state);
     let server = tokio::spawn(async move {
@@ -232,7 +242,11 @@ pub async fn spawn(config: IntakeConfig, addr: SocketAddr) -> Result<RunningInta
         }
     });
     tracing::info!(%local_addr, "intake listening");
-    Ok(RunningIntake { local_addr, stop: Some(stop), server: Some(server) })
+    Ok(RunningIntake {
+        local_addr,
+        stop: Some(stop),
+        server: Some(server),
+    })
 }
 
 /// Serves until Ctrl-C (or SIGTERM on Unix), then shuts down gracefully. For `enroll intake`.

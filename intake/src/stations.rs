@@ -8,7 +8,7 @@
 //! (onboarding happens on the register's premises); a production register puts an onboarding
 //! approval in front of this endpoint. Also absent: key rotation and station retirement.
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -23,6 +23,8 @@ use crate::{IntakeError, IntakeState};
 
 /// Longest station name kept; names are for people, not identifiers.
 const MAX_NAME_LEN: usize = 200;
+/// A registration is three short strings; anything larger is not one.
+const MAX_BODY_BYTES: usize = 16 * 1024;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -37,10 +39,15 @@ struct StationRegistration {
 #[tracing::instrument(skip(state, body))]
 pub async fn register_station(
     State(state): State<IntakeState>,
-    body: Bytes,
+    body: Body,
 ) -> Result<(StatusCode, Json<serde_json::Value>), IntakeError> {
-    // The body is parsed here rather than by axum's `Json` extractor so that a malformed body
-    // gets this API's `{code, message}` answer instead of axum's plain-text one.
+    // The body is read and parsed here rather than by axum's `Json` extractor so that every
+    // refusal (too large, not JSON) gets this API's `{code, message}` answer.
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
+        IntakeError::BadRequest(format!(
+            "the body is not readable or larger than {MAX_BODY_BYTES} bytes"
+        ))
+    })?;
     let registration: StationRegistration = serde_json::from_slice(&body).map_err(|error| {
         IntakeError::BadRequest(format!(
             "the body must be JSON {{\"station_id\": \"...\", \"name\": \"...\", \"public_key\": \"<base64>\"}} ({error})"
@@ -58,8 +65,7 @@ pub async fn register_station(
     let storage = state.storage();
     let now = OffsetDateTime::now_utc();
     let id_for_storage = station_id.clone();
-    let outcome =
-        blocking(move || storage.register_station(&id_for_storage, &name, &public_key, now)).await?;
+    let outcome = blocking(move || storage.register_station(&id_for_storage, &name, &public_key, now)).await?;
     let status = match outcome {
         StationOutcome::Created => {
             tracing::info!(%station_id, "station registered");
@@ -93,7 +99,9 @@ mod tests {
 
     #[test]
     fn public_keys_must_be_32_byte_points() {
-        let valid = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key().to_bytes();
+        let valid = ed25519_dalek::SigningKey::from_bytes(&[9; 32])
+            .verifying_key()
+            .to_bytes();
         let encoded = base64::engine::general_purpose::STANDARD.encode(valid);
         assert_eq!(decode_public_key(&encoded).unwrap(), valid);
         let short = base64::engine::general_purpose::STANDARD.encode([1u8; 31]);

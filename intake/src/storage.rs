@@ -92,7 +92,9 @@ impl UploadState {
             "receiving" => Ok(UploadState::Receiving),
             "complete" => Ok(UploadState::Complete),
             "expired" => Ok(UploadState::Expired),
-            other => Err(IntakeError::Internal(format!("unknown upload state '{other}' in the database"))),
+            other => Err(IntakeError::Internal(format!(
+                "unknown upload state '{other}' in the database"
+            ))),
         }
     }
 }
@@ -157,7 +159,11 @@ impl Storage {
         }
         connection.execute_batch(SCHEMA)?;
         connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-        Ok(Storage { connection: Mutex::new(connection), uploads_dir, packets_dir })
+        Ok(Storage {
+            connection: Mutex::new(connection),
+            uploads_dir,
+            packets_dir,
+        })
     }
 
     fn connection(&self) -> MutexGuard<'_, Connection> {
@@ -178,7 +184,11 @@ impl Storage {
         let mut connection = self.connection();
         let transaction = connection.transaction()?;
         let existing: Option<Vec<u8>> = transaction
-            .query_row("SELECT public_key FROM stations WHERE station_id = ?1", [station_id], |row| row.get(0))
+            .query_row(
+                "SELECT public_key FROM stations WHERE station_id = ?1",
+                [station_id],
+                |row| row.get(0),
+            )
             .optional()?;
         let outcome = match existing {
             Some(key) if key.as_slice() == public_key.as_slice() => StationOutcome::AlreadyRegistered,
@@ -198,7 +208,11 @@ impl Storage {
     pub fn station_public_key(&self, station_id: &str) -> Result<Option<[u8; 32]>, IntakeError> {
         let key: Option<Vec<u8>> = self
             .connection()
-            .query_row("SELECT public_key FROM stations WHERE station_id = ?1", [station_id], |row| row.get(0))
+            .query_row(
+                "SELECT public_key FROM stations WHERE station_id = ?1",
+                [station_id],
+                |row| row.get(0),
+            )
             .optional()?;
         key.map(|bytes| {
             <[u8; 32]>::try_from(bytes.as_slice())
@@ -258,7 +272,11 @@ impl Storage {
         };
         Ok(Some(UploadRecord {
             upload_id: upload_id.to_owned(),
-            declared: DeclaredUpload { registration_id, station_id, sha256 },
+            declared: DeclaredUpload {
+                registration_id,
+                station_id,
+                sha256,
+            },
             length: from_sql_u64(length)?,
             offset: from_sql_u64(offset)?,
             metadata,
@@ -280,8 +298,10 @@ impl Storage {
     /// Marks an upload expired and frees its bytes. The row stays so that later requests get
     /// `410 Gone` rather than `404`.
     pub fn expire_upload(&self, upload_id: &str) -> Result<(), IntakeError> {
-        self.connection()
-            .execute("UPDATE uploads SET state = 'expired' WHERE upload_id = ?1 AND state = 'receiving'", [upload_id])?;
+        self.connection().execute(
+            "UPDATE uploads SET state = 'expired' WHERE upload_id = ?1 AND state = 'receiving'",
+            [upload_id],
+        )?;
         remove_if_present(&self.part_path(upload_id))
     }
 
@@ -289,8 +309,8 @@ impl Storage {
     pub fn expire_due_uploads(&self, now: OffsetDateTime) -> Result<usize, IntakeError> {
         let due: Vec<String> = {
             let connection = self.connection();
-            let mut statement = connection
-                .prepare("SELECT upload_id FROM uploads WHERE state = 'receiving' AND expires_at <= ?1")?;
+            let mut statement =
+                connection.prepare("SELECT upload_id FROM uploads WHERE state = 'receiving' AND expires_at <= ?1")?;
             let ids = statement.query_map([now.unix_timestamp()], |row| row.get(0))?;
             ids.collect::<Result<_, _>>()?
         };
@@ -302,7 +322,8 @@ impl Storage {
 
     /// Forgets an upload and its bytes (termination, rejection).
     pub fn delete_upload(&self, upload_id: &str) -> Result<(), IntakeError> {
-        self.connection().execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
+        self.connection()
+            .execute("DELETE FROM uploads WHERE upload_id = ?1", [upload_id])?;
         remove_if_present(&self.part_path(upload_id))
     }
 
@@ -343,9 +364,11 @@ impl Storage {
     pub fn packet_receipt(&self, registration_id: &str) -> Result<Option<SignedReceipt>, IntakeError> {
         let text: Option<String> = self
             .connection()
-            .query_row("SELECT signed_receipt FROM packets WHERE registration_id = ?1", [registration_id], |row| {
-                row.get(0)
-            })
+            .query_row(
+                "SELECT signed_receipt FROM packets WHERE registration_id = ?1",
+                [registration_id],
+                |row| row.get(0),
+            )
             .optional()?;
         text.map(|text| {
             serde_json::from_str(&text)
@@ -499,9 +522,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let storage = Storage::open(dir.path()).unwrap();
         let now = OffsetDateTime::now_utc();
-        assert_eq!(storage.register_station("ST-1", "a", &[1; 32], now).unwrap(), StationOutcome::Created);
-        assert_eq!(storage.register_station("ST-1", "b", &[1; 32], now).unwrap(), StationOutcome::AlreadyRegistered);
-        assert_eq!(storage.register_station("ST-1", "a", &[2; 32], now).unwrap(), StationOutcome::DifferentKey);
+        assert_eq!(
+            storage.register_station("ST-1", "a", &[1; 32], now).unwrap(),
+            StationOutcome::Created
+        );
+        assert_eq!(
+            storage.register_station("ST-1", "b", &[1; 32], now).unwrap(),
+            StationOutcome::AlreadyRegistered
+        );
+        assert_eq!(
+            storage.register_station("ST-1", "a", &[2; 32], now).unwrap(),
+            StationOutcome::DifferentKey
+        );
         assert_eq!(storage.station_public_key("ST-1").unwrap(), Some([1; 32]));
         assert_eq!(storage.station_public_key("ST-2").unwrap(), None);
     }
@@ -512,7 +544,12 @@ mod tests {
         let storage = Storage::open(dir.path()).unwrap();
         let now = OffsetDateTime::now_utc();
         storage.register_station("ST-1", "a", &[1; 32], now).unwrap();
-        storage.create_upload(&upload("u1", "R-1", &"aa".repeat(32), now + time::Duration::hours(1)), now).unwrap();
+        storage
+            .create_upload(
+                &upload("u1", "R-1", &"aa".repeat(32), now + time::Duration::hours(1)),
+                now,
+            )
+            .unwrap();
         write_part(&storage, "u1", 0, b"ab");
         // A chunk at offset 2 was written but never committed; the next write at 2 replaces it.
         write_part(&storage, "u1", 2, b"XXXXXX");
@@ -533,7 +570,10 @@ mod tests {
             write_part(&storage, id, 0, b"abcd");
         }
         let first = storage.upload("u1").unwrap().unwrap();
-        assert!(matches!(storage.accept_packet(&first, receipt("u1")).unwrap(), AcceptOutcome::Stored));
+        assert!(matches!(
+            storage.accept_packet(&first, receipt("u1")).unwrap(),
+            AcceptOutcome::Stored
+        ));
         assert_eq!(fs::read(storage.packet_path(&sha)).unwrap(), b"abcd");
         let second = storage.upload("u2").unwrap().unwrap();
         match storage.accept_packet(&second, receipt("u2")).unwrap() {
@@ -542,9 +582,14 @@ mod tests {
         }
         assert_eq!(storage.upload("u2").unwrap().unwrap().state, UploadState::Complete);
 
-        storage.create_upload(&upload("u3", "R-1", &"bb".repeat(32), later), now).unwrap();
+        storage
+            .create_upload(&upload("u3", "R-1", &"bb".repeat(32), later), now)
+            .unwrap();
         let third = storage.upload("u3").unwrap().unwrap();
-        assert!(matches!(storage.accept_packet(&third, receipt("u3")).unwrap(), AcceptOutcome::DifferentPacketHeld));
+        assert!(matches!(
+            storage.accept_packet(&third, receipt("u3")).unwrap(),
+            AcceptOutcome::DifferentPacketHeld
+        ));
         assert!(storage.upload("u3").unwrap().is_none(), "a refused upload is discarded");
     }
 
@@ -554,8 +599,18 @@ mod tests {
         let storage = Storage::open(dir.path()).unwrap();
         let now = OffsetDateTime::now_utc();
         storage.register_station("ST-1", "a", &[1; 32], now).unwrap();
-        storage.create_upload(&upload("old", "R-1", &"aa".repeat(32), now - time::Duration::seconds(1)), now).unwrap();
-        storage.create_upload(&upload("new", "R-2", &"aa".repeat(32), now + time::Duration::hours(1)), now).unwrap();
+        storage
+            .create_upload(
+                &upload("old", "R-1", &"aa".repeat(32), now - time::Duration::seconds(1)),
+                now,
+            )
+            .unwrap();
+        storage
+            .create_upload(
+                &upload("new", "R-2", &"aa".repeat(32), now + time::Duration::hours(1)),
+                now,
+            )
+            .unwrap();
         assert_eq!(storage.expire_due_uploads(now).unwrap(), 1);
         assert_eq!(storage.upload("old").unwrap().unwrap().state, UploadState::Expired);
         assert_eq!(storage.upload("new").unwrap().unwrap().state, UploadState::Receiving);

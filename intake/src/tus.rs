@@ -55,7 +55,10 @@ impl UploadLocks {
         if !held.insert(upload_id.to_owned()) {
             return Err(IntakeError::UploadLocked);
         }
-        Ok(UploadLock { locks: self, upload_id: upload_id.to_owned() })
+        Ok(UploadLock {
+            locks: self,
+            upload_id: upload_id.to_owned(),
+        })
     }
 }
 
@@ -82,20 +85,27 @@ pub async fn create(State(state): State<IntakeState>, headers: HeaderMap) -> Res
     require_tus_resumable(&headers)?;
     if headers.contains_key(UPLOAD_DEFER_LENGTH) {
         return Err(IntakeError::BadRequest(
-            "this intake needs Upload-Length when the upload is created (creation-defer-length is not supported)".to_owned(),
+            "this intake needs Upload-Length when the upload is created (creation-defer-length is not supported)"
+                .to_owned(),
         ));
     }
     let length = parse_byte_count(&headers, UPLOAD_LENGTH)?;
     if length == 0 {
-        return Err(IntakeError::BadRequest("Upload-Length is 0, and an empty upload cannot be a packet".to_owned()));
+        return Err(IntakeError::BadRequest(
+            "Upload-Length is 0, and an empty upload cannot be a packet".to_owned(),
+        ));
     }
     if length > state.max_upload_bytes() {
-        return Err(IntakeError::UploadTooLarge { length, max: state.max_upload_bytes() });
+        return Err(IntakeError::UploadTooLarge {
+            length,
+            max: state.max_upload_bytes(),
+        });
     }
     let metadata = header_text(&headers, UPLOAD_METADATA)?
         .ok_or_else(|| {
             IntakeError::BadRequest(
-                "the Upload-Metadata header is missing; it must carry registration_id, station_id and sha256".to_owned(),
+                "the Upload-Metadata header is missing; it must carry registration_id, station_id and sha256"
+                    .to_owned(),
             )
         })?
         .to_owned();
@@ -121,7 +131,9 @@ pub async fn create(State(state): State<IntakeState>, headers: HeaderMap) -> Res
         // Refuse early what would be refused at completion: no bytes are sent for nothing.
         if let Some(held) = storage.packet_receipt(&record.declared.registration_id)? {
             if held.receipt.envelope_sha256 != record.declared.sha256 {
-                return Err(IntakeError::DuplicateRegistration(record.declared.registration_id.clone()));
+                return Err(IntakeError::DuplicateRegistration(
+                    record.declared.registration_id.clone(),
+                ));
             }
         }
         storage.create_upload(&record, now)
@@ -136,7 +148,11 @@ pub async fn create(State(state): State<IntakeState>, headers: HeaderMap) -> Res
     );
 
     let mut response_headers = HeaderMap::new();
-    put(&mut response_headers, "location", &format!("/v1/uploads/{}", upload.upload_id));
+    put(
+        &mut response_headers,
+        "location",
+        &format!("/v1/uploads/{}", upload.upload_id),
+    );
     put(&mut response_headers, UPLOAD_EXPIRES, &http_date(upload.expires_at));
     put(&mut response_headers, UPLOAD_OFFSET, "0");
     Ok((StatusCode::CREATED, response_headers).into_response())
@@ -179,17 +195,26 @@ pub async fn patch(
         return Err(IntakeError::UnsupportedContentType);
     }
     let claimed_offset = parse_byte_count(&headers, UPLOAD_OFFSET)?;
-    let expected_digest = header_text(&headers, UPLOAD_CHECKSUM)?.map(parse_upload_checksum).transpose()?;
-    let content_length =
-        if headers.contains_key("content-length") { Some(parse_byte_count(&headers, "content-length")?) } else { None };
+    let expected_digest = header_text(&headers, UPLOAD_CHECKSUM)?
+        .map(parse_upload_checksum)
+        .transpose()?;
+    let content_length = if headers.contains_key("content-length") {
+        Some(parse_byte_count(&headers, "content-length")?)
+    } else {
+        None
+    };
 
     let _lock = state.upload_locks().try_lock(&upload_id)?;
     let now = OffsetDateTime::now_utc();
     let upload = current_upload(&state, &upload_id, now).await?;
     if claimed_offset != upload.offset {
-        return Err(IntakeError::OffsetMismatch { expected: upload.offset, got: claimed_offset });
+        return Err(IntakeError::OffsetMismatch {
+            expected: upload.offset,
+            got: claimed_offset,
+        });
     }
-    let remaining = upload.length - upload.offset;
+    // The schema keeps offset <= length; saturating keeps even a hand-edited database panic-free.
+    let remaining = upload.length.saturating_sub(upload.offset);
     if content_length.is_some_and(|length| length > remaining) {
         return Err(IntakeError::BeyondUploadLength { remaining });
     }
@@ -216,8 +241,19 @@ pub async fn patch(
     }
 
     if new_offset == upload.length {
-        complete_upload(&state, UploadRecord { offset: new_offset, ..upload.clone() }, now).await?;
-        let completed = UploadRecord { state: UploadState::Complete, ..upload };
+        complete_upload(
+            &state,
+            UploadRecord {
+                offset: new_offset,
+                ..upload.clone()
+            },
+            now,
+        )
+        .await?;
+        let completed = UploadRecord {
+            state: UploadState::Complete,
+            ..upload
+        };
         return Ok(offset_answer(&completed, new_offset));
     }
     Ok(offset_answer(&upload, new_offset))
@@ -249,7 +285,11 @@ pub async fn terminate(
 
 /// The upload as it stands at `now`: `404` if unknown, `410` if expired (expiring it first if
 /// its time ran out since it was last touched).
-async fn current_upload(state: &IntakeState, upload_id: &str, now: OffsetDateTime) -> Result<UploadRecord, IntakeError> {
+async fn current_upload(
+    state: &IntakeState,
+    upload_id: &str,
+    now: OffsetDateTime,
+) -> Result<UploadRecord, IntakeError> {
     if !is_upload_id(upload_id) {
         return Err(IntakeError::UploadNotFound);
     }
@@ -314,7 +354,9 @@ async fn receive_chunk(
             Ok(Some(Ok(frame))) => frame,
         };
         // Trailers carry nothing tus needs; only data frames are written.
-        let Ok(data) = frame.into_data() else { continue };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
         if written + data.len() as u64 > remaining {
             // Nothing of this request is counted; the stray bytes are cut at the next write.
             return Err(IntakeError::BeyondUploadLength { remaining });
@@ -328,11 +370,19 @@ async fn receive_chunk(
 
     if interrupted.is_some() && with_checksum {
         // A partial chunk cannot be checked against its digest, so none of it is kept.
-        return Ok(ReceivedChunk { bytes: 0, digest: None, interrupted });
+        return Ok(ReceivedChunk {
+            bytes: 0,
+            digest: None,
+            interrupted,
+        });
     }
     file.flush().await?;
     file.sync_data().await?;
-    Ok(ReceivedChunk { bytes: written, digest: hasher.map(|hasher| hasher.finalize().into()), interrupted })
+    Ok(ReceivedChunk {
+        bytes: written,
+        digest: hasher.map(|hasher| hasher.finalize().into()),
+        interrupted,
+    })
 }
 
 /// `204` with the new offset (and the expiry while the upload is still open).
@@ -367,7 +417,10 @@ fn put(headers: &mut HeaderMap, name: &'static str, value: &str) {
 
 /// Adds `Tus-Resumable: 1.0.0` to every answer under `/v1/uploads`, errors included.
 pub async fn add_tus_resumable(mut response: Response) -> Response {
-    response.headers_mut().insert(HeaderName::from_static(TUS_RESUMABLE), HeaderValue::from_static(TUS_VERSION));
+    response.headers_mut().insert(
+        HeaderName::from_static(TUS_RESUMABLE),
+        HeaderValue::from_static(TUS_VERSION),
+    );
     response
 }
 
@@ -379,7 +432,10 @@ mod tests {
     fn a_second_writer_is_refused_until_the_first_is_done() {
         let locks = UploadLocks::default();
         let first = locks.try_lock("u").unwrap();
-        assert_eq!(locks.try_lock("u").err().map(|error| error.code()), Some("upload_locked"));
+        assert_eq!(
+            locks.try_lock("u").err().map(|error| error.code()),
+            Some("upload_locked")
+        );
         assert!(locks.try_lock("v").is_ok(), "other uploads are not affected");
         drop(first);
         assert!(locks.try_lock("u").is_ok());

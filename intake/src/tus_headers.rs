@@ -69,8 +69,8 @@ pub fn header_text<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h 
 /// Only decimal digits are accepted: `u64::from_str` would also take a leading `+`, which tus
 /// does not allow, and a value that overflows u64 is refused rather than wrapped.
 pub fn parse_byte_count(headers: &HeaderMap, name: &str) -> Result<u64, IntakeError> {
-    let text = header_text(headers, name)?
-        .ok_or_else(|| IntakeError::BadRequest(format!("the {name} header is missing")))?;
+    let text =
+        header_text(headers, name)?.ok_or_else(|| IntakeError::BadRequest(format!("the {name} header is missing")))?;
     let trimmed = text.trim();
     let refused = || {
         IntakeError::BadRequest(format!(
@@ -106,13 +106,9 @@ pub fn parse_upload_metadata(text: &str) -> Result<DeclaredUpload, IntakeError> 
             )));
         }
         let decode = || -> Result<String, IntakeError> {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(encoded)
-                .map_err(|_| {
-                    IntakeError::BadRequest(format!(
-                        "the Upload-Metadata value of '{key}' must be standard base64"
-                    ))
-                })?;
+            let bytes = base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|_| {
+                IntakeError::BadRequest(format!("the Upload-Metadata value of '{key}' must be standard base64"))
+            })?;
             String::from_utf8(bytes).map_err(|_| {
                 IntakeError::BadRequest(format!("the Upload-Metadata value of '{key}' must be UTF-8 text"))
             })
@@ -139,9 +135,7 @@ pub fn parse_upload_metadata(text: &str) -> Result<DeclaredUpload, IntakeError> 
 /// Parses `Upload-Checksum: sha256 <base64 digest>` into the 32-byte digest.
 pub fn parse_upload_checksum(text: &str) -> Result<[u8; 32], IntakeError> {
     let (algorithm, encoded) = text.trim().split_once(' ').ok_or_else(|| {
-        IntakeError::BadRequest(
-            "the Upload-Checksum header must look like 'sha256 <base64 digest>'".to_owned(),
-        )
+        IntakeError::BadRequest("the Upload-Checksum header must look like 'sha256 <base64 digest>'".to_owned())
     })?;
     if algorithm != "sha256" {
         return Err(IntakeError::BadRequest(format!(
@@ -151,21 +145,16 @@ pub fn parse_upload_checksum(text: &str) -> Result<[u8; 32], IntakeError> {
     }
     let digest = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim())
-        .map_err(|_| {
-            IntakeError::BadRequest("the Upload-Checksum digest must be standard base64".to_owned())
-        })?;
-    digest.try_into().map_err(|_| {
-        IntakeError::BadRequest("the Upload-Checksum digest must be 32 bytes (SHA-256)".to_owned())
-    })
+        .map_err(|_| IntakeError::BadRequest("the Upload-Checksum digest must be standard base64".to_owned()))?;
+    digest
+        .try_into()
+        .map_err(|_| IntakeError::BadRequest("the Upload-Checksum digest must be 32 bytes (SHA-256)".to_owned()))
 }
 
 /// An identifier (station or registration id): 1..=128 characters, no control characters,
 /// no leading or trailing spaces.
 pub fn validate_id(what: &str, id: String) -> Result<String, IntakeError> {
-    let ok = !id.is_empty()
-        && id.len() <= MAX_ID_LEN
-        && id.trim() == id
-        && !id.chars().any(char::is_control);
+    let ok = !id.is_empty() && id.len() <= MAX_ID_LEN && id.trim() == id && !id.chars().any(char::is_control);
     if ok {
         Ok(id)
     } else {
@@ -224,8 +213,14 @@ mod tests {
 
     #[test]
     fn byte_counts_accept_only_plain_digits() {
-        assert_eq!(parse_byte_count(&headers(UPLOAD_OFFSET, "1048576"), UPLOAD_OFFSET).unwrap(), 1_048_576);
-        assert_eq!(parse_byte_count(&headers(UPLOAD_OFFSET, "0"), UPLOAD_OFFSET).unwrap(), 0);
+        assert_eq!(
+            parse_byte_count(&headers(UPLOAD_OFFSET, "1048576"), UPLOAD_OFFSET).unwrap(),
+            1_048_576
+        );
+        assert_eq!(
+            parse_byte_count(&headers(UPLOAD_OFFSET, "0"), UPLOAD_OFFSET).unwrap(),
+            0
+        );
         for bad in ["+5", "-1", "1.5", "", "12a", "99999999999999999999999"] {
             let err = parse_byte_count(&headers(UPLOAD_OFFSET, bad), UPLOAD_OFFSET).unwrap_err();
             assert_eq!(err.code(), "bad_request", "{bad:?} must be refused");
@@ -258,14 +253,20 @@ mod tests {
     fn metadata_refuses_duplicates_bad_base64_and_bad_hashes() {
         let twice = format!("station_id {},station_id {}", b64("A"), b64("B"));
         assert!(parse_upload_metadata(&twice).unwrap_err().to_string().contains("twice"));
-        assert_eq!(parse_upload_metadata("station_id !!!").unwrap_err().code(), "bad_request");
+        assert_eq!(
+            parse_upload_metadata("station_id !!!").unwrap_err().code(),
+            "bad_request"
+        );
         let upper = format!(
             "registration_id {},station_id {},sha256 {}",
             b64("R"),
             b64("S"),
             b64(&"A".repeat(64))
         );
-        assert!(parse_upload_metadata(&upper).unwrap_err().to_string().contains("lower-case hex"));
+        assert!(parse_upload_metadata(&upper)
+            .unwrap_err()
+            .to_string()
+            .contains("lower-case hex"));
     }
 
     #[test]
@@ -273,16 +274,30 @@ mod tests {
         let digest = [7u8; 32];
         let text = format!("sha256 {}", base64::engine::general_purpose::STANDARD.encode(digest));
         assert_eq!(parse_upload_checksum(&text).unwrap(), digest);
-        assert!(parse_upload_checksum("md5 AAAA").unwrap_err().to_string().contains("not supported"));
-        assert!(parse_upload_checksum("sha256 AAAA").unwrap_err().to_string().contains("32 bytes"));
+        assert!(parse_upload_checksum("md5 AAAA")
+            .unwrap_err()
+            .to_string()
+            .contains("not supported"));
+        assert!(parse_upload_checksum("sha256 AAAA")
+            .unwrap_err()
+            .to_string()
+            .contains("32 bytes"));
         assert!(parse_upload_checksum("sha256").is_err());
     }
 
     #[test]
     fn tus_version_must_be_1_0_0() {
         assert!(require_tus_resumable(&headers(TUS_RESUMABLE, "1.0.0")).is_ok());
-        assert_eq!(require_tus_resumable(&headers(TUS_RESUMABLE, "0.2.2")).unwrap_err().code(), "unsupported_tus_version");
-        assert_eq!(require_tus_resumable(&HeaderMap::new()).unwrap_err().code(), "unsupported_tus_version");
+        assert_eq!(
+            require_tus_resumable(&headers(TUS_RESUMABLE, "0.2.2"))
+                .unwrap_err()
+                .code(),
+            "unsupported_tus_version"
+        );
+        assert_eq!(
+            require_tus_resumable(&HeaderMap::new()).unwrap_err().code(),
+            "unsupported_tus_version"
+        );
     }
 
     #[test]

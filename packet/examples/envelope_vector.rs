@@ -13,8 +13,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use enroll_packet::envelope::seal_for_register_with_chunk_size;
 use enroll_packet::{
-    BiometricRecord, DeviceIdentity, EnvelopeHeader, PacketContents, PacketMeta, RegisterKeyPair,
-    StationSigningKey,
+    BiometricRecord, DeviceIdentity, EnvelopeHeader, PacketContents, PacketMeta, RegisterKeyPair, StationSigningKey,
 };
 use sha2::{Digest, Sha256};
 

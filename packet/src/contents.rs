@@ -147,27 +147,17 @@ pub fn biometric_entry_name(record: &BiometricRecord, n: usize) -> String {
 impl PacketContents {
     /// The canonical plaintext bytes (container described in the module docs).
     pub fn to_bytes(&self) -> Result<Vec<u8>, PacketError> {
-        let identity = serde_json::to_vec(&self.identity).map_err(|e| {
-            PacketError::Contents(format!(
-                "the identity document cannot be written as JSON: {e}"
-            ))
-        })?;
-        let meta = serde_json::to_vec(&self.meta).map_err(|e| {
-            PacketError::Contents(format!(
-                "the packet metadata cannot be written as JSON: {e}"
-            ))
-        })?;
+        let identity = serde_json::to_vec(&self.identity)
+            .map_err(|e| PacketError::Contents(format!("the identity document cannot be written as JSON: {e}")))?;
+        let meta = serde_json::to_vec(&self.meta)
+            .map_err(|e| PacketError::Contents(format!("the packet metadata cannot be written as JSON: {e}")))?;
 
         let names = expected_entry_names(&self.biometrics)?;
         let data: Vec<&[u8]> = [identity.as_slice(), meta.as_slice()]
             .into_iter()
             .chain(self.biometrics.iter().map(|record| record.data.as_slice()))
             .collect();
-        debug_assert_eq!(
-            names.len(),
-            data.len(),
-            "one name per entry, by construction"
-        );
+        debug_assert_eq!(names.len(), data.len(), "one name per entry, by construction");
 
         let entries = names
             .into_iter()
@@ -193,9 +183,8 @@ impl PacketContents {
                 })
                 .collect(),
         };
-        let manifest_json = serde_json::to_vec(&manifest).map_err(|e| {
-            PacketError::Contents(format!("the manifest cannot be written as JSON: {e}"))
-        })?;
+        let manifest_json = serde_json::to_vec(&manifest)
+            .map_err(|e| PacketError::Contents(format!("the manifest cannot be written as JSON: {e}")))?;
         let manifest_len = u32::try_from(manifest_json.len())
             .ok()
             .filter(|len| *len <= MAX_MANIFEST_LEN)
@@ -226,8 +215,7 @@ impl PacketContents {
         let magic = reader.take(4, "the container's magic bytes")?;
         if magic != CONTENTS_MAGIC {
             return Err(PacketError::Contents(
-                "the plaintext does not start with \"ENRC\"; it is not a packet contents container"
-                    .into(),
+                "the plaintext does not start with \"ENRC\"; it is not a packet contents container".into(),
             ));
         }
         let version = reader.take(1, "the container version")?[0];
@@ -287,14 +275,11 @@ impl PacketContents {
         }
 
         // The names were checked above, so the first two entries are identity and meta.
-        let identity: serde_json::Value = serde_json::from_slice(entry_bytes[0]).map_err(|e| {
-            PacketError::Contents(format!("{IDENTITY_ENTRY} is not valid JSON: {e}"))
-        })?;
+        let identity: serde_json::Value = serde_json::from_slice(entry_bytes[0])
+            .map_err(|e| PacketError::Contents(format!("{IDENTITY_ENTRY} is not valid JSON: {e}")))?;
         let meta: PacketMeta = serde_json::from_slice(entry_bytes[1])
             .map_err(|e| PacketError::Contents(format!("{META_ENTRY} is not valid: {e}")))?;
-        if meta.registration_id != manifest.registration_id
-            || meta.station_id != manifest.station_id
-        {
+        if meta.registration_id != manifest.registration_id || meta.station_id != manifest.station_id {
             return Err(PacketError::Contents(format!(
                 "the manifest names registration {:?} from station {:?}, but {META_ENTRY} names registration {:?} from station {:?}",
                 manifest.registration_id, manifest.station_id, meta.registration_id, meta.station_id
@@ -325,8 +310,7 @@ impl PacketContents {
 /// (it becomes part of a name) and quality.
 fn expected_entry_names(biometrics: &[BiometricRecord]) -> Result<Vec<String>, PacketError> {
     let mut names = vec![IDENTITY_ENTRY.to_string(), META_ENTRY.to_string()];
-    let mut seen_per_modality: std::collections::HashMap<&str, usize> =
-        std::collections::HashMap::new();
+    let mut seen_per_modality: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (index, record) in biometrics.iter().enumerate() {
         check_modality(&record.modality)
             .map_err(|why| PacketError::Contents(format!("biometric record {index}: {why}")))?;
@@ -336,9 +320,7 @@ fn expected_entry_names(biometrics: &[BiometricRecord]) -> Result<Vec<String>, P
                 record.quality
             )));
         }
-        let n = seen_per_modality
-            .entry(record.modality.as_str())
-            .or_insert(0);
+        let n = seen_per_modality.entry(record.modality.as_str()).or_insert(0);
         *n += 1;
         names.push(biometric_entry_name(record, *n));
     }
@@ -419,18 +401,8 @@ mod tests {
             identity: serde_json::json!({"fullName": "Amina Diallo", "dateOfBirth": "1990-04-01"}),
             biometrics: vec![
                 record("face", "", "image/png", b"\x89PNG fake face"),
-                record(
-                    "finger",
-                    "Left Thumb",
-                    "application/iso-19794-4",
-                    b"FIR\0 left thumb",
-                ),
-                record(
-                    "finger",
-                    "Right Thumb",
-                    "application/iso-19794-4",
-                    b"FIR\0 right thumb",
-                ),
+                record("finger", "Left Thumb", "application/iso-19794-4", b"FIR\0 left thumb"),
+                record("finger", "Right Thumb", "application/iso-19794-4", b"FIR\0 right thumb"),
                 record("iris", "Left", "application/octet-stream", b""),
             ],
             meta: PacketMeta {
@@ -574,16 +546,11 @@ mod tests {
 
         let mut missing = manifest.clone();
         missing["entries"].as_array_mut().unwrap().pop();
-        assert!(
-            contents_error(&assemble(&missing, &entries[..entries.len() - 1]))
-                .contains("require exactly")
-        );
+        assert!(contents_error(&assemble(&missing, &entries[..entries.len() - 1])).contains("require exactly"));
 
         let mut other_id = manifest.clone();
         other_id["registration_id"] = "someone-else".into();
-        assert!(
-            contents_error(&assemble(&other_id, &entries)).contains("meta.json names registration")
-        );
+        assert!(contents_error(&assemble(&other_id, &entries)).contains("meta.json names registration"));
 
         let mut bad_quality = manifest.clone();
         bad_quality["biometrics"][0]["quality"] = 101.into();
@@ -610,8 +577,7 @@ mod tests {
 
         let mut too_long = manifest.clone();
         too_long["entries"][5]["length"] = 1.into();
-        assert!(contents_error(&assemble(&too_long, &entries))
-            .contains("ends inside entry biometrics/iris-1.bin"));
+        assert!(contents_error(&assemble(&too_long, &entries)).contains("ends inside entry biometrics/iris-1.bin"));
 
         let mut impossible = manifest.clone();
         impossible["entries"][0]["length"] = u64::MAX.into();

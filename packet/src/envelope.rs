@@ -117,8 +117,7 @@ impl EnvelopeHeader {
         let present = envelope.len().min(ENVELOPE_MAGIC.len());
         if envelope[..present] != ENVELOPE_MAGIC[..present] {
             return Err(PacketError::Malformed(
-                "the file does not start with \"ENRP\"; it is not a sealed registration packet"
-                    .into(),
+                "the file does not start with \"ENRP\"; it is not a sealed registration packet".into(),
             ));
         }
         reader.take(ENVELOPE_MAGIC.len(), "the magic bytes")?;
@@ -246,10 +245,7 @@ pub fn seal_for_register_with_chunk_size(
             "cannot seal with chunk size {chunk_size}: it must be in {MIN_CHUNK_SIZE}..={MAX_CHUNK_SIZE}"
         )));
     }
-    for (what, id) in [
-        ("station id", station_id),
-        ("registration id", registration_id),
-    ] {
+    for (what, id) in [("station id", station_id), ("registration id", registration_id)] {
         if id.len() > usize::from(u16::MAX) {
             return Err(PacketError::Contents(format!(
                 "the {what} is {} bytes long; an envelope header holds at most {}",
@@ -260,22 +256,16 @@ pub fn seal_for_register_with_chunk_size(
     }
 
     let register_public = <Kem as hpke::Kem>::PublicKey::from_bytes(&register.encryption_public)
-        .map_err(|e| {
-            PacketError::BadKey(format!("the register encryption key cannot be used: {e}"))
-        })?;
-    let (enc, mut context) = hpke::setup_sender::<Aead, Kdf, Kem, _>(
-        &hpke::OpModeS::Base,
-        &register_public,
-        HPKE_INFO,
-        &mut HpkeOsRng,
-    )
-    .map_err(|_| {
-        // Encapsulation fails only when the shared secret is all zeros, that is when the
-        // pinned "public key" is a low-order point: a broken or hostile key file.
-        PacketError::BadKey(
-            "the pinned register encryption key is a low-order X25519 point; re-pin the register keys".into(),
-        )
-    })?;
+        .map_err(|e| PacketError::BadKey(format!("the register encryption key cannot be used: {e}")))?;
+    let (enc, mut context) =
+        hpke::setup_sender::<Aead, Kdf, Kem, _>(&hpke::OpModeS::Base, &register_public, HPKE_INFO, &mut HpkeOsRng)
+            .map_err(|_| {
+                // Encapsulation fails only when the shared secret is all zeros, that is when the
+                // pinned "public key" is a low-order point: a broken or hostile key file.
+                PacketError::BadKey(
+                    "the pinned register encryption key is a low-order X25519 point; re-pin the register keys".into(),
+                )
+            })?;
 
     let plaintext_len = plaintext.len() as u64;
     let mut envelope = encode_header(
@@ -328,15 +318,12 @@ pub fn verify_envelope_signature(
 ) -> Result<EnvelopeHeader, PacketError> {
     let header = EnvelopeHeader::parse(envelope)?;
     check_envelope_len(&header, envelope.len())?;
-    let station_key =
-        ed25519_dalek::VerifyingKey::from_bytes(station_public_key).map_err(|_| {
-            PacketError::BadKey("the station public key is not a valid Ed25519 public key".into())
-        })?;
+    let station_key = ed25519_dalek::VerifyingKey::from_bytes(station_public_key)
+        .map_err(|_| PacketError::BadKey("the station public key is not a valid Ed25519 public key".into()))?;
 
     // The length check above guarantees the envelope ends with exactly one signature.
     let (signed, signature) = envelope.split_at(envelope.len() - SIGNATURE_LEN);
-    let signature =
-        ed25519_dalek::Signature::from_slice(signature).map_err(|_| PacketError::BadSignature)?;
+    let signature = ed25519_dalek::Signature::from_slice(signature).map_err(|_| PacketError::BadSignature)?;
     // `verify_strict` refuses small-order keys and non-canonical signatures: no second valid
     // encoding of a signature exists, so any changed byte of the trailer fails.
     station_key
@@ -359,9 +346,7 @@ pub fn open_envelope(
     check_register_key(&header, register)?;
     let plaintext = decrypt_checked_envelope(envelope, &header, register)?;
     let (contents, manifest) = crate::PacketContents::from_bytes(&plaintext)?;
-    if contents.meta.registration_id != header.registration_id
-        || contents.meta.station_id != header.station_id
-    {
+    if contents.meta.registration_id != header.registration_id || contents.meta.station_id != header.station_id {
         return Err(PacketError::Contents(format!(
             "the envelope header names registration {:?} from station {:?}, but the sealed contents name registration {:?} from station {:?}",
             header.registration_id, header.station_id, contents.meta.registration_id, contents.meta.station_id
@@ -408,8 +393,7 @@ fn encode_header(
     plaintext_len: u64,
     enc: &[u8; ENC_LEN],
 ) -> Vec<u8> {
-    let mut header =
-        Vec::with_capacity(FIXED_HEADER_LEN + station_id.len() + registration_id.len());
+    let mut header = Vec::with_capacity(FIXED_HEADER_LEN + station_id.len() + registration_id.len());
     header.extend_from_slice(&ENVELOPE_MAGIC);
     header.push(ENVELOPE_VERSION);
     header.extend_from_slice(&HPKE_KEM_ID.to_be_bytes());
@@ -457,10 +441,7 @@ fn check_envelope_len(header: &EnvelopeHeader, actual: usize) -> Result<(), Pack
 
 /// Compare key ids before any HPKE work: decrypting with the wrong key would only say
 /// "chunk 0 corrupt", while the id says which key the packet needs.
-fn check_register_key(
-    header: &EnvelopeHeader,
-    register: &RegisterKeyPair,
-) -> Result<(), PacketError> {
+fn check_register_key(header: &EnvelopeHeader, register: &RegisterKeyPair) -> Result<(), PacketError> {
     let ours = register.public_keys().key_id();
     if header.register_key_id != ours {
         return Err(PacketError::WrongKey {
@@ -507,25 +488,14 @@ fn decrypt_chunks(
     register: &RegisterKeyPair,
 ) -> Result<Zeroizing<Vec<u8>>, PacketError> {
     let secret = Zeroizing::new(register.encryption_secret.to_bytes());
-    let register_secret =
-        <Kem as hpke::Kem>::PrivateKey::from_bytes(secret.as_slice()).map_err(|e| {
-            PacketError::BadKey(format!(
-                "the register encryption secret cannot be used: {e}"
-            ))
-        })?;
+    let register_secret = <Kem as hpke::Kem>::PrivateKey::from_bytes(secret.as_slice())
+        .map_err(|e| PacketError::BadKey(format!("the register encryption secret cannot be used: {e}")))?;
     let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&header.enc)
         .map_err(|e| PacketError::Malformed(format!("the encapsulated key cannot be read: {e}")))?;
     // Decapsulation fails only for a low-order `enc`, which no honest sender produces.
-    let mut context = hpke::setup_receiver::<Aead, Kdf, Kem>(
-        &hpke::OpModeR::Base,
-        &register_secret,
-        &enc,
-        HPKE_INFO,
-    )
-    .map_err(|_| {
-        PacketError::Malformed(
-            "the encapsulated key in the header is a low-order X25519 point".into(),
-        )
+    let mut context = hpke::setup_receiver::<Aead, Kdf, Kem>(&hpke::OpModeR::Base, &register_secret, &enc, HPKE_INFO)
+        .map_err(|_| {
+        PacketError::Malformed("the encapsulated key in the header is a low-order X25519 point".into())
     })?;
     let header_hash: [u8; 32] = Sha256::digest(header_bytes).into();
 
@@ -551,12 +521,7 @@ fn decrypt_chunks(
             Ok(opened) => plaintext.extend_from_slice(&Zeroizing::new(opened)),
             // A failed open leaves the sequence number unchanged, so the retry below uses the
             // same nonce as the first attempt.
-            Err(_)
-                if is_final
-                    && context
-                        .open(chunk, &chunk_aad(&header_hash, index, false))
-                        .is_ok() =>
-            {
+            Err(_) if is_final && context.open(chunk, &chunk_aad(&header_hash, index, false)).is_ok() => {
                 return Err(PacketError::Truncated(format!(
                     "the body ends after chunk {index}, which is not the last chunk of the packet"
                 )));
@@ -664,11 +629,7 @@ mod tests {
     }
 
     /// Run the encryption layer alone on `body`, as if it were the envelope's body.
-    fn decrypt_body_only(
-        envelope: &[u8],
-        body: &[u8],
-        register: &RegisterKeyPair,
-    ) -> Result<Vec<u8>, PacketError> {
+    fn decrypt_body_only(envelope: &[u8], body: &[u8], register: &RegisterKeyPair) -> Result<Vec<u8>, PacketError> {
         let header = EnvelopeHeader::parse(envelope).unwrap();
         decrypt_chunks(&header, &envelope[..header.header_len], body, register).map(|p| p.to_vec())
     }
@@ -683,20 +644,23 @@ mod tests {
         // RFC 9180 test vectors (github.com/cfrg/draft-irtf-cfrg-hpke, test-vectors.json):
         // mode 0, kem 0x0020, kdf 0x0001, aead 0x0002, encryptions with sequence numbers 0 and 1.
         // Opening them with the types this module seals with proves the suite ids we write.
-        let sk_rm = hex::decode("497b4502664cfea5d5af0b39934dac72242a74f8480451e1aee7d6a53320333d")
-            .unwrap();
-        let enc = hex::decode("6c93e09869df3402d7bf231bf540fadd35cd56be14f97178f0954db94b7fc256")
-            .unwrap();
+        let sk_rm = hex::decode("497b4502664cfea5d5af0b39934dac72242a74f8480451e1aee7d6a53320333d").unwrap();
+        let enc = hex::decode("6c93e09869df3402d7bf231bf540fadd35cd56be14f97178f0954db94b7fc256").unwrap();
         let info = hex::decode("4f6465206f6e2061204772656369616e2055726e").unwrap();
         let pt = hex::decode("4265617574792069732074727574682c20747275746820626561757479").unwrap();
         let encryptions = [
-            ("436f756e742d30", "e5d84cd531cfb583096e7cfa9641bd3079cf3a91cda813c52deb5f512be9931980a41de125a925cdad859d5b7a"),
-            ("436f756e742d31", "2c43aff25343fdbff864506f0818b9d87df84ea01b1a2144d23b4d40c26bf655fdf197fe40297a8aebeed5cc2d"),
+            (
+                "436f756e742d30",
+                "e5d84cd531cfb583096e7cfa9641bd3079cf3a91cda813c52deb5f512be9931980a41de125a925cdad859d5b7a",
+            ),
+            (
+                "436f756e742d31",
+                "2c43aff25343fdbff864506f0818b9d87df84ea01b1a2144d23b4d40c26bf655fdf197fe40297a8aebeed5cc2d",
+            ),
         ];
         let sk = <Kem as hpke::Kem>::PrivateKey::from_bytes(&sk_rm).unwrap();
         let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&enc).unwrap();
-        let mut context =
-            hpke::setup_receiver::<Aead, Kdf, Kem>(&hpke::OpModeR::Base, &sk, &enc, &info).unwrap();
+        let mut context = hpke::setup_receiver::<Aead, Kdf, Kem>(&hpke::OpModeR::Base, &sk, &enc, &info).unwrap();
         for (aad, ct) in encryptions {
             let opened = context
                 .open(&hex::decode(ct).unwrap(), &hex::decode(aad).unwrap())
@@ -768,10 +732,7 @@ mod tests {
         let plaintext = vec![7u8; 3 * 1024 + 10];
         let (envelope, register) = seal(&plaintext, 1024);
         let body = body_of(&envelope);
-        assert_eq!(
-            decrypt_body_only(&envelope, body, &register).unwrap(),
-            plaintext
-        );
+        assert_eq!(decrypt_body_only(&envelope, body, &register).unwrap(), plaintext);
         // Cut at each chunk boundary: the new last chunk is a middle chunk (final flag 0).
         for kept_chunks in 1..=3 {
             let cut = &body[..kept_chunks * (1024 + TAG_LEN)];
@@ -846,9 +807,7 @@ mod tests {
         let register = RegisterKeyPair::generate().public_keys();
         let station = StationSigningKey::generate();
         for chunk_size in [0, MIN_CHUNK_SIZE - 1, MAX_CHUNK_SIZE + 1] {
-            let error =
-                seal_for_register_with_chunk_size(b"x", "S", "R", &station, &register, chunk_size)
-                    .unwrap_err();
+            let error = seal_for_register_with_chunk_size(b"x", "S", "R", &station, &register, chunk_size).unwrap_err();
             assert_eq!(error.code(), "malformed", "{chunk_size}");
         }
         let long_id = "x".repeat(usize::from(u16::MAX) + 1);

@@ -3,9 +3,7 @@
 
 #[derive(Debug, thiserror::Error)]
 pub enum PacketError {
-    #[error(
-        "this packet is not sealed for this register key (key id {found}, expected {expected})"
-    )]
+    #[error("this packet is not sealed for this register key (key id {found}, expected {expected})")]
     WrongKey { expected: String, found: String },
     #[error("the sealed packet is truncated: {0}")]
     Truncated(String),

@@ -81,10 +81,7 @@ impl fmt::Debug for StationSigningKey {
     // Only the public half's id: a station key must never reach a log through `{:?}`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StationSigningKey")
-            .field(
-                "public_key_id",
-                &KeyId::of_public_key(&self.public_key()).to_hex(),
-            )
+            .field("public_key_id", &KeyId::of_public_key(&self.public_key()).to_hex())
             .finish_non_exhaustive()
     }
 }
@@ -125,8 +122,7 @@ impl RegisterPublicKeys {
             signing_public: &self.signing_public,
             key_id: self.key_id().to_hex(),
         };
-        serde_json::to_string_pretty(&file)
-            .expect("a struct of strings and numbers always serializes")
+        serde_json::to_string_pretty(&file).expect("a struct of strings and numbers always serializes")
     }
     pub fn from_json(text: &str) -> Result<RegisterPublicKeys, PacketError> {
         let file = KeyFileObject::parse(text, REGISTER_PUBLIC_KEYS_KIND)?;
@@ -186,8 +182,7 @@ impl RegisterKeyPair {
             encryption_secret: &encryption_secret,
             signing_secret: &signing_secret,
         };
-        serde_json::to_string_pretty(&file)
-            .expect("a struct of strings and numbers always serializes")
+        serde_json::to_string_pretty(&file).expect("a struct of strings and numbers always serializes")
     }
     pub fn from_json(text: &str) -> Result<RegisterKeyPair, PacketError> {
         let file = KeyFileObject::parse(text, REGISTER_PRIVATE_KEY_KIND)?;
@@ -207,10 +202,7 @@ impl fmt::Debug for RegisterKeyPair {
         let public = self.public_keys();
         f.debug_struct("RegisterKeyPair")
             .field("encryption_key_id", &public.key_id().to_hex())
-            .field(
-                "signing_key_id",
-                &KeyId::of_public_key(&public.signing_public).to_hex(),
-            )
+            .field("signing_key_id", &KeyId::of_public_key(&public.signing_public).to_hex())
             .finish_non_exhaustive()
     }
 }
@@ -225,11 +217,8 @@ struct KeyFileObject {
 
 impl KeyFileObject {
     fn parse(text: &str, expected_kind: &str) -> Result<KeyFileObject, PacketError> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            PacketError::BadKey(format!(
-                "not a JSON key file ({e}); expected a {expected_kind} file"
-            ))
-        })?;
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| PacketError::BadKey(format!("not a JSON key file ({e}); expected a {expected_kind} file")))?;
         let serde_json::Value::Object(fields) = value else {
             return Err(PacketError::BadKey(format!(
                 "not a JSON object; expected a {expected_kind} file"
@@ -292,9 +281,7 @@ pub(crate) mod b64_32 {
 
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
         let text: Zeroizing<String> = Zeroizing::new(serde::Deserialize::deserialize(d)?);
-        decode(&text)
-            .map(|bytes| *bytes)
-            .map_err(serde::de::Error::custom)
+        decode(&text).map(|bytes| *bytes).map_err(serde::de::Error::custom)
     }
 
     /// Decode standard padded base64 that must hold exactly 32 bytes; the error is for people.
@@ -353,10 +340,7 @@ mod tests {
         let text = pair.to_json();
         let again = RegisterKeyPair::from_json(&text).unwrap();
         assert_eq!(again.public_keys(), pair.public_keys());
-        assert_eq!(
-            again.encryption_secret.to_bytes(),
-            pair.encryption_secret.to_bytes()
-        );
+        assert_eq!(again.encryption_secret.to_bytes(), pair.encryption_secret.to_bytes());
         assert_eq!(again.signing_key.to_bytes(), pair.signing_key.to_bytes());
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["kind"], REGISTER_PRIVATE_KEY_KIND);
@@ -371,56 +355,38 @@ mod tests {
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["kind"], REGISTER_PUBLIC_KEYS_KIND);
         assert_eq!(value["key_id"], public.key_id().to_hex());
-        assert_eq!(
-            value["encryption_public"],
-            BASE64.encode(public.encryption_public)
-        );
+        assert_eq!(value["encryption_public"], BASE64.encode(public.encryption_public));
     }
 
     #[test]
     fn public_keys_serde_derive_uses_base64() {
         let public = RegisterKeyPair::generate().public_keys();
         let value = serde_json::to_value(&public).unwrap();
-        assert_eq!(
-            value["signing_public"],
-            BASE64.encode(public.signing_public)
-        );
+        assert_eq!(value["signing_public"], BASE64.encode(public.signing_public));
         let back: RegisterPublicKeys = serde_json::from_value(value).unwrap();
         assert_eq!(back, public);
         let short = serde_json::json!({"encryption_public": BASE64.encode([1u8; 31]), "signing_public": BASE64.encode([2u8; 32])});
         let err = serde_json::from_value::<RegisterPublicKeys>(short).unwrap_err();
-        assert!(
-            err.to_string().contains("must be 32 bytes, found 31"),
-            "{err}"
-        );
+        assert!(err.to_string().contains("must be 32 bytes, found 31"), "{err}");
     }
 
     #[test]
     fn debug_output_never_shows_secrets() {
         let pair = RegisterKeyPair::generate();
         let printed = format!("{pair:?}");
-        for secret in [
-            pair.encryption_secret.to_bytes(),
-            pair.signing_key.to_bytes(),
-        ] {
+        for secret in [pair.encryption_secret.to_bytes(), pair.signing_key.to_bytes()] {
             assert!(!printed.contains(&BASE64.encode(secret)), "{printed}");
             assert!(!printed.contains(&hex::encode(secret)), "{printed}");
             // A derived Debug would print the bytes as a list of numbers: "[12, 200, 7, ...".
             let first_bytes = format!("{:?}", &secret[..4]);
-            assert!(
-                !printed.contains(first_bytes.trim_end_matches(']')),
-                "{printed}"
-            );
+            assert!(!printed.contains(first_bytes.trim_end_matches(']')), "{printed}");
         }
         assert!(printed.contains(&pair.public_keys().key_id().to_hex()));
 
         let station = StationSigningKey::generate();
         let printed = format!("{station:?}");
         assert!(!printed.contains(&hex::encode(station.seed())), "{printed}");
-        assert!(
-            !printed.contains(&BASE64.encode(station.seed())),
-            "{printed}"
-        );
+        assert!(!printed.contains(&BASE64.encode(station.seed())), "{printed}");
     }
 
     #[test]
@@ -434,10 +400,7 @@ mod tests {
             RegisterKeyPair::from_json(&pair.public_keys().to_json()),
             "enroll-register-public-keys",
         );
-        assert_bad_key(
-            RegisterKeyPair::from_json(r#"{"version":1}"#),
-            "missing \"kind\"",
-        );
+        assert_bad_key(RegisterKeyPair::from_json(r#"{"version":1}"#), "missing \"kind\"");
     }
 
     #[test]
@@ -445,10 +408,7 @@ mod tests {
         let text = RegisterKeyPair::generate()
             .to_json()
             .replace("\"version\": 1", "\"version\": 2");
-        assert_bad_key(
-            RegisterKeyPair::from_json(&text),
-            "version 2 is not supported",
-        );
+        assert_bad_key(RegisterKeyPair::from_json(&text), "version 2 is not supported");
         let text = RegisterKeyPair::generate()
             .to_json()
             .replace("\"version\": 1", "\"version\": \"1\"");
@@ -474,22 +434,14 @@ mod tests {
 
         let mut object: serde_json::Value = serde_json::from_str(&public.to_json()).unwrap();
         object.as_object_mut().unwrap().remove("signing_public");
-        assert_bad_key(
-            RegisterPublicKeys::from_json(&object.to_string()),
-            "\"signing_public\"",
-        );
+        assert_bad_key(RegisterPublicKeys::from_json(&object.to_string()), "\"signing_public\"");
     }
 
     #[test]
     fn mismatched_key_id_is_rejected() {
         let public = RegisterKeyPair::generate().public_keys();
-        let text = public
-            .to_json()
-            .replace(&public.key_id().to_hex(), "0000000000000000");
-        assert_bad_key(
-            RegisterPublicKeys::from_json(&text),
-            "does not match encryption_public",
-        );
+        let text = public.to_json().replace(&public.key_id().to_hex(), "0000000000000000");
+        assert_bad_key(RegisterPublicKeys::from_json(&text), "does not match encryption_public");
     }
 
     #[test]
@@ -498,9 +450,6 @@ mod tests {
             RegisterKeyPair::from_json("-----BEGIN PRIVATE KEY-----"),
             "not a JSON key file",
         );
-        assert_bad_key(
-            RegisterPublicKeys::from_json("[1,2,3]"),
-            "not a JSON object",
-        );
+        assert_bad_key(RegisterPublicKeys::from_json("[1,2,3]"), "not a JSON object");
     }
 }

@@ -47,10 +47,7 @@ impl Receipt {
 }
 
 impl SignedReceipt {
-    pub fn sign(
-        receipt: Receipt,
-        register_signing_key: &ed25519_dalek::SigningKey,
-    ) -> SignedReceipt {
+    pub fn sign(receipt: Receipt, register_signing_key: &ed25519_dalek::SigningKey) -> SignedReceipt {
         let signature = register_signing_key.sign(&receipt.canonical_bytes());
         SignedReceipt {
             receipt,
@@ -62,12 +59,9 @@ impl SignedReceipt {
     /// the signature itself is [`PacketError::BadReceipt`]; a pinned key that is not an Ed25519
     /// public key at all is [`PacketError::BadKey`], because no receipt could ever verify.
     pub fn verify(&self, register_signing_public: &[u8; 32]) -> Result<(), PacketError> {
-        let verifying_key = ed25519_dalek::VerifyingKey::from_bytes(register_signing_public)
-            .map_err(|_| {
-                PacketError::BadKey(
-                    "the pinned register signing key is not a valid Ed25519 public key".into(),
-                )
-            })?;
+        let verifying_key = ed25519_dalek::VerifyingKey::from_bytes(register_signing_public).map_err(|_| {
+            PacketError::BadKey("the pinned register signing key is not a valid Ed25519 public key".into())
+        })?;
         let signature_bytes: [u8; 64] = BASE64
             .decode(self.signature.trim())
             .ok()
@@ -100,21 +94,18 @@ mod tests {
     fn signed_receipt_verifies_with_the_register_key() {
         let register = crate::RegisterKeyPair::generate();
         let signed = SignedReceipt::sign(receipt(), &register.signing_key);
-        signed
-            .verify(&register.public_keys().signing_public)
-            .unwrap();
+        signed.verify(&register.public_keys().signing_public).unwrap();
         // The JSON form travels over HTTP and back.
-        let back: SignedReceipt =
-            serde_json::from_str(&serde_json::to_string(&signed).unwrap()).unwrap();
+        let back: SignedReceipt = serde_json::from_str(&serde_json::to_string(&signed).unwrap()).unwrap();
         back.verify(&register.public_keys().signing_public).unwrap();
     }
 
     #[test]
     fn canonical_bytes_are_compact_json_in_declared_order() {
         let text = String::from_utf8(receipt().canonical_bytes()).unwrap();
-        assert!(text.starts_with(r#"{"registration_id":"10001-20250101-000001","station_id":"ST-0001","envelope_sha256":""#));
         assert!(text
-            .ends_with(r#""received_at":"2025-01-01T10:05:00Z","intake_reference":"upload-7"}"#));
+            .starts_with(r#"{"registration_id":"10001-20250101-000001","station_id":"ST-0001","envelope_sha256":""#));
+        assert!(text.ends_with(r#""received_at":"2025-01-01T10:05:00Z","intake_reference":"upload-7"}"#));
     }
 
     #[test]
@@ -132,10 +123,7 @@ mod tests {
         for edit in edits {
             let mut tampered = signed.clone();
             edit(&mut tampered.receipt);
-            assert!(matches!(
-                tampered.verify(&public),
-                Err(PacketError::BadReceipt)
-            ));
+            assert!(matches!(tampered.verify(&public), Err(PacketError::BadReceipt)));
         }
     }
 
@@ -143,21 +131,11 @@ mod tests {
     fn wrong_key_and_garbled_signature_fail() {
         let register = crate::RegisterKeyPair::generate();
         let signed = SignedReceipt::sign(receipt(), &register.signing_key);
-        let other = crate::RegisterKeyPair::generate()
-            .public_keys()
-            .signing_public;
-        assert!(matches!(
-            signed.verify(&other),
-            Err(PacketError::BadReceipt)
-        ));
+        let other = crate::RegisterKeyPair::generate().public_keys().signing_public;
+        assert!(matches!(signed.verify(&other), Err(PacketError::BadReceipt)));
 
         let public = register.public_keys().signing_public;
-        for signature in [
-            "",
-            "not base64!",
-            &BASE64.encode([0u8; 63]),
-            &BASE64.encode([0u8; 64]),
-        ] {
+        for signature in ["", "not base64!", &BASE64.encode([0u8; 63]), &BASE64.encode([0u8; 64])] {
             let garbled = SignedReceipt {
                 signature: signature.to_string(),
                 ..signed.clone()
@@ -173,10 +151,7 @@ mod tests {
             signature: BASE64.encode(flipped),
             ..signed.clone()
         };
-        assert!(matches!(
-            garbled.verify(&public),
-            Err(PacketError::BadReceipt)
-        ));
+        assert!(matches!(garbled.verify(&public), Err(PacketError::BadReceipt)));
     }
 
     #[test]

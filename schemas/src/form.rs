@@ -79,7 +79,11 @@ impl CalendarDate {
         if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
             return None;
         }
-        let date = CalendarDate { year: year.parse().ok()?, month: month.parse().ok()?, day: day.parse().ok()? };
+        let date = CalendarDate {
+            year: year.parse().ok()?,
+            month: month.parse().ok()?,
+            day: day.parse().ok()?,
+        };
         let leap = (date.year % 4 == 0 && date.year % 100 != 0) || date.year % 400 == 0;
         let days_in_month = match date.month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -105,10 +109,12 @@ impl Form {
     pub fn new(schema: IdSchema, ui: UiSpec) -> Result<Form, SchemaError> {
         let mut fields = Vec::new();
         for field in ui.fields {
-            let schema_field = schema
-                .fields
-                .get(&field.id)
-                .ok_or_else(|| SchemaError::Mismatch(format!("the form shows `{}`, which the ID schema does not define", field.id)))?;
+            let schema_field = schema.fields.get(&field.id).ok_or_else(|| {
+                SchemaError::Mismatch(format!(
+                    "the form shows `{}`, which the ID schema does not define",
+                    field.id
+                ))
+            })?;
             let multilingual = match schema_field.kind {
                 FieldKind::Multilingual => true,
                 FieldKind::String => false,
@@ -133,10 +139,18 @@ impl Form {
         for (name, schema_field) in &schema.fields {
             let typed = matches!(schema_field.kind, FieldKind::Multilingual | FieldKind::String);
             if schema_field.required && typed && !fields.iter().any(|f| &f.id == name) {
-                return Err(SchemaError::Mismatch(format!("`{name}` is required by the ID schema but not on the form")));
+                return Err(SchemaError::Mismatch(format!(
+                    "`{name}` is required by the ID schema but not on the form"
+                )));
             }
         }
-        Ok(Form { schema, spec: FormSpec { languages: ui.languages, fields } })
+        Ok(Form {
+            schema,
+            spec: FormSpec {
+                languages: ui.languages,
+                fields,
+            },
+        })
     }
 
     pub fn spec(&self) -> &FormSpec {
@@ -147,14 +161,22 @@ impl Form {
     /// Empty and missing values are fine in a draft.
     pub fn check_draft(&self, identity: &Value) -> Result<(), Vec<FieldError>> {
         let problems = self.check(identity, None);
-        if problems.is_empty() { Ok(()) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
     }
 
     /// Full validation before finalize: everything [`Form::check_draft`] checks, plus
     /// required fields and languages, validators, options and dates (not after `today`).
     pub fn validate(&self, identity: &Value, today: CalendarDate) -> Result<(), Vec<FieldError>> {
         let problems = self.check(identity, Some(today));
-        if problems.is_empty() { Ok(()) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
     }
 
     /// `today` is `Some` for the full validation, `None` for a draft.
@@ -162,11 +184,21 @@ impl Form {
         let complete = today.is_some();
         let mut problems = Vec::new();
         let Some(object) = identity.as_object() else {
-            return vec![FieldError::new("", None, "wrong_type", "the identity document must be a JSON object")];
+            return vec![FieldError::new(
+                "",
+                None,
+                "wrong_type",
+                "the identity document must be a JSON object",
+            )];
         };
         for key in object.keys() {
             if key != ID_SCHEMA_VERSION_FIELD && !self.spec.fields.iter().any(|f| &f.id == key) {
-                problems.push(FieldError::new(key, None, "unknown_field", format!("`{key}` is not a field of this form")));
+                problems.push(FieldError::new(
+                    key,
+                    None,
+                    "unknown_field",
+                    format!("`{key}` is not a field of this form"),
+                ));
             }
         }
         for field in &self.spec.fields {
@@ -176,8 +208,16 @@ impl Form {
             };
             if field.multilingual && complete && field.required {
                 for language in self.spec.languages.iter().filter(|l| l.mandatory) {
-                    if !values.iter().any(|(code, value)| code.as_deref() == Some(&language.code) && !value.trim().is_empty()) {
-                        problems.push(FieldError::new(&field.id, Some(&language.code), "required", format!("required in {}", language.name)));
+                    if !values
+                        .iter()
+                        .any(|(code, value)| code.as_deref() == Some(&language.code) && !value.trim().is_empty())
+                    {
+                        problems.push(FieldError::new(
+                            &field.id,
+                            Some(&language.code),
+                            "required",
+                            format!("required in {}", language.name),
+                        ));
                     }
                 }
             }
@@ -198,7 +238,12 @@ impl Form {
     }
 
     /// The field's values as (language, text) pairs, or `None` after recording a type problem.
-    fn values_of<'a>(&self, field: &FormField, value: Option<&'a Value>, problems: &mut Vec<FieldError>) -> Option<Vec<(Option<String>, &'a str)>> {
+    fn values_of<'a>(
+        &self,
+        field: &FormField,
+        value: Option<&'a Value>,
+        problems: &mut Vec<FieldError>,
+    ) -> Option<Vec<(Option<String>, &'a str)>> {
         let Some(value) = value else { return Some(Vec::new()) };
         if value.is_null() {
             return Some(Vec::new());
@@ -212,25 +257,46 @@ impl Form {
                 }
             };
         }
-        let wrong = || FieldError::new(&field.id, None, "wrong_type", "expected a list of {language, value} entries");
+        let wrong = || {
+            FieldError::new(
+                &field.id,
+                None,
+                "wrong_type",
+                "expected a list of {language, value} entries",
+            )
+        };
         let Some(entries) = value.as_array() else {
             problems.push(wrong());
             return None;
         };
         let mut values = Vec::new();
         for entry in entries {
-            let (Some(language), Some(text)) =
-                (entry.get("language").and_then(Value::as_str), entry.get("value").and_then(Value::as_str))
-            else {
+            let (Some(language), Some(text)) = (
+                entry.get("language").and_then(Value::as_str),
+                entry.get("value").and_then(Value::as_str),
+            ) else {
                 problems.push(wrong());
                 return None;
             };
             if !self.spec.languages.iter().any(|l| l.code == language) {
-                problems.push(FieldError::new(&field.id, Some(language), "unknown_language", format!("the form has no language `{language}`")));
+                problems.push(FieldError::new(
+                    &field.id,
+                    Some(language),
+                    "unknown_language",
+                    format!("the form has no language `{language}`"),
+                ));
                 continue;
             }
-            if values.iter().any(|(code, _): &(Option<String>, &str)| code.as_deref() == Some(language)) {
-                problems.push(FieldError::new(&field.id, Some(language), "duplicate_language", "given twice in the same language"));
+            if values
+                .iter()
+                .any(|(code, _): &(Option<String>, &str)| code.as_deref() == Some(language))
+            {
+                problems.push(FieldError::new(
+                    &field.id,
+                    Some(language),
+                    "duplicate_language",
+                    "given twice in the same language",
+                ));
                 continue;
             }
             values.push((Some(language.to_string()), text));
@@ -238,21 +304,51 @@ impl Form {
         Some(values)
     }
 
-    fn check_value(&self, field: &FormField, language: Option<&str>, value: &str, today: Option<CalendarDate>) -> Option<FieldError> {
+    fn check_value(
+        &self,
+        field: &FormField,
+        language: Option<&str>,
+        value: &str,
+        today: Option<CalendarDate>,
+    ) -> Option<FieldError> {
         let chars = value.chars().count();
-        let limit = field.max_length.map_or(MAX_VALUE_CHARS, |m| (m as usize).min(MAX_VALUE_CHARS));
+        let limit = field
+            .max_length
+            .map_or(MAX_VALUE_CHARS, |m| (m as usize).min(MAX_VALUE_CHARS));
         if chars > limit {
-            return Some(FieldError::new(&field.id, language, "too_long", format!("at most {limit} characters")));
+            return Some(FieldError::new(
+                &field.id,
+                language,
+                "too_long",
+                format!("at most {limit} characters"),
+            ));
         }
         let today = today?; // The checks below run only on the full validation.
         if field.control == "dropdown" && !field.options.iter().any(|o| o.value == value) {
-            return Some(FieldError::new(&field.id, language, "not_an_option", "choose one of the listed options"));
+            return Some(FieldError::new(
+                &field.id,
+                language,
+                "not_an_option",
+                "choose one of the listed options",
+            ));
         }
         if field.control == "date" {
             match CalendarDate::parse_slashed(value) {
-                None => return Some(FieldError::new(&field.id, language, "invalid_date", "not a real date; use YYYY/MM/DD")),
+                None => {
+                    return Some(FieldError::new(
+                        &field.id,
+                        language,
+                        "invalid_date",
+                        "not a real date; use YYYY/MM/DD",
+                    ))
+                }
                 Some(date) if date > today => {
-                    return Some(FieldError::new(&field.id, language, "invalid_date", "this date is in the future"))
+                    return Some(FieldError::new(
+                        &field.id,
+                        language,
+                        "invalid_date",
+                        "this date is in the future",
+                    ))
                 }
                 Some(_) => {}
             }
@@ -260,9 +356,22 @@ impl Form {
         let schema_field = &self.schema.fields[&field.id];
         // A regex engine error (catastrophic backtracking limit) counts as a mismatch: we
         // never accept a value we could not check.
-        if schema_field.patterns.iter().any(|pattern| !pattern.is_match(value).unwrap_or(false)) {
-            let hint = field.hint.get("en").map(|h| format!(" (expected like {h})")).unwrap_or_default();
-            return Some(FieldError::new(&field.id, language, "invalid_format", format!("not in the expected format{hint}")));
+        if schema_field
+            .patterns
+            .iter()
+            .any(|pattern| !pattern.is_match(value).unwrap_or(false))
+        {
+            let hint = field
+                .hint
+                .get("en")
+                .map(|h| format!(" (expected like {h})"))
+                .unwrap_or_default();
+            return Some(FieldError::new(
+                &field.id,
+                language,
+                "invalid_format",
+                format!("not in the expected format{hint}"),
+            ));
         }
         None
     }
@@ -274,7 +383,11 @@ mod tests {
 
     use super::*;
 
-    const TODAY: CalendarDate = CalendarDate { year: 2026, month: 11, day: 25 };
+    const TODAY: CalendarDate = CalendarDate {
+        year: 2026,
+        month: 11,
+        day: 25,
+    };
 
     fn form() -> Form {
         crate::default_form().unwrap()
@@ -290,7 +403,11 @@ mod tests {
     }
 
     fn codes(result: Result<(), Vec<FieldError>>) -> Vec<(String, Option<String>, String)> {
-        result.unwrap_err().into_iter().map(|e| (e.field, e.language, e.code)).collect()
+        result
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.language, e.code))
+            .collect()
     }
 
     #[test]
@@ -314,13 +431,21 @@ mod tests {
 
     #[test]
     fn drafts_may_be_incomplete_but_not_malformed() {
-        form().check_draft(&json!({"fullName": [{"language": "eng", "value": "A"}]})).unwrap();
+        form()
+            .check_draft(&json!({"fullName": [{"language": "eng", "value": "A"}]}))
+            .unwrap();
         form().check_draft(&json!({})).unwrap();
         assert_eq!(
             codes(form().check_draft(&json!({"fullName": "plain", "nickname": "x"}))),
-            vec![("nickname".into(), None, "unknown_field".into()), ("fullName".into(), None, "wrong_type".into())]
+            vec![
+                ("nickname".into(), None, "unknown_field".into()),
+                ("fullName".into(), None, "wrong_type".into())
+            ]
         );
-        assert_eq!(codes(form().check_draft(&json!([1, 2]))), vec![("".into(), None, "wrong_type".into())]);
+        assert_eq!(
+            codes(form().check_draft(&json!([1, 2]))),
+            vec![("".into(), None, "wrong_type".into())]
+        );
         let long = "x".repeat(81);
         assert_eq!(
             codes(form().check_draft(&json!({"fullName": [{"language": "eng", "value": long}]}))),
@@ -330,7 +455,14 @@ mod tests {
 
     #[test]
     fn dates_must_be_real_and_not_in_the_future() {
-        for (date, ok) in [("1990/02/28", true), ("2024/02/29", true), ("2023/02/29", false), ("1990/13/01", false), ("2027/01/01", false), ("1990-02-28", false)] {
+        for (date, ok) in [
+            ("1990/02/28", true),
+            ("2024/02/29", true),
+            ("2023/02/29", false),
+            ("1990/13/01", false),
+            ("2027/01/01", false),
+            ("1990-02-28", false),
+        ] {
             let mut identity = complete();
             identity["dateOfBirth"] = json!(date);
             assert_eq!(form().validate(&identity, TODAY).is_ok(), ok, "{date}");

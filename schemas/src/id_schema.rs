@@ -57,9 +57,17 @@ impl IdSchema {
         };
         let mut fields = BTreeMap::new();
         for (name, definition) in properties {
-            let kind = field_kind(definition).ok_or_else(|| bad(format!("field `{name}` has no type or $ref we know")))?;
+            let kind =
+                field_kind(definition).ok_or_else(|| bad(format!("field `{name}` has no type or $ref we know")))?;
             let patterns = validators(name, definition)?;
-            fields.insert(name.clone(), SchemaField { kind, required: required.contains(&name.as_str()), patterns });
+            fields.insert(
+                name.clone(),
+                SchemaField {
+                    kind,
+                    required: required.contains(&name.as_str()),
+                    patterns,
+                },
+            );
         }
         if let Some(missing) = required.iter().find(|name| !fields.contains_key(**name)) {
             return Err(bad(format!("`{missing}` is required but not defined")));
@@ -85,7 +93,9 @@ fn field_kind(definition: &Value) -> Option<FieldKind> {
 }
 
 fn validators(name: &str, definition: &Value) -> Result<Vec<Regex>, SchemaError> {
-    let Some(list) = definition.get("validators") else { return Ok(Vec::new()) };
+    let Some(list) = definition.get("validators") else {
+        return Ok(Vec::new());
+    };
     let list = list
         .as_array()
         .ok_or_else(|| SchemaError::IdSchema(format!("`{name}.validators` is not an array")))?;
@@ -98,8 +108,9 @@ fn validators(name: &str, definition: &Value) -> Result<Vec<Regex>, SchemaError>
             .get("validator")
             .and_then(Value::as_str)
             .ok_or_else(|| SchemaError::IdSchema(format!("`{name}` has a regex validator without a pattern")))?;
-        let regex = Regex::new(source)
-            .map_err(|e| SchemaError::IdSchema(format!("`{name}` has a regex that does not compile ({source}): {e}")))?;
+        let regex = Regex::new(source).map_err(|e| {
+            SchemaError::IdSchema(format!("`{name}` has a regex that does not compile ({source}): {e}"))
+        })?;
         patterns.push(regex);
     }
     Ok(patterns)
@@ -123,7 +134,9 @@ mod tests {
 
     #[test]
     fn mosip_sample_schema_loads() {
-        let Some(path) = fixture("mosip-packet-sample/id-schema-sample.json") else { return };
+        let Some(path) = fixture("mosip-packet-sample/id-schema-sample.json") else {
+            return;
+        };
         let schema = IdSchema::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
         assert_eq!(schema.fields["proofOfAddress"].kind, FieldKind::Document);
         assert_eq!(schema.fields["individualBiometrics"].kind, FieldKind::Biometrics);
@@ -135,8 +148,14 @@ mod tests {
         let cases = [
             ("not json", "not JSON"),
             ("{}", "properties.identity"),
-            (r#"{"properties":{"identity":{"properties":{"a":{"type":"string"}},"required":["b"]}}}"#, "`b` is required"),
-            (r#"{"properties":{"identity":{"properties":{"a":{"type":"object"}}}}}"#, "field `a`"),
+            (
+                r#"{"properties":{"identity":{"properties":{"a":{"type":"string"}},"required":["b"]}}}"#,
+                "`b` is required",
+            ),
+            (
+                r#"{"properties":{"identity":{"properties":{"a":{"type":"object"}}}}}"#,
+                "field `a`",
+            ),
             (
                 r#"{"properties":{"identity":{"properties":{"a":{"type":"string","validators":[{"type":"regex","validator":"("}]}}}}}"#,
                 "does not compile",
@@ -144,7 +163,10 @@ mod tests {
         ];
         for (text, expected) in cases {
             let error = IdSchema::from_json(text).unwrap_err().to_string();
-            assert!(error.contains(expected), "{text:?} gave {error:?}, expected it to mention {expected:?}");
+            assert!(
+                error.contains(expected),
+                "{text:?} gave {error:?}, expected it to mention {expected:?}"
+            );
         }
     }
 
@@ -155,7 +177,11 @@ mod tests {
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"));
         let path = root.join(relative);
-        assert!(path.exists(), "fixture {} is absent: put ../shared/fixtures beside the repo or set ENROLL_FIXTURES", path.display());
+        assert!(
+            path.exists(),
+            "fixture {} is absent: put ../shared/fixtures beside the repo or set ENROLL_FIXTURES",
+            path.display()
+        );
         Some(path)
     }
 }

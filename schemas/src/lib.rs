@@ -26,5 +26,8 @@ pub const DEFAULT_UI_SPEC: &str = include_str!("../default/ui-spec.json");
 
 /// The default form: embedded ID schema and UI spec.
 pub fn default_form() -> Result<Form, SchemaError> {
-    Form::new(IdSchema::from_json(DEFAULT_ID_SCHEMA)?, UiSpec::from_json(DEFAULT_UI_SPEC)?)
+    Form::new(
+        IdSchema::from_json(DEFAULT_ID_SCHEMA)?,
+        UiSpec::from_json(DEFAULT_UI_SPEC)?,
+    )
 }

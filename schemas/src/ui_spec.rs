@@ -40,14 +40,20 @@ impl UiSpec {
             return Err(bad(format!("`kind` is {:?}, expected \"enroll-ui-spec\"", spec.kind)));
         }
         if spec.version != 1 {
-            return Err(bad(format!("version {} is not supported; this software reads version 1", spec.version)));
+            return Err(bad(format!(
+                "version {} is not supported; this software reads version 1",
+                spec.version
+            )));
         }
         if spec.languages.is_empty() {
             return Err(bad("no languages".into()));
         }
         for language in &spec.languages {
             if language.direction != "ltr" && language.direction != "rtl" {
-                return Err(bad(format!("language {} has direction {:?}; use \"ltr\" or \"rtl\"", language.code, language.direction)));
+                return Err(bad(format!(
+                    "language {} has direction {:?}; use \"ltr\" or \"rtl\"",
+                    language.code, language.direction
+                )));
             }
         }
         let mut seen = std::collections::BTreeSet::new();
@@ -56,7 +62,10 @@ impl UiSpec {
                 return Err(bad(format!("field `{}` appears twice", field.id)));
             }
             if !CONTROLS.contains(&field.control.as_str()) {
-                return Err(bad(format!("field `{}` has control {:?}; use one of {CONTROLS:?}", field.id, field.control)));
+                return Err(bad(format!(
+                    "field `{}` has control {:?}; use one of {CONTROLS:?}",
+                    field.id, field.control
+                )));
             }
             if field.control == "dropdown" && field.options.is_empty() {
                 return Err(bad(format!("dropdown `{}` has no options", field.id)));
@@ -85,15 +94,32 @@ mod tests {
         let field = r#"{"id":"a","control":"text","label":{"en":"A"}}"#;
         let lang = r#"{"code":"eng","name":"English","direction":"ltr","mandatory":true}"#;
         let cases = [
-            (format!(r#"{{"kind":"other","version":1,"languages":[{lang}],"fields":[]}}"#), "expected \"enroll-ui-spec\""),
-            (format!(r#"{{"kind":"enroll-ui-spec","version":2,"languages":[{lang}],"fields":[]}}"#), "version 2"),
-            (r#"{"kind":"enroll-ui-spec","version":1,"languages":[],"fields":[]}"#.to_string(), "no languages"),
-            (format!(r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[{field},{field}]}}"#), "appears twice"),
             (
-                format!(r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[{{"id":"a","control":"slider","label":{{"en":"A"}}}}]}}"#),
+                format!(r#"{{"kind":"other","version":1,"languages":[{lang}],"fields":[]}}"#),
+                "expected \"enroll-ui-spec\"",
+            ),
+            (
+                format!(r#"{{"kind":"enroll-ui-spec","version":2,"languages":[{lang}],"fields":[]}}"#),
+                "version 2",
+            ),
+            (
+                r#"{"kind":"enroll-ui-spec","version":1,"languages":[],"fields":[]}"#.to_string(),
+                "no languages",
+            ),
+            (
+                format!(r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[{field},{field}]}}"#),
+                "appears twice",
+            ),
+            (
+                format!(
+                    r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[{{"id":"a","control":"slider","label":{{"en":"A"}}}}]}}"#
+                ),
                 "control \"slider\"",
             ),
-            (format!(r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[],"extra":1}}"#), "unknown field"),
+            (
+                format!(r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[],"extra":1}}"#),
+                "unknown field",
+            ),
         ];
         for (text, expected) in cases {
             let error = UiSpec::from_json(&text).unwrap_err().to_string();

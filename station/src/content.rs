@@ -28,7 +28,10 @@ impl FaceCaptured {
     pub fn png_bytes(&self) -> Result<Vec<u8>, StationError> {
         base64::engine::general_purpose::STANDARD
             .decode(&self.png)
-            .map_err(|_| StationError::Vault { code: "vault_corrupt", message: "a stored face capture is not valid base64".into() })
+            .map_err(|_| StationError::Vault {
+                code: "vault_corrupt",
+                message: "a stored face capture is not valid base64".into(),
+            })
     }
 }
 
@@ -38,8 +41,10 @@ impl Draft {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Draft, StationError> {
-        serde_json::from_slice(bytes)
-            .map_err(|e| StationError::Vault { code: "vault_corrupt", message: format!("a stored draft does not parse: {e}") })
+        serde_json::from_slice(bytes).map_err(|e| StationError::Vault {
+            code: "vault_corrupt",
+            message: format!("a stored draft does not parse: {e}"),
+        })
     }
 }
 
@@ -59,9 +64,15 @@ impl Finalized {
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Finalized, StationError> {
         if bytes.len() < 64 {
-            return Err(StationError::Vault { code: "vault_corrupt", message: "a finalized packet is too short".into() });
+            return Err(StationError::Vault {
+                code: "vault_corrupt",
+                message: "a finalized packet is too short".into(),
+            });
         }
         let (signature, container) = bytes.split_at(64);
-        Ok(Finalized { signature: signature.try_into().expect("split at 64"), container: container.to_vec() })
+        Ok(Finalized {
+            signature: signature.try_into().expect("split at 64"),
+            container: container.to_vec(),
+        })
     }
 }

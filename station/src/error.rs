@@ -72,7 +72,11 @@ impl From<&StationError> for ErrorView {
             StationError::ValidationFailed(fields) => fields.clone(),
             _ => Vec::new(),
         };
-        ErrorView { code: error.code().to_string(), message: error.to_string(), fields }
+        ErrorView {
+            code: error.code().to_string(),
+            message: error.to_string(),
+            fields,
+        }
     }
 }
 
@@ -91,25 +95,37 @@ impl From<enroll_store::StoreError> for StationError {
             E::AlreadySetUp => StationError::AlreadySetUp,
             E::NotFound(id) => StationError::NotFound(id),
             E::WrongState { .. } => StationError::InvalidState(error.to_string()),
-            other => StationError::Vault { code: other.code(), message: other.to_string() },
+            other => StationError::Vault {
+                code: other.code(),
+                message: other.to_string(),
+            },
         }
     }
 }
 
 impl From<enroll_packet::PacketError> for StationError {
     fn from(error: enroll_packet::PacketError) -> StationError {
-        StationError::Packet { code: error.code(), message: error.to_string() }
+        StationError::Packet {
+            code: error.code(),
+            message: error.to_string(),
+        }
     }
 }
 
 impl From<enroll_devices::DeviceError> for StationError {
     fn from(error: enroll_devices::DeviceError) -> StationError {
-        StationError::Device { code: error.code(), message: error.to_string() }
+        StationError::Device {
+            code: error.code(),
+            message: error.to_string(),
+        }
     }
 }
 
 impl From<enroll_sync::SyncError> for StationError {
     fn from(error: enroll_sync::SyncError) -> StationError {
-        StationError::Sync { code: error.code(), message: error.to_string() }
+        StationError::Sync {
+            code: error.code(),
+            message: error.to_string(),
+        }
     }
 }

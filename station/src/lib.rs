@@ -72,13 +72,27 @@ impl Station {
     }
 
     /// [`Station::open`] with a chosen camera and clock.
-    pub fn open_with(config: StationConfig, camera: Box<dyn FaceCamera>, clock: Clock) -> Result<Station, StationError> {
+    pub fn open_with(
+        config: StationConfig,
+        camera: Box<dyn FaceCamera>,
+        clock: Clock,
+    ) -> Result<Station, StationError> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
-            StationError::Config(format!("cannot create the data folder {}: {e}", config.data_dir.display()))
+            StationError::Config(format!(
+                "cannot create the data folder {}: {e}",
+                config.data_dir.display()
+            ))
         })?;
         let vault = Vault::open(&config.data_dir.join(VAULT_FILE))?;
         let form = enroll_schemas::default_form().map_err(|e| StationError::Config(e.to_string()))?;
-        Ok(Station { config, vault: Mutex::new(vault), session: Mutex::new(None), form, camera, clock })
+        Ok(Station {
+            config,
+            vault: Mutex::new(vault),
+            session: Mutex::new(None),
+            form,
+            camera,
+            clock,
+        })
     }
 
     /// What the first screen needs: set up or log in, who is signed in, what devices are.
@@ -88,7 +102,9 @@ impl Station {
             needs_setup: station.is_none(),
             station_id: station.as_ref().map(|s| s.station_id.clone()),
             station_name: station.as_ref().map(|s| s.name.clone()),
-            intake_url: station.map(|s| s.intake_url).unwrap_or_else(|| self.config.intake_url.clone()),
+            intake_url: station
+                .map(|s| s.intake_url)
+                .unwrap_or_else(|| self.config.intake_url.clone()),
             operator: self.session().as_ref().map(|s| operator_view(&s.operator)),
             simulated_devices: self.camera.info().simulated,
         })
@@ -128,8 +144,12 @@ impl Station {
         if operator.role != Role::Admin {
             return Err(StationError::NotPermitted("only an admin can add operators".into()));
         }
-        let role = Role::parse(&request.role)
-            .ok_or_else(|| StationError::InvalidInput(format!("role {:?} is not one of admin, supervisor, officer", request.role)))?;
+        let role = Role::parse(&request.role).ok_or_else(|| {
+            StationError::InvalidInput(format!(
+                "role {:?} is not one of admin, supervisor, officer",
+                request.role
+            ))
+        })?;
         setup::check_operator(&request.username, &request.full_name, &request.password)?;
         let new = enroll_store::NewOperator {
             username: request.username.trim().to_string(),
@@ -139,7 +159,11 @@ impl Station {
         };
         self.vault().add_operator(&new, &data_key, &rfc3339((self.clock)()))?;
         tracing::info!(username = %new.username, role = role.as_str(), by = %operator.username, "operator added");
-        Ok(OperatorView { username: new.username, full_name: new.full_name, role: role.as_str().to_string() })
+        Ok(OperatorView {
+            username: new.username,
+            full_name: new.full_name,
+            role: role.as_str().to_string(),
+        })
     }
 
     /// The demographic form to render, from the configured ID schema and UI spec.
@@ -155,16 +179,25 @@ impl Station {
         let station = vault.station()?.ok_or(StationError::NotSetUp)?;
         let sequence = vault.take_registration_sequence()?;
         let id = registration_id(&station.center_id, &station.station_id, sequence, now);
-        let draft = Draft { identity: serde_json::json!({}), face: None };
+        let draft = Draft {
+            identity: serde_json::json!({}),
+            face: None,
+        };
         vault.insert_draft(&id, &operator.username, &draft.to_bytes(), &data_key, &rfc3339(now))?;
         drop(vault);
         self.registration(&id)
     }
 
     /// Autosave the draft's identity document: shape checks only, a draft may be incomplete.
-    pub fn save_draft(&self, registration_id: &str, identity: serde_json::Value) -> Result<RegistrationView, StationError> {
+    pub fn save_draft(
+        &self,
+        registration_id: &str,
+        identity: serde_json::Value,
+    ) -> Result<RegistrationView, StationError> {
         let (_, data_key) = self.signed_in()?;
-        self.form.check_draft(&identity).map_err(StationError::ValidationFailed)?;
+        self.form
+            .check_draft(&identity)
+            .map_err(StationError::ValidationFailed)?;
         let now = rfc3339((self.clock)());
         {
             let mut vault = self.vault();
@@ -185,7 +218,12 @@ impl Station {
         let face = FaceCaptured {
             png: base64::engine::general_purpose::STANDARD.encode(&capture.png),
             quality: capture.quality,
-            device: DeviceIdentity { make: info.make, model: info.model, serial: info.serial, simulated: info.simulated },
+            device: DeviceIdentity {
+                make: info.make,
+                model: info.model,
+                serial: info.serial,
+                simulated: info.simulated,
+            },
         };
         let now = rfc3339((self.clock)());
         let mut vault = self.vault();
@@ -200,12 +238,19 @@ impl Station {
     pub fn finalize(&self, registration_id: &str) -> Result<RegistrationView, StationError> {
         let (operator, data_key) = self.signed_in()?;
         let now = (self.clock)();
-        let today = CalendarDate { year: now.year(), month: u8::from(now.month()), day: now.day() };
+        let today = CalendarDate {
+            year: now.year(),
+            month: u8::from(now.month()),
+            day: now.day(),
+        };
         {
             let mut vault = self.vault();
             let row = vault.registration(registration_id)?;
             if row.state != RegistrationState::Draft {
-                return Err(StationError::InvalidState(format!("registration {registration_id} is already {}", row.state.as_str())));
+                return Err(StationError::InvalidState(format!(
+                    "registration {registration_id} is already {}",
+                    row.state.as_str()
+                )));
             }
             let draft = Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)?;
             let mut problems = self.form.validate(&draft.identity, today).err().unwrap_or_default();
@@ -249,7 +294,10 @@ impl Station {
                 },
             };
             let container = contents.to_bytes()?;
-            let finalized = Finalized { signature: signing_key.0.sign(&container).to_bytes(), container };
+            let finalized = Finalized {
+                signature: signing_key.0.sign(&container).to_bytes(),
+                container,
+            };
             vault.finalize(registration_id, &finalized.to_bytes(), &data_key, &rfc3339(now))?;
             tracing::info!(registration_id, officer = %operator.username, "finalized");
         }
@@ -266,21 +314,36 @@ impl Station {
             let row = vault.registration(registration_id)?;
             check_may_approve(&operator, &row)?;
             if row.state != RegistrationState::PendingApproval {
-                return Err(StationError::InvalidState(format!("registration {registration_id} is {}, not pending approval", row.state.as_str())));
+                return Err(StationError::InvalidState(format!(
+                    "registration {registration_id} is {}, not pending approval",
+                    row.state.as_str()
+                )));
             }
             let finalized = Finalized::from_bytes(&vault.registration_content(registration_id, &data_key)?)?;
             let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
             let signature = ed25519_dalek::Signature::from_bytes(&finalized.signature);
-            signing_key.0.verifying_key().verify_strict(&finalized.container, &signature).map_err(|_| StationError::Vault {
-                code: "vault_corrupt",
-                message: format!("the finalized packet {registration_id} was changed after finalize; it will not be sealed"),
-            })?;
+            signing_key
+                .0
+                .verifying_key()
+                .verify_strict(&finalized.container, &signature)
+                .map_err(|_| StationError::Vault {
+                    code: "vault_corrupt",
+                    message: format!(
+                        "the finalized packet {registration_id} was changed after finalize; it will not be sealed"
+                    ),
+                })?;
             let (mut contents, _) = PacketContents::from_bytes(&finalized.container)?;
             contents.meta.supervisor = Some(operator.username.clone());
             contents.meta.approved_at = Some(now.clone());
             let station = vault.station()?.ok_or(StationError::NotSetUp)?;
             let register = RegisterPublicKeys::from_json(&station.register_keys_json)?;
-            let envelope = enroll_packet::seal_for_register(&contents.to_bytes()?, &station.station_id, registration_id, &signing_key, &register)?;
+            let envelope = enroll_packet::seal_for_register(
+                &contents.to_bytes()?,
+                &station.station_id,
+                registration_id,
+                &signing_key,
+                &register,
+            )?;
             vault.approve_and_seal(registration_id, &envelope, &operator.username, &now)?;
             tracing::info!(registration_id, supervisor = %operator.username, bytes = envelope.len(), "approved and sealed");
         }
@@ -305,7 +368,11 @@ impl Station {
                     state: row.state.as_str().to_string(),
                     created_by: row.created_by,
                     updated_at: row.updated_at,
-                    last_error: row.last_error.map(|(code, message)| ErrorView { code, message, fields: Vec::new() }),
+                    last_error: row.last_error.map(|(code, message)| ErrorView {
+                        code,
+                        message,
+                        fields: Vec::new(),
+                    }),
                 })
             })
             .collect()
@@ -325,7 +392,10 @@ impl Station {
             .receipt_json
             .as_deref()
             .and_then(|json| serde_json::from_str::<enroll_packet::SignedReceipt>(json).ok())
-            .map(|signed| ReceiptView { intake_reference: signed.receipt.intake_reference, received_at: signed.receipt.received_at });
+            .map(|signed| ReceiptView {
+                intake_reference: signed.receipt.intake_reference,
+                received_at: signed.receipt.received_at,
+            });
         Ok(RegistrationView {
             registration_id: row.registration_id,
             state: row.state.as_str().to_string(),
@@ -335,7 +405,11 @@ impl Station {
             created_at: row.created_at,
             updated_at: row.updated_at,
             receipt,
-            last_error: row.last_error.map(|(code, message)| ErrorView { code, message, fields: Vec::new() }),
+            last_error: row.last_error.map(|(code, message)| ErrorView {
+                code,
+                message,
+                fields: Vec::new(),
+            }),
         })
     }
 
@@ -375,11 +449,20 @@ impl Station {
         if row.state == expected {
             Ok(())
         } else {
-            Err(StationError::InvalidState(format!("registration {registration_id} is {}, not {}", row.state.as_str(), expected.as_str())))
+            Err(StationError::InvalidState(format!(
+                "registration {registration_id} is {}, not {}",
+                row.state.as_str(),
+                expected.as_str()
+            )))
         }
     }
 
-    fn readable_content(&self, vault: &Vault, registration_id: &str, data_key: &DataKey) -> Result<Vec<u8>, StationError> {
+    fn readable_content(
+        &self,
+        vault: &Vault,
+        registration_id: &str,
+        data_key: &DataKey,
+    ) -> Result<Vec<u8>, StationError> {
         let row = vault.registration(registration_id)?;
         if row.state != RegistrationState::Draft {
             return Err(StationError::InvalidState(format!(
@@ -391,7 +474,12 @@ impl Station {
     }
 
     /// Identity and face of a draft or pending registration.
-    fn readable_parts(&self, vault: &Vault, row: &RegistrationRow, data_key: &DataKey) -> Result<(serde_json::Value, Option<CaptureView>), StationError> {
+    fn readable_parts(
+        &self,
+        vault: &Vault,
+        row: &RegistrationRow,
+        data_key: &DataKey,
+    ) -> Result<(serde_json::Value, Option<CaptureView>), StationError> {
         let bytes = vault.registration_content(&row.registration_id, data_key)?;
         if row.state == RegistrationState::Draft {
             let draft = Draft::from_bytes(&bytes)?;
@@ -399,11 +487,19 @@ impl Station {
         }
         let finalized = Finalized::from_bytes(&bytes)?;
         let (contents, _) = PacketContents::from_bytes(&finalized.container)?;
-        let face = contents.biometrics.iter().find(|record| record.modality == "face").map(|record| CaptureView {
-            preview_data_url: format!("data:{};base64,{}", record.format, base64::engine::general_purpose::STANDARD.encode(&record.data)),
-            quality: record.quality,
-            device: record.device.clone(),
-        });
+        let face = contents
+            .biometrics
+            .iter()
+            .find(|record| record.modality == "face")
+            .map(|record| CaptureView {
+                preview_data_url: format!(
+                    "data:{};base64,{}",
+                    record.format,
+                    base64::engine::general_purpose::STANDARD.encode(&record.data)
+                ),
+                quality: record.quality,
+                device: record.device.clone(),
+            });
         Ok((contents.identity, face))
     }
 }
@@ -412,26 +508,42 @@ impl Station {
 /// (Admins may, for now: the first station has only its admin until operators can be added.)
 fn check_may_approve(operator: &Operator, row: &RegistrationRow) -> Result<(), StationError> {
     match operator.role {
-        Role::Officer => Err(StationError::NotPermitted("an officer cannot approve registrations; ask a supervisor".into())),
-        Role::Supervisor if row.created_by == operator.username => {
-            Err(StationError::NotPermitted("a supervisor cannot approve a registration they made themselves".into()))
-        }
+        Role::Officer => Err(StationError::NotPermitted(
+            "an officer cannot approve registrations; ask a supervisor".into(),
+        )),
+        Role::Supervisor if row.created_by == operator.username => Err(StationError::NotPermitted(
+            "a supervisor cannot approve a registration they made themselves".into(),
+        )),
         Role::Supervisor | Role::Admin => Ok(()),
     }
 }
 
 fn operator_view(operator: &Operator) -> OperatorView {
-    OperatorView { username: operator.username.clone(), full_name: operator.full_name.clone(), role: operator.role.as_str().to_string() }
+    OperatorView {
+        username: operator.username.clone(),
+        full_name: operator.full_name.clone(),
+        role: operator.role.as_str().to_string(),
+    }
 }
 
 fn capture_view(face: &FaceCaptured) -> CaptureView {
-    CaptureView { preview_data_url: format!("data:image/png;base64,{}", face.png), quality: face.quality, device: face.device.clone() }
+    CaptureView {
+        preview_data_url: format!("data:image/png;base64,{}", face.png),
+        quality: face.quality,
+        device: face.device.clone(),
+    }
 }
 
 /// The first non-empty full name, preferring English.
 fn display_name(identity: &serde_json::Value) -> Option<String> {
     let names = identity.get("fullName")?.as_array()?;
-    let value_of = |entry: &serde_json::Value| entry.get("value").and_then(|v| v.as_str()).filter(|v| !v.trim().is_empty()).map(str::to_string);
+    let value_of = |entry: &serde_json::Value| {
+        entry
+            .get("value")
+            .and_then(|v| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+            .map(str::to_string)
+    };
     names
         .iter()
         .find(|entry| entry.get("language").and_then(|l| l.as_str()) == Some("eng"))
@@ -440,5 +552,6 @@ fn display_name(identity: &serde_json::Value) -> Option<String> {
 }
 
 fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339).expect("any UTC date formats as RFC 3339")
+    at.format(&time::format_description::well_known::Rfc3339)
+        .expect("any UTC date formats as RFC 3339")
 }

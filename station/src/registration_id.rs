@@ -90,7 +90,11 @@ mod tests {
     fn the_permutation_table_is_the_powers_of_sigma() {
         for i in 1..8 {
             for digit in 0..10 {
-                assert_eq!(PERMUTE[i][digit], PERMUTE[1][PERMUTE[i - 1][digit] as usize], "row {i}, digit {digit}");
+                assert_eq!(
+                    PERMUTE[i][digit],
+                    PERMUTE[1][PERMUTE[i - 1][digit] as usize],
+                    "row {i}, digit {digit}"
+                );
             }
         }
     }
@@ -109,12 +113,18 @@ mod tests {
                 }
                 let mut typo = bytes.to_vec();
                 typo[position] = replacement;
-                assert!(!verhoeff_is_valid(std::str::from_utf8(&typo).unwrap()), "typo at {position} not caught");
+                assert!(
+                    !verhoeff_is_valid(std::str::from_utf8(&typo).unwrap()),
+                    "typo at {position} not caught"
+                );
             }
             if position + 1 < bytes.len() && bytes[position] != bytes[position + 1] {
                 let mut swapped = bytes.to_vec();
                 swapped.swap(position, position + 1);
-                assert!(!verhoeff_is_valid(std::str::from_utf8(&swapped).unwrap()), "swap at {position} not caught");
+                assert!(
+                    !verhoeff_is_valid(std::str::from_utf8(&swapped).unwrap()),
+                    "swap at {position} not caught"
+                );
             }
         }
     }

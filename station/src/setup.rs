@@ -24,7 +24,10 @@ pub(crate) async fn set_up(station: &Station, request: SetupRequest) -> Result<(
     let mut station_id = String::new();
     for attempt in 1..=STATION_ID_ATTEMPTS {
         station_id = format!("{}", rand::random::<u32>() % 90_000 + 10_000);
-        match client.register_station(&station_id, request.station_name.trim(), &signing_key.public_key()).await {
+        match client
+            .register_station(&station_id, request.station_name.trim(), &signing_key.public_key())
+            .await
+        {
             Ok(()) => break,
             Err(error) if error.code() == "station_exists" && attempt < STATION_ID_ATTEMPTS => continue,
             Err(error) => return Err(error.into()),
@@ -44,44 +47,72 @@ pub(crate) async fn set_up(station: &Station, request: SetupRequest) -> Result<(
         role: Role::Admin,
         password: Zeroizing::new(request.admin_password),
     };
-    station.vault().create_station(&record, &signing_key.seed(), &admin, &DataKey::generate())?;
+    station
+        .vault()
+        .create_station(&record, &signing_key.seed(), &admin, &DataKey::generate())?;
     tracing::info!(station_id = %record.station_id, register_key = %register_keys.key_id().to_hex(), "station set up");
     Ok(())
 }
 
 fn check_request(request: &SetupRequest) -> Result<(), StationError> {
     let mut problems = Vec::new();
-    let mut problem = |field: &str, code: &str, message: &str| {
-        problems.push(crate::FieldError { field: field.into(), language: None, code: code.into(), message: message.into() })
+    let problem = |field: &str, code: &str, message: &str| crate::FieldError {
+        field: field.into(),
+        language: None,
+        code: code.into(),
+        message: message.into(),
     };
     if request.station_name.trim().is_empty() {
-        problem("station_name", "required", "give the station a name");
+        problems.push(problem("station_name", "required", "give the station a name"));
     }
     let center = request.center_id.trim();
     if center.len() != 5 || !center.bytes().all(|b| b.is_ascii_digit()) {
-        problem("center_id", "invalid_format", "the center id has 5 digits, e.g. 10002");
+        problems.push(problem(
+            "center_id",
+            "invalid_format",
+            "the center id has 5 digits, e.g. 10002",
+        ));
     }
-    drop(problem);
-    if let Err(StationError::ValidationFailed(operator_problems)) =
-        check_operator(&request.admin_username, &request.admin_full_name, &request.admin_password)
-    {
+    if let Err(StationError::ValidationFailed(operator_problems)) = check_operator(
+        &request.admin_username,
+        &request.admin_full_name,
+        &request.admin_password,
+    ) {
         problems.extend(operator_problems.into_iter().map(|mut p| {
             p.field = format!("admin_{}", p.field);
             p
         }));
     }
-    if problems.is_empty() { Ok(()) } else { Err(StationError::ValidationFailed(problems)) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StationError::ValidationFailed(problems))
+    }
 }
 
 /// An operator's username, full name and password; field names `username`, `full_name`, `password`.
 pub(crate) fn check_operator(username: &str, full_name: &str, password: &str) -> Result<(), StationError> {
     let mut problems = Vec::new();
     let mut problem = |field: &str, code: &str, message: &str| {
-        problems.push(crate::FieldError { field: field.into(), language: None, code: code.into(), message: message.into() })
+        problems.push(crate::FieldError {
+            field: field.into(),
+            language: None,
+            code: code.into(),
+            message: message.into(),
+        })
     };
     let username = username.trim();
-    if username.is_empty() || username.len() > 32 || !username.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-') {
-        problem("username", "invalid_format", "use 1 to 32 letters, digits, dots, dashes or underscores");
+    if username.is_empty()
+        || username.len() > 32
+        || !username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+    {
+        problem(
+            "username",
+            "invalid_format",
+            "use 1 to 32 letters, digits, dots, dashes or underscores",
+        );
     }
     if full_name.trim().is_empty() {
         problem("full_name", "required", "the full name is required");
@@ -89,5 +120,9 @@ pub(crate) fn check_operator(username: &str, full_name: &str, password: &str) ->
     if password.chars().count() < MIN_PASSWORD_CHARS {
         problem("password", "too_short", "use at least 8 characters");
     }
-    if problems.is_empty() { Ok(()) } else { Err(StationError::ValidationFailed(problems)) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StationError::ValidationFailed(problems))
+    }
 }

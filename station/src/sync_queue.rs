@@ -25,9 +25,20 @@ pub(crate) async fn sync_now(station: &Station) -> Result<SyncReport, StationErr
         let registration_id = row.registration_id.clone();
         let envelope = station.vault().envelope(&registration_id)?;
         let progress = |sent: u64, total: u64| tracing::debug!(%registration_id, sent, total, "uploading");
-        let outcome = client
-            .send_packet(&registration_id, &record.station_id, &envelope, &pinned, row.upload_url.as_deref(), &progress)
-            .await;
+        let outcome = match upload_url_for(station, &client, &row, &record.station_id, &envelope).await {
+            Ok(upload_url) => client
+                .send_packet(
+                    &registration_id,
+                    &record.station_id,
+                    &envelope,
+                    &pinned,
+                    Some(&upload_url),
+                    &progress,
+                )
+                .await
+                .map_err(SendError::Sync),
+            Err(error) => Err(error),
+        };
         match outcome {
             Ok((upload_url, receipt)) => {
                 let now = rfc3339((station.clock)());
@@ -40,12 +51,52 @@ pub(crate) async fn sync_now(station: &Station) -> Result<SyncReport, StationErr
                 report.acknowledged += 1;
                 tracing::info!(%registration_id, reference = %receipt.receipt.intake_reference, "acknowledged");
             }
-            Err(error) => {
+            Err(SendError::Vault(error)) => return Err(error),
+            Err(SendError::Sync(error)) => {
                 tracing::warn!(%registration_id, code = error.code(), %error, "upload failed; the packet stays queued");
-                station.vault().record_upload_error(&registration_id, error.code(), &error.to_string())?;
-                report.failures.push(SyncFailure { registration_id, code: error.code().to_string(), message: error.to_string() });
+                station
+                    .vault()
+                    .record_upload_error(&registration_id, error.code(), &error.to_string())?;
+                report.failures.push(SyncFailure {
+                    registration_id,
+                    code: error.code().to_string(),
+                    message: error.to_string(),
+                });
             }
         }
     }
     Ok(report)
+}
+
+enum SendError {
+    Sync(enroll_sync::SyncError),
+    Vault(StationError),
+}
+
+impl From<enroll_sync::SyncError> for SendError {
+    fn from(error: enroll_sync::SyncError) -> SendError {
+        SendError::Sync(error)
+    }
+}
+
+/// The upload to send into: the one recorded for this registration, or a new one that is
+/// recorded *before* any byte is sent, so that an upload cut by a dropped link, a crash or a
+/// power cut resumes where the intake stopped instead of starting again.
+async fn upload_url_for(
+    station: &Station,
+    client: &IntakeClient,
+    row: &enroll_store::RegistrationRow,
+    station_id: &str,
+    envelope: &[u8],
+) -> Result<String, SendError> {
+    if let Some(url) = &row.upload_url {
+        return Ok(url.clone());
+    }
+    let url = client.create_upload(&row.registration_id, station_id, envelope).await?;
+    let now = rfc3339((station.clock)());
+    station
+        .vault()
+        .record_upload_url(&row.registration_id, &url, &now)
+        .map_err(|e| SendError::Vault(e.into()))?;
+    Ok(url)
 }

@@ -52,7 +52,13 @@ pub(crate) fn seal_with(key: &[u8; 32], plaintext: &[u8], aad: &str) -> Vec<u8> 
     let mut nonce = [0u8; NONCE_LEN];
     rand::rngs::OsRng.fill_bytes(&mut nonce);
     let ciphertext = cipher
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad: aad.as_bytes() })
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad: aad.as_bytes(),
+            },
+        )
         .expect("AES-GCM encryption cannot fail for inputs under 64 GiB");
     let mut sealed = Vec::with_capacity(NONCE_LEN + ciphertext.len());
     sealed.extend_from_slice(&nonce);
@@ -67,7 +73,13 @@ pub(crate) fn open_with(key: &[u8; 32], sealed: &[u8], aad: &str) -> Option<Vec<
     }
     let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
     Aes256Gcm::new(key.into())
-        .decrypt(Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: aad.as_bytes() })
+        .decrypt(
+            Nonce::from_slice(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: aad.as_bytes(),
+            },
+        )
         .ok()
 }
 
@@ -80,7 +92,10 @@ mod tests {
         let key = DataKey::generate();
         let sealed = key.seal(b"resident", "registrations/1/content");
         assert_eq!(key.open(&sealed, "registrations/1/content").unwrap(), b"resident");
-        assert_eq!(key.open(&sealed, "registrations/2/content").unwrap_err().code(), "vault_corrupt");
+        assert_eq!(
+            key.open(&sealed, "registrations/2/content").unwrap_err().code(),
+            "vault_corrupt"
+        );
         assert!(DataKey::generate().open(&sealed, "registrations/1/content").is_err());
         let mut flipped = sealed.clone();
         flipped[20] ^= 1;

@@ -11,7 +11,11 @@ pub enum StoreError {
     #[error("no registration {0}")]
     NotFound(String),
     #[error("registration {registration_id} is {actual}, not {expected}")]
-    WrongState { registration_id: String, expected: String, actual: String },
+    WrongState {
+        registration_id: String,
+        expected: String,
+        actual: String,
+    },
     #[error("an operator named {0} exists already")]
     OperatorExists(String),
     #[error("stored data failed its integrity check ({0}); the vault may be damaged or tampered with")]

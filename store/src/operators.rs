@@ -67,7 +67,8 @@ fn derive_wrapping_key(password: &str, salt: &[u8], params_text: &str) -> Result
     let [memory, passes, lanes] = numbers[..] else {
         return Err(StoreError::Corrupt(format!("keyslot parameters {params_text:?}")));
     };
-    let params = Params::new(memory, passes, lanes, Some(32)).map_err(|e| StoreError::Corrupt(format!("keyslot parameters: {e}")))?;
+    let params = Params::new(memory, passes, lanes, Some(32))
+        .map_err(|e| StoreError::Corrupt(format!("keyslot parameters: {e}")))?;
     let mut key = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(password.as_bytes(), salt, key.as_mut())
@@ -75,8 +76,17 @@ fn derive_wrapping_key(password: &str, salt: &[u8], params_text: &str) -> Result
     Ok(key)
 }
 
-pub(crate) fn insert_operator(transaction: &Transaction<'_>, operator: &NewOperator, data_key: &DataKey, now: &str) -> Result<(), StoreError> {
-    let exists: bool = transaction.query_row("SELECT EXISTS (SELECT 1 FROM operators WHERE username = ?1)", [&operator.username], |r| r.get(0))?;
+pub(crate) fn insert_operator(
+    transaction: &Transaction<'_>,
+    operator: &NewOperator,
+    data_key: &DataKey,
+    now: &str,
+) -> Result<(), StoreError> {
+    let exists: bool = transaction.query_row(
+        "SELECT EXISTS (SELECT 1 FROM operators WHERE username = ?1)",
+        [&operator.username],
+        |r| r.get(0),
+    )?;
     if exists {
         return Err(StoreError::OperatorExists(operator.username.clone()));
     }
@@ -88,7 +98,15 @@ pub(crate) fn insert_operator(transaction: &Transaction<'_>, operator: &NewOpera
     transaction.execute(
         "INSERT INTO operators (username, full_name, role, kdf_salt, kdf_params, wrapped_data_key, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        rusqlite::params![operator.username, operator.full_name, operator.role.as_str(), salt.as_slice(), params, wrapped, now],
+        rusqlite::params![
+            operator.username,
+            operator.full_name,
+            operator.role.as_str(),
+            salt.as_slice(),
+            params,
+            wrapped,
+            now
+        ],
     )?;
     Ok(())
 }
@@ -102,19 +120,43 @@ impl Vault {
             .query_row(
                 "SELECT full_name, role, kdf_salt, kdf_params, wrapped_data_key FROM operators WHERE username = ?1",
                 [username],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, String>(3)?, r.get::<_, Vec<u8>>(4)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Vec<u8>>(4)?,
+                    ))
+                },
             )
             .optional()?;
         let Some((full_name, role, salt, params, wrapped)) = row else {
             // Spend the same effort as a real attempt so timing does not reveal usernames.
-            let _ = derive_wrapping_key(password, &[0u8; 16], &format!("{KDF_MEMORY_KIB},{KDF_PASSES},{KDF_LANES}"));
+            let _ = derive_wrapping_key(
+                password,
+                &[0u8; 16],
+                &format!("{KDF_MEMORY_KIB},{KDF_PASSES},{KDF_LANES}"),
+            );
             return Err(StoreError::WrongCredentials);
         };
         let wrapping_key = derive_wrapping_key(password, &salt, &params)?;
-        let key_bytes = Zeroizing::new(open_with(&wrapping_key, &wrapped, &keyslot_aad(username)).ok_or(StoreError::WrongCredentials)?);
-        let key_bytes: [u8; 32] = key_bytes[..].try_into().map_err(|_| StoreError::Corrupt("keyslot holds a key of the wrong length".into()))?;
-        let role = Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("operator {username} has role {role:?}")))?;
-        Ok((Operator { username: username.to_string(), full_name, role }, DataKey::from_bytes(key_bytes)))
+        let key_bytes = Zeroizing::new(
+            open_with(&wrapping_key, &wrapped, &keyslot_aad(username)).ok_or(StoreError::WrongCredentials)?,
+        );
+        let key_bytes: [u8; 32] = key_bytes[..]
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("keyslot holds a key of the wrong length".into()))?;
+        let role =
+            Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("operator {username} has role {role:?}")))?;
+        Ok((
+            Operator {
+                username: username.to_string(),
+                full_name,
+                role,
+            },
+            DataKey::from_bytes(key_bytes),
+        ))
     }
 
     /// Add an operator; the caller proves it may by holding the data key.
@@ -140,7 +182,12 @@ mod tests {
             register_keys_json: "{}".into(),
             created_at: "2026-11-25T10:00:00Z".into(),
         };
-        let admin = NewOperator { username: "admin".into(), full_name: "Ada Admin".into(), role: Role::Admin, password: Zeroizing::new("correct horse".into()) };
+        let admin = NewOperator {
+            username: "admin".into(),
+            full_name: "Ada Admin".into(),
+            role: Role::Admin,
+            password: Zeroizing::new("correct horse".into()),
+        };
         vault.create_station(&record, &[7; 32], &admin, data_key).unwrap();
     }
 
@@ -150,7 +197,12 @@ mod tests {
         let mut vault = Vault::open(&dir.path().join("v.sqlite")).unwrap();
         let data_key = DataKey::generate();
         station(&mut vault, &data_key);
-        let officer = NewOperator { username: "omar".into(), full_name: "Omar".into(), role: Role::Officer, password: Zeroizing::new("another secret".into()) };
+        let officer = NewOperator {
+            username: "omar".into(),
+            full_name: "Omar".into(),
+            role: Role::Officer,
+            password: Zeroizing::new("another secret".into()),
+        };
         vault.add_operator(&officer, &data_key, "2026-11-25T10:00:00Z").unwrap();
 
         let (admin, admin_key) = vault.unlock("admin", "correct horse").unwrap();
@@ -168,7 +220,10 @@ mod tests {
         let mut vault = Vault::open(&dir.path().join("v.sqlite")).unwrap();
         station(&mut vault, &DataKey::generate());
         assert_eq!(vault.unlock("admin", "wrong").unwrap_err().code(), "wrong_credentials");
-        assert_eq!(vault.unlock("nobody", "correct horse").unwrap_err().code(), "wrong_credentials");
+        assert_eq!(
+            vault.unlock("nobody", "correct horse").unwrap_err().code(),
+            "wrong_credentials"
+        );
     }
 
     #[test]
@@ -178,10 +233,29 @@ mod tests {
         let data_key = DataKey::generate();
         station(&mut vault, &data_key);
         let record = vault.station().unwrap().unwrap();
-        let admin = NewOperator { username: "x".into(), full_name: "X".into(), role: Role::Admin, password: Zeroizing::new("p".into()) };
-        assert_eq!(vault.create_station(&record, &[1; 32], &admin, &data_key).unwrap_err().code(), "already_set_up");
-        let again = NewOperator { username: "admin".into(), full_name: "A".into(), role: Role::Officer, password: Zeroizing::new("p".into()) };
-        assert_eq!(vault.add_operator(&again, &data_key, "now").unwrap_err().code(), "operator_exists");
+        let admin = NewOperator {
+            username: "x".into(),
+            full_name: "X".into(),
+            role: Role::Admin,
+            password: Zeroizing::new("p".into()),
+        };
+        assert_eq!(
+            vault
+                .create_station(&record, &[1; 32], &admin, &data_key)
+                .unwrap_err()
+                .code(),
+            "already_set_up"
+        );
+        let again = NewOperator {
+            username: "admin".into(),
+            full_name: "A".into(),
+            role: Role::Officer,
+            password: Zeroizing::new("p".into()),
+        };
+        assert_eq!(
+            vault.add_operator(&again, &data_key, "now").unwrap_err().code(),
+            "operator_exists"
+        );
         assert_eq!(vault.take_registration_sequence().unwrap(), 1);
         assert_eq!(vault.take_registration_sequence().unwrap(), 2);
     }

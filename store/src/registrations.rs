@@ -103,11 +103,23 @@ fn content_aad(registration_id: &str) -> String {
 }
 
 impl Vault {
-    pub fn insert_draft(&mut self, registration_id: &str, created_by: &str, content: &[u8], data_key: &DataKey, now: &str) -> Result<(), StoreError> {
+    pub fn insert_draft(
+        &mut self,
+        registration_id: &str,
+        created_by: &str,
+        content: &[u8],
+        data_key: &DataKey,
+        now: &str,
+    ) -> Result<(), StoreError> {
         self.connection.execute(
             "INSERT INTO registrations (registration_id, state, created_by, created_at, updated_at, content_sealed)
              VALUES (?1, 'draft', ?2, ?3, ?3, ?4)",
-            params![registration_id, created_by, now, data_key.seal(content, &content_aad(registration_id))],
+            params![
+                registration_id,
+                created_by,
+                now,
+                data_key.seal(content, &content_aad(registration_id))
+            ],
         )?;
         Ok(())
     }
@@ -115,7 +127,11 @@ impl Vault {
     pub fn registration(&self, registration_id: &str) -> Result<RegistrationRow, StoreError> {
         let row = self
             .connection
-            .query_row(&format!("SELECT {ROW_COLUMNS} FROM registrations WHERE registration_id = ?1"), [registration_id], read_row)
+            .query_row(
+                &format!("SELECT {ROW_COLUMNS} FROM registrations WHERE registration_id = ?1"),
+                [registration_id],
+                read_row,
+            )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(registration_id.to_string()))?;
         checked(row)
@@ -123,15 +139,18 @@ impl Vault {
 
     /// Every registration, newest change first.
     pub fn registrations(&self) -> Result<Vec<RegistrationRow>, StoreError> {
-        let mut statement = self.connection.prepare(&format!("SELECT {ROW_COLUMNS} FROM registrations ORDER BY updated_at DESC, registration_id DESC"))?;
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {ROW_COLUMNS} FROM registrations ORDER BY updated_at DESC, registration_id DESC"
+        ))?;
         let rows = statement.query_map([], read_row)?;
         rows.map(|row| checked(row?)).collect()
     }
 
     /// Registrations in `state`, oldest change first (the upload queue's order).
     pub fn registrations_in(&self, state: RegistrationState) -> Result<Vec<RegistrationRow>, StoreError> {
-        let mut statement =
-            self.connection.prepare(&format!("SELECT {ROW_COLUMNS} FROM registrations WHERE state = ?1 ORDER BY updated_at, registration_id"))?;
+        let mut statement = self.connection.prepare(&format!(
+            "SELECT {ROW_COLUMNS} FROM registrations WHERE state = ?1 ORDER BY updated_at, registration_id"
+        ))?;
         let rows = statement.query_map([state.as_str()], read_row)?;
         rows.map(|row| checked(row?)).collect()
     }
@@ -153,7 +172,13 @@ impl Vault {
     }
 
     /// Replace a draft's content (autosave).
-    pub fn update_draft(&mut self, registration_id: &str, content: &[u8], data_key: &DataKey, now: &str) -> Result<(), StoreError> {
+    pub fn update_draft(
+        &mut self,
+        registration_id: &str,
+        content: &[u8],
+        data_key: &DataKey,
+        now: &str,
+    ) -> Result<(), StoreError> {
         let sealed = data_key.seal(content, &content_aad(registration_id));
         self.move_registration(
             registration_id,
@@ -166,7 +191,13 @@ impl Vault {
     }
 
     /// draft → pending_approval, with the finalized content.
-    pub fn finalize(&mut self, registration_id: &str, content: &[u8], data_key: &DataKey, now: &str) -> Result<(), StoreError> {
+    pub fn finalize(
+        &mut self,
+        registration_id: &str,
+        content: &[u8],
+        data_key: &DataKey,
+        now: &str,
+    ) -> Result<(), StoreError> {
         let sealed = data_key.seal(content, &content_aad(registration_id));
         self.move_registration(
             registration_id,
@@ -179,7 +210,13 @@ impl Vault {
     }
 
     /// pending_approval → sealed: store the envelope and erase the readable content, together.
-    pub fn approve_and_seal(&mut self, registration_id: &str, envelope: &[u8], approved_by: &str, now: &str) -> Result<(), StoreError> {
+    pub fn approve_and_seal(
+        &mut self,
+        registration_id: &str,
+        envelope: &[u8],
+        approved_by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
         self.move_registration(
             registration_id,
             RegistrationState::PendingApproval,
@@ -190,7 +227,8 @@ impl Vault {
         )?;
         // Fold the WAL back into the database so the erased readable copy does not linger in
         // old WAL frames (secure_delete has zeroed it in the database pages).
-        self.connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.connection
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
@@ -198,7 +236,11 @@ impl Vault {
     pub fn envelope(&self, registration_id: &str) -> Result<Vec<u8>, StoreError> {
         let envelope: Option<Vec<u8>> = self
             .connection
-            .query_row("SELECT envelope FROM registrations WHERE registration_id = ?1", [registration_id], |r| r.get(0))
+            .query_row(
+                "SELECT envelope FROM registrations WHERE registration_id = ?1",
+                [registration_id],
+                |r| r.get(0),
+            )
             .optional()?
             .ok_or_else(|| StoreError::NotFound(registration_id.to_string()))?;
         envelope.ok_or_else(|| StoreError::WrongState {
@@ -268,18 +310,29 @@ impl Vault {
         extra: &[&dyn rusqlite::ToSql],
     ) -> Result<(), StoreError> {
         let transaction = self.connection.transaction()?;
-        let sql = format!("UPDATE registrations SET state = ?2, updated_at = ?3, {set} WHERE registration_id = ?1 AND state = '{}'", from.as_str());
+        let sql = format!(
+            "UPDATE registrations SET state = ?2, updated_at = ?3, {set} WHERE registration_id = ?1 AND state = '{}'",
+            from.as_str()
+        );
         let to_text = to.as_str();
         let mut parameters: Vec<&dyn rusqlite::ToSql> = vec![&registration_id, &to_text, &now];
         parameters.extend_from_slice(extra);
         let changed = transaction.execute(&sql, parameters.as_slice())?;
         if changed == 0 {
             let actual: Option<String> = transaction
-                .query_row("SELECT state FROM registrations WHERE registration_id = ?1", [registration_id], |r| r.get(0))
+                .query_row(
+                    "SELECT state FROM registrations WHERE registration_id = ?1",
+                    [registration_id],
+                    |r| r.get(0),
+                )
                 .optional()?;
             return Err(match actual {
                 None => StoreError::NotFound(registration_id.to_string()),
-                Some(actual) => StoreError::WrongState { registration_id: registration_id.to_string(), expected: from.as_str().into(), actual },
+                Some(actual) => StoreError::WrongState {
+                    registration_id: registration_id.to_string(),
+                    expected: from.as_str().into(),
+                    actual,
+                },
             });
         }
         transaction.commit()?;
@@ -305,7 +358,12 @@ mod tests {
             register_keys_json: "{}".into(),
             created_at: "t0".into(),
         };
-        let admin = NewOperator { username: "admin".into(), full_name: "A".into(), role: Role::Admin, password: Zeroizing::new("pw".into()) };
+        let admin = NewOperator {
+            username: "admin".into(),
+            full_name: "A".into(),
+            role: Role::Admin,
+            password: Zeroizing::new("pw".into()),
+        };
         vault.create_station(&record, &[1; 32], &admin, &key).unwrap();
         (vault, key)
     }
@@ -318,18 +376,33 @@ mod tests {
         vault.update_draft("R1", b"draft 2", &key, "t2").unwrap();
         assert_eq!(vault.registration_content("R1", &key).unwrap(), b"draft 2");
         vault.finalize("R1", b"final", &key, "t3").unwrap();
-        assert_eq!(vault.registration("R1").unwrap().state, RegistrationState::PendingApproval);
-        assert_eq!(vault.update_draft("R1", b"late edit", &key, "t4").unwrap_err().code(), "invalid_state");
+        assert_eq!(
+            vault.registration("R1").unwrap().state,
+            RegistrationState::PendingApproval
+        );
+        assert_eq!(
+            vault.update_draft("R1", b"late edit", &key, "t4").unwrap_err().code(),
+            "invalid_state"
+        );
 
         vault.approve_and_seal("R1", b"sealed bytes", "sara", "t5").unwrap();
         let row = vault.registration("R1").unwrap();
-        assert_eq!((row.state, row.approved_by.as_deref()), (RegistrationState::Sealed, Some("sara")));
-        assert_eq!(vault.registration_content("R1", &key).unwrap_err().code(), "invalid_state");
+        assert_eq!(
+            (row.state, row.approved_by.as_deref()),
+            (RegistrationState::Sealed, Some("sara"))
+        );
+        assert_eq!(
+            vault.registration_content("R1", &key).unwrap_err().code(),
+            "invalid_state"
+        );
         assert_eq!(vault.envelope("R1").unwrap(), b"sealed bytes");
         assert_eq!(vault.registrations_in(RegistrationState::Sealed).unwrap().len(), 1);
 
         vault.record_upload_error("R1", "intake_unreachable", "down").unwrap();
-        assert_eq!(vault.registration("R1").unwrap().last_error, Some(("intake_unreachable".into(), "down".into())));
+        assert_eq!(
+            vault.registration("R1").unwrap().last_error,
+            Some(("intake_unreachable".into(), "down".into()))
+        );
         vault.record_upload_url("R1", "http://x/1", "t6").unwrap();
         vault.mark_uploaded("R1", "http://x/1", "t7").unwrap();
         vault.record_receipt("R1", "{}", "t8").unwrap();
@@ -346,8 +419,14 @@ mod tests {
         vault.insert_draft("R1", "omar", b"x", &key, "t1").unwrap();
         let error = vault.approve_and_seal("R1", b"e", "sara", "t2").unwrap_err();
         assert_eq!(error.to_string(), "registration R1 is draft, not pending_approval");
-        assert_eq!(vault.mark_uploaded("R1", "u", "t2").unwrap_err().code(), "invalid_state");
-        assert_eq!(vault.record_receipt("R1", "{}", "t2").unwrap_err().code(), "invalid_state");
+        assert_eq!(
+            vault.mark_uploaded("R1", "u", "t2").unwrap_err().code(),
+            "invalid_state"
+        );
+        assert_eq!(
+            vault.record_receipt("R1", "{}", "t2").unwrap_err().code(),
+            "invalid_state"
+        );
         assert_eq!(vault.finalize("R9", b"x", &key, "t2").unwrap_err().code(), "not_found");
         let row = vault.registration("R1").unwrap();
         assert_eq!((row.state, row.updated_at.as_str()), (RegistrationState::Draft, "t1"));
@@ -358,7 +437,9 @@ mod tests {
     fn content_is_stored_only_as_ciphertext() {
         let dir = tempfile::tempdir().unwrap();
         let (mut vault, key) = vault_with_station(dir.path());
-        vault.insert_draft("R1", "omar", b"ZZMARKER-resident-name", &key, "t1").unwrap();
+        vault
+            .insert_draft("R1", "omar", b"ZZMARKER-resident-name", &key, "t1")
+            .unwrap();
         drop(vault);
         for entry in std::fs::read_dir(dir.path()).unwrap() {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();

@@ -79,7 +79,8 @@ impl Vault {
             .optional()?
             .ok_or(StoreError::NotSetUp)?;
         let seed = data_key.open(&sealed, SIGNING_KEY_AAD)?;
-        seed.try_into().map_err(|_| StoreError::Corrupt("station signing key has the wrong length".into()))
+        seed.try_into()
+            .map_err(|_| StoreError::Corrupt("station signing key has the wrong length".into()))
     }
 
     /// Take the next registration sequence number (never handed out twice, even across a crash).

@@ -72,7 +72,10 @@ impl Vault {
              PRAGMA busy_timeout = 5000;",
         )?;
         migrate(&mut connection)?;
-        Ok(Vault { connection, path: path.to_path_buf() })
+        Ok(Vault {
+            connection,
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -81,13 +84,21 @@ impl Vault {
 
     /// The schema version of this vault.
     pub fn schema_version(&self) -> Result<u32, StoreError> {
-        Ok(self.connection.pragma_query_value(None, "user_version", |row| row.get(0))?)
+        Ok(self
+            .connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))?)
     }
 
     /// `PRAGMA integrity_check`, `Ok(())` when it says "ok".
     pub fn integrity_check(&self) -> Result<(), StoreError> {
-        let verdict: String = self.connection.query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
-        if verdict == "ok" { Ok(()) } else { Err(StoreError::Corrupt(verdict)) }
+        let verdict: String = self
+            .connection
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(verdict))
+        }
     }
 }
 
@@ -118,9 +129,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let vault = Vault::open(&dir.path().join("vault.sqlite")).unwrap();
         assert_eq!(vault.schema_version().unwrap() as usize, MIGRATIONS.len());
-        let mode: String = vault.connection.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        let mode: String = vault
+            .connection
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
         assert_eq!(mode, "wal");
-        let synchronous: i64 = vault.connection.pragma_query_value(None, "synchronous", |r| r.get(0)).unwrap();
+        let synchronous: i64 = vault
+            .connection
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
         assert_eq!(synchronous, 2, "FULL");
         vault.integrity_check().unwrap();
         drop(vault);
@@ -133,7 +150,10 @@ mod tests {
     fn a_vault_from_newer_software_is_refused() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("vault.sqlite");
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
         let error = Vault::open(&path).err().unwrap();
         assert_eq!(error.code(), "vault_corrupt");
         assert!(error.to_string().contains("newer than this software"));

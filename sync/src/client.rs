@@ -61,7 +61,10 @@ pub(crate) struct ErrorBody {
 impl IntakeClient {
     /// A client for the intake at `base_url` (`http://` or `https://`).
     pub fn new(base_url: &str) -> Result<IntakeClient, SyncError> {
-        let invalid = |reason: &str| SyncError::InvalidUrl { url: base_url.to_owned(), reason: reason.to_owned() };
+        let invalid = |reason: &str| SyncError::InvalidUrl {
+            url: base_url.to_owned(),
+            reason: reason.to_owned(),
+        };
         let mut base = Url::parse(base_url.trim()).map_err(|error| invalid(&error.to_string()))?;
         if !matches!(base.scheme(), "http" | "https") {
             return Err(invalid("it must start with http:// or https://"));
@@ -113,7 +116,12 @@ impl IntakeClient {
     #[tracing::instrument(skip(self), err)]
     pub async fn health(&self) -> Result<(), SyncError> {
         let url = self.endpoint("v1/health")?;
-        let response = self.http.get(url.clone()).send().await.map_err(|error| self.transport(error))?;
+        let response = self
+            .http
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|error| self.transport(error))?;
         let response = self.expect_success(response, "GET", &url).await?;
         #[derive(Deserialize)]
         struct Health {
@@ -124,7 +132,10 @@ impl IntakeClient {
             .await
             .map_err(|error| SyncError::Protocol(format!("GET {url} did not answer health JSON: {error}")))?;
         if health.status != "ok" {
-            return Err(SyncError::Protocol(format!("the intake reports status '{}'", health.status)));
+            return Err(SyncError::Protocol(format!(
+                "the intake reports status '{}'",
+                health.status
+            )));
         }
         Ok(())
     }
@@ -133,7 +144,12 @@ impl IntakeClient {
     #[tracing::instrument(skip(self), err)]
     pub async fn register_keys(&self) -> Result<RegisterPublicKeys, SyncError> {
         let url = self.endpoint("v1/register-keys")?;
-        let response = self.http.get(url.clone()).send().await.map_err(|error| self.transport(error))?;
+        let response = self
+            .http
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|error| self.transport(error))?;
         let response = self.expect_success(response, "GET", &url).await?;
         let text = response.text().await.map_err(|error| self.transport(error))?;
         RegisterPublicKeys::from_json(&text)
@@ -150,13 +166,30 @@ impl IntakeClient {
             "name": name,
             "public_key": base64::engine::general_purpose::STANDARD.encode(public_key),
         });
-        let response = self.http.post(url.clone()).json(&body).send().await.map_err(|error| self.transport(error))?;
+        let response = self
+            .http
+            .post(url.clone())
+            .json(&body)
+            .send()
+            .await
+            .map_err(|error| self.transport(error))?;
         match response.status() {
             StatusCode::CREATED | StatusCode::OK => Ok(()),
-            StatusCode::CONFLICT => Err(SyncError::StationExists { station_id: station_id.to_owned() }),
+            StatusCode::CONFLICT => Err(SyncError::StationExists {
+                station_id: station_id.to_owned(),
+            }),
             status => {
                 let body = read_error_body(response).await;
-                Err(self.status_error("POST", &url, status, body, Subject { station_id, ..Subject::default() }))
+                Err(self.status_error(
+                    "POST",
+                    &url,
+                    status,
+                    body,
+                    Subject {
+                        station_id,
+                        ..Subject::default()
+                    },
+                ))
             }
         }
     }
@@ -168,12 +201,18 @@ impl IntakeClient {
         let upload = self.resolve(upload_url)?;
         let url = Url::parse(&format!("{}/receipt", upload.as_str().trim_end_matches('/')))
             .map_err(|error| SyncError::Protocol(format!("the upload URL {upload} cannot take /receipt: {error}")))?;
-        let response = self.http.get(url.clone()).send().await.map_err(|error| self.transport(error))?;
+        let response = self
+            .http
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|error| self.transport(error))?;
         match response.status() {
             StatusCode::OK => {
                 let text = response.text().await.map_err(|error| self.transport(error))?;
-                serde_json::from_str(&text)
-                    .map_err(|error| SyncError::BadReceipt { reason: format!("it is not a readable receipt ({error})") })
+                serde_json::from_str(&text).map_err(|error| SyncError::BadReceipt {
+                    reason: format!("it is not a readable receipt ({error})"),
+                })
             }
             StatusCode::CONFLICT => Err(SyncError::UploadIncomplete),
             status => {
@@ -197,9 +236,17 @@ impl IntakeClient {
         resume_url: Option<&str>,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<(String, SignedReceipt), SyncError> {
-        let upload_url = self.upload(registration_id, station_id, envelope, resume_url, progress).await?;
+        let upload_url = self
+            .upload(registration_id, station_id, envelope, resume_url, progress)
+            .await?;
         let receipt = self.fetch_receipt(&upload_url).await?;
-        verify_receipt(&receipt, pinned, registration_id, station_id, &envelope_sha256(envelope))?;
+        verify_receipt(
+            &receipt,
+            pinned,
+            registration_id,
+            station_id,
+            &envelope_sha256(envelope),
+        )?;
         tracing::info!(%registration_id, reference = %receipt.receipt.intake_reference, "packet acknowledged");
         Ok((upload_url, receipt))
     }
@@ -227,7 +274,10 @@ impl IntakeClient {
         if error.is_builder() {
             return SyncError::Protocol(format!("the request could not be built: {error}"));
         }
-        SyncError::IntakeUnreachable { url: self.display_base(), detail: error_chain(&error) }
+        SyncError::IntakeUnreachable {
+            url: self.display_base(),
+            detail: error_chain(&error),
+        }
     }
 
     /// The base URL as a clerk would type it (without the trailing slash).
@@ -260,15 +310,28 @@ impl IntakeClient {
                 message: body.message,
             },
             (422, _) => SyncError::PacketRejected { message: body.message },
-            (403, _) => SyncError::UnknownStation { station_id: subject.station_id.to_owned() },
+            (403, _) => SyncError::UnknownStation {
+                station_id: subject.station_id.to_owned(),
+            },
             (413, _) => SyncError::UploadTooLarge { message: body.message },
             (404 | 410, _) => SyncError::UploadGone,
             (460, _) => SyncError::ChecksumMismatch,
-            (500..=599, _) => SyncError::IntakeFailed { status: status.as_u16(), message: body.message },
+            (500..=599, _) => SyncError::IntakeFailed {
+                status: status.as_u16(),
+                message: body.message,
+            },
             _ => SyncError::Protocol(format!(
                 "{method} {url} answered {status}{}{}",
-                if body.code.is_empty() { String::new() } else { format!(" {}", body.code) },
-                if body.message.is_empty() { String::new() } else { format!(": {}", body.message) },
+                if body.code.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", body.code)
+                },
+                if body.message.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", body.message)
+                },
             )),
         }
     }
@@ -304,7 +367,10 @@ mod tests {
     #[test]
     fn base_urls_keep_their_prefix_and_refuse_other_schemes() {
         let client = IntakeClient::new("http://127.0.0.1:8470/register").unwrap();
-        assert_eq!(client.endpoint("v1/health").unwrap().as_str(), "http://127.0.0.1:8470/register/v1/health");
+        assert_eq!(
+            client.endpoint("v1/health").unwrap().as_str(),
+            "http://127.0.0.1:8470/register/v1/health"
+        );
         assert_eq!(client.display_base(), "http://127.0.0.1:8470/register");
         assert_eq!(
             client.resolve("/v1/uploads/abc").unwrap().as_str(),

@@ -86,7 +86,10 @@ mod tests {
 
     #[test]
     fn unreachable_tells_the_clerk_the_packet_is_safe() {
-        let error = SyncError::IntakeUnreachable { url: "http://10.0.0.1:8470".into(), detail: "refused".into() };
+        let error = SyncError::IntakeUnreachable {
+            url: "http://10.0.0.1:8470".into(),
+            detail: "refused".into(),
+        };
         assert_eq!(error.code(), "intake_unreachable");
         assert!(error.retry_later());
         assert_eq!(

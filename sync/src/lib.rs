@@ -9,6 +9,10 @@
 //! - `tus`: wire details (header names, metadata, checksums);
 //! - `error`: [`SyncError`] and its stable codes.
 //!
+//! Resuming: [`IntakeClient::upload`] and [`IntakeClient::send_packet`] take the upload URL of
+//! an earlier try. To survive a crash or a power cut mid-upload, a station calls
+//! [`IntakeClient::create_upload`] first, persists the URL, then sends with it.
+//!
 //! Invariants: nothing here deletes or marks a packet; the caller does, and only with a
 //! receipt returned by [`IntakeClient::send_packet`] (already verified against the pinned key).
 //! A packet leaves the station only as the sealed bytes it was given.

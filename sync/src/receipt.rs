@@ -18,9 +18,11 @@ pub fn verify_receipt(
     station_id: &str,
     envelope_sha256: &str,
 ) -> Result<(), SyncError> {
-    signed.verify(&pinned.signing_public).map_err(|_| SyncError::BadReceipt {
-        reason: "its signature does not verify with the register key pinned at onboarding".to_owned(),
-    })?;
+    signed
+        .verify(&pinned.signing_public)
+        .map_err(|_| SyncError::BadReceipt {
+            reason: "its signature does not verify with the register key pinned at onboarding".to_owned(),
+        })?;
     let receipt = &signed.receipt;
     let mismatch = |what: &str, found: &str, expected: &str| SyncError::BadReceipt {
         reason: format!("it names {what} '{found}' but the station sent '{expected}'"),

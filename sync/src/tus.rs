@@ -73,7 +73,10 @@ mod tests {
     #[test]
     fn checksum_is_sha256_of_the_chunk_in_base64() {
         // SHA-256("abc") = ba7816bf...; its base64 is the well-known value below.
-        assert_eq!(chunk_checksum(b"abc"), "sha256 ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
+        assert_eq!(
+            chunk_checksum(b"abc"),
+            "sha256 ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+        );
     }
 
     #[test]

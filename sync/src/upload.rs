@@ -52,7 +52,10 @@ impl IntakeClient {
     ) -> Result<String, SyncError> {
         let total = envelope.len() as u64;
         let sha256 = envelope_sha256(envelope);
-        let subject = Subject { registration_id, station_id };
+        let subject = Subject {
+            registration_id,
+            station_id,
+        };
 
         let resumed = match resume_url {
             Some(url) => self.resume_point(url, total, &sha256).await?,
@@ -63,7 +66,7 @@ impl IntakeClient {
                 tracing::info!(%url, offset, "resuming upload");
                 (url, offset)
             }
-            None => (self.create_upload(subject, total, &sha256).await?, 0),
+            None => (self.post_upload(subject, total, &sha256).await?, 0),
         };
         progress(start, total);
 
@@ -73,12 +76,17 @@ impl IntakeClient {
         let mut restarted = false;
         loop {
             let attempt = match known_offset {
-                None => self.head_offset(&url, total, subject).await.map(|offset| (offset, false)),
+                None => self
+                    .head_offset(&url, total, subject)
+                    .await
+                    .map(|offset| (offset, false)),
                 Some(offset) => {
                     let end = offset.saturating_add(self.chunk_size as u64).min(total);
                     // Both bounds are at most `total`, which is `envelope.len()`.
                     let chunk = &envelope[offset as usize..end as usize];
-                    self.patch_chunk(&url, offset, chunk, subject).await.map(|offset| (offset, true))
+                    self.patch_chunk(&url, offset, chunk, subject)
+                        .await
+                        .map(|offset| (offset, true))
                 }
             };
             let failure = match attempt {
@@ -97,7 +105,7 @@ impl IntakeClient {
                 Failure::Gone if !restarted => {
                     tracing::warn!(%url, "the upload vanished on the intake; starting once more from zero");
                     restarted = true;
-                    url = self.create_upload(subject, total, &sha256).await?;
+                    url = self.post_upload(subject, total, &sha256).await?;
                     known_offset = Some(0);
                     progress(0, total);
                 }
@@ -116,15 +124,40 @@ impl IntakeClient {
         }
     }
 
+    /// `POST /v1/uploads` only: creates an upload for `envelope` and returns its absolute URL,
+    /// without sending any bytes.
+    ///
+    /// A station that wants to resume after a crash or power cut (not only after an error it
+    /// saw) persists this URL first and then calls [`IntakeClient::upload`] or
+    /// [`IntakeClient::send_packet`] with it as `resume_url`: an upload URL that exists only in
+    /// memory dies with the process.
+    #[tracing::instrument(skip(self, envelope), fields(bytes = envelope.len()), err)]
+    pub async fn create_upload(
+        &self,
+        registration_id: &str,
+        station_id: &str,
+        envelope: &[u8],
+    ) -> Result<String, SyncError> {
+        let subject = Subject {
+            registration_id,
+            station_id,
+        };
+        self.post_upload(subject, envelope.len() as u64, &envelope_sha256(envelope))
+            .await
+    }
+
     /// `POST /v1/uploads`: a new upload for this packet; returns its absolute URL.
-    async fn create_upload(&self, subject: Subject<'_>, total: u64, sha256: &str) -> Result<String, SyncError> {
+    async fn post_upload(&self, subject: Subject<'_>, total: u64, sha256: &str) -> Result<String, SyncError> {
         let endpoint = self.endpoint("v1/uploads")?;
         let response = self
             .http
             .post(endpoint.clone())
             .header(TUS_RESUMABLE, TUS_VERSION)
             .header(UPLOAD_LENGTH, total.to_string())
-            .header(UPLOAD_METADATA, upload_metadata(subject.registration_id, subject.station_id, sha256))
+            .header(
+                UPLOAD_METADATA,
+                upload_metadata(subject.registration_id, subject.station_id, sha256),
+            )
             .send()
             .await
             .map_err(|error| self.transport(error))?;
@@ -145,7 +178,12 @@ impl IntakeClient {
 
     /// Whether `resume_url` can be continued: `Some((absolute url, offset))`, or `None` when a
     /// new upload is needed. Fails only when the intake cannot be reached at all.
-    async fn resume_point(&self, resume_url: &str, total: u64, sha256: &str) -> Result<Option<(String, u64)>, SyncError> {
+    async fn resume_point(
+        &self,
+        resume_url: &str,
+        total: u64,
+        sha256: &str,
+    ) -> Result<Option<(String, u64)>, SyncError> {
         let Ok(url) = self.resolve(resume_url) else {
             tracing::warn!(resume_url, "the kept upload URL is not usable; starting a new upload");
             return Ok(None);
@@ -175,7 +213,9 @@ impl IntakeClient {
             .and_then(|metadata| metadata_value(metadata, "sha256"));
         match (length, offset) {
             (Some(length), Some(offset))
-                if length == total && offset <= total && declared_sha256.as_deref().is_none_or(|declared| declared == sha256) =>
+                if length == total
+                    && offset <= total
+                    && declared_sha256.as_deref().is_none_or(|declared| declared == sha256) =>
             {
                 Ok(Some((url.to_string(), offset)))
             }
@@ -189,7 +229,13 @@ impl IntakeClient {
     /// `HEAD` during the chunk loop: the offset the intake has actually kept.
     async fn head_offset(&self, url: &str, total: u64, subject: Subject<'_>) -> Result<u64, Failure> {
         let url = self.resolve(url).map_err(Failure::Final)?;
-        let response = match self.http.head(url.clone()).header(TUS_RESUMABLE, TUS_VERSION).send().await {
+        let response = match self
+            .http
+            .head(url.clone())
+            .header(TUS_RESUMABLE, TUS_VERSION)
+            .send()
+            .await
+        {
             Ok(response) => response,
             Err(error) => return Err(Failure::Transient(self.transport(error))),
         };
@@ -246,7 +292,10 @@ impl IntakeClient {
                 body.message
             ))),
             460 => Failure::Transient(SyncError::ChecksumMismatch),
-            423 | 500..=599 => Failure::Transient(SyncError::IntakeFailed { status: status.as_u16(), message: body.message }),
+            423 | 500..=599 => Failure::Transient(SyncError::IntakeFailed {
+                status: status.as_u16(),
+                message: body.message,
+            }),
             _ => Failure::Final(self.status_error(method, url, status, body, subject)),
         }
     }

@@ -21,7 +21,9 @@ fn intake_config(dir: &Path, key_file: &Path) -> IntakeConfig {
 }
 
 async fn start_intake(dir: &Path, key_file: &Path, addr: SocketAddr) -> RunningIntake {
-    enroll_intake::spawn(intake_config(dir, key_file), addr).await.expect("the intake starts")
+    enroll_intake::spawn(intake_config(dir, key_file), addr)
+        .await
+        .expect("the intake starts")
 }
 
 fn identity() -> serde_json::Value {
@@ -49,7 +51,11 @@ async fn one_registration_travels_from_the_form_to_the_register() {
     let intake_addr = intake.local_addr();
 
     // 1. First run.
-    let station = Station::open(StationConfig { data_dir: dir.path().join("station"), intake_url: intake.base_url() }).unwrap();
+    let station = Station::open(StationConfig {
+        data_dir: dir.path().join("station"),
+        intake_url: intake.base_url(),
+    })
+    .unwrap();
     assert!(station.status().unwrap().needs_setup);
     let weak = SetupRequest {
         station_name: "Kenitra Center 2".into(),
@@ -59,34 +65,63 @@ async fn one_registration_travels_from_the_form_to_the_register() {
         admin_password: "short".into(),
     };
     let error = station.set_up(weak.clone()).await.unwrap_err();
-    assert_eq!(codes(&error), vec![("center_id".into(), "invalid_format".into()), ("admin_password".into(), "too_short".into())]);
+    assert_eq!(
+        codes(&error),
+        vec![
+            ("center_id".into(), "invalid_format".into()),
+            ("admin_password".into(), "too_short".into())
+        ]
+    );
     let status = station
-        .set_up(SetupRequest { center_id: "10002".into(), admin_password: "correct horse battery".into(), ..weak })
+        .set_up(SetupRequest {
+            center_id: "10002".into(),
+            admin_password: "correct horse battery".into(),
+            ..weak
+        })
         .await
         .unwrap();
     assert!(!status.needs_setup);
     assert!(status.simulated_devices);
-    assert!(matches!(station.set_up(SetupRequest {
-        station_name: "again".into(), center_id: "10002".into(), admin_username: "x".into(),
-        admin_full_name: "x".into(), admin_password: "long enough".into(),
-    }).await, Err(StationError::AlreadySetUp)));
+    assert!(matches!(
+        station
+            .set_up(SetupRequest {
+                station_name: "again".into(),
+                center_id: "10002".into(),
+                admin_username: "x".into(),
+                admin_full_name: "x".into(),
+                admin_password: "long enough".into(),
+            })
+            .await,
+        Err(StationError::AlreadySetUp)
+    ));
     let vault_file = dir.path().join("station").join(enroll_station::VAULT_FILE);
     assert!(vault_file.exists(), "the vault is a real SQLite file");
 
     // 2. Sign in.
-    assert_eq!(station.log_in("amal", "wrong password").unwrap_err().code(), "wrong_credentials");
+    assert_eq!(
+        station.log_in("amal", "wrong password").unwrap_err().code(),
+        "wrong_credentials"
+    );
     assert_eq!(station.new_registration().unwrap_err().code(), "not_signed_in");
     let operator = station.log_in("amal", "correct horse battery").unwrap();
     assert_eq!(operator.role, "admin");
 
     // 3. The form, a draft, the face.
     let form = station.form();
-    assert!(form.fields.iter().any(|f| f.id == "fullName" && f.multilingual && f.required));
+    assert!(form
+        .fields
+        .iter()
+        .any(|f| f.id == "fullName" && f.multilingual && f.required));
     let draft = station.new_registration().unwrap();
     let rid = draft.registration_id.clone();
     assert!(enroll_station::verhoeff_is_valid(&rid), "{rid} carries a check digit");
     assert_eq!(draft.state, "draft");
-    station.save_draft(&rid, json!({"fullName": [{"language": "eng", "value": "Amina Idrissi"}]})).unwrap();
+    station
+        .save_draft(
+            &rid,
+            json!({"fullName": [{"language": "eng", "value": "Amina Idrissi"}]}),
+        )
+        .unwrap();
     let error = station.finalize(&rid).unwrap_err();
     assert_eq!(
         codes(&error),
@@ -98,7 +133,11 @@ async fn one_registration_travels_from_the_form_to_the_register() {
         ],
         "an incomplete draft names every missing field"
     );
-    assert_eq!(station.registration(&rid).unwrap().state, "draft", "a refused finalize changes nothing");
+    assert_eq!(
+        station.registration(&rid).unwrap().state,
+        "draft",
+        "a refused finalize changes nothing"
+    );
     assert_eq!(
         station.registration(&rid).unwrap().identity.unwrap()["fullName"][0]["value"],
         "Amina Idrissi",
@@ -114,7 +153,10 @@ async fn one_registration_travels_from_the_form_to_the_register() {
     assert_eq!(pending.state, "pending_approval");
     assert_eq!(pending.identity.as_ref().unwrap()["gender"], "FLE");
     assert!(pending.face.is_some());
-    assert_eq!(station.save_draft(&rid, identity()).unwrap_err().code(), "invalid_state");
+    assert_eq!(
+        station.save_draft(&rid, identity()).unwrap_err().code(),
+        "invalid_state"
+    );
 
     // 5. Approve: sealed to the register, the readable copy gone.
     let sealed = station.approve(&rid).unwrap();
@@ -158,7 +200,12 @@ async fn one_registration_travels_from_the_form_to_the_register() {
     assert_eq!(opened["signature"], "valid");
     assert_eq!(opened["meta"]["officer"], "amal");
     assert_eq!(opened["meta"]["supervisor"], "amal");
-    let entries: Vec<&str> = opened["manifest"]["entries"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    let entries: Vec<&str> = opened["manifest"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
     assert_eq!(entries, ["identity.json", "meta.json", "biometrics/face-1.png"]);
 
     // The same tool refuses a packet signed by another station key, and a tampered one.
@@ -169,14 +216,27 @@ async fn one_registration_travels_from_the_form_to_the_register() {
         .arg(&packet_file)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(4), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let mut tampered = std::fs::read(&packet_file).unwrap();
     let middle = tampered.len() / 2;
     tampered[middle] ^= 0x40;
     std::fs::write(&packet_file, tampered).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_enroll")).args(["packet", "open", "--key"]).arg(&key_file).arg(&packet_file).output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_enroll"))
+        .args(["packet", "open", "--key"])
+        .arg(&key_file)
+        .arg(&packet_file)
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("enroll: "), "a clear message on stderr");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("enroll: "),
+        "a clear message on stderr"
+    );
 }
 
 #[test]
@@ -190,7 +250,10 @@ fn packet_open_reports_unreadable_inputs_with_exit_code_3() {
         .unwrap();
     assert_eq!(output.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read the key file"));
-    let help = Command::new(env!("CARGO_BIN_EXE_enroll")).args(["packet", "open", "--help"]).output().unwrap();
+    let help = Command::new(env!("CARGO_BIN_EXE_enroll"))
+        .args(["packet", "open", "--help"])
+        .output()
+        .unwrap();
     assert!(help.status.success());
     assert!(String::from_utf8_lossy(&help.stdout).contains("--station-key"));
 }
@@ -200,10 +263,17 @@ fn packet_open_reports_unreadable_inputs_with_exit_code_3() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tampered_packet_is_refused_by_the_intake_and_stays_queued() {
     let dir = tempfile::tempdir().unwrap();
-    let intake = enroll_intake::spawn(IntakeConfig::new(dir.path().join("intake"), RegisterKeyPair::generate()), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let station = Station::open(StationConfig { data_dir: dir.path().join("station"), intake_url: intake.base_url() }).unwrap();
+    let intake = enroll_intake::spawn(
+        IntakeConfig::new(dir.path().join("intake"), RegisterKeyPair::generate()),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let station = Station::open(StationConfig {
+        data_dir: dir.path().join("station"),
+        intake_url: intake.base_url(),
+    })
+    .unwrap();
     station
         .set_up(SetupRequest {
             station_name: "Mobile team 4".into(),
@@ -222,10 +292,21 @@ async fn a_tampered_packet_is_refused_by_the_intake_and_stays_queued() {
     station.approve(&rid).unwrap();
 
     let vault = rusqlite::Connection::open(dir.path().join("station").join(enroll_station::VAULT_FILE)).unwrap();
-    let mut envelope: Vec<u8> = vault.query_row("SELECT envelope FROM registrations WHERE registration_id = ?1", [&rid], |r| r.get(0)).unwrap();
+    let mut envelope: Vec<u8> = vault
+        .query_row(
+            "SELECT envelope FROM registrations WHERE registration_id = ?1",
+            [&rid],
+            |r| r.get(0),
+        )
+        .unwrap();
     let last = envelope.len() - 100;
     envelope[last] ^= 0x01;
-    vault.execute("UPDATE registrations SET envelope = ?1 WHERE registration_id = ?2", rusqlite::params![envelope, rid]).unwrap();
+    vault
+        .execute(
+            "UPDATE registrations SET envelope = ?1 WHERE registration_id = ?2",
+            rusqlite::params![envelope, rid],
+        )
+        .unwrap();
     drop(vault);
 
     let report = station.sync_now().await.unwrap();
@@ -235,7 +316,15 @@ async fn a_tampered_packet_is_refused_by_the_intake_and_stays_queued() {
     assert_eq!(row.state, "sealed", "a refused packet stays queued");
     let error = row.last_error.unwrap();
     assert_eq!(error.code, "packet_rejected");
-    assert!(error.message.to_lowercase().contains("signature"), "the reason is given: {}", error.message);
-    assert_eq!(station.sealed_envelope(&rid).unwrap(), envelope, "nothing saved is lost");
+    assert!(
+        error.message.to_lowercase().contains("signature"),
+        "the reason is given: {}",
+        error.message
+    );
+    assert_eq!(
+        station.sealed_envelope(&rid).unwrap(),
+        envelope,
+        "nothing saved is lost"
+    );
     intake.shutdown().await;
 }

@@ -39,9 +39,16 @@ impl Fixture {
         config.max_upload_bytes = 1024 * 1024;
         adjust(&mut config);
         let intake = spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
-        let fixture =
-            Fixture { dir, register, station: StationSigningKey::generate(), intake: Some(intake), http: Client::new() };
-        let response = fixture.register_station(STATION_ID, &fixture.station.public_key()).await;
+        let fixture = Fixture {
+            dir,
+            register,
+            station: StationSigningKey::generate(),
+            intake: Some(intake),
+            http: Client::new(),
+        };
+        let response = fixture
+            .register_station(STATION_ID, &fixture.station.public_key())
+            .await;
         assert_eq!(response.status(), StatusCode::CREATED);
         fixture
     }
@@ -84,7 +91,10 @@ impl Fixture {
             .post(self.url("/v1/uploads"))
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Length", envelope.len().to_string())
-            .header("Upload-Metadata", metadata(registration_id, station_id, &sha256_hex(envelope)))
+            .header(
+                "Upload-Metadata",
+                metadata(registration_id, station_id, &sha256_hex(envelope)),
+            )
             .send()
             .await
             .unwrap()
@@ -93,7 +103,12 @@ impl Fixture {
     /// Creates an upload and returns its absolute URL.
     async fn create_ok(&self, envelope: &[u8], registration_id: &str) -> String {
         let response = self.create(envelope, registration_id, STATION_ID).await;
-        assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap()
+        );
         let location = response.headers()["location"].to_str().unwrap().to_owned();
         assert!(location.starts_with("/v1/uploads/"), "{location}");
         self.url(&location)
@@ -114,7 +129,12 @@ impl Fixture {
     }
 
     async fn head(&self, upload: &str) -> Response {
-        self.http.head(upload).header("Tus-Resumable", "1.0.0").send().await.unwrap()
+        self.http
+            .head(upload)
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .await
+            .unwrap()
     }
 
     async fn offset(&self, upload: &str) -> u64 {
@@ -129,7 +149,14 @@ impl Fixture {
         let mut offset = 0;
         loop {
             let end = (offset + piece).min(envelope.len());
-            let response = self.patch(upload, offset, &envelope[offset..end], Some(checksum(&envelope[offset..end]))).await;
+            let response = self
+                .patch(
+                    upload,
+                    offset,
+                    &envelope[offset..end],
+                    Some(checksum(&envelope[offset..end])),
+                )
+                .await;
             if end == envelope.len() || response.status() != StatusCode::NO_CONTENT {
                 return response;
             }
@@ -144,7 +171,10 @@ impl Fixture {
 }
 
 fn copy_keys(keys: &RegisterKeyPair) -> RegisterKeyPair {
-    RegisterKeyPair { encryption_secret: keys.encryption_secret.clone(), signing_key: keys.signing_key.clone() }
+    RegisterKeyPair {
+        encryption_secret: keys.encryption_secret.clone(),
+        signing_key: keys.signing_key.clone(),
+    }
 }
 
 /// A real packet: identity, one face record of a few KiB, sealed and signed.
@@ -162,12 +192,18 @@ fn sealed_packet(
             position: String::new(),
             format: "image/png".into(),
             quality: 81,
-            device: DeviceIdentity { make: "Sim".into(), model: "Face".into(), serial: "S-1".into(), simulated: true },
+            device: DeviceIdentity {
+                make: "Sim".into(),
+                model: "Face".into(),
+                serial: "S-1".into(),
+                simulated: true,
+            },
             data: face,
         }],
         meta: PacketMeta {
             registration_id: registration_id.into(),
             station_id: station_id.into(),
+            station_public_key: BASE64.encode(station.public_key()),
             center_id: "C-01".into(),
             officer: "officer1".into(),
             supervisor: Some("super1".into()),
@@ -177,7 +213,14 @@ fn sealed_packet(
             software_version: "test".into(),
         },
     };
-    seal_for_register(&contents.to_bytes().unwrap(), station_id, registration_id, station, register).unwrap()
+    seal_for_register(
+        &contents.to_bytes().unwrap(),
+        station_id,
+        registration_id,
+        station,
+        register,
+    )
+    .unwrap()
 }
 
 fn metadata(registration_id: &str, station_id: &str, sha256: &str) -> String {
@@ -204,12 +247,18 @@ fn header_u64(response: &Response, name: &str) -> u64 {
 async fn error_code(response: Response) -> (StatusCode, String, String) {
     let status = response.status();
     let body: serde_json::Value = response.json().await.unwrap();
-    (status, body["code"].as_str().unwrap().to_owned(), body["message"].as_str().unwrap().to_owned())
+    (
+        status,
+        body["code"].as_str().unwrap().to_owned(),
+        body["message"].as_str().unwrap().to_owned(),
+    )
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
     names.sort();
     names
 }
@@ -217,11 +266,26 @@ fn files_in(dir: &Path) -> Vec<String> {
 #[tokio::test]
 async fn health_and_register_keys_are_served() {
     let fixture = Fixture::start().await;
-    let health: serde_json::Value =
-        fixture.http.get(fixture.url("/v1/health")).send().await.unwrap().json().await.unwrap();
+    let health: serde_json::Value = fixture
+        .http
+        .get(fixture.url("/v1/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health, serde_json::json!({"status": "ok"}));
 
-    let text = fixture.http.get(fixture.url("/v1/register-keys")).send().await.unwrap().text().await.unwrap();
+    let text = fixture
+        .http
+        .get(fixture.url("/v1/register-keys"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let keys = RegisterPublicKeys::from_json(&text).unwrap();
     assert_eq!(keys, fixture.register.public_keys());
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -236,7 +300,12 @@ async fn health_and_register_keys_are_served() {
 async fn options_announces_what_this_tus_server_speaks() {
     let fixture = Fixture::start().await;
     // OPTIONS needs no Tus-Resumable (tus 1.0.0 §OPTIONS).
-    let response = fixture.http.request(reqwest::Method::OPTIONS, fixture.url("/v1/uploads")).send().await.unwrap();
+    let response = fixture
+        .http
+        .request(reqwest::Method::OPTIONS, fixture.url("/v1/uploads"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let headers = response.headers();
     assert_eq!(headers["tus-resumable"], "1.0.0");
@@ -250,7 +319,9 @@ async fn options_announces_what_this_tus_server_speaks() {
 async fn station_registration_is_idempotent_and_never_replaces_a_key() {
     let fixture = Fixture::start().await;
     // Created in `start` (201); the same key again is 200.
-    let again = fixture.register_station(STATION_ID, &fixture.station.public_key()).await;
+    let again = fixture
+        .register_station(STATION_ID, &fixture.station.public_key())
+        .await;
     assert_eq!(again.status(), StatusCode::OK);
     let body: serde_json::Value = again.json().await.unwrap();
     assert_eq!(body, serde_json::json!({"station_id": STATION_ID}));
@@ -275,7 +346,11 @@ async fn station_registration_is_idempotent_and_never_replaces_a_key() {
             .await
             .unwrap();
         let (status, code, _) = error_code(response).await;
-        assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "bad_request"), "{body}");
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, "bad_request"),
+            "{body}"
+        );
     }
 }
 
@@ -287,7 +362,10 @@ async fn a_packet_uploaded_in_checksummed_pieces_gets_a_receipt_that_verifies() 
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(response.headers()["tus-resumable"], "1.0.0");
     let expires = response.headers()["upload-expires"].to_str().unwrap();
-    assert!(expires.ends_with(" GMT") && expires.len() == 29, "RFC 7231 date: {expires}");
+    assert!(
+        expires.ends_with(" GMT") && expires.len() == 29,
+        "RFC 7231 date: {expires}"
+    );
     let upload = fixture.url(response.headers()["location"].to_str().unwrap());
 
     let head = fixture.head(&upload).await;
@@ -297,10 +375,19 @@ async fn a_packet_uploaded_in_checksummed_pieces_gets_a_receipt_that_verifies() 
     assert_eq!(head.headers()["cache-control"], "no-store");
 
     // Two pieces, then the receipt is not there yet.
-    let first = fixture.patch(&upload, 0, &envelope[..2000], Some(checksum(&envelope[..2000]))).await;
+    let first = fixture
+        .patch(&upload, 0, &envelope[..2000], Some(checksum(&envelope[..2000])))
+        .await;
     assert_eq!(first.status(), StatusCode::NO_CONTENT);
     assert_eq!(header_u64(&first, "upload-offset"), 2000);
-    let second = fixture.patch(&upload, 2000, &envelope[2000..4500], Some(checksum(&envelope[2000..4500]))).await;
+    let second = fixture
+        .patch(
+            &upload,
+            2000,
+            &envelope[2000..4500],
+            Some(checksum(&envelope[2000..4500])),
+        )
+        .await;
     assert_eq!(header_u64(&second, "upload-offset"), 4500);
     assert_eq!(fixture.offset(&upload).await, 4500);
     let (status, code, _) = error_code(fixture.receipt(&upload).await).await;
@@ -319,10 +406,17 @@ async fn a_packet_uploaded_in_checksummed_pieces_gets_a_receipt_that_verifies() 
     assert_eq!(signed.receipt.station_id, STATION_ID);
     assert_eq!(signed.receipt.envelope_sha256, sha256_hex(&envelope));
     assert_eq!(signed.receipt.intake_reference, upload.rsplit('/').next().unwrap());
-    time::OffsetDateTime::parse(&signed.receipt.received_at, &time::format_description::well_known::Rfc3339).unwrap();
+    time::OffsetDateTime::parse(
+        &signed.receipt.received_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
 
     // Stored as a file named by its hash, byte for byte; no partial upload left.
-    let stored = fixture.data_dir().join("packets").join(format!("{}.envelope", sha256_hex(&envelope)));
+    let stored = fixture
+        .data_dir()
+        .join("packets")
+        .join(format!("{}.envelope", sha256_hex(&envelope)));
     assert_eq!(std::fs::read(stored).unwrap(), envelope);
     assert!(files_in(&fixture.data_dir().join("uploads")).is_empty());
     assert_eq!(fixture.offset(&upload).await, envelope.len() as u64);
@@ -333,13 +427,24 @@ async fn a_wrong_offset_is_409_and_a_bad_checksum_is_460_without_moving_the_offs
     let fixture = Fixture::start().await;
     let envelope = fixture.packet(REGISTRATION_ID);
     let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
-    assert_eq!(fixture.patch(&upload, 0, &envelope[..1000], Some(checksum(&envelope[..1000]))).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        fixture
+            .patch(&upload, 0, &envelope[..1000], Some(checksum(&envelope[..1000])))
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
 
     let (status, code, message) = error_code(fixture.patch(&upload, 500, &envelope[500..900], None).await).await;
     assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "offset_mismatch"));
     assert!(message.contains("offset 1000"), "{message}");
 
-    let (status, code, _) = error_code(fixture.patch(&upload, 1000, &envelope[1000..2000], Some(checksum(b"other bytes"))).await).await;
+    let (status, code, _) = error_code(
+        fixture
+            .patch(&upload, 1000, &envelope[1000..2000], Some(checksum(b"other bytes")))
+            .await,
+    )
+    .await;
     assert_eq!((status.as_u16(), code.as_str()), (460, "checksum_mismatch"));
     assert_eq!(fixture.offset(&upload).await, 1000, "the refused chunk is not counted");
 
@@ -354,7 +459,14 @@ impl Fixture {
         let mut offset = from;
         loop {
             let end = (offset + 1500).min(envelope.len());
-            let response = self.patch(upload, offset, &envelope[offset..end], Some(checksum(&envelope[offset..end]))).await;
+            let response = self
+                .patch(
+                    upload,
+                    offset,
+                    &envelope[offset..end],
+                    Some(checksum(&envelope[offset..end])),
+                )
+                .await;
             if end == envelope.len() || response.status() != StatusCode::NO_CONTENT {
                 return response;
             }
@@ -385,9 +497,18 @@ async fn tus_requests_without_tus_resumable_1_0_0_are_412() {
         .unwrap();
     assert_eq!(old.headers()["tus-version"], "1.0.0");
     let (status, code, _) = error_code(old).await;
-    assert_eq!((status, code.as_str()), (StatusCode::PRECONDITION_FAILED, "unsupported_tus_version"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::PRECONDITION_FAILED, "unsupported_tus_version")
+    );
 
-    let create = fixture.http.post(fixture.url("/v1/uploads")).header("Upload-Length", "10").send().await.unwrap();
+    let create = fixture
+        .http
+        .post(fixture.url("/v1/uploads"))
+        .header("Upload-Length", "10")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(create.status(), StatusCode::PRECONDITION_FAILED);
     assert_eq!(fixture.offset(&upload).await, 0);
 }
@@ -411,7 +532,12 @@ async fn every_bad_header_gets_a_clear_4xx() {
     for (length, metadata, status, code) in [
         ("abc", Some(good_metadata.as_str()), 400, "bad_request"),
         ("-5", Some(good_metadata.as_str()), 400, "bad_request"),
-        ("99999999999999999999999999", Some(good_metadata.as_str()), 400, "bad_request"),
+        (
+            "99999999999999999999999999",
+            Some(good_metadata.as_str()),
+            400,
+            "bad_request",
+        ),
         ("0", Some(good_metadata.as_str()), 400, "bad_request"),
         ("2000000", Some(good_metadata.as_str()), 413, "upload_too_large"),
         ("100", None, 400, "bad_request"),
@@ -419,7 +545,11 @@ async fn every_bad_header_gets_a_clear_4xx() {
         ("100", Some("registration_id %%%"), 400, "bad_request"),
     ] {
         let (got_status, got_code, message) = error_code(create(length, metadata).await.unwrap()).await;
-        assert_eq!((got_status.as_u16(), got_code.as_str()), (status, code), "length {length}, metadata {metadata:?}: {message}");
+        assert_eq!(
+            (got_status.as_u16(), got_code.as_str()),
+            (status, code),
+            "length {length}, metadata {metadata:?}: {message}"
+        );
     }
 
     let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
@@ -440,13 +570,21 @@ async fn every_bad_header_gets_a_clear_4xx() {
     let too_much = vec![0u8; envelope.len() + 1];
     let (status, code, _) = error_code(patch("application/offset+octet-stream", "0", too_much).await.unwrap()).await;
     assert_eq!((status.as_u16(), code.as_str()), (413, "beyond_upload_length"));
-    let (status, code, _) = error_code(fixture.patch(&upload, 0, &envelope[..10], Some("md5 AAAA".into())).await).await;
+    let (status, code, _) = error_code(
+        fixture
+            .patch(&upload, 0, &envelope[..10], Some("md5 AAAA".into()))
+            .await,
+    )
+    .await;
     assert_eq!((status.as_u16(), code.as_str()), (400, "bad_request"));
     assert_eq!(fixture.offset(&upload).await, 0);
 
     let unknown = fixture.url(&format!("/v1/uploads/{}", "0".repeat(32)));
     assert_eq!(fixture.head(&unknown).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(fixture.head(&fixture.url("/v1/uploads/..%2F..%2Fetc")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        fixture.head(&fixture.url("/v1/uploads/..%2F..%2Fetc")).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -454,21 +592,43 @@ async fn termination_discards_a_partial_upload() {
     let fixture = Fixture::start().await;
     let envelope = fixture.packet(REGISTRATION_ID);
     let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
-    fixture.patch(&upload, 0, &envelope[..1000], Some(checksum(&envelope[..1000]))).await;
+    fixture
+        .patch(&upload, 0, &envelope[..1000], Some(checksum(&envelope[..1000])))
+        .await;
     assert_eq!(files_in(&fixture.data_dir().join("uploads")).len(), 1);
 
-    let delete = fixture.http.delete(&upload).header("Tus-Resumable", "1.0.0").send().await.unwrap();
+    let delete = fixture
+        .http
+        .delete(&upload)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(delete.status(), StatusCode::NO_CONTENT);
     assert_eq!(delete.headers()["tus-resumable"], "1.0.0");
     assert_eq!(fixture.head(&upload).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(fixture.patch(&upload, 1000, &envelope[1000..2000], None).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        fixture.patch(&upload, 1000, &envelope[1000..2000], None).await.status(),
+        StatusCode::NOT_FOUND
+    );
     assert!(files_in(&fixture.data_dir().join("uploads")).is_empty());
 
     // A complete upload is the register's record of a packet: it is not terminated.
     let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
-    assert_eq!(fixture.upload_in_pieces(&upload, &envelope, 4096).await.status(), StatusCode::NO_CONTENT);
-    let (status, code, _) =
-        error_code(fixture.http.delete(&upload).header("Tus-Resumable", "1.0.0").send().await.unwrap()).await;
+    assert_eq!(
+        fixture.upload_in_pieces(&upload, &envelope, 4096).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let (status, code, _) = error_code(
+        fixture
+            .http
+            .delete(&upload)
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "upload_complete"));
 }
 
@@ -483,12 +643,19 @@ async fn a_tampered_packet_is_rejected_with_the_failed_check_and_gets_no_receipt
     let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
 
     let (status, code, message) = error_code(fixture.upload_in_pieces(&upload, &envelope, 4096).await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "packet_rejected"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "packet_rejected")
+    );
     assert!(message.contains("signature does not verify"), "{message}");
     assert!(message.contains(STATION_ID), "{message}");
 
     assert_eq!(fixture.receipt(&upload).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(fixture.head(&upload).await.status(), StatusCode::NOT_FOUND, "the upload is discarded");
+    assert_eq!(
+        fixture.head(&upload).await.status(),
+        StatusCode::NOT_FOUND,
+        "the upload is discarded"
+    );
     assert!(files_in(&fixture.data_dir().join("packets")).is_empty());
     assert!(files_in(&fixture.data_dir().join("uploads")).is_empty());
 }
@@ -503,7 +670,10 @@ async fn packets_that_do_not_match_their_declaration_are_rejected_by_name() {
     let mut damaged = envelope.clone();
     damaged[10] ^= 0x80;
     let (status, code, message) = error_code(fixture.patch(&upload, 0, &damaged, None).await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "packet_rejected"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "packet_rejected")
+    );
     assert!(message.contains("damaged or changed on the way"), "{message}");
 
     // A cut-short envelope, declared as such: not a sealed packet.
@@ -518,7 +688,10 @@ async fn packets_that_do_not_match_their_declaration_are_rejected_by_name() {
     let upload = fixture.create_ok(&envelope, "10007-20250301-999999").await;
     let (_, code, message) = error_code(fixture.upload_in_pieces(&upload, &envelope, 100_000).await).await;
     assert_eq!(code, "packet_rejected");
-    assert!(message.contains("holds registration '10007-20250301-000001'"), "{message}");
+    assert!(
+        message.contains("holds registration '10007-20250301-000001'"),
+        "{message}"
+    );
 
     // Sealed for another register: it could never be opened, so it is refused at the door.
     let other_register = RegisterKeyPair::generate().public_keys();
@@ -548,16 +721,25 @@ async fn the_same_packet_again_gets_the_first_receipt_and_a_different_one_is_ref
 
     let second = fixture.create_ok(&envelope, REGISTRATION_ID).await;
     assert_ne!(first, second);
-    assert_eq!(fixture.upload_in_pieces(&second, &envelope, 4096).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        fixture.upload_in_pieces(&second, &envelope, 4096).await.status(),
+        StatusCode::NO_CONTENT
+    );
     let second_receipt: SignedReceipt = fixture.receipt(&second).await.json().await.unwrap();
-    assert_eq!(second_receipt, first_receipt, "the register holds one packet, with one receipt");
+    assert_eq!(
+        second_receipt, first_receipt,
+        "the register holds one packet, with one receipt"
+    );
     assert_eq!(files_in(&fixture.data_dir().join("packets")).len(), 1);
 
     // A re-sealed packet (same contents, new HPKE randomness: different bytes) for the same id.
     let resealed = fixture.packet(REGISTRATION_ID);
     assert_ne!(resealed, envelope);
     let (status, code, message) = error_code(fixture.create(&resealed, REGISTRATION_ID, STATION_ID).await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "duplicate_registration"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "duplicate_registration")
+    );
     assert!(message.contains(REGISTRATION_ID), "{message}");
 }
 
@@ -569,10 +751,19 @@ async fn two_uploads_racing_with_different_packets_store_only_one() {
     // Both created before either completes, so the early check at creation cannot catch it.
     let upload_one = fixture.create_ok(&one, REGISTRATION_ID).await;
     let upload_two = fixture.create_ok(&two, REGISTRATION_ID).await;
-    assert_eq!(fixture.upload_in_pieces(&upload_one, &one, 100_000).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        fixture.upload_in_pieces(&upload_one, &one, 100_000).await.status(),
+        StatusCode::NO_CONTENT
+    );
     let (status, code, _) = error_code(fixture.upload_in_pieces(&upload_two, &two, 100_000).await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "duplicate_registration"));
-    assert_eq!(files_in(&fixture.data_dir().join("packets")), vec![format!("{}.envelope", sha256_hex(&one))]);
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "duplicate_registration")
+    );
+    assert_eq!(
+        files_in(&fixture.data_dir().join("packets")),
+        vec![format!("{}.envelope", sha256_hex(&one))]
+    );
 }
 
 #[tokio::test]
@@ -583,7 +774,10 @@ async fn an_expired_upload_is_gone() {
     assert_eq!(fixture.head(&upload).await.status(), StatusCode::GONE);
     let (status, code, _) = error_code(fixture.patch(&upload, 0, &envelope[..10], None).await).await;
     assert_eq!((status, code.as_str()), (StatusCode::GONE, "upload_expired"));
-    assert!(files_in(&fixture.data_dir().join("uploads")).is_empty(), "expired bytes are freed");
+    assert!(
+        files_in(&fixture.data_dir().join("uploads")).is_empty(),
+        "expired bytes are freed"
+    );
 }
 
 #[tokio::test]
@@ -596,7 +790,9 @@ async fn a_restarted_intake_still_holds_the_packet_its_receipt_and_partial_uploa
 
     let other = fixture.packet("10007-20250301-000002");
     let partial = fixture.create_ok(&other, "10007-20250301-000002").await;
-    fixture.patch(&partial, 0, &other[..3000], Some(checksum(&other[..3000]))).await;
+    fixture
+        .patch(&partial, 0, &other[..3000], Some(checksum(&other[..3000])))
+        .await;
 
     let done_path = done.split_once("/v1/").unwrap().1.to_owned();
     let partial_path = partial.split_once("/v1/").unwrap().1.to_owned();
@@ -606,13 +802,21 @@ async fn a_restarted_intake_still_holds_the_packet_its_receipt_and_partial_uploa
 
     let receipt_after: SignedReceipt = fixture.receipt(&done).await.json().await.unwrap();
     assert_eq!(receipt_after, receipt_before);
-    receipt_after.verify(&fixture.register.public_keys().signing_public).unwrap();
-    let stored = fixture.data_dir().join("packets").join(format!("{}.envelope", sha256_hex(&envelope)));
+    receipt_after
+        .verify(&fixture.register.public_keys().signing_public)
+        .unwrap();
+    let stored = fixture
+        .data_dir()
+        .join("packets")
+        .join(format!("{}.envelope", sha256_hex(&envelope)));
     assert_eq!(std::fs::read(stored).unwrap(), envelope);
 
     // The station registry survived too: the partial upload resumes and completes.
     assert_eq!(fixture.offset(&partial).await, 3000);
-    assert_eq!(fixture.upload_in_pieces_from(&partial, &other, 3000).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        fixture.upload_in_pieces_from(&partial, &other, 3000).await.status(),
+        StatusCode::NO_CONTENT
+    );
     let signed: SignedReceipt = fixture.receipt(&partial).await.json().await.unwrap();
     assert_eq!(signed.receipt.registration_id, "10007-20250301-000002");
 }
@@ -647,13 +851,23 @@ async fn a_broken_off_body_keeps_its_bytes_only_without_a_checksum() {
 
     // With a checksum, a partial chunk cannot be checked, so none of it counts.
     let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
-    interrupted_patch(&fixture, &upload, &envelope[..1000], 2000, Some(checksum(&envelope[..2000]))).await;
+    interrupted_patch(
+        &fixture,
+        &upload,
+        &envelope[..1000],
+        2000,
+        Some(checksum(&envelope[..2000])),
+    )
+    .await;
     assert_eq!(fixture.offset(&upload).await, 0);
 
     // Without one, what arrived is kept (tus core), and the upload continues from there.
     let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
     interrupted_patch(&fixture, &upload, &envelope[..1000], 2000, None).await;
     assert_eq!(fixture.offset(&upload).await, 1000);
-    assert_eq!(fixture.upload_in_pieces_from(&upload, &envelope, 1000).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        fixture.upload_in_pieces_from(&upload, &envelope, 1000).await.status(),
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(fixture.receipt(&upload).await.status(), StatusCode::OK);
 }

@@ -7,13 +7,11 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use ed25519_dalek::Signer as _;
-use enroll_packet::envelope::{
-    seal_for_register_with_chunk_size, DEFAULT_CHUNK_SIZE, SIGNATURE_LEN, TAG_LEN,
-};
+use enroll_packet::envelope::{seal_for_register_with_chunk_size, DEFAULT_CHUNK_SIZE, SIGNATURE_LEN, TAG_LEN};
 use enroll_packet::{
-    decrypt_envelope_body, open_envelope, seal_for_register, verify_envelope_signature,
-    BiometricRecord, DeviceIdentity, EnvelopeHeader, PacketContents, PacketError, PacketMeta,
-    Receipt, RegisterKeyPair, RegisterPublicKeys, SignedReceipt, StationSigningKey,
+    decrypt_envelope_body, open_envelope, seal_for_register, verify_envelope_signature, BiometricRecord,
+    DeviceIdentity, EnvelopeHeader, PacketContents, PacketError, PacketMeta, Receipt, RegisterKeyPair,
+    RegisterPublicKeys, SignedReceipt, StationSigningKey,
 };
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
@@ -170,10 +168,7 @@ mod round_trip {
         assert!(plaintext.is_empty());
         // Not a contents container, so opening it fully reports the contents, after the
         // signature and the decryption both succeeded.
-        assert_eq!(
-            parties.open(&envelope).unwrap_err().code(),
-            "contents_invalid"
-        );
+        assert_eq!(parties.open(&envelope).unwrap_err().code(), "contents_invalid");
     }
 
     #[test]
@@ -182,11 +177,7 @@ mod round_trip {
         for (len, chunks) in [(1024, 1), (1025, 2), (1023, 1)] {
             let (contents, plaintext) = contents_of_exact_len(len);
             let envelope = parties.seal(&plaintext, SMALL_CHUNK);
-            assert_eq!(
-                header_of(&envelope).chunk_count(),
-                chunks,
-                "plaintext of {len} bytes"
-            );
+            assert_eq!(header_of(&envelope).chunk_count(), chunks, "plaintext of {len} bytes");
             assert_eq!(parties.open(&envelope).unwrap().contents, contents);
         }
     }
@@ -199,10 +190,7 @@ mod round_trip {
         let header = header_of(&envelope);
         assert_eq!(header.chunk_count(), 5);
         // Every chunk, the last included, is full: no empty extra chunk is added.
-        assert_eq!(
-            envelope.len(),
-            header.header_len + 5 * FULL_SMALL_CHUNK + SIGNATURE_LEN
-        );
+        assert_eq!(envelope.len(), header.header_len + 5 * FULL_SMALL_CHUNK + SIGNATURE_LEN);
         assert_eq!(parties.open(&envelope).unwrap().contents, contents);
         let (_, decrypted) = decrypt_envelope_body(&envelope, &parties.register).unwrap();
         assert_eq!(decrypted, plaintext);
@@ -251,20 +239,11 @@ mod round_trip {
     #[test]
     fn the_header_can_be_read_from_its_own_bytes() {
         let parties = Parties::new();
-        let envelope = parties.seal(
-            &contents_with_face(vec![3; 5000]).to_bytes().unwrap(),
-            SMALL_CHUNK,
-        );
+        let envelope = parties.seal(&contents_with_face(vec![3; 5000]).to_bytes().unwrap(), SMALL_CHUNK);
         let header = header_of(&envelope);
         // Routing needs only the header's bytes, for example the first bytes of an upload.
-        assert_eq!(
-            EnvelopeHeader::parse(&envelope[..header.header_len]).unwrap(),
-            header
-        );
-        assert_eq!(
-            header.register_key_id,
-            parties.register.public_keys().key_id()
-        );
+        assert_eq!(EnvelopeHeader::parse(&envelope[..header.header_len]).unwrap(), header);
+        assert_eq!(header.register_key_id, parties.register.public_keys().key_id());
         assert_eq!(header.envelope_len(), envelope.len() as u64);
         assert_eq!(
             verify_envelope_signature(&envelope, &parties.station.public_key()).unwrap(),
@@ -279,10 +258,7 @@ mod wrong_parties {
     #[test]
     fn another_register_key_is_wrong_key_with_both_ids() {
         let parties = Parties::new();
-        let envelope = parties.seal(
-            &contents_with_face(vec![1; 10]).to_bytes().unwrap(),
-            SMALL_CHUNK,
-        );
+        let envelope = parties.seal(&contents_with_face(vec![1; 10]).to_bytes().unwrap(), SMALL_CHUNK);
         let other_register = RegisterKeyPair::generate();
         let expected = other_register.public_keys().key_id().to_hex();
         let found = parties.register.public_keys().key_id().to_hex();
@@ -291,14 +267,8 @@ mod wrong_parties {
             decrypt_envelope_body(&envelope, &other_register).map(|_| ()),
         ] {
             match result {
-                Err(PacketError::WrongKey {
-                    expected: e,
-                    found: f,
-                }) => {
-                    assert_eq!(
-                        (e.as_str(), f.as_str()),
-                        (expected.as_str(), found.as_str())
-                    )
+                Err(PacketError::WrongKey { expected: e, found: f }) => {
+                    assert_eq!((e.as_str(), f.as_str()), (expected.as_str(), found.as_str()))
                 }
                 other => panic!("expected WrongKey, got {other:?}"),
             }
@@ -308,10 +278,7 @@ mod wrong_parties {
     #[test]
     fn another_station_key_is_bad_signature() {
         let parties = Parties::new();
-        let envelope = parties.seal(
-            &contents_with_face(vec![1; 10]).to_bytes().unwrap(),
-            SMALL_CHUNK,
-        );
+        let envelope = parties.seal(&contents_with_face(vec![1; 10]).to_bytes().unwrap(), SMALL_CHUNK);
         let other_station = StationSigningKey::generate();
         assert!(matches!(
             open_envelope(&envelope, &parties.register, &other_station.public_key()),
@@ -326,16 +293,10 @@ mod wrong_parties {
     #[test]
     fn a_signature_by_another_station_verifies_only_with_that_station_key() {
         let parties = Parties::new();
-        let mut envelope = parties.seal(
-            &contents_with_face(vec![1; 10]).to_bytes().unwrap(),
-            SMALL_CHUNK,
-        );
+        let mut envelope = parties.seal(&contents_with_face(vec![1; 10]).to_bytes().unwrap(), SMALL_CHUNK);
         let impostor = StationSigningKey::generate();
         Parties::resign(&mut envelope, &impostor);
-        assert!(matches!(
-            parties.open(&envelope),
-            Err(PacketError::BadSignature)
-        ));
+        assert!(matches!(parties.open(&envelope), Err(PacketError::BadSignature)));
         // The signature is the impostor's own, valid one: whoever looks up the station key by
         // the header's station id is the one who decides which key that is.
         assert!(open_envelope(&envelope, &parties.register, &impostor.public_key()).is_ok());
@@ -381,15 +342,9 @@ mod truncation {
             (header_len - 1, "inside enc"),
             (header_len, "right after the header"),
             (header_len + 10, "inside chunk 0"),
-            (
-                chunk_offset(&envelope, 1),
-                "at the boundary of chunks 0 and 1",
-            ),
+            (chunk_offset(&envelope, 1), "at the boundary of chunks 0 and 1"),
             (chunk_offset(&envelope, 2) + 1000, "inside chunk 2"),
-            (
-                chunk_offset(&envelope, 3),
-                "at the boundary before the last chunk",
-            ),
+            (chunk_offset(&envelope, 3), "at the boundary before the last chunk"),
             (signed_len - 1, "inside the last chunk's tag"),
             (signed_len, "the whole trailer missing"),
             (signed_len + 32, "inside the trailer"),
@@ -421,26 +376,18 @@ mod truncation {
     fn a_cut_anywhere_is_truncated_when_only_decrypting() {
         let (parties, envelope, cuts) = envelope_and_cuts();
         for (cut, place) in cuts {
-            assert_truncated(
-                decrypt_envelope_body(&envelope[..cut], &parties.register),
-                place,
-            );
+            assert_truncated(decrypt_envelope_body(&envelope[..cut], &parties.register), place);
         }
     }
 
     #[test]
     fn bytes_after_the_signature_are_malformed() {
         let parties = Parties::new();
-        let mut envelope = parties.seal(
-            &contents_with_face(vec![1; 10]).to_bytes().unwrap(),
-            SMALL_CHUNK,
-        );
+        let mut envelope = parties.seal(&contents_with_face(vec![1; 10]).to_bytes().unwrap(), SMALL_CHUNK);
         envelope.push(0);
         assert_eq!(parties.open(&envelope).unwrap_err().code(), "malformed");
         assert_eq!(
-            decrypt_envelope_body(&envelope, &parties.register)
-                .unwrap_err()
-                .code(),
+            decrypt_envelope_body(&envelope, &parties.register).unwrap_err().code(),
             "malformed"
         );
     }
@@ -461,10 +408,7 @@ mod truncation {
             decrypt_envelope_body(&shorter, &parties.register),
             Err(PacketError::ChunkCorrupt { index: 0 })
         ));
-        assert!(matches!(
-            parties.open(&shorter),
-            Err(PacketError::BadSignature)
-        ));
+        assert!(matches!(parties.open(&shorter), Err(PacketError::BadSignature)));
     }
 
     #[test]
@@ -507,10 +451,7 @@ mod tampering {
         let parties = Parties::new();
         let mut envelope = sealed(&parties);
         swap_chunks(&mut envelope, 1, 3);
-        assert!(matches!(
-            parties.open(&envelope),
-            Err(PacketError::BadSignature)
-        ));
+        assert!(matches!(parties.open(&envelope), Err(PacketError::BadSignature)));
         assert!(matches!(
             decrypt_envelope_body(&envelope, &parties.register),
             Err(PacketError::ChunkCorrupt { index: 1 })
@@ -552,10 +493,7 @@ mod tampering {
                 }
                 let mut flipped = envelope.clone();
                 flipped[at] ^= 0x10;
-                assert!(matches!(
-                    parties.open(&flipped),
-                    Err(PacketError::BadSignature)
-                ));
+                assert!(matches!(parties.open(&flipped), Err(PacketError::BadSignature)));
                 match decrypt_envelope_body(&flipped, &parties.register) {
                     Err(PacketError::ChunkCorrupt { index: i }) => assert_eq!(i, index as u64),
                     other => panic!("flip at byte {at}: expected ChunkCorrupt {{ index: {index} }}, got {other:?}"),
@@ -582,20 +520,10 @@ mod tampering {
         // (what, flipped envelope, code on open, code when only decrypting)
         let cases = [
             ("magic", flip(0, 0x01), "malformed", "malformed"),
-            (
-                "version",
-                flip(4, 0x03),
-                "unknown_version",
-                "unknown_version",
-            ),
+            ("version", flip(4, 0x03), "unknown_version", "unknown_version"),
             ("kem id", flip(6, 0x01), "malformed", "malformed"),
             ("aead id", flip(10, 0x01), "malformed", "malformed"),
-            (
-                "register key id",
-                flip(11, 0x01),
-                "bad_signature",
-                "wrong_key",
-            ),
+            ("register key id", flip(11, 0x01), "bad_signature", "wrong_key"),
             (
                 "station id",
                 flip(station_id_at, 0x01),
@@ -635,23 +563,12 @@ mod tampering {
                 "malformed",
                 "malformed",
             ),
-            (
-                "enc",
-                flip(enc_at + 5, 0x01),
-                "bad_signature",
-                "chunk_corrupt",
-            ),
+            ("enc", flip(enc_at + 5, 0x01), "bad_signature", "chunk_corrupt"),
         ];
         for (what, flipped, on_open, on_decrypt) in cases {
+            assert_eq!(parties.open(&flipped).unwrap_err().code(), on_open, "{what} on open");
             assert_eq!(
-                parties.open(&flipped).unwrap_err().code(),
-                on_open,
-                "{what} on open"
-            );
-            assert_eq!(
-                decrypt_envelope_body(&flipped, &parties.register)
-                    .unwrap_err()
-                    .code(),
+                decrypt_envelope_body(&flipped, &parties.register).unwrap_err().code(),
                 on_decrypt,
                 "{what} when only decrypting"
             );
@@ -662,11 +579,7 @@ mod tampering {
     fn a_flipped_bit_in_the_trailer_is_bad_signature_only() {
         let parties = Parties::new();
         let envelope = sealed(&parties);
-        for at in [
-            envelope.len() - SIGNATURE_LEN,
-            envelope.len() - 33,
-            envelope.len() - 1,
-        ] {
+        for at in [envelope.len() - SIGNATURE_LEN, envelope.len() - 33, envelope.len() - 1] {
             let mut flipped = envelope.clone();
             flipped[at] ^= 0x80;
             assert!(
@@ -687,12 +600,9 @@ mod tampering {
         for at in 0..envelope.len() {
             let mut changed = envelope.clone();
             changed[at] ^= 1 << (at % 8);
-            let error = parties
-                .open(&changed)
-                .expect_err("a changed envelope must not open");
+            let error = parties.open(&changed).expect_err("a changed envelope must not open");
             assert!(
-                ["malformed", "unknown_version", "truncated", "bad_signature"]
-                    .contains(&error.code()),
+                ["malformed", "unknown_version", "truncated", "bad_signature"].contains(&error.code()),
                 "byte {at}: unexpected {error:?}"
             );
         }
@@ -761,9 +671,7 @@ mod garbage {
         let parties = Parties::new();
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x454e_5250);
         // A header prefix that passes the magic, version and suite checks, to reach deeper.
-        let prefix = [
-            b'E', b'N', b'R', b'P', 1, 0x00, 0x20, 0x00, 0x01, 0x00, 0x02,
-        ];
+        let prefix = [b'E', b'N', b'R', b'P', 1, 0x00, 0x20, 0x00, 0x01, 0x00, 0x02];
         for round in 0..3000 {
             let len = rng.gen_range(0..400);
             let mut bytes: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
@@ -794,9 +702,7 @@ mod garbage {
             };
             header.extend_from_slice(&key_id);
             for _ in 0..2 {
-                let id: Vec<u8> = (0..rng.gen_range(0..10))
-                    .map(|_| rng.gen_range(b'A'..=b'Z'))
-                    .collect();
+                let id: Vec<u8> = (0..rng.gen_range(0..10)).map(|_| rng.gen_range(b'A'..=b'Z')).collect();
                 header.extend_from_slice(&(id.len() as u16).to_be_bytes());
                 header.extend_from_slice(&id);
             }
@@ -847,9 +753,7 @@ mod garbage {
                 continue; // a mutation that happened to restore the original proves nothing
             }
             tried += 1;
-            let error = parties
-                .open(&mutated)
-                .expect_err("a mutated envelope must not open");
+            let error = parties.open(&mutated).expect_err("a mutated envelope must not open");
             assert!(ALLOWED.contains(&error.code()), "unexpected {error:?}");
             let _ = decrypt_envelope_body(&mutated, &parties.register);
             let _ = EnvelopeHeader::parse(&mutated);
@@ -863,10 +767,7 @@ mod receipts {
     #[test]
     fn a_receipt_for_a_real_envelope_signs_verifies_and_detects_tampering() {
         let parties = Parties::new();
-        let envelope = parties.seal(
-            &contents_with_face(vec![4; 300]).to_bytes().unwrap(),
-            SMALL_CHUNK,
-        );
+        let envelope = parties.seal(&contents_with_face(vec![4; 300]).to_bytes().unwrap(), SMALL_CHUNK);
         let receipt = Receipt {
             registration_id: REGISTRATION_ID.into(),
             station_id: STATION_ID.into(),
@@ -877,10 +778,8 @@ mod receipts {
         let signed = SignedReceipt::sign(receipt, &parties.register.signing_key);
 
         // The station verifies it, after the trip through JSON, with its pinned public keys.
-        let pinned =
-            RegisterPublicKeys::from_json(&parties.register.public_keys().to_json()).unwrap();
-        let travelled: SignedReceipt =
-            serde_json::from_str(&serde_json::to_string(&signed).unwrap()).unwrap();
+        let pinned = RegisterPublicKeys::from_json(&parties.register.public_keys().to_json()).unwrap();
+        let travelled: SignedReceipt = serde_json::from_str(&serde_json::to_string(&signed).unwrap()).unwrap();
         travelled.verify(&pinned.signing_public).unwrap();
         assert_eq!(
             travelled.receipt.envelope_sha256,
@@ -894,10 +793,7 @@ mod receipts {
             Err(PacketError::BadReceipt)
         ));
 
-        let forged = SignedReceipt::sign(
-            travelled.receipt.clone(),
-            &RegisterKeyPair::generate().signing_key,
-        );
+        let forged = SignedReceipt::sign(travelled.receipt.clone(), &RegisterKeyPair::generate().signing_key);
         assert!(matches!(
             forged.verify(&pinned.signing_public),
             Err(PacketError::BadReceipt)
@@ -918,20 +814,15 @@ mod key_files {
     fn key_files_round_trip_through_disk_and_still_open_packets() {
         let dir = tempfile::tempdir().unwrap();
         let parties = Parties::new();
-        let envelope = parties.seal(
-            &contents_with_face(vec![8; 2000]).to_bytes().unwrap(),
-            SMALL_CHUNK,
-        );
+        let envelope = parties.seal(&contents_with_face(vec![8; 2000]).to_bytes().unwrap(), SMALL_CHUNK);
 
         let private_path = dir.path().join("register-private.json");
         let public_path = dir.path().join("register-public.json");
         std::fs::write(&private_path, parties.register.to_json()).unwrap();
         std::fs::write(&public_path, parties.register.public_keys().to_json()).unwrap();
 
-        let register =
-            RegisterKeyPair::from_json(&std::fs::read_to_string(&private_path).unwrap()).unwrap();
-        let public =
-            RegisterPublicKeys::from_json(&std::fs::read_to_string(&public_path).unwrap()).unwrap();
+        let register = RegisterKeyPair::from_json(&std::fs::read_to_string(&private_path).unwrap()).unwrap();
+        let public = RegisterPublicKeys::from_json(&std::fs::read_to_string(&public_path).unwrap()).unwrap();
         assert_eq!(public, parties.register.public_keys());
         assert_eq!(register.public_keys(), public);
         let opened = open_envelope(&envelope, &register, &parties.station.public_key()).unwrap();
@@ -939,14 +830,7 @@ mod key_files {
 
         // A station sealing with keys loaded from the public file reaches the same register.
         let plaintext = contents_with_face(vec![2; 10]).to_bytes().unwrap();
-        let resealed = seal_for_register(
-            &plaintext,
-            STATION_ID,
-            REGISTRATION_ID,
-            &parties.station,
-            &public,
-        )
-        .unwrap();
+        let resealed = seal_for_register(&plaintext, STATION_ID, REGISTRATION_ID, &parties.station, &public).unwrap();
         open_envelope(&resealed, &register, &parties.station.public_key()).unwrap();
     }
 
@@ -962,15 +846,9 @@ mod key_files {
             ("empty file", String::new()),
             ("cut JSON", private[..private.len() / 2].to_string()),
             ("public file given", public.clone()),
-            (
-                "wrong version",
-                private.replace("\"version\": 1", "\"version\": 3"),
-            ),
+            ("wrong version", private.replace("\"version\": 1", "\"version\": 3")),
             ("bad base64", private.replace(&secret_b64, "@@@@")),
-            (
-                "short key",
-                private.replace(&secret_b64, &BASE64.encode([1u8; 16])),
-            ),
+            ("short key", private.replace(&secret_b64, &BASE64.encode([1u8; 16]))),
             (
                 "unpadded base64",
                 private.replace(&secret_b64, secret_b64.trim_end_matches('=')),
@@ -990,10 +868,7 @@ mod key_files {
                 "wrong kind",
                 public.replace("enroll-register-public-keys", "enroll-station-key"),
             ),
-            (
-                "long key",
-                public.replace(&public_b64, &BASE64.encode([1u8; 40])),
-            ),
+            ("long key", public.replace(&public_b64, &BASE64.encode([1u8; 40]))),
             (
                 "key id of another key",
                 public.replace(&register.public_keys().key_id().to_hex(), &"0".repeat(16)),
@@ -1049,10 +924,7 @@ mod vector {
             h["sha256"]
         );
         assert_eq!(opened.contents.to_bytes().unwrap(), plaintext);
-        assert_eq!(
-            hex::encode(Sha256::digest(&plaintext)),
-            v["plaintext_sha256"]
-        );
+        assert_eq!(hex::encode(Sha256::digest(&plaintext)), v["plaintext_sha256"]);
         assert_eq!(hex::encode(Sha256::digest(&envelope)), v["envelope_sha256"]);
         assert_eq!(v["hpke"]["info"], "enroll packet envelope v1");
     }

@@ -42,8 +42,15 @@ impl Fixture {
             encryption_secret: register.encryption_secret.clone(),
             signing_key: signing.unwrap_or_else(|| register.signing_key.clone()),
         };
-        let intake = spawn(IntakeConfig::new(dir.path(), keys), "127.0.0.1:0".parse().unwrap()).await.unwrap();
-        Fixture { _dir: dir, register, station: StationSigningKey::generate(), intake }
+        let intake = spawn(IntakeConfig::new(dir.path(), keys), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        Fixture {
+            _dir: dir,
+            register,
+            station: StationSigningKey::generate(),
+            intake,
+        }
     }
 
     fn client(&self) -> IntakeClient {
@@ -58,7 +65,10 @@ impl Fixture {
     async fn onboarded_client(&self) -> IntakeClient {
         let client = self.client();
         assert_eq!(client.register_keys().await.unwrap(), self.pinned());
-        client.register_station(STATION_ID, "Mobile team 31", &self.station.public_key()).await.unwrap();
+        client
+            .register_station(STATION_ID, "Mobile team 31", &self.station.public_key())
+            .await
+            .unwrap();
         client
     }
 
@@ -68,7 +78,10 @@ impl Fixture {
 }
 
 fn client_for(base_url: &str) -> IntakeClient {
-    IntakeClient::new(base_url).unwrap().with_chunk_size(CHUNK).with_retries(4, Duration::from_millis(20))
+    IntakeClient::new(base_url)
+        .unwrap()
+        .with_chunk_size(CHUNK)
+        .with_retries(4, Duration::from_millis(20))
 }
 
 /// A real packet of a few KiB (several upload chunks).
@@ -81,12 +94,18 @@ fn sealed_packet(station: &StationSigningKey, registration_id: &str, register: &
             position: String::new(),
             format: "image/png".into(),
             quality: 74,
-            device: DeviceIdentity { make: "Sim".into(), model: "Face".into(), serial: "S-9".into(), simulated: true },
+            device: DeviceIdentity {
+                make: "Sim".into(),
+                model: "Face".into(),
+                serial: "S-9".into(),
+                simulated: true,
+            },
             data: face,
         }],
         meta: PacketMeta {
             registration_id: registration_id.into(),
             station_id: STATION_ID.into(),
+            station_public_key: BASE64.encode(station.public_key()),
             center_id: "C-31".into(),
             officer: "officer31".into(),
             supervisor: Some("super31".into()),
@@ -96,7 +115,14 @@ fn sealed_packet(station: &StationSigningKey, registration_id: &str, register: &
             software_version: "test".into(),
         },
     };
-    seal_for_register(&contents.to_bytes().unwrap(), STATION_ID, registration_id, station, register).unwrap()
+    seal_for_register(
+        &contents.to_bytes().unwrap(),
+        STATION_ID,
+        registration_id,
+        station,
+        register,
+    )
+    .unwrap()
 }
 
 /// Records every progress call.
@@ -115,19 +141,23 @@ impl Progress {
 fn no_progress(_: u64, _: u64) {}
 
 async fn head_offset(upload_url: &str) -> u64 {
-    let response =
-        reqwest::Client::new().head(upload_url).header("Tus-Resumable", "1.0.0").send().await.unwrap();
+    let response = reqwest::Client::new()
+        .head(upload_url)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     response.headers()["upload-offset"].to_str().unwrap().parse().unwrap()
 }
 
 /// Creates an upload and sends only its first chunk, with raw requests, as a station that lost
 /// its link after one chunk would have left it. Returns the upload URL.
-async fn first_chunk_only(base_url: &str, envelope: &[u8]) -> String {
+async fn first_chunk_only(base_url: &str, registration_id: &str, envelope: &[u8]) -> String {
     let http = reqwest::Client::new();
     let metadata = format!(
         "registration_id {},station_id {},sha256 {}",
-        BASE64.encode(REGISTRATION_ID),
+        BASE64.encode(registration_id),
         BASE64.encode(STATION_ID),
         BASE64.encode(hex::encode(Sha256::digest(envelope)))
     );
@@ -163,11 +193,21 @@ async fn send_packet_uploads_in_chunks_and_returns_a_verified_receipt() {
 
     let progress = Progress::default();
     let (upload_url, receipt) = client
-        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &progress.callback())
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &envelope,
+            &fixture.pinned(),
+            None,
+            &progress.callback(),
+        )
         .await
         .unwrap();
 
-    assert!(upload_url.starts_with(&format!("{}/v1/uploads/", fixture.intake.base_url())), "{upload_url}");
+    assert!(
+        upload_url.starts_with(&format!("{}/v1/uploads/", fixture.intake.base_url())),
+        "{upload_url}"
+    );
     assert_eq!(receipt.receipt.registration_id, REGISTRATION_ID);
     assert_eq!(receipt.receipt.station_id, STATION_ID);
     assert_eq!(receipt.receipt.envelope_sha256, hex::encode(Sha256::digest(&envelope)));
@@ -178,8 +218,15 @@ async fn send_packet_uploads_in_chunks_and_returns_a_verified_receipt() {
     let calls = progress.calls();
     assert_eq!(calls.first(), Some(&(0, total)));
     assert_eq!(calls.last(), Some(&(total, total)));
-    assert_eq!(calls.len(), 1 + envelope.len().div_ceil(CHUNK), "one call at start, one per chunk");
-    assert!(calls.windows(2).all(|pair| pair[0].0 < pair[1].0), "progress only moves forward: {calls:?}");
+    assert_eq!(
+        calls.len(),
+        1 + envelope.len().div_ceil(CHUNK),
+        "one call at start, one per chunk"
+    );
+    assert!(
+        calls.windows(2).all(|pair| pair[0].0 < pair[1].0),
+        "progress only moves forward: {calls:?}"
+    );
 
     // The receipt can be fetched again later, and is the same.
     assert_eq!(client.fetch_receipt(&upload_url).await.unwrap(), receipt);
@@ -190,20 +237,100 @@ async fn an_interrupted_upload_resumes_where_the_intake_stopped() {
     let fixture = Fixture::start().await;
     let client = fixture.onboarded_client().await;
     let envelope = fixture.packet(REGISTRATION_ID);
-    let kept_url = first_chunk_only(&fixture.intake.base_url(), &envelope).await;
+    let kept_url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope).await;
     assert_eq!(head_offset(&kept_url).await, CHUNK as u64);
 
     let progress = Progress::default();
     let (upload_url, receipt) = client
-        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), Some(&kept_url), &progress.callback())
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &envelope,
+            &fixture.pinned(),
+            Some(&kept_url),
+            &progress.callback(),
+        )
         .await
         .unwrap();
     assert_eq!(upload_url, kept_url, "the same upload was continued");
     let calls = progress.calls();
-    assert_eq!(calls[0], (CHUNK as u64, envelope.len() as u64), "started at the intake's offset");
-    assert!(calls.iter().all(|(sent, _)| *sent >= CHUNK as u64), "nothing was sent from zero again: {calls:?}");
+    assert_eq!(
+        calls[0],
+        (CHUNK as u64, envelope.len() as u64),
+        "started at the intake's offset"
+    );
+    assert!(
+        calls.iter().all(|(sent, _)| *sent >= CHUNK as u64),
+        "nothing was sent from zero again: {calls:?}"
+    );
     assert_eq!(calls.len(), 1 + (envelope.len() - CHUNK).div_ceil(CHUNK));
     assert_eq!(receipt.receipt.intake_reference, kept_url.rsplit('/').next().unwrap());
+}
+
+#[tokio::test]
+async fn an_upload_created_first_is_the_one_that_gets_the_bytes() {
+    let fixture = Fixture::start().await;
+    let client = fixture.onboarded_client().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    // The station persists this URL before sending, so even a power cut cannot lose it.
+    let created = client
+        .create_upload(REGISTRATION_ID, STATION_ID, &envelope)
+        .await
+        .unwrap();
+    assert_eq!(head_offset(&created).await, 0);
+    let (upload_url, _) = client
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &envelope,
+            &fixture.pinned(),
+            Some(&created),
+            &no_progress,
+        )
+        .await
+        .unwrap();
+    assert_eq!(upload_url, created);
+}
+
+#[tokio::test]
+async fn a_complete_upload_resumed_again_sends_no_bytes_and_gets_the_same_receipt() {
+    // The station saw the upload finish but lost the receipt (crash before saving it): it
+    // sends again with the kept URL, and only asks; nothing is uploaded twice.
+    let fixture = Fixture::start().await;
+    let client = fixture.onboarded_client().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let (upload_url, receipt) = client
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &envelope,
+            &fixture.pinned(),
+            None,
+            &no_progress,
+        )
+        .await
+        .unwrap();
+
+    let progress = Progress::default();
+    let (again_url, again_receipt) = client
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &envelope,
+            &fixture.pinned(),
+            Some(&upload_url),
+            &progress.callback(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again_url, upload_url);
+    assert_eq!(again_receipt, receipt);
+    let total = envelope.len() as u64;
+    assert_eq!(
+        progress.calls(),
+        vec![(total, total), (total, total)],
+        "started at the end; one empty PATCH"
+    );
 }
 
 #[tokio::test]
@@ -213,38 +340,68 @@ async fn a_kept_url_that_is_gone_or_for_other_bytes_starts_a_new_upload() {
     let envelope = fixture.packet(REGISTRATION_ID);
 
     // Terminated on the intake (404).
-    let kept_url = first_chunk_only(&fixture.intake.base_url(), &envelope).await;
-    reqwest::Client::new().delete(&kept_url).header("Tus-Resumable", "1.0.0").send().await.unwrap();
-    let url = client.upload(REGISTRATION_ID, STATION_ID, &envelope, Some(&kept_url), &no_progress).await.unwrap();
+    let kept_url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope).await;
+    reqwest::Client::new()
+        .delete(&kept_url)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .unwrap();
+    let url = client
+        .upload(REGISTRATION_ID, STATION_ID, &envelope, Some(&kept_url), &no_progress)
+        .await
+        .unwrap();
     assert_ne!(url, kept_url);
     assert_eq!(head_offset(&url).await, envelope.len() as u64);
 
-    // The kept URL belongs to another packet (same length would not even be needed to refuse it).
+    // The kept URL is of other bytes for this registration (sealed again: new HPKE randomness).
     let other = fixture.packet("10031-20250302-000005");
-    let other_url = first_chunk_only(&fixture.intake.base_url(), &other).await;
+    let other_url = first_chunk_only(&fixture.intake.base_url(), "10031-20250302-000005", &other).await;
     let url = client
-        .upload("10031-20250302-000005", STATION_ID, &fixture.packet("10031-20250302-000005"), Some(&other_url), &no_progress)
+        .upload(
+            "10031-20250302-000005",
+            STATION_ID,
+            &fixture.packet("10031-20250302-000005"),
+            Some(&other_url),
+            &no_progress,
+        )
         .await
         .unwrap();
     assert_ne!(url, other_url);
 
     // A URL on another server is never followed.
     let elsewhere = "http://127.0.0.1:9/v1/uploads/00000000000000000000000000000000";
-    let url = client.upload("10031-20250302-000006", STATION_ID, &fixture.packet("10031-20250302-000006"), Some(elsewhere), &no_progress).await.unwrap();
+    let url = client
+        .upload(
+            "10031-20250302-000006",
+            STATION_ID,
+            &fixture.packet("10031-20250302-000006"),
+            Some(elsewhere),
+            &no_progress,
+        )
+        .await
+        .unwrap();
     assert!(url.starts_with(&fixture.intake.base_url()), "{url}");
 }
 
 #[tokio::test]
 async fn a_connection_cut_mid_chunk_is_retried_and_the_packet_still_arrives() {
     let fixture = Fixture::start().await;
-    let client = fixture.onboarded_client().await;
+    fixture.onboarded_client().await;
     let envelope = fixture.packet(REGISTRATION_ID);
     // Cut once, after the creation request and about two and a half chunks of body.
     let proxy = CuttingProxy::start(fixture.intake.local_addr(), 2 * CHUNK as i64 + 1500).await;
 
     let through_proxy = client_for(&format!("http://{}", proxy.addr));
     let (upload_url, receipt) = through_proxy
-        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &no_progress)
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &envelope,
+            &fixture.pinned(),
+            None,
+            &no_progress,
+        )
         .await
         .unwrap();
     assert!(proxy.cut.load(Ordering::SeqCst), "the proxy did cut a connection");
@@ -273,7 +430,14 @@ async fn an_intake_that_is_down_is_intake_unreachable() {
     let station = StationSigningKey::generate();
     let envelope = sealed_packet(&station, REGISTRATION_ID, &register.public_keys());
     let error = client
-        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &register.public_keys(), None, &no_progress)
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &envelope,
+            &register.public_keys(),
+            None,
+            &no_progress,
+        )
         .await
         .unwrap_err();
     assert_eq!(error.code(), "intake_unreachable");
@@ -289,12 +453,21 @@ async fn a_tampered_envelope_is_packet_rejected_with_the_reason() {
     envelope[middle] ^= 0x40;
 
     let error = client
-        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &no_progress)
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &envelope,
+            &fixture.pinned(),
+            None,
+            &no_progress,
+        )
         .await
         .unwrap_err();
     assert_eq!(error.code(), "packet_rejected");
     assert!(!error.retry_later());
-    let SyncError::PacketRejected { message } = &error else { panic!("{error:?}") };
+    let SyncError::PacketRejected { message } = &error else {
+        panic!("{error:?}")
+    };
     assert!(message.contains("signature does not verify"), "{message}");
 }
 
@@ -304,16 +477,29 @@ async fn a_receipt_signed_by_another_key_is_bad_receipt() {
     let impostor = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
     let fixture = Fixture::start_signing_with(register, Some(impostor)).await;
     let client = fixture.client();
-    client.register_station(STATION_ID, "Mobile team 31", &fixture.station.public_key()).await.unwrap();
+    client
+        .register_station(STATION_ID, "Mobile team 31", &fixture.station.public_key())
+        .await
+        .unwrap();
     let envelope = fixture.packet(REGISTRATION_ID);
 
     let error = client
-        .send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &no_progress)
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &envelope,
+            &fixture.pinned(),
+            None,
+            &no_progress,
+        )
         .await
         .unwrap_err();
     assert_eq!(error.code(), "bad_receipt");
     assert!(error.to_string().contains("pinned at onboarding"), "{error}");
-    assert!(!error.retry_later(), "a receipt that does not verify needs a person, not a retry");
+    assert!(
+        !error.retry_later(),
+        "a receipt that does not verify needs a person, not a retry"
+    );
 }
 
 #[tokio::test]
@@ -321,7 +507,10 @@ async fn an_unregistered_station_is_unknown_station() {
     let fixture = Fixture::start().await;
     let client = fixture.client();
     let envelope = fixture.packet(REGISTRATION_ID);
-    let error = client.upload(REGISTRATION_ID, STATION_ID, &envelope, None, &no_progress).await.unwrap_err();
+    let error = client
+        .upload(REGISTRATION_ID, STATION_ID, &envelope, None, &no_progress)
+        .await
+        .unwrap_err();
     assert_eq!(error.code(), "unknown_station");
     assert!(error.to_string().contains(STATION_ID), "{error}");
 }
@@ -331,7 +520,10 @@ async fn registration_conflicts_and_duplicates_have_their_own_codes() {
     let fixture = Fixture::start().await;
     let client = fixture.onboarded_client().await;
     // Registering again with the same key is fine; another key is refused.
-    client.register_station(STATION_ID, "renamed", &fixture.station.public_key()).await.unwrap();
+    client
+        .register_station(STATION_ID, "renamed", &fixture.station.public_key())
+        .await
+        .unwrap();
     let error = client
         .register_station(STATION_ID, "thief", &StationSigningKey::generate().public_key())
         .await
@@ -339,14 +531,41 @@ async fn registration_conflicts_and_duplicates_have_their_own_codes() {
     assert_eq!(error.code(), "station_exists");
 
     let envelope = fixture.packet(REGISTRATION_ID);
-    let first = client.send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &no_progress).await.unwrap();
+    let first = client
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &envelope,
+            &fixture.pinned(),
+            None,
+            &no_progress,
+        )
+        .await
+        .unwrap();
     // Sending the same bytes again (a receipt lost before it was saved) gives the same receipt.
-    let again = client.send_packet(REGISTRATION_ID, STATION_ID, &envelope, &fixture.pinned(), None, &no_progress).await.unwrap();
+    let again = client
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &envelope,
+            &fixture.pinned(),
+            None,
+            &no_progress,
+        )
+        .await
+        .unwrap();
     assert_eq!(again.1, first.1);
 
     let resealed = fixture.packet(REGISTRATION_ID);
     let error = client
-        .send_packet(REGISTRATION_ID, STATION_ID, &resealed, &fixture.pinned(), None, &no_progress)
+        .send_packet(
+            REGISTRATION_ID,
+            STATION_ID,
+            &resealed,
+            &fixture.pinned(),
+            None,
+            &no_progress,
+        )
         .await
         .unwrap_err();
     assert_eq!(error.code(), "duplicate_registration");
@@ -358,8 +577,11 @@ async fn a_receipt_asked_for_too_early_is_upload_incomplete() {
     let fixture = Fixture::start().await;
     let client = fixture.onboarded_client().await;
     let envelope = fixture.packet(REGISTRATION_ID);
-    let url = first_chunk_only(&fixture.intake.base_url(), &envelope).await;
-    assert_eq!(client.fetch_receipt(&url).await.unwrap_err().code(), "upload_incomplete");
+    let url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope).await;
+    assert_eq!(
+        client.fetch_receipt(&url).await.unwrap_err().code(),
+        "upload_incomplete"
+    );
 }
 
 /// A loopback TCP proxy that forwards to `target` and, once, drops the connection after
@@ -380,7 +602,9 @@ impl CuttingProxy {
             while let Ok((inbound, _)) = listener.accept().await {
                 let (budget, cut) = (budget_for_task.clone(), cut_for_task.clone());
                 tokio::spawn(async move {
-                    let Ok(outbound) = tokio::net::TcpStream::connect(target).await else { return };
+                    let Ok(outbound) = tokio::net::TcpStream::connect(target).await else {
+                        return;
+                    };
                     let (mut client_read, mut client_write) = inbound.into_split();
                     let (mut server_read, mut server_write) = outbound.into_split();
                     let upstream = async {
