@@ -34,7 +34,7 @@ impl FaceCamera for SimulatedFaceCamera {
     fn info(&self) -> DeviceInfo {
         DeviceInfo {
             make: "Simulated".into(),
-            model: "Simulated face camera".into(),
+            model: "Face camera".into(),
             serial: self.serial.clone(),
             simulated: true,
         }
