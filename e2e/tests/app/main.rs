@@ -1,0 +1,432 @@
+//! End to end: a clerk sets up a station, signs in, enrolls a resident and syncs, in the
+//! REAL app window (WebKitGTK under Xvfb, driven through tauri-driver and WebKitWebDriver),
+//! against a REAL intake server started in this process on loopback.
+//!
+//! The flow: setup → a wrong password is refused on the login form → sign in → new
+//! registration → Finalize with empty required fields shows the UI's field errors → the form
+//! filled (English and Arabic names) and the face captured (preview and SIMULATED DEVICE
+//! badge shown), but a phone number only the station's schema check refuses: its field error
+//! shows under the phone input → correct it → Finalize
+//! → Approve → sync with the intake stopped (a banner says the packet stays queued) → start
+//! the intake again on the same port → sync → the row shows "acknowledged" with its receipt.
+//!
+//! Every screen is saved under `artifacts/e2e/`; with `UPDATE_SCREENSHOT=1` the acknowledged
+//! home screen also becomes the README's `docs/screenshot.png`. The test fails (never skips) when the app or tauri-driver is
+//! missing: `make test` builds and installs both. It also fails if the run wrote into the
+//! platform's app-data folder: everything must go to `ENROLL_DATA_DIR`.
+
+mod harness;
+// The mirror is the whole table; the flow does not touch every id.
+#[allow(dead_code)]
+mod test_ids;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{bail, ensure, Context, Result};
+use enroll_intake::{IntakeConfig, RunningIntake};
+use enroll_packet::RegisterKeyPair;
+use harness::{Paths, ProcessGroup, Ui};
+use test_ids as id;
+
+/// The app's identifier in `src-tauri/tauri.conf.json`: its app-data folder's name.
+const APP_IDENTIFIER: &str = "org.enrollment.station";
+
+const ADMIN: &str = "admin";
+const PASSWORD: &str = "correct horse battery";
+const STATION_NAME: &str = "Rabat Central 1";
+
+/// An intake on loopback whose keys and data outlive a stop, so it can be started again.
+struct Intake {
+    data_dir: PathBuf,
+    keys_json: String,
+    address: SocketAddr,
+    running: Option<RunningIntake>,
+}
+
+impl Intake {
+    async fn start(data_dir: &Path) -> Result<Intake> {
+        let keys_json = RegisterKeyPair::generate().to_json();
+        let mut intake = Intake {
+            data_dir: data_dir.to_path_buf(),
+            keys_json,
+            address: "127.0.0.1:0".parse()?,
+            running: None,
+        };
+        intake.restart().await?;
+        Ok(intake)
+    }
+
+    /// Starts (again) with the same keys and data, on the same port once it has one.
+    async fn restart(&mut self) -> Result<()> {
+        let config = IntakeConfig {
+            data_dir: self.data_dir.clone(),
+            register_keys: RegisterKeyPair::from_json(&self.keys_json)?,
+            max_upload_bytes: IntakeConfig::DEFAULT_MAX_UPLOAD_BYTES,
+            upload_expiry: Duration::from_secs(3600),
+        };
+        let running = enroll_intake::spawn(config, self.address)
+            .await
+            .context("starting the intake")?;
+        self.address = running.local_addr();
+        eprintln!("[e2e] intake at {}", running.base_url());
+        self.running = Some(running);
+        Ok(())
+    }
+
+    async fn stop(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+            eprintln!("[e2e] intake stopped");
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+}
+
+/// The platform's app-data folder for the app, as Tauri resolves it on Linux.
+fn real_app_data_dir() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))?;
+    Some(base.join(APP_IDENTIFIER))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_enrolls_a_resident_and_the_intake_acknowledges_it() {
+    let paths = Paths::resolve();
+    std::fs::create_dir_all(&paths.artifacts).expect("cannot create artifacts/e2e");
+    for old in std::fs::read_dir(&paths.artifacts)
+        .expect("artifacts/e2e is readable")
+        .flatten()
+    {
+        if old.path().extension().is_some_and(|e| e == "png" || e == "log") {
+            let _ = std::fs::remove_file(old.path());
+        }
+    }
+    let real_app_data = real_app_data_dir();
+    let real_app_data_before = real_app_data.as_deref().and_then(harness::snapshot);
+
+    let temp = tempfile::tempdir().expect("temp dir");
+    let station_dir = temp.path().join("station");
+    let mut intake = Intake::start(&temp.path().join("intake"))
+        .await
+        .expect("the intake starts");
+    let (display, _xvfb) = harness::display().expect("a display");
+
+    let driver_port = harness::free_port().expect("a free port");
+    let native_port = harness::free_port().expect("a free port");
+    let log_path = paths.artifacts.join("app.log");
+    let log = std::fs::File::create(&log_path).expect("app.log");
+    // tauri-driver passes its environment on to WebKitWebDriver, which passes it on to the
+    // app; the test checks below that the station really used ENROLL_DATA_DIR.
+    let mut driver = ProcessGroup::spawn(
+        "tauri-driver",
+        Command::new(&paths.tauri_driver)
+            .args([
+                "--port",
+                &driver_port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", &display)
+            .env("ENROLL_DATA_DIR", &station_dir)
+            .env("ENROLL_INTAKE_URL", intake.url())
+            .env("RUST_LOG", "info")
+            // No accessibility bus under Xvfb; without this GTK waits for one on every start.
+            .env("NO_AT_BRIDGE", "1")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log handle"))
+            .stderr(log),
+    )
+    .expect("tauri-driver starts");
+    harness::wait_for_port(driver_port, "tauri-driver").expect("tauri-driver listens");
+
+    let ui = Ui::connect(driver_port, &paths.app, &paths.artifacts)
+        .await
+        .expect("a WebDriver session with the app");
+    let outcome = enroll_and_sync(&ui, &mut intake, &station_dir, &paths).await;
+    if outcome.is_err() {
+        let _ = ui.screenshot("failure").await;
+    }
+    let _ = ui.client.clone().close().await;
+    driver.stop();
+    intake.stop().await;
+    if let Err(error) = outcome {
+        panic!(
+            "{error:#}\n(screens and the app's log are in {})",
+            paths.artifacts.display()
+        );
+    }
+
+    let real_app_data_after = real_app_data.as_deref().and_then(harness::snapshot);
+    assert!(
+        real_app_data_before == real_app_data_after,
+        "the test wrote into the real app-data folder {:?}; everything must go to ENROLL_DATA_DIR",
+        real_app_data
+    );
+}
+
+async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths: &Paths) -> Result<()> {
+    // 1. First run: set the station up.
+    ui.wait_for(id::SETUP_SCREEN).await?;
+    ui.wait_for(id::SIMULATED_STATION_BADGE)
+        .await
+        .context("the simulated-devices badge shows from the first screen")?;
+    ui.screenshot("01-setup").await?;
+    ui.type_into(id::SETUP_STATION_NAME, STATION_NAME).await?;
+    ui.type_into(id::SETUP_CENTER_ID, "10001").await?;
+    ui.type_into(id::SETUP_ADMIN_USERNAME, ADMIN).await?;
+    ui.type_into(id::SETUP_ADMIN_FULL_NAME, "Nadia Amrani").await?;
+    ui.type_into(id::SETUP_PASSWORD, PASSWORD).await?;
+    ui.type_into(id::SETUP_PASSWORD_CONFIRM, PASSWORD).await?;
+    ui.click(id::SETUP_SUBMIT).await?;
+    let after_setup = ui
+        .wait_until("the login or home screen after setup", || async {
+            for screen in [id::LOGIN_SCREEN, id::HOME_SCREEN] {
+                if ui.find_displayed(screen).await?.is_some() {
+                    return Ok(Some(screen));
+                }
+            }
+            if let Some(banner) = ui.find_displayed(id::BANNER).await? {
+                bail!("setup failed: {}", banner.text().await?);
+            }
+            Ok(None)
+        })
+        .await?;
+    ensure!(
+        std::fs::read_dir(station_dir)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false),
+        "the station wrote nothing into ENROLL_DATA_DIR ({}): the app did not get the test's environment",
+        station_dir.display()
+    );
+    if after_setup == id::HOME_SCREEN {
+        // The station signed the new admin in; sign out to test the login form.
+        ui.click(id::LOG_OUT_BUTTON).await?;
+    }
+
+    // 2. A wrong password is refused where the clerk looks: on the login form.
+    ui.wait_for(id::LOGIN_SCREEN).await?;
+    ui.type_into(id::LOGIN_USERNAME, ADMIN).await?;
+    ui.type_into(id::LOGIN_PASSWORD, "not the password").await?;
+    ui.click(id::LOGIN_SUBMIT).await?;
+    let error = ui.text(id::LOGIN_ERROR).await?;
+    ensure!(
+        error.contains("Wrong username or password"),
+        "the login error says {error:?}"
+    );
+    ui.screenshot("02-login-wrong-password").await?;
+
+    // 3. Sign in; Enter submits the form.
+    ui.type_into(id::LOGIN_PASSWORD, PASSWORD).await?;
+    ui.press_enter(id::LOGIN_PASSWORD).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    let station_name = ui.text(id::HOME_STATION_NAME).await?;
+    ensure!(
+        station_name.contains(STATION_NAME),
+        "home shows the station as {station_name:?}"
+    );
+    let operator = ui.text(id::SIGNED_IN_OPERATOR).await?;
+    ensure!(operator.contains("Nadia Amrani"), "the top bar shows {operator:?}");
+    ui.screenshot("03-home-empty").await?;
+
+    // 3b. The admin adds an officer, who could now sign in on this station.
+    ui.click(id::ADD_OPERATOR_OPEN).await?;
+    ui.type_into(id::OPERATOR_USERNAME, "sara.officer").await?;
+    ui.type_into(id::OPERATOR_FULL_NAME, "Sara Bennani").await?;
+    ui.select(id::OPERATOR_ROLE, "officer").await?;
+    ui.type_into(id::OPERATOR_PASSWORD, "officer password 1").await?;
+    ui.type_into(id::OPERATOR_PASSWORD_CONFIRM, "officer password 1")
+        .await?;
+    ui.screenshot("03b-add-operator").await?;
+    ui.click(id::OPERATOR_SUBMIT).await?;
+    ui.wait_for_attr(id::BANNER, "data-kind", "success").await?;
+    let banner = ui.text(id::BANNER).await?;
+    ensure!(
+        banner.contains("Sara Bennani") && banner.contains("Registration officer"),
+        "the banner says {banner:?}"
+    );
+
+    // 4. A new registration.
+    ui.click(id::NEW_REGISTRATION).await?;
+    let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
+    let registration_id = screen
+        .attr("data-registration-id")
+        .await?
+        .context("the registration screen names its id")?;
+    eprintln!("[e2e] registration {registration_id}");
+
+    // 5. Finalize with everything empty: the UI names each required field next to it, the
+    //    multilingual name in each mandatory language.
+    ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
+    ui.click(id::FINALIZE_BUTTON).await?;
+    for (field, language) in [
+        ("fullName", Some("eng")),
+        ("fullName", Some("ara")),
+        ("dateOfBirth", None),
+        ("gender", None),
+        ("face", None),
+    ] {
+        ui.wait_for(&id::field_error(field, language)).await?;
+    }
+    let banner = ui.text(id::BANNER).await?;
+    ensure!(
+        banner.contains("Some fields need attention"),
+        "the banner says {banner:?}"
+    );
+    ui.screenshot("04-registration-required-fields").await?;
+
+    // 6. Fill the form, the Arabic name right to left, but with a phone number that only the
+    //    station's check (the authority: the schema's patterns) refuses. Its field error
+    //    comes back over IPC and shows under the phone input.
+    ui.type_into(&id::field_input("fullName", Some("eng")), "Amina Idrissi")
+        .await?;
+    let arabic_input = ui.wait_for(&id::field_input("fullName", Some("ara"))).await?;
+    ensure!(
+        arabic_input.attr("dir").await?.as_deref() == Some("rtl"),
+        "the Arabic input is not dir=rtl"
+    );
+    ui.type_into(&id::field_input("fullName", Some("ara")), "أمينة الإدريسي")
+        .await?;
+    ui.type_into(&id::field_input("dateOfBirth", None), "1990/02/28")
+        .await?;
+    ui.select(&id::field_input("gender", None), "FLE").await?;
+    ui.type_into(&id::field_input("phone", None), "12-34").await?;
+    ui.click(id::CAPTURE_FACE).await?;
+    let preview = ui.wait_for(id::FACE_PREVIEW).await?;
+    let source = preview.attr("src").await?.unwrap_or_default();
+    ensure!(
+        source.starts_with("data:image/"),
+        "the preview is not an image data URL: {:.40}",
+        source
+    );
+    let natural_width: serde_json::Value = ui
+        .client
+        .execute(
+            "return arguments[0].naturalWidth",
+            vec![serde_json::to_value(&preview)?],
+        )
+        .await?;
+    ensure!(
+        natural_width.as_u64().unwrap_or(0) > 0,
+        "the preview image did not load (CSP must allow data: images)"
+    );
+    ui.wait_for(id::SIMULATED_DEVICE_BADGE).await?;
+    let quality = ui.text(id::FACE_QUALITY).await?;
+    ensure!(quality.contains("/100"), "the quality reads {quality:?}");
+    ui.click(id::FINALIZE_BUTTON).await?;
+    let phone_error = ui.text(&id::field_error("phone", None)).await?;
+    ensure!(
+        phone_error.contains("expected format"),
+        "the phone's error says {phone_error:?}"
+    );
+    ui.screenshot("05-registration-station-check").await?;
+
+    // 7. Correct the phone; the draft autosaves; finalize.
+    ui.type_into(&id::field_input("phone", None), "+212600112233").await?;
+    ui.wait_for_attr(id::AUTOSAVE_STATUS, "data-state", "saved")
+        .await
+        .context("the draft autosaves")?;
+    ui.screenshot("06-registration-complete").await?;
+    ui.click(id::FINALIZE_BUTTON).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    let state_id = id::row_part(&registration_id, "state");
+    ui.wait_for_attr(&state_id, "data-state", "pending_approval").await?;
+    ui.screenshot("07-home-pending-approval").await?;
+
+    // 7b. The supervisor reviews it first: the same screen, read-only, with the face.
+    ui.click(&id::row_part(&registration_id, "review")).await?;
+    ui.wait_for(id::FACE_PREVIEW).await?;
+    let name = ui.wait_for(&id::field_input("fullName", Some("ara"))).await?;
+    ensure!(
+        name.prop("value").await?.as_deref() == Some("أمينة الإدريسي"),
+        "the review does not show the Arabic name"
+    );
+    ensure!(!name.is_enabled().await?, "a pending registration must not be editable");
+    ui.screenshot("07b-review").await?;
+    ui.click(id::BACK_TO_HOME).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+
+    // 8. Supervisor approval seals the packet and queues it.
+    ui.click(&id::row_part(&registration_id, "approve")).await?;
+    let queued_state = ui
+        .wait_until("the approved row to be queued", || async {
+            let Some(badge) = ui.find_displayed(&state_id).await? else {
+                return Ok(None);
+            };
+            let state = badge.attr("data-state").await?.unwrap_or_default();
+            Ok(matches!(state.as_str(), "sealed" | "uploaded").then_some(state))
+        })
+        .await?;
+    eprintln!("[e2e] approved; the row is {queued_state}");
+
+    // 9. Sync with the intake down: a warning banner says the packet stays queued.
+    intake.stop().await;
+    ui.click(id::SYNC_NOW).await?;
+    ui.wait_for_attr(id::BANNER, "data-kind", "warning")
+        .await
+        .context("a warning banner after syncing with the intake down")?;
+    let banner = ui.text(id::BANNER).await?;
+    ensure!(
+        banner.contains("cannot be reached") && banner.contains("queued"),
+        "the banner says {banner:?}"
+    );
+    let state = ui
+        .wait_for(&state_id)
+        .await?
+        .attr("data-state")
+        .await?
+        .unwrap_or_default();
+    ensure!(
+        matches!(state.as_str(), "sealed" | "uploaded"),
+        "after a failed sync the row is {state:?}, not queued"
+    );
+    let row_error = ui
+        .text(&id::row_part(&registration_id, "error"))
+        .await
+        .context("the row shows its last upload error")?;
+    eprintln!("[e2e] row error: {row_error}");
+    ui.screenshot("08-home-intake-unreachable").await?;
+
+    // 10. The intake is back on the same port: sync again and the receipt arrives.
+    intake.restart().await?;
+    ui.click(id::SYNC_NOW).await?;
+    ui.wait_for_attr(&state_id, "data-state", "acknowledged").await?;
+    let receipt = ui.text(&id::row_part(&registration_id, "receipt")).await?;
+    ensure!(
+        receipt.starts_with("Receipt ") && receipt.len() > "Receipt ".len(),
+        "the receipt reads {receipt:?}"
+    );
+    eprintln!("[e2e] {receipt}");
+    let home = ui.screenshot("09-home-acknowledged").await?;
+    // The README's picture is refreshed only on request, so a test run leaves the tree clean.
+    if std::env::var_os("UPDATE_SCREENSHOT").is_some() {
+        let docs = paths.repo.join("docs");
+        std::fs::create_dir_all(&docs)?;
+        std::fs::copy(&home, docs.join("screenshot.png")).context("copying the home screen to docs/screenshot.png")?;
+    }
+
+    // 11. Arabic: the whole window mirrors.
+    ui.select(id::LANGUAGE_SELECT, "ar").await?;
+    let direction = ui.client.execute("return document.documentElement.dir", vec![]).await?;
+    ensure!(direction == "rtl", "in Arabic the document's dir is {direction}");
+    ui.screenshot("10-home-arabic").await?;
+    ui.click(id::NEW_REGISTRATION).await?;
+    ui.wait_for(id::REGISTRATION_SCREEN).await?;
+    ui.wait_for(&id::field_input("fullName", Some("ara"))).await?;
+    ui.screenshot("11-registration-arabic").await?;
+    ui.click(id::BACK_TO_HOME).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    ui.select(id::LANGUAGE_SELECT, "en").await?;
+    ensure!(
+        station_dir.join("webview").is_dir(),
+        "WebKit's storage is not under ENROLL_DATA_DIR/webview; it would land in the real app-data folder"
+    );
+    Ok(())
+}

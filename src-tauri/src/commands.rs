@@ -1,0 +1,160 @@
+//! The commands the window may call: each takes the shared [`Station`], calls one method of
+//! the application API and returns its result. Errors cross IPC as `{code, message, fields}`
+//! (the `Serialize` of [`StationError`]); the UI branches on `code` in
+//! `ui/src/lib/backend/errors.ts`.
+//!
+//! Deliberately absent: role checks, validation and any other rule. The station enforces
+//! them in Rust, whatever the window asks. Nothing here logs resident data or passwords.
+//! A failed command is logged as a warning: most are a person's mistake (a wrong password,
+//! an empty field), not the station's; the station logs its own failures as errors.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use enroll_station::{
+    CaptureView, FormSpec, NewOperatorRequest, OperatorView, RegistrationSummary, RegistrationView, SetupRequest,
+    Station, StationError, StationStatus, SyncReport,
+};
+use tauri::State;
+
+type SharedStation<'a> = State<'a, Arc<Station>>;
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn status(station: SharedStation<'_>) -> Result<StationStatus, StationError> {
+    blocking(&station, |station| station.status()).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station, request), err(level = "warn"))]
+pub async fn set_up(station: SharedStation<'_>, request: SetupRequest) -> Result<StationStatus, StationError> {
+    blocking_async(&station, |station| async move { station.set_up(request).await }).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station, password), err(level = "warn"))]
+pub async fn log_in(
+    station: SharedStation<'_>,
+    username: String,
+    password: String,
+) -> Result<OperatorView, StationError> {
+    blocking(&station, move |station| station.log_in(&username, &password)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn log_out(station: SharedStation<'_>) -> Result<(), StationError> {
+    blocking(&station, |station| {
+        station.log_out();
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station, request), fields(username = %request.username, role = %request.role), err(level = "warn"))]
+pub async fn add_operator(
+    station: SharedStation<'_>,
+    request: NewOperatorRequest,
+) -> Result<OperatorView, StationError> {
+    blocking(&station, move |station| station.add_operator(request)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn form(station: SharedStation<'_>) -> Result<FormSpec, StationError> {
+    blocking(&station, |station| Ok(station.form())).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn new_registration(station: SharedStation<'_>) -> Result<RegistrationView, StationError> {
+    blocking(&station, |station| station.new_registration()).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station, identity), err(level = "warn"))]
+pub async fn save_draft(
+    station: SharedStation<'_>,
+    registration_id: String,
+    identity: serde_json::Value,
+) -> Result<RegistrationView, StationError> {
+    blocking(&station, move |station| station.save_draft(&registration_id, identity)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn capture_face(station: SharedStation<'_>, registration_id: String) -> Result<CaptureView, StationError> {
+    blocking(&station, move |station| station.capture_face(&registration_id)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn finalize(station: SharedStation<'_>, registration_id: String) -> Result<RegistrationView, StationError> {
+    blocking(&station, move |station| station.finalize(&registration_id)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn approve(station: SharedStation<'_>, registration_id: String) -> Result<RegistrationView, StationError> {
+    blocking(&station, move |station| station.approve(&registration_id)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn list_registrations(station: SharedStation<'_>) -> Result<Vec<RegistrationSummary>, StationError> {
+    blocking(&station, |station| station.list_registrations()).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn registration(
+    station: SharedStation<'_>,
+    registration_id: String,
+) -> Result<RegistrationView, StationError> {
+    blocking(&station, move |station| station.registration(&registration_id)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn sync_now(station: SharedStation<'_>) -> Result<SyncReport, StationError> {
+    blocking_async(&station, |station| async move { station.sync_now().await }).await
+}
+
+/// Runs a station call on the blocking pool: vault work (SQLite with `synchronous=FULL`,
+/// Argon2 at about half a second) must not stall the async runtime that serves IPC.
+async fn blocking<T, F>(station: &Arc<Station>, call: F) -> Result<T, StationError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Station) -> Result<T, StationError> + Send + 'static,
+{
+    let station = Arc::clone(station);
+    tauri::async_runtime::spawn_blocking(move || call(&station))
+        .await
+        .map_err(task_failed)?
+}
+
+/// Runs one of the station's async calls (setup, sync) on the blocking pool. They mix network
+/// waits with key derivation and sealing; driving them there keeps the IPC runtime free and
+/// does not require their futures to be `Send`.
+async fn blocking_async<T, F, Fut>(station: &Arc<Station>, call: F) -> Result<T, StationError>
+where
+    T: Send + 'static,
+    F: FnOnce(Arc<Station>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<T, StationError>>,
+{
+    let station = Arc::clone(station);
+    tauri::async_runtime::spawn_blocking(move || tauri::async_runtime::block_on(call(station)))
+        .await
+        .map_err(task_failed)?
+}
+
+/// A station call that panicked (a bug): the window gets a readable error with a stable code
+/// instead of a promise that never settles, and the panic itself is in the log.
+fn task_failed(error: tauri::Error) -> StationError {
+    tracing::error!(%error, "a station call failed unexpectedly");
+    StationError::Vault {
+        code: "internal",
+        message: "the station hit an unexpected problem; the details are in the station log".to_string(),
+    }
+}

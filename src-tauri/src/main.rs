@@ -1,0 +1,95 @@
+//! The desktop shell's entry point: logging, the station, the window and the command list.
+//!
+//! Deliberately almost nothing else: every rule of the enrollment lives in `enroll-station`,
+//! and every command in [`commands`] is an adapter of a few lines.
+
+// Release builds on Windows get no console window; harmless elsewhere.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use enroll_station::{Station, StationConfig};
+use tauri::Manager;
+
+/// Where the station talks to when `ENROLL_INTAKE_URL` does not say otherwise.
+const DEFAULT_INTAKE_URL: &str = "http://127.0.0.1:8470";
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        // Colour codes only on a terminal, not in a log file.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+
+    tauri::Builder::default()
+        .setup(|app| {
+            let config = station_config(app.handle())?;
+            tracing::info!(data_dir = %config.data_dir.display(), intake_url = %config.intake_url, "opening the station");
+            // Opening is fast (no network, no key derivation): the window appears at once.
+            let webview_data_dir = config.data_dir.join("webview");
+            let station = Station::open(config)?;
+            app.manage(Arc::new(station));
+            open_main_window(app, webview_data_dir)?;
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::status,
+            commands::set_up,
+            commands::log_in,
+            commands::log_out,
+            commands::add_operator,
+            commands::form,
+            commands::new_registration,
+            commands::save_draft,
+            commands::capture_face,
+            commands::finalize,
+            commands::approve,
+            commands::list_registrations,
+            commands::registration,
+            commands::sync_now,
+        ])
+        .run(tauri::generate_context!())
+        .expect("the enrollment station window could not start");
+}
+
+/// Opens the window described in `tauri.conf.json` (which sets `create: false` for it). It is
+/// built here rather than by Tauri so that WebKit's own storage (caches, local storage) goes
+/// under the station's data folder too: by default it would go to the platform's app-data
+/// folder even when `ENROLL_DATA_DIR` points elsewhere, and a test run would touch a real
+/// station's folder.
+fn open_main_window(app: &tauri::App, webview_data_dir: PathBuf) -> tauri::Result<()> {
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|window| window.label == "main")
+        .expect("tauri.conf.json describes the main window")
+        .clone();
+    tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .data_directory(webview_data_dir)
+        .build()?;
+    Ok(())
+}
+
+/// The data folder is `ENROLL_DATA_DIR` when set (tests always set it, so they never touch a
+/// real station's vault), else the platform's app-data folder. The intake is
+/// `ENROLL_INTAKE_URL` when set, else the local default.
+fn station_config(app: &tauri::AppHandle) -> Result<StationConfig, tauri::Error> {
+    let data_dir = match std::env::var_os("ENROLL_DATA_DIR") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => app.path().app_data_dir()?,
+    };
+    let intake_url = std::env::var("ENROLL_INTAKE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .unwrap_or_else(|| DEFAULT_INTAKE_URL.to_string());
+    Ok(StationConfig { data_dir, intake_url })
+}

@@ -1,0 +1,34 @@
+// The one typed surface between the screens and the station. Components receive a `Backend`
+// (see `context.ts`) and never call `invoke` themselves, so tests can hand them a fake and
+// every command name and argument is spelled in one place (`tauri.ts`).
+
+import type {
+  CaptureView,
+  FormSpec,
+  IdentityDocument,
+  NewOperatorRequest,
+  OperatorView,
+  RegistrationSummary,
+  RegistrationView,
+  SetupRequest,
+  StationStatus,
+  SyncReport,
+} from './types';
+
+/** Every method rejects with a `BackendError` (see `errors.ts`), never with a bare value. */
+export interface Backend {
+  status(): Promise<StationStatus>;
+  setUp(request: SetupRequest): Promise<StationStatus>;
+  logIn(username: string, password: string): Promise<OperatorView>;
+  logOut(): Promise<void>;
+  addOperator(request: NewOperatorRequest): Promise<OperatorView>;
+  form(): Promise<FormSpec>;
+  newRegistration(): Promise<RegistrationView>;
+  saveDraft(registrationId: string, identity: IdentityDocument): Promise<RegistrationView>;
+  captureFace(registrationId: string): Promise<CaptureView>;
+  finalize(registrationId: string): Promise<RegistrationView>;
+  approve(registrationId: string): Promise<RegistrationView>;
+  listRegistrations(): Promise<RegistrationSummary[]>;
+  registration(registrationId: string): Promise<RegistrationView>;
+  syncNow(): Promise<SyncReport>;
+}

@@ -1,0 +1,249 @@
+// The values the station's commands take and return, mirroring `station/src/views.rs` and
+// `station/src/error.rs` field by field (snake_case, as serde writes them).
+//
+// Written by hand, kept honest by a drift check: `src-tauri/tests/contract` serializes a sample
+// of every type to `contract.json` and fails when the Rust side changes; `contract.test.ts`
+// fails when the shapes below (see `SHAPES`) disagree with that file. Change all three together.
+
+export type RegistrationState =
+  | 'draft'
+  | 'pending_approval'
+  | 'sealed'
+  | 'uploaded'
+  | 'acknowledged'
+  | 'rejected';
+
+export type Role = 'admin' | 'supervisor' | 'officer';
+
+export interface SetupRequest {
+  station_name: string;
+  center_id: string;
+  admin_username: string;
+  admin_full_name: string;
+  admin_password: string;
+}
+
+/** An operator for an admin to add; `role` is one of `Role`. */
+export interface NewOperatorRequest {
+  username: string;
+  full_name: string;
+  role: string;
+  password: string;
+}
+
+export interface StationStatus {
+  needs_setup: boolean;
+  station_id: string | null;
+  station_name: string | null;
+  intake_url: string;
+  operator: OperatorView | null;
+  /** True when the capture devices are simulated (the UI must say so). */
+  simulated_devices: boolean;
+}
+
+export interface OperatorView {
+  username: string;
+  full_name: string;
+  role: Role;
+}
+
+/** A language the form is filled in: "eng", "fra", "ara". */
+export interface FormLanguage {
+  code: string;
+  name: string;
+  direction: 'ltr' | 'rtl';
+  /** Whether every required multilingual field must be filled in this language. */
+  mandatory: boolean;
+}
+
+/** Labels are keyed by UI language: "en", "fr", "ar". */
+export type Labels = Record<string, string>;
+
+export interface FormOption {
+  value: string;
+  label: Labels;
+}
+
+export type FormControl = 'text' | 'date' | 'dropdown' | 'phone';
+
+export interface FormField {
+  id: string;
+  control: FormControl;
+  label: Labels;
+  required: boolean;
+  multilingual: boolean;
+  options: FormOption[];
+  hint: Labels;
+  max_length: number | null;
+}
+
+export interface FormSpec {
+  languages: FormLanguage[];
+  fields: FormField[];
+}
+
+export interface DeviceIdentity {
+  make: string;
+  model: string;
+  serial: string;
+  simulated: boolean;
+}
+
+export interface CaptureView {
+  /** `data:image/png;base64,...` */
+  preview_data_url: string;
+  quality: number;
+  device: DeviceIdentity;
+}
+
+export interface ReceiptView {
+  intake_reference: string;
+  received_at: string;
+}
+
+/** A multilingual value as MOSIP writes it. */
+export interface LanguageValue {
+  language: string;
+  value: string;
+}
+
+/** An identity document: multilingual fields are lists, the others plain strings. */
+export type IdentityDocument = Record<string, string | LanguageValue[] | number>;
+
+export interface RegistrationView {
+  registration_id: string;
+  state: RegistrationState;
+  identity: IdentityDocument | null;
+  face: CaptureView | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  receipt: ReceiptView | null;
+  last_error: ErrorView | null;
+}
+
+export interface RegistrationSummary {
+  registration_id: string;
+  state: RegistrationState;
+  display_name: string | null;
+  created_by: string;
+  updated_at: string;
+  last_error: ErrorView | null;
+}
+
+export interface SyncReport {
+  attempted: number;
+  acknowledged: number;
+  failures: SyncFailure[];
+}
+
+export interface SyncFailure {
+  registration_id: string;
+  code: string;
+  message: string;
+}
+
+/** A problem with one form field. */
+export interface FieldError {
+  field: string;
+  language: string | null;
+  code: string;
+  message: string;
+}
+
+/** Every command error, as it crosses IPC. */
+export interface ErrorView {
+  code: string;
+  message: string;
+  fields: FieldError[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shapes for the drift check. `Shape<T>` must name every key of T (the compiler refuses a
+// missing or extra one), with the JSON kind its value has; `?` marks a value that may be null.
+
+export type Kind =
+  | 'string'
+  | 'number'
+  | 'boolean'
+  | 'object'
+  | 'array'
+  | 'string?'
+  | 'number?'
+  | 'object?';
+
+export type Shape<T> = { [K in keyof Required<T>]: Kind };
+
+export const SHAPES = {
+  SetupRequest: {
+    station_name: 'string',
+    center_id: 'string',
+    admin_username: 'string',
+    admin_full_name: 'string',
+    admin_password: 'string',
+  } satisfies Shape<SetupRequest>,
+  NewOperatorRequest: {
+    username: 'string',
+    full_name: 'string',
+    role: 'string',
+    password: 'string',
+  } satisfies Shape<NewOperatorRequest>,
+  StationStatus: {
+    needs_setup: 'boolean',
+    station_id: 'string?',
+    station_name: 'string?',
+    intake_url: 'string',
+    operator: 'object?',
+    simulated_devices: 'boolean',
+  } satisfies Shape<StationStatus>,
+  OperatorView: { username: 'string', full_name: 'string', role: 'string' } satisfies Shape<OperatorView>,
+  FormLanguage: { code: 'string', name: 'string', direction: 'string', mandatory: 'boolean' } satisfies Shape<FormLanguage>,
+  FormOption: { value: 'string', label: 'object' } satisfies Shape<FormOption>,
+  FormField: {
+    id: 'string',
+    control: 'string',
+    label: 'object',
+    required: 'boolean',
+    multilingual: 'boolean',
+    options: 'array',
+    hint: 'object',
+    max_length: 'number?',
+  } satisfies Shape<FormField>,
+  FormSpec: { languages: 'array', fields: 'array' } satisfies Shape<FormSpec>,
+  DeviceIdentity: { make: 'string', model: 'string', serial: 'string', simulated: 'boolean' } satisfies Shape<DeviceIdentity>,
+  CaptureView: { preview_data_url: 'string', quality: 'number', device: 'object' } satisfies Shape<CaptureView>,
+  ReceiptView: { intake_reference: 'string', received_at: 'string' } satisfies Shape<ReceiptView>,
+  RegistrationView: {
+    registration_id: 'string',
+    state: 'string',
+    identity: 'object?',
+    face: 'object?',
+    created_by: 'string',
+    created_at: 'string',
+    updated_at: 'string',
+    receipt: 'object?',
+    last_error: 'object?',
+  } satisfies Shape<RegistrationView>,
+  RegistrationSummary: {
+    registration_id: 'string',
+    state: 'string',
+    display_name: 'string?',
+    created_by: 'string',
+    updated_at: 'string',
+    last_error: 'object?',
+  } satisfies Shape<RegistrationSummary>,
+  SyncReport: { attempted: 'number', acknowledged: 'number', failures: 'array' } satisfies Shape<SyncReport>,
+  SyncFailure: { registration_id: 'string', code: 'string', message: 'string' } satisfies Shape<SyncFailure>,
+  FieldError: { field: 'string', language: 'string?', code: 'string', message: 'string' } satisfies Shape<FieldError>,
+  ErrorView: { code: 'string', message: 'string', fields: 'array' } satisfies Shape<ErrorView>,
+} as const;
+
+/** The `state` values the station writes; the contract test checks the fixture uses only these. */
+export const REGISTRATION_STATES: readonly RegistrationState[] = [
+  'draft',
+  'pending_approval',
+  'sealed',
+  'uploaded',
+  'acknowledged',
+  'rejected',
+];

@@ -1,0 +1,86 @@
+// Every element the end-to-end test touches, named once. Components use these as
+// `data-testid`; `e2e/tests/app/main.rs` mirrors this table (keep the two in step).
+// Per-row and per-field ids are built with the helpers below, in the same form as there.
+
+export const TestId = {
+  LanguageSelect: 'language-select',
+  Banner: 'banner',
+  SimulatedStationBadge: 'simulated-station-badge',
+  SignedInOperator: 'signed-in-operator',
+  LogOutButton: 'log-out',
+
+  SetupScreen: 'setup-screen',
+  SetupStationName: 'setup-station-name',
+  SetupCenterId: 'setup-center-id',
+  SetupAdminUsername: 'setup-admin-username',
+  SetupAdminFullName: 'setup-admin-full-name',
+  SetupPassword: 'setup-password',
+  SetupPasswordConfirm: 'setup-password-confirm',
+  SetupSubmit: 'setup-submit',
+
+  LoginScreen: 'login-screen',
+  LoginUsername: 'login-username',
+  LoginPassword: 'login-password',
+  LoginSubmit: 'login-submit',
+  LoginError: 'login-error',
+
+  HomeScreen: 'home-screen',
+  HomeStationName: 'home-station-name',
+  HomeCounts: 'home-counts',
+  NewRegistration: 'new-registration',
+  SyncNow: 'sync-now',
+  RegistrationList: 'registration-list',
+
+  RegistrationScreen: 'registration-screen',
+  RegistrationId: 'registration-id',
+  AutosaveStatus: 'autosave-status',
+  CaptureFace: 'capture-face',
+  FacePreview: 'face-preview',
+  FaceQuality: 'face-quality',
+  SimulatedDeviceBadge: 'simulated-device-badge',
+  FinalizeButton: 'finalize',
+  BackToHome: 'back-to-home',
+
+  AddOperatorOpen: 'add-operator-open',
+  OperatorUsername: 'operator-username',
+  OperatorFullName: 'operator-full-name',
+  OperatorRole: 'operator-role',
+  OperatorPassword: 'operator-password',
+  OperatorPasswordConfirm: 'operator-password-confirm',
+  OperatorSubmit: 'operator-submit',
+} as const;
+
+export type TestIdValue = (typeof TestId)[keyof typeof TestId];
+
+/** The input of one field, e.g. `field-fullName-ara`, or `field-gender` when not multilingual. */
+export function fieldInputId(fieldId: string, language?: string): string {
+  return language ? `field-${fieldId}-${language}` : `field-${fieldId}`;
+}
+
+/** The error message shown under one field's input (same naming as the input, `-error`). */
+export function fieldErrorId(fieldId: string, language?: string): string {
+  return `${fieldInputId(fieldId, language)}-error`;
+}
+
+/** A row of the home list and the parts of it the test reads. */
+export function rowId(registrationId: string): string {
+  return `row-${registrationId}`;
+}
+export function rowStateId(registrationId: string): string {
+  return `row-${registrationId}-state`;
+}
+export function rowApproveId(registrationId: string): string {
+  return `row-${registrationId}-approve`;
+}
+export function rowContinueId(registrationId: string): string {
+  return `row-${registrationId}-continue`;
+}
+export function rowReviewId(registrationId: string): string {
+  return `row-${registrationId}-review`;
+}
+export function rowReceiptId(registrationId: string): string {
+  return `row-${registrationId}-receipt`;
+}
+export function rowErrorId(registrationId: string): string {
+  return `row-${registrationId}-error`;
+}
