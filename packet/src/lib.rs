@@ -11,12 +11,14 @@
 //! This crate knows nothing about SQLite, HTTP or the UI: it turns values into bytes and back,
 //! and every failure is a [`PacketError`] with a stable code.
 
+pub mod audit;
 pub mod contents;
 pub mod envelope;
 pub mod error;
 pub mod keys;
 pub mod receipt;
 
+pub use audit::AuditEvent;
 pub use contents::{BiometricRecord, DeviceIdentity, PacketContents, PacketManifest, PacketMeta};
 pub use envelope::{
     decrypt_envelope_body, open_envelope, seal_for_register, seal_for_register_with_chunk_size,
