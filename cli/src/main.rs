@@ -1,11 +1,14 @@
 //! `enroll`: the headless tool for admins, the register side and scripts.
 //!
-//! Exit codes, stable for scripts: 0 success; 2 wrong usage; 3 an input (file, key) cannot be
-//! read or is not valid; 4 a packet failed verification; 5 a server failed to start or run.
+//! Exit codes, stable for scripts: 0 success; 2 wrong usage; 3 an input (file, key, vault
+//! folder) cannot be read or is not valid; 4 a packet, an audit chain or a vault failed
+//! verification; 5 a server failed to start or run.
 
+mod audit;
 mod intake;
 mod keys;
 mod packet;
+mod vault;
 
 use std::process::ExitCode;
 
@@ -33,6 +36,12 @@ enum Command {
     /// Run the reference intake server
     #[command(subcommand)]
     Intake(intake::IntakeCommand),
+    /// Check a station's audit chain
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Check a station's vault
+    #[command(subcommand)]
+    Vault(vault::VaultCommand),
 }
 
 /// A failure with the exit code it maps to.
@@ -72,6 +81,8 @@ fn main() -> ExitCode {
         Command::Packet(command) => packet::run(command),
         Command::Keys(command) => keys::run(command),
         Command::Intake(command) => intake::run(command),
+        Command::Audit(command) => audit::run(command),
+        Command::Vault(command) => vault::run(command),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,10 +22,39 @@ pub enum PacketCommand {
         /// The sealed packet file
         packet: PathBuf,
     },
+    /// Check a sealed packet's structure and station signature without the register key:
+    /// anyone holding the station's public key can tell whether the file is intact and whose it
+    /// is. Prints the header as JSON; exit code 4 when the check fails
+    Verify {
+        /// The station's Ed25519 public key (base64), as registered with the intake
+        #[arg(long)]
+        station_key: String,
+        /// The sealed packet file
+        packet: PathBuf,
+    },
 }
 
 pub fn run(command: PacketCommand) -> Result<(), Failure> {
     match command {
+        PacketCommand::Verify { station_key, packet } => {
+            let station_key = decode_station_key(&station_key)?;
+            let envelope =
+                std::fs::read(&packet).map_err(|e| Failure::input(format!("cannot read {}: {e}", packet.display())))?;
+            let header = enroll_packet::verify_envelope_signature(&envelope, &station_key)
+                .map_err(|e| Failure::verification(format!("{}: {e} [{}]", packet.display(), e.code())))?;
+            let output = serde_json::json!({
+                "registration_id": header.registration_id,
+                "station_id": header.station_id,
+                "version": header.version,
+                "register_key_id": header.register_key_id.to_hex(),
+                "chunk_size": header.chunk_size,
+                "chunks": header.chunk_count(),
+                "bytes": envelope.len(),
+                "signature": "valid",
+            });
+            println!("{}", serde_json::to_string_pretty(&output).expect("plain JSON values"));
+            Ok(())
+        }
         PacketCommand::Open {
             key,
             station_key,
@@ -54,6 +83,7 @@ pub fn run(command: PacketCommand) -> Result<(), Failure> {
                 "station_public_key_source": key_source,
                 "manifest": opened.manifest,
                 "meta": opened.contents.meta,
+                "audit": opened.contents.audit,
             });
             println!("{}", serde_json::to_string_pretty(&output).expect("plain JSON values"));
             Ok(())
@@ -61,7 +91,7 @@ pub fn run(command: PacketCommand) -> Result<(), Failure> {
     }
 }
 
-fn decode_station_key(text: &str) -> Result<[u8; 32], Failure> {
+pub(crate) fn decode_station_key(text: &str) -> Result<[u8; 32], Failure> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
         .map_err(|_| {

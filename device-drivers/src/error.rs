@@ -8,6 +8,10 @@ pub enum DeviceError {
     BadImage(String),
     #[error("capture failed: {0}")]
     CaptureFailed(String),
+    /// An ISO/IEC 19794 record that cannot be read or written; `code` is one of the `ISO_*`
+    /// constants of [`crate::iso19794`].
+    #[error("the ISO/IEC 19794 record is not valid: {message}")]
+    BadRecord { code: &'static str, message: String },
 }
 
 impl DeviceError {
@@ -16,6 +20,7 @@ impl DeviceError {
             DeviceError::NotConnected(_) => "device_not_connected",
             DeviceError::BadImage(_) => "device_bad_image",
             DeviceError::CaptureFailed(_) => "capture_failed",
+            DeviceError::BadRecord { code, .. } => code,
         }
     }
 }

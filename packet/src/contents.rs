@@ -6,31 +6,44 @@
 //! followed by the entries' bytes in manifest order. The manifest alone is enough to list a
 //! packet (`enroll packet open`) and to find any entry without parsing the others.
 //!
-//! Layout: `"ENRC"` magic, `u8` version (1), `u32` big-endian manifest length, manifest JSON,
-//! then the entries concatenated. Entries, in this order: `identity.json`, `meta.json`, and one
-//! `biometrics/<modality>-<n>.<ext>` per biometric record, in the order of
-//! [`PacketContents::biometrics`], where `<n>` counts the records of that modality from 1 and
-//! `<ext>` follows the record's MIME format (see [`biometric_entry_name`]). The exact byte layout
-//! is specified in `schemas/packet-envelope.md`.
+//! Layout: `"ENRC"` magic, `u8` version (2), `u32` big-endian manifest length, manifest JSON,
+//! then the entries concatenated. Entries, in this order:
+//!
+//! - `identity.json`: the identity document, following the configured ID schema;
+//! - `meta.json`: [`PacketMeta`] (center, station, officer, supervisor decision, devices, GPS,
+//!   timestamps, software version);
+//! - [`BIOMETRICS_ENTRY`]: every biometric record and exception as one CBEFF (ISO/IEC 19785-3)
+//!   XML document holding ISO/IEC 19794 records, like MOSIP's `individualBiometrics`
+//!   (see [`crate::cbeff`] and [`BiometricRecord::to_bir`]);
+//! - `documents/<category>-<n>.<ext>` per document, in the order of
+//!   [`PacketContents::documents`], `<n>` counting that category's documents from 1;
+//! - `audit.json`: the registration's audit events.
+//!
+//! The exact byte layout is specified in `schemas/packet-envelope.md`.
 //!
 //! [`PacketContents::from_bytes`] is strict: it reads only this version, requires exactly the
-//! entries the manifest's biometric list implies, in order, and rejects any length, hash,
-//! identifier or trailing-byte inconsistency with [`PacketError::Contents`]. Every container
-//! problem is `Contents` (never `Malformed`) because a container is only ever read after the
-//! envelope around it decrypted and verified: a bad container means the sealing station wrote
-//! it wrong, not that the file was damaged on the way.
+//! entries the manifest's document list implies, in order, and rejects any length, hash,
+//! identifier or trailing-byte inconsistency with [`PacketError::Contents`], a CBEFF that does
+//! not read back into records with [`PacketError::Cbeff`], and a document whose bytes are not
+//! of its declared format with [`PacketError::Document`]. A container is only ever read after
+//! the envelope around it decrypted and verified: a bad container means the sealing station
+//! wrote it wrong, not that the file was damaged on the way.
 //!
-//! Deliberately absent: encryption, signatures and any knowledge of where packets are stored.
+//! Deliberately absent: encryption, signatures, any knowledge of where packets are stored, and
+//! decoding ISO/IEC 19794 records beyond their format identifier (that is
+//! `enroll_devices::iso19794`; this crate stays bytes and ciphers).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::PacketError;
+use crate::cbeff::{self, BdbInfo, Bir, Cbeff, OtherEntry, Quality, RegistryId, Version};
+use crate::{AuditEvent, PacketError};
 
 /// The first four bytes of every plaintext container.
 pub const CONTENTS_MAGIC: [u8; 4] = *b"ENRC";
-/// The only container version this software writes and reads.
-pub const CONTENTS_VERSION: u8 = 1;
+/// The only container version this software writes and reads. Version 1 carried each
+/// biometric as a loose image entry; version 2 carries them as one CBEFF document.
+pub const CONTENTS_VERSION: u8 = 2;
 /// Upper bound on the manifest's length. A real manifest is a few KiB; the bound keeps a
 /// hostile length field from making the reader allocate or scan gigabytes.
 pub const MAX_MANIFEST_LEN: u32 = 16 * 1024 * 1024;
@@ -38,14 +51,26 @@ pub const MAX_MANIFEST_LEN: u32 = 16 * 1024 * 1024;
 pub const IDENTITY_ENTRY: &str = "identity.json";
 /// Name of the registration metadata entry.
 pub const META_ENTRY: &str = "meta.json";
+/// Name of the biometrics entry: MOSIP's name for an applicant's CBEFF file.
+pub const BIOMETRICS_ENTRY: &str = "individualBiometrics_bio_CBEFF.xml";
+/// Name of the audit events entry.
+pub const AUDIT_ENTRY: &str = "audit.json";
+
+/// `others` keys this station adds to MOSIP's, for what MOSIP keeps elsewhere.
+pub const KEY_EXCEPTION_KIND: &str = "EXCEPTION_KIND";
+pub const KEY_EXCEPTION_REASON: &str = "EXCEPTION_REASON";
+/// The BDB format owner and the quality algorithm owner written by this station.
+pub const FORMAT_ORGANIZATION: &str = "Mosip";
+const QUALITY_ORGANIZATION: &str = "ENROLL";
+const QUALITY_KIND: &str = "DEVICE";
 
 /// Fixed part of the container before the manifest: magic, version, manifest length.
 const PREFIX_LEN: usize = 4 + 1 + 4;
-/// Longest accepted modality name; entry names stay short and predictable.
-const MAX_MODALITY_LEN: usize = 32;
+/// Longest accepted document category; it becomes part of an entry name.
+const MAX_CATEGORY_LEN: usize = 32;
 
 /// Who made a capture: shown to the supervisor and recorded in the packet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct DeviceIdentity {
     pub make: String,
     pub model: String,
@@ -54,25 +79,167 @@ pub struct DeviceIdentity {
     pub simulated: bool,
 }
 
+/// The kinds of biometrics a packet carries, each an ISO/IEC 19794 part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Modality {
+    Finger,
+    Face,
+    Iris,
+}
+
+impl Modality {
+    /// CBEFF `Type`.
+    pub fn cbeff_type(self) -> &'static str {
+        match self {
+            Modality::Finger => "Finger",
+            Modality::Face => "Face",
+            Modality::Iris => "Iris",
+        }
+    }
+
+    /// MOSIP's BDB format type for the ISO image record of this modality.
+    pub fn format_type(self) -> &'static str {
+        match self {
+            Modality::Finger => "7",
+            Modality::Face => "8",
+            Modality::Iris => "9",
+        }
+    }
+
+    /// The format identifier an ISO/IEC 19794 record of this modality starts with.
+    pub fn iso_identifier(self) -> &'static [u8; 4] {
+        match self {
+            Modality::Finger => b"FIR\0",
+            Modality::Face => b"FAC\0",
+            Modality::Iris => b"IIR\0",
+        }
+    }
+
+    fn from_cbeff_type(text: &str) -> Option<Modality> {
+        [Modality::Finger, Modality::Face, Modality::Iris]
+            .into_iter()
+            .find(|m| m.cbeff_type() == text)
+    }
+}
+
 /// One biometric capture as it goes into the packet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BiometricRecord {
-    /// "face", "finger", "iris". Becomes part of an entry name, so it must be 1 to 32 of
-    /// `a-z`, `0-9`, `_`, `-`.
-    pub modality: String,
-    /// Sub-type, e.g. "Left Thumb"; empty for face.
+    pub modality: Modality,
+    /// CBEFF subtype, e.g. "Left Thumb", "Right IndexFinger", "Left" (iris); empty for a face.
     pub position: String,
-    /// MIME type of `data`, e.g. "image/png" (ISO 19794 records come with a later issue).
-    pub format: String,
-    /// Quality score 0..=100.
+    /// Quality score 0..=100, as the capturing device or SDK reported it.
     pub quality: u8,
+    /// How many captures were retried before this one was kept.
+    pub retries: u32,
+    /// The officer kept a capture below the quality threshold.
+    pub force_captured: bool,
+    /// RFC 3339 time of capture.
+    pub captured_at: String,
     pub device: DeviceIdentity,
+    /// The device's signed digital identity (a MOSIP SBI device sends a JWT), if it has one.
+    pub device_digital_id: Option<String>,
+    /// The device's signature over the capture (MOSIP: a JWS in the BIR's `SB`), if any.
+    pub device_signature: Option<Vec<u8>>,
+    /// The ISO/IEC 19794 record (part 4, 5 or 6 by modality).
     #[serde(skip)]
     pub data: Vec<u8>,
 }
 
-/// Registration metadata.
+/// Why a body part has no capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExceptionKind {
+    /// The body part is absent (amputation, for instance).
+    Missing,
+    /// Present but cannot give a usable capture (injury, worn ridges).
+    Unusable,
+}
+
+impl ExceptionKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ExceptionKind::Missing => "missing",
+            ExceptionKind::Unusable => "unusable",
+        }
+    }
+}
+
+/// A body part recorded as not captured, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BiometricException {
+    pub modality: Modality,
+    /// CBEFF subtype, as in [`BiometricRecord::position`].
+    pub position: String,
+    pub kind: ExceptionKind,
+    /// For people: what the officer saw. Must not be empty.
+    pub reason: String,
+}
+
+/// The file formats a document may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentFormat {
+    Pdf,
+    Jpeg,
+    Png,
+}
+
+impl DocumentFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            DocumentFormat::Pdf => "pdf",
+            DocumentFormat::Jpeg => "jpg",
+            DocumentFormat::Png => "png",
+        }
+    }
+
+    /// Whether `bytes` start the way files of this format start.
+    pub fn magic_matches(self, bytes: &[u8]) -> bool {
+        match self {
+            DocumentFormat::Pdf => bytes.starts_with(b"%PDF-"),
+            DocumentFormat::Jpeg => bytes.starts_with(b"\xff\xd8\xff"),
+            DocumentFormat::Png => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
+        }
+    }
+}
+
+/// A scanned or photographed document (proof of identity, address, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// MOSIP document category, e.g. "POI", "POA"; 1 to 32 of `A-Z`, `a-z`, `0-9`, `_`, `-`.
+    pub category: String,
+    /// Document type code within the category, e.g. "DOC001", "RNC".
+    pub document_type: String,
+    /// The number printed on the document, when it has one.
+    pub reference_number: Option<String>,
+    pub format: DocumentFormat,
+    #[serde(skip)]
+    pub data: Vec<u8>,
+}
+
+/// What the supervisor decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SupervisorDecision {
+    Approved,
+    Rejected,
+}
+
+/// Where the station was when the registration was made, if it knows.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GpsPosition {
+    /// Degrees, -90..=90.
+    pub latitude: f64,
+    /// Degrees, -180..=180.
+    pub longitude: f64,
+    /// Radius of the 68% confidence circle, metres.
+    pub accuracy_m: Option<f64>,
+}
+
+/// Registration metadata. Absent optional values are left out of `meta.json`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PacketMeta {
     pub registration_id: String,
     pub station_id: String,
@@ -83,21 +250,38 @@ pub struct PacketMeta {
     pub center_id: String,
     /// Username of the officer who made the registration.
     pub officer: String,
-    /// Username of the supervisor who approved it (set at approval).
+    /// Username of the supervisor who decided (set at approval or rejection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supervisor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor_decision: Option<SupervisorDecision>,
+    /// Why; required when the decision is a rejection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor_reason: Option<String>,
+    /// Every device that captured something in this packet.
+    pub devices: Vec<DeviceIdentity>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gps: Option<GpsPosition>,
     /// RFC 3339 timestamps.
     pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finalized_at: Option<String>,
+    /// When the supervisor decided (approved or rejected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_at: Option<String>,
     pub software_version: String,
 }
 
 /// Everything a registration packet holds.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PacketContents {
     /// The identity document, following the configured ID schema.
     pub identity: serde_json::Value,
     pub biometrics: Vec<BiometricRecord>,
+    pub exceptions: Vec<BiometricException>,
+    pub documents: Vec<Document>,
+    /// The audit events of this registration, oldest first.
+    pub audit: Vec<AuditEvent>,
     pub meta: PacketMeta,
 }
 
@@ -117,45 +301,255 @@ pub struct PacketManifest {
     pub registration_id: String,
     pub station_id: String,
     pub entries: Vec<ManifestEntry>,
-    /// Biometric record descriptions (without data), in the order of their entries.
-    pub biometrics: Vec<BiometricRecord>,
+    /// Document descriptions (without data), in the order of their entries.
+    pub documents: Vec<Document>,
 }
 
-/// The file extension of a biometric entry, from its record's MIME `format`:
-/// `image/png` → `png`, `image/jpeg` → `jpg`, any format naming ISO/IEC 19794 (for example
-/// `application/iso-19794-4`) → `iso`, anything else → `bin`. Matching ignores ASCII case.
-pub fn extension_for_format(format: &str) -> &'static str {
-    let format = format.trim().to_ascii_lowercase();
-    match format.as_str() {
-        "image/png" => "png",
-        "image/jpeg" | "image/jpg" => "jpg",
-        other if other.contains("19794") => "iso",
-        _ => "bin",
+/// The entry name of the `n`-th (counting from 1) document of `document.category`.
+pub fn document_entry_name(document: &Document, n: usize) -> String {
+    format!("documents/{}-{n}.{}", document.category, document.format.extension())
+}
+
+impl BiometricRecord {
+    /// The CBEFF record for this capture: BDBInfo (format Mosip/7|8|9, creation date, type,
+    /// subtype, level Raw, purpose Enroll, quality), the ISO record as BDB, the device
+    /// signature as SB, and `others`: RETRIES, FORCE_CAPTURED, EXCEPTION=false and PAYLOAD, a
+    /// JSON object naming the device (`make`, `model`, `serialNo`, `simulated`, and
+    /// `digitalId` when the device has one).
+    pub fn to_bir(&self) -> Result<Bir, PacketError> {
+        let payload = DevicePayload {
+            digital_id: self.device_digital_id.clone(),
+            make: self.device.make.clone(),
+            model: self.device.model.clone(),
+            serial_no: self.device.serial.clone(),
+            simulated: self.device.simulated,
+        };
+        let payload = serde_json::to_string(&payload)
+            .map_err(|e| PacketError::Cbeff(format!("the device payload cannot be written: {e}")))?;
+        Ok(Bir {
+            bdb_info: Some(BdbInfo {
+                format: Some(RegistryId {
+                    organization: FORMAT_ORGANIZATION.into(),
+                    kind: self.modality.format_type().into(),
+                }),
+                creation_date: Some(self.captured_at.clone()),
+                quality: Some(Quality {
+                    algorithm: RegistryId {
+                        organization: QUALITY_ORGANIZATION.into(),
+                        kind: QUALITY_KIND.into(),
+                    },
+                    score: Some(self.quality),
+                    calculation_failed: None,
+                }),
+                ..bdb_info(self.modality, &self.position)
+            }),
+            bdb: Some(self.data.clone()),
+            sb: self.device_signature.clone(),
+            others: vec![
+                other(cbeff::KEY_EXCEPTION, "false"),
+                other(cbeff::KEY_RETRIES, &self.retries.to_string()),
+                other(
+                    cbeff::KEY_FORCE_CAPTURED,
+                    if self.force_captured { "true" } else { "false" },
+                ),
+                other(cbeff::KEY_PAYLOAD, &payload),
+            ],
+            ..bir_frame()
+        })
     }
 }
 
-/// The entry name of the `n`-th (counting from 1) record of `record.modality`:
-/// `biometrics/<modality>-<n>.<ext>`.
-pub fn biometric_entry_name(record: &BiometricRecord, n: usize) -> String {
-    format!(
-        "biometrics/{}-{n}.{}",
-        record.modality,
-        extension_for_format(&record.format)
-    )
+impl BiometricException {
+    /// The CBEFF record for a missing or unusable body part: no BDB, EXCEPTION=true, and this
+    /// station's EXCEPTION_KIND and EXCEPTION_REASON entries.
+    pub fn to_bir(&self) -> Bir {
+        Bir {
+            bdb_info: Some(bdb_info(self.modality, &self.position)),
+            others: vec![
+                other(cbeff::KEY_EXCEPTION, "true"),
+                other(KEY_EXCEPTION_KIND, self.kind.as_str()),
+                other(KEY_EXCEPTION_REASON, &self.reason),
+            ],
+            ..bir_frame()
+        }
+    }
+}
+
+/// The device identity as PAYLOAD JSON.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DevicePayload {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    digital_id: Option<String>,
+    make: String,
+    model: String,
+    serial_no: String,
+    simulated: bool,
+}
+
+fn other(key: &str, value: &str) -> OtherEntry {
+    OtherEntry {
+        key: key.into(),
+        value: value.into(),
+    }
+}
+
+/// Version 1.1 and CBEFF version 1.1, integrity false: what MOSIP writes.
+fn bir_frame() -> Bir {
+    Bir {
+        version: Some(Version { major: 1, minor: 1 }),
+        cbeff_version: Some(Version { major: 1, minor: 1 }),
+        integrity: false,
+        ..Bir::default()
+    }
+}
+
+fn bdb_info(modality: Modality, position: &str) -> BdbInfo {
+    BdbInfo {
+        format: Some(RegistryId {
+            organization: FORMAT_ORGANIZATION.into(),
+            kind: modality.format_type().into(),
+        }),
+        types: vec![modality.cbeff_type().into()],
+        subtypes: position.split_whitespace().map(str::to_string).collect(),
+        level: Some("Raw".into()),
+        purpose: Some("Enroll".into()),
+        ..BdbInfo::default()
+    }
+}
+
+/// The CBEFF document for a packet's biometrics: records first, then exceptions.
+pub fn biometrics_to_cbeff(
+    biometrics: &[BiometricRecord],
+    exceptions: &[BiometricException],
+) -> Result<Cbeff, PacketError> {
+    for (index, record) in biometrics.iter().enumerate() {
+        check_position(&record.position)
+            .map_err(|why| PacketError::Contents(format!("biometric record {index}: {why}")))?;
+        if record.quality > 100 {
+            return Err(PacketError::Contents(format!(
+                "biometric record {index} has quality {}, outside 0..=100",
+                record.quality
+            )));
+        }
+        if !record.data.starts_with(record.modality.iso_identifier()) {
+            return Err(PacketError::Contents(format!(
+                "biometric record {index} ({}) is not an ISO/IEC 19794 {} record",
+                record.modality.cbeff_type(),
+                String::from_utf8_lossy(&record.modality.iso_identifier()[..3])
+            )));
+        }
+    }
+    for (index, exception) in exceptions.iter().enumerate() {
+        check_position(&exception.position)
+            .map_err(|why| PacketError::Contents(format!("biometric exception {index}: {why}")))?;
+        if exception.reason.trim().is_empty() {
+            return Err(PacketError::Contents(format!(
+                "biometric exception {index} ({} {}) gives no reason",
+                exception.modality.cbeff_type(),
+                exception.position
+            )));
+        }
+    }
+    let mut records = biometrics
+        .iter()
+        .map(BiometricRecord::to_bir)
+        .collect::<Result<Vec<_>, _>>()?;
+    records.extend(exceptions.iter().map(BiometricException::to_bir));
+    Ok(Cbeff {
+        version: None,
+        cbeff_version: None,
+        integrity: false,
+        records,
+        others: Vec::new(),
+    })
+}
+
+/// Read back what [`biometrics_to_cbeff`] wrote. A CBEFF written by someone else (a MOSIP
+/// packet's) reads with [`Cbeff::from_xml`], not here: this demands this station's entries.
+pub fn biometrics_from_cbeff(cbeff: &Cbeff) -> Result<(Vec<BiometricRecord>, Vec<BiometricException>), PacketError> {
+    let mut biometrics = Vec::new();
+    let mut exceptions = Vec::new();
+    for (index, bir) in cbeff.records.iter().enumerate() {
+        let bad = |why: String| PacketError::Cbeff(format!("record {}: {why}", index + 1));
+        let info = bir.bdb_info.as_ref().ok_or_else(|| bad("no BDBInfo".into()))?;
+        let type_text = bir.type_text();
+        let modality = Modality::from_cbeff_type(&type_text)
+            .ok_or_else(|| bad(format!("type {type_text:?} is not Finger, Face or Iris")))?;
+        let position = bir.subtype_text();
+        if bir.exception() == Some(true) {
+            let kind = match bir.other(KEY_EXCEPTION_KIND) {
+                Some("missing") => ExceptionKind::Missing,
+                Some("unusable") => ExceptionKind::Unusable,
+                other => return Err(bad(format!("EXCEPTION_KIND is {other:?}, not missing or unusable"))),
+            };
+            exceptions.push(BiometricException {
+                modality,
+                position,
+                kind,
+                reason: bir
+                    .other(KEY_EXCEPTION_REASON)
+                    .ok_or_else(|| bad("an exception without EXCEPTION_REASON".into()))?
+                    .to_string(),
+            });
+            continue;
+        }
+        let payload: DevicePayload = serde_json::from_str(
+            bir.other(cbeff::KEY_PAYLOAD)
+                .ok_or_else(|| bad("no PAYLOAD naming the device".into()))?,
+        )
+        .map_err(|e| bad(format!("PAYLOAD does not name the device: {e}")))?;
+        biometrics.push(BiometricRecord {
+            modality,
+            position,
+            quality: bir.quality_score().ok_or_else(|| bad("no quality score".into()))?,
+            retries: bir.retries().ok_or_else(|| bad("no RETRIES".into()))?,
+            force_captured: bir.force_captured().ok_or_else(|| bad("no FORCE_CAPTURED".into()))?,
+            captured_at: info
+                .creation_date
+                .clone()
+                .ok_or_else(|| bad("no CreationDate".into()))?,
+            device: DeviceIdentity {
+                make: payload.make,
+                model: payload.model,
+                serial: payload.serial_no,
+                simulated: payload.simulated,
+            },
+            device_digital_id: payload.digital_id,
+            device_signature: bir.sb.clone(),
+            data: bir.bdb.clone().ok_or_else(|| bad("a capture without BDB".into()))?,
+        });
+    }
+    // Records were written before exceptions; anything else was not written by this station.
+    let written = biometrics_to_cbeff(&biometrics, &exceptions)?;
+    if &written != cbeff {
+        return Err(PacketError::Cbeff(
+            "the biometrics file holds values this station never writes (order, extra entries or elements)".into(),
+        ));
+    }
+    Ok((biometrics, exceptions))
 }
 
 impl PacketContents {
     /// The canonical plaintext bytes (container described in the module docs).
     pub fn to_bytes(&self) -> Result<Vec<u8>, PacketError> {
+        check_meta(&self.meta)?;
         let identity = serde_json::to_vec(&self.identity)
             .map_err(|e| PacketError::Contents(format!("the identity document cannot be written as JSON: {e}")))?;
         let meta = serde_json::to_vec(&self.meta)
             .map_err(|e| PacketError::Contents(format!("the packet metadata cannot be written as JSON: {e}")))?;
+        let biometrics = biometrics_to_cbeff(&self.biometrics, &self.exceptions)?.to_xml()?;
+        let audit = serde_json::to_vec(&self.audit)
+            .map_err(|e| PacketError::Contents(format!("the audit events cannot be written as JSON: {e}")))?;
+        for (index, document) in self.documents.iter().enumerate() {
+            check_document(index, document)?;
+        }
 
-        let names = expected_entry_names(&self.biometrics)?;
-        let data: Vec<&[u8]> = [identity.as_slice(), meta.as_slice()]
+        let names = expected_entry_names(&self.documents)?;
+        let data: Vec<&[u8]> = [identity.as_slice(), meta.as_slice(), biometrics.as_slice()]
             .into_iter()
-            .chain(self.biometrics.iter().map(|record| record.data.as_slice()))
+            .chain(self.documents.iter().map(|document| document.data.as_slice()))
+            .chain([audit.as_slice()])
             .collect();
         debug_assert_eq!(names.len(), data.len(), "one name per entry, by construction");
 
@@ -173,13 +567,13 @@ impl PacketContents {
             registration_id: self.meta.registration_id.clone(),
             station_id: self.meta.station_id.clone(),
             entries,
-            // `data` is not serialized; leave it empty rather than copying every image.
-            biometrics: self
-                .biometrics
+            // `data` is not serialized; leave it empty rather than copying every scan.
+            documents: self
+                .documents
                 .iter()
-                .map(|record| BiometricRecord {
+                .map(|document| Document {
                     data: Vec::new(),
-                    ..record.clone()
+                    ..document.clone()
                 })
                 .collect(),
         };
@@ -191,7 +585,7 @@ impl PacketContents {
             .ok_or_else(|| {
                 PacketError::Contents(format!(
                     "the manifest is {} bytes, more than the limit of {MAX_MANIFEST_LEN}; \
-                     a packet cannot hold that many biometric records",
+                     a packet cannot hold that many documents",
                     manifest_json.len()
                 ))
             })?;
@@ -241,11 +635,11 @@ impl PacketContents {
             )));
         }
 
-        let expected_names = expected_entry_names(&manifest.biometrics)?;
+        let expected_names = expected_entry_names(&manifest.documents)?;
         let found_names: Vec<&str> = manifest.entries.iter().map(|e| e.name.as_str()).collect();
         if found_names != expected_names {
             return Err(PacketError::Contents(format!(
-                "the manifest lists the entries {found_names:?}, but its biometric records require exactly {expected_names:?}"
+                "the manifest lists the entries {found_names:?}, but its documents require exactly {expected_names:?}"
             )));
         }
 
@@ -274,7 +668,7 @@ impl PacketContents {
             )));
         }
 
-        // The names were checked above, so the first two entries are identity and meta.
+        // The names were checked above: identity, meta, biometrics, documents, audit.
         let identity: serde_json::Value = serde_json::from_slice(entry_bytes[0])
             .map_err(|e| PacketError::Contents(format!("{IDENTITY_ENTRY} is not valid JSON: {e}")))?;
         let meta: PacketMeta = serde_json::from_slice(entry_bytes[1])
@@ -285,58 +679,131 @@ impl PacketContents {
                 manifest.registration_id, manifest.station_id, meta.registration_id, meta.station_id
             )));
         }
-        let biometrics = manifest
-            .biometrics
+        check_meta(&meta)?;
+        let cbeff = Cbeff::from_xml(entry_bytes[2])?;
+        let (biometrics, exceptions) = biometrics_from_cbeff(&cbeff)?;
+        let document_bytes = &entry_bytes[3..entry_bytes.len() - 1];
+        let documents = manifest
+            .documents
             .iter()
-            .zip(&entry_bytes[2..])
-            .map(|(record, data)| BiometricRecord {
+            .zip(document_bytes)
+            .map(|(document, data)| Document {
                 data: data.to_vec(),
-                ..record.clone()
+                ..document.clone()
             })
-            .collect();
+            .collect::<Vec<_>>();
+        for (index, document) in documents.iter().enumerate() {
+            check_document(index, document)?;
+        }
+        let audit: Vec<AuditEvent> = serde_json::from_slice(entry_bytes[entry_bytes.len() - 1])
+            .map_err(|e| PacketError::Contents(format!("{AUDIT_ENTRY} is not valid: {e}")))?;
 
         Ok((
             PacketContents {
                 identity,
                 biometrics,
+                exceptions,
+                documents,
+                audit,
                 meta,
             },
             manifest,
         ))
     }
+
+    /// The face record (the first biometric record of modality face), if any.
+    pub fn face(&self) -> Option<&BiometricRecord> {
+        self.biometrics.iter().find(|r| r.modality == Modality::Face)
+    }
 }
 
-/// The entry names a list of biometric records implies, after checking each record's modality
-/// (it becomes part of a name) and quality.
-fn expected_entry_names(biometrics: &[BiometricRecord]) -> Result<Vec<String>, PacketError> {
-    let mut names = vec![IDENTITY_ENTRY.to_string(), META_ENTRY.to_string()];
-    let mut seen_per_modality: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (index, record) in biometrics.iter().enumerate() {
-        check_modality(&record.modality)
-            .map_err(|why| PacketError::Contents(format!("biometric record {index}: {why}")))?;
-        if record.quality > 100 {
-            return Err(PacketError::Contents(format!(
-                "biometric record {index} has quality {}, outside 0..=100",
-                record.quality
-            )));
-        }
-        let n = seen_per_modality.entry(record.modality.as_str()).or_insert(0);
+/// The entry names a list of documents implies, after checking each category (it becomes part
+/// of a name).
+fn expected_entry_names(documents: &[Document]) -> Result<Vec<String>, PacketError> {
+    let mut names = vec![
+        IDENTITY_ENTRY.to_string(),
+        META_ENTRY.to_string(),
+        BIOMETRICS_ENTRY.to_string(),
+    ];
+    let mut seen_per_category: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (index, document) in documents.iter().enumerate() {
+        check_category(&document.category).map_err(|why| PacketError::Contents(format!("document {index}: {why}")))?;
+        let n = seen_per_category.entry(document.category.as_str()).or_insert(0);
         *n += 1;
-        names.push(biometric_entry_name(record, *n));
+        names.push(document_entry_name(document, *n));
     }
+    names.push(AUDIT_ENTRY.to_string());
     Ok(names)
 }
 
-/// A modality becomes part of an entry name that tools may turn into a file path, so only a
-/// short, plain name is accepted: no separators, dots, spaces or upper case.
-fn check_modality(modality: &str) -> Result<(), String> {
-    let plain = modality
+/// A category becomes part of an entry name that tools may turn into a file path, so only a
+/// short, plain name is accepted: no separators, dots or spaces.
+fn check_category(category: &str) -> Result<(), String> {
+    let plain = category
         .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-    if modality.is_empty() || modality.len() > MAX_MODALITY_LEN || !plain {
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if category.is_empty() || category.len() > MAX_CATEGORY_LEN || !plain {
         return Err(format!(
-            "modality {modality:?} must be 1 to {MAX_MODALITY_LEN} characters of a-z, 0-9, '_' and '-'"
+            "category {category:?} must be 1 to {MAX_CATEGORY_LEN} characters of A-Z, a-z, 0-9, '_' and '-'"
         ));
+    }
+    Ok(())
+}
+
+/// A CBEFF subtype is a list of words; written with single spaces it reads back the same.
+fn check_position(position: &str) -> Result<(), String> {
+    let normal = position.split_whitespace().collect::<Vec<_>>().join(" ");
+    if normal != position {
+        return Err(format!(
+            "position {position:?} must be words separated by single spaces, e.g. \"Left Thumb\""
+        ));
+    }
+    Ok(())
+}
+
+fn check_document(index: usize, document: &Document) -> Result<(), PacketError> {
+    if document.document_type.trim().is_empty() {
+        return Err(PacketError::Document(format!(
+            "document {index} ({}) has no document type",
+            document.category
+        )));
+    }
+    if !document.format.magic_matches(&document.data) {
+        return Err(PacketError::Document(format!(
+            "document {index} ({}) is declared {} but its bytes are not a {} file",
+            document.category,
+            document.format.extension(),
+            document.format.extension()
+        )));
+    }
+    Ok(())
+}
+
+fn check_meta(meta: &PacketMeta) -> Result<(), PacketError> {
+    if meta.supervisor_decision == Some(SupervisorDecision::Rejected)
+        && meta.supervisor_reason.as_deref().is_none_or(|r| r.trim().is_empty())
+    {
+        return Err(PacketError::Contents(
+            "a rejected registration must say why (supervisor_reason)".into(),
+        ));
+    }
+    if meta.supervisor_decision.is_some() && meta.supervisor.is_none() {
+        return Err(PacketError::Contents(
+            "a supervisor decision is recorded without the supervisor who made it".into(),
+        ));
+    }
+    if let Some(gps) = meta.gps {
+        let valid = gps.latitude.is_finite()
+            && gps.longitude.is_finite()
+            && (-90.0..=90.0).contains(&gps.latitude)
+            && (-180.0..=180.0).contains(&gps.longitude)
+            && gps.accuracy_m.is_none_or(|a| a.is_finite() && a >= 0.0);
+        if !valid {
+            return Err(PacketError::Contents(format!(
+                "GPS position {}, {} (accuracy {:?} m) is not a place on Earth",
+                gps.latitude, gps.longitude, gps.accuracy_m
+            )));
+        }
     }
     Ok(())
 }
@@ -385,26 +852,71 @@ mod tests {
         }
     }
 
-    fn record(modality: &str, position: &str, format: &str, data: &[u8]) -> BiometricRecord {
+    fn record(modality: Modality, position: &str, data: &[u8]) -> BiometricRecord {
         BiometricRecord {
-            modality: modality.into(),
+            modality,
             position: position.into(),
-            format: format.into(),
             quality: 80,
+            retries: 2,
+            force_captured: false,
+            captured_at: "2025-01-01T09:05:00Z".into(),
             device: device(),
+            device_digital_id: None,
+            device_signature: None,
             data: data.to_vec(),
         }
     }
 
     fn sample() -> PacketContents {
+        let mut thumb = record(Modality::Finger, "Left Thumb", b"FIR\x00020\x00 left thumb");
+        thumb.force_captured = true;
+        thumb.device_digital_id = Some("eyJ.digital.id".into());
+        thumb.device_signature = Some(b"eyJ.jws.signature".to_vec());
         PacketContents {
             identity: serde_json::json!({"fullName": "Amina Diallo", "dateOfBirth": "1990-04-01"}),
             biometrics: vec![
-                record("face", "", "image/png", b"\x89PNG fake face"),
-                record("finger", "Left Thumb", "application/iso-19794-4", b"FIR\0 left thumb"),
-                record("finger", "Right Thumb", "application/iso-19794-4", b"FIR\0 right thumb"),
-                record("iris", "Left", "application/octet-stream", b""),
+                record(Modality::Face, "", b"FAC\x00030\x00 face"),
+                thumb,
+                record(Modality::Finger, "Right IndexFinger", b"FIR\x00020\x00 right index"),
+                record(Modality::Iris, "Left", b"IIR\x00020\x00 left eye"),
             ],
+            exceptions: vec![BiometricException {
+                modality: Modality::Finger,
+                position: "Right Thumb".into(),
+                kind: ExceptionKind::Missing,
+                reason: "amputated <in 2019> & healed".into(),
+            }],
+            documents: vec![
+                Document {
+                    category: "POI".into(),
+                    document_type: "DOC001".into(),
+                    reference_number: Some("A-1234".into()),
+                    format: DocumentFormat::Pdf,
+                    data: b"%PDF-1.4 passport".to_vec(),
+                },
+                Document {
+                    category: "POA".into(),
+                    document_type: "RNC".into(),
+                    reference_number: None,
+                    format: DocumentFormat::Jpeg,
+                    data: b"\xff\xd8\xff\xe0 bill".to_vec(),
+                },
+                Document {
+                    category: "POI".into(),
+                    document_type: "DOC002".into(),
+                    reference_number: None,
+                    format: DocumentFormat::Png,
+                    data: b"\x89PNG\r\n\x1a\n card".to_vec(),
+                },
+            ],
+            audit: vec![AuditEvent {
+                sequence: 7,
+                at: "2025-01-01T09:00:00Z".into(),
+                actor: "officer1".into(),
+                action: "registration_created".into(),
+                registration_id: Some("10001-20250101-000001".into()),
+                details: String::new(),
+            }],
             meta: PacketMeta {
                 registration_id: "10001-20250101-000001".into(),
                 station_id: "ST-0001".into(),
@@ -412,6 +924,14 @@ mod tests {
                 center_id: "C-01".into(),
                 officer: "officer1".into(),
                 supervisor: Some("super1".into()),
+                supervisor_decision: Some(SupervisorDecision::Approved),
+                supervisor_reason: None,
+                devices: vec![device()],
+                gps: Some(GpsPosition {
+                    latitude: 12.3714,
+                    longitude: -1.5197,
+                    accuracy_m: Some(8.5),
+                }),
                 created_at: "2025-01-01T09:00:00Z".into(),
                 finalized_at: Some("2025-01-01T09:10:00Z".into()),
                 approved_at: Some("2025-01-01T10:00:00Z".into()),
@@ -423,7 +943,7 @@ mod tests {
     /// Rebuild a container from a (possibly edited) manifest and entry bytes.
     fn assemble(manifest: &serde_json::Value, entries: &[&[u8]]) -> Vec<u8> {
         let json = serde_json::to_vec(manifest).unwrap();
-        let mut out = b"ENRC\x01".to_vec();
+        let mut out = b"ENRC\x02".to_vec();
         out.extend_from_slice(&(json.len() as u32).to_be_bytes());
         out.extend_from_slice(&json);
         for entry in entries {
@@ -445,28 +965,43 @@ mod tests {
         (manifest, entries)
     }
 
+    /// Replace entry `index` and fix its length and hash in the manifest.
+    fn replace_entry(bytes: &[u8], index: usize, new: &[u8]) -> Vec<u8> {
+        let (mut manifest, mut entries) = split(bytes);
+        entries[index] = new.to_vec();
+        manifest["entries"][index]["length"] = new.len().into();
+        manifest["entries"][index]["sha256"] = hex::encode(Sha256::digest(new)).into();
+        let entries: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+        assemble(&manifest, &entries)
+    }
+
+    fn error_of(bytes: &[u8]) -> (String, &'static str) {
+        let error = PacketContents::from_bytes(bytes).unwrap_err();
+        (error.to_string(), error.code())
+    }
+
     fn contents_error(bytes: &[u8]) -> String {
-        match PacketContents::from_bytes(bytes) {
-            Err(PacketError::Contents(message)) => message,
-            other => panic!("expected a Contents error, got {other:?}"),
-        }
+        let (message, code) = error_of(bytes);
+        assert_eq!(code, "contents_invalid", "{message}");
+        message
     }
 
     #[test]
     fn round_trip_keeps_everything() {
         let contents = sample();
         let bytes = contents.to_bytes().unwrap();
-        assert_eq!(&bytes[..5], b"ENRC\x01");
+        assert_eq!(&bytes[..5], b"ENRC\x02");
         let (back, manifest) = PacketContents::from_bytes(&bytes).unwrap();
         assert_eq!(back, contents);
         assert_eq!(manifest.registration_id, contents.meta.registration_id);
-        assert!(manifest.biometrics.iter().all(|r| r.data.is_empty()));
+        assert!(manifest.documents.iter().all(|d| d.data.is_empty()));
         // Canonical: writing the parsed contents again gives the same bytes.
         assert_eq!(back.to_bytes().unwrap(), bytes);
+        assert_eq!(back.face().unwrap().data, b"FAC\x00030\x00 face");
     }
 
     #[test]
-    fn entry_names_follow_modality_count_and_format() {
+    fn entry_names_follow_documents() {
         let bytes = sample().to_bytes().unwrap();
         let (_, manifest) = PacketContents::from_bytes(&bytes).unwrap();
         let names: Vec<&str> = manifest.entries.iter().map(|e| e.name.as_str()).collect();
@@ -475,50 +1010,132 @@ mod tests {
             [
                 "identity.json",
                 "meta.json",
-                "biometrics/face-1.png",
-                "biometrics/finger-1.iso",
-                "biometrics/finger-2.iso",
-                "biometrics/iris-1.bin"
+                "individualBiometrics_bio_CBEFF.xml",
+                "documents/POI-1.pdf",
+                "documents/POA-1.jpg",
+                "documents/POI-2.png",
+                "audit.json"
             ]
         );
-        assert_eq!(extension_for_format("image/JPEG"), "jpg");
         assert_eq!(
-            manifest.entries[2].sha256,
-            hex::encode(Sha256::digest(b"\x89PNG fake face"))
+            manifest.entries[3].sha256,
+            hex::encode(Sha256::digest(b"%PDF-1.4 passport"))
         );
     }
 
     #[test]
-    fn no_biometrics_is_fine() {
-        let mut contents = sample();
-        contents.biometrics.clear();
-        let (back, manifest) = PacketContents::from_bytes(&contents.to_bytes().unwrap()).unwrap();
-        assert_eq!(back, contents);
-        assert_eq!(manifest.entries.len(), 2);
+    fn biometrics_travel_as_one_cbeff_with_mosip_entries() {
+        let bytes = sample().to_bytes().unwrap();
+        let (_, entries) = split(&bytes);
+        let cbeff = Cbeff::from_xml(&entries[2]).unwrap();
+        assert_eq!(cbeff.records.len(), 5, "four captures and one exception");
+        let thumb = &cbeff.records[1];
+        assert_eq!(thumb.type_text(), "Finger");
+        assert_eq!(thumb.subtype_text(), "Left Thumb");
+        assert_eq!(thumb.quality_score(), Some(80));
+        assert_eq!(thumb.retries(), Some(2));
+        assert_eq!(thumb.force_captured(), Some(true));
+        assert_eq!(thumb.exception(), Some(false));
+        assert_eq!(thumb.digital_id().as_deref(), Some("eyJ.digital.id"));
+        assert_eq!(thumb.sb.as_deref(), Some(b"eyJ.jws.signature".as_slice()));
+        assert_eq!(thumb.bdb.as_deref(), Some(b"FIR\x00020\x00 left thumb".as_slice()));
+        let format = thumb.bdb_info.as_ref().unwrap().format.clone().unwrap();
+        assert_eq!((format.organization.as_str(), format.kind.as_str()), ("Mosip", "7"));
+        let missing = &cbeff.records[4];
+        assert_eq!(missing.exception(), Some(true));
+        assert_eq!(missing.bdb, None);
+        assert_eq!(missing.other(KEY_EXCEPTION_KIND), Some("missing"));
+        assert_eq!(
+            missing.other(KEY_EXCEPTION_REASON),
+            Some("amputated <in 2019> & healed")
+        );
     }
 
     #[test]
-    fn unsafe_modality_is_refused_when_writing() {
-        for modality in ["../etc", "Face", "", "finger/1", &"x".repeat(33)] {
+    fn nothing_captured_is_fine() {
+        let mut contents = sample();
+        contents.biometrics.clear();
+        contents.exceptions.clear();
+        contents.documents.clear();
+        contents.audit.clear();
+        let (back, manifest) = PacketContents::from_bytes(&contents.to_bytes().unwrap()).unwrap();
+        assert_eq!(back, contents);
+        assert_eq!(manifest.entries.len(), 4);
+    }
+
+    #[test]
+    fn a_document_must_be_what_it_claims() {
+        let mut contents = sample();
+        contents.documents[1].format = DocumentFormat::Png;
+        let error = contents.to_bytes().unwrap_err();
+        assert_eq!(error.code(), "document_invalid");
+        assert!(error.to_string().contains("declared png"), "{error}");
+
+        // The same check on reading: swap a PDF's bytes for a JPEG's (hash fixed up).
+        let bytes = sample().to_bytes().unwrap();
+        let swapped = replace_entry(&bytes, 3, b"\xff\xd8\xff\xe0 not a pdf");
+        let (message, code) = error_of(&swapped);
+        assert_eq!(code, "document_invalid", "{message}");
+
+        let mut no_type = sample();
+        no_type.documents[0].document_type = " ".into();
+        assert_eq!(no_type.to_bytes().unwrap_err().code(), "document_invalid");
+    }
+
+    #[test]
+    fn unsafe_names_and_bad_values_are_refused_when_writing() {
+        for category in ["../etc", "", "POI/1", "a b", &"x".repeat(33)] {
             let mut contents = sample();
-            contents.biometrics[0].modality = modality.to_string();
-            match contents.to_bytes() {
-                Err(PacketError::Contents(message)) => {
-                    assert!(message.contains("modality"), "{message}")
-                }
-                other => panic!("modality {modality:?}: expected Contents, got {other:?}"),
-            }
+            contents.documents[0].category = category.to_string();
+            let error = contents.to_bytes().unwrap_err();
+            assert!(error.to_string().contains("category"), "{category:?}: {error}");
         }
+        let mut not_iso = sample();
+        not_iso.biometrics[0].data = b"\x89PNG\r\n\x1a\n".to_vec();
+        assert!(not_iso
+            .to_bytes()
+            .unwrap_err()
+            .to_string()
+            .contains("not an ISO/IEC 19794 FAC record"));
+        let mut quality = sample();
+        quality.biometrics[1].quality = 101;
+        assert!(quality.to_bytes().unwrap_err().to_string().contains("quality 101"));
+        let mut position = sample();
+        position.biometrics[1].position = "Left  Thumb".into();
+        assert!(position.to_bytes().unwrap_err().to_string().contains("single spaces"));
+        let mut no_reason = sample();
+        no_reason.exceptions[0].reason = String::new();
+        assert!(no_reason
+            .to_bytes()
+            .unwrap_err()
+            .to_string()
+            .contains("gives no reason"));
+        let mut rejected = sample();
+        rejected.meta.supervisor_decision = Some(SupervisorDecision::Rejected);
+        assert!(rejected.to_bytes().unwrap_err().to_string().contains("must say why"));
+        rejected.meta.supervisor_reason = Some("the photo is of someone else".into());
+        assert!(rejected.to_bytes().is_ok());
+        let mut nowhere = sample();
+        nowhere.meta.gps = Some(GpsPosition {
+            latitude: 91.0,
+            longitude: 0.0,
+            accuracy_m: None,
+        });
+        assert!(nowhere
+            .to_bytes()
+            .unwrap_err()
+            .to_string()
+            .contains("not a place on Earth"));
     }
 
     #[test]
     fn bad_prefix_is_rejected() {
         let bytes = sample().to_bytes().unwrap();
         assert!(contents_error(b"").contains("ends inside the container's magic"));
-        assert!(contents_error(b"ENRP\x01\0\0\0\0").contains("does not start with \"ENRC\""));
-        let mut wrong_version = bytes.clone();
-        wrong_version[4] = 2;
-        assert!(contents_error(&wrong_version).contains("container version 2"));
+        assert!(contents_error(b"ENRP\x02\0\0\0\0").contains("does not start with \"ENRC\""));
+        let mut old_version = bytes.clone();
+        old_version[4] = 1;
+        assert!(contents_error(&old_version).contains("container version 1"));
         assert!(contents_error(&bytes[..7]).contains("ends inside the manifest length"));
         let mut huge = bytes.clone();
         huge[5..9].copy_from_slice(&u32::MAX.to_be_bytes());
@@ -537,11 +1154,11 @@ mod tests {
         assert!(contents_error(&not_json).contains("manifest is not valid"));
 
         let mut edited = manifest.clone();
-        edited["format_version"] = 2.into();
-        assert!(contents_error(&assemble(&edited, &entries)).contains("format_version is 2"));
+        edited["format_version"] = 3.into();
+        assert!(contents_error(&assemble(&edited, &entries)).contains("format_version is 3"));
 
         let mut renamed = manifest.clone();
-        renamed["entries"][2]["name"] = "biometrics/face-1.jpg".into();
+        renamed["entries"][3]["name"] = "documents/POI-1.png".into();
         assert!(contents_error(&assemble(&renamed, &entries)).contains("require exactly"));
 
         let mut missing = manifest.clone();
@@ -551,10 +1168,6 @@ mod tests {
         let mut other_id = manifest.clone();
         other_id["registration_id"] = "someone-else".into();
         assert!(contents_error(&assemble(&other_id, &entries)).contains("meta.json names registration"));
-
-        let mut bad_quality = manifest.clone();
-        bad_quality["biometrics"][0]["quality"] = 101.into();
-        assert!(contents_error(&assemble(&bad_quality, &entries)).contains("quality 101"));
     }
 
     #[test]
@@ -563,11 +1176,7 @@ mod tests {
         let (manifest, entries) = split(&bytes);
         let entries: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
 
-        // A flipped byte in any entry changes its hash.
         for index in 0..entries.len() {
-            if entries[index].is_empty() {
-                continue;
-            }
             let mut changed: Vec<Vec<u8>> = entries.iter().map(|e| e.to_vec()).collect();
             changed[index][0] ^= 1;
             let changed: Vec<&[u8]> = changed.iter().map(Vec::as_slice).collect();
@@ -576,8 +1185,8 @@ mod tests {
         }
 
         let mut too_long = manifest.clone();
-        too_long["entries"][5]["length"] = 1.into();
-        assert!(contents_error(&assemble(&too_long, &entries)).contains("ends inside entry biometrics/iris-1.bin"));
+        too_long["entries"][6]["length"] = (entries[6].len() + 1).into();
+        assert!(contents_error(&assemble(&too_long, &entries)).contains("ends inside entry audit.json"));
 
         let mut impossible = manifest.clone();
         impossible["entries"][0]["length"] = u64::MAX.into();
@@ -587,13 +1196,30 @@ mod tests {
         trailing.push(0);
         assert!(contents_error(&trailing).contains("1 unexpected bytes"));
 
-        let mut bad_meta: Vec<&[u8]> = entries.clone();
-        let not_meta = b"{}".to_vec();
-        bad_meta[1] = &not_meta;
-        let mut fixed = manifest.clone();
-        fixed["entries"][1]["length"] = 2.into();
-        fixed["entries"][1]["sha256"] = hex::encode(Sha256::digest(b"{}")).into();
-        assert!(contents_error(&assemble(&fixed, &bad_meta)).contains("meta.json is not valid"));
+        assert!(contents_error(&replace_entry(&bytes, 1, b"{}")).contains("meta.json is not valid"));
+        assert!(contents_error(&replace_entry(&bytes, 6, b"{}")).contains("audit.json is not valid"));
+        let (message, code) = error_of(&replace_entry(&bytes, 2, b"<BIR><BIR></BIR>"));
+        assert_eq!(code, "cbeff_invalid", "{message}");
+    }
+
+    #[test]
+    fn a_cbeff_this_station_did_not_write_is_refused() {
+        let bytes = sample().to_bytes().unwrap();
+        let (_, entries) = split(&bytes);
+        let xml = String::from_utf8(entries[2].clone()).unwrap();
+        // An extra `others` entry reads as CBEFF but is not what this station writes.
+        let extra = xml.replacen(
+            "<entry key=\"EXCEPTION\">false</entry>",
+            "<entry key=\"EXCEPTION\">false</entry><entry key=\"SDK_SCORE\">0.0</entry>",
+            1,
+        );
+        let (message, code) = error_of(&replace_entry(&bytes, 2, extra.as_bytes()));
+        assert_eq!(code, "cbeff_invalid");
+        assert!(message.contains("never writes"), "{message}");
+        // A capture without a device payload.
+        let no_payload = xml.replacen("<entry key=\"PAYLOAD\">", "<entry key=\"NOT_PAYLOAD\">", 1);
+        let (message, _) = error_of(&replace_entry(&bytes, 2, no_payload.as_bytes()));
+        assert!(message.contains("no PAYLOAD"), "{message}");
     }
 
     #[test]
@@ -604,17 +1230,14 @@ mod tests {
             let mut bytes = valid.clone();
             match rng.gen_range(0..3) {
                 0 => {
-                    // A flip inside a manifest string (say, a device serial) is not covered by
-                    // any hash (the envelope's AEAD protects it), so it may parse; it must
-                    // never panic or fail with anything but `Contents`.
+                    // A flip inside a manifest string is not covered by any hash (the
+                    // envelope's AEAD protects it), so it may parse; it must never panic.
                     let at = rng.gen_range(0..bytes.len());
                     bytes[at] ^= 1 << rng.gen_range(0..8);
-                    if let Err(error) = PacketContents::from_bytes(&bytes) {
-                        assert_eq!(error.code(), "contents_invalid", "{error}");
-                    }
+                    let _ = PacketContents::from_bytes(&bytes);
                 }
                 1 => {
-                    // Cutting anything off loses bytes of the last non-empty entry.
+                    // Cutting anything off loses bytes of the last entry.
                     bytes.truncate(rng.gen_range(0..bytes.len()));
                     assert_eq!(
                         PacketContents::from_bytes(&bytes).unwrap_err().code(),
@@ -625,13 +1248,34 @@ mod tests {
                     let len = rng.gen_range(0..64);
                     bytes = (0..len).map(|_| rng.gen()).collect();
                     if rng.gen() {
-                        bytes.splice(0..0, *b"ENRC\x01");
+                        bytes.splice(0..0, *b"ENRC\x02");
                     }
                     assert_eq!(
                         PacketContents::from_bytes(&bytes).unwrap_err().code(),
                         "contents_invalid"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn the_cbeff_entry_survives_random_damage_without_panicking() {
+        let bytes = sample().to_bytes().unwrap();
+        let (_, entries) = split(&bytes);
+        let xml = entries[2].clone();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(19785);
+        for _ in 0..3000 {
+            let mut damaged = xml.clone();
+            for _ in 0..rng.gen_range(1..4) {
+                let at = rng.gen_range(0..damaged.len());
+                damaged[at] = rng.gen_range(0x20..0x7f);
+            }
+            if rng.gen_bool(0.2) {
+                damaged.truncate(rng.gen_range(0..damaged.len()));
+            }
+            if let Err(error) = Cbeff::from_xml(&damaged).and_then(|c| biometrics_from_cbeff(&c)) {
+                assert!(["cbeff_invalid", "contents_invalid"].contains(&error.code()), "{error}");
             }
         }
     }

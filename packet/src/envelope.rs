@@ -240,6 +240,71 @@ pub fn seal_for_register_with_chunk_size(
     register: &RegisterPublicKeys,
     chunk_size: u32,
 ) -> Result<Vec<u8>, PacketError> {
+    seal_with_ephemeral_randomness(
+        plaintext,
+        station_id,
+        registration_id,
+        station_key,
+        register,
+        chunk_size,
+        &mut HpkeOsRng,
+    )
+}
+
+/// [`seal_for_register_with_chunk_size`] with the HPKE ephemeral key derived from `ikm_e`
+/// instead of fresh randomness: the same inputs always give the same envelope, byte for byte.
+///
+/// FOR TEST VECTORS ONLY (`schemas/vectors/`, `packet/examples/write_vectors/`). An envelope
+/// sealed twice with the same `ikm_e` to the same register key reuses the HPKE key and nonces,
+/// which breaks AES-GCM's confidentiality and integrity; real packets use [`seal_for_register`].
+///
+/// `ikm_e` is RFC 9180's `ikmE`: the ephemeral key pair is `DeriveKeyPair(ikm_e)`
+/// (§7.1.3, DHKEM(X25519, HKDF-SHA256)) and `enc` is its public key, so an implementation in
+/// another language reproduces the envelope with its own HPKE library's deterministic
+/// encapsulation. (The `hpke` crate draws exactly these 32 bytes from the generator it is
+/// given and passes them to `DeriveKeyPair`; the RFC 9180 vector test checks that.)
+pub fn seal_for_register_with_ephemeral_ikm_for_test_vectors(
+    plaintext: &[u8],
+    station_id: &str,
+    registration_id: &str,
+    station_key: &StationSigningKey,
+    register: &RegisterPublicKeys,
+    chunk_size: u32,
+    ikm_e: &[u8; 32],
+) -> Result<Vec<u8>, PacketError> {
+    let mut rng = FixedEphemeralIkm { ikm: *ikm_e, drawn: 0 };
+    let envelope = seal_with_ephemeral_randomness(
+        plaintext,
+        station_id,
+        registration_id,
+        station_key,
+        register,
+        chunk_size,
+        &mut rng,
+    )?;
+    // Any other draw than exactly one `ikmE` would mean the `hpke` crate no longer derives the
+    // ephemeral key as RFC 9180 says, and the envelope would not be reproducible elsewhere.
+    if rng.drawn != ikm_e.len() {
+        return Err(PacketError::Malformed(format!(
+            "the HPKE library drew {} bytes of ephemeral randomness where RFC 9180 needs exactly {}; \
+             the deterministic sealing for test vectors cannot be trusted with this hpke version",
+            rng.drawn,
+            ikm_e.len()
+        )));
+    }
+    Ok(envelope)
+}
+
+/// The one sealing routine; `rng` supplies the HPKE ephemeral randomness and nothing else.
+fn seal_with_ephemeral_randomness<R: hpke::rand_core::CryptoRng + hpke::rand_core::RngCore>(
+    plaintext: &[u8],
+    station_id: &str,
+    registration_id: &str,
+    station_key: &StationSigningKey,
+    register: &RegisterPublicKeys,
+    chunk_size: u32,
+    rng: &mut R,
+) -> Result<Vec<u8>, PacketError> {
     if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&chunk_size) {
         return Err(PacketError::Malformed(format!(
             "cannot seal with chunk size {chunk_size}: it must be in {MIN_CHUNK_SIZE}..={MAX_CHUNK_SIZE}"
@@ -258,14 +323,15 @@ pub fn seal_for_register_with_chunk_size(
     let register_public = <Kem as hpke::Kem>::PublicKey::from_bytes(&register.encryption_public)
         .map_err(|e| PacketError::BadKey(format!("the register encryption key cannot be used: {e}")))?;
     let (enc, mut context) =
-        hpke::setup_sender::<Aead, Kdf, Kem, _>(&hpke::OpModeS::Base, &register_public, HPKE_INFO, &mut HpkeOsRng)
-            .map_err(|_| {
+        hpke::setup_sender::<Aead, Kdf, Kem, _>(&hpke::OpModeS::Base, &register_public, HPKE_INFO, rng).map_err(
+            |_| {
                 // Encapsulation fails only when the shared secret is all zeros, that is when the
                 // pinned "public key" is a low-order point: a broken or hostile key file.
                 PacketError::BadKey(
                     "the pinned register encryption key is a low-order X25519 point; re-pin the register keys".into(),
                 )
-            })?;
+            },
+        )?;
 
     let plaintext_len = plaintext.len() as u64;
     let mut envelope = encode_header(
@@ -609,6 +675,37 @@ impl hpke::rand_core::RngCore for HpkeOsRng {
 // `OsRng` is a cryptographically secure generator.
 impl hpke::rand_core::CryptoRng for HpkeOsRng {}
 
+/// A "generator" that hands out one fixed RFC 9180 `ikmE`, for
+/// [`seal_for_register_with_ephemeral_ikm_for_test_vectors`]. Counts what is drawn so that the
+/// caller can check that exactly the 32 bytes of `ikmE` were used; past them it yields zeros.
+struct FixedEphemeralIkm {
+    ikm: [u8; 32],
+    drawn: usize,
+}
+
+impl hpke::rand_core::RngCore for FixedEphemeralIkm {
+    fn next_u32(&mut self) -> u32 {
+        let mut bytes = [0u8; 4];
+        self.fill_bytes(&mut bytes);
+        u32::from_le_bytes(bytes)
+    }
+    fn next_u64(&mut self) -> u64 {
+        let mut bytes = [0u8; 8];
+        self.fill_bytes(&mut bytes);
+        u64::from_le_bytes(bytes)
+    }
+    fn fill_bytes(&mut self, destination: &mut [u8]) {
+        for byte in destination {
+            *byte = self.ikm.get(self.drawn).copied().unwrap_or(0);
+            self.drawn += 1;
+        }
+    }
+}
+
+// Not secure at all, and only reachable through the function named for test vectors: the trait
+// is required by `hpke::setup_sender`, whose determinism is the whole point here.
+impl hpke::rand_core::CryptoRng for FixedEphemeralIkm {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -667,6 +764,37 @@ mod tests {
                 .unwrap();
             assert_eq!(opened, pt);
         }
+    }
+
+    #[test]
+    fn deterministic_sealing_derives_enc_from_ikm_e_as_rfc_9180_does() {
+        // The same CFRG vector (mode 0, suite 0x0020/0x0001/0x0002): sealing to its pkRm with
+        // its ikmE must write its enc (= pkEm) into the header. The enc does not depend on
+        // `info`, so our own `info` does not matter here.
+        let ikm_e: [u8; 32] = hex::decode("2cd7c601cefb3d42a62b04b7a9041494c06c7843818e0ce28a8f704ae7ab20f9")
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let pk_rm: [u8; 32] = hex::decode("430f4b9859665145a6b1ba274024487bd66f03a2dd577d7753c68d7d7d00c00c")
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let register = RegisterPublicKeys {
+            encryption_public: pk_rm,
+            ..RegisterKeyPair::generate().public_keys()
+        };
+        let station = StationSigningKey::from_seed([9; 32]);
+        let seal = || {
+            seal_for_register_with_ephemeral_ikm_for_test_vectors(b"x", "S", "R", &station, &register, 1024, &ikm_e)
+                .unwrap()
+        };
+        let envelope = seal();
+        let header = EnvelopeHeader::parse(&envelope).unwrap();
+        assert_eq!(
+            hex::encode(header.enc),
+            "6c93e09869df3402d7bf231bf540fadd35cd56be14f97178f0954db94b7fc256"
+        );
+        assert_eq!(seal(), envelope, "same inputs, same bytes");
     }
 
     #[test]

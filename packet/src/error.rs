@@ -17,6 +17,10 @@ pub enum PacketError {
     Malformed(String),
     #[error("packet contents are inconsistent: {0}")]
     Contents(String),
+    #[error("the biometrics (CBEFF XML) cannot be read or written: {0}")]
+    Cbeff(String),
+    #[error("a document in the packet is not valid: {0}")]
+    Document(String),
     #[error("key file is not valid: {0}")]
     BadKey(String),
     #[error("the receipt's signature does not verify against the pinned register key")]
@@ -36,6 +40,8 @@ impl PacketError {
             PacketError::UnknownVersion(_) => "unknown_version",
             PacketError::Malformed(_) => "malformed",
             PacketError::Contents(_) => "contents_invalid",
+            PacketError::Cbeff(_) => "cbeff_invalid",
+            PacketError::Document(_) => "document_invalid",
             PacketError::BadKey(_) => "bad_key",
             PacketError::BadReceipt => "bad_receipt",
             PacketError::Io(_) => "io",

@@ -1,7 +1,8 @@
 //! The registration packet and everything that happens to it on its way to the register.
 //!
-//! - [`contents`]: what a packet holds (identity document, biometric records, meta) and its
-//!   canonical byte form with a manifest of hashes.
+//! - [`contents`]: what a packet holds (identity document, biometric records and exceptions,
+//!   documents, audit events, meta) and its canonical byte form with a manifest of hashes.
+//! - [`cbeff`]: CBEFF (ISO/IEC 19785-3) XML, the way MOSIP carries biometrics.
 //! - [`keys`]: the station's Ed25519 signing key and the register's key pair (X25519 for
 //!   HPKE sealing, Ed25519 for signing receipts), with their file formats and key ids.
 //! - [`envelope`]: the sealed envelope (chunked HPKE, RFC 9180) signed by the station, and
@@ -12,6 +13,7 @@
 //! and every failure is a [`PacketError`] with a stable code.
 
 pub mod audit;
+pub mod cbeff;
 pub mod contents;
 pub mod envelope;
 pub mod error;
@@ -19,7 +21,10 @@ pub mod keys;
 pub mod receipt;
 
 pub use audit::AuditEvent;
-pub use contents::{BiometricRecord, DeviceIdentity, PacketContents, PacketManifest, PacketMeta};
+pub use contents::{
+    BiometricException, BiometricRecord, DeviceIdentity, Document, DocumentFormat, ExceptionKind, GpsPosition,
+    Modality, PacketContents, PacketManifest, PacketMeta, SupervisorDecision,
+};
 pub use envelope::{
     decrypt_envelope_body, open_envelope, seal_for_register, seal_for_register_with_chunk_size,
     verify_envelope_signature, EnvelopeHeader, OpenedPacket,

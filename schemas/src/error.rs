@@ -31,7 +31,7 @@ pub struct FieldError {
     /// Language code when the problem is in one language's value, e.g. "ara".
     pub language: Option<String>,
     /// Stable code: "required", "invalid_format", "invalid_date", "not_an_option",
-    /// "too_long", "wrong_type", "unknown_field", "unknown_language".
+    /// "too_long", "wrong_type", "unknown_field", "unknown_language", "duplicate_language".
     pub code: String,
     pub message: String,
 }

@@ -100,6 +100,17 @@ pub async fn approve(station: SharedStation<'_>, registration_id: String) -> Res
     blocking(&station, move |station| station.approve(&registration_id)).await
 }
 
+/// The reason is not logged: it may describe the resident.
+#[tauri::command]
+#[tracing::instrument(skip(station, reason), err(level = "warn"))]
+pub async fn reject(
+    station: SharedStation<'_>,
+    registration_id: String,
+    reason: String,
+) -> Result<RegistrationView, StationError> {
+    blocking(&station, move |station| station.reject(&registration_id, &reason)).await
+}
+
 #[tauri::command]
 #[tracing::instrument(skip(station), err(level = "warn"))]
 pub async fn list_registrations(station: SharedStation<'_>) -> Result<Vec<RegistrationSummary>, StationError> {

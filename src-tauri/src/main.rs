@@ -18,19 +18,10 @@ use tauri::Manager;
 const DEFAULT_INTAKE_URL: &str = "http://127.0.0.1:8470";
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        // Colour codes only on a terminal, not in a log file.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-
     tauri::Builder::default()
         .setup(|app| {
             let config = station_config(app.handle())?;
+            init_logging(&config.data_dir)?;
             tracing::info!(data_dir = %config.data_dir.display(), intake_url = %config.intake_url, "opening the station");
             // Opening is fast (no network, no key derivation): the window appears at once.
             let webview_data_dir = config.data_dir.join("webview");
@@ -51,12 +42,35 @@ fn main() {
             commands::capture_face,
             commands::finalize,
             commands::approve,
+            commands::reject,
             commands::list_registrations,
             commands::registration,
             commands::sync_now,
         ])
         .run(tauri::generate_context!())
         .expect("the enrollment station window could not start");
+}
+
+/// Log to stderr and to the station's log file in its data folder (`enroll_station::LOG_FILE`),
+/// which the support staff collect. It never holds resident data: the station logs ids and
+/// codes only, and its marker test scans this file.
+fn init_logging(data_dir: &std::path::Path) -> std::io::Result<()> {
+    use tracing_subscriber::fmt::writer::MakeWriterExt as _;
+    std::fs::create_dir_all(data_dir)?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data_dir.join(enroll_station::LOG_FILE))?;
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr.and(std::sync::Mutex::new(file)))
+        // No colour codes: the same lines go to the log file.
+        .with_ansi(false)
+        .init();
+    Ok(())
 }
 
 /// Opens the window described in `tauri.conf.json` (which sets `create: false` for it). It is

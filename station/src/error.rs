@@ -16,6 +16,10 @@ pub enum StationError {
     #[error("nobody is signed in")]
     NotSignedIn,
     #[error("{0}")]
+    AccountLocked(String),
+    #[error("{0}")]
+    SessionLocked(String),
+    #[error("{0}")]
     NotPermitted(String),
     #[error("no registration {0}")]
     NotFound(String),
@@ -44,6 +48,8 @@ impl StationError {
             StationError::AlreadySetUp => "already_set_up",
             StationError::WrongCredentials => "wrong_credentials",
             StationError::NotSignedIn => "not_signed_in",
+            StationError::AccountLocked(_) => "account_locked",
+            StationError::SessionLocked(_) => "session_locked",
             StationError::NotPermitted(_) => "not_permitted",
             StationError::NotFound(_) => "not_found",
             StationError::InvalidState(_) => "invalid_state",

@@ -8,15 +8,22 @@
 //! Deliberately absent: windows, IPC and rendering (that is `src-tauri` and `ui/`), SQL (that
 //! is `store`), bytes and ciphers (that is `packet`), HTTP (that is `sync`).
 
+mod audit;
 mod content;
 mod error;
+pub mod home;
+mod operators;
 mod registration_id;
+mod review;
+mod session;
 mod setup;
 mod sync_queue;
 mod views;
 
+pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
 pub use error::{ErrorView, FieldError, StationError};
 pub use registration_id::{registration_id, verhoeff_check_digit, verhoeff_is_valid};
+pub use session::StationPolicy;
 pub use views::*;
 
 use std::path::PathBuf;
@@ -25,15 +32,20 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use base64::Engine as _;
 use ed25519_dalek::Signer as _;
 use enroll_devices::{FaceCamera, SimulatedFaceCamera};
-use enroll_packet::{BiometricRecord, PacketContents, PacketMeta, RegisterPublicKeys, StationSigningKey};
+use enroll_packet::{BiometricRecord, PacketContents, PacketMeta, StationSigningKey};
 use enroll_schemas::{CalendarDate, Form};
 use enroll_store::{DataKey, Operator, RegistrationRow, RegistrationState, Role, Vault};
 use time::OffsetDateTime;
 
 use content::{Draft, FaceCaptured, Finalized};
+use session::Session;
 
 /// The name of the vault file inside the data folder.
 pub const VAULT_FILE: &str = "vault.sqlite";
+
+/// The name of the station's log file inside the data folder (the app writes its log there; it
+/// never holds resident data: see `tests/station/marker.rs`).
+pub const LOG_FILE: &str = "station.log";
 
 /// Where the station keeps its data and whom it talks to.
 #[derive(Debug, Clone)]
@@ -47,17 +59,12 @@ pub struct StationConfig {
 /// What time it is. Passed in so that tests can fix it.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 
-/// The signed-in operator and the data key their password unwrapped.
-struct Session {
-    operator: Operator,
-    data_key: DataKey,
-}
-
 /// The application API. `Send + Sync`: share it in an `Arc`.
 pub struct Station {
     config: StationConfig,
     vault: Mutex<Vault>,
     session: Mutex<Option<Session>>,
+    policy: StationPolicy,
     form: Form,
     camera: Box<dyn FaceCamera>,
     clock: Clock,
@@ -89,6 +96,7 @@ impl Station {
             config,
             vault: Mutex::new(vault),
             session: Mutex::new(None),
+            policy: StationPolicy::default(),
             form,
             camera,
             clock,
@@ -98,6 +106,9 @@ impl Station {
     /// What the first screen needs: set up or log in, who is signed in, what devices are.
     pub fn status(&self) -> Result<StationStatus, StationError> {
         let station = self.vault().station()?;
+        // Each read takes the session lock on its own: a guard held across both would deadlock.
+        let operator = self.session().as_ref().map(|s| operator_view(&s.operator));
+        let session_locked = self.session_is_locked();
         Ok(StationStatus {
             needs_setup: station.is_none(),
             station_id: station.as_ref().map(|s| s.station_id.clone()),
@@ -105,7 +116,8 @@ impl Station {
             intake_url: station
                 .map(|s| s.intake_url)
                 .unwrap_or_else(|| self.config.intake_url.clone()),
-            operator: self.session().as_ref().map(|s| operator_view(&s.operator)),
+            operator,
+            session_locked,
             simulated_devices: self.camera.info().simulated,
         })
     }
@@ -116,26 +128,10 @@ impl Station {
         self.status()
     }
 
-    /// Sign in; `wrong_credentials` on a bad username or password.
-    pub fn log_in(&self, username: &str, password: &str) -> Result<OperatorView, StationError> {
-        if username.trim().is_empty() || password.is_empty() {
-            return Err(StationError::WrongCredentials);
-        }
-        let (operator, data_key) = {
-            let vault = self.vault();
-            if vault.station()?.is_none() {
-                return Err(StationError::NotSetUp);
-            }
-            vault.unlock(username.trim(), password)?
-        };
-        let view = operator_view(&operator);
-        tracing::info!(username = %operator.username, role = operator.role.as_str(), "signed in");
-        *self.session() = Some(Session { operator, data_key });
-        Ok(view)
-    }
-
-    pub fn log_out(&self) {
-        *self.session() = None;
+    /// The same station with another security and retention policy (see [`StationPolicy`]).
+    pub fn with_policy(mut self, policy: StationPolicy) -> Station {
+        self.policy = policy;
+        self
     }
 
     /// Add an operator (admins only). Their keyslot wraps the same data key.
@@ -224,6 +220,7 @@ impl Station {
                 serial: info.serial,
                 simulated: info.simulated,
             },
+            captured_at: Some(rfc3339((self.clock)())),
         };
         let now = rfc3339((self.clock)());
         let mut vault = self.vault();
@@ -270,15 +267,37 @@ impl Station {
             let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
             let mut identity = draft.identity;
             identity[enroll_schemas::form::ID_SCHEMA_VERSION_FIELD] = serde_json::json!(1.0);
+            // The face travels as an ISO/IEC 19794-5 record (image data type PNG) in the
+            // packet's CBEFF biometrics.
+            let captured_at = face.captured_at.clone().unwrap_or_else(|| rfc3339(now));
+            let captured_time =
+                OffsetDateTime::parse(&captured_at, &time::format_description::well_known::Rfc3339).unwrap_or(now);
+            let png = face.png_bytes()?;
+            let face_record =
+                enroll_devices::iso19794::write_face_record(&enroll_devices::iso19794::FaceRecordInput {
+                    png: &png,
+                    captured_at: content::iso_capture_time(captured_time),
+                    device: enroll_devices::iso19794::CaptureDevice::default(),
+                    quality: enroll_devices::iso19794::QualityBlock {
+                        score: face.quality,
+                        algorithm_vendor_id: 0,
+                        algorithm_id: 0,
+                    },
+                    colour_space: 0,
+                })?;
             let contents = PacketContents {
                 identity,
                 biometrics: vec![BiometricRecord {
-                    modality: "face".into(),
+                    modality: enroll_packet::Modality::Face,
                     position: String::new(),
-                    format: "image/png".into(),
                     quality: face.quality,
+                    retries: 0,
+                    force_captured: false,
+                    captured_at,
                     device: face.device.clone(),
-                    data: face.png_bytes()?,
+                    device_digital_id: None,
+                    device_signature: None,
+                    data: face_record,
                 }],
                 meta: PacketMeta {
                     registration_id: registration_id.to_string(),
@@ -286,12 +305,13 @@ impl Station {
                     station_public_key: base64::engine::general_purpose::STANDARD.encode(signing_key.public_key()),
                     center_id: station.center_id.clone(),
                     officer: row.created_by.clone(),
-                    supervisor: None,
+                    devices: vec![face.device.clone()],
                     created_at: row.created_at.clone(),
                     finalized_at: Some(rfc3339(now)),
-                    approved_at: None,
                     software_version: env!("CARGO_PKG_VERSION").to_string(),
+                    ..PacketMeta::default()
                 },
+                ..PacketContents::default()
             };
             let container = contents.to_bytes()?;
             let finalized = Finalized {
@@ -319,30 +339,14 @@ impl Station {
                     row.state.as_str()
                 )));
             }
-            let finalized = Finalized::from_bytes(&vault.registration_content(registration_id, &data_key)?)?;
-            let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
-            let signature = ed25519_dalek::Signature::from_bytes(&finalized.signature);
-            signing_key
-                .0
-                .verifying_key()
-                .verify_strict(&finalized.container, &signature)
-                .map_err(|_| StationError::Vault {
-                    code: "vault_corrupt",
-                    message: format!(
-                        "the finalized packet {registration_id} was changed after finalize; it will not be sealed"
-                    ),
-                })?;
-            let (mut contents, _) = PacketContents::from_bytes(&finalized.container)?;
-            contents.meta.supervisor = Some(operator.username.clone());
-            contents.meta.approved_at = Some(now.clone());
-            let station = vault.station()?.ok_or(StationError::NotSetUp)?;
-            let register = RegisterPublicKeys::from_json(&station.register_keys_json)?;
-            let envelope = enroll_packet::seal_for_register(
-                &contents.to_bytes()?,
-                &station.station_id,
+            let envelope = review::seal_reviewed(
+                &vault,
                 registration_id,
-                &signing_key,
-                &register,
+                &data_key,
+                &operator.username,
+                enroll_packet::SupervisorDecision::Approved,
+                None,
+                &now,
             )?;
             vault.approve_and_seal(registration_id, &envelope, &operator.username, &now)?;
             tracing::info!(registration_id, supervisor = %operator.username, bytes = envelope.len(), "approved and sealed");
@@ -438,12 +442,6 @@ impl Station {
         self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn signed_in(&self) -> Result<(Operator, DataKey), StationError> {
-        let session = self.session();
-        let session = session.as_ref().ok_or(StationError::NotSignedIn)?;
-        Ok((session.operator.clone(), session.data_key.clone()))
-    }
-
     fn expect_state(&self, registration_id: &str, expected: RegistrationState) -> Result<(), StationError> {
         let row = self.vault().registration(registration_id)?;
         if row.state == expected {
@@ -487,32 +485,30 @@ impl Station {
         }
         let finalized = Finalized::from_bytes(&bytes)?;
         let (contents, _) = PacketContents::from_bytes(&finalized.container)?;
-        let face = contents
-            .biometrics
-            .iter()
-            .find(|record| record.modality == "face")
-            .map(|record| CaptureView {
+        let face = match contents.face() {
+            Some(record) => Some(CaptureView {
                 preview_data_url: format!(
-                    "data:{};base64,{}",
-                    record.format,
-                    base64::engine::general_purpose::STANDARD.encode(&record.data)
+                    "data:image/png;base64,{}",
+                    base64::engine::general_purpose::STANDARD.encode(content::face_preview(record)?)
                 ),
                 quality: record.quality,
                 device: record.device.clone(),
-            });
+            }),
+            None => None,
+        };
         Ok((contents.identity, face))
     }
 }
 
-/// Who may approve: supervisors and admins, and a supervisor never their own registration.
-/// (Admins may, for now: the first station has only its admin until operators can be added.)
+/// Who may approve or reject: supervisors and admins, and nobody a registration they made
+/// themselves (admins included: a decision always takes a second person).
 fn check_may_approve(operator: &Operator, row: &RegistrationRow) -> Result<(), StationError> {
     match operator.role {
         Role::Officer => Err(StationError::NotPermitted(
-            "an officer cannot approve registrations; ask a supervisor".into(),
+            "an officer cannot approve or reject registrations; ask a supervisor".into(),
         )),
-        Role::Supervisor if row.created_by == operator.username => Err(StationError::NotPermitted(
-            "a supervisor cannot approve a registration they made themselves".into(),
+        _ if row.created_by == operator.username => Err(StationError::NotPermitted(
+            "nobody can approve or reject a registration they made themselves; ask another supervisor".into(),
         )),
         Role::Supervisor | Role::Admin => Ok(()),
     }

@@ -47,9 +47,27 @@ pub(crate) async fn set_up(station: &Station, request: SetupRequest) -> Result<(
         role: Role::Admin,
         password: Zeroizing::new(request.admin_password),
     };
-    station
-        .vault()
-        .create_station(&record, &signing_key.seed(), &admin, &DataKey::generate())?;
+    {
+        // The new station key signs the chain's first event: the audit is signed from the start.
+        let mut vault = station.vault();
+        let signer = StationSigningKey::from_seed(signing_key.seed());
+        vault.set_audit_session(Some(enroll_store::AuditSession {
+            actor: admin.username.clone(),
+            signer: Box::new(move |message| {
+                use ed25519_dalek::Signer as _;
+                signer.0.sign(message).to_bytes().to_vec()
+            }),
+        }));
+        let created = vault.create_station_with_public_key(
+            &record,
+            &signing_key.seed(),
+            Some(&signing_key.public_key()),
+            &admin,
+            &DataKey::generate(),
+        );
+        vault.set_audit_session(None);
+        created?;
+    }
     tracing::info!(station_id = %record.station_id, register_key = %register_keys.key_id().to_hex(), "station set up");
     Ok(())
 }

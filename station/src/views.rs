@@ -31,6 +31,9 @@ pub struct StationStatus {
     pub station_name: Option<String>,
     pub intake_url: String,
     pub operator: Option<OperatorView>,
+    /// True when `operator`'s session locked after inactivity: show the lock screen, which
+    /// asks for their password again (`log_in`).
+    pub session_locked: bool,
     /// True when the capture devices are simulated (the UI must say so).
     pub simulated_devices: bool,
 }
@@ -101,4 +104,11 @@ pub struct SyncFailure {
     pub registration_id: String,
     pub code: String,
     pub message: String,
+}
+
+/// What [`crate::Station::purge_expired`] did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PurgeReport {
+    /// Registrations purged now (their tombstones remain).
+    pub purged: Vec<String>,
 }

@@ -9,20 +9,25 @@
 //! - A registration moves only along the lifecycle's edges, each move one transaction
 //!   ([`registrations`]). Approval stores the sealed envelope and erases the readable copy in
 //!   the same transaction.
+//! - Every security-relevant change appends to a signed hash chain in the same transaction
+//!   ([`audit`]).
 //!
 //! Deliberately absent: what a packet means (that is `packet`), who may do what (roles are
 //! checked by `station`; the vault records who did it), and any network.
 
+pub mod audit;
 pub mod crypto;
 pub mod error;
 pub mod operators;
+pub mod queries;
 pub mod registrations;
 pub mod station;
 mod vault;
 
+pub use audit::{AuditChainReport, AuditRecord, AuditSession, AuditSigner, BrokenLink, NewAuditEvent};
 pub use crypto::DataKey;
 pub use error::StoreError;
-pub use operators::{NewOperator, Operator, Role};
+pub use operators::{LoginState, NewOperator, Operator, Role};
 pub use registrations::{RegistrationRow, RegistrationState};
-pub use station::StationRecord;
+pub use station::{StationRecord, VaultCounts};
 pub use vault::Vault;

@@ -4,9 +4,10 @@
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore;
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use zeroize::Zeroizing;
 
+use crate::audit::{self, NewAuditEvent};
 use crate::crypto::{open_with, seal_with};
 use crate::{DataKey, StoreError, Vault};
 
@@ -118,7 +119,8 @@ impl Vault {
         let row = self
             .connection
             .query_row(
-                "SELECT full_name, role, kdf_salt, kdf_params, wrapped_data_key FROM operators WHERE username = ?1",
+                "SELECT full_name, role, kdf_salt, kdf_params, wrapped_data_key FROM operators
+                 WHERE username = ?1 AND removed_at IS NULL",
                 [username],
                 |r| {
                     Ok((
@@ -163,9 +165,221 @@ impl Vault {
     pub fn add_operator(&mut self, operator: &NewOperator, data_key: &DataKey, now: &str) -> Result<(), StoreError> {
         let transaction = self.connection.transaction()?;
         insert_operator(&transaction, operator, data_key, now)?;
+        let details = format!("{} as {}", operator.username, operator.role.as_str());
+        audit::append(
+            &transaction,
+            self.audit_session.as_ref(),
+            &NewAuditEvent {
+                at: now,
+                actor: None,
+                action: "operator_added",
+                registration_id: None,
+                details: &details,
+            },
+        )?;
         transaction.commit()?;
         Ok(())
     }
+
+    /// Remove an operator: their keyslot is erased (the data key is not re-encrypted; the
+    /// other keyslots still wrap it), their row stays so that their name still explains the
+    /// registrations and audit events that carry it, and the username cannot be reused.
+    pub fn remove_operator(&mut self, username: &str, now: &str) -> Result<(), StoreError> {
+        let transaction = self.connection.transaction()?;
+        let changed = transaction.execute(
+            "UPDATE operators SET kdf_salt = X'', wrapped_data_key = X'', removed_at = ?2,
+                 failed_logins = 0, locked_until = NULL
+             WHERE username = ?1 AND removed_at IS NULL",
+            params![username, now],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("operator {username}")));
+        }
+        audit::append(
+            &transaction,
+            self.audit_session.as_ref(),
+            &NewAuditEvent {
+                at: now,
+                actor: None,
+                action: "operator_removed",
+                registration_id: None,
+                details: username,
+            },
+        )?;
+        transaction.commit()?;
+        self.forget_old_keyslots()?;
+        Ok(())
+    }
+
+    /// Give an operator a new password: a new salt and a new keyslot wrapping the same data key
+    /// (the caller proves it may by holding it). Nothing else is re-encrypted.
+    pub fn set_operator_password(
+        &mut self,
+        username: &str,
+        new_password: &str,
+        data_key: &DataKey,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let mut salt = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut salt);
+        let params_text = format!("{KDF_MEMORY_KIB},{KDF_PASSES},{KDF_LANES}");
+        let wrapping_key = derive_wrapping_key(new_password, &salt, &params_text)?;
+        let wrapped = seal_with(&wrapping_key, data_key.as_bytes(), &keyslot_aad(username));
+        let transaction = self.connection.transaction()?;
+        let changed = transaction.execute(
+            "UPDATE operators SET kdf_salt = ?2, kdf_params = ?3, wrapped_data_key = ?4,
+                 failed_logins = 0, lockouts = 0, locked_until = NULL
+             WHERE username = ?1 AND removed_at IS NULL",
+            params![username, salt.as_slice(), params_text, wrapped],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("operator {username}")));
+        }
+        audit::append(
+            &transaction,
+            self.audit_session.as_ref(),
+            &NewAuditEvent {
+                at: now,
+                actor: None,
+                action: "operator_password_changed",
+                registration_id: None,
+                details: username,
+            },
+        )?;
+        transaction.commit()?;
+        self.forget_old_keyslots()?;
+        Ok(())
+    }
+
+    /// A replaced or erased keyslot must not survive in the WAL, where the old password (or
+    /// the removed operator's) would still unwrap it: fold the WAL back into the database,
+    /// whose freed pages `secure_delete` has zeroed.
+    fn forget_old_keyslots(&mut self) -> Result<(), StoreError> {
+        self.connection
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// The operators who can still sign in, by username.
+    pub fn operators(&self) -> Result<Vec<Operator>, StoreError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT username, full_name, role FROM operators WHERE removed_at IS NULL ORDER BY username")?;
+        let rows = statement.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        rows.map(|row| {
+            let (username, full_name, role) = row?;
+            let role = Role::parse(&role)
+                .ok_or_else(|| StoreError::Corrupt(format!("operator {username} has role {role:?}")))?;
+            Ok(Operator {
+                username,
+                full_name,
+                role,
+            })
+        })
+        .collect()
+    }
+
+    /// The sign-in counters of an operator who can still sign in; `None` for anyone else.
+    pub fn login_state(&self, username: &str) -> Result<Option<LoginState>, StoreError> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT failed_logins, lockouts, locked_until FROM operators WHERE username = ?1 AND removed_at IS NULL",
+                [username],
+                |r| {
+                    Ok(LoginState {
+                        failed_logins: r.get::<_, i64>(0)? as u32,
+                        lockouts: r.get::<_, i64>(1)? as u32,
+                        locked_until: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Count a failed sign-in of a known operator; with `lock_until`, lock them out until then
+    /// (the counter restarts and the number of lockouts grows). Audited in the same transaction.
+    pub fn record_login_failure(
+        &mut self,
+        username: &str,
+        lock_until: Option<&str>,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let transaction = self.connection.transaction()?;
+        match lock_until {
+            None => transaction.execute(
+                "UPDATE operators SET failed_logins = failed_logins + 1 WHERE username = ?1",
+                [username],
+            )?,
+            Some(until) => transaction.execute(
+                "UPDATE operators SET failed_logins = 0, lockouts = lockouts + 1, locked_until = ?2 WHERE username = ?1",
+                params![username, until],
+            )?,
+        };
+        audit::append(
+            &transaction,
+            self.audit_session.as_ref(),
+            &NewAuditEvent {
+                at: now,
+                actor: Some(username),
+                action: "sign_in_failed",
+                registration_id: None,
+                details: "wrong password",
+            },
+        )?;
+        if let Some(until) = lock_until {
+            let details = format!("locked out until {until}");
+            audit::append(
+                &transaction,
+                self.audit_session.as_ref(),
+                &NewAuditEvent {
+                    at: now,
+                    actor: Some(username),
+                    action: "operator_locked_out",
+                    registration_id: None,
+                    details: &details,
+                },
+            )?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// A successful sign-in clears the counters. Audited (and signed, when the caller opened
+    /// the audit session first) in the same transaction.
+    pub fn record_login_success(&mut self, username: &str, now: &str) -> Result<(), StoreError> {
+        let transaction = self.connection.transaction()?;
+        transaction.execute(
+            "UPDATE operators SET failed_logins = 0, lockouts = 0, locked_until = NULL WHERE username = ?1",
+            [username],
+        )?;
+        audit::append(
+            &transaction,
+            self.audit_session.as_ref(),
+            &NewAuditEvent {
+                at: now,
+                actor: Some(username),
+                action: "signed_in",
+                registration_id: None,
+                details: "",
+            },
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+}
+
+/// An operator's sign-in counters, kept in the vault so that a restart does not reset them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginState {
+    /// Wrong passwords in a row since the last success or lockout.
+    pub failed_logins: u32,
+    /// Lockouts in a row since the last success (each one lasts longer).
+    pub lockouts: u32,
+    /// RFC 3339, while locked out.
+    pub locked_until: Option<String>,
 }
 
 #[cfg(test)]
@@ -258,5 +472,152 @@ mod tests {
         );
         assert_eq!(vault.take_registration_sequence().unwrap(), 1);
         assert_eq!(vault.take_registration_sequence().unwrap(), 2);
+    }
+
+    fn content_bytes(vault: &Vault, registration_id: &str) -> Vec<u8> {
+        vault
+            .connection
+            .query_row(
+                "SELECT content_sealed FROM registrations WHERE registration_id = ?1",
+                [registration_id],
+                |r| r.get(0),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn removing_an_operator_and_changing_a_password_rewrap_without_touching_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.sqlite");
+        let mut vault = Vault::open(&path).unwrap();
+        let data_key = DataKey::generate();
+        station(&mut vault, &data_key);
+        for (username, role) in [("omar", Role::Officer), ("sara", Role::Supervisor)] {
+            let operator = NewOperator {
+                username: username.into(),
+                full_name: username.into(),
+                role,
+                password: Zeroizing::new(format!("{username} password")),
+            };
+            vault.add_operator(&operator, &data_key, "t1").unwrap();
+        }
+        vault
+            .insert_draft("R1", "omar", b"resident data", &data_key, "t2")
+            .unwrap();
+        let before = content_bytes(&vault, "R1");
+        let old_slots: Vec<Vec<u8>> = ["omar", "sara"]
+            .iter()
+            .map(|u| {
+                vault
+                    .connection
+                    .query_row("SELECT wrapped_data_key FROM operators WHERE username = ?1", [u], |r| {
+                        r.get(0)
+                    })
+                    .unwrap()
+            })
+            .collect();
+
+        vault.remove_operator("omar", "t3").unwrap();
+        vault
+            .set_operator_password("sara", "sara's new password", &data_key, "t4")
+            .unwrap();
+        drop(vault);
+        let mut vault = Vault::open(&path).unwrap();
+
+        assert_eq!(content_bytes(&vault, "R1"), before, "the data was not re-encrypted");
+        assert_eq!(
+            vault.unlock("omar", "omar password").unwrap_err().code(),
+            "wrong_credentials",
+            "a removed operator can no longer sign in"
+        );
+        assert_eq!(
+            vault.unlock("sara", "sara password").unwrap_err().code(),
+            "wrong_credentials",
+            "the old password no longer works"
+        );
+        let (_, sara_key) = vault.unlock("sara", "sara's new password").unwrap();
+        let (_, admin_key) = vault.unlock("admin", "correct horse").unwrap();
+        assert_eq!(vault.registration_content("R1", &sara_key).unwrap(), b"resident data");
+        assert_eq!(vault.registration_content("R1", &admin_key).unwrap(), b"resident data");
+        let usernames: Vec<String> = vault.operators().unwrap().into_iter().map(|o| o.username).collect();
+        assert_eq!(usernames, ["admin", "sara"]);
+        assert_eq!(vault.login_state("omar").unwrap(), None);
+
+        // A removed username is not handed out again: its registrations still name them.
+        let again = NewOperator {
+            username: "omar".into(),
+            full_name: "Another Omar".into(),
+            role: Role::Officer,
+            password: Zeroizing::new("omar password".into()),
+        };
+        assert_eq!(
+            vault.add_operator(&again, &admin_key, "t5").unwrap_err().code(),
+            "operator_exists"
+        );
+        assert_eq!(vault.remove_operator("omar", "t6").unwrap_err().code(), "not_found");
+
+        // The old keyslots are gone from every file, not just from the table: no copy of the
+        // old wrapped key survives in the WAL or in free pages.
+        drop(vault);
+        let all: Vec<u8> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flat_map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        for slot in &old_slots {
+            assert!(
+                !all.windows(slot.len()).any(|w| w == slot.as_slice()),
+                "an old keyslot survived on disk"
+            );
+        }
+    }
+
+    #[test]
+    fn sign_in_counters_persist_and_reset_on_success() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.sqlite");
+        let mut vault = Vault::open(&path).unwrap();
+        station(&mut vault, &DataKey::generate());
+        vault.record_login_failure("admin", None, "t1").unwrap();
+        vault.record_login_failure("admin", None, "t2").unwrap();
+        drop(vault);
+        let mut vault = Vault::open(&path).unwrap();
+        assert_eq!(
+            vault.login_state("admin").unwrap(),
+            Some(LoginState {
+                failed_logins: 2,
+                lockouts: 0,
+                locked_until: None
+            })
+        );
+        vault.record_login_failure("admin", Some("t9"), "t3").unwrap();
+        assert_eq!(
+            vault.login_state("admin").unwrap(),
+            Some(LoginState {
+                failed_logins: 0,
+                lockouts: 1,
+                locked_until: Some("t9".into())
+            })
+        );
+        vault.record_login_success("admin", "t10").unwrap();
+        assert_eq!(
+            vault.login_state("admin").unwrap(),
+            Some(LoginState {
+                failed_logins: 0,
+                lockouts: 0,
+                locked_until: None
+            })
+        );
+        let actions: Vec<String> = vault.audit_events().unwrap().into_iter().map(|e| e.action).collect();
+        assert_eq!(
+            actions,
+            [
+                "station_set_up",
+                "sign_in_failed",
+                "sign_in_failed",
+                "sign_in_failed",
+                "operator_locked_out",
+                "signed_in"
+            ]
+        );
     }
 }

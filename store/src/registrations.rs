@@ -2,15 +2,26 @@
 //!
 //! ```text
 //! draft ──finalize──► pending_approval ──approve──► sealed ──upload──► uploaded ──receipt──► acknowledged
+//!   │                        │                                                                   │
+//!   └─discard──► purged      └──reject──► rejected ──purge (after retention)──► purged ◄──purge──┘
 //! ```
-//! (`purged` and `rejected` are in the schema; their edges come with the issues that use them.)
-//! Every move is one `UPDATE ... WHERE state = <expected>` in its own transaction, so a move
-//! from the wrong state changes nothing and says which state the registration is in.
+//! Self-loops: `update_draft` (draft), `record_upload_url` (sealed). `record_upload_error`
+//! notes a failure without moving. Every other (state, action) pair is refused with
+//! `invalid_state` and changes nothing.
+//! Every move is one `UPDATE ... WHERE state IN <expected>` in its own transaction, together
+//! with its audit event, so a move from the wrong state changes nothing and says which state
+//! the registration is in.
 //! The readable content (`content_sealed`, under the data key) exists only in draft and
-//! pending approval; approval replaces it with the sealed envelope in the same statement.
+//! pending approval; approval and rejection replace it with the sealed envelope in the same
+//! statement. `purged` is a tombstone: the row (id, who, when, receipt) stays, every byte of
+//! resident data is gone.
+//!
+//! Deliberately absent: retention arithmetic (the station decides when a packet is old
+//! enough and calls [`Vault::purge`]), and who may make a move (roles live in `station`).
 
 use rusqlite::{params, OptionalExtension};
 
+use crate::audit::{self, NewAuditEvent};
 use crate::{DataKey, StoreError, Vault};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,13 +76,14 @@ pub struct RegistrationRow {
     pub created_at: String,
     pub updated_at: String,
     pub approved_by: Option<String>,
+    pub rejected_by: Option<String>,
     pub upload_url: Option<String>,
     pub receipt_json: Option<String>,
     pub last_error: Option<(String, String)>,
 }
 
 const ROW_COLUMNS: &str =
-    "registration_id, state, created_by, created_at, updated_at, approved_by, upload_url, receipt_json, last_error_code, last_error_message";
+    "registration_id, state, created_by, created_at, updated_at, approved_by, upload_url, receipt_json, last_error_code, last_error_message, rejected_by";
 
 fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(RegistrationRow, String)> {
     let state: String = row.get(1)?;
@@ -85,6 +97,7 @@ fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(RegistrationRow, Strin
             created_at: row.get(3)?,
             updated_at: row.get(4)?,
             approved_by: row.get(5)?,
+            rejected_by: row.get(10)?,
             upload_url: row.get(6)?,
             receipt_json: row.get(7)?,
             last_error: code.zip(message),
@@ -96,6 +109,10 @@ fn read_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(RegistrationRow, Strin
 fn checked((mut row, state): (RegistrationRow, String)) -> Result<RegistrationRow, StoreError> {
     row.state = RegistrationState::parse(&state)?;
     Ok(row)
+}
+
+fn reason_aad(registration_id: &str) -> String {
+    format!("registrations/{registration_id}/decision_reason")
 }
 
 fn content_aad(registration_id: &str) -> String {
@@ -111,7 +128,8 @@ impl Vault {
         data_key: &DataKey,
         now: &str,
     ) -> Result<(), StoreError> {
-        self.connection.execute(
+        let transaction = self.connection.transaction()?;
+        transaction.execute(
             "INSERT INTO registrations (registration_id, state, created_by, created_at, updated_at, content_sealed)
              VALUES (?1, 'draft', ?2, ?3, ?3, ?4)",
             params![
@@ -121,6 +139,18 @@ impl Vault {
                 data_key.seal(content, &content_aad(registration_id))
             ],
         )?;
+        audit::append(
+            &transaction,
+            self.audit_session.as_ref(),
+            &NewAuditEvent {
+                at: now,
+                actor: Some(created_by),
+                action: "registration_created",
+                registration_id: Some(registration_id),
+                details: "",
+            },
+        )?;
+        transaction.commit()?;
         Ok(())
     }
 
@@ -182,11 +212,12 @@ impl Vault {
         let sealed = data_key.seal(content, &content_aad(registration_id));
         self.move_registration(
             registration_id,
-            RegistrationState::Draft,
+            &[RegistrationState::Draft],
             RegistrationState::Draft,
             "content_sealed = ?4",
             now,
             &[&sealed],
+            None,
         )
     }
 
@@ -201,11 +232,12 @@ impl Vault {
         let sealed = data_key.seal(content, &content_aad(registration_id));
         self.move_registration(
             registration_id,
-            RegistrationState::Draft,
+            &[RegistrationState::Draft],
             RegistrationState::PendingApproval,
             "content_sealed = ?4",
             now,
             &[&sealed],
+            Some(("registration_finalized", "")),
         )
     }
 
@@ -219,14 +251,96 @@ impl Vault {
     ) -> Result<(), StoreError> {
         self.move_registration(
             registration_id,
-            RegistrationState::PendingApproval,
+            &[RegistrationState::PendingApproval],
             RegistrationState::Sealed,
             "content_sealed = NULL, envelope = ?4, approved_by = ?5",
             now,
             &[&envelope, &approved_by],
+            Some(("registration_approved", "")),
         )?;
         // Fold the WAL back into the database so the erased readable copy does not linger in
         // old WAL frames (secure_delete has zeroed it in the database pages).
+        self.connection
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// pending_approval → rejected: like approval, the packet is sealed (with the decision in
+    /// it) and the readable copy erased in the same transaction; the reason is kept under the
+    /// data key (it may name the resident), bound to this row.
+    pub fn reject_and_seal(
+        &mut self,
+        registration_id: &str,
+        envelope: &[u8],
+        rejected_by: &str,
+        reason: &str,
+        data_key: &DataKey,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let reason_sealed = data_key.seal(reason.as_bytes(), &reason_aad(registration_id));
+        self.move_registration(
+            registration_id,
+            &[RegistrationState::PendingApproval],
+            RegistrationState::Rejected,
+            "content_sealed = NULL, envelope = ?4, rejected_by = ?5, decision_reason_sealed = ?6",
+            now,
+            &[&envelope, &rejected_by, &reason_sealed],
+            Some(("registration_rejected", "")),
+        )?;
+        self.connection
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// The reason a reviewer gave for rejecting a registration.
+    pub fn decision_reason(&self, registration_id: &str, data_key: &DataKey) -> Result<Option<String>, StoreError> {
+        let sealed: Option<Vec<u8>> = self
+            .connection
+            .query_row(
+                "SELECT decision_reason_sealed FROM registrations WHERE registration_id = ?1",
+                [registration_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(registration_id.to_string()))?;
+        sealed
+            .map(|bytes| {
+                let plain = data_key.open(&bytes, &reason_aad(registration_id))?;
+                String::from_utf8(plain).map_err(|_| StoreError::Corrupt(reason_aad(registration_id)))
+            })
+            .transpose()
+    }
+
+    /// draft → purged: the clerk abandons a draft. Its content is erased; the row stays as a
+    /// tombstone so the registration id is never reused and the audit chain still points at it.
+    pub fn discard_draft(&mut self, registration_id: &str, now: &str) -> Result<(), StoreError> {
+        self.move_registration(
+            registration_id,
+            &[RegistrationState::Draft],
+            RegistrationState::Purged,
+            "content_sealed = NULL",
+            now,
+            &[],
+            Some(("registration_discarded", "")),
+        )?;
+        self.connection
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
+    /// acknowledged or rejected → purged: the retention period is over (the caller decides
+    /// that; the vault keeps no clock). The envelope and the reason are erased; the row, its
+    /// receipt and its audit events stay as a tombstone.
+    pub fn purge(&mut self, registration_id: &str, now: &str) -> Result<(), StoreError> {
+        self.move_registration(
+            registration_id,
+            &[RegistrationState::Acknowledged, RegistrationState::Rejected],
+            RegistrationState::Purged,
+            "content_sealed = NULL, envelope = NULL, decision_reason_sealed = NULL",
+            now,
+            &[],
+            Some(("registration_purged", "")),
+        )?;
         self.connection
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
@@ -254,11 +368,12 @@ impl Vault {
     pub fn record_upload_url(&mut self, registration_id: &str, upload_url: &str, now: &str) -> Result<(), StoreError> {
         self.move_registration(
             registration_id,
-            RegistrationState::Sealed,
+            &[RegistrationState::Sealed],
             RegistrationState::Sealed,
             "upload_url = ?4",
             now,
             &[&upload_url],
+            None,
         )
     }
 
@@ -266,11 +381,12 @@ impl Vault {
     pub fn mark_uploaded(&mut self, registration_id: &str, upload_url: &str, now: &str) -> Result<(), StoreError> {
         self.move_registration(
             registration_id,
-            RegistrationState::Sealed,
+            &[RegistrationState::Sealed],
             RegistrationState::Uploaded,
             "upload_url = ?4, last_error_code = NULL, last_error_message = NULL",
             now,
             &[&upload_url],
+            Some(("registration_uploaded", "")),
         )
     }
 
@@ -278,11 +394,12 @@ impl Vault {
     pub fn record_receipt(&mut self, registration_id: &str, receipt_json: &str, now: &str) -> Result<(), StoreError> {
         self.move_registration(
             registration_id,
-            RegistrationState::Uploaded,
+            &[RegistrationState::Uploaded],
             RegistrationState::Acknowledged,
             "receipt_json = ?4, last_error_code = NULL, last_error_message = NULL",
             now,
             &[&receipt_json],
+            Some(("registration_acknowledged", "")),
         )
     }
 
@@ -299,20 +416,27 @@ impl Vault {
     }
 
     /// One lifecycle move in one transaction: `UPDATE ... SET state = <to>, updated_at = <now>,
-    /// <set> WHERE registration_id = ?1 AND state = <from>`. In `set`, `?4` onwards are `extra`.
+    /// <set> WHERE registration_id = ?1 AND state IN <from>`, then the audit event `audit`
+    /// (action, details) when the move is one worth auditing. In `set`, `?4` onwards are `extra`.
+    #[allow(clippy::too_many_arguments)]
     fn move_registration(
         &mut self,
         registration_id: &str,
-        from: RegistrationState,
+        from: &[RegistrationState],
         to: RegistrationState,
         set: &str,
         now: &str,
         extra: &[&dyn rusqlite::ToSql],
+        audit: Option<(&str, &str)>,
     ) -> Result<(), StoreError> {
         let transaction = self.connection.transaction()?;
+        let from_list = from
+            .iter()
+            .map(|state| format!("'{}'", state.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
         let sql = format!(
-            "UPDATE registrations SET state = ?2, updated_at = ?3, {set} WHERE registration_id = ?1 AND state = '{}'",
-            from.as_str()
+            "UPDATE registrations SET state = ?2, updated_at = ?3, {set} WHERE registration_id = ?1 AND state IN ({from_list})"
         );
         let to_text = to.as_str();
         let mut parameters: Vec<&dyn rusqlite::ToSql> = vec![&registration_id, &to_text, &now];
@@ -330,10 +454,23 @@ impl Vault {
                 None => StoreError::NotFound(registration_id.to_string()),
                 Some(actual) => StoreError::WrongState {
                     registration_id: registration_id.to_string(),
-                    expected: from.as_str().into(),
+                    expected: from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or "),
                     actual,
                 },
             });
+        }
+        if let Some((action, details)) = audit {
+            audit::append(
+                &transaction,
+                self.audit_session.as_ref(),
+                &NewAuditEvent {
+                    at: now,
+                    actor: None,
+                    action,
+                    registration_id: Some(registration_id),
+                    details,
+                },
+            )?;
         }
         transaction.commit()?;
         Ok(())
@@ -445,5 +582,199 @@ mod tests {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
             assert!(!bytes.windows(8).any(|w| w == b"ZZMARKER"), "plaintext found on disk");
         }
+    }
+
+    const STATES: [RegistrationState; 7] = [
+        RegistrationState::Draft,
+        RegistrationState::PendingApproval,
+        RegistrationState::Sealed,
+        RegistrationState::Uploaded,
+        RegistrationState::Acknowledged,
+        RegistrationState::Purged,
+        RegistrationState::Rejected,
+    ];
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Action {
+        UpdateDraft,
+        Finalize,
+        Approve,
+        Reject,
+        Discard,
+        RecordUploadUrl,
+        MarkUploaded,
+        RecordReceipt,
+        Purge,
+    }
+
+    const ACTIONS: [Action; 9] = [
+        Action::UpdateDraft,
+        Action::Finalize,
+        Action::Approve,
+        Action::Reject,
+        Action::Discard,
+        Action::RecordUploadUrl,
+        Action::MarkUploaded,
+        Action::RecordReceipt,
+        Action::Purge,
+    ];
+
+    fn act(vault: &mut Vault, key: &DataKey, id: &str, action: Action, now: &str) -> Result<(), StoreError> {
+        match action {
+            Action::UpdateDraft => vault.update_draft(id, b"edited", key, now),
+            Action::Finalize => vault.finalize(id, b"final", key, now),
+            Action::Approve => vault.approve_and_seal(id, b"envelope", "sara", now),
+            Action::Reject => vault.reject_and_seal(id, b"envelope", "sara", "blurred photo", key, now),
+            Action::Discard => vault.discard_draft(id, now),
+            Action::RecordUploadUrl => vault.record_upload_url(id, "http://x/1", now),
+            Action::MarkUploaded => vault.mark_uploaded(id, "http://x/1", now),
+            Action::RecordReceipt => vault.record_receipt(id, "{}", now),
+            Action::Purge => vault.purge(id, now),
+        }
+    }
+
+    /// The allowed edges: (from, action) → to. Everything else must be refused.
+    fn edge(from: RegistrationState, action: Action) -> Option<RegistrationState> {
+        use RegistrationState as S;
+        match (from, action) {
+            (S::Draft, Action::UpdateDraft) => Some(S::Draft),
+            (S::Draft, Action::Finalize) => Some(S::PendingApproval),
+            (S::Draft, Action::Discard) => Some(S::Purged),
+            (S::PendingApproval, Action::Approve) => Some(S::Sealed),
+            (S::PendingApproval, Action::Reject) => Some(S::Rejected),
+            (S::Sealed, Action::RecordUploadUrl) => Some(S::Sealed),
+            (S::Sealed, Action::MarkUploaded) => Some(S::Uploaded),
+            (S::Uploaded, Action::RecordReceipt) => Some(S::Acknowledged),
+            (S::Acknowledged, Action::Purge) => Some(S::Purged),
+            (S::Rejected, Action::Purge) => Some(S::Purged),
+            _ => None,
+        }
+    }
+
+    /// Walk a new registration `id` to `state` along the allowed edges.
+    fn registration_in(vault: &mut Vault, key: &DataKey, id: &str, state: RegistrationState) {
+        use RegistrationState as S;
+        vault.insert_draft(id, "omar", b"draft", key, "t0").unwrap();
+        let path: &[Action] = match state {
+            S::Draft => &[],
+            S::PendingApproval => &[Action::Finalize],
+            S::Sealed => &[Action::Finalize, Action::Approve],
+            S::Uploaded => &[Action::Finalize, Action::Approve, Action::MarkUploaded],
+            S::Acknowledged => &[
+                Action::Finalize,
+                Action::Approve,
+                Action::MarkUploaded,
+                Action::RecordReceipt,
+            ],
+            S::Purged => &[Action::Discard],
+            S::Rejected => &[Action::Finalize, Action::Reject],
+        };
+        for action in path {
+            act(vault, key, id, *action, "t0").unwrap();
+        }
+        assert_eq!(vault.registration(id).unwrap().state, state);
+    }
+
+    /// content, envelope, decision reason.
+    type Blobs = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+    fn stored_blobs(vault: &Vault, id: &str) -> Blobs {
+        vault
+            .connection
+            .query_row(
+                "SELECT content_sealed, envelope, decision_reason_sealed FROM registrations WHERE registration_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn every_state_and_action_pair_moves_only_along_the_allowed_edges() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut vault, key) = vault_with_station(dir.path());
+        let mut allowed = 0;
+        for (s, state) in STATES.iter().enumerate() {
+            for (a, action) in ACTIONS.iter().enumerate() {
+                let id = format!("R{s}-{a}");
+                registration_in(&mut vault, &key, &id, *state);
+                let before_row = vault.registration(&id).unwrap();
+                let before_blobs = stored_blobs(&vault, &id);
+                let before_events = vault.audit_events().unwrap().len();
+                let outcome = act(&mut vault, &key, &id, *action, "t1");
+                let after_row = vault.registration(&id).unwrap();
+                match edge(*state, *action) {
+                    Some(to) => {
+                        allowed += 1;
+                        outcome.unwrap_or_else(|e| panic!("{state:?} --{action:?}--> {to:?} refused: {e}"));
+                        assert_eq!(after_row.state, to, "{state:?} --{action:?}");
+                        assert_eq!(after_row.updated_at, "t1");
+                        let audited = !matches!(action, Action::UpdateDraft | Action::RecordUploadUrl);
+                        assert_eq!(
+                            vault.audit_events().unwrap().len(),
+                            before_events + usize::from(audited),
+                            "{state:?} --{action:?}: one audit event per audited move"
+                        );
+                        let (content, envelope, reason) = stored_blobs(&vault, &id);
+                        assert_eq!(content.is_some(), to.is_readable(), "readable copy only while readable");
+                        if to == RegistrationState::Purged {
+                            assert_eq!(
+                                (content, envelope, reason),
+                                (None, None, None),
+                                "a tombstone holds nothing"
+                            );
+                        }
+                    }
+                    None => {
+                        let error = outcome.expect_err(&format!("{state:?} --{action:?} must be refused"));
+                        assert_eq!(error.code(), "invalid_state", "{state:?} --{action:?}: {error}");
+                        assert!(error.to_string().contains(state.as_str()), "{error}");
+                        assert_eq!(after_row, before_row, "{state:?} --{action:?} changed the row");
+                        assert_eq!(stored_blobs(&vault, &id), before_blobs);
+                        assert_eq!(vault.audit_events().unwrap().len(), before_events);
+                    }
+                }
+            }
+        }
+        assert_eq!(allowed, 10, "the lifecycle has ten edges");
+        for action in ACTIONS {
+            assert_eq!(
+                act(&mut vault, &key, "nobody", action, "t1").unwrap_err().code(),
+                "not_found"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rejection_keeps_its_reason_under_the_data_key_until_the_purge() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut vault, key) = vault_with_station(dir.path());
+        registration_in(&mut vault, &key, "R1", RegistrationState::Rejected);
+        let row = vault.registration("R1").unwrap();
+        assert_eq!(row.rejected_by.as_deref(), Some("sara"));
+        assert_eq!(row.approved_by, None);
+        assert_eq!(
+            vault.decision_reason("R1", &key).unwrap().as_deref(),
+            Some("blurred photo")
+        );
+        assert_eq!(vault.envelope("R1").unwrap(), b"envelope");
+        vault.purge("R1", "t2").unwrap();
+        assert_eq!(vault.decision_reason("R1", &key).unwrap(), None);
+        assert_eq!(vault.envelope("R1").unwrap_err().code(), "invalid_state");
+        let events: Vec<(String, Option<String>)> = vault
+            .audit_events_of("R1")
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.action, e.registration_id))
+            .collect();
+        assert_eq!(
+            events.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>(),
+            [
+                "registration_created",
+                "registration_finalized",
+                "registration_rejected",
+                "registration_purged"
+            ]
+        );
     }
 }

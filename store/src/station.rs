@@ -19,6 +19,14 @@ pub struct StationRecord {
     pub created_at: String,
 }
 
+/// Counts for `enroll vault check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VaultCounts {
+    pub registrations_by_state: Vec<(String, u64)>,
+    pub operators: u64,
+    pub audit_events: u64,
+}
+
 impl Vault {
     pub fn station(&self) -> Result<Option<StationRecord>, StoreError> {
         Ok(self
@@ -40,11 +48,25 @@ impl Vault {
             .optional()?)
     }
 
-    /// Create the station and its first operator (the admin) in one transaction.
+    /// Create the station and its first operator (the admin) in one transaction, audited.
+    /// `signing_public_key` is the public half of `signing_key_seed`, kept in clear so that the
+    /// audit chain can be checked without a password; `None` in older tests that do not care.
     pub fn create_station(
         &mut self,
         record: &StationRecord,
         signing_key_seed: &[u8; 32],
+        admin: &crate::NewOperator,
+        data_key: &DataKey,
+    ) -> Result<(), StoreError> {
+        self.create_station_with_public_key(record, signing_key_seed, None, admin, data_key)
+    }
+
+    /// [`Vault::create_station`] that also records the station's public key.
+    pub fn create_station_with_public_key(
+        &mut self,
+        record: &StationRecord,
+        signing_key_seed: &[u8; 32],
+        signing_public_key: Option<&[u8; 32]>,
         admin: &crate::NewOperator,
         data_key: &DataKey,
     ) -> Result<(), StoreError> {
@@ -66,7 +88,28 @@ impl Vault {
                 record.created_at
             ],
         )?;
+        if let Some(public_key) = signing_public_key {
+            transaction.execute(
+                "UPDATE station SET signing_public_key = ?1 WHERE id = 1",
+                [public_key.as_slice()],
+            )?;
+        }
         crate::operators::insert_operator(&transaction, admin, data_key, &record.created_at)?;
+        let details = format!(
+            "station {} ({}), first admin {}",
+            record.station_id, record.name, admin.username
+        );
+        crate::audit::append(
+            &transaction,
+            self.audit_session.as_ref(),
+            &crate::NewAuditEvent {
+                at: &record.created_at,
+                actor: Some(&admin.username),
+                action: "station_set_up",
+                registration_id: None,
+                details: &details,
+            },
+        )?;
         transaction.commit()?;
         Ok(())
     }
@@ -81,6 +124,66 @@ impl Vault {
         let seed = data_key.open(&sealed, SIGNING_KEY_AAD)?;
         seed.try_into()
             .map_err(|_| StoreError::Corrupt("station signing key has the wrong length".into()))
+    }
+
+    /// The station's Ed25519 public key as recorded in clear (vaults made before schema 2 get it
+    /// at the next sign-in).
+    pub fn station_public_key(&self) -> Result<Option<[u8; 32]>, StoreError> {
+        let bytes: Option<Vec<u8>> = self
+            .connection
+            .query_row("SELECT signing_public_key FROM station WHERE id = 1", [], |r| r.get(0))
+            .optional()?
+            .flatten();
+        bytes
+            .map(|b| {
+                b.try_into()
+                    .map_err(|_| StoreError::Corrupt("the station public key has the wrong length".into()))
+            })
+            .transpose()
+    }
+
+    /// Record the station's public key if it is not recorded yet.
+    pub fn remember_station_public_key(&mut self, public_key: &[u8; 32]) -> Result<(), StoreError> {
+        self.connection.execute(
+            "UPDATE station SET signing_public_key = ?1 WHERE id = 1 AND signing_public_key IS NULL",
+            [public_key.as_slice()],
+        )?;
+        Ok(())
+    }
+
+    /// How many registrations are in each state, and how many audit events and operators
+    /// there are: what `enroll vault check` prints.
+    pub fn counts(&self) -> Result<VaultCounts, StoreError> {
+        let mut by_state = Vec::new();
+        let mut statement = self
+            .connection
+            .prepare("SELECT state, COUNT(*) FROM registrations GROUP BY state ORDER BY state")?;
+        let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        for row in rows {
+            by_state.push(row?);
+        }
+        // A vault opened read-only may predate schema 2 (no removal, no audit chain yet).
+        let before_audit = self.schema_version()? < 2;
+        let operators: i64 = self.connection.query_row(
+            if before_audit {
+                "SELECT COUNT(*) FROM operators"
+            } else {
+                "SELECT COUNT(*) FROM operators WHERE removed_at IS NULL"
+            },
+            [],
+            |r| r.get(0),
+        )?;
+        let audit_events: i64 = if before_audit {
+            0
+        } else {
+            self.connection
+                .query_row("SELECT COUNT(*) FROM audit_events", [], |r| r.get(0))?
+        };
+        Ok(VaultCounts {
+            registrations_by_state: by_state,
+            operators: operators as u64,
+            audit_events: audit_events as u64,
+        })
     }
 
     /// Take the next registration sequence number (never handed out twice, even across a crash).

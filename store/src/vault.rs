@@ -1,13 +1,18 @@
 //! Opening the vault file: pragmas and schema migrations.
 //!
-//! Migration rule: migrations only ever add (tables, nullable columns, indexes); each one runs
-//! in one transaction and bumps `PRAGMA user_version`. A vault from a newer version of the
-//! software is refused rather than guessed at.
+//! Migration rule: `MIGRATIONS` is append-only (a released migration is never edited or
+//! removed); migrations only ever add (tables, nullable or defaulted columns, indexes); each one
+//! runs in one transaction and bumps `PRAGMA user_version`. A vault from a newer version of the
+//! software is refused rather than guessed at. The test
+//! `a_vault_from_every_earlier_version_opens_keeps_its_data_and_works` builds a vault at every
+//! earlier version with the rows that version wrote and opens it with the current code: a new
+//! migration must add its version's rows there.
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+use crate::audit::AuditSession;
 use crate::StoreError;
 
 /// Each entry migrates from version `index` to `index + 1`.
@@ -49,12 +54,36 @@ const MIGRATIONS: &[&str] = &[
         last_error_message TEXT
     );
     CREATE INDEX registrations_by_state ON registrations (state, updated_at);",
+    // 1 → 2: lockout counters and removal on operators; the reviewer's decision on
+    // registrations; the station's public key in clear (so the audit chain can be checked
+    // without a password); the audit chain.
+    "ALTER TABLE operators ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE operators ADD COLUMN lockouts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE operators ADD COLUMN locked_until TEXT;
+    ALTER TABLE operators ADD COLUMN removed_at TEXT;
+    ALTER TABLE registrations ADD COLUMN rejected_by TEXT;
+    ALTER TABLE registrations ADD COLUMN decision_reason_sealed BLOB;
+    ALTER TABLE station ADD COLUMN signing_public_key BLOB;
+    CREATE TABLE audit_events (
+        sequence INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        registration_id TEXT,
+        details TEXT NOT NULL,
+        hash BLOB NOT NULL,
+        signature BLOB
+    );
+    CREATE INDEX audit_events_by_registration ON audit_events (registration_id, sequence);",
 ];
 
 /// The open vault. Not `Sync`: the station wraps it in a mutex.
 pub struct Vault {
     pub(crate) connection: Connection,
     path: PathBuf,
+    /// Who is acting and how to sign the audit chain, while someone is signed in
+    /// (see [`crate::audit`]).
+    pub(crate) audit_session: Option<AuditSession>,
 }
 
 impl Vault {
@@ -71,11 +100,43 @@ impl Vault {
              PRAGMA secure_delete = ON;
              PRAGMA busy_timeout = 5000;",
         )?;
-        migrate(&mut connection)?;
+        migrate(&mut connection, MIGRATIONS.len())?;
         Ok(Vault {
             connection,
             path: path.to_path_buf(),
+            audit_session: None,
         })
+    }
+
+    /// Open an existing vault without changing it: no migration, no journal-mode change. For
+    /// checks (`enroll vault check`, `enroll audit verify`); every write fails.
+    pub fn open_read_only(path: &Path) -> Result<Vault, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::NotFound(format!("vault file {}", path.display())));
+        }
+        let connection = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        let vault = Vault {
+            connection,
+            path: path.to_path_buf(),
+            audit_session: None,
+        };
+        let version = vault.schema_version()? as usize;
+        if version > MIGRATIONS.len() {
+            return Err(StoreError::Corrupt(format!(
+                "the vault is at schema version {version}, newer than this software ({}); update the software",
+                MIGRATIONS.len()
+            )));
+        }
+        Ok(vault)
+    }
+
+    /// The schema version this software writes.
+    pub fn current_schema_version() -> u32 {
+        MIGRATIONS.len() as u32
     }
 
     pub fn path(&self) -> &Path {
@@ -102,7 +163,9 @@ impl Vault {
     }
 }
 
-fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
+/// Apply the migrations up to version `target` (the current version, except in the migration
+/// tests, which build vaults as earlier versions left them).
+pub(crate) fn migrate(connection: &mut Connection, target: usize) -> Result<(), StoreError> {
     let version: usize = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if version > MIGRATIONS.len() {
         return Err(StoreError::Corrupt(format!(
@@ -110,7 +173,7 @@ fn migrate(connection: &mut Connection) -> Result<(), StoreError> {
             MIGRATIONS.len()
         )));
     }
-    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version) {
+    for (index, migration) in MIGRATIONS.iter().enumerate().take(target).skip(version) {
         let transaction = connection.transaction()?;
         transaction.execute_batch(migration)?;
         transaction.pragma_update(None, "user_version", index + 1)?;
@@ -157,5 +220,125 @@ mod tests {
         let error = Vault::open(&path).err().unwrap();
         assert_eq!(error.code(), "vault_corrupt");
         assert!(error.to_string().contains("newer than this software"));
+    }
+
+    /// Build a vault as version `version` of the software left it: only the first `version`
+    /// migrations, then rows written the way that version wrote them.
+    fn vault_at_version(path: &Path, version: usize, data_key: &crate::DataKey) {
+        let mut connection = Connection::open(path).unwrap();
+        connection.execute_batch("PRAGMA journal_mode = WAL;").unwrap();
+        migrate(&mut connection, version).unwrap();
+        assert_eq!(
+            connection
+                .pragma_query_value(None, "user_version", |r| r.get::<_, usize>(0))
+                .unwrap(),
+            version
+        );
+        match version {
+            0 => {}
+            1 => {
+                let transaction = connection.transaction().unwrap();
+                transaction
+                    .execute(
+                        "INSERT INTO station (id, station_id, name, center_id, intake_url, register_keys_json,
+                             signing_key_sealed, next_sequence, created_at)
+                         VALUES (1, '10001', 'Old Center', '10002', 'http://127.0.0.1:1', '{}', ?1, 3, 't0')",
+                        [data_key.seal(&[5; 32], "station/signing_key")],
+                    )
+                    .unwrap();
+                for (username, role) in [("admin", crate::Role::Admin), ("omar", crate::Role::Officer)] {
+                    let operator = crate::NewOperator {
+                        username: username.into(),
+                        full_name: format!("{username} of version 1"),
+                        role,
+                        password: zeroize::Zeroizing::new(format!("{username} password")),
+                    };
+                    crate::operators::insert_operator(&transaction, &operator, data_key, "t0").unwrap();
+                }
+                for (id, state) in [("R1", "draft"), ("R2", "pending_approval")] {
+                    transaction
+                        .execute(
+                            "INSERT INTO registrations (registration_id, state, created_by, created_at, updated_at, content_sealed)
+                             VALUES (?1, ?2, 'omar', 't1', 't1', ?3)",
+                            rusqlite::params![
+                                id,
+                                state,
+                                data_key.seal(format!("content of {id}").as_bytes(), &format!("registrations/{id}/content"))
+                            ],
+                        )
+                        .unwrap();
+                }
+                transaction
+                    .execute(
+                        "INSERT INTO registrations (registration_id, state, created_by, created_at, updated_at,
+                             envelope, approved_by, upload_url, receipt_json)
+                         VALUES ('R3', 'acknowledged', 'omar', 't1', 't2', X'0102', 'admin', 'http://x/1', '{}')",
+                        [],
+                    )
+                    .unwrap();
+                transaction.commit().unwrap();
+            }
+            later => {
+                panic!("add the rows that version {later} writes to this test: every earlier version must be tested")
+            }
+        }
+    }
+
+    #[test]
+    fn a_vault_from_every_earlier_version_opens_keeps_its_data_and_works() {
+        for version in 0..MIGRATIONS.len() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("vault.sqlite");
+            let data_key = crate::DataKey::generate();
+            vault_at_version(&path, version, &data_key);
+
+            let mut vault = Vault::open(&path).unwrap();
+            assert_eq!(
+                vault.schema_version().unwrap() as usize,
+                MIGRATIONS.len(),
+                "from {version}"
+            );
+            vault.integrity_check().unwrap();
+            if version == 0 {
+                assert_eq!(vault.station().unwrap(), None);
+                continue;
+            }
+            // What version 1 wrote is all there and readable.
+            assert_eq!(vault.station().unwrap().unwrap().name, "Old Center");
+            let (omar, key) = vault.unlock("omar", "omar password").unwrap();
+            assert_eq!(omar.role, crate::Role::Officer);
+            assert_eq!(vault.registration_content("R1", &key).unwrap(), b"content of R1");
+            assert_eq!(vault.registration_content("R2", &key).unwrap(), b"content of R2");
+            let r3 = vault.registration("R3").unwrap();
+            assert_eq!(
+                (r3.state, r3.approved_by.as_deref(), r3.rejected_by),
+                (crate::RegistrationState::Acknowledged, Some("admin"), None)
+            );
+            assert_eq!(vault.station_signing_seed(&key).unwrap(), [5; 32]);
+            assert_eq!(vault.take_registration_sequence().unwrap(), 3);
+
+            // And what later versions added works on it.
+            assert_eq!(
+                vault.login_state("omar").unwrap(),
+                Some(crate::LoginState {
+                    failed_logins: 0,
+                    lockouts: 0,
+                    locked_until: None
+                })
+            );
+            assert_eq!(vault.station_public_key().unwrap(), None);
+            vault.remember_station_public_key(&[9; 32]).unwrap();
+            assert_eq!(vault.station_public_key().unwrap(), Some([9; 32]));
+            vault.record_login_success("admin", "t3").unwrap();
+            vault.update_draft("R1", b"edited", &key, "t3").unwrap();
+            vault
+                .reject_and_seal("R2", b"env", "admin", "reason", &key, "t3")
+                .unwrap();
+            vault.purge("R3", "t4").unwrap();
+            vault.remove_operator("omar", "t5").unwrap();
+            assert_eq!(vault.audit_events().unwrap().len(), 4);
+            assert_eq!(vault.verify_audit_chain(&|_, _| true).unwrap().broken, None);
+            assert_eq!(vault.counts().unwrap().operators, 1);
+        }
     }
 }

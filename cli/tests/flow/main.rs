@@ -2,7 +2,8 @@
 //! intake server on loopback, and the real `enroll` binary on the register side.
 //!
 //! 1 set up the station (keys, vault, registration with the intake, pinned register keys),
-//! 2 sign in, 3 fill the form and capture the face, 4 finalize, 5 approve (seal),
+//! 2 sign in as the admin and add an officer, 3 the officer fills the form and captures the
+//! face, 4 finalizes, 5 the admin approves (seal: never one's own registration),
 //! 6 sync (tus upload, signed receipt; first with the intake down), 7 open the sealed packet
 //! with `enroll packet open`.
 
@@ -10,9 +11,11 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
 
+mod checks;
+
 use enroll_intake::{IntakeConfig, RunningIntake};
 use enroll_packet::RegisterKeyPair;
-use enroll_station::{SetupRequest, Station, StationConfig, StationError};
+use enroll_station::{NewOperatorRequest, SetupRequest, Station, StationConfig, StationError};
 use serde_json::json;
 
 fn intake_config(dir: &Path, key_file: &Path) -> IntakeConfig {
@@ -33,6 +36,15 @@ fn identity() -> serde_json::Value {
         "gender": "FLE",
         "phone": "+212600112233"
     })
+}
+
+fn officer(username: &str) -> NewOperatorRequest {
+    NewOperatorRequest {
+        username: username.into(),
+        full_name: format!("{username} full name"),
+        role: "officer".into(),
+        password: format!("{username}'s password"),
+    }
 }
 
 fn codes(error: &StationError) -> Vec<(String, String)> {
@@ -105,6 +117,9 @@ async fn one_registration_travels_from_the_form_to_the_register() {
     assert_eq!(station.new_registration().unwrap_err().code(), "not_signed_in");
     let operator = station.log_in("amal", "correct horse battery").unwrap();
     assert_eq!(operator.role, "admin");
+    station.add_operator(officer("omar")).unwrap();
+    station.log_out();
+    assert_eq!(station.log_in("omar", "omar's password").unwrap().role, "officer");
 
     // 3. The form, a draft, the face.
     let form = station.form();
@@ -158,7 +173,9 @@ async fn one_registration_travels_from_the_form_to_the_register() {
         "invalid_state"
     );
 
-    // 5. Approve: sealed to the register, the readable copy gone.
+    // 5. Approve: the officer cannot; the admin can. Sealed to the register, the readable copy gone.
+    assert_eq!(station.approve(&rid).unwrap_err().code(), "not_permitted");
+    station.log_in("amal", "correct horse battery").unwrap();
     let sealed = station.approve(&rid).unwrap();
     assert_eq!(sealed.state, "sealed");
     assert!(sealed.identity.is_none() && sealed.face.is_none());
@@ -198,15 +215,46 @@ async fn one_registration_travels_from_the_form_to_the_register() {
     let opened: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(opened["registration_id"], rid.as_str());
     assert_eq!(opened["signature"], "valid");
-    assert_eq!(opened["meta"]["officer"], "amal");
+    assert_eq!(opened["meta"]["officer"], "omar");
     assert_eq!(opened["meta"]["supervisor"], "amal");
+    assert_eq!(opened["meta"]["supervisor_decision"], "approved");
+    let actions: Vec<&str> = opened["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.starts_with(&["registration_created"]) && actions.contains(&"registration_finalized"),
+        "the packet carries its registration's audit events: {actions:?}"
+    );
     let entries: Vec<&str> = opened["manifest"]["entries"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["name"].as_str().unwrap())
         .collect();
-    assert_eq!(entries, ["identity.json", "meta.json", "biometrics/face-1.png"]);
+    assert_eq!(
+        entries,
+        [
+            "identity.json",
+            "meta.json",
+            "individualBiometrics_bio_CBEFF.xml",
+            "audit.json"
+        ]
+    );
+
+    // Anyone with the station's public key checks the packet without the register key.
+    let station_key = opened["station_public_key"].as_str().unwrap().to_string();
+    let output = Command::new(env!("CARGO_BIN_EXE_enroll"))
+        .args(["packet", "verify", "--station-key", &station_key])
+        .arg(&packet_file)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let verified: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(verified["registration_id"], rid.as_str());
+    assert_eq!(verified["signature"], "valid");
 
     // The same tool refuses a packet signed by another station key, and a tampered one.
     let other_key = "A".repeat(43) + "=";
@@ -237,6 +285,17 @@ async fn one_registration_travels_from_the_form_to_the_register() {
         String::from_utf8_lossy(&output.stderr).contains("enroll: "),
         "a clear message on stderr"
     );
+    let output = Command::new(env!("CARGO_BIN_EXE_enroll"))
+        .args(["packet", "verify", "--station-key", &station_key])
+        .arg(&packet_file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(4),
+        "a tampered packet fails `packet verify` too"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("bad_signature"));
 }
 
 #[test]
@@ -285,10 +344,13 @@ async fn a_tampered_packet_is_refused_by_the_intake_and_stays_queued() {
         .await
         .unwrap();
     station.log_in("admin", "a long passphrase").unwrap();
+    station.add_operator(officer("omar")).unwrap();
+    station.log_in("omar", "omar's password").unwrap();
     let rid = station.new_registration().unwrap().registration_id;
     station.save_draft(&rid, identity()).unwrap();
     station.capture_face(&rid).unwrap();
     station.finalize(&rid).unwrap();
+    station.log_in("admin", "a long passphrase").unwrap();
     station.approve(&rid).unwrap();
 
     let vault = rusqlite::Connection::open(dir.path().join("station").join(enroll_station::VAULT_FILE)).unwrap();

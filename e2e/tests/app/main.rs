@@ -36,6 +36,8 @@ const APP_IDENTIFIER: &str = "org.enrollment.station";
 
 const ADMIN: &str = "admin";
 const PASSWORD: &str = "correct horse battery";
+const OFFICER: &str = "sara.officer";
+const OFFICER_PASSWORD: &str = "officer password 1";
 const STATION_NAME: &str = "Rabat Central 1";
 
 /// An intake on loopback whose keys and data outlive a stop, so it can be started again.
@@ -236,14 +238,14 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ensure!(operator.contains("Nadia Amrani"), "the top bar shows {operator:?}");
     ui.screenshot("03-home-empty").await?;
 
-    // 3b. The admin adds an officer, who could now sign in on this station.
+    // 3b. The admin adds an officer, who then signs in and registers (nobody approves their
+    //     own registration, so the admin approves it later).
     ui.click(id::ADD_OPERATOR_OPEN).await?;
-    ui.type_into(id::OPERATOR_USERNAME, "sara.officer").await?;
+    ui.type_into(id::OPERATOR_USERNAME, OFFICER).await?;
     ui.type_into(id::OPERATOR_FULL_NAME, "Sara Bennani").await?;
     ui.select(id::OPERATOR_ROLE, "officer").await?;
-    ui.type_into(id::OPERATOR_PASSWORD, "officer password 1").await?;
-    ui.type_into(id::OPERATOR_PASSWORD_CONFIRM, "officer password 1")
-        .await?;
+    ui.type_into(id::OPERATOR_PASSWORD, OFFICER_PASSWORD).await?;
+    ui.type_into(id::OPERATOR_PASSWORD_CONFIRM, OFFICER_PASSWORD).await?;
     ui.screenshot("03b-add-operator").await?;
     ui.click(id::OPERATOR_SUBMIT).await?;
     ui.wait_for_attr(id::BANNER, "data-kind", "success").await?;
@@ -251,6 +253,17 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ensure!(
         banner.contains("Sara Bennani") && banner.contains("Registration officer"),
         "the banner says {banner:?}"
+    );
+    ui.click(id::LOG_OUT_BUTTON).await?;
+    ui.wait_for(id::LOGIN_SCREEN).await?;
+    ui.type_into(id::LOGIN_USERNAME, OFFICER).await?;
+    ui.type_into(id::LOGIN_PASSWORD, OFFICER_PASSWORD).await?;
+    ui.click(id::LOGIN_SUBMIT).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    let operator = ui.text(id::SIGNED_IN_OPERATOR).await?;
+    ensure!(
+        operator.contains("Sara Bennani"),
+        "the officer is signed in: {operator:?}"
     );
 
     // 4. A new registration.
@@ -340,7 +353,13 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.wait_for_attr(&state_id, "data-state", "pending_approval").await?;
     ui.screenshot("07-home-pending-approval").await?;
 
-    // 7b. The supervisor reviews it first: the same screen, read-only, with the face.
+    // 7b. The admin signs in and reviews it first: the same screen, read-only, with the face.
+    ui.click(id::LOG_OUT_BUTTON).await?;
+    ui.wait_for(id::LOGIN_SCREEN).await?;
+    ui.type_into(id::LOGIN_USERNAME, ADMIN).await?;
+    ui.type_into(id::LOGIN_PASSWORD, PASSWORD).await?;
+    ui.click(id::LOGIN_SUBMIT).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
     ui.click(&id::row_part(&registration_id, "review")).await?;
     ui.wait_for(id::FACE_PREVIEW).await?;
     let name = ui.wait_for(&id::field_input("fullName", Some("ara"))).await?;
@@ -353,7 +372,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.click(id::BACK_TO_HOME).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
 
-    // 8. Supervisor approval seals the packet and queues it.
+    // 8. The admin's approval (a second person's) seals the packet and queues it.
     ui.click(&id::row_part(&registration_id, "approve")).await?;
     let queued_state = ui
         .wait_until("the approved row to be queued", || async {

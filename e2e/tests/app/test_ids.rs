@@ -21,6 +21,7 @@ pub const LOGIN_USERNAME: &str = "login-username";
 pub const LOGIN_PASSWORD: &str = "login-password";
 pub const LOGIN_SUBMIT: &str = "login-submit";
 pub const LOGIN_ERROR: &str = "login-error";
+pub const LOCK_NOTICE: &str = "lock-notice";
 
 pub const HOME_SCREEN: &str = "home-screen";
 pub const HOME_STATION_NAME: &str = "home-station-name";
@@ -67,6 +68,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("LoginPassword", LOGIN_PASSWORD),
     ("LoginSubmit", LOGIN_SUBMIT),
     ("LoginError", LOGIN_ERROR),
+    ("LockNotice", LOCK_NOTICE),
     ("HomeScreen", HOME_SCREEN),
     ("HomeStationName", HOME_STATION_NAME),
     ("HomeCounts", HOME_COUNTS),

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use enroll_intake::{spawn, IntakeConfig, RunningIntake};
 use enroll_packet::{
-    seal_for_register, BiometricRecord, DeviceIdentity, PacketContents, PacketMeta, RegisterKeyPair,
+    seal_for_register, BiometricRecord, DeviceIdentity, Modality, PacketContents, PacketMeta, RegisterKeyPair,
     RegisterPublicKeys, SignedReceipt, StationSigningKey,
 };
 use reqwest::{Client, Response, StatusCode};
@@ -188,17 +188,22 @@ fn sealed_packet(
     let contents = PacketContents {
         identity: serde_json::json!({"fullName": "Aminata Diallo", "dateOfBirth": "1990-04-02"}),
         biometrics: vec![BiometricRecord {
-            modality: "face".into(),
+            modality: Modality::Face,
             position: String::new(),
-            format: "image/png".into(),
             quality: 81,
+            retries: 0,
+            force_captured: false,
+            captured_at: "2025-03-01T09:10:00Z".into(),
             device: DeviceIdentity {
                 make: "Sim".into(),
                 model: "Face".into(),
                 serial: "S-1".into(),
                 simulated: true,
             },
-            data: face,
+            device_digital_id: None,
+            device_signature: None,
+            // A 19794-5 identifier in front: the container checks that much of a face record.
+            data: [b"FAC\x00030\x00".as_slice(), &face].concat(),
         }],
         meta: PacketMeta {
             registration_id: registration_id.into(),
@@ -211,7 +216,9 @@ fn sealed_packet(
             finalized_at: Some("2025-03-01T09:20:00Z".into()),
             approved_at: Some("2025-03-01T10:00:00Z".into()),
             software_version: "test".into(),
+            ..PacketMeta::default()
         },
+        ..PacketContents::default()
     };
     seal_for_register(
         &contents.to_bytes().unwrap(),

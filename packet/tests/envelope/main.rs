@@ -9,9 +9,9 @@ use base64::Engine as _;
 use ed25519_dalek::Signer as _;
 use enroll_packet::envelope::{seal_for_register_with_chunk_size, DEFAULT_CHUNK_SIZE, SIGNATURE_LEN, TAG_LEN};
 use enroll_packet::{
-    decrypt_envelope_body, open_envelope, seal_for_register, verify_envelope_signature, BiometricRecord,
-    DeviceIdentity, EnvelopeHeader, PacketContents, PacketError, PacketMeta, Receipt, RegisterKeyPair,
-    RegisterPublicKeys, SignedReceipt, StationSigningKey,
+    decrypt_envelope_body, open_envelope, seal_for_register, verify_envelope_signature, AuditEvent, BiometricRecord,
+    DeviceIdentity, EnvelopeHeader, Modality, PacketContents, PacketError, PacketMeta, Receipt, RegisterKeyPair,
+    RegisterPublicKeys, SignedReceipt, StationSigningKey, SupervisorDecision,
 };
 use rand::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
@@ -61,54 +61,81 @@ impl Parties {
     }
 }
 
+/// Contents with a face record whose image bytes are `face` (behind a 19794-5 identifier: the
+/// container checks only that), and one audit event whose details pad the container.
 fn contents_with_face(face: Vec<u8>) -> PacketContents {
     PacketContents {
         identity: serde_json::json!({"fullName": "Fatima Ouedraogo", "dateOfBirth": "1987-11-23", "region": "Centre"}),
         biometrics: vec![BiometricRecord {
-            modality: "face".into(),
+            modality: Modality::Face,
             position: String::new(),
-            format: "image/png".into(),
             quality: 77,
+            retries: 0,
+            force_captured: false,
+            captured_at: "2025-03-01T08:10:00Z".into(),
             device: DeviceIdentity {
                 make: "Simulated".into(),
                 model: "Face camera".into(),
                 serial: "SIM-1".into(),
                 simulated: true,
             },
-            data: face,
+            device_digital_id: None,
+            device_signature: None,
+            data: [b"FAC\x00030\x00".as_slice(), &face].concat(),
+        }],
+        audit: vec![AuditEvent {
+            sequence: 1,
+            at: "2025-03-01T08:00:00Z".into(),
+            actor: "officer7".into(),
+            action: "registration_created".into(),
+            registration_id: Some(REGISTRATION_ID.into()),
+            details: String::new(),
         }],
         meta: PacketMeta {
             registration_id: REGISTRATION_ID.into(),
             station_id: STATION_ID.into(),
-            station_public_key: String::new(),
             center_id: "C-7".into(),
             officer: "officer7".into(),
             supervisor: Some("super7".into()),
+            supervisor_decision: Some(SupervisorDecision::Approved),
             created_at: "2025-03-01T08:00:00Z".into(),
             finalized_at: Some("2025-03-01T08:20:00Z".into()),
             approved_at: Some("2025-03-01T09:00:00Z".into()),
             software_version: "0.1.0".into(),
+            ..PacketMeta::default()
         },
+        ..PacketContents::default()
     }
 }
 
-/// Contents whose container is exactly `len` bytes (padding the face image).
+/// Contents whose container is exactly `len` bytes: no biometrics (the face would travel in
+/// base64 and could not make every length), padded by a plain ASCII identity value (one byte
+/// per character in JSON).
 fn contents_of_exact_len(len: usize) -> (PacketContents, Vec<u8>) {
-    let base = contents_with_face(Vec::new()).to_bytes().unwrap().len();
+    let minimal = |padding: usize| PacketContents {
+        identity: serde_json::json!({ "p": "x".repeat(padding) }),
+        meta: PacketMeta {
+            registration_id: REGISTRATION_ID.into(),
+            station_id: STATION_ID.into(),
+            ..PacketMeta::default()
+        },
+        ..PacketContents::default()
+    };
+    let base = minimal(0).to_bytes().unwrap().len();
     assert!(
         base <= len,
         "a container is at least {base} bytes; ask for more than {len}"
     );
-    // The face's length appears in the manifest as a decimal number; adjust the data until the
+    // The padding's length appears in the manifest as a decimal number; adjust until the
     // container has the wanted size (the number's width changes at most a few times).
-    let mut face_len = len - base;
+    let mut padding = len - base;
     for _ in 0..10 {
-        let contents = contents_with_face(vec![0x5a; face_len]);
+        let contents = minimal(padding);
         let bytes = contents.to_bytes().unwrap();
         match bytes.len().cmp(&len) {
             std::cmp::Ordering::Equal => return (contents, bytes),
-            std::cmp::Ordering::Greater => face_len -= bytes.len() - len,
-            std::cmp::Ordering::Less => face_len += len - bytes.len(),
+            std::cmp::Ordering::Greater => padding -= bytes.len() - len,
+            std::cmp::Ordering::Less => padding += len - bytes.len(),
         }
     }
     panic!("no container of exactly {len} bytes (a digit-count boundary); pick another length")
@@ -154,7 +181,8 @@ mod round_trip {
         assert_eq!(opened.header.registration_id, REGISTRATION_ID);
         assert_eq!(opened.header.chunk_size, DEFAULT_CHUNK_SIZE);
         assert_eq!(opened.header.chunk_count(), 1);
-        assert_eq!(opened.manifest.entries.len(), 2);
+        // identity, meta, the (empty) CBEFF and the audit events.
+        assert_eq!(opened.manifest.entries.len(), 4);
     }
 
     #[test]
@@ -205,7 +233,7 @@ mod round_trip {
         assert!(header_of(&envelope).chunk_count() > 20);
         let opened = parties.open(&envelope).unwrap();
         assert_eq!(opened.contents, contents);
-        assert_eq!(opened.manifest.entries[2].name, "biometrics/face-1.png");
+        assert_eq!(opened.manifest.entries[2].name, "individualBiometrics_bio_CBEFF.xml");
     }
 
     #[test]
@@ -221,7 +249,9 @@ mod round_trip {
             &parties.register.public_keys(),
         )
         .unwrap();
-        assert_eq!(header_of(&envelope).chunk_count(), 4);
+        // The face travels in base64 inside the CBEFF: 4/3 of three chunks is four chunks, and
+        // the rest of the container starts a fifth.
+        assert_eq!(header_of(&envelope).chunk_count(), 5);
         assert_eq!(parties.open(&envelope).unwrap().contents, contents);
     }
 

@@ -134,6 +134,7 @@ fn samples() -> BTreeMap<&'static str, Value> {
                 station_name: Some("Rabat 1".into()),
                 intake_url: "http://127.0.0.1:8470".into(),
                 operator: Some(operator()),
+                session_locked: false,
                 simulated_devices: true,
             }),
         ),

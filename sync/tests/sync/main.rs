@@ -10,7 +10,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use enroll_intake::{spawn, IntakeConfig, RunningIntake};
 use enroll_packet::{
-    seal_for_register, BiometricRecord, DeviceIdentity, PacketContents, PacketMeta, RegisterKeyPair,
+    seal_for_register, BiometricRecord, DeviceIdentity, Modality, PacketContents, PacketMeta, RegisterKeyPair,
     RegisterPublicKeys, StationSigningKey,
 };
 use enroll_sync::{IntakeClient, SyncError};
@@ -90,17 +90,22 @@ fn sealed_packet(station: &StationSigningKey, registration_id: &str, register: &
     let contents = PacketContents {
         identity: serde_json::json!({"fullName": "Kofi Mensah", "dateOfBirth": "1979-08-14"}),
         biometrics: vec![BiometricRecord {
-            modality: "face".into(),
+            modality: Modality::Face,
             position: String::new(),
-            format: "image/png".into(),
             quality: 74,
+            retries: 0,
+            force_captured: false,
+            captured_at: "2025-03-01T09:10:00Z".into(),
             device: DeviceIdentity {
                 make: "Sim".into(),
                 model: "Face".into(),
                 serial: "S-9".into(),
                 simulated: true,
             },
-            data: face,
+            device_digital_id: None,
+            device_signature: None,
+            // A 19794-5 identifier in front: the container checks that much of a face record.
+            data: [b"FAC\x00030\x00".as_slice(), &face].concat(),
         }],
         meta: PacketMeta {
             registration_id: registration_id.into(),
@@ -113,7 +118,9 @@ fn sealed_packet(station: &StationSigningKey, registration_id: &str, register: &
             finalized_at: Some("2025-03-02T08:30:00Z".into()),
             approved_at: Some("2025-03-02T09:00:00Z".into()),
             software_version: "test".into(),
+            ..PacketMeta::default()
         },
+        ..PacketContents::default()
     };
     seal_for_register(
         &contents.to_bytes().unwrap(),

@@ -20,6 +20,7 @@ export const TestId = {
 
   LoginScreen: 'login-screen',
   LoginUsername: 'login-username',
+  LockNotice: 'lock-notice',
   LoginPassword: 'login-password',
   LoginSubmit: 'login-submit',
   LoginError: 'login-error',
@@ -71,6 +72,15 @@ export function rowStateId(registrationId: string): string {
 }
 export function rowApproveId(registrationId: string): string {
   return `row-${registrationId}-approve`;
+}
+export function rowRejectReasonId(registrationId: string): string {
+  return `row-${registrationId}-reject-reason`;
+}
+export function rowRejectConfirmId(registrationId: string): string {
+  return `row-${registrationId}-reject-confirm`;
+}
+export function rowRejectId(registrationId: string): string {
+  return `row-${registrationId}-reject`;
 }
 export function rowContinueId(registrationId: string): string {
   return `row-${registrationId}-continue`;

@@ -28,6 +28,7 @@ export interface Backend {
   captureFace(registrationId: string): Promise<CaptureView>;
   finalize(registrationId: string): Promise<RegistrationView>;
   approve(registrationId: string): Promise<RegistrationView>;
+  reject(registrationId: string, reason: string): Promise<RegistrationView>;
   listRegistrations(): Promise<RegistrationSummary[]>;
   registration(registrationId: string): Promise<RegistrationView>;
   syncNow(): Promise<SyncReport>;

@@ -29,6 +29,8 @@ describe('reactionTo', () => {
     expect(reactionTo({ code: 'validation_failed' })).toBe('fields');
     expect(reactionTo({ code: 'intake_unreachable' })).toBe('queued');
     expect(reactionTo({ code: 'not_signed_in' })).toBe('sign_in');
+    expect(reactionTo({ code: 'session_locked' })).toBe('sign_in');
+    expect(reactionTo({ code: 'account_locked' })).toBe('warning');
     expect(reactionTo({ code: 'invalid_state' })).toBe('warning');
   });
 

@@ -22,7 +22,8 @@ export class BackendError extends Error implements ErrorView {
  * - `credentials`: say so on the login form, keep the username, clear the password.
  * - `fields`: show each field error next to its field.
  * - `queued`: the intake is out of reach; packets stay queued (a warning, not a failure).
- * - `sign_in`: the session is gone; go back to the login screen.
+ * - `sign_in`: the session is gone or locked (`session_locked`, after inactivity); go back to
+ *   the login screen, which becomes the lock screen when the station says the session is locked.
  * - `set_up`: the station is not set up; go to the setup screen.
  * - `warning`: the current state does not allow this (someone else acted, a stale screen).
  * - `error`: anything else; a readable banner with the station's message.
@@ -34,6 +35,8 @@ const REACTIONS: Record<string, Reaction> = {
   validation_failed: 'fields',
   intake_unreachable: 'queued',
   not_signed_in: 'sign_in',
+  session_locked: 'sign_in',
+  account_locked: 'warning',
   not_set_up: 'set_up',
   already_set_up: 'warning',
   invalid_state: 'warning',
@@ -63,6 +66,8 @@ export const TRANSLATED_CODES: readonly string[] = [
   'capture_failed',
   'invalid_input',
   'operator_exists',
+  'session_locked',
+  'account_locked',
 ];
 
 function isErrorView(value: unknown): value is ErrorView {

@@ -26,6 +26,7 @@ export const tauriBackend: Backend = {
   captureFace: (registrationId) => call('capture_face', { registrationId }),
   finalize: (registrationId) => call('finalize', { registrationId }),
   approve: (registrationId) => call('approve', { registrationId }),
+  reject: (registrationId, reason) => call('reject', { registrationId, reason }),
   listRegistrations: () => call('list_registrations'),
   registration: (registrationId) => call('registration', { registrationId }),
   syncNow: () => call('sync_now'),

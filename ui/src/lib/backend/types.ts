@@ -37,6 +37,8 @@ export interface StationStatus {
   station_name: string | null;
   intake_url: string;
   operator: OperatorView | null;
+  /** True when `operator`'s session locked after inactivity: show the lock screen. */
+  session_locked: boolean;
   /** True when the capture devices are simulated (the UI must say so). */
   simulated_devices: boolean;
 }
@@ -194,6 +196,7 @@ export const SHAPES = {
     station_name: 'string?',
     intake_url: 'string',
     operator: 'object?',
+    session_locked: 'boolean',
     simulated_devices: 'boolean',
   } satisfies Shape<StationStatus>,
   OperatorView: { username: 'string', full_name: 'string', role: 'string' } satisfies Shape<OperatorView>,

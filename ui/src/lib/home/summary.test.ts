@@ -8,10 +8,18 @@ function row(id: string, state: RegistrationState, updated_at = '2026-11-25T10:0
 }
 
 describe('home summary', () => {
-  const rows = [row('a', 'draft'), row('b', 'pending_approval'), row('c', 'sealed'), row('d', 'uploaded'), row('e', 'acknowledged')];
+  const rows = [
+    row('a', 'draft'),
+    row('b', 'pending_approval'),
+    row('c', 'sealed'),
+    row('d', 'uploaded'),
+    row('e', 'acknowledged'),
+    row('f', 'rejected'),
+  ];
 
   it('counts by what the clerk cares about', () => {
     expect(countByState(rows)).toEqual({ draft: 1, pending: 1, queued: 2, acknowledged: 1 });
+    // A rejected packet is not sent.
     expect(queuedCount(rows)).toBe(2);
   });
 

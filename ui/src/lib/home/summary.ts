@@ -14,15 +14,18 @@ export function countByState(rows: RegistrationSummary[]): Counts {
   for (const row of rows) {
     if (row.state === 'draft') counts.draft += 1;
     else if (row.state === 'pending_approval') counts.pending += 1;
-    else if (row.state === 'sealed' || row.state === 'uploaded' || row.state === 'rejected') counts.queued += 1;
+    else if (row.state === 'sealed' || row.state === 'uploaded') counts.queued += 1;
     else if (row.state === 'acknowledged') counts.acknowledged += 1;
   }
   return counts;
 }
 
-/** Packets the station still has to send: sealed (approved or rejected) and not yet receipted. */
+/**
+ * Packets the station still has to send: approved (sealed) and not yet receipted. A rejected
+ * packet is sealed too but stays on the station until it is purged; it is not sent.
+ */
 export function queuedCount(rows: RegistrationSummary[]): number {
-  return rows.filter((r) => r.state === 'sealed' || r.state === 'uploaded' || r.state === 'rejected').length;
+  return rows.filter((r) => r.state === 'sealed' || r.state === 'uploaded').length;
 }
 
 export function canApprove(state: RegistrationState): boolean {

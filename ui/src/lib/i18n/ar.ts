@@ -42,6 +42,7 @@ export const ar: Record<MessageKey, string> = {
   'login.password': 'كلمة المرور',
   'login.submit': 'دخول',
   'login.working': 'جارٍ الدخول…',
+  'login.locked': 'أُقفلت جلسة {name} بعد فترة من عدم النشاط. أدخل كلمة المرور للمتابعة.',
 
   'home.title': 'التسجيلات',
   'home.new': 'تسجيل جديد',
@@ -67,6 +68,11 @@ export const ar: Record<MessageKey, string> = {
   'home.lastError': 'فشل آخر إرسال: {message}',
   'home.finalized': 'التسجيل {id} بانتظار موافقة المشرف',
   'home.approved': 'تمت الموافقة على التسجيل {id} وهو بانتظار الإرسال',
+  'home.reject': 'رفض',
+  'home.rejectReason': 'سبب رفض {id}',
+  'home.rejectConfirm': 'رفض بهذا السبب',
+  'home.rejectCancel': 'إلغاء',
+  'home.rejected': 'تم رفض التسجيل {id} وختمه مع السبب',
   'home.syncDone': 'انتهت المزامنة: استلم المركز {acknowledged} من {attempted}',
   'home.syncNothing': 'انتهت المزامنة: لا شيء بانتظار الإرسال',
   'home.syncQueued': 'تعذّر الوصول إلى مركز الاستلام. تبقى {count} حزمة في قائمة الانتظار على هذه المحطة وستُرسل في المزامنة القادمة.',
@@ -142,5 +148,7 @@ export const ar: Record<MessageKey, string> = {
   'error.capture_failed': 'لم ينجح الالتقاط: {message}. حاول مرة أخرى.',
   'error.invalid_input': 'يُرجى التحقّق مما أدخلته: {message}',
   'error.operator_exists': 'يوجد مشغّل بهذا الاسم. اختر اسم مستخدم آخر.',
+  'error.session_locked': 'أُقفلت الجلسة بعد فترة من عدم النشاط. أدخل كلمة المرور للمتابعة.',
+  'error.account_locked': 'كلمات مرور خاطئة كثيرة: هذا المشغّل محظور لبعض الوقت. حاول لاحقًا أو اطلب من المسؤول.',
   'error.other': 'حدث خطأ ({code}): {message}',
 };

@@ -42,6 +42,7 @@ export const en = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.working': 'Signing in…',
+  'login.locked': 'The session of {name} locked after inactivity. Enter the password to continue.',
 
   'home.title': 'Registrations',
   'home.new': 'New registration',
@@ -67,6 +68,11 @@ export const en = {
   'home.lastError': 'Last upload failed: {message}',
   'home.finalized': 'Registration {id} is waiting for a supervisor’s approval',
   'home.approved': 'Registration {id} is approved and queued for upload',
+  'home.reject': 'Reject',
+  'home.rejectReason': 'Reason for rejecting {id}',
+  'home.rejectConfirm': 'Reject with this reason',
+  'home.rejectCancel': 'Cancel',
+  'home.rejected': 'Registration {id} is rejected and sealed with the reason',
   'home.syncDone': 'Sync finished: {acknowledged} of {attempted} acknowledged by the intake',
   'home.syncNothing': 'Sync finished: nothing was waiting to be sent',
   'home.syncQueued': 'The intake cannot be reached. {count} packet(s) stay queued on this station and will be sent at the next sync.',
@@ -142,6 +148,8 @@ export const en = {
   'error.capture_failed': 'The capture did not work: {message}. Try again.',
   'error.invalid_input': 'Please check what you entered: {message}',
   'error.operator_exists': 'An operator with this username already exists. Choose another username.',
+  'error.session_locked': 'The session locked after inactivity. Enter your password to continue.',
+  'error.account_locked': 'Too many wrong passwords: this operator is locked out for a while. Try again later, or ask an admin.',
   'error.other': 'Something went wrong ({code}): {message}',
 } as const;
 

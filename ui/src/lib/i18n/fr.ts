@@ -42,6 +42,7 @@ export const fr: Record<MessageKey, string> = {
   'login.password': 'Mot de passe',
   'login.submit': 'Se connecter',
   'login.working': 'Connexion…',
+  'login.locked': 'La session de {name} s’est verrouillée après une période d’inactivité. Saisissez le mot de passe pour continuer.',
 
   'home.title': 'Enregistrements',
   'home.new': 'Nouvel enregistrement',
@@ -67,6 +68,11 @@ export const fr: Record<MessageKey, string> = {
   'home.lastError': 'Dernier envoi échoué : {message}',
   'home.finalized': 'L’enregistrement {id} attend l’approbation d’un superviseur',
   'home.approved': 'L’enregistrement {id} est approuvé et en attente d’envoi',
+  'home.reject': 'Rejeter',
+  'home.rejectReason': 'Motif du rejet de {id}',
+  'home.rejectConfirm': 'Rejeter avec ce motif',
+  'home.rejectCancel': 'Annuler',
+  'home.rejected': 'L’enregistrement {id} est rejeté et scellé avec le motif',
   'home.syncDone': 'Synchronisation terminée : {acknowledged} sur {attempted} reçus par le centre',
   'home.syncNothing': 'Synchronisation terminée : rien à envoyer',
   'home.syncQueued': 'Le centre de réception est injoignable. {count} paquet(s) restent en file sur ce poste et partiront à la prochaine synchronisation.',
@@ -142,5 +148,7 @@ export const fr: Record<MessageKey, string> = {
   'error.capture_failed': 'La capture n’a pas fonctionné : {message}. Réessayez.',
   'error.invalid_input': 'Vérifiez ce que vous avez saisi : {message}',
   'error.operator_exists': 'Un opérateur porte déjà ce nom d’utilisateur. Choisissez-en un autre.',
+  'error.session_locked': 'La session s’est verrouillée après une période d’inactivité. Saisissez votre mot de passe pour continuer.',
+  'error.account_locked': 'Trop de mots de passe erronés : cet opérateur est bloqué pour un moment. Réessayez plus tard ou demandez à un administrateur.',
   'error.other': 'Un problème est survenu ({code}) : {message}',
 };

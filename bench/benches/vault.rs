@@ -1,0 +1,358 @@
+//! `make bench`: the issue's performance promises, each measured beside a reference taken in
+//! the same run on the same machine, each printed PASS or FAIL against its limit. The process
+//! exits 1 when any limit is missed.
+//!
+//! 1. Finalize plus approve of a full registration (~3 MB: 10 fingers, 2 irises, a face,
+//!    3 documents), as the station does it (see `enroll_bench::packets`), on a real SQLite
+//!    file: median at most 50 ms. Reference: AES-256-GCM and SHA-256 over the same container
+//!    bytes plus writing them with one fsync.
+//! 2. A vault of 100,000 registrations: open plus the first query at most 200 ms; the home
+//!    screen (counts by state and the first page of the pending-approval list) at most 20 ms.
+//!    Reference: a bare SQLite open of the same file and `SELECT COUNT(*)`.
+//!
+//! The 100,000-registration vault is generated once and kept in `target/bench-data/` with a
+//! stamp naming the generator and schema version; a changed stamp regenerates it. Most of it
+//! is written with plain SQL in one transaction (registrations that the station can no longer
+//! read, with 1.5 KiB envelopes); the drafts and pending registrations, which carry encrypted
+//! content, go through the vault's API. Envelope sizes do not change these timings: the
+//! queries read only the state index and the columns before the blobs (see
+//! `enroll_store::queries`).
+//!
+//! Deliberately absent: criterion. Each measurement is a plain loop and a median, which is
+//! what the limits are stated in, and keeps `make bench` free of another dependency.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use aes_gcm::aead::{Aead as _, KeyInit as _, Payload};
+use enroll_bench::fixture::{self, open_or_set_up, ADMIN, ADMIN_PASSWORD, CENTER_ID, STATION_ID};
+use enroll_bench::packets::{approve_packet, contents_with, finalize_packet, raw_size, FULL_REGISTRATION};
+use enroll_bench::rfc3339;
+use enroll_station::{Station, StationConfig};
+use enroll_store::Vault;
+use sha2::Digest as _;
+
+const FULL_RUNS: usize = 21;
+const LARGE_VAULT_REGISTRATIONS: usize = 100_000;
+/// Bump when the generated vault's contents change.
+const GENERATOR_VERSION: u32 = 1;
+
+struct Outcome {
+    name: String,
+    median: Duration,
+    limit: Duration,
+    reference: Duration,
+    reference_name: &'static str,
+}
+
+impl Outcome {
+    fn passed(&self) -> bool {
+        self.median <= self.limit
+    }
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn bench_data_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("bench-data")
+}
+
+fn now_plus(seconds: i64) -> String {
+    rfc3339(time::macros::datetime!(2025-03-01 08:00:00 UTC) + time::Duration::seconds(seconds))
+}
+
+/// 1. Finalize plus approve of a full registration.
+fn finalize_and_approve(root: &Path) -> anyhow::Result<Outcome> {
+    let folder = tempfile::tempdir_in(root)?;
+    let mut station = open_or_set_up(folder.path(), &now_plus(0))?;
+    let key = station.data_key.clone();
+    let mut timings = Vec::new();
+    let mut references = Vec::new();
+    let mut container_len = 0;
+    // Where the time goes: finalize, approve, and (outside the timed part) one container
+    // parse and one container build, which each of finalize and approve does once.
+    let mut parts: Vec<[Duration; 4]> = Vec::new();
+    // One more run than measured: the first warms the caches and is dropped.
+    for run in 0..=FULL_RUNS {
+        let vault = &mut station.vault;
+        let sequence = vault.take_registration_sequence()?;
+        let id = enroll_station::registration_id(
+            CENTER_ID,
+            STATION_ID,
+            sequence,
+            time::OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000 + run as i64),
+        );
+        let contents = contents_with(&id, &station.signing_key, &FULL_REGISTRATION, run as u64, &now_plus(1));
+        let draft = contents.to_bytes()?;
+        container_len = draft.len();
+        vault.insert_draft(&id, "officer", &draft, &key, &now_plus(2))?;
+
+        let started = Instant::now();
+        finalize_packet(vault, &key, &id, &now_plus(3))?;
+        let finalized = started.elapsed();
+        approve_packet(vault, &key, &id, "supervisor", &now_plus(4))?;
+        let elapsed = started.elapsed();
+        let parse_started = Instant::now();
+        let reparsed = enroll_packet::PacketContents::from_bytes(&draft)?;
+        let parsed = parse_started.elapsed();
+        let build_started = Instant::now();
+        std::hint::black_box(reparsed.0.to_bytes()?);
+        let built = build_started.elapsed();
+        if run > 0 {
+            parts.push([finalized, elapsed - finalized, parsed, built]);
+        }
+
+        let reference = reference_crypto_and_fsync(&draft, &folder.path().join("reference.bin"))?;
+        if run > 0 {
+            timings.push(elapsed);
+            references.push(reference);
+        }
+    }
+    let part = |i: usize| ms(median(parts.iter().map(|p| p[i]).collect()));
+    println!(
+        "finalize + approve, medians: finalize {:.1} ms, approve {:.1} ms; of which each does a container parse ({:.1} ms) and build ({:.1} ms)",
+        part(0),
+        part(1),
+        part(2),
+        part(3)
+    );
+    Ok(Outcome {
+        name: format!(
+            "finalize + approve, full registration ({:.2} MB raw, {:.2} MB container)",
+            raw_size(&FULL_REGISTRATION) as f64 / 1e6,
+            container_len as f64 / 1e6
+        ),
+        median: median(timings),
+        limit: Duration::from_millis(50),
+        reference: median(references),
+        reference_name: "AES-256-GCM + SHA-256 over the container, written with one fsync",
+    })
+}
+
+/// The floor for sealing and storing `bytes`: encrypt them, hash them, write them durably.
+fn reference_crypto_and_fsync(bytes: &[u8], path: &Path) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    let cipher = aes_gcm::Aes256Gcm::new(&[7u8; 32].into());
+    let ciphertext = cipher
+        .encrypt(
+            &[9u8; 12].into(),
+            Payload {
+                msg: bytes,
+                aad: b"reference",
+            },
+        )
+        .map_err(|_| anyhow::anyhow!("AES-GCM failed"))?;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(&ciphertext)?;
+    file.write_all(&digest)?;
+    file.sync_all()?;
+    Ok(started.elapsed())
+}
+
+/// The 100,000-registration vault, generated if missing or stale.
+fn large_vault(root: &Path) -> anyhow::Result<PathBuf> {
+    let stamp = format!(
+        "generator {GENERATOR_VERSION}, schema {}, {LARGE_VAULT_REGISTRATIONS} registrations\n",
+        Vault::current_schema_version()
+    );
+    let dir = root.join(format!("vault-{LARGE_VAULT_REGISTRATIONS}"));
+    if std::fs::read_to_string(dir.join("STAMP")).ok().as_deref() == Some(stamp.as_str()) {
+        return Ok(dir);
+    }
+    println!(
+        "generating the {LARGE_VAULT_REGISTRATIONS}-registration vault in {} (once)",
+        dir.display()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let building = root.join(format!("vault-{LARGE_VAULT_REGISTRATIONS}.building"));
+    let _ = std::fs::remove_dir_all(&building);
+    let started = Instant::now();
+    let mut station = open_or_set_up(&building, &now_plus(0))?;
+    let key = station.data_key.clone();
+
+    // Through the API: 200 drafts and 300 pending registrations with encrypted content.
+    const DRAFTS: usize = 200;
+    const PENDING: usize = 300;
+    for n in 0..DRAFTS + PENDING {
+        let vault = &mut station.vault;
+        let sequence = vault.take_registration_sequence()?;
+        let id = enroll_station::registration_id(
+            CENTER_ID,
+            STATION_ID,
+            sequence,
+            time::macros::datetime!(2025-06-01 08:00:00 UTC),
+        );
+        let content = enroll_bench::drafts::draft_content(&id, 1, 16 * 1024);
+        vault.insert_draft(&id, "officer", &content, &key, &now_plus(10_000_000 + n as i64))?;
+        if n >= DRAFTS {
+            vault.finalize(&id, &content, &key, &now_plus(10_000_000 + n as i64))?;
+        }
+    }
+    drop(station);
+
+    // The rest as plain rows in one transaction: what the station keeps after approval.
+    let mut connection = rusqlite::Connection::open(fixture::vault_path(&building))?;
+    connection.execute_batch("PRAGMA synchronous = OFF;")?;
+    let transaction = connection.transaction()?;
+    {
+        let mut insert = transaction.prepare(
+            "INSERT INTO registrations (registration_id, state, created_by, created_at, updated_at, envelope, approved_by, upload_url, receipt_json)
+             VALUES (?1, ?2, 'officer', ?3, ?4, ?5, 'supervisor', ?6, ?7)",
+        )?;
+        let mut envelope = vec![0u8; 1536];
+        let rest = LARGE_VAULT_REGISTRATIONS - DRAFTS - PENDING;
+        for n in 0..rest {
+            let sequence = 1_000 + n as u64;
+            let at = time::macros::datetime!(2024-01-01 08:00:00 UTC) + time::Duration::minutes(n as i64);
+            let id = enroll_station::registration_id(CENTER_ID, STATION_ID, sequence, at);
+            let state = match n % 100 {
+                0 => "uploaded",
+                1 | 2 => "sealed",
+                _ => "acknowledged",
+            };
+            rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut envelope);
+            let upload_url = (state != "sealed").then(|| format!("http://127.0.0.1:8470/files/{id}"));
+            let receipt = (state == "acknowledged").then(|| format!(r#"{{"receipt":{{"registration_id":"{id}"}}}}"#));
+            insert.execute(rusqlite::params![
+                id,
+                state,
+                rfc3339(at),
+                rfc3339(at + time::Duration::hours(2)),
+                envelope,
+                upload_url,
+                receipt
+            ])?;
+        }
+    }
+    transaction.commit()?;
+    connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;")?;
+    drop(connection);
+    std::fs::write(building.join("STAMP"), &stamp)?;
+    std::fs::rename(&building, &dir)?;
+    println!("generated in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(dir)
+}
+
+fn time_runs<T>(runs: usize, mut work: impl FnMut() -> anyhow::Result<T>) -> anyhow::Result<Duration> {
+    work()?; // warm-up
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let started = Instant::now();
+        std::hint::black_box(work()?);
+        samples.push(started.elapsed());
+    }
+    Ok(median(samples))
+}
+
+/// 2. Open and home screen on the large vault.
+fn large_vault_outcomes(root: &Path) -> anyhow::Result<Vec<Outcome>> {
+    let dir = large_vault(root)?;
+    let path = fixture::vault_path(&dir);
+    // Migrate once, untimed, if the schema moved since the vault was generated.
+    let vault = Vault::open(&path)?;
+    let counts = vault.counts_by_state()?;
+    anyhow::ensure!(
+        counts.total() == LARGE_VAULT_REGISTRATIONS as u64,
+        "the vault holds {} registrations",
+        counts.total()
+    );
+    drop(vault);
+
+    let reference = time_runs(15, || {
+        let connection = rusqlite::Connection::open(&path)?;
+        let count: i64 = connection.query_row("SELECT COUNT(*) FROM registrations", [], |r| r.get(0))?;
+        Ok(count)
+    })?;
+    let reference_name = "bare SQLite open + SELECT COUNT(*) of the same file";
+    let open = time_runs(15, || {
+        let vault = Vault::open(&path)?;
+        Ok(vault.counts_by_state()?)
+    })?;
+
+    let vault = Vault::open(&path)?;
+    let counts = time_runs(50, || Ok(vault.counts_by_state()?))?;
+    let page = time_runs(50, || {
+        let page = vault.pending_approval_page(None, 50)?;
+        anyhow::ensure!(page.len() == 50, "a full first page");
+        Ok(page)
+    })?;
+    drop(vault);
+
+    let station = Station::open(StationConfig {
+        data_dir: dir.clone(),
+        intake_url: "http://127.0.0.1:9".into(),
+    })?;
+    station.log_in(ADMIN, ADMIN_PASSWORD)?;
+    let home = time_runs(50, || {
+        let summary = station.home_summary()?;
+        anyhow::ensure!(
+            summary.pending_approval.len() == 50 && summary.counts.pending_approval == 300,
+            "the home summary"
+        );
+        Ok(summary)
+    })?;
+
+    let outcome = |name: &str, median: Duration, limit_ms: u64| Outcome {
+        name: name.to_string(),
+        median,
+        limit: Duration::from_millis(limit_ms),
+        reference,
+        reference_name,
+    };
+    Ok(vec![
+        outcome("100k vault: Vault::open + counts by state", open, 200),
+        outcome("100k vault: counts by state", counts, 20),
+        outcome("100k vault: first page (50) of pending approval", page, 20),
+        outcome("100k vault: Station::home_summary (counts + first page)", home, 20),
+    ])
+}
+
+fn main() {
+    let root = bench_data_dir();
+    std::fs::create_dir_all(&root).expect("create target/bench-data");
+    let mut outcomes = Vec::new();
+    let mut failed_to_run = false;
+    for result in [
+        finalize_and_approve(&root).map(|o| vec![o]),
+        large_vault_outcomes(&root),
+    ] {
+        match result {
+            Ok(more) => outcomes.extend(more),
+            Err(error) => {
+                println!("FAIL  could not run a benchmark: {error:#}");
+                failed_to_run = true;
+            }
+        }
+    }
+    println!();
+    for outcome in &outcomes {
+        println!(
+            "{}  {}\n      median {:.2} ms, limit {:.0} ms; reference {:.2} ms ({}); ratio {:.2}x",
+            if outcome.passed() { "PASS" } else { "FAIL" },
+            outcome.name,
+            ms(outcome.median),
+            ms(outcome.limit),
+            ms(outcome.reference),
+            outcome.reference_name,
+            outcome.median.as_secs_f64() / outcome.reference.as_secs_f64()
+        );
+    }
+    let passed = outcomes.iter().filter(|o| o.passed()).count();
+    let failures = outcomes.len() - passed + usize::from(failed_to_run);
+    println!("\n{passed} passed, {failures} failed");
+    if failures > 0 {
+        std::process::exit(1);
+    }
+}

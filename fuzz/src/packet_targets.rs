@@ -1,0 +1,176 @@
+//! The fuzz targets over `enroll-packet`'s parsers of outside input: what a register receives
+//! (envelopes, containers), what an admin hands over (key files), and what the intake answers
+//! (receipts). Each function takes arbitrary bytes, must never panic, and asserts the
+//! properties that must hold whatever the bytes.
+//!
+//! This file is compiled twice: into the fuzz binaries (`fuzz/fuzz_targets/*.rs`) and, through
+//! `#[path]`, into `packet/tests/vectors`, which replays `fuzz/regressions/<target>/` with an
+//! ordinary `cargo test`. So it uses only crates that `enroll-packet` itself depends on.
+//!
+//! Deliberately absent: any check of what a successful parse means (the crate's own tests do
+//! that); here only "no panic, no hang, no impossible success".
+
+use ed25519_dalek::Signer as _;
+use enroll_packet::envelope::{open_envelope, SIGNATURE_LEN};
+use enroll_packet::{
+    decrypt_envelope_body, verify_envelope_signature, EnvelopeHeader, PacketContents, RegisterKeyPair,
+    RegisterPublicKeys, SignedReceipt, StationSigningKey,
+};
+use sha2::{Digest, Sha256};
+
+/// The codes a container may fail with: its own, or those of the CBEFF file and the documents
+/// it carries.
+const CONTENTS_CODES: [&str; 3] = ["contents_invalid", "cbeff_invalid", "document_invalid"];
+
+/// The codes an envelope may fail with (the contents' included); anything else means a layer
+/// leaked an error that opening should not give.
+const ENVELOPE_CODES: [&str; 9] = [
+    "truncated",
+    "malformed",
+    "unknown_version",
+    "bad_signature",
+    "wrong_key",
+    "chunk_corrupt",
+    "contents_invalid",
+    "cbeff_invalid",
+    "document_invalid",
+];
+
+/// Largest envelope the re-signing target builds, so that a header announcing gigabytes does
+/// not make the fuzzer allocate them.
+const MAX_RESIGNED_LEN: u64 = 1 << 20;
+
+/// The fixed register the envelope targets open with. `fuzz/seeds.rs` seals its seed envelopes
+/// to the same keys.
+pub fn fuzz_register() -> RegisterKeyPair {
+    RegisterKeyPair {
+        encryption_secret: x25519_dalek::StaticSecret::from([0x11; 32]),
+        signing_key: ed25519_dalek::SigningKey::from_bytes(&[0x22; 32]),
+    }
+}
+
+/// The fixed station whose signature the envelope targets check.
+pub fn fuzz_station() -> StationSigningKey {
+    StationSigningKey::from_seed([0x33; 32])
+}
+
+/// `EnvelopeHeader::parse`: any bytes; a parsed header's sizes are consistent.
+pub fn envelope_header(data: &[u8]) {
+    if let Ok(header) = EnvelopeHeader::parse(data) {
+        assert!(header.header_len <= data.len(), "the header lies inside the input");
+        assert_eq!(
+            header.header_len,
+            67 + header.station_id.len() + header.registration_id.len()
+        );
+        assert!(header.chunk_count() >= 1);
+        assert!(header.envelope_len() >= header.header_len as u64 + 16 + 64);
+        assert!(
+            header.envelope_len() < u64::MAX,
+            "a parsed header's length fits in 64 bits"
+        );
+    }
+}
+
+/// `open_envelope` with fixed keys: every input fails with one of the envelope codes, except an
+/// untouched seed envelope, which opens consistently (the fuzzer cannot forge the signature).
+pub fn envelope_open(data: &[u8]) {
+    let register = fuzz_register();
+    let station = fuzz_station().public_key();
+    match open_envelope(data, &register, &station) {
+        Ok(opened) => assert_eq!(opened.contents.meta.registration_id, opened.header.registration_id),
+        Err(error) => assert!(ENVELOPE_CODES.contains(&error.code()), "{error:?}"),
+    }
+    let _ = verify_envelope_signature(data, &station);
+    // Without the signature check, decryption must still refuse anything not sealed to us.
+    if let Err(error) = decrypt_envelope_body(data, &register) {
+        assert!(ENVELOPE_CODES.contains(&error.code()), "{error:?}");
+    }
+}
+
+/// Past the signature: the input is taken as header and body, cut or zero-padded to the length
+/// its header announces, and signed with the fixed station key, so the fuzzer reaches the key
+/// id check, HPKE setup, the chunks and (for mutations of a seed) the contents.
+pub fn envelope_open_resigned(data: &[u8]) {
+    let Ok(header) = EnvelopeHeader::parse(data) else {
+        return;
+    };
+    let signed_len = header.envelope_len() - SIGNATURE_LEN as u64;
+    if signed_len > MAX_RESIGNED_LEN {
+        return;
+    }
+    let mut envelope = data.to_vec();
+    envelope.resize(signed_len as usize, 0);
+    let signature = fuzz_station().0.sign(&Sha256::digest(&envelope));
+    envelope.extend_from_slice(&signature.to_bytes());
+
+    let register = fuzz_register();
+    match open_envelope(&envelope, &register, &fuzz_station().public_key()) {
+        Ok(opened) => {
+            // Only a seed's untouched ciphertext gets here; its ids must be the header's.
+            assert_eq!(opened.contents.meta.registration_id, opened.header.registration_id);
+            assert_eq!(opened.contents.meta.station_id, opened.header.station_id);
+        }
+        Err(error) => {
+            assert!(ENVELOPE_CODES.contains(&error.code()), "{error:?}");
+            assert_ne!(error.code(), "bad_signature", "the target signed it: {error:?}");
+        }
+    }
+}
+
+/// `PacketContents::from_bytes`: any bytes; a parsed container re-encodes to one that parses
+/// to the same contents.
+pub fn contents(data: &[u8]) {
+    match PacketContents::from_bytes(data) {
+        Ok((contents, _manifest)) => {
+            let again = contents.to_bytes().expect("contents that parsed can be written again");
+            let (reparsed, _) = PacketContents::from_bytes(&again).expect("a written container parses");
+            assert_eq!(reparsed, contents, "write then read gives the same contents");
+        }
+        Err(error) => assert!(CONTENTS_CODES.contains(&error.code()), "{error:?}"),
+    }
+}
+
+/// The register's key files: any text; a file that loads writes back to one that loads equal.
+pub fn register_keys(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    match RegisterPublicKeys::from_json(&text) {
+        Ok(keys) => {
+            let again = RegisterPublicKeys::from_json(&keys.to_json()).expect("a written public keys file loads");
+            assert_eq!(again, keys);
+        }
+        Err(error) => assert_eq!(error.code(), "bad_key", "{error:?}"),
+    }
+    match RegisterKeyPair::from_json(&text) {
+        Ok(pair) => {
+            let again = RegisterKeyPair::from_json(&pair.to_json()).expect("a written private key file loads");
+            assert_eq!(again.public_keys(), pair.public_keys());
+        }
+        Err(error) => assert_eq!(error.code(), "bad_key", "{error:?}"),
+    }
+}
+
+/// A signed receipt as the intake sends it (JSON), verified against a fixed register key:
+/// the fuzzer cannot forge the register's signature.
+pub fn receipt(data: &[u8]) {
+    let Ok(signed) = serde_json::from_slice::<SignedReceipt>(data) else {
+        return;
+    };
+    let _ = signed.receipt.canonical_bytes();
+    match signed.verify(&fuzz_register().public_keys().signing_public) {
+        Ok(()) => panic!("a receipt the fuzzer made verified against the register key"),
+        Err(error) => assert_eq!(error.code(), "bad_receipt", "{error:?}"),
+    }
+}
+
+/// `Cbeff::from_xml`: any bytes; a document that parses writes back to XML that parses to an
+/// equal value (what `Cbeff::to_xml` promises).
+pub fn cbeff(data: &[u8]) {
+    match enroll_packet::cbeff::Cbeff::from_xml(data) {
+        Ok(document) => {
+            let xml = document.to_xml().expect("a parsed CBEFF document can be written");
+            let again = enroll_packet::cbeff::Cbeff::from_xml(&xml).expect("a written CBEFF document parses");
+            assert_eq!(again, document, "write then read gives the same document");
+        }
+        Err(error) => assert_eq!(error.code(), "cbeff_invalid", "{error:?}"),
+    }
+}

@@ -1,0 +1,239 @@
+//! Who is signed in, for how long, and what happens after wrong passwords.
+//!
+//! - Signing in unwraps the data key (see `enroll_store::operators`) and opens the vault's
+//!   audit session with the station signing key, so every event until sign-out or idle lock is
+//!   signed (see `enroll_store::audit`).
+//! - Lockout: after [`StationPolicy::failures_before_lockout`] wrong passwords in a row an
+//!   operator is locked out for [`StationPolicy::first_lockout`], doubling with each further
+//!   lockout in a row up to [`StationPolicy::longest_lockout`]. The counters live in the vault,
+//!   so restarting the app does not reset them. While locked out, no password is even tried.
+//! - Idle lock: a call made more than [`StationPolicy::idle_lock`] after the previous one
+//!   fails with `session_locked`; the data key and the signing key are dropped from memory at
+//!   that moment, and only the password brings them back. Any API call that needs a signed-in
+//!   operator counts as activity; [`Station::status`] does not.
+//!
+//! Time always comes from the station's clock, so tests drive all of this with a fake clock.
+//!
+//! Deliberately absent: lockout of unknown usernames (there is no row to count on, and
+//! keeping one per typed name would let anyone fill the vault), and any password hash (the
+//! keyslot is the only check).
+
+use std::time::Duration;
+
+use ed25519_dalek::Signer as _;
+use enroll_packet::StationSigningKey;
+use enroll_store::{AuditSession, DataKey, NewAuditEvent, Operator, StoreError};
+use time::OffsetDateTime;
+
+use crate::{operator_view, rfc3339, OperatorView, Station, StationError};
+
+/// The station's security and retention settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationPolicy {
+    /// Lock the session after this long without a call.
+    pub idle_lock: Duration,
+    /// Wrong passwords in a row that lock an operator out.
+    pub failures_before_lockout: u32,
+    /// How long the first lockout lasts; each further lockout in a row doubles it.
+    pub first_lockout: Duration,
+    /// The longest a lockout lasts.
+    pub longest_lockout: Duration,
+    /// How long an acknowledged or rejected packet is kept before it may be purged.
+    pub retention: Duration,
+}
+
+impl Default for StationPolicy {
+    fn default() -> StationPolicy {
+        StationPolicy {
+            idle_lock: Duration::from_secs(10 * 60),
+            failures_before_lockout: 5,
+            first_lockout: Duration::from_secs(5 * 60),
+            longest_lockout: Duration::from_secs(24 * 60 * 60),
+            retention: Duration::from_secs(30 * 24 * 60 * 60),
+        }
+    }
+}
+
+impl StationPolicy {
+    /// The length of the lockout that follows `previous_lockouts` lockouts in a row.
+    pub fn lockout_duration(&self, previous_lockouts: u32) -> Duration {
+        let factor = 1u32.checked_shl(previous_lockouts.min(31)).unwrap_or(u32::MAX);
+        self.first_lockout
+            .checked_mul(factor)
+            .unwrap_or(self.longest_lockout)
+            .min(self.longest_lockout)
+    }
+}
+
+/// The signed-in operator. `data_key` is `None` while the session is locked.
+pub(crate) struct Session {
+    pub(crate) operator: Operator,
+    pub(crate) data_key: Option<DataKey>,
+    pub(crate) last_activity: OffsetDateTime,
+}
+
+impl Station {
+    /// Sign in; `wrong_credentials` on a bad username or password, `account_locked` after too
+    /// many wrong passwords. Also how a locked session is resumed.
+    pub fn log_in(&self, username: &str, password: &str) -> Result<OperatorView, StationError> {
+        let username = username.trim();
+        if username.is_empty() || password.is_empty() {
+            return Err(StationError::WrongCredentials);
+        }
+        let now = (self.clock)();
+        let now_text = rfc3339(now);
+        let mut vault = self.vault();
+        if vault.station()?.is_none() {
+            return Err(StationError::NotSetUp);
+        }
+        let login_state = vault.login_state(username)?;
+        if let Some(until) = login_state.as_ref().and_then(|s| s.locked_until.as_deref()) {
+            if parse_time(until)? > now {
+                vault.record_audit(&NewAuditEvent {
+                    at: &now_text,
+                    actor: Some(username),
+                    action: "sign_in_failed",
+                    registration_id: None,
+                    details: "refused: locked out",
+                })?;
+                return Err(StationError::AccountLocked(format!(
+                    "too many wrong passwords: {username} is locked out until {until} (UTC); try again then, or ask an admin"
+                )));
+            }
+        }
+        let (operator, data_key) = match vault.unlock(username, password) {
+            Ok(unlocked) => unlocked,
+            Err(StoreError::WrongCredentials) => {
+                match login_state {
+                    Some(state) => {
+                        let failures = state.failed_logins + 1;
+                        let lock_until = (failures >= self.policy.failures_before_lockout)
+                            .then(|| rfc3339(now + self.policy.lockout_duration(state.lockouts)));
+                        vault.record_login_failure(username, lock_until.as_deref(), &now_text)?;
+                        if let Some(until) = lock_until {
+                            tracing::warn!(username, %until, "operator locked out after wrong passwords");
+                            return Err(StationError::AccountLocked(format!(
+                                "too many wrong passwords: {username} is locked out until {until} (UTC); try again then, or ask an admin"
+                            )));
+                        }
+                    }
+                    None => {
+                        // Not the typed name: it may be a password typed in the wrong box.
+                        vault.record_audit(&NewAuditEvent {
+                            at: &now_text,
+                            actor: Some("unknown"),
+                            action: "sign_in_failed",
+                            registration_id: None,
+                            details: "unknown username",
+                        })?;
+                    }
+                }
+                return Err(StationError::WrongCredentials);
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
+        vault.remember_station_public_key(&signing_key.public_key())?;
+        vault.set_audit_session(Some(AuditSession {
+            actor: operator.username.clone(),
+            signer: Box::new(move |message| signing_key.0.sign(message).to_bytes().to_vec()),
+        }));
+        vault.record_login_success(&operator.username, &now_text)?;
+        drop(vault);
+        let view = operator_view(&operator);
+        tracing::info!(username = %operator.username, role = operator.role.as_str(), "signed in");
+        *self.session() = Some(Session {
+            operator,
+            data_key: Some(data_key),
+            last_activity: now,
+        });
+        Ok(view)
+    }
+
+    /// Sign out: the keys leave memory.
+    pub fn log_out(&self) {
+        let previous = self.session().take();
+        let mut vault = self.vault();
+        if let Some(session) = previous.filter(|s| s.data_key.is_some()) {
+            let recorded = vault.record_audit(&NewAuditEvent {
+                at: &rfc3339((self.clock)()),
+                actor: Some(&session.operator.username),
+                action: "signed_out",
+                registration_id: None,
+                details: "",
+            });
+            if let Err(error) = recorded {
+                tracing::warn!(%error, "the sign-out could not be audited");
+            }
+        }
+        vault.set_audit_session(None);
+    }
+
+    /// The signed-in operator and the data key, counting the call as activity. Locks the
+    /// session (and fails with `session_locked`) when it was idle too long.
+    pub(crate) fn signed_in(&self) -> Result<(Operator, DataKey), StationError> {
+        let now = (self.clock)();
+        let mut guard = self.session();
+        let session = guard.as_mut().ok_or(StationError::NotSignedIn)?;
+        let Some(data_key) = session.data_key.clone() else {
+            return Err(session_locked(&session.operator));
+        };
+        let idle = now - session.last_activity;
+        if idle >= self.policy.idle_lock {
+            session.data_key = None;
+            let operator = session.operator.clone();
+            drop(guard);
+            let mut vault = self.vault();
+            vault.set_audit_session(None);
+            vault.record_audit(&NewAuditEvent {
+                at: &rfc3339(now),
+                actor: Some(&operator.username),
+                action: "session_locked",
+                registration_id: None,
+                details: "idle",
+            })?;
+            tracing::info!(username = %operator.username, "session locked after inactivity");
+            return Err(session_locked(&operator));
+        }
+        session.last_activity = now;
+        Ok((session.operator.clone(), data_key))
+    }
+
+    /// Whether the current session is locked (idle), without counting as activity.
+    pub(crate) fn session_is_locked(&self) -> bool {
+        let now = (self.clock)();
+        self.session()
+            .as_ref()
+            .is_some_and(|s| s.data_key.is_none() || now - s.last_activity >= self.policy.idle_lock)
+    }
+}
+
+fn session_locked(operator: &Operator) -> StationError {
+    StationError::SessionLocked(format!(
+        "the session of {} locked after inactivity; enter the password to continue",
+        operator.username
+    ))
+}
+
+pub(crate) fn parse_time(text: &str) -> Result<OffsetDateTime, StationError> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map_err(|_| StationError::Vault {
+        code: "vault_corrupt",
+        message: format!("the vault holds a date that does not parse: {text:?}"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockouts_double_up_to_the_longest() {
+        let policy = StationPolicy::default();
+        let minutes = |n: u32| policy.lockout_duration(n).as_secs() / 60;
+        assert_eq!(
+            (0..10).map(minutes).collect::<Vec<_>>(),
+            [5, 10, 20, 40, 80, 160, 320, 640, 1280, 1440]
+        );
+        assert_eq!(minutes(u32::MAX), 1440);
+    }
+}

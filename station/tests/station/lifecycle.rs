@@ -1,0 +1,105 @@
+//! Reject, discard and purge through the station API, and the audit events they leave.
+
+use std::time::Duration;
+
+use crate::{as_user, fixture, pending_registration, ADMIN, MAKER, SUPERVISOR};
+
+const DAY: Duration = Duration::from_secs(24 * 3600);
+
+fn actions(events: &[enroll_packet::AuditEvent]) -> Vec<(&str, &str)> {
+    events.iter().map(|e| (e.action.as_str(), e.actor.as_str())).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_and_acknowledged_packets_are_purged_after_retention_leaving_tombstones() {
+    let fixture = fixture().await;
+    let station = &fixture.station;
+    as_user(station, MAKER);
+    let rejected = pending_registration(station);
+    let accepted = pending_registration(station);
+    let discarded = station.new_registration().unwrap().registration_id;
+    station.discard_draft(&discarded).unwrap();
+    assert_eq!(
+        station.discard_draft(&discarded).unwrap_err().code(),
+        "invalid_state",
+        "a discarded draft stays discarded"
+    );
+
+    as_user(station, SUPERVISOR);
+    let empty = station.reject(&rejected, "   ").unwrap_err();
+    assert_eq!(empty.code(), "validation_failed");
+    let view = station.reject(&rejected, "the photo is blurred").unwrap();
+    assert_eq!(view.state, "rejected");
+    assert!(
+        view.identity.is_none() && view.face.is_none(),
+        "the readable copy is gone"
+    );
+    let envelope = station.sealed_envelope(&rejected).unwrap();
+    let register = enroll_packet::RegisterKeyPair::from_json(&fixture.register_key_json).unwrap();
+    let (_, plaintext) = enroll_packet::decrypt_envelope_body(&envelope, &register).unwrap();
+    let (contents, _) = enroll_packet::PacketContents::from_bytes(&plaintext).unwrap();
+    assert_eq!(
+        contents.meta.supervisor_decision,
+        Some(enroll_packet::SupervisorDecision::Rejected)
+    );
+    assert_eq!(contents.meta.supervisor_reason.as_deref(), Some("the photo is blurred"));
+    assert_eq!(contents.meta.supervisor.as_deref(), Some(SUPERVISOR));
+    assert_eq!(contents.meta.approved_at, None);
+    assert_eq!(station.approve(&rejected).unwrap_err().code(), "invalid_state");
+    assert_eq!(
+        actions(&station.registration_audit(&rejected).unwrap()),
+        [
+            ("registration_created", MAKER),
+            ("registration_finalized", MAKER),
+            ("registration_rejected", SUPERVISOR)
+        ]
+    );
+
+    station.approve(&accepted).unwrap();
+    let report = station.sync_now().await.unwrap();
+    assert_eq!(report.acknowledged, 1, "{report:?}");
+
+    // Not before the retention period is over...
+    // (Days pass: the session locks when idle, so the admin signs in each time.)
+    fixture.clock.advance(6 * DAY);
+    as_user(station, ADMIN);
+    assert!(station.purge_expired().unwrap().purged.is_empty());
+    // ...and then both, keeping the rows.
+    fixture.clock.advance(DAY);
+    as_user(station, ADMIN);
+    let mut expected = vec![rejected.clone(), accepted.clone()];
+    expected.sort();
+    assert_eq!(station.purge_expired().unwrap().purged, expected);
+    for rid in [&rejected, &accepted, &discarded] {
+        assert_eq!(station.registration(rid).unwrap().state, "purged");
+        assert_eq!(station.sealed_envelope(rid).unwrap_err().code(), "invalid_state");
+    }
+    let acknowledged = station.registration(&accepted).unwrap();
+    assert!(acknowledged.receipt.is_some(), "the tombstone keeps the receipt");
+    assert_eq!(
+        actions(&station.registration_audit(&accepted).unwrap()),
+        [
+            ("registration_created", MAKER),
+            ("registration_finalized", MAKER),
+            ("registration_approved", SUPERVISOR),
+            ("registration_uploaded", SUPERVISOR),
+            ("registration_acknowledged", SUPERVISOR),
+            ("registration_purged", ADMIN),
+        ]
+    );
+    let events = station.registration_audit(&accepted).unwrap();
+    assert!(events.windows(2).all(|w| w[0].sequence < w[1].sequence));
+    assert!(events
+        .iter()
+        .all(|e| e.registration_id.as_deref() == Some(accepted.as_str())));
+
+    let chain = enroll_station::verify_audit_chain(&crate::data_dir(fixture.dir.path()), None).unwrap();
+    assert_eq!(chain.broken, None, "{chain:?}");
+    assert_eq!(chain.station_public_key_source, "recorded in the vault");
+    assert_eq!(chain.last_signed, Some(chain.events));
+    let check = enroll_station::check_vault(&crate::data_dir(fixture.dir.path())).unwrap();
+    assert!(check.is_healthy(), "{check:?}");
+    assert_eq!(check.registrations_by_state.get("purged"), Some(&3));
+    assert_eq!(check.operators, 4);
+    fixture.intake.shutdown().await;
+}

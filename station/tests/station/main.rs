@@ -1,0 +1,155 @@
+//! The station's application API with real parts: a real vault file, a real intake on
+//! loopback, a fake clock. One binary; each test in its own temporary folder.
+//!
+//! - `roles`: the role matrix over every `Station` method.
+//! - `session`: lockout (persisted across a restart) and the idle lock.
+//! - `lifecycle`: reject, discard, purge after retention, and the audit chain behind them.
+//! - `marker`: no resident data in any file the station writes, at every stage.
+
+mod lifecycle;
+mod marker;
+mod roles;
+mod session;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use enroll_devices::{FaceCamera, SimulatedFaceCamera};
+use enroll_intake::{IntakeConfig, RunningIntake};
+use enroll_packet::RegisterKeyPair;
+use enroll_station::{NewOperatorRequest, SetupRequest, Station, StationConfig, StationPolicy};
+use serde_json::json;
+use time::OffsetDateTime;
+
+/// A clock the test moves by hand; it starts at 2026-11-25 09:00 UTC.
+#[derive(Clone)]
+pub struct FakeClock(Arc<Mutex<OffsetDateTime>>);
+
+impl Default for FakeClock {
+    fn default() -> FakeClock {
+        FakeClock(Arc::new(Mutex::new(time::macros::datetime!(2026-11-25 09:00 UTC))))
+    }
+}
+
+impl FakeClock {
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+    pub fn clock(&self) -> enroll_station::Clock {
+        let inner = self.0.clone();
+        Arc::new(move || *inner.lock().unwrap())
+    }
+}
+
+/// A station set up against a real intake, with an admin, a supervisor and two officers.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub intake: RunningIntake,
+    pub clock: FakeClock,
+    pub station: Station,
+    /// The register's private key file, to open what the station sealed.
+    pub register_key_json: String,
+}
+
+pub const ADMIN: &str = "admin";
+pub const SUPERVISOR: &str = "sara";
+pub const OFFICER: &str = "omar";
+/// A second officer, who makes the registrations that others act on.
+pub const MAKER: &str = "olga";
+
+pub fn password(username: &str) -> String {
+    format!("{username}-password")
+}
+
+pub fn data_dir(dir: &Path) -> PathBuf {
+    dir.join("station")
+}
+
+pub fn open_station(dir: &Path, intake_url: &str, clock: &FakeClock, camera: Box<dyn FaceCamera>) -> Station {
+    Station::open_with(
+        StationConfig {
+            data_dir: data_dir(dir),
+            intake_url: intake_url.to_string(),
+        },
+        camera,
+        clock.clock(),
+    )
+    .unwrap()
+    .with_policy(StationPolicy {
+        retention: Duration::from_secs(7 * 24 * 3600),
+        ..StationPolicy::default()
+    })
+}
+
+pub async fn fixture_with_camera(camera: Box<dyn FaceCamera>) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let register_key_json = RegisterKeyPair::generate().to_json();
+    let intake = enroll_intake::spawn(
+        IntakeConfig::new(
+            dir.path().join("intake"),
+            RegisterKeyPair::from_json(&register_key_json).unwrap(),
+        ),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let clock = FakeClock::default();
+    let station = open_station(dir.path(), &intake.base_url(), &clock, camera);
+    station
+        .set_up(SetupRequest {
+            station_name: "Center".into(),
+            center_id: "10001".into(),
+            admin_username: ADMIN.into(),
+            admin_full_name: "Ada Admin".into(),
+            admin_password: password(ADMIN),
+        })
+        .await
+        .unwrap();
+    station.log_in(ADMIN, &password(ADMIN)).unwrap();
+    for (username, role) in [(SUPERVISOR, "supervisor"), (OFFICER, "officer"), (MAKER, "officer")] {
+        station
+            .add_operator(NewOperatorRequest {
+                username: username.into(),
+                full_name: format!("{username} full name"),
+                role: role.into(),
+                password: password(username),
+            })
+            .unwrap();
+    }
+    station.log_out();
+    Fixture {
+        dir,
+        intake,
+        clock,
+        station,
+        register_key_json,
+    }
+}
+
+pub async fn fixture() -> Fixture {
+    fixture_with_camera(Box::new(SimulatedFaceCamera::new("SIM-FACE-TEST", 7))).await
+}
+
+pub fn identity(name: &str) -> serde_json::Value {
+    json!({
+        "fullName": [{"language": "eng", "value": name}, {"language": "ara", "value": "كريم"}],
+        "dateOfBirth": "2001/07/14",
+        "gender": "MLE"
+    })
+}
+
+/// A registration by whoever is signed in, moved to pending approval.
+pub fn pending_registration(station: &Station) -> String {
+    let rid = station.new_registration().unwrap().registration_id;
+    station.save_draft(&rid, identity("Karim Test")).unwrap();
+    station.capture_face(&rid).unwrap();
+    station.finalize(&rid).unwrap();
+    rid
+}
+
+/// Sign in as `username` (and nobody else).
+pub fn as_user(station: &Station, username: &str) {
+    station.log_out();
+    station.log_in(username, &password(username)).unwrap();
+}

@@ -1,0 +1,288 @@
+//! Roles are enforced by the application API, whatever the UI shows: the matrix of every
+//! `Station` method against nobody, an officer, a supervisor and an admin.
+
+use enroll_station::{NewOperatorRequest, SetupRequest, Station, StationError};
+
+use crate::{as_user, fixture, identity, password, pending_registration, ADMIN, MAKER, OFFICER, SUPERVISOR};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Nobody,
+    Officer,
+    Supervisor,
+    Admin,
+}
+
+const EVERYONE: &[Who] = &[Who::Nobody, Who::Officer, Who::Supervisor, Who::Admin];
+const SIGNED_IN: &[Who] = &[Who::Officer, Who::Supervisor, Who::Admin];
+const REVIEWERS: &[Who] = &[Who::Supervisor, Who::Admin];
+const ADMINS: &[Who] = &[Who::Admin];
+const NO_ONE: &[Who] = &[];
+
+fn username(who: Who) -> Option<&'static str> {
+    match who {
+        Who::Nobody => None,
+        Who::Officer => Some(OFFICER),
+        Who::Supervisor => Some(SUPERVISOR),
+        Who::Admin => Some(ADMIN),
+    }
+}
+
+type Prepare = fn(&Station, Who) -> String;
+type Call = fn(&Station, &str) -> Result<(), StationError>;
+
+fn nothing(_: &Station, _: Who) -> String {
+    String::new()
+}
+
+fn draft_by_maker(station: &Station, _: Who) -> String {
+    as_user(station, MAKER);
+    let rid = station.new_registration().unwrap().registration_id;
+    station.save_draft(&rid, identity("Karim Test")).unwrap();
+    station.capture_face(&rid).unwrap();
+    rid
+}
+
+fn pending_by_maker(station: &Station, _: Who) -> String {
+    as_user(station, MAKER);
+    pending_registration(station)
+}
+
+fn pending_by_caller(station: &Station, who: Who) -> String {
+    as_user(station, username(who).unwrap_or(MAKER));
+    pending_registration(station)
+}
+
+fn sealed_by_maker(station: &Station, _: Who) -> String {
+    as_user(station, MAKER);
+    let rid = pending_registration(station);
+    as_user(station, SUPERVISOR);
+    station.approve(&rid).unwrap();
+    rid
+}
+
+fn throwaway_operator(station: &Station, _: Who) -> String {
+    as_user(station, ADMIN);
+    let name = format!("temp{}", rand_suffix());
+    station
+        .add_operator(NewOperatorRequest {
+            username: name.clone(),
+            full_name: "Temporary".into(),
+            role: "officer".into(),
+            password: password(&name),
+        })
+        .unwrap();
+    name
+}
+
+fn rand_suffix() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// (method, who may call it, preparation as someone else, the call).
+fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
+    vec![
+        ("status", EVERYONE, nothing, |s, _| s.status().map(|_| ())),
+        ("form", EVERYONE, nothing, |s, _| {
+            assert!(!s.form().fields.is_empty());
+            Ok(())
+        }),
+        ("add_operator", ADMINS, nothing, |s, _| {
+            let name = format!("added{}", rand_suffix());
+            s.add_operator(NewOperatorRequest {
+                username: name.clone(),
+                full_name: "Added".into(),
+                role: "officer".into(),
+                password: password(&name),
+            })
+            .map(|_| ())
+        }),
+        ("list_operators", ADMINS, nothing, |s, _| s.list_operators().map(|_| ())),
+        ("remove_operator", ADMINS, throwaway_operator, |s, name| {
+            s.remove_operator(name)
+        }),
+        ("reset_password", ADMINS, throwaway_operator, |s, name| {
+            s.reset_password(name, "a brand new password")
+        }),
+        ("change_password", SIGNED_IN, nothing, |s, _| {
+            let me = s.status()?.operator.ok_or(StationError::NotSignedIn)?.username;
+            s.change_password(&password(&me), "temporary password")?;
+            // Put it back so the next rows can sign in as before.
+            s.change_password("temporary password", &password(&me))
+        }),
+        ("new_registration", SIGNED_IN, nothing, |s, _| {
+            s.new_registration().map(|_| ())
+        }),
+        ("save_draft", SIGNED_IN, draft_by_maker, |s, rid| {
+            s.save_draft(rid, identity("Changed Name")).map(|_| ())
+        }),
+        ("capture_face", SIGNED_IN, draft_by_maker, |s, rid| {
+            s.capture_face(rid).map(|_| ())
+        }),
+        ("finalize", SIGNED_IN, draft_by_maker, |s, rid| {
+            s.finalize(rid).map(|_| ())
+        }),
+        ("discard_draft (someone else's)", REVIEWERS, draft_by_maker, |s, rid| {
+            s.discard_draft(rid)
+        }),
+        ("approve", REVIEWERS, pending_by_maker, |s, rid| {
+            s.approve(rid).map(|_| ())
+        }),
+        ("reject", REVIEWERS, pending_by_maker, |s, rid| {
+            s.reject(rid, "the photo is blurred").map(|_| ())
+        }),
+        ("approve (own registration)", NO_ONE, pending_by_caller, |s, rid| {
+            s.approve(rid).map(|_| ())
+        }),
+        ("reject (own registration)", NO_ONE, pending_by_caller, |s, rid| {
+            s.reject(rid, "the photo is blurred").map(|_| ())
+        }),
+        ("list_registrations", SIGNED_IN, nothing, |s, _| {
+            s.list_registrations().map(|_| ())
+        }),
+        ("registration", SIGNED_IN, pending_by_maker, |s, rid| {
+            s.registration(rid).map(|_| ())
+        }),
+        ("registration_audit", SIGNED_IN, pending_by_maker, |s, rid| {
+            s.registration_audit(rid).map(|_| ())
+        }),
+        ("sealed_envelope", SIGNED_IN, sealed_by_maker, |s, rid| {
+            s.sealed_envelope(rid).map(|_| ())
+        }),
+        ("purge_expired", ADMINS, nothing, |s, _| s.purge_expired().map(|_| ())),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_method_checks_who_is_calling() {
+    let fixture = fixture().await;
+    let station = &fixture.station;
+    let mut checked = 0;
+    for (name, allowed, prepare, call) in methods() {
+        for who in [Who::Nobody, Who::Officer, Who::Supervisor, Who::Admin] {
+            let target = prepare(station, who);
+            station.log_out();
+            if let Some(user) = username(who) {
+                station.log_in(user, &password(user)).unwrap();
+            }
+            let outcome = call(station, &target);
+            if allowed.contains(&who) {
+                outcome.unwrap_or_else(|e| panic!("{name} as {who:?} must be allowed, got {} ({e})", e.code()));
+            } else {
+                let error = outcome.expect_err(&format!("{name} as {who:?} must be refused"));
+                let expected = if who == Who::Nobody {
+                    "not_signed_in"
+                } else {
+                    "not_permitted"
+                };
+                assert_eq!(error.code(), expected, "{name} as {who:?}: {error}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, methods().len() * 4);
+
+    // The async methods, and the ones that do not depend on a role.
+    station.log_out();
+    assert_eq!(station.sync_now().await.unwrap_err().code(), "not_signed_in");
+    for user in [OFFICER, SUPERVISOR, ADMIN] {
+        as_user(station, user);
+        station.sync_now().await.unwrap();
+    }
+    let again = SetupRequest {
+        station_name: "again".into(),
+        center_id: "10001".into(),
+        admin_username: "x".into(),
+        admin_full_name: "x".into(),
+        admin_password: "long enough".into(),
+    };
+    assert_eq!(station.set_up(again).await.unwrap_err().code(), "already_set_up");
+    station.log_out();
+    assert_eq!(
+        station.log_in(OFFICER, "wrong password").unwrap_err().code(),
+        "wrong_credentials"
+    );
+    station.log_out();
+    fixture.intake.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officers_discard_their_own_drafts_and_admins_keep_the_station_manageable() {
+    let fixture = fixture().await;
+    let station = &fixture.station;
+    as_user(station, OFFICER);
+    let own = station.new_registration().unwrap().registration_id;
+    station.discard_draft(&own).unwrap();
+    assert_eq!(station.registration(&own).unwrap().state, "purged");
+
+    as_user(station, ADMIN);
+    let refused = station.remove_operator(ADMIN).unwrap_err();
+    assert_eq!(refused.code(), "not_permitted");
+    assert!(refused.to_string().contains("yourself"));
+    station
+        .add_operator(NewOperatorRequest {
+            username: "ali".into(),
+            full_name: "Ali".into(),
+            role: "admin".into(),
+            password: password("ali"),
+        })
+        .unwrap();
+    as_user(station, "ali");
+    station.remove_operator(ADMIN).unwrap();
+    let refused = station.remove_operator("ali").unwrap_err();
+    assert!(refused.to_string().contains("yourself"), "{refused}");
+    station.log_out();
+    assert_eq!(
+        station.log_in(ADMIN, &password(ADMIN)).unwrap_err().code(),
+        "wrong_credentials",
+        "a removed operator cannot sign in"
+    );
+    let refused = station.approve("nothing").unwrap_err();
+    assert_eq!(refused.code(), "not_signed_in");
+    fixture.intake.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_added_operator_is_checked_before_any_keyslot_is_made() {
+    let fixture = fixture().await;
+    let station = &fixture.station;
+    as_user(station, ADMIN);
+    let request = |username: &str, role: &str, password: &str| NewOperatorRequest {
+        username: username.into(),
+        full_name: "Someone".into(),
+        role: role.into(),
+        password: password.into(),
+    };
+    assert_eq!(
+        station
+            .add_operator(request(OFFICER, "officer", "long enough"))
+            .unwrap_err()
+            .code(),
+        "operator_exists"
+    );
+    assert_eq!(
+        station
+            .add_operator(request("x", "superuser", "long enough"))
+            .unwrap_err()
+            .code(),
+        "invalid_input"
+    );
+    assert_eq!(
+        station
+            .add_operator(request("y", "officer", "short"))
+            .unwrap_err()
+            .code(),
+        "validation_failed"
+    );
+    assert_eq!(
+        station.reset_password(OFFICER, "short").unwrap_err().code(),
+        "validation_failed"
+    );
+    assert_eq!(
+        station.reset_password("nobody", "long enough").unwrap_err().code(),
+        "not_found"
+    );
+    fixture.intake.shutdown().await;
+}
