@@ -323,10 +323,10 @@ impl Vault {
 
 #[cfg(test)]
 mod tests {
-    use zeroize::Zeroizing;
+    use crate::test_support;
 
     use super::*;
-    use crate::{DataKey, NewOperator, Role, StationRecord};
+    use crate::DataKey;
 
     /// A stand-in for Ed25519 that the test can check: SHA-256 of a secret and the message.
     fn fake_signer(secret: &'static [u8]) -> AuditSigner {
@@ -355,21 +355,9 @@ mod tests {
             actor: "admin".into(),
             signer: fake_signer(b"station"),
         }));
-        let record = StationRecord {
-            station_id: "10001".into(),
-            name: "A".into(),
-            center_id: "10002".into(),
-            intake_url: "http://127.0.0.1:1".into(),
-            register_keys_json: "{}".into(),
-            created_at: "t0".into(),
-        };
-        let admin = NewOperator {
-            username: "admin".into(),
-            full_name: "A".into(),
-            role: Role::Admin,
-            password: Zeroizing::new("pw".into()),
-        };
-        vault.create_station(&record, &[1; 32], &admin, &key).unwrap(); // 1, signed
+        vault
+            .create_station(&test_support::station_record(), &[1; 32], &test_support::admin(), &key)
+            .unwrap(); // 1, signed
         vault.insert_draft("R1", "admin", b"x", &key, "t1").unwrap(); // 2, signed
         vault.set_audit_session(None);
         vault.record_login_failure("admin", None, "t2").unwrap(); // 3, unsigned

@@ -22,6 +22,8 @@ pub mod operators;
 pub mod queries;
 pub mod registrations;
 pub mod station;
+#[cfg(test)]
+mod test_support;
 mod vault;
 
 pub use audit::{AuditChainReport, AuditRecord, AuditSession, AuditSigner, BrokenLink, NewAuditEvent};

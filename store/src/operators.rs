@@ -385,25 +385,7 @@ pub struct LoginState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::StationRecord;
-
-    fn station(vault: &mut Vault, data_key: &DataKey) {
-        let record = StationRecord {
-            station_id: "10001".into(),
-            name: "Center A".into(),
-            center_id: "10002".into(),
-            intake_url: "http://127.0.0.1:1".into(),
-            register_keys_json: "{}".into(),
-            created_at: "2026-11-25T10:00:00Z".into(),
-        };
-        let admin = NewOperator {
-            username: "admin".into(),
-            full_name: "Ada Admin".into(),
-            role: Role::Admin,
-            password: Zeroizing::new("correct horse".into()),
-        };
-        vault.create_station(&record, &[7; 32], &admin, data_key).unwrap();
-    }
+    use crate::test_support::{create_station as station, ADMIN_PASSWORD, SIGNING_SEED};
 
     #[test]
     fn signing_in_unwraps_the_same_data_key_for_every_operator() {
@@ -419,13 +401,13 @@ mod tests {
         };
         vault.add_operator(&officer, &data_key, "2026-11-25T10:00:00Z").unwrap();
 
-        let (admin, admin_key) = vault.unlock("admin", "correct horse").unwrap();
+        let (admin, admin_key) = vault.unlock("admin", ADMIN_PASSWORD).unwrap();
         assert_eq!(admin.role, Role::Admin);
         let (omar, omar_key) = vault.unlock("omar", "another secret").unwrap();
         assert_eq!(omar.role, Role::Officer);
         assert_eq!(admin_key.as_bytes(), data_key.as_bytes());
         assert_eq!(omar_key.as_bytes(), data_key.as_bytes());
-        assert_eq!(vault.station_signing_seed(&omar_key).unwrap(), [7; 32]);
+        assert_eq!(vault.station_signing_seed(&omar_key).unwrap(), SIGNING_SEED);
     }
 
     #[test]
@@ -435,7 +417,7 @@ mod tests {
         station(&mut vault, &DataKey::generate());
         assert_eq!(vault.unlock("admin", "wrong").unwrap_err().code(), "wrong_credentials");
         assert_eq!(
-            vault.unlock("nobody", "correct horse").unwrap_err().code(),
+            vault.unlock("nobody", ADMIN_PASSWORD).unwrap_err().code(),
             "wrong_credentials"
         );
     }
@@ -536,7 +518,7 @@ mod tests {
             "the old password no longer works"
         );
         let (_, sara_key) = vault.unlock("sara", "sara's new password").unwrap();
-        let (_, admin_key) = vault.unlock("admin", "correct horse").unwrap();
+        let (_, admin_key) = vault.unlock("admin", ADMIN_PASSWORD).unwrap();
         assert_eq!(vault.registration_content("R1", &sara_key).unwrap(), b"resident data");
         assert_eq!(vault.registration_content("R1", &admin_key).unwrap(), b"resident data");
         let usernames: Vec<String> = vault.operators().unwrap().into_iter().map(|o| o.username).collect();

@@ -163,31 +163,9 @@ impl Vault {
 
 #[cfg(test)]
 mod tests {
-    use zeroize::Zeroizing;
+    use crate::test_support::vault_with_station;
 
     use super::*;
-    use crate::{DataKey, NewOperator, Role, StationRecord};
-
-    fn vault_with_station(dir: &std::path::Path) -> (Vault, DataKey) {
-        let mut vault = Vault::open(&dir.join("v.sqlite")).unwrap();
-        let key = DataKey::generate();
-        let record = StationRecord {
-            station_id: "10001".into(),
-            name: "A".into(),
-            center_id: "10002".into(),
-            intake_url: "http://127.0.0.1:1".into(),
-            register_keys_json: "{}".into(),
-            created_at: "t0".into(),
-        };
-        let admin = NewOperator {
-            username: "admin".into(),
-            full_name: "A".into(),
-            role: Role::Admin,
-            password: Zeroizing::new("pw".into()),
-        };
-        vault.create_station(&record, &[1; 32], &admin, &key).unwrap();
-        (vault, key)
-    }
 
     #[test]
     fn counts_follow_the_lifecycle() {
