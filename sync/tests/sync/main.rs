@@ -61,6 +61,24 @@ impl Fixture {
         self.register.public_keys()
     }
 
+    /// Send `envelope` as the test station's registration, from scratch, with the pinned keys.
+    async fn send(
+        &self,
+        client: &IntakeClient,
+        envelope: &[u8],
+    ) -> Result<(String, enroll_packet::SignedReceipt), SyncError> {
+        client
+            .send_packet(
+                REGISTRATION_ID,
+                STATION_ID,
+                envelope,
+                &self.pinned(),
+                None,
+                &no_progress,
+            )
+            .await
+    }
+
     /// A client that has pinned the keys and registered the station, as onboarding leaves it.
     async fn onboarded_client(&self) -> IntakeClient {
         let client = self.client();
@@ -306,17 +324,7 @@ async fn a_complete_upload_resumed_again_sends_no_bytes_and_gets_the_same_receip
     let fixture = Fixture::start().await;
     let client = fixture.onboarded_client().await;
     let envelope = fixture.packet(REGISTRATION_ID);
-    let (upload_url, receipt) = client
-        .send_packet(
-            REGISTRATION_ID,
-            STATION_ID,
-            &envelope,
-            &fixture.pinned(),
-            None,
-            &no_progress,
-        )
-        .await
-        .unwrap();
+    let (upload_url, receipt) = fixture.send(&client, &envelope).await.unwrap();
 
     let progress = Progress::default();
     let (again_url, again_receipt) = client
@@ -400,17 +408,7 @@ async fn a_connection_cut_mid_chunk_is_retried_and_the_packet_still_arrives() {
     let proxy = CuttingProxy::start(fixture.intake.local_addr(), 2 * CHUNK as i64 + 1500).await;
 
     let through_proxy = client_for(&format!("http://{}", proxy.addr));
-    let (upload_url, receipt) = through_proxy
-        .send_packet(
-            REGISTRATION_ID,
-            STATION_ID,
-            &envelope,
-            &fixture.pinned(),
-            None,
-            &no_progress,
-        )
-        .await
-        .unwrap();
+    let (upload_url, receipt) = fixture.send(&through_proxy, &envelope).await.unwrap();
     assert!(proxy.cut.load(Ordering::SeqCst), "the proxy did cut a connection");
     receipt.verify(&fixture.pinned().signing_public).unwrap();
     assert_eq!(head_offset(&upload_url).await, envelope.len() as u64);
@@ -459,17 +457,7 @@ async fn a_tampered_envelope_is_packet_rejected_with_the_reason() {
     let middle = envelope.len() / 2;
     envelope[middle] ^= 0x40;
 
-    let error = client
-        .send_packet(
-            REGISTRATION_ID,
-            STATION_ID,
-            &envelope,
-            &fixture.pinned(),
-            None,
-            &no_progress,
-        )
-        .await
-        .unwrap_err();
+    let error = fixture.send(&client, &envelope).await.unwrap_err();
     assert_eq!(error.code(), "packet_rejected");
     assert!(!error.retry_later());
     let SyncError::PacketRejected { message } = &error else {
@@ -490,17 +478,7 @@ async fn a_receipt_signed_by_another_key_is_bad_receipt() {
         .unwrap();
     let envelope = fixture.packet(REGISTRATION_ID);
 
-    let error = client
-        .send_packet(
-            REGISTRATION_ID,
-            STATION_ID,
-            &envelope,
-            &fixture.pinned(),
-            None,
-            &no_progress,
-        )
-        .await
-        .unwrap_err();
+    let error = fixture.send(&client, &envelope).await.unwrap_err();
     assert_eq!(error.code(), "bad_receipt");
     assert!(error.to_string().contains("pinned at onboarding"), "{error}");
     assert!(
@@ -538,43 +516,13 @@ async fn registration_conflicts_and_duplicates_have_their_own_codes() {
     assert_eq!(error.code(), "station_exists");
 
     let envelope = fixture.packet(REGISTRATION_ID);
-    let first = client
-        .send_packet(
-            REGISTRATION_ID,
-            STATION_ID,
-            &envelope,
-            &fixture.pinned(),
-            None,
-            &no_progress,
-        )
-        .await
-        .unwrap();
+    let first = fixture.send(&client, &envelope).await.unwrap();
     // Sending the same bytes again (a receipt lost before it was saved) gives the same receipt.
-    let again = client
-        .send_packet(
-            REGISTRATION_ID,
-            STATION_ID,
-            &envelope,
-            &fixture.pinned(),
-            None,
-            &no_progress,
-        )
-        .await
-        .unwrap();
+    let again = fixture.send(&client, &envelope).await.unwrap();
     assert_eq!(again.1, first.1);
 
     let resealed = fixture.packet(REGISTRATION_ID);
-    let error = client
-        .send_packet(
-            REGISTRATION_ID,
-            STATION_ID,
-            &resealed,
-            &fixture.pinned(),
-            None,
-            &no_progress,
-        )
-        .await
-        .unwrap_err();
+    let error = fixture.send(&client, &resealed).await.unwrap_err();
     assert_eq!(error.code(), "duplicate_registration");
     assert!(error.to_string().contains(REGISTRATION_ID), "{error}");
 }
