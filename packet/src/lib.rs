@@ -19,6 +19,8 @@ pub mod envelope;
 pub mod error;
 pub mod keys;
 pub mod receipt;
+#[cfg(feature = "test-support")]
+pub mod testing;
 
 pub use audit::AuditEvent;
 pub use contents::{

@@ -8,10 +8,7 @@ use std::time::Duration;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use enroll_intake::{spawn, IntakeConfig, RunningIntake};
-use enroll_packet::{
-    seal_for_register, BiometricRecord, DeviceIdentity, Modality, PacketContents, PacketMeta, RegisterKeyPair,
-    RegisterPublicKeys, SignedReceipt, StationSigningKey,
-};
+use enroll_packet::{RegisterKeyPair, RegisterPublicKeys, SignedReceipt, StationSigningKey};
 use reqwest::{Client, Response, StatusCode};
 use sha2::{Digest, Sha256};
 
@@ -184,50 +181,7 @@ fn sealed_packet(
     registration_id: &str,
     register: &RegisterPublicKeys,
 ) -> Vec<u8> {
-    let face: Vec<u8> = (0..6000u32).map(|i| (i * 31 % 251) as u8).collect();
-    let contents = PacketContents {
-        identity: serde_json::json!({"fullName": "Aminata Diallo", "dateOfBirth": "1990-04-02"}),
-        biometrics: vec![BiometricRecord {
-            modality: Modality::Face,
-            position: String::new(),
-            quality: 81,
-            retries: 0,
-            force_captured: false,
-            captured_at: "2025-03-01T09:10:00Z".into(),
-            device: DeviceIdentity {
-                make: "Sim".into(),
-                model: "Face".into(),
-                serial: "S-1".into(),
-                simulated: true,
-            },
-            device_digital_id: None,
-            device_signature: None,
-            // A 19794-5 identifier in front: the container checks that much of a face record.
-            data: [b"FAC\x00030\x00".as_slice(), &face].concat(),
-        }],
-        meta: PacketMeta {
-            registration_id: registration_id.into(),
-            station_id: station_id.into(),
-            station_public_key: BASE64.encode(station.public_key()),
-            center_id: "C-01".into(),
-            officer: "officer1".into(),
-            supervisor: Some("super1".into()),
-            created_at: "2025-03-01T09:00:00Z".into(),
-            finalized_at: Some("2025-03-01T09:20:00Z".into()),
-            approved_at: Some("2025-03-01T10:00:00Z".into()),
-            software_version: "test".into(),
-            ..PacketMeta::default()
-        },
-        ..PacketContents::default()
-    };
-    seal_for_register(
-        &contents.to_bytes().unwrap(),
-        station_id,
-        registration_id,
-        station,
-        register,
-    )
-    .unwrap()
+    enroll_packet::testing::sealed_sample_packet(station, station_id, registration_id, register, 6000)
 }
 
 fn metadata(registration_id: &str, station_id: &str, sha256: &str) -> String {

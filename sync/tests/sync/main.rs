@@ -9,10 +9,7 @@ use std::time::Duration;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use enroll_intake::{spawn, IntakeConfig, RunningIntake};
-use enroll_packet::{
-    seal_for_register, BiometricRecord, DeviceIdentity, Modality, PacketContents, PacketMeta, RegisterKeyPair,
-    RegisterPublicKeys, StationSigningKey,
-};
+use enroll_packet::{RegisterKeyPair, RegisterPublicKeys, StationSigningKey};
 use enroll_sync::{IntakeClient, SyncError};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -104,50 +101,7 @@ fn client_for(base_url: &str) -> IntakeClient {
 
 /// A real packet of a few KiB (several upload chunks).
 fn sealed_packet(station: &StationSigningKey, registration_id: &str, register: &RegisterPublicKeys) -> Vec<u8> {
-    let face: Vec<u8> = (0..7000u32).map(|i| (i * 17 % 253) as u8).collect();
-    let contents = PacketContents {
-        identity: serde_json::json!({"fullName": "Kofi Mensah", "dateOfBirth": "1979-08-14"}),
-        biometrics: vec![BiometricRecord {
-            modality: Modality::Face,
-            position: String::new(),
-            quality: 74,
-            retries: 0,
-            force_captured: false,
-            captured_at: "2025-03-01T09:10:00Z".into(),
-            device: DeviceIdentity {
-                make: "Sim".into(),
-                model: "Face".into(),
-                serial: "S-9".into(),
-                simulated: true,
-            },
-            device_digital_id: None,
-            device_signature: None,
-            // A 19794-5 identifier in front: the container checks that much of a face record.
-            data: [b"FAC\x00030\x00".as_slice(), &face].concat(),
-        }],
-        meta: PacketMeta {
-            registration_id: registration_id.into(),
-            station_id: STATION_ID.into(),
-            station_public_key: BASE64.encode(station.public_key()),
-            center_id: "C-31".into(),
-            officer: "officer31".into(),
-            supervisor: Some("super31".into()),
-            created_at: "2025-03-02T08:00:00Z".into(),
-            finalized_at: Some("2025-03-02T08:30:00Z".into()),
-            approved_at: Some("2025-03-02T09:00:00Z".into()),
-            software_version: "test".into(),
-            ..PacketMeta::default()
-        },
-        ..PacketContents::default()
-    };
-    seal_for_register(
-        &contents.to_bytes().unwrap(),
-        STATION_ID,
-        registration_id,
-        station,
-        register,
-    )
-    .unwrap()
+    enroll_packet::testing::sealed_sample_packet(station, STATION_ID, registration_id, register, 7000)
 }
 
 /// Records every progress call.
