@@ -59,6 +59,30 @@ const KDF_MEMORY_KIB: u32 = 19 * 1024;
 const KDF_PASSES: u32 = 2;
 const KDF_LANES: u32 = 1;
 
+/// The parameters new keyslots are made with, as stored beside each slot.
+fn current_kdf_params() -> String {
+    format!("{KDF_MEMORY_KIB},{KDF_PASSES},{KDF_LANES}")
+}
+
+/// A fresh keyslot: a random salt, the parameters, and the data key wrapped under the key that
+/// `password` derives to.
+struct Keyslot {
+    salt: [u8; 16],
+    params: String,
+    wrapped: Vec<u8>,
+}
+
+impl Keyslot {
+    fn new(username: &str, password: &str, data_key: &DataKey) -> Result<Keyslot, StoreError> {
+        let mut salt = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut salt);
+        let params = current_kdf_params();
+        let wrapping_key = derive_wrapping_key(password, &salt, &params)?;
+        let wrapped = seal_with(&wrapping_key, data_key.as_bytes(), &keyslot_aad(username));
+        Ok(Keyslot { salt, params, wrapped })
+    }
+}
+
 fn keyslot_aad(username: &str) -> String {
     format!("operators/{username}/data_key")
 }
@@ -91,11 +115,7 @@ pub(crate) fn insert_operator(
     if exists {
         return Err(StoreError::OperatorExists(operator.username.clone()));
     }
-    let mut salt = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut salt);
-    let params = format!("{KDF_MEMORY_KIB},{KDF_PASSES},{KDF_LANES}");
-    let wrapping_key = derive_wrapping_key(&operator.password, &salt, &params)?;
-    let wrapped = seal_with(&wrapping_key, data_key.as_bytes(), &keyslot_aad(&operator.username));
+    let slot = Keyslot::new(&operator.username, &operator.password, data_key)?;
     transaction.execute(
         "INSERT INTO operators (username, full_name, role, kdf_salt, kdf_params, wrapped_data_key, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -103,9 +123,9 @@ pub(crate) fn insert_operator(
             operator.username,
             operator.full_name,
             operator.role.as_str(),
-            salt.as_slice(),
-            params,
-            wrapped,
+            slot.salt.as_slice(),
+            slot.params,
+            slot.wrapped,
             now
         ],
     )?;
@@ -135,11 +155,7 @@ impl Vault {
             .optional()?;
         let Some((full_name, role, salt, params, wrapped)) = row else {
             // Spend the same effort as a real attempt so timing does not reveal usernames.
-            let _ = derive_wrapping_key(
-                password,
-                &[0u8; 16],
-                &format!("{KDF_MEMORY_KIB},{KDF_PASSES},{KDF_LANES}"),
-            );
+            let _ = derive_wrapping_key(password, &[0u8; 16], &current_kdf_params());
             return Err(StoreError::WrongCredentials);
         };
         let wrapping_key = derive_wrapping_key(password, &salt, &params)?;
@@ -220,17 +236,13 @@ impl Vault {
         data_key: &DataKey,
         now: &str,
     ) -> Result<(), StoreError> {
-        let mut salt = [0u8; 16];
-        rand::rngs::OsRng.fill_bytes(&mut salt);
-        let params_text = format!("{KDF_MEMORY_KIB},{KDF_PASSES},{KDF_LANES}");
-        let wrapping_key = derive_wrapping_key(new_password, &salt, &params_text)?;
-        let wrapped = seal_with(&wrapping_key, data_key.as_bytes(), &keyslot_aad(username));
+        let slot = Keyslot::new(username, new_password, data_key)?;
         let transaction = self.connection.transaction()?;
         let changed = transaction.execute(
             "UPDATE operators SET kdf_salt = ?2, kdf_params = ?3, wrapped_data_key = ?4,
                  failed_logins = 0, lockouts = 0, locked_until = NULL
              WHERE username = ?1 AND removed_at IS NULL",
-            params![username, salt.as_slice(), params_text, wrapped],
+            params![username, slot.salt.as_slice(), slot.params, slot.wrapped],
         )?;
         if changed == 0 {
             return Err(StoreError::NotFound(format!("operator {username}")));
