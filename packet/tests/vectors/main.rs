@@ -20,6 +20,9 @@ mod generate;
 #[path = "../../../fuzz/src/packet_targets.rs"]
 mod packet_targets;
 
+#[path = "../../../fuzz/src/regressions.rs"]
+mod regressions;
+
 use std::path::{Path, PathBuf};
 
 use enroll_packet::envelope::{
@@ -301,25 +304,8 @@ mod negative {
 mod fuzz_regressions {
     use super::*;
 
-    /// Every file in `fuzz/regressions/<target>/` (the folder must exist; a README in it is
-    /// skipped) through `run`.
     fn replay(target: &str, run: fn(&[u8])) {
-        let dir = repo_root().join("fuzz").join("regressions").join(target);
-        let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-            panic!(
-                "cannot read {}: {e}; every fuzz target keeps a regressions folder",
-                dir.display()
-            )
-        });
-        for entry in entries {
-            let path = entry.unwrap().path();
-            if path.file_name().is_some_and(|n| n == "README.md") {
-                continue;
-            }
-            let input = std::fs::read(&path).unwrap();
-            eprintln!("replaying {}", path.display());
-            run(&input);
-        }
+        super::regressions::replay(env!("CARGO_MANIFEST_DIR"), target, run);
     }
 
     #[test]

@@ -5,27 +5,11 @@
 #[path = "../../../fuzz/src/schemas_targets.rs"]
 mod schemas_targets;
 
-use std::path::Path;
+#[path = "../../../fuzz/src/regressions.rs"]
+mod regressions;
 
-/// Every file in `fuzz/regressions/<target>/` (the folder must exist; its README is skipped).
 fn replay(target: &str, run: fn(&[u8])) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/regressions")
-        .join(target);
-    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-        panic!(
-            "cannot read {}: {e}; every fuzz target keeps a regressions folder",
-            dir.display()
-        )
-    });
-    for entry in entries {
-        let path = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n == "README.md") {
-            continue;
-        }
-        eprintln!("replaying {}", path.display());
-        run(&std::fs::read(&path).unwrap());
-    }
+    regressions::replay(env!("CARGO_MANIFEST_DIR"), target, run);
 }
 
 #[test]
