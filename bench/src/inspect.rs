@@ -2,13 +2,14 @@
 //! registration row, in whatever state, checked for what that state promises.
 //!
 //! - draft: the content decrypts and is a whole save of this registration ([`crate::drafts`]);
-//! - pending approval: the content decrypts, the station's signature over the container
-//!   verifies, and the container names this registration;
+//! - pending approval: the content decrypts to a container that names this registration;
 //! - sealed, uploaded, acknowledged: the readable copy is gone, and the envelope opens with the
 //!   register's key, carries the station's signature and names this registration; uploaded
 //!   rows have their upload URL, acknowledged rows their receipt;
 //! - no registration sequence number is used twice (a crash between taking a sequence number
-//!   and saving the draft may leave a gap, never a duplicate).
+//!   and saving the draft may leave a gap, never a duplicate);
+//! - the blob folder holds no file that no row names, except what a crash between writing a
+//!   file and its commit leaves for the retry: a draft's `.content`, a pending `.envelope`.
 //!
 //! Deliberately absent: comparing against what a worker reported (the harness does that with
 //! the [`RowReport`]s returned here).
@@ -20,7 +21,6 @@ use enroll_packet::{PacketContents, RegisterKeyPair};
 use enroll_store::{DataKey, RegistrationState, Vault};
 
 use crate::drafts::check_draft_content;
-use crate::packets::split_finalized;
 
 /// What a registration row was found to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,12 +76,7 @@ pub fn inspect_vault(vault: &Vault, data_key: &DataKey, register: &RegisterKeyPa
                 let content = vault
                     .registration_content(&id, data_key)
                     .with_context(|| format!("pending {id} does not decrypt"))?;
-                let (signature, container) = split_finalized(&content)?;
-                station_key
-                    .0
-                    .verifying_key()
-                    .verify_strict(container, &signature)
-                    .with_context(|| format!("pending {id}: the station signature does not verify"))?;
+                let container = enroll_station::packaging::pending_container(&content)?;
                 let (contents, _) = PacketContents::from_bytes(container).with_context(|| format!("pending {id}"))?;
                 ensure!(
                     contents.meta.registration_id == id,
@@ -126,6 +121,18 @@ pub fn inspect_vault(vault: &Vault, data_key: &DataKey, register: &RegisterKeyPa
             has_upload_url: row.upload_url.is_some(),
             has_receipt: row.receipt_json.is_some(),
         });
+    }
+    // The only files no row names are the ones a crash leaves for a retry to overwrite.
+    for stray in vault.stray_blob_files()? {
+        let allowed = reports.iter().any(|row| {
+            (row.state == RegistrationState::Draft && stray == format!("{}.content", row.registration_id))
+                || (row.state == RegistrationState::PendingApproval
+                    && stray == format!("{}.envelope", row.registration_id))
+        });
+        ensure!(
+            allowed,
+            "the blob file {stray} belongs to no registration that could still need it"
+        );
     }
     Ok(reports)
 }

@@ -1,24 +1,15 @@
-//! Packets of realistic sizes, and the station's finalize and approve steps at the level the
-//! station does them: container build, Ed25519 signature, `seal_for_register`, and the vault
-//! transactions on a real SQLite file.
-//!
-//! [`finalize_packet`] mirrors `Station::finalize` from the point where the draft has been
-//! validated; [`approve_packet`] mirrors `Station::approve` after the role check. The bytes
-//! stored for a pending registration are the station's `Finalized` form:
-//! `signature (64) || container`.
+//! Packets of realistic sizes for the benchmarks and the crash tests. What is done with them is
+//! the station's own code: `enroll_station::packaging` (finalize, review and seal), the same
+//! functions `Station::finalize`, `approve` and `reject` call after validation and role checks.
 //!
 //! Deliberately absent: form validation and role checks (the station's, and cheap). The
 //! capture and document bytes are random behind the right magic numbers: the container
 //! checks formats by their first bytes, and real captures are compressed, hence incompressible.
 
-use anyhow::{bail, Context as _};
 use base64::Engine as _;
-use ed25519_dalek::Signer as _;
 use enroll_packet::{
-    BiometricRecord, DeviceIdentity, Document, DocumentFormat, Modality, PacketContents, PacketMeta,
-    RegisterPublicKeys, StationSigningKey, SupervisorDecision,
+    BiometricRecord, DeviceIdentity, Document, DocumentFormat, Modality, PacketContents, PacketMeta, StationSigningKey,
 };
-use enroll_store::{DataKey, RegistrationState, Vault};
 use rand::{RngCore as _, SeedableRng as _};
 
 /// One capture: modality, CBEFF position, size of its ISO/IEC 19794 record in bytes.
@@ -73,7 +64,8 @@ fn file_bytes(magic: &[u8], len: usize, random: &mut rand::rngs::StdRng) -> Vec<
     data
 }
 
-/// Build packet contents of `shape`, their bytes random from `seed`.
+/// Build packet contents of `shape`, their bytes random from `seed`, as the station has them at
+/// finalize (`finalized_at` is `created_at`).
 pub fn contents_with(
     registration_id: &str,
     signing_key: &StationSigningKey,
@@ -144,96 +136,9 @@ pub fn contents_with(
             devices: vec![device],
             gps: None,
             created_at: created_at.into(),
-            finalized_at: None,
+            finalized_at: Some(created_at.into()),
             approved_at: None,
             software_version: env!("CARGO_PKG_VERSION").into(),
         },
     }
-}
-
-/// `Station::finalize` after validation: take the draft (here: an unsigned container),
-/// stamp `finalized_at`, build the container, sign it, store `signature || container`.
-pub fn finalize_packet(vault: &mut Vault, data_key: &DataKey, registration_id: &str, now: &str) -> anyhow::Result<()> {
-    let row = vault.registration(registration_id)?;
-    if row.state != RegistrationState::Draft {
-        bail!("registration {registration_id} is {}, not draft", row.state.as_str());
-    }
-    let draft = vault.registration_content(registration_id, data_key)?;
-    let (contents, _) = PacketContents::from_bytes(&draft).context("the draft is not a container")?;
-    store_finalized(vault, data_key, registration_id, contents, now)
-}
-
-/// The end of `Station::finalize`: stamp `finalized_at`, build the container, sign it with the
-/// station key, and store `signature || container` (draft → pending_approval).
-pub fn store_finalized(
-    vault: &mut Vault,
-    data_key: &DataKey,
-    registration_id: &str,
-    mut contents: PacketContents,
-    now: &str,
-) -> anyhow::Result<()> {
-    contents.meta.finalized_at = Some(now.into());
-    let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(data_key)?);
-    let container = contents.to_bytes()?;
-    let signature = signing_key.0.sign(&container).to_bytes();
-    let mut finalized = Vec::with_capacity(64 + container.len());
-    finalized.extend_from_slice(&signature);
-    finalized.extend_from_slice(&container);
-    vault.finalize(registration_id, &finalized, data_key, now)?;
-    Ok(())
-}
-
-/// `Station::approve` after the role check: check the station's signature on the finalized
-/// container, add the decision, seal to the register, and store the envelope in place of the
-/// readable copy. Returns the envelope's length.
-pub fn approve_packet(
-    vault: &mut Vault,
-    data_key: &DataKey,
-    registration_id: &str,
-    supervisor: &str,
-    now: &str,
-) -> anyhow::Result<usize> {
-    let row = vault.registration(registration_id)?;
-    if row.state != RegistrationState::PendingApproval {
-        bail!(
-            "registration {registration_id} is {}, not pending_approval",
-            row.state.as_str()
-        );
-    }
-    let finalized = vault.registration_content(registration_id, data_key)?;
-    let (signature, container) = split_finalized(&finalized)?;
-    let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(data_key)?);
-    signing_key
-        .0
-        .verifying_key()
-        .verify_strict(container, &signature)
-        .context("the finalized packet was changed after finalize")?;
-    let (mut contents, _) = PacketContents::from_bytes(container)?;
-    contents.meta.supervisor = Some(supervisor.into());
-    contents.meta.supervisor_decision = Some(SupervisorDecision::Approved);
-    contents.meta.approved_at = Some(now.into());
-    let station = vault.station()?.context("the station is not set up")?;
-    let register = RegisterPublicKeys::from_json(&station.register_keys_json)?;
-    let envelope = enroll_packet::seal_for_register(
-        &contents.to_bytes()?,
-        &station.station_id,
-        registration_id,
-        &signing_key,
-        &register,
-    )?;
-    vault.approve_and_seal(registration_id, &envelope, supervisor, now)?;
-    Ok(envelope.len())
-}
-
-/// Split the station's `Finalized` form into its signature and container.
-pub fn split_finalized(bytes: &[u8]) -> anyhow::Result<(ed25519_dalek::Signature, &[u8])> {
-    if bytes.len() < 64 {
-        bail!(
-            "a finalized packet of {} bytes is shorter than its signature",
-            bytes.len()
-        );
-    }
-    let (signature, container) = bytes.split_at(64);
-    let signature = ed25519_dalek::Signature::from_slice(signature)?;
-    Ok((signature, container))
 }

@@ -30,8 +30,9 @@ use rand::{Rng as _, SeedableRng as _};
 
 use crate::drafts::{check_draft_content, draft_content};
 use crate::fixture::{open_or_set_up, OpenStation, CENTER_ID, STATION_ID};
-use crate::packets::{approve_packet, contents_with, store_finalized, PacketShape};
+use crate::packets::{contents_with, PacketShape};
 use enroll_packet::{DocumentFormat, Modality};
+use enroll_station::packaging::{self, Review};
 
 /// The packets the worker finalizes: small, so that hundreds of runs stay quick, but with
 /// several entries so that the container and the envelope have some structure.
@@ -178,13 +179,13 @@ impl<'a> Worker<'a> {
                 } else {
                     let seed = self.random.gen();
                     let contents = contents_with(&id, &self.station.signing_key, &SMALL_PACKET, seed, &now);
-                    store_finalized(vault, key, &id, contents, &now)?;
+                    packaging::store_finalized(vault, key, &contents)?;
                     self.say(format_args!("SAVED {id} pending_approval"))?;
                     Some(Stage::Pending)
                 }
             }
             Stage::Pending => {
-                approve_packet(vault, key, &id, "supervisor", &now)?;
+                packaging::store_reviewed(vault, key, &id, "supervisor", Review::Approve, &now)?;
                 self.say(format_args!("SAVED {id} sealed"))?;
                 Some(Stage::Sealed { upload_url: false })
             }

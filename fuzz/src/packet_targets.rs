@@ -118,13 +118,30 @@ pub fn envelope_open_resigned(data: &[u8]) {
 }
 
 /// `PacketContents::from_bytes`: any bytes; a parsed container re-encodes to one that parses
-/// to the same contents.
+/// to the same contents. The review splice (`read_meta`, `with_review`) never panics either,
+/// and on a canonical container (one this software wrote) it writes what a rebuild writes.
 pub fn contents(data: &[u8]) {
+    let spliced = enroll_packet::contents::read_meta(data)
+        .and_then(|meta| enroll_packet::contents::with_review(data, &meta, &[]).map(|bytes| (meta, bytes)));
+    if let Err(error) = &spliced {
+        assert!(CONTENTS_CODES.contains(&error.code()), "{error:?}");
+    }
     match PacketContents::from_bytes(data) {
         Ok((contents, _manifest)) => {
             let again = contents.to_bytes().expect("contents that parsed can be written again");
             let (reparsed, _) = PacketContents::from_bytes(&again).expect("a written container parses");
             assert_eq!(reparsed, contents, "write then read gives the same contents");
+            let (meta, spliced) = spliced.expect("a container that parses has a meta to splice");
+            if again == data {
+                let mut rebuilt = contents.clone();
+                rebuilt.meta = meta;
+                rebuilt.audit = Vec::new();
+                assert_eq!(
+                    spliced,
+                    rebuilt.to_bytes().expect("writable"),
+                    "the splice is a rebuild"
+                );
+            }
         }
         Err(error) => assert!(CONTENTS_CODES.contains(&error.code()), "{error:?}"),
     }

@@ -50,6 +50,8 @@ pub enum IntakeError {
     DuplicateRegistration(String),
     #[error("no such endpoint: {0}")]
     NotFound(String),
+    #[error("{method} is not allowed on {path}; see schemas/intake-api.md for what each endpoint accepts")]
+    MethodNotAllowed { method: String, path: String },
     #[error("the intake could not store data: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("the intake could not read or write its files: {0}")]
@@ -84,6 +86,7 @@ impl IntakeError {
             IntakeError::PacketRejected(_) => "packet_rejected",
             IntakeError::DuplicateRegistration(_) => "duplicate_registration",
             IntakeError::NotFound(_) => "not_found",
+            IntakeError::MethodNotAllowed { .. } => "method_not_allowed",
             IntakeError::Database(_) => "storage_failed",
             IntakeError::Io(_) => "storage_failed",
             IntakeError::Bind { .. } => "bind_failed",
@@ -102,6 +105,7 @@ impl IntakeError {
                 StatusCode::PAYLOAD_TOO_LARGE
             }
             IntakeError::UploadNotFound | IntakeError::NotFound(_) => StatusCode::NOT_FOUND,
+            IntakeError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             IntakeError::UploadExpired => StatusCode::GONE,
             IntakeError::OffsetMismatch { .. } | IntakeError::UploadComplete | IntakeError::UploadIncomplete => {
                 StatusCode::CONFLICT

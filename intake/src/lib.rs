@@ -155,6 +155,8 @@ pub fn router(state: IntakeState) -> Router {
         .route("/v1/stations", post(stations::register_station))
         .merge(uploads)
         .fallback(not_found)
+        // Axum's own 405 has no body; ours says what went wrong in the API's error form.
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
@@ -173,6 +175,13 @@ async fn register_keys(axum::extract::State(state): axum::extract::State<IntakeS
 
 async fn not_found(uri: axum::http::Uri) -> IntakeError {
     IntakeError::NotFound(uri.path().to_owned())
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> IntakeError {
+    IntakeError::MethodNotAllowed {
+        method: method.to_string(),
+        path: uri.path().to_owned(),
+    }
 }
 
 /// An intake serving in the background; see [`spawn`].

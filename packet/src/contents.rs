@@ -577,33 +577,156 @@ impl PacketContents {
                 })
                 .collect(),
         };
-        let manifest_json = serde_json::to_vec(&manifest)
-            .map_err(|e| PacketError::Contents(format!("the manifest cannot be written as JSON: {e}")))?;
-        let manifest_len = u32::try_from(manifest_json.len())
-            .ok()
-            .filter(|len| *len <= MAX_MANIFEST_LEN)
-            .ok_or_else(|| {
-                PacketError::Contents(format!(
-                    "the manifest is {} bytes, more than the limit of {MAX_MANIFEST_LEN}; \
-                     a packet cannot hold that many documents",
-                    manifest_json.len()
-                ))
-            })?;
-
-        let total = PREFIX_LEN + manifest_json.len() + data.iter().map(|d| d.len()).sum::<usize>();
-        let mut out = Vec::with_capacity(total);
-        out.extend_from_slice(&CONTENTS_MAGIC);
-        out.push(CONTENTS_VERSION);
-        out.extend_from_slice(&manifest_len.to_be_bytes());
-        out.extend_from_slice(&manifest_json);
-        for bytes in data {
-            out.extend_from_slice(bytes);
-        }
-        Ok(out)
+        write_container(&manifest, &data)
     }
 
     /// Parse and check a container: every entry's length and hash must match the manifest.
     pub fn from_bytes(bytes: &[u8]) -> Result<(PacketContents, PacketManifest), PacketError> {
+        let Layout { manifest, entries } = Layout::read(bytes)?;
+        for (entry, data) in manifest.entries.iter().zip(&entries) {
+            let actual = hex::encode(Sha256::digest(data));
+            if entry.sha256 != actual {
+                return Err(PacketError::Contents(format!(
+                    "entry {} has SHA-256 {actual}, but the manifest says {}",
+                    entry.name, entry.sha256
+                )));
+            }
+        }
+        let entry_bytes = entries;
+
+        // The names were checked above: identity, meta, biometrics, documents, audit.
+        let identity: serde_json::Value = serde_json::from_slice(entry_bytes[0])
+            .map_err(|e| PacketError::Contents(format!("{IDENTITY_ENTRY} is not valid JSON: {e}")))?;
+        let meta = read_meta_entry(&manifest, entry_bytes[1])?;
+        let cbeff = Cbeff::from_xml(entry_bytes[2])?;
+        let (biometrics, exceptions) = biometrics_from_cbeff(&cbeff)?;
+        let document_bytes = &entry_bytes[3..entry_bytes.len() - 1];
+        let documents = manifest
+            .documents
+            .iter()
+            .zip(document_bytes)
+            .map(|(document, data)| Document {
+                data: data.to_vec(),
+                ..document.clone()
+            })
+            .collect::<Vec<_>>();
+        for (index, document) in documents.iter().enumerate() {
+            check_document(index, document)?;
+        }
+        let audit: Vec<AuditEvent> = serde_json::from_slice(entry_bytes[entry_bytes.len() - 1])
+            .map_err(|e| PacketError::Contents(format!("{AUDIT_ENTRY} is not valid: {e}")))?;
+
+        Ok((
+            PacketContents {
+                identity,
+                biometrics,
+                exceptions,
+                documents,
+                audit,
+                meta,
+            },
+            manifest,
+        ))
+    }
+
+    /// The face record (the first biometric record of modality face), if any.
+    pub fn face(&self) -> Option<&BiometricRecord> {
+        self.biometrics.iter().find(|r| r.modality == Modality::Face)
+    }
+}
+
+/// The meta of a container, read without decoding its other entries (and without checking
+/// their hashes: see [`with_review`]).
+pub fn read_meta(container: &[u8]) -> Result<PacketMeta, PacketError> {
+    let layout = Layout::read(container)?;
+    read_meta_entry(&layout.manifest, layout.entries[1])
+}
+
+/// The container with its `meta.json` and `audit.json` replaced and every other entry copied
+/// byte for byte: what the supervisor's decision changes, without decoding and re-encoding
+/// megabytes of biometrics and documents.
+///
+/// For a container this software wrote, the result is exactly what
+/// [`PacketContents::to_bytes`] gives for the parsed container with that meta and those events
+/// (a unit test and the `contents` fuzz target hold it to that). The copied entries keep the hashes the
+/// manifest gives them, so a damaged entry stays as detectable as it was; the station calls this
+/// only on a container it decrypted from its own vault.
+pub fn with_review(container: &[u8], meta: &PacketMeta, audit: &[AuditEvent]) -> Result<Vec<u8>, PacketError> {
+    let Layout {
+        mut manifest,
+        mut entries,
+    } = Layout::read(container)?;
+    if meta.registration_id != manifest.registration_id || meta.station_id != manifest.station_id {
+        return Err(PacketError::Contents(format!(
+            "the new {META_ENTRY} names registration {:?} from station {:?}, but the container holds registration {:?} from station {:?}",
+            meta.registration_id, meta.station_id, manifest.registration_id, manifest.station_id
+        )));
+    }
+    check_meta(meta)?;
+    let meta_json = serde_json::to_vec(meta)
+        .map_err(|e| PacketError::Contents(format!("the packet metadata cannot be written as JSON: {e}")))?;
+    let audit_json = serde_json::to_vec(audit)
+        .map_err(|e| PacketError::Contents(format!("the audit events cannot be written as JSON: {e}")))?;
+    let last = entries.len() - 1;
+    for (index, bytes) in [(1, meta_json.as_slice()), (last, audit_json.as_slice())] {
+        entries[index] = bytes;
+        manifest.entries[index].length = bytes.len() as u64;
+        manifest.entries[index].sha256 = hex::encode(Sha256::digest(bytes));
+    }
+    write_container(&manifest, &entries)
+}
+
+/// `"ENRC"`, version, manifest length, manifest, entries.
+fn write_container(manifest: &PacketManifest, entries: &[&[u8]]) -> Result<Vec<u8>, PacketError> {
+    let manifest_json = serde_json::to_vec(manifest)
+        .map_err(|e| PacketError::Contents(format!("the manifest cannot be written as JSON: {e}")))?;
+    let manifest_len = u32::try_from(manifest_json.len())
+        .ok()
+        .filter(|len| *len <= MAX_MANIFEST_LEN)
+        .ok_or_else(|| {
+            PacketError::Contents(format!(
+                "the manifest is {} bytes, more than the limit of {MAX_MANIFEST_LEN}; \
+                 a packet cannot hold that many documents",
+                manifest_json.len()
+            ))
+        })?;
+    let total = PREFIX_LEN + manifest_json.len() + entries.iter().map(|d| d.len()).sum::<usize>();
+    let mut out = Vec::with_capacity(total);
+    out.extend_from_slice(&CONTENTS_MAGIC);
+    out.push(CONTENTS_VERSION);
+    out.extend_from_slice(&manifest_len.to_be_bytes());
+    out.extend_from_slice(&manifest_json);
+    for bytes in entries {
+        out.extend_from_slice(bytes);
+    }
+    Ok(out)
+}
+
+/// `meta.json`, parsed and checked against the manifest it came with.
+fn read_meta_entry(manifest: &PacketManifest, bytes: &[u8]) -> Result<PacketMeta, PacketError> {
+    let meta: PacketMeta =
+        serde_json::from_slice(bytes).map_err(|e| PacketError::Contents(format!("{META_ENTRY} is not valid: {e}")))?;
+    if meta.registration_id != manifest.registration_id || meta.station_id != manifest.station_id {
+        return Err(PacketError::Contents(format!(
+            "the manifest names registration {:?} from station {:?}, but {META_ENTRY} names registration {:?} from station {:?}",
+            manifest.registration_id, manifest.station_id, meta.registration_id, meta.station_id
+        )));
+    }
+    check_meta(&meta)?;
+    Ok(meta)
+}
+
+/// A container cut into its manifest and its entries' bytes: the prefix, the manifest, the
+/// entry names its documents imply, and every length are checked; the hashes are not (that is
+/// the caller's choice: [`PacketContents::from_bytes`] checks them all).
+struct Layout<'a> {
+    manifest: PacketManifest,
+    /// In manifest order: identity, meta, biometrics, documents..., audit.
+    entries: Vec<&'a [u8]>,
+}
+
+impl<'a> Layout<'a> {
+    fn read(bytes: &'a [u8]) -> Result<Layout<'a>, PacketError> {
         let mut reader = Reader { bytes, position: 0 };
 
         let magic = reader.take(4, "the container's magic bytes")?;
@@ -643,7 +766,7 @@ impl PacketContents {
             )));
         }
 
-        let mut entry_bytes: Vec<&[u8]> = Vec::with_capacity(manifest.entries.len());
+        let mut entries: Vec<&[u8]> = Vec::with_capacity(manifest.entries.len());
         for entry in &manifest.entries {
             let claimed = usize::try_from(entry.length).map_err(|_| {
                 PacketError::Contents(format!(
@@ -651,15 +774,7 @@ impl PacketContents {
                     entry.name, entry.length
                 ))
             })?;
-            let data = reader.take(claimed, &format!("entry {}", entry.name))?;
-            let actual = hex::encode(Sha256::digest(data));
-            if entry.sha256 != actual {
-                return Err(PacketError::Contents(format!(
-                    "entry {} has SHA-256 {actual}, but the manifest says {}",
-                    entry.name, entry.sha256
-                )));
-            }
-            entry_bytes.push(data);
+            entries.push(reader.take(claimed, &format!("entry {}", entry.name))?);
         }
         if reader.remaining() != 0 {
             return Err(PacketError::Contents(format!(
@@ -667,53 +782,7 @@ impl PacketContents {
                 reader.remaining()
             )));
         }
-
-        // The names were checked above: identity, meta, biometrics, documents, audit.
-        let identity: serde_json::Value = serde_json::from_slice(entry_bytes[0])
-            .map_err(|e| PacketError::Contents(format!("{IDENTITY_ENTRY} is not valid JSON: {e}")))?;
-        let meta: PacketMeta = serde_json::from_slice(entry_bytes[1])
-            .map_err(|e| PacketError::Contents(format!("{META_ENTRY} is not valid: {e}")))?;
-        if meta.registration_id != manifest.registration_id || meta.station_id != manifest.station_id {
-            return Err(PacketError::Contents(format!(
-                "the manifest names registration {:?} from station {:?}, but {META_ENTRY} names registration {:?} from station {:?}",
-                manifest.registration_id, manifest.station_id, meta.registration_id, meta.station_id
-            )));
-        }
-        check_meta(&meta)?;
-        let cbeff = Cbeff::from_xml(entry_bytes[2])?;
-        let (biometrics, exceptions) = biometrics_from_cbeff(&cbeff)?;
-        let document_bytes = &entry_bytes[3..entry_bytes.len() - 1];
-        let documents = manifest
-            .documents
-            .iter()
-            .zip(document_bytes)
-            .map(|(document, data)| Document {
-                data: data.to_vec(),
-                ..document.clone()
-            })
-            .collect::<Vec<_>>();
-        for (index, document) in documents.iter().enumerate() {
-            check_document(index, document)?;
-        }
-        let audit: Vec<AuditEvent> = serde_json::from_slice(entry_bytes[entry_bytes.len() - 1])
-            .map_err(|e| PacketError::Contents(format!("{AUDIT_ENTRY} is not valid: {e}")))?;
-
-        Ok((
-            PacketContents {
-                identity,
-                biometrics,
-                exceptions,
-                documents,
-                audit,
-                meta,
-            },
-            manifest,
-        ))
-    }
-
-    /// The face record (the first biometric record of modality face), if any.
-    pub fn face(&self) -> Option<&BiometricRecord> {
-        self.biometrics.iter().find(|r| r.modality == Modality::Face)
+        Ok(Layout { manifest, entries })
     }
 }
 
@@ -998,6 +1067,54 @@ mod tests {
         // Canonical: writing the parsed contents again gives the same bytes.
         assert_eq!(back.to_bytes().unwrap(), bytes);
         assert_eq!(back.face().unwrap().data, b"FAC\x00030\x00 face");
+    }
+
+    #[test]
+    fn a_review_spliced_in_is_what_a_full_rebuild_writes() {
+        let contents = sample();
+        let bytes = contents.to_bytes().unwrap();
+        assert_eq!(read_meta(&bytes).unwrap(), contents.meta);
+
+        let mut meta = contents.meta.clone();
+        meta.supervisor = Some("sara".into());
+        meta.supervisor_decision = Some(SupervisorDecision::Rejected);
+        meta.supervisor_reason = Some("the document photo is blurred".into());
+        let audit = vec![AuditEvent {
+            sequence: 7,
+            at: "2025-03-01T09:00:00Z".into(),
+            actor: "sara".into(),
+            action: "registration_rejected".into(),
+            registration_id: Some(contents.meta.registration_id.clone()),
+            details: String::new(),
+        }];
+        let spliced = with_review(&bytes, &meta, &audit).unwrap();
+
+        let mut rebuilt = contents.clone();
+        rebuilt.meta = meta.clone();
+        rebuilt.audit = audit.clone();
+        assert_eq!(spliced, rebuilt.to_bytes().unwrap());
+        let (back, _) = PacketContents::from_bytes(&spliced).unwrap();
+        assert_eq!(back, rebuilt);
+    }
+
+    #[test]
+    fn a_review_is_refused_for_another_packet_or_without_a_reason() {
+        let contents = sample();
+        let bytes = contents.to_bytes().unwrap();
+        let mut other = contents.meta.clone();
+        other.registration_id = "99999".into();
+        let error = with_review(&bytes, &other, &[]).unwrap_err();
+        assert_eq!(error.code(), "contents_invalid");
+        assert!(error.to_string().contains("99999"), "{error}");
+
+        let mut unexplained = contents.meta.clone();
+        unexplained.supervisor = Some("sara".into());
+        unexplained.supervisor_decision = Some(SupervisorDecision::Rejected);
+        let error = with_review(&bytes, &unexplained, &[]).unwrap_err();
+        assert!(error.to_string().contains("must say why"), "{error}");
+
+        // A damaged container is refused, not spliced.
+        assert!(with_review(&bytes[..bytes.len() - 1], &contents.meta, &[]).is_err());
     }
 
     #[test]

@@ -11,9 +11,10 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use enroll_station::home::{HomeSummary, PendingApprovalPage, PendingCursor};
 use enroll_station::{
-    CaptureView, FormSpec, NewOperatorRequest, OperatorView, RegistrationSummary, RegistrationView, SetupRequest,
-    Station, StationError, StationStatus, SyncReport,
+    CaptureView, FormSpec, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView, PurgeReport,
+    RegistrationSummary, RegistrationView, SessionView, SetupRequest, Station, StationError, StationStatus, SyncReport,
 };
 use tauri::State;
 
@@ -58,6 +59,85 @@ pub async fn add_operator(
     request: NewOperatorRequest,
 ) -> Result<OperatorView, StationError> {
     blocking(&station, move |station| station.add_operator(request)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn list_operators(station: SharedStation<'_>) -> Result<Vec<OperatorView>, StationError> {
+    blocking(&station, |station| station.list_operators()).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn remove_operator(station: SharedStation<'_>, username: String) -> Result<(), StationError> {
+    blocking(&station, move |station| station.remove_operator(&username)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station, new_password), err(level = "warn"))]
+pub async fn reset_password(
+    station: SharedStation<'_>,
+    username: String,
+    new_password: String,
+) -> Result<(), StationError> {
+    blocking(&station, move |station| {
+        station.reset_password(&username, &new_password)
+    })
+    .await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station, old_password, new_password), err(level = "warn"))]
+pub async fn change_password(
+    station: SharedStation<'_>,
+    old_password: String,
+    new_password: String,
+) -> Result<(), StationError> {
+    blocking(&station, move |station| {
+        station.change_password(&old_password, &new_password)
+    })
+    .await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn policy(station: SharedStation<'_>) -> Result<PolicyView, StationError> {
+    blocking(&station, |station| station.policy()).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), fields(idle_lock_minutes = request.idle_lock_minutes, retention_days = request.retention_days), err(level = "warn"))]
+pub async fn set_policy(station: SharedStation<'_>, request: PolicyRequest) -> Result<PolicyView, StationError> {
+    blocking(&station, move |station| station.set_policy(request)).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn purge_expired(station: SharedStation<'_>) -> Result<PurgeReport, StationError> {
+    blocking(&station, |station| station.purge_expired()).await
+}
+
+/// Asked by the window at the idle deadline it was last given; not activity. Not traced on
+/// success: it runs every few minutes for the whole day.
+#[tauri::command]
+#[tracing::instrument(level = "trace", skip(station), err(level = "warn"))]
+pub async fn session_state(station: SharedStation<'_>) -> Result<SessionView, StationError> {
+    blocking(&station, |station| station.session_state()).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn home_summary(station: SharedStation<'_>) -> Result<HomeSummary, StationError> {
+    blocking(&station, |station| station.home_summary()).await
+}
+
+#[tauri::command]
+#[tracing::instrument(skip(station), err(level = "warn"))]
+pub async fn pending_approval_page(
+    station: SharedStation<'_>,
+    after: PendingCursor,
+) -> Result<PendingApprovalPage, StationError> {
+    blocking(&station, move |station| station.pending_approval_page(&after)).await
 }
 
 #[tauri::command]

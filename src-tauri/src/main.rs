@@ -25,8 +25,9 @@ fn main() {
             tracing::info!(data_dir = %config.data_dir.display(), intake_url = %config.intake_url, "opening the station");
             // Opening is fast (no network, no key derivation): the window appears at once.
             let webview_data_dir = config.data_dir.join("webview");
-            let station = Station::open(config)?;
-            app.manage(Arc::new(station));
+            let station = Arc::new(Station::open(config)?);
+            lock_idle_sessions_on_time(Arc::clone(&station));
+            app.manage(station);
             open_main_window(app, webview_data_dir)?;
             Ok(())
         })
@@ -36,6 +37,16 @@ fn main() {
             commands::log_in,
             commands::log_out,
             commands::add_operator,
+            commands::list_operators,
+            commands::remove_operator,
+            commands::reset_password,
+            commands::change_password,
+            commands::policy,
+            commands::set_policy,
+            commands::purge_expired,
+            commands::session_state,
+            commands::home_summary,
+            commands::pending_approval_page,
             commands::form,
             commands::new_registration,
             commands::save_draft,
@@ -49,6 +60,29 @@ fn main() {
         ])
         .run(tauri::generate_context!())
         .expect("the enrollment station window could not start");
+}
+
+/// How often the app checks whether the signed-in session has been idle too long.
+const IDLE_LOCK_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Lock an idle session on time, whatever the window does: a hidden or hung window's timers
+/// may not run (WebKit throttles them), and the keys must leave memory at the idle deadline,
+/// not at the next click. The window shows the lock screen from its own timer
+/// (`session_state`); this thread is what makes Rust the authority. The check is a mutex and
+/// a clock read; it never counts as activity.
+fn lock_idle_sessions_on_time(station: Arc<Station>) {
+    let spawned = std::thread::Builder::new()
+        .name("idle-lock".into())
+        .spawn(move || loop {
+            std::thread::sleep(IDLE_LOCK_CHECK);
+            if let Err(error) = station.lock_if_idle() {
+                tracing::error!(%error, "the idle session could not be locked");
+            }
+        });
+    if let Err(error) = spawned {
+        // The lock still happens at the next call and when the window asks; say so loudly.
+        tracing::error!(%error, "no idle-lock thread: idle sessions lock only at the next call");
+    }
 }
 
 /// Log to stderr and to the station's log file in its data folder (`enroll_station::LOG_FILE`),

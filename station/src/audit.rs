@@ -59,6 +59,9 @@ pub struct VaultCheck {
     pub audit_events: u64,
     /// `None` when the vault predates the audit chain or the station is not set up.
     pub audit: Option<AuditVerification>,
+    /// Blob files no row names: what a crash between writing a file and its commit leaves for
+    /// the retry to overwrite. Harmless (nothing can open them), listed for the record.
+    pub stray_files: Vec<String>,
 }
 
 impl VaultCheck {
@@ -178,5 +181,6 @@ pub fn check_vault(data_dir: &Path) -> Result<VaultCheck, StationError> {
         operators: counts.operators,
         audit_events: counts.audit_events,
         audit,
+        stray_files: vault.stray_blob_files()?,
     })
 }

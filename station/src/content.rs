@@ -1,10 +1,9 @@
 //! What the vault holds for a registration the station can still read.
 //!
 //! - A draft: [`Draft`] as JSON: the identity typed so far and the face capture, if any.
-//! - Pending approval: [`Finalized`]: the packet container (see `enroll_packet::contents`)
-//!   as built at finalize, preceded by the station's Ed25519 signature over it, so that a
-//!   changed row is caught before it is sealed. The face is in it as an ISO/IEC 19794-5 record
-//!   (image data type PNG) inside the CBEFF biometrics; [`face_preview`] gets the PNG back out.
+//! - Pending approval: the packet container (see `enroll_packet::contents`) as built at
+//!   finalize ([`pending_container`]). The face is in it as an ISO/IEC 19794-5 record (image
+//!   data type PNG) inside the CBEFF biometrics; [`face_preview`] gets the PNG back out.
 
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -52,32 +51,21 @@ impl Draft {
     }
 }
 
-/// `signature (64) || container`.
-pub struct Finalized {
-    pub signature: [u8; 64],
-    pub container: Vec<u8>,
-}
-
-impl Finalized {
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(64 + self.container.len());
-        bytes.extend_from_slice(&self.signature);
-        bytes.extend_from_slice(&self.container);
-        bytes
+/// The container of a pending registration, from what the vault holds for it: the container
+/// itself, or, in vaults written before schema version 3, the station's Ed25519 signature
+/// over it (64 bytes) followed by the container. That signature is not checked: the vault's
+/// AES-GCM tag already proves the bytes are the station's (see `crate::packaging`).
+pub fn pending_container(stored: &[u8]) -> Result<&[u8], StationError> {
+    let magic = &enroll_packet::contents::CONTENTS_MAGIC[..];
+    if stored.starts_with(magic) {
+        return Ok(stored);
     }
-
-    pub fn from_bytes(bytes: &[u8]) -> Result<Finalized, StationError> {
-        if bytes.len() < 64 {
-            return Err(StationError::Vault {
-                code: "vault_corrupt",
-                message: "a finalized packet is too short".into(),
-            });
-        }
-        let (signature, container) = bytes.split_at(64);
-        Ok(Finalized {
-            signature: signature.try_into().expect("split at 64"),
-            container: container.to_vec(),
-        })
+    match stored.get(64..) {
+        Some(container) if container.starts_with(magic) => Ok(container),
+        _ => Err(StationError::Vault {
+            code: "vault_corrupt",
+            message: "a pending registration's stored packet is not a packet container".into(),
+        }),
     }
 }
 

@@ -21,7 +21,7 @@ pub enum StationError {
     SessionLocked(String),
     #[error("{0}")]
     NotPermitted(String),
-    #[error("no registration {0}")]
+    #[error("no {0}")]
     NotFound(String),
     #[error("{0}")]
     InvalidState(String),

@@ -13,31 +13,35 @@ mod content;
 mod error;
 pub mod home;
 mod operators;
+pub mod packaging;
+pub mod policy;
 mod registration_id;
 mod review;
 mod session;
 mod setup;
 mod sync_queue;
+#[cfg(test)]
+mod test_support;
 mod views;
 
 pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
 pub use error::{ErrorView, FieldError, StationError};
+pub use policy::{PolicyLimits, PolicyRequest, PolicyView};
 pub use registration_id::{registration_id, verhoeff_check_digit, verhoeff_is_valid};
-pub use session::StationPolicy;
+pub use session::{SessionView, StationPolicy};
 pub use views::*;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use base64::Engine as _;
-use ed25519_dalek::Signer as _;
 use enroll_devices::{FaceCamera, SimulatedFaceCamera};
 use enroll_packet::{BiometricRecord, PacketContents, PacketMeta, StationSigningKey};
 use enroll_schemas::{CalendarDate, Form};
 use enroll_store::{DataKey, Operator, RegistrationRow, RegistrationState, Role, Vault};
 use time::OffsetDateTime;
 
-use content::{Draft, FaceCaptured, Finalized};
+use content::{Draft, FaceCaptured};
 use session::Session;
 
 /// The name of the vault file inside the data folder.
@@ -64,7 +68,8 @@ pub struct Station {
     config: StationConfig,
     vault: Mutex<Vault>,
     session: Mutex<Option<Session>>,
-    policy: StationPolicy,
+    /// The current policy: the base with the admin's stored choices on top (see [`policy`]).
+    policy: policy::PolicySlot,
     form: Form,
     camera: Box<dyn FaceCamera>,
     clock: Clock,
@@ -91,12 +96,14 @@ impl Station {
             ))
         })?;
         let vault = Vault::open(&config.data_dir.join(VAULT_FILE))?;
+        // One row by its key: opening stays fast.
+        let stored_policy = vault.station_policy()?;
         let form = enroll_schemas::default_form().map_err(|e| StationError::Config(e.to_string()))?;
         Ok(Station {
             config,
             vault: Mutex::new(vault),
             session: Mutex::new(None),
-            policy: StationPolicy::default(),
+            policy: policy::PolicySlot::new(StationPolicy::default(), stored_policy),
             form,
             camera,
             clock,
@@ -128,9 +135,11 @@ impl Station {
         self.status()
     }
 
-    /// The same station with another security and retention policy (see [`StationPolicy`]).
-    pub fn with_policy(mut self, policy: StationPolicy) -> Station {
-        self.policy = policy;
+    /// The same station with another base security and retention policy (see
+    /// [`StationPolicy`]). What an admin stored with [`Station::set_policy`] (idle lock,
+    /// retention) still applies on top of it; the base holds whatever they have not chosen.
+    pub fn with_policy(self, policy: StationPolicy) -> Station {
+        self.policy.set_base(policy);
         self
     }
 
@@ -313,12 +322,7 @@ impl Station {
                 },
                 ..PacketContents::default()
             };
-            let container = contents.to_bytes()?;
-            let finalized = Finalized {
-                signature: signing_key.0.sign(&container).to_bytes(),
-                container,
-            };
-            vault.finalize(registration_id, &finalized.to_bytes(), &data_key, &rfc3339(now))?;
+            packaging::store_finalized(&mut vault, &data_key, &contents)?;
             tracing::info!(registration_id, officer = %operator.username, "finalized");
         }
         self.registration(registration_id)
@@ -339,17 +343,15 @@ impl Station {
                     row.state.as_str()
                 )));
             }
-            let envelope = review::seal_reviewed(
-                &vault,
-                registration_id,
+            let bytes = packaging::store_reviewed(
+                &mut vault,
                 &data_key,
+                registration_id,
                 &operator.username,
-                enroll_packet::SupervisorDecision::Approved,
-                None,
+                packaging::Review::Approve,
                 &now,
             )?;
-            vault.approve_and_seal(registration_id, &envelope, &operator.username, &now)?;
-            tracing::info!(registration_id, supervisor = %operator.username, bytes = envelope.len(), "approved and sealed");
+            tracing::info!(registration_id, supervisor = %operator.username, bytes, "approved and sealed");
         }
         self.registration(registration_id)
     }
@@ -483,8 +485,7 @@ impl Station {
             let draft = Draft::from_bytes(&bytes)?;
             return Ok((draft.identity, draft.face.as_ref().map(capture_view)));
         }
-        let finalized = Finalized::from_bytes(&bytes)?;
-        let (contents, _) = PacketContents::from_bytes(&finalized.container)?;
+        let (contents, _) = PacketContents::from_bytes(content::pending_container(&bytes)?)?;
         let face = match contents.face() {
             Some(record) => Some(CaptureView {
                 preview_data_url: format!(

@@ -10,7 +10,12 @@
 //! - Idle lock: a call made more than [`StationPolicy::idle_lock`] after the previous one
 //!   fails with `session_locked`; the data key and the signing key are dropped from memory at
 //!   that moment, and only the password brings them back. Any API call that needs a signed-in
-//!   operator counts as activity; [`Station::status`] does not.
+//!   operator counts as activity; [`Station::status`] and [`Station::session_state`] do not.
+//!   The lock does not wait for the next call: [`Station::session_state`] (which the window
+//!   asks at the deadline it was given) and [`Station::lock_if_idle`] (which the app calls on
+//!   a timer of its own) lock a session whose time is up, so the keys leave memory on time
+//!   even if the window is closed or hung. The window shows the lock screen; Rust decides.
+//!   The idle period is the admin's to set (see `crate::policy`).
 //!
 //! Time always comes from the station's clock, so tests drive all of this with a fake clock.
 //!
@@ -23,12 +28,13 @@ use std::time::Duration;
 use ed25519_dalek::Signer as _;
 use enroll_packet::StationSigningKey;
 use enroll_store::{AuditSession, DataKey, NewAuditEvent, Operator, StoreError};
+use serde::Serialize;
 use time::OffsetDateTime;
 
 use crate::{operator_view, rfc3339, OperatorView, Station, StationError};
 
 /// The station's security and retention settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StationPolicy {
     /// Lock the session after this long without a call.
     pub idle_lock: Duration,
@@ -38,7 +44,7 @@ pub struct StationPolicy {
     pub first_lockout: Duration,
     /// The longest a lockout lasts.
     pub longest_lockout: Duration,
-    /// How long an acknowledged or rejected packet is kept before it may be purged.
+    /// How long an acknowledged packet (approved or rejected) is kept before it may be purged.
     pub retention: Duration,
 }
 
@@ -63,6 +69,18 @@ impl StationPolicy {
             .unwrap_or(self.longest_lockout)
             .min(self.longest_lockout)
     }
+}
+
+/// Where the session stands, for the window's lock timer. Asking does not count as activity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionView {
+    /// "signed_out", "active" or "locked".
+    pub state: String,
+    /// Who is signed in (also while locked: the lock screen names them).
+    pub username: Option<String>,
+    /// While active: milliseconds until the session locks unless a call comes first, counted on
+    /// the station's clock. The window schedules its next look at the session from this.
+    pub locks_in_ms: Option<u64>,
 }
 
 /// The signed-in operator. `data_key` is `None` while the session is locked.
@@ -107,8 +125,8 @@ impl Station {
                 match login_state {
                     Some(state) => {
                         let failures = state.failed_logins + 1;
-                        let lock_until = (failures >= self.policy.failures_before_lockout)
-                            .then(|| rfc3339(now + self.policy.lockout_duration(state.lockouts)));
+                        let lock_until = (failures >= self.policy.current().failures_before_lockout)
+                            .then(|| rfc3339(now + self.policy.current().lockout_duration(state.lockouts)));
                         vault.record_login_failure(username, lock_until.as_deref(), &now_text)?;
                         if let Some(until) = lock_until {
                             tracing::warn!(username, %until, "operator locked out after wrong passwords");
@@ -179,24 +197,80 @@ impl Station {
             return Err(session_locked(&session.operator));
         };
         let idle = now - session.last_activity;
-        if idle >= self.policy.idle_lock {
+        if idle >= self.policy.current().idle_lock {
             session.data_key = None;
             let operator = session.operator.clone();
             drop(guard);
-            let mut vault = self.vault();
-            vault.set_audit_session(None);
-            vault.record_audit(&NewAuditEvent {
-                at: &rfc3339(now),
-                actor: Some(&operator.username),
-                action: "session_locked",
-                registration_id: None,
-                details: "idle",
-            })?;
-            tracing::info!(username = %operator.username, "session locked after inactivity");
+            self.record_idle_lock(&operator, now)?;
             return Err(session_locked(&operator));
         }
         session.last_activity = now;
         Ok((session.operator.clone(), data_key))
+    }
+
+    /// Where the session stands, without counting as activity. A session whose idle time is
+    /// up is locked now (keys dropped, audited), so what this says is what the next call meets.
+    pub fn session_state(&self) -> Result<SessionView, StationError> {
+        self.lock_if_idle()?;
+        let now = (self.clock)();
+        let guard = self.session();
+        let Some(session) = guard.as_ref() else {
+            return Ok(SessionView {
+                state: "signed_out".into(),
+                username: None,
+                locks_in_ms: None,
+            });
+        };
+        let username = Some(session.operator.username.clone());
+        if session.data_key.is_none() {
+            return Ok(SessionView {
+                state: "locked".into(),
+                username,
+                locks_in_ms: None,
+            });
+        }
+        let left = (session.last_activity + self.policy.current().idle_lock) - now;
+        Ok(SessionView {
+            state: "active".into(),
+            username,
+            locks_in_ms: Some(u64::try_from(left.whole_milliseconds()).unwrap_or(0)),
+        })
+    }
+
+    /// Lock the session if its idle time is up: the keys leave memory and the lock is audited.
+    /// Not activity. True when this call locked it. The app calls this on a timer so that an
+    /// idle session locks on time even when no window asks.
+    pub fn lock_if_idle(&self) -> Result<bool, StationError> {
+        let now = (self.clock)();
+        let mut guard = self.session();
+        let Some(session) = guard.as_mut() else {
+            return Ok(false);
+        };
+        if session.data_key.is_none() || now - session.last_activity < self.policy.current().idle_lock {
+            return Ok(false);
+        }
+        session.data_key = None;
+        let operator = session.operator.clone();
+        drop(guard);
+        self.record_idle_lock(&operator, now)?;
+        Ok(true)
+    }
+
+    /// The second half of an idle lock, after the data key left the session: the signing key
+    /// leaves the vault's audit session, and the lock is audited (unsigned, like every event
+    /// while nobody is signed in; the next sign-in covers it).
+    fn record_idle_lock(&self, operator: &Operator, now: OffsetDateTime) -> Result<(), StationError> {
+        let mut vault = self.vault();
+        vault.set_audit_session(None);
+        vault.record_audit(&NewAuditEvent {
+            at: &rfc3339(now),
+            actor: Some(&operator.username),
+            action: "session_locked",
+            registration_id: None,
+            details: "idle",
+        })?;
+        tracing::info!(username = %operator.username, "session locked after inactivity");
+        Ok(())
     }
 
     /// Whether the current session is locked (idle), without counting as activity.
@@ -204,7 +278,7 @@ impl Station {
         let now = (self.clock)();
         self.session()
             .as_ref()
-            .is_some_and(|s| s.data_key.is_none() || now - s.last_activity >= self.policy.idle_lock)
+            .is_some_and(|s| s.data_key.is_none() || now - s.last_activity >= self.policy.current().idle_lock)
     }
 }
 
@@ -235,5 +309,69 @@ mod tests {
             [5, 10, 20, 40, 80, 160, 320, 640, 1280, 1440]
         );
         assert_eq!(minutes(u32::MAX), 1440);
+    }
+
+    use crate::test_support::{TestStation, MINUTE, OFFICER};
+
+    fn state(test: &TestStation) -> (String, Option<String>, Option<u64>) {
+        let view = test.station.session_state().unwrap();
+        (view.state, view.username, view.locks_in_ms)
+    }
+
+    #[test]
+    fn the_session_state_gives_the_deadline_without_counting_as_activity_and_locks_on_time() {
+        let test = TestStation::new();
+        assert_eq!(state(&test), ("signed_out".into(), None, None));
+        test.as_user(OFFICER);
+        let me = Some(OFFICER.to_string());
+        assert_eq!(state(&test), ("active".into(), me.clone(), Some(600_000)));
+
+        // Asking is not activity: the deadline keeps coming closer.
+        test.clock.advance(4 * MINUTE);
+        assert_eq!(state(&test), ("active".into(), me.clone(), Some(360_000)));
+        test.clock.advance(4 * MINUTE + std::time::Duration::from_millis(500));
+        assert_eq!(state(&test), ("active".into(), me.clone(), Some(119_500)));
+        // A call is: the full idle period again.
+        test.station.home_summary().unwrap();
+        assert_eq!(state(&test), ("active".into(), me.clone(), Some(600_000)));
+
+        // At the deadline the state locks the session itself, before any other call.
+        test.clock.advance(10 * MINUTE);
+        assert_eq!(state(&test), ("locked".into(), me.clone(), None));
+        let locks: Vec<String> = test
+            .station
+            .vault()
+            .audit_events()
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "session_locked")
+            .map(|e| e.at)
+            .collect();
+        assert_eq!(locks, ["2026-11-25T09:18:00.5Z"], "locked at the deadline, once");
+        assert_eq!(test.station.home_summary().unwrap_err().code(), "session_locked");
+        assert!(test.station.status().unwrap().session_locked);
+
+        test.station
+            .log_in(OFFICER, &crate::test_support::password(OFFICER))
+            .unwrap();
+        assert_eq!(state(&test), ("active".into(), me, Some(600_000)));
+        test.station.log_out();
+        assert_eq!(state(&test), ("signed_out".into(), None, None));
+    }
+
+    #[test]
+    fn lock_if_idle_drops_the_keys_on_time_without_any_call_from_the_window() {
+        let test = TestStation::new();
+        test.as_user(OFFICER);
+        test.clock.advance(9 * MINUTE);
+        assert!(!test.station.lock_if_idle().unwrap(), "not yet");
+        test.clock.advance(MINUTE);
+        assert!(test.station.lock_if_idle().unwrap());
+        assert!(
+            test.station.session().as_ref().unwrap().data_key.is_none(),
+            "the data key left memory at the deadline"
+        );
+        assert!(!test.station.lock_if_idle().unwrap(), "already locked: nothing to do");
+        assert_eq!(test.station.home_summary().unwrap_err().code(), "session_locked");
     }
 }

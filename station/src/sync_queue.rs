@@ -1,5 +1,5 @@
-//! Sending the upload queue: every sealed packet (and every uploaded one still waiting for its
-//! receipt) goes to the intake; a registration becomes acknowledged only once the register's
+//! Sending the upload queue: every sealed packet, approved or rejected (and every uploaded one
+//! still waiting for its receipt), goes to the intake, oldest first; a registration becomes acknowledged only once the register's
 //! receipt has verified against the keys pinned at onboarding. A failure is recorded on the
 //! registration and leaves it queued: nothing is lost, the next sync tries again.
 
@@ -13,7 +13,11 @@ pub(crate) async fn sync_now(station: &Station) -> Result<SyncReport, StationErr
     let (record, queue) = {
         let vault = station.vault();
         let record = vault.station()?.ok_or(StationError::NotSetUp)?;
-        let mut queue = vault.registrations_in(RegistrationState::Sealed)?;
+        let mut queue = Vec::new();
+        for state in enroll_store::registrations::QUEUED {
+            queue.extend(vault.registrations_in(state)?);
+        }
+        queue.sort_by(|a, b| (&a.updated_at, &a.registration_id).cmp(&(&b.updated_at, &b.registration_id)));
         queue.extend(vault.registrations_in(RegistrationState::Uploaded)?);
         (record, queue)
     };
@@ -44,7 +48,7 @@ pub(crate) async fn sync_now(station: &Station) -> Result<SyncReport, StationErr
                 let now = rfc3339((station.clock)());
                 let receipt_json = serde_json::to_string(&receipt).expect("a receipt is plain JSON values");
                 let mut vault = station.vault();
-                if row.state == RegistrationState::Sealed {
+                if enroll_store::registrations::QUEUED.contains(&row.state) {
                     vault.mark_uploaded(&registration_id, &upload_url, &now)?;
                 }
                 vault.record_receipt(&registration_id, &receipt_json, &now)?;

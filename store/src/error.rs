@@ -8,7 +8,7 @@ pub enum StoreError {
     AlreadySetUp,
     #[error("the station is not set up yet")]
     NotSetUp,
-    #[error("no registration {0}")]
+    #[error("no {0}")]
     NotFound(String),
     #[error("registration {registration_id} is {actual}, not {expected}")]
     WrongState {
@@ -24,6 +24,10 @@ pub enum StoreError {
     DiskFull,
     #[error("vault database error: {0}")]
     Database(rusqlite::Error),
+    #[error("a vault file could not be read or written ({0})")]
+    Io(String),
+    #[error("the vault is open in another program (another window of the station app?); close it and try again")]
+    InUse,
 }
 
 impl StoreError {
@@ -38,6 +42,8 @@ impl StoreError {
             StoreError::Corrupt(_) => "vault_corrupt",
             StoreError::DiskFull => "disk_full",
             StoreError::Database(_) => "vault_error",
+            StoreError::Io(_) => "vault_io",
+            StoreError::InUse => "vault_in_use",
         }
     }
 }

@@ -9,6 +9,10 @@
 //! - A registration moves only along the lifecycle's edges, each move one transaction
 //!   ([`registrations`]). Approval stores the sealed envelope and erases the readable copy in
 //!   the same transaction.
+//! - Big blobs (a pending registration's content, sealed envelopes) live in files beside the
+//!   database, written before a row names them and deleted after a row lets go of them
+//!   ([`blobs`]). A pending registration's content has its own key, wrapped in its row:
+//!   erasing the row's key erases the content.
 //! - Every security-relevant change appends to a signed hash chain in the same transaction
 //!   ([`audit`]).
 //!
@@ -16,6 +20,7 @@
 //! checked by `station`; the vault records who did it), and any network.
 
 pub mod audit;
+mod blobs;
 pub mod crypto;
 pub mod error;
 pub mod operators;

@@ -1,20 +1,25 @@
 //! Registrations through their life:
 //!
 //! ```text
-//! draft ──finalize──► pending_approval ──approve──► sealed ──upload──► uploaded ──receipt──► acknowledged
-//!   │                        │                                                                   │
-//!   └─discard──► purged      └──reject──► rejected ──purge (after retention)──► purged ◄──purge──┘
+//! draft ──finalize──► pending_approval ──approve──► sealed ───upload──► uploaded ──receipt──► acknowledged
+//!   │                        │                                  ▲                                │
+//!   │                        └──reject──► rejected ───upload────┘                                │
+//!   └─discard──► purged ◄──────────────────────────────────────────purge (after retention)───────┘
 //! ```
-//! Self-loops: `update_draft` (draft), `record_upload_url` (sealed). `record_upload_error`
-//! notes a failure without moving. Every other (state, action) pair is refused with
-//! `invalid_state` and changes nothing.
+//! A rejected packet is sealed like an approved one, with the decision and its reason inside,
+//! and goes to the register too: the register keeps the record of who was turned away and why.
+//! From `uploaded` on, `rejected_by` (or `approved_by`) tells the two apart. Nothing is purged
+//! before the register has acknowledged it.
+//! Self-loops: `update_draft` (draft), `record_upload_url` (sealed, rejected).
+//! `record_upload_error` notes a failure without moving. Every other (state, action) pair is
+//! refused with `invalid_state` and changes nothing.
 //! Every move is one `UPDATE ... WHERE state IN <expected>` in its own transaction, together
 //! with its audit event, so a move from the wrong state changes nothing and says which state
 //! the registration is in.
-//! The readable content (`content_sealed`, under the data key) exists only in draft and
-//! pending approval; approval and rejection replace it with the sealed envelope in the same
-//! statement. `purged` is a tombstone: the row (id, who, when, receipt) stays, every byte of
-//! resident data is gone.
+//! The readable content exists only in draft (in the row) and pending approval (in a content
+//! file, see [`crate::blobs`]); approval and rejection replace it with the sealed envelope in
+//! the same transaction. `purged` is a tombstone: the row (id, who, when, receipt) stays,
+//! every byte of resident data is gone.
 //!
 //! Deliberately absent: retention arithmetic (the station decides when a packet is old
 //! enough and calls [`Vault::purge`]), and who may make a move (roles live in `station`).
@@ -22,6 +27,7 @@
 use rusqlite::{params, OptionalExtension};
 
 use crate::audit::{self, NewAuditEvent};
+use crate::blobs::{BlobKind, BlobStore};
 use crate::{DataKey, StoreError, Vault};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,12 +117,19 @@ fn checked((mut row, state): (RegistrationRow, String)) -> Result<RegistrationRo
     Ok(row)
 }
 
+/// The states of a packet waiting to be sent: approved or rejected, sealed either way.
+pub const QUEUED: [RegistrationState; 2] = [RegistrationState::Sealed, RegistrationState::Rejected];
+
 fn reason_aad(registration_id: &str) -> String {
     format!("registrations/{registration_id}/decision_reason")
 }
 
 fn content_aad(registration_id: &str) -> String {
     format!("registrations/{registration_id}/content")
+}
+
+fn content_key_aad(registration_id: &str) -> String {
+    format!("registrations/{registration_id}/content_key")
 }
 
 impl Vault {
@@ -163,7 +176,7 @@ impl Vault {
                 read_row,
             )
             .optional()?
-            .ok_or_else(|| StoreError::NotFound(registration_id.to_string()))?;
+            .ok_or_else(|| StoreError::NotFound(format!("registration {registration_id}")))?;
         checked(row)
     }
 
@@ -185,20 +198,36 @@ impl Vault {
         rows.map(|row| checked(row?)).collect()
     }
 
-    /// The readable content of a draft or pending registration.
+    /// The readable content of a draft or pending registration: a draft's in its row, a
+    /// pending registration's in its content file under the content key its row wraps (or, in
+    /// a vault written before files, in its row).
     pub fn registration_content(&self, registration_id: &str, data_key: &DataKey) -> Result<Vec<u8>, StoreError> {
         let row = self.registration(registration_id)?;
-        let sealed: Option<Vec<u8>> = self.connection.query_row(
-            "SELECT content_sealed FROM registrations WHERE registration_id = ?1",
-            [registration_id],
-            |r| r.get(0),
-        )?;
-        let sealed = sealed.ok_or_else(|| StoreError::WrongState {
-            registration_id: registration_id.to_string(),
-            expected: "draft or pending_approval".into(),
-            actual: row.state.as_str().into(),
-        })?;
-        data_key.open(&sealed, &content_aad(registration_id))
+        let (inline, file, wrapped_key): (Option<Vec<u8>>, Option<String>, Option<Vec<u8>>) =
+            self.connection.query_row(
+                "SELECT content_sealed, content_file, content_key_sealed FROM registrations WHERE registration_id = ?1",
+                [registration_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?;
+        match (inline, file, wrapped_key) {
+            (None, Some(file), Some(wrapped_key)) => {
+                let key = zeroize::Zeroizing::new(data_key.open(&wrapped_key, &content_key_aad(registration_id))?);
+                let key: [u8; 32] = key
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt(content_key_aad(registration_id)))?;
+                DataKey::from_bytes(key).open(&self.blobs.read(&file)?, &content_aad(registration_id))
+            }
+            (Some(inline), None, None) => data_key.open(&inline, &content_aad(registration_id)),
+            (None, None, None) => Err(StoreError::WrongState {
+                registration_id: registration_id.to_string(),
+                expected: "draft or pending_approval".into(),
+                actual: row.state.as_str().into(),
+            }),
+            _ => Err(StoreError::Corrupt(format!(
+                "registration {registration_id} names its content in two places, or a file without its key"
+            ))),
+        }
     }
 
     /// Replace a draft's content (autosave).
@@ -218,10 +247,12 @@ impl Vault {
             now,
             &[&sealed],
             None,
+            None,
         )
     }
 
-    /// draft → pending_approval, with the finalized content.
+    /// draft → pending_approval, with the finalized content: written to its content file
+    /// under a fresh content key, which the row keeps wrapped under the data key.
     pub fn finalize(
         &mut self,
         registration_id: &str,
@@ -229,16 +260,28 @@ impl Vault {
         data_key: &DataKey,
         now: &str,
     ) -> Result<(), StoreError> {
-        let sealed = data_key.seal(content, &content_aad(registration_id));
-        self.move_registration(
+        // Checked before the file is written: the name is fixed, and only a draft's can be
+        // overwritten (it belongs to no row, or to this draft's crashed finalize).
+        self.expect_state(registration_id, &[RegistrationState::Draft])?;
+        let content_key = DataKey::generate();
+        let wrapped_key = data_key.seal(content_key.as_bytes(), &content_key_aad(registration_id));
+        let file = BlobStore::name(registration_id, BlobKind::Content)?;
+        self.blobs
+            .write(&file, &content_key.seal(content, &content_aad(registration_id)))?;
+        let moved = self.move_registration(
             registration_id,
             &[RegistrationState::Draft],
             RegistrationState::PendingApproval,
-            "content_sealed = ?4",
+            "content_sealed = NULL, content_file = ?4, content_key_sealed = ?5",
             now,
-            &[&sealed],
+            &[&file, &wrapped_key],
             Some(("registration_finalized", "")),
-        )
+            None,
+        );
+        if moved.is_err() {
+            let _ = self.blobs.remove(&file);
+        }
+        moved
     }
 
     /// pending_approval → sealed: store the envelope and erase the readable content, together.
@@ -249,20 +292,15 @@ impl Vault {
         approved_by: &str,
         now: &str,
     ) -> Result<(), StoreError> {
-        self.move_registration(
+        self.store_envelope(
             registration_id,
-            &[RegistrationState::PendingApproval],
+            envelope,
             RegistrationState::Sealed,
-            "content_sealed = NULL, envelope = ?4, approved_by = ?5",
+            "approved_by = ?5",
+            &[&approved_by],
             now,
-            &[&envelope, &approved_by],
-            Some(("registration_approved", "")),
-        )?;
-        // Fold the WAL back into the database so the erased readable copy does not linger in
-        // old WAL frames (secure_delete has zeroed it in the database pages).
-        self.connection
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        Ok(())
+            "registration_approved",
+        )
     }
 
     /// pending_approval → rejected: like approval, the packet is sealed (with the decision in
@@ -278,17 +316,59 @@ impl Vault {
         now: &str,
     ) -> Result<(), StoreError> {
         let reason_sealed = data_key.seal(reason.as_bytes(), &reason_aad(registration_id));
-        self.move_registration(
+        self.store_envelope(
+            registration_id,
+            envelope,
+            RegistrationState::Rejected,
+            "rejected_by = ?5, decision_reason_sealed = ?6",
+            &[&rejected_by, &reason_sealed],
+            now,
+            "registration_rejected",
+        )
+    }
+
+    /// The end of a review: write the envelope file, then in one transaction name it, erase the
+    /// content key and let go of the content file; then delete the content file and fold the
+    /// WAL back into the database, so the erased key does not linger in old WAL frames.
+    /// In `set`, `?5` onwards are `extra`.
+    #[allow(clippy::too_many_arguments)]
+    fn store_envelope(
+        &mut self,
+        registration_id: &str,
+        envelope: &[u8],
+        to: RegistrationState,
+        set: &str,
+        extra: &[&dyn rusqlite::ToSql],
+        now: &str,
+        action: &str,
+    ) -> Result<(), StoreError> {
+        self.expect_state(registration_id, &[RegistrationState::PendingApproval])?;
+        let content_file: Option<String> = self.connection.query_row(
+            "SELECT content_file FROM registrations WHERE registration_id = ?1",
+            [registration_id],
+            |r| r.get(0),
+        )?;
+        let file = BlobStore::name(registration_id, BlobKind::Envelope)?;
+        self.blobs.write(&file, envelope)?;
+        let mut parameters: Vec<&dyn rusqlite::ToSql> = vec![&file];
+        parameters.extend_from_slice(extra);
+        let moved = self.move_registration(
             registration_id,
             &[RegistrationState::PendingApproval],
-            RegistrationState::Rejected,
-            "content_sealed = NULL, envelope = ?4, rejected_by = ?5, decision_reason_sealed = ?6",
+            to,
+            &format!(
+                "content_sealed = NULL, content_file = NULL, content_key_sealed = NULL, envelope = NULL, envelope_file = ?4, {set}"
+            ),
             now,
-            &[&envelope, &rejected_by, &reason_sealed],
-            Some(("registration_rejected", "")),
-        )?;
-        self.connection
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            &parameters,
+            Some((action, "")),
+            content_file.as_deref(),
+        );
+        if moved.is_err() {
+            let _ = self.blobs.remove(&file);
+            return moved;
+        }
+        self.let_go_of(content_file.as_deref());
         Ok(())
     }
 
@@ -302,7 +382,7 @@ impl Vault {
                 |r| r.get(0),
             )
             .optional()?
-            .ok_or_else(|| StoreError::NotFound(registration_id.to_string()))?;
+            .ok_or_else(|| StoreError::NotFound(format!("registration {registration_id}")))?;
         sealed
             .map(|bytes| {
                 let plain = data_key.open(&bytes, &reason_aad(registration_id))?;
@@ -314,6 +394,7 @@ impl Vault {
     /// draft → purged: the clerk abandons a draft. Its content is erased; the row stays as a
     /// tombstone so the registration id is never reused and the audit chain still points at it.
     pub fn discard_draft(&mut self, registration_id: &str, now: &str) -> Result<(), StoreError> {
+        let orphan = BlobStore::name(registration_id, BlobKind::Content)?;
         self.move_registration(
             registration_id,
             &[RegistrationState::Draft],
@@ -322,71 +403,92 @@ impl Vault {
             now,
             &[],
             Some(("registration_discarded", "")),
+            // A finalize that crashed after writing its file and before its commit left this.
+            Some(&orphan),
         )?;
-        self.connection
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.let_go_of(Some(&orphan));
         Ok(())
     }
 
-    /// acknowledged or rejected → purged: the retention period is over (the caller decides
-    /// that; the vault keeps no clock). The envelope and the reason are erased; the row, its
-    /// receipt and its audit events stay as a tombstone.
+    /// acknowledged → purged: the register has the packet and the retention period is over
+    /// (the caller decides that; the vault keeps no clock). The envelope and the reason are
+    /// erased; the row, its receipt and its audit events stay as a tombstone.
     pub fn purge(&mut self, registration_id: &str, now: &str) -> Result<(), StoreError> {
+        let envelope_file: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT envelope_file FROM registrations WHERE registration_id = ?1",
+                [registration_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
         self.move_registration(
             registration_id,
-            &[RegistrationState::Acknowledged, RegistrationState::Rejected],
+            &[RegistrationState::Acknowledged],
             RegistrationState::Purged,
-            "content_sealed = NULL, envelope = NULL, decision_reason_sealed = NULL",
+            "content_sealed = NULL, envelope = NULL, envelope_file = NULL, decision_reason_sealed = NULL",
             now,
             &[],
             Some(("registration_purged", "")),
+            envelope_file.as_deref(),
         )?;
-        self.connection
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.let_go_of(envelope_file.as_deref());
         Ok(())
     }
 
     /// The sealed envelope of a queued registration.
     pub fn envelope(&self, registration_id: &str) -> Result<Vec<u8>, StoreError> {
-        let envelope: Option<Vec<u8>> = self
+        let (inline, file): (Option<Vec<u8>>, Option<String>) = self
             .connection
             .query_row(
-                "SELECT envelope FROM registrations WHERE registration_id = ?1",
+                "SELECT envelope, envelope_file FROM registrations WHERE registration_id = ?1",
                 [registration_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?
-            .ok_or_else(|| StoreError::NotFound(registration_id.to_string()))?;
-        envelope.ok_or_else(|| StoreError::WrongState {
-            registration_id: registration_id.to_string(),
-            expected: "sealed".into(),
-            actual: "not sealed".into(),
-        })
+            .ok_or_else(|| StoreError::NotFound(format!("registration {registration_id}")))?;
+        match (inline, file) {
+            (None, Some(file)) => self.blobs.read(&file),
+            (Some(inline), None) => Ok(inline),
+            (None, None) => Err(StoreError::WrongState {
+                registration_id: registration_id.to_string(),
+                expected: "sealed".into(),
+                actual: "not sealed".into(),
+            }),
+            (Some(_), Some(_)) => Err(StoreError::Corrupt(format!(
+                "registration {registration_id} holds its envelope in two places"
+            ))),
+        }
     }
 
-    /// Remember where an upload of a sealed packet is, so it resumes after a restart.
+    /// Remember where an upload of a sealed (or rejected) packet is, so it resumes after a
+    /// restart.
     pub fn record_upload_url(&mut self, registration_id: &str, upload_url: &str, now: &str) -> Result<(), StoreError> {
+        let state = self.expect_state(registration_id, &QUEUED)?;
         self.move_registration(
             registration_id,
-            &[RegistrationState::Sealed],
-            RegistrationState::Sealed,
+            &[state],
+            state,
             "upload_url = ?4",
             now,
             &[&upload_url],
             None,
+            None,
         )
     }
 
-    /// sealed → uploaded: every byte is at the intake; the receipt is still to come.
+    /// sealed or rejected → uploaded: every byte is at the intake; the receipt is still to come.
     pub fn mark_uploaded(&mut self, registration_id: &str, upload_url: &str, now: &str) -> Result<(), StoreError> {
         self.move_registration(
             registration_id,
-            &[RegistrationState::Sealed],
+            &QUEUED,
             RegistrationState::Uploaded,
             "upload_url = ?4, last_error_code = NULL, last_error_message = NULL",
             now,
             &[&upload_url],
             Some(("registration_uploaded", "")),
+            None,
         )
     }
 
@@ -400,6 +502,7 @@ impl Vault {
             now,
             &[&receipt_json],
             Some(("registration_acknowledged", "")),
+            None,
         )
     }
 
@@ -410,14 +513,33 @@ impl Vault {
             params![registration_id, code, message],
         )?;
         if changed == 0 {
-            return Err(StoreError::NotFound(registration_id.to_string()));
+            return Err(StoreError::NotFound(format!("registration {registration_id}")));
         }
         Ok(())
+    }
+
+    /// Refuse early, before any file is written, when the registration is not in one of `states`.
+    fn expect_state(
+        &self,
+        registration_id: &str,
+        states: &[RegistrationState],
+    ) -> Result<RegistrationState, StoreError> {
+        let state = self.registration(registration_id)?.state;
+        if states.contains(&state) {
+            return Ok(state);
+        }
+        Err(StoreError::WrongState {
+            registration_id: registration_id.to_string(),
+            expected: states.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or "),
+            actual: state.as_str().into(),
+        })
     }
 
     /// One lifecycle move in one transaction: `UPDATE ... SET state = <to>, updated_at = <now>,
     /// <set> WHERE registration_id = ?1 AND state IN <from>`, then the audit event `audit`
     /// (action, details) when the move is one worth auditing. In `set`, `?4` onwards are `extra`.
+    /// `trash` names a blob file the row stops naming: it goes into `blob_trash` in the same
+    /// transaction (see [`crate::blobs`]).
     #[allow(clippy::too_many_arguments)]
     fn move_registration(
         &mut self,
@@ -428,6 +550,7 @@ impl Vault {
         now: &str,
         extra: &[&dyn rusqlite::ToSql],
         audit: Option<(&str, &str)>,
+        trash: Option<&str>,
     ) -> Result<(), StoreError> {
         let transaction = self.connection.transaction()?;
         let from_list = from
@@ -451,13 +574,16 @@ impl Vault {
                 )
                 .optional()?;
             return Err(match actual {
-                None => StoreError::NotFound(registration_id.to_string()),
+                None => StoreError::NotFound(format!("registration {registration_id}")),
                 Some(actual) => StoreError::WrongState {
                     registration_id: registration_id.to_string(),
                     expected: from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or "),
                     actual,
                 },
             });
+        }
+        if let Some(name) = trash {
+            transaction.execute("INSERT OR IGNORE INTO blob_trash (name) VALUES (?1)", [name])?;
         }
         if let Some((action, details)) = audit {
             audit::append(
@@ -622,9 +748,10 @@ mod tests {
             (S::PendingApproval, Action::Reject) => Some(S::Rejected),
             (S::Sealed, Action::RecordUploadUrl) => Some(S::Sealed),
             (S::Sealed, Action::MarkUploaded) => Some(S::Uploaded),
+            (S::Rejected, Action::RecordUploadUrl) => Some(S::Rejected),
+            (S::Rejected, Action::MarkUploaded) => Some(S::Uploaded),
             (S::Uploaded, Action::RecordReceipt) => Some(S::Acknowledged),
             (S::Acknowledged, Action::Purge) => Some(S::Purged),
-            (S::Rejected, Action::Purge) => Some(S::Purged),
             _ => None,
         }
     }
@@ -653,18 +780,54 @@ mod tests {
         assert_eq!(vault.registration(id).unwrap().state, state);
     }
 
-    /// content, envelope, decision reason.
+    /// content, envelope, decision reason: from the row, or from the files the row names.
     type Blobs = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
 
     fn stored_blobs(vault: &Vault, id: &str) -> Blobs {
-        vault
+        type Columns = (
+            Option<Vec<u8>>,
+            Option<String>,
+            Option<Vec<u8>>,
+            Option<String>,
+            Option<Vec<u8>>,
+        );
+        let (content, content_file, envelope, envelope_file, reason): Columns = vault
             .connection
             .query_row(
-                "SELECT content_sealed, envelope, decision_reason_sealed FROM registrations WHERE registration_id = ?1",
+                "SELECT content_sealed, content_file, envelope, envelope_file, decision_reason_sealed
+                 FROM registrations WHERE registration_id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        let from_file = |file: Option<String>| file.map(|file| vault.blobs.read(&file).unwrap());
+        (
+            content.or(from_file(content_file)),
+            envelope.or(from_file(envelope_file)),
+            reason,
+        )
+    }
+
+    /// The files in the blob folder are exactly those the rows name: nothing left behind.
+    fn assert_no_stray_blob_files(vault: &Vault) {
+        let mut named: Vec<String> = vault
+            .connection
+            .prepare(
+                "SELECT content_file FROM registrations WHERE content_file IS NOT NULL
+                 UNION ALL SELECT envelope_file FROM registrations WHERE envelope_file IS NOT NULL",
             )
             .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        named.sort();
+        let mut present: Vec<String> = match std::fs::read_dir(vault.blobs.dir()) {
+            Ok(entries) => entries.map(|e| e.unwrap().file_name().into_string().unwrap()).collect(),
+            Err(_) => Vec::new(),
+        };
+        present.sort();
+        assert_eq!(present, named, "the blob folder holds exactly the files the rows name");
     }
 
     #[test]
@@ -695,6 +858,7 @@ mod tests {
                         );
                         let (content, envelope, reason) = stored_blobs(&vault, &id);
                         assert_eq!(content.is_some(), to.is_readable(), "readable copy only while readable");
+                        assert_no_stray_blob_files(&vault);
                         if to == RegistrationState::Purged {
                             assert_eq!(
                                 (content, envelope, reason),
@@ -714,7 +878,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed, 10, "the lifecycle has ten edges");
+        assert_eq!(allowed, 11, "the lifecycle has eleven edges");
         for action in ACTIONS {
             assert_eq!(
                 act(&mut vault, &key, "nobody", action, "t1").unwrap_err().code(),
@@ -736,6 +900,22 @@ mod tests {
             Some("blurred photo")
         );
         assert_eq!(vault.envelope("R1").unwrap(), b"envelope");
+        // Not purged before the register has it.
+        assert_eq!(vault.purge("R1", "t2").unwrap_err().code(), "invalid_state");
+        vault.record_upload_url("R1", "http://x/1", "t2").unwrap();
+        assert_eq!(vault.registration("R1").unwrap().state, RegistrationState::Rejected);
+        vault.mark_uploaded("R1", "http://x/1", "t2").unwrap();
+        vault.record_receipt("R1", "{}", "t2").unwrap();
+        let row = vault.registration("R1").unwrap();
+        assert_eq!(
+            (row.state, row.rejected_by.as_deref()),
+            (RegistrationState::Acknowledged, Some("sara")),
+            "still a rejection once acknowledged"
+        );
+        assert_eq!(
+            vault.decision_reason("R1", &key).unwrap().as_deref(),
+            Some("blurred photo")
+        );
         vault.purge("R1", "t2").unwrap();
         assert_eq!(vault.decision_reason("R1", &key).unwrap(), None);
         assert_eq!(vault.envelope("R1").unwrap_err().code(), "invalid_state");
@@ -751,6 +931,8 @@ mod tests {
                 "registration_created",
                 "registration_finalized",
                 "registration_rejected",
+                "registration_uploaded",
+                "registration_acknowledged",
                 "registration_purged"
             ]
         );

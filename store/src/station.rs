@@ -1,5 +1,10 @@
 //! The station record: who this station is, whom it talks to, the register keys it pinned,
-//! and its signing key (sealed under the data key).
+//! its signing key (sealed under the data key), and the policy its admin chose (idle lock,
+//! retention).
+//!
+//! The policy columns hold plain numbers, `NULL` meaning "the built-in default": the vault
+//! stores what the admin chose and audits the change; what the numbers mean, and which are
+//! allowed, is the station's business (`enroll_station::policy`).
 
 use rusqlite::OptionalExtension;
 
@@ -17,6 +22,14 @@ pub struct StationRecord {
     /// The register's public keys as pinned at onboarding (`RegisterPublicKeys` JSON).
     pub register_keys_json: String,
     pub created_at: String,
+}
+
+/// The station policy as the admin set it. `None`: nothing chosen, the built-in default
+/// applies. Minutes and days, because that is what an admin sets and what is audited.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoredPolicy {
+    pub idle_lock_minutes: Option<u32>,
+    pub retention_days: Option<u32>,
 }
 
 /// Counts for `enroll vault check`.
@@ -186,6 +199,71 @@ impl Vault {
         })
     }
 
+    /// The policy the admin stored; all `None` before setup or before any choice. One read of
+    /// the station row by its key: cheap enough for every station open.
+    pub fn station_policy(&self) -> Result<StoredPolicy, StoreError> {
+        let stored: Option<(Option<i64>, Option<i64>)> = self
+            .connection
+            .query_row(
+                "SELECT idle_lock_minutes, retention_days FROM station WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((idle_lock_minutes, retention_days)) = stored else {
+            return Ok(StoredPolicy::default());
+        };
+        let positive = |name: &str, value: Option<i64>| {
+            value
+                .map(|v| {
+                    u32::try_from(v)
+                        .ok()
+                        .filter(|v| *v > 0)
+                        .ok_or_else(|| StoreError::Corrupt(format!("the station's {name} is {v}")))
+                })
+                .transpose()
+        };
+        Ok(StoredPolicy {
+            idle_lock_minutes: positive("idle lock", idle_lock_minutes)?,
+            retention_days: positive("retention period", retention_days)?,
+        })
+    }
+
+    /// Store the admin's policy and audit the change (old and new values) in one transaction.
+    /// The caller has checked the values; `None` returns a setting to the built-in default.
+    pub fn set_station_policy(&mut self, policy: &StoredPolicy, now: &str) -> Result<(), StoreError> {
+        let before = self.station_policy()?;
+        let transaction = self.connection.transaction()?;
+        let changed = transaction.execute(
+            "UPDATE station SET idle_lock_minutes = ?1, retention_days = ?2 WHERE id = 1",
+            rusqlite::params![policy.idle_lock_minutes, policy.retention_days],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotSetUp);
+        }
+        let shown = |value: Option<u32>| value.map_or_else(|| "default".to_string(), |v| v.to_string());
+        let details = format!(
+            "idle_lock_minutes {} -> {}, retention_days {} -> {}",
+            shown(before.idle_lock_minutes),
+            shown(policy.idle_lock_minutes),
+            shown(before.retention_days),
+            shown(policy.retention_days)
+        );
+        crate::audit::append(
+            &transaction,
+            self.audit_session.as_ref(),
+            &crate::NewAuditEvent {
+                at: now,
+                actor: None,
+                action: "station_policy_changed",
+                registration_id: None,
+                details: &details,
+            },
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
     /// Take the next registration sequence number (never handed out twice, even across a crash).
     pub fn take_registration_sequence(&mut self) -> Result<u64, StoreError> {
         let transaction = self.connection.transaction()?;
@@ -196,5 +274,86 @@ impl Vault {
         transaction.execute("UPDATE station SET next_sequence = next_sequence + 1 WHERE id = 1", [])?;
         transaction.commit()?;
         Ok(sequence as u64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::vault_with_station;
+
+    #[test]
+    fn the_policy_is_default_until_set_then_persists_with_its_audit_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut vault, _) = vault_with_station(dir.path());
+        assert_eq!(vault.station_policy().unwrap(), StoredPolicy::default());
+
+        let chosen = StoredPolicy {
+            idle_lock_minutes: Some(15),
+            retention_days: Some(90),
+        };
+        vault.set_station_policy(&chosen, "2026-11-25T11:00:00Z").unwrap();
+        vault
+            .set_station_policy(
+                &StoredPolicy {
+                    idle_lock_minutes: None,
+                    retention_days: Some(90),
+                },
+                "2026-11-25T12:00:00Z",
+            )
+            .unwrap();
+        drop(vault);
+
+        let vault = Vault::open(&dir.path().join("v.sqlite")).unwrap();
+        assert_eq!(
+            vault.station_policy().unwrap(),
+            StoredPolicy {
+                idle_lock_minutes: None,
+                retention_days: Some(90)
+            },
+            "NULL again: the idle lock went back to the default"
+        );
+        let events: Vec<(String, String)> = vault
+            .audit_events()
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "station_policy_changed")
+            .map(|e| (e.at, e.details))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                (
+                    "2026-11-25T11:00:00Z".to_string(),
+                    "idle_lock_minutes default -> 15, retention_days default -> 90".to_string()
+                ),
+                (
+                    "2026-11-25T12:00:00Z".to_string(),
+                    "idle_lock_minutes 15 -> default, retention_days 90 -> 90".to_string()
+                ),
+            ]
+        );
+        assert_eq!(vault.verify_audit_chain(&|_, _| true).unwrap().broken, None);
+    }
+
+    #[test]
+    fn a_policy_needs_a_station_and_a_nonsense_stored_value_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = Vault::open(&dir.path().join("v.sqlite")).unwrap();
+        assert_eq!(vault.station_policy().unwrap(), StoredPolicy::default());
+        let error = vault.set_station_policy(&StoredPolicy::default(), "t").unwrap_err();
+        assert_eq!(error.code(), "not_set_up");
+        assert!(vault.audit_events().unwrap().is_empty(), "nothing was audited");
+
+        let other = dir.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        let (vault, _) = vault_with_station(&other);
+        vault
+            .connection
+            .execute("UPDATE station SET retention_days = -3", [])
+            .unwrap();
+        let error = vault.station_policy().unwrap_err();
+        assert_eq!(error.code(), "vault_corrupt");
+        assert!(error.to_string().contains("retention period is -3"), "{error}");
     }
 }

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 use crate::audit::AuditSession;
+use crate::blobs::BlobStore;
 use crate::StoreError;
 
 /// Each entry migrates from version `index` to `index + 1`.
@@ -75,12 +76,28 @@ const MIGRATIONS: &[&str] = &[
         signature BLOB
     );
     CREATE INDEX audit_events_by_registration ON audit_events (registration_id, sequence);",
+    // 2 → 3: a pending registration's content and every sealed envelope move out of the
+    // database into files beside it (see `crate::blobs`); the content gets its own key, kept
+    // wrapped in the row, so that erasing the row's key erases the content. Files whose row
+    // let go of them wait in `blob_trash` until they are gone. The station's policy (idle lock,
+    // retention) becomes the admin's to set; NULL means the built-in default.
+    "ALTER TABLE registrations ADD COLUMN content_file TEXT;
+    ALTER TABLE registrations ADD COLUMN content_key_sealed BLOB;
+    ALTER TABLE registrations ADD COLUMN envelope_file TEXT;
+    CREATE TABLE blob_trash (name TEXT PRIMARY KEY);
+    ALTER TABLE station ADD COLUMN idle_lock_minutes INTEGER;
+    ALTER TABLE station ADD COLUMN retention_days INTEGER;",
 ];
 
 /// The open vault. Not `Sync`: the station wraps it in a mutex.
 pub struct Vault {
     pub(crate) connection: Connection,
     path: PathBuf,
+    /// The files beside the database (see [`crate::blobs`]).
+    pub(crate) blobs: BlobStore,
+    /// Held while the vault is open for writing: one writer at a time, so that a file written
+    /// for a row about to commit is never taken for an orphan. `None` when read-only.
+    _writer_lock: Option<std::fs::File>,
     /// Who is acting and how to sign the audit chain, while someone is signed in
     /// (see [`crate::audit`]).
     pub(crate) audit_session: Option<AuditSession>,
@@ -89,6 +106,7 @@ pub struct Vault {
 impl Vault {
     /// Open or create the vault at `path`, applying pending migrations.
     pub fn open(path: &Path) -> Result<Vault, StoreError> {
+        let writer_lock = lock_for_writing(path)?;
         let mut connection = Connection::open(path)?;
         // WAL + FULL: a registration the clerk was told is saved survives a power cut.
         // secure_delete: erased content (the readable copy of an approved packet) is
@@ -101,11 +119,15 @@ impl Vault {
              PRAGMA busy_timeout = 5000;",
         )?;
         migrate(&mut connection, MIGRATIONS.len())?;
-        Ok(Vault {
+        let vault = Vault {
             connection,
             path: path.to_path_buf(),
+            blobs: BlobStore::beside(path),
+            _writer_lock: Some(writer_lock),
             audit_session: None,
-        })
+        };
+        vault.empty_blob_trash()?;
+        Ok(vault)
     }
 
     /// Open an existing vault without changing it: no migration, no journal-mode change. For
@@ -122,6 +144,8 @@ impl Vault {
         let vault = Vault {
             connection,
             path: path.to_path_buf(),
+            blobs: BlobStore::beside(path),
+            _writer_lock: None,
             audit_session: None,
         };
         let version = vault.schema_version()? as usize;
@@ -155,11 +179,27 @@ impl Vault {
         let verdict: String = self
             .connection
             .query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
-        if verdict == "ok" {
-            Ok(())
-        } else {
-            Err(StoreError::Corrupt(verdict))
+        if verdict != "ok" {
+            return Err(StoreError::Corrupt(verdict));
         }
+        self.check_blob_files()
+    }
+}
+
+/// Take the vault's writer lock (`vault.lock` beside `vault.sqlite`): a second program that
+/// opens the same vault for writing gets `vault_in_use` instead of racing the first.
+fn lock_for_writing(vault_path: &Path) -> Result<std::fs::File, StoreError> {
+    let lock_path = vault_path.with_extension("lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|error| StoreError::Io(format!("{}: {error}", lock_path.display())))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse),
+        Err(std::fs::TryLockError::Error(error)) => Err(StoreError::Io(format!("{}: {error}", lock_path.display()))),
     }
 }
 
@@ -236,7 +276,9 @@ mod tests {
         );
         match version {
             0 => {}
-            1 => {
+            // Version 2 wrote what version 1 wrote (its new columns are nullable), and sealed
+            // envelopes in the row.
+            1 | 2 => {
                 let transaction = connection.transaction().unwrap();
                 transaction
                     .execute(
@@ -276,6 +318,16 @@ mod tests {
                         [],
                     )
                     .unwrap();
+                if version == 2 {
+                    transaction
+                        .execute(
+                            "INSERT INTO registrations (registration_id, state, created_by, created_at, updated_at,
+                                 envelope, approved_by)
+                             VALUES ('R4', 'sealed', 'omar', 't1', 't2', X'0304', 'admin')",
+                            [],
+                        )
+                        .unwrap();
+                }
                 transaction.commit().unwrap();
             }
             later => {
@@ -331,12 +383,19 @@ mod tests {
             assert_eq!(vault.station_public_key().unwrap(), Some([9; 32]));
             vault.record_login_success("admin", "t3").unwrap();
             vault.update_draft("R1", b"edited", &key, "t3").unwrap();
+            vault.finalize("R1", b"finalized R1", &key, "t3").unwrap();
+            assert_eq!(vault.registration_content("R1", &key).unwrap(), b"finalized R1");
             vault
                 .reject_and_seal("R2", b"env", "admin", "reason", &key, "t3")
                 .unwrap();
+            assert_eq!(vault.envelope("R2").unwrap(), b"env");
+            if version == 2 {
+                assert_eq!(vault.envelope("R4").unwrap(), [3, 4]);
+            }
             vault.purge("R3", "t4").unwrap();
             vault.remove_operator("omar", "t5").unwrap();
-            assert_eq!(vault.audit_events().unwrap().len(), 4);
+            assert_eq!(vault.audit_events().unwrap().len(), 5);
+            vault.integrity_check().unwrap();
             assert_eq!(vault.verify_audit_chain(&|_, _| true).unwrap().broken, None);
             assert_eq!(vault.counts().unwrap().operators, 1);
         }

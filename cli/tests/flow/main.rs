@@ -353,23 +353,17 @@ async fn a_tampered_packet_is_refused_by_the_intake_and_stays_queued() {
     station.log_in("admin", "a long passphrase").unwrap();
     station.approve(&rid).unwrap();
 
-    let vault = rusqlite::Connection::open(dir.path().join("station").join(enroll_station::VAULT_FILE)).unwrap();
-    let mut envelope: Vec<u8> = vault
-        .query_row(
-            "SELECT envelope FROM registrations WHERE registration_id = ?1",
-            [&rid],
-            |r| r.get(0),
-        )
-        .unwrap();
+    // Damage one byte of the sealed envelope where the vault keeps it (its file beside the
+    // vault database).
+    let envelope_file = dir
+        .path()
+        .join("station")
+        .join("vault.blobs")
+        .join(format!("{rid}.envelope"));
+    let mut envelope = std::fs::read(&envelope_file).unwrap();
     let last = envelope.len() - 100;
     envelope[last] ^= 0x01;
-    vault
-        .execute(
-            "UPDATE registrations SET envelope = ?1 WHERE registration_id = ?2",
-            rusqlite::params![envelope, rid],
-        )
-        .unwrap();
-    drop(vault);
+    std::fs::write(&envelope_file, &envelope).unwrap();
 
     let report = station.sync_now().await.unwrap();
     assert_eq!(report.acknowledged, 0);

@@ -2,13 +2,19 @@
 //! REAL app window (WebKitGTK under Xvfb, driven through tauri-driver and WebKitWebDriver),
 //! against a REAL intake server started in this process on loopback.
 //!
-//! The flow: setup → a wrong password is refused on the login form → sign in → new
-//! registration → Finalize with empty required fields shows the UI's field errors → the form
+//! The flow: setup → a wrong password is refused on the login form → sign in →
+//! administration: add an officer, add and remove a temporary operator, reset the officer's
+//! password (too short first: said next to the field), set the station policy (an idle lock
+//! out of range first: said next to the field), purge (confirmed; nothing is old enough) →
+//! the officer signs in with the reset password and changes it (a wrong current password is
+//! said next to its field) → new registration → Finalize with empty required fields shows the UI's field errors → the form
 //! filled (English and Arabic names) and the face captured (preview and SIMULATED DEVICE
 //! badge shown), but a phone number only the station's schema check refuses: its field error
 //! shows under the phone input → correct it → Finalize
 //! → Approve → sync with the intake stopped (a banner says the packet stays queued) → start
-//! the intake again on the same port → sync → the row shows "acknowledged" with its receipt.
+//! the intake again on the same port → sync → the row shows "acknowledged" with its receipt →
+//! Arabic → with the idle lock set to one minute, the lock screen shows by itself (no click)
+//! and the password reopens the registration that was open.
 //!
 //! Every screen is saved under `artifacts/e2e/`; with `UPDATE_SCREENSHOT=1` the acknowledged
 //! home screen also becomes the README's `docs/screenshot.png`. The test fails (never skips) when the app or tauri-driver is
@@ -38,6 +44,9 @@ const ADMIN: &str = "admin";
 const PASSWORD: &str = "correct horse battery";
 const OFFICER: &str = "sara.officer";
 const OFFICER_PASSWORD: &str = "officer password 1";
+/// What the admin resets the officer's password to; the officer then changes it back.
+const OFFICER_RESET_PASSWORD: &str = "reset by the admin";
+const TEMP_OPERATOR: &str = "temp.clerk";
 const STATION_NAME: &str = "Rabat Central 1";
 
 /// An intake on loopback whose keys and data outlive a stop, so it can be started again.
@@ -238,26 +247,106 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ensure!(operator.contains("Nadia Amrani"), "the top bar shows {operator:?}");
     ui.screenshot("03-home-empty").await?;
 
-    // 3b. The admin adds an officer, who then signs in and registers (nobody approves their
-    //     own registration, so the admin approves it later).
-    ui.click(id::ADD_OPERATOR_OPEN).await?;
-    ui.type_into(id::OPERATOR_USERNAME, OFFICER).await?;
-    ui.type_into(id::OPERATOR_FULL_NAME, "Sara Bennani").await?;
-    ui.select(id::OPERATOR_ROLE, "officer").await?;
-    ui.type_into(id::OPERATOR_PASSWORD, OFFICER_PASSWORD).await?;
-    ui.type_into(id::OPERATOR_PASSWORD_CONFIRM, OFFICER_PASSWORD).await?;
-    ui.screenshot("03b-add-operator").await?;
-    ui.click(id::OPERATOR_SUBMIT).await?;
-    ui.wait_for_attr(id::BANNER, "data-kind", "success").await?;
+    // 3b. Administration. The admin adds an officer, who then signs in and registers (nobody
+    //     approves their own registration, so the admin approves it later).
+    ui.click(id::ADMIN_OPEN).await?;
+    ui.wait_for(id::ADMIN_SCREEN).await?;
+    ui.wait_for(&format!("operator-{ADMIN}")).await?;
+    ensure!(
+        ui.find_displayed(&id::operator_part(ADMIN, "remove")).await?.is_none(),
+        "the admin is offered to remove themselves"
+    );
+    add_operator(
+        ui,
+        OFFICER,
+        "Sara Bennani",
+        "officer",
+        OFFICER_PASSWORD,
+        "03b-add-operator",
+    )
+    .await?;
     let banner = ui.text(id::BANNER).await?;
     ensure!(
         banner.contains("Sara Bennani") && banner.contains("Registration officer"),
         "the banner says {banner:?}"
     );
+    ui.wait_for(&format!("operator-{OFFICER}")).await?;
+
+    // 3c. A temporary operator is added, then removed (after a confirmation).
+    add_operator(ui, TEMP_OPERATOR, "Karim Temp", "supervisor", "temporary password", "").await?;
+    ui.click(&id::operator_part(TEMP_OPERATOR, "remove")).await?;
+    ui.click(&id::operator_part(TEMP_OPERATOR, "remove-confirm")).await?;
+    ui.wait_until("the removed operator's row to go", || async {
+        Ok(ui
+            .find_displayed(&format!("operator-{TEMP_OPERATOR}"))
+            .await?
+            .is_none()
+            .then_some(()))
+    })
+    .await?;
+    let banner = ui.text(id::BANNER).await?;
+    ensure!(
+        banner.contains("Karim Temp") && banner.contains("removed"),
+        "the banner says {banner:?}"
+    );
+    ui.screenshot("03c-admin-operators").await?;
+
+    // 3d. The officer's password is reset: too short first, said next to the field.
+    ui.click(&id::operator_part(OFFICER, "reset")).await?;
+    ui.type_into(id::RESET_PASSWORD, "short").await?;
+    ui.type_into(id::RESET_PASSWORD_CONFIRM, "short").await?;
+    ui.click(id::RESET_SUBMIT).await?;
+    let error = ui.text(&format!("{}-error", id::RESET_PASSWORD)).await?;
+    ensure!(
+        error.contains("at least 8"),
+        "the reset password's error says {error:?}"
+    );
+    ui.screenshot("03d-admin-reset-too-short").await?;
+    ui.type_into(id::RESET_PASSWORD, OFFICER_RESET_PASSWORD).await?;
+    ui.type_into(id::RESET_PASSWORD_CONFIRM, OFFICER_RESET_PASSWORD).await?;
+    ui.click(id::RESET_SUBMIT).await?;
+    ui.wait_until("the reset to be confirmed", || async {
+        let text = ui.text(id::BANNER).await?;
+        Ok(text.contains("password of Sara Bennani is reset").then_some(()))
+    })
+    .await?;
+
+    // 3e. The station policy: an idle lock out of range is said next to its field; then saved.
+    ui.type_into(id::POLICY_IDLE_LOCK, "0").await?;
+    ui.click(id::POLICY_SUBMIT).await?;
+    let error = ui.text(&format!("{}-error", id::POLICY_IDLE_LOCK)).await?;
+    ensure!(error.contains("from 1 to 120"), "the idle lock's error says {error:?}");
+    ui.screenshot("03e-admin-policy-out-of-range").await?;
+    ui.type_into(id::POLICY_IDLE_LOCK, "30").await?;
+    ui.type_into(id::POLICY_RETENTION, "90").await?;
+    ui.click(id::POLICY_SUBMIT).await?;
+    ui.wait_until("the policy to be saved", || async {
+        let text = ui.text(id::POLICY_OUTCOME).await?;
+        Ok((text.contains("30 minutes") && text.contains("90 days")).then_some(()))
+    })
+    .await?;
+
+    // 3f. Purge asks first, then says that nothing was old enough.
+    ui.click(id::PURGE_START).await?;
+    ui.wait_for(id::PURGE_CANCEL).await?;
+    ui.screenshot("03f-admin-purge-confirm").await?;
+    ui.click(id::PURGE_CONFIRM).await?;
+    ui.wait_for_attr(id::PURGE_OUTCOME, "data-kind", "info").await?;
+    let outcome = ui.text(id::PURGE_OUTCOME).await?;
+    ensure!(
+        outcome.contains("Nothing was purged") && outcome.contains("90 days"),
+        "beside the purge button: {outcome:?}"
+    );
+    ui.screenshot("03g-admin-purge-nothing").await?;
+    ui.click(id::ADMIN_BACK).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+
+    // 3g. The officer signs in with the reset password and changes it; a wrong current
+    //     password is said next to its field (only the station can tell).
     ui.click(id::LOG_OUT_BUTTON).await?;
     ui.wait_for(id::LOGIN_SCREEN).await?;
     ui.type_into(id::LOGIN_USERNAME, OFFICER).await?;
-    ui.type_into(id::LOGIN_PASSWORD, OFFICER_PASSWORD).await?;
+    ui.type_into(id::LOGIN_PASSWORD, OFFICER_RESET_PASSWORD).await?;
     ui.click(id::LOGIN_SUBMIT).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
     let operator = ui.text(id::SIGNED_IN_OPERATOR).await?;
@@ -265,6 +354,27 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         operator.contains("Sara Bennani"),
         "the officer is signed in: {operator:?}"
     );
+    ensure!(
+        ui.find_displayed(id::ADMIN_OPEN).await?.is_none(),
+        "an officer is offered the administration"
+    );
+    ui.click(id::ACCOUNT_OPEN).await?;
+    ui.wait_for(id::ACCOUNT_SCREEN).await?;
+    ui.type_into(id::OLD_PASSWORD, "not my password").await?;
+    ui.type_into(id::NEW_PASSWORD, OFFICER_PASSWORD).await?;
+    ui.type_into(id::NEW_PASSWORD_CONFIRM, OFFICER_PASSWORD).await?;
+    ui.click(id::CHANGE_PASSWORD_SUBMIT).await?;
+    let error = ui.text(&format!("{}-error", id::OLD_PASSWORD)).await?;
+    ensure!(
+        error.contains("not your current password"),
+        "the current password's error says {error:?}"
+    );
+    ui.screenshot("03h-change-password-wrong-current").await?;
+    ui.type_into(id::OLD_PASSWORD, OFFICER_RESET_PASSWORD).await?;
+    ui.click(id::CHANGE_PASSWORD_SUBMIT).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    let banner = ui.text(id::BANNER).await?;
+    ensure!(banner.contains("password is changed"), "the banner says {banner:?}");
 
     // 4. A new registration.
     ui.click(id::NEW_REGISTRATION).await?;
@@ -447,5 +557,71 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         station_dir.join("webview").is_dir(),
         "WebKit's storage is not under ENROLL_DATA_DIR/webview; it would land in the real app-data folder"
     );
+
+    // 12. The idle lock on a timer: at one minute, the lock screen shows by itself while the
+    //     admin sits on a registration, and the password reopens that registration.
+    ui.click(id::ADMIN_OPEN).await?;
+    ui.type_into(id::POLICY_IDLE_LOCK, "1").await?;
+    ui.click(id::POLICY_SUBMIT).await?;
+    ui.wait_until("the one-minute idle lock to be saved", || async {
+        let text = ui.text(id::POLICY_OUTCOME).await?;
+        Ok(text.contains("after 1 minutes").then_some(()))
+    })
+    .await?;
+    ui.click(id::ADMIN_BACK).await?;
+    ui.click(id::NEW_REGISTRATION).await?;
+    let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
+    let open_id = screen
+        .attr("data-registration-id")
+        .await?
+        .context("the registration screen names its id")?;
+    // Nothing is clicked from here on. The lock comes a minute after the last call; wait half
+    // of it first so that the step's own timeout covers the rest.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let notice = ui
+        .text(id::LOCK_NOTICE)
+        .await
+        .context("the lock screen did not show by itself")?;
+    ensure!(
+        notice.contains("locked after inactivity"),
+        "the lock screen says {notice:?}"
+    );
+    ui.screenshot("12-idle-locked").await?;
+    ui.type_into(id::LOGIN_PASSWORD, PASSWORD).await?;
+    ui.click(id::LOGIN_SUBMIT).await?;
+    let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
+    ensure!(
+        screen.attr("data-registration-id").await?.as_deref() == Some(open_id.as_str()),
+        "after unlocking, the registration that was open did not reopen"
+    );
     Ok(())
+}
+
+/// Adds an operator on the administration screen and waits for the confirmation; with a
+/// `screenshot` name, the filled form is saved first.
+async fn add_operator(
+    ui: &Ui,
+    username: &str,
+    full_name: &str,
+    role: &str,
+    password: &str,
+    screenshot: &str,
+) -> Result<()> {
+    ui.click(id::ADD_OPERATOR_OPEN).await?;
+    ui.type_into(id::OPERATOR_USERNAME, username).await?;
+    ui.type_into(id::OPERATOR_FULL_NAME, full_name).await?;
+    ui.select(id::OPERATOR_ROLE, role).await?;
+    ui.type_into(id::OPERATOR_PASSWORD, password).await?;
+    ui.type_into(id::OPERATOR_PASSWORD_CONFIRM, password).await?;
+    if !screenshot.is_empty() {
+        ui.screenshot(screenshot).await?;
+    }
+    ui.click(id::OPERATOR_SUBMIT).await?;
+    ui.wait_until(&format!("{username} to be added"), || async {
+        let Some(banner) = ui.find_displayed(id::BANNER).await? else {
+            return Ok(None);
+        };
+        Ok(banner.text().await?.contains(full_name).then_some(()))
+    })
+    .await
 }

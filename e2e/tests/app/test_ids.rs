@@ -48,6 +48,29 @@ pub const OPERATOR_PASSWORD: &str = "operator-password";
 pub const OPERATOR_PASSWORD_CONFIRM: &str = "operator-password-confirm";
 pub const OPERATOR_SUBMIT: &str = "operator-submit";
 
+pub const ADMIN_OPEN: &str = "admin-open";
+pub const ADMIN_SCREEN: &str = "admin-screen";
+pub const ADMIN_BACK: &str = "admin-back";
+pub const OPERATOR_LIST: &str = "operator-list";
+pub const RESET_PASSWORD: &str = "reset-password";
+pub const RESET_PASSWORD_CONFIRM: &str = "reset-password-confirm";
+pub const RESET_SUBMIT: &str = "reset-submit";
+pub const ACCOUNT_OPEN: &str = "account-open";
+pub const ACCOUNT_SCREEN: &str = "account-screen";
+pub const ACCOUNT_BACK: &str = "account-back";
+pub const OLD_PASSWORD: &str = "old-password";
+pub const NEW_PASSWORD: &str = "new-password";
+pub const NEW_PASSWORD_CONFIRM: &str = "new-password-confirm";
+pub const CHANGE_PASSWORD_SUBMIT: &str = "change-password-submit";
+pub const POLICY_IDLE_LOCK: &str = "policy-idle-lock";
+pub const POLICY_RETENTION: &str = "policy-retention";
+pub const POLICY_SUBMIT: &str = "policy-submit";
+pub const POLICY_OUTCOME: &str = "policy-outcome";
+pub const PURGE_START: &str = "purge-start";
+pub const PURGE_CONFIRM: &str = "purge-confirm";
+pub const PURGE_CANCEL: &str = "purge-cancel";
+pub const PURGE_OUTCOME: &str = "purge-outcome";
+
 /// Every constant above with its name in `testIds.ts` (PascalCase).
 pub const ALL: &[(&str, &str)] = &[
     ("LanguageSelect", LANGUAGE_SELECT),
@@ -91,6 +114,28 @@ pub const ALL: &[(&str, &str)] = &[
     ("OperatorPassword", OPERATOR_PASSWORD),
     ("OperatorPasswordConfirm", OPERATOR_PASSWORD_CONFIRM),
     ("OperatorSubmit", OPERATOR_SUBMIT),
+    ("AdminOpen", ADMIN_OPEN),
+    ("AdminScreen", ADMIN_SCREEN),
+    ("AdminBack", ADMIN_BACK),
+    ("OperatorList", OPERATOR_LIST),
+    ("ResetPassword", RESET_PASSWORD),
+    ("ResetPasswordConfirm", RESET_PASSWORD_CONFIRM),
+    ("ResetSubmit", RESET_SUBMIT),
+    ("AccountOpen", ACCOUNT_OPEN),
+    ("AccountScreen", ACCOUNT_SCREEN),
+    ("AccountBack", ACCOUNT_BACK),
+    ("OldPassword", OLD_PASSWORD),
+    ("NewPassword", NEW_PASSWORD),
+    ("NewPasswordConfirm", NEW_PASSWORD_CONFIRM),
+    ("ChangePasswordSubmit", CHANGE_PASSWORD_SUBMIT),
+    ("PolicyIdleLock", POLICY_IDLE_LOCK),
+    ("PolicyRetention", POLICY_RETENTION),
+    ("PolicySubmit", POLICY_SUBMIT),
+    ("PolicyOutcome", POLICY_OUTCOME),
+    ("PurgeStart", PURGE_START),
+    ("PurgeConfirm", PURGE_CONFIRM),
+    ("PurgeCancel", PURGE_CANCEL),
+    ("PurgeOutcome", PURGE_OUTCOME),
 ];
 
 /// `field-<id>-<language>` or `field-<id>`, as `fieldInputId` in `testIds.ts`.
@@ -104,6 +149,11 @@ pub fn field_input(field: &str, language: Option<&str>) -> String {
 /// As `fieldErrorId` in `testIds.ts`.
 pub fn field_error(field: &str, language: Option<&str>) -> String {
     format!("{}-error", field_input(field, language))
+}
+
+/// As `operatorResetId`, `operatorRemoveId`, ... in `testIds.ts`: `operator-<username>-<part>`.
+pub fn operator_part(username: &str, part: &str) -> String {
+    format!("operator-{username}-{part}")
 }
 
 /// As `rowStateId`, `rowApproveId`, ... in `testIds.ts`: `row-<id>-<part>`.
@@ -138,6 +188,7 @@ fn mirror_matches_the_ui_table() {
     for (helper, prefix) in [
         ("fieldInputId", "`field-${fieldId}"),
         ("rowId", "`row-${registrationId}"),
+        ("operatorRowId", "`operator-${username}"),
     ] {
         assert!(
             source.contains(prefix),

@@ -255,6 +255,23 @@ async fn health_and_register_keys_are_served() {
 
     let (status, code, _) = error_code(fixture.http.get(fixture.url("/v2/nothing")).send().await.unwrap()).await;
     assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
+    let (status, code, message) = error_code(
+        fixture
+            .http
+            .delete(fixture.url("/v1/register-keys"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+    assert!(
+        message.contains("DELETE") && message.contains("/v1/register-keys"),
+        "{message}"
+    );
 }
 
 #[tokio::test]

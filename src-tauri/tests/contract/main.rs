@@ -11,10 +11,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use enroll_station::home::{HomeSummary, PendingApprovalItem, PendingApprovalPage, PendingCursor, StateCountsView};
 use enroll_station::{
     CaptureView, DeviceIdentity, FieldError, FormField, FormLanguage, FormOption, FormSpec, NewOperatorRequest,
-    OperatorView, ReceiptView, RegistrationSummary, RegistrationView, SetupRequest, StationError, StationStatus,
-    SyncFailure, SyncReport,
+    OperatorView, PolicyLimits, PolicyRequest, PolicyView, PurgeReport, ReceiptView, RegistrationSummary,
+    RegistrationView, SessionView, SetupRequest, StationError, StationStatus, SyncFailure, SyncReport,
 };
 use serde_json::{json, Value};
 
@@ -123,8 +124,75 @@ fn samples() -> BTreeMap<&'static str, Value> {
         code: "intake_unreachable".into(),
         message: "the intake cannot be reached".into(),
     };
+    let limits = PolicyLimits {
+        idle_lock_minutes_min: 1,
+        idle_lock_minutes_max: 120,
+        retention_days_min: 1,
+        retention_days_max: 3650,
+    };
+    let policy = PolicyView {
+        idle_lock_minutes: 15,
+        retention_days: 30,
+        idle_lock_is_default: false,
+        retention_is_default: true,
+        limits,
+    };
+    let pending_item = PendingApprovalItem {
+        registration_id: "10001-20261125-000002".into(),
+        created_by: "sara.officer".into(),
+        created_at: "2026-11-25T10:00:00Z".into(),
+        finalized_at: "2026-11-25T10:20:00Z".into(),
+    };
+    let cursor = PendingCursor {
+        finalized_at: "2026-11-25T10:20:00Z".into(),
+        registration_id: "10001-20261125-000002".into(),
+    };
+    let counts = StateCountsView {
+        draft: 1,
+        pending_approval: 2,
+        sealed: 3,
+        uploaded: 4,
+        acknowledged: 5,
+        rejected: 6,
+        queued: 7,
+    };
     BTreeMap::from([
         ("SetupRequest", setup_request_sample()),
+        ("PolicyRequest", policy_request_sample()),
+        ("PolicyLimits", to_json(&limits)),
+        ("PolicyView", to_json(&policy)),
+        (
+            "PurgeReport",
+            to_json(&PurgeReport {
+                purged: vec!["10001-20261125-000001".into()],
+            }),
+        ),
+        (
+            "SessionView",
+            to_json(&SessionView {
+                state: "active".into(),
+                username: Some("admin".into()),
+                locks_in_ms: Some(600_000),
+            }),
+        ),
+        ("StateCountsView", to_json(&counts)),
+        ("PendingApprovalItem", to_json(&pending_item)),
+        ("PendingCursor", pending_cursor_sample(&cursor)),
+        (
+            "HomeSummary",
+            to_json(&HomeSummary {
+                counts,
+                pending_approval: vec![pending_item.clone()],
+                next_page: Some(cursor.clone()),
+            }),
+        ),
+        (
+            "PendingApprovalPage",
+            to_json(&PendingApprovalPage {
+                items: vec![pending_item],
+                next_page: Some(cursor),
+            }),
+        ),
         ("NewOperatorRequest", new_operator_request_sample()),
         (
             "StationStatus",
@@ -207,6 +275,27 @@ fn new_operator_request_sample() -> Value {
     } = serde_json::from_value(sent.clone()).expect("the UI's new-operator request deserializes");
     let read_back = json!({ "username": username, "full_name": full_name, "role": role, "password": password });
     assert_eq!(read_back, sent, "every field the UI sends reaches NewOperatorRequest");
+    sent
+}
+
+/// `PolicyRequest` only deserializes: checked the same way as `SetupRequest`.
+fn policy_request_sample() -> Value {
+    let sent = json!({ "idle_lock_minutes": 15, "retention_days": 30 });
+    let PolicyRequest {
+        idle_lock_minutes,
+        retention_days,
+    } = serde_json::from_value(sent.clone()).expect("the UI's policy request deserializes");
+    let read_back = json!({ "idle_lock_minutes": idle_lock_minutes, "retention_days": retention_days });
+    assert_eq!(read_back, sent, "every field the UI sends reaches PolicyRequest");
+    sent
+}
+
+/// `PendingCursor` goes both ways: the station hands it out and the UI sends it back for the
+/// next page, so what it serializes to must deserialize to the same cursor.
+fn pending_cursor_sample(cursor: &PendingCursor) -> Value {
+    let sent = to_json(cursor);
+    let back: PendingCursor = serde_json::from_value(sent.clone()).expect("the cursor the UI sends back deserializes");
+    assert_eq!(&back, cursor);
     sent
 }
 

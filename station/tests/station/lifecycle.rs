@@ -11,7 +11,7 @@ fn actions(events: &[enroll_packet::AuditEvent]) -> Vec<(&str, &str)> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rejected_and_acknowledged_packets_are_purged_after_retention_leaving_tombstones() {
+async fn rejected_packets_are_uploaded_and_only_acknowledged_ones_purged_after_retention() {
     let fixture = fixture().await;
     let station = &fixture.station;
     as_user(station, MAKER);
@@ -56,11 +56,22 @@ async fn rejected_and_acknowledged_packets_are_purged_after_retention_leaving_to
     );
 
     station.approve(&accepted).unwrap();
+
+    // Nothing the register has not acknowledged is purged, however old.
+    // (Days pass: the session locks when idle, so each operator signs in each time.)
+    fixture.clock.advance(30 * DAY);
+    as_user(station, ADMIN);
+    assert!(station.purge_expired().unwrap().purged.is_empty());
+    assert_eq!(station.registration(&rejected).unwrap().state, "rejected");
+
+    // The rejected packet goes to the register too, decision and reason inside.
     let report = station.sync_now().await.unwrap();
-    assert_eq!(report.acknowledged, 1, "{report:?}");
+    assert_eq!((report.attempted, report.acknowledged), (2, 2), "{report:?}");
+    let rejected_view = station.registration(&rejected).unwrap();
+    assert_eq!(rejected_view.state, "acknowledged");
+    assert!(rejected_view.receipt.is_some());
 
     // Not before the retention period is over...
-    // (Days pass: the session locks when idle, so the admin signs in each time.)
     fixture.clock.advance(6 * DAY);
     as_user(station, ADMIN);
     assert!(station.purge_expired().unwrap().purged.is_empty());
@@ -82,8 +93,19 @@ async fn rejected_and_acknowledged_packets_are_purged_after_retention_leaving_to
             ("registration_created", MAKER),
             ("registration_finalized", MAKER),
             ("registration_approved", SUPERVISOR),
-            ("registration_uploaded", SUPERVISOR),
-            ("registration_acknowledged", SUPERVISOR),
+            ("registration_uploaded", ADMIN),
+            ("registration_acknowledged", ADMIN),
+            ("registration_purged", ADMIN),
+        ]
+    );
+    assert_eq!(
+        actions(&station.registration_audit(&rejected).unwrap()),
+        [
+            ("registration_created", MAKER),
+            ("registration_finalized", MAKER),
+            ("registration_rejected", SUPERVISOR),
+            ("registration_uploaded", ADMIN),
+            ("registration_acknowledged", ADMIN),
             ("registration_purged", ADMIN),
         ]
     );

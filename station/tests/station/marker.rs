@@ -1,6 +1,7 @@
 //! No resident data in any file the station writes: a registration with an unusual name and a
 //! face record carrying marker bytes is written through the API, then every file under the
-//! data folder (the vault, its WAL and shared-memory files, anything temporary, the log) is
+//! data folder (the vault, its WAL and shared-memory files, its blob files, anything
+//! temporary, the log) is
 //! scanned for the markers, raw and base64-encoded, at draft, pending approval and after
 //! approval.
 
@@ -172,6 +173,8 @@ async fn no_file_the_station_writes_holds_resident_data() {
     assert_no_marker_on_disk(&dir, "draft");
 
     station.finalize(&rid).unwrap();
+    let content_file = dir.join("vault.blobs").join(format!("{rid}.content"));
+    assert!(content_file.is_file(), "the scan covers the pending content file");
     assert_no_marker_on_disk(&dir, "pending approval");
 
     as_user(station, SUPERVISOR);

@@ -49,6 +49,32 @@ export const TestId = {
   OperatorPassword: 'operator-password',
   OperatorPasswordConfirm: 'operator-password-confirm',
   OperatorSubmit: 'operator-submit',
+
+  AdminOpen: 'admin-open',
+  AdminScreen: 'admin-screen',
+  AdminBack: 'admin-back',
+  OperatorList: 'operator-list',
+  ResetPassword: 'reset-password',
+  ResetPasswordConfirm: 'reset-password-confirm',
+  ResetSubmit: 'reset-submit',
+
+  AccountOpen: 'account-open',
+  AccountScreen: 'account-screen',
+  AccountBack: 'account-back',
+  OldPassword: 'old-password',
+  NewPassword: 'new-password',
+  NewPasswordConfirm: 'new-password-confirm',
+  ChangePasswordSubmit: 'change-password-submit',
+
+  PolicyIdleLock: 'policy-idle-lock',
+  PolicyRetention: 'policy-retention',
+  PolicySubmit: 'policy-submit',
+  PolicyOutcome: 'policy-outcome',
+
+  PurgeStart: 'purge-start',
+  PurgeConfirm: 'purge-confirm',
+  PurgeCancel: 'purge-cancel',
+  PurgeOutcome: 'purge-outcome',
 } as const;
 
 export type TestIdValue = (typeof TestId)[keyof typeof TestId];
@@ -93,4 +119,21 @@ export function rowReceiptId(registrationId: string): string {
 }
 export function rowErrorId(registrationId: string): string {
   return `row-${registrationId}-error`;
+}
+
+/** A row of the operator list and its parts, e.g. `operator-sara.officer-remove`. */
+export function operatorRowId(username: string): string {
+  return `operator-${username}`;
+}
+export function operatorResetId(username: string): string {
+  return `operator-${username}-reset`;
+}
+export function operatorRemoveId(username: string): string {
+  return `operator-${username}-remove`;
+}
+export function operatorRemoveConfirmId(username: string): string {
+  return `operator-${username}-remove-confirm`;
+}
+export function operatorErrorId(username: string): string {
+  return `operator-${username}-error`;
 }

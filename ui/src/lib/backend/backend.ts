@@ -5,11 +5,18 @@
 import type {
   CaptureView,
   FormSpec,
+  HomeSummary,
   IdentityDocument,
   NewOperatorRequest,
   OperatorView,
+  PendingApprovalPage,
+  PendingCursor,
+  PolicyRequest,
+  PolicyView,
+  PurgeReport,
   RegistrationSummary,
   RegistrationView,
+  SessionView,
   SetupRequest,
   StationStatus,
   SyncReport,
@@ -22,6 +29,17 @@ export interface Backend {
   logIn(username: string, password: string): Promise<OperatorView>;
   logOut(): Promise<void>;
   addOperator(request: NewOperatorRequest): Promise<OperatorView>;
+  listOperators(): Promise<OperatorView[]>;
+  removeOperator(username: string): Promise<void>;
+  resetPassword(username: string, newPassword: string): Promise<void>;
+  changePassword(oldPassword: string, newPassword: string): Promise<void>;
+  policy(): Promise<PolicyView>;
+  setPolicy(request: PolicyRequest): Promise<PolicyView>;
+  purgeExpired(): Promise<PurgeReport>;
+  /** Where the session stands; does not count as activity (the idle lock's timer asks it). */
+  sessionState(): Promise<SessionView>;
+  homeSummary(): Promise<HomeSummary>;
+  pendingApprovalPage(after: PendingCursor): Promise<PendingApprovalPage>;
   form(): Promise<FormSpec>;
   newRegistration(): Promise<RegistrationView>;
   saveDraft(registrationId: string, identity: IdentityDocument): Promise<RegistrationView>;

@@ -145,6 +145,80 @@ export interface SyncFailure {
   message: string;
 }
 
+/** What `purge_expired` erased: the registrations purged now (their tombstones remain). */
+export interface PurgeReport {
+  purged: string[];
+}
+
+/** The station's policy as the admin's screen shows it (`station/src/policy.rs`). */
+export interface PolicyView {
+  idle_lock_minutes: number;
+  retention_days: number;
+  /** True when the admin has not chosen: the station's default applies. */
+  idle_lock_is_default: boolean;
+  retention_is_default: boolean;
+  limits: PolicyLimits;
+}
+
+/** The ranges `set_policy` accepts, inclusive. */
+export interface PolicyLimits {
+  idle_lock_minutes_min: number;
+  idle_lock_minutes_max: number;
+  retention_days_min: number;
+  retention_days_max: number;
+}
+
+export interface PolicyRequest {
+  idle_lock_minutes: number;
+  retention_days: number;
+}
+
+export type SessionState = 'signed_out' | 'active' | 'locked';
+
+/** Where the session stands; asking is not activity (`station/src/session.rs`). */
+export interface SessionView {
+  state: SessionState;
+  username: string | null;
+  /** While active: milliseconds until the session locks unless a call comes first. */
+  locks_in_ms: number | null;
+}
+
+/** Registrations per state (`station/src/home.rs`); `queued` is sealed plus uploaded. */
+export interface StateCountsView {
+  draft: number;
+  pending_approval: number;
+  sealed: number;
+  uploaded: number;
+  acknowledged: number;
+  rejected: number;
+  queued: number;
+}
+
+export interface PendingApprovalItem {
+  registration_id: string;
+  created_by: string;
+  created_at: string;
+  finalized_at: string;
+}
+
+/** Where a page of the pending list ends; sent back as is for the next page. */
+export interface PendingCursor {
+  finalized_at: string;
+  registration_id: string;
+}
+
+/** The home screen's counts and the oldest registrations waiting for approval. */
+export interface HomeSummary {
+  counts: StateCountsView;
+  pending_approval: PendingApprovalItem[];
+  next_page: PendingCursor | null;
+}
+
+export interface PendingApprovalPage {
+  items: PendingApprovalItem[];
+  next_page: PendingCursor | null;
+}
+
 /** A problem with one form field. */
 export interface FieldError {
   field: string;
@@ -237,6 +311,40 @@ export const SHAPES = {
   } satisfies Shape<RegistrationSummary>,
   SyncReport: { attempted: 'number', acknowledged: 'number', failures: 'array' } satisfies Shape<SyncReport>,
   SyncFailure: { registration_id: 'string', code: 'string', message: 'string' } satisfies Shape<SyncFailure>,
+  PurgeReport: { purged: 'array' } satisfies Shape<PurgeReport>,
+  PolicyView: {
+    idle_lock_minutes: 'number',
+    retention_days: 'number',
+    idle_lock_is_default: 'boolean',
+    retention_is_default: 'boolean',
+    limits: 'object',
+  } satisfies Shape<PolicyView>,
+  PolicyLimits: {
+    idle_lock_minutes_min: 'number',
+    idle_lock_minutes_max: 'number',
+    retention_days_min: 'number',
+    retention_days_max: 'number',
+  } satisfies Shape<PolicyLimits>,
+  PolicyRequest: { idle_lock_minutes: 'number', retention_days: 'number' } satisfies Shape<PolicyRequest>,
+  SessionView: { state: 'string', username: 'string?', locks_in_ms: 'number?' } satisfies Shape<SessionView>,
+  StateCountsView: {
+    draft: 'number',
+    pending_approval: 'number',
+    sealed: 'number',
+    uploaded: 'number',
+    acknowledged: 'number',
+    rejected: 'number',
+    queued: 'number',
+  } satisfies Shape<StateCountsView>,
+  PendingApprovalItem: {
+    registration_id: 'string',
+    created_by: 'string',
+    created_at: 'string',
+    finalized_at: 'string',
+  } satisfies Shape<PendingApprovalItem>,
+  PendingCursor: { finalized_at: 'string', registration_id: 'string' } satisfies Shape<PendingCursor>,
+  HomeSummary: { counts: 'object', pending_approval: 'array', next_page: 'object?' } satisfies Shape<HomeSummary>,
+  PendingApprovalPage: { items: 'array', next_page: 'object?' } satisfies Shape<PendingApprovalPage>,
   FieldError: { field: 'string', language: 'string?', code: 'string', message: 'string' } satisfies Shape<FieldError>,
   ErrorView: { code: 'string', message: 'string', fields: 'array' } satisfies Shape<ErrorView>,
 } as const;

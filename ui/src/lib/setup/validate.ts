@@ -3,7 +3,7 @@
 // station checks again and has the last word; `problemFromStation` places its answer.
 
 import type { FieldError } from '../backend/types';
-import type { MessageKey } from '../i18n/catalogues';
+import type { MessageKey, Params } from '../i18n/catalogues';
 
 export const MIN_PASSWORD_LENGTH = 8;
 /** As `station/src/setup.rs`: 1 to 32 letters, digits, dots, dashes or underscores. */
@@ -11,8 +11,8 @@ export const USERNAME_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;
 /** A registration center id has 5 digits, e.g. 10002. */
 export const CENTER_ID_PATTERN = /^\d{5}$/;
 
-/** What to show under a field: a catalogue message, or the station's own words. */
-export type Problem = { key: MessageKey } | { text: string };
+/** What to show under a field: a catalogue message (with its placeholders), or the station's own words. */
+export type Problem = { key: MessageKey; params?: Params } | { text: string };
 export type Problems<K extends string> = Partial<Record<K, Problem>>;
 
 export interface SetupForm {
