@@ -19,7 +19,7 @@ fn main() {
         "purge_expired",
         "session_state",
         "home_summary",
-        "pending_approval_page",
+        "home_page",
         "form",
         "new_registration",
         "save_draft",
@@ -27,7 +27,6 @@ fn main() {
         "finalize",
         "approve",
         "reject",
-        "list_registrations",
         "registration",
         "sync_now",
     ];

@@ -11,10 +11,10 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use enroll_station::home::{HomeSummary, PendingApprovalPage, PendingCursor};
+use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
-    CaptureView, FormSpec, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView, PurgeReport,
-    RegistrationSummary, RegistrationView, SessionView, SetupRequest, Station, StationError, StationStatus, SyncReport,
+    CaptureView, FormSpec, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView, PurgeReport, RegistrationView,
+    SessionView, SetupRequest, Station, StationError, StationStatus, SyncReport,
 };
 use tauri::State;
 
@@ -131,13 +131,15 @@ pub async fn home_summary(station: SharedStation<'_>) -> Result<HomeSummary, Sta
     blocking(&station, |station| station.home_summary()).await
 }
 
+/// The page of one home list after `after`, when the clerk asks for more.
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn pending_approval_page(
+#[tracing::instrument(skip(station, after), err(level = "warn"))]
+pub async fn home_page(
     station: SharedStation<'_>,
-    after: PendingCursor,
-) -> Result<PendingApprovalPage, StationError> {
-    blocking(&station, move |station| station.pending_approval_page(&after)).await
+    list: HomeListName,
+    after: HomeCursor,
+) -> Result<HomeList, StationError> {
+    blocking(&station, move |station| station.home_page(list, &after)).await
 }
 
 #[tauri::command]
@@ -189,12 +191,6 @@ pub async fn reject(
     reason: String,
 ) -> Result<RegistrationView, StationError> {
     blocking(&station, move |station| station.reject(&registration_id, &reason)).await
-}
-
-#[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn list_registrations(station: SharedStation<'_>) -> Result<Vec<RegistrationSummary>, StationError> {
-    blocking(&station, |station| station.list_registrations()).await
 }
 
 #[tauri::command]

@@ -46,7 +46,7 @@ fn main() {
             commands::purge_expired,
             commands::session_state,
             commands::home_summary,
-            commands::pending_approval_page,
+            commands::home_page,
             commands::form,
             commands::new_registration,
             commands::save_draft,
@@ -54,7 +54,6 @@ fn main() {
             commands::finalize,
             commands::approve,
             commands::reject,
-            commands::list_registrations,
             commands::registration,
             commands::sync_now,
         ])

@@ -356,34 +356,8 @@ impl Station {
         self.registration(registration_id)
     }
 
-    pub fn list_registrations(&self) -> Result<Vec<RegistrationSummary>, StationError> {
-        let (_, data_key) = self.signed_in()?;
-        let vault = self.vault();
-        let rows = vault.registrations()?;
-        rows.into_iter()
-            .map(|row| {
-                let display_name = if row.state.is_readable() {
-                    let (identity, _) = self.readable_parts(&vault, &row, &data_key)?;
-                    display_name(&identity)
-                } else {
-                    None
-                };
-                Ok(RegistrationSummary {
-                    display_name,
-                    registration_id: row.registration_id,
-                    state: row.state.as_str().to_string(),
-                    created_by: row.created_by,
-                    updated_at: row.updated_at,
-                    last_error: row.last_error.map(|(code, message)| ErrorView {
-                        code,
-                        message,
-                        fields: Vec::new(),
-                    }),
-                })
-            })
-            .collect()
-    }
-
+    /// One registration as the registration screen shows it: what the station can still read
+    /// of it, where it is, and the decision on it (with the reason of a rejection).
     pub fn registration(&self, registration_id: &str) -> Result<RegistrationView, StationError> {
         let (_, data_key) = self.signed_in()?;
         let vault = self.vault();
@@ -394,14 +368,10 @@ impl Station {
         } else {
             (None, None)
         };
-        let receipt = row
-            .receipt_json
-            .as_deref()
-            .and_then(|json| serde_json::from_str::<enroll_packet::SignedReceipt>(json).ok())
-            .map(|signed| ReceiptView {
-                intake_reference: signed.receipt.intake_reference,
-                received_at: signed.receipt.received_at,
-            });
+        let mut decision = views::decision_of(row.approved_by, row.rejected_by);
+        if let Some(decision) = decision.as_mut().filter(|d| d.outcome == DecisionOutcome::Rejected) {
+            decision.reason = vault.decision_reason(registration_id, &data_key)?;
+        }
         Ok(RegistrationView {
             registration_id: row.registration_id,
             state: row.state.as_str().to_string(),
@@ -410,12 +380,9 @@ impl Station {
             created_by: row.created_by,
             created_at: row.created_at,
             updated_at: row.updated_at,
-            receipt,
-            last_error: row.last_error.map(|(code, message)| ErrorView {
-                code,
-                message,
-                fields: Vec::new(),
-            }),
+            receipt: row.receipt_json.as_deref().and_then(views::receipt_view),
+            last_error: row.last_error.map(views::upload_error_view),
+            decision,
         })
     }
 

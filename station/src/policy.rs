@@ -320,20 +320,7 @@ mod tests {
 #[cfg(test)]
 mod station_tests {
     use super::*;
-    use crate::test_support::{TestStation, ADMIN, DAY, MINUTE, OFFICER, SUPERVISOR};
-
-    fn pending_registration(station: &Station) -> String {
-        let rid = station.new_registration().unwrap().registration_id;
-        let identity = serde_json::json!({
-            "fullName": [{"language": "eng", "value": "Karim Test"}, {"language": "ara", "value": "كريم"}],
-            "dateOfBirth": "2001/07/14",
-            "gender": "MLE"
-        });
-        station.save_draft(&rid, identity).unwrap();
-        station.capture_face(&rid).unwrap();
-        station.finalize(&rid).unwrap();
-        rid
-    }
+    use crate::test_support::{pending_registration, TestStation, ADMIN, DAY, MINUTE, OFFICER, SUPERVISOR};
 
     #[test]
     fn an_admin_sets_the_policy_everyone_reads_it_and_it_survives_a_restart() {

@@ -13,10 +13,14 @@
 //!
 //! Deliberately absent: any undo. Each of these erases resident data on purpose.
 
+use enroll_store::queries::PageOrder;
 use enroll_store::{RegistrationState, Role};
 
 use crate::session::parse_time;
 use crate::{check_may_approve, rfc3339, PurgeReport, RegistrationView, Station, StationError};
+
+/// Acknowledged packets read per page while purging.
+const PURGE_PAGE_SIZE: u32 = 100;
 
 /// The longest reason a reviewer may give (it travels in the packet's meta).
 const MAX_REASON_CHARS: usize = 500;
@@ -77,20 +81,74 @@ impl Station {
     /// Purge every acknowledged packet whose last change is older than the retention period
     /// (admins only).
     pub fn purge_expired(&self) -> Result<PurgeReport, StationError> {
+        self.purge_expired_in_pages_of(PURGE_PAGE_SIZE)
+    }
+
+    fn purge_expired_in_pages_of(&self, page_size: u32) -> Result<PurgeReport, StationError> {
         let (operator, _) = self.signed_in()?;
         crate::operators::require_admin(&operator, "purge packets")?;
         let now = (self.clock)();
+        let retention = self.policy.current().retention;
         let mut vault = self.vault();
-        let candidates = vault.registrations_in(RegistrationState::Acknowledged)?;
         let mut report = PurgeReport::default();
-        for row in candidates {
-            if parse_time(&row.updated_at)? + self.policy.current().retention <= now {
-                vault.purge(&row.registration_id, &rfc3339(now))?;
-                report.purged.push(row.registration_id);
+        // Oldest first, page by page along the state index, up to the first packet still
+        // within retention: the work is the expired packets, not the whole acknowledged list.
+        let mut after = None;
+        'pages: loop {
+            let page = vault.registrations_page(
+                &[RegistrationState::Acknowledged],
+                after.as_ref(),
+                page_size,
+                PageOrder::OldestFirst,
+            )?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.cursor());
+            for entry in page {
+                if parse_time(&entry.updated_at)? + retention > now {
+                    break 'pages;
+                }
+                vault.purge(&entry.registration_id, &rfc3339(now))?;
+                report.purged.push(entry.registration_id);
             }
         }
         report.purged.sort();
         tracing::info!(count = report.purged.len(), "expired packets purged");
         Ok(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{pending_registration, TestStation, ADMIN, DAY, OFFICER, SUPERVISOR};
+
+    /// Pages of one, so that the walk crosses page boundaries: the packets past retention go,
+    /// oldest first, and the walk stops at the first one still within it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn purge_walks_the_acknowledged_oldest_first_and_stops_at_the_retention_line() {
+        let (test, intake) = TestStation::with_intake().await;
+        let mut acknowledged = Vec::new();
+        for _ in 0..3 {
+            test.as_user(OFFICER);
+            let rid = pending_registration(&test.station);
+            test.as_user(SUPERVISOR);
+            test.station.approve(&rid).unwrap();
+            assert_eq!(test.station.sync_now().await.unwrap().acknowledged, 1);
+            acknowledged.push(rid);
+            test.clock.advance(DAY);
+        }
+        // Acknowledged 3, 2 and 1 days ago; the test station keeps packets 7 days.
+        test.clock.advance(5 * DAY - DAY / 2);
+        test.as_user(ADMIN);
+        let report = test.station.purge_expired_in_pages_of(1).unwrap();
+        assert_eq!(report.purged, [acknowledged[0].clone()], "only the one past 7 days");
+        test.clock.advance(DAY);
+        test.as_user(ADMIN);
+        let report = test.station.purge_expired_in_pages_of(1).unwrap();
+        assert_eq!(report.purged, [acknowledged[1].clone()]);
+        assert_eq!(
+            test.station.registration(&acknowledged[2]).unwrap().state,
+            "acknowledged"
+        );
+        intake.shutdown().await;
     }
 }

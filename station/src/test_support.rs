@@ -158,3 +158,17 @@ fn open(dir: &std::path::Path, clock: &FakeClock, intake_url: &str) -> Station {
         ..StationPolicy::default()
     })
 }
+
+/// A registration made by whoever is signed in, finalized: pending approval.
+pub(crate) fn pending_registration(station: &Station) -> String {
+    let rid = station.new_registration().unwrap().registration_id;
+    let identity = serde_json::json!({
+        "fullName": [{"language": "eng", "value": "Karim Test"}, {"language": "ara", "value": "كريم"}],
+        "dateOfBirth": "2001/07/14",
+        "gender": "MLE"
+    });
+    station.save_draft(&rid, identity).unwrap();
+    station.capture_face(&rid).unwrap();
+    station.finalize(&rid).unwrap();
+    rid
+}

@@ -78,18 +78,65 @@ pub struct RegistrationView {
     pub receipt: Option<ReceiptView>,
     /// The last upload failure, if the packet is still queued.
     pub last_error: Option<crate::error::ErrorView>,
+    /// The supervisor's decision, once there is one (sealed or rejected onward), with the
+    /// reason of a rejection.
+    pub decision: Option<DecisionView>,
 }
 
-/// One row of the home screen's list.
-#[derive(Debug, Clone, Serialize)]
-pub struct RegistrationSummary {
-    pub registration_id: String,
-    pub state: String,
-    /// Name for display, present only while the station can read the packet.
-    pub display_name: Option<String>,
-    pub created_by: String,
-    pub updated_at: String,
-    pub last_error: Option<crate::error::ErrorView>,
+/// What a supervisor decided. From `uploaded` on the state no longer says it, so every screen
+/// that shows a reviewed packet shows this beside it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionView {
+    pub outcome: DecisionOutcome,
+    /// The supervisor or admin who decided.
+    pub by: String,
+    /// Why it was rejected. Only in [`RegistrationView`]: the reason is kept under the data
+    /// key (it may describe the resident) and the home lists do not decrypt it. `None` for an
+    /// approval, and once the packet is purged.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionOutcome {
+    Approved,
+    Rejected,
+}
+
+/// The decision a row records (`approved_by` or `rejected_by`), without its reason.
+pub(crate) fn decision_of(approved_by: Option<String>, rejected_by: Option<String>) -> Option<DecisionView> {
+    match (approved_by, rejected_by) {
+        (_, Some(by)) => Some(DecisionView {
+            outcome: DecisionOutcome::Rejected,
+            by,
+            reason: None,
+        }),
+        (Some(by), None) => Some(DecisionView {
+            outcome: DecisionOutcome::Approved,
+            by,
+            reason: None,
+        }),
+        (None, None) => None,
+    }
+}
+
+/// The register's receipt as stored (a `SignedReceipt`, verified when it came), for display.
+pub(crate) fn receipt_view(receipt_json: &str) -> Option<ReceiptView> {
+    serde_json::from_str::<enroll_packet::SignedReceipt>(receipt_json)
+        .ok()
+        .map(|signed| ReceiptView {
+            intake_reference: signed.receipt.intake_reference,
+            received_at: signed.receipt.received_at,
+        })
+}
+
+/// A stored upload failure as the UI shows errors.
+pub(crate) fn upload_error_view((code, message): (String, String)) -> crate::error::ErrorView {
+    crate::error::ErrorView {
+        code,
+        message,
+        fields: Vec::new(),
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

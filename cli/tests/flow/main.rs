@@ -179,7 +179,12 @@ async fn one_registration_travels_from_the_form_to_the_register() {
     let sealed = station.approve(&rid).unwrap();
     assert_eq!(sealed.state, "sealed");
     assert!(sealed.identity.is_none() && sealed.face.is_none());
-    assert_eq!(station.list_registrations().unwrap()[0].display_name, None);
+    let home = station.home_summary().unwrap();
+    assert_eq!(home.upload_queue.items[0].registration_id, rid);
+    assert_eq!(
+        home.upload_queue.items[0].display_name, None,
+        "a sealed packet has no readable name"
+    );
 
     // 6. Sync, first with the intake down: the packet stays queued with a clear reason.
     intake.shutdown().await;

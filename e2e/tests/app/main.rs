@@ -11,10 +11,13 @@
 //! filled (English and Arabic names) and the face captured (preview and SIMULATED DEVICE
 //! badge shown), but a phone number only the station's schema check refuses: its field error
 //! shows under the phone input → correct it → Finalize
-//! → Approve → sync with the intake stopped (a banner says the packet stays queued) → start
-//! the intake again on the same port → sync → the row shows "acknowledged" with its receipt →
-//! Arabic → with the idle lock set to one minute, the lock screen shows by itself (no click)
-//! and the password reopens the registration that was open.
+//! (the row is in the pending list) → Approve (the row moves to the upload queue, "Approved by
+//! admin") → sync with the intake stopped (a banner says the packet stays queued; the queue
+//! row shows the upload error) → start the intake again on the same port → sync → the row is
+//! in the acknowledged list with its receipt and decision → its registration screen shows the
+//! decision and the same receipt → Arabic, where a new registration waits in the drafts list
+//! and "continue" reopens it → with the idle lock set to one minute, the lock screen shows by
+//! itself (no click) and the password reopens the registration that was open.
 //!
 //! Every screen is saved under `artifacts/e2e/`; with `UPDATE_SCREENSHOT=1` the acknowledged
 //! home screen also becomes the README's `docs/screenshot.png`. The test fails (never skips) when the app or tauri-driver is
@@ -461,6 +464,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.wait_for(id::HOME_SCREEN).await?;
     let state_id = id::row_part(&registration_id, "state");
     ui.wait_for_attr(&state_id, "data-state", "pending_approval").await?;
+    ensure_in_list(ui, id::HOME_PENDING, &registration_id).await?;
     ui.screenshot("07-home-pending-approval").await?;
 
     // 7b. The admin signs in and reviews it first: the same screen, read-only, with the face.
@@ -494,6 +498,9 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         })
         .await?;
     eprintln!("[e2e] approved; the row is {queued_state}");
+    ensure_in_list(ui, id::HOME_QUEUE, &registration_id).await?;
+    let decision_id = id::row_part(&registration_id, "decision");
+    ensure_approved_by_admin(ui, &decision_id).await?;
 
     // 9. Sync with the intake down: a warning banner says the packet stays queued.
     intake.stop().await;
@@ -520,6 +527,11 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .text(&id::row_part(&registration_id, "error"))
         .await
         .context("the row shows its last upload error")?;
+    ensure!(
+        row_error.starts_with("Last upload failed: ") && row_error.contains("cannot be reached"),
+        "the row's error reads {row_error:?}"
+    );
+    ensure_in_list(ui, id::HOME_QUEUE, &registration_id).await?;
     eprintln!("[e2e] row error: {row_error}");
     ui.screenshot("08-home-intake-unreachable").await?;
 
@@ -533,6 +545,8 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         "the receipt reads {receipt:?}"
     );
     eprintln!("[e2e] {receipt}");
+    ensure_in_list(ui, id::HOME_ACKNOWLEDGED, &registration_id).await?;
+    ensure_approved_by_admin(ui, &decision_id).await?;
     let home = ui.screenshot("09-home-acknowledged").await?;
     // The README's picture is refreshed only on request, so a test run leaves the tree clean.
     if std::env::var_os("UPDATE_SCREENSHOT").is_some() {
@@ -541,15 +555,51 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         std::fs::copy(&home, docs.join("screenshot.png")).context("copying the home screen to docs/screenshot.png")?;
     }
 
+    // 10b. Its details: the decision and the same receipt on the registration screen.
+    ui.click(&id::row_part(&registration_id, "open")).await?;
+    let decision = ui.wait_for(id::REGISTRATION_DECISION).await?;
+    ensure!(
+        decision.attr("data-outcome").await?.as_deref() == Some("approved"),
+        "the registration's decision is not an approval"
+    );
+    let decision = decision.text().await?;
+    ensure!(
+        decision == format!("Approved by {ADMIN}"),
+        "the decision reads {decision:?}"
+    );
+    let reference = receipt.trim_start_matches("Receipt ");
+    let full_receipt = ui.text(id::REGISTRATION_RECEIPT).await?;
+    ensure!(
+        full_receipt.starts_with(&format!("Receipt {reference}, received ")),
+        "the registration's receipt reads {full_receipt:?}, the row's {receipt:?}"
+    );
+    ui.screenshot("09b-registration-acknowledged").await?;
+    ui.click(id::BACK_TO_HOME).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+
     // 11. Arabic: the whole window mirrors.
     ui.select(id::LANGUAGE_SELECT, "ar").await?;
     let direction = ui.client.execute("return document.documentElement.dir", vec![]).await?;
     ensure!(direction == "rtl", "in Arabic the document's dir is {direction}");
     ui.screenshot("10-home-arabic").await?;
     ui.click(id::NEW_REGISTRATION).await?;
-    ui.wait_for(id::REGISTRATION_SCREEN).await?;
+    let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
+    let draft_id = screen
+        .attr("data-registration-id")
+        .await?
+        .context("the registration screen names its id")?;
     ui.wait_for(&id::field_input("fullName", Some("ara"))).await?;
     ui.screenshot("11-registration-arabic").await?;
+    ui.click(id::BACK_TO_HOME).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    // The new draft waits in the drafts list, and "continue" reopens it.
+    ensure_in_list(ui, id::HOME_DRAFTS, &draft_id).await?;
+    ui.click(&id::row_part(&draft_id, "continue")).await?;
+    let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
+    ensure!(
+        screen.attr("data-registration-id").await?.as_deref() == Some(draft_id.as_str()),
+        "continuing the draft opened another registration"
+    );
     ui.click(id::BACK_TO_HOME).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
     ui.select(id::LANGUAGE_SELECT, "en").await?;
@@ -593,6 +643,42 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ensure!(
         screen.attr("data-registration-id").await?.as_deref() == Some(open_id.as_str()),
         "after unlocking, the registration that was open did not reopen"
+    );
+    Ok(())
+}
+
+/// Checks that the row of `registration_id` is inside the home list `list` (and so in no
+/// other: a registration is in one state at a time).
+async fn ensure_in_list(ui: &Ui, list: &str, registration_id: &str) -> Result<()> {
+    let selector = format!(
+        "[data-testid=\"{list}\"] [data-testid=\"{}\"]",
+        id::row_part(registration_id, "state")
+    );
+    let found = ui
+        .client
+        .execute(
+            "return document.querySelector(arguments[0]) !== null",
+            vec![serde_json::json!(selector)],
+        )
+        .await?;
+    ensure!(
+        found == serde_json::json!(true),
+        "{registration_id} is not in the list {list}"
+    );
+    Ok(())
+}
+
+/// Checks that a row's decision says the admin approved it (and not that it was rejected).
+async fn ensure_approved_by_admin(ui: &Ui, decision_id: &str) -> Result<()> {
+    let decision = ui.wait_for(decision_id).await?;
+    ensure!(
+        decision.attr("data-outcome").await?.as_deref() == Some("approved"),
+        "the row's decision is not an approval"
+    );
+    let text = decision.text().await?;
+    ensure!(
+        text == format!("Approved by {ADMIN}"),
+        "the row's decision reads {text:?}"
     );
     Ok(())
 }

@@ -28,7 +28,10 @@ pub const HOME_STATION_NAME: &str = "home-station-name";
 pub const HOME_COUNTS: &str = "home-counts";
 pub const NEW_REGISTRATION: &str = "new-registration";
 pub const SYNC_NOW: &str = "sync-now";
-pub const REGISTRATION_LIST: &str = "registration-list";
+pub const HOME_DRAFTS: &str = "home-drafts";
+pub const HOME_PENDING: &str = "home-pending";
+pub const HOME_QUEUE: &str = "home-queue";
+pub const HOME_ACKNOWLEDGED: &str = "home-acknowledged";
 
 pub const REGISTRATION_SCREEN: &str = "registration-screen";
 pub const REGISTRATION_ID: &str = "registration-id";
@@ -38,6 +41,8 @@ pub const FACE_PREVIEW: &str = "face-preview";
 pub const FACE_QUALITY: &str = "face-quality";
 pub const SIMULATED_DEVICE_BADGE: &str = "simulated-device-badge";
 pub const FINALIZE_BUTTON: &str = "finalize";
+pub const REGISTRATION_DECISION: &str = "registration-decision";
+pub const REGISTRATION_RECEIPT: &str = "registration-receipt";
 pub const BACK_TO_HOME: &str = "back-to-home";
 
 pub const ADD_OPERATOR_OPEN: &str = "add-operator-open";
@@ -97,7 +102,10 @@ pub const ALL: &[(&str, &str)] = &[
     ("HomeCounts", HOME_COUNTS),
     ("NewRegistration", NEW_REGISTRATION),
     ("SyncNow", SYNC_NOW),
-    ("RegistrationList", REGISTRATION_LIST),
+    ("HomeDrafts", HOME_DRAFTS),
+    ("HomePending", HOME_PENDING),
+    ("HomeQueue", HOME_QUEUE),
+    ("HomeAcknowledged", HOME_ACKNOWLEDGED),
     ("RegistrationScreen", REGISTRATION_SCREEN),
     ("RegistrationId", REGISTRATION_ID),
     ("AutosaveStatus", AUTOSAVE_STATUS),
@@ -106,6 +114,8 @@ pub const ALL: &[(&str, &str)] = &[
     ("FaceQuality", FACE_QUALITY),
     ("SimulatedDeviceBadge", SIMULATED_DEVICE_BADGE),
     ("FinalizeButton", FINALIZE_BUTTON),
+    ("RegistrationDecision", REGISTRATION_DECISION),
+    ("RegistrationReceipt", REGISTRATION_RECEIPT),
     ("BackToHome", BACK_TO_HOME),
     ("AddOperatorOpen", ADD_OPERATOR_OPEN),
     ("OperatorUsername", OPERATOR_USERNAME),

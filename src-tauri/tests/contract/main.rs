@@ -11,10 +11,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use enroll_station::home::{HomeSummary, PendingApprovalItem, PendingApprovalPage, PendingCursor, StateCountsView};
+use enroll_station::home::{HomeCursor, HomeItem, HomeList, HomeListName, HomeSummary, StateCountsView};
 use enroll_station::{
-    CaptureView, DeviceIdentity, FieldError, FormField, FormLanguage, FormOption, FormSpec, NewOperatorRequest,
-    OperatorView, PolicyLimits, PolicyRequest, PolicyView, PurgeReport, ReceiptView, RegistrationSummary,
+    CaptureView, DecisionOutcome, DecisionView, DeviceIdentity, FieldError, FormField, FormLanguage, FormOption,
+    FormSpec, NewOperatorRequest, OperatorView, PolicyLimits, PolicyRequest, PolicyView, PurgeReport, ReceiptView,
     RegistrationView, SessionView, SetupRequest, StationError, StationStatus, SyncFailure, SyncReport,
 };
 use serde_json::{json, Value};
@@ -110,14 +110,7 @@ fn samples() -> BTreeMap<&'static str, Value> {
             received_at: "2026-11-25T11:00:00Z".into(),
         }),
         last_error: Some((&station_error).into()),
-    };
-    let summary = RegistrationSummary {
-        registration_id: "10001-20261125-000001".into(),
-        state: "pending_approval".into(),
-        display_name: Some("Amina Idrissi".into()),
-        created_by: "admin".into(),
-        updated_at: "2026-11-25T10:05:00Z".into(),
-        last_error: Some((&station_error).into()),
+        decision: Some(decision()),
     };
     let failure = SyncFailure {
         registration_id: "10001-20261125-000001".into(),
@@ -137,15 +130,24 @@ fn samples() -> BTreeMap<&'static str, Value> {
         retention_is_default: true,
         limits,
     };
-    let pending_item = PendingApprovalItem {
+    let home_item = HomeItem {
         registration_id: "10001-20261125-000002".into(),
+        state: "rejected".into(),
         created_by: "sara.officer".into(),
         created_at: "2026-11-25T10:00:00Z".into(),
-        finalized_at: "2026-11-25T10:20:00Z".into(),
+        updated_at: "2026-11-25T10:20:00Z".into(),
+        display_name: Some("Amina Idrissi".into()),
+        decision: Some(decision()),
+        receipt: registration.receipt.clone(),
+        last_error: Some((&station_error).into()),
     };
-    let cursor = PendingCursor {
-        finalized_at: "2026-11-25T10:20:00Z".into(),
+    let cursor = HomeCursor {
+        updated_at: "2026-11-25T10:20:00Z".into(),
         registration_id: "10001-20261125-000002".into(),
+    };
+    let list = HomeList {
+        items: vec![home_item.clone()],
+        next_page: Some(cursor.clone()),
     };
     let counts = StateCountsView {
         draft: 1,
@@ -176,23 +178,20 @@ fn samples() -> BTreeMap<&'static str, Value> {
             }),
         ),
         ("StateCountsView", to_json(&counts)),
-        ("PendingApprovalItem", to_json(&pending_item)),
-        ("PendingCursor", pending_cursor_sample(&cursor)),
+        ("HomeItem", to_json(&home_item)),
+        ("HomeCursor", home_cursor_sample(&cursor)),
+        ("HomeList", to_json(&list)),
         (
             "HomeSummary",
             to_json(&HomeSummary {
                 counts,
-                pending_approval: vec![pending_item.clone()],
-                next_page: Some(cursor.clone()),
+                drafts: list.clone(),
+                pending_approval: list.clone(),
+                upload_queue: list.clone(),
+                acknowledged: list,
             }),
         ),
-        (
-            "PendingApprovalPage",
-            to_json(&PendingApprovalPage {
-                items: vec![pending_item],
-                next_page: Some(cursor),
-            }),
-        ),
+        ("DecisionView", to_json(&decision())),
         ("NewOperatorRequest", new_operator_request_sample()),
         (
             "StationStatus",
@@ -215,7 +214,6 @@ fn samples() -> BTreeMap<&'static str, Value> {
         ("CaptureView", to_json(&capture())),
         ("ReceiptView", to_json(registration.receipt.as_ref().unwrap())),
         ("RegistrationView", to_json(&registration)),
-        ("RegistrationSummary", to_json(&summary)),
         (
             "SyncReport",
             to_json(&SyncReport {
@@ -290,13 +288,21 @@ fn policy_request_sample() -> Value {
     sent
 }
 
-/// `PendingCursor` goes both ways: the station hands it out and the UI sends it back for the
+/// `HomeCursor` goes both ways: the station hands it out and the UI sends it back for the
 /// next page, so what it serializes to must deserialize to the same cursor.
-fn pending_cursor_sample(cursor: &PendingCursor) -> Value {
+fn home_cursor_sample(cursor: &HomeCursor) -> Value {
     let sent = to_json(cursor);
-    let back: PendingCursor = serde_json::from_value(sent.clone()).expect("the cursor the UI sends back deserializes");
+    let back: HomeCursor = serde_json::from_value(sent.clone()).expect("the cursor the UI sends back deserializes");
     assert_eq!(&back, cursor);
     sent
+}
+
+fn decision() -> DecisionView {
+    DecisionView {
+        outcome: DecisionOutcome::Rejected,
+        by: "sara".into(),
+        reason: Some("the photo is blurred".into()),
+    }
 }
 
 fn contract() -> Value {
@@ -339,6 +345,26 @@ fn ui_contract_matches_the_station_types() {
             changed.join("\n")
         );
     }
+}
+
+/// `HomeListName` only deserializes (the UI names the list it wants more of): every name in
+/// `types.ts` must reach the station.
+#[test]
+fn every_home_list_name_the_ui_sends_is_understood() {
+    for (sent, expected) in [
+        ("drafts", HomeListName::Drafts),
+        ("pending_approval", HomeListName::PendingApproval),
+        ("upload_queue", HomeListName::UploadQueue),
+        ("acknowledged", HomeListName::Acknowledged),
+    ] {
+        let name: HomeListName = serde_json::from_value(json!(sent)).expect("a list name the UI sends");
+        assert_eq!(name, expected);
+    }
+    let types = std::fs::read_to_string(contract_path().with_file_name("types.ts")).expect("types.ts");
+    assert!(
+        types.contains("export type HomeListName = 'drafts' | 'pending_approval' | 'upload_queue' | 'acknowledged';"),
+        "types.ts's HomeListName no longer lists the station's four lists"
+    );
 }
 
 #[test]

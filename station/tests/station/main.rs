@@ -1,11 +1,13 @@
 //! The station's application API with real parts: a real vault file, a real intake on
 //! loopback, a fake clock. One binary; each test in its own temporary folder.
 //!
+//! - `home`: the home screen's lists, their paging, and the decision on a registration.
 //! - `roles`: the role matrix over every `Station` method.
 //! - `session`: lockout (persisted across a restart) and the idle lock.
 //! - `lifecycle`: reject, discard, purge after retention, and the audit chain behind them.
 //! - `marker`: no resident data in any file the station writes, at every stage.
 
+mod home;
 mod lifecycle;
 mod marker;
 mod roles;

@@ -1,7 +1,8 @@
 //! Roles are enforced by the application API, whatever the UI shows: the matrix of every
 //! `Station` method against nobody, an officer, a supervisor and an admin.
 
-use enroll_station::{NewOperatorRequest, SetupRequest, Station, StationError};
+use enroll_station::home::{HomeCursor, HomeListName};
+use enroll_station::{NewOperatorRequest, PolicyRequest, SetupRequest, Station, StationError};
 
 use crate::{as_user, fixture, identity, password, pending_registration, ADMIN, MAKER, OFFICER, SUPERVISOR};
 
@@ -139,9 +140,26 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
         ("reject (own registration)", NO_ONE, pending_by_caller, |s, rid| {
             s.reject(rid, "the photo is blurred").map(|_| ())
         }),
-        ("list_registrations", SIGNED_IN, nothing, |s, _| {
-            s.list_registrations().map(|_| ())
+        ("home_summary", SIGNED_IN, nothing, |s, _| s.home_summary().map(|_| ())),
+        ("home_page", SIGNED_IN, nothing, |s, _| {
+            let after = HomeCursor {
+                updated_at: "2026-11-25T09:00:00Z".into(),
+                registration_id: "0".into(),
+            };
+            s.home_page(HomeListName::Drafts, &after).map(|_| ())
         }),
+        ("policy", SIGNED_IN, nothing, |s, _| s.policy().map(|_| ())),
+        ("set_policy", ADMINS, nothing, |s, _| {
+            // The policy as it is: the rows after this one keep their idle lock and retention.
+            let current = s.policy()?;
+            s.set_policy(PolicyRequest {
+                idle_lock_minutes: current.idle_lock_minutes.into(),
+                retention_days: current.retention_days.into(),
+            })
+            .map(|_| ())
+        }),
+        ("session_state", EVERYONE, nothing, |s, _| s.session_state().map(|_| ())),
+        ("lock_if_idle", EVERYONE, nothing, |s, _| s.lock_if_idle().map(|_| ())),
         ("registration", SIGNED_IN, pending_by_maker, |s, rid| {
             s.registration(rid).map(|_| ())
         }),

@@ -93,7 +93,7 @@ async fn an_idle_session_locks_and_only_the_password_unlocks_it() {
     assert_eq!(locked.code(), "session_locked");
     assert!(locked.to_string().contains("enter the password"), "{locked}");
     assert_eq!(
-        station.list_registrations().unwrap_err().code(),
+        station.home_summary().unwrap_err().code(),
         "session_locked",
         "stays locked however soon the next call comes"
     );
@@ -101,7 +101,7 @@ async fn an_idle_session_locks_and_only_the_password_unlocks_it() {
         station.log_in(OFFICER, "wrong").unwrap_err().code(),
         "wrong_credentials"
     );
-    assert_eq!(station.list_registrations().unwrap_err().code(), "session_locked");
+    assert_eq!(station.home_summary().unwrap_err().code(), "session_locked");
 
     station.log_in(OFFICER, &password(OFFICER)).unwrap();
     assert!(!station.status().unwrap().session_locked);

@@ -30,7 +30,10 @@ export const TestId = {
   HomeCounts: 'home-counts',
   NewRegistration: 'new-registration',
   SyncNow: 'sync-now',
-  RegistrationList: 'registration-list',
+  HomeDrafts: 'home-drafts',
+  HomePending: 'home-pending',
+  HomeQueue: 'home-queue',
+  HomeAcknowledged: 'home-acknowledged',
 
   RegistrationScreen: 'registration-screen',
   RegistrationId: 'registration-id',
@@ -40,6 +43,8 @@ export const TestId = {
   FaceQuality: 'face-quality',
   SimulatedDeviceBadge: 'simulated-device-badge',
   FinalizeButton: 'finalize',
+  RegistrationDecision: 'registration-decision',
+  RegistrationReceipt: 'registration-receipt',
   BackToHome: 'back-to-home',
 
   AddOperatorOpen: 'add-operator-open',
@@ -119,6 +124,17 @@ export function rowReceiptId(registrationId: string): string {
 }
 export function rowErrorId(registrationId: string): string {
   return `row-${registrationId}-error`;
+}
+export function rowDecisionId(registrationId: string): string {
+  return `row-${registrationId}-decision`;
+}
+export function rowOpenId(registrationId: string): string {
+  return `row-${registrationId}-open`;
+}
+
+/** The "show more" button under one of the home lists, e.g. `home-queue-more`. */
+export function listMoreId(listTestId: string): string {
+  return `${listTestId}-more`;
 }
 
 /** A row of the operator list and its parts, e.g. `operator-sara.officer-remove`. */

@@ -5,16 +5,16 @@
 import type {
   CaptureView,
   FormSpec,
+  HomeCursor,
+  HomeList,
+  HomeListName,
   HomeSummary,
   IdentityDocument,
   NewOperatorRequest,
   OperatorView,
-  PendingApprovalPage,
-  PendingCursor,
   PolicyRequest,
   PolicyView,
   PurgeReport,
-  RegistrationSummary,
   RegistrationView,
   SessionView,
   SetupRequest,
@@ -38,8 +38,10 @@ export interface Backend {
   purgeExpired(): Promise<PurgeReport>;
   /** Where the session stands; does not count as activity (the idle lock's timer asks it). */
   sessionState(): Promise<SessionView>;
+  /** Counts and the first page of each home list. */
   homeSummary(): Promise<HomeSummary>;
-  pendingApprovalPage(after: PendingCursor): Promise<PendingApprovalPage>;
+  /** The page of one home list after `after` (a `next_page` it handed out). */
+  homePage(list: HomeListName, after: HomeCursor): Promise<HomeList>;
   form(): Promise<FormSpec>;
   newRegistration(): Promise<RegistrationView>;
   saveDraft(registrationId: string, identity: IdentityDocument): Promise<RegistrationView>;
@@ -47,7 +49,6 @@ export interface Backend {
   finalize(registrationId: string): Promise<RegistrationView>;
   approve(registrationId: string): Promise<RegistrationView>;
   reject(registrationId: string, reason: string): Promise<RegistrationView>;
-  listRegistrations(): Promise<RegistrationSummary[]>;
   registration(registrationId: string): Promise<RegistrationView>;
   syncNow(): Promise<SyncReport>;
 }

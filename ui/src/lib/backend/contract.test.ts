@@ -38,8 +38,12 @@ describe('types.ts against the Rust contract', () => {
     });
   }
 
+  it('samples only decisions the UI knows', () => {
+    expect(['approved', 'rejected']).toContain(samples.DecisionView.outcome);
+  });
+
   it('samples only registration states the UI knows', () => {
-    for (const name of ['RegistrationView', 'RegistrationSummary']) {
+    for (const name of ['RegistrationView', 'HomeItem']) {
       expect(REGISTRATION_STATES).toContain(samples[name].state);
     }
   });

@@ -29,7 +29,7 @@ export const tauriBackend: Backend = {
   purgeExpired: () => call('purge_expired'),
   sessionState: () => call('session_state'),
   homeSummary: () => call('home_summary'),
-  pendingApprovalPage: (after) => call('pending_approval_page', { after }),
+  homePage: (list, after) => call('home_page', { list, after }),
   form: () => call('form'),
   newRegistration: () => call('new_registration'),
   saveDraft: (registrationId, identity) => call('save_draft', { registrationId, identity }),
@@ -37,7 +37,6 @@ export const tauriBackend: Backend = {
   finalize: (registrationId) => call('finalize', { registrationId }),
   approve: (registrationId) => call('approve', { registrationId }),
   reject: (registrationId, reason) => call('reject', { registrationId, reason }),
-  listRegistrations: () => call('list_registrations'),
   registration: (registrationId) => call('registration', { registrationId }),
   syncNow: () => call('sync_now'),
 };

@@ -122,15 +122,18 @@ export interface RegistrationView {
   updated_at: string;
   receipt: ReceiptView | null;
   last_error: ErrorView | null;
+  /** The supervisor's decision once there is one, with the reason of a rejection. */
+  decision: DecisionView | null;
 }
 
-export interface RegistrationSummary {
-  registration_id: string;
-  state: RegistrationState;
-  display_name: string | null;
-  created_by: string;
-  updated_at: string;
-  last_error: ErrorView | null;
+export type DecisionOutcome = 'approved' | 'rejected';
+
+/** What a supervisor decided (`station/src/views.rs`). */
+export interface DecisionView {
+  outcome: DecisionOutcome;
+  by: string;
+  /** A rejection's reason: on the registration only; null in the home lists. */
+  reason: string | null;
 }
 
 export interface SyncReport {
@@ -183,7 +186,7 @@ export interface SessionView {
   locks_in_ms: number | null;
 }
 
-/** Registrations per state (`station/src/home.rs`); `queued` is sealed plus uploaded. */
+/** Registrations per state (`station/src/home.rs`); `queued` is sealed, rejected and uploaded. */
 export interface StateCountsView {
   draft: number;
   pending_approval: number;
@@ -194,29 +197,41 @@ export interface StateCountsView {
   queued: number;
 }
 
-export interface PendingApprovalItem {
+/** The home screen's lists, by the name `home_page` takes. */
+export type HomeListName = 'drafts' | 'pending_approval' | 'upload_queue' | 'acknowledged';
+
+/** One row of a home list; what the row cannot know is null (names outside drafts, …). */
+export interface HomeItem {
   registration_id: string;
+  state: RegistrationState;
   created_by: string;
   created_at: string;
-  finalized_at: string;
+  updated_at: string;
+  /** Drafts only: the name typed so far. */
+  display_name: string | null;
+  decision: DecisionView | null;
+  receipt: ReceiptView | null;
+  last_error: ErrorView | null;
 }
 
-/** Where a page of the pending list ends; sent back as is for the next page. */
-export interface PendingCursor {
-  finalized_at: string;
+/** Where a page of a list ends; sent back as is for the next page. */
+export interface HomeCursor {
+  updated_at: string;
   registration_id: string;
 }
 
-/** The home screen's counts and the oldest registrations waiting for approval. */
-export interface HomeSummary {
-  counts: StateCountsView;
-  pending_approval: PendingApprovalItem[];
-  next_page: PendingCursor | null;
+export interface HomeList {
+  items: HomeItem[];
+  next_page: HomeCursor | null;
 }
 
-export interface PendingApprovalPage {
-  items: PendingApprovalItem[];
-  next_page: PendingCursor | null;
+/** The home screen: counts, and the first page of each list. */
+export interface HomeSummary {
+  counts: StateCountsView;
+  drafts: HomeList;
+  pending_approval: HomeList;
+  upload_queue: HomeList;
+  acknowledged: HomeList;
 }
 
 /** A problem with one form field. */
@@ -300,15 +315,9 @@ export const SHAPES = {
     updated_at: 'string',
     receipt: 'object?',
     last_error: 'object?',
+    decision: 'object?',
   } satisfies Shape<RegistrationView>,
-  RegistrationSummary: {
-    registration_id: 'string',
-    state: 'string',
-    display_name: 'string?',
-    created_by: 'string',
-    updated_at: 'string',
-    last_error: 'object?',
-  } satisfies Shape<RegistrationSummary>,
+  DecisionView: { outcome: 'string', by: 'string', reason: 'string?' } satisfies Shape<DecisionView>,
   SyncReport: { attempted: 'number', acknowledged: 'number', failures: 'array' } satisfies Shape<SyncReport>,
   SyncFailure: { registration_id: 'string', code: 'string', message: 'string' } satisfies Shape<SyncFailure>,
   PurgeReport: { purged: 'array' } satisfies Shape<PurgeReport>,
@@ -336,15 +345,26 @@ export const SHAPES = {
     rejected: 'number',
     queued: 'number',
   } satisfies Shape<StateCountsView>,
-  PendingApprovalItem: {
+  HomeItem: {
     registration_id: 'string',
+    state: 'string',
     created_by: 'string',
     created_at: 'string',
-    finalized_at: 'string',
-  } satisfies Shape<PendingApprovalItem>,
-  PendingCursor: { finalized_at: 'string', registration_id: 'string' } satisfies Shape<PendingCursor>,
-  HomeSummary: { counts: 'object', pending_approval: 'array', next_page: 'object?' } satisfies Shape<HomeSummary>,
-  PendingApprovalPage: { items: 'array', next_page: 'object?' } satisfies Shape<PendingApprovalPage>,
+    updated_at: 'string',
+    display_name: 'string?',
+    decision: 'object?',
+    receipt: 'object?',
+    last_error: 'object?',
+  } satisfies Shape<HomeItem>,
+  HomeCursor: { updated_at: 'string', registration_id: 'string' } satisfies Shape<HomeCursor>,
+  HomeList: { items: 'array', next_page: 'object?' } satisfies Shape<HomeList>,
+  HomeSummary: {
+    counts: 'object',
+    drafts: 'object',
+    pending_approval: 'object',
+    upload_queue: 'object',
+    acknowledged: 'object',
+  } satisfies Shape<HomeSummary>,
   FieldError: { field: 'string', language: 'string?', code: 'string', message: 'string' } satisfies Shape<FieldError>,
   ErrorView: { code: 'string', message: 'string', fields: 'array' } satisfies Shape<ErrorView>,
 } as const;

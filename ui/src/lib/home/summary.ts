@@ -1,6 +1,8 @@
-// What the home screen counts and which actions a row offers, from the list's states.
+// What the home screen shows from the station's summary: the counts a clerk reads, which
+// actions a row offers, how a decision reads, and how a further page joins its list.
 
-import type { RegistrationState, RegistrationSummary } from '../backend/types';
+import type { DecisionView, HomeList, RegistrationState, StateCountsView } from '../backend/types';
+import type { MessageKey } from '../i18n/catalogues';
 
 export interface Counts {
   draft: number;
@@ -9,23 +11,17 @@ export interface Counts {
   acknowledged: number;
 }
 
-export function countByState(rows: RegistrationSummary[]): Counts {
-  const counts: Counts = { draft: 0, pending: 0, queued: 0, acknowledged: 0 };
-  for (const row of rows) {
-    if (row.state === 'draft') counts.draft += 1;
-    else if (row.state === 'pending_approval') counts.pending += 1;
-    else if (row.state === 'sealed' || row.state === 'uploaded') counts.queued += 1;
-    else if (row.state === 'acknowledged') counts.acknowledged += 1;
-  }
-  return counts;
-}
-
 /**
- * Packets the station still has to send: approved (sealed) and not yet receipted. A rejected
- * packet is sealed too but stays on the station until it is purged; it is not sent.
+ * The four numbers at the top. `queued` is what still has to reach the register: approved
+ * (sealed) and rejected packets alike are sent, and uploaded ones wait for their receipt.
  */
-export function queuedCount(rows: RegistrationSummary[]): number {
-  return rows.filter((r) => r.state === 'sealed' || r.state === 'uploaded').length;
+export function homeCounts(counts: StateCountsView): Counts {
+  return {
+    draft: counts.draft,
+    pending: counts.pending_approval,
+    queued: counts.queued,
+    acknowledged: counts.acknowledged,
+  };
 }
 
 export function canApprove(state: RegistrationState): boolean {
@@ -36,7 +32,24 @@ export function canContinue(state: RegistrationState): boolean {
   return state === 'draft';
 }
 
-/** Newest first, so the registration just made is at the top. */
-export function newestFirst(rows: RegistrationSummary[]): RegistrationSummary[] {
-  return [...rows].sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+/** "Approved by …" or "Rejected by …": a rejected packet must never read as an approved one. */
+export function decisionKey(decision: DecisionView): MessageKey {
+  return decision.outcome === 'rejected' ? 'decision.rejectedBy' : 'decision.approvedBy';
+}
+
+/**
+ * A list with the page after it appended. A registration that moved into the list between the
+ * two fetches could appear in both; it is kept once, where it first appeared.
+ */
+export function appendPage(list: HomeList, page: HomeList): HomeList {
+  const seen = new Set(list.items.map((item) => item.registration_id));
+  return {
+    items: [...list.items, ...page.items.filter((item) => !seen.has(item.registration_id))],
+    next_page: page.next_page,
+  };
+}
+
+/** Whether the station has no registration a list would show (the screen then says so once). */
+export function isEmpty(counts: StateCountsView): boolean {
+  return counts.draft + counts.pending_approval + counts.queued + counts.acknowledged === 0;
 }

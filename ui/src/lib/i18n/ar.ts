@@ -63,7 +63,12 @@ export const ar: Record<MessageKey, string> = {
   'home.continue': 'متابعة',
   'home.review': 'مراجعة',
   'home.unnamed': 'بلا اسم بعد',
-  'home.sealed': 'مختوم للسجل',
+  'home.list.drafts': 'المسودات',
+  'home.list.pending': 'بانتظار الموافقة',
+  'home.list.queue': 'قائمة الإرسال',
+  'home.list.acknowledged': 'المستلمة مؤخرًا',
+  'home.more': 'عرض المزيد',
+  'home.open': 'التفاصيل',
   'home.receipt': 'إيصال {reference}',
   'home.lastError': 'فشل آخر إرسال: {message}',
   'home.finalized': 'التسجيل {id} بانتظار موافقة المشرف',
@@ -151,6 +156,8 @@ export const ar: Record<MessageKey, string> = {
   'state.uploaded': 'أُرسل',
   'state.acknowledged': 'تم الاستلام',
   'state.rejected': 'مرفوض',
+  'decision.approvedBy': 'وافق عليه {by}',
+  'decision.rejectedBy': 'رفضه {by}',
 
   'registration.title': 'تسجيل',
   'registration.id': 'رقم التسجيل: {id}',
@@ -172,6 +179,10 @@ export const ar: Record<MessageKey, string> = {
   'registration.finalize': 'إنهاء',
   'registration.finalizing': 'جارٍ الإنهاء…',
   'registration.readOnly': 'هذا التسجيل في حالة «{state}» ولم يعد قابلًا للتعديل.',
+  'registration.decision': 'القرار',
+  'registration.reason': 'السبب: {reason}',
+  'registration.receipt': 'الإيصال {reference}، استُلم في {at}',
+  'registration.sealedNote': 'هذه الحزمة مختومة للسجل: لم يعد بإمكان المحطة قراءة محتواها.',
 
   'registration.faceRequired': 'التقط الوجه قبل الإنهاء',
 

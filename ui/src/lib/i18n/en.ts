@@ -63,7 +63,12 @@ export const en = {
   'home.continue': 'Continue',
   'home.review': 'Review',
   'home.unnamed': 'No name yet',
-  'home.sealed': 'Sealed for the register',
+  'home.list.drafts': 'Drafts',
+  'home.list.pending': 'Waiting for approval',
+  'home.list.queue': 'Upload queue',
+  'home.list.acknowledged': 'Recently acknowledged',
+  'home.more': 'Show more',
+  'home.open': 'Details',
   'home.receipt': 'Receipt {reference}',
   'home.lastError': 'Last upload failed: {message}',
   'home.finalized': 'Registration {id} is waiting for a supervisor’s approval',
@@ -151,6 +156,8 @@ export const en = {
   'state.uploaded': 'Uploaded',
   'state.acknowledged': 'Acknowledged',
   'state.rejected': 'Rejected',
+  'decision.approvedBy': 'Approved by {by}',
+  'decision.rejectedBy': 'Rejected by {by}',
 
   'registration.title': 'Registration',
   'registration.id': 'Registration ID: {id}',
@@ -172,6 +179,10 @@ export const en = {
   'registration.finalize': 'Finalize',
   'registration.finalizing': 'Finalizing…',
   'registration.readOnly': 'This registration is “{state}” and can no longer be edited.',
+  'registration.decision': 'Decision',
+  'registration.reason': 'Reason: {reason}',
+  'registration.receipt': 'Receipt {reference}, received {at}',
+  'registration.sealedNote': 'This packet is sealed for the register: the station can no longer read what it holds.',
 
   'registration.faceRequired': 'Capture the face before finalizing',
 

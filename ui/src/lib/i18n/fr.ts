@@ -63,7 +63,12 @@ export const fr: Record<MessageKey, string> = {
   'home.continue': 'Reprendre',
   'home.review': 'Examiner',
   'home.unnamed': 'Pas encore de nom',
-  'home.sealed': 'Scellé pour le registre',
+  'home.list.drafts': 'Brouillons',
+  'home.list.pending': 'En attente d’approbation',
+  'home.list.queue': 'File d’envoi',
+  'home.list.acknowledged': 'Reçus récemment',
+  'home.more': 'Afficher plus',
+  'home.open': 'Détails',
   'home.receipt': 'Accusé {reference}',
   'home.lastError': 'Dernier envoi échoué : {message}',
   'home.finalized': 'L’enregistrement {id} attend l’approbation d’un superviseur',
@@ -151,6 +156,8 @@ export const fr: Record<MessageKey, string> = {
   'state.uploaded': 'Envoyé',
   'state.acknowledged': 'Reçu',
   'state.rejected': 'Rejeté',
+  'decision.approvedBy': 'Approuvé par {by}',
+  'decision.rejectedBy': 'Rejeté par {by}',
 
   'registration.title': 'Enregistrement',
   'registration.id': 'N° d’enregistrement : {id}',
@@ -172,6 +179,10 @@ export const fr: Record<MessageKey, string> = {
   'registration.finalize': 'Finaliser',
   'registration.finalizing': 'Finalisation…',
   'registration.readOnly': 'Cet enregistrement est « {state} » et ne peut plus être modifié.',
+  'registration.decision': 'Décision',
+  'registration.reason': 'Motif : {reason}',
+  'registration.receipt': 'Accusé {reference}, reçu le {at}',
+  'registration.sealedNote': 'Ce paquet est scellé pour le registre : le poste ne peut plus lire son contenu.',
 
   'registration.faceRequired': 'Capturez le visage avant de finaliser',
 
