@@ -4,7 +4,7 @@
 // `placePasswordProblems` puts its answer next to the right field.
 
 import type { FieldError } from '../backend/types';
-import { MIN_PASSWORD_LENGTH, type Problem, type Problems } from '../setup/validate';
+import { MIN_PASSWORD_LENGTH, placeStationProblems, type Problem, type Problems } from '../setup/validate';
 
 export interface ChangePasswordForm {
   old_password: string;
@@ -53,17 +53,10 @@ export function passwordProblem(error: FieldError): Problem {
   }
 }
 
-/** Places the station's field errors on the form's keys; the rest are returned apart. */
+/** Places the station's field errors on a password form's keys; the rest are returned apart. */
 export function placePasswordProblems<K extends string>(
   keys: readonly K[],
   errors: FieldError[],
 ): { problems: Problems<K>; unplaced: FieldError[] } {
-  const problems: Problems<K> = {};
-  const unplaced: FieldError[] = [];
-  for (const error of errors) {
-    const key = keys.find((k) => k === error.field);
-    if (key) problems[key] = passwordProblem(error);
-    else unplaced.push(error);
-  }
-  return { problems, unplaced };
+  return placeStationProblems(keys, errors, passwordProblem);
 }

@@ -89,16 +89,20 @@ export function problemFromStation(error: FieldError): Problem {
   return { text: error.message };
 }
 
-/** Places the station's field errors on the form's keys; the rest are returned apart. */
+/**
+ * Places the station's field errors on the form's keys, each worded by `wording` (the
+ * general one by default); the rest are returned apart.
+ */
 export function placeStationProblems<K extends string>(
   keys: readonly K[],
   errors: FieldError[],
+  wording: (error: FieldError) => Problem = problemFromStation,
 ): { problems: Problems<K>; unplaced: FieldError[] } {
   const problems: Problems<K> = {};
   const unplaced: FieldError[] = [];
   for (const error of errors) {
     const key = keys.find((k) => k === error.field);
-    if (key) problems[key] = problemFromStation(error);
+    if (key) problems[key] = wording(error);
     else unplaced.push(error);
   }
   return { problems, unplaced };
