@@ -18,7 +18,9 @@ use enroll_station::{
 };
 use tauri::State;
 
-type SharedStation<'a> = State<'a, Arc<Station>>;
+use crate::slot::StationSlot;
+
+type SharedStation<'a> = State<'a, StationSlot>;
 
 #[tauri::command]
 #[tracing::instrument(skip(station), err(level = "warn"))]
@@ -210,12 +212,12 @@ pub async fn sync_now(station: SharedStation<'_>) -> Result<SyncReport, StationE
 
 /// Runs a station call on the blocking pool: vault work (SQLite with `synchronous=FULL`,
 /// Argon2 at about half a second) must not stall the async runtime that serves IPC.
-async fn blocking<T, F>(station: &Arc<Station>, call: F) -> Result<T, StationError>
+async fn blocking<T, F>(station: &StationSlot, call: F) -> Result<T, StationError>
 where
     T: Send + 'static,
     F: FnOnce(&Station) -> Result<T, StationError> + Send + 'static,
 {
-    let station = Arc::clone(station);
+    let station = station.station()?;
     tauri::async_runtime::spawn_blocking(move || call(&station))
         .await
         .map_err(task_failed)?
@@ -224,13 +226,13 @@ where
 /// Runs one of the station's async calls (setup, sync) on the blocking pool. They mix network
 /// waits with key derivation and sealing; driving them there keeps the IPC runtime free and
 /// does not require their futures to be `Send`.
-async fn blocking_async<T, F, Fut>(station: &Arc<Station>, call: F) -> Result<T, StationError>
+async fn blocking_async<T, F, Fut>(station: &StationSlot, call: F) -> Result<T, StationError>
 where
     T: Send + 'static,
     F: FnOnce(Arc<Station>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<T, StationError>>,
 {
-    let station = Arc::clone(station);
+    let station = station.station()?;
     tauri::async_runtime::spawn_blocking(move || tauri::async_runtime::block_on(call(station)))
         .await
         .map_err(task_failed)?

@@ -7,11 +7,12 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod slot;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
-use enroll_station::{Station, StationConfig};
+use enroll_station::StationConfig;
+use slot::StationSlot;
 use tauri::Manager;
 
 /// Where the station talks to when `ENROLL_INTAKE_URL` does not say otherwise.
@@ -25,9 +26,9 @@ fn main() {
             tracing::info!(data_dir = %config.data_dir.display(), intake_url = %config.intake_url, "opening the station");
             // Opening is fast (no network, no key derivation): the window appears at once.
             let webview_data_dir = config.data_dir.join("webview");
-            let station = Arc::new(Station::open(config)?);
-            lock_idle_sessions_on_time(Arc::clone(&station));
-            app.manage(station);
+            // A station that does not open (its vault held by another window) still gets a
+            // window, which says why and retries: see `slot`.
+            app.manage(StationSlot::open(config));
             open_main_window(app, webview_data_dir)?;
             Ok(())
         })
@@ -59,29 +60,6 @@ fn main() {
         ])
         .run(tauri::generate_context!())
         .expect("the enrollment station window could not start");
-}
-
-/// How often the app checks whether the signed-in session has been idle too long.
-const IDLE_LOCK_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Lock an idle session on time, whatever the window does: a hidden or hung window's timers
-/// may not run (WebKit throttles them), and the keys must leave memory at the idle deadline,
-/// not at the next click. The window shows the lock screen from its own timer
-/// (`session_state`); this thread is what makes Rust the authority. The check is a mutex and
-/// a clock read; it never counts as activity.
-fn lock_idle_sessions_on_time(station: Arc<Station>) {
-    let spawned = std::thread::Builder::new()
-        .name("idle-lock".into())
-        .spawn(move || loop {
-            std::thread::sleep(IDLE_LOCK_CHECK);
-            if let Err(error) = station.lock_if_idle() {
-                tracing::error!(%error, "the idle session could not be locked");
-            }
-        });
-    if let Err(error) = spawned {
-        // The lock still happens at the next call and when the window asks; say so loudly.
-        tracing::error!(%error, "no idle-lock thread: idle sessions lock only at the next call");
-    }
 }
 
 /// Log to stderr and to the station's log file in its data folder (`enroll_station::LOG_FILE`),

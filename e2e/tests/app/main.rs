@@ -133,41 +133,25 @@ async fn a_clerk_enrolls_a_resident_and_the_intake_acknowledges_it() {
         .expect("the intake starts");
     let (display, _xvfb) = harness::display().expect("a display");
 
-    let driver_port = harness::free_port().expect("a free port");
-    let native_port = harness::free_port().expect("a free port");
-    let log_path = paths.artifacts.join("app.log");
-    let log = std::fs::File::create(&log_path).expect("app.log");
-    // tauri-driver passes its environment on to WebKitWebDriver, which passes it on to the
-    // app; the test checks below that the station really used ENROLL_DATA_DIR.
-    let mut driver = ProcessGroup::spawn(
-        "tauri-driver",
-        Command::new(&paths.tauri_driver)
-            .args([
-                "--port",
-                &driver_port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .env("DISPLAY", &display)
-            .env("ENROLL_DATA_DIR", &station_dir)
-            .env("ENROLL_INTAKE_URL", intake.url())
-            .env("RUST_LOG", "info")
-            // No accessibility bus under Xvfb; without this GTK waits for one on every start.
-            .env("NO_AT_BRIDGE", "1")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log handle"))
-            .stderr(log),
-    )
-    .expect("tauri-driver starts");
-    harness::wait_for_port(driver_port, "tauri-driver").expect("tauri-driver listens");
+    let (mut driver, driver_port) =
+        start_driver(&paths, &display, &station_dir, &intake.url(), "app.log").expect("tauri-driver starts");
 
     let ui = Ui::connect(driver_port, &paths.app, &paths.artifacts)
         .await
         .expect("a WebDriver session with the app");
-    let outcome = enroll_and_sync(&ui, &mut intake, &station_dir, &paths).await;
+    let mut outcome = enroll_and_sync(&ui, &mut intake, &station_dir, &paths).await;
     if outcome.is_err() {
         let _ = ui.screenshot("failure").await;
     }
+    let ui = if outcome.is_ok() {
+        // Closes the first window on the way, when all goes well.
+        let (second, result) =
+            a_second_window_waits_for_the_first(ui, &paths, &display, &station_dir, &intake.url()).await;
+        outcome = result;
+        second
+    } else {
+        ui
+    };
     let _ = ui.client.clone().close().await;
     driver.stop();
     intake.stop().await;
@@ -184,6 +168,87 @@ async fn a_clerk_enrolls_a_resident_and_the_intake_acknowledges_it() {
         "the test wrote into the real app-data folder {:?}; everything must go to ENROLL_DATA_DIR",
         real_app_data
     );
+}
+
+/// tauri-driver on free ports, with the station's environment, logging to `log_name` in the
+/// artifacts. tauri-driver passes its environment on to WebKitWebDriver, which passes it on to
+/// the app; the test checks that the station really used ENROLL_DATA_DIR.
+fn start_driver(
+    paths: &Paths,
+    display: &str,
+    station_dir: &Path,
+    intake_url: &str,
+    log_name: &str,
+) -> Result<(ProcessGroup, u16)> {
+    let driver_port = harness::free_port()?;
+    let native_port = harness::free_port()?;
+    let log = std::fs::File::create(paths.artifacts.join(log_name)).context("the app's log file")?;
+    let driver = ProcessGroup::spawn(
+        "tauri-driver",
+        Command::new(&paths.tauri_driver)
+            .args([
+                "--port",
+                &driver_port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .env("DISPLAY", display)
+            .env("ENROLL_DATA_DIR", station_dir)
+            .env("ENROLL_INTAKE_URL", intake_url)
+            .env("RUST_LOG", "info")
+            // No accessibility bus under Xvfb; without this GTK waits for one on every start.
+            .env("NO_AT_BRIDGE", "1")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log),
+    )?;
+    harness::wait_for_port(driver_port, "tauri-driver")?;
+    Ok((driver, driver_port))
+}
+
+/// A second launch of the app on the same station (a double click) while the first window is
+/// open: the vault takes one writer at a time, so the second window says the station is open
+/// elsewhere instead of quitting silently, and its Retry opens the station once the first
+/// window is closed. Returns the window still open (the second, or the first on failure).
+async fn a_second_window_waits_for_the_first(
+    first: Ui,
+    paths: &Paths,
+    display: &str,
+    station_dir: &Path,
+    intake_url: &str,
+) -> (Ui, Result<()>) {
+    let (mut driver, port) = match start_driver(paths, display, station_dir, intake_url, "app-second.log") {
+        Ok(started) => started,
+        Err(error) => return (first, Err(error)),
+    };
+    let second = match Ui::connect(port, &paths.app, &paths.artifacts).await {
+        Ok(ui) => ui,
+        Err(error) => return (first, Err(error)),
+    };
+    let result = async {
+        second.wait_for(id::START_FAILED).await?;
+        let text = second.text(id::START_FAILED).await?;
+        ensure!(
+            text.contains("already open in another window"),
+            "the second window says why it cannot open the station: {text:?}"
+        );
+        second.screenshot("13-second-window-station-in-use").await?;
+        first.client.clone().close().await.context("closing the first window")?;
+        // WebKitWebDriver ends the first app with its session; Retry until the vault is free.
+        second
+            .wait_until("the second window to open the station after Retry", || async {
+                second.click(id::START_RETRY).await.ok();
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                Ok(second.find_displayed(id::LOGIN_SCREEN).await?.map(|_| ()))
+            })
+            .await?;
+        second.screenshot("14-second-window-after-retry").await?;
+        Ok(())
+    }
+    .await;
+    let _ = second.client.clone().close().await;
+    driver.stop();
+    (second, result)
 }
 
 async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths: &Paths) -> Result<()> {

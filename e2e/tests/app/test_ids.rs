@@ -6,6 +6,8 @@ pub const BANNER: &str = "banner";
 pub const SIMULATED_STATION_BADGE: &str = "simulated-station-badge";
 pub const SIGNED_IN_OPERATOR: &str = "signed-in-operator";
 pub const LOG_OUT_BUTTON: &str = "log-out";
+pub const START_FAILED: &str = "start-failed";
+pub const START_RETRY: &str = "start-retry";
 
 pub const SETUP_SCREEN: &str = "setup-screen";
 pub const SETUP_STATION_NAME: &str = "setup-station-name";
@@ -83,6 +85,8 @@ pub const ALL: &[(&str, &str)] = &[
     ("SimulatedStationBadge", SIMULATED_STATION_BADGE),
     ("SignedInOperator", SIGNED_IN_OPERATOR),
     ("LogOutButton", LOG_OUT_BUTTON),
+    ("StartFailed", START_FAILED),
+    ("StartRetry", START_RETRY),
     ("SetupScreen", SETUP_SCREEN),
     ("SetupStationName", SETUP_STATION_NAME),
     ("SetupCenterId", SETUP_CENTER_ID),

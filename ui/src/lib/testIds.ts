@@ -8,6 +8,8 @@ export const TestId = {
   SimulatedStationBadge: 'simulated-station-badge',
   SignedInOperator: 'signed-in-operator',
   LogOutButton: 'log-out',
+  StartFailed: 'start-failed',
+  StartRetry: 'start-retry',
 
   SetupScreen: 'setup-screen',
   SetupStationName: 'setup-station-name',

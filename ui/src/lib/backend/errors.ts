@@ -68,6 +68,7 @@ export const TRANSLATED_CODES: readonly string[] = [
   'operator_exists',
   'session_locked',
   'account_locked',
+  'vault_in_use',
 ];
 
 function isErrorView(value: unknown): value is ErrorView {

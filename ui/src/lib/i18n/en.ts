@@ -216,6 +216,7 @@ export const en = {
   'error.operator_exists': 'An operator with this username already exists. Choose another username.',
   'error.session_locked': 'The session locked after inactivity. Enter your password to continue.',
   'error.account_locked': 'Too many wrong passwords: this operator is locked out for a while. Try again later, or ask an admin.',
+  'error.vault_in_use': 'This station is already open in another window of the app. Close that window, then press Try again.',
   'error.other': 'Something went wrong ({code}): {message}',
 } as const;
 

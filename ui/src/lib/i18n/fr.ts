@@ -216,5 +216,6 @@ export const fr: Record<MessageKey, string> = {
   'error.operator_exists': 'Un opérateur porte déjà ce nom d’utilisateur. Choisissez-en un autre.',
   'error.session_locked': 'La session s’est verrouillée après une période d’inactivité. Saisissez votre mot de passe pour continuer.',
   'error.account_locked': 'Trop de mots de passe erronés : cet opérateur est bloqué pour un moment. Réessayez plus tard ou demandez à un administrateur.',
+  'error.vault_in_use': 'Ce poste est déjà ouvert dans une autre fenêtre de l’application. Fermez cette fenêtre, puis appuyez sur Réessayer.',
   'error.other': 'Un problème est survenu ({code}) : {message}',
 };
