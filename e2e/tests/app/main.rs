@@ -51,6 +51,7 @@ const OFFICER_PASSWORD: &str = "officer password 1";
 const OFFICER_RESET_PASSWORD: &str = "reset by the admin";
 const TEMP_OPERATOR: &str = "temp.clerk";
 const STATION_NAME: &str = "Rabat Central 1";
+const REJECTION_REASON: &str = "The photo does not show the face clearly";
 
 /// An intake on loopback whose keys and data outlive a stop, so it can be started again.
 struct Intake {
@@ -530,6 +531,21 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     let state_id = id::row_part(&registration_id, "state");
     ui.wait_for_attr(&state_id, "data-state", "pending_approval").await?;
     ensure_in_list(ui, id::HOME_PENDING, &registration_id).await?;
+
+    // 7a. A second registration, which the admin will reject.
+    ui.click(id::NEW_REGISTRATION).await?;
+    let rejected_id = ui
+        .wait_for(id::REGISTRATION_SCREEN)
+        .await?
+        .attr("data-registration-id")
+        .await?
+        .context("the registration screen names its id")?;
+    ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
+    fill_and_finalize(ui, "Youssef Amrani", "يوسف العمراني").await?;
+    let rejected_state_id = id::row_part(&rejected_id, "state");
+    ui.wait_for_attr(&rejected_state_id, "data-state", "pending_approval")
+        .await?;
+    ensure_in_list(ui, id::HOME_PENDING, &rejected_id).await?;
     ui.screenshot("07-home-pending-approval").await?;
 
     // 7b. The admin signs in and reviews it first: the same screen, read-only, with the face.
@@ -566,6 +582,17 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ensure_in_list(ui, id::HOME_QUEUE, &registration_id).await?;
     let decision_id = id::row_part(&registration_id, "decision");
     ensure_approved_by_admin(ui, &decision_id).await?;
+
+    // 8b. The admin rejects the second, with a reason: sealed and queued like an approval (the
+    //     register keeps the record of who was turned away and why), and never shown as one.
+    ui.click(&id::row_part(&rejected_id, "reject")).await?;
+    ui.type_into(&id::row_part(&rejected_id, "reject-reason"), REJECTION_REASON)
+        .await?;
+    ui.click(&id::row_part(&rejected_id, "reject-confirm")).await?;
+    ui.wait_for_attr(&rejected_state_id, "data-state", "rejected").await?;
+    ensure_in_list(ui, id::HOME_QUEUE, &rejected_id).await?;
+    let rejected_decision_id = id::row_part(&rejected_id, "decision");
+    ensure_rejected_by_admin(ui, &rejected_decision_id).await?;
 
     // 9. Sync with the intake down: a warning banner says the packet stays queued.
     intake.stop().await;
@@ -604,6 +631,10 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     intake.restart().await?;
     ui.click(id::SYNC_NOW).await?;
     ui.wait_for_attr(&state_id, "data-state", "acknowledged").await?;
+    ui.wait_for_attr(&rejected_state_id, "data-state", "acknowledged")
+        .await?;
+    ensure_in_list(ui, id::HOME_ACKNOWLEDGED, &rejected_id).await?;
+    ensure_rejected_by_admin(ui, &rejected_decision_id).await?;
     let receipt = ui.text(&id::row_part(&registration_id, "receipt")).await?;
     ensure!(
         receipt.starts_with("Receipt ") && receipt.len() > "Receipt ".len(),
@@ -639,6 +670,26 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         "the registration's receipt reads {full_receipt:?}, the row's {receipt:?}"
     );
     ui.screenshot("09b-registration-acknowledged").await?;
+    ui.click(id::BACK_TO_HOME).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+
+    // 10c. The rejected one's details: the decision with its reason, and its own receipt.
+    ui.click(&id::row_part(&rejected_id, "open")).await?;
+    let decision = ui.wait_for(id::REGISTRATION_DECISION).await?;
+    ensure!(
+        decision.attr("data-outcome").await?.as_deref() == Some("rejected"),
+        "the rejected registration's decision is not a rejection"
+    );
+    let decision = decision.text().await?;
+    ensure!(
+        decision.starts_with(&format!("Rejected by {ADMIN}")) && decision.contains(REJECTION_REASON),
+        "the decision reads {decision:?}"
+    );
+    ensure!(
+        ui.text(id::REGISTRATION_RECEIPT).await?.starts_with("Receipt "),
+        "the rejected packet was acknowledged by the register too"
+    );
+    ui.screenshot("09c-registration-rejected-acknowledged").await?;
     ui.click(id::BACK_TO_HOME).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
 
@@ -735,16 +786,44 @@ async fn ensure_in_list(ui: &Ui, list: &str, registration_id: &str) -> Result<()
 
 /// Checks that a row's decision says the admin approved it (and not that it was rejected).
 async fn ensure_approved_by_admin(ui: &Ui, decision_id: &str) -> Result<()> {
+    ensure_decision(ui, decision_id, "approved", &format!("Approved by {ADMIN}")).await
+}
+
+/// Checks that a row's decision says the admin rejected it (and does not look like approval).
+async fn ensure_rejected_by_admin(ui: &Ui, decision_id: &str) -> Result<()> {
+    ensure_decision(ui, decision_id, "rejected", &format!("Rejected by {ADMIN}")).await
+}
+
+async fn ensure_decision(ui: &Ui, decision_id: &str, outcome: &str, reads: &str) -> Result<()> {
     let decision = ui.wait_for(decision_id).await?;
+    let found = decision.attr("data-outcome").await?;
     ensure!(
-        decision.attr("data-outcome").await?.as_deref() == Some("approved"),
-        "the row's decision is not an approval"
+        found.as_deref() == Some(outcome),
+        "the row's decision is {found:?}, not {outcome}"
     );
     let text = decision.text().await?;
-    ensure!(
-        text == format!("Approved by {ADMIN}"),
-        "the row's decision reads {text:?}"
-    );
+    ensure!(text == reads, "the row's decision reads {text:?}, not {reads:?}");
+    Ok(())
+}
+
+/// Fill a new registration with valid values, capture the face, wait for the autosave and
+/// finalize: back on the home screen.
+async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str) -> Result<()> {
+    ui.type_into(&id::field_input("fullName", Some("eng")), english_name)
+        .await?;
+    ui.type_into(&id::field_input("fullName", Some("ara")), arabic_name)
+        .await?;
+    ui.type_into(&id::field_input("dateOfBirth", None), "1985/11/03")
+        .await?;
+    ui.select(&id::field_input("gender", None), "MLE").await?;
+    ui.type_into(&id::field_input("phone", None), "+212600445566").await?;
+    ui.click(id::CAPTURE_FACE).await?;
+    ui.wait_for(id::FACE_PREVIEW).await?;
+    ui.wait_for_attr(id::AUTOSAVE_STATUS, "data-state", "saved")
+        .await
+        .context("the draft autosaves")?;
+    ui.click(id::FINALIZE_BUTTON).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
     Ok(())
 }
 
