@@ -138,7 +138,7 @@ export const en = {
   'policy.retentionRange': 'Enter a whole number of days from {min} to {max}',
   'policy.submit': 'Save policy',
   'policy.working': 'Saving…',
-  'policy.saved': 'Policy saved: sessions lock after {minutes} minutes without activity; packets are kept {days} days.',
+  'policy.saved': 'Policy saved. Idle lock: {minutes} min without activity. Retention: {days} d after acknowledgement.',
   'purge.title': 'Purge expired packets',
   'purge.intro': 'Erases the sealed packets that the register acknowledged more than {days} days ago, approved or rejected. Their ids, receipts and audit events stay. A packet the register has not acknowledged is never purged.',
   'purge.start': 'Purge expired packets…',

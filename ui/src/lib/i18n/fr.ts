@@ -138,7 +138,7 @@ export const fr: Record<MessageKey, string> = {
   'policy.retentionRange': 'Saisissez un nombre entier de jours de {min} à {max}',
   'policy.submit': 'Enregistrer les règles',
   'policy.working': 'Enregistrement…',
-  'policy.saved': 'Règles enregistrées : les sessions se verrouillent après {minutes} minutes sans activité ; les paquets sont conservés {days} jours.',
+  'policy.saved': 'Règles enregistrées. Verrouillage : {minutes} min sans activité. Conservation : {days} j après l’accusé de réception.',
   'purge.title': 'Purger les paquets expirés',
   'purge.intro': 'Efface les paquets scellés dont le registre a accusé réception il y a plus de {days} jours, approuvés ou rejetés. Leurs identifiants, reçus et événements d’audit restent. Un paquet sans accusé de réception n’est jamais purgé.',
   'purge.start': 'Purger les paquets expirés…',
