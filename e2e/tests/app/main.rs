@@ -391,7 +391,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.click(id::POLICY_SUBMIT).await?;
     ui.wait_until("the policy to be saved", || async {
         let text = ui.text(id::POLICY_OUTCOME).await?;
-        Ok((text.contains("30 minutes") && text.contains("90 days")).then_some(()))
+        Ok((text.contains("Idle lock: 30 min") && text.contains("Retention: 90 d")).then_some(()))
     })
     .await?;
 
@@ -731,7 +731,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.click(id::POLICY_SUBMIT).await?;
     ui.wait_until("the one-minute idle lock to be saved", || async {
         let text = ui.text(id::POLICY_OUTCOME).await?;
-        Ok(text.contains("after 1 minutes").then_some(()))
+        Ok(text.contains("Idle lock: 1 min without activity").then_some(()))
     })
     .await?;
     ui.click(id::ADMIN_BACK).await?;
