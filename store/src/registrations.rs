@@ -808,26 +808,15 @@ mod tests {
         )
     }
 
-    /// The files in the blob folder are exactly those the rows name: nothing left behind.
+    /// The files in the blob folder are exactly those the rows name: nothing left behind, and
+    /// nothing named missing.
     fn assert_no_stray_blob_files(vault: &Vault) {
-        let mut named: Vec<String> = vault
-            .connection
-            .prepare(
-                "SELECT content_file FROM registrations WHERE content_file IS NOT NULL
-                 UNION ALL SELECT envelope_file FROM registrations WHERE envelope_file IS NOT NULL",
-            )
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        named.sort();
-        let mut present: Vec<String> = match std::fs::read_dir(vault.blobs.dir()) {
-            Ok(entries) => entries.map(|e| e.unwrap().file_name().into_string().unwrap()).collect(),
-            Err(_) => Vec::new(),
-        };
-        present.sort();
-        assert_eq!(present, named, "the blob folder holds exactly the files the rows name");
+        assert_eq!(
+            vault.stray_blob_files().unwrap(),
+            Vec::<String>::new(),
+            "files no row names"
+        );
+        vault.check_blob_files().unwrap();
     }
 
     #[test]
