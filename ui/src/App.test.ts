@@ -1,0 +1,80 @@
+// The whole window (App.svelte) over a fake station: sign-in to home, and a registration from
+// New to Finalize, back home with the banner naming the registration.
+
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, test } from 'vitest';
+
+import App from './App.svelte';
+import { setUiLanguage } from './lib/i18n/i18n.svelte';
+import { fieldInputId, rowStateId, TestId } from './lib/testIds';
+import { FakeStation, PASSWORD } from './test/fakeBackend';
+
+afterEach(() => setUiLanguage('en'));
+
+describe('the window', () => {
+  test('signs in (after a wrong password) and shows home; Arabic mirrors it', async () => {
+    const station = new FakeStation();
+    render(App, { props: { backend: station } });
+    const user = userEvent.setup();
+
+    await screen.findByTestId(TestId.LoginScreen);
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Sign in');
+    expect(screen.getByText('Station: Rabat Central 1')).toBeTruthy();
+    expect(screen.getByTestId(TestId.SimulatedStationBadge).textContent?.trim()).toBe('SIMULATED DEVICE');
+
+    await user.type(screen.getByTestId(TestId.LoginUsername), 'admin');
+    await user.type(screen.getByTestId(TestId.LoginPassword), 'not the password');
+    await user.click(screen.getByTestId(TestId.LoginSubmit));
+    expect((await screen.findByTestId(TestId.LoginError)).textContent).toContain('Wrong username or password');
+    // The username stays, the password is cleared for another try; Enter submits.
+    expect((screen.getByTestId(TestId.LoginUsername) as HTMLInputElement).value).toBe('admin');
+    expect((screen.getByTestId(TestId.LoginPassword) as HTMLInputElement).value).toBe('');
+    await user.type(screen.getByTestId(TestId.LoginPassword), `${PASSWORD}{Enter}`);
+
+    await screen.findByTestId(TestId.HomeScreen);
+    expect(screen.getByTestId(TestId.SignedInOperator).textContent).toContain('Signed in as Nadia Amrani');
+    expect(screen.getByTestId(TestId.HomeStationName).textContent).toBe('Rabat Central 1');
+    expect(await screen.findByTestId(TestId.HomeCounts)).toBeTruthy();
+    expect(screen.queryByTestId(TestId.LoginScreen)).toBeNull();
+
+    await user.selectOptions(screen.getByTestId(TestId.LanguageSelect), 'ar');
+    expect(document.documentElement.dir).toBe('rtl');
+    expect(within(screen.getByTestId(TestId.HomeScreen)).getByRole('heading', { level: 1 }).textContent).toBe('التسجيلات');
+    expect(screen.getByTestId(TestId.SignedInOperator).textContent).toContain('المستخدم: Nadia Amrani');
+  });
+
+  // Regression: the banner read "Registration undefined is waiting…" because its text read the
+  // registration screen's prop after that screen was gone.
+  test('after Finalize, home says which registration waits for approval', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    render(App, { props: { backend: station } });
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByRole('button', { name: 'New registration' }));
+    const form = await screen.findByTestId(TestId.RegistrationScreen);
+    const registrationId = form.getAttribute('data-registration-id') ?? '';
+    expect(registrationId).toMatch(/^10001-\d{8}-\d{6}$/);
+
+    await user.type(await screen.findByTestId(fieldInputId('fullName', 'eng')), 'Amina Idrissi');
+    await user.type(screen.getByTestId(fieldInputId('fullName', 'ara')), 'أمينة الإدريسي');
+    await user.type(screen.getByTestId(fieldInputId('dateOfBirth')), '1990/02/28');
+    await user.selectOptions(screen.getByTestId(fieldInputId('gender')), 'FLE');
+    await user.click(screen.getByTestId(TestId.CaptureFace));
+    await screen.findByTestId(TestId.FacePreview);
+    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+
+    await screen.findByTestId(TestId.HomeScreen);
+    const banner = screen.getByTestId(TestId.Banner);
+    expect(banner.getAttribute('data-kind')).toBe('success');
+    expect(banner.textContent).toContain(`Registration ${registrationId} is waiting for a supervisor’s approval`);
+    expect(banner.textContent).not.toContain('undefined');
+    await waitFor(() => expect(screen.getByTestId(rowStateId(registrationId)).getAttribute('data-state')).toBe('pending_approval'));
+
+    // The banner follows a language switch, still with the id.
+    await user.selectOptions(screen.getByTestId(TestId.LanguageSelect), 'fr');
+    expect(screen.getByTestId(TestId.Banner).textContent).toContain(
+      `L’enregistrement ${registrationId} attend l’approbation d’un superviseur`,
+    );
+  });
+});

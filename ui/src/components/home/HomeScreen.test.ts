@@ -1,0 +1,197 @@
+// The home screen over a fake station: the four counts, the lists a clerk works from, "show
+// more" paging through a long list, and a supervisor's approve and reject (with a reason).
+
+import { screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+
+import type { Notice } from '../../lib/backend/errors';
+import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
+import {
+  listMoreId,
+  rowApproveId,
+  rowDecisionId,
+  rowId,
+  rowRejectConfirmId,
+  rowRejectId,
+  rowRejectReasonId,
+  rowStateId,
+  TestId,
+} from '../../lib/testIds';
+import { FakeStation } from '../../test/fakeBackend';
+import { renderScreen } from '../../test/render';
+import HomeScreen from './HomeScreen.svelte';
+
+afterEach(() => setUiLanguage('en'));
+
+async function showHome(station: FakeStation, initialNotice: Notice | null = null) {
+  const onOpenRegistration = vi.fn<(registrationId: string) => void>();
+  renderScreen(station, HomeScreen, {
+    status: await station.status(),
+    initialNotice,
+    onOpenRegistration,
+    onOpenAdmin: vi.fn(),
+    onSignedOut: vi.fn(),
+  });
+  await screen.findByTestId(TestId.HomeCounts);
+  return { onOpenRegistration };
+}
+
+/** The four counts as the clerk reads them: label → number. */
+function counts(): Record<string, string> {
+  const list = screen.getByTestId(TestId.HomeCounts);
+  return Object.fromEntries(
+    [...list.querySelectorAll('div')].map((pair) => [
+      pair.querySelector('dt')?.textContent ?? '',
+      pair.querySelector('dd')?.textContent ?? '',
+    ]),
+  );
+}
+
+/** The registration ids shown in one list, top to bottom. */
+function idsIn(listTestId: string): string[] {
+  return within(screen.getByTestId(listTestId))
+    .queryAllByRole('row')
+    .map((row) => row.getAttribute('data-testid'))
+    .filter((id): id is string => id !== null)
+    .map((id) => id.replace(/^row-/, ''));
+}
+
+describe('home lists', () => {
+  test('the counts and each list show what the station holds', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    const unnamed = station.seedRegistration('draft');
+    const named = station.seedRegistration('draft', { name: 'Amina Idrissi' });
+    const pending = station.seedRegistration('pending_approval');
+    const sealed = station.seedRegistration('sealed');
+    const rejected = station.seedRegistration('rejected');
+    const acknowledged = station.seedRegistration('acknowledged');
+    await showHome(station);
+
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('Registrations');
+    expect(screen.getByTestId(TestId.HomeStationName).textContent).toBe('Rabat Central 1');
+    expect(counts()).toEqual({ Drafts: '2', 'Pending approval': '1', 'Queued for upload': '2', Acknowledged: '1' });
+
+    // Newest first, as the station pages them.
+    expect(idsIn(TestId.HomeDrafts)).toEqual([named, unnamed]);
+    const drafts = within(screen.getByTestId(TestId.HomeDrafts));
+    expect(drafts.getByRole('heading').textContent).toBe('Drafts');
+    expect(within(drafts.getByTestId(rowId(named))).getByText('Amina Idrissi')).toBeTruthy();
+    expect(within(drafts.getByTestId(rowId(unnamed))).getByText('No name yet')).toBeTruthy();
+    expect(drafts.getAllByRole('button', { name: 'Continue' })).toHaveLength(2);
+
+    expect(idsIn(TestId.HomePending)).toEqual([pending]);
+    expect(idsIn(TestId.HomeQueue)).toEqual([rejected, sealed]);
+    expect(screen.getByTestId(rowDecisionId(sealed)).textContent?.trim()).toBe('Approved by karim.supervisor');
+    expect(screen.getByTestId(rowDecisionId(rejected)).textContent?.trim()).toBe('Rejected by karim.supervisor');
+    expect(idsIn(TestId.HomeAcknowledged)).toEqual([acknowledged]);
+    expect(screen.getByTestId(`row-${acknowledged}-receipt`).textContent?.trim()).toBe(
+      `Receipt INT-${acknowledged.slice(-6)}`,
+    );
+    expect(screen.queryByRole('button', { name: 'Show more' })).toBeNull();
+  });
+
+  test('an empty station says how to start', async () => {
+    await showHome(new FakeStation().signIn('sara.officer'));
+    expect(counts()).toEqual({ Drafts: '0', 'Pending approval': '0', 'Queued for upload': '0', Acknowledged: '0' });
+    expect(screen.getByText('No registrations yet. Start one with “New registration”.')).toBeTruthy();
+    expect(screen.queryByTestId(TestId.HomeDrafts)).toBeNull();
+  });
+
+  test('"show more" fetches the next page of that list until there is none', async () => {
+    const station = new FakeStation({ pageSize: 2 }).signIn('karim.supervisor');
+    const ids = [1, 2, 3, 4, 5].map(() => station.seedRegistration('pending_approval'));
+    const newestFirst = [...ids].reverse();
+    await showHome(station);
+    const user = userEvent.setup();
+
+    expect(counts()['Pending approval']).toBe('5');
+    expect(idsIn(TestId.HomePending)).toEqual(newestFirst.slice(0, 2));
+
+    await user.click(screen.getByTestId(listMoreId(TestId.HomePending)));
+    await waitFor(() => expect(idsIn(TestId.HomePending)).toEqual(newestFirst.slice(0, 4)));
+    await user.click(screen.getByTestId(listMoreId(TestId.HomePending)));
+    await waitFor(() => expect(idsIn(TestId.HomePending)).toEqual(newestFirst));
+    expect(screen.queryByTestId(listMoreId(TestId.HomePending))).toBeNull();
+    expect(station.calls.filter((c) => c.method === 'homePage')).toHaveLength(2);
+  });
+
+  test('in Arabic the screen reads right to left, in Arabic', async () => {
+    setUiLanguage('ar');
+    const station = new FakeStation().signIn('sara.officer');
+    station.seedRegistration('draft', { name: 'Amina Idrissi' });
+    await showHome(station);
+
+    expect(document.documentElement.dir).toBe('rtl');
+    expect(document.documentElement.lang).toBe('ar');
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe('التسجيلات');
+    expect(counts()).toEqual({ مسودات: '1', 'بانتظار الموافقة': '0', 'بانتظار الإرسال': '0', 'تم الاستلام': '0' });
+    expect(screen.getByRole('button', { name: 'تسجيل جديد' })).toBeTruthy();
+  });
+});
+
+describe('review from the pending list', () => {
+  test('a supervisor approves: the banner says so and the row moves to the upload queue', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const registrationId = station.seedRegistration('pending_approval');
+    await showHome(station);
+
+    await userEvent.setup().click(screen.getByTestId(rowApproveId(registrationId)));
+
+    await waitFor(() =>
+      expect(screen.getByTestId(TestId.Banner).textContent).toContain(
+        `Registration ${registrationId} is approved and queued for upload`,
+      ),
+    );
+    expect(station.stateOf(registrationId)).toBe('sealed');
+    await waitFor(() => expect(idsIn(TestId.HomeQueue)).toEqual([registrationId]));
+    expect(screen.queryByTestId(TestId.HomePending)).toBeNull();
+    expect(screen.getByTestId(rowStateId(registrationId)).getAttribute('data-state')).toBe('sealed');
+    expect(screen.getByTestId(rowDecisionId(registrationId)).textContent?.trim()).toBe('Approved by karim.supervisor');
+  });
+
+  test('a supervisor rejects with a reason: confirm waits for the reason, the decision reads as a rejection', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const registrationId = station.seedRegistration('pending_approval');
+    await showHome(station);
+    const user = userEvent.setup();
+
+    await user.click(screen.getByTestId(rowRejectId(registrationId)));
+    const reason = screen.getByLabelText(`Reason for rejecting ${registrationId}`);
+    expect(reason.getAttribute('data-testid')).toBe(rowRejectReasonId(registrationId));
+    const confirm = screen.getByRole('button', { name: 'Reject with this reason' }) as HTMLButtonElement;
+    expect(confirm.disabled).toBe(true);
+    await user.type(reason, 'The photo does not show the face clearly');
+    expect(confirm.disabled).toBe(false);
+    await user.click(screen.getByTestId(rowRejectConfirmId(registrationId)));
+
+    await waitFor(() =>
+      expect(screen.getByTestId(TestId.Banner).textContent).toContain(
+        `Registration ${registrationId} is rejected and sealed with the reason`,
+      ),
+    );
+    expect(station.calls.find((c) => c.method === 'reject')?.args).toEqual([
+      registrationId,
+      'The photo does not show the face clearly',
+    ]);
+    expect(station.stateOf(registrationId)).toBe('rejected');
+    await waitFor(() => expect(idsIn(TestId.HomeQueue)).toEqual([registrationId]));
+    const decision = screen.getByTestId(rowDecisionId(registrationId));
+    expect(decision.getAttribute('data-outcome')).toBe('rejected');
+    expect(decision.textContent?.trim()).toBe('Rejected by karim.supervisor');
+  });
+
+  test('nobody approves their own registration: the station refuses and the row stays pending', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const registrationId = station.seedRegistration('pending_approval', { createdBy: 'karim.supervisor' });
+    await showHome(station);
+
+    await userEvent.setup().click(screen.getByTestId(rowApproveId(registrationId)));
+
+    const banner = await screen.findByRole('alert');
+    expect(banner.getAttribute('data-kind')).toBe('warning');
+    expect(banner.textContent).toContain('Your role does not allow this');
+    expect(station.stateOf(registrationId)).toBe('pending_approval');
+    expect(idsIn(TestId.HomePending)).toEqual([registrationId]);
+  });
+});

@@ -1,0 +1,160 @@
+// The registration screen over a fake station: what a clerk types reaches the station, the
+// station's field errors show under the input they concern (in the UI language), and
+// Finalize hands the registration on. A supervisor's review shows the same form read-only.
+
+import { screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+
+import type { Notice } from '../../lib/backend/errors';
+import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
+import { fieldErrorId, fieldInputId, TestId } from '../../lib/testIds';
+import { FakeStation, fieldError, validationFailed } from '../../test/fakeBackend';
+import { renderScreen } from '../../test/render';
+import RegistrationScreen from './RegistrationScreen.svelte';
+
+afterEach(() => setUiLanguage('en'));
+
+function open(station: FakeStation, registrationId: string) {
+  const onDone = vi.fn<(notice: Notice | null) => void>();
+  const onSignedOut = vi.fn();
+  renderScreen(station, RegistrationScreen, { registrationId, onDone, onSignedOut });
+  return { onDone, onSignedOut };
+}
+
+/** A draft of the officer's, open on the screen, with the form shown. */
+async function openDraft() {
+  const station = new FakeStation().signIn('sara.officer');
+  const registrationId = (await station.newRegistration()).registration_id;
+  const handlers = open(station, registrationId);
+  await screen.findByTestId(fieldInputId('fullName', 'eng'));
+  return { station, registrationId, ...handlers, user: userEvent.setup() };
+}
+
+async function fillValidForm(user: ReturnType<typeof userEvent.setup>, phone = '+212600112233') {
+  await user.type(screen.getByTestId(fieldInputId('fullName', 'eng')), 'Amina Idrissi');
+  await user.type(screen.getByTestId(fieldInputId('fullName', 'ara')), 'أمينة الإدريسي');
+  await user.type(screen.getByTestId(fieldInputId('dateOfBirth')), '1990/02/28');
+  await user.selectOptions(screen.getByTestId(fieldInputId('gender')), 'FLE');
+  await user.type(screen.getByTestId(fieldInputId('phone')), phone);
+  await user.click(screen.getByTestId(TestId.CaptureFace));
+  await screen.findByTestId(TestId.FacePreview);
+}
+
+describe('registration form', () => {
+  test('what the clerk types is saved to the station, and Finalize hands it to a supervisor', async () => {
+    const { station, registrationId, onDone, user } = await openDraft();
+    expect(screen.getByTestId(TestId.RegistrationId).textContent).toBe(`Registration ID: ${registrationId}`);
+    // The Arabic name is typed right to left.
+    expect(screen.getByTestId(fieldInputId('fullName', 'ara')).getAttribute('dir')).toBe('rtl');
+
+    await fillValidForm(user);
+    expect(screen.getByTestId(TestId.SimulatedDeviceBadge).textContent).toContain('SIMULATED');
+    expect(screen.getByTestId(TestId.FaceQuality).textContent).toBe('Quality: 87/100');
+    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+
+    await waitFor(() => expect(onDone).toHaveBeenCalledOnce());
+    expect(station.stateOf(registrationId)).toBe('pending_approval');
+    expect(station.identityOf(registrationId)).toEqual({
+      fullName: [
+        { language: 'eng', value: 'Amina Idrissi' },
+        { language: 'ara', value: 'أمينة الإدريسي' },
+      ],
+      dateOfBirth: '1990/02/28',
+      gender: 'FLE',
+      phone: '+212600112233',
+    });
+    const notice = onDone.mock.calls[0][0];
+    expect(notice?.kind).toBe('success');
+    expect(notice?.text('en')).toBe(`Registration ${registrationId} is waiting for a supervisor’s approval`);
+  });
+
+  test('Finalize with empty required fields names each one next to its input, without asking the station', async () => {
+    const { station, onDone, user } = await openDraft();
+
+    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+
+    expect((await screen.findByTestId(fieldErrorId('fullName', 'eng'))).textContent?.trim()).toBe('Required in English');
+    expect(screen.getByTestId(fieldErrorId('fullName', 'ara')).textContent?.trim()).toBe('Required in العربية');
+    expect(screen.getByTestId(fieldErrorId('dateOfBirth')).textContent?.trim()).toBe('This field is required');
+    expect(screen.getByTestId(fieldErrorId('gender')).textContent?.trim()).toBe('This field is required');
+    expect(screen.getByTestId(fieldErrorId('face')).textContent?.trim()).toBe('Capture the face before finalizing');
+    // French is optional in this form: no error there, and none for the optional phone.
+    expect(screen.queryByTestId(fieldErrorId('fullName', 'fra'))).toBeNull();
+    expect(screen.queryByTestId(fieldErrorId('phone'))).toBeNull();
+    expect(screen.getByTestId(TestId.Banner).textContent).toContain('Some fields need attention');
+    expect(station.calls.map((c) => c.method)).not.toContain('finalize');
+    expect(onDone).not.toHaveBeenCalled();
+  });
+
+  test("the station's validation_failed answer shows under the input it names, and goes once corrected", async () => {
+    const { station, registrationId, onDone, user } = await openDraft();
+    // Only the station checks the schema's pattern for phone numbers.
+    await fillValidForm(user, '12-34');
+    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+
+    const error = await screen.findByTestId(fieldErrorId('phone'));
+    expect(error.textContent?.trim()).toBe('Not in the expected format, e.g. +212600000000');
+    const phone = screen.getByTestId(fieldInputId('phone'));
+    expect(phone.getAttribute('aria-invalid')).toBe('true');
+    expect(phone.getAttribute('aria-describedby')).toBe(fieldErrorId('phone'));
+    expect(screen.getByRole('alert').textContent).toContain('Some fields need attention');
+    expect(station.stateOf(registrationId)).toBe('draft');
+
+    await user.clear(phone);
+    await user.type(phone, '+212600112233');
+    expect(screen.queryByTestId(fieldErrorId('phone'))).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+    await waitFor(() => expect(onDone).toHaveBeenCalledOnce());
+    expect(station.stateOf(registrationId)).toBe('pending_approval');
+  });
+
+  test('in French, a required field the station names is said next to its input in French', async () => {
+    setUiLanguage('fr');
+    const { station, user } = await openDraft();
+    await fillValidForm(user);
+    // A station whose schema requires the French name too: the form did not say so, the
+    // station's check (the authority) does.
+    station.failNext('finalize', validationFailed([fieldError('fullName', 'fra', 'required', 'required in Français')]));
+    await user.click(screen.getByRole('button', { name: 'Finaliser' }));
+
+    const error = await screen.findByTestId(fieldErrorId('fullName', 'fra'));
+    expect(error.textContent?.trim()).toBe('Obligatoire en Français');
+    // Right under the French input, inside the same field.
+    const french = screen.getByTestId(fieldInputId('fullName', 'fra'));
+    expect(french.parentElement).toBe(error.parentElement);
+    expect(french.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByTestId(TestId.Banner).textContent).toContain('Certains champs sont à corriger');
+  });
+});
+
+describe('review screen', () => {
+  test('a supervisor reviewing a pending registration sees the form read-only, with the face', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const registrationId = station.seedRegistration('pending_approval', { name: 'Youssef Amrani' });
+    const { onDone } = open(station, registrationId);
+
+    const name = await screen.findByTestId(fieldInputId('fullName', 'eng'));
+    expect((name as HTMLInputElement).value).toBe('Youssef Amrani');
+    expect((name as HTMLInputElement).disabled).toBe(true);
+    expect(screen.getByRole('status').textContent).toContain('can no longer be edited');
+    expect(screen.getByTestId(TestId.FacePreview)).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Finalize' })).toBeNull();
+    expect(screen.queryByTestId(TestId.CaptureFace)).toBeNull();
+
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Back to registrations' }));
+    await waitFor(() => expect(onDone).toHaveBeenCalledWith(null));
+  });
+
+  test('a rejected registration shows the decision with its reason, and no form', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    const registrationId = station.seedRegistration('rejected', { decidedBy: 'karim.supervisor' });
+    open(station, registrationId);
+
+    const decision = await screen.findByTestId(TestId.RegistrationDecision);
+    expect(decision.getAttribute('data-outcome')).toBe('rejected');
+    expect(within(decision).getByText('Reason: The photo is blurred')).toBeTruthy();
+    expect(decision.textContent).toContain('Rejected by karim.supervisor');
+    expect(screen.queryByTestId(fieldInputId('fullName', 'eng'))).toBeNull();
+  });
+});

@@ -1,0 +1,650 @@
+// An in-memory station behind the `Backend` interface, for mounting screens in tests. It keeps
+// operators, a session, registrations moving along the lifecycle (draft → pending_approval →
+// sealed/rejected → uploaded → acknowledged), and answers like the real station: the same
+// shapes, the same rules (roles, states, the finalize check) and failures as `BackendError`
+// with the station's codes.
+//
+// Everything this file knows about the station's shapes (the views, the error's fields) is
+// here and only here, so that when the IPC types change, this is the one file to adapt. Tests
+// talk to it through `FakeStation`'s own small API (`seed*`, `failNext`, `calls`), not
+// through those shapes.
+
+import type { Backend } from '../lib/backend/backend';
+import { BackendError } from '../lib/backend/errors';
+import type {
+  CaptureView,
+  DecisionView,
+  FieldError,
+  FormSpec,
+  HomeCursor,
+  HomeItem,
+  HomeList,
+  HomeListName,
+  HomeSummary,
+  IdentityDocument,
+  NewOperatorRequest,
+  OperatorView,
+  PolicyRequest,
+  PolicyView,
+  PurgeReport,
+  ReceiptView,
+  RegistrationState,
+  RegistrationView,
+  Role,
+  SessionView,
+  SetupRequest,
+  StationStatus,
+  SyncReport,
+} from '../lib/backend/types';
+
+// ---------------------------------------------------------------------------------------------
+// Failures, in the one place that builds them: when the error shape changes (e.g. to
+// `{code, params, fields}`), only `failure` and `fieldError` change.
+
+type ErrorCode =
+  | 'wrong_credentials'
+  | 'validation_failed'
+  | 'not_signed_in'
+  | 'not_set_up'
+  | 'already_set_up'
+  | 'not_permitted'
+  | 'invalid_state'
+  | 'not_found'
+  | 'operator_exists'
+  | 'intake_unreachable';
+
+function failure(code: ErrorCode, message: string, fields: FieldError[] = []): BackendError {
+  return new BackendError(code, message, fields);
+}
+
+/** One field's problem, as the station's finalize check names it. */
+export function fieldError(field: string, language: string | null, code: string, message = code): FieldError {
+  return { field, language, code, message };
+}
+
+/** The station's `validation_failed` answer with these field problems. */
+export function validationFailed(fields: FieldError[]): BackendError {
+  return failure('validation_failed', 'some fields need attention', fields);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The station's configuration: the default country's form (schemas/default/ui-spec.json with
+// the ID schema's required fields), and a simulated camera.
+
+export const FORM: FormSpec = {
+  languages: [
+    { code: 'eng', name: 'English', direction: 'ltr', mandatory: true },
+    { code: 'ara', name: 'العربية', direction: 'rtl', mandatory: true },
+    { code: 'fra', name: 'Français', direction: 'ltr', mandatory: false },
+  ],
+  fields: [
+    {
+      id: 'fullName',
+      control: 'text',
+      label: { en: 'Full name', fr: 'Nom complet', ar: 'الاسم الكامل' },
+      required: true,
+      multilingual: true,
+      options: [],
+      hint: {},
+      max_length: 80,
+    },
+    {
+      id: 'dateOfBirth',
+      control: 'date',
+      label: { en: 'Date of birth', fr: 'Date de naissance', ar: 'تاريخ الميلاد' },
+      required: true,
+      multilingual: false,
+      options: [],
+      hint: { en: 'YYYY/MM/DD', fr: 'AAAA/MM/JJ', ar: 'YYYY/MM/DD' },
+      max_length: null,
+    },
+    {
+      id: 'gender',
+      control: 'dropdown',
+      label: { en: 'Gender', fr: 'Genre', ar: 'الجنس' },
+      required: true,
+      multilingual: false,
+      options: [
+        { value: 'FLE', label: { en: 'Female', fr: 'Féminin', ar: 'أنثى' } },
+        { value: 'MLE', label: { en: 'Male', fr: 'Masculin', ar: 'ذكر' } },
+        { value: 'OTH', label: { en: 'Other', fr: 'Autre', ar: 'آخر' } },
+      ],
+      hint: {},
+      max_length: null,
+    },
+    {
+      id: 'phone',
+      control: 'phone',
+      label: { en: 'Phone', fr: 'Téléphone', ar: 'الهاتف' },
+      required: false,
+      multilingual: false,
+      options: [],
+      hint: { en: '+212600000000', fr: '+212600000000', ar: '+212600000000' },
+      max_length: 16,
+    },
+  ],
+};
+
+/** The ID schema's pattern for `phone`, which only the station checks (as in the real one). */
+const PHONE_PATTERN = /^\+?[0-9]{9,15}$/;
+
+/** A 1×1 PNG: enough for an <img> to have a source. */
+const PREVIEW = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
+
+const CAMERA = { make: 'Enroll', model: 'Simulated face camera', serial: 'SIM-0001', simulated: true };
+
+// ---------------------------------------------------------------------------------------------
+// The station.
+
+interface Operator {
+  view: OperatorView;
+  password: string;
+}
+
+interface Registration {
+  id: string;
+  state: RegistrationState;
+  identity: IdentityDocument;
+  face: CaptureView | null;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  decision: { outcome: 'approved' | 'rejected'; by: string; reason: string | null } | null;
+  receipt: ReceiptView | null;
+  lastError: BackendError | null;
+}
+
+export interface FakeStationOptions {
+  /** False for a station that still needs setup. */
+  setUp?: boolean;
+  stationName?: string;
+  centerId?: string;
+  /** Rows per page of a home list (the real station's is larger; tests page sooner). */
+  pageSize?: number;
+}
+
+/** The operators every set-up fake station has; the password is the same for all. */
+export const PASSWORD = 'correct horse battery';
+export const OPERATORS: readonly OperatorView[] = [
+  { username: 'admin', full_name: 'Nadia Amrani', role: 'admin' },
+  { username: 'karim.supervisor', full_name: 'Karim Haddad', role: 'supervisor' },
+  { username: 'sara.officer', full_name: 'Sara Bennani', role: 'officer' },
+];
+
+const HOME_LISTS: Record<HomeListName, readonly RegistrationState[]> = {
+  drafts: ['draft'],
+  pending_approval: ['pending_approval'],
+  upload_queue: ['sealed', 'rejected', 'uploaded'],
+  acknowledged: ['acknowledged'],
+};
+
+type Method = keyof Backend;
+
+export class FakeStation implements Backend {
+  /** Every call, in order, with its arguments: for tests that check what was asked. */
+  readonly calls: { method: Method; args: unknown[] }[] = [];
+
+  private stationName: string | null;
+  private centerId: string;
+  private readonly pageSize: number;
+  private operators = new Map<string, Operator>();
+  private session: { username: string; locked: boolean } | null = null;
+  private registrations = new Map<string, Registration>();
+  private sequence = 0;
+  // A clock that moves one minute per change, so `updated_at` orders the lists as the real one.
+  private minutes = 0;
+  private policyView: PolicyView = {
+    idle_lock_minutes: 10,
+    retention_days: 30,
+    idle_lock_is_default: true,
+    retention_is_default: true,
+    limits: { idle_lock_minutes_min: 1, idle_lock_minutes_max: 120, retention_days_min: 1, retention_days_max: 3650 },
+  };
+  private failures = new Map<Method, BackendError>();
+
+  constructor(options: FakeStationOptions = {}) {
+    const setUp = options.setUp ?? true;
+    this.stationName = setUp ? (options.stationName ?? 'Rabat Central 1') : null;
+    this.centerId = options.centerId ?? '10001';
+    this.pageSize = options.pageSize ?? 20;
+    if (setUp) for (const view of OPERATORS) this.operators.set(view.username, { view: { ...view }, password: PASSWORD });
+  }
+
+  // --- The test's controls --------------------------------------------------------------------
+
+  /** Signs `username` in without the login screen. */
+  signIn(username: string): this {
+    if (!this.operators.has(username)) throw new Error(`no operator ${username} in the fake station`);
+    this.session = { username, locked: false };
+    return this;
+  }
+
+  /** The next call of `method` rejects with `error` (once), before doing anything. */
+  failNext(method: Method, error: BackendError): this {
+    this.failures.set(method, error);
+    return this;
+  }
+
+  /**
+   * A registration already in `state`, made by `createdBy`, with `name` as its English full
+   * name. Returns its id. A reviewed one has its decision; an acknowledged one its receipt.
+   */
+  seedRegistration(state: RegistrationState, options: { createdBy?: string; name?: string; decidedBy?: string } = {}): string {
+    const registration = this.create(options.createdBy ?? 'sara.officer');
+    if (options.name) registration.identity.fullName = [{ language: 'eng', value: options.name }];
+    if (state !== 'draft') {
+      registration.face = this.capture();
+      registration.state = state;
+    }
+    const decidedBy = options.decidedBy ?? 'karim.supervisor';
+    if (['sealed', 'uploaded', 'acknowledged'].includes(state)) {
+      registration.decision = { outcome: 'approved', by: decidedBy, reason: null };
+    } else if (state === 'rejected') {
+      registration.decision = { outcome: 'rejected', by: decidedBy, reason: 'The photo is blurred' };
+    }
+    if (state === 'acknowledged') registration.receipt = this.receiptFor(registration);
+    return registration.id;
+  }
+
+  /** The state a registration is in now (for tests that check what a click changed). */
+  stateOf(registrationId: string): RegistrationState | undefined {
+    return this.registrations.get(registrationId)?.state;
+  }
+
+  /** What the station stored for a draft (as `save_draft` received it). */
+  identityOf(registrationId: string): IdentityDocument | undefined {
+    return this.registrations.get(registrationId)?.identity;
+  }
+
+  // --- Backend --------------------------------------------------------------------------------
+
+  async status(): Promise<StationStatus> {
+    this.enter('status', []);
+    const operator = this.session ? this.operator(this.session.username).view : null;
+    return {
+      needs_setup: this.stationName === null,
+      station_id: this.stationName === null ? null : `ST-${this.centerId}-0001`,
+      station_name: this.stationName,
+      intake_url: 'http://127.0.0.1:8470',
+      operator: operator ? { ...operator } : null,
+      session_locked: this.session?.locked ?? false,
+      simulated_devices: true,
+    };
+  }
+
+  async setUp(request: SetupRequest): Promise<StationStatus> {
+    this.enter('setUp', [request]);
+    if (this.stationName !== null) throw failure('already_set_up', 'the station is already set up');
+    this.stationName = request.station_name;
+    this.centerId = request.center_id;
+    this.operators.set(request.admin_username, {
+      view: { username: request.admin_username, full_name: request.admin_full_name, role: 'admin' },
+      password: request.admin_password,
+    });
+    return this.status();
+  }
+
+  async logIn(username: string, password: string): Promise<OperatorView> {
+    this.enter('logIn', [username, '***']);
+    this.requireSetUp();
+    const operator = this.operators.get(username);
+    if (!operator || operator.password !== password) throw failure('wrong_credentials', 'wrong username or password');
+    this.session = { username, locked: false };
+    return { ...operator.view };
+  }
+
+  async logOut(): Promise<void> {
+    this.enter('logOut', []);
+    this.session = null;
+  }
+
+  async addOperator(request: NewOperatorRequest): Promise<OperatorView> {
+    this.enter('addOperator', [{ ...request, password: '***' }]);
+    this.requireRole(['admin'], 'only an admin adds operators');
+    if (this.operators.has(request.username)) throw failure('operator_exists', `operator ${request.username} exists`);
+    const view: OperatorView = { username: request.username, full_name: request.full_name, role: request.role as Role };
+    this.operators.set(request.username, { view, password: request.password });
+    return { ...view };
+  }
+
+  async listOperators(): Promise<OperatorView[]> {
+    this.enter('listOperators', []);
+    this.requireRole(['admin'], 'only an admin lists operators');
+    return [...this.operators.values()].map((o) => ({ ...o.view }));
+  }
+
+  async removeOperator(username: string): Promise<void> {
+    this.enter('removeOperator', [username]);
+    const me = this.requireRole(['admin'], 'only an admin removes operators');
+    if (username === me.view.username) throw failure('not_permitted', 'an admin cannot remove themselves');
+    if (!this.operators.delete(username)) throw failure('not_found', `no operator ${username}`);
+  }
+
+  async resetPassword(username: string, newPassword: string): Promise<void> {
+    this.enter('resetPassword', [username, '***']);
+    this.requireRole(['admin'], 'only an admin resets passwords');
+    const operator = this.operators.get(username);
+    if (!operator) throw failure('not_found', `no operator ${username}`);
+    operator.password = newPassword;
+  }
+
+  async changePassword(oldPassword: string, newPassword: string): Promise<void> {
+    this.enter('changePassword', ['***', '***']);
+    const me = this.requireSession();
+    if (me.password !== oldPassword) {
+      throw validationFailed([fieldError('old_password', null, 'wrong_password', 'not the current password')]);
+    }
+    me.password = newPassword;
+  }
+
+  async policy(): Promise<PolicyView> {
+    this.enter('policy', []);
+    this.requireRole(['admin'], 'only an admin sees the policy');
+    return structuredClone(this.policyView);
+  }
+
+  async setPolicy(request: PolicyRequest): Promise<PolicyView> {
+    this.enter('setPolicy', [request]);
+    this.requireRole(['admin'], 'only an admin sets the policy');
+    this.policyView = {
+      ...this.policyView,
+      ...request,
+      idle_lock_is_default: false,
+      retention_is_default: false,
+    };
+    return structuredClone(this.policyView);
+  }
+
+  async purgeExpired(): Promise<PurgeReport> {
+    this.enter('purgeExpired', []);
+    this.requireRole(['admin'], 'only an admin purges');
+    return { purged: [] };
+  }
+
+  async sessionState(): Promise<SessionView> {
+    this.enter('sessionState', []);
+    if (!this.session) return { state: 'signed_out', username: null, locks_in_ms: null };
+    if (this.session.locked) return { state: 'locked', username: this.session.username, locks_in_ms: null };
+    return { state: 'active', username: this.session.username, locks_in_ms: this.policyView.idle_lock_minutes * 60_000 };
+  }
+
+  async homeSummary(): Promise<HomeSummary> {
+    this.enter('homeSummary', []);
+    this.requireSession();
+    const all = [...this.registrations.values()];
+    const count = (state: RegistrationState) => all.filter((r) => r.state === state).length;
+    return {
+      counts: {
+        draft: count('draft'),
+        pending_approval: count('pending_approval'),
+        sealed: count('sealed'),
+        uploaded: count('uploaded'),
+        acknowledged: count('acknowledged'),
+        rejected: count('rejected'),
+        queued: count('sealed') + count('rejected') + count('uploaded'),
+      },
+      drafts: this.page('drafts', null),
+      pending_approval: this.page('pending_approval', null),
+      upload_queue: this.page('upload_queue', null),
+      acknowledged: this.page('acknowledged', null),
+    };
+  }
+
+  async homePage(list: HomeListName, after: HomeCursor): Promise<HomeList> {
+    this.enter('homePage', [list, after]);
+    this.requireSession();
+    return this.page(list, after);
+  }
+
+  async form(): Promise<FormSpec> {
+    this.enter('form', []);
+    return structuredClone(FORM);
+  }
+
+  async newRegistration(): Promise<RegistrationView> {
+    this.enter('newRegistration', []);
+    const me = this.requireSession();
+    return this.view(this.create(me.view.username));
+  }
+
+  async saveDraft(registrationId: string, identity: IdentityDocument): Promise<RegistrationView> {
+    this.enter('saveDraft', [registrationId, identity]);
+    this.requireSession();
+    const registration = this.inState(registrationId, ['draft']);
+    registration.identity = structuredClone(identity);
+    this.touch(registration);
+    return this.view(registration);
+  }
+
+  async captureFace(registrationId: string): Promise<CaptureView> {
+    this.enter('captureFace', [registrationId]);
+    this.requireSession();
+    const registration = this.inState(registrationId, ['draft']);
+    registration.face = this.capture();
+    this.touch(registration);
+    return structuredClone(registration.face);
+  }
+
+  async finalize(registrationId: string): Promise<RegistrationView> {
+    this.enter('finalize', [registrationId]);
+    this.requireSession();
+    const registration = this.inState(registrationId, ['draft']);
+    const problems = this.check(registration);
+    if (problems.length > 0) throw validationFailed(problems);
+    registration.state = 'pending_approval';
+    this.touch(registration);
+    return this.view(registration);
+  }
+
+  async approve(registrationId: string): Promise<RegistrationView> {
+    this.enter('approve', [registrationId]);
+    const registration = this.review(registrationId);
+    registration.decision = { outcome: 'approved', by: this.session!.username, reason: null };
+    registration.state = 'sealed';
+    this.touch(registration);
+    return this.view(registration);
+  }
+
+  async reject(registrationId: string, reason: string): Promise<RegistrationView> {
+    this.enter('reject', [registrationId, reason]);
+    if (reason.trim() === '') throw validationFailed([fieldError('reason', null, 'required')]);
+    const registration = this.review(registrationId);
+    registration.decision = { outcome: 'rejected', by: this.session!.username, reason: reason.trim() };
+    registration.state = 'rejected';
+    this.touch(registration);
+    return this.view(registration);
+  }
+
+  async registration(registrationId: string): Promise<RegistrationView> {
+    this.enter('registration', [registrationId]);
+    this.requireSession();
+    return this.view(this.find(registrationId));
+  }
+
+  async syncNow(): Promise<SyncReport> {
+    this.enter('syncNow', []);
+    this.requireSession();
+    const queued = [...this.registrations.values()].filter((r) => HOME_LISTS.upload_queue.includes(r.state));
+    for (const registration of queued) {
+      registration.state = 'acknowledged';
+      registration.receipt = this.receiptFor(registration);
+      registration.lastError = null;
+      this.touch(registration);
+    }
+    return { attempted: queued.length, acknowledged: queued.length, failures: [] };
+  }
+
+  // --- Inside the station ---------------------------------------------------------------------
+
+  /** Every call starts here: it is recorded, and a failure the test asked for happens now. */
+  private enter(method: Method, args: unknown[]): void {
+    this.calls.push({ method, args });
+    const planned = this.failures.get(method);
+    if (planned) {
+      this.failures.delete(method);
+      throw planned;
+    }
+  }
+
+  private now(): string {
+    this.minutes += 1;
+    return new Date(Date.UTC(2026, 10, 25, 9, 0) + this.minutes * 60_000).toISOString().replace('.000Z', 'Z');
+  }
+
+  private touch(registration: Registration): void {
+    registration.updatedAt = this.now();
+  }
+
+  private requireSetUp(): void {
+    if (this.stationName === null) throw failure('not_set_up', 'the station is not set up');
+  }
+
+  private requireSession(): Operator {
+    this.requireSetUp();
+    if (!this.session || this.session.locked) throw failure('not_signed_in', 'sign in first');
+    return this.operator(this.session.username);
+  }
+
+  private requireRole(roles: Role[], why: string): Operator {
+    const me = this.requireSession();
+    if (!roles.includes(me.view.role)) throw failure('not_permitted', why);
+    return me;
+  }
+
+  private operator(username: string): Operator {
+    const operator = this.operators.get(username);
+    if (!operator) throw failure('not_signed_in', 'the operator is gone');
+    return operator;
+  }
+
+  private create(createdBy: string): Registration {
+    this.sequence += 1;
+    const at = this.now();
+    const registration: Registration = {
+      id: `${this.centerId}-20261125-${String(this.sequence).padStart(6, '0')}`,
+      state: 'draft',
+      identity: {},
+      face: null,
+      createdBy,
+      createdAt: at,
+      updatedAt: at,
+      decision: null,
+      receipt: null,
+      lastError: null,
+    };
+    this.registrations.set(registration.id, registration);
+    return registration;
+  }
+
+  private capture(): CaptureView {
+    return { preview_data_url: PREVIEW, quality: 87, device: { ...CAMERA } };
+  }
+
+  private receiptFor(registration: Registration): ReceiptView {
+    return { intake_reference: `INT-${registration.id.slice(-6)}`, received_at: this.now() };
+  }
+
+  private find(registrationId: string): Registration {
+    const registration = this.registrations.get(registrationId);
+    if (!registration) throw failure('not_found', `no registration ${registrationId}`);
+    return registration;
+  }
+
+  private inState(registrationId: string, states: RegistrationState[]): Registration {
+    const registration = this.find(registrationId);
+    if (!states.includes(registration.state)) {
+      throw failure('invalid_state', `registration ${registrationId} is ${registration.state}`);
+    }
+    return registration;
+  }
+
+  /** A supervisor's or admin's decision on someone else's pending registration. */
+  private review(registrationId: string): Registration {
+    const me = this.requireRole(['supervisor', 'admin'], 'only a supervisor or an admin reviews');
+    const registration = this.inState(registrationId, ['pending_approval']);
+    if (registration.createdBy === me.view.username) throw failure('not_permitted', 'nobody reviews their own registration');
+    return registration;
+  }
+
+  /** The station's finalize check: the form's rules plus the schema's patterns. */
+  private check(registration: Registration): FieldError[] {
+    const problems: FieldError[] = [];
+    const identity = registration.identity;
+    for (const field of FORM.fields) {
+      const value = identity[field.id];
+      if (field.multilingual) {
+        const entries = Array.isArray(value) ? value : [];
+        for (const language of FORM.languages) {
+          const has = entries.some((e) => e.language === language.code && e.value.trim() !== '');
+          if (field.required && language.mandatory && !has) {
+            problems.push(fieldError(field.id, language.code, 'required', `required in ${language.name}`));
+          }
+        }
+      } else if (typeof value !== 'string' || value.trim() === '') {
+        if (field.required) problems.push(fieldError(field.id, null, 'required', 'required'));
+      } else if (field.id === 'phone' && !PHONE_PATTERN.test(value)) {
+        problems.push(fieldError(field.id, null, 'invalid_format', 'does not match the pattern'));
+      }
+    }
+    if (!registration.face) problems.push(fieldError('face', null, 'required', 'capture the face'));
+    return problems;
+  }
+
+  private decisionView(registration: Registration, withReason: boolean): DecisionView | null {
+    const decision = registration.decision;
+    if (!decision) return null;
+    return { outcome: decision.outcome, by: decision.by, reason: withReason ? decision.reason : null };
+  }
+
+  private errorView(error: BackendError | null) {
+    return error ? { code: error.code, message: error.message, fields: error.fields } : null;
+  }
+
+  private view(registration: Registration): RegistrationView {
+    // Once sealed, the station can no longer read the identity (only the envelope is left).
+    const readable = registration.state === 'draft' || registration.state === 'pending_approval';
+    return structuredClone({
+      registration_id: registration.id,
+      state: registration.state,
+      identity: readable ? registration.identity : null,
+      face: readable ? registration.face : null,
+      created_by: registration.createdBy,
+      created_at: registration.createdAt,
+      updated_at: registration.updatedAt,
+      receipt: registration.receipt,
+      last_error: this.errorView(registration.lastError),
+      decision: this.decisionView(registration, true),
+    });
+  }
+
+  private item(registration: Registration): HomeItem {
+    const name = registration.identity.fullName;
+    const displayName = Array.isArray(name) ? (name.find((e) => e.value.trim() !== '')?.value ?? null) : null;
+    return structuredClone({
+      registration_id: registration.id,
+      state: registration.state,
+      created_by: registration.createdBy,
+      created_at: registration.createdAt,
+      updated_at: registration.updatedAt,
+      display_name: registration.state === 'draft' ? displayName : null,
+      decision: this.decisionView(registration, false),
+      receipt: registration.receipt,
+      last_error: this.errorView(registration.lastError),
+    });
+  }
+
+  /** A key-paged list, newest first, as the station's `(state, updated_at)` index reads. */
+  private page(list: HomeListName, after: HomeCursor | null): HomeList {
+    const key = (r: { updatedAt: string; id: string }) => `${r.updatedAt} ${r.id}`;
+    const rows = [...this.registrations.values()]
+      .filter((r) => HOME_LISTS[list].includes(r.state))
+      .sort((a, b) => (key(a) < key(b) ? 1 : -1))
+      .filter((r) => !after || key(r) < key({ updatedAt: after.updated_at, id: after.registration_id }));
+    const items = rows.slice(0, this.pageSize);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((r) => this.item(r)),
+      next_page: rows.length > items.length && last ? { updated_at: last.updatedAt, registration_id: last.id } : null,
+    };
+  }
+}
