@@ -10,7 +10,7 @@
 // through those shapes.
 
 import type { Backend } from '../lib/backend/backend';
-import { BackendError } from '../lib/backend/errors';
+import { toBackendError, type BackendError } from '../lib/backend/errors';
 import type {
   CaptureView,
   DecisionView,
@@ -38,8 +38,11 @@ import type {
 } from '../lib/backend/types';
 
 // ---------------------------------------------------------------------------------------------
-// Failures, in the one place that builds them: when the error shape changes (e.g. to
-// `{code, params, fields}`), only `failure` and `fieldError` change.
+// Failures, in the one place that builds them. The fake rejects with what the station sends
+// over IPC, turned into a `BackendError` by the same `toBackendError` the Tauri backend uses.
+// The wire value carries both the English `message` of `{code, message, fields}` and the named
+// `params` of `{code, params, fields}` (the shape the station is moving to): whichever
+// `toBackendError` is in the tree reads the one it knows, so this file works with both.
 
 type ErrorCode =
   | 'wrong_credentials'
@@ -53,8 +56,27 @@ type ErrorCode =
   | 'operator_exists'
   | 'intake_unreachable';
 
-function failure(code: ErrorCode, message: string, fields: FieldError[] = []): BackendError {
-  return new BackendError(code, message, fields);
+/** Why the station refused a role (the station's `PermissionRule`, sent as `params.rule`). */
+type PermissionRule = 'admin_only' | 'officer_cannot_review' | 'own_registration' | 'remove_self';
+
+function failure(
+  code: ErrorCode,
+  message: string,
+  params: Record<string, string | number> = {},
+  fields: FieldError[] = [],
+): BackendError {
+  return toBackendError({ code, message, params, fields });
+}
+
+function notPermitted(rule: PermissionRule, message: string): BackendError {
+  return failure('not_permitted', message, { rule });
+}
+
+function invalidState(registration: { id: string; state: RegistrationState }): BackendError {
+  return failure('invalid_state', `registration ${registration.id} is ${registration.state}`, {
+    registration_id: registration.id,
+    state: registration.state,
+  });
 }
 
 /** One field's problem, as the station's finalize check names it. */
@@ -64,7 +86,7 @@ export function fieldError(field: string, language: string | null, code: string,
 
 /** The station's `validation_failed` answer with these field problems. */
 export function validationFailed(fields: FieldError[]): BackendError {
-  return failure('validation_failed', 'some fields need attention', fields);
+  return failure('validation_failed', 'some fields need attention', {}, fields);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -151,7 +173,6 @@ interface Registration {
   updatedAt: string;
   decision: { outcome: 'approved' | 'rejected'; by: string; reason: string | null } | null;
   receipt: ReceiptView | null;
-  lastError: BackendError | null;
 }
 
 export interface FakeStationOptions {
@@ -300,7 +321,7 @@ export class FakeStation implements Backend {
 
   async addOperator(request: NewOperatorRequest): Promise<OperatorView> {
     this.enter('addOperator', [{ ...request, password: '***' }]);
-    this.requireRole(['admin'], 'only an admin adds operators');
+    this.requireAdmin('only an admin adds operators');
     if (this.operators.has(request.username)) throw failure('operator_exists', `operator ${request.username} exists`);
     const view: OperatorView = { username: request.username, full_name: request.full_name, role: request.role as Role };
     this.operators.set(request.username, { view, password: request.password });
@@ -309,20 +330,20 @@ export class FakeStation implements Backend {
 
   async listOperators(): Promise<OperatorView[]> {
     this.enter('listOperators', []);
-    this.requireRole(['admin'], 'only an admin lists operators');
+    this.requireAdmin('only an admin lists operators');
     return [...this.operators.values()].map((o) => ({ ...o.view }));
   }
 
   async removeOperator(username: string): Promise<void> {
     this.enter('removeOperator', [username]);
-    const me = this.requireRole(['admin'], 'only an admin removes operators');
-    if (username === me.view.username) throw failure('not_permitted', 'an admin cannot remove themselves');
+    const me = this.requireAdmin('only an admin removes operators');
+    if (username === me.view.username) throw notPermitted('remove_self', 'an admin cannot remove themselves');
     if (!this.operators.delete(username)) throw failure('not_found', `no operator ${username}`);
   }
 
   async resetPassword(username: string, newPassword: string): Promise<void> {
     this.enter('resetPassword', [username, '***']);
-    this.requireRole(['admin'], 'only an admin resets passwords');
+    this.requireAdmin('only an admin resets passwords');
     const operator = this.operators.get(username);
     if (!operator) throw failure('not_found', `no operator ${username}`);
     operator.password = newPassword;
@@ -339,13 +360,13 @@ export class FakeStation implements Backend {
 
   async policy(): Promise<PolicyView> {
     this.enter('policy', []);
-    this.requireRole(['admin'], 'only an admin sees the policy');
+    this.requireAdmin('only an admin sees the policy');
     return structuredClone(this.policyView);
   }
 
   async setPolicy(request: PolicyRequest): Promise<PolicyView> {
     this.enter('setPolicy', [request]);
-    this.requireRole(['admin'], 'only an admin sets the policy');
+    this.requireAdmin('only an admin sets the policy');
     this.policyView = {
       ...this.policyView,
       ...request,
@@ -357,7 +378,7 @@ export class FakeStation implements Backend {
 
   async purgeExpired(): Promise<PurgeReport> {
     this.enter('purgeExpired', []);
-    this.requireRole(['admin'], 'only an admin purges');
+    this.requireAdmin('only an admin purges');
     return { purged: [] };
   }
 
@@ -468,7 +489,6 @@ export class FakeStation implements Backend {
     for (const registration of queued) {
       registration.state = 'acknowledged';
       registration.receipt = this.receiptFor(registration);
-      registration.lastError = null;
       this.touch(registration);
     }
     return { attempted: queued.length, acknowledged: queued.length, failures: [] };
@@ -505,9 +525,9 @@ export class FakeStation implements Backend {
     return this.operator(this.session.username);
   }
 
-  private requireRole(roles: Role[], why: string): Operator {
+  private requireAdmin(why: string): Operator {
     const me = this.requireSession();
-    if (!roles.includes(me.view.role)) throw failure('not_permitted', why);
+    if (me.view.role !== 'admin') throw notPermitted('admin_only', why);
     return me;
   }
 
@@ -530,7 +550,6 @@ export class FakeStation implements Backend {
       updatedAt: at,
       decision: null,
       receipt: null,
-      lastError: null,
     };
     this.registrations.set(registration.id, registration);
     return registration;
@@ -552,17 +571,16 @@ export class FakeStation implements Backend {
 
   private inState(registrationId: string, states: RegistrationState[]): Registration {
     const registration = this.find(registrationId);
-    if (!states.includes(registration.state)) {
-      throw failure('invalid_state', `registration ${registrationId} is ${registration.state}`);
-    }
+    if (!states.includes(registration.state)) throw invalidState(registration);
     return registration;
   }
 
   /** A supervisor's or admin's decision on someone else's pending registration. */
   private review(registrationId: string): Registration {
-    const me = this.requireRole(['supervisor', 'admin'], 'only a supervisor or an admin reviews');
+    const me = this.requireSession();
+    if (me.view.role === 'officer') throw notPermitted('officer_cannot_review', 'only a supervisor or an admin reviews');
     const registration = this.inState(registrationId, ['pending_approval']);
-    if (registration.createdBy === me.view.username) throw failure('not_permitted', 'nobody reviews their own registration');
+    if (registration.createdBy === me.view.username) throw notPermitted('own_registration', 'nobody reviews their own registration');
     return registration;
   }
 
@@ -596,10 +614,6 @@ export class FakeStation implements Backend {
     return { outcome: decision.outcome, by: decision.by, reason: withReason ? decision.reason : null };
   }
 
-  private errorView(error: BackendError | null) {
-    return error ? { code: error.code, message: error.message, fields: error.fields } : null;
-  }
-
   private view(registration: Registration): RegistrationView {
     // Once sealed, the station can no longer read the identity (only the envelope is left).
     const readable = registration.state === 'draft' || registration.state === 'pending_approval';
@@ -612,7 +626,8 @@ export class FakeStation implements Backend {
       created_at: registration.createdAt,
       updated_at: registration.updatedAt,
       receipt: registration.receipt,
-      last_error: this.errorView(registration.lastError),
+      // The fake's uploads never fail one by one (a whole sync can: `failNext('syncNow', …)`).
+      last_error: null,
       decision: this.decisionView(registration, true),
     });
   }
@@ -629,7 +644,7 @@ export class FakeStation implements Backend {
       display_name: registration.state === 'draft' ? displayName : null,
       decision: this.decisionView(registration, false),
       receipt: registration.receipt,
-      last_error: this.errorView(registration.lastError),
+      last_error: null,
     });
   }
 
