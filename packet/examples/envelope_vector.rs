@@ -1,5 +1,9 @@
 //! Writes the envelope test vector `tests/envelope/vector-v1.json` to standard output.
 //!
+//! Superseded by the deterministic `container` vector of `schemas/vectors/envelope-v1.json`
+//! (the same contents, sealed reproducibly); kept because the fuzz seeds (`fuzz/src/bin/
+//! write_seeds.rs`) read this file's container, which names the fuzz targets' station key.
+//!
 //! The vector lets an opener written in another language check itself against this one: it
 //! holds fixed, public test keys, a real contents container, and an envelope sealed to those
 //! keys with a 1 KiB chunk size so that the body has several chunks. HPKE encapsulation is
@@ -9,14 +13,14 @@
 //! Regenerate (only when the envelope or the container format changes):
 //! `cargo run -p enroll-packet --example envelope_vector > packet/tests/envelope/vector-v1.json`
 
+#[path = "write_vectors/generate.rs"]
+#[allow(dead_code)] // the generator's helpers for `schemas/vectors/`
+mod generate;
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use enroll_packet::envelope::seal_for_register_with_chunk_size;
-use enroll_packet::{
-    AuditEvent, BiometricException, BiometricRecord, DeviceIdentity, Document, DocumentFormat, EnvelopeHeader,
-    ExceptionKind, GpsPosition, Modality, PacketContents, PacketMeta, RegisterKeyPair, StationSigningKey,
-    SupervisorDecision,
-};
+use enroll_packet::{EnvelopeHeader, RegisterKeyPair, StationSigningKey};
 use sha2::{Digest, Sha256};
 
 fn main() {
@@ -27,78 +31,7 @@ fn main() {
     };
     let station = StationSigningKey::from_seed([0x33; 32]);
 
-    let contents = PacketContents {
-        identity: serde_json::json!({"fullName": "Test Resident", "dateOfBirth": "1990-01-01", "gender": "F"}),
-        biometrics: vec![BiometricRecord {
-            modality: Modality::Face,
-            position: String::new(),
-            quality: 90,
-            retries: 1,
-            force_captured: false,
-            captured_at: "2025-01-01T09:05:00Z".into(),
-            device: DeviceIdentity {
-                make: "Simulated".into(),
-                model: "Face camera".into(),
-                serial: "SIM-FACE-0001".into(),
-                simulated: true,
-            },
-            device_digital_id: None,
-            device_signature: None,
-            // Not a real face record: a 19794-5 identifier and 2000 bytes counting up, so
-            // that the body spans several chunks.
-            data: [
-                b"FAC\x00030\x00".as_slice(),
-                &(0..2000u32).map(|i| (i % 251) as u8).collect::<Vec<u8>>(),
-            ]
-            .concat(),
-        }],
-        exceptions: vec![BiometricException {
-            modality: Modality::Finger,
-            position: "Left Thumb".into(),
-            kind: ExceptionKind::Unusable,
-            reason: "scar across the whole print".into(),
-        }],
-        documents: vec![Document {
-            category: "POI".into(),
-            document_type: "DOC001".into(),
-            reference_number: Some("P-0000001".into()),
-            format: DocumentFormat::Pdf,
-            data: b"%PDF-1.4\n% not a real document\n".to_vec(),
-        }],
-        audit: vec![AuditEvent {
-            sequence: 1,
-            at: "2025-01-01T09:00:00Z".into(),
-            actor: "officer.test".into(),
-            action: "registration_created".into(),
-            registration_id: Some("10001-20250101-000001".into()),
-            details: String::new(),
-        }],
-        meta: PacketMeta {
-            registration_id: "10001-20250101-000001".into(),
-            station_id: "ST-TEST-0001".into(),
-            station_public_key: BASE64.encode(station.public_key()),
-            center_id: "C-TEST".into(),
-            officer: "officer.test".into(),
-            supervisor: Some("supervisor.test".into()),
-            supervisor_decision: Some(SupervisorDecision::Approved),
-            supervisor_reason: None,
-            devices: vec![DeviceIdentity {
-                make: "Simulated".into(),
-                model: "Face camera".into(),
-                serial: "SIM-FACE-0001".into(),
-                simulated: true,
-            }],
-            gps: Some(GpsPosition {
-                latitude: 12.5,
-                longitude: -1.25,
-                accuracy_m: Some(10.0),
-            }),
-            created_at: "2025-01-01T09:00:00Z".into(),
-            finalized_at: Some("2025-01-01T09:10:00Z".into()),
-            approved_at: Some("2025-01-01T10:00:00Z".into()),
-            software_version: "0.1.0".into(),
-        },
-    };
+    let contents = generate::real_container_contents(&station);
     let plaintext = contents.to_bytes().expect("the test contents are valid");
     let envelope = seal_for_register_with_chunk_size(
         &plaintext,

@@ -13,7 +13,7 @@
 //!          | chunk size u32 | plaintext length u64 | enc [32]
 //! body:    chunk_0 .. chunk_n-1   each = AEAD ciphertext of up to `chunk size` plaintext bytes + 16-byte tag;
 //!          every chunk but the last is exactly chunk size + 16 bytes; the last is 16..=chunk size+16
-//! trailer: Ed25519 signature [64] by the station over SHA-256(header || body)
+//! trailer: Ed25519 signature [64] by the station over ENVELOPE_SIGNATURE_LABEL || SHA-256(header || body)
 //! ```
 //! HPKE `info` = [`HPKE_INFO`] (`b"enroll packet envelope v1"`, constant). The AAD of chunk `i`
 //! is `SHA-256(header) || i as u64 || final flag u8` (1 on the last chunk, else 0), 41 bytes;
@@ -34,6 +34,10 @@
 //!   is [`PacketError::BadSignature`] without spending HPKE work on it.
 //!   [`decrypt_envelope_body`] skips the signature, to show (and test) the layer beneath it.
 //!
+//! The signed message starts with [`crate::signing::ENVELOPE_SIGNATURE_LABEL`], so that the
+//! station key's signature on an envelope can never be taken for its signature on anything else
+//! (the heads of its audit chain).
+//!
 //! Nothing here panics on any input: every read of envelope bytes is bounds-checked and every
 //! length is computed with checked arithmetic at parse time.
 //!
@@ -45,6 +49,7 @@ use hpke::{Deserializable as _, Serializable as _};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use crate::signing::ENVELOPE_SIGNATURE_LABEL;
 use crate::{KeyId, PacketError, RegisterKeyPair, RegisterPublicKeys, StationSigningKey};
 
 /// Default plaintext chunk size: 64 KiB.
@@ -150,9 +155,22 @@ impl EnvelopeHeader {
             )));
         }
         let plaintext_len = reader.take_u64("the plaintext length")?;
+        // Every field is checked as soon as it is read, before the next one (§5 step 3), so the
+        // length is judged here, before `enc`: the header's length is already known (`enc` has
+        // a fixed size), and an impossible length is `Malformed` even in a file cut inside
+        // `enc`. Rejecting it once here also means the size helpers never overflow for a
+        // parsed header.
+        let header_len = reader.position + ENC_LEN;
+        if envelope_len_of(plaintext_len, chunk_size, header_len).is_none() {
+            return Err(PacketError::Malformed(format!(
+                "the announced plaintext length {plaintext_len} is impossible: the envelope's length would not fit in \
+                 64 bits"
+            )));
+        }
         let enc = reader.take_array("the encapsulated key")?;
+        debug_assert_eq!(reader.position, header_len);
 
-        let header = EnvelopeHeader {
+        Ok(EnvelopeHeader {
             version,
             register_key_id,
             station_id,
@@ -160,16 +178,8 @@ impl EnvelopeHeader {
             chunk_size,
             plaintext_len,
             enc,
-            header_len: reader.position,
-        };
-        // Reject, here and once, a length whose envelope size does not fit in 64 bits, so
-        // that the size helpers below never overflow for a parsed header.
-        if header.checked_envelope_len().is_none() {
-            return Err(PacketError::Malformed(format!(
-                "the announced plaintext length {plaintext_len} is impossible"
-            )));
-        }
-        Ok(header)
+            header_len,
+        })
     }
 
     /// Number of chunks in the body: one per started `chunk_size` bytes of plaintext, and one
@@ -191,12 +201,17 @@ impl EnvelopeHeader {
     }
 
     fn checked_envelope_len(&self) -> Option<u64> {
-        let tags = chunk_count(self.plaintext_len, self.chunk_size).checked_mul(TAG_LEN as u64)?;
-        self.plaintext_len
-            .checked_add(tags)?
-            .checked_add(self.header_len as u64)?
-            .checked_add(SIGNATURE_LEN as u64)
+        envelope_len_of(self.plaintext_len, self.chunk_size, self.header_len)
     }
+}
+
+/// `H + B + 64` of §4, or `None` when it does not fit in 64 bits.
+fn envelope_len_of(plaintext_len: u64, chunk_size: u32, header_len: usize) -> Option<u64> {
+    let tags = chunk_count(plaintext_len, chunk_size).checked_mul(TAG_LEN as u64)?;
+    plaintext_len
+        .checked_add(tags)?
+        .checked_add(header_len as u64)?
+        .checked_add(SIGNATURE_LEN as u64)
 }
 
 fn chunk_count(plaintext_len: u64, chunk_size: u32) -> u64 {
@@ -254,7 +269,8 @@ pub fn seal_for_register_with_chunk_size(
 /// [`seal_for_register_with_chunk_size`] with the HPKE ephemeral key derived from `ikm_e`
 /// instead of fresh randomness: the same inputs always give the same envelope, byte for byte.
 ///
-/// FOR TEST VECTORS ONLY (`schemas/vectors/`, `packet/examples/write_vectors/`). An envelope
+/// FOR TEST VECTORS ONLY (`schemas/vectors/`, `packet/examples/write_vectors/`), hence only in
+/// builds with the `test-support` feature (and this crate's own tests). An envelope
 /// sealed twice with the same `ikm_e` to the same register key reuses the HPKE key and nonces,
 /// which breaks AES-GCM's confidentiality and integrity; real packets use [`seal_for_register`].
 ///
@@ -263,6 +279,7 @@ pub fn seal_for_register_with_chunk_size(
 /// another language reproduces the envelope with its own HPKE library's deterministic
 /// encapsulation. (The `hpke` crate draws exactly these 32 bytes from the generator it is
 /// given and passes them to `DeriveKeyPair`; the RFC 9180 vector test checks that.)
+#[cfg(any(test, feature = "test-support"))]
 pub fn seal_for_register_with_ephemeral_ikm_for_test_vectors(
     plaintext: &[u8],
     station_id: &str,
@@ -367,9 +384,27 @@ fn seal_with_ephemeral_randomness<R: hpke::rand_core::CryptoRng + hpke::rand_cor
         envelope.extend_from_slice(&sealed);
     }
 
-    let signature = station_key.0.sign(&Sha256::digest(&envelope));
-    envelope.extend_from_slice(&signature.to_bytes());
+    let signature = sign_envelope(&envelope, station_key);
+    envelope.extend_from_slice(&signature);
     Ok(envelope)
+}
+
+/// The message the station signs for an envelope whose header and body are `header_and_body`
+/// (§4.3): [`ENVELOPE_SIGNATURE_LABEL`] followed by `SHA-256(header ‖ body)`.
+pub fn envelope_signature_message(header_and_body: &[u8]) -> [u8; ENVELOPE_SIGNATURE_LABEL.len() + 32] {
+    let mut message = [0u8; ENVELOPE_SIGNATURE_LABEL.len() + 32];
+    message[..ENVELOPE_SIGNATURE_LABEL.len()].copy_from_slice(ENVELOPE_SIGNATURE_LABEL);
+    message[ENVELOPE_SIGNATURE_LABEL.len()..].copy_from_slice(&Sha256::digest(header_and_body));
+    message
+}
+
+/// The station's trailer for `header_and_body`. Public for the test vectors and the fuzz
+/// targets, which re-sign edited envelopes to reach the checks behind the signature.
+pub fn sign_envelope(header_and_body: &[u8], station_key: &StationSigningKey) -> [u8; SIGNATURE_LEN] {
+    station_key
+        .0
+        .sign(&envelope_signature_message(header_and_body))
+        .to_bytes()
 }
 
 /// Check the station's signature over the whole envelope without decrypting anything.
@@ -377,32 +412,34 @@ fn seal_with_ephemeral_randomness<R: hpke::rand_core::CryptoRng + hpke::rand_cor
 ///
 /// Errors: the header's ([`EnvelopeHeader::parse`]), then `Truncated` or `Malformed` when the
 /// length differs from the one the header announces, `BadKey` when `station_public_key` is not
-/// an Ed25519 public key, `BadSignature` when the signature does not verify.
+/// the canonical encoding of an Ed25519 point of large order ([`crate::signing::ed25519_public_key`]),
+/// `BadSignature` when the signature does not verify (§4.3: `R` canonical and not of small
+/// order, `S` < L, `[S]B = R + [k]A`).
 pub fn verify_envelope_signature(
     envelope: &[u8],
     station_public_key: &[u8; 32],
 ) -> Result<EnvelopeHeader, PacketError> {
     let header = EnvelopeHeader::parse(envelope)?;
     check_envelope_len(&header, envelope.len())?;
-    let station_key = ed25519_dalek::VerifyingKey::from_bytes(station_public_key)
-        .map_err(|_| PacketError::BadKey("the station public key is not a valid Ed25519 public key".into()))?;
+    let station_key = crate::signing::ed25519_public_key(station_public_key, "station public key")?;
 
     // The length check above guarantees the envelope ends with exactly one signature.
     let (signed, signature) = envelope.split_at(envelope.len() - SIGNATURE_LEN);
     let signature = ed25519_dalek::Signature::from_slice(signature).map_err(|_| PacketError::BadSignature)?;
-    // `verify_strict` refuses small-order keys and non-canonical signatures: no second valid
-    // encoding of a signature exists, so any changed byte of the trailer fails.
+    // `verify_strict` refuses a small-order or non-canonical `R` and an `S` ≥ L: no second
+    // valid encoding of a signature exists, so any changed byte of the trailer fails.
     station_key
-        .verify_strict(&Sha256::digest(signed), &signature)
+        .verify_strict(&envelope_signature_message(signed), &signature)
         .map_err(|_| PacketError::BadSignature)?;
     Ok(header)
 }
 
 /// Verify the signature, decrypt every chunk in order, parse and check the contents.
 ///
-/// Order of checks: header, length, station signature (so tampering costs no decryption),
-/// register key id (`WrongKey`), chunks, then the contents, whose registration and station
-/// ids must be the header's.
+/// Order of checks: header, length, station key and signature (so tampering costs no
+/// decryption), register key id (`WrongKey`), chunks, then the contents, whose registration and
+/// station ids must be the header's and whose `meta.json` must name the station key that
+/// verified the signature (`StationKeyMismatch`).
 pub fn open_envelope(
     envelope: &[u8],
     register: &RegisterKeyPair,
@@ -418,6 +455,7 @@ pub fn open_envelope(
             header.registration_id, header.station_id, contents.meta.registration_id, contents.meta.station_id
         )));
     }
+    check_named_station_key(&contents.meta.station_public_key, station_public_key)?;
     Ok(OpenedPacket {
         header,
         contents,
@@ -503,6 +541,24 @@ fn check_envelope_len(header: &EnvelopeHeader, actual: usize) -> Result<(), Pack
         )));
     }
     Ok(())
+}
+
+/// The container names the key of the station that made it; a packet signed by another key is
+/// refused even though that key's signature is valid, so that what the register files under a
+/// station always agrees with the key that vouched for it.
+fn check_named_station_key(named_text: &str, verified_with: &[u8; 32]) -> Result<(), PacketError> {
+    let verified = crate::keys::StationPublicKey(*verified_with);
+    match crate::keys::StationPublicKey::from_text(named_text) {
+        Ok(named) if named == verified => Ok(()),
+        Ok(named) => Err(PacketError::StationKeyMismatch {
+            named: named.key_id().to_hex(),
+            verified: verified.key_id().to_hex(),
+        }),
+        Err(_) => Err(PacketError::StationKeyMismatch {
+            named: format!("{named_text:?}, which is not a station public key"),
+            verified: verified.key_id().to_hex(),
+        }),
+    }
 }
 
 /// Compare key ids before any HPKE work: decrypting with the wrong key would only say
@@ -675,6 +731,7 @@ impl hpke::rand_core::RngCore for HpkeOsRng {
 // `OsRng` is a cryptographically secure generator.
 impl hpke::rand_core::CryptoRng for HpkeOsRng {}
 
+#[cfg(any(test, feature = "test-support"))]
 /// A "generator" that hands out one fixed RFC 9180 `ikmE`, for
 /// [`seal_for_register_with_ephemeral_ikm_for_test_vectors`]. Counts what is drawn so that the
 /// caller can check that exactly the 32 bytes of `ikmE` were used; past them it yields zeros.
@@ -683,6 +740,7 @@ struct FixedEphemeralIkm {
     drawn: usize,
 }
 
+#[cfg(any(test, feature = "test-support"))]
 impl hpke::rand_core::RngCore for FixedEphemeralIkm {
     fn next_u32(&mut self) -> u32 {
         let mut bytes = [0u8; 4];
@@ -704,6 +762,7 @@ impl hpke::rand_core::RngCore for FixedEphemeralIkm {
 
 // Not secure at all, and only reachable through the function named for test vectors: the trait
 // is required by `hpke::setup_sender`, whose determinism is the whole point here.
+#[cfg(any(test, feature = "test-support"))]
 impl hpke::rand_core::CryptoRng for FixedEphemeralIkm {}
 
 #[cfg(test)]

@@ -23,6 +23,13 @@ pub enum PacketError {
     Document(String),
     #[error("key file is not valid: {0}")]
     BadKey(String),
+    /// The container's `meta.json` names another station key than the one that verified the
+    /// envelope's signature. Both are key ids (or, for `named`, what the container holds).
+    #[error(
+        "the packet's contents name station key {named}, but its signature was verified with station key {verified}; \
+         the packet is refused, ask the station's administrator which key is the station's"
+    )]
+    StationKeyMismatch { named: String, verified: String },
     #[error("the receipt's signature does not verify against the pinned register key")]
     BadReceipt,
     #[error("I/O error: {0}")]
@@ -43,6 +50,7 @@ impl PacketError {
             PacketError::Cbeff(_) => "cbeff_invalid",
             PacketError::Document(_) => "document_invalid",
             PacketError::BadKey(_) => "bad_key",
+            PacketError::StationKeyMismatch { .. } => "station_key_mismatch",
             PacketError::BadReceipt => "bad_receipt",
             PacketError::Io(_) => "io",
         }

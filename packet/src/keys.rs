@@ -10,6 +10,10 @@
 //!   "encryption_secret":"..32 bytes X25519..","signing_secret":"..32 bytes Ed25519 seed.."}`
 //! - register public keys: `{"kind":"enroll-register-public-keys","version":1,
 //!   "encryption_public":"..","signing_public":"..","key_id":"<hex>"}`
+//! - a station's public key: `{"kind":"enroll-station-public-key","version":1,
+//!   "station_id":"..","public_key":"..","key_id":"<hex>"}`; its text form alone (the
+//!   `public_key` value: padded standard base64 of the 32 bytes) is what `meta.json`, the
+//!   intake's station registration and `--station-key` carry ([`StationPublicKey`]).
 //!
 //! Readers check `kind` and `version` first (so that a private key file handed over where the
 //! public keys were expected gets a message saying exactly that), then each key field's base64
@@ -34,6 +38,8 @@ use crate::PacketError;
 pub const REGISTER_PRIVATE_KEY_KIND: &str = "enroll-register-private-key";
 /// `kind` of the register's public keys file.
 pub const REGISTER_PUBLIC_KEYS_KIND: &str = "enroll-register-public-keys";
+/// `kind` of a station's public key file.
+pub const STATION_PUBLIC_KEY_KIND: &str = "enroll-station-public-key";
 /// The only key file version this software reads and writes.
 pub const KEY_FILE_VERSION: u64 = 1;
 
@@ -83,6 +89,85 @@ impl fmt::Debug for StationSigningKey {
         f.debug_struct("StationSigningKey")
             .field("public_key_id", &KeyId::of_public_key(&self.public_key()).to_hex())
             .finish_non_exhaustive()
+    }
+}
+
+/// A station's Ed25519 public key: the key its envelopes and audit chain verify with.
+///
+/// Text form (`schemas/packet-envelope.md` §2): standard base64 with padding of the 32-byte
+/// RFC 8032 encoding, 44 characters; surrounding white space is ignored. Every constructor but
+/// the tuple one applies the key rule of [`crate::signing::ed25519_public_key`] (canonical, not
+/// of small order), so a key read from text or a file can verify a signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StationPublicKey(pub [u8; 32]);
+
+/// A station's public key file as written; field order is the order on disk.
+#[derive(Serialize)]
+struct StationPublicKeyFile<'a> {
+    kind: &'static str,
+    version: u64,
+    station_id: &'a str,
+    #[serde(with = "crate::keys::b64_32")]
+    public_key: &'a [u8; 32],
+    key_id: String,
+}
+
+impl StationPublicKey {
+    /// The key, if the 32 bytes are a usable Ed25519 public key (`BadKey` otherwise).
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<StationPublicKey, PacketError> {
+        crate::signing::ed25519_public_key(bytes, "station public key")?;
+        Ok(StationPublicKey(*bytes))
+    }
+    /// Read the text form (see the type's docs).
+    pub fn from_text(text: &str) -> Result<StationPublicKey, PacketError> {
+        let bytes = b64_32::decode(text).map_err(|why| PacketError::BadKey(format!("station public key: {why}")))?;
+        StationPublicKey::from_bytes(&bytes)
+    }
+    /// The text form: padded standard base64 of the 32 bytes.
+    pub fn to_text(&self) -> String {
+        use base64::Engine as _;
+        BASE64.encode(self.0)
+    }
+    pub fn key_id(&self) -> KeyId {
+        KeyId::of_public_key(&self.0)
+    }
+    /// The station public key file naming `station_id` (see module docs).
+    pub fn to_json(&self, station_id: &str) -> String {
+        let file = StationPublicKeyFile {
+            kind: STATION_PUBLIC_KEY_KIND,
+            version: KEY_FILE_VERSION,
+            station_id,
+            public_key: &self.0,
+            key_id: self.key_id().to_hex(),
+        };
+        serde_json::to_string_pretty(&file).expect("a struct of strings and numbers always serializes")
+    }
+    /// Read a station public key file: the station id it names and the key.
+    pub fn from_json(text: &str) -> Result<(String, StationPublicKey), PacketError> {
+        let file = KeyFileObject::parse(text, STATION_PUBLIC_KEY_KIND)?;
+        let station_id = file.string("station_id")?.to_string();
+        if station_id.is_empty() {
+            return Err(PacketError::BadKey(
+                "\"station_id\" is empty; the file must name its station".into(),
+            ));
+        }
+        let key = StationPublicKey::from_bytes(&*file.key_bytes("public_key")?)?;
+        let key_id = file.string("key_id")?;
+        if !key_id.eq_ignore_ascii_case(&key.key_id().to_hex()) {
+            return Err(PacketError::BadKey(format!(
+                "key_id {key_id} does not match public_key (whose id is {}); the file was edited, ask the station's \
+                 administrator for a fresh copy",
+                key.key_id()
+            )));
+        }
+        Ok((station_id, key))
+    }
+}
+
+impl StationSigningKey {
+    /// The public half, as read and written in text and files.
+    pub fn station_public_key(&self) -> StationPublicKey {
+        StationPublicKey(self.public_key())
     }
 }
 
@@ -435,6 +520,59 @@ mod tests {
         let mut object: serde_json::Value = serde_json::from_str(&public.to_json()).unwrap();
         object.as_object_mut().unwrap().remove("signing_public");
         assert_bad_key(RegisterPublicKeys::from_json(&object.to_string()), "\"signing_public\"");
+    }
+
+    #[test]
+    fn station_public_key_text_and_file_round_trip() {
+        let station = StationSigningKey::from_seed([5; 32]);
+        let key = station.station_public_key();
+        let text = key.to_text();
+        assert_eq!(text.len(), 44);
+        assert_eq!(text, BASE64.encode(station.public_key()));
+        assert_eq!(StationPublicKey::from_text(&format!(" {text}\n")).unwrap(), key);
+
+        let file = key.to_json("ST-0001");
+        let value: serde_json::Value = serde_json::from_str(&file).unwrap();
+        assert_eq!(value["kind"], STATION_PUBLIC_KEY_KIND);
+        assert_eq!(value["version"], 1);
+        assert_eq!(value["station_id"], "ST-0001");
+        assert_eq!(value["public_key"], text);
+        assert_eq!(value["key_id"], key.key_id().to_hex());
+        let names: Vec<&String> = value.as_object().unwrap().keys().collect();
+        assert_eq!(names.len(), 5, "exactly the documented members: {names:?}");
+        assert_eq!(
+            StationPublicKey::from_json(&file).unwrap(),
+            ("ST-0001".to_string(), key)
+        );
+    }
+
+    #[test]
+    fn bad_station_public_keys_are_bad_key() {
+        let key = StationSigningKey::from_seed([5; 32]).station_public_key();
+        let text = key.to_text();
+        assert_bad_key(StationPublicKey::from_text(text.trim_end_matches('=')), "with padding");
+        assert_bad_key(
+            StationPublicKey::from_text(&BASE64.encode([9u8; 31])),
+            "must be 32 bytes",
+        );
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        assert_bad_key(StationPublicKey::from_text(&BASE64.encode(identity)), "small-order");
+
+        let file = key.to_json("ST-0001");
+        assert_bad_key(
+            StationPublicKey::from_json(&file.replace(&key.key_id().to_hex(), "0000000000000000")),
+            "does not match public_key",
+        );
+        assert_bad_key(
+            StationPublicKey::from_json(&file.replace(&text, &BASE64.encode(identity))),
+            "small-order",
+        );
+        assert_bad_key(StationPublicKey::from_json(&file.replace("ST-0001", "")), "station_id");
+        assert_bad_key(
+            StationPublicKey::from_json(&RegisterKeyPair::generate().public_keys().to_json()),
+            "expected a \"enroll-station-public-key\" file",
+        );
     }
 
     #[test]

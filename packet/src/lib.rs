@@ -8,6 +8,9 @@
 //! - [`envelope`]: the sealed envelope (chunked HPKE, RFC 9180) signed by the station, and
 //!   opening it on the register side. Specified in `schemas/packet-envelope.md`.
 //! - [`receipt`]: the register's signed acknowledgement of a received packet.
+//! - [`signing`]: the label that starts each kind of signed message, and the rule for Ed25519
+//!   public keys handed to us.
+//! - [`time`]: timestamps as every crate writes them (RFC 3339, UTC).
 //!
 //! This crate knows nothing about SQLite, HTTP or the UI: it turns values into bytes and back,
 //! and every failure is a [`PacketError`] with a stable code.
@@ -19,8 +22,10 @@ pub mod envelope;
 pub mod error;
 pub mod keys;
 pub mod receipt;
+pub mod signing;
 #[cfg(feature = "test-support")]
 pub mod testing;
+pub mod time;
 
 pub use audit::AuditEvent;
 pub use contents::{
@@ -32,5 +37,5 @@ pub use envelope::{
     verify_envelope_signature, EnvelopeHeader, OpenedPacket,
 };
 pub use error::PacketError;
-pub use keys::{KeyId, RegisterKeyPair, RegisterPublicKeys, StationSigningKey};
+pub use keys::{KeyId, RegisterKeyPair, RegisterPublicKeys, StationPublicKey, StationSigningKey};
 pub use receipt::{Receipt, SignedReceipt};

@@ -1,8 +1,10 @@
 //! The register's receipt: proof that a packet arrived whole. A station deletes nothing
 //! before a receipt verifies against the pinned register signing key.
 //!
-//! The signed message is the receipt's canonical JSON, `serde_json::to_vec(&receipt)`: compact,
-//! fields in the order declared on [`Receipt`], strings escaped as `serde_json` escapes them.
+//! The signed message is [`RECEIPT_SIGNATURE_LABEL`] followed by the receipt's canonical JSON,
+//! `serde_json::to_vec(&receipt)`: compact, fields in the order declared on [`Receipt`], strings
+//! escaped as `serde_json` escapes them. The label keeps a register signature on a receipt from
+//! ever counting as one on anything else the register key might sign.
 //! Verification re-serializes the parsed receipt rather than keeping the bytes that were sent,
 //! so any change to any field (or a receipt rebuilt by a different serializer that disagrees on
 //! the canonical form) fails to verify instead of being silently accepted.
@@ -16,6 +18,7 @@ use base64::Engine as _;
 use ed25519_dalek::Signer as _;
 use serde::{Deserialize, Serialize};
 
+use crate::signing::RECEIPT_SIGNATURE_LABEL;
 use crate::PacketError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,8 +33,7 @@ pub struct Receipt {
     pub intake_reference: String,
 }
 
-/// A receipt with the register's Ed25519 signature over its canonical JSON bytes
-/// (`serde_json::to_vec(&receipt)`; field order as declared above).
+/// A receipt with the register's Ed25519 signature over [`Receipt::signed_message`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignedReceipt {
     pub receipt: Receipt,
@@ -40,15 +42,20 @@ pub struct SignedReceipt {
 }
 
 impl Receipt {
-    /// The exact bytes the register signs.
+    /// The receipt's canonical JSON (see module docs).
     pub fn canonical_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("a struct of strings always serializes")
+    }
+
+    /// The exact bytes the register signs: [`RECEIPT_SIGNATURE_LABEL`] ‖ [`Receipt::canonical_bytes`].
+    pub fn signed_message(&self) -> Vec<u8> {
+        [RECEIPT_SIGNATURE_LABEL, &self.canonical_bytes()].concat()
     }
 }
 
 impl SignedReceipt {
     pub fn sign(receipt: Receipt, register_signing_key: &ed25519_dalek::SigningKey) -> SignedReceipt {
-        let signature = register_signing_key.sign(&receipt.canonical_bytes());
+        let signature = register_signing_key.sign(&receipt.signed_message());
         SignedReceipt {
             receipt,
             signature: BASE64.encode(signature.to_bytes()),
@@ -56,12 +63,11 @@ impl SignedReceipt {
     }
 
     /// Check the signature with the register signing key pinned at onboarding. Any problem with
-    /// the signature itself is [`PacketError::BadReceipt`]; a pinned key that is not an Ed25519
-    /// public key at all is [`PacketError::BadKey`], because no receipt could ever verify.
+    /// the signature itself is [`PacketError::BadReceipt`]; a pinned key that is not a usable
+    /// Ed25519 public key (not a point, not canonical, of small order) is
+    /// [`PacketError::BadKey`], because no receipt could honestly verify with it.
     pub fn verify(&self, register_signing_public: &[u8; 32]) -> Result<(), PacketError> {
-        let verifying_key = ed25519_dalek::VerifyingKey::from_bytes(register_signing_public).map_err(|_| {
-            PacketError::BadKey("the pinned register signing key is not a valid Ed25519 public key".into())
-        })?;
+        let verifying_key = crate::signing::ed25519_public_key(register_signing_public, "pinned register signing key")?;
         let signature_bytes: [u8; 64] = BASE64
             .decode(self.signature.trim())
             .ok()
@@ -71,7 +77,7 @@ impl SignedReceipt {
         // `verify_strict` also refuses weak (small-order) keys and non-canonical signatures,
         // so one receipt has exactly one valid signature encoding.
         verifying_key
-            .verify_strict(&self.receipt.canonical_bytes(), &signature)
+            .verify_strict(&self.receipt.signed_message(), &signature)
             .map_err(|_| PacketError::BadReceipt)
     }
 }
@@ -106,6 +112,26 @@ mod tests {
         assert!(text
             .starts_with(r#"{"registration_id":"10001-20250101-000001","station_id":"ST-0001","envelope_sha256":""#));
         assert!(text.ends_with(r#""received_at":"2025-01-01T10:05:00Z","intake_reference":"upload-7"}"#));
+    }
+
+    #[test]
+    fn the_signature_covers_the_label_and_not_the_bare_json() {
+        let register = crate::RegisterKeyPair::generate();
+        let signed = SignedReceipt::sign(receipt(), &register.signing_key);
+        let message = signed.receipt.signed_message();
+        assert!(message.starts_with(b"enroll-receipt-v1 signature{\"registration_id\""));
+        let signature = ed25519_dalek::Signature::from_slice(&BASE64.decode(&signed.signature).unwrap()).unwrap();
+        let public = register.signing_key.verifying_key();
+        public.verify_strict(&message, &signature).unwrap();
+        // A signature over the bare JSON (what receipts were before the label) does not verify.
+        let unlabelled = SignedReceipt {
+            signature: BASE64.encode(register.signing_key.sign(&signed.receipt.canonical_bytes()).to_bytes()),
+            ..signed.clone()
+        };
+        assert!(matches!(
+            unlabelled.verify(&public.to_bytes()),
+            Err(PacketError::BadReceipt)
+        ));
     }
 
     #[test]

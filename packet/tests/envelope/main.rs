@@ -7,7 +7,9 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use ed25519_dalek::Signer as _;
-use enroll_packet::envelope::{seal_for_register_with_chunk_size, DEFAULT_CHUNK_SIZE, SIGNATURE_LEN, TAG_LEN};
+use enroll_packet::envelope::{
+    seal_for_register_with_chunk_size, sign_envelope, DEFAULT_CHUNK_SIZE, SIGNATURE_LEN, TAG_LEN,
+};
 use enroll_packet::{
     decrypt_envelope_body, open_envelope, seal_for_register, verify_envelope_signature, AuditEvent, BiometricRecord,
     DeviceIdentity, EnvelopeHeader, Modality, PacketContents, PacketError, PacketMeta, Receipt, RegisterKeyPair,
@@ -22,6 +24,12 @@ const REGISTRATION_ID: &str = "10042-20250301-000017";
 const SMALL_CHUNK: u32 = 1024;
 const FULL_SMALL_CHUNK: usize = SMALL_CHUNK as usize + TAG_LEN;
 
+/// The station of these tests. A fixed key, because the contents name it in `meta.json` and
+/// opening checks that they name the key that verified the signature.
+fn test_station() -> StationSigningKey {
+    StationSigningKey::from_seed([0x42; 32])
+}
+
 /// A register, a station, and helpers to seal for one and open as the other.
 struct Parties {
     register: RegisterKeyPair,
@@ -32,7 +40,7 @@ impl Parties {
     fn new() -> Parties {
         Parties {
             register: RegisterKeyPair::generate(),
-            station: StationSigningKey::generate(),
+            station: test_station(),
         }
     }
 
@@ -56,8 +64,8 @@ impl Parties {
     /// what a station with a bug, or a stolen station key, would produce.
     fn resign(envelope: &mut Vec<u8>, key: &StationSigningKey) {
         envelope.truncate(envelope.len() - SIGNATURE_LEN);
-        let signature = key.0.sign(&Sha256::digest(&envelope[..]));
-        envelope.extend_from_slice(&signature.to_bytes());
+        let signature = sign_envelope(envelope, key);
+        envelope.extend_from_slice(&signature);
     }
 }
 
@@ -94,6 +102,7 @@ fn contents_with_face(face: Vec<u8>) -> PacketContents {
         meta: PacketMeta {
             registration_id: REGISTRATION_ID.into(),
             station_id: STATION_ID.into(),
+            station_public_key: test_station().station_public_key().to_text(),
             center_id: "C-7".into(),
             officer: "officer7".into(),
             supervisor: Some("super7".into()),
@@ -117,6 +126,7 @@ fn contents_of_exact_len(len: usize) -> (PacketContents, Vec<u8>) {
         meta: PacketMeta {
             registration_id: REGISTRATION_ID.into(),
             station_id: STATION_ID.into(),
+            station_public_key: test_station().station_public_key().to_text(),
             ..PacketMeta::default()
         },
         ..PacketContents::default()
@@ -327,9 +337,52 @@ mod wrong_parties {
         let impostor = StationSigningKey::generate();
         Parties::resign(&mut envelope, &impostor);
         assert!(matches!(parties.open(&envelope), Err(PacketError::BadSignature)));
-        // The signature is the impostor's own, valid one: whoever looks up the station key by
-        // the header's station id is the one who decides which key that is.
-        assert!(open_envelope(&envelope, &parties.register, &impostor.public_key()).is_ok());
+        // The signature is the impostor's own, valid one, and checking it with the impostor's
+        // key passes; but the contents name the real station's key, so the packet is still
+        // refused, with its own code.
+        verify_envelope_signature(&envelope, &impostor.public_key()).unwrap();
+        match open_envelope(&envelope, &parties.register, &impostor.public_key()) {
+            Err(error @ PacketError::StationKeyMismatch { .. }) => {
+                assert_eq!(error.code(), "station_key_mismatch");
+                let message = error.to_string();
+                assert!(
+                    message.contains(&parties.station.station_public_key().key_id().to_hex()),
+                    "{message}"
+                );
+                assert!(
+                    message.contains(&impostor.station_public_key().key_id().to_hex()),
+                    "{message}"
+                );
+            }
+            other => panic!("expected StationKeyMismatch, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn contents_naming_no_usable_station_key_are_a_station_key_mismatch() {
+        let parties = Parties::new();
+        for named in [String::new(), "not base64".into(), BASE64.encode([1u8; 32])] {
+            let mut contents = contents_with_face(vec![1; 10]);
+            contents.meta.station_public_key = named.clone();
+            let envelope = parties.seal(&contents.to_bytes().unwrap(), SMALL_CHUNK);
+            let error = parties.open(&envelope).unwrap_err();
+            assert_eq!(error.code(), "station_key_mismatch", "{named:?}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_signature_without_the_envelope_label_does_not_verify() {
+        // What the station signed before the label existed: SHA-256(header ‖ body) alone. The
+        // same key's signature over other bytes must never pass for an envelope signature.
+        let parties = Parties::new();
+        let mut envelope = parties.seal(&contents_with_face(vec![1; 10]).to_bytes().unwrap(), SMALL_CHUNK);
+        let signed_len = envelope.len() - SIGNATURE_LEN;
+        let bare = parties.station.0.sign(&Sha256::digest(&envelope[..signed_len]));
+        envelope[signed_len..].copy_from_slice(&bare.to_bytes());
+        assert!(matches!(parties.open(&envelope), Err(PacketError::BadSignature)));
+        let message = enroll_packet::envelope::envelope_signature_message(&envelope[..signed_len]);
+        assert!(message.starts_with(b"enroll-envelope-v1 signature"));
+        assert_eq!(&message[28..], Sha256::digest(&envelope[..signed_len]).as_slice());
     }
 
     #[test]

@@ -1,14 +1,19 @@
 //! The envelope test vectors of `schemas/vectors/envelope-v1.json`, checked the way an
 //! implementation in another language would check itself against them, and the fuzzers'
-//! regression inputs for this crate, replayed.
+//! committed inputs for this crate's targets, replayed.
 //!
 //! - Every positive vector is resealed from its JSON inputs alone (keys, `ikmE`, ids, chunk
 //!   size, plaintext) and must give `envelope_hex` byte for byte; it must open to its plaintext.
-//! - Every negative vector must fail to open with its `expected_error` (and chunk index).
+//! - The container vector reseals byte for byte, opens through §5 step 9, and its layout
+//!   (manifest, entry offsets, lengths, hashes, `meta.json`) is what the plaintext holds.
+//! - Every negative vector must fail to open with its `expected_error` (and chunk index), at
+//!   the §5 step it names.
 //! - The committed file must be exactly what `examples/write_vectors` writes now, so that a
 //!   change to the format or the cases cannot leave stale vectors behind.
-//! - Every input under `fuzz/regressions/<target>/` for this crate's targets runs through the
-//!   same target code the fuzzer runs (`fuzz/src/packet_targets.rs`), so a fixed crash stays fixed.
+//! - Every input under `fuzz/seeds/<target>/` and `fuzz/regressions/<target>/` for this crate's
+//!   targets runs through the same target code the fuzzer runs (`fuzz/src/packet_targets.rs`), so
+//!   every target runs on valid and damaged inputs and a fixed crash stays fixed; a target without
+//!   seeds fails.
 //!
 //! The RFC 9180 vector for the HPKE suite itself is checked in `src/envelope.rs`
 //! (`hpke_suite_matches_rfc_9180_test_vector`); it is not repeated here.
@@ -26,10 +31,13 @@ mod regressions;
 use std::path::{Path, PathBuf};
 
 use enroll_packet::envelope::{
-    chunk_aad, open_envelope, seal_for_register_with_ephemeral_ikm_for_test_vectors, HPKE_INFO,
+    chunk_aad, envelope_signature_message, open_envelope, seal_for_register_with_ephemeral_ikm_for_test_vectors,
+    HPKE_INFO,
 };
+use enroll_packet::signing::{ENVELOPE_SIGNATURE_LABEL, RECEIPT_SIGNATURE_LABEL};
 use enroll_packet::{
-    decrypt_envelope_body, verify_envelope_signature, EnvelopeHeader, PacketError, RegisterKeyPair, StationSigningKey,
+    decrypt_envelope_body, verify_envelope_signature, EnvelopeHeader, PacketContents, PacketError, RegisterKeyPair,
+    RegisterPublicKeys, StationPublicKey, StationSigningKey,
 };
 use hpke::Serializable as _;
 use serde_json::Value;
@@ -72,9 +80,14 @@ fn register_from(keys: &Value) -> RegisterKeyPair {
     register
 }
 
+/// A station key from the vector's hex, checking its text form and its key file (§2).
 fn station_from(keys: &Value) -> StationSigningKey {
     let station = StationSigningKey::from_seed(array32(&keys["ed25519_seed_hex"]));
     assert_eq!(hex::encode(station.public_key()), keys["ed25519_public_hex"]);
+    let from_text = StationPublicKey::from_text(keys["public_key_text"].as_str().unwrap()).unwrap();
+    assert_eq!(from_text.0, station.public_key());
+    let (_, from_file) = StationPublicKey::from_json(keys["public_key_file"].as_str().unwrap()).unwrap();
+    assert_eq!(from_file, from_text);
     station
 }
 
@@ -87,6 +100,35 @@ fn open_steps_1_to_8(
 ) -> Result<Vec<u8>, PacketError> {
     verify_envelope_signature(envelope, station_public)?;
     decrypt_envelope_body(envelope, register).map(|(_, plaintext)| plaintext)
+}
+
+/// The §5 step at which opening `envelope` stops, told apart through the API's layers the way
+/// the spec orders them: magic (1), version (2), the rest of the header (3), the length (4), the
+/// station key and signature (5), the register key id (6), HPKE setup (7), the chunks (8), the
+/// contents (9). `None` when it opens.
+fn failing_step(envelope: &[u8], register: &RegisterKeyPair, station_public: &[u8; 32]) -> Option<u8> {
+    if EnvelopeHeader::parse(envelope).is_err() {
+        let magic_ok = envelope.len() >= 4 && envelope[..4] == *b"ENRP";
+        return Some(if !magic_ok {
+            1
+        } else if envelope.len() < 5 || envelope[4] != 1 {
+            2
+        } else {
+            3
+        });
+    }
+    match verify_envelope_signature(envelope, station_public) {
+        Err(PacketError::Truncated(_) | PacketError::Malformed(_)) => return Some(4),
+        Err(_) => return Some(5),
+        Ok(_) => {}
+    }
+    match decrypt_envelope_body(envelope, register) {
+        Err(PacketError::WrongKey { .. }) => return Some(6),
+        Err(PacketError::Malformed(_)) => return Some(7),
+        Err(_) => return Some(8),
+        Ok(_) => {}
+    }
+    open_envelope(envelope, register, station_public).err().map(|_| 9)
 }
 
 mod positive {
@@ -216,6 +258,11 @@ mod positive {
                 hex::encode(Sha256::digest(&envelope[..signed_len])),
                 expected["signed_sha256_hex"]
             );
+            assert_eq!(
+                hex::encode(envelope_signature_message(&envelope[..signed_len])),
+                expected["signed_message_hex"],
+                "{name}: the label, then the hash"
+            );
             assert_eq!(hex::encode(&envelope[signed_len..]), expected["signature_hex"]);
 
             let opened = open_steps_1_to_8(&envelope, &register, &station.public_key())
@@ -226,6 +273,131 @@ mod positive {
             let error = open_envelope(&envelope, &register, &station.public_key()).unwrap_err();
             assert_eq!(error.code(), "contents_invalid", "{name}");
         }
+    }
+}
+
+mod container {
+    use super::*;
+
+    #[test]
+    fn the_container_vector_reseals_byte_for_byte_and_opens_through_step_9() {
+        let v = vectors();
+        let register = register_from(&v["keys"]["register"]);
+        let station = station_from(&v["keys"]["station"]);
+        let c = &v["container"];
+        let plaintext = hex_of(&c["plaintext_hex"]);
+        let envelope = seal_for_register_with_ephemeral_ikm_for_test_vectors(
+            &plaintext,
+            c["station_id"].as_str().unwrap(),
+            c["registration_id"].as_str().unwrap(),
+            &station,
+            &register.public_keys(),
+            c["chunk_size"].as_u64().unwrap() as u32,
+            &array32(&c["ikm_e_hex"]),
+        )
+        .unwrap();
+        assert!(
+            envelope == hex_of(&c["expected"]["envelope_hex"]),
+            "resealed bytes differ"
+        );
+        assert!(
+            c["expected"]["chunk_count"].as_u64().unwrap() >= 3,
+            "the container spans several chunks"
+        );
+
+        let opened = open_envelope(&envelope, &register, &station.public_key()).unwrap();
+        assert_eq!(
+            opened.contents.to_bytes().unwrap(),
+            plaintext,
+            "it re-encodes to itself"
+        );
+        assert_eq!(
+            opened.contents.meta.station_public_key,
+            v["keys"]["station"]["public_key_text"]
+        );
+        assert_eq!(opened.header.station_id, opened.contents.meta.station_id);
+        assert_eq!(opened.header.registration_id, opened.contents.meta.registration_id);
+    }
+
+    #[test]
+    fn the_container_layout_is_what_the_plaintext_holds() {
+        let v = vectors();
+        let c = &v["container"];
+        let plaintext = hex_of(&c["plaintext_hex"]);
+        let layout = &c["container"];
+        assert_eq!(hex_of(&layout["magic_hex"]), b"ENRC");
+        assert_eq!(layout["version"], 2);
+        assert_eq!(plaintext[4], 2);
+        let manifest_len = layout["manifest_len"].as_u64().unwrap() as usize;
+        assert_eq!(&plaintext[5..9], &(manifest_len as u32).to_be_bytes());
+        let manifest_text = layout["manifest_json"].as_str().unwrap();
+        assert_eq!(&plaintext[9..9 + manifest_len], manifest_text.as_bytes());
+        let manifest: Value = serde_json::from_str(manifest_text).unwrap();
+
+        let names: Vec<&str> = layout["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "identity.json",
+                "meta.json",
+                "individualBiometrics_bio_CBEFF.xml",
+                "documents/POI-1.pdf",
+                "audit.json"
+            ]
+        );
+        let mut offset = 9 + manifest_len;
+        for (entry, listed) in layout["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(manifest["entries"].as_array().unwrap())
+        {
+            assert_eq!(entry["offset"], offset as u64, "entries follow each other");
+            let length = entry["length"].as_u64().unwrap() as usize;
+            let bytes = &plaintext[offset..offset + length];
+            assert_eq!(hex::encode(Sha256::digest(bytes)), entry["sha256_hex"]);
+            assert_eq!(
+                entry["sha256_hex"], listed["sha256"],
+                "the manifest gives the same hash"
+            );
+            assert_eq!(entry["length"], listed["length"]);
+            offset += length;
+        }
+        assert_eq!(offset, plaintext.len(), "nothing follows the last entry");
+        let meta_entry = &layout["entries"][1];
+        let meta_at = meta_entry["offset"].as_u64().unwrap() as usize;
+        let meta_bytes = &plaintext[meta_at..meta_at + meta_entry["length"].as_u64().unwrap() as usize];
+        assert_eq!(meta_bytes, layout["meta_json"].as_str().unwrap().as_bytes());
+        let (contents, _) = PacketContents::from_bytes(&plaintext).unwrap();
+        assert_eq!(
+            contents.meta.station_public_key,
+            v["keys"]["station"]["public_key_text"]
+        );
+    }
+
+    #[test]
+    fn the_key_files_and_labels_are_the_documented_ones() {
+        let v = vectors();
+        let keys = &v["keys"];
+        let register = RegisterKeyPair::from_json(keys["register_private_key_file"].as_str().unwrap()).unwrap();
+        let public = RegisterPublicKeys::from_json(keys["register_public_keys_file"].as_str().unwrap()).unwrap();
+        assert_eq!(register.public_keys(), public);
+        assert_eq!(public, register_from(&keys["register"]).public_keys());
+        let (station_id, station) =
+            StationPublicKey::from_json(keys["station"]["public_key_file"].as_str().unwrap()).unwrap();
+        assert_eq!(station_id, v["container"]["station_id"]);
+        assert_eq!(station.to_text(), keys["station"]["public_key_text"]);
+        assert_eq!(
+            hex_of(&v["signature_labels"]["envelope_hex"]),
+            b"enroll-envelope-v1 signature"
+        );
+        assert_eq!(hex_of(&v["signature_labels"]["envelope_hex"]), ENVELOPE_SIGNATURE_LABEL);
+        assert_eq!(hex_of(&v["signature_labels"]["receipt_hex"]), RECEIPT_SIGNATURE_LABEL);
     }
 }
 
@@ -257,6 +429,20 @@ mod negative {
                 None => station.public_key(),
             };
 
+            let step = n["step"].as_u64().unwrap_or_else(|| panic!("{name}: no step")) as u8;
+            assert_eq!(
+                failing_step(&envelope, register, &station_public),
+                Some(step),
+                "{name}: stops at the wrong step of §5"
+            );
+            // Opening in full stops with the expected code.
+            let full = open_envelope(&envelope, register, &station_public).expect_err(&format!("{name} must not open"));
+            assert_eq!(full.code(), n["expected_error"], "{name}: {full}");
+            if step == 9 {
+                // The failure is in the contents: everything before it passes.
+                open_steps_1_to_8(&envelope, register, &station_public).unwrap();
+                continue;
+            }
             let error =
                 open_steps_1_to_8(&envelope, register, &station_public).expect_err(&format!("{name} must not open"));
             assert_eq!(error.code(), n["expected_error"], "{name}: {error}");
@@ -268,9 +454,6 @@ mod negative {
                 (_, Some(_)) => panic!("{name}: an expected_chunk_index on a {} vector", error.code()),
                 (_, None) => {}
             }
-            // Opening in full stops at the same step.
-            let full = open_envelope(&envelope, register, &station_public).unwrap_err();
-            assert_eq!(full.code(), error.code(), "{name}");
         }
     }
 
@@ -284,8 +467,10 @@ mod negative {
             "malformed",
             "unknown_version",
             "bad_signature",
+            "bad_key",
             "wrong_key",
             "chunk_corrupt",
+            "station_key_mismatch",
         ] {
             assert!(count(code) >= 1, "a {code} vector");
         }
@@ -295,9 +480,70 @@ mod negative {
             "modified_chunk_resigned",
             "trailing_bytes",
             "wrong_key",
+            "truncated_in_enc_after_huge_length",
+            "impossible_length_cut_in_enc",
+            "bad_key_small_order_station_key",
+            "bad_key_non_canonical_station_key",
+            "bad_signature_small_order_r",
+            "bad_signature_non_canonical_s",
+            "bad_signature_without_label",
+            "station_key_mismatch",
         ] {
             assert!(names.contains(&name), "{name}");
         }
+    }
+
+    #[test]
+    fn the_signature_vectors_are_what_they_say() {
+        // Each would pass a lax verifier (or is at least well-formed), so that an implementation
+        // that forgets the strict rule of §4.3 fails on them rather than by luck.
+        let v = vectors();
+        let station = station_from(&v["keys"]["station"]);
+        let by_name = |name: &str| {
+            v["negative"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|n| n["name"] == name)
+                .unwrap_or_else(|| panic!("{name}"))
+                .clone()
+        };
+        let split = |name: &str| {
+            let envelope = hex_of(&by_name(name)["envelope_hex"]);
+            let (signed, signature) = envelope.split_at(envelope.len() - 64);
+            (
+                envelope_signature_message(signed).to_vec(),
+                ed25519_dalek::Signature::from_slice(signature).unwrap(),
+            )
+        };
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&station.public_key()).unwrap();
+
+        let (message, signature) = split("bad_signature_small_order_r");
+        assert!(
+            ed25519_dalek::Verifier::verify(&key, &message, &signature).is_ok(),
+            "lax accepts"
+        );
+        assert!(key.verify_strict(&message, &signature).is_err(), "strict refuses");
+
+        let (message, signature) = split("bad_signature_non_canonical_s");
+        assert_eq!(signature.s_bytes()[31] & 0xe0, 0, "top three bits clear");
+        assert!(key.verify_strict(&message, &signature).is_err());
+
+        let small = by_name("bad_key_small_order_station_key");
+        let identity = array32(&small["open_with"]["station_ed25519_public_hex"]);
+        let weak = ed25519_dalek::VerifyingKey::from_bytes(&identity).unwrap();
+        assert!(weak.is_weak());
+        let (message, signature) = split("bad_key_small_order_station_key");
+        assert!(
+            ed25519_dalek::Verifier::verify(&weak, &message, &signature).is_ok(),
+            "lax accepts"
+        );
+
+        let non_canonical =
+            array32(&by_name("bad_key_non_canonical_station_key")["open_with"]["station_ed25519_public_hex"]);
+        let decoded = ed25519_dalek::VerifyingKey::from_bytes(&non_canonical).unwrap();
+        assert!(!decoded.is_weak(), "large order: only the encoding is wrong");
+        assert_ne!(decoded.to_edwards().compress().to_bytes(), non_canonical);
     }
 }
 
