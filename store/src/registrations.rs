@@ -13,9 +13,10 @@
 //! Self-loops: `update_draft` (draft), `record_upload_url` (sealed, rejected).
 //! `record_upload_error` notes a failure without moving. Every other (state, action) pair is
 //! refused with `invalid_state` and changes nothing.
-//! Every move is one `UPDATE ... WHERE state IN <expected>` in its own transaction, together
+//! Every move reads the registration's state and updates its row in one transaction, together
 //! with its audit event, so a move from the wrong state changes nothing and says which state
-//! the registration is in.
+//! the registration is in. The event's details say `<from> → <to>` and what the move did (the
+//! decision, the envelope's size and SHA-256, the receipt's SHA-256), never resident data.
 //! The readable content exists only in draft (in the row) and pending approval (in a content
 //! file, see [`crate::blobs`]); approval and rejection replace it with the sealed envelope in
 //! the same transaction. `purged` is a tombstone: the row (id, who, when, receipt) stays,
@@ -24,7 +25,8 @@
 //! Deliberately absent: retention arithmetic (the station decides when a packet is old
 //! enough and calls [`Vault::purge`]), and who may make a move (roles live in `station`).
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::types::Null;
+use rusqlite::{params, OptionalExtension, ToSql};
 
 use crate::audit::{self, NewAuditEvent};
 use crate::blobs::{BlobKind, BlobStore};
@@ -239,16 +241,16 @@ impl Vault {
         now: &str,
     ) -> Result<(), StoreError> {
         let sealed = data_key.seal(content, &content_aad(registration_id));
-        self.move_registration(
+        self.move_registration(Move {
             registration_id,
-            &[RegistrationState::Draft],
-            RegistrationState::Draft,
-            "content_sealed = ?4",
+            from: &[RegistrationState::Draft],
+            to: RegistrationState::Draft,
             now,
-            &[&sealed],
-            None,
-            None,
-        )
+            set: &[("content_sealed", &sealed)],
+            // Autosave runs every few seconds; the draft's creation and its end are audited.
+            audit: None,
+            trash: None,
+        })
     }
 
     /// draft → pending_approval, with the finalized content: written to its content file
@@ -266,18 +268,26 @@ impl Vault {
         let content_key = DataKey::generate();
         let wrapped_key = data_key.seal(content_key.as_bytes(), &content_key_aad(registration_id));
         let file = BlobStore::name(registration_id, BlobKind::Content)?;
-        self.blobs
-            .write(&file, &content_key.seal(content, &content_aad(registration_id)))?;
-        let moved = self.move_registration(
+        let sealed = content_key.seal(content, &content_aad(registration_id));
+        self.blobs.write(&file, &sealed)?;
+        let moved = self.move_registration(Move {
             registration_id,
-            &[RegistrationState::Draft],
-            RegistrationState::PendingApproval,
-            "content_sealed = NULL, content_file = ?4, content_key_sealed = ?5",
+            from: &[RegistrationState::Draft],
+            to: RegistrationState::PendingApproval,
             now,
-            &[&file, &wrapped_key],
-            Some(("registration_finalized", "")),
-            None,
-        );
+            set: &[
+                ("content_sealed", &Null),
+                ("content_file", &file),
+                ("content_key_sealed", &wrapped_key),
+            ],
+            audit: Some(Audited {
+                action: "registration_finalized",
+                // The size of the ciphertext, which says how much was captured and nothing of
+                // what; no hash of it, which would only ever match a file about to be erased.
+                details: format!("content file: {} bytes", sealed.len()),
+            }),
+            trash: None,
+        });
         if moved.is_err() {
             let _ = self.blobs.remove(&file);
         }
@@ -292,15 +302,12 @@ impl Vault {
         approved_by: &str,
         now: &str,
     ) -> Result<(), StoreError> {
-        self.store_envelope(
+        self.store_envelope(Sealing {
             registration_id,
             envelope,
-            RegistrationState::Sealed,
-            "approved_by = ?5",
-            &[&approved_by],
+            decision: Decision::Approved { by: approved_by },
             now,
-            "registration_approved",
-        )
+        })
     }
 
     /// pending_approval → rejected: like approval, the packet is sealed (with the decision in
@@ -316,32 +323,27 @@ impl Vault {
         now: &str,
     ) -> Result<(), StoreError> {
         let reason_sealed = data_key.seal(reason.as_bytes(), &reason_aad(registration_id));
-        self.store_envelope(
+        self.store_envelope(Sealing {
             registration_id,
             envelope,
-            RegistrationState::Rejected,
-            "rejected_by = ?5, decision_reason_sealed = ?6",
-            &[&rejected_by, &reason_sealed],
+            decision: Decision::Rejected {
+                by: rejected_by,
+                reason_sealed: &reason_sealed,
+            },
             now,
-            "registration_rejected",
-        )
+        })
     }
 
     /// The end of a review: write the envelope file, then in one transaction name it, erase the
     /// content key and let go of the content file; then delete the content file and fold the
     /// WAL back into the database, so the erased key does not linger in old WAL frames.
-    /// In `set`, `?5` onwards are `extra`.
-    #[allow(clippy::too_many_arguments)]
-    fn store_envelope(
-        &mut self,
-        registration_id: &str,
-        envelope: &[u8],
-        to: RegistrationState,
-        set: &str,
-        extra: &[&dyn rusqlite::ToSql],
-        now: &str,
-        action: &str,
-    ) -> Result<(), StoreError> {
+    fn store_envelope(&mut self, sealing: Sealing<'_>) -> Result<(), StoreError> {
+        let Sealing {
+            registration_id,
+            envelope,
+            decision,
+            now,
+        } = sealing;
         self.expect_state(registration_id, &[RegistrationState::PendingApproval])?;
         let content_file: Option<String> = self.connection.query_row(
             "SELECT content_file FROM registrations WHERE registration_id = ?1",
@@ -350,20 +352,45 @@ impl Vault {
         )?;
         let file = BlobStore::name(registration_id, BlobKind::Envelope)?;
         self.blobs.write(&file, envelope)?;
-        let mut parameters: Vec<&dyn rusqlite::ToSql> = vec![&file];
-        parameters.extend_from_slice(extra);
-        let moved = self.move_registration(
+        let mut set: Vec<(&'static str, &dyn ToSql)> = vec![
+            ("content_sealed", &Null),
+            ("content_file", &Null),
+            ("content_key_sealed", &Null),
+            ("envelope", &Null),
+            ("envelope_file", &file),
+        ];
+        let (to, action, decided) = match &decision {
+            Decision::Approved { by } => {
+                set.push(("approved_by", by));
+                (RegistrationState::Sealed, "registration_approved", "approved")
+            }
+            Decision::Rejected { by, reason_sealed } => {
+                set.extend([
+                    ("rejected_by", by as &dyn ToSql),
+                    ("decision_reason_sealed", reason_sealed),
+                ]);
+                // The reason stays out of the event: it may name the resident.
+                (RegistrationState::Rejected, "registration_rejected", "rejected")
+            }
+        };
+        let moved = self.move_registration(Move {
             registration_id,
-            &[RegistrationState::PendingApproval],
+            from: &[RegistrationState::PendingApproval],
             to,
-            &format!(
-                "content_sealed = NULL, content_file = NULL, content_key_sealed = NULL, envelope = NULL, envelope_file = ?4, {set}"
-            ),
             now,
-            &parameters,
-            Some((action, "")),
-            content_file.as_deref(),
-        );
+            set: &set,
+            audit: Some(Audited {
+                action,
+                // The envelope's hash is the one the register's receipt names
+                // (`envelope_sha256`): the chain ties the decision to the packet that left.
+                details: format!(
+                    "decision: {decided}; envelope: {} bytes, sha256 {}",
+                    envelope.len(),
+                    sha256_hex(envelope)
+                ),
+            }),
+            trash: content_file.as_deref(),
+        });
         if moved.is_err() {
             let _ = self.blobs.remove(&file);
             return moved;
@@ -395,17 +422,19 @@ impl Vault {
     /// tombstone so the registration id is never reused and the audit chain still points at it.
     pub fn discard_draft(&mut self, registration_id: &str, now: &str) -> Result<(), StoreError> {
         let orphan = BlobStore::name(registration_id, BlobKind::Content)?;
-        self.move_registration(
+        self.move_registration(Move {
             registration_id,
-            &[RegistrationState::Draft],
-            RegistrationState::Purged,
-            "content_sealed = NULL",
+            from: &[RegistrationState::Draft],
+            to: RegistrationState::Purged,
             now,
-            &[],
-            Some(("registration_discarded", "")),
+            set: &[("content_sealed", &Null)],
+            audit: Some(Audited {
+                action: "registration_discarded",
+                details: "draft content erased".into(),
+            }),
             // A finalize that crashed after writing its file and before its commit left this.
-            Some(&orphan),
-        )?;
+            trash: Some(&orphan),
+        })?;
         self.let_go_of(Some(&orphan));
         Ok(())
     }
@@ -423,16 +452,23 @@ impl Vault {
             )
             .optional()?
             .flatten();
-        self.move_registration(
+        self.move_registration(Move {
             registration_id,
-            &[RegistrationState::Acknowledged],
-            RegistrationState::Purged,
-            "content_sealed = NULL, envelope = NULL, envelope_file = NULL, decision_reason_sealed = NULL",
+            from: &[RegistrationState::Acknowledged],
+            to: RegistrationState::Purged,
             now,
-            &[],
-            Some(("registration_purged", "")),
-            envelope_file.as_deref(),
-        )?;
+            set: &[
+                ("content_sealed", &Null),
+                ("envelope", &Null),
+                ("envelope_file", &Null),
+                ("decision_reason_sealed", &Null),
+            ],
+            audit: Some(Audited {
+                action: "registration_purged",
+                details: "envelope and decision reason erased; receipt kept".into(),
+            }),
+            trash: envelope_file.as_deref(),
+        })?;
         self.let_go_of(envelope_file.as_deref());
         Ok(())
     }
@@ -466,44 +502,60 @@ impl Vault {
     /// restart.
     pub fn record_upload_url(&mut self, registration_id: &str, upload_url: &str, now: &str) -> Result<(), StoreError> {
         let state = self.expect_state(registration_id, &QUEUED)?;
-        self.move_registration(
+        self.move_registration(Move {
             registration_id,
-            &[state],
-            state,
-            "upload_url = ?4",
+            from: &[state],
+            to: state,
             now,
-            &[&upload_url],
-            None,
-            None,
-        )
+            set: &[("upload_url", &upload_url)],
+            // The upload is audited when it completes.
+            audit: None,
+            trash: None,
+        })
     }
 
     /// sealed or rejected → uploaded: every byte is at the intake; the receipt is still to come.
     pub fn mark_uploaded(&mut self, registration_id: &str, upload_url: &str, now: &str) -> Result<(), StoreError> {
-        self.move_registration(
+        self.move_registration(Move {
             registration_id,
-            &QUEUED,
-            RegistrationState::Uploaded,
-            "upload_url = ?4, last_error_code = NULL, last_error_message = NULL",
+            from: &QUEUED,
+            to: RegistrationState::Uploaded,
             now,
-            &[&upload_url],
-            Some(("registration_uploaded", "")),
-            None,
-        )
+            set: &[
+                ("upload_url", &upload_url),
+                ("last_error_code", &Null),
+                ("last_error_message", &Null),
+            ],
+            audit: Some(Audited {
+                action: "registration_uploaded",
+                // Not the upload URL: whoever holds it may write to or end the upload at the
+                // intake, and the chain travels in packets and to support staff.
+                details: String::new(),
+            }),
+            trash: None,
+        })
     }
 
     /// uploaded → acknowledged, with the verified receipt.
     pub fn record_receipt(&mut self, registration_id: &str, receipt_json: &str, now: &str) -> Result<(), StoreError> {
-        self.move_registration(
+        self.move_registration(Move {
             registration_id,
-            &[RegistrationState::Uploaded],
-            RegistrationState::Acknowledged,
-            "receipt_json = ?4, last_error_code = NULL, last_error_message = NULL",
+            from: &[RegistrationState::Uploaded],
+            to: RegistrationState::Acknowledged,
             now,
-            &[&receipt_json],
-            Some(("registration_acknowledged", "")),
-            None,
-        )
+            set: &[
+                ("receipt_json", &receipt_json),
+                ("last_error_code", &Null),
+                ("last_error_message", &Null),
+            ],
+            audit: Some(Audited {
+                action: "registration_acknowledged",
+                // The receipt is the register's signed word that it holds the packet, and the
+                // only thing a purge keeps: its hash in the signed chain shows it unchanged.
+                details: format!("receipt: sha256 {}", sha256_hex(receipt_json.as_bytes())),
+            }),
+            trash: None,
+        })
     }
 
     /// Note why the last upload attempt failed; the registration stays where it is.
@@ -535,72 +587,131 @@ impl Vault {
         })
     }
 
-    /// One lifecycle move in one transaction: `UPDATE ... SET state = <to>, updated_at = <now>,
-    /// <set> WHERE registration_id = ?1 AND state IN <from>`, then the audit event `audit`
-    /// (action, details) when the move is one worth auditing. In `set`, `?4` onwards are `extra`.
-    /// `trash` names a blob file the row stops naming: it goes into `blob_trash` in the same
-    /// transaction (see [`crate::blobs`]).
-    #[allow(clippy::too_many_arguments)]
-    fn move_registration(
-        &mut self,
-        registration_id: &str,
-        from: &[RegistrationState],
-        to: RegistrationState,
-        set: &str,
-        now: &str,
-        extra: &[&dyn rusqlite::ToSql],
-        audit: Option<(&str, &str)>,
-        trash: Option<&str>,
-    ) -> Result<(), StoreError> {
+    /// One lifecycle move in one transaction: the registration's state is read; if it is one
+    /// of `change.from`, the row becomes `change.to` at `change.now` with `change.set`, and the
+    /// audit event (when the move is one worth auditing) records `<from> → <to>` followed by
+    /// its details. The SQL and its parameter numbers are built here from the named columns.
+    fn move_registration(&mut self, change: Move<'_>) -> Result<(), StoreError> {
         let transaction = self.connection.transaction()?;
-        let from_list = from
+        let actual: Option<String> = transaction
+            .query_row(
+                "SELECT state FROM registrations WHERE registration_id = ?1",
+                [change.registration_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let from = match actual {
+            None => return Err(StoreError::NotFound(format!("registration {}", change.registration_id))),
+            Some(actual) => match RegistrationState::parse(&actual) {
+                Ok(state) if change.from.contains(&state) => state,
+                _ => {
+                    return Err(StoreError::WrongState {
+                        registration_id: change.registration_id.to_string(),
+                        expected: change.from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or "),
+                        actual,
+                    })
+                }
+            },
+        };
+        // ?1 to ?3 are the fixed parts; each named column gets the next number.
+        let assignments: String = change
+            .set
             .iter()
-            .map(|state| format!("'{}'", state.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
+            .enumerate()
+            .map(|(index, (column, _))| format!(", {column} = ?{}", index + 4))
+            .collect();
         let sql = format!(
-            "UPDATE registrations SET state = ?2, updated_at = ?3, {set} WHERE registration_id = ?1 AND state IN ({from_list})"
+            "UPDATE registrations SET state = ?2, updated_at = ?3{assignments} WHERE registration_id = ?1 AND state = '{}'",
+            from.as_str()
         );
-        let to_text = to.as_str();
-        let mut parameters: Vec<&dyn rusqlite::ToSql> = vec![&registration_id, &to_text, &now];
-        parameters.extend_from_slice(extra);
-        let changed = transaction.execute(&sql, parameters.as_slice())?;
-        if changed == 0 {
-            let actual: Option<String> = transaction
-                .query_row(
-                    "SELECT state FROM registrations WHERE registration_id = ?1",
-                    [registration_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            return Err(match actual {
-                None => StoreError::NotFound(format!("registration {registration_id}")),
-                Some(actual) => StoreError::WrongState {
-                    registration_id: registration_id.to_string(),
-                    expected: from.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" or "),
-                    actual,
-                },
-            });
+        let to_text = change.to.as_str();
+        let mut parameters: Vec<&dyn ToSql> = vec![&change.registration_id, &to_text, &change.now];
+        parameters.extend(change.set.iter().map(|(_, value)| *value));
+        // The state was read in this transaction, and the writer lock keeps other writers out,
+        // so this changes the one row read above; anything else is refused, not audited.
+        if transaction.execute(&sql, parameters.as_slice())? != 1 {
+            return Err(StoreError::Corrupt(format!(
+                "registration {} changed while it was being moved",
+                change.registration_id
+            )));
         }
-        if let Some(name) = trash {
+        if let Some(name) = change.trash {
             transaction.execute("INSERT OR IGNORE INTO blob_trash (name) VALUES (?1)", [name])?;
         }
-        if let Some((action, details)) = audit {
+        if let Some(audited) = change.audit {
+            let mut details = format!("{} → {}", from.as_str(), change.to.as_str());
+            if !audited.details.is_empty() {
+                details.push_str("; ");
+                details.push_str(&audited.details);
+            }
             audit::append(
                 &transaction,
                 self.audit_session.as_ref(),
                 &NewAuditEvent {
-                    at: now,
+                    at: change.now,
                     actor: None,
-                    action,
-                    registration_id: Some(registration_id),
-                    details,
+                    action: audited.action,
+                    registration_id: Some(change.registration_id),
+                    details: &details,
                 },
             )?;
         }
         transaction.commit()?;
         Ok(())
     }
+}
+
+/// One lifecycle move, by named parts (see [`Vault::move_registration`]).
+struct Move<'a> {
+    registration_id: &'a str,
+    /// The states the move starts from; from any other it is refused and changes nothing.
+    from: &'a [RegistrationState],
+    to: RegistrationState,
+    now: &'a str,
+    /// Columns set besides `state` and `updated_at`, by name. The names are this module's
+    /// constants, never input.
+    set: &'a [(&'static str, &'a dyn ToSql)],
+    /// The audit event, or `None` for a move not worth one (autosave, an upload URL noted).
+    audit: Option<Audited>,
+    /// A blob file the row stops naming: it goes into `blob_trash` in the same transaction
+    /// (see [`crate::blobs`]).
+    trash: Option<&'a str>,
+}
+
+/// What the audit chain records of a move. The details go into a signed chain that travels in
+/// packets to the register and is shown to admins and support staff: states, decisions, sizes
+/// and hashes of ciphertext, never resident data (names, identity values, a rejection's reason)
+/// and never a secret.
+struct Audited {
+    action: &'static str,
+    /// What the event says after `<from> → <to>`; may be empty.
+    details: String,
+}
+
+/// The end of a review, by named parts (see [`Vault::store_envelope`]).
+struct Sealing<'a> {
+    registration_id: &'a str,
+    envelope: &'a [u8],
+    decision: Decision<'a>,
+    now: &'a str,
+}
+
+/// The reviewer's decision as the row records it.
+enum Decision<'a> {
+    Approved {
+        by: &'a str,
+    },
+    /// The reason is already sealed under the data key, bound to the row.
+    Rejected {
+        by: &'a str,
+        reason_sealed: &'a [u8],
+    },
+}
+
+/// Lower-case hex SHA-256, as the register's receipt writes `envelope_sha256`.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -925,5 +1036,95 @@ mod tests {
                 "registration_purged"
             ]
         );
+    }
+
+    /// What each kind of move writes into the signed chain: its states and what it did, in
+    /// words an admin reads, never the resident's data, the rejection's reason or the upload URL.
+    #[test]
+    fn every_audited_move_records_its_states_and_what_it_did_but_no_resident_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut vault, key) = vault_with_station(dir.path());
+        let envelope_sha256 = "4c503ca67761e5c4aaecfe996244c25d8c0b40902d1085c85b4468bd567548c6";
+        let receipt_sha256 = "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
+
+        vault.insert_draft("A", "omar", b"ZZMARKER draft", &key, "t0").unwrap();
+        vault.update_draft("A", b"ZZMARKER edited", &key, "t0").unwrap();
+        vault.finalize("A", b"ZZMARKER final", &key, "t1").unwrap();
+        let content_size = vault.blobs.size("A.content").unwrap().unwrap();
+        vault.approve_and_seal("A", b"envelope", "sara", "t2").unwrap();
+        vault.record_upload_url("A", "http://x/files/ZZSECRET", "t3").unwrap();
+        vault.mark_uploaded("A", "http://x/files/ZZSECRET", "t3").unwrap();
+        vault.record_receipt("A", "{}", "t4").unwrap();
+        vault.purge("A", "t5").unwrap();
+
+        registration_in(&mut vault, &key, "R", RegistrationState::PendingApproval);
+        vault
+            .reject_and_seal("R", b"envelope", "sara", "ZZMARKER is not the person", &key, "t2")
+            .unwrap();
+        vault.mark_uploaded("R", "http://x/files/ZZSECRET", "t3").unwrap();
+
+        registration_in(&mut vault, &key, "D", RegistrationState::Draft);
+        vault.discard_draft("D", "t1").unwrap();
+
+        let details = |id: &str| -> Vec<(String, String)> {
+            vault
+                .audit_events_of(id)
+                .unwrap()
+                .into_iter()
+                .map(|event| (event.action, event.details))
+                .collect()
+        };
+        let expected = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs.iter().map(|(a, d)| (a.to_string(), d.to_string())).collect()
+        };
+        assert_eq!(
+            details("A"),
+            expected(&[
+                ("registration_created", ""),
+                (
+                    "registration_finalized",
+                    &format!("draft → pending_approval; content file: {content_size} bytes")
+                ),
+                (
+                    "registration_approved",
+                    &format!(
+                        "pending_approval → sealed; decision: approved; envelope: 8 bytes, sha256 {envelope_sha256}"
+                    )
+                ),
+                ("registration_uploaded", "sealed → uploaded"),
+                (
+                    "registration_acknowledged",
+                    &format!("uploaded → acknowledged; receipt: sha256 {receipt_sha256}")
+                ),
+                (
+                    "registration_purged",
+                    "acknowledged → purged; envelope and decision reason erased; receipt kept"
+                ),
+            ])
+        );
+        assert_eq!(
+            details("R")[2..],
+            expected(&[
+                (
+                    "registration_rejected",
+                    &format!(
+                        "pending_approval → rejected; decision: rejected; envelope: 8 bytes, sha256 {envelope_sha256}"
+                    )
+                ),
+                ("registration_uploaded", "rejected → uploaded"),
+            ])
+        );
+        assert_eq!(
+            details("D")[1..],
+            expected(&[("registration_discarded", "draft → purged; draft content erased")])
+        );
+
+        for event in vault.audit_events().unwrap() {
+            for secret in ["ZZMARKER", "ZZSECRET"] {
+                assert!(!event.details.contains(secret), "{secret} in {event:?}");
+            }
+        }
+        let report = vault.verify_audit_chain(&|_, _| true).unwrap();
+        assert_eq!(report.broken, None, "the details are part of the hashed chain");
     }
 }
