@@ -22,11 +22,11 @@
 //! Deliberately absent: locking between processes (the station opens its vault once) and any
 //! knowledge of what the bytes mean.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{ErrorKind, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
-use crate::StoreError;
+use crate::{private_files, StoreError};
 
 /// The schema version that brought blob files (a vault opened read-only may be older).
 const BLOBS_SINCE_SCHEMA_VERSION: u32 = 3;
@@ -104,7 +104,11 @@ impl BlobStore {
         self.ensure_dir()?;
         let path = self.path(name)?;
         let written = (|| {
-            let mut file = OpenOptions::new().write(true).create(true).truncate(true).open(&path)?;
+            let mut file = private_files::file_options()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&path)?;
             file.write_all(bytes)?;
             file.sync_data()
         })();
@@ -149,12 +153,27 @@ impl BlobStore {
         }
     }
 
+    /// Make the folder and every file in it owner-only, as a vault written by an older version
+    /// may not have left them (see [`crate::private_files`]). Only plain files are touched: a
+    /// link in the folder is not ours to change the target of.
+    pub(crate) fn tighten_and_log(&self) {
+        private_files::tighten_and_log(&self.dir);
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return; // No folder yet, or unreadable: the first write creates or reports it.
+        };
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|kind| kind.is_file()) {
+                private_files::tighten_and_log(&entry.path());
+            }
+        }
+    }
+
     /// Create the folder (and make its entry in the vault's folder durable) if it is missing.
     fn ensure_dir(&self) -> Result<(), StoreError> {
         if self.dir.is_dir() {
             return Ok(());
         }
-        std::fs::create_dir_all(&self.dir).map_err(|error| io_error(error, &self.dir))?;
+        private_files::create_folder(&self.dir).map_err(|error| io_error(error, &self.dir))?;
         match self.dir.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => sync_dir(parent),
             _ => Ok(()),

@@ -24,6 +24,7 @@ mod blobs;
 pub mod crypto;
 pub mod error;
 pub mod operators;
+pub mod private_files;
 pub mod queries;
 pub mod registrations;
 pub mod station;

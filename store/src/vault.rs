@@ -14,7 +14,7 @@ use rusqlite::Connection;
 
 use crate::audit::AuditSession;
 use crate::blobs::BlobStore;
-use crate::StoreError;
+use crate::{private_files, StoreError};
 
 /// Each entry migrates from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -105,8 +105,27 @@ pub struct Vault {
 
 impl Vault {
     /// Open or create the vault at `path`, applying pending migrations.
+    /// Every file and folder of the vault is owner-only (see [`crate::private_files`]); older,
+    /// more open ones are tightened here.
     pub fn open(path: &Path) -> Result<Vault, StoreError> {
         let writer_lock = lock_for_writing(path)?;
+        let blobs = BlobStore::beside(path);
+        for file in [
+            path.to_path_buf(),
+            sqlite_companion(path, "-wal"),
+            sqlite_companion(path, "-shm"),
+        ] {
+            private_files::tighten_and_log(&file);
+        }
+        blobs.tighten_and_log();
+        // Created here, 0600, rather than by SQLite (0644 less the umask): SQLite then gives its
+        // `-wal` and `-shm` the database file's mode. An empty file is an empty database to it.
+        private_files::file_options()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|error| StoreError::Io(format!("{}: {error}", path.display())))?;
         let mut connection = Connection::open(path)?;
         // WAL + FULL: a registration the clerk was told is saved survives a power cut.
         // secure_delete: erased content (the readable copy of an approved packet) is
@@ -122,7 +141,7 @@ impl Vault {
         let vault = Vault {
             connection,
             path: path.to_path_buf(),
-            blobs: BlobStore::beside(path),
+            blobs,
             _writer_lock: Some(writer_lock),
             audit_session: None,
         };
@@ -190,7 +209,8 @@ impl Vault {
 /// opens the same vault for writing gets `vault_in_use` instead of racing the first.
 fn lock_for_writing(vault_path: &Path) -> Result<std::fs::File, StoreError> {
     let lock_path = vault_path.with_extension("lock");
-    let file = std::fs::OpenOptions::new()
+    private_files::tighten_and_log(&lock_path);
+    let file = private_files::file_options()
         .create(true)
         .truncate(false)
         .write(true)
@@ -201,6 +221,13 @@ fn lock_for_writing(vault_path: &Path) -> Result<std::fs::File, StoreError> {
         Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::InUse),
         Err(std::fs::TryLockError::Error(error)) => Err(StoreError::Io(format!("{}: {error}", lock_path.display()))),
     }
+}
+
+/// The file SQLite keeps beside the database: `vault.sqlite-wal`, `vault.sqlite-shm`.
+fn sqlite_companion(vault_path: &Path, suffix: &str) -> PathBuf {
+    let mut name = vault_path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Apply the migrations up to version `target` (the current version, except in the migration
@@ -399,5 +426,80 @@ mod tests {
             assert_eq!(vault.verify_audit_chain(&|_, _| true).unwrap().broken, None);
             assert_eq!(vault.counts().unwrap().operators, 1);
         }
+    }
+
+    /// The vault's files and folders as `(path relative to the vault's folder, mode)`, sorted.
+    #[cfg(unix)]
+    fn modes(dir: &Path) -> Vec<(String, u32)> {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mut found = Vec::new();
+        let mut folders = vec![dir.to_path_buf()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap() {
+                let path = entry.unwrap().path();
+                let metadata = std::fs::metadata(&path).unwrap();
+                let name = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                found.push((name, metadata.permissions().mode() & 0o7777));
+                if metadata.is_dir() {
+                    folders.push(path);
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    /// A vault with a station, a sealed envelope and a pending content file, still open (so
+    /// that SQLite's `-wal` and `-shm` exist).
+    #[cfg(unix)]
+    fn vault_with_every_kind_of_file(dir: &Path) -> Vault {
+        let (mut vault, key) = crate::test_support::vault_with_station(dir);
+        vault.insert_draft("R1", "omar", b"draft", &key, "t1").unwrap();
+        vault.finalize("R1", b"final", &key, "t2").unwrap();
+        vault.approve_and_seal("R1", b"envelope", "sara", "t3").unwrap();
+        vault.insert_draft("R2", "omar", b"draft", &key, "t1").unwrap();
+        vault.finalize("R2", b"final", &key, "t2").unwrap();
+        vault
+    }
+
+    #[cfg(unix)]
+    const EVERY_FILE_OWNER_ONLY: [(&str, u32); 7] = [
+        ("v.blobs", 0o700),
+        ("v.blobs/R1.envelope", 0o600),
+        ("v.blobs/R2.content", 0o600),
+        ("v.lock", 0o600),
+        ("v.sqlite", 0o600),
+        ("v.sqlite-shm", 0o600),
+        ("v.sqlite-wal", 0o600),
+    ];
+
+    #[cfg(unix)]
+    #[test]
+    fn every_file_and_folder_of_the_vault_is_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let _vault = vault_with_every_kind_of_file(dir.path());
+        // SQLite made the -wal and -shm itself; they took the database file's mode.
+        let expected: Vec<(String, u32)> = EVERY_FILE_OWNER_ONLY.iter().map(|(n, m)| (n.to_string(), *m)).collect();
+        assert_eq!(modes(dir.path()), expected);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_vault_left_readable_by_others_is_tightened_when_it_opens() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let vault = vault_with_every_kind_of_file(dir.path());
+        // As an older version left them: 0755 folders, 0644 files (the -wal and -shm too).
+        for (name, _) in modes(dir.path()) {
+            let path = dir.path().join(&name);
+            let mode = if path.is_dir() { 0o755 } else { 0o644 };
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        let path = vault.path().to_path_buf();
+        drop(vault);
+        let vault = Vault::open(&path).unwrap();
+        let expected: Vec<(String, u32)> = EVERY_FILE_OWNER_ONLY.iter().map(|(n, m)| (n.to_string(), *m)).collect();
+        assert_eq!(modes(dir.path()), expected);
+        vault.integrity_check().unwrap();
     }
 }
