@@ -29,8 +29,10 @@ else
     done
 fi
 
-# The seeds: real inputs from the repository's formats, written by a normal (uninstrumented)
-# build, since instrumented code only links into a libFuzzer binary.
+# The seeds (committed in seeds/, plus the shared fixtures' samples in corpus/), written again
+# from the formats as they are now by a normal (uninstrumented) build, since instrumented code
+# only links into a libFuzzer binary. Rewriting the committed ones leaves them unchanged unless a
+# format changed, in which case `git status` shows it.
 cargo run --quiet --bin write_seeds
 
 # `--target` keeps the instrumentation flags off build scripts and proc macros.
@@ -51,13 +53,15 @@ unset RUSTFLAGS
 
 failed=()
 for target in "${targets[@]}"; do
-    mkdir -p "corpus/$target" "artifacts/$target" "regressions/$target"
+    mkdir -p "corpus/$target" "artifacts/$target" "seeds/$target" "regressions/$target"
     echo "== fuzzing $target for ${seconds}s"
     # -timeout: one input taking over 10 s is a hang. -rss_limit_mb: over 2 GiB is a bug here.
+    # libFuzzer writes what it finds into the first folder only; seeds/ and regressions/, the
+    # committed ones, are only read.
     if ! "target/$host/release/$target" \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="artifacts/$target/" \
-        "corpus/$target" "regressions/$target" 2>"artifacts/$target/log.txt"; then
+        "corpus/$target" "seeds/$target" "regressions/$target" 2>"artifacts/$target/log.txt"; then
         tail -n 40 "artifacts/$target/log.txt"
         failed+=("$target")
     else

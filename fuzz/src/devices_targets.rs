@@ -2,8 +2,8 @@
 //! over (and that arrive inside CBEFF files). Must never panic or hang on any bytes.
 //!
 //! Compiled into the fuzz binaries and, through `#[path]`, into
-//! `device-drivers/tests/fuzz_regressions`, which replays `fuzz/regressions/<target>/`; so it
-//! uses only `enroll-devices` itself.
+//! `device-drivers/tests/fuzz_regressions`, which replays `fuzz/seeds/` and
+//! `fuzz/regressions/`; so it uses only `enroll-devices` itself.
 //!
 //! Deliberately absent: judging the images inside the records.
 

@@ -1,6 +1,6 @@
 //! The bodies of the fuzz targets, one function per target, so that the fuzz binaries
 //! (`fuzz_targets/`) and the crates' regression tests (which include these files by path and
-//! replay `fuzz/regressions/`) run exactly the same code.
+//! replay `fuzz/seeds/` and `fuzz/regressions/`) run exactly the same code.
 //!
 //! Deliberately absent: any libFuzzer specifics; these are plain functions of `&[u8]`.
 

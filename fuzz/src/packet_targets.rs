@@ -4,19 +4,18 @@
 //! properties that must hold whatever the bytes.
 //!
 //! This file is compiled twice: into the fuzz binaries (`fuzz/fuzz_targets/*.rs`) and, through
-//! `#[path]`, into `packet/tests/vectors`, which replays `fuzz/regressions/<target>/` with an
-//! ordinary `cargo test`. So it uses only crates that `enroll-packet` itself depends on.
+//! `#[path]`, into `packet/tests/vectors`, which replays `fuzz/seeds/<target>/` and
+//! `fuzz/regressions/<target>/` with an ordinary `cargo test`. So it uses only crates that
+//! `enroll-packet` itself depends on.
 //!
 //! Deliberately absent: any check of what a successful parse means (the crate's own tests do
 //! that); here only "no panic, no hang, no impossible success".
 
-use ed25519_dalek::Signer as _;
-use enroll_packet::envelope::{open_envelope, SIGNATURE_LEN};
+use enroll_packet::envelope::{open_envelope, sign_envelope, SIGNATURE_LEN};
 use enroll_packet::{
     decrypt_envelope_body, verify_envelope_signature, EnvelopeHeader, PacketContents, RegisterKeyPair,
     RegisterPublicKeys, SignedReceipt, StationSigningKey,
 };
-use sha2::{Digest, Sha256};
 
 /// The codes a container may fail with: its own, or those of the CBEFF file and the documents
 /// it carries.
@@ -24,7 +23,7 @@ const CONTENTS_CODES: [&str; 3] = ["contents_invalid", "cbeff_invalid", "documen
 
 /// The codes an envelope may fail with (the contents' included); anything else means a layer
 /// leaked an error that opening should not give.
-const ENVELOPE_CODES: [&str; 9] = [
+const ENVELOPE_CODES: [&str; 10] = [
     "truncated",
     "malformed",
     "unknown_version",
@@ -34,14 +33,15 @@ const ENVELOPE_CODES: [&str; 9] = [
     "contents_invalid",
     "cbeff_invalid",
     "document_invalid",
+    "station_key_mismatch",
 ];
 
 /// Largest envelope the re-signing target builds, so that a header announcing gigabytes does
 /// not make the fuzzer allocate them.
 const MAX_RESIGNED_LEN: u64 = 1 << 20;
 
-/// The fixed register the envelope targets open with. `fuzz/seeds.rs` seals its seed envelopes
-/// to the same keys.
+/// The fixed register the envelope targets open with. `src/bin/write_seeds.rs` seals its seed
+/// envelopes to the same keys.
 pub fn fuzz_register() -> RegisterKeyPair {
     RegisterKeyPair {
         encryption_secret: x25519_dalek::StaticSecret::from([0x11; 32]),
@@ -100,8 +100,10 @@ pub fn envelope_open_resigned(data: &[u8]) {
     }
     let mut envelope = data.to_vec();
     envelope.resize(signed_len as usize, 0);
-    let signature = fuzz_station().0.sign(&Sha256::digest(&envelope));
-    envelope.extend_from_slice(&signature.to_bytes());
+    // Signed as a station signs (label and all): any other message would stop every input at
+    // `bad_signature`, and the target would reach nothing behind it.
+    let signature = sign_envelope(&envelope, &fuzz_station());
+    envelope.extend_from_slice(&signature);
 
     let register = fuzz_register();
     match open_envelope(&envelope, &register, &fuzz_station().public_key()) {

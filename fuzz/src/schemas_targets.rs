@@ -3,8 +3,8 @@
 //! arbitrary bytes and must never panic or hang.
 //!
 //! Compiled into the fuzz binaries and, through `#[path]`, into
-//! `schemas/tests/fuzz_regressions`, which replays `fuzz/regressions/<target>/`; so it uses only
-//! crates that `enroll-schemas` itself depends on.
+//! `schemas/tests/fuzz_regressions`, which replays `fuzz/seeds/` and `fuzz/regressions/`; so it
+//! uses only crates that `enroll-schemas` itself depends on.
 //!
 //! Deliberately absent: judging which configurations are sensible; the crate's own tests do that.
 

@@ -1,6 +1,8 @@
-//! Replays the fuzzer's regression inputs for this crate (`fuzz/regressions/iso19794/`)
-//! through the same target code the fuzzer runs (`fuzz/src/devices_targets.rs`), so that a
-//! device record that once crashed the ISO/IEC 19794 reader stays fixed.
+//! Replays the fuzzer's committed inputs for this crate (`fuzz/seeds/iso19794/` and
+//! `fuzz/regressions/iso19794/`) through the same target code the fuzzer runs
+//! (`fuzz/src/devices_targets.rs`), so that the ISO/IEC 19794 target runs on valid and damaged
+//! records in every test run, and a record that once crashed the reader stays fixed. A target
+//! without seeds fails (`fuzz/src/regressions.rs`).
 
 #[path = "../../../fuzz/src/devices_targets.rs"]
 mod devices_targets;

@@ -1,156 +1,683 @@
-//! Writes the starting corpus of every fuzz target into `fuzz/corpus/<target>/`: real inputs
-//! that the fuzzer mutates from, so that it starts past the magic bytes and the JSON syntax.
+//! Writes the inputs every fuzz target starts from, in two places:
 //!
-//! The inputs come from the repository's own files (the committed envelope test vectors, the
-//! embedded default configuration) and from sealing the vectors' container to the fuzz targets'
-//! fixed keys, so they follow the formats as they are now. Run by `make fuzz`; idempotent.
+//! - `fuzz/seeds/<target>/`, committed: a few valid inputs and a few near-valid ones (a byte
+//!   flipped, cut short, a field removed, a wrong version...) per target. `cargo test` replays
+//!   them with the regressions (`src/regressions.rs`), so every target's code runs in CI, and the
+//!   fuzzer starts from them. They are made only from the repository's own files (the committed
+//!   envelope vectors, the container vector, the embedded default configuration) and from values
+//!   built here, never from `../shared/fixtures`, which must not be committed. Written the same
+//!   byte for byte on every run, and files this program no longer makes are deleted, so
+//!   regenerating after a format change is this one command and leaves no stale seed behind.
+//! - `fuzz/corpus/<target>/`, not committed: MOSIP's sample ID schema, identity and CBEFF file
+//!   (with the ISO 19794 records inside it) from `../shared/fixtures` (or `ENROLL_FIXTURES`),
+//!   when they are there. libFuzzer also grows this folder.
+//!
+//! Run by `fuzz/run.sh` before fuzzing; by hand with
+//! `cargo run --manifest-path fuzz/Cargo.toml --bin write_seeds`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use enroll_devices::iso19794::{write_face_record, CaptureDateTime, CaptureDevice, FaceRecordInput, QualityBlock};
 use enroll_fuzz::packet_targets::{fuzz_register, fuzz_station};
-use enroll_packet::envelope::seal_for_register_with_chunk_size;
-use enroll_packet::{EnvelopeHeader, Receipt, SignedReceipt, StationSigningKey};
-use serde_json::Value;
+use enroll_packet::contents::{biometrics_to_cbeff, BiometricRecord};
+use enroll_packet::envelope::{open_envelope, seal_for_register_with_ephemeral_ikm_for_test_vectors};
+use enroll_packet::{EnvelopeHeader, PacketContents, Receipt, SignedReceipt, StationSigningKey};
+use serde_json::{json, Value};
 
-fn main() -> Result<(), String> {
+/// Every fuzz target; each must get at least one seed.
+const TARGETS: [&str; 11] = [
+    "envelope_header",
+    "envelope_open",
+    "envelope_open_resigned",
+    "contents",
+    "register_keys",
+    "receipt",
+    "id_schema",
+    "ui_spec",
+    "form_identity",
+    "cbeff",
+    "iso19794",
+];
+
+/// A 2×2 greyscale PNG (71 bytes), the smallest image a face record can carry: the seeds stay
+/// small, and no camera output (which would look like a capture of someone) is committed.
+const TINY_PNG: [u8; 71] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x02, 0x00, 0x00, 0x00, 0x02, 0x08, 0x00, 0x00, 0x00, 0x00, 0x57, 0xdd, 0x52, 0xf8, 0x00, 0x00, 0x00, 0x0e, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x68, 0x70, 0x60, 0x70, 0x68, 0x00, 0x00, 0x04, 0x86, 0x01, 0x81, 0x27, 0x27,
+    0xf6, 0xcb, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// The HPKE ephemeral input of the seed envelopes. Fixed so that a rerun writes the same bytes
+/// (fresh randomness would rewrite every envelope seed each time); reusing it is harmless here,
+/// since the fuzz register's keys protect nothing.
+const SEED_IKM_E: [u8; 32] = [0x55; 32];
+
+/// Chunk size of the seed envelopes: the smallest allowed, so that a 6 KiB container gives
+/// several chunks to corrupt, swap and cut.
+const SEED_CHUNK_SIZE: u32 = 1024;
+
+type Result<T> = std::result::Result<T, String>;
+
+/// The seeds of every target by name; a `BTreeMap` so that names are unique and the order fixed.
+#[derive(Default)]
+struct Seeds(BTreeMap<(&'static str, String), Vec<u8>>);
+
+impl Seeds {
+    fn add(&mut self, target: &'static str, name: &str, bytes: impl Into<Vec<u8>>) {
+        assert!(TARGETS.contains(&target), "unknown target {target}");
+        let previous = self.0.insert((target, name.to_string()), bytes.into());
+        assert!(previous.is_none(), "two seeds named {target}/{name}");
+    }
+}
+
+fn main() -> Result<()> {
     let fuzz_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let repo = fuzz_dir.join("..");
-    let corpus = fuzz_dir.join("corpus");
-    let read = |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()));
-    let json = |path: &Path| -> Result<Value, String> {
-        serde_json::from_str(&read(path)?).map_err(|e| format!("{} is not JSON: {e}", path.display()))
+
+    let mut seeds = Seeds::default();
+    let container = container_vector(&repo)?;
+    let face_record = face_record()?;
+    envelope_seeds(&mut seeds, &repo, &container)?;
+    contents_seeds(&mut seeds, &container, &face_record)?;
+    biometric_seeds(&mut seeds, &container, &face_record)?;
+    key_and_receipt_seeds(&mut seeds)?;
+    configuration_seeds(&mut seeds)?;
+    for target in TARGETS {
+        if !seeds.0.keys().any(|(t, _)| *t == target) {
+            return Err(format!("no seed for target {target}; every target needs at least one"));
+        }
+    }
+    let (written, removed) = write_committed(&fuzz_dir.join("seeds"), &seeds)?;
+    let total: usize = seeds.0.values().map(Vec::len).sum();
+    println!(
+        "fuzz/seeds: {} seeds ({total} bytes), {written} rewritten, {removed} stale removed",
+        seeds.0.len()
+    );
+
+    let from_fixtures = write_fixture_corpus(&fuzz_dir.join("corpus"))?;
+    println!("fuzz/corpus: {from_fixtures} inputs from the shared fixtures");
+    Ok(())
+}
+
+/// The container of `packet/tests/envelope/vector-v1.json`: a real `PacketContents` in bytes,
+/// with made-up test values only.
+struct Container {
+    bytes: Vec<u8>,
+    contents: PacketContents,
+    station_id: String,
+    registration_id: String,
+}
+
+fn container_vector(repo: &Path) -> Result<Container> {
+    let vector = read_json(&repo.join("packet/tests/envelope/vector-v1.json"))?;
+    let bytes = hex_decode(&vector["plaintext_hex"])?;
+    let (contents, _) =
+        PacketContents::from_bytes(&bytes).map_err(|e| format!("the container vector no longer parses: {e}"))?;
+    Ok(Container {
+        station_id: contents.meta.station_id.clone(),
+        registration_id: contents.meta.registration_id.clone(),
+        bytes,
+        contents,
+    })
+}
+
+/// Sealed to the fuzz targets' fixed keys and signed by their station, so `envelope_open`
+/// opens it all the way to the contents.
+fn seal(container: &Container, plaintext: &[u8]) -> Result<Vec<u8>> {
+    seal_for_register_with_ephemeral_ikm_for_test_vectors(
+        plaintext,
+        &container.station_id,
+        &container.registration_id,
+        &fuzz_station(),
+        &fuzz_register().public_keys(),
+        SEED_CHUNK_SIZE,
+        &SEED_IKM_E,
+    )
+    .map_err(|e| format!("sealing a seed envelope failed: {e}"))
+}
+
+fn envelope_seeds(seeds: &mut Seeds, repo: &Path, container: &Container) -> Result<()> {
+    // The vector's container names the vector's station key, and opening refuses a container
+    // that names another key than the one that signed: ours names the fuzz station.
+    let mut ours = container.contents.clone();
+    ours.meta.station_public_key = fuzz_station().station_public_key().to_text();
+    let ours = ours.to_bytes().map_err(|e| e.to_string())?;
+    let envelope = seal(container, &ours)?;
+    open_envelope(&envelope, &fuzz_register(), &fuzz_station().public_key())
+        .map_err(|e| format!("the seed envelope does not open with the fuzz keys: {e}"))?;
+    let header = EnvelopeHeader::parse(&envelope).map_err(|e| e.to_string())?;
+    let h = header.header_len;
+    // Offsets of §4 of schemas/packet-envelope.md: after the ids come the chunk size and the
+    // plaintext length.
+    let chunk_size_at = h - 32 - 8 - 4;
+    let plaintext_len_at = h - 32 - 8;
+    let chunk = SEED_CHUNK_SIZE as usize + 16;
+    let signed_len = envelope.len() - 64;
+
+    // The committed vectors: sealed to other keys, so they fail at the signature or the key id.
+    let vectors = read_json(&repo.join("schemas/vectors/envelope-v1.json"))?;
+    let vector = |name: &str| -> Result<Vec<u8>> {
+        let found = vectors["positive"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["name"] == name);
+        hex_decode(&found.ok_or_else(|| format!("no positive vector named {name}"))?["expected"]["envelope_hex"])
     };
-    let hex = |value: &Value| hex_decode(value.as_str().unwrap_or_default());
 
-    let mut seeds: Vec<(&str, String, Vec<u8>)> = Vec::new();
+    let target = "envelope_header";
+    seeds.add(target, "valid-header-only", &envelope[..h]);
+    seeds.add(target, "valid-vector-empty", vector("empty")?);
+    seeds.add(target, "near-cut-in-station-id", &envelope[..23]);
+    seeds.add(target, "near-version-2", set(&envelope[..h], 4, 2));
+    seeds.add(target, "near-magic-flipped", flip(&envelope[..h], 3));
+    seeds.add(target, "near-kem-id-flipped", flip(&envelope[..h], 6));
+    seeds.add(
+        target,
+        "near-chunk-size-below-minimum",
+        set(&envelope[..h], chunk_size_at + 2, 0x03),
+    );
+    let mut huge = envelope[..h].to_vec();
+    huge[plaintext_len_at..plaintext_len_at + 8].fill(0xff);
+    seeds.add(target, "near-plaintext-length-impossible", huge);
 
-    // Envelopes: the committed vectors (sealed to other keys) and a real container sealed to the
-    // fuzz keys, whole and with its body only, for the re-signing target.
-    let vectors = json(&repo.join("schemas/vectors/envelope-v1.json"))?;
-    for p in vectors["positive"].as_array().into_iter().flatten() {
-        let envelope = hex(&p["expected"]["envelope_hex"]);
-        seeds.push((
-            "envelope_header",
-            format!("vector-{}", p["name"].as_str().unwrap_or("")),
-            envelope.clone(),
-        ));
-        seeds.push((
-            "envelope_open",
-            format!("vector-{}", p["name"].as_str().unwrap_or("")),
-            envelope,
-        ));
-    }
-    let container_vector = json(&repo.join("packet/tests/envelope/vector-v1.json"))?;
-    let container = hex(&container_vector["plaintext_hex"]);
-    seeds.push(("contents", "vector-v1-container".into(), container.clone()));
-    let station_id = container_vector["header"]["station_id"].as_str().unwrap_or("ST");
-    let registration_id = container_vector["header"]["registration_id"].as_str().unwrap_or("R");
-    for chunk_size in [1024u32, 65536] {
-        let envelope = seal_for_register_with_chunk_size(
-            &container,
-            station_id,
-            registration_id,
-            &fuzz_station(),
-            &fuzz_register().public_keys(),
-            chunk_size,
-        )
-        .map_err(|e| format!("sealing the seed failed: {e}"))?;
-        let header = EnvelopeHeader::parse(&envelope).map_err(|e| e.to_string())?;
-        let name = format!("sealed-to-fuzz-keys-{chunk_size}");
-        seeds.push(("envelope_header", name.clone(), envelope.clone()));
-        seeds.push(("envelope_open", name.clone(), envelope.clone()));
-        let unsigned = envelope[..envelope.len() - 64].to_vec();
-        seeds.push(("envelope_open_resigned", name.clone(), unsigned));
-        seeds.push((
-            "envelope_open_resigned",
-            format!("{name}-header-only"),
-            envelope[..header.header_len].to_vec(),
-        ));
-    }
+    let target = "envelope_open";
+    seeds.add(target, "valid-sealed-to-fuzz-keys", envelope.clone());
+    seeds.add(
+        target,
+        "valid-vector-one-partial-chunk-other-keys",
+        vector("one_partial_chunk")?,
+    );
+    seeds.add(target, "near-chunk-byte-flipped", flip(&envelope, h + 2 * chunk + 7));
+    seeds.add(
+        target,
+        "near-signature-bit-flipped",
+        flip(&envelope, envelope.len() - 1),
+    );
+    seeds.add(target, "near-cut-in-trailer", &envelope[..envelope.len() - 10]);
+    seeds.add(target, "near-trailing-byte", [envelope.as_slice(), &[0u8][..]].concat());
+    seeds.add(target, "near-version-2", set(&envelope, 4, 2));
 
-    // Key files and a receipt signed by another register (the target verifies with the fuzz one).
+    // The re-signing target signs whatever it gets, so its seeds are envelopes without their
+    // trailer, and its near-valid ones are damaged beneath the signature.
+    let target = "envelope_open_resigned";
+    let unsigned = &envelope[..signed_len];
+    seeds.add(target, "valid-unsigned", unsigned);
+    // Sealed properly around a container whose meta lost a member: the chunks all open, and the
+    // target reaches the contents' checks.
+    let meta_edited = blank_first(&ours, br#""center_id":"#)?;
+    let sealed_bad_container = seal(container, &meta_edited)?;
+    seeds.add(
+        target,
+        "valid-envelope-near-container-meta-field-removed",
+        &sealed_bad_container[..sealed_bad_container.len() - 64],
+    );
+    // Sealed properly around the vector's own container, which names another station's key.
+    let sealed_vector_container = seal(container, &container.bytes)?;
+    seeds.add(
+        target,
+        "valid-envelope-container-names-another-station",
+        &sealed_vector_container[..sealed_vector_container.len() - 64],
+    );
+    seeds.add(target, "near-header-only", &envelope[..h]);
+    seeds.add(target, "near-chunk-byte-flipped", flip(unsigned, h + chunk + 100));
+    let mut swapped = unsigned.to_vec();
+    swapped[h..h + 2 * chunk].rotate_left(chunk);
+    seeds.add(target, "near-chunks-0-and-1-swapped", swapped);
+    seeds.add(
+        target,
+        "near-registration-id-byte-flipped",
+        flip(unsigned, 23 + container.station_id.len()),
+    );
+    seeds.add(target, "near-cut-in-last-chunk", &unsigned[..signed_len - 5]);
+    Ok(())
+}
+
+fn contents_seeds(seeds: &mut Seeds, container: &Container, face_record: &[u8]) -> Result<()> {
+    let target = "contents";
+    let bytes = &container.bytes;
+    seeds.add(target, "valid-vector-container", bytes.clone());
+    seeds.add(
+        target,
+        "valid-real-face-record",
+        with_face(container, face_record)?
+            .to_bytes()
+            .map_err(|e| e.to_string())?,
+    );
+    seeds.add(target, "near-version-3", set(bytes, 4, 3));
+    seeds.add(target, "near-manifest-length-plus-one", flip(bytes, 8));
+    seeds.add(
+        target,
+        "near-manifest-format-version-removed",
+        blank_first(bytes, br#""format_version":2,"#)?,
+    );
+    let identity_at = find(bytes, br#""dateOfBirth""#)?;
+    seeds.add(target, "near-identity-byte-flipped", flip(bytes, identity_at + 3));
+    seeds.add(target, "near-cut-in-audit", &bytes[..bytes.len() - 20]);
+    Ok(())
+}
+
+fn biometric_seeds(seeds: &mut Seeds, container: &Container, face_record: &[u8]) -> Result<()> {
+    let cbeff = |contents: &PacketContents| -> Result<Vec<u8>> {
+        biometrics_to_cbeff(&contents.biometrics, &contents.exceptions)
+            .and_then(|document| document.to_xml())
+            .map_err(|e| e.to_string())
+    };
+    let target = "cbeff";
+    // A face capture and a finger exception, as the station writes them.
+    let xml = cbeff(&container.contents)?;
+    seeds.add(target, "valid-vector-face-and-exception", xml.clone());
+    seeds.add(
+        target,
+        "valid-real-face-record",
+        cbeff(&with_face(container, face_record)?)?,
+    );
+    seeds.add(target, "near-cut-in-bdb", &xml[..find(&xml, b"<BDB>")? + 40]);
+    seeds.add(target, "near-type-removed", remove_first(&xml, b"<Type>Face</Type>")?);
+    seeds.add(
+        target,
+        "near-version-not-a-number",
+        replace_first(&xml, b"<Major>1</Major>", b"<Major>x</Major>")?,
+    );
+    seeds.add(target, "near-bdb-not-base64", replace_first(&xml, b"<BDB>", b"<BDB>*")?);
+    seeds.add(
+        target,
+        "near-closing-tag-misspelt",
+        replace_first(&xml, b"</BDBInfo>", b"</BDBlnfo>")?,
+    );
+
+    let target = "iso19794";
+    seeds.add(target, "valid-face-record", face_record);
+    seeds.add(target, "near-cut-in-image", &face_record[..face_record.len() - 8]);
+    seeds.add(target, "near-version-020", set(face_record, 5, b'2'));
+    seeds.add(target, "near-record-length-plus-one", flip(face_record, 11));
+    seeds.add(target, "near-two-representations", set(face_record, 13, 2));
+    // A finger record's identifier and version on a face record's body: the finger reader runs
+    // on bytes laid out for another part of the standard.
+    seeds.add(
+        target,
+        "near-finger-header",
+        [&b"FIR\x00020\x00"[..], &face_record[8..]].concat(),
+    );
+    seeds.add(
+        target,
+        "near-png-signature-flipped",
+        flip(face_record, face_record.len() - TINY_PNG.len() + 1),
+    );
+    Ok(())
+}
+
+/// A 19794-5 face record as the station writes it, around [`TINY_PNG`].
+fn face_record() -> Result<Vec<u8>> {
+    write_face_record(&FaceRecordInput {
+        png: &TINY_PNG,
+        captured_at: CaptureDateTime {
+            year: 2025,
+            month: 1,
+            day: 1,
+            hour: 9,
+            minute: 5,
+            second: 0,
+            millisecond: 0,
+        },
+        device: CaptureDevice {
+            technology_id: 1,
+            vendor_id: 0,
+            type_id: 0,
+        },
+        quality: QualityBlock {
+            score: 90,
+            algorithm_vendor_id: 0,
+            algorithm_id: 0,
+        },
+        colour_space: 3,
+    })
+    .map_err(|e| format!("writing the seed face record failed: {e}"))
+}
+
+/// The vector's contents with its face capture replaced by a record that parses as ISO 19794
+/// (the vector's own BDB is only a face-record prefix and counting bytes).
+fn with_face(container: &Container, face_record: &[u8]) -> Result<PacketContents> {
+    let mut contents = container.contents.clone();
+    let face: &mut BiometricRecord = contents
+        .biometrics
+        .first_mut()
+        .ok_or("the container vector has no biometric record")?;
+    face.data = face_record.to_vec();
+    Ok(contents)
+}
+
+fn key_and_receipt_seeds(seeds: &mut Seeds) -> Result<()> {
     let register = fuzz_register();
-    seeds.push((
-        "register_keys",
-        "public".into(),
-        register.public_keys().to_json().into_bytes(),
-    ));
-    seeds.push(("register_keys", "private".into(), register.to_json().into_bytes()));
+    let public = parse_json(&register.public_keys().to_json())?;
+    let private = parse_json(&register.to_json())?;
+    let target = "register_keys";
+    seeds.add(target, "valid-public", register.public_keys().to_json());
+    seeds.add(target, "valid-private", register.to_json());
+    seeds.add(
+        target,
+        "near-public-key-id-changed",
+        edit(&public, |v| v["key_id"] = json!("0000000000000000")),
+    );
+    seeds.add(
+        target,
+        "near-public-signing-key-removed",
+        edit(&public, |v| remove(v, "signing_public")),
+    );
+    seeds.add(
+        target,
+        "near-public-version-2",
+        edit(&public, |v| v["version"] = json!(2)),
+    );
+    seeds.add(
+        target,
+        "near-private-kind-of-public",
+        edit(&private, |v| v["kind"] = public["kind"].clone()),
+    );
+    seeds.add(
+        target,
+        "near-private-secret-short",
+        edit(&private, |v| shorten(&mut v["encryption_secret"])),
+    );
+
+    // Signed by another register: the target verifies with the fuzz register's key, and a
+    // receipt that verified would fail it (the fuzzer must not be able to forge one).
     let receipt = Receipt {
-        registration_id: registration_id.into(),
-        station_id: station_id.into(),
+        registration_id: "10001-20250101-000001".into(),
+        station_id: "ST-TEST-0001".into(),
         envelope_sha256: "0".repeat(64),
         received_at: "2025-03-01T09:30:00Z".into(),
         intake_reference: "upload-31".into(),
     };
-    let other = StationSigningKey::from_seed([0x44; 32]);
-    let signed = SignedReceipt::sign(receipt, &other.0);
-    seeds.push((
-        "receipt",
-        "signed-by-another".into(),
-        serde_json::to_vec(&signed).map_err(|e| e.to_string())?,
-    ));
-
-    // Configuration and identities.
-    seeds.push((
-        "id_schema",
-        "default".into(),
-        enroll_schemas::DEFAULT_ID_SCHEMA.as_bytes().to_vec(),
-    ));
-    seeds.push((
-        "ui_spec",
-        "default".into(),
-        enroll_schemas::DEFAULT_UI_SPEC.as_bytes().to_vec(),
-    ));
-    let identities = [
-        r#"{"fullName":[{"language":"eng","value":"Amina Diallo"},{"language":"fra","value":"Amina Diallo"}],"dateOfBirth":"1990/01/31","gender":[{"language":"eng","value":"Female"}],"phone":"+221770000000"}"#,
-        r#"{"fullName":[{"language":"ara","value":"أمينة"}],"dateOfBirth":"2024/02/29"}"#,
-        r#"{}"#,
-    ];
-    for (i, identity) in identities.iter().enumerate() {
-        seeds.push(("form_identity", format!("identity-{i}"), identity.as_bytes().to_vec()));
-    }
-    if let Ok(sample) = std::fs::read(fixtures().join("mosip-packet-sample/id-schema-sample.json")) {
-        seeds.push(("id_schema", "mosip-sample".into(), sample));
-    }
-    if let Ok(sample) = std::fs::read(fixtures().join("mosip-packet-sample/components/id/ID.json")) {
-        seeds.push(("form_identity", "mosip-sample".into(), sample));
-    }
-
-    // Biometrics: MOSIP's sample CBEFF file and the ISO/IEC 19794 records inside it.
-    if let Ok(sample) =
-        std::fs::read(fixtures().join("mosip-packet-sample/components/id/individualBiometrics_bio_CBEFF.xml"))
-    {
-        if let Ok(document) = enroll_packet::cbeff::Cbeff::from_xml(&sample) {
-            for (i, record) in document.records.iter().enumerate() {
-                if let Some(bdb) = &record.bdb {
-                    seeds.push(("iso19794", format!("mosip-sample-{i}"), bdb.clone()));
-                }
-            }
-        }
-        seeds.push(("cbeff", "mosip-sample".into(), sample));
-    }
-
-    let mut written = 0;
-    for (target, name, bytes) in seeds {
-        let dir = corpus.join(target);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-        std::fs::write(dir.join(format!("seed-{name}")), bytes).map_err(|e| e.to_string())?;
-        written += 1;
-    }
-    println!("wrote {written} seed inputs under {}", corpus.display());
+    let signed = SignedReceipt::sign(receipt, &StationSigningKey::from_seed([0x44; 32]).0);
+    let signed = serde_json::to_value(&signed).map_err(|e| e.to_string())?;
+    let target = "receipt";
+    seeds.add(target, "valid-signed-by-another", to_json(&signed));
+    seeds.add(
+        target,
+        "near-signature-removed",
+        edit(&signed, |v| remove(v, "signature")),
+    );
+    seeds.add(
+        target,
+        "near-signature-short",
+        edit(&signed, |v| shorten(&mut v["signature"])),
+    );
+    seeds.add(
+        target,
+        "near-reference-removed",
+        edit(&signed, |v| remove(&mut v["receipt"], "intake_reference")),
+    );
+    seeds.add(
+        target,
+        "near-received-at-a-number",
+        edit(&signed, |v| v["receipt"]["received_at"] = json!(1)),
+    );
+    let text = to_json(&signed);
+    seeds.add(target, "near-cut", &text.as_bytes()[..text.len() / 2]);
     Ok(())
 }
 
-/// The shared fixtures (`ENROLL_FIXTURES` or `../shared/fixtures` beside the repository).
-fn fixtures() -> PathBuf {
-    std::env::var_os("ENROLL_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"))
+fn configuration_seeds(seeds: &mut Seeds) -> Result<()> {
+    let schema_text = enroll_schemas::DEFAULT_ID_SCHEMA;
+    let schema = parse_json(schema_text)?;
+    let target = "id_schema";
+    seeds.add(target, "valid-default", schema_text);
+    let identity = "/properties/identity";
+    seeds.add(
+        target,
+        "near-required-removed",
+        edit_at(&schema, identity, |v| remove(v, "required"))?,
+    );
+    seeds.add(
+        target,
+        "near-full-name-regex-unbalanced",
+        edit_at(&schema, &format!("{identity}/properties/fullName/validators/0"), |v| {
+            v["validator"] = json!("^(?=.{2,80}$")
+        })?,
+    );
+    seeds.add(
+        target,
+        "near-ref-to-missing-definition",
+        edit_at(&schema, &format!("{identity}/properties/fullName"), |v| {
+            v["$ref"] = json!("#/definitions/missingType")
+        })?,
+    );
+    seeds.add(
+        target,
+        "near-identity-an-array",
+        edit_at(&schema, identity, |v| v["type"] = json!("array"))?,
+    );
+    seeds.add(target, "near-cut", &schema_text.as_bytes()[..schema_text.len() / 2]);
+
+    let spec_text = enroll_schemas::DEFAULT_UI_SPEC;
+    let spec = parse_json(spec_text)?;
+    let target = "ui_spec";
+    seeds.add(target, "valid-default", spec_text);
+    seeds.add(target, "near-version-2", edit(&spec, |v| v["version"] = json!(2)));
+    seeds.add(target, "near-no-language", edit(&spec, |v| v["languages"] = json!([])));
+    seeds.add(
+        target,
+        "near-field-not-in-schema",
+        edit_at(&spec, "/fields/0", |v| v["id"] = json!("nickname"))?,
+    );
+    seeds.add(
+        target,
+        "near-unknown-control",
+        edit_at(&spec, "/fields/1", |v| v["control"] = json!("slider"))?,
+    );
+    seeds.add(
+        target,
+        "near-options-removed",
+        edit_at(&spec, "/fields/2", |v| remove(v, "options"))?,
+    );
+    seeds.add(target, "near-cut", &spec_text.as_bytes()[..spec_text.len() / 2]);
+
+    // Identities as the UI sends them for the default form, with made-up values.
+    let valid = json!({
+        "fullName": [
+            {"language": "eng", "value": "Amina Diallo"},
+            {"language": "ara", "value": "أمينة ديالو"},
+            {"language": "fra", "value": "Amina Diallo"}
+        ],
+        "dateOfBirth": "1990/01/31",
+        "gender": "FLE",
+        "phone": "+221770000000"
+    });
+    let target = "form_identity";
+    seeds.add(target, "valid-complete", to_json(&valid));
+    seeds.add(
+        target,
+        "valid-draft-leap-day",
+        to_json(&json!({"dateOfBirth": "2024/02/29"})),
+    );
+    seeds.add(target, "valid-draft-empty", "{}");
+    seeds.add(
+        target,
+        "near-not-a-leap-day",
+        edit(&valid, |v| v["dateOfBirth"] = json!("2023/02/29")),
+    );
+    seeds.add(
+        target,
+        "near-born-in-the-future",
+        edit(&valid, |v| v["dateOfBirth"] = json!("2031/01/01")),
+    );
+    seeds.add(
+        target,
+        "near-arabic-name-removed",
+        edit(&valid, |v| shorten(&mut v["fullName"])),
+    );
+    seeds.add(
+        target,
+        "near-name-a-string",
+        edit(&valid, |v| v["fullName"] = json!("Amina Diallo")),
+    );
+    seeds.add(
+        target,
+        "near-gender-not-an-option",
+        edit(&valid, |v| v["gender"] = json!("Female")),
+    );
+    seeds.add(
+        target,
+        "near-unknown-field",
+        edit(&valid, |v| v["nickname"] = json!("Ami")),
+    );
+    seeds.add(target, "near-an-array", to_json(&json!([valid])));
+    Ok(())
 }
 
-fn hex_decode(text: &str) -> Vec<u8> {
+/// Writes `seeds` under `dir/<target>/`, leaving files whose bytes are already right untouched
+/// and deleting those no longer made (a README.md excepted). Returns (written, removed).
+fn write_committed(dir: &Path, seeds: &Seeds) -> Result<(usize, usize)> {
+    let (mut written, mut removed) = (0, 0);
+    for target in TARGETS {
+        let target_dir = dir.join(target);
+        std::fs::create_dir_all(&target_dir).map_err(|e| format!("cannot create {}: {e}", target_dir.display()))?;
+        for entry in std::fs::read_dir(&target_dir).map_err(|e| e.to_string())? {
+            let entry = entry.map_err(|e| e.to_string())?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name != "README.md" && !seeds.0.contains_key(&(target, name)) {
+                std::fs::remove_file(entry.path()).map_err(|e| e.to_string())?;
+                removed += 1;
+            }
+        }
+    }
+    for ((target, name), bytes) in &seeds.0 {
+        let path = dir.join(target).join(name);
+        if std::fs::read(&path).ok().as_deref() != Some(bytes.as_slice()) {
+            std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            written += 1;
+        }
+    }
+    Ok((written, removed))
+}
+
+/// The shared fixtures' MOSIP samples, into the uncommitted corpus. Returns how many.
+fn write_fixture_corpus(corpus: &Path) -> Result<usize> {
+    let fixtures = std::env::var_os("ENROLL_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"))
+        .join("mosip-packet-sample");
+    let mut inputs: Vec<(&str, String, Vec<u8>)> = Vec::new();
+    if let Ok(sample) = std::fs::read(fixtures.join("id-schema-sample.json")) {
+        inputs.push(("id_schema", "fixture-mosip-sample".into(), sample));
+    }
+    if let Ok(sample) = std::fs::read(fixtures.join("components/id/ID.json")) {
+        inputs.push(("form_identity", "fixture-mosip-sample".into(), sample));
+    }
+    if let Ok(sample) = std::fs::read(fixtures.join("components/id/individualBiometrics_bio_CBEFF.xml")) {
+        if let Ok(document) = enroll_packet::cbeff::Cbeff::from_xml(&sample) {
+            for (i, record) in document.records.iter().enumerate() {
+                if let Some(bdb) = &record.bdb {
+                    inputs.push(("iso19794", format!("fixture-mosip-sample-{i}"), bdb.clone()));
+                }
+            }
+        }
+        inputs.push(("cbeff", "fixture-mosip-sample".into(), sample));
+    }
+    for (target, name, bytes) in &inputs {
+        let dir = corpus.join(target);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::write(dir.join(name), bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(inputs.len())
+}
+
+fn flip(bytes: &[u8], at: usize) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    out[at] ^= 0x01;
+    out
+}
+
+fn set(bytes: &[u8], at: usize, value: u8) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    out[at] = value;
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Result<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle).ok_or_else(|| {
+        format!(
+            "{:?} is no longer in the seed's source",
+            String::from_utf8_lossy(needle)
+        )
+    })
+}
+
+fn replace_first(bytes: &[u8], needle: &[u8], with: &[u8]) -> Result<Vec<u8>> {
+    let at = find(bytes, needle)?;
+    Ok([&bytes[..at], with, &bytes[at + needle.len()..]].concat())
+}
+
+fn remove_first(bytes: &[u8], needle: &[u8]) -> Result<Vec<u8>> {
+    replace_first(bytes, needle, b"")
+}
+
+/// The JSON member starting with `key` (up to and including its comma) replaced by spaces:
+/// the member is gone but every length and offset in a container stays right.
+fn blank_first(bytes: &[u8], key: &[u8]) -> Result<Vec<u8>> {
+    let at = find(bytes, key)?;
+    let end = at
+        + bytes[at..]
+            .iter()
+            .position(|&b| b == b',')
+            .ok_or("no comma after the member")?
+        + 1;
+    let mut out = bytes.to_vec();
+    out[at..end].fill(b' ');
+    Ok(out)
+}
+
+fn read_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
+}
+
+fn parse_json(text: &str) -> Result<Value> {
+    serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))
+}
+
+fn to_json(value: &Value) -> String {
+    serde_json::to_string_pretty(value).expect("a Value always serializes")
+}
+
+fn edit(value: &Value, change: impl FnOnce(&mut Value)) -> String {
+    let mut copy = value.clone();
+    change(&mut copy);
+    to_json(&copy)
+}
+
+fn edit_at(value: &Value, pointer: &str, change: impl FnOnce(&mut Value)) -> Result<String> {
+    let mut copy = value.clone();
+    change(
+        copy.pointer_mut(pointer)
+            .ok_or_else(|| format!("nothing at {pointer}"))?,
+    );
+    Ok(to_json(&copy))
+}
+
+fn remove(object: &mut Value, key: &str) {
+    if let Some(map) = object.as_object_mut() {
+        map.remove(key);
+    }
+}
+
+/// One element off an array, or a quarter off a string (hex or base64 keys and signatures).
+fn shorten(value: &mut Value) {
+    match value {
+        Value::Array(items) => {
+            items.remove(1.min(items.len().saturating_sub(1)));
+        }
+        Value::String(text) => text.truncate(text.len() * 3 / 4),
+        _ => {}
+    }
+}
+
+fn hex_decode(value: &Value) -> Result<Vec<u8>> {
+    let text = value.as_str().ok_or("expected a hex string")?;
     (0..text.len() / 2)
-        .filter_map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok())
+        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|e| e.to_string()))
         .collect()
 }

@@ -1,6 +1,8 @@
-//! Replays the fuzzers' regression inputs for this crate (`fuzz/regressions/<target>/`)
-//! through the same target code the fuzzer runs (`fuzz/src/schemas_targets.rs`), so that a
-//! configuration or identity document that once crashed the loaders stays fixed.
+//! Replays the fuzzers' committed inputs for this crate's targets (`fuzz/seeds/<target>/` and
+//! `fuzz/regressions/<target>/`) through the same target code the fuzzer runs
+//! (`fuzz/src/schemas_targets.rs`), so that every target runs on valid and damaged configuration
+//! and identities in every test run, and a document that once crashed the loaders stays fixed.
+//! A target without seeds fails (`fuzz/src/regressions.rs`).
 
 #[path = "../../../fuzz/src/schemas_targets.rs"]
 mod schemas_targets;
