@@ -1,7 +1,8 @@
 # The two commands of the README are the contract:
 #   make run   sets up what is missing, then starts the intake and the app on embedded defaults
-#   make test  sets up what is missing, then runs every test (Rust, UI, end to end)
-# Other one-word targets: setup, build, check, bench, clean.
+#   make test  sets up what is missing, then runs every test (Rust, UI, end to end) and every
+#              check a reviewer makes (rustfmt, clippy, cargo-deny, tidy); CI runs exactly this
+# Other one-word targets: setup, build, check, deny, audit, bench, fuzz, clean.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -18,17 +19,24 @@ export ENROLL_FIXTURES ?= $(abspath $(REPO)/../shared/fixtures)
 # end-to-end tests. Node.js comes separately (Debian 12's is too old for Vite).
 DEBIAN_PACKAGES := build-essential pkg-config curl file libssl-dev \
 	libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev \
-	xvfb webkit2gtk-driver
+	xvfb webkit2gtk-driver python3
 NODE_MIN := 20.19
 TAURI_DRIVER_VERSION := ^2
+# Cargo tools that `make test` needs, built from crates.io into .tools/ when missing (their
+# prebuilt binaries come from GitHub, which CI cannot reach). Exact versions, so that a fresh
+# machine gets what CI was checked with; both need Rust >= 1.91 to build. A cargo-deny already
+# on the PATH is used only if it is at least the version deny.toml is written for.
+NEXTEST_VERSION := 0.9.151
+CARGO_DENY_VERSION := 0.20.2
 
 .PHONY: help run test setup system-packages rust-toolchain node-check ui-deps tauri-driver \
-	ui build check bench clean
+	test-tools cargo-nextest cargo-deny ui build check fmt-check clippy deny audit bench clean
 
 help:
 	@echo "make run    start the intake and the desktop app (simulated devices, local intake)"
 	@echo "make test   run every test: Rust crates, UI unit tests, end to end in a real window"
-	@echo "make check  rustfmt and clippy"
+	@echo "make check  rustfmt, clippy and cargo-deny (licences, duplicates, sources); make test runs it too"
+	@echo "make audit  cargo-deny's security advisories (needs GitHub, so not part of make test)"
 
 ## ---- set-up: install only what is missing ----
 
@@ -64,6 +72,21 @@ $(TAURI_DRIVER):
 
 tauri-driver: $(TAURI_DRIVER)
 
+# Only `make test` needs these; `make run` does not wait for them.
+test-tools: cargo-nextest cargo-deny
+
+# The test runner. Used from wherever it already is (the rust machines carry one); else built
+# here once. Without the self-update feature: it would reach for GitHub, and pulls in more code.
+cargo-nextest:
+	@cargo nextest --version >/dev/null 2>&1 || \
+		cargo install cargo-nextest --version '$(NEXTEST_VERSION)' --locked --root $(TOOLS) \
+			--no-default-features --features default-no-update
+
+cargo-deny:
+	@have=$$(cargo deny --version 2>/dev/null | awk '{print $$2}' || true); \
+	if [ -n "$$have" ] && [ "$$(printf '%s\n' '$(CARGO_DENY_VERSION)' "$$have" | sort -V | head -n1)" = '$(CARGO_DENY_VERSION)' ]; then exit 0; fi; \
+	cargo install cargo-deny --version '$(CARGO_DENY_VERSION)' --locked --root $(TOOLS)
+
 ## ---- build ----
 
 ui: ui-deps
@@ -79,18 +102,37 @@ build: ui
 run: setup build
 	scripts/run.sh
 
-# nextest builds every member once, the app binary included (the e2e test drives it).
-test: setup ui
+# nextest builds every member once, the app binary included (the e2e test drives it); the
+# tidy crate's test checks the repository's own rules. Then the checks a reviewer makes, last,
+# so that a formatting slip never hides a test result: CI (.ci/run) is this one target, and a
+# `make test` that passes here passes there.
+test: setup test-tools ui
 	@scripts/app-data-guard.sh before
 	cargo nextest run --workspace --no-fail-fast
 	cd ui && npm test
 	@scripts/app-data-guard.sh after
+	@$(MAKE) --no-print-directory check
 
 ## ---- more ----
 
-check:
+check: fmt-check clippy deny
+
+fmt-check:
 	cargo fmt --all --check
+
+clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
+
+# cargo-deny (deny.toml): licences, banned and duplicate crates, sources. What CI runs. The
+# fourth check, security advisories, needs the RustSec database, a git repository on GitHub;
+# CI cannot reach GitHub and no registry it reaches ships the database, so it is `make audit`.
+deny: cargo-deny
+	cargo deny check licenses bans sources
+
+# Security advisories against the RustSec database, fetched into ~/.cargo/advisory-dbs; run it
+# where GitHub can be reached (a developer's machine), before a release and after `cargo update`.
+audit: cargo-deny
+	cargo deny check advisories
 
 # Release build; the 100,000-registration vault is generated once into target/bench-data.
 # Prints PASS/FAIL per limit beside a same-run reference; exits non-zero on any FAIL.
