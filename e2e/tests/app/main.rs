@@ -11,7 +11,7 @@
 //! filled (English and Arabic names) and the face captured (preview and SIMULATED DEVICE
 //! badge shown), but a phone number only the station's schema check refuses: its field error
 //! shows under the phone input → correct it → Finalize
-//! (the row is in the pending list) → Approve (the row moves to the upload queue, "Approved by
+//! (the banner names the registration; the row is in the pending list) → Approve (the row moves to the upload queue, "Approved by
 //! admin") → sync with the intake stopped (a banner says the packet stays queued; the queue
 //! row shows the upload error) → start the intake again on the same port → sync → the row is
 //! in the acknowledged list with its receipt and decision → its registration screen shows the
@@ -25,7 +25,7 @@
 //! platform's app-data folder: everything must go to `ENROLL_DATA_DIR`.
 
 mod harness;
-// The mirror is the whole table; the flow does not touch every id.
+// The whole table of the UI; the flow does not touch every id.
 #[allow(dead_code)]
 mod test_ids;
 
@@ -320,9 +320,9 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     //     approves their own registration, so the admin approves it later).
     ui.click(id::ADMIN_OPEN).await?;
     ui.wait_for(id::ADMIN_SCREEN).await?;
-    ui.wait_for(&format!("operator-{ADMIN}")).await?;
+    ui.wait_for(&id::operator_row_id(ADMIN)).await?;
     ensure!(
-        ui.find_displayed(&id::operator_part(ADMIN, "remove")).await?.is_none(),
+        ui.find_displayed(&id::operator_remove_id(ADMIN)).await?.is_none(),
         "the admin is offered to remove themselves"
     );
     add_operator(
@@ -339,15 +339,15 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         banner.contains("Sara Bennani") && banner.contains("Registration officer"),
         "the banner says {banner:?}"
     );
-    ui.wait_for(&format!("operator-{OFFICER}")).await?;
+    ui.wait_for(&id::operator_row_id(OFFICER)).await?;
 
     // 3c. A temporary operator is added, then removed (after a confirmation).
     add_operator(ui, TEMP_OPERATOR, "Karim Temp", "supervisor", "temporary password", "").await?;
-    ui.click(&id::operator_part(TEMP_OPERATOR, "remove")).await?;
-    ui.click(&id::operator_part(TEMP_OPERATOR, "remove-confirm")).await?;
+    ui.click(&id::operator_remove_id(TEMP_OPERATOR)).await?;
+    ui.click(&id::operator_remove_confirm_id(TEMP_OPERATOR)).await?;
     ui.wait_until("the removed operator's row to go", || async {
         Ok(ui
-            .find_displayed(&format!("operator-{TEMP_OPERATOR}"))
+            .find_displayed(&id::operator_row_id(TEMP_OPERATOR))
             .await?
             .is_none()
             .then_some(()))
@@ -361,11 +361,11 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.screenshot("03c-admin-operators").await?;
 
     // 3d. The officer's password is reset: too short first, said next to the field.
-    ui.click(&id::operator_part(OFFICER, "reset")).await?;
+    ui.click(&id::operator_reset_id(OFFICER)).await?;
     ui.type_into(id::RESET_PASSWORD, "short").await?;
     ui.type_into(id::RESET_PASSWORD_CONFIRM, "short").await?;
     ui.click(id::RESET_SUBMIT).await?;
-    let error = ui.text(&format!("{}-error", id::RESET_PASSWORD)).await?;
+    let error = ui.text(&id::input_error_id(id::RESET_PASSWORD)).await?;
     ensure!(
         error.contains("at least 8"),
         "the reset password's error says {error:?}"
@@ -383,7 +383,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     // 3e. The station policy: an idle lock out of range is said next to its field; then saved.
     ui.type_into(id::POLICY_IDLE_LOCK, "0").await?;
     ui.click(id::POLICY_SUBMIT).await?;
-    let error = ui.text(&format!("{}-error", id::POLICY_IDLE_LOCK)).await?;
+    let error = ui.text(&id::input_error_id(id::POLICY_IDLE_LOCK)).await?;
     ensure!(error.contains("from 1 to 120"), "the idle lock's error says {error:?}");
     ui.screenshot("03e-admin-policy-out-of-range").await?;
     ui.type_into(id::POLICY_IDLE_LOCK, "30").await?;
@@ -433,7 +433,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.type_into(id::NEW_PASSWORD, OFFICER_PASSWORD).await?;
     ui.type_into(id::NEW_PASSWORD_CONFIRM, OFFICER_PASSWORD).await?;
     ui.click(id::CHANGE_PASSWORD_SUBMIT).await?;
-    let error = ui.text(&format!("{}-error", id::OLD_PASSWORD)).await?;
+    let error = ui.text(&id::input_error_id(id::OLD_PASSWORD)).await?;
     ensure!(
         error.contains("not your current password"),
         "the current password's error says {error:?}"
@@ -528,7 +528,8 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.screenshot("06-registration-complete").await?;
     ui.click(id::FINALIZE_BUTTON).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
-    let state_id = id::row_part(&registration_id, "state");
+    ensure_finalized_banner(ui, &registration_id).await?;
+    let state_id = id::row_state_id(&registration_id);
     ui.wait_for_attr(&state_id, "data-state", "pending_approval").await?;
     ensure_in_list(ui, id::HOME_PENDING, &registration_id).await?;
 
@@ -542,7 +543,8 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .context("the registration screen names its id")?;
     ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
     fill_and_finalize(ui, "Youssef Amrani", "يوسف العمراني").await?;
-    let rejected_state_id = id::row_part(&rejected_id, "state");
+    ensure_finalized_banner(ui, &rejected_id).await?;
+    let rejected_state_id = id::row_state_id(&rejected_id);
     ui.wait_for_attr(&rejected_state_id, "data-state", "pending_approval")
         .await?;
     ensure_in_list(ui, id::HOME_PENDING, &rejected_id).await?;
@@ -555,7 +557,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.type_into(id::LOGIN_PASSWORD, PASSWORD).await?;
     ui.click(id::LOGIN_SUBMIT).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
-    ui.click(&id::row_part(&registration_id, "review")).await?;
+    ui.click(&id::row_review_id(&registration_id)).await?;
     ui.wait_for(id::FACE_PREVIEW).await?;
     let name = ui.wait_for(&id::field_input("fullName", Some("ara"))).await?;
     ensure!(
@@ -568,7 +570,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.wait_for(id::HOME_SCREEN).await?;
 
     // 8. The admin's approval (a second person's) seals the packet and queues it.
-    ui.click(&id::row_part(&registration_id, "approve")).await?;
+    ui.click(&id::row_approve_id(&registration_id)).await?;
     let queued_state = ui
         .wait_until("the approved row to be queued", || async {
             let Some(badge) = ui.find_displayed(&state_id).await? else {
@@ -580,18 +582,18 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .await?;
     eprintln!("[e2e] approved; the row is {queued_state}");
     ensure_in_list(ui, id::HOME_QUEUE, &registration_id).await?;
-    let decision_id = id::row_part(&registration_id, "decision");
+    let decision_id = id::row_decision_id(&registration_id);
     ensure_approved_by_admin(ui, &decision_id).await?;
 
     // 8b. The admin rejects the second, with a reason: sealed and queued like an approval (the
     //     register keeps the record of who was turned away and why), and never shown as one.
-    ui.click(&id::row_part(&rejected_id, "reject")).await?;
-    ui.type_into(&id::row_part(&rejected_id, "reject-reason"), REJECTION_REASON)
+    ui.click(&id::row_reject_id(&rejected_id)).await?;
+    ui.type_into(&id::row_reject_reason_id(&rejected_id), REJECTION_REASON)
         .await?;
-    ui.click(&id::row_part(&rejected_id, "reject-confirm")).await?;
+    ui.click(&id::row_reject_confirm_id(&rejected_id)).await?;
     ui.wait_for_attr(&rejected_state_id, "data-state", "rejected").await?;
     ensure_in_list(ui, id::HOME_QUEUE, &rejected_id).await?;
-    let rejected_decision_id = id::row_part(&rejected_id, "decision");
+    let rejected_decision_id = id::row_decision_id(&rejected_id);
     ensure_rejected_by_admin(ui, &rejected_decision_id).await?;
 
     // 9. Sync with the intake down: a warning banner says the packet stays queued.
@@ -616,7 +618,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         "after a failed sync the row is {state:?}, not queued"
     );
     let row_error = ui
-        .text(&id::row_part(&registration_id, "error"))
+        .text(&id::row_error_id(&registration_id))
         .await
         .context("the row shows its last upload error")?;
     ensure!(
@@ -635,7 +637,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .await?;
     ensure_in_list(ui, id::HOME_ACKNOWLEDGED, &rejected_id).await?;
     ensure_rejected_by_admin(ui, &rejected_decision_id).await?;
-    let receipt = ui.text(&id::row_part(&registration_id, "receipt")).await?;
+    let receipt = ui.text(&id::row_receipt_id(&registration_id)).await?;
     ensure!(
         receipt.starts_with("Receipt ") && receipt.len() > "Receipt ".len(),
         "the receipt reads {receipt:?}"
@@ -652,7 +654,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     }
 
     // 10b. Its details: the decision and the same receipt on the registration screen.
-    ui.click(&id::row_part(&registration_id, "open")).await?;
+    ui.click(&id::row_open_id(&registration_id)).await?;
     let decision = ui.wait_for(id::REGISTRATION_DECISION).await?;
     ensure!(
         decision.attr("data-outcome").await?.as_deref() == Some("approved"),
@@ -674,7 +676,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.wait_for(id::HOME_SCREEN).await?;
 
     // 10c. The rejected one's details: the decision with its reason, and its own receipt.
-    ui.click(&id::row_part(&rejected_id, "open")).await?;
+    ui.click(&id::row_open_id(&rejected_id)).await?;
     let decision = ui.wait_for(id::REGISTRATION_DECISION).await?;
     ensure!(
         decision.attr("data-outcome").await?.as_deref() == Some("rejected"),
@@ -710,7 +712,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.wait_for(id::HOME_SCREEN).await?;
     // The new draft waits in the drafts list, and "continue" reopens it.
     ensure_in_list(ui, id::HOME_DRAFTS, &draft_id).await?;
-    ui.click(&id::row_part(&draft_id, "continue")).await?;
+    ui.click(&id::row_continue_id(&draft_id)).await?;
     let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
     ensure!(
         screen.attr("data-registration-id").await?.as_deref() == Some(draft_id.as_str()),
@@ -768,7 +770,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
 async fn ensure_in_list(ui: &Ui, list: &str, registration_id: &str) -> Result<()> {
     let selector = format!(
         "[data-testid=\"{list}\"] [data-testid=\"{}\"]",
-        id::row_part(registration_id, "state")
+        id::row_state_id(registration_id)
     );
     let found = ui
         .client
@@ -780,6 +782,24 @@ async fn ensure_in_list(ui: &Ui, list: &str, registration_id: &str) -> Result<()
     ensure!(
         found == serde_json::json!(true),
         "{registration_id} is not in the list {list}"
+    );
+    Ok(())
+}
+
+/// Checks that the home banner after Finalize names the registration (it once read
+/// "Registration undefined": the text was computed from the closed screen's props).
+async fn ensure_finalized_banner(ui: &Ui, registration_id: &str) -> Result<()> {
+    let banner = ui.wait_for(id::BANNER).await?;
+    let kind = banner.attr("data-kind").await?;
+    ensure!(
+        kind.as_deref() == Some("success"),
+        "the banner after Finalize is {kind:?}, not success"
+    );
+    let text = banner.text().await?;
+    let expected = format!("Registration {registration_id} is waiting for a supervisor’s approval");
+    ensure!(
+        text.contains(&expected),
+        "the banner after Finalize reads {text:?}, not {expected:?}"
     );
     Ok(())
 }

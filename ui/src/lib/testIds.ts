@@ -1,6 +1,12 @@
 // Every element the end-to-end test touches, named once. Components use these as
-// `data-testid`; `e2e/tests/app/main.rs` mirrors this table (keep the two in step).
-// Per-row and per-field ids are built with the helpers below, in the same form as there.
+// `data-testid`; the end-to-end test gets them from this file (`e2e/build.rs` turns the table
+// and the helpers into Rust), so the ids are written nowhere else.
+//
+// Keep the form that build reads (it refuses anything else, saying which line):
+// - in `TestId`, one `Name: 'id',` per line; ids of a-z, 0-9 and -;
+// - a helper as three lines: `export function nameId(a: string): string {`, then
+//   `return \`text-${a}\`;`, then `}`. Helpers of another form (like `fieldInputId`) are
+//   written by hand in `e2e/tests/app/test_ids.rs`, which checks them against this file.
 
 export const TestId = {
   LanguageSelect: 'language-select',
@@ -94,6 +100,11 @@ export function fieldInputId(fieldId: string, language?: string): string {
 /** The error message shown under one field's input (same naming as the input, `-error`). */
 export function fieldErrorId(fieldId: string, language?: string): string {
   return `${fieldInputId(fieldId, language)}-error`;
+}
+
+/** The problem under a labelled input of the setup, operator, password and policy forms. */
+export function inputErrorId(inputTestId: string): string {
+  return `${inputTestId}-error`;
 }
 
 /** A row of the home list and the parts of it the test reads. */
