@@ -38,7 +38,15 @@ pub fn rust_files(root: &Path) -> Vec<PathBuf> {
 
 fn git_rust_files(root: &Path) -> Option<Vec<PathBuf>> {
     let output = Command::new("git")
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.rs"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--",
+            "*.rs",
+        ])
         .current_dir(root)
         .output()
         .ok()?;
@@ -46,7 +54,13 @@ fn git_rust_files(root: &Path) -> Option<Vec<PathBuf>> {
         return None;
     }
     let listing = String::from_utf8(output.stdout).expect("git lists paths as UTF-8 here");
-    Some(listing.split('\0').filter(|path| !path.is_empty()).map(PathBuf::from).collect())
+    Some(
+        listing
+            .split('\0')
+            .filter(|path| !path.is_empty())
+            .map(PathBuf::from)
+            .collect(),
+    )
 }
 
 fn walk(root: &Path, folder: &Path, files: &mut Vec<PathBuf>) {
@@ -93,7 +107,9 @@ mod tests {
         assert!(!opens_with_module_doc("fn main() {}\n"));
         assert!(!opens_with_module_doc("// An ordinary comment.\n//! Too late.\n"));
         assert!(!opens_with_module_doc("\n//! After a blank line.\n"));
-        assert!(!opens_with_module_doc("#![forbid(unsafe_code)]\n//! After an attribute.\n"));
+        assert!(!opens_with_module_doc(
+            "#![forbid(unsafe_code)]\n//! After an attribute.\n"
+        ));
         assert!(!opens_with_module_doc("/// An item's doc, not the module's.\n"));
         assert!(!opens_with_module_doc(""));
     }
@@ -116,8 +132,14 @@ mod tests {
         let mut files = Vec::new();
         walk(&root, &root, &mut files);
         files.sort();
-        assert_eq!(files, [PathBuf::from("bad/src/main.rs"), PathBuf::from("good/src/lib.rs")]);
-        assert_eq!(files_without_module_doc(&root, &files), [PathBuf::from("bad/src/main.rs")]);
+        assert_eq!(
+            files,
+            [PathBuf::from("bad/src/main.rs"), PathBuf::from("good/src/lib.rs")]
+        );
+        assert_eq!(
+            files_without_module_doc(&root, &files),
+            [PathBuf::from("bad/src/main.rs")]
+        );
         std::fs::remove_dir_all(&root).unwrap();
     }
 }
