@@ -18,8 +18,6 @@ pub mod inspect;
 pub mod packets;
 pub mod worker;
 
-/// RFC 3339 in UTC, as the station writes timestamps.
-pub fn rfc3339(at: time::OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .expect("any UTC date formats as RFC 3339")
-}
+/// RFC 3339 in UTC, as the station writes timestamps: the station's own function, so the
+/// benchmarks' dates cannot drift from the station's.
+pub use enroll_packet::time::rfc3339;

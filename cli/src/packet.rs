@@ -16,9 +16,14 @@ pub enum PacketCommand {
         key: PathBuf,
         /// The station's Ed25519 public key (base64), as registered with the intake. Without
         /// it, the signature is checked with the key the packet names, and that key is printed
-        /// for you to check against the station registry
-        #[arg(long)]
+        /// for you to check against the station registry. Given, the packet must also name it
+        /// in its meta.json (exit code 4, station_key_mismatch, otherwise)
+        #[arg(long, conflicts_with = "station_key_file")]
         station_key: Option<String>,
+        /// The station's public key file (kind "enroll-station-public-key"), instead of
+        /// --station-key; the packet must come from the station the file names
+        #[arg(long)]
+        station_key_file: Option<PathBuf>,
         /// The sealed packet file
         packet: PathBuf,
     },
@@ -27,8 +32,16 @@ pub enum PacketCommand {
     /// is. Prints the header as JSON; exit code 4 when the check fails
     Verify {
         /// The station's Ed25519 public key (base64), as registered with the intake
+        #[arg(
+            long,
+            required_unless_present = "station_key_file",
+            conflicts_with = "station_key_file"
+        )]
+        station_key: Option<String>,
+        /// The station's public key file (kind "enroll-station-public-key"), instead of
+        /// --station-key; the packet must come from the station the file names
         #[arg(long)]
-        station_key: String,
+        station_key_file: Option<PathBuf>,
         /// The sealed packet file
         packet: PathBuf,
     },
@@ -36,10 +49,20 @@ pub enum PacketCommand {
 
 pub fn run(command: PacketCommand) -> Result<(), Failure> {
     match command {
-        PacketCommand::Verify { station_key, packet } => {
-            let station_key = decode_station_key(&station_key)?;
+        PacketCommand::Verify {
+            station_key,
+            station_key_file,
+            packet,
+        } => {
+            let given = given_station_key(station_key, station_key_file)?;
             let envelope =
                 std::fs::read(&packet).map_err(|e| Failure::input(format!("cannot read {}: {e}", packet.display())))?;
+            let Some(GivenStationKey { key: station_key, .. }) = given else {
+                return Err(Failure::input(
+                    "give the station's key with --station-key or --station-key-file",
+                ));
+            };
+            given_key_names_packet_station(given.as_ref(), &envelope, &packet)?;
             let header = enroll_packet::verify_envelope_signature(&envelope, &station_key)
                 .map_err(|e| Failure::verification(format!("{}: {e} [{}]", packet.display(), e.code())))?;
             let output = serde_json::json!({
@@ -58,16 +81,19 @@ pub fn run(command: PacketCommand) -> Result<(), Failure> {
         PacketCommand::Open {
             key,
             station_key,
+            station_key_file,
             packet,
         } => {
             let register = crate::keys::read_register_key(&key)?;
+            let given = given_station_key(station_key, station_key_file)?;
             let envelope =
                 std::fs::read(&packet).map_err(|e| Failure::input(format!("cannot read {}: {e}", packet.display())))?;
+            given_key_names_packet_station(given.as_ref(), &envelope, &packet)?;
             let failed = |e: enroll_packet::PacketError| {
                 Failure::verification(format!("{}: {e} [{}]", packet.display(), e.code()))
             };
-            let (station_key, key_source) = match station_key {
-                Some(text) => (decode_station_key(&text)?, "given"),
+            let (station_key, key_source) = match given {
+                Some(GivenStationKey { key, .. }) => (key, "given"),
                 None => (
                     station_key_named_by(&envelope, &register).map_err(failed)?,
                     "named by the packet; check it against the station registry",
@@ -91,6 +117,60 @@ pub fn run(command: PacketCommand) -> Result<(), Failure> {
     }
 }
 
+/// A station key from the command line: its text (`--station-key`) or its file
+/// (`--station-key-file`, which also names the station).
+struct GivenStationKey {
+    key: [u8; 32],
+    /// The station the key file names, and the file; `None` for a key given as text.
+    named_station: Option<(String, PathBuf)>,
+}
+
+fn given_station_key(text: Option<String>, file: Option<PathBuf>) -> Result<Option<GivenStationKey>, Failure> {
+    if let Some(text) = text {
+        return Ok(Some(GivenStationKey {
+            key: decode_station_key(&text)?,
+            named_station: None,
+        }));
+    }
+    let Some(path) = file else {
+        return Ok(None);
+    };
+    let json = std::fs::read_to_string(&path)
+        .map_err(|e| Failure::input(format!("cannot read the station key file {}: {e}", path.display())))?;
+    let (station_id, key) = enroll_packet::StationPublicKey::from_json(&json)
+        .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    Ok(Some(GivenStationKey {
+        key: key.0,
+        named_station: Some((station_id, path)),
+    }))
+}
+
+/// A key file names its station: a packet whose header names another one is not that
+/// station's, whatever its signature says (exit code 4). A header that does not parse is left
+/// to the verification, which names what is wrong with it.
+fn given_key_names_packet_station(
+    given: Option<&GivenStationKey>,
+    envelope: &[u8],
+    packet: &std::path::Path,
+) -> Result<(), Failure> {
+    let Some((station_id, file)) = given.and_then(|g| g.named_station.as_ref()) else {
+        return Ok(());
+    };
+    match enroll_packet::EnvelopeHeader::parse(envelope) {
+        Ok(header) if header.station_id != *station_id => Err(Failure::verification(format!(
+            "{}: the packet comes from station {:?}, but {} is the key of station {:?} [station_key_mismatch]",
+            packet.display(),
+            header.station_id,
+            file.display(),
+            station_id
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The text form of a station key (`schemas/packet-envelope.md` §2): padded base64 of 32 bytes.
+/// Whether those bytes are a usable key (canonical, not of small order) is the verification's
+/// business, which fails with exit code 4 and `bad_key`.
 pub(crate) fn decode_station_key(text: &str) -> Result<[u8; 32], Failure> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text.trim())
@@ -110,10 +190,5 @@ fn station_key_named_by(
 ) -> Result<[u8; 32], enroll_packet::PacketError> {
     let (_, plaintext) = enroll_packet::decrypt_envelope_body(envelope, register)?;
     let (contents, _) = enroll_packet::PacketContents::from_bytes(&plaintext)?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(&contents.meta.station_public_key)
-        .map_err(|_| enroll_packet::PacketError::Contents("meta.station_public_key is not base64".into()))?;
-    bytes
-        .try_into()
-        .map_err(|_| enroll_packet::PacketError::Contents("meta.station_public_key is not 32 bytes".into()))
+    enroll_packet::StationPublicKey::from_text(&contents.meta.station_public_key).map(|key| key.0)
 }

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::error::blocking;
 use crate::receipts::issue_receipt;
 use crate::storage::{AcceptOutcome, UploadRecord};
-use crate::verification::verify_complete_envelope;
+use crate::verification::{verify_complete_envelope, Rejection};
 use crate::{IntakeError, IntakeState};
 
 /// Verifies and stores a complete upload. `now` becomes the receipt's `received_at`.
@@ -29,17 +29,20 @@ pub async fn complete_upload(
             .ok_or_else(|| IntakeError::UnknownStation(upload.declared.station_id.clone()))?;
         let envelope = storage.read_part(&upload.upload_id)?;
         if let Err(rejection) =
-            verify_complete_envelope(&envelope, &upload.declared, &station_key, state.register_key_id())
+            verify_complete_envelope(&envelope, &upload.declared, &station_key, state.register_keys())
         {
             tracing::warn!(
                 upload_id = %upload.upload_id,
                 registration_id = %upload.declared.registration_id,
                 station_id = %upload.declared.station_id,
-                reason = %rejection.0,
+                reason = %rejection.message(),
                 "packet rejected and discarded"
             );
             storage.delete_upload(&upload.upload_id)?;
-            return Err(IntakeError::PacketRejected(rejection.0));
+            return Err(match rejection {
+                Rejection::Packet(message) => IntakeError::PacketRejected(message),
+                Rejection::StationKeyMismatch(message) => IntakeError::StationKeyMismatch(message),
+            });
         }
 
         let receipt = issue_receipt(&upload, now, state.register_signing_key());

@@ -46,6 +46,8 @@ pub enum IntakeError {
     UploadIncomplete,
     #[error("the packet was rejected: {0}")]
     PacketRejected(String),
+    #[error("the packet was rejected: {0}")]
+    StationKeyMismatch(String),
     #[error("the register already holds a different packet for registration '{0}'; a registration id is never reused")]
     DuplicateRegistration(String),
     #[error("no such endpoint: {0}")]
@@ -84,6 +86,7 @@ impl IntakeError {
             IntakeError::UploadComplete => "upload_complete",
             IntakeError::UploadIncomplete => "upload_incomplete",
             IntakeError::PacketRejected(_) => "packet_rejected",
+            IntakeError::StationKeyMismatch(_) => "station_key_mismatch",
             IntakeError::DuplicateRegistration(_) => "duplicate_registration",
             IntakeError::NotFound(_) => "not_found",
             IntakeError::MethodNotAllowed { .. } => "method_not_allowed",
@@ -115,7 +118,9 @@ impl IntakeError {
             // so it is built from the number. The unwrap-free form keeps this total.
             IntakeError::ChecksumMismatch => StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST),
             IntakeError::UploadLocked => StatusCode::LOCKED,
-            IntakeError::PacketRejected(_) | IntakeError::DuplicateRegistration(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            IntakeError::PacketRejected(_)
+            | IntakeError::StationKeyMismatch(_)
+            | IntakeError::DuplicateRegistration(_) => StatusCode::UNPROCESSABLE_ENTITY,
             IntakeError::Database(_) | IntakeError::Io(_) | IntakeError::Bind { .. } | IntakeError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

@@ -36,7 +36,7 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, options, post};
 use axum::{Json, Router};
-use enroll_packet::{KeyId, RegisterKeyPair, RegisterPublicKeys};
+use enroll_packet::{RegisterKeyPair, RegisterPublicKeys};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -122,8 +122,8 @@ impl IntakeState {
     pub(crate) fn register_signing_key(&self) -> &ed25519_dalek::SigningKey {
         &self.shared.register_keys.signing_key
     }
-    pub(crate) fn register_key_id(&self) -> KeyId {
-        self.shared.register_public_keys.key_id()
+    pub(crate) fn register_keys(&self) -> &RegisterKeyPair {
+        &self.shared.register_keys
     }
     pub(crate) fn max_upload_bytes(&self) -> u64 {
         self.shared.max_upload_bytes

@@ -10,11 +10,12 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
+use enroll_packet::time::rfc3339;
 use enroll_packet::{Receipt, SignedReceipt};
 use time::OffsetDateTime;
 
 use crate::error::blocking;
-use crate::storage::{rfc3339, UploadRecord, UploadState};
+use crate::storage::{UploadRecord, UploadState};
 use crate::{IntakeError, IntakeState};
 
 /// The receipt for `upload`, received at `received_at`, signed with the register's key. Its

@@ -12,7 +12,6 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use base64::Engine;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -77,25 +76,23 @@ pub async fn register_station(
     Ok((status, Json(serde_json::json!({ "station_id": station_id }))))
 }
 
-/// Decodes and checks a station key: 32 bytes that are a valid Ed25519 point. A key that fails
-/// here would make every later upload of the station fail with a "bad signature".
+/// Reads a station key in the text form of `schemas/packet-envelope.md` §2 under its key rule:
+/// padded standard base64 of 32 bytes that are the canonical encoding of an Ed25519 point of
+/// large order. A key that fails here would make every later upload of the station fail.
 fn decode_public_key(encoded: &str) -> Result<[u8; 32], IntakeError> {
-    let refused = || {
-        IntakeError::BadRequest(
-            "public_key must be the station's 32-byte Ed25519 public key in standard base64".to_owned(),
-        )
-    };
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .map_err(|_| refused())?;
-    let key: [u8; 32] = bytes.try_into().map_err(|_| refused())?;
-    ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| refused())?;
-    Ok(key)
+    enroll_packet::StationPublicKey::from_text(encoded)
+        .map(|key| key.0)
+        .map_err(|error| {
+            IntakeError::BadRequest(format!(
+                "public_key must be the station's Ed25519 public key in standard base64 with padding ({error})"
+            ))
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
 
     #[test]
     fn public_keys_must_be_32_byte_points() {
@@ -107,5 +104,27 @@ mod tests {
         let short = base64::engine::general_purpose::STANDARD.encode([1u8; 31]);
         assert_eq!(decode_public_key(&short).unwrap_err().code(), "bad_request");
         assert_eq!(decode_public_key("not base64!").unwrap_err().code(), "bad_request");
+    }
+
+    #[test]
+    fn small_order_and_non_canonical_keys_are_refused_at_registration() {
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        // y = p + 1: the identity again, with y not reduced modulo p.
+        let mut unreduced = [0xffu8; 32];
+        unreduced[0] = 0xee;
+        unreduced[31] = 0x7f;
+        let valid = ed25519_dalek::SigningKey::from_bytes(&[9; 32])
+            .verifying_key()
+            .to_bytes();
+        let encoded = base64::engine::general_purpose::STANDARD.encode(valid);
+        for key in [
+            base64::engine::general_purpose::STANDARD.encode(identity),
+            base64::engine::general_purpose::STANDARD.encode(unreduced),
+            encoded.trim_end_matches('=').to_string(),
+        ] {
+            let error = decode_public_key(&key).unwrap_err();
+            assert_eq!(error.code(), "bad_request", "{key}");
+        }
     }
 }

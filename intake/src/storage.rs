@@ -28,6 +28,7 @@ use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
+use enroll_packet::time::rfc3339;
 use enroll_packet::SignedReceipt;
 use rusqlite::{params, Connection, OptionalExtension};
 use time::OffsetDateTime;
@@ -446,13 +447,6 @@ impl Storage {
         transaction.commit()?;
         Ok(AcceptOutcome::Stored)
     }
-}
-
-/// RFC 3339 text of a time, for columns meant to be read by people.
-pub fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        // Only years outside 0..=9999 fail to format; fall back to the unix time.
-        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 fn to_sql_u64(value: u64) -> Result<i64, IntakeError> {

@@ -1,11 +1,9 @@
 //! A small, real, sealed packet for the tests of the crates that carry packets (intake, sync),
 //! so each does not build its own. Behind the `test-support` feature: never in a product build.
 
-use base64::Engine as _;
-
 use crate::{
     seal_for_register, BiometricRecord, DeviceIdentity, Modality, PacketContents, PacketMeta, RegisterPublicKeys,
-    StationSigningKey,
+    StationPublicKey, StationSigningKey,
 };
 
 /// A packet with an identity and one face record of `face_bytes` bytes (a 19794-5 identifier
@@ -17,8 +15,21 @@ pub fn sealed_sample_packet(
     register: &RegisterPublicKeys,
     face_bytes: usize,
 ) -> Vec<u8> {
+    let contents = sample_packet_contents(station.station_public_key(), station_id, registration_id, face_bytes);
+    let plaintext = contents.to_bytes().expect("the sample contents are valid");
+    seal_for_register(&plaintext, station_id, registration_id, station, register).expect("sealing to a valid key")
+}
+
+/// The contents of [`sealed_sample_packet`], naming `named_station_key` in `meta.json`: tests of
+/// a packet that names another key than the one that signs it start from here.
+pub fn sample_packet_contents(
+    named_station_key: StationPublicKey,
+    station_id: &str,
+    registration_id: &str,
+    face_bytes: usize,
+) -> PacketContents {
     let pattern = (0..face_bytes as u32).map(|i| (i * 31 % 251) as u8);
-    let contents = PacketContents {
+    PacketContents {
         identity: serde_json::json!({"fullName": "Aminata Diallo", "dateOfBirth": "1990/04/02"}),
         biometrics: vec![BiometricRecord {
             modality: Modality::Face,
@@ -41,7 +52,7 @@ pub fn sealed_sample_packet(
         meta: PacketMeta {
             registration_id: registration_id.into(),
             station_id: station_id.into(),
-            station_public_key: base64::engine::general_purpose::STANDARD.encode(station.public_key()),
+            station_public_key: named_station_key.to_text(),
             center_id: "10001".into(),
             officer: "officer1".into(),
             supervisor: Some("super1".into()),
@@ -52,7 +63,5 @@ pub fn sealed_sample_packet(
             ..PacketMeta::default()
         },
         ..PacketContents::default()
-    };
-    let plaintext = contents.to_bytes().expect("the sample contents are valid");
-    seal_for_register(&plaintext, station_id, registration_id, station, register).expect("sealing to a valid key")
+    }
 }

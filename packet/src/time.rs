@@ -38,6 +38,36 @@ mod tests {
     }
 
     #[test]
+    fn this_is_the_only_rfc3339_writer_in_the_workspace() {
+        // The station, the intake and the benchmarks each had their own copy, which differed in
+        // what they did with a year RFC 3339 cannot spell; one copy cannot drift.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut copies = Vec::new();
+        let mut folders = vec![root.clone()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+                let path = entry.path();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if path.is_dir() {
+                    if !name.starts_with('.') && !["target", "node_modules", "fuzz"].contains(&name.as_str()) {
+                        folders.push(path);
+                    }
+                } else if name.ends_with(".rs") {
+                    let text = std::fs::read_to_string(&path).unwrap_or_default();
+                    if text.contains("fn rfc3339(") {
+                        copies.push(path.strip_prefix(&root).unwrap().to_string_lossy().into_owned());
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            copies,
+            ["packet/src/time.rs"],
+            "call enroll_packet::time::rfc3339 instead"
+        );
+    }
+
+    #[test]
     fn years_rfc_3339_cannot_spell_fall_back_to_unix_time() {
         let far = OffsetDateTime::from_unix_timestamp(-62_167_219_201).unwrap(); // year -1
         assert_eq!(rfc3339(far), "-62167219201");

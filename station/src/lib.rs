@@ -515,7 +515,6 @@ fn display_name(identity: &serde_json::Value) -> Option<String> {
         .or_else(|| names.iter().find_map(value_of))
 }
 
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .expect("any UTC date formats as RFC 3339")
-}
+/// Timestamps as the whole workspace writes them (RFC 3339, UTC); the modules name it
+/// `crate::rfc3339`.
+use enroll_packet::time::rfc3339;

@@ -329,6 +329,18 @@ mod tests {
     use crate::DataKey;
 
     /// A stand-in for Ed25519 that the test can check: SHA-256 of a secret and the message.
+    #[test]
+    fn the_signed_message_is_the_audit_head_label_then_sequence_and_hash() {
+        // The station key also signs envelopes; its signatures stay apart because every kind of
+        // message starts with its own label. `packet/src/signing.rs` lists this one beside the
+        // others and keeps them prefix-free: change both together.
+        let message = signed_message(7, &[0xab; 32]);
+        assert_eq!(SIGNATURE_DOMAIN, b"enroll-audit-head-v1");
+        assert_eq!(&message[..20], b"enroll-audit-head-v1");
+        assert_eq!(&message[20..28], &7u64.to_be_bytes());
+        assert_eq!(&message[28..], &[0xab; 32]);
+    }
+
     fn fake_signer(secret: &'static [u8]) -> AuditSigner {
         Box::new(move |message| {
             Sha256::new()

@@ -12,6 +12,7 @@ use std::path::Path;
 use std::process::Command;
 
 mod checks;
+mod station_keys;
 
 use enroll_intake::{IntakeConfig, RunningIntake};
 use enroll_packet::RegisterKeyPair;

@@ -681,6 +681,56 @@ async fn packets_that_do_not_match_their_declaration_are_rejected_by_name() {
 }
 
 #[tokio::test]
+async fn a_packet_naming_another_station_key_is_refused_with_its_own_code() {
+    // Signed by the registered station key, so the signature verifies; but the contents name
+    // another key, so what the register would file under this station disagrees with the key
+    // that vouched for it.
+    let fixture = Fixture::start().await;
+    let other = StationSigningKey::generate().station_public_key();
+    let contents = enroll_packet::testing::sample_packet_contents(other, STATION_ID, REGISTRATION_ID, 6000);
+    let envelope = enroll_packet::seal_for_register(
+        &contents.to_bytes().unwrap(),
+        STATION_ID,
+        REGISTRATION_ID,
+        &fixture.station,
+        &fixture.register.public_keys(),
+    )
+    .unwrap();
+    let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
+
+    let (status, code, message) = error_code(fixture.upload_in_pieces(&upload, &envelope, 100_000).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "station_key_mismatch")
+    );
+    assert!(message.contains(&other.key_id().to_hex()), "{message}");
+    assert!(
+        message.contains(&fixture.station.station_public_key().key_id().to_hex()),
+        "{message}"
+    );
+    assert!(message.contains(STATION_ID), "{message}");
+    assert_eq!(fixture.receipt(&upload).await.status(), StatusCode::NOT_FOUND);
+    assert!(files_in(&fixture.data_dir().join("packets")).is_empty());
+    assert!(files_in(&fixture.data_dir().join("uploads")).is_empty());
+
+    // The same registration, naming the right key, is then accepted.
+    let good = fixture.packet(REGISTRATION_ID);
+    let upload = fixture.create_ok(&good, REGISTRATION_ID).await;
+    let response = fixture.upload_in_pieces(&upload, &good, 100_000).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn a_small_order_station_key_is_refused_at_registration() {
+    let fixture = Fixture::start().await;
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let (status, code, message) = error_code(fixture.register_station("ST-0099", &identity).await).await;
+    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "bad_request"));
+    assert!(message.contains("small-order"), "{message}");
+}
+
+#[tokio::test]
 async fn an_unknown_station_cannot_create_uploads() {
     let fixture = Fixture::start().await;
     let envelope = fixture.packet(REGISTRATION_ID);
