@@ -25,7 +25,7 @@ fn main() {
             init_logging(&config.data_dir)?;
             tracing::info!(data_dir = %config.data_dir.display(), intake_url = %config.intake_url, "opening the station");
             // Opening is fast (no network, no key derivation): the window appears at once.
-            let webview_data_dir = config.data_dir.join("webview");
+            let webview_data_dir = enroll_station::private_files::private_folder(config.data_dir.join("webview"))?;
             // A station that does not open (its vault held by another window) still gets a
             // window, which says why and retries: see `slot`.
             app.manage(StationSlot::open(config));
@@ -64,14 +64,11 @@ fn main() {
 
 /// Log to stderr and to the station's log file in its data folder (`enroll_station::LOG_FILE`),
 /// which the support staff collect. It never holds resident data: the station logs ids and
-/// codes only, and its marker test scans this file.
+/// codes only, and its marker test scans this file. It is readable by the station's account
+/// only; one an older version left open is tightened when the station opens.
 fn init_logging(data_dir: &std::path::Path) -> std::io::Result<()> {
     use tracing_subscriber::fmt::writer::MakeWriterExt as _;
-    std::fs::create_dir_all(data_dir)?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(data_dir.join(enroll_station::LOG_FILE))?;
+    let file = enroll_station::private_files::open_log_file(data_dir)?;
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

@@ -15,6 +15,7 @@ pub mod home;
 mod operators;
 pub mod packaging;
 pub mod policy;
+pub mod private_files;
 mod registration_id;
 mod review;
 mod session;
@@ -89,7 +90,7 @@ impl Station {
         camera: Box<dyn FaceCamera>,
         clock: Clock,
     ) -> Result<Station, StationError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        private_files::open_data_folder(&config.data_dir).map_err(|e| {
             StationError::Config(format!(
                 "cannot create the data folder {}: {e}",
                 config.data_dir.display()

@@ -6,10 +6,12 @@
 //! - `session`: lockout (persisted across a restart) and the idle lock.
 //! - `lifecycle`: reject, discard, purge after retention, and the audit chain behind them.
 //! - `marker`: no resident data in any file the station writes, at every stage.
+//! - `private_files`: the data folder and every file in it are owner-only, old ones tightened.
 
 mod home;
 mod lifecycle;
 mod marker;
+mod private_files;
 mod roles;
 mod session;
 
