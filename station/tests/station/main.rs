@@ -1,6 +1,7 @@
 //! The station's application API with real parts: a real vault file, a real intake on
 //! loopback, a fake clock. One binary; each test in its own temporary folder.
 //!
+//! - `audit_details`: what the audit trail says of each move, tied to the register's receipt.
 //! - `home`: the home screen's lists, their paging, and the decision on a registration.
 //! - `roles`: the role matrix over every `Station` method.
 //! - `session`: lockout (persisted across a restart) and the idle lock.
@@ -8,6 +9,7 @@
 //! - `marker`: no resident data in any file the station writes, at every stage.
 //! - `private_files`: the data folder and every file in it are owner-only, old ones tightened.
 
+mod audit_details;
 mod home;
 mod lifecycle;
 mod marker;
