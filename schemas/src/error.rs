@@ -24,7 +24,7 @@ impl SchemaError {
 }
 
 /// A problem with one form field, in the UI's terms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct FieldError {
     /// Field id from the UI spec, e.g. "fullName".
     pub field: String,

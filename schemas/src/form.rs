@@ -17,21 +17,38 @@ pub const ID_SCHEMA_VERSION_FIELD: &str = "IDSchemaVersion";
 /// every keystroke and must stay small.
 const MAX_VALUE_CHARS: usize = 1000;
 
+/// How a field is typed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum Control {
+    Text,
+    Date,
+    Dropdown,
+    Phone,
+}
+
+/// Which way a language's text runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Ltr,
+    Rtl,
+}
+
 /// A language the form is filled in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
 pub struct FormLanguage {
     /// ISO 639-3 code as MOSIP uses: "eng", "fra", "ara".
     pub code: String,
     /// The language's own name, e.g. "العربية".
     pub name: String,
-    /// "ltr" or "rtl".
-    pub direction: String,
+    pub direction: Direction,
     /// Whether every multilingual field must be filled in this language.
     pub mandatory: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(deny_unknown_fields)]
 pub struct FormOption {
     pub value: String,
@@ -39,12 +56,11 @@ pub struct FormOption {
     pub label: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct FormField {
     /// The identity document's key, e.g. "fullName".
     pub id: String,
-    /// "text", "date", "dropdown" or "phone".
-    pub control: String,
+    pub control: Control,
     /// Label per UI language code ("en", "fr", "ar").
     pub label: BTreeMap<String, String>,
     pub required: bool,
@@ -57,7 +73,7 @@ pub struct FormField {
 }
 
 /// The form to render.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct FormSpec {
     pub languages: Vec<FormLanguage>,
     pub fields: Vec<FormField>,
@@ -151,6 +167,11 @@ impl Form {
                 fields,
             },
         })
+    }
+
+    /// The ID schema's version (`idVersion`), which packets record as `IDSchemaVersion`.
+    pub fn id_schema_version(&self) -> Option<f64> {
+        self.schema.version
     }
 
     pub fn spec(&self) -> &FormSpec {
@@ -324,7 +345,7 @@ impl Form {
             ));
         }
         let today = today?; // The checks below run only on the full validation.
-        if field.control == "dropdown" && !field.options.iter().any(|o| o.value == value) {
+        if field.control == Control::Dropdown && !field.options.iter().any(|o| o.value == value) {
             return Some(FieldError::new(
                 &field.id,
                 language,
@@ -332,7 +353,7 @@ impl Form {
                 "choose one of the listed options",
             ));
         }
-        if field.control == "date" {
+        if field.control == Control::Date {
             match CalendarDate::parse_slashed(value) {
                 None => {
                     return Some(FieldError::new(

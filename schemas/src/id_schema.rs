@@ -43,6 +43,10 @@ pub struct IdSchema {
     /// `properties.identity.additionalProperties`: whether fields the schema does not define
     /// are allowed (MOSIP's schemas say false).
     pub additional_properties: bool,
+    /// The schema's version as MOSIP's master data gives it beside the schema (`idVersion`),
+    /// here a top-level key of the schema file. Every identity document made with this schema
+    /// records it as `IDSchemaVersion`. `None` for a schema file that does not say it.
+    pub version: Option<f64>,
 }
 
 impl IdSchema {
@@ -85,9 +89,17 @@ impl IdSchema {
             .get("additionalProperties")
             .and_then(Value::as_bool)
             .unwrap_or(true);
+        let version = match root.get("idVersion") {
+            None => None,
+            Some(value) => match value.as_f64() {
+                Some(version) if version >= 0.0 => Some(version),
+                _ => return Err(bad(format!("`idVersion` is {value}, not a non-negative number"))),
+            },
+        };
         Ok(IdSchema {
             fields,
             additional_properties,
+            version,
         })
     }
 

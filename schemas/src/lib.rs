@@ -15,7 +15,7 @@ pub mod id_schema;
 pub mod ui_spec;
 
 pub use error::{FieldError, SchemaError};
-pub use form::{CalendarDate, Form, FormField, FormLanguage, FormOption, FormSpec};
+pub use form::{CalendarDate, Control, Direction, Form, FormField, FormLanguage, FormOption, FormSpec};
 pub use id_schema::{FieldKind, IdSchema};
 pub use ui_spec::UiSpec;
 

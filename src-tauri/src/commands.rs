@@ -1,20 +1,24 @@
 //! The commands the window may call: each takes the shared [`Station`], calls one method of
-//! the application API and returns its result. Errors cross IPC as `{code, message, fields}`
-//! (the `Serialize` of [`StationError`]); the UI branches on `code` in
-//! `ui/src/lib/backend/errors.ts`.
+//! the application API and returns its result. Errors cross IPC as an [`ErrorView`]
+//! (`{code, params, fields}`, no English); the UI words them from its catalogues and branches on
+//! `code` in `ui/src/lib/backend/errors.ts`.
+//!
+//! This file is the one list of the window's commands: every `#[tauri::command]` function here
+//! is registered (`build.rs` reads them into the handler list and the permission manifest), and
+//! its TypeScript binding is generated from its signature (`crate::bindings`). A new command is
+//! a function here and its `allow-` line in `capabilities/main.json`; a test checks both lists
+//! agree and that the committed bindings are current.
 //!
 //! Deliberately absent: role checks, validation and any other rule. The station enforces
 //! them in Rust, whatever the window asks. Nothing here logs resident data or passwords.
-//! A failed command is logged as a warning: most are a person's mistake (a wrong password,
-//! an empty field), not the station's; the station logs its own failures as errors.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
-    CaptureView, FormSpec, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView, PurgeReport, RegistrationView,
-    SessionView, SetupRequest, Station, StationError, StationStatus, SyncReport,
+    CaptureView, ErrorView, FormSpec, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView, PurgeReport,
+    RegistrationView, SessionView, SetupRequest, Station, StationError, StationStatus, SyncReport,
 };
 use tauri::State;
 
@@ -23,30 +27,34 @@ use crate::slot::StationSlot;
 type SharedStation<'a> = State<'a, StationSlot>;
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn status(station: SharedStation<'_>) -> Result<StationStatus, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn status(station: SharedStation<'_>) -> Result<StationStatus, ErrorView> {
     blocking(&station, |station| station.status()).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station, request), err(level = "warn"))]
-pub async fn set_up(station: SharedStation<'_>, request: SetupRequest) -> Result<StationStatus, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station, request))]
+pub async fn set_up(station: SharedStation<'_>, request: SetupRequest) -> Result<StationStatus, ErrorView> {
     blocking_async(&station, |station| async move { station.set_up(request).await }).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station, password), err(level = "warn"))]
+#[specta::specta]
+#[tracing::instrument(skip(station, password))]
 pub async fn log_in(
     station: SharedStation<'_>,
     username: String,
     password: String,
-) -> Result<OperatorView, StationError> {
+) -> Result<OperatorView, ErrorView> {
     blocking(&station, move |station| station.log_in(&username, &password)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn log_out(station: SharedStation<'_>) -> Result<(), StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn log_out(station: SharedStation<'_>) -> Result<(), ErrorView> {
     blocking(&station, |station| {
         station.log_out();
         Ok(())
@@ -55,33 +63,37 @@ pub async fn log_out(station: SharedStation<'_>) -> Result<(), StationError> {
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station, request), fields(username = %request.username, role = %request.role), err(level = "warn"))]
+#[specta::specta]
+#[tracing::instrument(skip(station, request), fields(username = %request.username, role = request.role.as_str()))]
 pub async fn add_operator(
     station: SharedStation<'_>,
     request: NewOperatorRequest,
-) -> Result<OperatorView, StationError> {
+) -> Result<OperatorView, ErrorView> {
     blocking(&station, move |station| station.add_operator(request)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn list_operators(station: SharedStation<'_>) -> Result<Vec<OperatorView>, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn list_operators(station: SharedStation<'_>) -> Result<Vec<OperatorView>, ErrorView> {
     blocking(&station, |station| station.list_operators()).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn remove_operator(station: SharedStation<'_>, username: String) -> Result<(), StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn remove_operator(station: SharedStation<'_>, username: String) -> Result<(), ErrorView> {
     blocking(&station, move |station| station.remove_operator(&username)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station, new_password), err(level = "warn"))]
+#[specta::specta]
+#[tracing::instrument(skip(station, new_password))]
 pub async fn reset_password(
     station: SharedStation<'_>,
     username: String,
     new_password: String,
-) -> Result<(), StationError> {
+) -> Result<(), ErrorView> {
     blocking(&station, move |station| {
         station.reset_password(&username, &new_password)
     })
@@ -89,12 +101,13 @@ pub async fn reset_password(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station, old_password, new_password), err(level = "warn"))]
+#[specta::specta]
+#[tracing::instrument(skip(station, old_password, new_password))]
 pub async fn change_password(
     station: SharedStation<'_>,
     old_password: String,
     new_password: String,
-) -> Result<(), StationError> {
+) -> Result<(), ErrorView> {
     blocking(&station, move |station| {
         station.change_password(&old_password, &new_password)
     })
@@ -102,148 +115,170 @@ pub async fn change_password(
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn policy(station: SharedStation<'_>) -> Result<PolicyView, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn policy(station: SharedStation<'_>) -> Result<PolicyView, ErrorView> {
     blocking(&station, |station| station.policy()).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), fields(idle_lock_minutes = request.idle_lock_minutes, retention_days = request.retention_days), err(level = "warn"))]
-pub async fn set_policy(station: SharedStation<'_>, request: PolicyRequest) -> Result<PolicyView, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station), fields(idle_lock_minutes = request.idle_lock_minutes, retention_days = request.retention_days))]
+pub async fn set_policy(station: SharedStation<'_>, request: PolicyRequest) -> Result<PolicyView, ErrorView> {
     blocking(&station, move |station| station.set_policy(request)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn purge_expired(station: SharedStation<'_>) -> Result<PurgeReport, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn purge_expired(station: SharedStation<'_>) -> Result<PurgeReport, ErrorView> {
     blocking(&station, |station| station.purge_expired()).await
 }
 
 /// Asked by the window at the idle deadline it was last given; not activity. Not traced on
 /// success: it runs every few minutes for the whole day.
 #[tauri::command]
-#[tracing::instrument(level = "trace", skip(station), err(level = "warn"))]
-pub async fn session_state(station: SharedStation<'_>) -> Result<SessionView, StationError> {
+#[specta::specta]
+#[tracing::instrument(level = "trace", skip(station))]
+pub async fn session_state(station: SharedStation<'_>) -> Result<SessionView, ErrorView> {
     blocking(&station, |station| station.session_state()).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn home_summary(station: SharedStation<'_>) -> Result<HomeSummary, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn home_summary(station: SharedStation<'_>) -> Result<HomeSummary, ErrorView> {
     blocking(&station, |station| station.home_summary()).await
 }
 
 /// The page of one home list after `after`, when the clerk asks for more.
 #[tauri::command]
-#[tracing::instrument(skip(station, after), err(level = "warn"))]
+#[specta::specta]
+#[tracing::instrument(skip(station, after))]
 pub async fn home_page(
     station: SharedStation<'_>,
     list: HomeListName,
     after: HomeCursor,
-) -> Result<HomeList, StationError> {
+) -> Result<HomeList, ErrorView> {
     blocking(&station, move |station| station.home_page(list, &after)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn form(station: SharedStation<'_>) -> Result<FormSpec, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn form(station: SharedStation<'_>) -> Result<FormSpec, ErrorView> {
     blocking(&station, |station| Ok(station.form())).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn new_registration(station: SharedStation<'_>) -> Result<RegistrationView, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn new_registration(station: SharedStation<'_>) -> Result<RegistrationView, ErrorView> {
     blocking(&station, |station| station.new_registration()).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station, identity), err(level = "warn"))]
+#[specta::specta]
+#[tracing::instrument(skip(station, identity))]
 pub async fn save_draft(
     station: SharedStation<'_>,
     registration_id: String,
     identity: serde_json::Value,
-) -> Result<RegistrationView, StationError> {
+) -> Result<RegistrationView, ErrorView> {
     blocking(&station, move |station| station.save_draft(&registration_id, identity)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn capture_face(station: SharedStation<'_>, registration_id: String) -> Result<CaptureView, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn capture_face(station: SharedStation<'_>, registration_id: String) -> Result<CaptureView, ErrorView> {
     blocking(&station, move |station| station.capture_face(&registration_id)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn finalize(station: SharedStation<'_>, registration_id: String) -> Result<RegistrationView, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn finalize(station: SharedStation<'_>, registration_id: String) -> Result<RegistrationView, ErrorView> {
     blocking(&station, move |station| station.finalize(&registration_id)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn approve(station: SharedStation<'_>, registration_id: String) -> Result<RegistrationView, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn approve(station: SharedStation<'_>, registration_id: String) -> Result<RegistrationView, ErrorView> {
     blocking(&station, move |station| station.approve(&registration_id)).await
 }
 
 /// The reason is not logged: it may describe the resident.
 #[tauri::command]
-#[tracing::instrument(skip(station, reason), err(level = "warn"))]
+#[specta::specta]
+#[tracing::instrument(skip(station, reason))]
 pub async fn reject(
     station: SharedStation<'_>,
     registration_id: String,
     reason: String,
-) -> Result<RegistrationView, StationError> {
+) -> Result<RegistrationView, ErrorView> {
     blocking(&station, move |station| station.reject(&registration_id, &reason)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
 pub async fn registration(
     station: SharedStation<'_>,
     registration_id: String,
-) -> Result<RegistrationView, StationError> {
+) -> Result<RegistrationView, ErrorView> {
     blocking(&station, move |station| station.registration(&registration_id)).await
 }
 
 #[tauri::command]
-#[tracing::instrument(skip(station), err(level = "warn"))]
-pub async fn sync_now(station: SharedStation<'_>) -> Result<SyncReport, StationError> {
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn sync_now(station: SharedStation<'_>) -> Result<SyncReport, ErrorView> {
     blocking_async(&station, |station| async move { station.sync_now().await }).await
 }
 
 /// Runs a station call on the blocking pool: vault work (SQLite with `synchronous=FULL`,
 /// Argon2 at about half a second) must not stall the async runtime that serves IPC.
-async fn blocking<T, F>(station: &StationSlot, call: F) -> Result<T, StationError>
+async fn blocking<T, F>(station: &StationSlot, call: F) -> Result<T, ErrorView>
 where
     T: Send + 'static,
     F: FnOnce(&Station) -> Result<T, StationError> + Send + 'static,
 {
-    let station = station.station()?;
-    tauri::async_runtime::spawn_blocking(move || call(&station))
+    let station = station.station().map_err(for_the_window)?;
+    let outcome = tauri::async_runtime::spawn_blocking(move || call(&station))
         .await
-        .map_err(task_failed)?
+        .map_err(task_failed)?;
+    outcome.map_err(for_the_window)
 }
 
 /// Runs one of the station's async calls (setup, sync) on the blocking pool. They mix network
 /// waits with key derivation and sealing; driving them there keeps the IPC runtime free and
 /// does not require their futures to be `Send`.
-async fn blocking_async<T, F, Fut>(station: &StationSlot, call: F) -> Result<T, StationError>
+async fn blocking_async<T, F, Fut>(station: &StationSlot, call: F) -> Result<T, ErrorView>
 where
     T: Send + 'static,
     F: FnOnce(Arc<Station>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<T, StationError>>,
 {
-    let station = station.station()?;
-    tauri::async_runtime::spawn_blocking(move || tauri::async_runtime::block_on(call(station)))
+    let station = station.station().map_err(for_the_window)?;
+    let outcome = tauri::async_runtime::spawn_blocking(move || tauri::async_runtime::block_on(call(station)))
         .await
-        .map_err(task_failed)?
+        .map_err(task_failed)?;
+    outcome.map_err(for_the_window)
+}
+
+/// A failed call as the window gets it. The English detail goes to the log here, inside the
+/// command's span: a warning, since most failures are a person's mistake (a wrong password, an
+/// empty field); the station logs its own failures as errors.
+fn for_the_window(error: StationError) -> ErrorView {
+    tracing::warn!(code = error.code(), %error, "command refused");
+    ErrorView::from(&error)
 }
 
 /// A station call that panicked (a bug): the window gets a readable error with a stable code
 /// instead of a promise that never settles, and the panic itself is in the log.
-fn task_failed(error: tauri::Error) -> StationError {
+fn task_failed(error: tauri::Error) -> ErrorView {
     tracing::error!(%error, "a station call failed unexpectedly");
-    StationError::Vault {
-        code: "internal",
-        message: "the station hit an unexpected problem; the details are in the station log".to_string(),
-    }
+    ErrorView::from(&StationError::Internal(format!("a station call failed: {error}")))
 }

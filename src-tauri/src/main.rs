@@ -1,4 +1,4 @@
-//! The desktop shell's entry point: logging, the station, the window and the command list.
+//! The desktop shell's entry point: logging, the station, the window and its commands.
 //!
 //! Deliberately almost nothing else: every rule of the enrollment lives in `enroll-station`,
 //! and every command in [`commands`] is an adapter of a few lines.
@@ -6,13 +6,10 @@
 // Release builds on Windows get no console window; harmless elsewhere.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-mod commands;
-mod slot;
-
 use std::path::PathBuf;
 
+use enroll_app::slot::StationSlot;
 use enroll_station::StationConfig;
-use slot::StationSlot;
 use tauri::Manager;
 
 /// Where the station talks to when `ENROLL_INTAKE_URL` does not say otherwise.
@@ -32,32 +29,8 @@ fn main() {
             open_main_window(app, webview_data_dir)?;
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::status,
-            commands::set_up,
-            commands::log_in,
-            commands::log_out,
-            commands::add_operator,
-            commands::list_operators,
-            commands::remove_operator,
-            commands::reset_password,
-            commands::change_password,
-            commands::policy,
-            commands::set_policy,
-            commands::purge_expired,
-            commands::session_state,
-            commands::home_summary,
-            commands::home_page,
-            commands::form,
-            commands::new_registration,
-            commands::save_draft,
-            commands::capture_face,
-            commands::finalize,
-            commands::approve,
-            commands::reject,
-            commands::registration,
-            commands::sync_now,
-        ])
+        // The commands of `enroll_app::commands`, all of them (see `build.rs`).
+        .invoke_handler(enroll_app::bindings::builder().invoke_handler())
         .run(tauri::generate_context!())
         .expect("the enrollment station window could not start");
 }

@@ -121,7 +121,7 @@ pub fn verify_audit_chain(data_dir: &Path, station_key: Option<[u8; 32]>) -> Res
 
 fn verify_open_vault(vault: &Vault, station_key: Option<[u8; 32]>) -> Result<AuditVerification, StationError> {
     if vault.schema_version()? < 2 {
-        return Err(StationError::InvalidState(format!(
+        return Err(StationError::InvalidInput(format!(
             "this vault is at schema version {} and has no audit chain yet; open it with the station once to migrate it",
             vault.schema_version()?
         )));
@@ -130,7 +130,7 @@ fn verify_open_vault(vault: &Vault, station_key: Option<[u8; 32]>) -> Result<Aud
         Some(key) => (key, "given"),
         None => (
             vault.station_public_key()?.ok_or_else(|| {
-                StationError::InvalidState(
+                StationError::InvalidInput(
                     "the vault has not recorded the station's public key yet; give it with --station-key".into(),
                 )
             })?,

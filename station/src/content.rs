@@ -31,10 +31,7 @@ impl FaceCaptured {
     pub fn png_bytes(&self) -> Result<Vec<u8>, StationError> {
         base64::engine::general_purpose::STANDARD
             .decode(&self.png)
-            .map_err(|_| StationError::Vault {
-                code: "vault_corrupt",
-                message: "a stored face capture is not valid base64".into(),
-            })
+            .map_err(|_| StationError::corrupt("a stored face capture is not valid base64"))
     }
 }
 
@@ -44,10 +41,7 @@ impl Draft {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Draft, StationError> {
-        serde_json::from_slice(bytes).map_err(|e| StationError::Vault {
-            code: "vault_corrupt",
-            message: format!("a stored draft does not parse: {e}"),
-        })
+        serde_json::from_slice(bytes).map_err(|e| StationError::corrupt(format!("a stored draft does not parse: {e}")))
     }
 }
 
@@ -62,19 +56,15 @@ pub fn pending_container(stored: &[u8]) -> Result<&[u8], StationError> {
     }
     match stored.get(64..) {
         Some(container) if container.starts_with(magic) => Ok(container),
-        _ => Err(StationError::Vault {
-            code: "vault_corrupt",
-            message: "a pending registration's stored packet is not a packet container".into(),
-        }),
+        _ => Err(StationError::corrupt(
+            "a pending registration's stored packet is not a packet container",
+        )),
     }
 }
 
 /// The PNG inside a packet's face record, for the preview of a pending registration.
 pub fn face_preview(record: &enroll_packet::BiometricRecord) -> Result<Vec<u8>, StationError> {
-    let corrupt = |why: String| StationError::Vault {
-        code: "vault_corrupt",
-        message: format!("the face record of a finalized packet cannot be shown: {why}"),
-    };
+    let corrupt = |why: String| StationError::corrupt(format!("the face record of a finalized packet cannot be shown: {why}"));
     let parsed = enroll_devices::iso19794::Iso19794Record::parse(&record.data).map_err(|e| corrupt(e.to_string()))?;
     let image = &parsed.first().image;
     if image.format != enroll_devices::iso19794::ImageFormat::Png {

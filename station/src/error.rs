@@ -1,9 +1,158 @@
-//! The one error type of the application API. It serializes as `{code, message, fields}` so
-//! the UI can branch on `code` (see `ui/src/lib/backend/errors.ts`).
+//! The one error type of the application API, and what of it crosses to the window.
+//!
+//! A [`StationError`] keeps the English detail for the station log (its `Display`). The window
+//! gets an [`ErrorView`]: a stable [`ErrorCode`], named parameters and per-field problems, and no
+//! English text. Every code has a sentence in each of the UI's message catalogues
+//! (`ui/src/lib/i18n/`), which the UI's tests check against [`ErrorCode::ALL`] as exported into
+//! the generated bindings; so a clerk reads every failure in the language of the screen.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
+use time::OffsetDateTime;
 
 pub use enroll_schemas::FieldError;
+
+use crate::views::RegistrationStateName;
+
+/// Declares [`ErrorCode`] and its list of every code together, so the list cannot miss one.
+macro_rules! error_codes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $code:literal,)*) => {
+        /// Every code the window can receive. Stable: the UI branches on them and the vault
+        /// keeps them as the last upload error of a queued packet.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, specta::Type)]
+        pub enum ErrorCode {
+            $($(#[doc = $doc])* #[serde(rename = $code)] $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order (exported to the UI, whose tests check that
+            /// each one has a sentence in every catalogue).
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+
+            /// The code a stored string names, for upload errors kept in the vault.
+            pub fn parse(code: &str) -> Option<ErrorCode> {
+                match code {
+                    $($code => Some(ErrorCode::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // The station's own.
+    NotSetUp = "not_set_up",
+    AlreadySetUp = "already_set_up",
+    WrongCredentials = "wrong_credentials",
+    NotSignedIn = "not_signed_in",
+    /// Params: `until` (RFC 3339, UTC).
+    AccountLocked = "account_locked",
+    /// Params: `username`.
+    SessionLocked = "session_locked",
+    /// Params: `rule` (a [`PermissionRule`]).
+    NotPermitted = "not_permitted",
+    NotFound = "not_found",
+    /// Params: `registration_id`, `state` (a registration state).
+    InvalidState = "invalid_state",
+    ValidationFailed = "validation_failed",
+    InvalidInput = "invalid_input",
+    Config = "config",
+    Internal = "internal",
+    // The vault's.
+    OperatorExists = "operator_exists",
+    VaultCorrupt = "vault_corrupt",
+    DiskFull = "disk_full",
+    VaultError = "vault_error",
+    VaultIo = "vault_io",
+    VaultInUse = "vault_in_use",
+    // Packets'.
+    WrongKey = "wrong_key",
+    Truncated = "truncated",
+    ChunkCorrupt = "chunk_corrupt",
+    BadSignature = "bad_signature",
+    UnknownVersion = "unknown_version",
+    Malformed = "malformed",
+    ContentsInvalid = "contents_invalid",
+    CbeffInvalid = "cbeff_invalid",
+    DocumentInvalid = "document_invalid",
+    BadKey = "bad_key",
+    StationKeyMismatch = "station_key_mismatch",
+    PacketIo = "io",
+    // Devices'.
+    DeviceNotConnected = "device_not_connected",
+    DeviceBadImage = "device_bad_image",
+    CaptureFailed = "capture_failed",
+    DeviceBadRecord = "device_bad_record",
+    // The intake's, as the station's sync meets them.
+    IntakeUnreachable = "intake_unreachable",
+    InvalidUrl = "invalid_url",
+    PacketRejected = "packet_rejected",
+    DuplicateRegistration = "duplicate_registration",
+    UnknownStation = "unknown_station",
+    StationExists = "station_exists",
+    BadReceipt = "bad_receipt",
+    UploadTooLarge = "upload_too_large",
+    ChecksumMismatch = "checksum_mismatch",
+    UploadGone = "upload_gone",
+    UploadIncomplete = "upload_incomplete",
+    IntakeError = "intake_error",
+    Protocol = "protocol",
+}
+
+/// A code equals its text ("intake_unreachable"): what tests and logs compare.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, code: &&str) -> bool {
+        self.as_str() == *code
+    }
+}
+
+/// Why a role check refused: the UI has a sentence for each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionRule {
+    /// Operators, passwords of others, the policy and purging are an admin's.
+    AdminOnly,
+    /// Approving and rejecting are a supervisor's or an admin's.
+    OfficerCannotReview,
+    /// Nobody approves or rejects a registration they made.
+    OwnRegistration,
+    /// An officer discards only their own drafts.
+    OthersDraft,
+    /// An admin cannot remove their own account.
+    RemoveSelf,
+    /// One's own password is changed with the current one, not reset.
+    ResetOwnPassword,
+}
+
+impl PermissionRule {
+    pub const ALL: &'static [PermissionRule] = &[
+        PermissionRule::AdminOnly,
+        PermissionRule::OfficerCannotReview,
+        PermissionRule::OwnRegistration,
+        PermissionRule::OthersDraft,
+        PermissionRule::RemoveSelf,
+        PermissionRule::ResetOwnPassword,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PermissionRule::AdminOnly => "admin_only",
+            PermissionRule::OfficerCannotReview => "officer_cannot_review",
+            PermissionRule::OwnRegistration => "own_registration",
+            PermissionRule::OthersDraft => "others_draft",
+            PermissionRule::RemoveSelf => "remove_self",
+            PermissionRule::ResetOwnPassword => "reset_own_password",
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StationError {
@@ -15,61 +164,203 @@ pub enum StationError {
     WrongCredentials,
     #[error("nobody is signed in")]
     NotSignedIn,
-    #[error("{0}")]
-    AccountLocked(String),
-    #[error("{0}")]
-    SessionLocked(String),
-    #[error("{0}")]
-    NotPermitted(String),
+    #[error("too many wrong passwords: {username} is locked out until {until}")]
+    AccountLocked { username: String, until: OffsetDateTime },
+    #[error("the session of {username} locked after inactivity")]
+    SessionLocked { username: String },
+    /// The detail says what was attempted, for the log.
+    #[error("not permitted ({rule:?}): {detail}")]
+    NotPermitted { rule: PermissionRule, detail: String },
     #[error("no {0}")]
     NotFound(String),
-    #[error("{0}")]
-    InvalidState(String),
+    #[error("registration {registration_id} is {}, which does not allow this", state.as_str())]
+    InvalidState {
+        registration_id: String,
+        state: RegistrationStateName,
+    },
     #[error("some fields need attention")]
     ValidationFailed(Vec<FieldError>),
     #[error("{0}")]
     InvalidInput(String),
-    #[error("{message}")]
-    Sync { code: &'static str, message: String },
-    #[error("{message}")]
-    Vault { code: &'static str, message: String },
-    #[error("{message}")]
-    Device { code: &'static str, message: String },
-    #[error("{message}")]
-    Packet { code: &'static str, message: String },
     #[error("configuration error: {0}")]
     Config(String),
+    /// A bug or a broken invariant; the detail is for the log.
+    #[error("internal error: {0}")]
+    Internal(String),
+    #[error(transparent)]
+    Store(#[from] enroll_store::StoreError),
+    #[error(transparent)]
+    Packet(#[from] enroll_packet::PacketError),
+    #[error(transparent)]
+    Device(#[from] enroll_devices::DeviceError),
+    #[error(transparent)]
+    Sync(#[from] enroll_sync::SyncError),
 }
 
 impl StationError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            StationError::NotSetUp => "not_set_up",
-            StationError::AlreadySetUp => "already_set_up",
-            StationError::WrongCredentials => "wrong_credentials",
-            StationError::NotSignedIn => "not_signed_in",
-            StationError::AccountLocked(_) => "account_locked",
-            StationError::SessionLocked(_) => "session_locked",
-            StationError::NotPermitted(_) => "not_permitted",
-            StationError::NotFound(_) => "not_found",
-            StationError::InvalidState(_) => "invalid_state",
-            StationError::ValidationFailed(_) => "validation_failed",
-            StationError::InvalidInput(_) => "invalid_input",
-            StationError::Sync { code, .. }
-            | StationError::Vault { code, .. }
-            | StationError::Device { code, .. }
-            | StationError::Packet { code, .. } => code,
-            StationError::Config(_) => "config",
+    /// Stored data that does not read back (a damaged or tampered vault).
+    pub fn corrupt(detail: impl Into<String>) -> StationError {
+        StationError::Store(enroll_store::StoreError::Corrupt(detail.into()))
+    }
+
+    pub fn not_permitted(rule: PermissionRule, detail: impl Into<String>) -> StationError {
+        StationError::NotPermitted {
+            rule,
+            detail: detail.into(),
         }
+    }
+
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            StationError::NotSetUp => ErrorCode::NotSetUp,
+            StationError::AlreadySetUp => ErrorCode::AlreadySetUp,
+            StationError::WrongCredentials => ErrorCode::WrongCredentials,
+            StationError::NotSignedIn => ErrorCode::NotSignedIn,
+            StationError::AccountLocked { .. } => ErrorCode::AccountLocked,
+            StationError::SessionLocked { .. } => ErrorCode::SessionLocked,
+            StationError::NotPermitted { .. } => ErrorCode::NotPermitted,
+            StationError::NotFound(_) => ErrorCode::NotFound,
+            StationError::InvalidState { .. } => ErrorCode::InvalidState,
+            StationError::ValidationFailed(_) => ErrorCode::ValidationFailed,
+            StationError::InvalidInput(_) => ErrorCode::InvalidInput,
+            StationError::Config(_) => ErrorCode::Config,
+            StationError::Internal(_) => ErrorCode::Internal,
+            StationError::Store(error) => store_code(error),
+            StationError::Packet(error) => packet_code(error),
+            StationError::Device(error) => device_code(error),
+            StationError::Sync(error) => sync_code(error),
+        }
+    }
+
+    /// The stable code as text (what tests and the log compare).
+    pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The values the UI's sentence for this code needs; never resident data or secrets.
+    fn params(&self) -> BTreeMap<String, ErrorParam> {
+        let text = |value: &str| ErrorParam::Text(value.to_string());
+        let mut params = BTreeMap::new();
+        match self {
+            StationError::AccountLocked { until, .. } => {
+                params.insert("until".to_string(), text(&crate::rfc3339(*until)));
+            }
+            StationError::SessionLocked { username } => {
+                params.insert("username".to_string(), text(username));
+            }
+            StationError::NotPermitted { rule, .. } => {
+                params.insert("rule".to_string(), text(rule.as_str()));
+            }
+            StationError::InvalidState { registration_id, state } => {
+                params.insert("registration_id".to_string(), text(registration_id));
+                params.insert("state".to_string(), text(state.as_str()));
+            }
+            StationError::Store(enroll_store::StoreError::WrongState {
+                registration_id, actual, ..
+            }) => {
+                params.insert("registration_id".to_string(), text(registration_id));
+                params.insert("state".to_string(), text(actual));
+            }
+            _ => {}
+        }
+        params
     }
 }
 
-/// What crosses IPC: `{code, message, fields}`.
-#[derive(Debug, Clone, Serialize)]
+/// Each lower crate's errors, matched variant by variant: a new variant there does not
+/// compile here until it has a code the UI knows.
+fn store_code(error: &enroll_store::StoreError) -> ErrorCode {
+    use enroll_store::StoreError as E;
+    match error {
+        E::WrongCredentials => ErrorCode::WrongCredentials,
+        E::AlreadySetUp => ErrorCode::AlreadySetUp,
+        E::NotSetUp => ErrorCode::NotSetUp,
+        E::NotFound(_) => ErrorCode::NotFound,
+        E::WrongState { .. } => ErrorCode::InvalidState,
+        E::OperatorExists(_) => ErrorCode::OperatorExists,
+        E::Corrupt(_) => ErrorCode::VaultCorrupt,
+        E::DiskFull => ErrorCode::DiskFull,
+        E::Database(_) => ErrorCode::VaultError,
+        E::Io(_) => ErrorCode::VaultIo,
+        E::InUse => ErrorCode::VaultInUse,
+    }
+}
+
+fn packet_code(error: &enroll_packet::PacketError) -> ErrorCode {
+    use enroll_packet::PacketError as E;
+    match error {
+        E::WrongKey { .. } => ErrorCode::WrongKey,
+        E::Truncated(_) => ErrorCode::Truncated,
+        E::ChunkCorrupt { .. } => ErrorCode::ChunkCorrupt,
+        E::BadSignature => ErrorCode::BadSignature,
+        E::UnknownVersion(_) => ErrorCode::UnknownVersion,
+        E::Malformed(_) => ErrorCode::Malformed,
+        E::Contents(_) => ErrorCode::ContentsInvalid,
+        E::Cbeff(_) => ErrorCode::CbeffInvalid,
+        E::Document(_) => ErrorCode::DocumentInvalid,
+        E::BadKey(_) => ErrorCode::BadKey,
+        E::StationKeyMismatch { .. } => ErrorCode::StationKeyMismatch,
+        E::BadReceipt => ErrorCode::BadReceipt,
+        E::Io(_) => ErrorCode::PacketIo,
+    }
+}
+
+fn device_code(error: &enroll_devices::DeviceError) -> ErrorCode {
+    use enroll_devices::DeviceError as E;
+    match error {
+        E::NotConnected(_) => ErrorCode::DeviceNotConnected,
+        E::BadImage(_) => ErrorCode::DeviceBadImage,
+        E::CaptureFailed(_) => ErrorCode::CaptureFailed,
+        E::BadRecord { .. } => ErrorCode::DeviceBadRecord,
+    }
+}
+
+fn sync_code(error: &enroll_sync::SyncError) -> ErrorCode {
+    use enroll_sync::SyncError as E;
+    match error {
+        E::IntakeUnreachable { .. } => ErrorCode::IntakeUnreachable,
+        E::InvalidUrl { .. } => ErrorCode::InvalidUrl,
+        E::PacketRejected { .. } => ErrorCode::PacketRejected,
+        E::DuplicateRegistration { .. } => ErrorCode::DuplicateRegistration,
+        E::UnknownStation { .. } => ErrorCode::UnknownStation,
+        E::StationExists { .. } => ErrorCode::StationExists,
+        E::BadReceipt { .. } => ErrorCode::BadReceipt,
+        E::UploadTooLarge { .. } => ErrorCode::UploadTooLarge,
+        E::ChecksumMismatch => ErrorCode::ChecksumMismatch,
+        E::UploadGone => ErrorCode::UploadGone,
+        E::UploadIncomplete => ErrorCode::UploadIncomplete,
+        E::IntakeFailed { .. } => ErrorCode::IntakeError,
+        E::Protocol(_) => ErrorCode::Protocol,
+    }
+}
+
+/// A parameter of an error's sentence: text, or a number (which picks a plural form).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(untagged)]
+pub enum ErrorParam {
+    Text(String),
+    Number(i64),
+}
+
+/// What crosses IPC: `{code, params, fields}`. No English: the window words it from its
+/// catalogues; the detail stays in the station log.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct ErrorView {
-    pub code: String,
-    pub message: String,
+    pub code: ErrorCode,
+    pub params: BTreeMap<String, ErrorParam>,
     pub fields: Vec<FieldError>,
+}
+
+impl ErrorView {
+    /// A failure stored as its code alone (a queued packet's last upload error). A code this
+    /// version does not know (written by a newer one) reads as `internal`.
+    pub fn from_stored_code(code: &str) -> ErrorView {
+        ErrorView {
+            code: ErrorCode::parse(code).unwrap_or(ErrorCode::Internal),
+            params: BTreeMap::new(),
+            fields: Vec::new(),
+        }
+    }
 }
 
 impl From<&StationError> for ErrorView {
@@ -79,10 +370,16 @@ impl From<&StationError> for ErrorView {
             _ => Vec::new(),
         };
         ErrorView {
-            code: error.code().to_string(),
-            message: error.to_string(),
+            code: error.error_code(),
+            params: error.params(),
             fields,
         }
+    }
+}
+
+impl From<StationError> for ErrorView {
+    fn from(error: StationError) -> ErrorView {
+        ErrorView::from(&error)
     }
 }
 
@@ -92,46 +389,57 @@ impl Serialize for StationError {
     }
 }
 
-impl From<enroll_store::StoreError> for StationError {
-    fn from(error: enroll_store::StoreError) -> StationError {
-        use enroll_store::StoreError as E;
-        match error {
-            E::WrongCredentials => StationError::WrongCredentials,
-            E::NotSetUp => StationError::NotSetUp,
-            E::AlreadySetUp => StationError::AlreadySetUp,
-            E::NotFound(id) => StationError::NotFound(id),
-            E::WrongState { .. } => StationError::InvalidState(error.to_string()),
-            other => StationError::Vault {
-                code: other.code(),
-                message: other.to_string(),
-            },
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_reads_back_from_its_text_and_no_two_share_one() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(*code));
+            assert!(seen.insert(code.as_str()), "{} twice", code.as_str());
+            assert_eq!(serde_json::to_value(code).unwrap(), serde_json::json!(code.as_str()));
+        }
+        for rule in PermissionRule::ALL {
+            assert_eq!(serde_json::to_value(rule).unwrap(), serde_json::json!(rule.as_str()));
         }
     }
-}
 
-impl From<enroll_packet::PacketError> for StationError {
-    fn from(error: enroll_packet::PacketError) -> StationError {
-        StationError::Packet {
-            code: error.code(),
-            message: error.to_string(),
-        }
+    #[test]
+    fn the_window_gets_params_and_no_english() {
+        let until = time::macros::datetime!(2026-11-30 10:00 UTC);
+        let error = StationError::AccountLocked {
+            username: "amina".into(),
+            until,
+        };
+        assert_eq!(
+            serde_json::to_value(&error).unwrap(),
+            serde_json::json!({"code": "account_locked", "params": {"until": "2026-11-30T10:00:00Z"}, "fields": []})
+        );
+        // The English detail is for the log.
+        assert!(error.to_string().contains("amina"));
+
+        let refused = StationError::not_permitted(PermissionRule::OwnRegistration, "approve R1");
+        assert_eq!(
+            serde_json::to_value(&refused).unwrap(),
+            serde_json::json!({"code": "not_permitted", "params": {"rule": "own_registration"}, "fields": []})
+        );
+        // Sync failures are kept as their code alone (the detail stays in the row and the log),
+        // so their sentences need no parameters.
+        let failed = StationError::Sync(enroll_sync::SyncError::IntakeFailed {
+            status: 503,
+            message: "maintenance".into(),
+        });
+        assert_eq!(
+            serde_json::to_value(&failed).unwrap(),
+            serde_json::json!({"code": "intake_error", "params": {}, "fields": []})
+        );
     }
-}
 
-impl From<enroll_devices::DeviceError> for StationError {
-    fn from(error: enroll_devices::DeviceError) -> StationError {
-        StationError::Device {
-            code: error.code(),
-            message: error.to_string(),
-        }
-    }
-}
-
-impl From<enroll_sync::SyncError> for StationError {
-    fn from(error: enroll_sync::SyncError) -> StationError {
-        StationError::Sync {
-            code: error.code(),
-            message: error.to_string(),
-        }
+    #[test]
+    fn a_stored_code_this_version_does_not_know_reads_as_internal() {
+        assert_eq!(ErrorView::from_stored_code("intake_unreachable").code, ErrorCode::IntakeUnreachable);
+        assert_eq!(ErrorView::from_stored_code("from_the_future").code, ErrorCode::Internal);
     }
 }

@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use enroll_store::queries::{PageCursor, PageOrder, RegistrationEntry};
 use enroll_store::{DataKey, RegistrationState, Vault};
 
-use crate::views::{decision_of, receipt_view, upload_error_view};
+use crate::views::{decision_of, receipt_view, upload_error_view, RegistrationStateName};
 use crate::{DecisionView, ErrorView, ReceiptView, Station, StationError};
 
 /// How many entries the pending, queue and acknowledged lists show at once: a screenful or
@@ -44,7 +44,7 @@ pub const HOME_PAGE_SIZE: u32 = 50;
 pub const DRAFTS_PAGE_SIZE: u32 = 20;
 
 /// What the home screen shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct HomeSummary {
     pub counts: StateCountsView,
     /// Drafts, newest change first, with names.
@@ -59,7 +59,7 @@ pub struct HomeSummary {
 }
 
 /// Registrations per state. `queued` is what still has to reach the register.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 pub struct StateCountsView {
     pub draft: u64,
     pub pending_approval: u64,
@@ -72,7 +72,7 @@ pub struct StateCountsView {
 }
 
 /// The home screen's lists, by name (for [`Station::home_page`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum HomeListName {
     Drafts,
@@ -111,7 +111,7 @@ impl HomeListName {
 }
 
 /// One page of a list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct HomeList {
     pub items: Vec<HomeItem>,
     /// Pass to [`Station::home_page`] for the next page; `None` when this page is the last.
@@ -120,11 +120,10 @@ pub struct HomeList {
 
 /// One row of a list. What a row cannot know is `None`: names outside the drafts list, the
 /// decision before review, the receipt before acknowledgement.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct HomeItem {
     pub registration_id: String,
-    /// "draft", "pending_approval", "sealed", "rejected", "uploaded", "acknowledged".
-    pub state: String,
+    pub state: RegistrationStateName,
     pub created_by: String,
     pub created_at: String,
     /// Its last change (for a pending registration, when it was finalized).
@@ -139,7 +138,7 @@ pub struct HomeItem {
 }
 
 /// Where a page of a list ends; the window sends it back as is for the next page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct HomeCursor {
     pub updated_at: String,
     pub registration_id: String,
@@ -212,7 +211,7 @@ fn first_or_next_page(
 
 fn home_item(entry: RegistrationEntry, display_name: Option<String>) -> HomeItem {
     HomeItem {
-        state: entry.state.as_str().to_string(),
+        state: entry.state.into(),
         decision: decision_of(entry.approved_by, entry.rejected_by),
         receipt: entry.receipt_json.as_deref().and_then(receipt_view),
         last_error: entry.last_error.map(upload_error_view),
@@ -238,10 +237,8 @@ fn draft_name(vault: &Vault, data_key: &DataKey, registration_id: &str) -> Optio
         .registration_content(registration_id, data_key)
         .map_err(StationError::from)
         .and_then(|bytes| {
-            serde_json::from_slice::<DraftIdentity>(&bytes).map_err(|e| StationError::Vault {
-                code: "vault_corrupt",
-                message: format!("a stored draft does not parse: {e}"),
-            })
+            serde_json::from_slice::<DraftIdentity>(&bytes)
+                .map_err(|e| StationError::corrupt(format!("a stored draft does not parse: {e}")))
         });
     match draft {
         Ok(draft) => crate::display_name(&draft.identity),

@@ -26,10 +26,10 @@ mod test_support;
 mod views;
 
 pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
-pub use error::{ErrorView, FieldError, StationError};
+pub use error::{ErrorCode, ErrorParam, ErrorView, FieldError, PermissionRule, StationError};
 pub use policy::{PolicyLimits, PolicyRequest, PolicyView};
 pub use registration_id::{registration_id, verhoeff_check_digit, verhoeff_is_valid};
-pub use session::{SessionView, StationPolicy};
+pub use session::{SessionState, SessionView, StationPolicy};
 pub use views::*;
 
 use std::path::PathBuf;
@@ -37,7 +37,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use base64::Engine as _;
 use enroll_devices::{FaceCamera, SimulatedFaceCamera};
-use enroll_packet::{BiometricRecord, PacketContents, PacketMeta, StationSigningKey};
+use enroll_packet::{BiometricRecord, DeviceIdentity, PacketContents, PacketMeta, StationSigningKey};
 use enroll_schemas::{CalendarDate, Form};
 use enroll_store::{DataKey, Operator, RegistrationRow, RegistrationState, Role, Vault};
 use time::OffsetDateTime;
@@ -100,6 +100,11 @@ impl Station {
         // One row by its key: opening stays fast.
         let stored_policy = vault.station_policy()?;
         let form = enroll_schemas::default_form().map_err(|e| StationError::Config(e.to_string()))?;
+        if form.id_schema_version().is_none() {
+            return Err(StationError::Config(
+                "the ID schema does not state its version (a top-level `idVersion`); packets must record it".into(),
+            ));
+        }
         Ok(Station {
             config,
             vault: Mutex::new(vault),
@@ -139,6 +144,9 @@ impl Station {
     /// The same station with another base security and retention policy (see
     /// [`StationPolicy`]). What an admin stored with [`Station::set_policy`] (idle lock,
     /// retention) still applies on top of it; the base holds whatever they have not chosen.
+    /// For tests only (short lockouts, a fake clock's retention): the app has no base but the
+    /// built-in one, so this is behind the `test-support` feature.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn with_policy(self, policy: StationPolicy) -> Station {
         self.policy.set_base(policy);
         self
@@ -148,14 +156,9 @@ impl Station {
     pub fn add_operator(&self, request: NewOperatorRequest) -> Result<OperatorView, StationError> {
         let (operator, data_key) = self.signed_in()?;
         if operator.role != Role::Admin {
-            return Err(StationError::NotPermitted("only an admin can add operators".into()));
+            return Err(StationError::not_permitted(PermissionRule::AdminOnly, "add operators"));
         }
-        let role = Role::parse(&request.role).ok_or_else(|| {
-            StationError::InvalidInput(format!(
-                "role {:?} is not one of admin, supervisor, officer",
-                request.role
-            ))
-        })?;
+        let role = Role::from(request.role);
         setup::check_operator(&request.username, &request.full_name, &request.password)?;
         let new = enroll_store::NewOperator {
             username: request.username.trim().to_string(),
@@ -168,7 +171,7 @@ impl Station {
         Ok(OperatorView {
             username: new.username,
             full_name: new.full_name,
-            role: role.as_str().to_string(),
+            role: role.into(),
         })
     }
 
@@ -254,10 +257,7 @@ impl Station {
             let mut vault = self.vault();
             let row = vault.registration(registration_id)?;
             if row.state != RegistrationState::Draft {
-                return Err(StationError::InvalidState(format!(
-                    "registration {registration_id} is already {}",
-                    row.state.as_str()
-                )));
+                return Err(invalid_state(&row));
             }
             let draft = Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)?;
             let mut problems = self.form.validate(&draft.identity, today).err().unwrap_or_default();
@@ -276,12 +276,16 @@ impl Station {
             let station = vault.station()?.ok_or(StationError::NotSetUp)?;
             let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
             let mut identity = draft.identity;
-            identity[enroll_schemas::form::ID_SCHEMA_VERSION_FIELD] = serde_json::json!(1.0);
+            // Checked when the station opened.
+            let schema_version = self.form.id_schema_version().unwrap_or_default();
+            identity[enroll_schemas::form::ID_SCHEMA_VERSION_FIELD] = serde_json::json!(schema_version);
             // The face travels as an ISO/IEC 19794-5 record (image data type PNG) in the
             // packet's CBEFF biometrics.
+            // The station wrote this time at capture; one that does not read back is a damaged
+            // draft, refused rather than replaced by "now" (the packet would lie about it).
             let captured_at = face.captured_at.clone().unwrap_or_else(|| rfc3339(now));
-            let captured_time =
-                OffsetDateTime::parse(&captured_at, &time::format_description::well_known::Rfc3339).unwrap_or(now);
+            let captured_time = OffsetDateTime::parse(&captured_at, &time::format_description::well_known::Rfc3339)
+                .map_err(|_| StationError::corrupt(format!("the face capture time {captured_at:?} does not parse")))?;
             let png = face.png_bytes()?;
             let face_record =
                 enroll_devices::iso19794::write_face_record(&enroll_devices::iso19794::FaceRecordInput {
@@ -339,10 +343,7 @@ impl Station {
             let row = vault.registration(registration_id)?;
             check_may_approve(&operator, &row)?;
             if row.state != RegistrationState::PendingApproval {
-                return Err(StationError::InvalidState(format!(
-                    "registration {registration_id} is {}, not pending approval",
-                    row.state.as_str()
-                )));
+                return Err(invalid_state(&row));
             }
             let bytes = packaging::store_reviewed(
                 &mut vault,
@@ -375,7 +376,7 @@ impl Station {
         }
         Ok(RegistrationView {
             registration_id: row.registration_id,
-            state: row.state.as_str().to_string(),
+            state: row.state.into(),
             identity,
             face,
             created_by: row.created_by,
@@ -417,11 +418,7 @@ impl Station {
         if row.state == expected {
             Ok(())
         } else {
-            Err(StationError::InvalidState(format!(
-                "registration {registration_id} is {}, not {}",
-                row.state.as_str(),
-                expected.as_str()
-            )))
+            Err(invalid_state(&row))
         }
     }
 
@@ -433,10 +430,7 @@ impl Station {
     ) -> Result<Vec<u8>, StationError> {
         let row = vault.registration(registration_id)?;
         if row.state != RegistrationState::Draft {
-            return Err(StationError::InvalidState(format!(
-                "registration {registration_id} is {} and can no longer be edited",
-                row.state.as_str()
-            )));
+            return Err(invalid_state(&row));
         }
         Ok(vault.registration_content(registration_id, data_key)?)
     }
@@ -461,7 +455,7 @@ impl Station {
                     base64::engine::general_purpose::STANDARD.encode(content::face_preview(record)?)
                 ),
                 quality: record.quality,
-                device: record.device.clone(),
+                device: DeviceView::from(&record.device),
             }),
             None => None,
         };
@@ -471,13 +465,24 @@ impl Station {
 
 /// Who may approve or reject: supervisors and admins, and nobody a registration they made
 /// themselves (admins included: a decision always takes a second person).
+/// The registration is no longer in a state that allows what was asked (someone else acted,
+/// or the screen is stale); the window names the state it is in now.
+pub(crate) fn invalid_state(row: &RegistrationRow) -> StationError {
+    StationError::InvalidState {
+        registration_id: row.registration_id.clone(),
+        state: row.state.into(),
+    }
+}
+
 fn check_may_approve(operator: &Operator, row: &RegistrationRow) -> Result<(), StationError> {
     match operator.role {
-        Role::Officer => Err(StationError::NotPermitted(
-            "an officer cannot approve or reject registrations; ask a supervisor".into(),
+        Role::Officer => Err(StationError::not_permitted(
+            PermissionRule::OfficerCannotReview,
+            format!("review {}", row.registration_id),
         )),
-        _ if row.created_by == operator.username => Err(StationError::NotPermitted(
-            "nobody can approve or reject a registration they made themselves; ask another supervisor".into(),
+        _ if row.created_by == operator.username => Err(StationError::not_permitted(
+            PermissionRule::OwnRegistration,
+            format!("review {}", row.registration_id),
         )),
         Role::Supervisor | Role::Admin => Ok(()),
     }
@@ -487,7 +492,7 @@ fn operator_view(operator: &Operator) -> OperatorView {
     OperatorView {
         username: operator.username.clone(),
         full_name: operator.full_name.clone(),
-        role: operator.role.as_str().to_string(),
+        role: operator.role.into(),
     }
 }
 
@@ -495,7 +500,7 @@ fn capture_view(face: &FaceCaptured) -> CaptureView {
     CaptureView {
         preview_data_url: format!("data:image/png;base64,{}", face.png),
         quality: face.quality,
-        device: face.device.clone(),
+        device: DeviceView::from(&face.device),
     }
 }
 

@@ -12,7 +12,7 @@
 use enroll_store::{NewAuditEvent, Role};
 use zeroize::Zeroizing;
 
-use crate::{operator_view, rfc3339, setup, OperatorView, Station, StationError};
+use crate::{operator_view, rfc3339, setup, OperatorView, PermissionRule, Station, StationError};
 
 impl Station {
     /// Every operator who can sign in (admins only).
@@ -29,9 +29,7 @@ impl Station {
         require_admin(&operator, "remove operators")?;
         let username = username.trim();
         if username == operator.username {
-            return Err(StationError::NotPermitted(
-                "you cannot remove yourself; ask another admin".into(),
-            ));
+            return Err(StationError::not_permitted(PermissionRule::RemoveSelf, "remove themselves"));
         }
         // The station always keeps an admin: the caller is one, and cannot remove themselves.
         let mut vault = self.vault();
@@ -89,8 +87,9 @@ impl Station {
         require_admin(&operator, "reset passwords")?;
         let username = username.trim();
         if username == operator.username {
-            return Err(StationError::NotPermitted(
-                "to change your own password, give your current one (change password)".into(),
+            return Err(StationError::not_permitted(
+                PermissionRule::ResetOwnPassword,
+                "reset their own password",
             ));
         }
         check_password(new_password)?;
@@ -106,7 +105,7 @@ pub(crate) fn require_admin(operator: &enroll_store::Operator, what: &str) -> Re
     if operator.role == Role::Admin {
         Ok(())
     } else {
-        Err(StationError::NotPermitted(format!("only an admin can {what}")))
+        Err(StationError::not_permitted(PermissionRule::AdminOnly, what))
     }
 }
 
@@ -198,7 +197,7 @@ mod tests {
             .list_operators()
             .unwrap()
             .into_iter()
-            .map(|o| (o.username, o.role))
+            .map(|o| (o.username, o.role.as_str().to_string()))
             .collect();
         assert_eq!(
             listed,

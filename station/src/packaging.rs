@@ -36,7 +36,7 @@ pub enum Review<'a> {
 /// `finalized_at`) into the vault, moving the draft to pending approval.
 pub fn store_finalized(vault: &mut Vault, data_key: &DataKey, contents: &PacketContents) -> Result<(), StationError> {
     let finalized_at = contents.meta.finalized_at.as_deref().ok_or_else(|| {
-        StationError::InvalidState("a finalized packet must say when it was finalized (finalized_at)".into())
+        StationError::Internal("a finalized packet must say when it was finalized (finalized_at)".into())
     })?;
     let container = contents.to_bytes()?;
     vault.finalize(&contents.meta.registration_id, &container, data_key, finalized_at)?;
@@ -78,13 +78,10 @@ fn seal_reviewed(
     let container = crate::content::pending_container(&stored)?;
     let mut meta = enroll_packet::contents::read_meta(container)?;
     if meta.registration_id != registration_id {
-        return Err(StationError::Vault {
-            code: "vault_corrupt",
-            message: format!(
-                "the pending packet stored for {registration_id} is registration {}; it will not be sealed",
-                meta.registration_id
-            ),
-        });
+        return Err(StationError::corrupt(format!(
+            "the pending packet stored for {registration_id} is registration {}; it will not be sealed",
+            meta.registration_id
+        )));
     }
     meta.supervisor = Some(reviewer.to_string());
     (meta.supervisor_decision, meta.supervisor_reason, meta.approved_at) = match review {

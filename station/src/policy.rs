@@ -42,7 +42,7 @@ const MINUTE: u64 = 60;
 const DAY: u64 = 24 * 60 * 60;
 
 /// The policy as the admin's screen shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct PolicyView {
     /// Minutes without activity before the session locks.
     pub idle_lock_minutes: u32,
@@ -57,7 +57,7 @@ pub struct PolicyView {
 }
 
 /// The accepted ranges, inclusive (see [`IDLE_LOCK_MINUTES`] and [`RETENTION_DAYS`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 pub struct PolicyLimits {
     pub idle_lock_minutes_min: u32,
     pub idle_lock_minutes_max: u32,
@@ -67,7 +67,7 @@ pub struct PolicyLimits {
 
 /// What the admin sets. Signed and wide on purpose: a negative or huge number is a field error
 /// with a message, not a failure to read the request.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, specta::Type)]
 pub struct PolicyRequest {
     pub idle_lock_minutes: i64,
     pub retention_days: i64,
@@ -172,6 +172,7 @@ impl PolicySlot {
     }
 
     /// Replace the base (see [`Station::with_policy`]); the admin's choices still apply on top.
+    #[cfg(any(test, feature = "test-support"))]
     pub(crate) fn set_base(&self, base: StationPolicy) {
         let mut state = self.lock();
         state.base = base;

@@ -17,7 +17,7 @@ use enroll_store::queries::PageOrder;
 use enroll_store::{RegistrationState, Role};
 
 use crate::session::parse_time;
-use crate::{check_may_approve, rfc3339, PurgeReport, RegistrationView, Station, StationError};
+use crate::{check_may_approve, rfc3339, PermissionRule, PurgeReport, RegistrationView, Station, StationError};
 
 /// Acknowledged packets read per page while purging.
 const PURGE_PAGE_SIZE: u32 = 100;
@@ -45,10 +45,7 @@ impl Station {
             let row = vault.registration(registration_id)?;
             check_may_approve(&operator, &row)?;
             if row.state != RegistrationState::PendingApproval {
-                return Err(StationError::InvalidState(format!(
-                    "registration {registration_id} is {}, not pending approval",
-                    row.state.as_str()
-                )));
+                return Err(crate::invalid_state(&row));
             }
             crate::packaging::store_reviewed(
                 &mut vault,
@@ -69,8 +66,9 @@ impl Station {
         let mut vault = self.vault();
         let row = vault.registration(registration_id)?;
         if operator.role == Role::Officer && row.created_by != operator.username {
-            return Err(StationError::NotPermitted(
-                "an officer can discard only their own drafts; ask a supervisor".into(),
+            return Err(StationError::not_permitted(
+                PermissionRule::OthersDraft,
+                format!("discard {registration_id}"),
             ));
         }
         vault.discard_draft(registration_id, &rfc3339((self.clock)()))?;

@@ -71,11 +71,19 @@ impl StationPolicy {
     }
 }
 
+/// Whether someone is signed in, and whether their session is locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionState {
+    SignedOut,
+    Active,
+    Locked,
+}
+
 /// Where the session stands, for the window's lock timer. Asking does not count as activity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct SessionView {
-    /// "signed_out", "active" or "locked".
-    pub state: String,
+    pub state: SessionState,
     /// Who is signed in (also while locked: the lock screen names them).
     pub username: Option<String>,
     /// While active: milliseconds until the session locks unless a call comes first, counted on
@@ -106,7 +114,8 @@ impl Station {
         }
         let login_state = vault.login_state(username)?;
         if let Some(until) = login_state.as_ref().and_then(|s| s.locked_until.as_deref()) {
-            if parse_time(until)? > now {
+            let until = parse_time(until)?;
+            if until > now {
                 vault.record_audit(&NewAuditEvent {
                     at: &now_text,
                     actor: Some(username),
@@ -114,9 +123,10 @@ impl Station {
                     registration_id: None,
                     details: "refused: locked out",
                 })?;
-                return Err(StationError::AccountLocked(format!(
-                    "too many wrong passwords: {username} is locked out until {until} (UTC); try again then, or ask an admin"
-                )));
+                return Err(StationError::AccountLocked {
+                    username: username.to_string(),
+                    until,
+                });
             }
         }
         let (operator, data_key) = match vault.unlock(username, password) {
@@ -130,9 +140,10 @@ impl Station {
                         vault.record_login_failure(username, lock_until.as_deref(), &now_text)?;
                         if let Some(until) = lock_until {
                             tracing::warn!(username, %until, "operator locked out after wrong passwords");
-                            return Err(StationError::AccountLocked(format!(
-                                "too many wrong passwords: {username} is locked out until {until} (UTC); try again then, or ask an admin"
-                            )));
+                            return Err(StationError::AccountLocked {
+                                username: username.to_string(),
+                                until: parse_time(&until)?,
+                            });
                         }
                     }
                     None => {
@@ -216,7 +227,7 @@ impl Station {
         let guard = self.session();
         let Some(session) = guard.as_ref() else {
             return Ok(SessionView {
-                state: "signed_out".into(),
+                state: SessionState::SignedOut,
                 username: None,
                 locks_in_ms: None,
             });
@@ -224,14 +235,14 @@ impl Station {
         let username = Some(session.operator.username.clone());
         if session.data_key.is_none() {
             return Ok(SessionView {
-                state: "locked".into(),
+                state: SessionState::Locked,
                 username,
                 locks_in_ms: None,
             });
         }
         let left = (session.last_activity + self.policy.current().idle_lock) - now;
         Ok(SessionView {
-            state: "active".into(),
+            state: SessionState::Active,
             username,
             locks_in_ms: Some(u64::try_from(left.whole_milliseconds()).unwrap_or(0)),
         })
@@ -283,17 +294,14 @@ impl Station {
 }
 
 fn session_locked(operator: &Operator) -> StationError {
-    StationError::SessionLocked(format!(
-        "the session of {} locked after inactivity; enter the password to continue",
-        operator.username
-    ))
+    StationError::SessionLocked {
+        username: operator.username.clone(),
+    }
 }
 
 pub(crate) fn parse_time(text: &str) -> Result<OffsetDateTime, StationError> {
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map_err(|_| StationError::Vault {
-        code: "vault_corrupt",
-        message: format!("the vault holds a date that does not parse: {text:?}"),
-    })
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| StationError::corrupt(format!("the vault holds a date that does not parse: {text:?}")))
 }
 
 #[cfg(test)]
@@ -315,7 +323,8 @@ mod tests {
 
     fn state(test: &TestStation) -> (String, Option<String>, Option<u64>) {
         let view = test.station.session_state().unwrap();
-        (view.state, view.username, view.locks_in_ms)
+        let state = serde_json::to_value(view.state).unwrap().as_str().unwrap().to_string();
+        (state, view.username, view.locks_in_ms)
     }
 
     #[test]

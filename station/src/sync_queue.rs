@@ -63,8 +63,7 @@ pub(crate) async fn sync_now(station: &Station) -> Result<SyncReport, StationErr
                     .record_upload_error(&registration_id, error.code(), &error.to_string())?;
                 report.failures.push(SyncFailure {
                     registration_id,
-                    code: error.code().to_string(),
-                    message: error.to_string(),
+                    error: StationError::Sync(error).into(),
                 });
             }
         }

@@ -12,7 +12,7 @@ use enroll_store::{DataKey, NewOperator, Role, StationRecord};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use crate::{NewOperatorRequest, Station, StationConfig, StationPolicy};
+use crate::{NewOperatorRequest, RoleName, Station, StationConfig, StationPolicy};
 
 pub(crate) const ADMIN: &str = "admin";
 pub(crate) const SUPERVISOR: &str = "sara";
@@ -104,12 +104,12 @@ impl TestStation {
 
     fn with_operators(dir: tempfile::TempDir, clock: FakeClock, station: Station) -> TestStation {
         station.log_in(ADMIN, &password(ADMIN)).unwrap();
-        for (username, role) in [(SUPERVISOR, "supervisor"), (OFFICER, "officer")] {
+        for (username, role) in [(SUPERVISOR, RoleName::Supervisor), (OFFICER, RoleName::Officer)] {
             station
                 .add_operator(NewOperatorRequest {
                     username: username.into(),
                     full_name: format!("{username} full name"),
-                    role: role.into(),
+                    role,
                     password: password(username),
                 })
                 .unwrap();

@@ -1,11 +1,129 @@
 //! The values the API hands to its callers: plain, serializable, and free of secrets.
 
 use serde::{Deserialize, Serialize};
+use specta::Type;
 
-pub use enroll_packet::DeviceIdentity;
+/// A role as the window names it: the vault's [`enroll_store::Role`], spelled for IPC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    Admin,
+    Supervisor,
+    Officer,
+}
+
+impl From<enroll_store::Role> for RoleName {
+    fn from(role: enroll_store::Role) -> RoleName {
+        match role {
+            enroll_store::Role::Admin => RoleName::Admin,
+            enroll_store::Role::Supervisor => RoleName::Supervisor,
+            enroll_store::Role::Officer => RoleName::Officer,
+        }
+    }
+}
+
+impl From<RoleName> for enroll_store::Role {
+    fn from(role: RoleName) -> enroll_store::Role {
+        match role {
+            RoleName::Admin => enroll_store::Role::Admin,
+            RoleName::Supervisor => enroll_store::Role::Supervisor,
+            RoleName::Officer => enroll_store::Role::Officer,
+        }
+    }
+}
+
+/// A registration's state as the window names it: the vault's
+/// [`enroll_store::RegistrationState`], spelled for IPC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum RegistrationStateName {
+    Draft,
+    PendingApproval,
+    Sealed,
+    Uploaded,
+    Acknowledged,
+    Purged,
+    Rejected,
+}
+
+impl RegistrationStateName {
+    pub fn as_str(self) -> &'static str {
+        enroll_store::RegistrationState::from(self).as_str()
+    }
+}
+
+/// A state equals its name on the wire ("pending_approval"): what tests and logs compare.
+impl PartialEq<&str> for RegistrationStateName {
+    fn eq(&self, name: &&str) -> bool {
+        self.as_str() == *name
+    }
+}
+
+impl RoleName {
+    pub fn as_str(self) -> &'static str {
+        enroll_store::Role::from(self).as_str()
+    }
+}
+
+/// A role equals its name on the wire ("officer").
+impl PartialEq<&str> for RoleName {
+    fn eq(&self, name: &&str) -> bool {
+        self.as_str() == *name
+    }
+}
+
+impl From<enroll_store::RegistrationState> for RegistrationStateName {
+    fn from(state: enroll_store::RegistrationState) -> RegistrationStateName {
+        use enroll_store::RegistrationState as S;
+        match state {
+            S::Draft => RegistrationStateName::Draft,
+            S::PendingApproval => RegistrationStateName::PendingApproval,
+            S::Sealed => RegistrationStateName::Sealed,
+            S::Uploaded => RegistrationStateName::Uploaded,
+            S::Acknowledged => RegistrationStateName::Acknowledged,
+            S::Purged => RegistrationStateName::Purged,
+            S::Rejected => RegistrationStateName::Rejected,
+        }
+    }
+}
+
+impl From<RegistrationStateName> for enroll_store::RegistrationState {
+    fn from(state: RegistrationStateName) -> enroll_store::RegistrationState {
+        use enroll_store::RegistrationState as S;
+        match state {
+            RegistrationStateName::Draft => S::Draft,
+            RegistrationStateName::PendingApproval => S::PendingApproval,
+            RegistrationStateName::Sealed => S::Sealed,
+            RegistrationStateName::Uploaded => S::Uploaded,
+            RegistrationStateName::Acknowledged => S::Acknowledged,
+            RegistrationStateName::Purged => S::Purged,
+            RegistrationStateName::Rejected => S::Rejected,
+        }
+    }
+}
+
+/// The capture device behind an image, as the window shows it (simulated ones say so).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+pub struct DeviceView {
+    pub make: String,
+    pub model: String,
+    pub serial: String,
+    pub simulated: bool,
+}
+
+impl From<&enroll_packet::DeviceIdentity> for DeviceView {
+    fn from(device: &enroll_packet::DeviceIdentity) -> DeviceView {
+        DeviceView {
+            make: device.make.clone(),
+            model: device.model.clone(),
+            serial: device.serial.clone(),
+            simulated: device.simulated,
+        }
+    }
+}
 
 /// First-run request.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Type)]
 pub struct SetupRequest {
     pub station_name: String,
     pub center_id: String,
@@ -15,16 +133,15 @@ pub struct SetupRequest {
 }
 
 /// An operator to add.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Type)]
 pub struct NewOperatorRequest {
     pub username: String,
     pub full_name: String,
-    /// "admin", "supervisor" or "officer".
-    pub role: String,
+    pub role: RoleName,
     pub password: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Type)]
 pub struct StationStatus {
     pub needs_setup: bool,
     pub station_id: Option<String>,
@@ -38,26 +155,25 @@ pub struct StationStatus {
     pub simulated_devices: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 pub struct OperatorView {
     pub username: String,
     pub full_name: String,
-    /// "admin", "supervisor" or "officer".
-    pub role: String,
+    pub role: RoleName,
 }
 
 pub use enroll_schemas::{FormField, FormLanguage, FormOption, FormSpec};
 
 /// A captured image ready to show.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Type)]
 pub struct CaptureView {
     /// `data:image/png;base64,...`
     pub preview_data_url: String,
     pub quality: u8,
-    pub device: DeviceIdentity,
+    pub device: DeviceView,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Type)]
 pub struct ReceiptView {
     pub intake_reference: String,
     pub received_at: String,
@@ -65,11 +181,10 @@ pub struct ReceiptView {
 
 /// A registration as the UI shows it. `identity` and `face` are present only while the station
 /// can still read the packet (draft and pending approval).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Type)]
 pub struct RegistrationView {
     pub registration_id: String,
-    /// "draft", "pending_approval", "sealed", "uploaded", "acknowledged", "rejected".
-    pub state: String,
+    pub state: RegistrationStateName,
     pub identity: Option<serde_json::Value>,
     pub face: Option<CaptureView>,
     pub created_by: String,
@@ -85,7 +200,7 @@ pub struct RegistrationView {
 
 /// What a supervisor decided. From `uploaded` on the state no longer says it, so every screen
 /// that shows a reviewed packet shows this beside it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 pub struct DecisionView {
     pub outcome: DecisionOutcome,
     /// The supervisor or admin who decided.
@@ -96,7 +211,7 @@ pub struct DecisionView {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionOutcome {
     Approved,
@@ -130,31 +245,27 @@ pub(crate) fn receipt_view(receipt_json: &str) -> Option<ReceiptView> {
         })
 }
 
-/// A stored upload failure as the UI shows errors.
-pub(crate) fn upload_error_view((code, message): (String, String)) -> crate::error::ErrorView {
-    crate::error::ErrorView {
-        code,
-        message,
-        fields: Vec::new(),
-    }
+/// A stored upload failure as the UI shows errors: its code (the English detail stays in the
+/// row and the log).
+pub(crate) fn upload_error_view((code, _detail): (String, String)) -> crate::error::ErrorView {
+    crate::error::ErrorView::from_stored_code(&code)
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Type)]
 pub struct SyncReport {
     pub attempted: u32,
     pub acknowledged: u32,
     pub failures: Vec<SyncFailure>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Type)]
 pub struct SyncFailure {
     pub registration_id: String,
-    pub code: String,
-    pub message: String,
+    pub error: crate::error::ErrorView,
 }
 
 /// What [`crate::Station::purge_expired`] did.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Type)]
 pub struct PurgeReport {
     /// Registrations purged now (their tombstones remain).
     pub purged: Vec<String>,

@@ -50,7 +50,7 @@ async fn station_folder(dir: &Path) -> (std::path::PathBuf, String, Vec<u8>) {
         .add_operator(NewOperatorRequest {
             username: "omar".into(),
             full_name: "Omar".into(),
-            role: "officer".into(),
+            role: enroll_station::RoleName::Officer,
             password: "omar password".into(),
         })
         .unwrap();

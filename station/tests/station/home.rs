@@ -54,7 +54,7 @@ async fn the_home_lists_show_names_queue_errors_receipts_and_decisions() {
     station.approve(&stuck).unwrap();
     fixture.intake.shutdown().await;
     let report = station.sync_now().await.unwrap();
-    assert_eq!(report.failures[0].code, "intake_unreachable");
+    assert_eq!(report.failures[0].error.code, "intake_unreachable");
 
     let summary = station.home_summary().unwrap();
     let counts = summary.counts;

@@ -24,7 +24,7 @@ use std::time::Duration;
 use enroll_devices::{FaceCamera, SimulatedFaceCamera};
 use enroll_intake::{IntakeConfig, RunningIntake};
 use enroll_packet::RegisterKeyPair;
-use enroll_station::{NewOperatorRequest, SetupRequest, Station, StationConfig, StationPolicy};
+use enroll_station::{NewOperatorRequest, RoleName, SetupRequest, Station, StationConfig, StationPolicy};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -113,12 +113,16 @@ pub async fn fixture_with_camera(camera: Box<dyn FaceCamera>) -> Fixture {
         .await
         .unwrap();
     station.log_in(ADMIN, &password(ADMIN)).unwrap();
-    for (username, role) in [(SUPERVISOR, "supervisor"), (OFFICER, "officer"), (MAKER, "officer")] {
+    for (username, role) in [
+        (SUPERVISOR, RoleName::Supervisor),
+        (OFFICER, RoleName::Officer),
+        (MAKER, RoleName::Officer),
+    ] {
         station
             .add_operator(NewOperatorRequest {
                 username: username.into(),
                 full_name: format!("{username} full name"),
-                role: role.into(),
+                role,
                 password: password(username),
             })
             .unwrap();

@@ -2,7 +2,7 @@
 //! `Station` method against nobody, an officer, a supervisor and an admin.
 
 use enroll_station::home::{HomeCursor, HomeListName};
-use enroll_station::{NewOperatorRequest, PolicyRequest, SetupRequest, Station, StationError};
+use enroll_station::{NewOperatorRequest, PolicyRequest, RoleName, SetupRequest, Station, StationError};
 
 use crate::{as_user, fixture, identity, password, pending_registration, ADMIN, MAKER, OFFICER, SUPERVISOR};
 
@@ -69,7 +69,7 @@ fn throwaway_operator(station: &Station, _: Who) -> String {
         .add_operator(NewOperatorRequest {
             username: name.clone(),
             full_name: "Temporary".into(),
-            role: "officer".into(),
+            role: enroll_station::RoleName::Officer,
             password: password(&name),
         })
         .unwrap();
@@ -95,7 +95,7 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
             s.add_operator(NewOperatorRequest {
                 username: name.clone(),
                 full_name: "Added".into(),
-                role: "officer".into(),
+                role: enroll_station::RoleName::Officer,
                 password: password(&name),
             })
             .map(|_| ())
@@ -243,7 +243,7 @@ async fn officers_discard_their_own_drafts_and_admins_keep_the_station_manageabl
         .add_operator(NewOperatorRequest {
             username: "ali".into(),
             full_name: "Ali".into(),
-            role: "admin".into(),
+            role: enroll_station::RoleName::Admin,
             password: password("ali"),
         })
         .unwrap();
@@ -267,29 +267,26 @@ async fn an_added_operator_is_checked_before_any_keyslot_is_made() {
     let fixture = fixture().await;
     let station = &fixture.station;
     as_user(station, ADMIN);
-    let request = |username: &str, role: &str, password: &str| NewOperatorRequest {
+    let request = |username: &str, role: RoleName, password: &str| NewOperatorRequest {
         username: username.into(),
         full_name: "Someone".into(),
-        role: role.into(),
+        role,
         password: password.into(),
     };
     assert_eq!(
         station
-            .add_operator(request(OFFICER, "officer", "long enough"))
+            .add_operator(request(OFFICER, RoleName::Officer, "long enough"))
             .unwrap_err()
             .code(),
         "operator_exists"
     );
+    // A role that does not exist does not even make a request: the window's call is refused
+    // before it reaches the station.
+    let unknown_role = serde_json::json!({"username": "x", "full_name": "X", "role": "superuser", "password": "long enough"});
+    assert!(serde_json::from_value::<NewOperatorRequest>(unknown_role).is_err());
     assert_eq!(
         station
-            .add_operator(request("x", "superuser", "long enough"))
-            .unwrap_err()
-            .code(),
-        "invalid_input"
-    );
-    assert_eq!(
-        station
-            .add_operator(request("y", "officer", "short"))
+            .add_operator(request("y", RoleName::Officer, "short"))
             .unwrap_err()
             .code(),
         "validation_failed"

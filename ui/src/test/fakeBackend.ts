@@ -21,8 +21,10 @@ import type {
   HomeList,
   HomeListName,
   HomeSummary,
+  ErrorCode,
   IdentityDocument,
   NewOperatorRequest,
+  PermissionRule,
   OperatorView,
   PolicyRequest,
   PolicyView,
@@ -35,41 +37,27 @@ import type {
   SetupRequest,
   StationStatus,
   SyncReport,
+  Value,
 } from '../lib/backend/types';
 
 // ---------------------------------------------------------------------------------------------
 // Failures, in the one place that builds them. The fake rejects with what the station sends
 // over IPC, turned into a `BackendError` by the same `toBackendError` the Tauri backend uses.
-// The wire value carries both the English `message` of `{code, message, fields}` and the named
-// `params` of `{code, params, fields}` (the shape the station is moving to): whichever
-// `toBackendError` is in the tree reads the one it knows, so this file works with both.
-
-type ErrorCode =
-  | 'wrong_credentials'
-  | 'validation_failed'
-  | 'not_signed_in'
-  | 'not_set_up'
-  | 'already_set_up'
-  | 'not_permitted'
-  | 'invalid_state'
-  | 'not_found'
-  | 'operator_exists'
-  | 'intake_unreachable';
-
-/** Why the station refused a role (the station's `PermissionRule`, sent as `params.rule`). */
-type PermissionRule = 'admin_only' | 'officer_cannot_review' | 'own_registration' | 'remove_self';
+// The wire value is the station's `{code, params, fields}`; `detail` is what the station would
+// write to its log, kept here for whoever reads a test, and not sent.
 
 function failure(
   code: ErrorCode,
-  message: string,
+  detail: string,
   params: Record<string, string | number> = {},
   fields: FieldError[] = [],
 ): BackendError {
-  return toBackendError({ code, message, params, fields });
+  void detail;
+  return toBackendError({ code, params, fields });
 }
 
-function notPermitted(rule: PermissionRule, message: string): BackendError {
-  return failure('not_permitted', message, { rule });
+function notPermitted(rule: PermissionRule, detail: string): BackendError {
+  return failure('not_permitted', detail, { rule });
 }
 
 function invalidState(registration: { id: string; state: RegistrationState }): BackendError {
@@ -314,9 +302,10 @@ export class FakeStation implements Backend {
     return { ...operator.view };
   }
 
-  async logOut(): Promise<void> {
+  async logOut(): Promise<null> {
     this.enter('logOut', []);
     this.session = null;
+    return null;
   }
 
   async addOperator(request: NewOperatorRequest): Promise<OperatorView> {
@@ -334,28 +323,31 @@ export class FakeStation implements Backend {
     return [...this.operators.values()].map((o) => ({ ...o.view }));
   }
 
-  async removeOperator(username: string): Promise<void> {
+  async removeOperator(username: string): Promise<null> {
     this.enter('removeOperator', [username]);
     const me = this.requireAdmin('only an admin removes operators');
     if (username === me.view.username) throw notPermitted('remove_self', 'an admin cannot remove themselves');
     if (!this.operators.delete(username)) throw failure('not_found', `no operator ${username}`);
+    return null;
   }
 
-  async resetPassword(username: string, newPassword: string): Promise<void> {
+  async resetPassword(username: string, newPassword: string): Promise<null> {
     this.enter('resetPassword', [username, '***']);
     this.requireAdmin('only an admin resets passwords');
     const operator = this.operators.get(username);
     if (!operator) throw failure('not_found', `no operator ${username}`);
     operator.password = newPassword;
+    return null;
   }
 
-  async changePassword(oldPassword: string, newPassword: string): Promise<void> {
+  async changePassword(oldPassword: string, newPassword: string): Promise<null> {
     this.enter('changePassword', ['***', '***']);
     const me = this.requireSession();
     if (me.password !== oldPassword) {
       throw validationFailed([fieldError('old_password', null, 'wrong_password', 'not the current password')]);
     }
     me.password = newPassword;
+    return null;
   }
 
   async policy(): Promise<PolicyView> {
@@ -428,11 +420,15 @@ export class FakeStation implements Backend {
     return this.view(this.create(me.view.username));
   }
 
-  async saveDraft(registrationId: string, identity: IdentityDocument): Promise<RegistrationView> {
+  async saveDraft(registrationId: string, identity: Value): Promise<RegistrationView> {
     this.enter('saveDraft', [registrationId, identity]);
     this.requireSession();
     const registration = this.inState(registrationId, ['draft']);
-    registration.identity = structuredClone(identity);
+    // The station checks the draft's shape in Rust; the screens send an identity object.
+    if (typeof identity !== 'object' || identity === null || Array.isArray(identity)) {
+      throw failure('validation_failed', 'a draft is a JSON object', {}, [fieldError('identity', null, 'wrong_type')]);
+    }
+    registration.identity = structuredClone(identity) as IdentityDocument;
     this.touch(registration);
     return this.view(registration);
   }

@@ -50,5 +50,5 @@ function retentionRange(limits: PolicyLimits): Problem {
 export function policyProblem(error: FieldError, limits: PolicyLimits): Problem {
   if (error.code === 'out_of_range' && error.field === 'idle_lock_minutes') return idleLockRange(limits);
   if (error.code === 'out_of_range' && error.field === 'retention_days') return retentionRange(limits);
-  return { text: error.message };
+  return { key: 'field.invalid' };
 }

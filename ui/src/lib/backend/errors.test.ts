@@ -1,25 +1,28 @@
 import { describe, expect, it } from 'vitest';
 
-import { BackendError, describeError, noticeFor, reactionTo, toBackendError, TRANSLATED_CODES } from './errors';
-import { catalogues } from '../i18n/catalogues';
+import { ERROR_CODES, PERMISSION_RULES } from './bindings';
+import { BackendError, describeError, noticeFor, reactionTo, toBackendError } from './errors';
+import { catalogues, translate, UI_LANGUAGES } from '../i18n/catalogues';
 
 describe('toBackendError', () => {
   it('keeps the station error view', () => {
     const fields = [{ field: 'fullName', language: 'ara', code: 'required', message: 'required in العربية' }];
-    const error = toBackendError({ code: 'validation_failed', message: 'some fields need attention', fields });
+    const error = toBackendError({ code: 'validation_failed', params: {}, fields });
     expect(error).toBeInstanceOf(BackendError);
     expect(error.code).toBe('validation_failed');
     expect(error.fields).toEqual(fields);
   });
 
-  it('turns a plain Tauri rejection into code ipc', () => {
+  it('turns a plain Tauri rejection into code ipc, keeping its English off the screen', () => {
     const error = toBackendError('Command foo not found');
     expect(error.code).toBe('ipc');
-    expect(error.message).toBe('Command foo not found');
+    expect(describeError(error, 'fr')).not.toContain('foo');
   });
 
-  it('tolerates a view without fields', () => {
-    expect(toBackendError({ code: 'not_found', message: 'no registration x' }).fields).toEqual([]);
+  it('tolerates a view without params or fields', () => {
+    const error = toBackendError({ code: 'not_found' });
+    expect(error.fields).toEqual([]);
+    expect(error.params).toEqual({});
   });
 });
 
@@ -34,39 +37,82 @@ describe('reactionTo', () => {
     expect(reactionTo({ code: 'invalid_state' })).toBe('warning');
   });
 
-  it('treats an unknown code as an error to show', () => {
+  it('treats any other code as an error to show', () => {
     expect(reactionTo({ code: 'vault_corrupt' })).toBe('error');
   });
 });
 
-describe('translated codes', () => {
-  it('each has a message in every catalogue', () => {
+describe('every code the station can send', () => {
+  it('is exported from Rust', () => {
+    expect(ERROR_CODES.length).toBeGreaterThan(40);
+    expect(ERROR_CODES).toContain('account_locked');
+    expect(PERMISSION_RULES).toContain('own_registration');
+  });
+
+  it('has its own sentence in every catalogue', () => {
     for (const [language, catalogue] of Object.entries(catalogues)) {
-      for (const code of TRANSLATED_CODES) {
-        expect(catalogue, `${language} lacks error.${code}`).toHaveProperty(`error.${code}`);
+      for (const code of [...ERROR_CODES, 'ipc']) {
+        expect(catalogue, `${language} lacks error.${code}`).toHaveProperty([`error.${code}`]);
+      }
+      for (const rule of PERMISSION_RULES) {
+        expect(catalogue, `${language} lacks error.not_permitted.${rule}`).toHaveProperty([
+          `error.not_permitted.${rule}`,
+        ]);
+      }
+    }
+  });
+
+  it('reads without a placeholder left open and without the fallback, in every language', () => {
+    const params = { until: '2026-11-30T10:00:00Z', registration_id: '10002100010000120261130', state: 'sealed', rule: 'admin_only', username: 'amina' };
+    for (const { code: language } of UI_LANGUAGES) {
+      for (const code of ERROR_CODES) {
+        const sentence = describeError({ code, params }, language);
+        expect(sentence, `${language} ${code}`).not.toMatch(/\{\w+/);
+        expect(sentence, `${language} ${code}`).not.toBe(translate(language, 'error.other', { code }));
       }
     }
   });
 });
 
 describe('describeError and noticeFor', () => {
-  it('use the catalogue for known codes', () => {
-    expect(describeError({ code: 'wrong_credentials', message: 'wrong username or password' }, 'fr')).toBe(
+  it('use the catalogue', () => {
+    expect(describeError({ code: 'wrong_credentials', params: {} }, 'fr')).toBe(
       'Nom d’utilisateur ou mot de passe incorrect. Vérifiez les deux et réessayez.',
     );
   });
 
-  it('keep the station message and code for unknown ones', () => {
-    expect(describeError({ code: 'vault_corrupt', message: 'the vault is damaged' }, 'en')).toBe(
-      'Something went wrong (vault_corrupt): the vault is damaged',
+  it('word each refusal by its rule', () => {
+    expect(describeError({ code: 'not_permitted', params: { rule: 'own_registration' } }, 'en')).toContain(
+      'they made themselves',
+    );
+    expect(describeError({ code: 'not_permitted', params: { rule: 'admin_only' } }, 'ar')).toBe(
+      'لا يقوم بهذا إلا المسؤول.',
+    );
+  });
+
+  it('show a lockout time in the reader’s language and a state by its label', () => {
+    const locked = describeError({ code: 'account_locked', params: { until: '2026-11-30T10:00:00Z' } }, 'fr');
+    expect(locked).toContain('2026');
+    expect(locked).not.toContain('T10:00:00Z');
+    const stale = describeError(
+      { code: 'invalid_state', params: { registration_id: '123', state: 'pending_approval' } },
+      'fr',
+    );
+    expect(stale).toContain('« À approuver »');
+    expect(stale).toContain('123');
+  });
+
+  it('name an unknown code without inventing a sentence', () => {
+    expect(describeError({ code: 'from_a_newer_station', params: {} }, 'en')).toBe(
+      'Something went wrong (code from_a_newer_station). The details are in the station log.',
     );
   });
 
   it('make a state conflict a warning and a failure an error', () => {
-    expect(noticeFor({ code: 'invalid_state', message: 'only drafts can be edited' }).kind).toBe('warning');
-    expect(noticeFor({ code: 'intake_unreachable', message: 'connection refused' }).kind).toBe('warning');
-    const failure = noticeFor({ code: 'vault_corrupt', message: 'x' });
+    expect(noticeFor({ code: 'invalid_state', params: {} }).kind).toBe('warning');
+    expect(noticeFor({ code: 'intake_unreachable', params: {} }).kind).toBe('warning');
+    const failure = noticeFor({ code: 'vault_corrupt', params: {} });
     expect(failure.kind).toBe('error');
-    expect(failure.text('fr')).toBe('Un problème est survenu (vault_corrupt) : x');
+    expect(failure.text('fr')).toContain('contrôle d’intégrité');
   });
 });

@@ -1,18 +1,44 @@
-// Every error code the station sends, mapped in one place to how the window reacts. Screens
-// ask `reactionTo(error)` and branch on the answer; they never compare codes themselves.
+// Every error code the station sends, mapped in one place to how the window reacts and to the
+// sentence a clerk reads. Screens ask `reactionTo(error)` and branch on the answer; they never
+// compare codes themselves. The station sends codes and parameters, never English: each code
+// (the generated `ERROR_CODES`) has a sentence `error.<code>` in every catalogue, which the
+// compiler checks below and `errors.test.ts` checks at run time.
 
-import { translate, type MessageKey, type UiLanguage } from '../i18n/catalogues';
-import type { ErrorView, FieldError } from './types';
+import { formatTime } from '../i18n/time';
+import { translate, type MessageKey, type Params, type UiLanguage } from '../i18n/catalogues';
+import type { en } from '../i18n/en';
+import type { ErrorCode, ErrorParam, ErrorView, FieldError, PermissionRule } from './bindings';
 
-/** A command's failure: the station's `{code, message, fields}`. */
-export class BackendError extends Error implements ErrorView {
-  readonly code: string;
+/**
+ * A code the window itself gives: `ipc` when Tauri rejected a call before the station saw it
+ * (an unknown command, a denied permission).
+ */
+export type WindowErrorCode = 'ipc';
+
+export type AnyErrorCode = ErrorCode | WindowErrorCode;
+
+// Compile-time coverage: this fails to type-check when a code or rule lacks its sentence in
+// the English catalogue (and `fr`/`ar` must have every English key).
+type Catalogue = typeof en;
+type MissingSentence<Key extends string> = Exclude<Key, keyof Catalogue>;
+const everyCodeHasASentence: [MissingSentence<`error.${AnyErrorCode}`>] extends [never] ? true : never = true;
+const everyRuleHasASentence: [MissingSentence<`error.not_permitted.${PermissionRule}`>] extends [never] ? true : never =
+  true;
+void everyCodeHasASentence;
+void everyRuleHasASentence;
+
+/** A command's failure: the station's `{code, params, fields}`, or `ipc`. */
+export class BackendError extends Error {
+  readonly code: AnyErrorCode;
+  readonly params: Partial<Record<string, ErrorParam>>;
   readonly fields: FieldError[];
 
-  constructor(code: string, message: string, fields: FieldError[] = []) {
-    super(message);
+  constructor(code: AnyErrorCode, params: Partial<Record<string, ErrorParam>> = {}, fields: FieldError[] = []) {
+    // The code, for stack traces and the console; what a person reads comes from `describeError`.
+    super(code);
     this.name = 'BackendError';
     this.code = code;
+    this.params = params;
     this.fields = fields;
   }
 }
@@ -26,11 +52,11 @@ export class BackendError extends Error implements ErrorView {
  *   the login screen, which becomes the lock screen when the station says the session is locked.
  * - `set_up`: the station is not set up; go to the setup screen.
  * - `warning`: the current state does not allow this (someone else acted, a stale screen).
- * - `error`: anything else; a readable banner with the station's message.
+ * - `error`: anything else; a readable banner.
  */
 export type Reaction = 'credentials' | 'fields' | 'queued' | 'sign_in' | 'set_up' | 'warning' | 'error';
 
-const REACTIONS: Record<string, Reaction> = {
+const REACTIONS: Partial<Record<AnyErrorCode, Reaction>> = {
   wrong_credentials: 'credentials',
   validation_failed: 'fields',
   intake_unreachable: 'queued',
@@ -45,54 +71,26 @@ const REACTIONS: Record<string, Reaction> = {
 };
 
 export function reactionTo(error: { code: string }): Reaction {
-  return REACTIONS[error.code] ?? 'error';
+  return REACTIONS[error.code as AnyErrorCode] ?? 'error';
 }
 
-/** Codes whose catalogue message (`error.<code>`) replaces the station's English one. */
-export const TRANSLATED_CODES: readonly string[] = [
-  'wrong_credentials',
-  'validation_failed',
-  'intake_unreachable',
-  'not_signed_in',
-  'not_set_up',
-  'already_set_up',
-  'not_permitted',
-  'invalid_state',
-  'not_found',
-  'internal',
-  'ipc',
-  'disk_full',
-  'device_not_connected',
-  'capture_failed',
-  'invalid_input',
-  'operator_exists',
-  'session_locked',
-  'account_locked',
-  'vault_in_use',
-];
-
 function isErrorView(value: unknown): value is ErrorView {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as ErrorView).code === 'string' &&
-    typeof (value as ErrorView).message === 'string'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as ErrorView).code === 'string';
 }
 
 /**
  * Turns whatever a rejected `invoke` gave into a `BackendError`. The station sends
- * `{code, message, fields}`; Tauri itself rejects with a plain string (an unknown command, a
- * denied permission), which becomes code `ipc`.
+ * `{code, params, fields}`; Tauri itself rejects with a plain string (an unknown command, a
+ * denied permission), which becomes code `ipc` (its English goes to the console, not the screen).
  */
 export function toBackendError(error: unknown): BackendError {
   if (error instanceof BackendError) return error;
   if (isErrorView(error)) {
-    return new BackendError(error.code, error.message, Array.isArray(error.fields) ? error.fields : []);
+    const params = typeof error.params === 'object' && error.params !== null ? error.params : {};
+    return new BackendError(error.code, params, Array.isArray(error.fields) ? error.fields : []);
   }
-  if (typeof error === 'string') return new BackendError('ipc', error);
-  if (error instanceof Error) return new BackendError('ipc', error.message);
-  return new BackendError('ipc', String(error));
+  console.error('the window could not reach the station:', error);
+  return new BackendError('ipc');
 }
 
 /**
@@ -104,17 +102,41 @@ export interface Notice {
   text: (language: UiLanguage) => string;
 }
 
-/** The readable sentence for a failure, in the UI language (see `TRANSLATED_CODES`). */
-export function describeError(error: { code: string; message: string }, language: UiLanguage): string {
-  if (TRANSLATED_CODES.includes(error.code)) {
-    return translate(language, `error.${error.code}` as MessageKey, { message: error.message, code: error.code });
+type ErrorLike = { code: string; params?: Partial<Record<string, ErrorParam>> };
+
+/** The readable sentence for a failure, in the UI language. */
+export function describeError(error: ErrorLike, language: UiLanguage): string {
+  const params = wordedParams(error.params ?? {}, language);
+  const rule = error.params?.rule;
+  if (error.code === 'not_permitted' && typeof rule === 'string' && hasSentence(`error.not_permitted.${rule}`)) {
+    return translate(language, `error.not_permitted.${rule}` as MessageKey, params);
   }
-  return translate(language, 'error.other', { message: error.message, code: error.code });
+  if (hasSentence(`error.${error.code}`)) return translate(language, `error.${error.code}` as MessageKey, params);
+  // A code from a newer station than this window knows.
+  return translate(language, 'error.other', { code: error.code });
+}
+
+function hasSentence(key: string): boolean {
+  return translate('en', key as MessageKey) !== key;
+}
+
+/** Parameters as the sentence shows them: times in the reader's locale, states by their label. */
+function wordedParams(params: Partial<Record<string, ErrorParam>>, language: UiLanguage): Params {
+  const worded: Params = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (name === 'until' && typeof value === 'string') worded[name] = formatTime(value, language);
+    else if (name === 'state' && typeof value === 'string' && hasSentence(`state.${value}`))
+      worded[name] = translate(language, `state.${value}` as MessageKey);
+    else worded[name] = value;
+  }
+  return worded;
 }
 
 /** The banner for a failure: a state that does not allow something is a warning, not a bug. */
-export function noticeFor(error: { code: string; message: string }): Notice {
+export function noticeFor(error: ErrorLike): Notice {
   const reaction = reactionTo(error);
   const kind = reaction === 'error' || reaction === 'fields' ? 'error' : 'warning';
-  return { kind, text: (language) => describeError(error, language) };
+  const frozen = { code: error.code, params: { ...error.params } };
+  return { kind, text: (language) => describeError(frozen, language) };
 }

@@ -1,10 +1,10 @@
 // The message catalogues by UI language, and the pure lookup the window's `t` is built on.
 
 import { ar } from './ar';
-import { en, type MessageKey } from './en';
+import { en, type Message, type MessageKey } from './en';
 import { fr } from './fr';
 
-export type { MessageKey };
+export type { Message, MessageKey };
 
 /** UI languages: the keys of every `label` and `hint` in the FormSpec. */
 export type UiLanguage = 'en' | 'fr' | 'ar';
@@ -15,14 +15,37 @@ export const UI_LANGUAGES: readonly { code: UiLanguage; name: string; direction:
   { code: 'ar', name: 'العربية', direction: 'rtl' },
 ];
 
-export const catalogues: Record<UiLanguage, Record<MessageKey, string>> = { en, fr, ar };
+export const catalogues: Record<UiLanguage, Record<MessageKey, Message>> = { en, fr, ar };
 
 export type Params = Record<string, string | number>;
 
-/** The message for `key` in `language` with `{placeholders}` filled; English if missing. */
+/** `{name}` or `{name|unit.key}`. */
+const PLACEHOLDER = /\{(\w+)(?:\|([\w.]+))?\}/g;
+
+/**
+ * The message for `key` in `language` with `{placeholders}` filled; English if missing. A
+ * plural message takes the form of its `count`; `{n|unit.days}` renders `n` in the unit's form
+ * for that number ("1 day", "3 أيام", "11 يومًا").
+ */
 export function translate(language: UiLanguage, key: MessageKey, params: Params = {}): string {
-  const template = catalogues[language][key] ?? en[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  const message = catalogues[language][key] ?? en[key] ?? key;
+  const template = typeof message === 'string' ? message : pluralForm(message, language, params.count);
+  return template.replace(PLACEHOLDER, (whole, name: string, unit: string | undefined) => {
+    if (!(name in params)) return whole;
+    if (unit && unit in en) return translate(language, unit as MessageKey, { count: params[name] });
+    return String(params[name]);
+  });
+}
+
+function pluralForm(forms: Exclude<Message, string>, language: UiLanguage, count: string | number | undefined): string {
+  const number = Number(count);
+  if (count === undefined || Number.isNaN(number)) return forms.other;
+  return forms[new Intl.PluralRules(language).select(number)] ?? forms.other;
+}
+
+/** The plural categories `language` distinguishes (Arabic: zero, one, two, few, many, other). */
+export function pluralCategories(language: UiLanguage): Intl.LDMLPluralRule[] {
+  return new Intl.PluralRules(language).resolvedOptions().pluralCategories;
 }
 
 export function directionOf(language: UiLanguage): 'ltr' | 'rtl' {

@@ -49,7 +49,7 @@ export function passwordProblem(error: FieldError): Problem {
     case 'same_as_old':
       return { key: 'field.passwordSameAsOld' };
     default:
-      return { text: error.message };
+      return { key: 'field.invalid' };
   }
 }
 

@@ -26,8 +26,8 @@ describe('field error messages', () => {
     expect(fieldErrorMessage(spec, { field: 'phone', language: null, code: 'too_long', message: '' }, 'en')).toBe('At most 16 characters');
   });
 
-  it('fall back to the station message for an unknown code', () => {
+  it('say "check this value" in the clerk’s language for an unknown code, never the station’s English', () => {
     const error = { field: 'phone', language: null, code: 'blocked_number', message: 'this number is blocked' };
-    expect(fieldErrorMessage(spec, error, 'ar')).toBe('this number is blocked');
+    expect(fieldErrorMessage(spec, error, 'ar')).toBe('تحقّق من هذه القيمة');
   });
 });

@@ -1,5 +1,5 @@
 // What a clerk reads under a field: the station's stable field-error codes in the UI
-// language. A code we do not know shows the station's own message, never nothing.
+// language. A code we do not know reads "Check this value": the station's English stays in its log.
 
 import type { FieldError, FormSpec } from '../backend/types';
 import { pickLabel, translate, type UiLanguage } from '../i18n/catalogues';
@@ -22,8 +22,8 @@ export function fieldErrorMessage(spec: FormSpec, error: FieldError, language: U
       return translate(language, 'field.not_an_option');
     case 'too_long':
       if (field?.max_length != null) return translate(language, 'field.too_long', { max: field.max_length });
-      return error.message;
+      return translate(language, 'field.invalid');
     default:
-      return error.message;
+      return translate(language, 'field.invalid');
   }
 }

@@ -2,7 +2,7 @@
 // registration screen holds a `FormValues`, turns it into MOSIP-style JSON for `save_draft`,
 // and checks it locally before `finalize` (the station's check stays the authority).
 
-import type { FieldError, FormField, FormSpec, IdentityDocument, LanguageValue } from '../backend/types';
+import type { FieldError, FormField, FormSpec, IdentityDocument, LanguageValue, Value } from '../backend/types';
 
 /** One string per plain field; one string per form language for a multilingual field. */
 export type FormValues = Record<string, string | Record<string, string>>;
@@ -15,15 +15,19 @@ export function emptyValues(spec: FormSpec): FormValues {
   return values;
 }
 
-/** Reads a stored identity document back into form values; unknown keys are left out. */
-export function valuesFromIdentity(spec: FormSpec, identity: IdentityDocument | null): FormValues {
+/**
+ * Reads a stored identity document (plain JSON from the station) back into form values;
+ * unknown keys and values of the wrong shape are left out.
+ */
+export function valuesFromIdentity(spec: FormSpec, identity: Value | null): FormValues {
   const values = emptyValues(spec);
-  if (!identity) return values;
+  if (!identity || typeof identity !== 'object' || Array.isArray(identity)) return values;
   for (const field of spec.fields) {
     const stored = identity[field.id];
     if (field.multilingual && Array.isArray(stored)) {
       const perLanguage = values[field.id] as Record<string, string>;
       for (const entry of stored) {
+        if (!isLanguageValue(entry)) continue;
         if (entry.language in perLanguage) perLanguage[entry.language] = entry.value;
       }
     } else if (!field.multilingual && typeof stored === 'string') {
@@ -31,6 +35,16 @@ export function valuesFromIdentity(spec: FormSpec, identity: IdentityDocument | 
     }
   }
   return values;
+}
+
+function isLanguageValue(entry: Value): entry is LanguageValue {
+  return (
+    typeof entry === 'object' &&
+    entry !== null &&
+    !Array.isArray(entry) &&
+    typeof entry.language === 'string' &&
+    typeof entry.value === 'string'
+  );
 }
 
 /**

@@ -68,7 +68,7 @@ describe('watchIdleLock', () => {
   });
 
   it('treats a session_locked answer as locked and retries other failures later', async () => {
-    const sessionState = station(new BackendError('ipc', 'busy'), new BackendError('session_locked', 'locked'));
+    const sessionState = station(new BackendError('ipc'), new BackendError('session_locked', { username: 'amina' }));
     const onEnded = vi.fn();
     watchIdleLock({ sessionState, onEnded });
     await vi.advanceTimersByTimeAsync(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { checkNewOperator, checkSetup, placeStationProblems, type SetupForm } from './validate';
+import { checkNewOperator, checkSetup, placeStationProblems, type OperatorForm, type SetupForm } from './validate';
 
 const good: SetupForm = {
   station_name: 'Rabat 1',
@@ -42,7 +42,13 @@ describe('setup form checks', () => {
 
 describe('new operator checks', () => {
   it('apply the same rules', () => {
-    const form = { username: 'sara', full_name: 'Sara B', role: 'officer', password: 'long enough', password_confirm: 'long enough' };
+    const form: OperatorForm = {
+      username: 'sara',
+      full_name: 'Sara B',
+      role: 'officer',
+      password: 'long enough',
+      password_confirm: 'long enough',
+    };
     expect(checkNewOperator(form)).toEqual({});
     expect(checkNewOperator({ ...form, role: '', password_confirm: 'other' })).toEqual({
       role: { key: 'field.required' },
@@ -62,7 +68,8 @@ describe('placing the station answer', () => {
         { field: 'elsewhere', language: null, code: 'required', message: 'y' },
       ],
     );
-    expect(problems).toEqual({ center_id: { key: 'field.centerIdFormat' }, admin_password: { text: 'x' } });
+    // An unknown code reads "Check this value", never the station's English.
+    expect(problems).toEqual({ center_id: { key: 'field.centerIdFormat' }, admin_password: { key: 'field.invalid' } });
     expect(unplaced.map((e) => e.field)).toEqual(['elsewhere']);
   });
 });

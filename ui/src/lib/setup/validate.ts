@@ -2,7 +2,7 @@
 // the formats the station expects, the password long enough and typed twice the same. The
 // station checks again and has the last word; `problemFromStation` places its answer.
 
-import type { FieldError } from '../backend/types';
+import type { FieldError, Role } from '../backend/types';
 import type { MessageKey, Params } from '../i18n/catalogues';
 
 export const MIN_PASSWORD_LENGTH = 8;
@@ -27,7 +27,8 @@ export interface SetupForm {
 export interface OperatorForm {
   username: string;
   full_name: string;
-  role: string;
+  /** Empty until chosen. */
+  role: Role | '';
   password: string;
   password_confirm: string;
 }
@@ -86,7 +87,7 @@ export function problemFromStation(error: FieldError): Problem {
   if (error.code === 'too_short') return { key: 'field.passwordTooShort' };
   if (error.code === 'invalid_format' && error.field.endsWith('username')) return { key: 'field.usernameFormat' };
   if (error.code === 'invalid_format' && error.field === 'center_id') return { key: 'field.centerIdFormat' };
-  return { text: error.message };
+  return { key: 'field.invalid' };
 }
 
 /**
