@@ -43,11 +43,7 @@ pub async fn set_up(station: SharedStation<'_>, request: SetupRequest) -> Result
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(station, password))]
-pub async fn log_in(
-    station: SharedStation<'_>,
-    username: String,
-    password: String,
-) -> Result<OperatorView, ErrorView> {
+pub async fn log_in(station: SharedStation<'_>, username: String, password: String) -> Result<OperatorView, ErrorView> {
     blocking(&station, move |station| station.log_in(&username, &password)).await
 }
 
@@ -65,10 +61,7 @@ pub async fn log_out(station: SharedStation<'_>) -> Result<(), ErrorView> {
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(station, request), fields(username = %request.username, role = request.role.as_str()))]
-pub async fn add_operator(
-    station: SharedStation<'_>,
-    request: NewOperatorRequest,
-) -> Result<OperatorView, ErrorView> {
+pub async fn add_operator(station: SharedStation<'_>, request: NewOperatorRequest) -> Result<OperatorView, ErrorView> {
     blocking(&station, move |station| station.add_operator(request)).await
 }
 
@@ -224,10 +217,7 @@ pub async fn reject(
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(station))]
-pub async fn registration(
-    station: SharedStation<'_>,
-    registration_id: String,
-) -> Result<RegistrationView, ErrorView> {
+pub async fn registration(station: SharedStation<'_>, registration_id: String) -> Result<RegistrationView, ErrorView> {
     blocking(&station, move |station| station.registration(&registration_id)).await
 }
 

@@ -64,7 +64,8 @@ pub fn pending_container(stored: &[u8]) -> Result<&[u8], StationError> {
 
 /// The PNG inside a packet's face record, for the preview of a pending registration.
 pub fn face_preview(record: &enroll_packet::BiometricRecord) -> Result<Vec<u8>, StationError> {
-    let corrupt = |why: String| StationError::corrupt(format!("the face record of a finalized packet cannot be shown: {why}"));
+    let corrupt =
+        |why: String| StationError::corrupt(format!("the face record of a finalized packet cannot be shown: {why}"));
     let parsed = enroll_devices::iso19794::Iso19794Record::parse(&record.data).map_err(|e| corrupt(e.to_string()))?;
     let image = &parsed.first().image;
     if image.format != enroll_devices::iso19794::ImageFormat::Png {

@@ -164,7 +164,7 @@ pub enum StationError {
     WrongCredentials,
     #[error("nobody is signed in")]
     NotSignedIn,
-    #[error("too many wrong passwords: {username} is locked out until {until}")]
+    #[error("too many wrong passwords: {username} is locked out until {}", crate::rfc3339(*until))]
     AccountLocked { username: String, until: OffsetDateTime },
     #[error("the session of {username} locked after inactivity")]
     SessionLocked { username: String },
@@ -256,7 +256,9 @@ impl StationError {
                 params.insert("state".to_string(), text(state.as_str()));
             }
             StationError::Store(enroll_store::StoreError::WrongState {
-                registration_id, actual, ..
+                registration_id,
+                actual,
+                ..
             }) => {
                 params.insert("registration_id".to_string(), text(registration_id));
                 params.insert("state".to_string(), text(actual));
@@ -439,7 +441,10 @@ mod tests {
 
     #[test]
     fn a_stored_code_this_version_does_not_know_reads_as_internal() {
-        assert_eq!(ErrorView::from_stored_code("intake_unreachable").code, ErrorCode::IntakeUnreachable);
+        assert_eq!(
+            ErrorView::from_stored_code("intake_unreachable").code,
+            ErrorCode::IntakeUnreachable
+        );
         assert_eq!(ErrorView::from_stored_code("from_the_future").code, ErrorCode::Internal);
     }
 }

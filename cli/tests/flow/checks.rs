@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use enroll_intake::IntakeConfig;
 use enroll_packet::RegisterKeyPair;
-use enroll_station::{NewOperatorRequest, SetupRequest, Station, StationConfig};
+use enroll_station::{NewOperatorRequest, RoleName, SetupRequest, Station, StationConfig};
 
 fn enroll(args: &[&str], data: Option<&Path>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_enroll"));
@@ -50,7 +50,7 @@ async fn station_folder(dir: &Path) -> (std::path::PathBuf, String, Vec<u8>) {
         .add_operator(NewOperatorRequest {
             username: "omar".into(),
             full_name: "Omar".into(),
-            role: enroll_station::RoleName::Officer,
+            role: RoleName::Officer,
             password: "omar password".into(),
         })
         .unwrap();

@@ -16,7 +16,7 @@ mod station_keys;
 
 use enroll_intake::{IntakeConfig, RunningIntake};
 use enroll_packet::RegisterKeyPair;
-use enroll_station::{NewOperatorRequest, SetupRequest, Station, StationConfig, StationError};
+use enroll_station::{NewOperatorRequest, RoleName, SetupRequest, Station, StationConfig, StationError};
 use serde_json::json;
 
 fn intake_config(dir: &Path, key_file: &Path) -> IntakeConfig {
@@ -43,7 +43,7 @@ fn officer(username: &str) -> NewOperatorRequest {
     NewOperatorRequest {
         username: username.into(),
         full_name: format!("{username} full name"),
-        role: enroll_station::RoleName::Officer,
+        role: RoleName::Officer,
         password: format!("{username}'s password"),
     }
 }

@@ -47,7 +47,13 @@ fn every_command_has_a_binding() {
     // Each command's function ends in `__TAURI_INVOKE<Result>("name", ...)`.
     let invoked: BTreeSet<&str> = bindings
         .lines()
-        .filter_map(|line| line.split_once("__TAURI_INVOKE<")?.1.split_once(">(\"")?.1.split_once('"'))
+        .filter_map(|line| {
+            line.split_once("__TAURI_INVOKE<")?
+                .1
+                .split_once(">(\"")?
+                .1
+                .split_once('"')
+        })
         .map(|(name, _)| name)
         .collect();
     let commands: BTreeSet<&str> = COMMAND_NAMES.iter().copied().collect();
