@@ -733,7 +733,8 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.click(id::POLICY_SUBMIT).await?;
     ui.wait_until("the one-minute idle lock to be saved", || async {
         let text = ui.text(id::POLICY_OUTCOME).await?;
-        Ok(text.contains("Idle lock: 1 min without activity").then_some(()))
+        // "1 minute", in the singular: the catalogues choose the plural form of the number.
+        Ok(text.contains("Idle lock after 1 minute without activity").then_some(()))
     })
     .await?;
     ui.click(id::ADMIN_BACK).await?;
