@@ -30,7 +30,7 @@ NEXTEST_VERSION := 0.9.151
 CARGO_DENY_VERSION := 0.20.2
 
 .PHONY: help run test setup system-packages rust-toolchain node-check ui-deps tauri-driver \
-	test-tools cargo-nextest cargo-deny ui build check fmt-check clippy deny audit bench clean
+	test-tools cargo-nextest cargo-deny ui build check fmt-check clippy deny build-reuse audit bench clean
 
 help:
 	@echo "make run    start the intake and the desktop app (simulated devices, local intake)"
@@ -93,9 +93,13 @@ ui: ui-deps
 	cd ui && npm run build
 
 # One cargo invocation per goal: separate `-p` builds resolve features differently and would
-# compile much of the dependency tree again.
+# compile much of the dependency tree again. enroll-workspace-hack carries the dependency
+# features that the test build gets from dev-dependencies, so that after `make test` this
+# compiles only our own crates again (their `test-support` feature stays out of the app), not
+# the third-party tree; `make build-reuse` checks that it still does.
+BUILD_PACKAGES := -p enroll-app -p enroll-cli -p enroll-workspace-hack
 build: ui
-	cargo build -p enroll-app -p enroll-cli
+	cargo build $(BUILD_PACKAGES)
 
 ## ---- the two commands ----
 
@@ -115,7 +119,7 @@ test: setup test-tools ui
 
 ## ---- more ----
 
-check: fmt-check clippy deny
+check: fmt-check clippy deny build-reuse
 
 fmt-check:
 	cargo fmt --all --check
@@ -128,6 +132,11 @@ clippy:
 # CI cannot reach GitHub and no registry it reaches ships the database, so it is `make audit`.
 deny: cargo-deny
 	cargo deny check licenses bans sources
+
+# Fails if `make build` would compile third-party crates that the test build compiled already
+# (see workspace-hack/Cargo.toml). Reads cargo's unit graphs; builds nothing; seconds.
+build-reuse:
+	scripts/build-reuse.py $(BUILD_PACKAGES)
 
 # Security advisories against the RustSec database, fetched into ~/.cargo/advisory-dbs; run it
 # where GitHub can be reached (a developer's machine), before a release and after `cargo update`.
