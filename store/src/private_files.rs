@@ -90,6 +90,28 @@ pub fn tighten_and_log(path: &Path) {
     }
 }
 
+/// Every file and folder under `dir` with its permission bits, as `(path relative to dir,
+/// mode)`, sorted: what an admin or a test checks to see that nothing is open to others.
+#[cfg(unix)]
+pub fn modes_under(dir: &Path) -> io::Result<Vec<(String, u32)>> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let path = entry?.path();
+            let metadata = std::fs::metadata(&path)?;
+            let name = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().into_owned();
+            found.push((name, metadata.permissions().mode() & 0o7777));
+            if metadata.is_dir() {
+                folders.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt as _;

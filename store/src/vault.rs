@@ -431,22 +431,7 @@ mod tests {
     /// The vault's files and folders as `(path relative to the vault's folder, mode)`, sorted.
     #[cfg(unix)]
     fn modes(dir: &Path) -> Vec<(String, u32)> {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mut found = Vec::new();
-        let mut folders = vec![dir.to_path_buf()];
-        while let Some(folder) = folders.pop() {
-            for entry in std::fs::read_dir(&folder).unwrap() {
-                let path = entry.unwrap().path();
-                let metadata = std::fs::metadata(&path).unwrap();
-                let name = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-                found.push((name, metadata.permissions().mode() & 0o7777));
-                if metadata.is_dir() {
-                    folders.push(path);
-                }
-            }
-        }
-        found.sort();
-        found
+        crate::private_files::modes_under(dir).unwrap()
     }
 
     /// A vault with a station, a sealed envelope and a pending content file, still open (so

@@ -391,7 +391,8 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.click(id::POLICY_SUBMIT).await?;
     ui.wait_until("the policy to be saved", || async {
         let text = ui.text(id::POLICY_OUTCOME).await?;
-        Ok((text.contains("Idle lock: 30 min") && text.contains("Retention: 90 d")).then_some(()))
+        let saved = text.contains("Idle lock after 30 minutes") && text.contains("Packets kept 90 days");
+        Ok(saved.then_some(()))
     })
     .await?;
 

@@ -13,21 +13,7 @@ use crate::{as_user, data_dir, fixture, open_station, pending_registration, Fixt
 
 /// Every path under `dir` (relative) with its mode, sorted.
 fn modes(dir: &Path) -> Vec<(String, u32)> {
-    let mut found = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            let metadata = std::fs::metadata(&path).unwrap();
-            let name = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            found.push((name, metadata.permissions().mode() & 0o7777));
-            if metadata.is_dir() {
-                folders.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
+    enroll_store::private_files::modes_under(dir).unwrap()
 }
 
 fn mode(path: &Path) -> u32 {

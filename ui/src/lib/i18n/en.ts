@@ -87,7 +87,7 @@ export const en = {
   'home.rejected': 'Registration {id} is rejected and sealed with the reason',
   'home.syncDone': 'Sync finished: {acknowledged} of {attempted} acknowledged by the intake',
   'home.syncNothing': 'Sync finished: nothing was waiting to be sent',
-  'home.syncQueued': 'The intake cannot be reached. Queued on this station: {count|unit.packets}, to be sent at the next sync.',
+  'home.syncQueued': 'The intake cannot be reached. Still queued on this station: {count|unit.packets}, to be sent at the next sync.',
   'home.syncPartial': '{failed} packet(s) could not be sent and stay queued: {message}',
 
   'operators.title': 'Operators',
