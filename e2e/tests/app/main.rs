@@ -764,6 +764,45 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         screen.attr("data-registration-id").await?.as_deref() == Some(open_id.as_str()),
         "after unlocking, the registration that was open did not reopen"
     );
+
+    // 13. A lockout reads in the clerk's language, its time in their locale, never the
+    //     station's English: five wrong passwords in French, then the same banner in Arabic.
+    ui.click(id::LOG_OUT_BUTTON).await?;
+    ui.wait_for(id::LOGIN_SCREEN).await?;
+    ui.select(id::LANGUAGE_SELECT, "fr").await?;
+    ui.type_into(id::LOGIN_USERNAME, OFFICER).await?;
+    for attempt in 1..=4 {
+        ui.type_into(id::LOGIN_PASSWORD, "not her password").await?;
+        ui.click(id::LOGIN_SUBMIT).await?;
+        let error = ui.text(id::LOGIN_ERROR).await?;
+        ensure!(
+            error.contains("mot de passe incorrect"),
+            "wrong password {attempt} reads {error:?}"
+        );
+    }
+    ui.type_into(id::LOGIN_PASSWORD, "not her password").await?;
+    ui.click(id::LOGIN_SUBMIT).await?;
+    let locked = ui
+        .wait_until("the lockout banner", || async {
+            let text = ui.text(id::BANNER).await?;
+            Ok(text.contains("bloqué").then_some(text))
+        })
+        .await?;
+    ensure!(
+        locked.contains("bloqué jusqu’au") && locked.contains("2026") && !locked.contains("locked"),
+        "the French lockout banner reads {locked:?}"
+    );
+    ui.screenshot("15-login-locked-out-french").await?;
+    ui.select(id::LANGUAGE_SELECT, "ar").await?;
+    let arabic = ui
+        .wait_until("the lockout banner in Arabic", || async {
+            let text = ui.text(id::BANNER).await?;
+            Ok(text.contains("محظور حتى").then_some(text))
+        })
+        .await?;
+    ensure!(!arabic.contains("bloqué"), "the Arabic banner reads {arabic:?}");
+    ui.screenshot("16-login-locked-out-arabic").await?;
+    ui.select(id::LANGUAGE_SELECT, "en").await?;
     Ok(())
 }
 
