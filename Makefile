@@ -119,6 +119,12 @@ test: setup test-tools ui
 
 ## ---- more ----
 
+# The window's TypeScript bindings (ui/src/lib/backend/bindings.ts), generated from the Rust
+# commands and the types they name; the contract test fails while the committed file is stale.
+.PHONY: bindings
+bindings:
+	UPDATE_BINDINGS=1 cargo test -p enroll-app --test contract
+
 check: fmt-check clippy deny build-reuse
 
 fmt-check:
