@@ -6,6 +6,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, test } from 'vitest';
 
 import App from './App.svelte';
+import { BackendError } from './lib/backend/errors';
 import { setUiLanguage } from './lib/i18n/i18n.svelte';
 import { fieldInputId, rowStateId, TestId } from './lib/testIds';
 import { FakeStation, PASSWORD } from './test/fakeBackend';
@@ -42,6 +43,22 @@ describe('the window', () => {
     expect(document.documentElement.dir).toBe('rtl');
     expect(within(screen.getByTestId(TestId.HomeScreen)).getByRole('heading', { level: 1 }).textContent).toBe('التسجيلات');
     expect(screen.getByTestId(TestId.SignedInOperator).textContent).toContain('المستخدم: Nadia Amrani');
+  });
+
+  // Regression: the start failure was worded once, in the language of that moment; the window
+  // offers a language switch on that screen, which left the English sentence behind.
+  test('a station held by another window says so in the language the clerk switches to', async () => {
+    const station = new FakeStation().failNext('status', new BackendError('vault_in_use'));
+    render(App, { props: { backend: station } });
+    const user = userEvent.setup();
+
+    const failed = await screen.findByTestId(TestId.StartFailed);
+    expect(failed.textContent).toContain('already open in another window');
+    await user.selectOptions(screen.getByTestId(TestId.LanguageSelect), 'fr');
+    await waitFor(() => expect(screen.getByTestId(TestId.StartFailed).textContent).toContain('déjà ouvert'));
+    expect(screen.getByTestId(TestId.StartFailed).textContent).not.toContain('already open');
+    await user.click(screen.getByTestId(TestId.StartRetry));
+    await screen.findByTestId(TestId.LoginScreen);
   });
 
   // Regression: the banner read "Registration undefined is waiting…" because its text read the
