@@ -72,6 +72,8 @@ pub struct Station {
     /// The current policy: the base with the admin's stored choices on top (see [`policy`]).
     policy: policy::PolicySlot,
     form: Form,
+    /// The ID schema's `idVersion`, which every packet records as `IDSchemaVersion`.
+    id_schema_version: f64,
     camera: Box<dyn FaceCamera>,
     clock: Clock,
 }
@@ -100,17 +102,18 @@ impl Station {
         // One row by its key: opening stays fast.
         let stored_policy = vault.station_policy()?;
         let form = enroll_schemas::default_form().map_err(|e| StationError::Config(e.to_string()))?;
-        if form.id_schema_version().is_none() {
-            return Err(StationError::Config(
+        let id_schema_version = form.id_schema_version().ok_or_else(|| {
+            StationError::Config(
                 "the ID schema does not state its version (a top-level `idVersion`); packets must record it".into(),
-            ));
-        }
+            )
+        })?;
         Ok(Station {
             config,
             vault: Mutex::new(vault),
             session: Mutex::new(None),
             policy: policy::PolicySlot::new(StationPolicy::default(), stored_policy),
             form,
+            id_schema_version,
             camera,
             clock,
         })
@@ -276,9 +279,7 @@ impl Station {
             let station = vault.station()?.ok_or(StationError::NotSetUp)?;
             let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
             let mut identity = draft.identity;
-            // Checked when the station opened.
-            let schema_version = self.form.id_schema_version().unwrap_or_default();
-            identity[enroll_schemas::form::ID_SCHEMA_VERSION_FIELD] = serde_json::json!(schema_version);
+            identity[enroll_schemas::form::ID_SCHEMA_VERSION_FIELD] = serde_json::json!(self.id_schema_version);
             // The face travels as an ISO/IEC 19794-5 record (image data type PNG) in the
             // packet's CBEFF biometrics.
             // The station wrote this time at capture; one that does not read back is a damaged

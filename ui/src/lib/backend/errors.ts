@@ -6,7 +6,7 @@
 
 import { formatTime } from '../i18n/time';
 import { translate, type MessageKey, type Params, type UiLanguage } from '../i18n/catalogues';
-import type { en } from '../i18n/en';
+import { en } from '../i18n/en';
 import type { ErrorCode, ErrorParam, ErrorView, FieldError, PermissionRule } from './bindings';
 
 /**
@@ -117,7 +117,7 @@ export function describeError(error: ErrorLike, language: UiLanguage): string {
 }
 
 function hasSentence(key: string): boolean {
-  return translate('en', key as MessageKey) !== key;
+  return key in en;
 }
 
 /** Parameters as the sentence shows them: times in the reader's locale, states by their label. */
