@@ -1,17 +1,47 @@
-//! The one error type of the device layer, with stable codes.
+//! The one error type of the device layer, with stable codes that the station passes on.
+//!
+//! Grouped by where they arise: any device, then each backend. A backend adds its variants to
+//! its own group; the codes never change once released (the UI and logs branch on them).
 
 #[derive(Debug, thiserror::Error)]
 pub enum DeviceError {
+    // Any device.
     #[error("the {0} is not connected")]
     NotConnected(String),
     #[error("the device answered with an image that cannot be read: {0}")]
     BadImage(String),
     #[error("capture failed: {0}")]
     CaptureFailed(String),
+    #[error("the device is busy with another capture")]
+    Busy,
+    #[error("the device did not finish the capture within {seconds} s")]
+    Timeout { seconds: u64 },
+    #[error("the capture was cancelled")]
+    Cancelled,
+    #[error("the device cannot capture {0}")]
+    UnsupportedStep(String),
+    /// The device answered, but not as its protocol says.
+    #[error("the device's answer breaks its protocol: {0}")]
+    Protocol(String),
+
+    // Records and images.
     /// An ISO/IEC 19794 record that cannot be read or written; `code` is one of the `ISO_*`
     /// constants of [`crate::iso19794`].
     #[error("the ISO/IEC 19794 record is not valid: {message}")]
     BadRecord { code: &'static str, message: String },
+
+    // MOSIP SBI device services.
+    /// The device's signature does not verify, or its certificate does not chain to the trust
+    /// store.
+    #[error("the device is not trusted: {0}")]
+    Untrusted(String),
+    /// An error the SBI device service reported, with its SBI error code.
+    #[error("the device service reported error {code}: {message}")]
+    Sbi { code: i64, message: String },
+
+    // Native USB.
+    #[error("this machine has no USB subsystem")]
+    NoUsb,
 }
 
 impl DeviceError {
@@ -20,7 +50,15 @@ impl DeviceError {
             DeviceError::NotConnected(_) => "device_not_connected",
             DeviceError::BadImage(_) => "device_bad_image",
             DeviceError::CaptureFailed(_) => "capture_failed",
+            DeviceError::Busy => "device_busy",
+            DeviceError::Timeout { .. } => "capture_timeout",
+            DeviceError::Cancelled => "capture_cancelled",
+            DeviceError::UnsupportedStep(_) => "device_unsupported_step",
+            DeviceError::Protocol(_) => "device_protocol",
             DeviceError::BadRecord { code, .. } => code,
+            DeviceError::Untrusted(_) => "device_untrusted",
+            DeviceError::Sbi { .. } => "sbi_error",
+            DeviceError::NoUsb => "usb_unavailable",
         }
     }
 }

@@ -3,12 +3,14 @@
 //! start-up and never needs to know which it has, except to tell the clerk when a device is
 //! simulated.
 //!
-//! Now: the face camera trait and the simulated camera (for training and tests), and the
-//! ISO/IEC 19794 records that devices hand over ([`iso19794`]). Finger and iris devices, SBI
-//! and nusb backends come with later issues.
+//! [`capture`] is the model every backend implements ([`BiometricDevice`], [`DeviceBackend`]).
+//! Also here: the ISO/IEC 19794 records that devices hand over ([`iso19794`]), quality scores
+//! ([`quality`]), and the simulated face camera behind the older [`FaceCamera`] trait, which
+//! the station still uses until its capture path moves to the model.
 //!
 //! Deliberately absent: packets, storage and UI. A capture is pixels plus who made them.
 
+pub mod capture;
 pub mod error;
 pub mod face;
 pub mod iso19794;
@@ -19,14 +21,8 @@ pub use error::DeviceError;
 pub use face::{FaceCamera, FaceCapture};
 pub use simulated::SimulatedFaceCamera;
 
-use serde::{Deserialize, Serialize};
-
-/// Who made a capture, as recorded in the packet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeviceInfo {
-    pub make: String,
-    pub model: String,
-    pub serial: String,
-    /// True for simulated devices; the UI must say so wherever their captures are shown.
-    pub simulated: bool,
-}
+pub use capture::{
+    Backend, BiometricDevice, CancelToken, Capture, CaptureRequest, CaptureResult, CaptureStep, CapturedData,
+    DeviceBackend, DeviceDescriptor, DeviceInfo, DeviceKind, DeviceStatus, DeviceTrust, FrameFormat, Modality,
+    Position, PreviewFrame, QualitySource,
+};

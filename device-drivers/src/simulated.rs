@@ -37,6 +37,7 @@ impl FaceCamera for SimulatedFaceCamera {
             model: "Face camera".into(),
             serial: self.serial.clone(),
             simulated: true,
+            ..DeviceInfo::default()
         }
     }
 

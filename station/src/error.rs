@@ -91,6 +91,14 @@ error_codes! {
     DeviceBadImage = "device_bad_image",
     CaptureFailed = "capture_failed",
     DeviceBadRecord = "device_bad_record",
+    DeviceBusy = "device_busy",
+    CaptureTimeout = "capture_timeout",
+    CaptureCancelled = "capture_cancelled",
+    DeviceUnsupportedStep = "device_unsupported_step",
+    DeviceProtocol = "device_protocol",
+    DeviceUntrusted = "device_untrusted",
+    SbiError = "sbi_error",
+    UsbUnavailable = "usb_unavailable",
     // The intake's, as the station's sync meets them.
     IntakeUnreachable = "intake_unreachable",
     InvalidUrl = "invalid_url",
@@ -314,6 +322,14 @@ fn device_code(error: &enroll_devices::DeviceError) -> ErrorCode {
         E::BadImage(_) => ErrorCode::DeviceBadImage,
         E::CaptureFailed(_) => ErrorCode::CaptureFailed,
         E::BadRecord { .. } => ErrorCode::DeviceBadRecord,
+        E::Busy => ErrorCode::DeviceBusy,
+        E::Timeout { .. } => ErrorCode::CaptureTimeout,
+        E::Cancelled => ErrorCode::CaptureCancelled,
+        E::UnsupportedStep(_) => ErrorCode::DeviceUnsupportedStep,
+        E::Protocol(_) => ErrorCode::DeviceProtocol,
+        E::Untrusted(_) => ErrorCode::DeviceUntrusted,
+        E::Sbi { .. } => ErrorCode::SbiError,
+        E::NoUsb => ErrorCode::UsbUnavailable,
     }
 }
 
