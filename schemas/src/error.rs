@@ -11,6 +11,8 @@ pub enum SchemaError {
     UiSpec(String),
     #[error("the UI spec and the ID schema disagree: {0}")]
     Mismatch(String),
+    #[error("the capture policy is not valid: {0}")]
+    CapturePolicy(String),
 }
 
 impl SchemaError {
@@ -19,6 +21,7 @@ impl SchemaError {
             SchemaError::IdSchema(_) => "id_schema_invalid",
             SchemaError::UiSpec(_) => "ui_spec_invalid",
             SchemaError::Mismatch(_) => "schema_mismatch",
+            SchemaError::CapturePolicy(_) => "capture_policy_invalid",
         }
     }
 }

@@ -3,17 +3,20 @@
 //!
 //! - [`id_schema`] reads an ID schema into the field kinds and validators we enforce.
 //! - [`ui_spec`] reads the form layout.
+//! - [`capture_policy`] reads which biometrics a registration takes and how good they must be.
 //! - [`form`] joins the two into the [`FormSpec`] the UI renders, and validates identity
 //!   documents against it. The UI validates too, for speed; this check is the authority.
 //!
 //! Deliberately absent: storage, rendering, and any country-specific code. The defaults in
 //! `schemas/default/` are embedded so the station runs with nothing to configure.
 
+pub mod capture_policy;
 pub mod error;
 pub mod form;
 pub mod id_schema;
 pub mod ui_spec;
 
+pub use capture_policy::{CapturePolicy, ForceCapture, PolicyModality, PolicyStep, QualityThresholds};
 pub use error::{FieldError, SchemaError};
 pub use form::{CalendarDate, Control, Direction, Form, FormField, FormLanguage, FormOption, FormSpec};
 pub use id_schema::{FieldKind, IdSchema};

@@ -1,0 +1,214 @@
+//! The capture policy: which biometrics a registration takes, how good each must be, and what
+//! the clerk may do when a capture stays poor. Country configuration, beside the ID schema, in
+//! our own small format (`"kind": "enroll-capture-policy"`; the embedded default,
+//! `schemas/default/capture-policy.json`, shows every key).
+//!
+//! MOSIP's registration client has the same knobs spread over global parameters; its defaults
+//! are ours: finger 40, iris 60, face 90; three attempts; force capture after the last one.
+//!
+//! Deliberately absent: devices and images (the station applies the policy to captures from
+//! `enroll-devices`, which this crate does not depend on: configuration stays light).
+
+use serde::{Deserialize, Serialize};
+
+use crate::SchemaError;
+
+/// One capture the registration takes. The names match the station's capture steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum PolicyStep {
+    LeftSlap,
+    RightSlap,
+    Thumbs,
+    BothIrises,
+    LeftIris,
+    RightIris,
+    Face,
+}
+
+impl PolicyStep {
+    pub fn modality(self) -> PolicyModality {
+        match self {
+            PolicyStep::LeftSlap | PolicyStep::RightSlap | PolicyStep::Thumbs => PolicyModality::Finger,
+            PolicyStep::BothIrises | PolicyStep::LeftIris | PolicyStep::RightIris => PolicyModality::Iris,
+            PolicyStep::Face => PolicyModality::Face,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum PolicyModality {
+    Finger,
+    Iris,
+    Face,
+}
+
+/// Quality thresholds, 0..=100, per modality.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct QualityThresholds {
+    pub finger: u8,
+    pub iris: u8,
+    pub face: u8,
+}
+
+impl QualityThresholds {
+    pub fn for_modality(&self, modality: PolicyModality) -> u8 {
+        match modality {
+            PolicyModality::Finger => self.finger,
+            PolicyModality::Iris => self.iris,
+            PolicyModality::Face => self.face,
+        }
+    }
+}
+
+/// What the clerk may do once the last attempt is still under the threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ForceCapture {
+    /// Keep the best capture if a supervisor signs it off (MOSIP's rule).
+    Supervisor,
+    /// Never: the body part must be recorded as an exception instead.
+    Never,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CapturePolicy {
+    pub kind: String,
+    pub version: u32,
+    /// In the order the clerk takes them.
+    pub steps: Vec<PolicyStep>,
+    pub quality_threshold: QualityThresholds,
+    /// Attempts per step before force capture is offered (at least 1).
+    pub attempts: u32,
+    pub force_capture: ForceCapture,
+    /// An exception (missing or unusable finger or eye) needs a photo that documents it.
+    pub exception_photo: bool,
+    /// How long a device may take for one capture.
+    pub capture_timeout_seconds: u32,
+}
+
+/// The embedded default policy (`schemas/default/capture-policy.json`).
+pub const DEFAULT_CAPTURE_POLICY: &str = include_str!("../default/capture-policy.json");
+
+impl CapturePolicy {
+    pub fn from_json(text: &str) -> Result<CapturePolicy, SchemaError> {
+        let bad = |why: String| SchemaError::CapturePolicy(why);
+        let policy: CapturePolicy = serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+        if policy.kind != "enroll-capture-policy" {
+            return Err(bad(format!(
+                "`kind` is {:?}, expected \"enroll-capture-policy\"",
+                policy.kind
+            )));
+        }
+        if policy.version != 1 {
+            return Err(bad(format!(
+                "version {} is not supported; this software reads version 1",
+                policy.version
+            )));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for step in &policy.steps {
+            if !seen.insert(format!("{step:?}")) {
+                return Err(bad(format!("step {step:?} appears twice")));
+            }
+        }
+        let irises = [PolicyStep::BothIrises, PolicyStep::LeftIris, PolicyStep::RightIris];
+        if policy.steps.contains(&PolicyStep::BothIrises) && irises[1..].iter().any(|s| policy.steps.contains(s)) {
+            return Err(bad("bothIrises already takes each eye; drop leftIris/rightIris".into()));
+        }
+        for (name, value) in [
+            ("finger", policy.quality_threshold.finger),
+            ("iris", policy.quality_threshold.iris),
+            ("face", policy.quality_threshold.face),
+        ] {
+            if value > 100 {
+                return Err(bad(format!("the {name} quality threshold {value} is over 100")));
+            }
+        }
+        if !(1..=10).contains(&policy.attempts) {
+            return Err(bad(format!("attempts must be 1 to 10, not {}", policy.attempts)));
+        }
+        if !(1..=300).contains(&policy.capture_timeout_seconds) {
+            return Err(bad(format!(
+                "captureTimeoutSeconds must be 1 to 300, not {}",
+                policy.capture_timeout_seconds
+            )));
+        }
+        Ok(policy)
+    }
+
+    /// The embedded default.
+    pub fn default_policy() -> CapturePolicy {
+        CapturePolicy::from_json(DEFAULT_CAPTURE_POLICY).expect("the embedded capture policy is valid")
+    }
+
+    pub fn threshold(&self, step: PolicyStep) -> u8 {
+        self.quality_threshold.for_modality(step.modality())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_is_mosips() {
+        let policy = CapturePolicy::default_policy();
+        assert_eq!(
+            policy.steps,
+            [
+                PolicyStep::LeftSlap,
+                PolicyStep::RightSlap,
+                PolicyStep::Thumbs,
+                PolicyStep::BothIrises,
+                PolicyStep::Face
+            ]
+        );
+        assert_eq!(policy.threshold(PolicyStep::Thumbs), 40);
+        assert_eq!(policy.threshold(PolicyStep::BothIrises), 60);
+        assert_eq!(policy.threshold(PolicyStep::Face), 90);
+        assert_eq!(policy.attempts, 3);
+        assert_eq!(policy.force_capture, ForceCapture::Supervisor);
+    }
+
+    fn with(change: impl FnOnce(&mut serde_json::Value)) -> Result<CapturePolicy, SchemaError> {
+        let mut value: serde_json::Value = serde_json::from_str(DEFAULT_CAPTURE_POLICY).unwrap();
+        change(&mut value);
+        CapturePolicy::from_json(&value.to_string())
+    }
+
+    #[test]
+    fn bad_policies_are_refused_with_the_reason() {
+        let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>)> = vec![
+            ("kind", Box::new(|v| v["kind"] = "ui-spec".into())),
+            ("version 2", Box::new(|v| v["version"] = 2.into())),
+            (
+                "appears twice",
+                Box::new(|v| v["steps"] = serde_json::json!(["face", "face"])),
+            ),
+            (
+                "drop leftIris",
+                Box::new(|v| v["steps"] = serde_json::json!(["bothIrises", "leftIris"])),
+            ),
+            ("over 100", Box::new(|v| v["qualityThreshold"]["iris"] = 101.into())),
+            ("attempts", Box::new(|v| v["attempts"] = 0.into())),
+            (
+                "captureTimeoutSeconds",
+                Box::new(|v| v["captureTimeoutSeconds"] = 0.into()),
+            ),
+            (
+                "unknown variant",
+                Box::new(|v| v["steps"] = serde_json::json!(["leftFoot"])),
+            ),
+            ("unknown field", Box::new(|v| v["colour"] = "red".into())),
+        ];
+        for (expected, change) in cases {
+            let error = with(change).expect_err(expected);
+            assert_eq!(error.code(), "capture_policy_invalid");
+            assert!(error.to_string().contains(expected), "{expected}: {error}");
+        }
+    }
+}
