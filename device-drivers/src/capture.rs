@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use crate::DeviceError;
 
 /// The three modalities the station captures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum Modality {
     Finger,
@@ -35,7 +35,7 @@ pub enum Modality {
 }
 
 /// What a device is, as SBI names it (type and sub-type).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum DeviceKind {
     /// Captures four fingers (or two thumbs) at once.
@@ -60,19 +60,24 @@ impl DeviceKind {
 
     /// Can this kind of device take the step in one capture?
     pub fn can_capture(self, step: CaptureStep) -> bool {
-        match (self, step) {
-            (DeviceKind::FingerSlap, CaptureStep::LeftSlap | CaptureStep::RightSlap | CaptureStep::Thumbs) => true,
-            (DeviceKind::FingerSingle, CaptureStep::Finger(_)) => true,
-            (DeviceKind::IrisDouble, CaptureStep::BothIrises | CaptureStep::LeftIris | CaptureStep::RightIris) => true,
-            (DeviceKind::IrisSingle, CaptureStep::LeftIris | CaptureStep::RightIris) => true,
-            (DeviceKind::Face, CaptureStep::Face | CaptureStep::ExceptionPhoto) => true,
-            _ => false,
-        }
+        matches!(
+            (self, step),
+            (
+                DeviceKind::FingerSlap,
+                CaptureStep::LeftSlap | CaptureStep::RightSlap | CaptureStep::Thumbs
+            ) | (DeviceKind::FingerSingle, CaptureStep::Finger(_))
+                | (
+                    DeviceKind::IrisDouble,
+                    CaptureStep::BothIrises | CaptureStep::LeftIris | CaptureStep::RightIris
+                )
+                | (DeviceKind::IrisSingle, CaptureStep::LeftIris | CaptureStep::RightIris)
+                | (DeviceKind::Face, CaptureStep::Face | CaptureStep::ExceptionPhoto)
+        )
     }
 }
 
 /// One body part that a capture produces a record for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum Position {
     RightThumb,
@@ -150,7 +155,7 @@ impl Position {
 }
 
 /// One capture the clerk asks for: a slap, the thumbs, the irises, the face.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum CaptureStep {
     LeftSlap,
@@ -224,7 +229,7 @@ impl CaptureRequest {
 }
 
 /// Who made a capture, as recorded in the packet and shown to the clerk.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceInfo {
     pub make: String,
@@ -244,7 +249,7 @@ pub struct DeviceInfo {
 }
 
 /// Which backend drives a device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum Backend {
     Sbi,
@@ -253,7 +258,7 @@ pub enum Backend {
 }
 
 /// Whether the device proved who it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum DeviceTrust {
     /// Its signatures chain to a CA in the station's trust store.
@@ -265,7 +270,7 @@ pub enum DeviceTrust {
 }
 
 /// Whether a device can take a capture now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum DeviceStatus {
     Ready,
@@ -276,7 +281,7 @@ pub enum DeviceStatus {
 }
 
 /// A device as discovery finds it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceDescriptor {
     /// Stable while the device stays plugged in, unique across backends, e.g. `sbi:4501:2`,
@@ -300,7 +305,7 @@ pub enum CapturedData {
 }
 
 /// Where a quality score comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum QualitySource {
     Device,
@@ -335,7 +340,7 @@ pub struct PreviewFrame {
     pub bytes: Vec<u8>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum FrameFormat {
     Jpeg,

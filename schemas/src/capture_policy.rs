@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::SchemaError;
 
 /// One capture the registration takes. The names match the station's capture steps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub enum PolicyStep {
     LeftSlap,

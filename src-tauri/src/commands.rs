@@ -15,6 +15,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use enroll_station::biometrics::{BiometricsView, DeviceListView, ExceptionKindName, PolicyStep, Position};
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
     CaptureView, ErrorView, FormSpec, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView, PurgeReport,
@@ -186,6 +187,116 @@ pub async fn save_draft(
 #[tracing::instrument(skip(station))]
 pub async fn capture_face(station: SharedStation<'_>, registration_id: String) -> Result<CaptureView, ErrorView> {
     blocking(&station, move |station| station.capture_face(&registration_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn devices(station: SharedStation<'_>) -> Result<Vec<DeviceListView>, ErrorView> {
+    blocking(&station, |station| station.devices()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn refresh_devices(station: SharedStation<'_>) -> Result<Vec<DeviceListView>, ErrorView> {
+    blocking(&station, |station| station.refresh_devices()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn biometrics(station: SharedStation<'_>, registration_id: String) -> Result<BiometricsView, ErrorView> {
+    blocking(&station, move |station| station.biometrics(&registration_id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn biometric_preview(
+    station: SharedStation<'_>,
+    registration_id: String,
+    position: Position,
+) -> Result<CaptureView, ErrorView> {
+    blocking(&station, move |station| {
+        station.biometric_preview(&registration_id, position)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn capture_biometrics(
+    station: SharedStation<'_>,
+    registration_id: String,
+    step: PolicyStep,
+) -> Result<BiometricsView, ErrorView> {
+    blocking(&station, move |station| {
+        station.capture_biometrics(&registration_id, step)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station, reason))]
+pub async fn mark_biometric_exception(
+    station: SharedStation<'_>,
+    registration_id: String,
+    position: Position,
+    kind: ExceptionKindName,
+    reason: String,
+) -> Result<BiometricsView, ErrorView> {
+    blocking(&station, move |station| {
+        station.mark_biometric_exception(&registration_id, position, kind, &reason)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn clear_biometric_exception(
+    station: SharedStation<'_>,
+    registration_id: String,
+    position: Position,
+) -> Result<BiometricsView, ErrorView> {
+    blocking(&station, move |station| {
+        station.clear_biometric_exception(&registration_id, position)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn capture_exception_photo(
+    station: SharedStation<'_>,
+    registration_id: String,
+) -> Result<BiometricsView, ErrorView> {
+    blocking(&station, move |station| {
+        station.capture_exception_photo(&registration_id)
+    })
+    .await
+}
+
+/// The supervisor types their own credentials on the clerk's screen; the session stays the
+/// clerk's.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station, password))]
+pub async fn force_capture(
+    station: SharedStation<'_>,
+    registration_id: String,
+    step: PolicyStep,
+    supervisor: String,
+    password: String,
+) -> Result<BiometricsView, ErrorView> {
+    blocking(&station, move |station| {
+        station.force_capture(&registration_id, step, &supervisor, &password)
+    })
+    .await
 }
 
 #[tauri::command]

@@ -14,6 +14,9 @@ use crate::StationError;
 pub struct Draft {
     pub identity: serde_json::Value,
     pub face: Option<FaceCaptured>,
+    /// Fingers, irises, exceptions and sign-offs (absent in drafts saved before them).
+    #[serde(default)]
+    pub biometrics: crate::biometrics::BiometricsDraft,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -99,6 +99,8 @@ error_codes! {
     DeviceUntrusted = "device_untrusted",
     SbiError = "sbi_error",
     UsbUnavailable = "usb_unavailable",
+    NoDevice = "no_device",
+    ForceCaptureNotAllowed = "force_capture_not_allowed",
     // The intake's, as the station's sync meets them.
     IntakeUnreachable = "intake_unreachable",
     InvalidUrl = "invalid_url",
@@ -138,6 +140,8 @@ pub enum PermissionRule {
     RemoveSelf,
     /// One's own password is changed with the current one, not reset.
     ResetOwnPassword,
+    /// A force capture is signed off by a supervisor or an admin other than the clerk.
+    SignOffNeedsSupervisor,
 }
 
 impl PermissionRule {
@@ -148,6 +152,7 @@ impl PermissionRule {
         PermissionRule::OthersDraft,
         PermissionRule::RemoveSelf,
         PermissionRule::ResetOwnPassword,
+        PermissionRule::SignOffNeedsSupervisor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -158,6 +163,7 @@ impl PermissionRule {
             PermissionRule::OthersDraft => "others_draft",
             PermissionRule::RemoveSelf => "remove_self",
             PermissionRule::ResetOwnPassword => "reset_own_password",
+            PermissionRule::SignOffNeedsSupervisor => "sign_off_needs_supervisor",
         }
     }
 }
@@ -190,6 +196,13 @@ pub enum StationError {
     ValidationFailed(Vec<FieldError>),
     #[error("{0}")]
     InvalidInput(String),
+    /// No device found can take this capture step (none plugged in, none ready).
+    #[error("no device can capture {step}")]
+    NoDevice { step: String },
+    /// Force capture asked where the policy does not allow it now (attempts left, nothing
+    /// under the threshold, or never in this country).
+    #[error("force capture is not allowed for {step}: {why}")]
+    ForceCaptureNotAllowed { step: String, why: String },
     #[error("configuration error: {0}")]
     Config(String),
     /// A bug or a broken invariant; the detail is for the log.
@@ -231,6 +244,8 @@ impl StationError {
             StationError::InvalidState { .. } => ErrorCode::InvalidState,
             StationError::ValidationFailed(_) => ErrorCode::ValidationFailed,
             StationError::InvalidInput(_) => ErrorCode::InvalidInput,
+            StationError::NoDevice { .. } => ErrorCode::NoDevice,
+            StationError::ForceCaptureNotAllowed { .. } => ErrorCode::ForceCaptureNotAllowed,
             StationError::Config(_) => ErrorCode::Config,
             StationError::Internal(_) => ErrorCode::Internal,
             StationError::Store(error) => store_code(error),
@@ -258,6 +273,9 @@ impl StationError {
             }
             StationError::NotPermitted { rule, .. } => {
                 params.insert("rule".to_string(), text(rule.as_str()));
+            }
+            StationError::NoDevice { step } | StationError::ForceCaptureNotAllowed { step, .. } => {
+                params.insert("step".to_string(), text(step));
             }
             StationError::InvalidState { registration_id, state } => {
                 params.insert("registration_id".to_string(), text(registration_id));

@@ -9,6 +9,7 @@
 //! is `store`), bytes and ciphers (that is `packet`), HTTP (that is `sync`).
 
 mod audit;
+pub mod biometrics;
 mod content;
 mod error;
 pub mod home;
@@ -75,6 +76,10 @@ pub struct Station {
     /// The ID schema's `idVersion`, which every packet records as `IDSchemaVersion`.
     id_schema_version: f64,
     camera: Box<dyn FaceCamera>,
+    /// The biometric devices and which takes each step.
+    devices: biometrics::DeviceRegistry,
+    /// Which biometrics a registration takes and how good they must be.
+    capture_policy: enroll_schemas::CapturePolicy,
     clock: Clock,
 }
 
@@ -115,6 +120,8 @@ impl Station {
             form,
             id_schema_version,
             camera,
+            devices: biometrics::DeviceRegistry::default(),
+            capture_policy: enroll_schemas::CapturePolicy::default_policy(),
             clock,
         })
     }
@@ -193,7 +200,7 @@ impl Station {
         let id = registration_id(&station.center_id, &station.station_id, sequence, now);
         let draft = Draft {
             identity: serde_json::json!({}),
-            face: None,
+            ..Draft::default()
         };
         vault.insert_draft(&id, &operator.username, &draft.to_bytes(), &data_key, &rfc3339(now))?;
         drop(vault);
@@ -300,9 +307,15 @@ impl Station {
                     },
                     colour_space: 0,
                 })?;
+            // The face keeps its own path until the face step moves to the capture model; the
+            // fingers, irises, exceptions and exception photo come from the biometrics draft.
+            let captured = biometrics::records::packet_biometrics(&self.capture_policy, &draft.biometrics)?;
+            let mut devices = vec![face.device.clone()];
+            devices.extend(captured.devices.into_iter().filter(|d| *d != face.device));
             let contents = PacketContents {
                 identity,
-                biometrics: vec![BiometricRecord {
+                exceptions: captured.exceptions,
+                biometrics: std::iter::once(BiometricRecord {
                     modality: enroll_packet::Modality::Face,
                     position: String::new(),
                     quality: face.quality,
@@ -313,14 +326,16 @@ impl Station {
                     device_digital_id: None,
                     device_signature: None,
                     data: face_record,
-                }],
+                })
+                .chain(captured.records)
+                .collect(),
                 meta: PacketMeta {
                     registration_id: registration_id.to_string(),
                     station_id: station.station_id.clone(),
                     station_public_key: base64::engine::general_purpose::STANDARD.encode(signing_key.public_key()),
                     center_id: station.center_id.clone(),
                     officer: row.created_by.clone(),
-                    devices: vec![face.device.clone()],
+                    devices,
                     created_at: row.created_at.clone(),
                     finalized_at: Some(rfc3339(now)),
                     software_version: env!("CARGO_PKG_VERSION").to_string(),

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use ed25519_dalek::Signer as _;
 use enroll_packet::StationSigningKey;
-use enroll_store::{AuditSession, DataKey, NewAuditEvent, Operator, StoreError};
+use enroll_store::{AuditSession, DataKey, NewAuditEvent, Operator, StoreError, Vault};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -112,6 +112,37 @@ impl Station {
         if vault.station()?.is_none() {
             return Err(StationError::NotSetUp);
         }
+        let (operator, data_key) = self.check_credentials(&mut vault, username, password, now)?;
+        let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
+        vault.remember_station_public_key(&signing_key.public_key())?;
+        vault.set_audit_session(Some(AuditSession {
+            actor: operator.username.clone(),
+            signer: Box::new(move |message| signing_key.0.sign(message).to_bytes().to_vec()),
+        }));
+        vault.record_login_success(&operator.username, &now_text)?;
+        drop(vault);
+        let view = operator_view(&operator);
+        tracing::info!(username = %operator.username, role = operator.role.as_str(), "signed in");
+        *self.session() = Some(Session {
+            operator,
+            data_key: Some(data_key),
+            last_activity: now,
+        });
+        Ok(view)
+    }
+
+    /// Check a username and password against the vault, with the lockout rules: refused while
+    /// locked out, and a wrong password counts towards the next lockout. Shared by signing in
+    /// and by a supervisor's sign-off on the clerk's screen, so that neither path can be used
+    /// to guess a password faster than the other.
+    pub(crate) fn check_credentials(
+        &self,
+        vault: &mut Vault,
+        username: &str,
+        password: &str,
+        now: OffsetDateTime,
+    ) -> Result<(Operator, DataKey), StationError> {
+        let now_text = rfc3339(now);
         let login_state = vault.login_state(username)?;
         if let Some(until) = login_state.as_ref().and_then(|s| s.locked_until.as_deref()) {
             let until = parse_time(until)?;
@@ -129,8 +160,8 @@ impl Station {
                 });
             }
         }
-        let (operator, data_key) = match vault.unlock(username, password) {
-            Ok(unlocked) => unlocked,
+        match vault.unlock(username, password) {
+            Ok(unlocked) => Ok(unlocked),
             Err(StoreError::WrongCredentials) => {
                 match login_state {
                     Some(state) => {
@@ -157,26 +188,10 @@ impl Station {
                         })?;
                     }
                 }
-                return Err(StationError::WrongCredentials);
+                Err(StationError::WrongCredentials)
             }
-            Err(other) => return Err(other.into()),
-        };
-        let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
-        vault.remember_station_public_key(&signing_key.public_key())?;
-        vault.set_audit_session(Some(AuditSession {
-            actor: operator.username.clone(),
-            signer: Box::new(move |message| signing_key.0.sign(message).to_bytes().to_vec()),
-        }));
-        vault.record_login_success(&operator.username, &now_text)?;
-        drop(vault);
-        let view = operator_view(&operator);
-        tracing::info!(username = %operator.username, role = operator.role.as_str(), "signed in");
-        *self.session() = Some(Session {
-            operator,
-            data_key: Some(data_key),
-            last_activity: now,
-        });
-        Ok(view)
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// Sign out: the keys leave memory.

@@ -26,6 +26,9 @@ pub enum Modality {
     Finger,
     Face,
     Iris,
+    /// The face-camera photo that documents a registration's exceptions (MOSIP's
+    /// `ExceptionPhoto` type): an ISO/IEC 19794-5 record like a face.
+    ExceptionPhoto,
 }
 
 impl Modality {
@@ -35,6 +38,7 @@ impl Modality {
             Modality::Finger => "Finger",
             Modality::Face => "Face",
             Modality::Iris => "Iris",
+            Modality::ExceptionPhoto => "ExceptionPhoto",
         }
     }
 
@@ -42,7 +46,7 @@ impl Modality {
     pub fn format_type(self) -> &'static str {
         match self {
             Modality::Finger => "7",
-            Modality::Face => "8",
+            Modality::Face | Modality::ExceptionPhoto => "8",
             Modality::Iris => "9",
         }
     }
@@ -51,15 +55,20 @@ impl Modality {
     pub fn iso_identifier(self) -> &'static [u8; 4] {
         match self {
             Modality::Finger => b"FIR\0",
-            Modality::Face => b"FAC\0",
+            Modality::Face | Modality::ExceptionPhoto => b"FAC\0",
             Modality::Iris => b"IIR\0",
         }
     }
 
     pub(crate) fn from_cbeff_type(text: &str) -> Option<Modality> {
-        [Modality::Finger, Modality::Face, Modality::Iris]
-            .into_iter()
-            .find(|m| m.cbeff_type() == text)
+        [
+            Modality::Finger,
+            Modality::Face,
+            Modality::Iris,
+            Modality::ExceptionPhoto,
+        ]
+        .into_iter()
+        .find(|m| m.cbeff_type() == text)
     }
 }
 

@@ -2,6 +2,7 @@
 //! loopback, a fake clock. One binary; each test in its own temporary folder.
 //!
 //! - `audit_details`: what the audit trail says of each move, tied to the register's receipt.
+//! - `biometrics`: capture steps against the policy, exceptions, sign-offs, into the packet.
 //! - `home`: the home screen's lists, their paging, and the decision on a registration.
 //! - `roles`: the role matrix over every `Station` method.
 //! - `session`: lockout (persisted across a restart) and the idle lock.
@@ -10,6 +11,7 @@
 //! - `private_files`: the data folder and every file in it are owner-only, old ones tightened.
 
 mod audit_details;
+mod biometrics;
 mod home;
 mod lifecycle;
 mod marker;

@@ -31,6 +31,19 @@ export const commands = {
 	newRegistration: () => __TAURI_INVOKE<RegistrationView>("new_registration"),
 	saveDraft: (registrationId: string, identity: Value) => __TAURI_INVOKE<RegistrationView>("save_draft", { registrationId, identity }),
 	captureFace: (registrationId: string) => __TAURI_INVOKE<CaptureView>("capture_face", { registrationId }),
+	devices: () => __TAURI_INVOKE<DeviceListView[]>("devices"),
+	refreshDevices: () => __TAURI_INVOKE<DeviceListView[]>("refresh_devices"),
+	biometrics: (registrationId: string) => __TAURI_INVOKE<BiometricsView>("biometrics", { registrationId }),
+	biometricPreview: (registrationId: string, position: Position) => __TAURI_INVOKE<CaptureView>("biometric_preview", { registrationId, position }),
+	captureBiometrics: (registrationId: string, step: PolicyStep) => __TAURI_INVOKE<BiometricsView>("capture_biometrics", { registrationId, step }),
+	markBiometricException: (registrationId: string, position: Position, kind: ExceptionKindName, reason: string) => __TAURI_INVOKE<BiometricsView>("mark_biometric_exception", { registrationId, position, kind, reason }),
+	clearBiometricException: (registrationId: string, position: Position) => __TAURI_INVOKE<BiometricsView>("clear_biometric_exception", { registrationId, position }),
+	captureExceptionPhoto: (registrationId: string) => __TAURI_INVOKE<BiometricsView>("capture_exception_photo", { registrationId }),
+	/**
+	 *  The supervisor types their own credentials on the clerk's screen; the session stays the
+	 *  clerk's.
+	 */
+	forceCapture: (registrationId: string, step: PolicyStep, supervisor: string, password: string) => __TAURI_INVOKE<BiometricsView>("force_capture", { registrationId, step, supervisor, password }),
 	finalize: (registrationId: string) => __TAURI_INVOKE<RegistrationView>("finalize", { registrationId }),
 	approve: (registrationId: string) => __TAURI_INVOKE<RegistrationView>("approve", { registrationId }),
 	/**  The reason is not logged: it may describe the resident. */
@@ -40,11 +53,24 @@ export const commands = {
 };
 
 /* Constants */
-export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","device_not_connected","device_bad_image","capture_failed","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol"] as const;
+export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","device_not_connected","device_bad_image","capture_failed","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","no_device","force_capture_not_allowed","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol"] as const;
 
-export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_registration","others_draft","remove_self","reset_own_password"] as const;
+export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_registration","others_draft","remove_self","reset_own_password","sign_off_needs_supervisor"] as const;
 
 /* Types */
+/**  Which backend drives a device. */
+export type Backend = "sbi" | "usb" | "simulated";
+
+export type BiometricsView = {
+	/**  The policy's steps in order, but the face (captured on its own step for now). */
+	steps: StepView[],
+	/**  Exceptions are recorded and their photo is not taken yet. */
+	exception_photo_missing: boolean,
+	has_exception_photo: boolean,
+	/**  Every step done and the exception photo taken where needed. */
+	complete: boolean,
+};
+
 /**  A captured image ready to show. */
 export type CaptureView = {
 	/**  `data:image/png;base64,...` */
@@ -74,6 +100,48 @@ export type DecisionView = {
 	reason: string | null,
 };
 
+/**  What a device is, as SBI names it (type and sub-type). */
+export type DeviceKind = 
+/**  Captures four fingers (or two thumbs) at once. */
+"fingerSlap" | 
+/**  Captures one finger at a time. */
+"fingerSingle" | 
+/**  Captures both eyes at once. */
+"irisDouble" | 
+/**  Captures one eye at a time. */
+"irisSingle" | "face";
+
+/**  A device as the device list shows it. */
+export type DeviceListView = {
+	id: string,
+	kind: DeviceKind,
+	backend: Backend,
+	make: string,
+	model: string,
+	serial: string,
+	firmware: string,
+	certification: string | null,
+	/**  The UI shows a SIMULATED badge wherever this is true. */
+	simulated: boolean,
+	/**  `developerMode`: accepted without proof of origin; the UI shows it. */
+	trust: DeviceTrust,
+	status: DeviceStatus,
+};
+
+/**  Whether a device can take a capture now. */
+export type DeviceStatus = "ready" | "busy" | "notReady" | 
+/**  SBI: the device is not registered with the register's device management. */
+"notRegistered";
+
+/**  Whether the device proved who it is. */
+export type DeviceTrust = 
+/**  Its signatures chain to a CA in the station's trust store. */
+"verified" | 
+/**  Accepted without proof because the station runs in developer mode; the UI must show it. */
+"developerMode" | 
+/**  A device that signs nothing by design: a native USB scanner or a simulated device. */
+"notApplicable";
+
 /**  The capture device behind an image, as the window shows it (simulated ones say so). */
 export type DeviceView = {
 	make: string,
@@ -97,7 +165,7 @@ export type ErrorCode = "not_set_up" | "already_set_up" | "wrong_credentials" | 
 /**  Params: `rule` (a [`PermissionRule`]). */
 "not_permitted" | "not_found" | 
 /**  Params: `registration_id`, `state` (a registration state). */
-"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "device_not_connected" | "device_bad_image" | "capture_failed" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "intake_unreachable" | "invalid_url" | "packet_rejected" | "duplicate_registration" | "unknown_station" | "station_exists" | "bad_receipt" | "upload_too_large" | "checksum_mismatch" | "upload_gone" | "upload_incomplete" | "intake_error" | "protocol";
+"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "device_not_connected" | "device_bad_image" | "capture_failed" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "no_device" | "force_capture_not_allowed" | "intake_unreachable" | "invalid_url" | "packet_rejected" | "duplicate_registration" | "unknown_station" | "station_exists" | "bad_receipt" | "upload_too_large" | "checksum_mismatch" | "upload_gone" | "upload_incomplete" | "intake_error" | "protocol";
 
 /**  A parameter of an error's sentence: text, or a number (which picks a plural form). */
 export type ErrorParam = string | number;
@@ -110,6 +178,18 @@ export type ErrorView = {
 	code: ErrorCode,
 	params: { [key in string]: ErrorParam },
 	fields: FieldError[],
+};
+
+/**  Why a position has no capture. */
+export type ExceptionKindName = 
+/**  The finger or eye is absent. */
+"missing" | 
+/**  Present, but cannot give a usable capture (injury, worn ridges, bandage). */
+"unusable";
+
+export type ExceptionView = {
+	kind: ExceptionKindName,
+	reason: string,
 };
 
 /**  A problem with one form field, in the UI's terms. */
@@ -243,7 +323,9 @@ export type PermissionRule =
 /**  An admin cannot remove their own account. */
 "remove_self" | 
 /**  One's own password is changed with the current one, not reset. */
-"reset_own_password";
+"reset_own_password" | 
+/**  A force capture is signed off by a supervisor or an admin other than the clerk. */
+"sign_off_needs_supervisor";
 
 /**  The accepted ranges, inclusive (see [`IDLE_LOCK_MINUTES`] and [`RETENTION_DAYS`]). */
 export type PolicyLimits = {
@@ -262,6 +344,9 @@ export type PolicyRequest = {
 	retention_days: number,
 };
 
+/**  One capture the registration takes. The names match the station's capture steps. */
+export type PolicyStep = "leftSlap" | "rightSlap" | "thumbs" | "bothIrises" | "leftIris" | "rightIris" | "face";
+
 /**  The policy as the admin's screen shows it. */
 export type PolicyView = {
 	/**  Minutes without activity before the session locks. */
@@ -274,6 +359,24 @@ export type PolicyView = {
 	retention_is_default: boolean,
 	/**  What [`Station::set_policy`] accepts, so the form can say it before sending. */
 	limits: PolicyLimits,
+};
+
+/**  One body part that a capture produces a record for. */
+export type Position = "rightThumb" | "rightIndex" | "rightMiddle" | "rightRing" | "rightLittle" | "leftThumb" | "leftIndex" | "leftMiddle" | "leftRing" | "leftLittle" | "leftIris" | "rightIris" | "face" | 
+/**  The photo that documents an exception (a missing finger or eye): a face-camera image. */
+"exceptionPhoto";
+
+export type PositionStateName = "not_captured" | "captured" | "excepted";
+
+export type PositionView = {
+	position: Position,
+	state: PositionStateName,
+	/**  0..=100, when captured. */
+	quality: number | null,
+	meets_threshold: boolean,
+	exception: ExceptionView | null,
+	/**  Who captured it; `simulated` drives the badge. */
+	device_simulated: boolean | null,
 };
 
 /**  What [`crate::Station::purge_expired`] did. */
@@ -367,6 +470,22 @@ export type StationStatus = {
 	session_locked: boolean,
 	/**  True when the capture devices are simulated (the UI must say so). */
 	simulated_devices: boolean,
+};
+
+export type StepView = {
+	step: PolicyStep,
+	threshold: number,
+	attempts: number,
+	attempts_allowed: number,
+	/**  Every position captured at the threshold, excepted, or signed off. */
+	done: boolean,
+	/**  A supervisor may sign the step off as it is now. */
+	may_force: boolean,
+	/**  The supervisor who signed it off. */
+	forced_by: string | null,
+	/**  The device that would take the next attempt; none when no device can. */
+	device: DeviceListView | null,
+	positions: PositionView[],
 };
 
 export type SyncFailure = {

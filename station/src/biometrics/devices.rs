@@ -1,0 +1,87 @@
+//! The station's capture devices: the backends it was opened with (simulated devices, SBI
+//! services, the USB bus), what they found at the last discovery, and which device takes a
+//! step.
+//!
+//! Why apart: discovery is slow-ish (an SBI scan knocks on a hundred ports) and devices come
+//! and go, so the list is kept and refreshed on demand rather than rebuilt per capture.
+//! Deliberately absent: policy and drafts (`draft.rs`), talking to devices (`enroll-devices`).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use enroll_devices::{BiometricDevice, CaptureStep, DeviceBackend, DeviceDescriptor, DeviceStatus};
+
+/// Backends and the devices they last found.
+#[derive(Default)]
+pub struct DeviceRegistry {
+    backends: Mutex<Vec<Arc<dyn DeviceBackend>>>,
+    found: Mutex<Option<Vec<Arc<dyn BiometricDevice>>>>,
+}
+
+impl DeviceRegistry {
+    pub fn new(backends: Vec<Arc<dyn DeviceBackend>>) -> DeviceRegistry {
+        DeviceRegistry {
+            backends: Mutex::new(backends),
+            found: Mutex::new(None),
+        }
+    }
+
+    /// Drive devices through these backends from now on (discovering on next use).
+    pub fn set_backends(&self, backends: Vec<Arc<dyn DeviceBackend>>) {
+        *self.backends.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = backends;
+        *self.found() = None;
+    }
+
+    /// Ask every backend again. A backend that fails is logged and skipped: one broken device
+    /// service must not hide the others.
+    pub fn refresh(&self) -> Vec<Arc<dyn BiometricDevice>> {
+        let backends = self
+            .backends
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        let mut devices = Vec::new();
+        for backend in &backends {
+            match backend.discover() {
+                Ok(found) => devices.extend(found),
+                Err(error) => tracing::warn!(backend = backend.name(), %error, "device discovery failed"),
+            }
+        }
+        *self.found() = Some(devices.clone());
+        devices
+    }
+
+    /// The devices of the last discovery (discovering first if there was none).
+    pub fn devices(&self) -> Vec<Arc<dyn BiometricDevice>> {
+        let known = self.found().clone();
+        known.unwrap_or_else(|| self.refresh())
+    }
+
+    pub fn descriptors(&self) -> Vec<DeviceDescriptor> {
+        self.devices().iter().map(|d| d.descriptor()).collect()
+    }
+
+    /// The device for `step`: the first ready one that can take it, real devices before
+    /// simulated ones (a centre with a real scanner plugged in uses it).
+    pub fn for_step(&self, step: CaptureStep) -> Option<Arc<dyn BiometricDevice>> {
+        let mut candidates: Vec<(bool, Arc<dyn BiometricDevice>)> = self
+            .devices()
+            .into_iter()
+            .filter_map(|device| {
+                let descriptor = device.descriptor();
+                (descriptor.status == DeviceStatus::Ready && descriptor.kind.can_capture(step))
+                    .then_some((descriptor.info.simulated, device))
+            })
+            .collect();
+        candidates.sort_by_key(|(simulated, _)| *simulated);
+        candidates.into_iter().next().map(|(_, device)| device)
+    }
+
+    /// True when every device found is simulated (the UI says so on every screen).
+    pub fn all_simulated(&self) -> bool {
+        self.devices().iter().all(|d| d.descriptor().info.simulated)
+    }
+
+    fn found(&self) -> MutexGuard<'_, Option<Vec<Arc<dyn BiometricDevice>>>> {
+        self.found.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,127 @@
+//! A draft's biometrics as the packet carries them: one record per kept capture with the
+//! metadata MOSIP expects (retries, force capture, device identity and signature, quality),
+//! one exception entry per missing or unusable finger or eye, and the exception photo.
+//!
+//! Deliberately absent: CBEFF and bytes of the container (that is `enroll-packet`).
+
+use base64::Engine as _;
+use enroll_devices::{Modality, Position};
+use enroll_packet::{BiometricException, BiometricRecord, DeviceIdentity, ExceptionKind};
+use enroll_schemas::CapturePolicy;
+
+use super::draft::{step_of, BiometricsDraft, ExceptionKindName, StoredCapture, StoredData};
+use crate::StationError;
+
+/// What finalize puts in the packet for these biometrics.
+pub struct PacketBiometrics {
+    pub records: Vec<BiometricRecord>,
+    pub exceptions: Vec<BiometricException>,
+    /// Each device that made a kept capture, once.
+    pub devices: Vec<DeviceIdentity>,
+}
+
+pub fn packet_biometrics(
+    policy: &CapturePolicy,
+    biometrics: &BiometricsDraft,
+) -> Result<PacketBiometrics, StationError> {
+    let mut records = Vec::new();
+    let mut devices: Vec<DeviceIdentity> = Vec::new();
+    for (position, capture) in &biometrics.captures {
+        let step = step_of(policy, *position);
+        let forced = step.is_some_and(|s| biometrics.forced.contains_key(&s))
+            && step.is_some_and(|s| capture.quality < policy.threshold(s));
+        records.push(record(
+            packet_modality(*position),
+            position.mosip_name(),
+            capture,
+            forced,
+        )?);
+    }
+    if let Some(photo) = &biometrics.exception_photo {
+        records.push(record(enroll_packet::Modality::ExceptionPhoto, "", photo, false)?);
+    }
+    for record in &records {
+        if !devices.contains(&record.device) {
+            devices.push(record.device.clone());
+        }
+    }
+    let exceptions = biometrics
+        .exceptions
+        .iter()
+        .map(|(position, exception)| BiometricException {
+            modality: packet_modality(*position),
+            position: position.mosip_name().to_string(),
+            kind: match exception.kind {
+                ExceptionKindName::Missing => ExceptionKind::Missing,
+                ExceptionKindName::Unusable => ExceptionKind::Unusable,
+            },
+            reason: exception.reason.clone(),
+        })
+        .collect();
+    Ok(PacketBiometrics {
+        records,
+        exceptions,
+        devices,
+    })
+}
+
+fn record(
+    modality: enroll_packet::Modality,
+    position: &str,
+    capture: &StoredCapture,
+    force_captured: bool,
+) -> Result<BiometricRecord, StationError> {
+    let device = DeviceIdentity {
+        make: capture.device.make.clone(),
+        model: capture.device.model.clone(),
+        serial: capture.device.serial.clone(),
+        simulated: capture.device.simulated,
+    };
+    Ok(BiometricRecord {
+        modality,
+        position: position.to_string(),
+        quality: capture.quality,
+        retries: capture.attempt.saturating_sub(1),
+        force_captured,
+        captured_at: capture.captured_at.clone(),
+        device,
+        device_digital_id: capture.device.digital_id.clone(),
+        device_signature: capture.signature.as_ref().map(|jws| jws.as_bytes().to_vec()),
+        data: record_bytes(modality, capture)?,
+    })
+}
+
+fn record_bytes(modality: enroll_packet::Modality, capture: &StoredCapture) -> Result<Vec<u8>, StationError> {
+    let decode = |text: &str| {
+        base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|_| StationError::corrupt("a stored capture is not valid base64"))
+    };
+    match &capture.data {
+        StoredData::IsoRecord { record } => decode(record),
+        StoredData::Image { png, ppi } => wrap_image(modality, &decode(png)?, *ppi, capture),
+    }
+}
+
+/// Pixels into an ISO/IEC 19794 record for the registration profile.
+fn wrap_image(
+    modality: enroll_packet::Modality,
+    _png: &[u8],
+    _ppi: u16,
+    _capture: &StoredCapture,
+) -> Result<Vec<u8>, StationError> {
+    Err(StationError::Internal(format!(
+        "wrapping {modality:?} pixels into an ISO/IEC 19794 record is not wired yet"
+    )))
+}
+
+fn packet_modality(position: Position) -> enroll_packet::Modality {
+    match position {
+        Position::ExceptionPhoto => enroll_packet::Modality::ExceptionPhoto,
+        other => match other.modality() {
+            Modality::Finger => enroll_packet::Modality::Finger,
+            Modality::Iris => enroll_packet::Modality::Iris,
+            Modality::Face => enroll_packet::Modality::Face,
+        },
+    }
+}

@@ -1,0 +1,418 @@
+//! Biometric capture through the station's API against the capture policy: attempts keep the
+//! best capture, exceptions need their photo, a supervisor signs off a step that stays poor,
+//! and the approved packet carries every record with its metadata.
+//!
+//! The devices here are a test double, `ScriptedDevice`: it answers with the real ISO/IEC
+//! 19794 records of a MOSIP mock device (`../shared/fixtures/mosip-mock-mds/registration/`)
+//! and the quality scores the test scripts, so that each policy rule can be driven exactly.
+
+use std::collections::VecDeque;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use enroll_devices::{
+    Backend, BiometricDevice, CancelToken, Capture, CaptureRequest, CaptureResult, CaptureStep, CapturedData,
+    DeviceBackend, DeviceDescriptor, DeviceError, DeviceInfo, DeviceKind, DeviceStatus, DeviceTrust, Position,
+    PreviewFrame, QualitySource,
+};
+use enroll_schemas::PolicyStep;
+use enroll_station::biometrics::ExceptionKindName;
+use enroll_station::Station;
+
+use crate::{as_user, fixture, identity, password, MAKER, OFFICER, SUPERVISOR};
+
+fn fixtures_dir() -> PathBuf {
+    let root = std::env::var_os("ENROLL_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"));
+    let dir = root.join("mosip-mock-mds/registration");
+    assert!(
+        dir.is_dir(),
+        "fixture {} is absent: put ../shared/fixtures beside the repo",
+        dir.display()
+    );
+    dir
+}
+
+/// The MOSIP mock device's record for a position.
+fn fixture_record(position: Position) -> Vec<u8> {
+    let name = match position {
+        Position::ExceptionPhoto => "Exception_Photo".to_string(),
+        Position::Face => "Face".to_string(),
+        Position::LeftIris => "Left_Iris".to_string(),
+        Position::RightIris => "Right_Iris".to_string(),
+        finger => {
+            let (hand, rest) = finger.mosip_name().split_once(' ').unwrap();
+            format!("{hand}_{}", rest.trim_end_matches("Finger"))
+        }
+    };
+    let path = fixtures_dir().join(format!("{name}.iso"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Answers each capture with fixture records and the next scripted quality (or 80).
+struct ScriptedDevice {
+    kind: DeviceKind,
+    qualities: Mutex<VecDeque<u8>>,
+    requests: Mutex<Vec<CaptureRequest>>,
+}
+
+impl ScriptedDevice {
+    fn new(kind: DeviceKind) -> Arc<ScriptedDevice> {
+        Arc::new(ScriptedDevice {
+            kind,
+            qualities: Mutex::new(VecDeque::new()),
+            requests: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn script(&self, qualities: &[u8]) {
+        self.qualities.lock().unwrap().extend(qualities);
+    }
+}
+
+impl BiometricDevice for ScriptedDevice {
+    fn descriptor(&self) -> DeviceDescriptor {
+        DeviceDescriptor {
+            id: format!("test:{:?}", self.kind),
+            kind: self.kind,
+            backend: Backend::Sbi,
+            info: DeviceInfo {
+                make: "MOSIP".into(),
+                model: format!("{:?}", self.kind),
+                serial: "1234567890".into(),
+                firmware: "1.0".into(),
+                certification: Some("L0".into()),
+                digital_id: Some("header.payload.signature".into()),
+                simulated: false,
+            },
+            status: DeviceStatus::Ready,
+            trust: DeviceTrust::Verified,
+        }
+    }
+
+    fn capture(&self, request: &CaptureRequest, _cancel: &CancelToken) -> Result<CaptureResult, DeviceError> {
+        self.requests.lock().unwrap().push(request.clone());
+        let captures = request
+            .expected_positions()
+            .into_iter()
+            .map(|position| Capture {
+                position,
+                data: CapturedData::IsoRecord(fixture_record(position)),
+                quality: self.qualities.lock().unwrap().pop_front().unwrap_or(80),
+                quality_source: QualitySource::Device,
+                signature: Some(format!("jws-of-{}", position.mosip_name())),
+            })
+            .collect();
+        Ok(CaptureResult {
+            captures,
+            device: self.descriptor().info,
+        })
+    }
+
+    fn preview(
+        &self,
+        _step: CaptureStep,
+        _on_frame: &mut dyn FnMut(PreviewFrame) -> ControlFlow<()>,
+        _cancel: &CancelToken,
+    ) -> Result<(), DeviceError> {
+        Ok(())
+    }
+}
+
+struct ScriptedBackend(Vec<Arc<dyn BiometricDevice>>);
+
+impl DeviceBackend for ScriptedBackend {
+    fn name(&self) -> &'static str {
+        "scripted"
+    }
+    fn discover(&self) -> Result<Vec<Arc<dyn BiometricDevice>>, DeviceError> {
+        Ok(self.0.clone())
+    }
+}
+
+struct Devices {
+    slap: Arc<ScriptedDevice>,
+    iris: Arc<ScriptedDevice>,
+    face: Arc<ScriptedDevice>,
+}
+
+fn plug_in(station: &Station) -> Devices {
+    let devices = Devices {
+        slap: ScriptedDevice::new(DeviceKind::FingerSlap),
+        iris: ScriptedDevice::new(DeviceKind::IrisDouble),
+        face: ScriptedDevice::new(DeviceKind::Face),
+    };
+    station.use_device_backends(vec![Arc::new(ScriptedBackend(vec![
+        devices.slap.clone(),
+        devices.iris.clone(),
+        devices.face.clone(),
+    ]))]);
+    devices
+}
+
+fn step(view: &enroll_station::biometrics::BiometricsView, step: PolicyStep) -> &enroll_station::biometrics::StepView {
+    view.steps.iter().find(|s| s.step == step).unwrap()
+}
+
+#[tokio::test]
+async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
+    let fixture = fixture().await;
+    let station = &fixture.station;
+    let devices = plug_in(station);
+    as_user(station, MAKER);
+    let rid = station.new_registration().unwrap().registration_id;
+    station.save_draft(&rid, identity("Karim Test")).unwrap();
+    station.capture_face(&rid).unwrap();
+
+    let listed = station.devices().unwrap();
+    assert_eq!(listed.len(), 3);
+    let start = station.biometrics(&rid).unwrap();
+    assert!(!start.complete);
+    assert_eq!(
+        start.steps.len(),
+        4,
+        "the default policy's steps but the face, which has its own"
+    );
+    assert_eq!(
+        step(&start, PolicyStep::LeftSlap).device.as_ref().unwrap().kind,
+        DeviceKind::FingerSlap
+    );
+
+    // Left slap: three poor attempts; the best per finger is kept; then a supervisor signs off.
+    devices.slap.script(&[30, 50, 20, 60, 35, 10, 25, 10, 10, 10, 10, 10]);
+    for attempt in 1..=3 {
+        let view = station.capture_biometrics(&rid, PolicyStep::LeftSlap).unwrap();
+        let left = step(&view, PolicyStep::LeftSlap);
+        assert_eq!(left.attempts, attempt);
+        assert_eq!(
+            left.may_force,
+            attempt == 3,
+            "force capture only after the last attempt"
+        );
+        assert!(!left.done);
+    }
+    let qualities: Vec<Option<u8>> = step(&station.biometrics(&rid).unwrap(), PolicyStep::LeftSlap)
+        .positions
+        .iter()
+        .map(|p| p.quality)
+        .collect();
+    assert_eq!(
+        qualities,
+        [Some(35), Some(50), Some(25), Some(60)],
+        "best of three per finger"
+    );
+
+    // The sign-off: not the clerk, not an officer, not a wrong password; then the supervisor.
+    let refused = station
+        .force_capture(&rid, PolicyStep::LeftSlap, MAKER, &password(MAKER))
+        .unwrap_err();
+    assert_eq!(refused.code(), "not_permitted");
+    let refused = station
+        .force_capture(&rid, PolicyStep::LeftSlap, OFFICER, &password(OFFICER))
+        .unwrap_err();
+    assert_eq!(refused.code(), "not_permitted");
+    let refused = station
+        .force_capture(&rid, PolicyStep::LeftSlap, SUPERVISOR, "guess")
+        .unwrap_err();
+    assert_eq!(refused.code(), "wrong_credentials");
+    let signed = station
+        .force_capture(&rid, PolicyStep::LeftSlap, SUPERVISOR, &password(SUPERVISOR))
+        .unwrap();
+    let left = step(&signed, PolicyStep::LeftSlap);
+    assert!(left.done && !left.may_force);
+    assert_eq!(left.forced_by.as_deref(), Some(SUPERVISOR));
+    assert_eq!(
+        station.session_state().unwrap().username.as_deref(),
+        Some(MAKER),
+        "the session stays the clerk's"
+    );
+
+    // Right slap first time good; thumbs with the right thumb recorded missing, then its photo.
+    station.capture_biometrics(&rid, PolicyStep::RightSlap).unwrap();
+    let marked = station
+        .mark_biometric_exception(&rid, Position::RightThumb, ExceptionKindName::Missing, "amputated")
+        .unwrap();
+    assert!(marked.exception_photo_missing);
+    station.capture_biometrics(&rid, PolicyStep::Thumbs).unwrap();
+    let thumbs_request = devices.slap.requests.lock().unwrap().last().unwrap().clone();
+    assert_eq!(
+        thumbs_request.exceptions,
+        [Position::RightThumb],
+        "the device is told what not to capture"
+    );
+    assert_eq!(thumbs_request.requested_quality, 40);
+    station.capture_biometrics(&rid, PolicyStep::BothIrises).unwrap();
+    let before_photo = station.biometrics(&rid).unwrap();
+    assert!(before_photo.steps.iter().all(|s| s.done) && !before_photo.complete);
+    let done = station.capture_exception_photo(&rid).unwrap();
+    assert!(done.complete, "{done:?}");
+    assert_eq!(
+        devices.face.requests.lock().unwrap().last().unwrap().step,
+        CaptureStep::ExceptionPhoto
+    );
+    assert_eq!(devices.iris.requests.lock().unwrap().len(), 1);
+
+    station.finalize(&rid).unwrap();
+    as_user(station, SUPERVISOR);
+    station.approve(&rid).unwrap();
+    let envelope = station.sealed_envelope(&rid).unwrap();
+    let register = enroll_packet::RegisterKeyPair::from_json(&fixture.register_key_json).unwrap();
+    let (_, plaintext) = enroll_packet::decrypt_envelope_body(&envelope, &register).unwrap();
+    let (contents, _) = enroll_packet::PacketContents::from_bytes(&plaintext).unwrap();
+
+    use enroll_packet::Modality as M;
+    let count = |m: M| contents.biometrics.iter().filter(|r| r.modality == m).count();
+    assert_eq!(
+        (
+            count(M::Finger),
+            count(M::Iris),
+            count(M::Face),
+            count(M::ExceptionPhoto)
+        ),
+        (9, 2, 1, 1)
+    );
+    let record = |position: &str| {
+        contents
+            .biometrics
+            .iter()
+            .find(|r| r.modality == M::Finger && r.position == position)
+            .unwrap()
+    };
+    let ring = record("Left RingFinger");
+    assert!(ring.force_captured, "under the threshold, kept by sign-off");
+    assert_eq!(
+        (ring.quality, ring.retries),
+        (25, 1),
+        "the second attempt's, after one retry"
+    );
+    let little = record("Left LittleFinger");
+    assert!(!little.force_captured, "60 meets the threshold of 40");
+    assert_eq!(little.retries, 0, "kept from the first attempt");
+    assert_eq!(
+        ring.data,
+        fixture_record(Position::LeftRing),
+        "the device's record, byte for byte"
+    );
+    assert_eq!(ring.device_signature.as_deref(), Some(&b"jws-of-Left RingFinger"[..]));
+    assert_eq!(ring.device_digital_id.as_deref(), Some("header.payload.signature"));
+    assert_eq!(contents.exceptions.len(), 1);
+    assert_eq!(contents.exceptions[0].position, "Right Thumb");
+    assert_eq!(contents.exceptions[0].reason, "amputated");
+    assert!(contents.meta.devices.iter().any(|d| d.model == "FingerSlap"));
+
+    let audit = station.registration_audit(&rid).unwrap();
+    let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+    assert!(actions.contains(&"force_capture_signed_off"), "{actions:?}");
+    assert!(actions.contains(&"biometric_exception_marked"), "{actions:?}");
+}
+
+#[tokio::test]
+async fn force_capture_is_refused_before_the_last_attempt_and_wrong_sign_offs_lock_the_supervisor_out() {
+    let fixture = fixture().await;
+    let station = &fixture.station;
+    let devices = plug_in(station);
+    as_user(station, MAKER);
+    let rid = station.new_registration().unwrap().registration_id;
+    devices.slap.script(&[10; 4]);
+    station.capture_biometrics(&rid, PolicyStep::LeftSlap).unwrap();
+    let early = station
+        .force_capture(&rid, PolicyStep::LeftSlap, SUPERVISOR, &password(SUPERVISOR))
+        .unwrap_err();
+    assert_eq!(early.code(), "force_capture_not_allowed");
+    assert_eq!(
+        enroll_station::ErrorView::from(&early).params.get("step"),
+        Some(&enroll_station::ErrorParam::Text("leftSlap".into()))
+    );
+
+    devices.slap.script(&[10; 8]);
+    station.capture_biometrics(&rid, PolicyStep::LeftSlap).unwrap();
+    station.capture_biometrics(&rid, PolicyStep::LeftSlap).unwrap();
+    let mut last = None;
+    for _ in 0..5 {
+        last = Some(
+            station
+                .force_capture(&rid, PolicyStep::LeftSlap, SUPERVISOR, "guess")
+                .unwrap_err(),
+        );
+    }
+    assert_eq!(
+        last.unwrap().code(),
+        "account_locked",
+        "sign-off guesses count like sign-in guesses"
+    );
+    let locked = station
+        .force_capture(&rid, PolicyStep::LeftSlap, SUPERVISOR, &password(SUPERVISOR))
+        .unwrap_err();
+    assert_eq!(locked.code(), "account_locked");
+}
+
+#[tokio::test]
+async fn steps_without_a_device_outside_the_policy_or_on_finalized_registrations_are_refused() {
+    let fixture = fixture().await;
+    let station = &fixture.station;
+    as_user(station, MAKER);
+    let rid = station.new_registration().unwrap().registration_id;
+    station.use_device_backends(Vec::new());
+    assert_eq!(
+        station
+            .capture_biometrics(&rid, PolicyStep::LeftSlap)
+            .unwrap_err()
+            .code(),
+        "no_device"
+    );
+    plug_in(station);
+    assert_eq!(
+        station
+            .capture_biometrics(&rid, PolicyStep::LeftIris)
+            .unwrap_err()
+            .code(),
+        "invalid_input",
+        "the default policy takes both irises at once"
+    );
+    assert_eq!(
+        station
+            .mark_biometric_exception(&rid, Position::Face, ExceptionKindName::Missing, "no")
+            .unwrap_err()
+            .code(),
+        "invalid_input",
+        "a face is never an exception"
+    );
+    let blank = station
+        .mark_biometric_exception(&rid, Position::LeftIndex, ExceptionKindName::Unusable, "  ")
+        .unwrap_err();
+    assert_eq!(blank.code(), "validation_failed");
+    assert_eq!(
+        station.capture_exception_photo(&rid).unwrap_err().code(),
+        "invalid_input",
+        "no exception, no exception photo"
+    );
+    for position in enroll_schemas_steps_left_slap() {
+        station
+            .mark_biometric_exception(&rid, position, ExceptionKindName::Missing, "amputated hand")
+            .unwrap();
+    }
+    assert_eq!(
+        station
+            .capture_biometrics(&rid, PolicyStep::LeftSlap)
+            .unwrap_err()
+            .code(),
+        "invalid_input",
+        "nothing left to capture"
+    );
+    station.save_draft(&rid, identity("Karim Test")).unwrap();
+    station.capture_face(&rid).unwrap();
+    station.finalize(&rid).unwrap();
+    assert_eq!(
+        station
+            .capture_biometrics(&rid, PolicyStep::RightSlap)
+            .unwrap_err()
+            .code(),
+        "invalid_state"
+    );
+}
+
+fn enroll_schemas_steps_left_slap() -> Vec<Position> {
+    CaptureStep::LeftSlap.positions()
+}
