@@ -1,5 +1,11 @@
 //! ISO/IEC 19794 records as a real (mock) MOSIP device returns them: every fixture parses and
-//! its values are the ones the file names and the bytes say.
+//! its values are the ones the file names and the bytes say. Beside it: `editions` (writing back,
+//! converting between 2005 and 2011, hand-built 2005 records), `damage` (truncations and byte
+//! flips never panic; refusals carry their code) and `summary` (the inspect JSON).
+
+mod damage;
+mod editions;
+mod summary;
 
 use std::path::{Path, PathBuf};
 
@@ -209,4 +215,21 @@ fn a_cut_or_padded_fixture_is_refused_by_name() {
     let mut padded = bytes.clone();
     padded.extend_from_slice(b"junk");
     assert_eq!(Iso19794Record::parse(&padded).unwrap_err().code(), ISO_TRAILING_BYTES);
+}
+
+/// Every record fixture, 2011 editions all: the registration captures (ten fingers, two irises,
+/// face, exception photo) and the WSQ authentication fingers.
+fn all_2011_fixtures() -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for folder in ["mosip-mock-mds/registration", "mosip-mock-mds/auth-wsq"] {
+        for entry in std::fs::read_dir(fixtures(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "iso") {
+                files.push((format!("{folder}/{}", path.file_name().unwrap().to_string_lossy()), read(&path)));
+            }
+        }
+    }
+    files.sort();
+    assert_eq!(files.len(), 14 + 11, "14 registration records and 11 WSQ fingers");
+    files
 }
