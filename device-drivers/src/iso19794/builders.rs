@@ -193,7 +193,11 @@ impl FaceImageInput<'_> {
                 data: self.image.to_vec(),
             },
         };
-        single(header(Modality::Face, edition, Some(Header2005::Face)), representation, edition)
+        single(
+            header(Modality::Face, edition, Some(Header2005::Face)),
+            representation,
+            edition,
+        )
     }
 }
 
@@ -338,7 +342,11 @@ impl IrisImageInput<'_> {
             image_transformation: 0,
             device_unique_id: [0; 16],
         };
-        single(header(Modality::Iris, edition, Some(header_2005)), representation, edition)
+        single(
+            header(Modality::Iris, edition, Some(header_2005)),
+            representation,
+            edition,
+        )
     }
 }
 

@@ -19,11 +19,13 @@ impl<'a> Cursor<'a> {
     }
 
     pub(crate) fn remaining(&self) -> usize {
-        self.bytes.len() - self.at
+        // `take` never moves `at` past the end; saturating keeps a start set by hand from
+        // ever turning into a panic.
+        self.bytes.len().saturating_sub(self.at)
     }
 
     pub(crate) fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], DeviceError> {
-        if n > self.remaining() {
+        if n > self.remaining() || self.at > self.bytes.len() {
             return Err(bad(
                 ISO_TRUNCATED,
                 format!(
@@ -149,8 +151,12 @@ impl Out {
     /// formats cap lengths at 4 bytes (or 6); a longer one is a clear error.
     pub(crate) fn fill(&mut self, field: LengthField, start: usize, what: &str) -> Result<u32, DeviceError> {
         let length = self.bytes.len() - start;
-        let length = u32::try_from(length)
-            .map_err(|_| bad(ISO_INVALID, format!("{what} would be {length} bytes long, more than a record can say")))?;
+        let length = u32::try_from(length).map_err(|_| {
+            bad(
+                ISO_INVALID,
+                format!("{what} would be {length} bytes long, more than a record can say"),
+            )
+        })?;
         let be = u64::from(length).to_be_bytes();
         self.bytes[field.at..field.at + field.width].copy_from_slice(&be[8 - field.width..]);
         Ok(length)

@@ -206,7 +206,10 @@ fn to_2005(record: &Iso19794Record, notes: &mut Notes) -> Result<Iso19794Record,
             Subject::Face(face) => {
                 for (value, what) in [
                     (face.subject_height.take().map(u16::from), "subject height"),
-                    (face.spatial_sampling_rate.take().map(u16::from), "spatial sampling rate"),
+                    (
+                        face.spatial_sampling_rate.take().map(u16::from),
+                        "spatial sampling rate",
+                    ),
                     (face.post_acquisition_processing.take(), "post-acquisition processing"),
                     (face.cross_reference.take().map(u16::from), "cross reference"),
                 ] {
@@ -332,10 +335,7 @@ fn to_2011(record: &Iso19794Record, notes: &mut Notes) -> Result<Iso19794Record,
                     if view.reserved != 0 {
                         notes.drop(index, "the reserved byte of the finger header");
                     }
-                    notes.drop(
-                        index,
-                        format!("view {} of {}", view.view_number, view.count_of_views),
-                    );
+                    notes.drop(index, format!("view {} of {}", view.view_number, view.count_of_views));
                 }
             }
             Subject::Face(face) => {

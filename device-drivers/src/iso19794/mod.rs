@@ -193,7 +193,9 @@ pub fn write_record(record: &Iso19794Record, edition: Edition) -> Result<Vec<u8>
     for (index, representation) in record.representations.iter().enumerate() {
         let matches = matches!(
             (record.header.modality, &representation.subject),
-            (Modality::Finger, Subject::Finger(_)) | (Modality::Face, Subject::Face(_)) | (Modality::Iris, Subject::Iris(_))
+            (Modality::Finger, Subject::Finger(_))
+                | (Modality::Face, Subject::Face(_))
+                | (Modality::Iris, Subject::Iris(_))
         );
         if !matches {
             return Err(bad(

@@ -113,8 +113,19 @@ pub(crate) fn parse_general_header(
         }
         Modality::Iris => {
             let (header, _, subtypes) = iris_general_header(c)?;
-            let end = bytes.len().min(usize::try_from(header.record_length).unwrap_or(usize::MAX));
-            let mut walk = Cursor::new(bytes.get(..end).unwrap_or(bytes));
+            let end = bytes
+                .len()
+                .min(usize::try_from(header.record_length).unwrap_or(usize::MAX));
+            if end < c.at {
+                return Err(bad(
+                    ISO_INVALID,
+                    format!(
+                        "the record length {} is shorter than the general header",
+                        header.record_length
+                    ),
+                ));
+            }
+            let mut walk = Cursor::new(&bytes[..end]);
             walk.at = c.at;
             let mut images: u32 = 0;
             for _ in 0..subtypes {
@@ -126,8 +137,12 @@ pub(crate) fn parse_general_header(
                 }
                 images += u32::from(count);
             }
-            let representation_count = u16::try_from(images)
-                .map_err(|_| bad(ISO_UNSUPPORTED, format!("the record holds {images} iris images, more than 65535")))?;
+            let representation_count = u16::try_from(images).map_err(|_| {
+                bad(
+                    ISO_UNSUPPORTED,
+                    format!("the record holds {images} iris images, more than 65535"),
+                )
+            })?;
             GeneralHeader {
                 representation_count,
                 ..header
@@ -201,7 +216,9 @@ fn iris_general_header(c: &mut Cursor<'_>) -> Result<(GeneralHeader, Shared, u8)
     if usize::from(header_length) != IRIS_HEADER_LEN {
         return Err(bad(
             ISO_INVALID,
-            format!("the iris record header says it is {header_length} bytes long; the 2005 edition's is {IRIS_HEADER_LEN}"),
+            format!(
+                "the iris record header says it is {header_length} bytes long; the 2005 edition's is {IRIS_HEADER_LEN}"
+            ),
         ));
     }
     let image_properties = c.u16("the image property bits")?;
@@ -361,7 +378,11 @@ fn parse_finger_view(c: &mut Cursor<'_>, shared: &Shared) -> Result<Representati
 
 fn parse_face_image(c: &mut Cursor<'_>) -> Result<Representation, DeviceError> {
     let length = c.u32("the facial record data length")?;
-    let mut r = c.block(u64::from(length).saturating_sub(4), FACE_FIXED_LEN - 4, "the facial record")?;
+    let mut r = c.block(
+        u64::from(length).saturating_sub(4),
+        FACE_FIXED_LEN - 4,
+        "the facial record",
+    )?;
     let point_count = r.u16("the number of feature points")?;
     let gender = r.u8("the gender")?;
     let eye_colour = r.u8("the eye colour")?;

@@ -118,7 +118,10 @@ fn format_code(
 fn finger(representation: &Representation) -> Result<&FingerDetails, DeviceError> {
     match &representation.subject {
         Subject::Finger(finger) => Ok(finger),
-        _ => Err(bad(ISO_INVALID, "a finger record holds a representation that is not a finger")),
+        _ => Err(bad(
+            ISO_INVALID,
+            "a finger record holds a representation that is not a finger",
+        )),
     }
 }
 
@@ -143,7 +146,10 @@ fn write_finger(record: &Iso19794Record) -> Result<Vec<u8>, DeviceError> {
         }
     };
     if compliance > 0x0f {
-        return Err(bad(ISO_INVALID, format!("compliance bits {compliance:#x} do not fit 4 bits")));
+        return Err(bad(
+            ISO_INVALID,
+            format!("compliance bits {compliance:#x} do not fit 4 bits"),
+        ));
     }
     let count = u8::try_from(record.representations.len()).map_err(|_| {
         not_expressible(format!(
@@ -282,14 +288,24 @@ fn write_face(record: &Iso19794Record) -> Result<Vec<u8>, DeviceError> {
     Ok(out.bytes)
 }
 
-fn write_face_image(out: &mut Out, record: &Iso19794Record, representation: &Representation) -> Result<(), DeviceError> {
+fn write_face_image(
+    out: &mut Out,
+    record: &Iso19794Record,
+    representation: &Representation,
+) -> Result<(), DeviceError> {
     let Subject::Face(face) = &representation.subject else {
-        return Err(bad(ISO_INVALID, "a face record holds a representation that is not a face"));
+        return Err(bad(
+            ISO_INVALID,
+            "a face record holds a representation that is not a face",
+        ));
     };
     for (value, what) in [
         (face.subject_height.is_some(), "subject height"),
         (face.spatial_sampling_rate.is_some(), "spatial sampling rate"),
-        (face.post_acquisition_processing.is_some(), "post-acquisition processing"),
+        (
+            face.post_acquisition_processing.is_some(),
+            "post-acquisition processing",
+        ),
         (face.cross_reference.is_some(), "cross reference"),
     ] {
         if value {
@@ -299,9 +315,9 @@ fn write_face_image(out: &mut Out, record: &Iso19794Record, representation: &Rep
     if face.property_mask > 0x00ff_ffff {
         return Err(bad(ISO_INVALID, "the feature mask has more than 3 bytes"));
     }
-    let quality = representation.quality_2005.ok_or_else(|| {
-        not_expressible("the 2005 quality value is not known, and a 2005 face record must state it")
-    })?;
+    let quality = representation
+        .quality_2005
+        .ok_or_else(|| not_expressible("the 2005 quality value is not known, and a 2005 face record must state it"))?;
     let code = format_code(
         record,
         &representation.image,
@@ -337,7 +353,10 @@ fn write_face_image(out: &mut Out, record: &Iso19794Record, representation: &Rep
 fn iris(representation: &Representation) -> Result<&IrisDetails, DeviceError> {
     match &representation.subject {
         Subject::Iris(iris) => Ok(iris),
-        _ => Err(bad(ISO_INVALID, "an iris record holds a representation that is not an iris")),
+        _ => Err(bad(
+            ISO_INVALID,
+            "an iris record holds a representation that is not an iris",
+        )),
     }
 }
 
@@ -348,12 +367,15 @@ fn write_iris(record: &Iso19794Record) -> Result<Vec<u8>, DeviceError> {
             iris_diameter,
             image_transformation,
             device_unique_id,
-        }) => (*image_properties, *iris_diameter, *image_transformation, *device_unique_id),
-        _ => {
-            return Err(not_expressible(
-                "the 2005 iris header's image properties, iris diameter, transformation and device unique id are not known",
-            ))
-        }
+        }) => (
+            *image_properties,
+            *iris_diameter,
+            *image_transformation,
+            *device_unique_id,
+        ),
+        _ => return Err(not_expressible(
+            "the 2005 iris header's image properties, iris diameter, transformation and device unique id are not known",
+        )),
     };
     for representation in &record.representations {
         let details = iris(representation)?;
@@ -433,7 +455,10 @@ fn write_iris(record: &Iso19794Record) -> Result<Vec<u8>, DeviceError> {
             out.length_prefixed_u32(&representation.image.data, "an iris image")?;
         }
     }
-    debug_assert!(out.len() >= IRIS_HEADER_LEN + IRIS_IMAGE_HEADER_LEN, "a header and one image were written");
+    debug_assert!(
+        out.len() >= IRIS_HEADER_LEN + IRIS_IMAGE_HEADER_LEN,
+        "a header and one image were written"
+    );
     out.fill(record_length, 0, "the record")?;
     Ok(out.bytes)
 }

@@ -152,7 +152,9 @@ fn write_finger(out: &mut Out, finger: &FingerDetails, image: &Image) -> Result<
             "the 2005 count of views, view number and reserved byte have no place in a 2011 record",
         ));
     }
-    let representation_number = finger.representation_number.ok_or_else(|| missing("the representation number"))?;
+    let representation_number = finger
+        .representation_number
+        .ok_or_else(|| missing("the representation number"))?;
     let resolution = image
         .resolution
         .ok_or_else(|| bad(ISO_INVALID, "a finger image needs its resolution"))?;
@@ -195,7 +197,10 @@ fn write_finger(out: &mut Out, finger: &FingerDetails, image: &Image) -> Result<
         let length = u16::try_from(block.data.len() + 4).map_err(|_| {
             bad(
                 ISO_INVALID,
-                format!("an extended data block of {} bytes does not fit its 2-byte length", block.data.len()),
+                format!(
+                    "an extended data block of {} bytes does not fit its 2-byte length",
+                    block.data.len()
+                ),
             )
         })?;
         out.u16(block.block_type);
@@ -213,8 +218,12 @@ pub(crate) fn units_code(units: ScaleUnits) -> u8 {
 }
 
 pub(crate) fn points_count(points: &[[u8; 8]]) -> Result<u16, DeviceError> {
-    u16::try_from(points.len())
-        .map_err(|_| bad(ISO_INVALID, format!("{} landmark points do not fit the 2-byte count", points.len())))
+    u16::try_from(points.len()).map_err(|_| {
+        bad(
+            ISO_INVALID,
+            format!("{} landmark points do not fit the 2-byte count", points.len()),
+        )
+    })
 }
 
 fn write_face(out: &mut Out, face: &FaceDetails, image: &Image) -> Result<(), DeviceError> {
@@ -265,11 +274,11 @@ fn write_face(out: &mut Out, face: &FaceDetails, image: &Image) -> Result<(), De
 
 fn write_iris(out: &mut Out, iris: &IrisDetails, image: &Image) -> Result<(), DeviceError> {
     let image_type = iris.image_type.ok_or_else(|| missing("the iris image type"))?;
-    let image_properties = iris.image_properties.ok_or_else(|| missing("the iris image properties"))?;
+    let image_properties = iris
+        .image_properties
+        .ok_or_else(|| missing("the iris image properties"))?;
     let range = iris.range.ok_or_else(|| missing("the range"))?;
-    let geometry = iris
-        .geometry
-        .ok_or_else(|| missing("the iris centre and diameter"))?;
+    let geometry = iris.geometry.ok_or_else(|| missing("the iris centre and diameter"))?;
     let bit_depth = image
         .bit_depth
         .ok_or_else(|| bad(ISO_INVALID, "an iris image needs its bit depth"))?;

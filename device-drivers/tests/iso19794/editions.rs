@@ -132,9 +132,23 @@ fn code<T: std::fmt::Debug>(result: Result<T, enroll_devices::DeviceError>) -> &
 /// What both editions hold of a representation: compared after a trip through the other one.
 fn common(r: &Representation) -> impl PartialEq + std::fmt::Debug + '_ {
     let subject = match &r.subject {
-        Subject::Finger(f) => (0u8, f.position, f.impression_type, Some(f.capture_resolution), 0u16, 0u16),
+        Subject::Finger(f) => (
+            0u8,
+            f.position,
+            f.impression_type,
+            Some(f.capture_resolution),
+            0u16,
+            0u16,
+        ),
         Subject::Iris(i) => (1, i.eye_label, 0, None, i.roll_angle, i.roll_angle_uncertainty),
-        Subject::Face(f) => (2, f.face_image_type, f.colour_space, None, f.expression, f.landmarks.len() as u16),
+        Subject::Face(f) => (
+            2,
+            f.face_image_type,
+            f.colour_space,
+            None,
+            f.expression,
+            f.landmarks.len() as u16,
+        ),
     };
     (
         subject,
@@ -184,7 +198,10 @@ fn every_2011_fixture_writes_back_byte_for_byte_and_survives_a_trip_through_2005
             // JPEG 2000's lossless flag comes back from the codestream's wavelet; WSQ stays WSQ.
             assert_eq!(before.image.format, after.image.format, "{name}");
             if record.modality() == Modality::Face {
-                assert_eq!(before.device.technology_id, after.device.technology_id, "{name}: source type");
+                assert_eq!(
+                    before.device.technology_id, after.device.technology_id,
+                    "{name}: source type"
+                );
             }
         }
     }
@@ -200,7 +217,11 @@ fn jpeg2000_facts_match_what_the_fixture_records_say() {
                 continue;
             }
             let size = jpeg2000::dimensions(&r.image.data);
-            assert_eq!(size, Some((u32::from(r.image.width), u32::from(r.image.height))), "{name}");
+            assert_eq!(
+                size,
+                Some((u32::from(r.image.width), u32::from(r.image.height))),
+                "{name}"
+            );
             assert_eq!(jpeg2000::is_reversible(&r.image.data), Some(true), "{name}: lossless");
             checked += 1;
         }
@@ -239,12 +260,21 @@ fn a_2005_finger_record_reads_as_laid_out() {
         })
     );
     for (index, (r, position)) in record.representations.iter().zip([2u8, 7]).enumerate() {
-        assert_eq!(r.device, CaptureDevice { technology_id: 0, vendor_id: 0, type_id: 0x023 });
+        assert_eq!(
+            r.device,
+            CaptureDevice {
+                technology_id: 0,
+                vendor_id: 0,
+                type_id: 0x023
+            }
+        );
         assert_eq!(r.quality_2005, Some(60 + index as u16));
         assert_eq!((r.image.format, r.image.format_code), (ImageFormat::Wsq, 2));
         assert_eq!((r.image.width, r.image.height, r.image.bit_depth), (300, 400, Some(8)));
         assert_eq!(r.image.resolution.map(|res| res.horizontal), Some(500));
-        let Subject::Finger(finger) = &r.subject else { panic!("not a finger") };
+        let Subject::Finger(finger) = &r.subject else {
+            panic!("not a finger")
+        };
         assert_eq!(finger.position, position);
         assert_eq!(finger.representation_number, None);
         assert!(r.image.data.starts_with(b"\xff\xa0"));
@@ -255,10 +285,22 @@ fn a_2005_finger_record_reads_as_laid_out() {
 fn a_2005_face_record_reads_as_laid_out() {
     let record = Iso19794Record::parse(&face_2005()).unwrap();
     let face = record.first();
-    assert_eq!(face.device, CaptureDevice { technology_id: 2, vendor_id: 0, type_id: 0x0102 });
+    assert_eq!(
+        face.device,
+        CaptureDevice {
+            technology_id: 2,
+            vendor_id: 0,
+            type_id: 0x0102
+        }
+    );
     assert_eq!(face.quality_2005, Some(0));
-    assert_eq!((face.image.format, face.image.width, face.image.height), (ImageFormat::Jpeg, 640, 480));
-    let Subject::Face(details) = &face.subject else { panic!("not a face") };
+    assert_eq!(
+        (face.image.format, face.image.width, face.image.height),
+        (ImageFormat::Jpeg, 640, 480)
+    );
+    let Subject::Face(details) = &face.subject else {
+        panic!("not a face")
+    };
     assert_eq!((details.gender, details.eye_colour, details.hair_colour), (1, 2, 3));
     assert_eq!(details.landmarks.len(), 2);
     assert_eq!(details.landmarks[1][..6], [1, 0x32, 0x01, 0x70, 0x00, 0xf0]);
@@ -293,8 +335,14 @@ fn a_2005_iris_record_reads_as_laid_out() {
         .collect();
     assert_eq!(eyes, [(1, 1, Some(80)), (1, 2, Some(70)), (2, 1, Some(90))]);
     let first = record.first();
-    assert_eq!((first.image.format, first.image.format_code), (ImageFormat::Jpeg2000, 0x0e));
-    assert_eq!((first.image.width, first.image.height, first.device.type_id), (64, 48, 7));
+    assert_eq!(
+        (first.image.format, first.image.format_code),
+        (ImageFormat::Jpeg2000, 0x0e)
+    );
+    assert_eq!(
+        (first.image.width, first.image.height, first.device.type_id),
+        (64, 48, 7)
+    );
 }
 
 #[test]
@@ -302,7 +350,11 @@ fn hand_built_2005_records_survive_a_trip_through_2011() {
     for (name, bytes) in hand_built_2005() {
         let record = Iso19794Record::parse(&bytes).unwrap();
         let refusal = write_record(&record, Edition::Iso2011).unwrap_err();
-        assert_eq!(refusal.code(), ISO_NOT_EXPRESSIBLE, "{name}: 2005-only values are refused: {refusal}");
+        assert_eq!(
+            refusal.code(),
+            ISO_NOT_EXPRESSIBLE,
+            "{name}: 2005-only values are refused: {refusal}"
+        );
         let new = convert(&record, Edition::Iso2011).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(new.record.edition(), Edition::Iso2011, "{name}");
         let bytes_2011 = write_record(&new.record, Edition::Iso2011).unwrap();
@@ -326,7 +378,9 @@ fn hand_built_2005_records_survive_a_trip_through_2011() {
             _ => assert!(new.dropped.is_empty(), "{name}: {:?}", new.dropped),
         }
         if name == "iris" {
-            let Subject::Iris(iris) = &new.record.first().subject else { panic!() };
+            let Subject::Iris(iris) = &new.record.first().subject else {
+                panic!()
+            };
             assert_eq!(iris.image_properties, Some(0x45), "orientation bits and 'lossless'");
             assert_eq!(new.record.first().image.format, ImageFormat::Jpeg2000Lossless);
         }
@@ -386,7 +440,9 @@ fn builders_write_one_image_in_either_edition() {
             quality: quality(88),
         };
         let record = Iso19794Record::parse(&iris.write(edition).unwrap()).unwrap();
-        let Subject::Iris(details) = &record.first().subject else { panic!() };
+        let Subject::Iris(details) = &record.first().subject else {
+            panic!()
+        };
         assert_eq!(details.eye_label, 2);
         assert_eq!(first_score(record.first()), Some(88));
 

@@ -225,7 +225,10 @@ fn all_2011_fixtures() -> Vec<(String, Vec<u8>)> {
         for entry in std::fs::read_dir(fixtures(folder)).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "iso") {
-                files.push((format!("{folder}/{}", path.file_name().unwrap().to_string_lossy()), read(&path)));
+                files.push((
+                    format!("{folder}/{}", path.file_name().unwrap().to_string_lossy()),
+                    read(&path),
+                ));
             }
         }
     }
