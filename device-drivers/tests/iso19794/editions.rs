@@ -534,3 +534,41 @@ fn refusals_carry_their_code() {
     assert_eq!(code(convert(&record, Edition::Iso2005)), ISO_NOT_EXPRESSIBLE);
     assert_eq!(code(face.write(Edition::Iso2005)), ISO_NOT_EXPRESSIBLE);
 }
+
+/// The first 58 bytes of a real 19794-5:2005 face record, from a public hex dump of an ICAO
+/// 9303 passport's DG2 (the record inside its biometric data block, tag 5F2E): general header,
+/// facial information block, image information block and the start of the JP2 file. Only the
+/// header bytes are reproduced here; the image is replaced by the JP2 signature followed by
+/// zeros up to the length the record declares.
+const PASSPORT_DG2_FACE_HEADER: &str = "46 41 43 00 30 31 30 00 00 00 3A C5 00 01 00 00 3A B7 00 00 00 00 00 \
+    00 00 00 00 00 00 00 00 00 00 00 01 01 01 51 01 C1 00 00 00 00 00 00 00 00 00 0C 6A 50 20 20 0D 0A 87 0A";
+
+#[test]
+fn a_real_passport_face_header_reads_as_2005() {
+    let header: Vec<u8> = PASSPORT_DG2_FACE_HEADER
+        .split_whitespace()
+        .map(|byte| u8::from_str_radix(byte, 16).unwrap())
+        .collect();
+    assert_eq!(header.len(), 58);
+    let general = enroll_devices::iso19794::GeneralHeader::parse(&header).unwrap();
+    assert_eq!((general.modality, general.edition), (Modality::Face, Edition::Iso2005));
+    assert_eq!((general.record_length, general.representation_count), (0x3ac5, 1));
+    assert_eq!(code(Iso19794Record::parse(&header)), ISO_TRUNCATED);
+
+    let mut record = header.clone();
+    record.resize(0x3ac5, 0);
+    let parsed = Iso19794Record::parse(&record).unwrap();
+    let face = parsed.first();
+    assert_eq!(face.length, 0x3ab7);
+    assert_eq!((face.image.width, face.image.height), (337, 449));
+    assert_eq!((face.image.format, face.image.format_code), (ImageFormat::Jpeg2000, 1));
+    assert!(face.image.data.starts_with(enroll_devices::iso19794::JP2_SIGNATURE));
+    assert_eq!(face.image.data.len(), 0x3ac5 - 14 - 20 - 12);
+    let Subject::Face(details) = &face.subject else {
+        panic!("not a face")
+    };
+    assert_eq!(details.face_image_type, 1, "full frontal");
+    assert!(details.landmarks.is_empty());
+    assert_eq!(face.quality_2005, Some(0));
+    assert_eq!(write_record(&parsed, Edition::Iso2005).unwrap(), record);
+}
