@@ -22,7 +22,7 @@
 //! The record-level fields that the model keeps per representation (resolution, format, size,
 //! device id) are copied into every representation; the rest go to [`Header2005`]. Two things
 //! are refused so that every record read here writes back byte for byte: an eye subtype with no
-//! image, and two subtype headers in a row for the same eye.
+//! image, and two subtype headers for the same eye.
 //!
 //! Deliberately absent: the ANSI/INCITS 381 finger header (36 bytes, same version string),
 //! which is a different standard; the 2005 iris polar image fields that only the IREX variant
@@ -129,8 +129,11 @@ pub(crate) fn parse_general_header(
             walk.at = c.at;
             let mut images: u32 = 0;
             for _ in 0..subtypes {
-                let _eye = walk.u8("an eye subtype")?;
+                let eye_label = walk.u8("an eye subtype")?;
                 let count = walk.u16("the number of images of an eye")?;
+                if count == 0 {
+                    return Err(empty_subtype(eye_label));
+                }
                 for _ in 0..count {
                     walk.take(IRIS_IMAGE_HEADER_LEN - 4, "an iris image header")?;
                     walk.length_prefixed_u32("an iris image")?;
@@ -149,6 +152,13 @@ pub(crate) fn parse_general_header(
             }
         }
     })
+}
+
+fn empty_subtype(eye_label: u8) -> DeviceError {
+    bad(
+        ISO_INVALID,
+        format!("the subtype header of eye {eye_label} announces no image"),
+    )
 }
 
 fn finger_general_header(c: &mut Cursor<'_>) -> Result<(GeneralHeader, Shared), DeviceError> {
@@ -292,23 +302,20 @@ pub(crate) fn parse_representations(
         Modality::Iris => {
             let (_, shared, subtypes) = iris_general_header(&mut again)?;
             let mut representations = Vec::new();
-            let mut previous_eye = None;
+            let mut eyes_seen = Vec::new();
             for _ in 0..subtypes {
                 let eye_label = check_eye_label(c.u8("an eye subtype")?)?;
                 let count = c.u16("the number of images of an eye")?;
                 if count == 0 {
+                    return Err(empty_subtype(eye_label));
+                }
+                if eyes_seen.contains(&eye_label) {
                     return Err(bad(
                         ISO_INVALID,
-                        format!("the subtype header of eye {eye_label} announces no image"),
+                        format!("two subtype headers are for eye {eye_label}; one header should hold all its images"),
                     ));
                 }
-                if previous_eye == Some(eye_label) {
-                    return Err(bad(
-                        ISO_INVALID,
-                        format!("two subtype headers in a row are for eye {eye_label}; one header should hold both"),
-                    ));
-                }
-                previous_eye = Some(eye_label);
+                eyes_seen.push(eye_label);
                 for _ in 0..count {
                     let index = u16::try_from(representations.len()).unwrap_or(u16::MAX);
                     let representation = parse_iris_image(c, &shared, eye_label)

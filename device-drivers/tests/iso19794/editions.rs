@@ -87,15 +87,20 @@ pub(crate) fn face_2005() -> Vec<u8> {
 /// of 64 × 48 at 8 bits, image property bits 0x0005 (both orientations "base"), diameter 200,
 /// device 7 with a serial-number unique id.
 pub(crate) fn iris_2005() -> Vec<u8> {
-    let images: [(u8, u16, u8, u8); 3] = [(1, 1, 80, 1), (1, 2, 70, 2), (2, 1, 90, 3)];
+    iris_2005_of(&[(1, 1, 80, 1), (1, 2, 70, 2), (2, 1, 90, 3)])
+}
+
+/// A 2005 iris record of `images` (eye, sequence number, quality, tag), one subtype header per
+/// run of images of the same eye.
+fn iris_2005_of(images: &[(u8, u16, u8, u8)]) -> Vec<u8> {
     let mut body = Vec::new();
-    let mut last_eye = None;
-    for (eye, sequence, quality, tag) in images {
-        if last_eye != Some(eye) {
-            let count = images.iter().filter(|image| image.0 == eye).count() as u16;
+    let mut subtypes = 0u8;
+    for (index, &(eye, sequence, quality, tag)) in images.iter().enumerate() {
+        if index == 0 || images[index - 1].0 != eye {
+            let run = images[index..].iter().take_while(|image| image.0 == eye).count() as u16;
             body.push(eye);
-            body.extend(count.to_be_bytes());
-            last_eye = Some(eye);
+            body.extend(run.to_be_bytes());
+            subtypes += 1;
         }
         let image = j2k(64, 48, true, tag);
         body.extend(sequence.to_be_bytes());
@@ -108,7 +113,7 @@ pub(crate) fn iris_2005() -> Vec<u8> {
     let mut record = b"IIR\x00010\x00".to_vec();
     record.extend((45 + body.len() as u32).to_be_bytes());
     record.extend(7u16.to_be_bytes());
-    record.push(2); // two eyes
+    record.push(subtypes);
     record.extend(45u16.to_be_bytes());
     record.extend(0x0005u16.to_be_bytes());
     record.extend(200u16.to_be_bytes());
@@ -511,6 +516,13 @@ fn refusals_carry_their_code() {
     let mut bad_eye = iris.clone();
     bad_eye[45] = 3;
     assert_eq!(code(Iso19794Record::parse(&bad_eye)), ISO_INVALID);
+    // Each eye's images sit under one subtype header; a second header for an eye is refused,
+    // as is one announcing no image.
+    let right_left_right = iris_2005_of(&[(1, 1, 80, 1), (2, 1, 90, 2), (1, 2, 70, 3)]);
+    assert_eq!(code(Iso19794Record::parse(&right_left_right)), ISO_INVALID);
+    let mut empty_subtype = iris.clone();
+    empty_subtype[46..48].copy_from_slice(&0u16.to_be_bytes());
+    assert_eq!(code(Iso19794Record::parse(&empty_subtype)), ISO_INVALID);
     let mut bad_format = iris;
     bad_format[21..23].copy_from_slice(&0x0012u16.to_be_bytes());
     assert_eq!(code(Iso19794Record::parse(&bad_format)), ISO_INVALID);
