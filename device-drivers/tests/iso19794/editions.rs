@@ -130,6 +130,48 @@ pub(crate) fn hand_built_2005() -> Vec<(&'static str, Vec<u8>)> {
     vec![("finger", finger_2005()), ("face", face_2005()), ("iris", iris_2005())]
 }
 
+/// Small 2011 records of each part, written by the builders around a header-only JPEG 2000.
+pub(crate) fn small_2011() -> Vec<(&'static str, Vec<u8>)> {
+    let image = j2k(40, 30, false, 7);
+    let device = CaptureDevice {
+        technology_id: 1,
+        vendor_id: 0x0102,
+        type_id: 0x0304,
+    };
+    let finger = FingerImageInput {
+        image: &image,
+        position: 3,
+        impression_type: 0,
+        resolution_ppi: 500,
+        bit_depth: 8,
+        captured_at: None,
+        device,
+        quality: quality(40),
+        image_acquisition_level_2005: None,
+    };
+    let iris = IrisImageInput {
+        image: &image,
+        eye_label: 1,
+        image_type: 3,
+        bit_depth: 8,
+        captured_at: None,
+        device,
+        quality: quality(90),
+    };
+    let face = FaceImageInput {
+        image: &image,
+        captured_at: None,
+        device,
+        quality: quality(70),
+        colour_space: 1,
+    };
+    vec![
+        ("small 2011 finger", finger.write(Edition::Iso2011).unwrap()),
+        ("small 2011 iris", iris.write(Edition::Iso2011).unwrap()),
+        ("small 2011 face", face.write(Edition::Iso2011).unwrap()),
+    ]
+}
+
 fn code<T: std::fmt::Debug>(result: Result<T, enroll_devices::DeviceError>) -> &'static str {
     result.unwrap_err().code()
 }
