@@ -329,7 +329,10 @@ fn to_2011(record: &Iso19794Record, notes: &mut Notes) -> Result<Iso19794Record,
         }
         match &mut r.subject {
             Subject::Finger(finger) => {
-                finger.representation_number = Some((index + 1) as u8);
+                let number = u8::try_from(index + 1).map_err(|_| {
+                    not_expressible("a finger record of more than 255 representations cannot number them all")
+                })?;
+                finger.representation_number = Some(number);
                 notes.assume(index, "representation number from the order of the record");
                 if let Some(view) = finger.view_2005.take() {
                     if view.reserved != 0 {

@@ -40,7 +40,7 @@ pub(crate) const FACE_HEADER_LEN: usize = 14;
 /// Facial information block (20) plus image information block (12).
 pub(crate) const FACE_FIXED_LEN: usize = 20 + 12;
 pub(crate) const IRIS_HEADER_LEN: usize = 45;
-pub(crate) const IRIS_IMAGE_HEADER_LEN: usize = 11;
+const IRIS_IMAGE_HEADER_LEN: usize = 11;
 
 /// 19794-4:2005 compression codes (one fewer than 2011: no lossy/lossless JPEG 2000 split).
 pub(crate) fn finger_format(code: u8) -> Option<ImageFormat> {
