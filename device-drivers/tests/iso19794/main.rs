@@ -1,5 +1,11 @@
 //! ISO/IEC 19794 records as a real (mock) MOSIP device returns them: every fixture parses and
-//! its values are the ones the file names and the bytes say.
+//! its values are the ones the file names and the bytes say. Beside it: `editions` (writing back,
+//! converting between 2005 and 2011, hand-built 2005 records), `damage` (truncations and byte
+//! flips never panic; refusals carry their code) and `summary` (the inspect JSON).
+
+mod damage;
+mod editions;
+mod summary;
 
 use std::path::{Path, PathBuf};
 
@@ -71,8 +77,9 @@ fn registration_fingers_are_jpeg2000_lossless_at_500_ppi() {
         assert!(record.header.certification_flag, "{name}");
         let finger = record.first();
         assert_eq!(finger.length as usize, bytes.len() - 16, "{name}");
-        assert_eq!(finger.captured_at.year, 2022, "{name}");
-        assert_eq!(finger.captured_at.month, 12, "{name}");
+        let captured_at = finger.captured_at.unwrap_or_else(|| panic!("{name}: no capture date"));
+        assert_eq!(captured_at.year, 2022, "{name}");
+        assert_eq!(captured_at.month, 12, "{name}");
         assert_eq!(finger.quality.len(), 1, "{name}");
         assert!(finger.quality[0].score <= 100, "{name}");
         assert_eq!(finger.certifications.len(), 2, "{name}");
@@ -104,7 +111,7 @@ fn left_thumb_values_match_its_bytes() {
     let bytes = read(&fixtures("mosip-mock-mds/registration/Left_Thumb.iso"));
     let record = Iso19794Record::parse(&bytes).unwrap();
     let thumb = record.first();
-    let t = thumb.captured_at;
+    let t = thumb.captured_at.expect("the thumb states its capture date");
     assert_eq!(
         (t.year, t.month, t.day, t.hour, t.minute, t.second, t.millisecond),
         (2022, 12, 28, 12, 31, 20, 130)
@@ -155,13 +162,13 @@ fn irises_carry_eye_labels() {
         let bytes = read(&fixtures(&format!("mosip-mock-mds/registration/{file}")));
         let record = Iso19794Record::parse(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(record.header.modality, Modality::Iris);
-        assert_eq!(record.header.subject_count_or_temporal, 1, "one eye");
+        assert_eq!(record.header.subject_count_or_temporal, Some(1), "one eye");
         let iris = record.first();
         let Subject::Iris(details) = &iris.subject else {
             panic!("{file}: not an iris")
         };
         assert_eq!(details.eye_label, eye, "{file}");
-        assert_eq!(details.image_type, 3, "{file}: cropped");
+        assert_eq!(details.image_type, Some(3), "{file}: cropped");
         assert_eq!(iris.image.format_code, 0x0A, "{file}");
         assert_eq!(iris.image.format, ImageFormat::Jpeg2000Lossless, "{file}");
         assert_eq!(iris.image.bit_depth, Some(8), "{file}");
@@ -208,4 +215,24 @@ fn a_cut_or_padded_fixture_is_refused_by_name() {
     let mut padded = bytes.clone();
     padded.extend_from_slice(b"junk");
     assert_eq!(Iso19794Record::parse(&padded).unwrap_err().code(), ISO_TRAILING_BYTES);
+}
+
+/// Every record fixture, 2011 editions all: the registration captures (ten fingers, two irises,
+/// face, exception photo) and the WSQ authentication fingers.
+fn all_2011_fixtures() -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    for folder in ["mosip-mock-mds/registration", "mosip-mock-mds/auth-wsq"] {
+        for entry in std::fs::read_dir(fixtures(folder)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "iso") {
+                files.push((
+                    format!("{folder}/{}", path.file_name().unwrap().to_string_lossy()),
+                    read(&path),
+                ));
+            }
+        }
+    }
+    files.sort();
+    assert_eq!(files.len(), 14 + 11, "14 registration records and 11 WSQ fingers");
+    files
 }
