@@ -12,6 +12,10 @@ pub enum DeviceError {
     /// constants of [`crate::iso19794`].
     #[error("the ISO/IEC 19794 record is not valid: {message}")]
     BadRecord { code: &'static str, message: String },
+    /// A WSQ fingerprint image that cannot be decoded; `code` is one of the `WSQ_*` constants
+    /// of [`crate::codecs::wsq`].
+    #[error("the WSQ fingerprint image cannot be read: {message}")]
+    BadWsq { code: &'static str, message: String },
 }
 
 impl DeviceError {
@@ -21,6 +25,7 @@ impl DeviceError {
             DeviceError::BadImage(_) => "device_bad_image",
             DeviceError::CaptureFailed(_) => "capture_failed",
             DeviceError::BadRecord { code, .. } => code,
+            DeviceError::BadWsq { code, .. } => code,
         }
     }
 }
