@@ -15,7 +15,7 @@
 //! read) and the forward transform, which only the tests use.
 
 use super::markers::TransformTable;
-use super::subbands::{Layout, Split};
+use super::subbands::{Layout, Rect};
 
 /// Synthesis kernels for the two output phases.
 pub(super) struct Filters {
@@ -86,66 +86,112 @@ impl Filters {
         extended.clear();
         // Position j − reach, moved by whole periods so that it is never negative.
         let offset = period * reach.div_ceil(period) - reach;
-        for j in 0..n + 2 * reach {
+        extended.resize(n + 2 * reach, 0.0);
+        let mut j = 0;
+        while j < extended.len() {
             let position = (j + offset) % period;
             let position = if position > n - 1 { period - position } else { position };
-            extended.push(if position % 2 == 0 {
+            extended[j] = if position % 2 == 0 {
                 lowpass[position / 2]
             } else {
                 highpass[position / 2]
-            });
+            };
+            j += 1;
         }
-        // Plain indexed loops: this is the decoder's hot path, and they stay fast in debug
-        // builds too, where the fuzz-style tests run.
-        let taps = 2 * reach + 1;
-        for (m, sample) in output.iter_mut().enumerate() {
+        let taps = self.even_phase.len();
+        // `while` loops here and below: this is the decoder's hot path, and unlike iterators
+        // they stay fast in unoptimised builds, where the damaged-file tests decode thousands
+        // of images.
+        let mut m = 0;
+        while m < n {
             let kernel = if m % 2 == 0 { &self.even_phase } else { &self.odd_phase };
             // Tap k (kernel index k + reach) meets u(m − k), which is extended[m + reach − k].
             let last = m + 2 * reach;
             let mut sum = 0f32;
-            for t in 0..taps {
+            let mut t = 0;
+            while t < taps {
                 sum += kernel[t] * extended[last - t];
+                t += 1;
             }
-            *sample = sum;
+            output[m] = sum;
+            m += 1;
         }
     }
 }
 
 /// Undo every split of `layout` in `plane` (`width` samples a row), innermost first.
 pub(super) fn reconstruct(plane: &mut [f32], width: usize, layout: &Layout, filters: &Filters) {
+    let mut scratch = Vec::new();
     let mut line = Vec::new();
-    let mut rebuilt = Vec::new();
     let mut extended = Vec::new();
     for split in &layout.splits {
-        undo_split(plane, width, split, filters, &mut line, &mut rebuilt, &mut extended);
+        let rect = split.rect;
+        filters.synthesize_columns(plane, width, rect, split.inverted_y, &mut scratch);
+        for y in rect.y..rect.y + rect.height {
+            let row = &mut plane[y * width + rect.x..y * width + rect.x + rect.width];
+            line.clear();
+            line.extend_from_slice(row);
+            filters.synthesize(&line, row, split.inverted_x, &mut extended);
+        }
     }
 }
 
-fn undo_split(
-    plane: &mut [f32],
-    width: usize,
-    split: &Split,
-    filters: &Filters,
-    line: &mut Vec<f32>,
-    rebuilt: &mut Vec<f32>,
-    extended: &mut Vec<f32>,
-) {
-    let rect = split.rect;
-    // Columns first, then rows.
-    for x in rect.x..rect.x + rect.width {
-        line.clear();
-        line.extend((rect.y..rect.y + rect.height).map(|y| plane[y * width + x]));
-        rebuilt.resize(line.len(), 0.0);
-        filters.synthesize(line, rebuilt, split.inverted_y, extended);
-        for (y, value) in (rect.y..).zip(rebuilt.iter()) {
-            plane[y * width + x] = *value;
+impl Filters {
+    /// The same synthesis as [`Filters::synthesize`], down every column of `rect` at once:
+    /// whole rows are weighted and added, which reads the plane in order instead of
+    /// gathering each column.
+    fn synthesize_columns(&self, plane: &mut [f32], width: usize, rect: Rect, inverted: bool, scratch: &mut Vec<f32>) {
+        let (n, w) = (rect.height, rect.width);
+        let row_start = |y: usize| y * width + rect.x;
+        match n {
+            0 => return,
+            1 => {
+                let start = row_start(rect.y);
+                for value in &mut plane[start..start + w] {
+                    *value *= self.single_sample_gain;
+                }
+                return;
+            }
+            _ => {}
         }
-    }
-    for y in rect.y..rect.y + rect.height {
-        let row = &mut plane[y * width + rect.x..y * width + rect.x + rect.width];
-        line.clear();
-        line.extend_from_slice(row);
-        filters.synthesize(line, row, split.inverted_x, extended);
+        let lowpass_len = n.div_ceil(2);
+        let (lowpass_first_row, highpass_first_row) = if inverted {
+            (rect.y + n - lowpass_len, rect.y)
+        } else {
+            (rect.y, rect.y + lowpass_len)
+        };
+        let period = 2 * (n - 1);
+        let reach = self.reach;
+        let offset = period * reach.div_ceil(period) - reach;
+        // The plane row that holds interleaved position j − reach after symmetric extension.
+        let source_row = |j: usize| {
+            let position = (j + offset) % period;
+            let position = if position > n - 1 { period - position } else { position };
+            if position % 2 == 0 {
+                lowpass_first_row + position / 2
+            } else {
+                highpass_first_row + position / 2
+            }
+        };
+        scratch.clear();
+        scratch.resize(n * w, 0.0);
+        for (m, output) in scratch.chunks_exact_mut(w).enumerate() {
+            let kernel = if m % 2 == 0 { &self.even_phase } else { &self.odd_phase };
+            let last = m + 2 * reach;
+            for (t, &tap) in kernel.iter().enumerate() {
+                let input = &plane[row_start(source_row(last - t))..][..w];
+                // A `while` loop, as in `synthesize`.
+                let mut x = 0;
+                while x < w {
+                    output[x] += tap * input[x];
+                    x += 1;
+                }
+            }
+        }
+        for (m, output) in scratch.chunks_exact(w).enumerate() {
+            let start = row_start(rect.y + m);
+            plane[start..start + w].copy_from_slice(output);
+        }
     }
 }
 
