@@ -166,6 +166,8 @@ impl BitReader<'_> {
             let index = length as usize;
             if code <= table.max_code[index] {
                 self.count -= length;
+                // Not below min_code: a code that reaches this length was above every shorter
+                // length's codes, and canonical codes of this length start right after those.
                 let at = table.first_symbol[index] + (code - table.min_code[index]) as usize;
                 return table
                     .symbols
