@@ -106,8 +106,9 @@ impl Tables {
     }
 }
 
-/// Read from the start of the file through the frame header, with the tables before it.
-fn read_to_frame(r: &mut Reader<'_>, tables: &mut Tables) -> Result<markers::FrameHeader, DeviceError> {
+/// Read from the start of the file through the frame header. The tables before it are read
+/// into `tables`, or only stepped over when there is none.
+fn read_to_frame(r: &mut Reader<'_>, mut tables: Option<&mut Tables>) -> Result<markers::FrameHeader, DeviceError> {
     let first = r.marker("the SOI marker that starts a WSQ file")?;
     if first != SOI {
         return Err(bad(
@@ -132,13 +133,16 @@ fn read_to_frame(r: &mut Reader<'_>, tables: &mut Tables) -> Result<markers::Fra
             }
             return Ok(frame);
         }
-        tables.read(marker, body, true)?;
+        if let Some(tables) = tables.as_deref_mut() {
+            tables.read(marker, body, true)?;
+        }
     }
 }
 
-/// Width and height from the frame header, without decoding the image.
+/// Width and height from the frame header, without decoding the image: the segments before
+/// it are stepped over, not read.
 pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), DeviceError> {
-    let frame = read_to_frame(&mut Reader::new(bytes), &mut Tables::default())?;
+    let frame = read_to_frame(&mut Reader::new(bytes), None)?;
     Ok((u32::from(frame.width), u32::from(frame.height)))
 }
 
@@ -146,7 +150,7 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), DeviceError> {
 pub fn decode(bytes: &[u8]) -> Result<WsqImage, DeviceError> {
     let mut r = Reader::new(bytes);
     let mut tables = Tables::default();
-    let frame = read_to_frame(&mut r, &mut tables)?;
+    let frame = read_to_frame(&mut r, Some(&mut tables))?;
     let (width, height) = (usize::from(frame.width), usize::from(frame.height));
     let layout = subbands::Layout::new(width, height);
 
