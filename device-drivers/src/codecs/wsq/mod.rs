@@ -6,10 +6,10 @@
 //! WSQ capture is unreadable until it is decoded. [`decode`] gives 8-bit grey pixels (and the
 //! resolution from a NISTCOM comment); [`dimensions`] reads only the frame header;
 //! [`decode_record_image`] decodes the image of a 19794-4 representation and checks it against
-//! the record. The steps, one module each: the byte syntax ([`markers`]), the entropy-coded
-//! data ([`huffman`]), the subband layout ([`subbands`]), dequantization ([`quantization`]),
-//! the inverse wavelet transform ([`wavelet`]), then the frame header's shift and scale with
-//! rounding to the nearest grey level.
+//! the record. The steps, one private module each: the byte syntax (`markers`), the
+//! entropy-coded data (`huffman`), the subband layout (`subbands`), dequantization
+//! (`quantization`), the inverse wavelet transform (`wavelet`), then the frame header's shift
+//! and scale with rounding to the nearest grey level.
 //!
 //! Bad input is a [`DeviceError::BadWsq`] with one of the `WSQ_*` codes, never a panic: every
 //! read is bounds-checked, every table index and zero run is checked, and images over
