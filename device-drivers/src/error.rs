@@ -42,6 +42,10 @@ pub enum DeviceError {
     // Native USB.
     #[error("this machine has no USB subsystem")]
     NoUsb,
+    /// A WSQ fingerprint image that cannot be decoded; `code` is one of the `WSQ_*` constants
+    /// of [`crate::codecs::wsq`].
+    #[error("the WSQ fingerprint image cannot be read: {message}")]
+    BadWsq { code: &'static str, message: String },
 }
 
 impl DeviceError {
@@ -59,6 +63,7 @@ impl DeviceError {
             DeviceError::Untrusted(_) => "device_untrusted",
             DeviceError::Sbi { .. } => "sbi_error",
             DeviceError::NoUsb => "usb_unavailable",
+            DeviceError::BadWsq { code, .. } => code,
         }
     }
 }

@@ -11,6 +11,7 @@
 //! Deliberately absent: packets, storage and UI. A capture is pixels plus who made them.
 
 pub mod capture;
+pub mod codecs;
 pub mod error;
 pub mod face;
 pub mod iso19794;
