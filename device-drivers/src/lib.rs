@@ -3,12 +3,13 @@
 //! start-up and never needs to know which it has, except to tell the clerk when a device is
 //! simulated.
 //!
-//! Now: the face camera trait and the simulated camera (for training and tests), and the
-//! ISO/IEC 19794 records that devices hand over ([`iso19794`]). Finger and iris devices, SBI
-//! and nusb backends come with later issues.
+//! Now: the face camera trait and the simulated camera (for training and tests), the ISO/IEC
+//! 19794 records that devices hand over ([`iso19794`]) and the image codecs of the images in
+//! them ([`codecs`]). Finger and iris devices, SBI and nusb backends come with later issues.
 //!
 //! Deliberately absent: packets, storage and UI. A capture is pixels plus who made them.
 
+pub mod codecs;
 pub mod error;
 pub mod face;
 pub mod iso19794;
