@@ -73,7 +73,8 @@ pub fn luma(red: u8, green: u8, blue: u8) -> u8 {
     ((sum + 500) / 1000) as u8
 }
 
-/// Decode a JP2 file or raw J2K codestream to 8-bit greyscale. One component (with or without
+/// Decode a JP2 file or raw J2K codestream to 8-bit greyscale. The header is read first: too
+/// many pixels, or a codestream cut before its end, are refused before decoding. One component (with or without
 /// alpha) is taken as it is; three (RGB, sRGB, or an ICC profile with three channels) become
 /// [`luma`]; alpha is dropped. Other colour spaces, bit depths other than 8, signed or
 /// subsampled components are refused with `jpeg2000_unsupported`.
@@ -95,6 +96,7 @@ pub fn decode(bytes: &[u8]) -> Result<GrayImage, DeviceError> {
             )));
         }
     }
+    header::check_complete(bytes)?;
     // The decoder is pure safe Rust, so the worst it can do on bytes it was not written for
     // is panic; that must not take the station down.
     let decoded = catch_unwind(AssertUnwindSafe(|| decode_with_hayro(bytes, &header)))

@@ -106,36 +106,99 @@ fn read_jp2(bytes: &[u8]) -> Result<Header, DeviceError> {
                 printable(box_type)
             )));
         }
+        let end = offset.checked_add(box_length).filter(|end| *end <= bytes.len());
+        if box_type == b"jp2c" {
+            // Only the start of the codestream is needed here, so that the size can be read from
+            // the first few hundred bytes; [`check_complete`] looks at its end.
+            let contents = bytes.get(offset + header_length..).unwrap_or_default();
+            let Some((ihdr_height, ihdr_width, ihdr_components)) = image_header else {
+                return Err(invalid("the codestream box comes before the JP2 header box"));
+            };
+            if !contents.starts_with(CODESTREAM_START) {
+                return Err(invalid("the codestream box does not start with SOC and SIZ markers"));
+            }
+            let (width, height, components) = read_siz(contents)?;
+            if (width, height) != (ihdr_width, ihdr_height) || components.len() != usize::from(ihdr_components) {
+                return Err(invalid(format!(
+                    "the JP2 header says {ihdr_width}x{ihdr_height} with {ihdr_components} components, the codestream {width}x{height} with {}",
+                    components.len()
+                )));
+            }
+            return Ok(Header { container: Container::Jp2, width, height, components });
+        }
+        let end = end.ok_or_else(|| {
+            invalid(format!(
+                "the JP2 box {} is cut off: it says {box_length} bytes, {} remain",
+                printable(box_type),
+                bytes.len() - offset
+            ))
+        })?;
+        let contents = &bytes[offset + header_length..end];
+        if box_type == b"jp2h" {
+            image_header = Some(read_image_header_box(contents)?);
+        }
+        offset = end;
+    }
+    Err(invalid("the JP2 file holds no codestream box"))
+}
+
+/// Check that the image is whole: the codestream (the JP2 codestream box, or all of a raw
+/// codestream) runs from SOC through its main header and every tile-part, as their lengths
+/// say, to the EOC marker. A cut image is refused here rather than decoded with grey holes.
+pub fn check_complete(bytes: &[u8]) -> Result<(), DeviceError> {
+    let codestream = if bytes.starts_with(JP2_SIGNATURE_BOX) { jp2_codestream(bytes)? } else { bytes };
+    let cut = || invalid("the codestream is cut off before its end marker (EOC)");
+    let mut offset = 2usize; // after SOC
+    loop {
+        let marker = be_u16(codestream, offset).ok_or_else(cut)?;
+        match marker {
+            // EOC: the end.
+            0xFFD9 => return Ok(()),
+            // SOT: a tile-part whose length Psot counts from the SOT marker on; 0 means it runs
+            // to the EOC marker that ends the codestream (T.800 A.4.2).
+            0xFF90 => {
+                let tile_part_length = be_u32(codestream, offset + 6).ok_or_else(cut)?;
+                if tile_part_length == 0 {
+                    return if codestream.ends_with(b"\xff\xd9") { Ok(()) } else { Err(cut()) };
+                }
+                offset = offset
+                    .checked_add(tile_part_length as usize)
+                    .filter(|end| *end <= codestream.len())
+                    .ok_or_else(cut)?;
+            }
+            // Any other main-header marker segment: skip by its length.
+            0xFF00..=0xFFFF => {
+                let length = be_u16(codestream, offset + 2).ok_or_else(cut)?;
+                offset = offset + 2 + usize::from(length);
+            }
+            _ => {
+                return Err(invalid(format!(
+                    "byte {offset} of the codestream should start a marker and holds 0x{marker:04x}"
+                )))
+            }
+        }
+    }
+}
+
+/// The contents of the codestream box of a JP2 file.
+fn jp2_codestream(bytes: &[u8]) -> Result<&[u8], DeviceError> {
+    let mut offset = 0usize;
+    while let Some(length) = be_u32(bytes, offset) {
+        let box_type = bytes.get(offset + 4..offset + 8).ok_or_else(|| invalid("a JP2 box header is cut off"))?;
+        let (header_length, box_length) = match length {
+            0 => (8usize, bytes.len() - offset),
+            1 => {
+                let extended = be_u64(bytes, offset + 8).ok_or_else(|| invalid("a JP2 box header is cut off"))?;
+                (16usize, usize::try_from(extended).map_err(|_| invalid("a JP2 box is longer than the file"))?)
+            }
+            _ => (8usize, length as usize),
+        };
         let end = offset
             .checked_add(box_length)
-            .filter(|end| *end <= bytes.len())
-            .ok_or_else(|| {
-                invalid(format!(
-                    "the JP2 box {} is cut off: it says {box_length} bytes, {} remain",
-                    printable(box_type),
-                    bytes.len() - offset
-                ))
-            })?;
-        let contents = &bytes[offset + header_length..end];
-        match box_type {
-            b"jp2h" => image_header = Some(read_image_header_box(contents)?),
-            b"jp2c" => {
-                let Some((ihdr_height, ihdr_width, ihdr_components)) = image_header else {
-                    return Err(invalid("the codestream box comes before the JP2 header box"));
-                };
-                if !contents.starts_with(CODESTREAM_START) {
-                    return Err(invalid("the codestream box does not start with SOC and SIZ markers"));
-                }
-                let (width, height, components) = read_siz(contents)?;
-                if (width, height) != (ihdr_width, ihdr_height) || components.len() != usize::from(ihdr_components) {
-                    return Err(invalid(format!(
-                        "the JP2 header says {ihdr_width}x{ihdr_height} with {ihdr_components} components, the codestream {width}x{height} with {}",
-                        components.len()
-                    )));
-                }
-                return Ok(Header { container: Container::Jp2, width, height, components });
-            }
-            _ => {}
+            .filter(|end| *end <= bytes.len() && box_length >= header_length)
+            .ok_or_else(|| invalid(format!("the JP2 box {} is cut off", printable(box_type))))?;
+        if box_type == b"jp2c" {
+            return Ok(&bytes[offset + header_length..end]);
         }
         offset = end;
     }
