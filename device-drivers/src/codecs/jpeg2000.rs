@@ -60,7 +60,11 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), DeviceError> {
 
 fn check_pixel_limit(width: u32, height: u32) -> Result<(), DeviceError> {
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(DeviceError::Jpeg2000TooLarge { width, height, limit: MAX_PIXELS });
+        return Err(DeviceError::Jpeg2000TooLarge {
+            width,
+            height,
+            limit: MAX_PIXELS,
+        });
     }
     Ok(())
 }
@@ -105,7 +109,11 @@ pub fn decode(bytes: &[u8]) -> Result<GrayImage, DeviceError> {
 }
 
 fn decode_with_hayro(bytes: &[u8], header: &Header) -> Result<GrayImage, DeviceError> {
-    let settings = DecodeSettings { resolve_palette_indices: true, strict: false, target_resolution: None };
+    let settings = DecodeSettings {
+        resolve_palette_indices: true,
+        strict: false,
+        target_resolution: None,
+    };
     let image = Image::new(bytes, &settings).map_err(|e| header::invalid(e.to_string()))?;
     if (image.width(), image.height()) != (header.width, header.height) {
         return Err(header::invalid("the decoder read another size than the header states"));
@@ -126,7 +134,9 @@ fn decode_with_hayro(bytes: &[u8], header: &Header) -> Result<GrayImage, DeviceE
     let pixel_count = (header.width as usize) * (header.height as usize);
     let channels = &components[..usize::from(colour_channels).min(components.len())];
     if channels.len() != usize::from(colour_channels)
-        || channels.iter().any(|c| c.samples().len() != pixel_count || c.bit_depth() != 8)
+        || channels
+            .iter()
+            .any(|c| c.samples().len() != pixel_count || c.bit_depth() != 8)
     {
         return Err(header::invalid("the decoded components do not match the header"));
     }

@@ -127,7 +127,11 @@ fn tile_data(codestream: &[u8]) -> &[u8] {
 #[test]
 fn every_registration_image_decodes_and_reencodes_losslessly() {
     let records = registration_records();
-    assert_eq!(records.len(), 14, "ten fingers, two irises, a face and an exception photo");
+    assert_eq!(
+        records.len(),
+        14,
+        "ten fingers, two irises, a face and an exception photo"
+    );
     for (name, record) in &records {
         let representation = record.first();
         let image = &representation.image;
@@ -194,7 +198,11 @@ fn every_registration_image_decodes_and_reencodes_losslessly() {
                 // cost a little: ours is a bit smaller.
                 assert_eq!(
                     original,
-                    Layout { layers: 9, comments: 2, ..ours.clone() },
+                    Layout {
+                        layers: 9,
+                        comments: 2,
+                        ..ours.clone()
+                    },
                     "{name}: only the layers and comments differ"
                 );
                 assert!((0.99..1.0).contains(&ratio), "{name}: {ratio:.3} of the original size");
@@ -204,13 +212,21 @@ fn every_registration_image_decodes_and_reencodes_losslessly() {
                 // layer, one component and one precinct a resolution) and one comment marker.
                 assert_eq!(
                     original,
-                    Layout { progression: 0, comments: 1, ..ours.clone() },
+                    Layout {
+                        progression: 0,
+                        comments: 1,
+                        ..ours.clone()
+                    },
                     "{name}: only the progression byte and the comment differ"
                 );
                 assert!((0.99..1.01).contains(&ratio), "{name}: {ratio:.3} of the original size");
                 let (theirs, mine) = (tile_data(original_codestream), tile_data(our_codestream));
                 let same = theirs.iter().zip(mine).take_while(|(a, b)| a == b).count();
-                println!("{name}: tile data {} vs {} bytes, first {same} identical", theirs.len(), mine.len());
+                println!(
+                    "{name}: tile data {} vs {} bytes, first {same} identical",
+                    theirs.len(),
+                    mine.len()
+                );
             }
             Modality::Face => {
                 // Colour (3 components with the reversible colour transform), 3 or 4 levels:
@@ -234,7 +250,10 @@ fn image_of(file: &str) -> Vec<u8> {
 fn a_raw_codestream_decodes_like_its_jp2_file() {
     let jp2 = image_of("Left_Iris.iso");
     let (_, codestream) = jp2_boxes(&jp2);
-    assert_eq!(jpeg2000::header::read(codestream).unwrap().container, Container::Codestream);
+    assert_eq!(
+        jpeg2000::header::read(codestream).unwrap().container,
+        Container::Codestream
+    );
     assert_eq!(jpeg2000::dimensions(codestream).unwrap(), (417, 313));
     assert!(jpeg2000::decode(codestream).unwrap() == jpeg2000::decode(&jp2).unwrap());
 }
@@ -268,7 +287,10 @@ fn too_large_deep_or_foreign_images_are_refused_by_code() {
         assert_eq!(jpeg2000::dimensions(foreign).unwrap_err().code(), "jpeg2000_invalid");
     }
     let empty = image::GrayImage::new(0, 0);
-    assert_eq!(jpeg2000::encode_lossless(&empty).unwrap_err().code(), "jpeg2000_encode_failed");
+    assert_eq!(
+        jpeg2000::encode_lossless(&empty).unwrap_err().code(),
+        "jpeg2000_encode_failed"
+    );
 }
 
 #[test]
@@ -312,7 +334,10 @@ fn flipped_bytes_never_panic() {
         match jpeg2000::decode(&damaged) {
             Ok(pixels) => {
                 decoded += 1;
-                assert_eq!(Ok(pixels.dimensions()), jpeg2000::dimensions(&damaged).map_err(|e| e.code()));
+                assert_eq!(
+                    Ok(pixels.dimensions()),
+                    jpeg2000::dimensions(&damaged).map_err(|e| e.code())
+                );
             }
             Err(error) => {
                 refused += 1;

@@ -34,7 +34,11 @@ pub fn encode(coefficients: &[i32], width: usize, height: usize, band: Band) -> 
     let largest = coefficients.iter().map(|c| c.unsigned_abs()).max().unwrap_or(0);
     let bit_planes = (32 - largest.leading_zeros()) as u8;
     if bit_planes == 0 {
-        return CodedBlock { bit_planes: 0, passes: 0, data: Vec::new() };
+        return CodedBlock {
+            bit_planes: 0,
+            passes: 0,
+            data: Vec::new(),
+        };
     }
     let mut coder = BlockCoder::new(coefficients, width, height, band);
     for plane in (0..bit_planes).rev() {
@@ -44,7 +48,11 @@ pub fn encode(coefficients: &[i32], width: usize, height: usize, band: Band) -> 
         }
         coder.cleanup(plane);
     }
-    CodedBlock { bit_planes, passes: 3 * u32::from(bit_planes) - 2, data: coder.mq.finish() }
+    CodedBlock {
+        bit_planes,
+        passes: 3 * u32::from(bit_planes) - 2,
+        data: coder.mq.finish(),
+    }
 }
 
 struct BlockCoder {
@@ -54,6 +62,9 @@ struct BlockCoder {
     /// State of each coefficient, with a border of one never-significant coefficient around
     /// the block so that neighbours need no bounds checks: stride `width + 2`.
     flags: Vec<u8>,
+    /// How many of each coefficient's eight neighbours are significant (same layout as
+    /// `flags`): most coefficients have none, and their context is then 0 without looking.
+    significant_neighbours: Vec<u8>,
     band: Band,
     mq: MqEncoder,
 }
@@ -73,6 +84,7 @@ impl BlockCoder {
             magnitudes: coefficients.iter().map(|c| c.unsigned_abs()).collect(),
             width,
             height,
+            significant_neighbours: vec![0; flags.len()],
             flags,
             band,
             mq: MqEncoder::new(),
@@ -93,6 +105,9 @@ impl BlockCoder {
 
     /// Zero coding context (T.800 Table D.1) from the significance of the eight neighbours.
     fn zero_coding_context(&self, index: usize) -> usize {
+        if self.significant_neighbours[index] == 0 {
+            return 0;
+        }
         let stride = self.stride();
         let horizontal = self.significant(index - 1) + self.significant(index + 1);
         let vertical = self.significant(index - stride) + self.significant(index + stride);
@@ -162,6 +177,23 @@ impl BlockCoder {
         self.mq.encode(negative ^ flip, context);
     }
 
+    fn become_significant(&mut self, index: usize) {
+        self.flags[index] |= SIGNIFICANT;
+        let stride = self.stride();
+        for neighbour in [
+            index - stride - 1,
+            index - stride,
+            index - stride + 1,
+            index - 1,
+            index + 1,
+            index + stride - 1,
+            index + stride,
+            index + stride + 1,
+        ] {
+            self.significant_neighbours[neighbour] += 1;
+        }
+    }
+
     /// Code whether the coefficient becomes significant in `plane`, and its sign if it does.
     fn code_significance(&mut self, x: usize, y: usize, plane: u8, context: usize) {
         let index = self.flag_index(x, y);
@@ -169,71 +201,60 @@ impl BlockCoder {
         self.mq.encode(bit, context);
         if bit == 1 {
             self.code_sign(index);
-            self.flags[index] |= SIGNIFICANT;
+            self.become_significant(index);
         }
     }
 
-    /// Coefficients in the stripe-oriented scan order (T.800 D.1): stripes of four rows, each
-    /// stripe column by column, each column top to bottom.
-    fn scan(&self) -> impl Iterator<Item = (usize, usize)> {
+    /// Visit the coefficients in the stripe-oriented scan order (T.800 D.1): stripes of four
+    /// rows, each stripe column by column, each column top to bottom.
+    fn for_each_in_scan_order(&mut self, mut visit: impl FnMut(&mut BlockCoder, usize, usize)) {
         let (width, height) = (self.width, self.height);
-        (0..height).step_by(4).flat_map(move |top| {
-            (0..width).flat_map(move |x| (top..(top + 4).min(height)).map(move |y| (x, y)))
-        })
+        for top in (0..height).step_by(4) {
+            let bottom = (top + 4).min(height);
+            for x in 0..width {
+                for y in top..bottom {
+                    visit(self, x, y);
+                }
+            }
+        }
     }
 
     /// Significance propagation pass (T.800 D.3.1): insignificant coefficients with at least
     /// one significant neighbour.
     fn significance_propagation(&mut self, plane: u8) {
-        let order: Vec<(usize, usize)> = self.scan().collect();
-        for (x, y) in order {
-            let index = self.flag_index(x, y);
-            if self.flags[index] & SIGNIFICANT != 0 {
-                continue;
+        self.for_each_in_scan_order(|coder, x, y| {
+            let index = coder.flag_index(x, y);
+            if coder.flags[index] & SIGNIFICANT != 0 {
+                return;
             }
-            let context = self.zero_coding_context(index);
+            let context = coder.zero_coding_context(index);
             if context != 0 {
-                self.code_significance(x, y, plane, context);
-                self.flags[index] |= VISITED;
+                coder.code_significance(x, y, plane, context);
+                coder.flags[index] |= VISITED;
             }
-        }
+        });
     }
 
     /// Magnitude refinement pass (T.800 D.3.3): coefficients significant before this plane.
     fn magnitude_refinement(&mut self, plane: u8) {
-        let order: Vec<(usize, usize)> = self.scan().collect();
-        let stride = self.stride();
-        for (x, y) in order {
-            let index = self.flag_index(x, y);
-            let flags = self.flags[index];
+        self.for_each_in_scan_order(|coder, x, y| {
+            let index = coder.flag_index(x, y);
+            let flags = coder.flags[index];
             if flags & SIGNIFICANT == 0 || flags & VISITED != 0 {
-                continue;
+                return;
             }
             let context = if flags & REFINED != 0 {
                 16
+            } else if coder.zero_coding_context(index) != 0 {
+                // Context 0 of the zero coding table is exactly "no significant neighbour".
+                15
             } else {
-                let any_neighbour = [
-                    index - stride - 1,
-                    index - stride,
-                    index - stride + 1,
-                    index - 1,
-                    index + 1,
-                    index + stride - 1,
-                    index + stride,
-                    index + stride + 1,
-                ]
-                .iter()
-                .any(|n| self.significant(*n) != 0);
-                if any_neighbour {
-                    15
-                } else {
-                    14
-                }
+                14
             };
-            let bit = ((self.magnitudes[y * self.width + x] >> plane) & 1) as u8;
-            self.mq.encode(bit, context);
-            self.flags[index] |= REFINED;
-        }
+            let bit = ((coder.magnitudes[y * coder.width + x] >> plane) & 1) as u8;
+            coder.mq.encode(bit, context);
+            coder.flags[index] |= REFINED;
+        });
     }
 
     /// Cleanup pass (T.800 D.3.4): every coefficient not yet coded in this plane, with run-length
@@ -258,7 +279,7 @@ impl BlockCoder {
                             self.mq.encode((position & 1) as u8, UNIFORM);
                             let index = self.flag_index(x, y);
                             self.code_sign(index);
-                            self.flags[index] |= SIGNIFICANT;
+                            self.become_significant(index);
                             first_row = y + 1;
                         }
                     }

@@ -91,7 +91,12 @@ fn code_subband(plane: &[i32], stride: usize, band: Band, region: wavelet::Regio
             blocks.push(block_coder::encode(&coefficients, w, h, band));
         }
     }
-    SubbandBlocks { columns, rows, blocks, max_bit_planes: GUARD_BITS + BIT_DEPTH + gain_bits(band) - 1 }
+    SubbandBlocks {
+        columns,
+        rows,
+        blocks,
+        max_bit_planes: GUARD_BITS + BIT_DEPTH + gain_bits(band) - 1,
+    }
 }
 
 fn marker_segment(out: &mut Vec<u8>, marker: u8, body: &[u8]) {
@@ -102,7 +107,7 @@ fn marker_segment(out: &mut Vec<u8>, marker: u8, body: &[u8]) {
 
 fn codestream(width: u32, height: u32, levels: u8, tile_data: &[u8]) -> Vec<u8> {
     let mut out = vec![0xFF, 0x4F]; // SOC
-    // SIZ (T.800 A.5.1): no capabilities, image and single tile at the origin, one component.
+                                    // SIZ (T.800 A.5.1): no capabilities, image and single tile at the origin, one component.
     let mut siz = vec![0, 0];
     for value in [width, height, 0, 0, width, height, 0, 0] {
         siz.extend_from_slice(&value.to_be_bytes());
@@ -116,7 +121,18 @@ fn codestream(width: u32, height: u32, levels: u8, tile_data: &[u8]) -> Vec<u8> 
     marker_segment(
         &mut out,
         0x52,
-        &[0, PROGRESSION_RPCL, 0, 1, 0, levels, code_block_exponent, code_block_exponent, 0, 1],
+        &[
+            0,
+            PROGRESSION_RPCL,
+            0,
+            1,
+            0,
+            levels,
+            code_block_exponent,
+            code_block_exponent,
+            0,
+            1,
+        ],
     );
     // QCD (A.6.4): no quantization, guard bits; one exponent per subband, LL first and then
     // HL, LH, HH from the coarsest level.

@@ -73,7 +73,12 @@ pub fn read(bytes: &[u8]) -> Result<Header, DeviceError> {
         read_jp2(bytes)
     } else if bytes.starts_with(CODESTREAM_START) {
         let (width, height, components) = read_siz(bytes)?;
-        Ok(Header { container: Container::Codestream, width, height, components })
+        Ok(Header {
+            container: Container::Codestream,
+            width,
+            height,
+            components,
+        })
     } else {
         Err(invalid(
             "the data starts neither with the JP2 signature box nor with a codestream's SOC and SIZ markers",
@@ -124,7 +129,12 @@ fn read_jp2(bytes: &[u8]) -> Result<Header, DeviceError> {
                     components.len()
                 )));
             }
-            return Ok(Header { container: Container::Jp2, width, height, components });
+            return Ok(Header {
+                container: Container::Jp2,
+                width,
+                height,
+                components,
+            });
         }
         let end = end.ok_or_else(|| {
             invalid(format!(
@@ -146,7 +156,11 @@ fn read_jp2(bytes: &[u8]) -> Result<Header, DeviceError> {
 /// codestream) runs from SOC through its main header and every tile-part, as their lengths
 /// say, to the EOC marker. A cut image is refused here rather than decoded with grey holes.
 pub fn check_complete(bytes: &[u8]) -> Result<(), DeviceError> {
-    let codestream = if bytes.starts_with(JP2_SIGNATURE_BOX) { jp2_codestream(bytes)? } else { bytes };
+    let codestream = if bytes.starts_with(JP2_SIGNATURE_BOX) {
+        jp2_codestream(bytes)?
+    } else {
+        bytes
+    };
     let cut = || invalid("the codestream is cut off before its end marker (EOC)");
     let mut offset = 2usize; // after SOC
     loop {
@@ -159,7 +173,11 @@ pub fn check_complete(bytes: &[u8]) -> Result<(), DeviceError> {
             0xFF90 => {
                 let tile_part_length = be_u32(codestream, offset + 6).ok_or_else(cut)?;
                 if tile_part_length == 0 {
-                    return if codestream.ends_with(b"\xff\xd9") { Ok(()) } else { Err(cut()) };
+                    return if codestream.ends_with(b"\xff\xd9") {
+                        Ok(())
+                    } else {
+                        Err(cut())
+                    };
                 }
                 offset = offset
                     .checked_add(tile_part_length as usize)
@@ -184,12 +202,17 @@ pub fn check_complete(bytes: &[u8]) -> Result<(), DeviceError> {
 fn jp2_codestream(bytes: &[u8]) -> Result<&[u8], DeviceError> {
     let mut offset = 0usize;
     while let Some(length) = be_u32(bytes, offset) {
-        let box_type = bytes.get(offset + 4..offset + 8).ok_or_else(|| invalid("a JP2 box header is cut off"))?;
+        let box_type = bytes
+            .get(offset + 4..offset + 8)
+            .ok_or_else(|| invalid("a JP2 box header is cut off"))?;
         let (header_length, box_length) = match length {
             0 => (8usize, bytes.len() - offset),
             1 => {
                 let extended = be_u64(bytes, offset + 8).ok_or_else(|| invalid("a JP2 box header is cut off"))?;
-                (16usize, usize::try_from(extended).map_err(|_| invalid("a JP2 box is longer than the file"))?)
+                (
+                    16usize,
+                    usize::try_from(extended).map_err(|_| invalid("a JP2 box is longer than the file"))?,
+                )
             }
             _ => (8usize, length as usize),
         };
@@ -210,7 +233,9 @@ fn read_image_header_box(jp2h: &[u8]) -> Result<(u32, u32, u16), DeviceError> {
     // The image header box must be the first box of the JP2 header box (T.800 I.5.3).
     let length = be_u32(jp2h, 0).ok_or_else(|| invalid("the JP2 header box is cut off"))?;
     if jp2h.get(4..8) != Some(b"ihdr") || length != 22 {
-        return Err(invalid("the JP2 header box does not start with a 22-byte image header box"));
+        return Err(invalid(
+            "the JP2 header box does not start with a 22-byte image header box",
+        ));
     }
     let height = be_u32(jp2h, 8).ok_or_else(|| invalid("the image header box is cut off"))?;
     let width = be_u32(jp2h, 12).ok_or_else(|| invalid("the image header box is cut off"))?;
@@ -283,7 +308,11 @@ mod tests {
         assert_eq!((header.width, header.height), (280, 448));
         assert_eq!(
             header.components,
-            [Component { bit_depth: 8, signed: false, subsampling: (1, 1) }]
+            [Component {
+                bit_depth: 8,
+                signed: false,
+                subsampling: (1, 1)
+            }]
         );
     }
 

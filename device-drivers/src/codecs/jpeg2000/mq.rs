@@ -86,7 +86,13 @@ impl MqEncoder {
         states[0] = (4, 0);
         states[RUN_LENGTH] = (3, 0);
         states[UNIFORM] = (46, 0);
-        MqEncoder { a: 0x8000, c: 0, ct: 12, out: vec![0], states }
+        MqEncoder {
+            a: 0x8000,
+            c: 0,
+            ct: 12,
+            out: vec![0],
+            states,
+        }
     }
 
     /// ENCODE (T.800 C.2.2): code `bit` (0 or 1) in context `cx`.

@@ -21,7 +21,12 @@ struct HeaderBits {
 
 impl HeaderBits {
     fn new() -> HeaderBits {
-        HeaderBits { bytes: Vec::new(), current: 0, filled: 0, capacity: 8 }
+        HeaderBits {
+            bytes: Vec::new(),
+            current: 0,
+            filled: 0,
+            capacity: 8,
+        }
     }
 
     fn bit(&mut self, bit: bool) {
@@ -90,7 +95,12 @@ impl TagTree {
             (w, h) = (parent_w, parent_h);
         }
         let nodes = value.len();
-        TagTree { levels, value, low: vec![0; nodes], known: vec![false; nodes] }
+        TagTree {
+            levels,
+            value,
+            low: vec![0; nodes],
+            known: vec![false; nodes],
+        }
     }
 
     /// Code leaf (x, y) against `threshold`: afterwards the decoder knows whether the value is

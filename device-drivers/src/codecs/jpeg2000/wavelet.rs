@@ -63,7 +63,12 @@ fn lift_and_split(signal: &mut Vec<i32>) {
         let right = if i + 1 < n { signal[i + 1] } else { signal[i - 1] };
         signal[i] += (left + right + 2) >> 2;
     }
-    let split: Vec<i32> = signal.iter().step_by(2).chain(signal.iter().skip(1).step_by(2)).copied().collect();
+    let split: Vec<i32> = signal
+        .iter()
+        .step_by(2)
+        .chain(signal.iter().skip(1).step_by(2))
+        .copied()
+        .collect();
     *signal = split;
 }
 
@@ -79,15 +84,47 @@ pub fn subbands(width: usize, height: usize, levels: u8) -> Vec<Vec<(super::Band
         sizes.push((w.div_ceil(2), h.div_ceil(2)));
     }
     let (lw, lh) = sizes[usize::from(levels)];
-    let mut resolutions = vec![vec![(Band::Ll, Region { x: 0, y: 0, width: lw, height: lh })]];
+    let mut resolutions = vec![vec![(
+        Band::Ll,
+        Region {
+            x: 0,
+            y: 0,
+            width: lw,
+            height: lh,
+        },
+    )]];
     for level in (1..=usize::from(levels)).rev() {
         let (outer_w, outer_h) = sizes[level - 1];
         let (low_w, low_h) = sizes[level];
         let (high_w, high_h) = (outer_w - low_w, outer_h - low_h);
         resolutions.push(vec![
-            (Band::Hl, Region { x: low_w, y: 0, width: high_w, height: low_h }),
-            (Band::Lh, Region { x: 0, y: low_h, width: low_w, height: high_h }),
-            (Band::Hh, Region { x: low_w, y: low_h, width: high_w, height: high_h }),
+            (
+                Band::Hl,
+                Region {
+                    x: low_w,
+                    y: 0,
+                    width: high_w,
+                    height: low_h,
+                },
+            ),
+            (
+                Band::Lh,
+                Region {
+                    x: 0,
+                    y: low_h,
+                    width: low_w,
+                    height: high_h,
+                },
+            ),
+            (
+                Band::Hh,
+                Region {
+                    x: low_w,
+                    y: low_h,
+                    width: high_w,
+                    height: high_h,
+                },
+            ),
         ]);
     }
     resolutions
