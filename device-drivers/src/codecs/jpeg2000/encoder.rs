@@ -24,8 +24,10 @@ use super::Band;
 pub const LEVELS: u8 = 5;
 /// Code-block side (2^6) of the MOSIP registration fixtures.
 const CODE_BLOCK_SIDE: usize = 64;
-/// Guard bits of the fixtures' QCD marker segment.
+/// Guard bits of the fixtures' QCD marker segment: enough for every real image.
 const GUARD_BITS: u8 = 2;
+/// The most guard bits QCD can state (3 bits).
+const MAX_GUARD_BITS: u8 = 7;
 /// Bits per sample.
 const BIT_DEPTH: u8 = 8;
 /// Progression order RPCL (T.800 Table A.16), as in the MOSIP finger fixtures. With one
@@ -40,15 +42,24 @@ pub fn encode(pixels: &[u8], width: usize, height: usize) -> Vec<u8> {
     let mut plane: Vec<i32> = pixels.iter().map(|p| i32::from(*p) - (1 << (BIT_DEPTH - 1))).collect();
     wavelet::forward(&mut plane, width, height, levels);
 
-    let mut tile_data = Vec::new();
-    for resolution in wavelet::subbands(width, height, levels) {
-        let subbands: Vec<SubbandBlocks> = resolution
-            .iter()
-            .map(|(band, region)| code_subband(&plane, width, *band, *region))
-            .collect();
-        tile_data.extend_from_slice(&packets::packet(&subbands));
+    let mut resolutions: Vec<Vec<SubbandBlocks>> = wavelet::subbands(width, height, levels)
+        .iter()
+        .map(|resolution| {
+            resolution
+                .iter()
+                .map(|(band, region)| code_subband(&plane, width, *band, *region))
+                .collect()
+        })
+        .collect();
+    let guard_bits = guard_bits_for(resolutions.iter().flatten());
+    for subband in resolutions.iter_mut().flatten() {
+        subband.max_bit_planes = guard_bits + subband.exponent - 1;
     }
-    let codestream = codestream(width as u32, height as u32, levels, &tile_data);
+    let tile_data: Vec<u8> = resolutions
+        .iter()
+        .flat_map(|subbands| packets::packet(subbands))
+        .collect();
+    let codestream = codestream(width as u32, height as u32, levels, guard_bits, &tile_data);
     jp2_file(width as u32, height as u32, &codestream)
 }
 
@@ -61,6 +72,25 @@ fn levels_for(width: usize, height: usize) -> u8 {
         levels += 1;
     }
     levels
+}
+
+/// Guard bits such that every code-block's bit-planes fit in Mb = guard bits + exponent - 1
+/// (T.800 E.1). For 8-bit samples the fixtures' 2 always suffice: the 5/3 filters amplify a
+/// worst-case pattern at most about 2.9 times in LL after 5 levels (373 < 2^9) and 11.5 times in
+/// HH (1473 < 2^11). Computing them from the coded blocks keeps that a checked fact: should it
+/// ever fail, the image gets more guard bits and stays lossless instead of being cut.
+fn guard_bits_for<'a>(subbands: impl Iterator<Item = &'a SubbandBlocks>) -> u8 {
+    let needed = subbands
+        .flat_map(|subband| {
+            subband
+                .blocks
+                .iter()
+                .map(move |block| (block.bit_planes + 1).saturating_sub(subband.exponent))
+        })
+        .max()
+        .unwrap_or(0);
+    // 8-bit samples after 5 levels stay below 2^15, so 7 guard bits always suffice.
+    needed.clamp(GUARD_BITS, MAX_GUARD_BITS)
 }
 
 /// log2 of a subband's gain for the exponent (T.800 E.1.1.1): LL 0, HL and LH 1, HH 2.
@@ -91,11 +121,14 @@ fn code_subband(plane: &[i32], stride: usize, band: Band, region: wavelet::Regio
             blocks.push(block_coder::encode(&coefficients, w, h, band));
         }
     }
+    // The exponent of a reversible subband is the bit depth plus its gain (T.800 E.1.1.1);
+    // `max_bit_planes` is set once the guard bits are known.
     SubbandBlocks {
         columns,
         rows,
         blocks,
-        max_bit_planes: GUARD_BITS + BIT_DEPTH + gain_bits(band) - 1,
+        exponent: BIT_DEPTH + gain_bits(band),
+        max_bit_planes: 0,
     }
 }
 
@@ -105,7 +138,7 @@ fn marker_segment(out: &mut Vec<u8>, marker: u8, body: &[u8]) {
     out.extend_from_slice(body);
 }
 
-fn codestream(width: u32, height: u32, levels: u8, tile_data: &[u8]) -> Vec<u8> {
+fn codestream(width: u32, height: u32, levels: u8, guard_bits: u8, tile_data: &[u8]) -> Vec<u8> {
     let mut out = vec![0xFF, 0x4F]; // SOC
                                     // SIZ (T.800 A.5.1): no capabilities, image and single tile at the origin, one component.
     let mut siz = vec![0, 0];
@@ -136,7 +169,7 @@ fn codestream(width: u32, height: u32, levels: u8, tile_data: &[u8]) -> Vec<u8> 
     );
     // QCD (A.6.4): no quantization, guard bits; one exponent per subband, LL first and then
     // HL, LH, HH from the coarsest level.
-    let mut qcd = vec![GUARD_BITS << 5, BIT_DEPTH << 3];
+    let mut qcd = vec![guard_bits << 5, BIT_DEPTH << 3];
     for _ in 0..levels {
         for band in [Band::Hl, Band::Lh, Band::Hh] {
             qcd.push((BIT_DEPTH + gain_bits(band)) << 3);
@@ -184,6 +217,42 @@ fn jp2_file(width: u32, height: u32, codestream: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn blocks_with_planes(exponent: u8, bit_planes: u8) -> SubbandBlocks {
+        let block = block_coder::CodedBlock {
+            bit_planes,
+            passes: 1,
+            data: Vec::new(),
+        };
+        SubbandBlocks {
+            columns: 1,
+            rows: 1,
+            blocks: vec![block],
+            exponent,
+            max_bit_planes: 0,
+        }
+    }
+
+    #[test]
+    fn guard_bits_grow_only_when_a_block_needs_them() {
+        let usual = [blocks_with_planes(8, 9), blocks_with_planes(10, 11)];
+        assert_eq!(guard_bits_for(usual.iter()), 2);
+        let amplified = [blocks_with_planes(8, 9), blocks_with_planes(8, 12)];
+        assert_eq!(guard_bits_for(amplified.iter()), 5, "12 planes = 5 + 8 - 1");
+    }
+
+    #[test]
+    fn a_full_scale_pattern_stays_lossless() {
+        // Alternating full-scale pixels in shifted stripes: large high-pass coefficients in
+        // every band.
+        let (width, height) = (96usize, 80usize);
+        let pixels: Vec<u8> = (0..width * height)
+            .map(|i| if (i % width + i / width / 3) % 2 == 0 { 0 } else { 255 })
+            .collect();
+        let encoded = encode(&pixels, width, height);
+        let image = image::GrayImage::from_raw(width as u32, height as u32, pixels).unwrap();
+        assert!(super::super::decode(&encoded).unwrap() == image);
+    }
 
     #[test]
     fn small_images_get_fewer_levels() {

@@ -140,6 +140,8 @@ pub struct SubbandBlocks {
     pub columns: usize,
     pub rows: usize,
     pub blocks: Vec<CodedBlock>,
+    /// The subband's exponent (T.800 E.1.1.1), as QCD states it.
+    pub exponent: u8,
     /// Mb of T.800 E.1: guard bits + exponent - 1, the most bit-planes a block can have.
     pub max_bit_planes: u8,
 }
