@@ -351,3 +351,22 @@ fn flipped_bytes_never_panic() {
     assert_eq!(refused + decoded, 120);
     println!("{refused} refused, {decoded} decoded");
 }
+
+#[test]
+fn a_colour_face_becomes_its_bt601_luma() {
+    let jp2 = image_of("Face.iso");
+    let grey = jpeg2000::decode(&jp2).unwrap();
+    // The same file through the decoder directly, in colour.
+    let image = hayro_jpeg2000::Image::new(&jp2, &hayro_jpeg2000::DecodeSettings::default()).unwrap();
+    assert!(matches!(image.color_space(), hayro_jpeg2000::ColorSpace::RGB));
+    let mut context = hayro_jpeg2000::DecoderContext::default();
+    let rgb = image.decode(&mut context).unwrap().data_u8();
+    assert_eq!(rgb.len(), 3 * grey.as_raw().len());
+    let expected: Vec<u8> = rgb.chunks_exact(3).map(|p| jpeg2000::luma(p[0], p[1], p[2])).collect();
+    assert!(
+        grey.as_raw() == &expected,
+        "every pixel is the BT.601 luma of the decoded RGB"
+    );
+    // A face is not grey: the rule had something to do.
+    assert!(rgb.chunks_exact(3).any(|p| p[0] != p[1] || p[1] != p[2]));
+}
