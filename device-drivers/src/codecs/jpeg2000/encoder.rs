@@ -37,7 +37,7 @@ const PROGRESSION_RPCL: u8 = 2;
 pub const MAX_SIDE: u32 = 1 << 15;
 
 /// Encode `pixels` (row-major, `width` x `height`, both in 1..=[`MAX_SIDE`]) as a JP2 file.
-pub fn encode(pixels: &[u8], width: usize, height: usize) -> Vec<u8> {
+pub(crate) fn encode(pixels: &[u8], width: usize, height: usize) -> Vec<u8> {
     let levels = levels_for(width, height);
     let mut plane: Vec<i32> = pixels.iter().map(|p| i32::from(*p) - (1 << (BIT_DEPTH - 1))).collect();
     wavelet::forward(&mut plane, width, height, levels);
