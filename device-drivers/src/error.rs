@@ -46,6 +46,18 @@ pub enum DeviceError {
     /// of [`crate::codecs::wsq`].
     #[error("the WSQ fingerprint image cannot be read: {message}")]
     BadWsq { code: &'static str, message: String },
+    /// JPEG 2000 bytes that are damaged or are not JPEG 2000 at all.
+    #[error("the JPEG 2000 image cannot be read: {0}")]
+    Jpeg2000Invalid(String),
+    /// A valid JPEG 2000 image of a kind the station does not handle (bit depth, colour space).
+    #[error("the JPEG 2000 image is of a kind the station does not handle: {0}")]
+    Jpeg2000Unsupported(String),
+    /// A JPEG 2000 image whose header announces more pixels than the station decodes.
+    #[error("the JPEG 2000 image is {width}x{height} pixels, more than the {limit} pixels the station decodes; ask for a smaller capture")]
+    Jpeg2000TooLarge { width: u32, height: u32, limit: u64 },
+    /// The station could not encode its own capture as JPEG 2000.
+    #[error("the image could not be encoded as JPEG 2000: {0}")]
+    Jpeg2000EncodeFailed(String),
 }
 
 impl DeviceError {
@@ -64,6 +76,10 @@ impl DeviceError {
             DeviceError::Sbi { .. } => "sbi_error",
             DeviceError::NoUsb => "usb_unavailable",
             DeviceError::BadWsq { code, .. } => code,
+            DeviceError::Jpeg2000Invalid(_) => "jpeg2000_invalid",
+            DeviceError::Jpeg2000Unsupported(_) => "jpeg2000_unsupported",
+            DeviceError::Jpeg2000TooLarge { .. } => "jpeg2000_too_large",
+            DeviceError::Jpeg2000EncodeFailed(_) => "jpeg2000_encode_failed",
         }
     }
 }

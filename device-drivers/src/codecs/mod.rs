@@ -1,9 +1,12 @@
-//! The image codecs the station reads and writes: the compressed pictures that devices hand
-//! over inside ISO/IEC 19794 records, decoded to plain pixels for display and quality checks.
+//! The image codecs the station reads and writes: the formats in which devices hand over finger,
+//! iris and face images inside ISO/IEC 19794 records, and in which the station stores its own
+//! captures for the register. Each codec is one module with the same shape: decode to pixels,
+//! read the dimensions from the header alone, and encode from pixels where the station writes
+//! that format (JPEG 2000 lossless; WSQ is only read). Errors are [`crate::DeviceError`]s with
+//! codes of their own.
 //!
-//! Each codec is a module of its own with the same shape of API (`decode`, `dimensions`) and
-//! errors as [`crate::DeviceError`] with codes of its own. Deliberately absent: choosing a codec
-//! from a record (the record's image format says which) and any encoder the station does not
-//! need.
+//! Deliberately absent: choosing a codec for a modality (the registration profile does that) and
+//! judging quality (see [`crate::quality`]).
 
+pub mod jpeg2000;
 pub mod wsq;
