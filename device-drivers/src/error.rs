@@ -42,6 +42,23 @@ pub enum DeviceError {
     // Native USB.
     #[error("this machine has no USB subsystem")]
     NoUsb,
+    /// The system refused to open the scanner (on Linux: no udev rule gives the station access).
+    #[error("the station may not open the USB device {0}: ask the administrator to install the station's udev rules")]
+    UsbAccessDenied(String),
+    /// A USB transfer failed: the device stalled, went away mid-transfer, or the bus failed.
+    #[error("a USB transfer to the scanner failed: {0}")]
+    UsbTransfer(String),
+    /// One USB transfer got no answer in time. Drivers that wait for a finger expect these and
+    /// poll again; the clerk sees [`DeviceError::Timeout`] when the capture's own time runs out.
+    #[error("the scanner did not answer on endpoint {endpoint:#04x} within {millis} ms")]
+    UsbTimeout { endpoint: u8, millis: u64 },
+    /// Replaying a recorded USB exchange: the driver did something other than the recording
+    /// says at `step` (counted from 1; `line` of the recording file). A driver bug, in tests.
+    #[error("step {step} (recording line {line}): {message}")]
+    UsbReplayMismatch { step: usize, line: usize, message: String },
+    /// A USB recording (umockdev ioctl file) that cannot be read.
+    #[error("the USB recording cannot be read at line {line}: {message}")]
+    UsbRecording { line: usize, message: String },
 }
 
 impl DeviceError {
@@ -59,6 +76,11 @@ impl DeviceError {
             DeviceError::Untrusted(_) => "device_untrusted",
             DeviceError::Sbi { .. } => "sbi_error",
             DeviceError::NoUsb => "usb_unavailable",
+            DeviceError::UsbAccessDenied(_) => "usb_access_denied",
+            DeviceError::UsbTransfer(_) => "usb_transfer_failed",
+            DeviceError::UsbTimeout { .. } => "usb_transfer_timeout",
+            DeviceError::UsbReplayMismatch { .. } => "usb_replay_mismatch",
+            DeviceError::UsbRecording { .. } => "usb_recording_invalid",
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod face;
 pub mod iso19794;
 pub mod quality;
 pub mod simulated;
+pub mod usb;
 
 pub use error::DeviceError;
 pub use face::{FaceCamera, FaceCapture};

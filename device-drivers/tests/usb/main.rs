@@ -1,0 +1,129 @@
+//! Native USB drivers against real traffic: libfprint's umockdev recordings of real sensors,
+//! replayed through our drivers, must yield the images libfprint assembled from them.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use enroll_devices::usb::drivers::nb1010::{self, Nb1010};
+use enroll_devices::usb::replay::umockdev::{self, Entry};
+use enroll_devices::usb::replay::ReplayTransport;
+use enroll_devices::{
+    BiometricDevice, CancelToken, CaptureRequest, CaptureStep, CapturedData, DeviceInfo, Position, QualitySource,
+};
+
+/// The shared fixtures folder. A missing fixture fails the test with a clear message.
+fn fixtures(relative: &str) -> PathBuf {
+    let root = std::env::var_os("ENROLL_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"));
+    let path = root.join(relative);
+    assert!(
+        path.exists(),
+        "fixture {} is absent: put ../shared/fixtures beside the repo or set ENROLL_FIXTURES",
+        path.display()
+    );
+    path
+}
+
+fn read_text(relative: &str) -> String {
+    let path = fixtures(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// The grey levels of libfprint's `capture.png`, which it saves as RGB with equal channels.
+fn expected_grey(relative: &str) -> image::GrayImage {
+    let path = fixtures(relative);
+    let rgb = image::open(&path)
+        .unwrap_or_else(|e| panic!("decoding {}: {e}", path.display()))
+        .to_rgb8();
+    for pixel in rgb.pixels() {
+        assert!(
+            pixel[0] == pixel[1] && pixel[1] == pixel[2],
+            "{} is not grey: its luma is not simply one channel",
+            path.display()
+        );
+    }
+    image::GrayImage::from_fn(rgb.width(), rgb.height(), |x, y| image::Luma([rgb.get_pixel(x, y)[0]]))
+}
+
+fn finger_request(position: Position) -> CaptureRequest {
+    CaptureRequest {
+        step: CaptureStep::Finger(position),
+        exceptions: Vec::new(),
+        requested_quality: 40,
+        timeout: Duration::from_secs(5),
+        transaction_id: "replay".into(),
+    }
+}
+
+#[test]
+fn every_libfprint_ioctl_recording_parses_with_every_urb_line_kept() {
+    let recordings = [
+        "libfprint-usb/aes3500/capture.ioctl",
+        "libfprint-usb/elan/capture.ioctl",
+        "libfprint-usb/nb1010/capture.ioctl",
+        "libfprint-usb/vfs0050/capture.ioctl",
+    ];
+    for relative in recordings {
+        let text = read_text(relative);
+        let recording = umockdev::parse_ioctl_recording(&text).unwrap_or_else(|e| panic!("{relative}: {e}"));
+        // Counted independently of the parser: every line naming a reaped URB is one URB.
+        let urb_lines = text
+            .lines()
+            .filter(|line| line.trim_start().starts_with("USBDEVFS_REAPURB"))
+            .count();
+        assert!(urb_lines > 0, "{relative} holds no URB");
+        assert_eq!(recording.urbs().count(), urb_lines, "{relative}");
+        assert!(recording.device.is_some(), "{relative} names no device");
+        let skipped: Vec<&str> = recording
+            .entries
+            .iter()
+            .filter_map(|entry| match entry {
+                Entry::Other { name, .. } => Some(name.as_str()),
+                Entry::Urb(_) => None,
+            })
+            .collect();
+        assert_eq!(skipped, ["USBDEVFS_GET_CAPABILITIES"], "{relative}");
+    }
+}
+
+#[test]
+fn nb1010_replays_its_real_recording_into_libfprints_image_pixel_for_pixel() {
+    let recording = umockdev::parse_ioctl_recording(&read_text("libfprint-usb/nb1010/capture.ioctl")).unwrap();
+    let (vendor, product) = umockdev::device_ids(&read_text("libfprint-usb/nb1010/device")).unwrap();
+    assert_eq!((vendor, product), (nb1010::VENDOR_ID, nb1010::PRODUCT_ID));
+
+    let transport = ReplayTransport::new(&recording);
+    let progress = transport.progress();
+    let driver = Nb1010::new(
+        Box::new(transport),
+        "usb:1-7".into(),
+        DeviceInfo {
+            make: "Next Biometrics".into(),
+            model: "NB-1010-U".into(),
+            ..DeviceInfo::default()
+        },
+    )
+    .with_settle_delay(Duration::ZERO);
+    let result = driver
+        .capture(&finger_request(Position::RightIndex), &CancelToken::new())
+        .unwrap_or_else(|e| panic!("replay failed: {e}"));
+    progress.finish().expect("the driver made every recorded transfer");
+
+    assert_eq!(result.captures.len(), 1);
+    let capture = &result.captures[0];
+    assert_eq!(capture.position, Position::RightIndex);
+    assert_eq!((capture.quality, capture.quality_source), (0, QualitySource::Station));
+    let CapturedData::Image { image, ppi } = &capture.data else {
+        panic!("the NB-1010 hands over pixels, not a record");
+    };
+    assert_eq!(*ppi, nb1010::PPI);
+    let expected = expected_grey("libfprint-usb/nb1010/capture.png");
+    assert_eq!(image.dimensions(), expected.dimensions());
+    let differing = image
+        .pixels()
+        .zip(expected.pixels())
+        .filter(|(ours, theirs)| ours != theirs)
+        .count();
+    assert_eq!(differing, 0, "pixels that differ from libfprint's capture.png");
+}
