@@ -1,12 +1,15 @@
 //! Native USB drivers against real traffic: libfprint's umockdev recordings of real sensors,
 //! replayed through our drivers, must yield the images libfprint assembled from them.
 
+mod uru4000;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use enroll_devices::usb::drivers::nb1010::{self, Nb1010};
 use enroll_devices::usb::replay::umockdev::{self, Entry};
 use enroll_devices::usb::replay::ReplayTransport;
+use enroll_devices::usb::{known, Support};
 use enroll_devices::{
     BiometricDevice, CancelToken, CaptureRequest, CaptureStep, CapturedData, DeviceInfo, Position, QualitySource,
 };
@@ -126,4 +129,20 @@ fn nb1010_replays_its_real_recording_into_libfprints_image_pixel_for_pixel() {
         .filter(|(ours, theirs)| ours != theirs)
         .count();
     assert_eq!(differing, 0, "pixels that differ from libfprint's capture.png");
+}
+
+#[test]
+fn every_libfprint_sensor_is_recognised_and_only_the_nb1010_is_driven() {
+    let sensors = ["aes3500", "egis0570", "elan", "nb1010", "upektc_img", "vfs0050"];
+    for sensor in sensors {
+        let (vendor, product) = umockdev::device_ids(&read_text(&format!("libfprint-usb/{sensor}/device")))
+            .unwrap_or_else(|e| panic!("{sensor}: {e}"));
+        let scanner = known::lookup(vendor, product)
+            .unwrap_or_else(|| panic!("{sensor} ({vendor:04x}:{product:04x}) is not in the table"));
+        let expected_driven = sensor == "nb1010";
+        assert_eq!(scanner.has_native_driver(), expected_driven, "{sensor}");
+        if !expected_driven {
+            assert_eq!(scanner.support, Support::NotForEnrollment, "{sensor}");
+        }
+    }
 }

@@ -244,12 +244,11 @@ fn parse_urb(line: usize, fields: &[&str]) -> Result<Urb, DeviceError> {
 }
 
 fn decode_hex(line: usize, text: &str) -> Result<Vec<u8>, DeviceError> {
-    let digits = text.as_bytes();
-    if digits.len() % 2 != 0 {
+    let pairs = text.as_bytes().chunks_exact(2);
+    if !pairs.remainder().is_empty() {
         return Err(invalid(line, "the URB's data has an odd number of hex digits"));
     }
-    digits
-        .chunks_exact(2)
+    pairs
         .map(|pair| {
             let high = (pair[0] as char).to_digit(16);
             let low = (pair[1] as char).to_digit(16);
