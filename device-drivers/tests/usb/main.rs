@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use enroll_devices::usb::drivers::nb1010::{self, Nb1010};
 use enroll_devices::usb::replay::umockdev::{self, Entry};
-use enroll_devices::usb::replay::ReplayTransport;
+use enroll_devices::usb::replay::{ReplayTransport, ScriptedExchange};
 use enroll_devices::usb::{known, Support};
 use enroll_devices::{
     BiometricDevice, CancelToken, CaptureRequest, CaptureStep, CapturedData, DeviceInfo, Position, QualitySource,
@@ -145,4 +145,67 @@ fn every_libfprint_sensor_is_recognised_and_only_the_nb1010_is_driven() {
             assert_eq!(scanner.support, Support::NotForEnrollment, "{sensor}");
         }
     }
+}
+
+fn nb1010_on(transport: ReplayTransport) -> Nb1010 {
+    Nb1010::new(Box::new(transport), "usb:1-7".into(), DeviceInfo::default()).with_settle_delay(Duration::ZERO)
+}
+
+#[test]
+fn nb1010_replay_names_the_step_where_a_recording_and_the_driver_part() {
+    // The real recording with the pre-capture command (the third transfer, second OUT) changed
+    // by one byte: the driver sends the protocol's bytes, so the replay stops there.
+    let text = read_text("libfprint-usb/nb1010/capture.ioctl");
+    let damaged = text.replacen("800D03000C00000000040000", "800D03000C00000000050000", 1);
+    assert_ne!(damaged, text, "the recording holds the pre-capture command");
+    let recording = umockdev::parse_ioctl_recording(&damaged).unwrap();
+    let error = nb1010_on(ReplayTransport::new(&recording))
+        .capture(&finger_request(Position::LeftThumb), &CancelToken::new())
+        .unwrap_err();
+    assert_eq!(error.code(), "usb_replay_mismatch");
+    let expected_line = damaged
+        .lines()
+        .position(|line| line.contains("800D03000C00000000050000"))
+        .map(|index| index + 1)
+        .unwrap();
+    assert!(
+        matches!(error, enroll_devices::DeviceError::UsbReplayMismatch { step: 3, line, .. } if line == expected_line),
+        "{error}"
+    );
+}
+
+#[test]
+fn nb1010_without_a_finger_times_out_and_cancelled_or_asked_for_a_slap_touches_nothing() {
+    // Scripted from the protocol facts: answers with presence byte 0x10 (no finger).
+    let check_finger = [0x80, 0x38, 0x01, 0x00, 0x08, 0x00, 0x00, 0x00];
+    let mut no_finger = [0u8; 16];
+    no_finger[..2].copy_from_slice(&[0x80, 0x37]);
+    no_finger[12] = 0x10;
+    let mut script = ScriptedExchange::new();
+    script.bulk_out(0x02, &check_finger).bulk_in(0x83, 16, &no_finger);
+    let transport = ReplayTransport::new(&script.recording());
+    let progress = transport.progress();
+    let mut request = finger_request(Position::LeftThumb);
+    request.timeout = Duration::ZERO;
+    let error = nb1010_on(transport).capture(&request, &CancelToken::new()).unwrap_err();
+    assert_eq!(error.code(), "capture_timeout", "{error}");
+    progress.finish().unwrap();
+
+    // A cancelled capture stops before touching the device.
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let untouched = ReplayTransport::new(&ScriptedExchange::new().recording());
+    let error = nb1010_on(untouched)
+        .capture(&finger_request(Position::LeftThumb), &cancel)
+        .unwrap_err();
+    assert_eq!(error.code(), "capture_cancelled");
+
+    // A slap is not a single-finger step.
+    let empty = ReplayTransport::new(&ScriptedExchange::new().recording());
+    let mut slap = finger_request(Position::LeftThumb);
+    slap.step = CaptureStep::LeftSlap;
+    assert_eq!(
+        nb1010_on(empty).capture(&slap, &CancelToken::new()).unwrap_err().code(),
+        "device_unsupported_step"
+    );
 }

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use enroll_devices::usb::drivers::uru4000::{
-    Uru4000, BLOCK_ENCRYPTED, BLOCK_NOT_PRESENT, HEADER_LENGTH, IMAGE_TRANSFER_LENGTH, PPI,
+    Uru4000, BLOCK_CHANGE_KEY, BLOCK_ENCRYPTED, BLOCK_NOT_PRESENT, HEADER_LENGTH, IMAGE_TRANSFER_LENGTH, PPI,
 };
 use enroll_devices::usb::replay::{ReplayTransport, ScriptedExchange};
 use enroll_devices::usb::ControlSetup;
@@ -224,4 +224,49 @@ fn uru4000_without_a_finger_times_out_and_still_turns_the_sensor_off() {
     let error = driver.capture(&request, &CancelToken::new()).unwrap_err();
     assert_eq!(error.code(), "capture_timeout", "{error}");
     progress.finish().expect("the sensor was turned off after the timeout");
+}
+
+#[test]
+fn uru4000b_asks_for_a_new_key_where_a_block_says_so_scripted_from_protocol_facts() {
+    // Two scrambled blocks; the second changes key: the driver asks for key number 4 with a
+    // fresh seed before descrambling it.
+    let blocks = [(BLOCK_ENCRYPTED, 50u8), (BLOCK_ENCRYPTED | BLOCK_CHANGE_KEY, 50)];
+    let lines = 100usize;
+    let mut clear: Vec<u8> = (0..lines * WIDTH).map(|i| ((i * 13) % 241) as u8).collect();
+    clear[50 * WIDTH - 1] = 0;
+    clear[lines * WIDTH - 1] = 0;
+    let (first_seed, second_seed) = (0x0101_0101u32, 0x2222_2222u32);
+    let (first_key, second_key) = (0x1357_9bdfu32, 0x0246_8aceu32);
+    let mut sent = Scrambler { key: first_key }.scramble(&clear[..50 * WIDTH]);
+    sent.extend(Scrambler { key: second_key }.scramble(&clear[50 * WIDTH..]));
+    let mut transfer = header(lines as u16, 3, &blocks);
+    transfer.extend_from_slice(&sent);
+
+    let index = |key_number: u8, seed: u32| {
+        let mut index = vec![key_number];
+        index.extend_from_slice(&seed.to_le_bytes());
+        index
+    };
+    let mut script = ScriptedExchange::new();
+    power_up(&mut script);
+    finger_and_capture_mode(&mut script);
+    script
+        .bulk_in(0x82, IMAGE_TRANSFER_LENGTH, &transfer)
+        .control_out(register(0x33), &index(3, first_seed))
+        .control_in(register(0x34), 4, &(first_key ^ first_seed).to_le_bytes())
+        .control_out(register(0x33), &index(4, second_seed))
+        .control_in(register(0x34), 4, &(second_key ^ second_seed).to_le_bytes())
+        .control_out(register(0x4e), &[0x70]);
+    let transport = ReplayTransport::new(&script.recording());
+    let progress = transport.progress();
+    let mut seeds = [first_seed, second_seed].into_iter();
+    let driver = Uru4000::new(Box::new(transport), "usb:1-2".into(), DeviceInfo::default(), true)
+        .with_seeds(Box::new(move || seeds.next().expect("two key exchanges, two seeds")));
+
+    let image = captured_image(&driver);
+    progress.finish().expect("the driver made both key exchanges");
+    let expected: Vec<u8> = (0..WIDTH * HEIGHT)
+        .map(|index| if index < lines * WIDTH { 255 - clear[index] } else { 255 })
+        .collect();
+    assert_eq!(image.as_raw(), &expected);
 }
