@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use enroll_devices::usb::drivers::nb1010::{self, Nb1010};
-use enroll_devices::usb::replay::umockdev::{self, Entry};
+use enroll_devices::usb::replay::pcapng;
+use enroll_devices::usb::replay::umockdev::{self, Entry, UrbKind};
 use enroll_devices::usb::replay::{ReplayTransport, ScriptedExchange};
 use enroll_devices::usb::{known, Support};
 use enroll_devices::{
@@ -208,4 +209,53 @@ fn nb1010_without_a_finger_times_out_and_cancelled_or_asked_for_a_slap_touches_n
         nb1010_on(empty).capture(&slap, &CancelToken::new()).unwrap_err().code(),
         "device_unsupported_step"
     );
+}
+
+#[test]
+fn usbmon_captures_of_libfprint_hold_the_sensor_whose_descriptor_names_it() {
+    for sensor in ["upektc_img", "egis0570"] {
+        let (vendor, product) = umockdev::device_ids(&read_text(&format!("libfprint-usb/{sensor}/device"))).unwrap();
+        let path = fixtures(&format!("libfprint-usb/{sensor}/capture.pcapng"));
+        let file = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let devices = pcapng::devices_in_capture(&file).unwrap_or_else(|e| panic!("{sensor}: {e}"));
+        assert!(!devices.is_empty(), "{sensor}: no USB traffic");
+        // The sensor is the one device whose GET_DESCRIPTOR(DEVICE) answer carries the ids of
+        // the fixture's sysfs description, and it is among those that moved bulk data.
+        let mut with_descriptor = Vec::new();
+        let mut with_bulk = Vec::new();
+        for (bus, device) in devices {
+            let recording = pcapng::parse_usbmon_pcapng(&file, bus, device).unwrap();
+            for urb in recording.urbs() {
+                if urb
+                    .setup_packet()
+                    .is_some_and(|setup| setup[..4] == [0x80, 0x06, 0x00, 0x01])
+                {
+                    let answer = urb.answer();
+                    if answer.len() >= 12
+                        && u16::from_le_bytes([answer[8], answer[9]]) == vendor
+                        && u16::from_le_bytes([answer[10], answer[11]]) == product
+                    {
+                        with_descriptor.push((bus, device));
+                    }
+                }
+                // Every IN transfer carries the bytes its completion counted.
+                if urb.kind != UrbKind::Control && urb.is_in() && urb.status == 0 {
+                    assert_eq!(urb.data.len(), urb.actual_length, "{sensor} packet {}", urb.line);
+                }
+            }
+            if recording.urbs().any(|urb| urb.kind == UrbKind::Bulk) {
+                with_bulk.push((bus, device));
+            }
+        }
+        with_descriptor.dedup();
+        let [sensor_device] = with_descriptor[..] else {
+            panic!(
+                "{sensor}: {with_descriptor:?} answer GET_DESCRIPTOR with {vendor:04x}:{product:04x}, not one device"
+            );
+        };
+        assert!(
+            with_bulk.contains(&sensor_device),
+            "{sensor}: the sensor moved no image over bulk"
+        );
+    }
 }

@@ -6,14 +6,14 @@
 //! device answered. The first difference is a [`DeviceError::UsbReplayMismatch`] naming the step
 //! and the recording's line, so a failing test says where the driver went wrong.
 //!
-//! Recordings come from umockdev files ([`umockdev`]) or are built in code from a protocol's
-//! published facts ([`ScriptedExchange`]) for devices we have no recording of; a test built that
-//! way says so.
+//! Recordings come from umockdev files ([`umockdev`]), usbmon captures ([`pcapng`]), or are
+//! built in code from a protocol's published facts ([`ScriptedExchange`]) for devices we have
+//! no recording of; a test built that way says so.
 //!
 //! Deliberately absent: timing (the recording's pace is not replayed), reordering (see
-//! [`umockdev`] on repeated requests), and pcapng/usbmon captures (not needed by the driver
-//! replayed here).
+//! [`umockdev`] on repeated requests).
 
+pub mod pcapng;
 pub mod umockdev;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
