@@ -259,3 +259,37 @@ fn usbmon_captures_of_libfprint_hold_the_sensor_whose_descriptor_names_it() {
         );
     }
 }
+
+#[test]
+fn damaged_recordings_are_refused_or_shorter_never_a_panic() {
+    let text = read_text("libfprint-usb/nb1010/capture.ioctl");
+    let full = umockdev::parse_ioctl_recording(&text).unwrap().urbs().count();
+    let mut refused = 0;
+    for cut in (0..text.len().min(4000)).filter(|cut| text.is_char_boundary(*cut)) {
+        match umockdev::parse_ioctl_recording(&text[..cut]) {
+            Ok(recording) => assert!(recording.urbs().count() <= full),
+            Err(error) => {
+                assert_eq!(error.code(), "usb_recording_invalid");
+                refused += 1;
+            }
+        }
+    }
+    // Most cuts land inside a line's hex, whose length then disagrees with the line's fields.
+    assert!(refused > 1000, "only {refused} cut recordings were refused");
+
+    let path = fixtures("libfprint-usb/upektc_img/capture.pcapng");
+    let file = std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let whole = pcapng::parse_usbmon_pcapng(&file, 1, 3).unwrap().urbs().count();
+    for cut in (0..file.len().min(6000)).step_by(5) {
+        if let Ok(recording) = pcapng::parse_usbmon_pcapng(&file[..cut], 1, 3) {
+            assert!(recording.urbs().count() <= whole);
+        }
+    }
+    let head = &file[..file.len().min(8000)];
+    for position in (0..head.len()).step_by(7) {
+        let mut damaged = head.to_vec();
+        damaged[position] ^= 0xff;
+        // Either refused or read; a flipped byte must never panic or run past the file.
+        let _ = pcapng::parse_usbmon_pcapng(&damaged, 1, 3).map(|recording| recording.urbs().count());
+    }
+}
