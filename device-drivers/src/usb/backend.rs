@@ -9,6 +9,10 @@
 //! A machine without a USB subsystem gives an empty list and [`UsbStatus::NoUsbSubsystem`];
 //! the station shows that status and carries on with its other backends.
 //!
+//! Each discovery opens the scanners it drives afresh: the station drops the drivers of the
+//! previous discovery first, or their interfaces stay claimed and the new ones are reported
+//! with `device_busy` in [`RecognisedDevice::problem`].
+//!
 //! Deliberately absent: hotplug policy (the station calls `discover` again when
 //! [`super::enumerate::UsbWatch`] reports a change), and anything about SBI services themselves.
 

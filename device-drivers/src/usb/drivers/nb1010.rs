@@ -1,5 +1,7 @@
 //! Native driver for the Next Biometrics NB-1010-U (USB 298d:1010), a press (area) sensor of
-//! 256 × 180 pixels at 385 ppi (11.9 × 16.9 mm, per the maker's data sheet).
+//! 256 × 180 pixels. Its resolution, 385 ppi, is the maker's figure for this sensor family;
+//! libfprint states none and no data sheet was at hand to check it, so [`PPI`] is the one
+//! number here that no test confirms.
 //!
 //! Why this sensor first: its protocol is small and fully known (libfprint's `nb1010` driver
 //! documents it from a USB capture), and libfprint's test data holds a real recording with the

@@ -1,5 +1,5 @@
 //! Native driver for the DigitalPersona U.are.U 4000 (USB 05ba:0007) and 4000B/4500
-//! (05ba:000a): press sensors of 384 × 290 pixels at 512 ppi.
+//! (05ba:000a): press sensors of 384 × 290 pixels at 512 ppi (the maker's figure).
 //!
 //! Written from the protocol facts that libfprint's `uru4000` driver documents (our own code;
 //! no recording of these readers exists here, so the tests script the exchange from the same
