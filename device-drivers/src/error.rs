@@ -58,6 +58,23 @@ pub enum DeviceError {
     /// The station could not encode its own capture as JPEG 2000.
     #[error("the image could not be encoded as JPEG 2000: {0}")]
     Jpeg2000EncodeFailed(String),
+    /// The system refused to open the scanner (on Linux: no udev rule gives the station access).
+    #[error("the station may not open the USB device {0}: ask the administrator to install the station's udev rules")]
+    UsbAccessDenied(String),
+    /// A USB transfer failed: the device stalled, went away mid-transfer, or the bus failed.
+    #[error("a USB transfer to the scanner failed: {0}")]
+    UsbTransfer(String),
+    /// One USB transfer got no answer in time. Drivers that wait for a finger expect these and
+    /// poll again; the clerk sees [`DeviceError::Timeout`] when the capture's own time runs out.
+    #[error("the scanner did not answer on endpoint {endpoint:#04x} within {millis} ms")]
+    UsbTimeout { endpoint: u8, millis: u64 },
+    /// Replaying a recorded USB exchange: the driver did something other than the recording
+    /// says at `step` (counted from 1; `line` of the recording file). A driver bug, in tests.
+    #[error("step {step} (recording line {line}): {message}")]
+    UsbReplayMismatch { step: usize, line: usize, message: String },
+    /// A USB recording (umockdev ioctl file) that cannot be read.
+    #[error("the USB recording cannot be read at line {line}: {message}")]
+    UsbRecording { line: usize, message: String },
 }
 
 impl DeviceError {
@@ -80,6 +97,11 @@ impl DeviceError {
             DeviceError::Jpeg2000Unsupported(_) => "jpeg2000_unsupported",
             DeviceError::Jpeg2000TooLarge { .. } => "jpeg2000_too_large",
             DeviceError::Jpeg2000EncodeFailed(_) => "jpeg2000_encode_failed",
+            DeviceError::UsbAccessDenied(_) => "usb_access_denied",
+            DeviceError::UsbTransfer(_) => "usb_transfer_failed",
+            DeviceError::UsbTimeout { .. } => "usb_transfer_timeout",
+            DeviceError::UsbReplayMismatch { .. } => "usb_replay_mismatch",
+            DeviceError::UsbRecording { .. } => "usb_recording_invalid",
         }
     }
 }

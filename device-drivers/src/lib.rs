@@ -5,8 +5,9 @@
 //!
 //! [`capture`] is the model every backend implements ([`BiometricDevice`], [`DeviceBackend`]).
 //! Also here: the ISO/IEC 19794 records that devices hand over ([`iso19794`]), quality scores
-//! ([`quality`]), and the simulated face camera behind the older [`FaceCamera`] trait, which
-//! the station still uses until its capture path moves to the model.
+//! ([`quality`]), native USB scanners driven through `nusb` ([`usb`]), and the simulated face
+//! camera behind the older [`FaceCamera`] trait, which the station still uses until its capture
+//! path moves to the model.
 //!
 //! Deliberately absent: packets, storage and UI. A capture is pixels plus who made them.
 
@@ -17,6 +18,7 @@ pub mod face;
 pub mod iso19794;
 pub mod quality;
 pub mod simulated;
+pub mod usb;
 
 pub use error::DeviceError;
 pub use face::{FaceCamera, FaceCapture};

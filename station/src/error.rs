@@ -99,6 +99,7 @@ error_codes! {
     DeviceUntrusted = "device_untrusted",
     SbiError = "sbi_error",
     UsbUnavailable = "usb_unavailable",
+    UsbAccessDenied = "usb_access_denied",
     NoDevice = "no_device",
     ForceCaptureNotAllowed = "force_capture_not_allowed",
     // The intake's, as the station's sync meets them.
@@ -348,6 +349,15 @@ fn device_code(error: &enroll_devices::DeviceError) -> ErrorCode {
         E::Untrusted(_) => ErrorCode::DeviceUntrusted,
         E::Sbi { .. } => ErrorCode::SbiError,
         E::NoUsb => ErrorCode::UsbUnavailable,
+        E::BadWsq { .. } | E::Jpeg2000Invalid(_) | E::Jpeg2000Unsupported(_) | E::Jpeg2000TooLarge { .. } => {
+            ErrorCode::DeviceBadImage
+        }
+        E::Jpeg2000EncodeFailed(_) => ErrorCode::CaptureFailed,
+        E::UsbAccessDenied(_) => ErrorCode::UsbAccessDenied,
+        E::UsbTransfer(_) => ErrorCode::CaptureFailed,
+        E::UsbTimeout { .. } => ErrorCode::CaptureTimeout,
+        // Replays of recorded USB traffic run in tests only: reaching the window is a bug.
+        E::UsbReplayMismatch { .. } | E::UsbRecording { .. } => ErrorCode::Internal,
     }
 }
 
