@@ -78,6 +78,8 @@ pub struct Station {
     camera: Box<dyn FaceCamera>,
     /// The biometric devices and which takes each step.
     devices: biometrics::DeviceRegistry,
+    /// Captured pixels being wrapped into records while the clerk goes on.
+    record_encoder: biometrics::encoder::RecordEncoder,
     /// Which biometrics a registration takes and how good they must be.
     capture_policy: enroll_schemas::CapturePolicy,
     clock: Clock,
@@ -121,6 +123,7 @@ impl Station {
             id_schema_version,
             camera,
             devices: biometrics::DeviceRegistry::default(),
+            record_encoder: Default::default(),
             capture_policy: enroll_schemas::CapturePolicy::default_policy(),
             clock,
         })
@@ -309,7 +312,8 @@ impl Station {
                 })?;
             // The face keeps its own path until the face step moves to the capture model; the
             // fingers, irises, exceptions and exception photo come from the biometrics draft.
-            let captured = biometrics::records::packet_biometrics(&self.capture_policy, &draft.biometrics)?;
+            let captured =
+                biometrics::records::packet_biometrics(&self.capture_policy, &draft.biometrics, &self.record_encoder)?;
             let mut devices = vec![face.device.clone()];
             devices.extend(captured.devices.into_iter().filter(|d| *d != face.device));
             let contents = PacketContents {

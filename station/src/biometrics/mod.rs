@@ -13,6 +13,7 @@
 
 pub mod devices;
 pub mod draft;
+pub(crate) mod encoder;
 mod preview;
 pub(crate) mod records;
 mod views;
@@ -155,11 +156,38 @@ impl Station {
                 },
             ));
         }
-        self.update_biometrics(registration_id, |biometrics| {
+        let mut kept_now = Vec::new();
+        let view = self.update_biometrics(registration_id, |biometrics| {
             let attempt = biometrics.record_attempt(step, kept);
             tracing::info!(registration_id, ?step, attempt, "biometric capture");
+            kept_now = expected
+                .iter()
+                .filter_map(|p| {
+                    let kept = biometrics.captures.get(p).filter(|c| c.attempt == attempt)?;
+                    Some((*p, kept.clone()))
+                })
+                .collect();
             Ok(())
-        })
+        })?;
+        self.encode_in_background(kept_now);
+        Ok(view)
+    }
+
+    /// Start wrapping the pixel captures just kept into their records (see [`encoder`]).
+    fn encode_in_background(&self, captures: Vec<(Position, StoredCapture)>) {
+        let mut jobs = Vec::new();
+        for (position, capture) in captures {
+            if let StoredData::Image { png, ppi } = &capture.data {
+                let Ok(png) = base64::engine::general_purpose::STANDARD.decode(png) else {
+                    continue;
+                };
+                match records::job_for(position, png, *ppi, &capture) {
+                    Ok(job) => jobs.push(job),
+                    Err(error) => tracing::warn!(%error, "a capture cannot be queued for encoding"),
+                }
+            }
+        }
+        self.record_encoder.start(jobs);
     }
 
     /// Record a finger or an eye as missing or unusable, with the reason. It is not captured,
@@ -252,10 +280,12 @@ impl Station {
             captured_at: rfc3339((self.clock)()),
             attempt: 1,
         };
-        self.update_biometrics(registration_id, |biometrics| {
-            biometrics.exception_photo = Some(photo);
+        let view = self.update_biometrics(registration_id, |biometrics| {
+            biometrics.exception_photo = Some(photo.clone());
             Ok(())
-        })
+        })?;
+        self.encode_in_background(vec![(Position::ExceptionPhoto, photo)]);
+        Ok(view)
     }
 
     /// A supervisor's sign-off of `step` as it is, after its last attempt stayed under the

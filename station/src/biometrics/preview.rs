@@ -1,4 +1,5 @@
-//! A kept capture as a PNG for the screen, whatever form the device delivered it in.
+//! A kept capture as a PNG for the screen, whatever form the device delivered it in (pixels,
+//! or an ISO/IEC 19794 record with a PNG, JPEG 2000, WSQ or JPEG image).
 //!
 //! Deliberately absent: scaling and annotation (the window does that with CSS).
 
@@ -20,13 +21,15 @@ pub fn png_of(capture: &StoredCapture) -> Result<Vec<u8>, StationError> {
             let record = decode(record)?;
             let parsed = Iso19794Record::parse(&record)?;
             let image = &parsed.first().image;
-            match image.format {
-                ImageFormat::Png => Ok(image.data.clone()),
-                other => Err(enroll_devices::DeviceError::BadImage(format!(
-                    "showing {other:?} images needs its decoder, which is not wired yet"
-                ))
-                .into()),
+            if image.format == ImageFormat::Png {
+                return Ok(image.data.clone());
             }
+            let pixels = enroll_devices::codecs::decode_record_image(image)?;
+            let mut png = Vec::new();
+            pixels
+                .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+                .map_err(|e| StationError::Internal(format!("encoding a preview as PNG: {e}")))?;
+            Ok(png)
         }
     }
 }

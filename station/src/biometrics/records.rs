@@ -10,6 +10,7 @@ use enroll_packet::{BiometricException, BiometricRecord, DeviceIdentity, Excepti
 use enroll_schemas::CapturePolicy;
 
 use super::draft::{step_of, BiometricsDraft, ExceptionKindName, StoredCapture, StoredData};
+use super::encoder::{image_record, RecordEncoder, RecordJob};
 use crate::StationError;
 
 /// What finalize puts in the packet for these biometrics.
@@ -20,9 +21,12 @@ pub struct PacketBiometrics {
     pub devices: Vec<DeviceIdentity>,
 }
 
+/// Records of pixel captures come from `encoder` when it made them in the background, and are
+/// encoded here otherwise.
 pub fn packet_biometrics(
     policy: &CapturePolicy,
     biometrics: &BiometricsDraft,
+    encoder: &RecordEncoder,
 ) -> Result<PacketBiometrics, StationError> {
     let mut records = Vec::new();
     let mut devices: Vec<DeviceIdentity> = Vec::new();
@@ -30,15 +34,10 @@ pub fn packet_biometrics(
         let step = step_of(policy, *position);
         let forced = step.is_some_and(|s| biometrics.forced.contains_key(&s))
             && step.is_some_and(|s| capture.quality < policy.threshold(s));
-        records.push(record(
-            packet_modality(*position),
-            position.mosip_name(),
-            capture,
-            forced,
-        )?);
+        records.push(record(*position, capture, forced, encoder)?);
     }
     if let Some(photo) = &biometrics.exception_photo {
-        records.push(record(enroll_packet::Modality::ExceptionPhoto, "", photo, false)?);
+        records.push(record(Position::ExceptionPhoto, photo, false, encoder)?);
     }
     for record in &records {
         if !devices.contains(&record.device) {
@@ -66,10 +65,10 @@ pub fn packet_biometrics(
 }
 
 fn record(
-    modality: enroll_packet::Modality,
-    position: &str,
+    position: Position,
     capture: &StoredCapture,
     force_captured: bool,
+    encoder: &RecordEncoder,
 ) -> Result<BiometricRecord, StationError> {
     let device = DeviceIdentity {
         make: capture.device.make.clone(),
@@ -78,8 +77,8 @@ fn record(
         simulated: capture.device.simulated,
     };
     Ok(BiometricRecord {
-        modality,
-        position: position.to_string(),
+        modality: packet_modality(position),
+        position: position.mosip_name().to_string(),
         quality: capture.quality,
         retries: capture.attempt.saturating_sub(1),
         force_captured,
@@ -87,11 +86,11 @@ fn record(
         device,
         device_digital_id: capture.device.digital_id.clone(),
         device_signature: capture.signature.as_ref().map(|jws| jws.as_bytes().to_vec()),
-        data: record_bytes(modality, capture)?,
+        data: record_bytes(position, capture, encoder)?,
     })
 }
 
-fn record_bytes(modality: enroll_packet::Modality, capture: &StoredCapture) -> Result<Vec<u8>, StationError> {
+fn record_bytes(position: Position, capture: &StoredCapture, encoder: &RecordEncoder) -> Result<Vec<u8>, StationError> {
     let decode = |text: &str| {
         base64::engine::general_purpose::STANDARD
             .decode(text)
@@ -99,20 +98,27 @@ fn record_bytes(modality: enroll_packet::Modality, capture: &StoredCapture) -> R
     };
     match &capture.data {
         StoredData::IsoRecord { record } => decode(record),
-        StoredData::Image { png, ppi } => wrap_image(modality, &decode(png)?, *ppi, capture),
+        StoredData::Image { png, ppi } => {
+            let png = decode(png)?;
+            if let Some(made) = encoder.take(&png) {
+                return made;
+            }
+            image_record(&job_for(position, png, *ppi, capture)?)
+        }
     }
 }
 
-/// Pixels into an ISO/IEC 19794 record for the registration profile.
-fn wrap_image(
-    modality: enroll_packet::Modality,
-    _png: &[u8],
-    _ppi: u16,
-    _capture: &StoredCapture,
-) -> Result<Vec<u8>, StationError> {
-    Err(StationError::Internal(format!(
-        "wrapping {modality:?} pixels into an ISO/IEC 19794 record is not wired yet"
-    )))
+/// The encoding job for a kept pixel capture.
+pub fn job_for(position: Position, png: Vec<u8>, ppi: u16, capture: &StoredCapture) -> Result<RecordJob, StationError> {
+    let at = time::OffsetDateTime::parse(&capture.captured_at, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| StationError::corrupt(format!("the capture time {:?} does not parse", capture.captured_at)))?;
+    Ok(RecordJob {
+        position,
+        png,
+        ppi,
+        quality: capture.quality,
+        captured_at: crate::content::iso_capture_time(at),
+    })
 }
 
 fn packet_modality(position: Position) -> enroll_packet::Modality {

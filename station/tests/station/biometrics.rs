@@ -254,6 +254,30 @@ async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
     );
     assert_eq!(devices.iris.requests.lock().unwrap().len(), 1);
 
+    // The device's JPEG 2000 images show as PNG previews of the record's size.
+    let preview = station.biometric_preview(&rid, Position::LeftIndex).unwrap();
+    let png = preview_png(&preview.preview_data_url);
+    let shown = image::load_from_memory(&png).unwrap();
+    let record = enroll_devices::iso19794::Iso19794Record::parse(&fixture_record(Position::LeftIndex)).unwrap();
+    assert_eq!(
+        (shown.width(), shown.height()),
+        (
+            u32::from(record.first().image.width),
+            u32::from(record.first().image.height)
+        )
+    );
+    assert_eq!(preview.quality, 35);
+    let photo = station.biometric_preview(&rid, Position::ExceptionPhoto).unwrap();
+    assert!(image::load_from_memory(&preview_png(&photo.preview_data_url)).is_ok());
+    assert_eq!(
+        station
+            .biometric_preview(&rid, Position::RightThumb)
+            .unwrap_err()
+            .code(),
+        "not_found",
+        "an exception has no image"
+    );
+
     station.finalize(&rid).unwrap();
     as_user(station, SUPERVISOR);
     station.approve(&rid).unwrap();
@@ -415,4 +439,10 @@ async fn steps_without_a_device_outside_the_policy_or_on_finalized_registrations
 
 fn enroll_schemas_steps_left_slap() -> Vec<Position> {
     CaptureStep::LeftSlap.positions()
+}
+
+fn preview_png(data_url: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let encoded = data_url.strip_prefix("data:image/png;base64,").expect("a PNG data URL");
+    base64::engine::general_purpose::STANDARD.decode(encoded).unwrap()
 }

@@ -1,0 +1,163 @@
+//! Wrapping captured pixels into ISO/IEC 19794 records with JPEG 2000 lossless images, in the
+//! background: encoding ten fingers takes the better part of a second on one core, so it
+//! starts as soon as a step is captured and runs while the clerk takes the next one; finalize
+//! then only collects the results.
+//!
+//! The work is keyed by the SHA-256 of the PNG kept in the draft, so a result can only ever be
+//! used for the exact pixels it was made from (a retry that replaces a capture simply misses).
+//! Results live in memory: after a restart, finalize encodes what it finds no result for.
+//!
+//! Deliberately absent: the vault (the draft keeps the PNG; only finalize writes records).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex};
+
+use enroll_devices::codecs::jpeg2000;
+use enroll_devices::iso19794::{
+    CaptureDateTime, CaptureDevice, Edition, FaceImageInput, FingerImageInput, IrisImageInput, QualityBlock,
+};
+use enroll_devices::{Modality, Position};
+use sha2::{Digest, Sha256};
+
+use crate::StationError;
+
+/// What a record is made from.
+#[derive(Debug, Clone)]
+pub struct RecordJob {
+    pub position: Position,
+    pub png: Vec<u8>,
+    pub ppi: u16,
+    pub quality: u8,
+    pub captured_at: CaptureDateTime,
+}
+
+impl RecordJob {
+    pub fn key(&self) -> [u8; 32] {
+        key_of(&self.png)
+    }
+}
+
+pub fn key_of(png: &[u8]) -> [u8; 32] {
+    Sha256::digest(png).into()
+}
+
+enum Slot {
+    Pending,
+    Done(Result<Vec<u8>, String>),
+}
+
+/// Records being made and made, by the key of their PNG.
+#[derive(Default, Clone)]
+pub struct RecordEncoder {
+    shared: Arc<(Mutex<HashMap<[u8; 32], Slot>>, Condvar)>,
+}
+
+impl RecordEncoder {
+    /// Start making these records on a worker thread (one after the other: one core is the
+    /// budget, the other stays with the window).
+    pub fn start(&self, jobs: Vec<RecordJob>) {
+        if jobs.is_empty() {
+            return;
+        }
+        {
+            let mut slots = self.slots();
+            for job in &jobs {
+                slots.entry(job.key()).or_insert(Slot::Pending);
+            }
+        }
+        let shared = self.shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name("record-encoder".into())
+            .spawn(move || {
+                for job in jobs {
+                    let result = image_record(&job).map_err(|e| e.to_string());
+                    let (slots, done) = &*shared;
+                    slots
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(job.key(), Slot::Done(result));
+                    done.notify_all();
+                }
+            });
+        if let Err(error) = spawned {
+            // No thread: finalize will encode these itself. Forget the pending marks so that it
+            // does not wait for them.
+            tracing::warn!(%error, "the background record encoder could not start");
+            let mut slots = self.slots();
+            slots.retain(|_, slot| !matches!(slot, Slot::Pending));
+        }
+    }
+
+    /// The record made for `png`, waiting if it is still being made; `None` if it was never
+    /// started (then the caller encodes it). The result leaves the cache.
+    pub fn take(&self, png: &[u8]) -> Option<Result<Vec<u8>, StationError>> {
+        let key = key_of(png);
+        let (_, done) = &*self.shared;
+        let mut slots = self.slots();
+        loop {
+            match slots.get(&key) {
+                None => return None,
+                Some(Slot::Pending) => slots = done.wait(slots).unwrap_or_else(|p| p.into_inner()),
+                Some(Slot::Done(_)) => {
+                    let Some(Slot::Done(result)) = slots.remove(&key) else {
+                        unreachable!("just matched")
+                    };
+                    return Some(result.map_err(StationError::Internal));
+                }
+            }
+        }
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Slot>> {
+        self.shared.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The registration profile's record for a capture's pixels: JPEG 2000 lossless in the 2011
+/// edition of the position's part (4 finger, 5 face and exception photo, 6 iris). The quality
+/// block names no algorithm (vendor 0, id 0): the score is the device's or the station's own.
+pub fn image_record(job: &RecordJob) -> Result<Vec<u8>, StationError> {
+    let image = image::load_from_memory_with_format(&job.png, image::ImageFormat::Png)
+        .map_err(|e| StationError::corrupt(format!("a kept capture is not a readable PNG: {e}")))?
+        .into_luma8();
+    let jp2 = jpeg2000::encode_lossless(&image)?;
+    let quality = QualityBlock {
+        score: job.quality.min(100),
+        algorithm_vendor_id: 0,
+        algorithm_id: 0,
+    };
+    let device = CaptureDevice::default();
+    let record = match (job.position, job.position.modality()) {
+        (position, Modality::Finger) => FingerImageInput {
+            image: &jp2,
+            position: position.iso_finger_code().unwrap_or(0),
+            impression_type: 0,
+            resolution_ppi: job.ppi,
+            bit_depth: 8,
+            captured_at: Some(job.captured_at),
+            device,
+            quality,
+            image_acquisition_level_2005: None,
+        }
+        .write(Edition::Iso2011)?,
+        (position, Modality::Iris) => IrisImageInput {
+            image: &jp2,
+            eye_label: if position == Position::RightIris { 1 } else { 2 },
+            image_type: 1,
+            bit_depth: 8,
+            captured_at: Some(job.captured_at),
+            device,
+            quality,
+        }
+        .write(Edition::Iso2011)?,
+        (_, Modality::Face) => FaceImageInput {
+            image: &jp2,
+            captured_at: Some(job.captured_at),
+            device,
+            quality,
+            colour_space: 0,
+        }
+        .write(Edition::Iso2011)?,
+    };
+    Ok(record)
+}
