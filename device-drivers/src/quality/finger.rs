@@ -13,8 +13,10 @@
 //!    shares of ridge and valley pixels lying on the wrong side of the threshold.
 //! 4. Ridge-valley contrast: valley mean minus ridge mean in grey levels. Unlike the others it
 //!    is absolute, so a dark or blurred print (whose ridges fade) scores lower.
-//! 5. Ridge frequency: the spacing of the profile's upward crossings of its mean; a block counts
-//!    when the spacing is within 0.25..0.80 mm, the range of human ridge periods.
+//! 5. Ridge frequency: twice the mean spacing of the profile's crossings of its mean (read over
+//!    one and a half blocks across the ridges); a block counts when the period is within
+//!    0.25..0.80 mm, the range of human ridge periods. A block with less than one full period
+//!    has no ridges to judge: its clarity and contrast count as 0.
 //! 6. Finger area: foreground blocks × block area, in mm² at the resolution given.
 //!
 //! Each feature is averaged over the foreground blocks and mapped to a factor in 0..=1; the score
@@ -39,9 +41,9 @@ const BLOCK_AT_500_PPI: f32 = 32.0;
 /// A block with less grey-level spread than this is background (paper-white or empty glass).
 pub const FOREGROUND_MIN_STD: f32 = 10.0;
 /// Finger area at which the area factor is `1 - 1/e` (a full flat print is 150..250 mm²).
-pub const AREA_SCALE_MM2: f32 = 80.0;
+pub const AREA_SCALE_MM2: f32 = 150.0;
 /// Ridge-valley contrast in grey levels at which the contrast factor is `1 - 1/e`.
-pub const CONTRAST_SCALE: f32 = 50.0;
+pub const CONTRAST_SCALE: f32 = 100.0;
 /// Human ridge periods, in millimetres (about 5..16 pixels at 500 ppi).
 const RIDGE_PERIOD_MM: (f32, f32) = (0.25, 0.80);
 /// Resolutions this measure accepts; outside them ridge spacing cannot be judged.
@@ -101,13 +103,15 @@ pub fn finger_quality(image: &GrayImage, ppi: u16) -> FingerQuality {
     if blocks_x == 0 || blocks_y == 0 {
         return FingerQuality::unassessable(QualityIssue::ImageTooSmall);
     }
-    let (gx, gy) = sobel(&plane);
+    // Orientation and ridge profiles are read from a smoothed copy (sigma about 1.2 pixels), so
+    // that sensor noise, which a matcher smooths away too, does not pass for unclear ridges;
+    // then a little blur does not make a noisy print look cleaner, and contrast, read from the
+    // image as it is, shows the blur.
+    let smooth = plane.binomial_smoothed().binomial_smoothed();
+    let (gx, gy) = sobel(&smooth);
     let period_band = (RIDGE_PERIOD_MM.0 * pixels_per_mm, RIDGE_PERIOD_MM.1 * pixels_per_mm);
 
-    // Buffers reused by every block.
-    let mut samples = vec![0.0f32; block * block];
-    let mut profile = vec![0.0f32; block];
-    let mut smoothed = vec![0.0f32; block];
+    let mut window = ProfileWindow::new(block);
     let mut periods: Vec<f32> = Vec::with_capacity(blocks_x * blocks_y);
 
     let mut foreground = 0usize;
@@ -148,14 +152,11 @@ pub fn finger_quality(image: &GrayImage, ppi: u16) -> FingerQuality {
 
             // The dominant gradient direction runs across the ridges.
             let across = 0.5 * (2.0 * gxy).atan2(gxx - gyy);
-            let ridge = RidgeProfile::measure(
+            let ridge = window.measure(
+                &smooth,
                 &plane,
                 (x0 as f32 + block as f32 / 2.0, y0 as f32 + block as f32 / 2.0),
                 across as f32,
-                block,
-                &mut samples,
-                &mut profile,
-                &mut smoothed,
             );
             clarity_sum += ridge.clarity as f64;
             contrast_sum += ridge.contrast as f64;
@@ -201,10 +202,10 @@ pub fn finger_quality(image: &GrayImage, ppi: u16) -> FingerQuality {
     let contrast = saturating(quality.ridge_valley_contrast, CONTRAST_SCALE);
     quality.score = weighted_score(&[
         (area, 0.20),
-        (orientation, 0.20),
-        (clarity, 0.20),
+        (orientation, 0.15),
+        (clarity, 0.15),
         (frequency, 0.15),
-        (contrast, 0.25),
+        (contrast, 0.35),
     ]);
     quality.issues = finger_issues(&quality, area, orientation, clarity, frequency, contrast);
     quality
@@ -246,105 +247,98 @@ fn finger_issues(
 struct RidgeProfile {
     clarity: f32,
     contrast: f32,
-    /// Ridge period in pixels, when at least two ridges cross the block.
+    /// Ridge period in pixels, when at least one full period crosses the window.
     period: Option<f32>,
 }
 
-impl RidgeProfile {
-    /// Resamples a `block × block` window centred on `center`, with its first axis along
-    /// `across` (radians, the gradient direction), into `samples`, and measures it.
-    fn measure(
-        plane: &Plane,
-        center: (f32, f32),
-        across: f32,
-        block: usize,
-        samples: &mut [f32],
-        profile: &mut [f32],
-        smoothed: &mut [f32],
-    ) -> RidgeProfile {
+/// The buffers of one block's resampled window, made once per image and reused: `columns`
+/// across the ridges (one and a half blocks, so that two ridges fit even at the widest human
+/// spacing) by `rows` along them (one block).
+struct ProfileWindow {
+    columns: usize,
+    rows: usize,
+    samples: Vec<f32>,
+    profile: Vec<f32>,
+    smoothed: Vec<f32>,
+    raw_column: Vec<f32>,
+}
+
+impl ProfileWindow {
+    fn new(block: usize) -> ProfileWindow {
+        let columns = block * 3 / 2;
+        ProfileWindow {
+            columns,
+            rows: block,
+            samples: vec![0.0; columns * block],
+            profile: vec![0.0; columns],
+            smoothed: vec![0.0; columns],
+            raw_column: vec![0.0; columns],
+        }
+    }
+
+    /// Resamples the window centred on `center` with its columns along `across` (radians, the
+    /// gradient direction) and measures it: clarity and period on `smooth`, contrast on `raw`.
+    fn measure(&mut self, smooth: &Plane, raw: &Plane, center: (f32, f32), across: f32) -> RidgeProfile {
+        const NONE: RidgeProfile = RidgeProfile {
+            clarity: 0.0,
+            contrast: 0.0,
+            period: None,
+        };
+        let (columns, rows) = (self.columns, self.rows);
         let (cos, sin) = (across.cos(), across.sin());
-        let half = block as f32 / 2.0;
         let mut known_columns = 0usize;
-        for i in 0..block {
-            let u = i as f32 - half + 0.5;
+        self.raw_column.fill(0.0);
+        for i in 0..columns {
+            let u = i as f32 - columns as f32 / 2.0 + 0.5;
             let (mut sum, mut n) = (0.0f32, 0usize);
-            for j in 0..block {
-                let v = j as f32 - half + 0.5;
+            for j in 0..rows {
+                let v = j as f32 - rows as f32 / 2.0 + 0.5;
                 let x = center.0 + u * cos - v * sin;
                 let y = center.1 + u * sin + v * cos;
                 // A point off the image counts as missing (NaN), never as an edge pixel.
-                let value = plane.sample(x, y).unwrap_or(f32::NAN);
-                samples[i * block + j] = value;
+                let value = smooth.sample(x, y).unwrap_or(f32::NAN);
+                self.samples[i * rows + j] = value;
                 if !value.is_nan() {
                     sum += value;
                     n += 1;
+                    // The same point of the unsmoothed image, for the contrast.
+                    self.raw_column[i] += raw.sample(x, y).unwrap_or(value);
                 }
             }
-            profile[i] = if n > 0 { sum / n as f32 } else { f32::NAN };
+            self.profile[i] = if n > 0 { sum / n as f32 } else { f32::NAN };
             known_columns += usize::from(n > 0);
+        }
+        if known_columns < 3 {
+            return NONE;
         }
         // Fill missing columns (a block at the frame's edge) from the nearest known one on
         // their left, then on their right, then smooth with [1 2 1] / 4 so that pixel noise
         // does not count as ridges.
-        if known_columns < 3 {
-            return RidgeProfile {
-                clarity: 0.0,
-                contrast: 0.0,
-                period: None,
-            };
-        }
-        for i in 1..block {
+        let profile = &mut self.profile;
+        for i in 1..columns {
             if profile[i].is_nan() {
                 profile[i] = profile[i - 1];
             }
         }
-        for i in (0..block - 1).rev() {
+        for i in (0..columns - 1).rev() {
             if profile[i].is_nan() {
                 profile[i] = profile[i + 1];
             }
         }
-        for i in 0..block {
+        for i in 0..columns {
             let left = profile[i.saturating_sub(1)];
-            let right = profile[(i + 1).min(block - 1)];
-            smoothed[i] = (left + 2.0 * profile[i] + right) / 4.0;
+            let right = profile[(i + 1).min(columns - 1)];
+            self.smoothed[i] = (left + 2.0 * profile[i] + right) / 4.0;
         }
-        let threshold = smoothed.iter().sum::<f32>() / block as f32;
+        let smoothed = &self.smoothed;
+        let threshold = smoothed.iter().sum::<f32>() / columns as f32;
 
-        let (mut ridge_n, mut ridge_wrong, mut ridge_sum) = (0usize, 0usize, 0.0f32);
-        let (mut valley_n, mut valley_wrong, mut valley_sum) = (0usize, 0usize, 0.0f32);
-        for i in 0..block {
-            let is_ridge = smoothed[i] < threshold;
-            for &value in &samples[i * block..(i + 1) * block] {
-                if value.is_nan() {
-                    continue;
-                }
-                if is_ridge {
-                    ridge_n += 1;
-                    ridge_sum += value;
-                    ridge_wrong += usize::from(value >= threshold);
-                } else {
-                    valley_n += 1;
-                    valley_sum += value;
-                    valley_wrong += usize::from(value < threshold);
-                }
-            }
-        }
-        let (clarity, contrast) = if ridge_n > 0 && valley_n > 0 {
-            let alpha = ridge_wrong as f32 / ridge_n as f32;
-            let beta = valley_wrong as f32 / valley_n as f32;
-            (
-                (1.0 - (alpha + beta)).clamp(0.0, 1.0),
-                (valley_sum / valley_n as f32 - ridge_sum / ridge_n as f32).max(0.0),
-            )
-        } else {
-            (0.0, 0.0)
-        };
-
-        // Upward crossings of the threshold, placed by linear interpolation.
+        // Crossings of the threshold in either direction, placed by linear interpolation;
+        // consecutive crossings are half a period apart.
         let (mut first, mut last, mut crossings) = (0.0f32, 0.0f32, 0usize);
-        for i in 1..block {
+        for i in 1..columns {
             let (a, b) = (smoothed[i - 1] - threshold, smoothed[i] - threshold);
-            if a < 0.0 && b >= 0.0 {
+            if (a < 0.0) != (b < 0.0) {
                 let at = (i - 1) as f32 + a / (a - b);
                 if crossings == 0 {
                     first = at;
@@ -353,11 +347,44 @@ impl RidgeProfile {
                 crossings += 1;
             }
         }
-        let period = (crossings >= 2).then(|| (last - first) / (crossings - 1) as f32);
+        if crossings < 3 {
+            // Less than one full ridge and valley across the window: an edge or a smear, not
+            // ridges to judge.
+            return NONE;
+        }
+        let period = 2.0 * (last - first) / (crossings - 1) as f32;
+
+        let (mut ridge_n, mut ridge_wrong, mut ridge_sum) = (0usize, 0usize, 0.0f32);
+        let (mut valley_n, mut valley_wrong, mut valley_sum) = (0usize, 0usize, 0.0f32);
+        for i in 0..columns {
+            let is_ridge = smoothed[i] < threshold;
+            if is_ridge {
+                ridge_sum += self.raw_column[i];
+            } else {
+                valley_sum += self.raw_column[i];
+            }
+            for &value in &self.samples[i * rows..(i + 1) * rows] {
+                if value.is_nan() {
+                    continue;
+                }
+                if is_ridge {
+                    ridge_n += 1;
+                    ridge_wrong += usize::from(value >= threshold);
+                } else {
+                    valley_n += 1;
+                    valley_wrong += usize::from(value < threshold);
+                }
+            }
+        }
+        if ridge_n == 0 || valley_n == 0 {
+            return NONE;
+        }
+        let alpha = ridge_wrong as f32 / ridge_n as f32;
+        let beta = valley_wrong as f32 / valley_n as f32;
         RidgeProfile {
-            clarity,
-            contrast,
-            period,
+            clarity: (1.0 - (alpha + beta)).clamp(0.0, 1.0),
+            contrast: (valley_sum / valley_n as f32 - ridge_sum / ridge_n as f32).max(0.0),
+            period: Some(period),
         }
     }
 }
