@@ -2,7 +2,8 @@
 //! focus assessment, for a near-infrared eye image (an eye filling much of a 640×480 frame).
 //!
 //! 1. Pupil: the darkest disc. A coarse search over positions and radii (integral images) finds
-//!    the square window that is darkest against the ring around it; a circular edge search
+//!    the square window whose contrast with the ring around it, less its own mean, is largest
+//!    (dark against its surround and dark in itself); a circular edge search
 //!    (Daugman's integro-differential operator: the largest jump of the mean grey level along
 //!    circles of growing radius) then refines centre and radius.
 //! 2. Limbus (iris-sclera boundary): the same circular edge search from near the pupil centre,
@@ -19,7 +20,8 @@
 //!    ISO's ratios), so that an underexposed image loses them; mapped with `1 - e^(-x/40)`.
 //! 6. Grey-scale utilisation: the histogram's entropy in bits (ISO/IEC 29794-6 §6.2.3).
 //!
-//! Score: `100 × Π factor^weight` with weights usable area 0.30, sharpness 0.25, iris-sclera
+//! Score: `100 × Π factor^weight` with weights usable area 0.30 (mapped linearly from 20 % to
+//! 100 %), sharpness 0.25, iris-sclera
 //! contrast 0.15, iris-pupil contrast 0.15, grey-scale utilisation 0.15, then multiplied by a
 //! size factor (iris diameter below 150 pixels, the ISO 29794-6 recommendation, lowers it) and a
 //! plausibility factor (pupil-iris ratio outside 0.2..0.7). No pupil or no limbus scores 0.
@@ -35,7 +37,7 @@ use super::pixels::{entropy_bits, median, ramp, saturating, weighted_score, Inte
 use super::QualityIssue;
 
 /// Mean power of Daugman's kernel (per pixel, grey levels²) at which sharpness is one half.
-pub const SHARPNESS_HALF_POWER: f32 = 40.0;
+pub const SHARPNESS_HALF_POWER: f32 = 10.0;
 /// Grey levels at which a contrast factor is `1 - 1/e`.
 const CONTRAST_SCALE: f32 = 40.0;
 /// The smallest jump along a circle, in grey levels, that counts as a boundary.
@@ -137,12 +139,13 @@ pub fn iris_quality(image: &GrayImage) -> IrisQuality {
     let power = if power_count > 0 { (power_sum / power_count as f64) as f32 } else { 0.0 };
     quality.sharpness = power * power / (power * power + SHARPNESS_HALF_POWER * SHARPNESS_HALF_POWER);
 
-    let usable = quality.usable_iris_area;
+    // ISO/IEC 29794-6 asks for 70 % or more; below 20 % nothing useful is left.
+    let usable = ramp(quality.usable_iris_area, 0.2, 1.0);
     let sharpness = quality.sharpness;
     let iris_sclera = saturating(quality.iris_sclera_contrast, CONTRAST_SCALE);
     let iris_pupil = saturating(quality.iris_pupil_contrast, CONTRAST_SCALE);
-    // An image using 3 bits or fewer is unusable; 7.5 bits is a well-exposed eye.
-    let greyscale = ramp(quality.greyscale_utilisation_bits, 3.0, 7.5);
+    // An image using 3 bits or fewer is unusable; ISO/IEC 29794-6 asks for 6 bits or more.
+    let greyscale = ramp(quality.greyscale_utilisation_bits, 3.0, 6.5);
     let diameter = 2.0 * iris.radius;
     let size = ramp(diameter, 60.0, 150.0).max(0.2);
     let plausible = if (0.2..=0.7).contains(&quality.pupil_iris_ratio) { 1.0 } else { 0.5 };
@@ -248,12 +251,13 @@ fn radii(low: f32, high: f32, step_fraction: f32) -> Vec<f32> {
 
 fn find_pupil(plane: &Plane, integral: &Integral) -> Option<Circle> {
     let shorter = plane.width.min(plane.height) as f32;
-    // Pupil radii from 1/50 to 1/5 of the shorter side (a 640×480 iris camera: 10..96 px).
+    // Pupil radii from 1/30 to 1/5 of the shorter side (a 640×480 iris camera: 16..96 px; an
+    // iris of the 150 pixels ISO/IEC 29794-6 asks for has a pupil of 15 pixels or more).
     let mut best: Option<(f32, f32, f32, f64)> = None;
-    let mut radius = (shorter / 50.0).max(4.0);
+    let mut radius = (shorter / 30.0).max(4.0);
     while radius <= shorter / 5.0 {
         let inner = (0.7 * radius).round() as i64;
-        let outer = (1.4 * radius).round() as i64;
+        let outer = (2.0 * radius).round() as i64;
         let stride = ((radius / 4.0) as usize).max(1);
         for cy in (0..plane.height).step_by(stride) {
             for cx in (0..plane.width).step_by(stride) {
@@ -268,16 +272,20 @@ fn find_pupil(plane: &Plane, integral: &Integral) -> Option<Circle> {
                 if ring_n <= 0.0 {
                     continue;
                 }
-                let contrast = (outer_sum - inner_sum) / ring_n - inner_sum / inner_n;
-                if best.is_none_or(|b| contrast > b.3) {
-                    best = Some((cx as f32, cy as f32, radius, contrast));
+                let inner_mean = inner_sum / inner_n;
+                let contrast = (outer_sum - inner_sum) / ring_n - inner_mean;
+                // The pupil is both darker than its surround and dark in itself: a grey iris
+                // against a white sclera is a strong dark disc too, but not a dark one.
+                let strength = contrast - inner_mean;
+                if best.is_none_or(|b| strength > b.3) {
+                    best = Some((cx as f32, cy as f32, radius, strength));
                 }
             }
         }
         radius *= 1.15;
     }
-    let (cx, cy, radius, contrast) = best?;
-    if (contrast as f32) < MIN_EDGE {
+    let (cx, cy, radius, strength) = best?;
+    if strength <= 0.0 {
         return None;
     }
     let step = (radius / 10.0).max(1.0);

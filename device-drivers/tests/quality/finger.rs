@@ -117,7 +117,7 @@ fn real_libfprint_fingerprints_score_plausibly_and_lower_when_blurred() {
         // Real prints from small consumer sensors: never unusable noise, never a full rolled
         // print either. Most are partial (under 100 mm²) or faint, so they stay well below a
         // clean registration capture.
-        assert!((5..=80).contains(&quality.score), "{sensor}: {quality:?}");
+        assert!((15..=75).contains(&quality.score), "{sensor}: {quality:?}");
         assert!(
             (0.40..=0.70).contains(&quality.ridge_period_mm),
             "{sensor}: a human ridge period, {quality:?}"

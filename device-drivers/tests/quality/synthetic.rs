@@ -100,13 +100,16 @@ pub fn eye(seed: u64) -> SyntheticEye {
         let upper = 240.0 - 112.0 + 0.0022 * dx * dx;
         let lower = 240.0 + 128.0 - 0.0016 * dx * dx;
         if y < upper || y > lower {
-            level = 160.0 + 10.0 * ((y - upper).abs() / 80.0).min(1.0);
+            // Skin, with soft folds.
+            level = 150.0 + 20.0 * ((y - upper).abs() / 80.0).min(1.0) + 8.0 * (x / 23.0 + y / 41.0).sin();
         }
-        // Lashes: dark strokes hanging from the upper lid.
-        if y < upper + 14.0 && y >= upper && ((dx / 9.0).sin() > 0.82) {
-            level = 35.0;
+        // Lashes: thin dark strokes hanging from the upper lid.
+        if y < upper + 16.0 && y >= upper - 4.0 && ((dx + 0.3 * (y - upper)) / 7.0).sin() > 0.96 {
+            level = 40.0;
         }
-        level += rng.gen_range(-5.0..5.0);
+        // The illuminator lights the centre more than the corners.
+        let falloff = 1.0 - 0.25 * ((x - 320.0).powi(2) + (y - 240.0).powi(2)) / (400.0f32 * 400.0);
+        level = level * falloff + rng.gen_range(-6.0..6.0);
         Luma([level.clamp(0.0, 255.0) as u8])
     });
     SyntheticEye { image, pupil, iris }
