@@ -1,31 +1,40 @@
 //! Face image quality on the station, after the measures of ISO/IEC 29794-5 and ICAO portrait
 //! rules, for a frontal portrait as the capture screen asks for (one face, looking at the camera).
 //!
-//! 1. Eyes: at three scales tied to the image width, every eye-sized window (w × w/2) is scored
-//!    by how much darker it is than the window around it (2w × 3w/2), using integral images; the
-//!    best few dark spots in the upper three quarters of the frame are paired, and the pair whose
-//!    weaker eye is darkest wins, provided the two are 2 to 7 window widths apart and their line
-//!    tilts by less than 30°. Eye contrast is that weaker eye's darkness in grey levels.
+//! 1. Eyes: at three scales tied to the image width, every eye-sized window (w × w/2) in the
+//!    upper three quarters of the frame is scored by how much darker it is than the lightest of
+//!    its four neighbours (left, right, above, below; integral images), so that the corner of
+//!    dark hair or a shadow's edge does not pass for an eye. The twelve darkest spots per scale
+//!    are paired when 2 to 7 window widths apart with their line tilted by less than 30°, and
+//!    each pair is scored by its weaker eye's darkness times its mirror likeness (correlation of
+//!    one eye's window with the other's, mirrored): two dark spots that are not mirror images
+//!    are not eyes. The eye factor is `1 - e^(-contrast/15)` times the likeness mapped from
+//!    0.2..0.8.
 //! 2. The face is then resampled into a canonical frame turned with the eye line: eye distance
 //!    [`CANONICAL_EYE_DISTANCE`] pixels, 1.1 eye distances either side of the eyes' midpoint,
 //!    1.2 above and 1.9 below it (forehead to chin). Samples off the image are missing; the
-//!    share present is "face in frame".
+//!    share present is "face in frame", mapped from 0.6 (unusable) to 1.
 //! 3. Pose: Pearson correlation of 8×8 cell means of the left half with the mirrored right half
-//!    (a turned face is not mirror-symmetric), and the roll angle of the eye line.
+//!    (a turned face is not mirror-symmetric), mapped from 0.3..0.95, and the roll angle of the
+//!    eye line (5° is fine, 20° is not).
 //! 4. Exposure: mean grey level of the face, mapped with `1 - e^(-x/45)` and lowered above 200;
 //!    dynamic range: the 5th to 95th percentile spread, mapped with `1 - e^(-x/50)`.
 //! 5. Illumination uniformity: the darker half's mean over the brighter half's (ISO/IEC
-//!    29794-5's illumination symmetry).
-//! 6. Sharpness: mean squared gradient (Tenengrad) of the canonical face, `E / (E + E₀)` with
-//!    E₀ = [`SHARPNESS_HALF_ENERGY`]; a blurred face loses gradient energy.
+//!    29794-5's illumination symmetry), mapped from 0.4..0.95.
+//! 6. Sharpness, at the image's own resolution: at the face's strongest edges (the top tenth of
+//!    gradients after a 3×3 binomial smoothing), the gradient energy before that smoothing over
+//!    the energy after it; mapped from [`EDGE_RATIO_RANGE`]. It does not depend on exposure nor
+//!    on how much edge a face has, only on how crisp the edges are.
 //!
 //! Score: `100 × Π factor^weight` with weights eyes 0.20, symmetry 0.15, roll 0.05, exposure
-//! 0.15, dynamic range 0.10, uniformity 0.10, sharpness 0.15, face in frame 0.10. Without two
-//! eyes, the features are measured on the central region and the eye factor is at its floor.
+//! 0.10, dynamic range 0.10, uniformity 0.10, sharpness 0.15, face in frame 0.15. Without two
+//! eyes, the features are measured where a centred face's would be and the eye factor is at its
+//! floor.
 //!
 //! Deliberately absent: a trained face detector or landmark model, age, expression, glasses,
 //! background and every other ICAO check; the number is not an ISO/IEC 29794-5 score and is
-//! not comparable with an SDK's.
+//! not comparable with an SDK's. Without a detector, a frame that cuts off one eye may have
+//! another dark pair taken for the eyes; the score then rests on the other features.
 
 use image::GrayImage;
 use serde::Serialize;
@@ -35,10 +44,13 @@ use super::QualityIssue;
 
 /// Eye distance of the canonical face, in pixels.
 pub const CANONICAL_EYE_DISTANCE: f32 = 48.0;
-/// Mean squared gradient (grey levels² per pixel) of the canonical face at which sharpness is ½.
-pub const SHARPNESS_HALF_ENERGY: f32 = 12.0;
+/// Edge sharpness ratios mapped to sharpness 0 and 1. A pixel-sharp edge loses about half its
+/// gradient energy to the light smoothing (ratio near 2), an edge blurred by sigma 1 pixel about
+/// a fifth (1.27), by sigma 2 a tenth (1.09); a camera's edges are rarely pixel-sharp, so the
+/// scale saturates at 1.35.
+pub const EDGE_RATIO_RANGE: (f32, f32) = (1.02, 1.35);
 /// Grey levels of eye darkness at which the eye factor is `1 - 1/e`.
-const EYE_CONTRAST_SCALE: f32 = 20.0;
+const EYE_CONTRAST_SCALE: f32 = 15.0;
 /// The canonical face box, in eye distances from the eyes' midpoint.
 const BOX_HALF_WIDTH: f32 = 1.1;
 const BOX_ABOVE: f32 = 1.2;
@@ -53,6 +65,8 @@ pub struct EyePair {
     pub right: (f32, f32),
     /// How much darker the weaker eye is than its surround, grey levels.
     pub contrast: f32,
+    /// Correlation of one eye's window with the other's mirrored, −1..=1.
+    pub likeness: f32,
 }
 
 /// What [`face_assessment`] found.
@@ -71,7 +85,9 @@ pub struct FaceQuality {
     pub dynamic_range: f32,
     /// Darker half's mean over the brighter half's, 0..=1.
     pub illumination_uniformity: f32,
-    /// Tenengrad sharpness, 0..=1.
+    /// Gradient energy at the face's strongest edges over the same after light smoothing.
+    pub edge_sharpness_ratio: f32,
+    /// The edge sharpness ratio mapped to 0..=1.
     pub sharpness: f32,
     /// Share of the expected face box inside the frame, 0..=1.
     pub face_in_frame: f32,
@@ -88,6 +104,7 @@ pub fn face_assessment(image: &GrayImage) -> FaceQuality {
         mean_brightness: 0.0,
         dynamic_range: 0.0,
         illumination_uniformity: 0.0,
+        edge_sharpness_ratio: 0.0,
         sharpness: 0.0,
         face_in_frame: 0.0,
         issues: Vec::new(),
@@ -98,7 +115,7 @@ pub fn face_assessment(image: &GrayImage) -> FaceQuality {
     }
     let plane = Plane::from_gray(image);
     let integral = Integral::new(image);
-    quality.eyes = find_eyes(&integral, plane.width, plane.height);
+    quality.eyes = find_eyes(&plane, &integral);
 
     // Without eyes, assume a centred face whose eyes are 1/4 of the width apart, 40 % down.
     let (left, right) = match quality.eyes {
@@ -112,8 +129,12 @@ pub fn face_assessment(image: &GrayImage) -> FaceQuality {
     quality.roll_degrees = (right.1 - left.1).atan2(right.0 - left.0).to_degrees();
     quality.face_in_frame = canonical.present_fraction();
     canonical.measure(&mut quality);
+    quality.edge_sharpness_ratio = edge_sharpness_ratio(&plane, left, right);
+    quality.sharpness = ramp(quality.edge_sharpness_ratio, EDGE_RATIO_RANGE.0, EDGE_RATIO_RANGE.1);
 
-    let eyes = quality.eyes.map_or(0.0, |e| saturating(e.contrast, EYE_CONTRAST_SCALE));
+    let eyes = quality.eyes.map_or(0.0, |e| {
+        saturating(e.contrast, EYE_CONTRAST_SCALE) * ramp(e.likeness, 0.2, 0.8)
+    });
     // A correlation of 0.3 or less is no symmetry at all; 0.95 is a frontal face.
     let symmetry = ramp(quality.symmetry, 0.3, 0.95);
     let roll = ramp(quality.roll_degrees.abs(), 20.0, 5.0);
@@ -122,16 +143,17 @@ pub fn face_assessment(image: &GrayImage) -> FaceQuality {
     let range = saturating(quality.dynamic_range, 50.0);
     let uniformity = ramp(quality.illumination_uniformity, 0.4, 0.95);
     let sharpness = quality.sharpness;
-    let in_frame = quality.face_in_frame;
+    // A face with 40 % or more outside the frame is unusable.
+    let in_frame = ramp(quality.face_in_frame, 0.6, 1.0);
     quality.score = weighted_score(&[
         (eyes, 0.20),
         (symmetry, 0.15),
         (roll, 0.05),
-        (exposure, 0.15),
+        (exposure, 0.10),
         (range, 0.10),
         (uniformity, 0.10),
         (sharpness, 0.15),
-        (in_frame, 0.10),
+        (in_frame, 0.15),
     ]);
 
     let issues = &mut quality.issues;
@@ -155,7 +177,7 @@ pub fn face_assessment(image: &GrayImage) -> FaceQuality {
     if sharpness < 0.5 {
         issues.push(QualityIssue::Blurred);
     }
-    if in_frame < 0.95 {
+    if quality.face_in_frame < 0.95 {
         issues.push(QualityIssue::FaceCutOff);
     }
     quality
@@ -169,31 +191,78 @@ struct DarkSpot {
     contrast: f32,
 }
 
-fn find_eyes(integral: &Integral, width: usize, height: usize) -> Option<EyePair> {
-    let mut best: Option<EyePair> = None;
+fn find_eyes(plane: &Plane, integral: &Integral) -> Option<EyePair> {
+    let (width, height) = (plane.width, plane.height);
+    let mut best: Option<(EyePair, f32)> = None;
     for divisor in [20.0f32, 14.0, 10.0] {
         let eye_width = (width as f32 / divisor).round().max(4.0) as i64;
         let spots = dark_spots(integral, width, height, eye_width);
+        let w = eye_width as f32;
         for (i, a) in spots.iter().enumerate() {
             for b in &spots[i + 1..] {
                 let (left, right) = if a.x <= b.x { (a, b) } else { (b, a) };
                 let (dx, dy) = (right.x - left.x, right.y - left.y);
-                let w = eye_width as f32;
                 if !(2.0 * w..=7.0 * w).contains(&dx) || dy.abs() > dx * 30f32.to_radians().tan() {
                     continue;
                 }
                 let contrast = left.contrast.min(right.contrast);
-                if best.is_none_or(|e| contrast > e.contrast) {
-                    best = Some(EyePair {
+                let likeness = mirror_likeness(plane, (left.x, left.y), (right.x, right.y), w);
+                // Two dark spots that are not mirror images of each other are not two eyes.
+                let value = contrast * likeness.max(0.0);
+                if best.is_none_or(|(_, v)| value > v) {
+                    let pair = EyePair {
                         left: (left.x, left.y),
                         right: (right.x, right.y),
                         contrast,
-                    });
+                        likeness,
+                    };
+                    best = Some((pair, value));
                 }
             }
         }
     }
-    best.filter(|e| e.contrast > 0.0)
+    best.filter(|&(_, value)| value > 0.0).map(|(pair, _)| pair)
+}
+
+/// Pearson correlation of the `2w × w` window around `left` with the mirrored window around
+/// `right`: near 1 for a pair of eyes, near 0 for two unrelated dark spots.
+fn mirror_likeness(plane: &Plane, left: (f32, f32), right: (f32, f32), w: f32) -> f32 {
+    let (half_w, half_h) = (w as i64, (w / 2.0) as i64);
+    let (mut sa, mut sb, mut saa, mut sbb, mut sab, mut n) = (0.0f64, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for dy in -half_h..=half_h {
+        for dx in -half_w..=half_w {
+            let a = pixel(plane, left.0 as i64 + dx, left.1 as i64 + dy);
+            let b = pixel(plane, right.0 as i64 - dx, right.1 as i64 + dy);
+            let (Some(a), Some(b)) = (a, b) else { continue };
+            let (a, b) = (a as f64, b as f64);
+            sa += a;
+            sb += b;
+            saa += a * a;
+            sbb += b * b;
+            sab += a * b;
+            n += 1.0;
+        }
+    }
+    pearson(sa, sb, saa, sbb, sab, n)
+}
+
+fn pixel(plane: &Plane, x: i64, y: i64) -> Option<f32> {
+    (x >= 0 && y >= 0 && (x as usize) < plane.width && (y as usize) < plane.height)
+        .then(|| plane.values[y as usize * plane.width + x as usize])
+}
+
+/// Pearson correlation from running sums; 0 when either side is flat or there are too few.
+fn pearson(sa: f64, sb: f64, saa: f64, sbb: f64, sab: f64, n: f64) -> f32 {
+    if n < 4.0 {
+        return 0.0;
+    }
+    let cov = sab / n - sa / n * sb / n;
+    let var_a = saa / n - (sa / n).powi(2);
+    let var_b = sbb / n - (sb / n).powi(2);
+    if var_a <= 1e-9 || var_b <= 1e-9 {
+        return 0.0;
+    }
+    (cov / (var_a * var_b).sqrt()) as f32
 }
 
 /// The darkest eye-sized spots (at most 12, kept apart by one window width) in the upper three
@@ -211,13 +280,20 @@ fn dark_spots(integral: &Integral, width: usize, height: usize, eye_width: i64) 
             if inner_n < (4 * half_w * half_h) as f64 {
                 continue;
             }
-            let (outer, outer_n) =
-                integral.clipped_sum(cx - 2 * half_w, cy - 3 * half_h, cx + 2 * half_w, cy + 3 * half_h);
-            let ring_n = outer_n - inner_n;
-            if ring_n <= 0.0 {
+            let inner_mean = inner / inner_n;
+            // Darker than each side on its own (left, right, above, below): an eye is, the
+            // lower corner of dark hair or a shadow's edge is not.
+            let sides = [
+                integral.clipped_mean(cx - 2 * half_w, cy - half_h, cx - half_w, cy + half_h),
+                integral.clipped_mean(cx + half_w, cy - half_h, cx + 2 * half_w, cy + half_h),
+                integral.clipped_mean(cx - half_w, cy - 3 * half_h, cx + half_w, cy - half_h),
+                integral.clipped_mean(cx - half_w, cy + half_h, cx + half_w, cy + 3 * half_h),
+            ];
+            let Some(lightest_dark_side) = sides.iter().try_fold(f64::INFINITY, |m, side| side.map(|v| m.min(v)))
+            else {
                 continue;
-            }
-            let contrast = ((outer - inner) / ring_n - inner / inner_n) as f32;
+            };
+            let contrast = (lightest_dark_side - inner_mean) as f32;
             if contrast > 0.0 {
                 found.push(DarkSpot {
                     x: cx as f32,
@@ -257,7 +333,10 @@ impl CanonicalFace {
         let distance = (right.0 - left.0).hypot(right.1 - left.1).max(1.0);
         let scale = distance / d;
         // Unit vectors along and across the eye line, in image pixels per canonical pixel.
-        let (ux, uy) = ((right.0 - left.0) / distance * scale, (right.1 - left.1) / distance * scale);
+        let (ux, uy) = (
+            (right.0 - left.0) / distance * scale,
+            (right.1 - left.1) / distance * scale,
+        );
         let (vx, vy) = (-uy, ux);
         let mut values = Vec::with_capacity(width * height);
         for row in 0..height {
@@ -306,13 +385,13 @@ impl CanonicalFace {
         quality.dynamic_range = percentile(&histogram, n, 0.95) - percentile(&histogram, n, 0.05);
         if half_n[0] > 0 && half_n[1] > 0 {
             let (a, b) = (halves[0] / half_n[0] as f64, halves[1] / half_n[1] as f64);
-            quality.illumination_uniformity = if a.max(b) > 0.0 { (a.min(b) / a.max(b)) as f32 } else { 0.0 };
+            quality.illumination_uniformity = if a.max(b) > 0.0 {
+                (a.min(b) / a.max(b)) as f32
+            } else {
+                0.0
+            };
         }
         quality.symmetry = self.mirror_correlation();
-        quality.sharpness = {
-            let energy = self.gradient_energy();
-            energy / (energy + SHARPNESS_HALF_ENERGY)
-        };
     }
 
     /// Pearson correlation of cell means on the left with the mirrored cells on the right,
@@ -351,38 +430,7 @@ impl CanonicalFace {
                 n += 1.0;
             }
         }
-        if n < 4.0 {
-            return 0.0;
-        }
-        let cov = sab / n - sa / n * sb / n;
-        let var_a = saa / n - (sa / n).powi(2);
-        let var_b = sbb / n - (sb / n).powi(2);
-        if var_a <= 0.0 || var_b <= 0.0 {
-            return 0.0;
-        }
-        (cov / (var_a * var_b).sqrt()) as f32
-    }
-
-    /// Mean of `gx² + gy²` with central differences, where all four neighbours are present.
-    fn gradient_energy(&self) -> f32 {
-        let (mut sum, mut n) = (0.0f64, 0u32);
-        for y in 1..self.height.saturating_sub(1) {
-            for x in 1..self.width.saturating_sub(1) {
-                let gx = (self.at(x + 1, y) - self.at(x - 1, y)) / 2.0;
-                let gy = (self.at(x, y + 1) - self.at(x, y - 1)) / 2.0;
-                let e = gx * gx + gy * gy;
-                if e.is_nan() {
-                    continue;
-                }
-                sum += e as f64;
-                n += 1;
-            }
-        }
-        if n == 0 {
-            0.0
-        } else {
-            (sum / n as f64) as f32
-        }
+        pearson(sa, sb, saa, sbb, sab, n)
     }
 }
 
@@ -397,4 +445,63 @@ fn percentile(histogram: &[u32; 256], n: u32, fraction: f64) -> f32 {
         }
     }
     255.0
+}
+
+/// Sharpness at the face's edges, at the image's own resolution: over the face box, the pixels
+/// whose gradient after the binomial smoothing is in the top tenth (the edges of eyes, brows,
+/// nostrils, mouth, outline; not flat skin, whose gradients are noise), the sum of squared
+/// gradients before smoothing over the sum after. Independent of exposure and of how much edge
+/// the face has; near 2 for crisp edges and falling toward 1 as they blur.
+fn edge_sharpness_ratio(plane: &Plane, left: (f32, f32), right: (f32, f32)) -> f32 {
+    let distance = (right.0 - left.0).hypot(right.1 - left.1).max(1.0);
+    let (mid_x, mid_y) = ((left.0 + right.0) / 2.0, (left.1 + right.1) / 2.0);
+    let clip_x = |v: f32| (v.max(1.0) as usize).min(plane.width.saturating_sub(1));
+    let clip_y = |v: f32| (v.max(1.0) as usize).min(plane.height.saturating_sub(1));
+    let (x0, x1) = (
+        clip_x(mid_x - BOX_HALF_WIDTH * distance),
+        clip_x(mid_x + BOX_HALF_WIDTH * distance),
+    );
+    let (y0, y1) = (
+        clip_y(mid_y - BOX_ABOVE * distance),
+        clip_y(mid_y + BOX_BELOW * distance),
+    );
+    if x1 <= x0 || y1 <= y0 {
+        return 0.0;
+    }
+    let smooth = plane.binomial_smoothed();
+    let energy = |p: &Plane, x: usize, y: usize| {
+        let w = p.width;
+        let gx = (p.values[y * w + x + 1] - p.values[y * w + x - 1]) / 2.0;
+        let gy = (p.values[(y + 1) * w + x] - p.values[(y - 1) * w + x]) / 2.0;
+        gx * gx + gy * gy
+    };
+    let mut smoothed_energies = Vec::with_capacity((x1 - x0) * (y1 - y0));
+    for y in y0..y1 {
+        for x in x0..x1 {
+            smoothed_energies.push(energy(&smooth, x, y));
+        }
+    }
+    let mut sorted = smoothed_energies.clone();
+    let tenth = sorted.len() * 9 / 10;
+    // `tenth < len` because the box is not empty.
+    let threshold = *sorted.select_nth_unstable_by(tenth, f32::total_cmp).1;
+    if threshold <= 0.0 {
+        return 0.0;
+    }
+    let (mut raw_sum, mut smooth_sum) = (0.0f64, 0.0f64);
+    let mut i = 0;
+    for y in y0..y1 {
+        for x in x0..x1 {
+            if smoothed_energies[i] >= threshold {
+                raw_sum += energy(plane, x, y) as f64;
+                smooth_sum += smoothed_energies[i] as f64;
+            }
+            i += 1;
+        }
+    }
+    if smooth_sum > 0.0 {
+        (raw_sum / smooth_sum) as f32
+    } else {
+        0.0
+    }
 }

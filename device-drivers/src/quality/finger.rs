@@ -147,7 +147,11 @@ pub fn finger_quality(image: &GrayImage, ppi: u16) -> FingerQuality {
             let half_trace = (gxx + gyy) / 2.0;
             let root = (((gxx - gyy) / 2.0).powi(2) + gxy * gxy).sqrt();
             let (lambda_max, lambda_min) = (half_trace + root, half_trace - root);
-            let ocl = if lambda_max > 0.0 { 1.0 - lambda_min / lambda_max } else { 0.0 };
+            let ocl = if lambda_max > 0.0 {
+                1.0 - lambda_min / lambda_max
+            } else {
+                0.0
+            };
             ocl_sum += ocl;
 
             // The dominant gradient direction runs across the ridges.

@@ -135,8 +135,16 @@ pub fn iris_quality(image: &GrayImage) -> IrisQuality {
             power_count += 1;
         }
     }
-    quality.usable_iris_area = if total_weight > 0.0 { usable_weight / total_weight } else { 0.0 };
-    let power = if power_count > 0 { (power_sum / power_count as f64) as f32 } else { 0.0 };
+    quality.usable_iris_area = if total_weight > 0.0 {
+        usable_weight / total_weight
+    } else {
+        0.0
+    };
+    let power = if power_count > 0 {
+        (power_sum / power_count as f64) as f32
+    } else {
+        0.0
+    };
     quality.sharpness = power * power / (power * power + SHARPNESS_HALF_POWER * SHARPNESS_HALF_POWER);
 
     // ISO/IEC 29794-6 asks for 70 % or more; below 20 % nothing useful is left.
@@ -148,7 +156,11 @@ pub fn iris_quality(image: &GrayImage) -> IrisQuality {
     let greyscale = ramp(quality.greyscale_utilisation_bits, 3.0, 6.5);
     let diameter = 2.0 * iris.radius;
     let size = ramp(diameter, 60.0, 150.0).max(0.2);
-    let plausible = if (0.2..=0.7).contains(&quality.pupil_iris_ratio) { 1.0 } else { 0.5 };
+    let plausible = if (0.2..=0.7).contains(&quality.pupil_iris_ratio) {
+        1.0
+    } else {
+        0.5
+    };
     let score = weighted_score(&[
         (usable, 0.30),
         (sharpness, 0.25),

@@ -110,6 +110,11 @@ impl Integral {
         (sum, ((x1 - x0) * (y1 - y0)) as f64)
     }
 
+    /// Mean of the clipped rectangle, or `None` when nothing of it is inside the frame.
+    pub fn clipped_mean(&self, x0: i64, y0: i64, x1: i64, y1: i64) -> Option<f64> {
+        let (sum, count) = self.clipped_sum(x0, y0, x1, y1);
+        (count > 0.0).then(|| sum / count)
+    }
 }
 
 /// Horizontal and vertical Sobel derivatives (zero on the one-pixel border).

@@ -78,11 +78,17 @@ fn degenerate_finger_input_is_reported_not_a_panic() {
     let good = good_finger();
     for ppi in [0, 100, 5000] {
         let quality = finger_quality(&good.image, ppi);
-        assert_eq!((quality.score, quality.issues.clone()), (0, vec![QualityIssue::ResolutionUnsupported]));
+        assert_eq!(
+            (quality.score, quality.issues.clone()),
+            (0, vec![QualityIssue::ResolutionUnsupported])
+        );
     }
     for (width, height) in [(0, 0), (1, 1), (31, 600), (500, 31)] {
         let quality = finger_quality(&GrayImage::new(width, height), 500);
-        assert_eq!((quality.score, quality.issues.clone()), (0, vec![QualityIssue::ImageTooSmall]));
+        assert_eq!(
+            (quality.score, quality.issues.clone()),
+            (0, vec![QualityIssue::ImageTooSmall])
+        );
     }
     // The smallest assessable image: one block.
     let one_block = cropped(&good.image, 234, 284, 32, 32);
@@ -113,7 +119,10 @@ fn real_libfprint_fingerprints_score_plausibly_and_lower_when_blurred() {
         let quality = finger_quality(&image, ppi);
         let sigma = 2.0 * ppi as f32 / 500.0;
         let blurred_quality = finger_quality(&blurred(&image, sigma), ppi);
-        eprintln!("{sensor}: {} (blurred {}), {:?}", quality.score, blurred_quality.score, quality.issues);
+        eprintln!(
+            "{sensor}: {} (blurred {}), {:?}",
+            quality.score, blurred_quality.score, quality.issues
+        );
         // Real prints from small consumer sensors: never unusable noise, never a full rolled
         // print either. Most are partial (under 100 mm²) or faint, so they stay well below a
         // clean registration capture.

@@ -60,9 +60,9 @@ fn fixtures(relative: &str) -> PathBuf {
     path
 }
 
+mod face;
 mod finger;
 mod iris;
-mod face;
 
 #[test]
 fn issue_codes_are_distinct_snake_case() {

@@ -20,7 +20,10 @@ pub fn finger(width: u32, height: u32, seed: u64) -> SyntheticFinger {
     let mut rng = StdRng::seed_from_u64(seed);
     let center = (width as f32 * 0.5, height as f32 * 0.53);
     let radii = (width as f32 * 0.3, height as f32 * 0.38);
-    let core = (center.0 + rng.gen_range(-20.0..20.0), center.1 + rng.gen_range(-30.0..0.0));
+    let core = (
+        center.0 + rng.gen_range(-20.0..20.0),
+        center.1 + rng.gen_range(-30.0..0.0),
+    );
     let period = 9.0;
     let image = GrayImage::from_fn(width, height, |x, y| {
         let (x, y) = (x as f32, y as f32);
@@ -120,8 +123,8 @@ pub struct SyntheticFace {
     pub image: GrayImage,
     pub left_eye: (f32, f32),
     pub right_eye: (f32, f32),
-    /// Left and right edges of the face ellipse.
-    pub face_x: (f32, f32),
+    /// Top and bottom of the face ellipse (crown to chin).
+    pub face_y: (f32, f32),
 }
 
 /// A 300×400 frontal portrait on a light grey backdrop, lit evenly, eyes 80 pixels apart.
@@ -131,7 +134,8 @@ pub fn face(seed: u64) -> SyntheticFace {
     let (ax, ay) = (92.0f32, 125.0f32);
     let left_eye = (cx - 40.0, cy - 30.0);
     let right_eye = (cx + 40.0, cy - 30.0);
-    let ellipse = |x: f32, y: f32, ex: f32, ey: f32, rx: f32, ry: f32| ((x - ex) / rx).powi(2) + ((y - ey) / ry).powi(2);
+    let ellipse =
+        |x: f32, y: f32, ex: f32, ey: f32, rx: f32, ry: f32| ((x - ex) / rx).powi(2) + ((y - ey) / ry).powi(2);
     let image = GrayImage::from_fn(300, 400, |x, y| {
         let (x, y) = (x as f32, y as f32);
         let mut level = 200.0; // backdrop
@@ -167,7 +171,8 @@ pub fn face(seed: u64) -> SyntheticFace {
             if (x - cx).abs() < 12.0 && (x - cx).abs() > 6.0 && y > cy - 20.0 && y < cy + 20.0 {
                 level -= 20.0;
             }
-            if ellipse(x, y, cx - 8.0, cy + 25.0, 4.0, 2.5) <= 1.0 || ellipse(x, y, cx + 8.0, cy + 25.0, 4.0, 2.5) <= 1.0
+            if ellipse(x, y, cx - 8.0, cy + 25.0, 4.0, 2.5) <= 1.0
+                || ellipse(x, y, cx + 8.0, cy + 25.0, 4.0, 2.5) <= 1.0
             {
                 level = 70.0;
             }
@@ -190,7 +195,7 @@ pub fn face(seed: u64) -> SyntheticFace {
         image,
         left_eye,
         right_eye,
-        face_x: (cx - ax, cx + ax),
+        face_y: (cy - ay, cy + ay),
     }
 }
 
