@@ -191,16 +191,15 @@ pub fn iris_quality(image: &GrayImage) -> IrisQuality {
     quality
 }
 
-/// Mean grey level along a circle, or `None` when fewer than `min_inside` of its points (or of
-/// the arcs chosen) are in the frame. `arcs` limits the angles to `±half_width` about 0 and π.
-fn circle_mean(plane: &Plane, cx: f32, cy: f32, radius: f32, lateral_half_width: Option<f32>) -> Option<f32> {
-    let (mut sum, mut inside, mut total) = (0.0f32, 0usize, 0usize);
-    for k in 0..CIRCLE_POINTS {
+/// Unit vectors of [`CIRCLE_POINTS`] points on a circle: all round, or only on arcs of
+/// `±half_width` about 0 and π (half the points on the right arc, half on the left). Made once
+/// per search rather than once per circle.
+fn unit_circle(lateral_half_width: Option<f32>) -> [(f32, f32); CIRCLE_POINTS] {
+    std::array::from_fn(|k| {
         let t = k as f32 / CIRCLE_POINTS as f32;
         let angle = match lateral_half_width {
-            // Half the points on the right arc, half on the left.
             Some(half) => {
-                let along = (2.0 * t * 2.0 % 2.0 - 1.0) * half;
+                let along = (4.0 * t % 2.0 - 1.0) * half;
                 if t < 0.5 {
                     along
                 } else {
@@ -209,13 +208,21 @@ fn circle_mean(plane: &Plane, cx: f32, cy: f32, radius: f32, lateral_half_width:
             }
             None => t * std::f32::consts::TAU,
         };
-        total += 1;
-        if let Some(v) = plane.sample(cx + radius * angle.cos(), cy + radius * angle.sin()) {
+        (angle.cos(), angle.sin())
+    })
+}
+
+/// Mean grey level along a circle, or `None` when fewer than 40 % of its points are in the
+/// frame.
+fn circle_mean(plane: &Plane, cx: f32, cy: f32, radius: f32, unit: &[(f32, f32)]) -> Option<f32> {
+    let (mut sum, mut inside) = (0.0f32, 0usize);
+    for &(cos, sin) in unit {
+        if let Some(v) = plane.sample(cx + radius * cos, cy + radius * sin) {
             sum += v;
             inside += 1;
         }
     }
-    (inside * 5 >= total * 2).then(|| sum / inside as f32)
+    (inside * 5 >= unit.len() * 2).then(|| sum / inside as f32)
 }
 
 /// The circle among the candidates with the largest outward jump of mean grey level.
@@ -225,13 +232,14 @@ fn best_circle(
     radii: &[f32],
     lateral_half_width: Option<f32>,
 ) -> Option<(Circle, f32)> {
+    let unit = unit_circle(lateral_half_width);
     let mut best: Option<(Circle, f32)> = None;
     for (cx, cy) in centers {
         for &radius in radii {
             let delta = (radius * 0.06).max(1.5);
             let (Some(inner), Some(outer)) = (
-                circle_mean(plane, cx, cy, radius - delta, lateral_half_width),
-                circle_mean(plane, cx, cy, radius + delta, lateral_half_width),
+                circle_mean(plane, cx, cy, radius - delta, &unit),
+                circle_mean(plane, cx, cy, radius + delta, &unit),
             ) else {
                 continue;
             };

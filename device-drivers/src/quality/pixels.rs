@@ -55,19 +55,37 @@ impl Plane {
     /// Bilinear interpolation at `(x, y)`, or `None` outside the frame: a point off the image is
     /// missing data, never an edge pixel repeated.
     pub fn sample(&self, x: f32, y: f32) -> Option<f32> {
+        let (index, fx, fy) = self.bilinear_at(x, y)?;
+        Some(self.interpolate(index, fx, fy))
+    }
+
+    /// The same point of this plane and of `other` (of the same size), sharing the weights.
+    pub fn sample_pair(&self, other: &Plane, x: f32, y: f32) -> Option<(f32, f32)> {
+        debug_assert_eq!((self.width, self.height), (other.width, other.height));
+        let (index, fx, fy) = self.bilinear_at(x, y)?;
+        Some((self.interpolate(index, fx, fy), other.interpolate(index, fx, fy)))
+    }
+
+    /// The index of the top-left neighbour and the fractional offsets, when all four
+    /// neighbours are in the frame (the last row and column are reachable only exactly, and
+    /// are left out for simplicity).
+    fn bilinear_at(&self, x: f32, y: f32) -> Option<(usize, f32, f32)> {
         if !(x >= 0.0 && y >= 0.0) {
             return None;
         }
-        let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+        let (x0, y0) = (x as usize, y as usize);
         if x0 + 1 >= self.width || y0 + 1 >= self.height {
-            // The last row and column are reachable only exactly; keep it simple and exclude them.
             return None;
         }
-        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-        let row = y0 * self.width;
-        let top = self.values[row + x0] * (1.0 - fx) + self.values[row + x0 + 1] * fx;
-        let bottom = self.values[row + self.width + x0] * (1.0 - fx) + self.values[row + self.width + x0 + 1] * fx;
-        Some(top * (1.0 - fy) + bottom * fy)
+        Some((y0 * self.width + x0, x - x0 as f32, y - y0 as f32))
+    }
+
+    fn interpolate(&self, index: usize, fx: f32, fy: f32) -> f32 {
+        let v = &self.values;
+        let top = v[index] + (v[index + 1] - v[index]) * fx;
+        let below = index + self.width;
+        let bottom = v[below] + (v[below + 1] - v[below]) * fx;
+        top + (bottom - top) * fy
     }
 }
 

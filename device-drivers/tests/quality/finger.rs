@@ -117,7 +117,7 @@ fn real_libfprint_fingerprints_score_plausibly_and_lower_when_blurred() {
             .unwrap_or_else(|e| panic!("decoding {}: {e}", path.display()))
             .to_luma8();
         let quality = finger_quality(&image, ppi);
-        let sigma = 2.0 * ppi as f32 / 500.0;
+        let sigma = 3.0 * ppi as f32 / 500.0;
         let blurred_quality = finger_quality(&blurred(&image, sigma), ppi);
         eprintln!(
             "{sensor}: {} (blurred {}), {:?}",
@@ -131,10 +131,11 @@ fn real_libfprint_fingerprints_score_plausibly_and_lower_when_blurred() {
             (0.40..=0.70).contains(&quality.ridge_period_mm),
             "{sensor}: a human ridge period, {quality:?}"
         );
-        // Blurred by sigma 0.1 mm (2 px at 500 ppi).
+        // Blurred by sigma 0.15 mm (3 px at 500 ppi), about a third of a ridge period. (At 0.1 mm
+        // the already poor elan print keeps its score: its ridges are unclear to begin with.)
         assert!(
-            blurred_quality.score + 2 <= quality.score,
-            "{sensor}: blurring should lower {} by 2 or more, gave {}",
+            blurred_quality.score + 5 <= quality.score,
+            "{sensor}: blurring should lower {} by 5 or more, gave {}",
             quality.score,
             blurred_quality.score
         );
