@@ -24,7 +24,10 @@ fn ten_fingers() -> Vec<GrayImage> {
 }
 
 fn score_set(fingers: &[GrayImage]) -> u32 {
-    fingers.iter().map(|finger| finger_quality(finger, 500).score as u32).sum()
+    fingers
+        .iter()
+        .map(|finger| finger_quality(finger, 500).score as u32)
+        .sum()
 }
 
 fn main() {
@@ -53,7 +56,11 @@ fn main() {
             black_box(score_set(black_box(&fingers)));
         }
         let per_set_ms = start.elapsed().as_secs_f64() * 1000.0 / runs as f64;
-        let verdict = if per_set_ms < TEN_FINGER_BUDGET_MS { "within" } else { "OVER" };
+        let verdict = if per_set_ms < TEN_FINGER_BUDGET_MS {
+            "within"
+        } else {
+            "OVER"
+        };
         println!(
             "ten-finger set (10 × 500×600): {per_set_ms:.1} ms per set, {verdict} the {TEN_FINGER_BUDGET_MS} ms limit"
         );

@@ -94,7 +94,8 @@ pub struct FaceQuality {
     pub issues: Vec<QualityIssue>,
 }
 
-/// Quality of one portrait.
+/// Quality of one portrait. An image under 40 pixels on a side scores 0 with an issue that says
+/// so.
 pub fn face_assessment(image: &GrayImage) -> FaceQuality {
     let mut quality = FaceQuality {
         score: 0,

@@ -2,28 +2,35 @@
 //! image is cut into square blocks of 32 pixels at 500 ppi (scaled with the resolution given),
 //! and each block is measured the way NFIQ 2's local features are.
 //!
+//! Orientation, clarity and frequency are read from a copy smoothed twice with the 3×3 binomial
+//! kernel (sigma about 1.2 pixels), as a matcher would smooth away sensor noise; otherwise a
+//! noisy print would look cleaner once blurred. Contrast is read from the image as it is.
+//!
 //! 1. Foreground: a block whose grey-level standard deviation is at least
 //!    [`FOREGROUND_MIN_STD`] holds finger; the others are background. Only foreground blocks are
 //!    measured further.
 //! 2. Orientation certainty (NFIQ 2 "OCL"): from the structure tensor of Sobel gradients over
-//!    the block, `1 - λmin / λmax`: 1 for parallel ridges, near 0 for noise or a smudge.
+//!    the block, `1 - λmin / λmax`: 1 for parallel ridges, near 0 for noise or a smudge. Mapped
+//!    linearly from 0.15 (noise) to 0.85.
 //! 3. Ridge-valley clarity (after NFIQ 2 "LCS"): the block is resampled in a frame turned to its
-//!    ridge orientation; the mean profile across the ridges, thresholded at its mean, says which
-//!    columns are ridge and which are valley; clarity is `1 - (α + β)`, where α and β are the
-//!    shares of ridge and valley pixels lying on the wrong side of the threshold.
+//!    ridge orientation (one and a half blocks across the ridges, one along them); the mean
+//!    profile across the ridges, thresholded at its mean, says which columns are ridge and which
+//!    are valley; clarity is `1 - (α + β)`, where α and β are the shares of ridge and valley
+//!    samples lying on the wrong side of the threshold. Mapped linearly from 0.15 to 0.9.
 //! 4. Ridge-valley contrast: valley mean minus ridge mean in grey levels. Unlike the others it
 //!    is absolute, so a dark or blurred print (whose ridges fade) scores lower.
-//! 5. Ridge frequency: twice the mean spacing of the profile's crossings of its mean (read over
-//!    one and a half blocks across the ridges); a block counts when the period is within
-//!    0.25..0.80 mm, the range of human ridge periods. A block with less than one full period
-//!    has no ridges to judge: its clarity and contrast count as 0.
+//! 5. Ridge frequency: twice the mean spacing of the profile's crossings of its mean; a block
+//!    counts when the period is within 0.25..0.80 mm, the range of human ridge periods. A block
+//!    with less than one full period has no ridges to judge: its clarity and contrast count as
+//!    0 (the soft edge of a finger is not a ridge). The factor is the share of blocks in band.
 //! 6. Finger area: foreground blocks × block area, in mm² at the resolution given.
 //!
 //! Each feature is averaged over the foreground blocks and mapped to a factor in 0..=1; the score
-//! is `100 × Π factor^weight` with these weights: area 0.20, orientation certainty 0.20, clarity
-//! 0.20, frequency 0.15, contrast 0.25. Area and contrast are mapped with `1 - e^(-x/scale)`
+//! is `100 × Π factor^weight` with these weights: area 0.20, orientation certainty 0.15, clarity
+//! 0.15, frequency 0.15, contrast 0.35. Area and contrast are mapped with `1 - e^(-x/scale)`
 //! (scales [`AREA_SCALE_MM2`] and [`CONTRAST_SCALE`]) so that more finger and crisper ridges
-//! always score a little higher; a flat frame has no foreground and scores 0.
+//! always score a little higher; a flat frame has no foreground and scores 0. Contrast weighs
+//! most because it is what blur and underexposure take away first.
 //!
 //! Deliberately absent: NFIQ 2's trained random forest, minutiae and its Gabor and frequency-
 //! domain features; the number is not an NFIQ 2 score and is not comparable with one. Nor does
@@ -90,7 +97,8 @@ impl FingerQuality {
     }
 }
 
-/// Quality of one fingerprint image scanned at `ppi` pixels per inch.
+/// Quality of one fingerprint image scanned at `ppi` pixels per inch. A resolution outside
+/// 125..=2000 ppi, or an image smaller than one block, scores 0 with an issue that says so.
 pub fn finger_quality(image: &GrayImage, ppi: u16) -> FingerQuality {
     if !(PPI_RANGE.0..=PPI_RANGE.1).contains(&ppi) {
         return FingerQuality::unassessable(QualityIssue::ResolutionUnsupported);
@@ -362,14 +370,15 @@ impl ProfileWindow {
 
         let (mut ridge_n, mut ridge_wrong, mut ridge_sum) = (0usize, 0usize, 0.0f32);
         let (mut valley_n, mut valley_wrong, mut valley_sum) = (0usize, 0usize, 0.0f32);
-        for i in 0..columns {
-            let is_ridge = smoothed[i] < threshold;
+        let columns_of_samples = self.samples.chunks_exact(rows);
+        for ((&level, &raw_sum), column) in smoothed.iter().zip(&self.raw_column).zip(columns_of_samples) {
+            let is_ridge = level < threshold;
             if is_ridge {
-                ridge_sum += self.raw_column[i];
+                ridge_sum += raw_sum;
             } else {
-                valley_sum += self.raw_column[i];
+                valley_sum += raw_sum;
             }
-            for &value in &self.samples[i * rows..(i + 1) * rows] {
+            for &value in column {
                 if value.is_nan() {
                     continue;
                 }

@@ -75,7 +75,8 @@ pub struct IrisQuality {
     pub issues: Vec<QualityIssue>,
 }
 
-/// Quality of one eye image.
+/// Quality of one eye image. An image under 48 pixels on a side, or one where no pupil or no
+/// limbus is found, scores 0 with an issue that says so.
 pub fn iris_quality(image: &GrayImage) -> IrisQuality {
     let mut quality = IrisQuality {
         score: 0,

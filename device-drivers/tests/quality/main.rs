@@ -101,3 +101,34 @@ fn face_quality_is_the_score_of_the_face_assessment() {
     let face = synthetic::face(1);
     assert_eq!(face_quality(&face.image), face_assessment(&face.image).score);
 }
+
+#[test]
+fn odd_image_shapes_are_scored_without_panicking() {
+    // Thin, tiny and just-large-enough frames, flat and noisy: every score stays on its scale.
+    let shapes = [
+        (1, 1000),
+        (1000, 1),
+        (8, 8),
+        (40, 40),
+        (48, 48),
+        (49, 50),
+        (64, 33),
+        (33, 64),
+        (100, 3000),
+    ];
+    let mut scored = 0;
+    for (width, height) in shapes {
+        for image in [
+            GrayImage::from_pixel(width, height, Luma([200])),
+            synthetic::noise(width, height, 9),
+        ] {
+            for ppi in [125, 500, 2000] {
+                assert!(finger_quality(&image, ppi).score <= 100);
+            }
+            assert!(iris_quality(&image).score <= 100);
+            assert!(face_assessment(&image).score <= 100);
+            scored += 1;
+        }
+    }
+    assert_eq!(scored, 2 * shapes.len());
+}
