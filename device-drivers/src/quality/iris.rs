@@ -181,7 +181,14 @@ pub fn iris_quality(image: &GrayImage) -> IrisQuality {
         quality.issues.push(QualityIssue::LowContrast);
     }
     if greyscale < 0.5 {
-        quality.issues.push(QualityIssue::TooDark);
+        // Few grey levels in use: crushed into the dark or washed out into the light.
+        let (sum, count) = integral.clipped_sum(0, 0, plane.width as i64, plane.height as i64);
+        let mean = if count > 0.0 { sum / count } else { 0.0 };
+        quality.issues.push(if mean > 170.0 {
+            QualityIssue::TooBright
+        } else {
+            QualityIssue::TooDark
+        });
     }
     if diameter < 150.0 {
         quality.issues.push(QualityIssue::IrisTooSmall);

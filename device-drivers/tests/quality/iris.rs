@@ -113,3 +113,16 @@ fn degenerate_eye_input_is_reported_not_a_panic() {
     let quality = iris_quality(&small);
     assert!(quality.score < MOSIP_IRIS_THRESHOLD, "{quality:?}");
 }
+
+#[test]
+fn a_washed_out_eye_is_reported_too_bright_not_too_dark() {
+    let eye = good_eye();
+    // Overexposed: every level multiplied by 3 and clipped, so most of the frame is white.
+    let washed_out = GrayImage::from_fn(eye.image.width(), eye.image.height(), |x, y| {
+        Luma([(eye.image.get_pixel(x, y)[0] as u32 * 3).min(255) as u8])
+    });
+    let quality = iris_quality(&washed_out);
+    assert!(quality.score < iris_quality(&eye.image).score, "{quality:?}");
+    assert!(!quality.issues.contains(&QualityIssue::TooDark), "{quality:?}");
+    assert!(quality.issues.contains(&QualityIssue::TooBright), "{quality:?}");
+}
