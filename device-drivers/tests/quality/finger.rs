@@ -143,3 +143,27 @@ fn real_libfprint_fingerprints_score_plausibly_and_lower_when_blurred() {
     }
     assert_eq!(scored, 6);
 }
+
+#[test]
+fn the_same_finger_at_twice_the_resolution_scores_alike() {
+    let good = good_finger();
+    let at_500 = finger_quality(&good.image, 500);
+    let doubled = imageops::resize(&good.image, 1000, 1200, imageops::FilterType::Triangle);
+    let at_1000 = finger_quality(&doubled, 1000);
+    // Blocks, ridge band and area all scale with the resolution given.
+    assert!(
+        (at_1000.ridge_period_mm / at_500.ridge_period_mm - 1.0).abs() < 0.1,
+        "{at_500:?}\n{at_1000:?}"
+    );
+    assert!(
+        (at_1000.foreground_area_mm2 / at_500.foreground_area_mm2 - 1.0).abs() < 0.1,
+        "{at_500:?}\n{at_1000:?}"
+    );
+    assert!(at_1000.score.abs_diff(at_500.score) <= 8, "{at_500:?}\n{at_1000:?}");
+    // The same image claimed to be 1000 ppi at its own size has ridges twice too fine for a human.
+    let misdeclared = finger_quality(&good.image, 1000);
+    assert!(
+        misdeclared.issues.contains(&QualityIssue::RidgeSpacingImplausible),
+        "{misdeclared:?}"
+    );
+}
