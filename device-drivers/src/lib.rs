@@ -15,6 +15,7 @@ pub mod error;
 pub mod face;
 pub mod iso19794;
 pub mod quality;
+pub mod sbi;
 pub mod simulated;
 
 pub use error::DeviceError;
