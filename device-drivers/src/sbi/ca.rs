@@ -74,7 +74,10 @@ impl DeviceCa {
         if dir.join(DEVICE_KEY).exists() {
             return DeviceCa::load(dir);
         }
-        let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(|e| ca_error(parent, e))?;
         let staging = parent.join(format!(
             ".{}.{}-{}",

@@ -188,7 +188,13 @@ impl SbiClient {
         format!("http://{}/{path}", SocketAddr::new(self.config.host, port))
     }
 
-    fn request(&self, verb: &str, port: u16, path: &str, body: &impl serde::Serialize) -> reqwest::blocking::RequestBuilder {
+    fn request(
+        &self,
+        verb: &str,
+        port: u16,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> reqwest::blocking::RequestBuilder {
         // Every verb here is a valid HTTP token, so this cannot fail.
         let method = Method::from_bytes(verb.as_bytes()).expect("SBI verbs are HTTP tokens");
         self.http
@@ -388,7 +394,9 @@ impl SbiClient {
                 Ok(answer) => break answer?,
                 Err(std::sync::mpsc::RecvTimeoutError::Timeout) => continue,
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                    return Err(DeviceError::Protocol("the capture request ended without an answer".into()))
+                    return Err(DeviceError::Protocol(
+                        "the capture request ended without an answer".into(),
+                    ))
                 }
             }
         };
@@ -416,7 +424,11 @@ impl SbiClient {
             match entry.error.as_ref().map_or(Some(codes::SUCCESS), |e| e.code()) {
                 Some(codes::SUCCESS) => {}
                 Some(code) => {
-                    let info = entry.error.as_ref().and_then(|e| e.error_info.clone()).unwrap_or_default();
+                    let info = entry
+                        .error
+                        .as_ref()
+                        .and_then(|e| e.error_info.clone())
+                        .unwrap_or_default();
                     return Err(codes::sbi_error(code, &info));
                 }
                 None => return Err(DeviceError::Protocol("a capture's error code is not a number".into())),
@@ -498,7 +510,9 @@ impl SbiClient {
             .filter(|p| !captures.iter().any(|c| c.position == *p))
             .collect();
         if !missing.is_empty() {
-            return Err(DeviceError::SbiMismatch(format!("it lacks {missing:?}, which were asked for")));
+            return Err(DeviceError::SbiMismatch(format!(
+                "it lacks {missing:?}, which were asked for"
+            )));
         }
         Ok(captures)
     }
@@ -534,9 +548,8 @@ impl SbiClient {
             .to_string();
         if content_type.starts_with("application/json") || !response.status().is_success() {
             let status = response.status();
-            let answer: StreamErrorAnswer = read_json(response, port).map_err(|_| {
-                DeviceError::Protocol(format!("the preview on port {port} failed with HTTP {status}"))
-            })?;
+            let answer: StreamErrorAnswer = read_json(response, port)
+                .map_err(|_| DeviceError::Protocol(format!("the preview on port {port} failed with HTTP {status}")))?;
             let code = answer.error.code().unwrap_or(codes::SERVICE_CAPTURE_FAILED);
             return Err(codes::sbi_error(code, answer.error.error_info.as_deref().unwrap_or("")));
         }
@@ -644,7 +657,9 @@ fn read_json<T: DeserializeOwned>(response: Response, port: u16) -> Result<T, De
     std::io::Read::read_to_end(&mut std::io::Read::take(response, MAX_ANSWER_BYTES + 1), &mut bytes)
         .map_err(|e| DeviceError::NotConnected(format!("device service on port {port} (reading failed: {e})")))?;
     if bytes.len() as u64 > MAX_ANSWER_BYTES {
-        return Err(DeviceError::Protocol(format!("the service on port {port} answered more than any SBI answer")));
+        return Err(DeviceError::Protocol(format!(
+            "the service on port {port} answered more than any SBI answer"
+        )));
     }
     serde_json::from_slice(&bytes)
         .map_err(|e| DeviceError::Protocol(format!("the service on port {port} answered JSON that is not SBI: {e}")))

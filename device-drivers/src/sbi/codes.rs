@@ -97,7 +97,9 @@ mod tests {
             other => panic!("unexpected {other:?}"),
         }
         match sbi_error(101, "finger moved") {
-            DeviceError::Sbi { message, .. } => assert_eq!(message, "Unable to detect a biometric object (finger moved)"),
+            DeviceError::Sbi { message, .. } => {
+                assert_eq!(message, "Unable to detect a biometric object (finger moved)")
+            }
             other => panic!("unexpected {other:?}"),
         }
         match sbi_error(712, "Capture timeout") {

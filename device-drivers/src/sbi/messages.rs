@@ -58,10 +58,18 @@ impl SbiErrorObject {
 #[serde(rename_all = "camelCase")]
 pub struct DiscoveryEntry {
     /// 0.9.5: the service's own id for the device.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub device_id: Option<String>,
     /// 1.0: the printed serial number, which names the device instead of `deviceId`.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub serial_no: Option<String>,
     #[serde(default)]
     pub device_status: String,
@@ -104,9 +112,17 @@ pub struct DeviceInfoEntry {
 pub struct DeviceInfoPayload {
     #[serde(default)]
     pub device_status: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub device_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub serial_no: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firmware: Option<String>,
@@ -188,17 +204,33 @@ pub struct BioRequest {
     pub bio_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_u64")]
     pub count: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_string_list", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string_list",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub bio_sub_type: Vec<String>,
     #[serde(default, deserialize_with = "lenient_string_list")]
     pub exception: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_f64")]
     pub requested_score: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub device_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub serial_no: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub device_sub_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub previous_hash: Option<String>,
@@ -271,11 +303,23 @@ pub struct StreamRequest {
     pub device_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec_version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub device_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub serial_no: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_string")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub device_sub_id: Option<String>,
     /// Milliseconds.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "lenient_u64")]
@@ -337,7 +381,11 @@ fn lenient_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<S
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(text)) => Some(text),
         Some(serde_json::Value::Number(number)) => Some(number.to_string()),
-        Some(other) => return Err(serde::de::Error::custom(format!("expected a string or a number, got {other}"))),
+        Some(other) => {
+            return Err(serde::de::Error::custom(format!(
+                "expected a string or a number, got {other}"
+            )))
+        }
     })
 }
 
@@ -350,7 +398,9 @@ fn lenient_string_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec
     let one = |value: serde_json::Value| match value {
         serde_json::Value::String(text) => Ok(text),
         serde_json::Value::Number(number) => Ok(number.to_string()),
-        other => Err(serde::de::Error::custom(format!("expected a string or a number, got {other}"))),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a string or a number, got {other}"
+        ))),
     };
     match Option::<serde_json::Value>::deserialize(deserializer)? {
         None | Some(serde_json::Value::Null) => Ok(Vec::new()),
@@ -378,7 +428,9 @@ fn lenient_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>
     match lenient_f64(deserializer)? {
         None => Ok(None),
         Some(value) if value >= 0.0 && value.fract() == 0.0 && value <= u64::MAX as f64 => Ok(Some(value as u64)),
-        Some(value) => Err(serde::de::Error::custom(format!("expected a whole number, got {value}"))),
+        Some(value) => Err(serde::de::Error::custom(format!(
+            "expected a whole number, got {value}"
+        ))),
     }
 }
 
@@ -428,7 +480,10 @@ mod tests {
             position_from_bio_sub_type(Modality::Finger, "Left IndexFinger"),
             Some(Position::LeftIndex)
         );
-        assert_eq!(position_from_bio_sub_type(Modality::Iris, "L_IRIS"), Some(Position::LeftIris));
+        assert_eq!(
+            position_from_bio_sub_type(Modality::Iris, "L_IRIS"),
+            Some(Position::LeftIris)
+        );
         assert_eq!(position_from_bio_sub_type(Modality::Finger, "L_IRIS"), None);
         assert_eq!(modality_from_bio_type("FIR"), Some(Modality::Finger));
         assert_eq!(modality_from_bio_type("Fingerprint"), Some(Modality::Finger));

@@ -37,8 +37,8 @@ use crate::sbi::hash_chain;
 use crate::sbi::jws;
 use crate::sbi::messages::{
     bio_type_name, modality_from_bio_type, position_from_bio_sub_type, BiometricEntry, CaptureData, DeviceInfoEntry,
-    DeviceInfoPayload, DigitalId, DiscoveryEntry, RCaptureRequest, RCaptureResponse, SbiErrorObject,
-    StreamErrorAnswer, StreamRequest,
+    DeviceInfoPayload, DigitalId, DiscoveryEntry, RCaptureRequest, RCaptureResponse, SbiErrorObject, StreamErrorAnswer,
+    StreamRequest,
 };
 use crate::sbi::stream;
 use crate::DeviceError;
@@ -206,7 +206,10 @@ async fn dispatch(State(state): State<Arc<ServiceState>>, method: Method, uri: U
         "STREAM" => state.stream(&body).await,
         _ => (
             StatusCode::METHOD_NOT_ALLOWED,
-            [(header::ALLOW, "MOSIPDISC, SBIDISC, MOSIPDINFO, SBIINFO, RCAPTURE, STREAM")],
+            [(
+                header::ALLOW,
+                "MOSIPDISC, SBIDISC, MOSIPDINFO, SBIINFO, RCAPTURE, STREAM",
+            )],
             "not an SBI verb this service answers",
         )
             .into_response(),
@@ -216,7 +219,10 @@ async fn dispatch(State(state): State<Arc<ServiceState>>, method: Method, uri: U
 fn json(value: &impl serde::Serialize) -> Response {
     match serde_json::to_vec(value) {
         Ok(bytes) => (
-            [(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")],
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
             bytes,
         )
             .into_response(),
@@ -255,7 +261,10 @@ impl ServiceState {
     fn digital_id(&self, id: &str, descriptor: &DeviceDescriptor) -> DigitalId {
         let info = &descriptor.info;
         let (make, model) = if info.simulated {
-            (SIMULATED_MAKE.to_string(), format!("{} {}", info.make, info.model).trim().to_string())
+            (
+                SIMULATED_MAKE.to_string(),
+                format!("{} {}", info.make, info.model).trim().to_string(),
+            )
         } else {
             (info.make.clone(), info.model.clone())
         };
@@ -359,8 +368,13 @@ impl ServiceState {
             .find(bio.device_id.as_deref(), bio.serial_no.as_deref())
             .ok_or_else(|| (codes::DEVICE_NOT_FOUND, "Device not found".to_string()))?;
         let descriptor = device.descriptor();
-        let step = step_for(descriptor.kind, &bio.bio_type, bio.device_sub_id.as_deref(), &bio.bio_sub_type)
-            .map_err(|why| (codes::COUNT_NOT_SUPPORTED, why))?;
+        let step = step_for(
+            descriptor.kind,
+            &bio.bio_type,
+            bio.device_sub_id.as_deref(),
+            &bio.bio_sub_type,
+        )
+        .map_err(|why| (codes::COUNT_NOT_SUPPORTED, why))?;
         // A face capture with exceptions is the photo that documents them.
         let step = match step {
             CaptureStep::Face if !bio.exception.is_empty() => CaptureStep::ExceptionPhoto,
@@ -380,7 +394,10 @@ impl ServiceState {
             step,
             exceptions,
             requested_quality: bio.requested_score.unwrap_or(0.0).round().clamp(0.0, 100.0) as u8,
-            timeout: request.timeout.map(Duration::from_millis).unwrap_or(DEFAULT_CAPTURE_TIMEOUT),
+            timeout: request
+                .timeout
+                .map(Duration::from_millis)
+                .unwrap_or(DEFAULT_CAPTURE_TIMEOUT),
             transaction_id: request.transaction_id.clone(),
         };
 
@@ -436,7 +453,12 @@ impl ServiceState {
         };
         let request: StreamRequest = match serde_json::from_slice(body) {
             Ok(request) => request,
-            Err(e) => return error(codes::SERVICE_CAPTURE_FAILED, format!("the stream request is not valid: {e}")),
+            Err(e) => {
+                return error(
+                    codes::SERVICE_CAPTURE_FAILED,
+                    format!("the stream request is not valid: {e}"),
+                )
+            }
         };
         let Some((_, device)) = self.find(request.device_id.as_deref(), request.serial_no.as_deref()) else {
             return error(codes::NO_DEVICE_CONNECTED, "No device connected".into());
@@ -450,7 +472,10 @@ impl ServiceState {
             Ok(step) => step,
             Err(why) => return error(codes::COUNT_NOT_SUPPORTED, why),
         };
-        let timeout = request.timeout.map(Duration::from_millis).unwrap_or(DEFAULT_STREAM_TIMEOUT);
+        let timeout = request
+            .timeout
+            .map(Duration::from_millis)
+            .unwrap_or(DEFAULT_STREAM_TIMEOUT);
 
         let (sender, mut receiver) = tokio::sync::mpsc::channel::<Result<PreviewFrame, DeviceError>>(2);
         tokio::task::spawn_blocking(move || {
@@ -496,7 +521,10 @@ impl ServiceState {
         });
         (
             [
-                (header::CONTENT_TYPE, format!("multipart/x-mixed-replace; boundary={BOUNDARY}")),
+                (
+                    header::CONTENT_TYPE,
+                    format!("multipart/x-mixed-replace; boundary={BOUNDARY}"),
+                ),
                 (header::CACHE_CONTROL, "no-store".to_string()),
             ],
             Body::from_stream(frames),

@@ -124,7 +124,9 @@ impl<R: Read> MultipartFrames<R> {
                 content_length = Some(length);
             }
         }
-        Err(DeviceError::Protocol("a preview frame has too many header lines".into()))
+        Err(DeviceError::Protocol(
+            "a preview frame has too many header lines".into(),
+        ))
     }
 
     /// Reads more bytes; `false` at the end of the body.
@@ -141,7 +143,9 @@ impl<R: Read> MultipartFrames<R> {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     self.buffer.truncate(start);
-                    return Err(DeviceError::NotConnected(format!("preview stream (reading failed: {e})")));
+                    return Err(DeviceError::NotConnected(format!(
+                        "preview stream (reading failed: {e})"
+                    )));
                 }
             }
         };
@@ -275,7 +279,13 @@ mod tests {
 
     #[test]
     fn frames_with_and_without_length_arrive_whole() {
-        let mut body = write_part("b", &PreviewFrame { format: FrameFormat::Jpeg, bytes: jpeg(1) });
+        let mut body = write_part(
+            "b",
+            &PreviewFrame {
+                format: FrameFormat::Jpeg,
+                bytes: jpeg(1),
+            },
+        );
         body.extend_from_slice(b"--b\r\nContent-Type: image/jpeg\r\n\r\n");
         body.extend_from_slice(&jpeg(2));
         body.extend_from_slice(b"\r\n--b--\r\n");

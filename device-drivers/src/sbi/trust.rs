@@ -59,7 +59,11 @@ impl TrustStore {
             let path = entry
                 .map_err(|e| DeviceError::TrustStore(format!("cannot read {}: {e}", dir.display())))?
                 .path();
-            let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+            let extension = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
             if path.is_file() && matches!(extension.as_str(), "pem" | "crt" | "cer") {
                 paths.push(path);
             }
@@ -79,8 +83,7 @@ impl TrustStore {
 
     /// Adds the certificates of a PEM text (one or more `CERTIFICATE` blocks).
     pub fn add_pem(&mut self, pem: &[u8]) -> Result<(), String> {
-        let certificates =
-            Certificate::load_pem_chain(pem).map_err(|e| format!("not a PEM certificate file: {e}"))?;
+        let certificates = Certificate::load_pem_chain(pem).map_err(|e| format!("not a PEM certificate file: {e}"))?;
         if certificates.is_empty() {
             return Err("holds no certificate".into());
         }

@@ -20,8 +20,7 @@ use enroll_devices::sbi::client::device_kind;
 use enroll_devices::sbi::jws::{self, Jws};
 use enroll_devices::sbi::messages::{DeviceInfoPayload, DigitalId, DiscoveryEntry};
 use enroll_devices::sbi::{
-    DeviceCa, ImageEncoder, RunningService, SbiBackend, SbiClient, SbiClientConfig, SbiService, SpecVersion,
-    TrustStore,
+    DeviceCa, ImageEncoder, RunningService, SbiBackend, SbiClient, SbiClientConfig, SbiService, SpecVersion, TrustStore,
 };
 use enroll_devices::{
     Backend, BiometricDevice, CancelToken, Capture, CaptureRequest, CaptureResult, CaptureStep, CapturedData,
@@ -193,7 +192,9 @@ impl BiometricDevice for FixtureSlapScannerDouble {
 
 fn no_encoder() -> ImageEncoder {
     Arc::new(|_: &Capture, _: &CaptureRequest| -> Result<Vec<u8>, DeviceError> {
-        Err(DeviceError::BadImage("the test double hands over ISO records only".into()))
+        Err(DeviceError::BadImage(
+            "the test double hands over ISO records only".into(),
+        ))
     })
 }
 
@@ -244,7 +245,11 @@ fn every_mock_mds_fixture_json_parses() {
         .map(|entry| entry.unwrap().path())
         .collect();
     folders.sort();
-    assert_eq!(folders.len(), 5, "face, finger-slap, finger-single, iris-double, iris-single");
+    assert_eq!(
+        folders.len(),
+        5,
+        "face, finger-slap, finger-single, iris-double, iris-single"
+    );
     for folder in &folders {
         let read = |name: &str| std::fs::read(folder.join(name)).unwrap();
         let discovery: DiscoveryEntry = serde_json::from_slice(&read("DeviceDiscovery.json")).unwrap();
@@ -303,7 +308,10 @@ fn a_left_slap_with_one_exception_comes_back_verified_and_byte_identical() {
         .capture(&left_slap_without_ring("tx-slap-1"), &CancelToken::new())
         .unwrap();
     let positions: Vec<Position> = result.captures.iter().map(|c| c.position).collect();
-    assert_eq!(positions, vec![Position::LeftIndex, Position::LeftMiddle, Position::LeftLittle]);
+    assert_eq!(
+        positions,
+        vec![Position::LeftIndex, Position::LeftMiddle, Position::LeftLittle]
+    );
     for capture in &result.captures {
         assert_eq!(
             capture.data,
@@ -328,7 +336,8 @@ fn discovery_and_info_answer_both_spec_versions() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].serial_no.as_deref(), Some("1234567890"));
     // Discovery carries the digital id unsigned.
-    let unsigned: DigitalId = serde_json::from_slice(&jws::base64url_decode(entries[0].digital_id.as_deref().unwrap()).unwrap()).unwrap();
+    let unsigned: DigitalId =
+        serde_json::from_slice(&jws::base64url_decode(entries[0].digital_id.as_deref().unwrap()).unwrap()).unwrap();
     assert_eq!(unsigned.device_sub_type, "Slap");
 
     let old = client.device_info(service.port(), SpecVersion::Mds095).unwrap();
@@ -364,7 +373,11 @@ fn the_stream_yields_jpeg_frames() {
     assert_eq!(frames.len(), 3);
     for (index, frame) in frames.iter().enumerate() {
         assert_eq!(frame.format, FrameFormat::Jpeg);
-        assert_eq!(frame.bytes, preview_jpeg(index as u8), "frame {index} arrives byte for byte");
+        assert_eq!(
+            frame.bytes,
+            preview_jpeg(index as u8),
+            "frame {index} arrives byte for byte"
+        );
         let decoded = image::load_from_memory_with_format(&frame.bytes, image::ImageFormat::Jpeg).unwrap();
         assert_eq!((decoded.width(), decoded.height()), (32, 24));
     }
@@ -447,7 +460,10 @@ fn certificates_outside_their_validity_are_refused() {
             })
             .unwrap(),
         );
-        let error = backend.discover().err().expect("a certificate outside its validity is refused");
+        let error = backend
+            .discover()
+            .err()
+            .expect("a certificate outside its validity is refused");
         assert_eq!(error.code(), "device_untrusted", "{error}");
     }
 }
@@ -535,9 +551,7 @@ fn start_proxy(target: u16, request: Tamper, response: Tamper) -> TamperingProxy
         .enable_all()
         .build()
         .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let port = listener.local_addr().unwrap().port();
     let state = Arc::new(ProxyState {
         target,
