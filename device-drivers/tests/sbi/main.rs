@@ -649,3 +649,29 @@ fn a_dropped_biometric_is_refused() {
     });
     assert_eq!(error.code(), "sbi_answer_mismatch", "{error}");
 }
+
+#[test]
+fn developer_mode_still_refuses_an_altered_payload() {
+    // Developer mode relaxes who signed, never what was signed.
+    let service = start_service(&cas().1, FixtureSlapScannerDouble::new());
+    let proxy = start_proxy(service.port(), untouched, |answer| {
+        rewrite_jws_part(answer, 1, |payload| {
+            let mut data: Value = serde_json::from_slice(&payload).unwrap();
+            data["bioSubType"] = Value::String("Left RingFinger".into());
+            serde_json::to_vec(&data).unwrap()
+        })
+    });
+    let backend = SbiBackend::new(
+        SbiClient::new(SbiClientConfig {
+            developer_mode: true,
+            ..config_for(proxy.port)
+        })
+        .unwrap(),
+    );
+    let device = only_device(&backend);
+    assert_eq!(device.descriptor().trust, DeviceTrust::DeveloperMode);
+    let error = device
+        .capture(&left_slap_without_ring("tx-developer-tamper"), &CancelToken::new())
+        .unwrap_err();
+    assert_eq!(error.code(), "device_untrusted", "{error}");
+}
