@@ -675,3 +675,88 @@ fn developer_mode_still_refuses_an_altered_payload() {
         .unwrap_err();
     assert_eq!(error.code(), "device_untrusted", "{error}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Chains through an intermediate
+
+/// Cross-certifies the foreign CA under the trusted one: a certificate with the foreign CA's
+/// name and key, issued by the trusted CA, as a CA (`SubCA`) or, wrongly, as an end entity.
+/// The key files are the ones `DeviceCa` keeps (`ca-key.pem`, `device.pem`).
+fn cross_certificate(as_ca: bool) -> Vec<u8> {
+    use rsa::pkcs8::DecodePrivateKey;
+    use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+    use x509_cert::der::{DecodePem, Encode};
+
+    let keys = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sbi-test-keys");
+    cas();
+    let read = |path: PathBuf| std::fs::read_to_string(path).unwrap();
+    let trusted_key = rsa::RsaPrivateKey::from_pkcs8_pem(&read(keys.join("trusted/ca-key.pem"))).unwrap();
+    let foreign_key = rsa::RsaPrivateKey::from_pkcs8_pem(&read(keys.join("foreign/ca-key.pem"))).unwrap();
+    let trusted_ca = x509_cert::Certificate::from_pem(read(keys.join("trusted/ca.pem"))).unwrap();
+    let foreign_device = x509_cert::Certificate::from_pem(read(keys.join("foreign/device.pem"))).unwrap();
+
+    let profile = if as_ca {
+        Profile::SubCA {
+            issuer: trusted_ca.tbs_certificate.subject.clone(),
+            path_len_constraint: Some(0),
+        }
+    } else {
+        Profile::Leaf {
+            issuer: trusted_ca.tbs_certificate.subject.clone(),
+            enable_key_agreement: false,
+            enable_key_encipherment: false,
+        }
+    };
+    let signer = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(trusted_key);
+    let builder = CertificateBuilder::new(
+        profile,
+        x509_cert::serial_number::SerialNumber::from(7u32),
+        x509_cert::time::Validity::from_now(Duration::from_secs(24 * 3600)).unwrap(),
+        // The foreign device certificate names its issuer so: the cross certificate must too.
+        foreign_device.tbs_certificate.issuer.clone(),
+        x509_cert::spki::SubjectPublicKeyInfoOwned::from_key(foreign_key.to_public_key()).unwrap(),
+        &signer,
+    )
+    .unwrap();
+    builder.build::<rsa::pkcs1v15::Signature>().unwrap().to_der().unwrap()
+}
+
+fn signed_by_foreign_device(intermediate: Option<Vec<u8>>) -> String {
+    use rsa::pkcs8::DecodePrivateKey;
+    use x509_cert::der::{DecodePem, Encode};
+    let keys = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sbi-test-keys");
+    cas();
+    let device_key =
+        rsa::RsaPrivateKey::from_pkcs8_pem(&std::fs::read_to_string(keys.join("foreign/device-key.pem")).unwrap())
+            .unwrap();
+    let device_certificate =
+        x509_cert::Certificate::from_pem(std::fs::read(keys.join("foreign/device.pem")).unwrap()).unwrap();
+    let mut chain = vec![device_certificate.to_der().unwrap()];
+    chain.extend(intermediate);
+    jws::sign(br#"{"make":"Foreign"}"#, &device_key, &chain)
+}
+
+#[test]
+fn a_signer_chains_to_the_trust_store_through_a_ca_certificate_in_x5c() {
+    use enroll_devices::sbi::TrustPolicy;
+    let policy = TrustPolicy {
+        store: trust_store(),
+        developer_mode: false,
+    };
+    let now = time::OffsetDateTime::now_utc();
+
+    let alone = policy.check(&signed_by_foreign_device(None), now).unwrap_err();
+    assert_eq!(alone.code(), "device_untrusted", "{alone}");
+
+    let through_ca = policy
+        .check(&signed_by_foreign_device(Some(cross_certificate(true))), now)
+        .unwrap();
+    assert_eq!(through_ca.trust, DeviceTrust::Verified);
+    assert_eq!(through_ca.payload, br#"{"make":"Foreign"}"#);
+
+    // An end-entity certificate cannot issue others, whatever its name and key.
+    let through_leaf = policy
+        .check(&signed_by_foreign_device(Some(cross_certificate(false))), now)
+        .unwrap_err();
+    assert_eq!(through_leaf.code(), "device_untrusted", "{through_leaf}");
+}
