@@ -98,16 +98,19 @@ fn trust_store() -> TrustStore {
 // ---------------------------------------------------------------------------------------------
 // The test double
 
-/// Test double: a slap scanner that answers every capture with the MOSIP mock device's records
+/// Test double: a device (a slap scanner by default) that answers every capture with the MOSIP mock device's records
 /// and previews with small real JPEG frames.
-struct FixtureSlapScannerDouble {
+struct FixtureDeviceDouble {
+    /// A slap scanner unless a test makes it another kind (a face camera).
+    kind: DeviceKind,
     simulated: bool,
     fail_with: Option<fn() -> DeviceError>,
 }
 
-impl FixtureSlapScannerDouble {
-    fn new() -> FixtureSlapScannerDouble {
-        FixtureSlapScannerDouble {
+impl FixtureDeviceDouble {
+    fn new() -> FixtureDeviceDouble {
+        FixtureDeviceDouble {
+            kind: DeviceKind::FingerSlap,
             simulated: false,
             fail_with: None,
         }
@@ -126,11 +129,11 @@ fn preview_jpeg(index: u8) -> Vec<u8> {
     bytes.into_inner()
 }
 
-impl BiometricDevice for FixtureSlapScannerDouble {
+impl BiometricDevice for FixtureDeviceDouble {
     fn descriptor(&self) -> DeviceDescriptor {
         DeviceDescriptor {
             id: "double:slap".into(),
-            kind: DeviceKind::FingerSlap,
+            kind: self.kind,
             backend: Backend::Simulated,
             info: DeviceInfo {
                 make: "MOSIP".into(),
@@ -198,7 +201,7 @@ fn no_encoder() -> ImageEncoder {
     })
 }
 
-fn start_service(ca: &DeviceCa, device: FixtureSlapScannerDouble) -> RunningService {
+fn start_service(ca: &DeviceCa, device: FixtureDeviceDouble) -> RunningService {
     SbiService::new(vec![Arc::new(device)], ca.signer(), no_encoder())
         .spawn("127.0.0.1:0".parse().unwrap())
         .unwrap()
@@ -286,7 +289,7 @@ fn every_mock_mds_fixture_json_parses() {
 
 #[test]
 fn a_left_slap_with_one_exception_comes_back_verified_and_byte_identical() {
-    let service = start_service(&cas().0, FixtureSlapScannerDouble::new());
+    let service = start_service(&cas().0, FixtureDeviceDouble::new());
     let backend = backend_for(service.port());
     let device = only_device(&backend);
 
@@ -329,7 +332,7 @@ fn a_left_slap_with_one_exception_comes_back_verified_and_byte_identical() {
 
 #[test]
 fn discovery_and_info_answer_both_spec_versions() {
-    let service = start_service(&cas().0, FixtureSlapScannerDouble::new());
+    let service = start_service(&cas().0, FixtureDeviceDouble::new());
     let client = SbiClient::new(config_for(service.port())).unwrap();
     let (version, entries) = client.discover_port(service.port()).unwrap().unwrap();
     assert_eq!(version, SpecVersion::Sbi10);
@@ -353,7 +356,7 @@ fn discovery_and_info_answer_both_spec_versions() {
 
 #[test]
 fn the_stream_yields_jpeg_frames() {
-    let service = start_service(&cas().0, FixtureSlapScannerDouble::new());
+    let service = start_service(&cas().0, FixtureDeviceDouble::new());
     let device = only_device(&backend_for(service.port()));
     let mut frames = Vec::new();
     device
@@ -385,9 +388,9 @@ fn the_stream_yields_jpeg_frames() {
 
 #[test]
 fn a_simulated_device_stays_marked_simulated_through_the_service() {
-    let double = FixtureSlapScannerDouble {
+    let double = FixtureDeviceDouble {
         simulated: true,
-        ..FixtureSlapScannerDouble::new()
+        ..FixtureDeviceDouble::new()
     };
     let service = start_service(&cas().0, double);
     let device = only_device(&backend_for(service.port()));
@@ -422,7 +425,7 @@ fn discovery_over_a_range_with_nothing_listening_is_empty() {
 
 #[test]
 fn a_service_whose_ca_is_not_in_the_trust_store_is_refused() {
-    let service = start_service(&cas().1, FixtureSlapScannerDouble::new());
+    let service = start_service(&cas().1, FixtureDeviceDouble::new());
     let error = match backend_for(service.port()).discover() {
         Err(error) => error,
         Ok(devices) => panic!("{} untrusted devices were accepted", devices.len()),
@@ -432,7 +435,7 @@ fn a_service_whose_ca_is_not_in_the_trust_store_is_refused() {
 
 #[test]
 fn developer_mode_accepts_an_untrusted_device_and_marks_it() {
-    let service = start_service(&cas().1, FixtureSlapScannerDouble::new());
+    let service = start_service(&cas().1, FixtureDeviceDouble::new());
     let backend = SbiBackend::new(
         SbiClient::new(SbiClientConfig {
             developer_mode: true,
@@ -450,7 +453,7 @@ fn developer_mode_accepts_an_untrusted_device_and_marks_it() {
 
 #[test]
 fn certificates_outside_their_validity_are_refused() {
-    let service = start_service(&cas().0, FixtureSlapScannerDouble::new());
+    let service = start_service(&cas().0, FixtureDeviceDouble::new());
     for years in [-30i64, 30] {
         let clock_offset = time::Duration::days(365 * years);
         let backend = SbiBackend::new(
@@ -470,7 +473,7 @@ fn certificates_outside_their_validity_are_refused() {
 
 #[test]
 fn a_capture_stamped_far_from_the_station_clock_is_refused() {
-    let service = start_service(&cas().0, FixtureSlapScannerDouble::new());
+    let service = start_service(&cas().0, FixtureDeviceDouble::new());
     let backend = SbiBackend::new(
         SbiClient::new(SbiClientConfig {
             max_clock_skew: Duration::from_secs(60),
@@ -488,9 +491,9 @@ fn a_capture_stamped_far_from_the_station_clock_is_refused() {
 
 #[test]
 fn an_sbi_error_answer_becomes_sbi_error_with_its_code() {
-    let double = FixtureSlapScannerDouble {
+    let double = FixtureDeviceDouble {
         fail_with: Some(|| DeviceError::NotConnected("slap scanner".into())),
-        ..FixtureSlapScannerDouble::new()
+        ..FixtureDeviceDouble::new()
     };
     let service = start_service(&cas().0, double);
     let device = only_device(&backend_for(service.port()));
@@ -579,7 +582,7 @@ fn rewrite_jws_part(answer: &mut Value, index: usize, change: impl FnOnce(Vec<u8
 }
 
 fn capture_through(request: Tamper, response: Tamper) -> DeviceError {
-    let service = start_service(&cas().0, FixtureSlapScannerDouble::new());
+    let service = start_service(&cas().0, FixtureDeviceDouble::new());
     let proxy = start_proxy(service.port(), request, response);
     let device = only_device(&backend_for(proxy.port));
     device
@@ -590,7 +593,7 @@ fn capture_through(request: Tamper, response: Tamper) -> DeviceError {
 #[test]
 fn the_proxy_passes_an_untouched_capture() {
     // The tampering tests below mean something only if the proxy alone changes nothing.
-    let service = start_service(&cas().0, FixtureSlapScannerDouble::new());
+    let service = start_service(&cas().0, FixtureDeviceDouble::new());
     let proxy = start_proxy(service.port(), untouched, untouched);
     let device = only_device(&backend_for(proxy.port));
     let result = device
@@ -653,7 +656,7 @@ fn a_dropped_biometric_is_refused() {
 #[test]
 fn developer_mode_still_refuses_an_altered_payload() {
     // Developer mode relaxes who signed, never what was signed.
-    let service = start_service(&cas().1, FixtureSlapScannerDouble::new());
+    let service = start_service(&cas().1, FixtureDeviceDouble::new());
     let proxy = start_proxy(service.port(), untouched, |answer| {
         rewrite_jws_part(answer, 1, |payload| {
             let mut data: Value = serde_json::from_slice(&payload).unwrap();
@@ -759,4 +762,41 @@ fn a_signer_chains_to_the_trust_store_through_a_ca_certificate_in_x5c() {
         .check(&signed_by_foreign_device(Some(cross_certificate(false))), now)
         .unwrap_err();
     assert_eq!(through_leaf.code(), "device_untrusted", "{through_leaf}");
+}
+
+#[test]
+fn an_exception_photo_comes_back_from_a_face_camera() {
+    let camera = FixtureDeviceDouble {
+        kind: DeviceKind::Face,
+        ..FixtureDeviceDouble::new()
+    };
+    let service = start_service(&cas().0, camera);
+    let device = only_device(&backend_for(service.port()));
+    assert_eq!(device.descriptor().kind, DeviceKind::Face);
+    let request = CaptureRequest {
+        step: CaptureStep::ExceptionPhoto,
+        exceptions: vec![Position::LeftRing, Position::RightIris],
+        requested_quality: 40,
+        timeout: Duration::from_secs(10),
+        transaction_id: "tx-exception-photo".into(),
+    };
+    let result = device.capture(&request, &CancelToken::new()).unwrap();
+    assert_eq!(result.captures.len(), 1);
+    assert_eq!(result.captures[0].position, Position::ExceptionPhoto);
+    assert_eq!(
+        result.captures[0].data,
+        CapturedData::IsoRecord(fixture_record(Position::ExceptionPhoto))
+    );
+    let face = CaptureRequest {
+        step: CaptureStep::Face,
+        exceptions: Vec::new(),
+        transaction_id: "tx-face".into(),
+        ..request
+    };
+    let result = device.capture(&face, &CancelToken::new()).unwrap();
+    assert_eq!(result.captures[0].position, Position::Face);
+    assert_eq!(
+        result.captures[0].data,
+        CapturedData::IsoRecord(fixture_record(Position::Face))
+    );
 }
