@@ -38,6 +38,14 @@ pub enum DeviceError {
     /// An error the SBI device service reported, with its SBI error code.
     #[error("the device service reported error {code}: {message}")]
     Sbi { code: i64, message: String },
+    /// A signed SBI answer that does not belong to the request: another transaction, a broken
+    /// hash chain, other positions than asked for, or a timestamp too far from the station's
+    /// clock. Either it was altered or replayed on the way, or the device misbehaves.
+    #[error("the device's answer does not match the request: {0}. Capture again; if it persists, restart the device service")]
+    SbiMismatch(String),
+    /// The station's device trust folder cannot be read.
+    #[error("the device trust store cannot be used: {0}")]
+    TrustStore(String),
 
     // Native USB.
     #[error("this machine has no USB subsystem")]
@@ -91,6 +99,8 @@ impl DeviceError {
             DeviceError::BadRecord { code, .. } => code,
             DeviceError::Untrusted(_) => "device_untrusted",
             DeviceError::Sbi { .. } => "sbi_error",
+            DeviceError::SbiMismatch(_) => "sbi_answer_mismatch",
+            DeviceError::TrustStore(_) => "device_trust_store_invalid",
             DeviceError::NoUsb => "usb_unavailable",
             DeviceError::BadWsq { code, .. } => code,
             DeviceError::Jpeg2000Invalid(_) => "jpeg2000_invalid",

@@ -354,6 +354,10 @@ fn device_code(error: &enroll_devices::DeviceError) -> ErrorCode {
         }
         E::Jpeg2000EncodeFailed(_) => ErrorCode::CaptureFailed,
         E::UsbAccessDenied(_) => ErrorCode::UsbAccessDenied,
+        // An answer for another request, out of its hash chain, or from another clock: it
+        // cannot be trusted, whatever caused it.
+        E::SbiMismatch(_) => ErrorCode::DeviceUntrusted,
+        E::TrustStore(_) => ErrorCode::Config,
         E::UsbTransfer(_) => ErrorCode::CaptureFailed,
         E::UsbTimeout { .. } => ErrorCode::CaptureTimeout,
         // Replays of recorded USB traffic run in tests only: reaching the window is a bug.
