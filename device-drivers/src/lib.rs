@@ -5,8 +5,9 @@
 //!
 //! [`capture`] is the model every backend implements ([`BiometricDevice`], [`DeviceBackend`]).
 //! Also here: the ISO/IEC 19794 records that devices hand over ([`iso19794`]), quality scores
-//! ([`quality`]), and the simulated face camera behind the older [`FaceCamera`] trait, which
-//! the station still uses until its capture path moves to the model.
+//! ([`quality`]), and the simulated devices ([`simulated`]: slap scanner, iris camera, face
+//! camera, for training and tests); the face camera also serves the older [`FaceCamera`] trait,
+//! which the station still uses until its capture path moves to the model.
 //!
 //! Deliberately absent: packets, storage and UI. A capture is pixels plus who made them.
 
@@ -19,7 +20,7 @@ pub mod simulated;
 
 pub use error::DeviceError;
 pub use face::{FaceCamera, FaceCapture};
-pub use simulated::SimulatedFaceCamera;
+pub use simulated::{SimulatedBackend, SimulatedFaceCamera, SimulatedIrisCamera, SimulatedSlapScanner};
 
 pub use capture::{
     Backend, BiometricDevice, CancelToken, Capture, CaptureRequest, CaptureResult, CaptureStep, CapturedData,

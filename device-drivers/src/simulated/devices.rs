@@ -1,0 +1,645 @@
+//! The simulated devices behind the capture model: a slap scanner, a double iris camera and a
+//! face camera, found by [`SimulatedBackend`]. They draw what a real device would hand over
+//! (see the sibling modules), take as long as the settings say, fail on demand, honour the
+//! cancel token and the request's timeout, and always say they are simulated.
+//!
+//! Deliberately absent: signatures (a simulated device proves nothing: `DeviceTrust::NotApplicable`)
+//! and ISO records (the station wraps the raw images, as for native USB scanners).
+
+use std::io::Cursor;
+use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use image::GrayImage;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use super::face::{render_face, FaceView};
+use super::finger::{press, shade, Impression, Shading, FINGER_PPI};
+use super::iris::{render_eye, EyeView};
+use super::noise::derive_seed;
+use super::person::SimulatedPerson;
+use super::settings::{SimulatedFailure, SimulationHandle, SimulationSettings};
+use super::slap::{compose, layout, SlapImage};
+use super::station_score;
+use crate::{
+    Backend, BiometricDevice, CancelToken, Capture, CaptureRequest, CaptureResult, CaptureStep, CapturedData,
+    DeviceBackend, DeviceDescriptor, DeviceError, DeviceInfo, DeviceKind, DeviceStatus, DeviceTrust, FaceCamera,
+    FaceCapture, FrameFormat, Position, PreviewFrame, QualitySource,
+};
+
+/// How often a waiting capture looks at its cancel token and the settings.
+const POLL: Duration = Duration::from_millis(10);
+/// Iris and face images are taken at this nominal resolution (the record's own header carries
+/// geometry, not ppi, for these modalities).
+const CAMERA_PPI: u16 = 300;
+/// Preview frames until a finger has settled or an eye is in focus.
+const SETTLING_FRAMES: u32 = 8;
+
+/// What every simulated device shares: identity, settings, the current sitter, the busy flag.
+struct SimulatedUnit {
+    id: &'static str,
+    kind: DeviceKind,
+    model: &'static str,
+    serial: String,
+    settings: SimulationHandle,
+    person: Mutex<Option<Arc<SimulatedPerson>>>,
+    busy: AtomicBool,
+    captures: AtomicU64,
+}
+
+/// Clears the busy flag when a capture ends, however it ends.
+struct BusyGuard<'a>(&'a AtomicBool);
+
+impl Drop for BusyGuard<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+impl SimulatedUnit {
+    fn new(id: &'static str, kind: DeviceKind, model: &'static str, serial: &str, settings: SimulationHandle) -> Self {
+        SimulatedUnit {
+            id,
+            kind,
+            model,
+            serial: serial.to_string(),
+            settings,
+            person: Mutex::new(None),
+            busy: AtomicBool::new(false),
+            captures: AtomicU64::new(0),
+        }
+    }
+
+    fn info(&self) -> DeviceInfo {
+        DeviceInfo {
+            make: "Simulated".into(),
+            model: self.model.into(),
+            serial: self.serial.clone(),
+            firmware: "simulated".into(),
+            simulated: true,
+            ..DeviceInfo::default()
+        }
+    }
+
+    fn descriptor(&self) -> DeviceDescriptor {
+        let status = match self.settings.get().failure {
+            SimulatedFailure::Busy => DeviceStatus::Busy,
+            _ if self.busy.load(Ordering::SeqCst) => DeviceStatus::Busy,
+            _ => DeviceStatus::Ready,
+        };
+        DeviceDescriptor {
+            id: self.id.into(),
+            kind: self.kind,
+            backend: Backend::Simulated,
+            info: self.info(),
+            status,
+            trust: DeviceTrust::NotApplicable,
+        }
+    }
+
+    /// The sitter the settings name, kept while the seed stays the same (finger patterns are
+    /// grown once per person).
+    fn person(&self, seed: u64) -> Arc<SimulatedPerson> {
+        let mut current = self.person.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match current.as_ref() {
+            Some(person) if person.seed() == seed => person.clone(),
+            _ => {
+                let person = Arc::new(SimulatedPerson::new(seed));
+                *current = Some(person.clone());
+                person
+            }
+        }
+    }
+
+    /// A generator for the next capture: different at every capture, reproducible per device.
+    fn next_rng(&self, settings: &SimulationSettings) -> StdRng {
+        let count = self.captures.fetch_add(1, Ordering::Relaxed);
+        StdRng::seed_from_u64(derive_seed(
+            settings.person_seed ^ derive_seed(count, self.id.len() as u64),
+            0xCA97,
+        ))
+    }
+
+    fn check_step(&self, step: CaptureStep) -> Result<(), DeviceError> {
+        if self.kind.can_capture(step) {
+            Ok(())
+        } else {
+            Err(DeviceError::UnsupportedStep(format!(
+                "{step:?} (this is the simulated {})",
+                self.model
+            )))
+        }
+    }
+
+    /// Takes the device and waits out the capture's latency; returns the settings in force at
+    /// the end. Fails as the settings stage it, when cancelled, or at the request's timeout.
+    fn take_and_wait(
+        &self,
+        request: &CaptureRequest,
+        cancel: &CancelToken,
+    ) -> Result<(BusyGuard<'_>, SimulationSettings), DeviceError> {
+        self.check_step(request.step)?;
+        if self.settings.get().failure == SimulatedFailure::Busy {
+            return Err(DeviceError::Busy);
+        }
+        if self.busy.swap(true, Ordering::SeqCst) {
+            return Err(DeviceError::Busy);
+        }
+        let guard = BusyGuard(&self.busy);
+        let started = Instant::now();
+        let unplugged_at_start = self.settings.get().failure == SimulatedFailure::UnpluggedMidCapture;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(DeviceError::Cancelled);
+            }
+            // Read every time: the trainer may unplug the device or change the latency meanwhile.
+            let settings = self.settings.get();
+            let elapsed = started.elapsed();
+            match settings.failure {
+                // Staged before the call, the plug comes out half-way; pulled during the capture,
+                // it ends the capture at once.
+                SimulatedFailure::UnpluggedMidCapture if !unplugged_at_start || elapsed >= settings.latency / 2 => {
+                    return Err(DeviceError::NotConnected(format!(
+                        "simulated {}",
+                        self.model.to_lowercase()
+                    )));
+                }
+                SimulatedFailure::None | SimulatedFailure::LowQuality | SimulatedFailure::Busy
+                    if elapsed >= settings.latency && settings.latency <= request.timeout =>
+                {
+                    return Ok((guard, settings));
+                }
+                _ => {}
+            }
+            if elapsed >= request.timeout {
+                return Err(DeviceError::Timeout {
+                    seconds: request.timeout.as_secs_f64().ceil() as u64,
+                });
+            }
+            std::thread::sleep(POLL.min(request.timeout.saturating_sub(elapsed)));
+        }
+    }
+
+    /// Sends preview frames drawn by `draw(frame_number, settings)` until told to stop.
+    fn run_preview(
+        &self,
+        step: CaptureStep,
+        on_frame: &mut dyn FnMut(PreviewFrame) -> ControlFlow<()>,
+        cancel: &CancelToken,
+        draw: &dyn Fn(u32, &SimulationSettings) -> GrayImage,
+    ) -> Result<(), DeviceError> {
+        self.check_step(step)?;
+        let mut frame_number = 0u32;
+        loop {
+            if cancel.is_cancelled() {
+                return Ok(());
+            }
+            let settings = self.settings.get();
+            match settings.failure {
+                SimulatedFailure::UnpluggedMidCapture => {
+                    return Err(DeviceError::NotConnected(format!(
+                        "simulated {}",
+                        self.model.to_lowercase()
+                    )));
+                }
+                SimulatedFailure::Busy => return Err(DeviceError::Busy),
+                _ => {}
+            }
+            let frame = PreviewFrame {
+                format: FrameFormat::Png,
+                bytes: encode_png(&draw(frame_number, &settings))?,
+            };
+            if on_frame(frame).is_break() {
+                return Ok(());
+            }
+            frame_number = frame_number.saturating_add(1);
+            let waited = Instant::now();
+            while waited.elapsed() < settings.preview_interval {
+                if cancel.is_cancelled() {
+                    return Ok(());
+                }
+                std::thread::sleep(POLL.min(settings.preview_interval));
+            }
+        }
+    }
+}
+
+fn encode_png(image: &GrayImage) -> Result<Vec<u8>, DeviceError> {
+    let mut png = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| DeviceError::CaptureFailed(format!("encoding a simulated frame: {e}")))?;
+    Ok(png)
+}
+
+fn image_capture(position: Position, image: GrayImage, ppi: u16) -> Capture {
+    Capture {
+        position,
+        quality: station_score(position, &image),
+        data: CapturedData::Image { image, ppi },
+        quality_source: QualitySource::Device,
+        signature: None,
+    }
+}
+
+/// Halves an image's size `times` times by averaging 2x2 blocks (previews of big slaps).
+fn shrink(image: &GrayImage, times: u32) -> GrayImage {
+    let mut current = image.clone();
+    for _ in 0..times {
+        let (width, height) = (current.width() / 2, current.height() / 2);
+        current = GrayImage::from_fn(width, height, |x, y| {
+            let sum: u32 = [(0, 0), (1, 0), (0, 1), (1, 1)]
+                .iter()
+                .map(|(dx, dy)| current.get_pixel(2 * x + dx, 2 * y + dy)[0] as u32)
+                .sum();
+            image::Luma([(sum / 4) as u8])
+        });
+    }
+    current
+}
+
+/// A four-finger slap scanner (left slap, right slap, two thumbs) at 500 ppi.
+pub struct SimulatedSlapScanner {
+    unit: SimulatedUnit,
+}
+
+impl SimulatedSlapScanner {
+    pub fn new(serial: &str, settings: SimulationHandle) -> SimulatedSlapScanner {
+        SimulatedSlapScanner {
+            unit: SimulatedUnit::new(
+                "sim:finger-slap",
+                DeviceKind::FingerSlap,
+                "Slap scanner",
+                serial,
+                settings,
+            ),
+        }
+    }
+
+    /// Presses the present fingers of `step`, and composes the slap when `whole_slap` asks for
+    /// it (the segmented fingers alone do not need it). `settle` (0..1) scales the pressure and
+    /// sharpness, for previews of the fingers coming down onto the glass.
+    #[allow(clippy::too_many_arguments)]
+    fn slap(
+        &self,
+        step: CaptureStep,
+        present: &[Position],
+        settings: &SimulationSettings,
+        rng: &mut StdRng,
+        cancel: &CancelToken,
+        settle: f32,
+        whole_slap: bool,
+    ) -> Result<(SlapImage, Vec<GrayImage>), DeviceError> {
+        let person = self.unit.person(settings.person_seed);
+        let placements = layout(step, present, rng);
+        let mut inks = Vec::with_capacity(placements.len());
+        let mut fingers = Vec::with_capacity(placements.len());
+        let mut slap_shading = None;
+        for placement in &placements {
+            if cancel.is_cancelled() {
+                return Err(DeviceError::Cancelled);
+            }
+            let pattern = person.finger(placement.position);
+            let mut impression = match settings.failure {
+                SimulatedFailure::LowQuality => Impression::unusable(rng),
+                _ => Impression::typical(settings.quality, rng),
+            };
+            if settle < 1.0 {
+                impression.pressure *= 0.3 + 0.7 * settle;
+                impression.blur_passes = impression.blur_passes.saturating_add(((1.0 - settle) * 4.0) as u8);
+            }
+            let ink = press(&pattern, &impression);
+            if !whole_slap {
+                fingers.push(shade(&ink, &Shading::of(&impression)));
+                continue;
+            }
+            let shading = slap_shading.get_or_insert(Shading::of(&impression));
+            shading.contrast = 1.0;
+            let mut scaled = ink;
+            for value in &mut scaled.values {
+                *value *= impression.contrast;
+            }
+            inks.push((*placement, scaled));
+        }
+        let shading = slap_shading.unwrap_or(Shading {
+            contrast: 1.0,
+            noise: 3.0,
+            blur_passes: 0,
+            seed: 1,
+        });
+        let image = if whole_slap {
+            compose(&inks, &shading)
+        } else {
+            GrayImage::new(0, 0)
+        };
+        Ok((SlapImage { image, placements }, fingers))
+    }
+
+    /// One slap as the scanner would capture it now, with where it put each finger: for the
+    /// station's segmentation tests and the training screen.
+    pub fn capture_slap(&self, step: CaptureStep, exceptions: &[Position]) -> Result<SlapImage, DeviceError> {
+        self.unit.check_step(step)?;
+        let settings = self.unit.settings.get();
+        let present: Vec<Position> = step
+            .positions()
+            .into_iter()
+            .filter(|p| !exceptions.contains(p))
+            .collect();
+        let mut rng = self.unit.next_rng(&settings);
+        Ok(self
+            .slap(step, &present, &settings, &mut rng, &CancelToken::new(), 1.0, true)?
+            .0)
+    }
+}
+
+impl BiometricDevice for SimulatedSlapScanner {
+    fn descriptor(&self) -> DeviceDescriptor {
+        self.unit.descriptor()
+    }
+
+    /// One capture per expected finger, cut exactly where the scanner placed it; or, with
+    /// `slap_image_only` set, one capture holding the whole slap under the step's first
+    /// expected position, for the station to segment.
+    fn capture(&self, request: &CaptureRequest, cancel: &CancelToken) -> Result<CaptureResult, DeviceError> {
+        let (_busy, settings) = self.unit.take_and_wait(request, cancel)?;
+        let expected = request.expected_positions();
+        let mut rng = self.unit.next_rng(&settings);
+        let (slap, fingers) = self.slap(
+            request.step,
+            &expected,
+            &settings,
+            &mut rng,
+            cancel,
+            1.0,
+            settings.slap_image_only,
+        )?;
+        let captures = if settings.slap_image_only {
+            expected
+                .first()
+                .map(|first| vec![image_capture(*first, slap.image, FINGER_PPI)])
+                .unwrap_or_default()
+        } else {
+            slap.placements
+                .iter()
+                .zip(fingers)
+                .map(|(placement, image)| image_capture(placement.position, image, FINGER_PPI))
+                .collect()
+        };
+        Ok(CaptureResult {
+            captures,
+            device: self.unit.info(),
+        })
+    }
+
+    /// The hand coming down: light, blurred contact settling into a firm print, a quarter of
+    /// the slap's size per side.
+    fn preview(
+        &self,
+        step: CaptureStep,
+        on_frame: &mut dyn FnMut(PreviewFrame) -> ControlFlow<()>,
+        cancel: &CancelToken,
+    ) -> Result<(), DeviceError> {
+        let base = self.unit.settings.get();
+        let layout_seed = derive_seed(base.person_seed, self.unit.captures.load(Ordering::Relaxed));
+        let draw = |frame: u32, settings: &SimulationSettings| {
+            // The same placement for every frame: only the pressure changes as the hand settles.
+            let mut rng = StdRng::seed_from_u64(layout_seed);
+            let settle = (frame as f32 / SETTLING_FRAMES as f32).min(1.0);
+            match self.slap(step, &step.positions(), settings, &mut rng, cancel, settle, true) {
+                Ok((slap, _)) => shrink(&slap.image, 2),
+                Err(_) => GrayImage::new(1, 1),
+            }
+        };
+        self.unit.run_preview(step, on_frame, cancel, &draw)
+    }
+}
+
+/// A double iris camera: both eyes at once, or one.
+pub struct SimulatedIrisCamera {
+    unit: SimulatedUnit,
+}
+
+impl SimulatedIrisCamera {
+    pub fn new(serial: &str, settings: SimulationHandle) -> SimulatedIrisCamera {
+        SimulatedIrisCamera {
+            unit: SimulatedUnit::new(
+                "sim:iris-double",
+                DeviceKind::IrisDouble,
+                "Iris camera",
+                serial,
+                settings,
+            ),
+        }
+    }
+
+    fn eye(&self, position: Position, settings: &SimulationSettings, rng: &mut StdRng, focus: f32) -> GrayImage {
+        let person = self.unit.person(settings.person_seed);
+        let mut view = match settings.failure {
+            SimulatedFailure::LowQuality => EyeView::unusable(rng),
+            _ => EyeView::typical(settings.quality, rng),
+        };
+        view.blur_passes = view.blur_passes.saturating_add(((1.0 - focus) * 6.0) as u8);
+        render_eye(&person.iris(position), &view, position == Position::LeftIris)
+    }
+}
+
+impl BiometricDevice for SimulatedIrisCamera {
+    fn descriptor(&self) -> DeviceDescriptor {
+        self.unit.descriptor()
+    }
+
+    fn capture(&self, request: &CaptureRequest, cancel: &CancelToken) -> Result<CaptureResult, DeviceError> {
+        let (_busy, settings) = self.unit.take_and_wait(request, cancel)?;
+        let mut rng = self.unit.next_rng(&settings);
+        let mut captures = Vec::new();
+        for position in request.expected_positions() {
+            if cancel.is_cancelled() {
+                return Err(DeviceError::Cancelled);
+            }
+            let image = self.eye(position, &settings, &mut rng, 1.0);
+            captures.push(image_capture(position, image, CAMERA_PPI));
+        }
+        Ok(CaptureResult {
+            captures,
+            device: self.unit.info(),
+        })
+    }
+
+    /// The eye coming into focus (the first of the step's eyes).
+    fn preview(
+        &self,
+        step: CaptureStep,
+        on_frame: &mut dyn FnMut(PreviewFrame) -> ControlFlow<()>,
+        cancel: &CancelToken,
+    ) -> Result<(), DeviceError> {
+        let seed = derive_seed(self.unit.settings.get().person_seed, 0x9E);
+        let position = step.positions()[0];
+        let draw = |frame: u32, settings: &SimulationSettings| {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let focus = (frame as f32 / SETTLING_FRAMES as f32).min(1.0);
+            self.eye(position, settings, &mut rng, focus)
+        };
+        self.unit.run_preview(step, on_frame, cancel, &draw)
+    }
+}
+
+/// A face camera (portrait and exception photo). It also serves the older [`crate::FaceCamera`]
+/// trait, which returns a PNG at once (no latency, no staged failures), as it always has.
+pub struct SimulatedFaceCamera {
+    unit: SimulatedUnit,
+}
+
+impl SimulatedFaceCamera {
+    /// A camera of its own whose sitter follows from `seed` (tests pass a fixed one), with
+    /// default settings.
+    pub fn new(serial: &str, seed: u64) -> SimulatedFaceCamera {
+        let settings = SimulationHandle::new(SimulationSettings {
+            person_seed: seed,
+            ..SimulationSettings::default()
+        });
+        SimulatedFaceCamera::with_settings(serial, settings)
+    }
+
+    /// A camera that reads shared settings (the simulated backend's).
+    pub fn with_settings(serial: &str, settings: SimulationHandle) -> SimulatedFaceCamera {
+        SimulatedFaceCamera {
+            unit: SimulatedUnit::new("sim:face", DeviceKind::Face, "Face camera", serial, settings),
+        }
+    }
+
+    /// One portrait at the settings' quality, differing at every call.
+    fn portrait(&self, settings: &SimulationSettings) -> GrayImage {
+        let mut rng = self.unit.next_rng(settings);
+        self.portrait_with(settings, &mut rng)
+    }
+
+    fn portrait_with(&self, settings: &SimulationSettings, rng: &mut StdRng) -> GrayImage {
+        let person = self.unit.person(settings.person_seed);
+        let view = match settings.failure {
+            SimulatedFailure::LowQuality => FaceView::unusable(rng),
+            _ => FaceView::typical(settings.quality, rng),
+        };
+        render_face(&person.face(), &view)
+    }
+}
+
+impl FaceCamera for SimulatedFaceCamera {
+    fn info(&self) -> DeviceInfo {
+        self.unit.info()
+    }
+
+    fn capture(&self) -> Result<FaceCapture, DeviceError> {
+        let image = self.portrait(&self.unit.settings.get());
+        Ok(FaceCapture {
+            png: encode_png(&image)?,
+            width: image.width(),
+            height: image.height(),
+            quality: crate::quality::face_quality(&image),
+        })
+    }
+}
+
+impl BiometricDevice for SimulatedFaceCamera {
+    fn descriptor(&self) -> DeviceDescriptor {
+        self.unit.descriptor()
+    }
+
+    fn capture(&self, request: &CaptureRequest, cancel: &CancelToken) -> Result<CaptureResult, DeviceError> {
+        let (_busy, settings) = self.unit.take_and_wait(request, cancel)?;
+        let captures = request
+            .expected_positions()
+            .into_iter()
+            .map(|position| image_capture(position, self.portrait(&settings), CAMERA_PPI))
+            .collect();
+        Ok(CaptureResult {
+            captures,
+            device: self.unit.info(),
+        })
+    }
+
+    /// The sitter shifting a little in front of the camera.
+    fn preview(
+        &self,
+        step: CaptureStep,
+        on_frame: &mut dyn FnMut(PreviewFrame) -> ControlFlow<()>,
+        cancel: &CancelToken,
+    ) -> Result<(), DeviceError> {
+        let draw = |frame: u32, settings: &SimulationSettings| {
+            let mut rng = StdRng::seed_from_u64(derive_seed(settings.person_seed, frame as u64));
+            shrink(&self.portrait_with(settings, &mut rng), 1)
+        };
+        self.unit.run_preview(step, on_frame, cancel, &draw)
+    }
+}
+
+/// The simulators as a backend: one slap scanner, one double iris camera, one face camera, all
+/// reading the same settings.
+pub struct SimulatedBackend {
+    settings: SimulationHandle,
+    devices: Vec<Arc<dyn BiometricDevice>>,
+}
+
+impl SimulatedBackend {
+    pub fn new(settings: SimulationHandle) -> SimulatedBackend {
+        let devices: Vec<Arc<dyn BiometricDevice>> = vec![
+            Arc::new(SimulatedSlapScanner::new("SIM-SLAP-0001", settings.clone())),
+            Arc::new(SimulatedIrisCamera::new("SIM-IRIS-0001", settings.clone())),
+            Arc::new(SimulatedFaceCamera::with_settings("SIM-FACE-0001", settings.clone())),
+        ];
+        SimulatedBackend { settings, devices }
+    }
+
+    /// The settings all its devices read; change them through this handle.
+    pub fn settings(&self) -> SimulationHandle {
+        self.settings.clone()
+    }
+}
+
+impl DeviceBackend for SimulatedBackend {
+    fn name(&self) -> &'static str {
+        "simulated"
+    }
+
+    fn discover(&self) -> Result<Vec<Arc<dyn BiometricDevice>>, DeviceError> {
+        Ok(self.devices.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_older_face_camera_path_gives_pngs_labelled_simulated_that_differ() {
+        let camera = SimulatedFaceCamera::new("SIM-0001", 7);
+        assert!(FaceCamera::info(&camera).simulated);
+        let first = FaceCamera::capture(&camera).unwrap();
+        let second = FaceCamera::capture(&camera).unwrap();
+        assert_eq!(&first.png[..8], b"\x89PNG\r\n\x1a\n");
+        assert!(first.png != second.png, "consecutive captures must differ");
+        let decoded = image::load_from_memory(&first.png).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (first.width, first.height));
+        assert_eq!(
+            (first.width, first.height),
+            (super::super::face::FACE_WIDTH, super::super::face::FACE_HEIGHT)
+        );
+        assert!(
+            (30..=100).contains(&first.quality),
+            "a portrait has contrast: {}",
+            first.quality
+        );
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_sitter_and_a_new_seed_another() {
+        let settings = SimulationHandle::new(SimulationSettings::default());
+        let camera = SimulatedFaceCamera::with_settings("SIM", settings.clone());
+        let first = camera.unit.person(settings.get().person_seed);
+        assert!(Arc::ptr_eq(&first, &camera.unit.person(settings.get().person_seed)));
+        settings.update(|s| s.person_seed = 99);
+        assert_eq!(camera.unit.person(settings.get().person_seed).seed(), 99);
+    }
+}

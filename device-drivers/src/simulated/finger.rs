@@ -1,0 +1,595 @@
+//! Synthetic fingerprints: a finger's ridge pattern (fixed per person and finger) and its
+//! impressions on the glass (different at every capture).
+//!
+//! The pattern follows the usual synthetic-fingerprint recipe: an orientation field from a
+//! zero-pole model (each core turns the ridges by +π around it, each delta by −π), plus an arch
+//! term that bends the ridges over the fingertip; a ridge-period field of 7.5 to 11.5 px (about
+//! 0.45 mm at 500 ppi, varying slowly over the finger); then white noise filtered again and again
+//! by a filter tuned to the local orientation and period and clipped, which grows ridges that
+//! follow the field. Where ridges growing from different seeds meet out of phase, they end or
+//! fork: the minutiae come from the process itself rather than being drawn in.
+//!
+//! The filter is separable (a Gabor profile across the ridges, a Gaussian along them) with taps
+//! at whole-pixel offsets precomputed per orientation and period bin, so a pattern costs about
+//! twenty multiply-adds per pixel and pass.
+//!
+//! An impression places the pattern (rotation, shift, partial placement), presses it (contact
+//! area and ridge width grow with pressure), dries or wets it (broken ridges, filled valleys),
+//! and shades it like a sensor (dark ridges on a light background, grain, blur).
+//!
+//! Deliberately absent: pores, scars, creases and incipient ridges, and any claim that these
+//! prints look like a particular real person's; quality scoring (`crate::quality`).
+
+use std::f32::consts::PI;
+
+use image::GrayImage;
+use rand::{Rng, SeedableRng};
+
+use super::noise::{
+    box_blur_3x3, derive_seed, fractal_noise, grain_and_blur, smoothstep, to_gray_image, value_noise, Grain,
+};
+use super::settings::SimulatedQuality;
+
+/// Width of one finger image in pixels (about 20 mm at 500 ppi).
+pub const FINGER_WIDTH: u32 = 400;
+/// Height of one finger image in pixels (about 25 mm at 500 ppi).
+pub const FINGER_HEIGHT: u32 = 500;
+/// Resolution of every simulated finger image.
+pub const FINGER_PPI: u16 = 500;
+
+/// The pattern is drawn larger than an image so that rotation and shift never run off it.
+const PATTERN_WIDTH: usize = 448;
+const PATTERN_HEIGHT: usize = 560;
+/// Ridges grow on a grid of half the resolution (a ridge period of 3.75 to 5.75 cells), which
+/// cuts the filtering four times and widens each pass's reach; the result is interpolated back.
+const WORK_SCALE: usize = 2;
+const WORK_WIDTH: usize = PATTERN_WIDTH / WORK_SCALE;
+const WORK_HEIGHT: usize = PATTERN_HEIGHT / WORK_SCALE;
+/// Zero border around the working buffers, at least the filters' reach.
+const PAD: usize = 6;
+const ORIENTATION_BINS: usize = 32;
+/// Ridge periods in working cells (7.5 to 11.5 px at 500 ppi).
+const PERIOD_MIN: f32 = 7.5 / WORK_SCALE as f32;
+const PERIOD_STEP: f32 = 0.5 / WORK_SCALE as f32;
+const PERIOD_BINS: usize = 9;
+const ACROSS_REACH: i32 = 4;
+const ALONG_REACH: i32 = 4;
+const GROWTH_PASSES: usize = 10;
+/// One seed of ridge growth per this many working cells on average.
+const SEED_SPACING: u32 = 120;
+
+/// The Henry classes the generator draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PatternClass {
+    Arch,
+    TentedArch,
+    /// Ridges enter and leave on the image's left; the delta is on the right.
+    LeftLoop,
+    /// Ridges enter and leave on the image's right; the delta is on the left.
+    RightLoop,
+    Whorl,
+}
+
+/// One finger's ridge pattern: what stays the same between captures of that finger.
+pub struct FingerPattern {
+    class: PatternClass,
+    cores: Vec<(f32, f32)>,
+    deltas: Vec<(f32, f32)>,
+    width_scale: f32,
+    /// Row-major, `PATTERN_WIDTH * PATTERN_HEIGHT`, in [-1, 1]; positive on a ridge.
+    ridges: Vec<f32>,
+}
+
+impl std::fmt::Debug for FingerPattern {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("FingerPattern")
+            .field("class", &self.class)
+            .field("cores", &self.cores)
+            .field("deltas", &self.deltas)
+            .finish_non_exhaustive()
+    }
+}
+
+impl FingerPattern {
+    /// Grows the pattern of one finger. `mean_period` is the person's ridge period in pixels
+    /// (clamped to 8..=10.5 so that the local variation stays within 7.5..=11.5); `width_scale`
+    /// widens (thumb) or narrows (little finger) the finger's outline.
+    pub fn generate(seed: u64, class: PatternClass, mean_period: f32, width_scale: f32) -> FingerPattern {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let mean_period = mean_period.clamp(8.0, 10.5);
+        let centre_x = PATTERN_WIDTH as f32 / 2.0 + rng.gen_range(-15.0..15.0);
+        let centre_y = PATTERN_HEIGHT as f32 * 0.46 + rng.gen_range(-20.0..20.0);
+        let side: f32 = rng.gen_range(95.0..135.0);
+        let drop: f32 = rng.gen_range(90.0..140.0);
+        let (cores, deltas, arch_amplitude) = match class {
+            PatternClass::Arch => (vec![], vec![], rng.gen_range(60.0..100.0)),
+            PatternClass::TentedArch => (
+                vec![(centre_x, centre_y)],
+                vec![(
+                    centre_x + rng.gen_range(-8.0..8.0),
+                    centre_y + rng.gen_range(55.0..85.0),
+                )],
+                20.0,
+            ),
+            PatternClass::LeftLoop => (
+                vec![(centre_x, centre_y)],
+                vec![(centre_x + side, centre_y + drop)],
+                25.0,
+            ),
+            PatternClass::RightLoop => (
+                vec![(centre_x, centre_y)],
+                vec![(centre_x - side, centre_y + drop)],
+                25.0,
+            ),
+            PatternClass::Whorl => {
+                let (dx, dy) = (rng.gen_range(8.0..22.0), rng.gen_range(-12.0..12.0));
+                (
+                    vec![(centre_x - dx, centre_y - dy), (centre_x + dx, centre_y + dy)],
+                    vec![
+                        (centre_x - side, centre_y + drop),
+                        (centre_x + side, centre_y + drop + rng.gen_range(-20.0..20.0)),
+                    ],
+                    25.0,
+                )
+            }
+        };
+        let fields = Fields::compute(&cores, &deltas, (centre_x, centre_y), arch_amplitude, mean_period, seed);
+        let ridges = grow_ridges(&fields, derive_seed(seed, 0x5EED));
+        FingerPattern {
+            class,
+            cores,
+            deltas,
+            width_scale,
+            ridges,
+        }
+    }
+
+    pub fn class(&self) -> PatternClass {
+        self.class
+    }
+
+    /// Where the cores and deltas are, in pattern coordinates (the pattern's centre lands on the
+    /// finger's centre in an impression).
+    pub fn singular_points(&self) -> (&[(f32, f32)], &[(f32, f32)]) {
+        (&self.cores, &self.deltas)
+    }
+
+    /// The ridge field in [-1, 1] (positive on a ridge) at pattern coordinates, bilinear; zero
+    /// off the pattern.
+    pub fn ridge_at(&self, x: f32, y: f32) -> f32 {
+        if !(x >= 0.0 && y >= 0.0 && x < (PATTERN_WIDTH - 1) as f32 && y < (PATTERN_HEIGHT - 1) as f32) {
+            return 0.0;
+        }
+        let (x0, y0) = (x as usize, y as usize);
+        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+        let at = |xx: usize, yy: usize| self.ridges[yy * PATTERN_WIDTH + xx];
+        let top = at(x0, y0) + (at(x0 + 1, y0) - at(x0, y0)) * fx;
+        let bottom = at(x0, y0 + 1) + (at(x0 + 1, y0 + 1) - at(x0, y0 + 1)) * fx;
+        top + (bottom - top) * fy
+    }
+
+    /// The pattern's size in pixels.
+    pub fn size() -> (u32, u32) {
+        (PATTERN_WIDTH as u32, PATTERN_HEIGHT as u32)
+    }
+}
+
+/// Orientation and period bins per pixel of the pattern.
+struct Fields {
+    orientation_bin: Vec<u8>,
+    period_bin: Vec<u8>,
+}
+
+impl Fields {
+    fn compute(
+        cores: &[(f32, f32)],
+        deltas: &[(f32, f32)],
+        centre: (f32, f32),
+        arch_amplitude: f32,
+        mean_period: f32,
+        seed: u64,
+    ) -> Fields {
+        let count = WORK_WIDTH * WORK_HEIGHT;
+        let mut orientation_bin = Vec::with_capacity(count);
+        let mut period_bin = Vec::with_capacity(count);
+        let period_seed = derive_seed(seed, 0xFE71);
+        let arch_width = 120.0f32;
+        let scale = WORK_SCALE as f32;
+        for y in 0..WORK_HEIGHT {
+            let yf = (y as f32 + 0.5) * scale;
+            // The arch bends ridges most across the middle of the finger, least at the crease.
+            let arch_strength = arch_amplitude * (-((yf - centre.1) / 260.0).powi(2)).exp();
+            for x in 0..WORK_WIDTH {
+                let xf = (x as f32 + 0.5) * scale;
+                let mut angle = 0.0f32;
+                for &(cx, cy) in cores {
+                    angle += 0.5 * (yf - cy).atan2(xf - cx);
+                }
+                for &(dx, dy) in deltas {
+                    angle -= 0.5 * (yf - dy).atan2(xf - dx);
+                }
+                let offset = xf - centre.0;
+                let bump = (-(offset / arch_width).powi(2)).exp();
+                angle += (arch_strength * 2.0 * offset / (arch_width * arch_width) * bump).atan();
+                let bin = (angle.rem_euclid(PI) / PI * ORIENTATION_BINS as f32).round() as usize % ORIENTATION_BINS;
+                orientation_bin.push(bin as u8);
+
+                // Ridges are a little finer towards the tip, as on real fingers.
+                let tip = smoothstep(PATTERN_HEIGHT as f32 * 0.45, 0.0, yf);
+                let period = mean_period + 0.8 * value_noise(period_seed, xf / 140.0, yf / 140.0) - 0.6 * tip;
+                let bin = ((period / scale - PERIOD_MIN) / PERIOD_STEP)
+                    .round()
+                    .clamp(0.0, (PERIOD_BINS - 1) as f32);
+                period_bin.push(bin as u8);
+            }
+        }
+        Fields {
+            orientation_bin,
+            period_bin,
+        }
+    }
+}
+
+/// Taps of one directional filter: offsets into a padded buffer, and weights.
+struct Taps {
+    offsets: Vec<isize>,
+    weights: Vec<f32>,
+}
+
+const STRIDE: usize = WORK_WIDTH + 2 * PAD;
+
+/// Filters across the ridges: a Gabor profile at the bin's period, zero-mean, with unit gain on
+/// a cosine of that period. Indexed by `orientation * PERIOD_BINS + period`.
+fn across_filters() -> Vec<Taps> {
+    let mut filters = Vec::with_capacity(ORIENTATION_BINS * PERIOD_BINS);
+    for orientation in 0..ORIENTATION_BINS {
+        let angle = orientation as f32 * PI / ORIENTATION_BINS as f32;
+        // The normal to a ridge running at `angle`.
+        let (normal_x, normal_y) = (-angle.sin(), angle.cos());
+        for period_index in 0..PERIOD_BINS {
+            let period = PERIOD_MIN + period_index as f32 * PERIOD_STEP;
+            let sigma = 0.4 * period;
+            let mut offsets = Vec::new();
+            let mut envelope = Vec::new();
+            let mut carrier = Vec::new();
+            for t in -ACROSS_REACH..=ACROSS_REACH {
+                let (dx, dy) = (
+                    (t as f32 * normal_x).round() as isize,
+                    (t as f32 * normal_y).round() as isize,
+                );
+                offsets.push(dy * STRIDE as isize + dx);
+                // The carrier follows the true distance of the rounded tap from the centre line.
+                let distance = dx as f32 * normal_x + dy as f32 * normal_y;
+                envelope.push((-(distance * distance) / (2.0 * sigma * sigma)).exp());
+                carrier.push((2.0 * PI * distance / period).cos());
+            }
+            let envelope_sum: f32 = envelope.iter().sum();
+            let dc: f32 = envelope.iter().zip(&carrier).map(|(e, c)| e * c).sum::<f32>() / envelope_sum;
+            let mut weights: Vec<f32> = envelope.iter().zip(&carrier).map(|(e, c)| e * (c - dc)).collect();
+            let gain: f32 = weights.iter().zip(&carrier).map(|(w, c)| w * c).sum();
+            for weight in &mut weights {
+                *weight /= gain;
+            }
+            filters.push(Taps { offsets, weights });
+        }
+    }
+    filters
+}
+
+/// Smoothing along the ridges: a Gaussian of unit sum. Indexed by orientation.
+fn along_filters() -> Vec<Taps> {
+    (0..ORIENTATION_BINS)
+        .map(|orientation| {
+            let angle = orientation as f32 * PI / ORIENTATION_BINS as f32;
+            let (along_x, along_y) = (angle.cos(), angle.sin());
+            let mut offsets = Vec::new();
+            let mut weights = Vec::new();
+            for t in -ALONG_REACH..=ALONG_REACH {
+                let (dx, dy) = (
+                    (t as f32 * along_x).round() as isize,
+                    (t as f32 * along_y).round() as isize,
+                );
+                offsets.push(dy * STRIDE as isize + dx);
+                weights.push((-(t * t) as f32 / (2.0 * 2.0 * 2.0)).exp());
+            }
+            let sum: f32 = weights.iter().sum();
+            weights.iter_mut().for_each(|w| *w /= sum);
+            Taps { offsets, weights }
+        })
+        .collect()
+}
+
+/// Grows ridges from sparse seeds (see the module comment); returns the field at full
+/// resolution, in [-1, 1].
+fn grow_ridges(fields: &Fields, seed: u64) -> Vec<f32> {
+    let across = across_filters();
+    let along = along_filters();
+    let padded_len = STRIDE * (WORK_HEIGHT + 2 * PAD);
+    let mut field = vec![0.0f32; padded_len];
+    let mut scratch = vec![0.0f32; padded_len];
+    // Sparse seeds rather than dense noise: ridges grown from few seeds meet less often, so
+    // minutiae come at the density of real prints (a few per square millimetre at most).
+    let mut grain = Grain::new(seed);
+    for y in 0..WORK_HEIGHT {
+        let row = (y + PAD) * STRIDE + PAD;
+        for value in &mut field[row..row + WORK_WIDTH] {
+            let draw = grain.uniform();
+            if (draw + 1.0) * (SEED_SPACING as f32 / 2.0) < 1.0 {
+                *value = if grain.uniform() > 0.0 { 1.0 } else { -1.0 };
+            }
+        }
+    }
+    let filter_pass = |source: &[f32], target: &mut [f32], pick: &dyn Fn(usize) -> usize, filters: &[Taps]| {
+        for y in 0..WORK_HEIGHT {
+            let row = (y + PAD) * STRIDE + PAD;
+            for x in 0..WORK_WIDTH {
+                let taps = &filters[pick(y * WORK_WIDTH + x)];
+                let centre = (row + x) as isize;
+                let mut sum = 0.0;
+                for (offset, weight) in taps.offsets.iter().zip(&taps.weights) {
+                    // In bounds: |offset| <= reach * (STRIDE + 1) and PAD >= reach on every side.
+                    sum += source[(centre + offset) as usize] * weight;
+                }
+                target[row + x] = sum;
+            }
+        }
+    };
+    let pick_across = |i: usize| fields.orientation_bin[i] as usize * PERIOD_BINS + fields.period_bin[i] as usize;
+    let pick_along = |i: usize| fields.orientation_bin[i] as usize;
+    for _ in 0..GROWTH_PASSES {
+        filter_pass(&field, &mut scratch, &pick_across, &across);
+        filter_pass(&scratch, &mut field, &pick_along, &along);
+        // Clipping hard makes ridges saturate into a two-level pattern that spreads from the
+        // seeds by about one filter reach per pass.
+        for y in 0..WORK_HEIGHT {
+            let row = (y + PAD) * STRIDE + PAD;
+            for value in &mut field[row..row + WORK_WIDTH] {
+                *value = (*value * 4.0).clamp(-1.0, 1.0);
+            }
+        }
+    }
+    // Back to full resolution, bilinear, then rounded once more the way skin rounds a ridge.
+    let mut ridges = Vec::with_capacity(PATTERN_WIDTH * PATTERN_HEIGHT);
+    let at = |x: usize, y: usize| field[(y + PAD) * STRIDE + PAD + x];
+    for y in 0..PATTERN_HEIGHT {
+        let wy = ((y as f32 + 0.5) / WORK_SCALE as f32 - 0.5).clamp(0.0, (WORK_HEIGHT - 1) as f32);
+        let (y0, fy) = (wy as usize, wy.fract());
+        let y1 = (y0 + 1).min(WORK_HEIGHT - 1);
+        for x in 0..PATTERN_WIDTH {
+            let wx = ((x as f32 + 0.5) / WORK_SCALE as f32 - 0.5).clamp(0.0, (WORK_WIDTH - 1) as f32);
+            let (x0, fx) = (wx as usize, wx.fract());
+            let x1 = (x0 + 1).min(WORK_WIDTH - 1);
+            let top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * fx;
+            let bottom = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * fx;
+            ridges.push(top + (bottom - top) * fy);
+        }
+    }
+    box_blur_3x3(&mut ridges, PATTERN_WIDTH);
+    box_blur_3x3(&mut ridges, PATTERN_WIDTH);
+    ridges
+}
+
+/// How one capture presents a finger: everything that differs between two captures of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Impression {
+    /// Clockwise tilt of the finger on the glass.
+    pub rotation_degrees: f32,
+    /// Where the finger's centre lands, from the image centre, in pixels; large shifts cut off
+    /// part of the finger (partial placement).
+    pub shift: (f32, f32),
+    /// 0 barely touching .. 1 pressed hard; 0.5 is ideal. Drives contact area and ridge width.
+    pub pressure: f32,
+    /// -1 dry (broken ridges) .. 0 normal .. 1 wet (filled valleys, smudges).
+    pub moisture: f32,
+    /// 0..1, the depth of the ridges' grey against the background.
+    pub contrast: f32,
+    /// Standard deviation of the sensor grain, in grey levels.
+    pub noise: f32,
+    /// 3x3 box blurs applied after the grain (motion, smudge, focus).
+    pub blur_passes: u8,
+    /// Seeds the contact patches, dryness breaks and grain.
+    pub seed: u64,
+}
+
+impl Impression {
+    /// A plausible impression at the given quality.
+    pub fn typical(quality: SimulatedQuality, rng: &mut impl Rng) -> Impression {
+        let seed = rng.gen();
+        match quality {
+            SimulatedQuality::Good => Impression {
+                rotation_degrees: rng.gen_range(-3.0..3.0),
+                shift: (rng.gen_range(-10.0..10.0), rng.gen_range(-10.0..10.0)),
+                pressure: rng.gen_range(0.45..0.65),
+                moisture: rng.gen_range(-0.15..0.15),
+                contrast: rng.gen_range(0.85..1.0),
+                noise: rng.gen_range(2.0..5.0),
+                blur_passes: 0,
+                seed,
+            },
+            SimulatedQuality::Fair => Impression {
+                rotation_degrees: rng.gen_range(-8.0..8.0),
+                shift: (rng.gen_range(-30.0..30.0), rng.gen_range(-30.0..30.0)),
+                pressure: if rng.gen() {
+                    rng.gen_range(0.25..0.4)
+                } else {
+                    rng.gen_range(0.7..0.85)
+                },
+                moisture: if rng.gen() {
+                    rng.gen_range(-0.5..-0.25)
+                } else {
+                    rng.gen_range(0.25..0.45)
+                },
+                contrast: rng.gen_range(0.6..0.8),
+                noise: rng.gen_range(5.0..9.0),
+                blur_passes: 1,
+                seed,
+            },
+            SimulatedQuality::Poor => Impression {
+                rotation_degrees: rng.gen_range(-15.0..15.0),
+                shift: (rng.gen_range(-70.0..70.0), rng.gen_range(-110.0..-60.0)),
+                pressure: if rng.gen() {
+                    rng.gen_range(0.1..0.2)
+                } else {
+                    rng.gen_range(0.9..1.0)
+                },
+                moisture: if rng.gen() {
+                    rng.gen_range(-0.9..-0.6)
+                } else {
+                    rng.gen_range(0.6..0.9)
+                },
+                contrast: rng.gen_range(0.3..0.45),
+                noise: rng.gen_range(8.0..12.0),
+                blur_passes: 3,
+                seed,
+            },
+        }
+    }
+
+    /// An impression so degraded that no quality measure passes it: a faint, smudged touch of
+    /// the tip at the edge of the glass.
+    pub fn unusable(rng: &mut impl Rng) -> Impression {
+        Impression {
+            rotation_degrees: rng.gen_range(-20.0..20.0),
+            shift: (rng.gen_range(-120.0..120.0), -170.0),
+            pressure: 0.05,
+            moisture: 0.95,
+            contrast: 0.15,
+            noise: 6.0,
+            blur_passes: 6,
+            seed: rng.gen(),
+        }
+    }
+}
+
+/// How dark each pixel of an impression is (0 background .. 1 ridge in full contact), before the
+/// sensor shades it; the slap scanner composes several of these on one glass.
+#[derive(Debug, Clone)]
+pub(crate) struct Ink {
+    pub(crate) width: usize,
+    pub(crate) height: usize,
+    pub(crate) values: Vec<f32>,
+}
+
+/// Presses `pattern` onto a `FINGER_WIDTH x FINGER_HEIGHT` glass as `impression` says.
+pub(crate) fn press(pattern: &FingerPattern, impression: &Impression) -> Ink {
+    let (width, height) = (FINGER_WIDTH as usize, FINGER_HEIGHT as usize);
+    let centre_x = width as f32 / 2.0 + impression.shift.0;
+    let centre_y = height as f32 * 0.54 + impression.shift.1;
+    let (sin, cos) = impression.rotation_degrees.to_radians().sin_cos();
+    let pressure = impression.pressure.clamp(0.0, 1.0);
+    let moisture = impression.moisture.clamp(-1.0, 1.0);
+    let half_width = 125.0 * pattern.width_scale * (0.85 + 0.3 * pressure);
+    let half_height_tip = 200.0 * (0.88 + 0.24 * pressure);
+    let half_height_base = 300.0;
+    // Harder pressure widens ridges (a lower threshold on the field), and so does wet skin.
+    let threshold = -0.35 * moisture.max(0.0) - 0.4 * (pressure - 0.5);
+    let patch_seed = derive_seed(impression.seed, 1);
+    let break_seed = derive_seed(impression.seed, 2);
+    let smudge_seed = derive_seed(impression.seed, 3);
+    let mut values = Vec::with_capacity(width * height);
+    for y in 0..height {
+        let dy = y as f32 - centre_y;
+        for x in 0..width {
+            let dx = x as f32 - centre_x;
+            // Into the finger's own frame: undo the tilt.
+            let u = cos * dx + sin * dy;
+            let v = -sin * dx + cos * dy;
+            let half_height = if v < 0.0 { half_height_tip } else { half_height_base };
+            let ellipse = (u / half_width).powi(2) + (v / half_height).powi(2);
+            if ellipse >= 1.0 {
+                values.push(0.0);
+                continue;
+            }
+            // Contact fades towards the first joint, where the finger leaves the glass.
+            let mut contact = smoothstep(1.0, 0.7, ellipse) * smoothstep(height as f32, height as f32 - 70.0, y as f32);
+            // A light touch leaves patches of the finger off the glass.
+            let patches = fractal_noise(patch_seed, u / 45.0, v / 45.0, 2);
+            contact *= 1.0 - smoothstep(0.0, 0.35, patches) * (0.6 - pressure).max(0.0) * 1.6;
+            let field = pattern.ridge_at(PATTERN_WIDTH as f32 / 2.0 + u, PATTERN_HEIGHT as f32 / 2.0 + v);
+            let mut ink = smoothstep(threshold - 0.5, threshold + 0.5, field);
+            if moisture < 0.0 {
+                // Dry skin touches the glass only in spots along each ridge.
+                let breaks = smoothstep(-0.1, 0.5, value_noise(break_seed, u / 4.0, v / 4.0));
+                ink *= 1.0 - breaks * -moisture;
+            } else {
+                // Wet skin fills valleys in blotches.
+                let smudge = smoothstep(0.2, 0.7, fractal_noise(smudge_seed, u / 30.0, v / 30.0, 2));
+                ink = ink.max(smudge * moisture * 0.8);
+            }
+            values.push((ink * contact.max(0.0)).clamp(0.0, 1.0));
+        }
+    }
+    Ink { width, height, values }
+}
+
+/// Sensor shading: background level, ridge depth, grain and blur.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Shading {
+    pub(crate) contrast: f32,
+    pub(crate) noise: f32,
+    pub(crate) blur_passes: u8,
+    pub(crate) seed: u64,
+}
+
+impl Shading {
+    pub(crate) fn of(impression: &Impression) -> Shading {
+        Shading {
+            contrast: impression.contrast,
+            noise: impression.noise,
+            blur_passes: impression.blur_passes,
+            seed: derive_seed(impression.seed, 4),
+        }
+    }
+}
+
+/// Shades ink into 8-bit grey: dark ridges (about 30) on a light background (about 235).
+pub(crate) fn shade(ink: &Ink, shading: &Shading) -> GrayImage {
+    let background = 236.0;
+    let depth = (background - 28.0) * shading.contrast.clamp(0.0, 1.0);
+    let mut levels: Vec<f32> = ink
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            // The glass is lit a little unevenly from top to bottom.
+            let gradient = 6.0 * ((i / ink.width) as f32 / ink.height as f32 - 0.5);
+            background + gradient - depth * value
+        })
+        .collect();
+    grain_and_blur(&mut levels, ink.width, shading.noise, shading.blur_passes, shading.seed);
+    to_gray_image(&levels, ink.width as u32, ink.height as u32)
+}
+
+/// One finger image as a single-finger scanner delivers it.
+pub fn render_finger(pattern: &FingerPattern, impression: &Impression) -> GrayImage {
+    shade(&press(pattern, impression), &Shading::of(impression))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn across_filters_pass_their_period_and_block_the_mean() {
+        let filters = across_filters();
+        assert_eq!(filters.len(), ORIENTATION_BINS * PERIOD_BINS);
+        for taps in &filters {
+            let dc: f32 = taps.weights.iter().sum();
+            assert!(dc.abs() < 1e-4, "a ridge filter must ignore the mean grey: {dc}");
+        }
+    }
+
+    #[test]
+    fn ridges_fill_the_pattern_with_both_signs() {
+        let pattern = FingerPattern::generate(11, PatternClass::Whorl, 9.0, 1.0);
+        let positive = pattern.ridges.iter().filter(|v| **v > 0.3).count();
+        let negative = pattern.ridges.iter().filter(|v| **v < -0.3).count();
+        let total = pattern.ridges.len();
+        // Ridges and valleys of similar width: each sign covers a good part of the pattern.
+        assert!(
+            positive > total / 4 && negative > total / 4,
+            "{positive} {negative} of {total}"
+        );
+    }
+}
