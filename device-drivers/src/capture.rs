@@ -60,14 +60,19 @@ impl DeviceKind {
 
     /// Can this kind of device take the step in one capture?
     pub fn can_capture(self, step: CaptureStep) -> bool {
-        match (self, step) {
-            (DeviceKind::FingerSlap, CaptureStep::LeftSlap | CaptureStep::RightSlap | CaptureStep::Thumbs) => true,
-            (DeviceKind::FingerSingle, CaptureStep::Finger(_)) => true,
-            (DeviceKind::IrisDouble, CaptureStep::BothIrises | CaptureStep::LeftIris | CaptureStep::RightIris) => true,
-            (DeviceKind::IrisSingle, CaptureStep::LeftIris | CaptureStep::RightIris) => true,
-            (DeviceKind::Face, CaptureStep::Face | CaptureStep::ExceptionPhoto) => true,
-            _ => false,
-        }
+        matches!(
+            (self, step),
+            (
+                DeviceKind::FingerSlap,
+                CaptureStep::LeftSlap | CaptureStep::RightSlap | CaptureStep::Thumbs
+            ) | (DeviceKind::FingerSingle, CaptureStep::Finger(_))
+                | (
+                    DeviceKind::IrisDouble,
+                    CaptureStep::BothIrises | CaptureStep::LeftIris | CaptureStep::RightIris
+                )
+                | (DeviceKind::IrisSingle, CaptureStep::LeftIris | CaptureStep::RightIris)
+                | (DeviceKind::Face, CaptureStep::Face | CaptureStep::ExceptionPhoto)
+        )
     }
 }
 

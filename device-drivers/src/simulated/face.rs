@@ -162,11 +162,11 @@ pub fn render_face(traits: &FaceTraits, view: &FaceView) -> GrayImage {
                 neck_shade,
                 cover(neck, 60.0) * smoothstep(centre_y + 60.0, centre_y + 120.0, yf),
             );
-            let shoulders = ellipse(xf, yf, centre_x, centre_y + 430.0, 230.0, 180.0);
+            let shoulders = ellipse(xf, yf, centre_x, centre_y + 400.0, 235.0, 170.0);
             level = blend(
                 level,
                 traits.clothing + 15.0 * light * (xf - centre_x) / 230.0,
-                cover(shoulders, 180.0),
+                cover(shoulders, 170.0),
             );
 
             // Hair behind the head, longer with more volume.

@@ -93,11 +93,11 @@ impl std::fmt::Debug for FingerPattern {
 
 impl FingerPattern {
     /// Grows the pattern of one finger. `mean_period` is the person's ridge period in pixels
-    /// (clamped to 8..=10.5 so that the local variation stays within 7.5..=11.5); `width_scale`
+    /// (clamped to 8.5..=10.5 so that the local variation stays within 7.5..=11.5); `width_scale`
     /// widens (thumb) or narrows (little finger) the finger's outline.
     pub fn generate(seed: u64, class: PatternClass, mean_period: f32, width_scale: f32) -> FingerPattern {
         let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
-        let mean_period = mean_period.clamp(8.0, 10.5);
+        let mean_period = mean_period.clamp(8.5, 10.5);
         let centre_x = PATTERN_WIDTH as f32 / 2.0 + rng.gen_range(-15.0..15.0);
         let centre_y = PATTERN_HEIGHT as f32 * 0.46 + rng.gen_range(-20.0..20.0);
         let side: f32 = rng.gen_range(95.0..135.0);
@@ -149,10 +149,15 @@ impl FingerPattern {
         self.class
     }
 
-    /// Where the cores and deltas are, in pattern coordinates (the pattern's centre lands on the
-    /// finger's centre in an impression).
-    pub fn singular_points(&self) -> (&[(f32, f32)], &[(f32, f32)]) {
-        (&self.cores, &self.deltas)
+    /// Where the cores are, in pattern coordinates (the pattern's centre lands on the finger's
+    /// centre in an impression).
+    pub fn cores(&self) -> &[(f32, f32)] {
+        &self.cores
+    }
+
+    /// Where the deltas are, in pattern coordinates.
+    pub fn deltas(&self) -> &[(f32, f32)] {
+        &self.deltas
     }
 
     /// The ridge field in [-1, 1] (positive on a ridge) at pattern coordinates, bilinear; zero

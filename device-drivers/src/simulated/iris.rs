@@ -183,7 +183,7 @@ pub fn render_eye(texture: &IrisTexture, view: &EyeView, left: bool) -> GrayImag
         height as f32 / 2.0 + view.gaze.1 * 0.7,
     );
     let half_span = 250.0;
-    let upper_lift = 125.0 * view.opening.clamp(0.0, 1.2);
+    let upper_lift = 112.0 * view.opening.clamp(0.0, 1.2);
     let lower_drop = 118.0 * view.opening.clamp(0.0, 1.2).sqrt();
     let pupil_radius = IRIS_RADIUS * view.pupil_ratio.clamp(0.15, 0.75);
     // The pupil sits a little nasal and high of the iris centre, as on real eyes.
@@ -201,7 +201,6 @@ pub fn render_eye(texture: &IrisTexture, view: &EyeView, left: bool) -> GrayImag
             let lid_shape = 1.0 - across * across;
             let upper_lid = eye_y - upper_lift * lid_shape;
             let lower_lid = eye_y + lower_drop * lid_shape;
-            let skin = 150.0 + 18.0 * fractal_noise(skin_seed, xf / 60.0, yf / 60.0, 3);
             let level = if yf > upper_lid && yf < lower_lid && (xf - eye_x).abs() < half_span {
                 let dx = xf - centre_x;
                 let dy = yf - centre_y;
@@ -227,8 +226,13 @@ pub fn render_eye(texture: &IrisTexture, view: &EyeView, left: bool) -> GrayImag
                 level
             } else {
                 // Skin, with the lid margin and the crease above it a little darker.
+                let skin = 150.0 + 18.0 * fractal_noise(skin_seed, xf / 60.0, yf / 60.0, 3);
                 let crease = upper_lid - 45.0 * lid_shape.max(0.2);
-                skin - 25.0 * (-((yf - crease) / 8.0).powi(2)).exp() - 30.0 * (-((yf - upper_lid) / 4.0).powi(2)).exp()
+                // Beyond the eye's corners there is no lid edge to shade.
+                let within = smoothstep(1.0, 0.85, ((xf - eye_x) / half_span).abs());
+                let lines =
+                    25.0 * (-((yf - crease) / 8.0).powi(2)).exp() + 30.0 * (-((yf - upper_lid) / 4.0).powi(2)).exp();
+                skin - lines * within
             };
             levels.push(level);
         }
@@ -258,7 +262,7 @@ fn draw_lashes(levels: &mut [f32], width: usize, view: &EyeView, eye: (f32, f32)
         let start_x = eye.0 + across * half_span;
         let start_y = eye.1 - upper_lift * (1.0 - across * across);
         let length: f32 = rng.gen_range(25.0..60.0);
-        // Lashes fan outwards from the eye's middle and curl back up at their tips.
+        // Lashes hang over the eye, fanning outwards from its middle, and flatten at their tips.
         let mut direction_x = across * 0.9 + rng.gen_range(-0.2..0.2);
         let direction_y: f32 = 1.0;
         let steps = (length / 1.5) as usize;
@@ -267,7 +271,7 @@ fn draw_lashes(levels: &mut [f32], width: usize, view: &EyeView, eye: (f32, f32)
             let curl = step as f32 / steps as f32;
             let norm = (direction_x * direction_x + direction_y * direction_y).sqrt();
             x += 1.5 * direction_x / norm;
-            y += 1.5 * (direction_y - 1.6 * curl) / norm;
+            y += 1.5 * (direction_y - 0.7 * curl) / norm;
             direction_x *= 1.01;
             stamp_disc(levels, width, (x, y), 1.3 * (1.0 - 0.6 * curl), 35.0);
         }

@@ -33,7 +33,7 @@ impl SimulatedPerson {
         let mut rng = rand::rngs::StdRng::seed_from_u64(derive_seed(seed, 0xF1));
         SimulatedPerson {
             seed,
-            ridge_period: rng.gen_range(8.6..10.0),
+            ridge_period: rng.gen_range(9.0..10.2),
             fingers: Mutex::new(HashMap::new()),
         }
     }

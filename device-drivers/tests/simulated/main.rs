@@ -150,17 +150,14 @@ fn the_same_finger_correlates_far_more_than_different_fingers() {
 fn a_slap_returns_the_expected_fingers_minus_exceptions() {
     let settings = quick(31, SimulatedQuality::Good);
     let [scanner, ..] = devices(&settings);
-    let result = scanner
-        .capture(
-            &request(CaptureStep::LeftSlap, &[Position::LeftRing]),
-            &CancelToken::new(),
-        )
-        .unwrap();
+    let left_slap = request(CaptureStep::LeftSlap, &[Position::LeftRing]);
+    let result = scanner.capture(&left_slap, &CancelToken::new()).unwrap();
     let positions: Vec<Position> = result.captures.iter().map(|c| c.position).collect();
     assert_eq!(
         positions,
-        [Position::LeftLittle, Position::LeftMiddle, Position::LeftIndex]
+        [Position::LeftIndex, Position::LeftMiddle, Position::LeftLittle]
     );
+    assert_eq!(positions, left_slap.expected_positions());
     assert!(result.device.simulated);
     for capture in &result.captures {
         match &capture.data {
