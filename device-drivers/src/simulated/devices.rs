@@ -114,13 +114,12 @@ impl SimulatedUnit {
         }
     }
 
-    /// A generator for the next capture: different at every capture, reproducible per device.
+    /// A generator for the next capture: different at every capture and for every device,
+    /// reproducible for a device created afresh with the same settings.
     fn next_rng(&self, settings: &SimulationSettings) -> StdRng {
         let count = self.captures.fetch_add(1, Ordering::Relaxed);
-        StdRng::seed_from_u64(derive_seed(
-            settings.person_seed ^ derive_seed(count, self.id.len() as u64),
-            0xCA97,
-        ))
+        let device = self.id.bytes().fold(0u64, |hash, byte| derive_seed(hash, byte as u64));
+        StdRng::seed_from_u64(derive_seed(derive_seed(settings.person_seed, device), count))
     }
 
     fn check_step(&self, step: CaptureStep) -> Result<(), DeviceError> {
@@ -208,9 +207,14 @@ impl SimulatedUnit {
                 SimulatedFailure::Busy => return Err(DeviceError::Busy),
                 _ => {}
             }
+            let picture = draw(frame_number, &settings);
+            // Drawing a slap takes a while: a cancel meanwhile means no more frames.
+            if cancel.is_cancelled() {
+                return Ok(());
+            }
             let frame = PreviewFrame {
                 format: FrameFormat::Png,
-                bytes: encode_png(&draw(frame_number, &settings))?,
+                bytes: encode_png(&picture)?,
             };
             if on_frame(frame).is_break() {
                 return Ok(());

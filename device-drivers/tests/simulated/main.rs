@@ -222,6 +222,7 @@ fn irises_and_faces_come_at_their_sizes_one_per_position() {
         .unwrap();
     let positions: Vec<Position> = eyes.captures.iter().map(|c| c.position).collect();
     assert_eq!(positions, [Position::LeftIris, Position::RightIris]);
+    assert!(eyes.device.simulated);
     for capture in &eyes.captures {
         let image = image_of(capture);
         assert_eq!((image.width(), image.height()), (EYE_WIDTH, EYE_HEIGHT));
