@@ -199,34 +199,56 @@ impl Fields {
         let mut orientation_bin = Vec::with_capacity(count);
         let mut period_bin = Vec::with_capacity(count);
         let period_seed = derive_seed(seed, 0xFE71);
-        let arch_width = 120.0f32;
         let scale = WORK_SCALE as f32;
+        // The arch term's slope factor depends on the column only.
+        let arch_width = 120.0f32;
+        let arch_slope: Vec<f32> = (0..WORK_WIDTH)
+            .map(|x| {
+                let offset = (x as f32 + 0.5) * scale - centre.0;
+                2.0 * offset / (arch_width * arch_width) * (-(offset / arch_width).powi(2)).exp()
+            })
+            .collect();
+        // The period varies over about 140 px: computed per block of 4 x 4 cells (8 px) and held.
+        const BLOCK: usize = 4;
+        let blocks_wide = WORK_WIDTH.div_ceil(BLOCK);
+        let mut block_period = Vec::with_capacity(blocks_wide * WORK_HEIGHT.div_ceil(BLOCK));
+        for by in 0..WORK_HEIGHT.div_ceil(BLOCK) {
+            let yf = ((by * BLOCK) as f32 + BLOCK as f32 / 2.0) * scale;
+            for bx in 0..blocks_wide {
+                let xf = ((bx * BLOCK) as f32 + BLOCK as f32 / 2.0) * scale;
+                // Ridges are a little finer towards the tip, as on real fingers.
+                let tip = smoothstep(PATTERN_HEIGHT as f32 * 0.45, 0.0, yf);
+                let period = mean_period + 0.6 * value_noise(period_seed, xf / 140.0, yf / 140.0) - 0.5 * tip;
+                let bin = ((period / scale - PERIOD_MIN) / PERIOD_STEP)
+                    .round()
+                    .clamp(0.0, (PERIOD_BINS - 1) as f32);
+                block_period.push(bin as u8);
+            }
+        }
         for y in 0..WORK_HEIGHT {
             let yf = (y as f32 + 0.5) * scale;
             // The arch bends ridges most across the middle of the finger, least at the crease.
             let arch_strength = arch_amplitude * (-((yf - centre.1) / 260.0).powi(2)).exp();
             for x in 0..WORK_WIDTH {
                 let xf = (x as f32 + 0.5) * scale;
-                let mut angle = 0.0f32;
+                // The zero-pole model, 1/2 (sum of arg(z - core) - sum of arg(z - delta)), taken
+                // as half the argument of one complex product: the same angle modulo pi (all an
+                // orientation is), with one atan2 instead of one per point.
+                let (mut re, mut im) = (1.0f32, 0.0f32);
                 for &(cx, cy) in cores {
-                    angle += 0.5 * (yf - cy).atan2(xf - cx);
+                    let (a, b) = ((xf - cx) / 100.0, (yf - cy) / 100.0);
+                    (re, im) = (re * a - im * b, re * b + im * a);
                 }
                 for &(dx, dy) in deltas {
-                    angle -= 0.5 * (yf - dy).atan2(xf - dx);
+                    // Multiplying by the conjugate subtracts the argument.
+                    let (a, b) = ((xf - dx) / 100.0, -(yf - dy) / 100.0);
+                    (re, im) = (re * a - im * b, re * b + im * a);
                 }
-                let offset = xf - centre.0;
-                let bump = (-(offset / arch_width).powi(2)).exp();
-                angle += (arch_strength * 2.0 * offset / (arch_width * arch_width) * bump).atan();
+                let mut angle = 0.5 * im.atan2(re);
+                angle += (arch_strength * arch_slope[x]).atan();
                 let bin = (angle.rem_euclid(PI) / PI * ORIENTATION_BINS as f32).round() as usize % ORIENTATION_BINS;
                 orientation_bin.push(bin as u8);
-
-                // Ridges are a little finer towards the tip, as on real fingers.
-                let tip = smoothstep(PATTERN_HEIGHT as f32 * 0.45, 0.0, yf);
-                let period = mean_period + 0.8 * value_noise(period_seed, xf / 140.0, yf / 140.0) - 0.6 * tip;
-                let bin = ((period / scale - PERIOD_MIN) / PERIOD_STEP)
-                    .round()
-                    .clamp(0.0, (PERIOD_BINS - 1) as f32);
-                period_bin.push(bin as u8);
+                period_bin.push(block_period[(y / BLOCK) * blocks_wide + x / BLOCK]);
             }
         }
         Fields {
@@ -238,9 +260,13 @@ impl Fields {
 
 /// Taps of one directional filter: offsets into a padded buffer, and weights.
 struct Taps {
-    offsets: Vec<isize>,
-    weights: Vec<f32>,
+    offsets: [isize; TAPS],
+    weights: [f32; TAPS],
 }
+
+/// Both filters have the same number of taps, so a fixed-size array holds either.
+const TAPS: usize = 2 * ACROSS_REACH as usize + 1;
+const _: () = assert!(ACROSS_REACH == ALONG_REACH, "one tap count for both filters");
 
 const STRIDE: usize = WORK_WIDTH + 2 * PAD;
 
@@ -255,23 +281,26 @@ fn across_filters() -> Vec<Taps> {
         for period_index in 0..PERIOD_BINS {
             let period = PERIOD_MIN + period_index as f32 * PERIOD_STEP;
             let sigma = 0.4 * period;
-            let mut offsets = Vec::new();
-            let mut envelope = Vec::new();
-            let mut carrier = Vec::new();
-            for t in -ACROSS_REACH..=ACROSS_REACH {
+            let mut offsets = [0isize; TAPS];
+            let mut envelope = [0.0f32; TAPS];
+            let mut carrier = [0.0f32; TAPS];
+            for (tap, t) in (-ACROSS_REACH..=ACROSS_REACH).enumerate() {
                 let (dx, dy) = (
                     (t as f32 * normal_x).round() as isize,
                     (t as f32 * normal_y).round() as isize,
                 );
-                offsets.push(dy * STRIDE as isize + dx);
+                offsets[tap] = dy * STRIDE as isize + dx;
                 // The carrier follows the true distance of the rounded tap from the centre line.
                 let distance = dx as f32 * normal_x + dy as f32 * normal_y;
-                envelope.push((-(distance * distance) / (2.0 * sigma * sigma)).exp());
-                carrier.push((2.0 * PI * distance / period).cos());
+                envelope[tap] = (-(distance * distance) / (2.0 * sigma * sigma)).exp();
+                carrier[tap] = (2.0 * PI * distance / period).cos();
             }
             let envelope_sum: f32 = envelope.iter().sum();
             let dc: f32 = envelope.iter().zip(&carrier).map(|(e, c)| e * c).sum::<f32>() / envelope_sum;
-            let mut weights: Vec<f32> = envelope.iter().zip(&carrier).map(|(e, c)| e * (c - dc)).collect();
+            let mut weights = [0.0f32; TAPS];
+            for tap in 0..TAPS {
+                weights[tap] = envelope[tap] * (carrier[tap] - dc);
+            }
             let gain: f32 = weights.iter().zip(&carrier).map(|(w, c)| w * c).sum();
             for weight in &mut weights {
                 *weight /= gain;
@@ -288,15 +317,15 @@ fn along_filters() -> Vec<Taps> {
         .map(|orientation| {
             let angle = orientation as f32 * PI / ORIENTATION_BINS as f32;
             let (along_x, along_y) = (angle.cos(), angle.sin());
-            let mut offsets = Vec::new();
-            let mut weights = Vec::new();
-            for t in -ALONG_REACH..=ALONG_REACH {
+            let mut offsets = [0isize; TAPS];
+            let mut weights = [0.0f32; TAPS];
+            for (tap, t) in (-ALONG_REACH..=ALONG_REACH).enumerate() {
                 let (dx, dy) = (
                     (t as f32 * along_x).round() as isize,
                     (t as f32 * along_y).round() as isize,
                 );
-                offsets.push(dy * STRIDE as isize + dx);
-                weights.push((-(t * t) as f32 / (2.0 * 2.0 * 2.0)).exp());
+                offsets[tap] = dy * STRIDE as isize + dx;
+                weights[tap] = (-(t * t) as f32 / (2.0 * 2.0 * 2.0)).exp();
             }
             let sum: f32 = weights.iter().sum();
             weights.iter_mut().for_each(|w| *w /= sum);
@@ -325,11 +354,16 @@ fn grow_ridges(fields: &Fields, seed: u64) -> Vec<f32> {
             }
         }
     }
-    let filter_pass = |source: &[f32], target: &mut [f32], pick: &dyn Fn(usize) -> usize, filters: &[Taps]| {
+    // Which filter each cell uses, looked up once rather than at every pass.
+    let across_index: Vec<u16> = (0..WORK_WIDTH * WORK_HEIGHT)
+        .map(|i| (fields.orientation_bin[i] as usize * PERIOD_BINS + fields.period_bin[i] as usize) as u16)
+        .collect();
+    let along_index: Vec<u16> = fields.orientation_bin.iter().map(|&bin| bin as u16).collect();
+    let filter_pass = |source: &[f32], target: &mut [f32], index: &[u16], filters: &[Taps]| {
         for y in 0..WORK_HEIGHT {
             let row = (y + PAD) * STRIDE + PAD;
             for x in 0..WORK_WIDTH {
-                let taps = &filters[pick(y * WORK_WIDTH + x)];
+                let taps = &filters[index[y * WORK_WIDTH + x] as usize];
                 let centre = (row + x) as isize;
                 let mut sum = 0.0;
                 for (offset, weight) in taps.offsets.iter().zip(&taps.weights) {
@@ -340,11 +374,9 @@ fn grow_ridges(fields: &Fields, seed: u64) -> Vec<f32> {
             }
         }
     };
-    let pick_across = |i: usize| fields.orientation_bin[i] as usize * PERIOD_BINS + fields.period_bin[i] as usize;
-    let pick_along = |i: usize| fields.orientation_bin[i] as usize;
     for _ in 0..GROWTH_PASSES {
-        filter_pass(&field, &mut scratch, &pick_across, &across);
-        filter_pass(&scratch, &mut field, &pick_along, &along);
+        filter_pass(&field, &mut scratch, &across_index, &across);
+        filter_pass(&scratch, &mut field, &along_index, &along);
         // Clipping hard makes ridges saturate into a two-level pattern that spreads from the
         // seeds by about one filter reach per pass.
         for y in 0..WORK_HEIGHT {
