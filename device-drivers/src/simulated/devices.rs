@@ -315,7 +315,7 @@ impl SimulatedSlapScanner {
                 impression.pressure *= 0.3 + 0.7 * settle;
                 impression.blur_passes = impression.blur_passes.saturating_add(((1.0 - settle) * 4.0) as u8);
             }
-            let ink = press(&pattern, &impression);
+            let ink = press(&pattern, &impression, whole_slap);
             if !whole_slap {
                 fingers.push(shade(&ink, &Shading::of(&impression)));
                 continue;

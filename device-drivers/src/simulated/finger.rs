@@ -17,8 +17,11 @@
 //! area and ridge width grow with pressure), dries or wets it (broken ridges, filled valleys),
 //! and shades it like a sensor (dark ridges on a light background, grain, blur).
 //!
-//! Deliberately absent: pores, scars, creases and incipient ridges, and any claim that these
-//! prints look like a particular real person's; quality scoring (`crate::quality`).
+//! Below the fingertip, a white first crease and (on slaps) the middle phalanx, whose mostly
+//! level ridges are borrowed from the bottom band of the same pattern.
+//!
+//! Deliberately absent: pores, scars, secondary creases and incipient ridges, and any claim
+//! that these prints look like a particular real person's; quality scoring (`crate::quality`).
 
 use std::f32::consts::PI;
 
@@ -508,17 +511,29 @@ pub(crate) struct Ink {
     pub(crate) values: Vec<f32>,
 }
 
-/// Presses `pattern` onto a `FINGER_WIDTH x FINGER_HEIGHT` glass as `impression` says.
-pub(crate) fn press(pattern: &FingerPattern, impression: &Impression) -> Ink {
-    let (width, height) = (FINGER_WIDTH as usize, FINGER_HEIGHT as usize);
+/// How far below a finger image's bottom edge the middle phalanx reaches on a slap.
+pub(crate) const MIDDLE_PHALANX_REACH: usize = 320;
+/// Where the first crease lies below the finger's centre, in the finger's frame, and how wide.
+const CREASE: f32 = 205.0;
+const CREASE_WIDTH: f32 = 14.0;
+/// The band of the pattern, below the centre, whose mostly level ridges the middle phalanx
+/// shows (mirrored back and forth, so that the ridges stay continuous).
+const PHALANX_BAND: (f32, f32) = (150.0, 275.0);
+
+/// Presses `pattern` onto the glass as `impression` says: a `FINGER_WIDTH x FINGER_HEIGHT`
+/// image, or with `middle_phalanx` one taller by [`MIDDLE_PHALANX_REACH`] (for slaps, where the
+/// finger below the first crease also touches the glass).
+pub(crate) fn press(pattern: &FingerPattern, impression: &Impression, middle_phalanx: bool) -> Ink {
+    let width = FINGER_WIDTH as usize;
+    let height = FINGER_HEIGHT as usize + if middle_phalanx { MIDDLE_PHALANX_REACH } else { 0 };
     let centre_x = width as f32 / 2.0 + impression.shift.0;
-    let centre_y = height as f32 * 0.54 + impression.shift.1;
+    let centre_y = FINGER_HEIGHT as f32 * 0.54 + impression.shift.1;
     let (sin, cos) = impression.rotation_degrees.to_radians().sin_cos();
     let pressure = impression.pressure.clamp(0.0, 1.0);
     let moisture = impression.moisture.clamp(-1.0, 1.0);
     let half_width = 125.0 * pattern.width_scale * (0.85 + 0.3 * pressure);
     let half_height_tip = 200.0 * (0.88 + 0.24 * pressure);
-    let half_height_base = 300.0;
+    let phalanx_end = CREASE + MIDDLE_PHALANX_REACH as f32 - 40.0;
     // Harder pressure widens ridges (a lower threshold on the field), and so does wet skin.
     let threshold = -0.35 * moisture.max(0.0) - 0.4 * (pressure - 0.5);
     let patch_seed = derive_seed(impression.seed, 1);
@@ -532,18 +547,36 @@ pub(crate) fn press(pattern: &FingerPattern, impression: &Impression) -> Ink {
             // Into the finger's own frame: undo the tilt.
             let u = cos * dx + sin * dy;
             let v = -sin * dx + cos * dy;
-            let half_height = if v < 0.0 { half_height_tip } else { half_height_base };
-            let ellipse = (u / half_width).powi(2) + (v / half_height).powi(2);
-            if ellipse >= 1.0 {
+            let (mut contact, pattern_v) = if v < CREASE {
+                // The fingertip: an ellipse over the tip, straight sides down to the crease.
+                let ellipse = if v < 0.0 {
+                    (u / half_width).powi(2) + (v / half_height_tip).powi(2)
+                } else {
+                    (u / half_width).powi(2)
+                };
+                let crease = smoothstep(CREASE, CREASE - 25.0, v);
+                (smoothstep(1.0, 0.7, ellipse) * crease, v)
+            } else {
+                // Below the crease the middle phalanx touches more lightly and fades out.
+                let band = PHALANX_BAND.1 - PHALANX_BAND.0;
+                let along = (v - CREASE - CREASE_WIDTH).max(0.0) % (2.0 * band);
+                let mirrored = if along < band { along } else { 2.0 * band - along };
+                let sides = (u / (0.92 * half_width)).powi(2);
+                let reach = smoothstep(phalanx_end, phalanx_end - 120.0, v);
+                let gap = smoothstep(CREASE + CREASE_WIDTH, CREASE + CREASE_WIDTH + 10.0, v);
+                (
+                    0.8 * smoothstep(1.0, 0.75, sides) * reach * gap,
+                    PHALANX_BAND.0 + mirrored,
+                )
+            };
+            if contact <= 0.0 {
                 values.push(0.0);
                 continue;
             }
-            // Contact fades towards the first joint, where the finger leaves the glass.
-            let mut contact = smoothstep(1.0, 0.7, ellipse) * smoothstep(height as f32, height as f32 - 70.0, y as f32);
             // A light touch leaves patches of the finger off the glass.
             let patches = fractal_noise(patch_seed, u / 45.0, v / 45.0, 2);
             contact *= 1.0 - smoothstep(0.0, 0.35, patches) * (0.6 - pressure).max(0.0) * 1.6;
-            let field = pattern.ridge_at(PATTERN_WIDTH as f32 / 2.0 + u, PATTERN_HEIGHT as f32 / 2.0 + v);
+            let field = pattern.ridge_at(PATTERN_WIDTH as f32 / 2.0 + u, PATTERN_HEIGHT as f32 / 2.0 + pattern_v);
             let mut ink = smoothstep(threshold - 0.5, threshold + 0.5, field);
             if moisture < 0.0 {
                 // Dry skin touches the glass only in spots along each ridge.
@@ -600,7 +633,7 @@ pub(crate) fn shade(ink: &Ink, shading: &Shading) -> GrayImage {
 
 /// One finger image as a single-finger scanner delivers it.
 pub fn render_finger(pattern: &FingerPattern, impression: &Impression) -> GrayImage {
-    shade(&press(pattern, impression), &Shading::of(impression))
+    shade(&press(pattern, impression, false), &Shading::of(impression))
 }
 
 #[cfg(test)]

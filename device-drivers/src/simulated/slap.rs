@@ -1,5 +1,6 @@
 //! A slap: four fingers of one hand (or the two thumbs) pressed on one 1600 x 1500 glass at
-//! 500 ppi, each at its own plausible angle and height, with the tips of the person's fingers.
+//! 500 ppi, each at its own plausible angle and height, with the tips of the person's fingers
+//! and, below each first crease, the middle phalanx (which a segmenter must leave out).
 //!
 //! The composer places each finger's ink (see [`super::finger`]) and records where it put it
 //! ([`FingerPlacement`]), so the simulated scanner's own segmentation is exact, and the
@@ -10,7 +11,7 @@
 use image::GrayImage;
 use rand::Rng;
 
-use super::finger::{shade, Ink, Shading, FINGER_HEIGHT, FINGER_WIDTH};
+use super::finger::{shade, Ink, Shading, FINGER_HEIGHT, FINGER_WIDTH, MIDDLE_PHALANX_REACH};
 use crate::{CaptureStep, Position};
 
 pub const SLAP_WIDTH: u32 = 1600;
@@ -79,12 +80,16 @@ pub(crate) fn layout(step: CaptureStep, present: &[Position], rng: &mut impl Rng
     placements
 }
 
-/// Lays each finger's ink (already scaled by its contrast) on the glass and shades the whole.
+/// Lays each finger's ink (already scaled by its contrast; its top `FINGER_HEIGHT` rows are the
+/// finger image the placement names, rows below it the middle phalanx) on the glass and
+/// shades the whole.
 pub(crate) fn compose(fingers: &[(FingerPlacement, Ink)], shading: &Shading) -> GrayImage {
     let (width, height) = (SLAP_WIDTH as usize, SLAP_HEIGHT as usize);
     let mut glass = vec![0.0f32; width * height];
     let (half_w, half_h) = (FINGER_WIDTH as f32 / 2.0, FINGER_HEIGHT as f32 / 2.0);
-    let reach = (half_w * half_w + half_h * half_h).sqrt().ceil();
+    // The ink reaches below the finger image by the middle phalanx.
+    let below = half_h + MIDDLE_PHALANX_REACH as f32;
+    let reach = (half_w * half_w + below * below).sqrt().ceil();
     for (placement, ink) in fingers {
         let (sin, cos) = placement.rotation_degrees.to_radians().sin_cos();
         let (cx, cy) = placement.centre;
