@@ -650,6 +650,62 @@ mod tests {
         }
     }
 
+    /// The ridges' doubled orientation angle at a point, from the structure tensor of the
+    /// ridge field's gradient over a 9 x 9 window.
+    fn doubled_orientation(pattern: &FingerPattern, x: f32, y: f32) -> f32 {
+        let (mut xx, mut yy, mut xy) = (0.0, 0.0, 0.0);
+        for dy in -4..=4 {
+            for dx in -4..=4 {
+                let (px, py) = (x + dx as f32, y + dy as f32);
+                let gx = pattern.ridge_at(px + 1.0, py) - pattern.ridge_at(px - 1.0, py);
+                let gy = pattern.ridge_at(px, py + 1.0) - pattern.ridge_at(px, py - 1.0);
+                xx += gx * gx;
+                yy += gy * gy;
+                xy += gx * gy;
+            }
+        }
+        (2.0 * xy).atan2(xx - yy)
+    }
+
+    /// The Poincare index of the ridges around a point: how many half turns the orientation
+    /// makes along a circle, measured on the grown ridges (not on the field that grew them).
+    fn poincare_index(pattern: &FingerPattern, (x, y): (f32, f32), radius: f32) -> f32 {
+        let steps = 48;
+        let mut total = 0.0;
+        let mut previous = doubled_orientation(pattern, x + radius, y);
+        for step in 1..=steps {
+            let angle = 2.0 * PI * step as f32 / steps as f32;
+            let here = doubled_orientation(pattern, x + radius * angle.cos(), y + radius * angle.sin());
+            let mut change = here - previous;
+            while change > PI {
+                change -= 2.0 * PI;
+            }
+            while change < -PI {
+                change += 2.0 * PI;
+            }
+            total += change;
+            previous = here;
+        }
+        total / (2.0 * PI) / 2.0
+    }
+
+    #[test]
+    fn grown_ridges_turn_half_a_turn_around_cores_and_deltas() {
+        let pattern = FingerPattern::generate(5, PatternClass::RightLoop, 9.5, 1.0);
+        let (core, delta) = (pattern.cores()[0], pattern.deltas()[0]);
+        let around_core = poincare_index(&pattern, core, 36.0);
+        let around_delta = poincare_index(&pattern, delta, 36.0);
+        assert!((around_core.abs() - 0.5).abs() < 0.1, "core index {around_core}");
+        assert!((around_delta.abs() - 0.5).abs() < 0.1, "delta index {around_delta}");
+        assert!(
+            around_core * around_delta < 0.0,
+            "a core and a delta turn opposite ways"
+        );
+        // Away from both, the ridges make no turn at all.
+        let plain = (core.0, core.1 - 150.0);
+        assert!(poincare_index(&pattern, plain, 36.0).abs() < 0.1);
+    }
+
     #[test]
     fn ridges_fill_the_pattern_with_both_signs() {
         let pattern = FingerPattern::generate(11, PatternClass::Whorl, 9.0, 1.0);

@@ -104,3 +104,34 @@ fn finger_width_scale(position: Position) -> f32 {
         _ => 1.0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_person_keeps_each_finger_and_two_people_differ() {
+        let person = SimulatedPerson::new(8);
+        let index = person.finger(Position::RightIndex);
+        assert!(
+            Arc::ptr_eq(&index, &person.finger(Position::RightIndex)),
+            "grown once, then kept"
+        );
+        // The same seed grows the same finger again from scratch.
+        let again = SimulatedPerson::new(8).finger(Position::RightIndex);
+        assert_eq!(index.ridge_at(200.0, 250.0), again.ridge_at(200.0, 250.0));
+        assert_eq!(index.cores(), again.cores());
+
+        let classes: Vec<PatternClass> = Position::FINGERS.iter().map(|p| person.finger_class(*p)).collect();
+        let differing_seeds = (10..40).filter(|seed| {
+            Position::FINGERS
+                .iter()
+                .map(|p| SimulatedPerson::new(*seed).finger_class(*p))
+                .collect::<Vec<_>>()
+                != classes
+        });
+        // Ten fingers' classes coincide between two people only rarely.
+        assert!(differing_seeds.count() >= 25, "{classes:?}");
+        assert!(person.iris(Position::LeftIris) != person.iris(Position::RightIris));
+    }
+}
