@@ -22,7 +22,7 @@ use super::iris::{render_eye, EyeView};
 use super::noise::derive_seed;
 use super::person::SimulatedPerson;
 use super::settings::{SimulatedFailure, SimulationHandle, SimulationSettings};
-use super::slap::{compose, layout, SlapImage};
+use super::slap::{compose, layout, FingerPlacement, SlapImage, SLAP_HEIGHT, SLAP_WIDTH};
 use super::station_score;
 use crate::{
     Backend, BiometricDevice, CancelToken, Capture, CaptureRequest, CaptureResult, CaptureStep, CapturedData,
@@ -265,6 +265,20 @@ fn shrink(image: &GrayImage, times: u32) -> GrayImage {
     current
 }
 
+/// The fingers of one slap as pressed and shaded.
+struct PressedHand {
+    placements: Vec<FingerPlacement>,
+    /// The whole glass, when it was asked for.
+    slap: Option<GrayImage>,
+    /// Each finger on its own, in the order of `placements`, when the whole glass was not.
+    fingers: Vec<GrayImage>,
+}
+
+/// A glass with nothing on it.
+fn empty_glass() -> GrayImage {
+    GrayImage::from_pixel(SLAP_WIDTH, SLAP_HEIGHT, image::Luma([236]))
+}
+
 /// A four-finger slap scanner (left slap, right slap, two thumbs) at 500 ppi.
 pub struct SimulatedSlapScanner {
     unit: SimulatedUnit,
@@ -283,11 +297,13 @@ impl SimulatedSlapScanner {
         }
     }
 
-    /// Presses the present fingers of `step`, and composes the slap when `whole_slap` asks for
-    /// it (the segmented fingers alone do not need it). `settle` (0..1) scales the pressure and
+    /// Presses the present fingers of `step` and shades either each finger on its own or, with
+    /// `whole_slap`, the slap they make together. `settle` (0..1) scales the pressure and
     /// sharpness, for previews of the fingers coming down onto the glass.
+    // Each argument is one independent choice of the three callers (capture, preview, the
+    // segmentation helper); a struct to carry them would only move the list.
     #[allow(clippy::too_many_arguments)]
-    fn slap(
+    fn press_hand(
         &self,
         step: CaptureStep,
         present: &[Position],
@@ -296,7 +312,7 @@ impl SimulatedSlapScanner {
         cancel: &CancelToken,
         settle: f32,
         whole_slap: bool,
-    ) -> Result<(SlapImage, Vec<GrayImage>), DeviceError> {
+    ) -> Result<PressedHand, DeviceError> {
         let person = self.unit.person(settings.person_seed);
         let placements = layout(step, present, rng);
         let mut inks = Vec::with_capacity(placements.len());
@@ -315,31 +331,27 @@ impl SimulatedSlapScanner {
                 impression.pressure *= 0.3 + 0.7 * settle;
                 impression.blur_passes = impression.blur_passes.saturating_add(((1.0 - settle) * 4.0) as u8);
             }
-            let ink = press(&pattern, &impression, whole_slap);
-            if !whole_slap {
+            let mut ink = press(&pattern, &impression, whole_slap);
+            if whole_slap {
+                // One sensor shades the whole glass: each finger's contrast goes into its ink.
+                for value in &mut ink.values {
+                    *value *= impression.contrast;
+                }
+                slap_shading.get_or_insert(Shading {
+                    contrast: 1.0,
+                    ..Shading::of(&impression)
+                });
+                inks.push((*placement, ink));
+            } else {
                 fingers.push(shade(&ink, &Shading::of(&impression)));
-                continue;
             }
-            let shading = slap_shading.get_or_insert(Shading::of(&impression));
-            shading.contrast = 1.0;
-            let mut scaled = ink;
-            for value in &mut scaled.values {
-                *value *= impression.contrast;
-            }
-            inks.push((*placement, scaled));
         }
-        let shading = slap_shading.unwrap_or(Shading {
-            contrast: 1.0,
-            noise: 3.0,
-            blur_passes: 0,
-            seed: 1,
-        });
-        let image = if whole_slap {
-            compose(&inks, &shading)
-        } else {
-            GrayImage::new(0, 0)
-        };
-        Ok((SlapImage { image, placements }, fingers))
+        let slap = slap_shading.map(|shading| compose(&inks, &shading));
+        Ok(PressedHand {
+            placements,
+            slap,
+            fingers,
+        })
     }
 
     /// One slap as the scanner would capture it now, with where it put each finger: for the
@@ -353,9 +365,12 @@ impl SimulatedSlapScanner {
             .filter(|p| !exceptions.contains(p))
             .collect();
         let mut rng = self.unit.next_rng(&settings);
-        Ok(self
-            .slap(step, &present, &settings, &mut rng, &CancelToken::new(), 1.0, true)?
-            .0)
+        let hand = self.press_hand(step, &present, &settings, &mut rng, &CancelToken::new(), 1.0, true)?;
+        Ok(SlapImage {
+            // With every finger excepted the glass stays empty.
+            image: hand.slap.unwrap_or_else(empty_glass),
+            placements: hand.placements,
+        })
     }
 }
 
@@ -371,7 +386,7 @@ impl BiometricDevice for SimulatedSlapScanner {
         let (_busy, settings) = self.unit.take_and_wait(request, cancel)?;
         let expected = request.expected_positions();
         let mut rng = self.unit.next_rng(&settings);
-        let (slap, fingers) = self.slap(
+        let hand = self.press_hand(
             request.step,
             &expected,
             &settings,
@@ -380,17 +395,14 @@ impl BiometricDevice for SimulatedSlapScanner {
             1.0,
             settings.slap_image_only,
         )?;
-        let captures = if settings.slap_image_only {
-            expected
-                .first()
-                .map(|first| vec![image_capture(*first, slap.image, FINGER_PPI)])
-                .unwrap_or_default()
-        } else {
-            slap.placements
+        let captures = match (hand.slap, expected.first()) {
+            (Some(slap), Some(first)) => vec![image_capture(*first, slap, FINGER_PPI)],
+            _ => hand
+                .placements
                 .iter()
-                .zip(fingers)
+                .zip(hand.fingers)
                 .map(|(placement, image)| image_capture(placement.position, image, FINGER_PPI))
-                .collect()
+                .collect(),
         };
         Ok(CaptureResult {
             captures,
@@ -412,10 +424,10 @@ impl BiometricDevice for SimulatedSlapScanner {
             // The same placement for every frame: only the pressure changes as the hand settles.
             let mut rng = StdRng::seed_from_u64(layout_seed);
             let settle = (frame as f32 / SETTLING_FRAMES as f32).min(1.0);
-            match self.slap(step, &step.positions(), settings, &mut rng, cancel, settle, true) {
-                Ok((slap, _)) => shrink(&slap.image, 2),
-                Err(_) => GrayImage::new(1, 1),
-            }
+            // Cancelled while drawing: the frame is never sent (see `run_preview`).
+            let hand = self.press_hand(step, &step.positions(), settings, &mut rng, cancel, settle, true);
+            let slap = hand.ok().and_then(|hand| hand.slap).unwrap_or_else(empty_glass);
+            shrink(&slap, 2)
         };
         self.unit.run_preview(step, on_frame, cancel, &draw)
     }
