@@ -9,7 +9,8 @@
 //! unplugged, timeout, cancel, poor quality), staged on demand through [`SimulationHandle`].
 //!
 //! One job per module: [`settings`] (what the trainer changes), [`person`] (what stays the
-//! same for one sitter), [`finger`], [`slap`], [`iris`] and [`face`] (the images), and
+//! same for one sitter), [`finger`], [`impression`], [`slap`], [`iris`] and [`face`] (the
+//! images), and
 //! [`devices`] (the devices behind the capture model and their backend).
 //!
 //! Deliberately absent: ISO records and signatures (the station wraps raw images, as for
@@ -19,11 +20,13 @@
 pub mod devices;
 pub mod face;
 pub mod finger;
+pub mod impression;
 pub mod iris;
 pub(crate) mod noise;
 pub mod person;
 pub mod settings;
 pub mod slap;
+mod unit;
 
 pub use devices::{SimulatedBackend, SimulatedFaceCamera, SimulatedIrisCamera, SimulatedSlapScanner};
 pub use person::SimulatedPerson;

@@ -11,7 +11,8 @@
 use image::GrayImage;
 use rand::Rng;
 
-use super::finger::{shade, Ink, Shading, FINGER_HEIGHT, FINGER_WIDTH, MIDDLE_PHALANX_REACH};
+use super::finger::{FINGER_HEIGHT, FINGER_WIDTH};
+use super::impression::{shade, Ink, Shading, MIDDLE_PHALANX_REACH};
 use crate::{CaptureStep, Position};
 
 pub const SLAP_WIDTH: u32 = 1600;
