@@ -5,9 +5,11 @@
 //!
 //! [`capture`] is the model every backend implements ([`BiometricDevice`], [`DeviceBackend`]).
 //! Also here: the ISO/IEC 19794 records that devices hand over ([`iso19794`]), quality scores
-//! ([`quality`]), native USB scanners driven through `nusb` ([`usb`]), and the simulated face
-//! camera behind the older [`FaceCamera`] trait, which the station still uses until its capture
-//! path moves to the model.
+//! ([`quality`]), MOSIP SBI device services ([`sbi`]), native USB scanners driven through
+//! `nusb` ([`usb`]), slap segmentation ([`segment`]), image codecs ([`codecs`]) and the
+//! simulated devices ([`simulated`]: slap scanner, iris camera, face camera, for training and
+//! tests); the face camera also serves the older [`FaceCamera`] trait, which the station still
+//! uses until its capture path moves to the model.
 //!
 //! Deliberately absent: packets, storage and UI. A capture is pixels plus who made them.
 
@@ -23,7 +25,7 @@ pub mod usb;
 
 pub use error::DeviceError;
 pub use face::{FaceCamera, FaceCapture};
-pub use simulated::SimulatedFaceCamera;
+pub use simulated::{SimulatedBackend, SimulatedFaceCamera, SimulatedIrisCamera, SimulatedSlapScanner};
 
 pub use capture::{
     Backend, BiometricDevice, CancelToken, Capture, CaptureRequest, CaptureResult, CaptureStep, CapturedData,
