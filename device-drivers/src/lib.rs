@@ -17,6 +17,7 @@ pub mod error;
 pub mod face;
 pub mod iso19794;
 pub mod quality;
+pub mod segment;
 pub mod simulated;
 pub mod usb;
 

@@ -1,0 +1,106 @@
+//! Which fingertip is which finger: the order of fingers in a slap image, and the check that
+//! the fingertips found fit the fingers expected.
+//!
+//! The convention (ANSI/NIST-ITL and ISO/IEC 19794-4 present friction-ridge images as the
+//! impression would look inked on a card, which is how slap scanners and MOSIP SBI devices
+//! deliver them, fingertips up): in the left slap the fingers run, from the image's left,
+//! little, ring, middle, index (the thumb, not on the glass, would be at the right); in the
+//! right slap index, middle, ring, little; in the two-thumb slap the left thumb is on the
+//! left and the right thumb on the right.
+//!
+//! Deliberately absent: any guess. When the number found differs from the number expected, or
+//! the gaps between the fingertips cannot hold the fingers marked missing, the answer is an
+//! error, never a best-effort labelling.
+
+use super::fingers::Fingertip;
+use crate::{CaptureStep, DeviceError, Position};
+
+/// A finger marked missing between two found ones leaves room for itself: the centres of the
+/// fingers on either side are at least one width apart plus this share of a width per missing
+/// finger (fingers on the glass touch at most; a missing finger's gap closes partly as the
+/// others spread).
+const MISSING_FINGER_ROOM: f32 = 0.7;
+
+/// With three or more fingers found around a gap, the spacing per finger slot may differ this
+/// much (largest over smallest) before the gaps are judged not to fit.
+const MAX_SPACING_RATIO: f32 = 1.7;
+
+/// The positions of a slap step in image order, left to right; `None` for other steps.
+pub fn image_order(step: CaptureStep) -> Option<&'static [Position]> {
+    use Position::*;
+    match step {
+        CaptureStep::LeftSlap => Some(&[LeftLittle, LeftRing, LeftMiddle, LeftIndex]),
+        CaptureStep::RightSlap => Some(&[RightIndex, RightMiddle, RightRing, RightLittle]),
+        CaptureStep::Thumbs => Some(&[LeftThumb, RightThumb]),
+        _ => None,
+    }
+}
+
+/// The fingertips labelled with their positions, in image order. `exceptions` may name
+/// positions of other steps; those are ignored.
+pub fn assign_positions(
+    step: CaptureStep,
+    exceptions: &[Position],
+    mut tips: Vec<Fingertip>,
+) -> Result<Vec<(Position, Fingertip)>, DeviceError> {
+    let Some(order) = image_order(step) else {
+        return Err(DeviceError::UnsupportedStep(format!("{step:?} (only slaps are segmented)")));
+    };
+    let slots: Vec<usize> = (0..order.len()).filter(|&s| !exceptions.contains(&order[s])).collect();
+    if tips.len() != slots.len() {
+        let reason = if tips.len() < slots.len() {
+            "a finger may be off the glass, too light, or touching its neighbour along its length"
+        } else {
+            "a finger marked missing may be on the glass, or something else left a print"
+        };
+        return Err(DeviceError::SlapSegmentationFailed {
+            found: tips.len(),
+            expected: slots.len(),
+            reason: reason.into(),
+        });
+    }
+    // Left to right across the hand: along the mean direction across the fingers.
+    let (mut ux, mut uy) = (0.0f32, 0.0f32);
+    for tip in &tips {
+        ux += tip.up.0;
+        uy += tip.up.1;
+    }
+    let across = if ux == 0.0 && uy == 0.0 { (1.0, 0.0) } else { (-uy, ux) };
+    let lateral = |tip: &Fingertip| tip.centre.0 * across.0 + tip.centre.1 * across.1;
+    tips.sort_by(|a, b| lateral(a).total_cmp(&lateral(b)));
+    check_gaps(&slots, &tips.iter().map(lateral).collect::<Vec<_>>(), &tips)?;
+    Ok(slots.iter().map(|&s| order[s]).zip(tips).collect())
+}
+
+/// Do the spaces between the fingertips fit the slots they are to fill? Only asked when a
+/// finger is missing between two found ones: then the order alone could put the gap in the
+/// wrong place.
+fn check_gaps(slots: &[usize], laterals: &[f32], tips: &[Fingertip]) -> Result<(), DeviceError> {
+    let steps: Vec<usize> = slots.windows(2).map(|w| w[1] - w[0]).collect();
+    if steps.iter().all(|&k| k == 1) {
+        return Ok(());
+    }
+    let mut widths: Vec<f32> = tips.iter().map(|t| t.width).collect();
+    widths.sort_by(f32::total_cmp);
+    let width = widths[widths.len() / 2];
+    let distances: Vec<f32> = laterals.windows(2).map(|w| w[1] - w[0]).collect();
+    let fails = |reason: &str| DeviceError::SlapSegmentationFailed {
+        found: tips.len(),
+        expected: slots.len(),
+        reason: reason.into(),
+    };
+    for (&k, &d) in steps.iter().zip(&distances) {
+        if k > 1 && d < width * (1.0 + MISSING_FINGER_ROOM * (k - 1) as f32) {
+            return Err(fails("there is no room between the fingers found for the finger marked missing"));
+        }
+    }
+    if distances.len() >= 2 {
+        let per_slot: Vec<f32> = steps.iter().zip(&distances).map(|(&k, &d)| d / k as f32).collect();
+        let largest = per_slot.iter().copied().fold(f32::MIN, f32::max);
+        let smallest = per_slot.iter().copied().fold(f32::MAX, f32::min);
+        if smallest <= 0.0 || largest / smallest > MAX_SPACING_RATIO {
+            return Err(fails("the gap between the fingers is not where the finger marked missing would be"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,421 @@
+//! From foreground blocks to fingertips: split regions where fingers touch, group the pieces of
+//! one finger, keep the uppermost piece of each finger and measure its tip.
+//!
+//! Why here and not in the blocks: this is where the shape of a hand is assumed (fingers point
+//! up within ±45°, a finger's lower phalanges lie below its tip along its axis, a palm lies
+//! below several fingers). Everything is on the block grid except the search for the first
+//! crease, which reads the pixels along the finger.
+//!
+//! Deliberately absent: which finger is which (`assign`), and cutting pixels out (`mod`).
+
+use super::blocks::{distance_to_background, regions, BlockGrid, HalfImage};
+
+/// A region splits where each side rises at least this many blocks above the neck between them
+/// (for two touching fingertips the neck is narrow and each tip is broad; for a ragged edge the
+/// bump is shallow).
+const SPLIT_DEPTH_BLOCKS: u16 = 2;
+
+/// A piece must be this broad (distance to the background, in blocks) at its widest to be a core
+/// of its own.
+const MIN_CORE_RADIUS_BLOCKS: u16 = 3;
+
+/// The most a finger may lean from upright, degrees; steeper axes are taken as this.
+const MAX_TILT_DEGREES: f32 = 45.0;
+
+/// A region this elongated (ratio of its axes) has a trustworthy direction of its own.
+const MIN_ELONGATION: f32 = 1.3;
+
+/// One finger's tip as found: a rectangle along the finger's axis, in full-image pixels.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fingertip {
+    /// The rectangle's centre.
+    pub centre: (f32, f32),
+    /// Unit vector along the finger towards its tip (upwards: `y < 0`).
+    pub up: (f32, f32),
+    /// Across the finger, pixels.
+    pub width: f32,
+    /// Along the finger from the tip to the first crease or the fixed length, pixels.
+    pub length: f32,
+}
+
+impl Fingertip {
+    /// Unit vector across the finger, to the image's right for an upright finger.
+    pub fn across(&self) -> (f32, f32) {
+        (-self.up.1, self.up.0)
+    }
+
+    /// The lean from upright in degrees, positive when the tip leans to the image's right.
+    pub fn angle_degrees(&self) -> f32 {
+        self.up.0.atan2(-self.up.1).to_degrees()
+    }
+}
+
+/// Shape of a set of blocks: area, centroid and principal axes.
+#[derive(Debug, Clone)]
+struct Piece {
+    cells: Vec<usize>,
+    centroid: (f32, f32),
+    /// Unit vector of the major axis, pointing up.
+    axis: (f32, f32),
+    /// Standard deviations along and across the major axis, pixels.
+    spread_along: f32,
+    spread_across: f32,
+}
+
+impl Piece {
+    fn new(grid: &BlockGrid, cells: Vec<usize>) -> Piece {
+        let n = cells.len().max(1) as f32;
+        let (mut mx, mut my) = (0.0f32, 0.0f32);
+        for &c in &cells {
+            let (x, y) = grid.centre(c);
+            mx += x;
+            my += y;
+        }
+        let centroid = (mx / n, my / n);
+        let (mut sxx, mut syy, mut sxy) = (0.0f32, 0.0f32, 0.0f32);
+        for &c in &cells {
+            let (x, y) = grid.centre(c);
+            let (dx, dy) = (x - centroid.0, y - centroid.1);
+            sxx += dx * dx;
+            syy += dy * dy;
+            sxy += dx * dy;
+        }
+        // A block is a square, not a point: add its own variance so that a one-block-wide
+        // piece has a width.
+        let block_variance = (grid.size * grid.size) as f32 / 12.0;
+        let (sxx, syy, sxy) = (sxx / n + block_variance, syy / n + block_variance, sxy / n);
+        let half_trace = (sxx + syy) / 2.0;
+        let root = (((sxx - syy) / 2.0).powi(2) + sxy * sxy).sqrt();
+        let (major, minor) = (half_trace + root, (half_trace - root).max(0.0));
+        // Orientation of the major axis from the x axis.
+        let theta = 0.5 * (2.0 * sxy).atan2(sxx - syy);
+        let mut axis = (theta.cos(), theta.sin());
+        if axis.1 > 0.0 {
+            axis = (-axis.0, -axis.1);
+        }
+        Piece {
+            cells,
+            centroid,
+            axis,
+            spread_along: major.sqrt(),
+            spread_across: minor.sqrt(),
+        }
+    }
+
+    fn elongation(&self) -> f32 {
+        self.spread_along / self.spread_across.max(1e-3)
+    }
+
+    /// Width across the major axis, pixels (an ellipse of semi-axis `a` has deviation `a/2`).
+    fn width(&self) -> f32 {
+        4.0 * self.spread_across
+    }
+
+    /// Its own direction when it has one, else `fallback`.
+    fn direction(&self, fallback: (f32, f32)) -> (f32, f32) {
+        if self.elongation() >= MIN_ELONGATION {
+            clamp_tilt(self.axis)
+        } else {
+            fallback
+        }
+    }
+}
+
+/// Limits a direction to [`MAX_TILT_DEGREES`] from upright, pointing up.
+fn clamp_tilt(up: (f32, f32)) -> (f32, f32) {
+    let angle = up.0.atan2(-up.1).to_degrees();
+    let angle = if angle > 90.0 {
+        angle - 180.0
+    } else if angle < -90.0 {
+        angle + 180.0
+    } else {
+        angle
+    };
+    let clamped = angle.clamp(-MAX_TILT_DEGREES, MAX_TILT_DEGREES).to_radians();
+    (clamped.sin(), -clamped.cos())
+}
+
+/// The fingertips in a cleaned foreground grid, in no particular order.
+pub fn find_fingertips(
+    grid: &BlockGrid,
+    half: &HalfImage,
+    min_area_blocks: usize,
+    max_tip_length: f32,
+) -> Vec<Fingertip> {
+    let distance = distance_to_background(grid);
+    let mut pieces = Vec::new();
+    for region in regions(grid, |i| grid.cells[i]) {
+        for cells in split_region(grid, &distance, &region) {
+            pieces.push(Piece::new(grid, cells));
+        }
+    }
+    let (large, small): (Vec<Piece>, Vec<Piece>) = pieces.into_iter().partition(|p| p.cells.len() >= min_area_blocks);
+    let mut large = large;
+    attach_small_pieces(grid, &mut large, small);
+    let hand_up = hand_direction(&large);
+    group_fingers(&large, hand_up)
+        .into_iter()
+        .map(|(top, lower)| measure_tip(grid, half, &large[top], &lower.iter().map(|&i| &large[i]).collect::<Vec<_>>(), hand_up, max_tip_length))
+        .collect()
+}
+
+/// Splits a region where it narrows between broad parts: the cores are found by raising a
+/// threshold on the distance to the background until the region falls apart into parts that
+/// each rise [`SPLIT_DEPTH_BLOCKS`] above the level where they parted; every block then goes to
+/// the core it reaches first through the region.
+fn split_region(grid: &BlockGrid, distance: &[u16], region: &[usize]) -> Vec<Vec<usize>> {
+    let mut cores: Vec<Vec<usize>> = Vec::new();
+    let mut pending: Vec<(Vec<usize>, u16)> = vec![(region.to_vec(), 1)];
+    while let Some((cells, level)) = pending.pop() {
+        let next_level = level + 1;
+        let mut inside = vec![false; grid.cells.len()];
+        for &c in &cells {
+            if distance[c] >= next_level {
+                inside[c] = true;
+            }
+        }
+        let parts: Vec<Vec<usize>> = regions(grid, |i| inside[i])
+            .into_iter()
+            .filter(|part| {
+                let peak = part.iter().map(|&c| distance[c]).max().unwrap_or(0);
+                peak >= MIN_CORE_RADIUS_BLOCKS && peak >= level + SPLIT_DEPTH_BLOCKS
+            })
+            .collect();
+        match parts.len() {
+            0 => cores.push(cells),
+            1 => pending.push((parts.into_iter().next().unwrap_or_default(), next_level)),
+            _ => pending.extend(parts.into_iter().map(|p| (p, next_level))),
+        }
+    }
+    if cores.len() <= 1 {
+        return vec![region.to_vec()];
+    }
+    // Grow all cores at once through the region, one ring of blocks at a time.
+    let mut owner: Vec<Option<usize>> = vec![None; grid.cells.len()];
+    let mut in_region = vec![false; grid.cells.len()];
+    for &c in region {
+        in_region[c] = true;
+    }
+    let mut frontier = Vec::new();
+    for (k, core) in cores.iter().enumerate() {
+        for &c in core {
+            owner[c] = Some(k);
+            frontier.push(c);
+        }
+    }
+    while !frontier.is_empty() {
+        let mut next = Vec::new();
+        for &c in &frontier {
+            for n in grid.neighbours(c) {
+                if in_region[n] && owner[n].is_none() {
+                    owner[n] = owner[c];
+                    next.push(n);
+                }
+            }
+        }
+        frontier = next;
+    }
+    let mut split = vec![Vec::new(); cores.len()];
+    for &c in region {
+        if let Some(k) = owner[c] {
+            split[k].push(c);
+        }
+    }
+    split.retain(|cells| !cells.is_empty());
+    split
+}
+
+/// Pieces too small to be a fingertip join the large piece they touch (within two blocks), as
+/// fragments of it; pieces touching none are specks and dropped.
+fn attach_small_pieces(grid: &BlockGrid, large: &mut [Piece], small: Vec<Piece>) {
+    for piece in small {
+        let nearest = large
+            .iter()
+            .enumerate()
+            .map(|(k, big)| (k, chessboard_gap(grid, &piece.cells, &big.cells)))
+            .filter(|&(_, gap)| gap <= 2)
+            .min_by_key(|&(_, gap)| gap);
+        if let Some((k, _)) = nearest {
+            let mut cells = std::mem::take(&mut large[k].cells);
+            cells.extend(piece.cells);
+            large[k] = Piece::new(grid, cells);
+        }
+    }
+}
+
+fn chessboard_gap(grid: &BlockGrid, a: &[usize], b: &[usize]) -> usize {
+    let mut best = usize::MAX;
+    for &i in a {
+        let (ac, ar) = grid.place(i);
+        for &j in b {
+            let (bc, br) = grid.place(j);
+            best = best.min(ac.abs_diff(bc).max(ar.abs_diff(br)));
+        }
+    }
+    best
+}
+
+/// The direction of the hand: the area-weighted mean direction of the elongated pieces (on
+/// doubled angles, so that up and down agree), upright when none is elongated.
+fn hand_direction(pieces: &[Piece]) -> (f32, f32) {
+    let (mut c, mut s) = (0.0f32, 0.0f32);
+    for piece in pieces.iter().filter(|p| p.elongation() >= MIN_ELONGATION) {
+        let angle = piece.axis.0.atan2(-piece.axis.1);
+        let weight = piece.cells.len() as f32;
+        c += weight * (2.0 * angle).cos();
+        s += weight * (2.0 * angle).sin();
+    }
+    if c == 0.0 && s == 0.0 {
+        return (0.0, -1.0);
+    }
+    let angle = 0.5 * s.atan2(c);
+    clamp_tilt((angle.sin(), -angle.cos()))
+}
+
+/// Is `lower` below `upper` along `upper`'s finger: further down its axis than a quarter of
+/// its width, and within half its width to either side?
+fn is_below(lower: &Piece, upper: &Piece, hand_up: (f32, f32)) -> bool {
+    let up = upper.direction(hand_up);
+    let (dx, dy) = (lower.centroid.0 - upper.centroid.0, lower.centroid.1 - upper.centroid.1);
+    let down = -(dx * up.0 + dy * up.1);
+    let side = (dx * -up.1 + dy * up.0).abs();
+    let width = upper.width();
+    down > 0.25 * width && side < 0.5 * width
+}
+
+/// Groups pieces into fingers: a piece below no other piece is a finger's top; a piece below
+/// exactly one top is a lower phalanx of that finger; a piece below several tops (a palm) or
+/// below a piece that is no top only, is left out.
+fn group_fingers(pieces: &[Piece], hand_up: (f32, f32)) -> Vec<(usize, Vec<usize>)> {
+    let tops: Vec<usize> = (0..pieces.len())
+        .filter(|&i| (0..pieces.len()).all(|j| j == i || !is_below(&pieces[i], &pieces[j], hand_up)))
+        .collect();
+    let mut fingers: Vec<(usize, Vec<usize>)> = tops.iter().map(|&t| (t, Vec::new())).collect();
+    for i in (0..pieces.len()).filter(|i| !tops.contains(i)) {
+        let above: Vec<usize> = (0..tops.len())
+            .filter(|&k| is_below(&pieces[i], &pieces[tops[k]], hand_up))
+            .collect();
+        if let [only] = above[..] {
+            fingers[only].1.push(i);
+        }
+    }
+    fingers
+}
+
+/// The tip rectangle of a finger: its direction from all its pieces, its extent from the top
+/// piece, cut at the first crease when one shows within reach, else at `max_length`.
+fn measure_tip(
+    grid: &BlockGrid,
+    half: &HalfImage,
+    top: &Piece,
+    lower: &[&Piece],
+    hand_up: (f32, f32),
+    max_length: f32,
+) -> Fingertip {
+    let up = if lower.is_empty() {
+        top.direction(hand_up)
+    } else {
+        let mut cells = top.cells.clone();
+        for piece in lower {
+            cells.extend_from_slice(&piece.cells);
+        }
+        Piece::new(grid, cells).direction(hand_up)
+    };
+    let across = (-up.1, up.0);
+    let half_block = grid.size as f32 / 2.0;
+    let projections: Vec<(f32, f32)> = top
+        .cells
+        .iter()
+        .map(|&c| {
+            let (x, y) = grid.centre(c);
+            (x * up.0 + y * up.1, x * across.0 + y * across.1)
+        })
+        .collect();
+    let top_along = projections.iter().map(|p| p.0).fold(f32::MIN, f32::max) + half_block;
+    let bottom_along = projections.iter().map(|p| p.0).fold(f32::MAX, f32::min) - half_block;
+    let extent = top_along - bottom_along;
+    let lateral_range = |reach: f32| {
+        let in_reach = projections.iter().filter(|p| p.0 >= top_along - reach);
+        let (lo, hi) = in_reach.fold((f32::MAX, f32::MIN), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+        (lo - half_block, hi + half_block)
+    };
+    let (lo, hi) = lateral_range(extent.min(max_length));
+    let width = (hi - lo).max(grid.size as f32);
+    let middle = (lo + hi) / 2.0;
+    let mut length = extent.min(max_length);
+    if let Some(crease) = find_crease(half, up, across, top_along, middle, width, length, grid.size as f32) {
+        length = crease;
+    }
+    // The width where the tip is, now that its length is known.
+    let (lo, hi) = lateral_range(length);
+    let width = (hi - lo).max(grid.size as f32);
+    let middle = (lo + hi) / 2.0;
+    let along = top_along - length / 2.0;
+    Fingertip {
+        centre: (
+            up.0 * along + across.0 * middle,
+            up.1 * along + across.1 * middle,
+        ),
+        up,
+        width,
+        length,
+    }
+}
+
+/// The first crease below the tip: a band across the finger, between 0.7 and 2 widths below
+/// the top, where the ridges stop (grey-level deviation under 40 % of the tip's), the highest
+/// such band. Returns its distance from the top, pixels.
+#[allow(clippy::too_many_arguments)]
+fn find_crease(
+    half: &HalfImage,
+    up: (f32, f32),
+    across: (f32, f32),
+    top_along: f32,
+    middle: f32,
+    width: f32,
+    reach: f32,
+    block: f32,
+) -> Option<f32> {
+    // The band spans about one ridge period along the finger (a block is 0.8 mm, about 1.6
+    // periods), so that ridges running across the finger still show their deviation.
+    let band = block * 0.75;
+    let deviation_at = |depth: f32| -> Option<f32> {
+        let along = top_along - depth;
+        let (mut n, mut sum, mut sum_squares) = (0.0f32, 0.0f32, 0.0f32);
+        let lateral_steps = 24;
+        let along_steps = 6;
+        for i in 0..=lateral_steps {
+            let side = middle + width * 0.3 * (2.0 * i as f32 / lateral_steps as f32 - 1.0);
+            for j in 0..=along_steps {
+                let a = along + band * (j as f32 / along_steps as f32 - 0.5);
+                let (x, y) = (up.0 * a + across.0 * side, up.1 * a + across.1 * side);
+                // Half-image coordinates of a full-image point (pixel centres shift by half).
+                let value = half.sample(x / 2.0 - 0.5, y / 2.0 - 0.5)?;
+                n += 1.0;
+                sum += value;
+                sum_squares += value * value;
+            }
+        }
+        let mean = sum / n;
+        Some((sum_squares / n - mean * mean).max(0.0).sqrt())
+    };
+    let step = block / 4.0;
+    let reference: Vec<f32> = (0..8)
+        .filter_map(|i| deviation_at(width * (0.15 + 0.05 * i as f32)))
+        .collect();
+    if reference.is_empty() {
+        return None;
+    }
+    let mut sorted = reference;
+    sorted.sort_by(f32::total_cmp);
+    let tip_deviation = sorted[sorted.len() / 2];
+    let (start, end) = (0.7 * width, (2.0 * width).min(reach + block));
+    let mut depth = start;
+    while depth <= end {
+        if deviation_at(depth).is_some_and(|deviation| deviation < 0.4 * tip_deviation) {
+            return Some(depth);
+        }
+        depth += step;
+    }
+    None
+}

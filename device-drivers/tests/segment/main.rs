@@ -1,0 +1,351 @@
+//! Slap segmentation on synthetic slaps: images drawn here, with fingers (a ridged fingertip
+//! ellipse above a narrower ridged lower phalanx, a crease between them) at known places and
+//! angles on a noisy glass. Each test checks that every segment's centre lies within
+//! `MAX_CENTRE_ERROR_MM` of the fingertip's true centre, that positions follow the slap's
+//! convention, and that a slap whose fingers do not fit the fingers expected is refused.
+//!
+//! Synthetic only: these say that the geometry works, not that real slaps segment as well as
+//! NIST SlapSeg would require.
+
+use enroll_devices::segment::{segment_slap, Segment};
+use enroll_devices::{CaptureStep, DeviceError, Position};
+use image::GrayImage;
+
+const PPI: u16 = 500;
+const PX_PER_MM: f32 = PPI as f32 / 25.4;
+/// The slap scanner's frame at 500 ppi: 3.2 × 3.0 inches.
+const SLAP_WIDTH: u32 = 1600;
+const SLAP_HEIGHT: u32 = 1500;
+/// How far a segment's centre may lie from the true fingertip centre.
+const MAX_CENTRE_ERROR_MM: f32 = 2.0;
+/// How far a segment's lean may differ from the true finger's.
+const MAX_ANGLE_ERROR_DEGREES: f32 = 8.0;
+
+/// One synthetic finger: its fingertip ellipse (centre, lean from upright, clockwise positive)
+/// and, below it along its axis beyond a 1.5 mm crease, its middle phalanx.
+#[derive(Debug, Clone, Copy)]
+struct SyntheticFinger {
+    tip_centre: (f32, f32),
+    angle_degrees: f32,
+    half_width_mm: f32,
+    half_length_mm: f32,
+}
+
+impl SyntheticFinger {
+    fn finger(x: f32, y: f32) -> SyntheticFinger {
+        SyntheticFinger {
+            tip_centre: (x, y),
+            angle_degrees: 0.0,
+            half_width_mm: 7.0,
+            half_length_mm: 11.0,
+        }
+    }
+
+    fn thumb(x: f32, y: f32, angle_degrees: f32) -> SyntheticFinger {
+        SyntheticFinger {
+            tip_centre: (x, y),
+            angle_degrees,
+            half_width_mm: 9.0,
+            half_length_mm: 13.0,
+        }
+    }
+
+    fn leaning(self, angle_degrees: f32) -> SyntheticFinger {
+        SyntheticFinger { angle_degrees, ..self }
+    }
+
+    fn up(&self) -> (f32, f32) {
+        let a = self.angle_degrees.to_radians();
+        (a.sin(), -a.cos())
+    }
+}
+
+/// A small deterministic generator for the noise (xorshift64*), so that every run draws the
+/// same image.
+struct Noise(u64);
+
+impl Noise {
+    fn next(&mut self) -> f32 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 40;
+        bits as f32 / (1u64 << 24) as f32
+    }
+
+    /// Uniform in -17..17: a deviation of about 10 grey levels, a noisy sensor.
+    fn grey(&mut self) -> f32 {
+        (self.next() - 0.5) * 34.0
+    }
+}
+
+/// Draws ridges (rings of period 9.5 px around a core, as in a whorl) into the ellipse with
+/// centre `centre`, half-axes `across`/`along` (pixels), long axis along `up`.
+fn draw_ridged_ellipse(
+    pixels: &mut [f32],
+    centre: (f32, f32),
+    up: (f32, f32),
+    half_across: f32,
+    half_along: f32,
+) {
+    let across = (-up.1, up.0);
+    let reach = half_across.max(half_along).ceil() as i64 + 1;
+    let core = (centre.0 + up.0 * half_along * 0.2, centre.1 + up.1 * half_along * 0.2);
+    for y in (centre.1 as i64 - reach).max(0)..(centre.1 as i64 + reach).min(SLAP_HEIGHT as i64) {
+        for x in (centre.0 as i64 - reach).max(0)..(centre.0 as i64 + reach).min(SLAP_WIDTH as i64) {
+            let (dx, dy) = (x as f32 + 0.5 - centre.0, y as f32 + 0.5 - centre.1);
+            let a = dx * across.0 + dy * across.1;
+            let b = dx * up.0 + dy * up.1;
+            if (a / half_across).powi(2) + (b / half_along).powi(2) > 1.0 {
+                continue;
+            }
+            let r = ((x as f32 - core.0).powi(2) + (y as f32 - core.1).powi(2)).sqrt();
+            pixels[y as usize * SLAP_WIDTH as usize + x as usize] =
+                130.0 + 80.0 * (2.0 * std::f32::consts::PI * r / 9.5).cos();
+        }
+    }
+}
+
+/// A synthetic slap: glass at grey 225 with noise everywhere, each finger's tip and middle
+/// phalanx (narrower, as it presses less) drawn with ridges.
+fn synthetic_slap(fingers: &[SyntheticFinger], seed: u64) -> GrayImage {
+    let mut pixels = vec![225.0f32; (SLAP_WIDTH * SLAP_HEIGHT) as usize];
+    for finger in fingers {
+        let up = finger.up();
+        let (half_width, half_length) = (finger.half_width_mm * PX_PER_MM, finger.half_length_mm * PX_PER_MM);
+        let lower_half_length = 10.0 * PX_PER_MM;
+        let offset = half_length + 1.5 * PX_PER_MM + lower_half_length;
+        let lower_centre = (finger.tip_centre.0 - up.0 * offset, finger.tip_centre.1 - up.1 * offset);
+        draw_ridged_ellipse(&mut pixels, finger.tip_centre, up, half_width, half_length);
+        draw_ridged_ellipse(&mut pixels, lower_centre, up, half_width * 0.85, lower_half_length);
+    }
+    let mut noise = Noise(seed | 1);
+    GrayImage::from_fn(SLAP_WIDTH, SLAP_HEIGHT, |x, y| {
+        let value = pixels[(y * SLAP_WIDTH + x) as usize] + noise.grey();
+        image::Luma([value.round().clamp(0.0, 255.0) as u8])
+    })
+}
+
+/// Four upright fingers as a hand lays them: the middle finger highest, the little finger
+/// lowest, centres 300 px (15 mm) apart.
+fn four_fingers() -> [SyntheticFinger; 4] {
+    [
+        SyntheticFinger::finger(350.0, 420.0),
+        SyntheticFinger::finger(650.0, 360.0),
+        SyntheticFinger::finger(950.0, 400.0),
+        SyntheticFinger::finger(1250.0, 540.0),
+    ]
+}
+
+/// Asserts that the segments are the expected positions in that order, each centred on its
+/// true fingertip and leaning as it does.
+fn assert_segments(segments: &[Segment], expected: &[(Position, SyntheticFinger)]) {
+    let found: Vec<Position> = segments.iter().map(|s| s.position).collect();
+    let wanted: Vec<Position> = expected.iter().map(|e| e.0).collect();
+    assert_eq!(found, wanted, "positions in image order");
+    for (segment, (position, finger)) in segments.iter().zip(expected) {
+        let (cx, cy) = segment.bounds.centre;
+        let error_mm = ((cx - finger.tip_centre.0).powi(2) + (cy - finger.tip_centre.1).powi(2)).sqrt() / PX_PER_MM;
+        assert!(
+            error_mm <= MAX_CENTRE_ERROR_MM,
+            "{position:?}: centre ({cx:.0}, {cy:.0}) is {error_mm:.1} mm from the true ({:.0}, {:.0})",
+            finger.tip_centre.0,
+            finger.tip_centre.1
+        );
+        let angle_error = (segment.bounds.angle_degrees - finger.angle_degrees).abs();
+        assert!(
+            angle_error <= MAX_ANGLE_ERROR_DEGREES,
+            "{position:?}: leans {:.1}°, the finger {:.1}°",
+            segment.bounds.angle_degrees,
+            finger.angle_degrees
+        );
+        let (x, y) = (segment.bounds.x as f32, segment.bounds.y as f32);
+        assert!(
+            x <= cx && cx <= x + segment.bounds.width as f32 && y <= cy && cy <= y + segment.bounds.height as f32,
+            "{position:?}: the box {:?} holds its centre",
+            segment.bounds
+        );
+    }
+}
+
+fn assert_refused(result: Result<Vec<Segment>, DeviceError>, found: usize, expected: usize) {
+    match result {
+        Err(error @ DeviceError::SlapSegmentationFailed { .. }) => {
+            assert_eq!(error.code(), "slap_segmentation_failed");
+            let DeviceError::SlapSegmentationFailed { found: f, expected: e, .. } = &error else {
+                unreachable!("matched above")
+            };
+            assert_eq!((*f, *e), (found, expected), "{error}");
+            let message = error.to_string();
+            assert!(
+                message.contains(&format!("{found} found")) && message.contains(&format!("{expected} expected")),
+                "the message says found and expected: {message}"
+            );
+        }
+        other => panic!("expected slap_segmentation_failed, got {other:?}"),
+    }
+}
+
+#[test]
+fn right_slap_runs_index_middle_ring_little_from_the_left() {
+    let fingers = four_fingers();
+    let segments = segment_slap(&synthetic_slap(&fingers, 1), PPI, CaptureStep::RightSlap, &[]).unwrap();
+    use Position::*;
+    assert_segments(
+        &segments,
+        &[(RightIndex, fingers[0]), (RightMiddle, fingers[1]), (RightRing, fingers[2]), (RightLittle, fingers[3])],
+    );
+}
+
+#[test]
+fn left_slap_runs_little_ring_middle_index_from_the_left() {
+    // The left hand is the right one mirrored: the little finger, lowest, at the left.
+    let fingers = four_fingers().map(|f| SyntheticFinger {
+        tip_centre: (SLAP_WIDTH as f32 - f.tip_centre.0, f.tip_centre.1),
+        ..f
+    });
+    let mut by_x = fingers;
+    by_x.sort_by(|a, b| a.tip_centre.0.total_cmp(&b.tip_centre.0));
+    let segments = segment_slap(&synthetic_slap(&fingers, 2), PPI, CaptureStep::LeftSlap, &[]).unwrap();
+    use Position::*;
+    assert_segments(
+        &segments,
+        &[(LeftLittle, by_x[0]), (LeftRing, by_x[1]), (LeftMiddle, by_x[2]), (LeftIndex, by_x[3])],
+    );
+}
+
+#[test]
+fn thumbs_run_left_thumb_then_right_thumb() {
+    // Thumbs lean towards each other, as they do on the glass.
+    let thumbs = [SyntheticFinger::thumb(500.0, 500.0, 20.0), SyntheticFinger::thumb(1100.0, 520.0, -20.0)];
+    let segments = segment_slap(&synthetic_slap(&thumbs, 3), PPI, CaptureStep::Thumbs, &[]).unwrap();
+    assert_segments(&segments, &[(Position::LeftThumb, thumbs[0]), (Position::RightThumb, thumbs[1])]);
+}
+
+#[test]
+fn a_missing_middle_finger_leaves_its_gap_and_the_others_keep_their_names() {
+    let all = four_fingers();
+    let fingers = [all[0], all[1], all[3]];
+    let segments =
+        segment_slap(&synthetic_slap(&fingers, 4), PPI, CaptureStep::RightSlap, &[Position::RightRing]).unwrap();
+    use Position::*;
+    assert_segments(&segments, &[(RightIndex, all[0]), (RightMiddle, all[1]), (RightLittle, all[3])]);
+}
+
+#[test]
+fn a_missing_finger_at_the_edge_shifts_nothing() {
+    // Left slap without its little finger: ring, middle, index from the left.
+    let fingers = [
+        SyntheticFinger::finger(650.0, 420.0),
+        SyntheticFinger::finger(950.0, 360.0),
+        SyntheticFinger::finger(1250.0, 410.0),
+    ];
+    let segments =
+        segment_slap(&synthetic_slap(&fingers, 5), PPI, CaptureStep::LeftSlap, &[Position::LeftLittle]).unwrap();
+    use Position::*;
+    assert_segments(&segments, &[(LeftRing, fingers[0]), (LeftMiddle, fingers[1]), (LeftIndex, fingers[2])]);
+}
+
+#[test]
+fn a_gap_in_the_wrong_place_for_the_finger_marked_missing_is_refused() {
+    // Index, middle and ring evenly spaced (the little finger is the one missing), but the
+    // clerk marked the middle finger: labelling by order would call the real middle finger
+    // the ring finger.
+    let all = four_fingers();
+    let fingers = [all[0], all[1], all[2]];
+    let result = segment_slap(&synthetic_slap(&fingers, 6), PPI, CaptureStep::RightSlap, &[Position::RightMiddle]);
+    assert_refused(result, 3, 3);
+}
+
+#[test]
+fn two_fingertips_touching_are_split() {
+    // Middle and ring fingertips 270 px apart, each 276 px wide: they overlap by 6 px.
+    let fingers = [
+        SyntheticFinger::finger(350.0, 420.0),
+        SyntheticFinger::finger(700.0, 380.0),
+        SyntheticFinger::finger(970.0, 400.0),
+        SyntheticFinger::finger(1280.0, 540.0),
+    ];
+    let segments = segment_slap(&synthetic_slap(&fingers, 7), PPI, CaptureStep::RightSlap, &[]).unwrap();
+    use Position::*;
+    assert_segments(
+        &segments,
+        &[(RightIndex, fingers[0]), (RightMiddle, fingers[1]), (RightRing, fingers[2]), (RightLittle, fingers[3])],
+    );
+}
+
+#[test]
+fn a_tilted_hand_is_segmented_along_its_fingers() {
+    // The whole right hand turned 25° clockwise about the image's centre.
+    let angle = 25.0f32;
+    let (sin, cos) = angle.to_radians().sin_cos();
+    let (mx, my) = (SLAP_WIDTH as f32 / 2.0, SLAP_HEIGHT as f32 / 2.0 + 100.0);
+    let fingers = four_fingers().map(|f| {
+        let (dx, dy) = (f.tip_centre.0 - mx, f.tip_centre.1 - my);
+        SyntheticFinger {
+            tip_centre: (mx + dx * cos - dy * sin, my + dx * sin + dy * cos),
+            ..f.leaning(angle)
+        }
+    });
+    let segments = segment_slap(&synthetic_slap(&fingers, 8), PPI, CaptureStep::RightSlap, &[]).unwrap();
+    use Position::*;
+    assert_segments(
+        &segments,
+        &[(RightIndex, fingers[0]), (RightMiddle, fingers[1]), (RightRing, fingers[2]), (RightLittle, fingers[3])],
+    );
+}
+
+#[test]
+fn a_segment_is_the_upright_fingertip_down_to_its_crease() {
+    let fingers = four_fingers();
+    let segments = segment_slap(&synthetic_slap(&fingers, 9), PPI, CaptureStep::RightSlap, &[]).unwrap();
+    assert_eq!(segments.len(), 4);
+    for segment in &segments {
+        let (width_mm, height_mm) = (
+            segment.image.width() as f32 / PX_PER_MM,
+            segment.image.height() as f32 / PX_PER_MM,
+        );
+        // The synthetic tip is 14 × 22 mm; blocks are 0.8 mm, so the edges may be off by one.
+        assert!((width_mm - 14.0).abs() <= 2.0, "{:?}: {width_mm:.1} mm wide", segment.position);
+        assert!((height_mm - 22.0).abs() <= 2.5, "{:?}: {height_mm:.1} mm long", segment.position);
+        // Ridges fill its middle: the deviation there is that of the ridges (80 grey levels
+        // in amplitude), not the glass's.
+        let (w, h) = segment.image.dimensions();
+        let middle: Vec<f32> = (h / 3..2 * h / 3)
+            .flat_map(|y| (w / 3..2 * w / 3).map(move |x| (x, y)))
+            .map(|(x, y)| segment.image.get_pixel(x, y)[0] as f32)
+            .collect();
+        let mean = middle.iter().sum::<f32>() / middle.len() as f32;
+        let deviation = (middle.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / middle.len() as f32).sqrt();
+        assert!(deviation > 40.0, "{:?}: deviation {deviation:.1} in its middle", segment.position);
+    }
+}
+
+#[test]
+fn a_blank_slap_is_refused() {
+    let blank = synthetic_slap(&[], 10);
+    assert_refused(segment_slap(&blank, PPI, CaptureStep::LeftSlap, &[]), 0, 4);
+}
+
+#[test]
+fn two_fingers_where_four_are_expected_is_refused() {
+    let all = four_fingers();
+    let two = synthetic_slap(&[all[1], all[2]], 11);
+    assert_refused(segment_slap(&two, PPI, CaptureStep::RightSlap, &[]), 2, 4);
+}
+
+#[test]
+fn bad_inputs_get_errors_not_panics() {
+    let small = GrayImage::new(40, 30);
+    assert_eq!(
+        segment_slap(&small, PPI, CaptureStep::Face, &[]).unwrap_err().code(),
+        "device_unsupported_step"
+    );
+    assert_eq!(segment_slap(&small, 0, CaptureStep::Thumbs, &[]).unwrap_err().code(), "device_bad_image");
+    assert_eq!(
+        segment_slap(&GrayImage::new(0, 0), PPI, CaptureStep::Thumbs, &[]).unwrap_err().code(),
+        "device_bad_image"
+    );
+    // Too small to hold a fingertip: nothing found, two expected.
+    assert_refused(segment_slap(&small, PPI, CaptureStep::Thumbs, &[]), 0, 2);
+}
