@@ -36,7 +36,11 @@ pub enum DeviceError {
         "the slap could not be cut into single fingers: {found} found, {expected} expected ({reason}); check \
          the fingers marked missing and capture the slap again"
     )]
-    SlapSegmentationFailed { found: usize, expected: usize, reason: String },
+    SlapSegmentationFailed {
+        found: usize,
+        expected: usize,
+        reason: String,
+    },
 
     // MOSIP SBI device services.
     /// The device's signature does not verify, or its certificate does not chain to the trust

@@ -44,7 +44,9 @@ pub fn assign_positions(
     mut tips: Vec<Fingertip>,
 ) -> Result<Vec<(Position, Fingertip)>, DeviceError> {
     let Some(order) = image_order(step) else {
-        return Err(DeviceError::UnsupportedStep(format!("{step:?} (only slaps are segmented)")));
+        return Err(DeviceError::UnsupportedStep(format!(
+            "{step:?} (only slaps are segmented)"
+        )));
     };
     let slots: Vec<usize> = (0..order.len()).filter(|&s| !exceptions.contains(&order[s])).collect();
     if tips.len() != slots.len() {
@@ -91,7 +93,9 @@ fn check_gaps(slots: &[usize], laterals: &[f32], tips: &[Fingertip]) -> Result<(
     };
     for (&k, &d) in steps.iter().zip(&distances) {
         if k > 1 && d < width * (1.0 + MISSING_FINGER_ROOM * (k - 1) as f32) {
-            return Err(fails("there is no room between the fingers found for the finger marked missing"));
+            return Err(fails(
+                "there is no room between the fingers found for the finger marked missing",
+            ));
         }
     }
     if distances.len() >= 2 {
@@ -99,7 +103,9 @@ fn check_gaps(slots: &[usize], laterals: &[f32], tips: &[Fingertip]) -> Result<(
         let largest = per_slot.iter().copied().fold(f32::MIN, f32::max);
         let smallest = per_slot.iter().copied().fold(f32::MAX, f32::min);
         if smallest <= 0.0 || largest / smallest > MAX_SPACING_RATIO {
-            return Err(fails("the gap between the fingers is not where the finger marked missing would be"));
+            return Err(fails(
+                "the gap between the fingers is not where the finger marked missing would be",
+            ));
         }
     }
     Ok(())

@@ -286,10 +286,15 @@ pub fn distance_to_background(grid: &BlockGrid) -> Vec<u16> {
             if distance[i] == 0 {
                 continue;
             }
-            let nearest = [at(&distance, c - 1, r), at(&distance, c - 1, r - 1), at(&distance, c, r - 1), at(&distance, c + 1, r - 1)]
-                .into_iter()
-                .min()
-                .unwrap_or(0);
+            let nearest = [
+                at(&distance, c - 1, r),
+                at(&distance, c - 1, r - 1),
+                at(&distance, c, r - 1),
+                at(&distance, c + 1, r - 1),
+            ]
+            .into_iter()
+            .min()
+            .unwrap_or(0);
             distance[i] = distance[i].min(nearest.saturating_add(1));
         }
     }
@@ -299,10 +304,15 @@ pub fn distance_to_background(grid: &BlockGrid) -> Vec<u16> {
             if distance[i] == 0 {
                 continue;
             }
-            let nearest = [at(&distance, c + 1, r), at(&distance, c + 1, r + 1), at(&distance, c, r + 1), at(&distance, c - 1, r + 1)]
-                .into_iter()
-                .min()
-                .unwrap_or(0);
+            let nearest = [
+                at(&distance, c + 1, r),
+                at(&distance, c + 1, r + 1),
+                at(&distance, c, r + 1),
+                at(&distance, c - 1, r + 1),
+            ]
+            .into_iter()
+            .min()
+            .unwrap_or(0);
             distance[i] = distance[i].min(nearest.saturating_add(1));
         }
     }

@@ -153,9 +153,18 @@ pub fn find_fingertips(
     let mut large = large;
     attach_small_pieces(grid, &mut large, small);
     let hand_up = hand_direction(&large);
-    group_fingers(&large, hand_up)
+    group_fingers(grid, &large, hand_up)
         .into_iter()
-        .map(|(top, lower)| measure_tip(grid, half, &large[top], &lower.iter().map(|&i| &large[i]).collect::<Vec<_>>(), hand_up, max_tip_length))
+        .map(|(top, lower)| {
+            measure_tip(
+                grid,
+                half,
+                &large[top],
+                &lower.iter().map(|&i| &large[i]).collect::<Vec<_>>(),
+                hand_up,
+                max_tip_length,
+            )
+        })
         .collect()
 }
 
@@ -272,29 +281,60 @@ fn hand_direction(pieces: &[Piece]) -> (f32, f32) {
     clamp_tilt((angle.sin(), -angle.cos()))
 }
 
-/// Is `lower` below `upper` along `upper`'s finger: further down its axis than a quarter of
-/// its width, and within half its width to either side?
-fn is_below(lower: &Piece, upper: &Piece, hand_up: (f32, f32)) -> bool {
+/// Where a piece lies along and across the hand, pixels: lowest and highest along the hand's
+/// direction (higher is nearer the fingertips), leftmost and rightmost across it.
+#[derive(Debug, Clone, Copy)]
+struct Extent {
+    along: (f32, f32),
+    across: (f32, f32),
+}
+
+impl Extent {
+    fn new(grid: &BlockGrid, piece: &Piece, up: (f32, f32)) -> Extent {
+        let half_block = grid.size as f32 / 2.0;
+        let (mut along, mut across) = ((f32::MAX, f32::MIN), (f32::MAX, f32::MIN));
+        for &c in &piece.cells {
+            let (x, y) = grid.centre(c);
+            let a = x * up.0 + y * up.1;
+            let s = x * -up.1 + y * up.0;
+            along = (along.0.min(a - half_block), along.1.max(a + half_block));
+            across = (across.0.min(s - half_block), across.1.max(s + half_block));
+        }
+        Extent { along, across }
+    }
+}
+
+/// Is `lower` below `upper`? Either its centre lies down `upper`'s own axis (further than a
+/// quarter of `upper`'s width, within half its width to either side: a lower phalanx of the
+/// same finger, even one that splays), or it lies wholly below `upper` along the hand and
+/// spans at least half of `upper`'s breadth (the palm, under several fingers at once).
+fn is_below(lower: (&Piece, &Extent), upper: (&Piece, &Extent), hand_up: (f32, f32)) -> bool {
+    let ((lower, lower_extent), (upper, upper_extent)) = (lower, upper);
     let up = upper.direction(hand_up);
     let (dx, dy) = (lower.centroid.0 - upper.centroid.0, lower.centroid.1 - upper.centroid.1);
     let down = -(dx * up.0 + dy * up.1);
     let side = (dx * -up.1 + dy * up.0).abs();
     let width = upper.width();
-    down > 0.25 * width && side < 0.5 * width
+    if down > 0.25 * width && side < 0.5 * width {
+        return true;
+    }
+    let overlap = lower_extent.across.1.min(upper_extent.across.1) - lower_extent.across.0.max(upper_extent.across.0);
+    let breadth = upper_extent.across.1 - upper_extent.across.0;
+    lower_extent.along.1 <= upper_extent.along.0 && overlap >= 0.5 * breadth
 }
 
 /// Groups pieces into fingers: a piece below no other piece is a finger's top; a piece below
 /// exactly one top is a lower phalanx of that finger; a piece below several tops (a palm) or
-/// below a piece that is no top only, is left out.
-fn group_fingers(pieces: &[Piece], hand_up: (f32, f32)) -> Vec<(usize, Vec<usize>)> {
+/// below no top, only below lower pieces, is left out.
+fn group_fingers(grid: &BlockGrid, pieces: &[Piece], hand_up: (f32, f32)) -> Vec<(usize, Vec<usize>)> {
+    let extents: Vec<Extent> = pieces.iter().map(|p| Extent::new(grid, p, hand_up)).collect();
+    let below = |i: usize, j: usize| is_below((&pieces[i], &extents[i]), (&pieces[j], &extents[j]), hand_up);
     let tops: Vec<usize> = (0..pieces.len())
-        .filter(|&i| (0..pieces.len()).all(|j| j == i || !is_below(&pieces[i], &pieces[j], hand_up)))
+        .filter(|&i| (0..pieces.len()).all(|j| j == i || !below(i, j)))
         .collect();
     let mut fingers: Vec<(usize, Vec<usize>)> = tops.iter().map(|&t| (t, Vec::new())).collect();
     for i in (0..pieces.len()).filter(|i| !tops.contains(i)) {
-        let above: Vec<usize> = (0..tops.len())
-            .filter(|&k| is_below(&pieces[i], &pieces[tops[k]], hand_up))
-            .collect();
+        let above: Vec<usize> = (0..tops.len()).filter(|&k| below(i, tops[k])).collect();
         if let [only] = above[..] {
             fingers[only].1.push(i);
         }
@@ -352,10 +392,7 @@ fn measure_tip(
     let middle = (lo + hi) / 2.0;
     let along = top_along - length / 2.0;
     Fingertip {
-        centre: (
-            up.0 * along + across.0 * middle,
-            up.1 * along + across.1 * middle,
-        ),
+        centre: (up.0 * along + across.0 * middle, up.1 * along + across.1 * middle),
         up,
         width,
         length,

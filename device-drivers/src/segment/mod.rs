@@ -98,7 +98,9 @@ pub fn segment_slap(
     exceptions: &[Position],
 ) -> Result<Vec<Segment>, DeviceError> {
     if image_order(step).is_none() {
-        return Err(DeviceError::UnsupportedStep(format!("{step:?} (only slaps are segmented)")));
+        return Err(DeviceError::UnsupportedStep(format!(
+            "{step:?} (only slaps are segmented)"
+        )));
     }
     if !(MIN_PPI..=MAX_PPI).contains(&ppi) {
         return Err(DeviceError::BadImage(format!(
@@ -143,10 +145,19 @@ fn bounds_of(tip: &Fingertip, image_width: u32, image_height: u32) -> SegmentBou
         )
     });
     let clip = |v: f32, limit: u32| v.clamp(0.0, limit as f32) as u32;
-    let x0 = clip(corners.iter().map(|c| c.0).fold(f32::MAX, f32::min).floor(), image_width);
+    let x0 = clip(
+        corners.iter().map(|c| c.0).fold(f32::MAX, f32::min).floor(),
+        image_width,
+    );
     let x1 = clip(corners.iter().map(|c| c.0).fold(f32::MIN, f32::max).ceil(), image_width);
-    let y0 = clip(corners.iter().map(|c| c.1).fold(f32::MAX, f32::min).floor(), image_height);
-    let y1 = clip(corners.iter().map(|c| c.1).fold(f32::MIN, f32::max).ceil(), image_height);
+    let y0 = clip(
+        corners.iter().map(|c| c.1).fold(f32::MAX, f32::min).floor(),
+        image_height,
+    );
+    let y1 = clip(
+        corners.iter().map(|c| c.1).fold(f32::MIN, f32::max).ceil(),
+        image_height,
+    );
     SegmentBounds {
         x: x0,
         y: y0,

@@ -29,6 +29,8 @@ struct SyntheticFinger {
     angle_degrees: f32,
     half_width_mm: f32,
     half_length_mm: f32,
+    /// The ridge-free band between tip and middle phalanx, mm; negative when they overlap.
+    crease_mm: f32,
 }
 
 impl SyntheticFinger {
@@ -38,6 +40,7 @@ impl SyntheticFinger {
             angle_degrees: 0.0,
             half_width_mm: 7.0,
             half_length_mm: 11.0,
+            crease_mm: 1.5,
         }
     }
 
@@ -47,6 +50,7 @@ impl SyntheticFinger {
             angle_degrees,
             half_width_mm: 9.0,
             half_length_mm: 13.0,
+            crease_mm: 1.5,
         }
     }
 
@@ -81,13 +85,7 @@ impl Noise {
 
 /// Draws ridges (rings of period 9.5 px around a core, as in a whorl) into the ellipse with
 /// centre `centre`, half-axes `across`/`along` (pixels), long axis along `up`.
-fn draw_ridged_ellipse(
-    pixels: &mut [f32],
-    centre: (f32, f32),
-    up: (f32, f32),
-    half_across: f32,
-    half_along: f32,
-) {
+fn draw_ridged_ellipse(pixels: &mut [f32], centre: (f32, f32), up: (f32, f32), half_across: f32, half_along: f32) {
     let across = (-up.1, up.0);
     let reach = half_across.max(half_along).ceil() as i64 + 1;
     let core = (centre.0 + up.0 * half_along * 0.2, centre.1 + up.1 * half_along * 0.2);
@@ -109,12 +107,22 @@ fn draw_ridged_ellipse(
 /// A synthetic slap: glass at grey 225 with noise everywhere, each finger's tip and middle
 /// phalanx (narrower, as it presses less) drawn with ridges.
 fn synthetic_slap(fingers: &[SyntheticFinger], seed: u64) -> GrayImage {
+    synthetic_slap_with_palm(fingers, None, seed)
+}
+
+/// The upper palm as a ridged ellipse: centre, half-width and half-height in pixels.
+type Palm = ((f32, f32), f32, f32);
+
+fn synthetic_slap_with_palm(fingers: &[SyntheticFinger], palm: Option<Palm>, seed: u64) -> GrayImage {
     let mut pixels = vec![225.0f32; (SLAP_WIDTH * SLAP_HEIGHT) as usize];
+    if let Some((centre, half_width, half_height)) = palm {
+        draw_ridged_ellipse(&mut pixels, centre, (0.0, -1.0), half_width, half_height);
+    }
     for finger in fingers {
         let up = finger.up();
         let (half_width, half_length) = (finger.half_width_mm * PX_PER_MM, finger.half_length_mm * PX_PER_MM);
         let lower_half_length = 10.0 * PX_PER_MM;
-        let offset = half_length + 1.5 * PX_PER_MM + lower_half_length;
+        let offset = half_length + finger.crease_mm * PX_PER_MM + lower_half_length;
         let lower_centre = (finger.tip_centre.0 - up.0 * offset, finger.tip_centre.1 - up.1 * offset);
         draw_ridged_ellipse(&mut pixels, finger.tip_centre, up, half_width, half_length);
         draw_ridged_ellipse(&mut pixels, lower_centre, up, half_width * 0.85, lower_half_length);
@@ -172,7 +180,10 @@ fn assert_refused(result: Result<Vec<Segment>, DeviceError>, found: usize, expec
     match result {
         Err(error @ DeviceError::SlapSegmentationFailed { .. }) => {
             assert_eq!(error.code(), "slap_segmentation_failed");
-            let DeviceError::SlapSegmentationFailed { found: f, expected: e, .. } = &error else {
+            let DeviceError::SlapSegmentationFailed {
+                found: f, expected: e, ..
+            } = &error
+            else {
                 unreachable!("matched above")
             };
             assert_eq!((*f, *e), (found, expected), "{error}");
@@ -193,7 +204,12 @@ fn right_slap_runs_index_middle_ring_little_from_the_left() {
     use Position::*;
     assert_segments(
         &segments,
-        &[(RightIndex, fingers[0]), (RightMiddle, fingers[1]), (RightRing, fingers[2]), (RightLittle, fingers[3])],
+        &[
+            (RightIndex, fingers[0]),
+            (RightMiddle, fingers[1]),
+            (RightRing, fingers[2]),
+            (RightLittle, fingers[3]),
+        ],
     );
 }
 
@@ -210,26 +226,45 @@ fn left_slap_runs_little_ring_middle_index_from_the_left() {
     use Position::*;
     assert_segments(
         &segments,
-        &[(LeftLittle, by_x[0]), (LeftRing, by_x[1]), (LeftMiddle, by_x[2]), (LeftIndex, by_x[3])],
+        &[
+            (LeftLittle, by_x[0]),
+            (LeftRing, by_x[1]),
+            (LeftMiddle, by_x[2]),
+            (LeftIndex, by_x[3]),
+        ],
     );
 }
 
 #[test]
 fn thumbs_run_left_thumb_then_right_thumb() {
     // Thumbs lean towards each other, as they do on the glass.
-    let thumbs = [SyntheticFinger::thumb(500.0, 500.0, 20.0), SyntheticFinger::thumb(1100.0, 520.0, -20.0)];
+    let thumbs = [
+        SyntheticFinger::thumb(500.0, 500.0, 20.0),
+        SyntheticFinger::thumb(1100.0, 520.0, -20.0),
+    ];
     let segments = segment_slap(&synthetic_slap(&thumbs, 3), PPI, CaptureStep::Thumbs, &[]).unwrap();
-    assert_segments(&segments, &[(Position::LeftThumb, thumbs[0]), (Position::RightThumb, thumbs[1])]);
+    assert_segments(
+        &segments,
+        &[(Position::LeftThumb, thumbs[0]), (Position::RightThumb, thumbs[1])],
+    );
 }
 
 #[test]
 fn a_missing_middle_finger_leaves_its_gap_and_the_others_keep_their_names() {
     let all = four_fingers();
     let fingers = [all[0], all[1], all[3]];
-    let segments =
-        segment_slap(&synthetic_slap(&fingers, 4), PPI, CaptureStep::RightSlap, &[Position::RightRing]).unwrap();
+    let segments = segment_slap(
+        &synthetic_slap(&fingers, 4),
+        PPI,
+        CaptureStep::RightSlap,
+        &[Position::RightRing],
+    )
+    .unwrap();
     use Position::*;
-    assert_segments(&segments, &[(RightIndex, all[0]), (RightMiddle, all[1]), (RightLittle, all[3])]);
+    assert_segments(
+        &segments,
+        &[(RightIndex, all[0]), (RightMiddle, all[1]), (RightLittle, all[3])],
+    );
 }
 
 #[test]
@@ -240,10 +275,22 @@ fn a_missing_finger_at_the_edge_shifts_nothing() {
         SyntheticFinger::finger(950.0, 360.0),
         SyntheticFinger::finger(1250.0, 410.0),
     ];
-    let segments =
-        segment_slap(&synthetic_slap(&fingers, 5), PPI, CaptureStep::LeftSlap, &[Position::LeftLittle]).unwrap();
+    let segments = segment_slap(
+        &synthetic_slap(&fingers, 5),
+        PPI,
+        CaptureStep::LeftSlap,
+        &[Position::LeftLittle],
+    )
+    .unwrap();
     use Position::*;
-    assert_segments(&segments, &[(LeftRing, fingers[0]), (LeftMiddle, fingers[1]), (LeftIndex, fingers[2])]);
+    assert_segments(
+        &segments,
+        &[
+            (LeftRing, fingers[0]),
+            (LeftMiddle, fingers[1]),
+            (LeftIndex, fingers[2]),
+        ],
+    );
 }
 
 #[test]
@@ -253,7 +300,12 @@ fn a_gap_in_the_wrong_place_for_the_finger_marked_missing_is_refused() {
     // the ring finger.
     let all = four_fingers();
     let fingers = [all[0], all[1], all[2]];
-    let result = segment_slap(&synthetic_slap(&fingers, 6), PPI, CaptureStep::RightSlap, &[Position::RightMiddle]);
+    let result = segment_slap(
+        &synthetic_slap(&fingers, 6),
+        PPI,
+        CaptureStep::RightSlap,
+        &[Position::RightMiddle],
+    );
     assert_refused(result, 3, 3);
 }
 
@@ -270,7 +322,12 @@ fn two_fingertips_touching_are_split() {
     use Position::*;
     assert_segments(
         &segments,
-        &[(RightIndex, fingers[0]), (RightMiddle, fingers[1]), (RightRing, fingers[2]), (RightLittle, fingers[3])],
+        &[
+            (RightIndex, fingers[0]),
+            (RightMiddle, fingers[1]),
+            (RightRing, fingers[2]),
+            (RightLittle, fingers[3]),
+        ],
     );
 }
 
@@ -291,7 +348,12 @@ fn a_tilted_hand_is_segmented_along_its_fingers() {
     use Position::*;
     assert_segments(
         &segments,
-        &[(RightIndex, fingers[0]), (RightMiddle, fingers[1]), (RightRing, fingers[2]), (RightLittle, fingers[3])],
+        &[
+            (RightIndex, fingers[0]),
+            (RightMiddle, fingers[1]),
+            (RightRing, fingers[2]),
+            (RightLittle, fingers[3]),
+        ],
     );
 }
 
@@ -306,8 +368,16 @@ fn a_segment_is_the_upright_fingertip_down_to_its_crease() {
             segment.image.height() as f32 / PX_PER_MM,
         );
         // The synthetic tip is 14 × 22 mm; blocks are 0.8 mm, so the edges may be off by one.
-        assert!((width_mm - 14.0).abs() <= 2.0, "{:?}: {width_mm:.1} mm wide", segment.position);
-        assert!((height_mm - 22.0).abs() <= 2.5, "{:?}: {height_mm:.1} mm long", segment.position);
+        assert!(
+            (width_mm - 14.0).abs() <= 2.0,
+            "{:?}: {width_mm:.1} mm wide",
+            segment.position
+        );
+        assert!(
+            (height_mm - 22.0).abs() <= 2.5,
+            "{:?}: {height_mm:.1} mm long",
+            segment.position
+        );
         // Ridges fill its middle: the deviation there is that of the ridges (80 grey levels
         // in amplitude), not the glass's.
         let (w, h) = segment.image.dimensions();
@@ -317,7 +387,11 @@ fn a_segment_is_the_upright_fingertip_down_to_its_crease() {
             .collect();
         let mean = middle.iter().sum::<f32>() / middle.len() as f32;
         let deviation = (middle.iter().map(|v| (v - mean).powi(2)).sum::<f32>() / middle.len() as f32).sqrt();
-        assert!(deviation > 40.0, "{:?}: deviation {deviation:.1} in its middle", segment.position);
+        assert!(
+            deviation > 40.0,
+            "{:?}: deviation {deviation:.1} in its middle",
+            segment.position
+        );
     }
 }
 
@@ -341,11 +415,61 @@ fn bad_inputs_get_errors_not_panics() {
         segment_slap(&small, PPI, CaptureStep::Face, &[]).unwrap_err().code(),
         "device_unsupported_step"
     );
-    assert_eq!(segment_slap(&small, 0, CaptureStep::Thumbs, &[]).unwrap_err().code(), "device_bad_image");
     assert_eq!(
-        segment_slap(&GrayImage::new(0, 0), PPI, CaptureStep::Thumbs, &[]).unwrap_err().code(),
+        segment_slap(&small, 0, CaptureStep::Thumbs, &[]).unwrap_err().code(),
+        "device_bad_image"
+    );
+    assert_eq!(
+        segment_slap(&GrayImage::new(0, 0), PPI, CaptureStep::Thumbs, &[])
+            .unwrap_err()
+            .code(),
         "device_bad_image"
     );
     // Too small to hold a fingertip: nothing found, two expected.
     assert_refused(segment_slap(&small, PPI, CaptureStep::Thumbs, &[]), 0, 2);
+}
+
+#[test]
+fn the_upper_palm_below_the_fingers_is_ignored() {
+    // The palm's top edge (y 1250) lies below every middle phalanx (the lowest ends near
+    // y 1180) and spans all four fingers.
+    let fingers = four_fingers();
+    let palm = ((800.0, 1500.0), 700.0, 250.0);
+    let slap = synthetic_slap_with_palm(&fingers, Some(palm), 12);
+    let segments = segment_slap(&slap, PPI, CaptureStep::RightSlap, &[]).unwrap();
+    use Position::*;
+    assert_segments(
+        &segments,
+        &[
+            (RightIndex, fingers[0]),
+            (RightMiddle, fingers[1]),
+            (RightRing, fingers[2]),
+            (RightLittle, fingers[3]),
+        ],
+    );
+}
+
+#[test]
+fn a_finger_without_a_visible_crease_is_cut_at_the_fixed_length() {
+    // The middle phalanx overlaps the tip by 15 mm: ridges run on without a break for 27 mm.
+    let fingers = four_fingers().map(|f| SyntheticFinger { crease_mm: -15.0, ..f });
+    let segments = segment_slap(&synthetic_slap(&fingers, 13), PPI, CaptureStep::RightSlap, &[]).unwrap();
+    assert_eq!(segments.len(), 4);
+    // The fixed length of `segment` (25 mm), measured from the top of the finger.
+    let fixed_length_mm = 25.0;
+    for (segment, finger) in segments.iter().zip(&fingers) {
+        let length_mm = segment.image.height() as f32 / PX_PER_MM;
+        assert!(
+            (length_mm - fixed_length_mm).abs() <= 1.0,
+            "{:?}: {length_mm:.1} mm long",
+            segment.position
+        );
+        let true_top = finger.tip_centre.1 - finger.half_length_mm * PX_PER_MM;
+        let top = segment.bounds.centre.1 - segment.image.height() as f32 / 2.0;
+        assert!(
+            (top - true_top).abs() / PX_PER_MM <= 1.0,
+            "{:?}: the cut starts at y {top:.0}, the finger at y {true_top:.0}",
+            segment.position
+        );
+    }
 }
