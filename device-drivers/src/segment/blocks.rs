@@ -48,20 +48,21 @@ impl HalfImage {
 }
 
 /// Bilinear sample of a row-major 8-bit image at pixel-centre coordinates; `None` outside.
-pub fn bilinear(pixels: &[u8], width: usize, height: usize, x: f32, y: f32) -> Option<f32> {
-    if width == 0 || height == 0 || !(x >= 0.0 && y >= 0.0) {
+fn bilinear(pixels: &[u8], width: usize, height: usize, x: f32, y: f32) -> Option<f32> {
+    // Also false for NaN. For non-negative values truncation is the floor.
+    if !(x >= 0.0 && y >= 0.0) {
         return None;
     }
-    let (x0, y0) = (x.floor() as usize, y.floor() as usize);
+    let (x0, y0) = (x as usize, y as usize);
     if x0 >= width || y0 >= height {
         return None;
     }
     let (x1, y1) = ((x0 + 1).min(width - 1), (y0 + 1).min(height - 1));
     let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-    let at = |xx: usize, yy: usize| pixels[yy * width + xx] as f32;
-    let top = at(x0, y0) * (1.0 - fx) + at(x1, y0) * fx;
-    let bottom = at(x0, y1) * (1.0 - fx) + at(x1, y1) * fx;
-    Some(top * (1.0 - fy) + bottom * fy)
+    let (row0, row1) = (&pixels[y0 * width..][..width], &pixels[y1 * width..][..width]);
+    let top = row0[x0] as f32 + (row0[x1] as f32 - row0[x0] as f32) * fx;
+    let bottom = row1[x0] as f32 + (row1[x1] as f32 - row1[x0] as f32) * fx;
+    Some(top + (bottom - top) * fy)
 }
 
 /// A grid of square blocks over the image, `size` pixels on a side (the last row and column
