@@ -25,6 +25,14 @@ const MISSING_FINGER_ROOM: f32 = 0.7;
 /// much (largest over smallest) before the gaps are judged not to fit.
 const MAX_SPACING_RATIO: f32 = 1.7;
 
+/// A fingertip's width may differ from the median of the slap's by this factor either way;
+/// beyond it, two fingers pressed together were probably taken for one (or one for a palm).
+const MAX_WIDTH_RATIO: f32 = 1.6;
+
+/// A fingertip leaning this far (degrees) is no fingertip: the finder clamps directions at 45°,
+/// so this is one whose shape pointed sideways.
+const MAX_LEAN_DEGREES: f32 = 44.0;
+
 /// The positions of a slap step in image order, left to right; `None` for other steps.
 pub fn image_order(step: CaptureStep) -> Option<&'static [Position]> {
     use Position::*;
@@ -61,6 +69,7 @@ pub fn assign_positions(
             reason: reason.into(),
         });
     }
+    check_shapes(&tips, slots.len())?;
     // Left to right across the hand: along the mean direction across the fingers.
     let (mut ux, mut uy) = (0.0f32, 0.0f32);
     for tip in &tips {
@@ -72,6 +81,32 @@ pub fn assign_positions(
     tips.sort_by(|a, b| lateral(a).total_cmp(&lateral(b)));
     check_gaps(&slots, &tips.iter().map(lateral).collect::<Vec<_>>(), &tips)?;
     Ok(slots.iter().map(|&s| order[s]).zip(tips).collect())
+}
+
+/// Does every fingertip look like one? Similar widths, no sideways lean.
+fn check_shapes(tips: &[Fingertip], expected: usize) -> Result<(), DeviceError> {
+    if tips.is_empty() {
+        return Ok(());
+    }
+    let mut widths: Vec<f32> = tips.iter().map(|t| t.width).collect();
+    widths.sort_by(f32::total_cmp);
+    let median = widths[widths.len() / 2];
+    let fails = |reason: &str| DeviceError::SlapSegmentationFailed {
+        found: tips.len(),
+        expected,
+        reason: reason.into(),
+    };
+    if widths[0] * MAX_WIDTH_RATIO < median || widths[widths.len() - 1] > median * MAX_WIDTH_RATIO {
+        return Err(fails(
+            "the fingertips differ too much in width: fingers may be pressed together, spread them",
+        ));
+    }
+    if tips.iter().any(|t| t.angle_degrees().abs() > MAX_LEAN_DEGREES) {
+        return Err(fails(
+            "a fingertip lies on its side: fingers may be pressed together, spread them",
+        ));
+    }
+    Ok(())
 }
 
 /// Do the spaces between the fingertips fit the slots they are to fill? Only asked when a

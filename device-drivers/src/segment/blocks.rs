@@ -2,9 +2,9 @@
 //! into connected regions, with each block's distance to the background.
 //!
 //! Why blocks: ridges are what tells a finger from the glass, and ridges show as variance over
-//! a few ridge periods. Working on blocks of about 16 px at 500 ppi (0.8 mm) makes every later
-//! step (morphology, labelling, splitting) cost a few thousand cells instead of millions of
-//! pixels.
+//! a ridge period or more. Working on blocks of 8 px at 500 ppi (0.4 mm) makes every later
+//! step (morphology, labelling, splitting) cost tens of thousands of cells instead of millions
+//! of pixels.
 //!
 //! Deliberately absent: anything about fingers (shapes, axes, positions: `fingers`), and any
 //! pixel-accurate boundary; the grid is as coarse as a block.

@@ -10,14 +10,22 @@
 
 use super::blocks::{distance_to_background, regions, BlockGrid, HalfImage};
 
-/// A region splits where each side rises at least this many blocks above the neck between them
+/// A region splits where each side rises at least this far (mm) above the neck between them
 /// (for two touching fingertips the neck is narrow and each tip is broad; for a ragged edge the
 /// bump is shallow).
-const SPLIT_DEPTH_BLOCKS: u16 = 2;
+const SPLIT_DEPTH_MM: f32 = 1.6;
 
-/// A piece must be this broad (distance to the background, in blocks) at its widest to be a core
-/// of its own.
-const MIN_CORE_RADIUS_BLOCKS: u16 = 3;
+/// A piece must be this broad (distance to the background, mm) at its widest to be a core of
+/// its own.
+const MIN_CORE_RADIUS_MM: f32 = 2.4;
+
+/// A piece too small for a fingertip joins a large one within this distance, mm.
+const ATTACH_DISTANCE_MM: f32 = 1.6;
+
+/// The band across the finger in which the crease search measures ridges, mm along the
+/// finger: at least one ridge period (about 0.5 mm), so that ridges running across the finger
+/// still show their deviation.
+const CREASE_BAND_MM: f32 = 0.6;
 
 /// The most a finger may lean from upright, degrees; steeper axes are taken as this.
 const MAX_TILT_DEGREES: f32 = 45.0;
@@ -139,19 +147,22 @@ fn clamp_tilt(up: (f32, f32)) -> (f32, f32) {
 pub fn find_fingertips(
     grid: &BlockGrid,
     half: &HalfImage,
+    pixels_per_mm: f32,
     min_area_blocks: usize,
     max_tip_length: f32,
 ) -> Vec<Fingertip> {
+    let in_blocks = |mm: f32| ((mm * pixels_per_mm / grid.size as f32).round() as u16).max(1);
+    let (split_depth, min_core_radius) = (in_blocks(SPLIT_DEPTH_MM), in_blocks(MIN_CORE_RADIUS_MM));
     let distance = distance_to_background(grid);
     let mut pieces = Vec::new();
     for region in regions(grid, |i| grid.cells[i]) {
-        for cells in split_region(grid, &distance, &region) {
+        for cells in split_region(grid, &distance, &region, split_depth, min_core_radius) {
             pieces.push(Piece::new(grid, cells));
         }
     }
     let (large, small): (Vec<Piece>, Vec<Piece>) = pieces.into_iter().partition(|p| p.cells.len() >= min_area_blocks);
     let mut large = large;
-    attach_small_pieces(grid, &mut large, small);
+    attach_small_pieces(grid, &mut large, small, in_blocks(ATTACH_DISTANCE_MM) as usize);
     let hand_up = hand_direction(&large);
     group_fingers(grid, &large, hand_up)
         .into_iter()
@@ -163,6 +174,7 @@ pub fn find_fingertips(
                 &lower.iter().map(|&i| &large[i]).collect::<Vec<_>>(),
                 hand_up,
                 max_tip_length,
+                pixels_per_mm,
             )
         })
         .collect()
@@ -170,9 +182,15 @@ pub fn find_fingertips(
 
 /// Splits a region where it narrows between broad parts: the cores are found by raising a
 /// threshold on the distance to the background until the region falls apart into parts that
-/// each rise [`SPLIT_DEPTH_BLOCKS`] above the level where they parted; every block then goes to
-/// the core it reaches first through the region.
-fn split_region(grid: &BlockGrid, distance: &[u16], region: &[usize]) -> Vec<Vec<usize>> {
+/// each rise `split_depth` blocks above the level where they parted (and `min_core_radius` in
+/// all); every block then goes to the core it reaches first through the region.
+fn split_region(
+    grid: &BlockGrid,
+    distance: &[u16],
+    region: &[usize],
+    split_depth: u16,
+    min_core_radius: u16,
+) -> Vec<Vec<usize>> {
     let mut cores: Vec<Vec<usize>> = Vec::new();
     let mut pending: Vec<(Vec<usize>, u16)> = vec![(region.to_vec(), 1)];
     while let Some((cells, level)) = pending.pop() {
@@ -187,7 +205,7 @@ fn split_region(grid: &BlockGrid, distance: &[u16], region: &[usize]) -> Vec<Vec
             .into_iter()
             .filter(|part| {
                 let peak = part.iter().map(|&c| distance[c]).max().unwrap_or(0);
-                peak >= MIN_CORE_RADIUS_BLOCKS && peak >= level + SPLIT_DEPTH_BLOCKS
+                peak >= min_core_radius && peak >= level + split_depth
             })
             .collect();
         match parts.len() {
@@ -234,15 +252,15 @@ fn split_region(grid: &BlockGrid, distance: &[u16], region: &[usize]) -> Vec<Vec
     split
 }
 
-/// Pieces too small to be a fingertip join the large piece they touch (within two blocks), as
+/// Pieces too small to be a fingertip join the large piece they touch (within `reach` blocks), as
 /// fragments of it; pieces touching none are specks and dropped.
-fn attach_small_pieces(grid: &BlockGrid, large: &mut [Piece], small: Vec<Piece>) {
+fn attach_small_pieces(grid: &BlockGrid, large: &mut [Piece], small: Vec<Piece>, reach: usize) {
     for piece in small {
         let nearest = large
             .iter()
             .enumerate()
             .map(|(k, big)| (k, chessboard_gap(grid, &piece.cells, &big.cells)))
-            .filter(|&(_, gap)| gap <= 2)
+            .filter(|&(_, gap)| gap <= reach)
             .min_by_key(|&(_, gap)| gap);
         if let Some((k, _)) = nearest {
             let mut cells = std::mem::take(&mut large[k].cells);
@@ -351,6 +369,7 @@ fn measure_tip(
     lower: &[&Piece],
     hand_up: (f32, f32),
     max_length: f32,
+    pixels_per_mm: f32,
 ) -> Fingertip {
     let up = if lower.is_empty() {
         top.direction(hand_up)
@@ -383,7 +402,7 @@ fn measure_tip(
     let width = (hi - lo).max(grid.size as f32);
     let middle = (lo + hi) / 2.0;
     let mut length = extent.min(max_length);
-    if let Some(crease) = find_crease(half, up, across, top_along, middle, width, length, grid.size as f32) {
+    if let Some(crease) = find_crease(half, up, across, top_along, middle, width, length, pixels_per_mm) {
         length = crease;
     }
     // The width where the tip is, now that its length is known.
@@ -411,11 +430,9 @@ fn find_crease(
     middle: f32,
     width: f32,
     reach: f32,
-    block: f32,
+    pixels_per_mm: f32,
 ) -> Option<f32> {
-    // The band spans about one ridge period along the finger (a block is 0.8 mm, about 1.6
-    // periods), so that ridges running across the finger still show their deviation.
-    let band = block * 0.75;
+    let band = CREASE_BAND_MM * pixels_per_mm;
     let deviation_at = |depth: f32| -> Option<f32> {
         let along = top_along - depth;
         let (mut n, mut sum, mut sum_squares) = (0.0f32, 0.0f32, 0.0f32);
@@ -436,7 +453,9 @@ fn find_crease(
         let mean = sum / n;
         Some((sum_squares / n - mean * mean).max(0.0).sqrt())
     };
-    let step = block / 4.0;
+    // Steps of 0.2 mm; the search may run 1 mm past the piece, whose end is only as exact as
+    // a block.
+    let step = 0.2 * pixels_per_mm;
     let reference: Vec<f32> = (0..8)
         .filter_map(|i| deviation_at(width * (0.15 + 0.05 * i as f32)))
         .collect();
@@ -446,7 +465,7 @@ fn find_crease(
     let mut sorted = reference;
     sorted.sort_by(f32::total_cmp);
     let tip_deviation = sorted[sorted.len() / 2];
-    let (start, end) = (0.7 * width, (2.0 * width).min(reach + block));
+    let (start, end) = (0.7 * width, (2.0 * width).min(reach + pixels_per_mm));
     let mut depth = start;
     while depth <= end {
         if deviation_at(depth).is_some_and(|deviation| deviation < 0.4 * tip_deviation) {

@@ -13,9 +13,7 @@ use image::GrayImage;
 
 mod synthetic;
 
-use synthetic::{
-    four_fingers, synthetic_slap, synthetic_slap_with_palm, SyntheticFinger, PPI, PX_PER_MM, SLAP_HEIGHT, SLAP_WIDTH,
-};
+use synthetic::{four_fingers, synthetic_slap, synthetic_slap_with_palm, SyntheticFinger, PPI, PX_PER_MM, SLAP_WIDTH};
 
 /// How far a segment's centre may lie from the true fingertip centre.
 const MAX_CENTRE_ERROR_MM: f32 = 2.0;
@@ -209,29 +207,31 @@ fn two_fingertips_touching_are_split() {
 }
 
 #[test]
-fn a_tilted_hand_is_segmented_along_its_fingers() {
-    // The whole right hand turned 25° clockwise about the image's centre.
-    let angle = 25.0f32;
-    let (sin, cos) = angle.to_radians().sin_cos();
-    let (mx, my) = (SLAP_WIDTH as f32 / 2.0, SLAP_HEIGHT as f32 / 2.0 + 100.0);
-    let fingers = four_fingers().map(|f| {
-        let (dx, dy) = (f.tip_centre.0 - mx, f.tip_centre.1 - my);
-        SyntheticFinger {
-            tip_centre: (mx + dx * cos - dy * sin, my + dx * sin + dy * cos),
-            ..f.leaning(angle)
-        }
-    });
-    let segments = segment_slap(&synthetic_slap(&fingers, 8), PPI, CaptureStep::RightSlap, &[]).unwrap();
-    use Position::*;
-    assert_segments(
-        &segments,
-        &[
-            (RightIndex, fingers[0]),
-            (RightMiddle, fingers[1]),
-            (RightRing, fingers[2]),
-            (RightLittle, fingers[3]),
-        ],
-    );
+fn a_hand_tilted_30_degrees_either_way_is_segmented_along_its_fingers() {
+    // The whole right hand turned by the most the station tolerates, 30°, clockwise and
+    // anticlockwise, about a point below the fingertips that keeps every finger on the glass.
+    for angle in [30.0f32, -30.0] {
+        let (sin, cos) = angle.to_radians().sin_cos();
+        let (mx, my) = (SLAP_WIDTH as f32 / 2.0, 700.0);
+        let fingers = four_fingers().map(|f| {
+            let (dx, dy) = (f.tip_centre.0 - mx, f.tip_centre.1 - my);
+            SyntheticFinger {
+                tip_centre: (mx + dx * cos - dy * sin, my + dx * sin + dy * cos),
+                ..f.leaning(angle)
+            }
+        });
+        let segments = segment_slap(&synthetic_slap(&fingers, 8), PPI, CaptureStep::RightSlap, &[]).unwrap();
+        use Position::*;
+        assert_segments(
+            &segments,
+            &[
+                (RightIndex, fingers[0]),
+                (RightMiddle, fingers[1]),
+                (RightRing, fingers[2]),
+                (RightLittle, fingers[3]),
+            ],
+        );
+    }
 }
 
 #[test]
@@ -349,4 +349,60 @@ fn a_finger_without_a_visible_crease_is_cut_at_the_fixed_length() {
             segment.position
         );
     }
+}
+
+#[test]
+fn fingers_pressed_too_close_to_tell_apart_are_refused_not_mislabelled() {
+    // Centres 250 px apart: the 276 px wide fingertips overlap by 26 px and the middle
+    // phalanges are 15 px apart, under a block. The fingertips cannot all be told apart; what
+    // matters is that no finger gets another's name.
+    let spacing = 250.0;
+    let fingers = [
+        SyntheticFinger::finger(800.0 - 1.5 * spacing, 420.0),
+        SyntheticFinger::finger(800.0 - 0.5 * spacing, 360.0),
+        SyntheticFinger::finger(800.0 + 0.5 * spacing, 400.0),
+        SyntheticFinger::finger(800.0 + 1.5 * spacing, 540.0),
+    ];
+    let result = segment_slap(&synthetic_slap(&fingers, 23), PPI, CaptureStep::RightSlap, &[]);
+    match result {
+        Err(error) => {
+            assert_eq!(error.code(), "slap_segmentation_failed", "{error}");
+            assert!(error.to_string().contains("4 expected"), "{error}");
+        }
+        Ok(segments) => {
+            use Position::*;
+            assert_segments(
+                &segments,
+                &[
+                    (RightIndex, fingers[0]),
+                    (RightMiddle, fingers[1]),
+                    (RightRing, fingers[2]),
+                    (RightLittle, fingers[3]),
+                ],
+            );
+        }
+    }
+}
+
+#[test]
+fn fingers_pressed_together_with_a_narrow_gap_are_split() {
+    // Centres 260 px apart: fingertips overlap by 16 px, middle phalanges 25 px apart.
+    let spacing = 260.0;
+    let fingers = [
+        SyntheticFinger::finger(800.0 - 1.5 * spacing, 420.0),
+        SyntheticFinger::finger(800.0 - 0.5 * spacing, 360.0),
+        SyntheticFinger::finger(800.0 + 0.5 * spacing, 400.0),
+        SyntheticFinger::finger(800.0 + 1.5 * spacing, 540.0),
+    ];
+    let segments = segment_slap(&synthetic_slap(&fingers, 22), PPI, CaptureStep::RightSlap, &[]).unwrap();
+    use Position::*;
+    assert_segments(
+        &segments,
+        &[
+            (RightIndex, fingers[0]),
+            (RightMiddle, fingers[1]),
+            (RightRing, fingers[2]),
+            (RightLittle, fingers[3]),
+        ],
+    );
 }
