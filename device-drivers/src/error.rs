@@ -30,6 +30,7 @@ pub enum DeviceError {
     #[error("the ISO/IEC 19794 record is not valid: {message}")]
     BadRecord { code: &'static str, message: String },
 
+    // Slap segmentation, by the station.
     /// A slap image whose fingertips do not fit the fingers expected (count, or gaps where
     /// fingers are marked missing); the station never guesses which finger is which.
     #[error(

@@ -76,7 +76,13 @@ pub fn assign_positions(
         ux += tip.up.0;
         uy += tip.up.1;
     }
-    let across = if ux == 0.0 && uy == 0.0 { (1.0, 0.0) } else { (-uy, ux) };
+    // A unit vector: the gap check below compares these distances with widths in pixels.
+    let norm = (ux * ux + uy * uy).sqrt();
+    let across = if norm > 0.0 {
+        (-uy / norm, ux / norm)
+    } else {
+        (1.0, 0.0)
+    };
     let lateral = |tip: &Fingertip| tip.centre.0 * across.0 + tip.centre.1 * across.1;
     tips.sort_by(|a, b| lateral(a).total_cmp(&lateral(b)));
     check_gaps(&slots, &tips.iter().map(lateral).collect::<Vec<_>>(), &tips)?;
@@ -144,4 +150,86 @@ fn check_gaps(slots: &[usize], laterals: &[f32], tips: &[Fingertip]) -> Result<(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An upright fingertip 280 px wide centred at `x`.
+    fn tip(x: f32) -> Fingertip {
+        Fingertip {
+            centre: (x, 400.0),
+            up: (0.0, -1.0),
+            width: 280.0,
+            length: 430.0,
+        }
+    }
+
+    fn positions(result: Vec<(Position, Fingertip)>) -> Vec<Position> {
+        result.into_iter().map(|(p, _)| p).collect()
+    }
+
+    #[test]
+    fn tips_are_named_left_to_right_whatever_order_they_come_in() {
+        use Position::*;
+        let tips = vec![tip(1250.0), tip(350.0), tip(950.0), tip(650.0)];
+        let left = assign_positions(CaptureStep::LeftSlap, &[], tips.clone()).unwrap();
+        assert_eq!(positions(left), vec![LeftLittle, LeftRing, LeftMiddle, LeftIndex]);
+        let right = assign_positions(CaptureStep::RightSlap, &[], tips).unwrap();
+        assert_eq!(positions(right), vec![RightIndex, RightMiddle, RightRing, RightLittle]);
+        let thumbs = assign_positions(CaptureStep::Thumbs, &[], vec![tip(1100.0), tip(500.0)]).unwrap();
+        assert_eq!(positions(thumbs), vec![LeftThumb, RightThumb]);
+    }
+
+    #[test]
+    fn exceptions_of_other_steps_are_ignored() {
+        use Position::*;
+        let tips = vec![tip(350.0), tip(650.0), tip(950.0), tip(1250.0)];
+        let named = assign_positions(CaptureStep::RightSlap, &[LeftIndex, RightThumb], tips).unwrap();
+        assert_eq!(positions(named), vec![RightIndex, RightMiddle, RightRing, RightLittle]);
+    }
+
+    #[test]
+    fn a_gap_must_be_where_the_missing_finger_is() {
+        use Position::*;
+        // Ring missing: the wide gap is between middle and little.
+        let gap_right = vec![tip(350.0), tip(650.0), tip(1250.0)];
+        let named = assign_positions(CaptureStep::RightSlap, &[RightRing], gap_right.clone()).unwrap();
+        assert_eq!(positions(named), vec![RightIndex, RightMiddle, RightLittle]);
+        // Middle marked missing, but the wide gap is between the second and third.
+        let error = assign_positions(CaptureStep::RightSlap, &[RightMiddle], gap_right).unwrap_err();
+        assert_eq!(error.code(), "slap_segmentation_failed");
+        // Two fingers marked missing between two found that nearly touch: no room for them.
+        let error = assign_positions(
+            CaptureStep::RightSlap,
+            &[RightMiddle, RightRing],
+            vec![tip(350.0), tip(700.0)],
+        )
+        .unwrap_err();
+        assert_eq!(error.code(), "slap_segmentation_failed");
+    }
+
+    #[test]
+    fn a_tip_twice_as_wide_as_the_others_is_refused() {
+        let mut wide = tip(800.0);
+        wide.width = 600.0;
+        let error = assign_positions(
+            CaptureStep::RightSlap,
+            &[],
+            vec![tip(300.0), wide, tip(1200.0), tip(1500.0)],
+        )
+        .unwrap_err();
+        assert_eq!(error.code(), "slap_segmentation_failed");
+        assert!(error.to_string().contains("4 found, 4 expected"), "{error}");
+    }
+
+    #[test]
+    fn every_finger_marked_missing_and_none_found_is_an_empty_answer() {
+        use Position::*;
+        let all = [LeftThumb, RightThumb];
+        assert!(assign_positions(CaptureStep::Thumbs, &all, Vec::new())
+            .unwrap()
+            .is_empty());
+    }
 }
