@@ -403,7 +403,7 @@ fn measure_tip(
     let middle = (lo + hi) / 2.0;
     let mut length = extent.min(max_length);
     if let Some(crease) = find_crease(half, up, across, top_along, middle, width, length, pixels_per_mm) {
-        length = crease;
+        length = crease.min(max_length);
     }
     // The width where the tip is, now that its length is known.
     let (lo, hi) = lateral_range(length);

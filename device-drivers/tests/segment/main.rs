@@ -13,7 +13,10 @@ use image::GrayImage;
 
 mod synthetic;
 
-use synthetic::{four_fingers, synthetic_slap, synthetic_slap_with_palm, SyntheticFinger, PPI, PX_PER_MM, SLAP_WIDTH};
+use synthetic::{
+    four_fingers, synthetic_slap, synthetic_slap_scaled, synthetic_slap_with_palm, SyntheticFinger, PPI, PX_PER_MM,
+    SLAP_WIDTH,
+};
 
 /// How far a segment's centre may lie from the true fingertip centre.
 const MAX_CENTRE_ERROR_MM: f32 = 2.0;
@@ -232,6 +235,35 @@ fn a_hand_tilted_30_degrees_either_way_is_segmented_along_its_fingers() {
             ],
         );
     }
+}
+
+#[test]
+fn a_slap_at_1000_ppi_segments_like_the_same_slap_at_500_ppi() {
+    // The same hand drawn at twice the resolution: centres and sizes double, angles stay.
+    let fingers = four_fingers();
+    let slap = synthetic_slap_scaled(&fingers, None, 14, 2);
+    let segments = segment_slap(&slap, 2 * PPI, CaptureStep::RightSlap, &[]).unwrap();
+    let halved: Vec<Segment> = segments
+        .into_iter()
+        .map(|mut s| {
+            s.bounds.centre = (s.bounds.centre.0 / 2.0, s.bounds.centre.1 / 2.0);
+            s.bounds.x /= 2;
+            s.bounds.y /= 2;
+            s.bounds.width = s.bounds.width.div_ceil(2);
+            s.bounds.height = s.bounds.height.div_ceil(2);
+            s
+        })
+        .collect();
+    use Position::*;
+    assert_segments(
+        &halved,
+        &[
+            (RightIndex, fingers[0]),
+            (RightMiddle, fingers[1]),
+            (RightRing, fingers[2]),
+            (RightLittle, fingers[3]),
+        ],
+    );
 }
 
 #[test]

@@ -60,7 +60,7 @@ impl SyntheticFinger {
 
 /// A small deterministic generator for the noise (xorshift64*), so that every run draws the
 /// same image.
-pub struct Noise(u64);
+struct Noise(u64);
 
 impl Noise {
     fn next(&mut self) -> f32 {
@@ -77,29 +77,38 @@ impl Noise {
     }
 }
 
-/// Draws ridges (rings of period 9.5 px around a core, as in a whorl) into the ellipse with
-/// centre `centre`, half-axes `across`/`along` (pixels), long axis along `up`.
-pub fn draw_ridged_ellipse(pixels: &mut [f32], centre: (f32, f32), up: (f32, f32), half_across: f32, half_along: f32) {
-    let across = (-up.1, up.0);
-    let reach = half_across.max(half_along).ceil() as i64 + 1;
-    let core = (centre.0 + up.0 * half_along * 0.2, centre.1 + up.1 * half_along * 0.2);
-    for y in (centre.1 as i64 - reach).max(0)..(centre.1 as i64 + reach).min(SLAP_HEIGHT as i64) {
-        for x in (centre.0 as i64 - reach).max(0)..(centre.0 as i64 + reach).min(SLAP_WIDTH as i64) {
-            let (dx, dy) = (x as f32 + 0.5 - centre.0, y as f32 + 0.5 - centre.1);
-            let a = dx * across.0 + dy * across.1;
-            let b = dx * up.0 + dy * up.1;
-            if (a / half_across).powi(2) + (b / half_along).powi(2) > 1.0 {
-                continue;
+/// Grey levels being drawn, row-major.
+struct Canvas {
+    pixels: Vec<f32>,
+    width: usize,
+    height: usize,
+}
+
+impl Canvas {
+    /// Draws ridges (rings of period `period` px around a core, as in a whorl) into the ellipse
+    /// with centre `centre`, half-axes `half_across`/`half_along` (pixels), long axis along `up`.
+    fn ridged_ellipse(&mut self, centre: (f32, f32), up: (f32, f32), half_across: f32, half_along: f32, period: f32) {
+        let across = (-up.1, up.0);
+        let reach = half_across.max(half_along).ceil() as i64 + 1;
+        let core = (centre.0 + up.0 * half_along * 0.2, centre.1 + up.1 * half_along * 0.2);
+        for y in (centre.1 as i64 - reach).max(0)..(centre.1 as i64 + reach).min(self.height as i64) {
+            for x in (centre.0 as i64 - reach).max(0)..(centre.0 as i64 + reach).min(self.width as i64) {
+                let (dx, dy) = (x as f32 + 0.5 - centre.0, y as f32 + 0.5 - centre.1);
+                let a = dx * across.0 + dy * across.1;
+                let b = dx * up.0 + dy * up.1;
+                if (a / half_across).powi(2) + (b / half_along).powi(2) > 1.0 {
+                    continue;
+                }
+                let r = ((x as f32 - core.0).powi(2) + (y as f32 - core.1).powi(2)).sqrt();
+                self.pixels[y as usize * self.width + x as usize] =
+                    130.0 + 80.0 * (2.0 * std::f32::consts::PI * r / period).cos();
             }
-            let r = ((x as f32 - core.0).powi(2) + (y as f32 - core.1).powi(2)).sqrt();
-            pixels[y as usize * SLAP_WIDTH as usize + x as usize] =
-                130.0 + 80.0 * (2.0 * std::f32::consts::PI * r / 9.5).cos();
         }
     }
 }
 
-/// A synthetic slap: glass at grey 225 with noise everywhere, each finger's tip and middle
-/// phalanx (narrower, as it presses less) drawn with ridges.
+/// A synthetic slap at 500 ppi: glass at grey 225 with noise everywhere, each finger's tip and
+/// middle phalanx (narrower, as it presses less) drawn with ridges of period 9.5 px.
 pub fn synthetic_slap(fingers: &[SyntheticFinger], seed: u64) -> GrayImage {
     synthetic_slap_with_palm(fingers, None, seed)
 }
@@ -108,22 +117,43 @@ pub fn synthetic_slap(fingers: &[SyntheticFinger], seed: u64) -> GrayImage {
 pub type Palm = ((f32, f32), f32, f32);
 
 pub fn synthetic_slap_with_palm(fingers: &[SyntheticFinger], palm: Option<Palm>, seed: u64) -> GrayImage {
-    let mut pixels = vec![225.0f32; (SLAP_WIDTH * SLAP_HEIGHT) as usize];
+    synthetic_slap_scaled(fingers, palm, seed, 1)
+}
+
+/// The same slap at `scale` × 500 ppi: every length (image, places, fingers, ridge period)
+/// multiplied by `scale`; the sensor noise per pixel stays the same.
+pub fn synthetic_slap_scaled(fingers: &[SyntheticFinger], palm: Option<Palm>, seed: u64, scale: u32) -> GrayImage {
+    let k = scale as f32;
+    let (width, height) = (SLAP_WIDTH * scale, SLAP_HEIGHT * scale);
+    let mut canvas = Canvas {
+        pixels: vec![225.0f32; (width * height) as usize],
+        width: width as usize,
+        height: height as usize,
+    };
+    let period = 9.5 * k;
     if let Some((centre, half_width, half_height)) = palm {
-        draw_ridged_ellipse(&mut pixels, centre, (0.0, -1.0), half_width, half_height);
+        canvas.ridged_ellipse(
+            (centre.0 * k, centre.1 * k),
+            (0.0, -1.0),
+            half_width * k,
+            half_height * k,
+            period,
+        );
     }
+    let px_per_mm = PX_PER_MM * k;
     for finger in fingers {
         let up = finger.up();
-        let (half_width, half_length) = (finger.half_width_mm * PX_PER_MM, finger.half_length_mm * PX_PER_MM);
-        let lower_half_length = 10.0 * PX_PER_MM;
-        let offset = half_length + finger.crease_mm * PX_PER_MM + lower_half_length;
-        let lower_centre = (finger.tip_centre.0 - up.0 * offset, finger.tip_centre.1 - up.1 * offset);
-        draw_ridged_ellipse(&mut pixels, finger.tip_centre, up, half_width, half_length);
-        draw_ridged_ellipse(&mut pixels, lower_centre, up, half_width * 0.85, lower_half_length);
+        let tip_centre = (finger.tip_centre.0 * k, finger.tip_centre.1 * k);
+        let (half_width, half_length) = (finger.half_width_mm * px_per_mm, finger.half_length_mm * px_per_mm);
+        let lower_half_length = 10.0 * px_per_mm;
+        let offset = half_length + finger.crease_mm * px_per_mm + lower_half_length;
+        let lower_centre = (tip_centre.0 - up.0 * offset, tip_centre.1 - up.1 * offset);
+        canvas.ridged_ellipse(tip_centre, up, half_width, half_length, period);
+        canvas.ridged_ellipse(lower_centre, up, half_width * 0.85, lower_half_length, period);
     }
     let mut noise = Noise(seed | 1);
-    GrayImage::from_fn(SLAP_WIDTH, SLAP_HEIGHT, |x, y| {
-        let value = pixels[(y * SLAP_WIDTH + x) as usize] + noise.grey();
+    GrayImage::from_fn(width, height, |x, y| {
+        let value = canvas.pixels[(y * width + x) as usize] + noise.grey();
         image::Luma([value.round().clamp(0.0, 255.0) as u8])
     })
 }
