@@ -27,6 +27,11 @@ const ATTACH_DISTANCE_MM: f32 = 1.6;
 /// still show their deviation.
 const CREASE_BAND_MM: f32 = 0.6;
 
+/// A fingertip's contact is at least this many times as long as it is wide (adults' are 1.3
+/// to 1.6); the first crease is looked for no nearer the tip than this either, so that a dry
+/// band across the tip is not taken for it.
+const MIN_TIP_LENGTH_IN_WIDTHS: f32 = 1.1;
+
 /// The most a finger may lean from upright, degrees; steeper axes are taken as this.
 const MAX_TILT_DEGREES: f32 = 45.0;
 
@@ -164,20 +169,49 @@ pub fn find_fingertips(
     let mut large = large;
     attach_small_pieces(grid, &mut large, small, in_blocks(ATTACH_DISTANCE_MM) as usize);
     let hand_up = hand_direction(&large);
+    let attach_distance = ATTACH_DISTANCE_MM * pixels_per_mm;
     group_fingers(grid, &large, hand_up)
         .into_iter()
         .map(|(top, lower)| {
-            measure_tip(
-                grid,
-                half,
-                &large[top],
-                &lower.iter().map(|&i| &large[i]).collect::<Vec<_>>(),
-                hand_up,
-                max_tip_length,
-                pixels_per_mm,
-            )
+            let lower: Vec<&Piece> = lower.iter().map(|&i| &large[i]).collect();
+            let (top, lower) = whole_tip(grid, &large[top], lower, hand_up, attach_distance);
+            measure_tip(grid, half, &top, &lower, hand_up, max_tip_length, pixels_per_mm)
         })
         .collect()
+}
+
+/// A fingertip is longer than it is wide; a top piece shorter than [`MIN_TIP_LENGTH_IN_WIDTHS`]
+/// of its width is the cap of a tip cut off by a dry patch or a scar, and takes in the piece
+/// right below it (within `attach_distance` pixels) until it is long enough or none is left.
+fn whole_tip<'a>(
+    grid: &BlockGrid,
+    top: &Piece,
+    mut lower: Vec<&'a Piece>,
+    hand_up: (f32, f32),
+    attach_distance: f32,
+) -> (Piece, Vec<&'a Piece>) {
+    let mut top = top.clone();
+    loop {
+        let up = top.direction(hand_up);
+        let extent = Extent::new(grid, &top, up);
+        let (length, width) = (extent.along.1 - extent.along.0, extent.across.1 - extent.across.0);
+        if length >= MIN_TIP_LENGTH_IN_WIDTHS * width {
+            return (top, lower);
+        }
+        let next = lower
+            .iter()
+            .enumerate()
+            .map(|(k, piece)| (k, extent.along.0 - Extent::new(grid, piece, up).along.1))
+            .filter(|&(_, gap)| gap <= attach_distance)
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        let Some((k, _)) = next else {
+            return (top, lower);
+        };
+        let piece = lower.remove(k);
+        let mut cells = std::mem::take(&mut top.cells);
+        cells.extend_from_slice(&piece.cells);
+        top = Piece::new(grid, cells);
+    }
 }
 
 /// Splits a region where it narrows between broad parts: the cores are found by raising a
@@ -418,7 +452,7 @@ fn measure_tip(
     }
 }
 
-/// The first crease below the tip: a band across the finger, between 0.7 and 2 widths below
+/// The first crease below the tip: a band across the finger, between 1.1 and 2 widths below
 /// the top, where the ridges stop (grey-level deviation under 40 % of the tip's), the highest
 /// such band. Returns its distance from the top, pixels.
 #[allow(clippy::too_many_arguments)]
@@ -465,7 +499,10 @@ fn find_crease(
     let mut sorted = reference;
     sorted.sort_by(f32::total_cmp);
     let tip_deviation = sorted[sorted.len() / 2];
-    let (start, end) = (0.7 * width, (2.0 * width).min(reach + pixels_per_mm));
+    let (start, end) = (
+        MIN_TIP_LENGTH_IN_WIDTHS * width,
+        (2.0 * width).min(reach + pixels_per_mm),
+    );
     let mut depth = start;
     while depth <= end {
         if deviation_at(depth).is_some_and(|deviation| deviation < 0.4 * tip_deviation) {

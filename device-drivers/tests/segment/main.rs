@@ -438,3 +438,33 @@ fn fingers_pressed_together_with_a_narrow_gap_are_split() {
         ],
     );
 }
+
+#[test]
+fn a_dry_band_across_a_fingertip_does_not_cut_it_short() {
+    // A 1 mm band without ridges (a dry patch, a scar) across the middle fingertip, 4, 7 and
+    // 10 mm below its top: above the first crease, so the tip must keep its whole length.
+    let fingers = four_fingers();
+    for depth_mm in [4.0f32, 7.0, 10.0] {
+        let mut slap = synthetic_slap(&fingers, 30);
+        let middle = fingers[1];
+        let top = middle.tip_centre.1 - middle.half_length_mm * PX_PER_MM;
+        let band_top = (top + depth_mm * PX_PER_MM) as u32;
+        for y in band_top..band_top + PX_PER_MM as u32 {
+            for x in (middle.tip_centre.0 - 160.0) as u32..(middle.tip_centre.0 + 160.0) as u32 {
+                slap.put_pixel(x, y, image::Luma([225]));
+            }
+        }
+        let segments = segment_slap(&slap, PPI, CaptureStep::RightSlap, &[])
+            .unwrap_or_else(|e| panic!("band at {depth_mm} mm: {e}"));
+        use Position::*;
+        assert_segments(
+            &segments,
+            &[
+                (RightIndex, fingers[0]),
+                (RightMiddle, fingers[1]),
+                (RightRing, fingers[2]),
+                (RightLittle, fingers[3]),
+            ],
+        );
+    }
+}
