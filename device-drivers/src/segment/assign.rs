@@ -11,6 +11,10 @@
 //! Deliberately absent: any guess. When the number found differs from the number expected, or
 //! the gaps between the fingertips cannot hold the fingers marked missing, the answer is an
 //! error, never a best-effort labelling.
+//!
+//! Also absent: a check of which side a lone thumb lies on. With one thumb marked missing, the
+//! thumb found is named the other one wherever it lies on the glass (scanners often ask for
+//! a lone thumb in the middle).
 
 use super::fingers::Fingertip;
 use crate::{CaptureStep, DeviceError, Position};
