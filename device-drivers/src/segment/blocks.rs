@@ -269,6 +269,33 @@ pub fn regions(grid: &BlockGrid, member: impl Fn(usize) -> bool) -> Vec<Vec<usiz
     found
 }
 
+/// The 8-connected regions of the marked cells among `cells`, each as its cell indices. Every
+/// marked cell must be among `cells`; the marks are cleared as the cells are visited, so that
+/// `marked` comes back all false and can be reused without a pass over the whole grid.
+pub fn regions_among(grid: &BlockGrid, cells: &[usize], marked: &mut [bool]) -> Vec<Vec<usize>> {
+    let mut found = Vec::new();
+    for &start in cells {
+        if !marked[start] {
+            continue;
+        }
+        marked[start] = false;
+        let mut region = vec![start];
+        let mut next = 0;
+        while next < region.len() {
+            let here = region[next];
+            next += 1;
+            for n in grid.neighbours(here) {
+                if marked[n] {
+                    marked[n] = false;
+                    region.push(n);
+                }
+            }
+        }
+        found.push(region);
+    }
+    found
+}
+
 /// Chessboard distance of every foreground cell to the nearest background cell or the grid's
 /// edge (a cell on the edge is 1), 0 for background.
 pub fn distance_to_background(grid: &BlockGrid) -> Vec<u16> {

@@ -8,7 +8,7 @@
 //!
 //! Deliberately absent: which finger is which (`assign`), and cutting pixels out (`mod`).
 
-use super::blocks::{distance_to_background, regions, BlockGrid, HalfImage};
+use super::blocks::{distance_to_background, regions, regions_among, BlockGrid, HalfImage};
 
 /// A region splits where each side rises at least this far (mm) above the neck between them
 /// (for two touching fingertips the neck is narrow and each tip is broad; for a ragged edge the
@@ -227,15 +227,14 @@ fn split_region(
 ) -> Vec<Vec<usize>> {
     let mut cores: Vec<Vec<usize>> = Vec::new();
     let mut pending: Vec<(Vec<usize>, u16)> = vec![(region.to_vec(), 1)];
+    // Marks for the labelling, cleared again by it: each level costs its own cells only.
+    let mut marked = vec![false; grid.cells.len()];
     while let Some((cells, level)) = pending.pop() {
         let next_level = level + 1;
-        let mut inside = vec![false; grid.cells.len()];
         for &c in &cells {
-            if distance[c] >= next_level {
-                inside[c] = true;
-            }
+            marked[c] = distance[c] >= next_level;
         }
-        let parts: Vec<Vec<usize>> = regions(grid, |i| inside[i])
+        let parts: Vec<Vec<usize>> = regions_among(grid, &cells, &mut marked)
             .into_iter()
             .filter(|part| {
                 let peak = part.iter().map(|&c| distance[c]).max().unwrap_or(0);

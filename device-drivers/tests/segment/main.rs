@@ -468,3 +468,21 @@ fn a_dry_band_across_a_fingertip_does_not_cut_it_short() {
         );
     }
 }
+
+#[test]
+fn an_image_that_is_texture_everywhere_is_refused() {
+    // Not a slap: grey levels spread over the whole range in every pixel, so every block is
+    // "foreground" and the whole image one region.
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let texture = GrayImage::from_fn(SLAP_WIDTH, 1500, |_, _| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        image::Luma([(state >> 56) as u8])
+    });
+    let result = segment_slap(&texture, PPI, CaptureStep::RightSlap, &[]);
+    match result {
+        Err(error) => assert_eq!(error.code(), "slap_segmentation_failed", "{error}"),
+        Ok(segments) => panic!("{} fingertips found in texture", segments.len()),
+    }
+}
