@@ -486,3 +486,24 @@ fn an_image_that_is_texture_everywhere_is_refused() {
         Ok(segments) => panic!("{} fingertips found in texture", segments.len()),
     }
 }
+
+#[test]
+fn splayed_fingers_each_keep_their_own_lean() {
+    // Fingers fan out from the palm: the index leans left, the little finger right.
+    let leans = [-12.0f32, -4.0, 4.0, 14.0];
+    let mut fingers = four_fingers();
+    for (finger, lean) in fingers.iter_mut().zip(leans) {
+        *finger = finger.leaning(lean);
+    }
+    let segments = segment_slap(&synthetic_slap(&fingers, 31), PPI, CaptureStep::RightSlap, &[]).unwrap();
+    use Position::*;
+    assert_segments(
+        &segments,
+        &[
+            (RightIndex, fingers[0]),
+            (RightMiddle, fingers[1]),
+            (RightRing, fingers[2]),
+            (RightLittle, fingers[3]),
+        ],
+    );
+}
