@@ -30,6 +30,19 @@ pub enum DeviceError {
     #[error("the ISO/IEC 19794 record is not valid: {message}")]
     BadRecord { code: &'static str, message: String },
 
+    // Slap segmentation, by the station.
+    /// A slap image whose fingertips do not fit the fingers expected (count, or gaps where
+    /// fingers are marked missing); the station never guesses which finger is which.
+    #[error(
+        "the slap could not be cut into single fingers: {found} found, {expected} expected ({reason}); check \
+         the fingers marked missing and capture the slap again"
+    )]
+    SlapSegmentationFailed {
+        found: usize,
+        expected: usize,
+        reason: String,
+    },
+
     // MOSIP SBI device services.
     /// The device's signature does not verify, or its certificate does not chain to the trust
     /// store.
@@ -97,6 +110,7 @@ impl DeviceError {
             DeviceError::UnsupportedStep(_) => "device_unsupported_step",
             DeviceError::Protocol(_) => "device_protocol",
             DeviceError::BadRecord { code, .. } => code,
+            DeviceError::SlapSegmentationFailed { .. } => "slap_segmentation_failed",
             DeviceError::Untrusted(_) => "device_untrusted",
             DeviceError::Sbi { .. } => "sbi_error",
             DeviceError::SbiMismatch(_) => "sbi_answer_mismatch",

@@ -20,6 +20,7 @@ pub mod face;
 pub mod iso19794;
 pub mod quality;
 pub mod sbi;
+pub mod segment;
 pub mod simulated;
 pub mod usb;
 

@@ -100,6 +100,7 @@ error_codes! {
     SbiError = "sbi_error",
     UsbUnavailable = "usb_unavailable",
     UsbAccessDenied = "usb_access_denied",
+    SlapSegmentationFailed = "slap_segmentation_failed",
     NoDevice = "no_device",
     ForceCaptureNotAllowed = "force_capture_not_allowed",
     // The intake's, as the station's sync meets them.
@@ -358,6 +359,7 @@ fn device_code(error: &enroll_devices::DeviceError) -> ErrorCode {
         // cannot be trusted, whatever caused it.
         E::SbiMismatch(_) => ErrorCode::DeviceUntrusted,
         E::TrustStore(_) => ErrorCode::Config,
+        E::SlapSegmentationFailed { .. } => ErrorCode::SlapSegmentationFailed,
         E::UsbTransfer(_) => ErrorCode::CaptureFailed,
         E::UsbTimeout { .. } => ErrorCode::CaptureTimeout,
         // Replays of recorded USB traffic run in tests only: reaching the window is a bug.

@@ -258,6 +258,7 @@ export const en = {
   'error.sbi_error': 'The device service reported an error. Restart the device, then capture again.',
   'error.usb_unavailable': 'This computer gives no access to USB devices.',
   'error.usb_access_denied': 'The station may not use this USB scanner. Ask the administrator to install the station’s device rules.',
+  'error.slap_segmentation_failed': 'The fingers could not be told apart on the scanner. Spread them a little, press evenly, and capture again.',
   'error.no_device': 'No device can take this capture. Plug in the scanner or start its device service, then try again.',
   'error.force_capture_not_allowed': 'This capture cannot be forced now: use every attempt first, or record the finger or eye as an exception.',
   'error.intake_unreachable': 'The intake cannot be reached. Nothing is lost: packets stay queued on this station.',

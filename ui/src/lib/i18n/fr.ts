@@ -251,6 +251,7 @@ export const fr: Record<MessageKey, Message> = {
   'error.sbi_error': 'Le service de l’appareil a signalé une erreur. Redémarrez l’appareil, puis recommencez la capture.',
   'error.usb_unavailable': 'Cet ordinateur ne donne pas accès aux appareils USB.',
   'error.usb_access_denied': 'La station n’a pas le droit d’utiliser ce lecteur USB. Demandez à l’administrateur d’installer les règles d’accès de la station.',
+  'error.slap_segmentation_failed': 'Les doigts n’ont pas pu être distingués sur le lecteur. Écartez-les un peu, appuyez de façon égale, puis recommencez la capture.',
   'error.no_device': 'Aucun appareil ne peut faire cette capture. Branchez le lecteur ou démarrez son service, puis réessayez.',
   'error.force_capture_not_allowed': 'Cette capture ne peut pas être forcée maintenant : utilisez d’abord toutes les tentatives, ou déclarez le doigt ou l’œil en exception.',
   'error.intake_unreachable': 'Le centre de réception est injoignable. Rien n’est perdu : les paquets restent en file sur ce poste.',
