@@ -57,6 +57,7 @@ export const TestId = {
 
   BiometricsSection: 'biometrics',
   BiometricsStatus: 'biometrics-status',
+  BiometricsLoadError: 'biometrics-load-error',
   ExceptionDialog: 'exception-dialog',
   ExceptionKindMissing: 'exception-kind-missing',
   ExceptionKindUnusable: 'exception-kind-unusable',
@@ -201,6 +202,9 @@ export function stepSimulatedBadgeId(step: string): string {
 }
 export function stepDeveloperModeId(step: string): string {
   return `biometric-step-${step}-developer-mode`;
+}
+export function stepRefreshDevicesId(step: string): string {
+  return `biometric-step-${step}-refresh-devices`;
 }
 export function stepErrorId(step: string): string {
   return `biometric-step-${step}-error`;

@@ -22,6 +22,7 @@ import {
   stepAttemptsId,
   stepDeveloperModeId,
   stepErrorId,
+  stepRefreshDevicesId,
   stepSimulatedBadgeId,
   TestId,
   tileErrorId,
@@ -154,6 +155,32 @@ describe('devices', () => {
     const irises = screen.getByTestId(biometricStepId('bothIrises'));
     expect(within(irises).getByText(/No device can take this capture/)).toBeTruthy();
     expect((screen.getByTestId(captureStepId('bothIrises')) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  test('once the iris camera is plugged in, looking for devices again lets the step be captured', async () => {
+    const station = new FakeStation().useDevices(SIMULATED_DEVICES.filter((d) => d.kind !== 'irisDouble'));
+    const { user } = await openDraft(station);
+    expect((screen.getByTestId(captureStepId('bothIrises')) as HTMLButtonElement).disabled).toBe(true);
+
+    station.useDevices([...SIMULATED_DEVICES]);
+    await user.click(screen.getByTestId(stepRefreshDevicesId('bothIrises')));
+
+    await waitFor(() => expect((screen.getByTestId(captureStepId('bothIrises')) as HTMLButtonElement).disabled).toBe(false));
+    expect(screen.queryByTestId(stepRefreshDevicesId('bothIrises'))).toBeNull();
+    expect(station.calls.map((c) => c.method)).toContain('refreshDevices');
+  });
+
+  test('biometrics that cannot be loaded say why in their card, with Try again', async () => {
+    const station = new FakeStation().failNext('biometrics', new BackendError('vault_io'));
+    station.signIn('sara.officer');
+    const registrationId = (await station.newRegistration()).registration_id;
+    renderScreen(station, RegistrationScreen, { registrationId, onDone: vi.fn(), onSignedOut: vi.fn() });
+
+    const failure = await screen.findByTestId(TestId.BiometricsLoadError);
+    expect(failure.textContent).toContain('A file of the station’s vault could not be read or written');
+    await userEvent.setup().click(within(failure).getByRole('button', { name: 'Try again' }));
+    await screen.findByTestId(TestId.BiometricsStatus);
+    expect(screen.queryByTestId(TestId.BiometricsLoadError)).toBeNull();
   });
 });
 
@@ -301,7 +328,14 @@ describe('exceptions', () => {
     await waitFor(() => expect(screen.queryByTestId(TestId.ExceptionDialog)).toBeNull());
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId(tileMarkExceptionId('rightIris'))));
     await user.keyboard('{Enter}');
-    await user.click(await screen.findByTestId(TestId.ExceptionCancel));
+    await screen.findByTestId(TestId.ExceptionDialog);
+    // The caret starts on the kind; Shift+Tab from there wraps to Cancel, Tab wraps back.
+    expect(document.activeElement).toBe(screen.getByTestId(TestId.ExceptionKindMissing));
+    await user.tab({ shift: true });
+    expect(document.activeElement).toBe(screen.getByTestId(TestId.ExceptionCancel));
+    await user.tab();
+    expect(document.activeElement).toBe(screen.getByTestId(TestId.ExceptionKindMissing));
+    await user.click(screen.getByTestId(TestId.ExceptionCancel));
     await waitFor(() => expect(screen.queryByTestId(TestId.ExceptionDialog)).toBeNull());
     expect(station.calls.some((c) => c.method === 'markBiometricException')).toBe(false);
   });

@@ -217,6 +217,7 @@ export const ar: Record<MessageKey, Message> = {
   'biometrics.position.exceptionPhoto': 'صورة الاستثناء',
   'biometrics.device': 'الجهاز: {make} {model}',
   'biometrics.noDevice': 'لا يوجد جهاز يستطيع إجراء هذا الالتقاط. وصّل الماسح أو شغّل خدمة الجهاز.',
+  'biometrics.refreshDevices': 'البحث عن الأجهزة من جديد',
   'biometrics.thresholdNeeded': 'الجودة المطلوبة: {threshold}',
   'biometrics.capture': 'التقاط',
   'biometrics.captureAgain': 'إعادة الالتقاط',

@@ -224,6 +224,7 @@ export const en = {
   'biometrics.position.exceptionPhoto': 'Exception photo',
   'biometrics.device': 'Device: {make} {model}',
   'biometrics.noDevice': 'No device can take this capture. Plug in the scanner or start its device service.',
+  'biometrics.refreshDevices': 'Look for devices again',
   'biometrics.thresholdNeeded': 'Quality needed: {threshold}',
   'biometrics.capture': 'Capture',
   'biometrics.captureAgain': 'Capture again',

@@ -217,6 +217,7 @@ export const fr: Record<MessageKey, Message> = {
   'biometrics.position.exceptionPhoto': 'Photo d’exception',
   'biometrics.device': 'Appareil : {make} {model}',
   'biometrics.noDevice': 'Aucun appareil ne peut faire cette capture. Branchez le scanner ou démarrez son service.',
+  'biometrics.refreshDevices': 'Rechercher les appareils',
   'biometrics.thresholdNeeded': 'Qualité requise : {threshold}',
   'biometrics.capture': 'Capturer',
   'biometrics.captureAgain': 'Capturer à nouveau',
