@@ -157,6 +157,19 @@ describe('devices', () => {
     expect((screen.getByTestId(captureStepId('bothIrises')) as HTMLButtonElement).disabled).toBe(true);
   });
 
+  test('captures kept from a simulated device stay marked once a real scanner takes the step', async () => {
+    // No iris camera yet: its step offers to look for devices again.
+    const station = new FakeStation().useDevices(SIMULATED_DEVICES.filter((d) => d.kind !== 'irisDouble'));
+    const { user } = await openDraft(station);
+    await captureByKeyboard(user, 'thumbs');
+    expect(within(screen.getByTestId(biometricTileId('leftThumb'))).queryByText('SIMULATED DEVICE')).toBeNull();
+
+    station.useDevices([{ ...SIMULATED_DEVICES[0], id: 'usb-1', backend: 'usb', make: 'Acme', model: 'Slap 10', simulated: false }]);
+    await user.click(screen.getByTestId(stepRefreshDevicesId('bothIrises')));
+    await waitFor(() => expect(screen.queryByTestId(stepSimulatedBadgeId('thumbs'))).toBeNull());
+    expect(within(screen.getByTestId(biometricTileId('leftThumb'))).getByText('SIMULATED DEVICE')).toBeTruthy();
+  });
+
   test('once the iris camera is plugged in, looking for devices again lets the step be captured', async () => {
     const station = new FakeStation().useDevices(SIMULATED_DEVICES.filter((d) => d.kind !== 'irisDouble'));
     const { user } = await openDraft(station);
