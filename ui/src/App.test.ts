@@ -9,6 +9,7 @@ import App from './App.svelte';
 import { BackendError } from './lib/backend/errors';
 import { setUiLanguage } from './lib/i18n/i18n.svelte';
 import { fieldInputId, rowStateId, TestId } from './lib/testIds';
+import { captureEveryStep } from './test/biometrics';
 import { FakeStation, PASSWORD } from './test/fakeBackend';
 
 afterEach(() => setUiLanguage('en'));
@@ -79,6 +80,7 @@ describe('the window', () => {
     await user.selectOptions(screen.getByTestId(fieldInputId('gender')), 'FLE');
     await user.click(screen.getByTestId(TestId.CaptureFace));
     await screen.findByTestId(TestId.FacePreview);
+    await captureEveryStep(user);
     await user.click(screen.getByRole('button', { name: 'Finalize' }));
 
     await screen.findByTestId(TestId.HomeScreen);

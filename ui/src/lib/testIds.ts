@@ -55,6 +55,26 @@ export const TestId = {
   RegistrationReceipt: 'registration-receipt',
   BackToHome: 'back-to-home',
 
+  BiometricsSection: 'biometrics',
+  BiometricsStatus: 'biometrics-status',
+  BiometricsLoadError: 'biometrics-load-error',
+  ExceptionDialog: 'exception-dialog',
+  ExceptionKindMissing: 'exception-kind-missing',
+  ExceptionKindUnusable: 'exception-kind-unusable',
+  ExceptionReason: 'exception-reason',
+  ExceptionConfirm: 'exception-confirm',
+  ExceptionCancel: 'exception-cancel',
+  SignOffDialog: 'sign-off-dialog',
+  SignOffUsername: 'sign-off-username',
+  SignOffPassword: 'sign-off-password',
+  SignOffError: 'sign-off-error',
+  SignOffConfirm: 'sign-off-confirm',
+  SignOffCancel: 'sign-off-cancel',
+  ExceptionPhotoCard: 'exception-photo',
+  ExceptionPhotoPreview: 'exception-photo-preview',
+  CaptureExceptionPhoto: 'capture-exception-photo',
+  ExceptionPhotoError: 'exception-photo-error',
+
   AddOperatorOpen: 'add-operator-open',
   OperatorUsername: 'operator-username',
   OperatorFullName: 'operator-full-name',
@@ -165,4 +185,56 @@ export function operatorRemoveConfirmId(username: string): string {
 }
 export function operatorErrorId(username: string): string {
   return `operator-${username}-error`;
+}
+
+/** One step of the biometrics (`leftSlap`...): its card, and the parts of it the test uses. */
+export function biometricStepId(step: string): string {
+  return `biometric-step-${step}`;
+}
+export function captureStepId(step: string): string {
+  return `biometric-step-${step}-capture`;
+}
+export function stepAttemptsId(step: string): string {
+  return `biometric-step-${step}-attempts`;
+}
+export function stepSimulatedBadgeId(step: string): string {
+  return `biometric-step-${step}-simulated`;
+}
+export function stepDeveloperModeId(step: string): string {
+  return `biometric-step-${step}-developer-mode`;
+}
+export function stepRefreshDevicesId(step: string): string {
+  return `biometric-step-${step}-refresh-devices`;
+}
+export function stepErrorId(step: string): string {
+  return `biometric-step-${step}-error`;
+}
+export function signOffOpenId(step: string): string {
+  return `biometric-step-${step}-sign-off`;
+}
+export function signedOffById(step: string): string {
+  return `biometric-step-${step}-signed-off`;
+}
+
+/** One finger or eye (`leftIndex`...): its tile (which carries `data-position`) and its parts. */
+export function biometricTileId(position: string): string {
+  return `tile-${position}`;
+}
+export function tileQualityId(position: string): string {
+  return `tile-${position}-quality`;
+}
+export function tileStateId(position: string): string {
+  return `tile-${position}-state`;
+}
+export function tileThumbnailId(position: string): string {
+  return `tile-${position}-thumbnail`;
+}
+export function tileMarkExceptionId(position: string): string {
+  return `tile-${position}-mark-exception`;
+}
+export function tileUndoExceptionId(position: string): string {
+  return `tile-${position}-undo-exception`;
+}
+export function tileErrorId(position: string): string {
+  return `tile-${position}-error`;
 }

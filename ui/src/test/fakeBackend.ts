@@ -1,8 +1,12 @@
 // An in-memory station behind the `Backend` interface, for mounting screens in tests. It keeps
 // operators, a session, registrations moving along the lifecycle (draft → pending_approval →
 // sealed/rejected → uploaded → acknowledged), and answers like the real station: the same
-// shapes, the same rules (roles, states, the finalize check) and failures as `BackendError`
-// with the station's codes.
+// shapes, the same rules (roles, states, the finalize check, the capture policy of
+// `station/src/biometrics/draft.rs`) and failures as `BackendError` with the station's codes.
+//
+// Its capture devices are simulated, as a training station's are; a test can swap them
+// (`useDevices`) and script the quality of the next attempts at a step (`queueQualities`) to
+// drive poor captures, which real simulated devices do not give on demand.
 //
 // Everything this file knows about the station's shapes (the views, the error's fields) is
 // here and only here, so that when the IPC types change, this is the one file to adapt. Tests
@@ -12,8 +16,12 @@
 import type { Backend } from '../lib/backend/backend';
 import { toBackendError, type BackendError } from '../lib/backend/errors';
 import type {
+  BiometricsView,
   CaptureView,
   DecisionView,
+  DeviceKind,
+  DeviceListView,
+  ExceptionKindName,
   FieldError,
   FormSpec,
   HomeCursor,
@@ -26,6 +34,9 @@ import type {
   NewOperatorRequest,
   PermissionRule,
   OperatorView,
+  PolicyStep,
+  Position,
+  PositionView,
   PolicyRequest,
   PolicyView,
   PurgeReport,
@@ -36,6 +47,7 @@ import type {
   SessionView,
   SetupRequest,
   StationStatus,
+  StepView,
   SyncReport,
   Value,
 } from '../lib/backend/types';
@@ -144,6 +156,104 @@ const PREVIEW = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6f
 const CAMERA = { make: 'Enroll', model: 'Simulated face camera', serial: 'SIM-0001', simulated: true };
 
 // ---------------------------------------------------------------------------------------------
+// Biometric capture: the default capture policy (`schemas/default/capture-policy.json`, MOSIP's
+// defaults) and the simulated devices a training station has.
+
+/** The capture policy the fake applies; tests may pass another through `FakeStationOptions`. */
+export interface FakeCapturePolicy {
+  /** In order; the face is captured on its own path and never appears in the biometrics view. */
+  steps: PolicyStep[];
+  fingerThreshold: number;
+  irisThreshold: number;
+  /** Attempts before a supervisor may sign a step off. */
+  attempts: number;
+  /** False for a country whose policy never allows force capture. */
+  forceCapture: boolean;
+  /** Whether an exception needs a photo that documents it. */
+  exceptionPhoto: boolean;
+}
+
+export const DEFAULT_CAPTURE_POLICY: FakeCapturePolicy = {
+  steps: ['leftSlap', 'rightSlap', 'thumbs', 'bothIrises', 'face'],
+  fingerThreshold: 40,
+  irisThreshold: 60,
+  attempts: 3,
+  forceCapture: true,
+  exceptionPhoto: true,
+};
+
+/** The positions each step captures, as `CaptureStep::positions` in device-drivers. */
+export const STEP_POSITIONS: Record<PolicyStep, Position[]> = {
+  leftSlap: ['leftIndex', 'leftMiddle', 'leftRing', 'leftLittle'],
+  rightSlap: ['rightIndex', 'rightMiddle', 'rightRing', 'rightLittle'],
+  thumbs: ['leftThumb', 'rightThumb'],
+  bothIrises: ['leftIris', 'rightIris'],
+  leftIris: ['leftIris'],
+  rightIris: ['rightIris'],
+  face: ['face'],
+};
+
+/** The device kinds that can take a step (a slap scanner takes the thumbs too). */
+const STEP_DEVICE_KINDS: Record<PolicyStep, DeviceKind[]> = {
+  leftSlap: ['fingerSlap'],
+  rightSlap: ['fingerSlap'],
+  thumbs: ['fingerSlap'],
+  bothIrises: ['irisDouble'],
+  leftIris: ['irisSingle', 'irisDouble'],
+  rightIris: ['irisSingle', 'irisDouble'],
+  face: ['face'],
+};
+
+/** The quality a simulated device gives when the test scripted none: above every threshold. */
+const DEFAULT_QUALITY = 85;
+
+/** Longest exception reason the station keeps (`MAX_REASON_CHARS`). */
+export const MAX_REASON_CHARS = 200;
+
+function simulatedDevice(id: string, kind: DeviceKind, model: string, serial: string): DeviceListView {
+  return {
+    id,
+    kind,
+    backend: 'simulated',
+    make: 'Enroll',
+    model,
+    serial,
+    firmware: '1.0.0',
+    certification: null,
+    simulated: true,
+    trust: 'notApplicable',
+    status: 'ready',
+  };
+}
+
+export const SIMULATED_DEVICES: readonly DeviceListView[] = [
+  simulatedDevice('simulated-slap', 'fingerSlap', 'Simulated slap scanner', 'SIM-SLAP-0001'),
+  simulatedDevice('simulated-iris', 'irisDouble', 'Simulated iris camera', 'SIM-IRIS-0001'),
+  simulatedDevice('simulated-face', 'face', 'Simulated face camera', 'SIM-0001'),
+];
+
+interface KeptCapture {
+  quality: number;
+  device: DeviceListView;
+  attempt: number;
+}
+
+/** What a draft keeps of its biometrics, as `BiometricsDraft`. */
+interface Biometrics {
+  captures: Map<Position, KeptCapture>;
+  attempts: Map<PolicyStep, number>;
+  exceptions: Map<Position, { kind: ExceptionKindName; reason: string; markedBy: string }>;
+  forced: Map<PolicyStep, string>;
+  exceptionPhoto: KeptCapture | null;
+}
+
+function emptyBiometrics(): Biometrics {
+  return { captures: new Map(), attempts: new Map(), exceptions: new Map(), forced: new Map(), exceptionPhoto: null };
+}
+
+type PositionState = { kind: 'not_captured' } | { kind: 'excepted' } | { kind: 'captured'; quality: number; meets: boolean };
+
+// ---------------------------------------------------------------------------------------------
 // The station.
 
 interface Operator {
@@ -161,6 +271,7 @@ interface Registration {
   updatedAt: string;
   decision: { outcome: 'approved' | 'rejected'; by: string; reason: string | null } | null;
   receipt: ReceiptView | null;
+  biometrics: Biometrics;
 }
 
 export interface FakeStationOptions {
@@ -170,6 +281,8 @@ export interface FakeStationOptions {
   centerId?: string;
   /** Rows per page of a home list (the real station's is larger; tests page sooner). */
   pageSize?: number;
+  /** The capture policy (default: MOSIP's, `DEFAULT_CAPTURE_POLICY`). */
+  capturePolicy?: Partial<FakeCapturePolicy>;
 }
 
 /** The operators every set-up fake station has; the password is the same for all. */
@@ -210,12 +323,17 @@ export class FakeStation implements Backend {
     limits: { idle_lock_minutes_min: 1, idle_lock_minutes_max: 120, retention_days_min: 1, retention_days_max: 3650 },
   };
   private failures = new Map<Method, BackendError>();
+  private readonly capturePolicy: FakeCapturePolicy;
+  private deviceList: DeviceListView[] = SIMULATED_DEVICES.map((d) => ({ ...d }));
+  /** Per step, the qualities of its next attempts (one per position of the step, in order). */
+  private scriptedQualities = new Map<PolicyStep, number[][]>();
 
   constructor(options: FakeStationOptions = {}) {
     const setUp = options.setUp ?? true;
     this.stationName = setUp ? (options.stationName ?? 'Rabat Central 1') : null;
     this.centerId = options.centerId ?? '10001';
     this.pageSize = options.pageSize ?? 20;
+    this.capturePolicy = { ...DEFAULT_CAPTURE_POLICY, ...options.capturePolicy };
     if (setUp) for (const view of OPERATORS) this.operators.set(view.username, { view: { ...view }, password: PASSWORD });
   }
 
@@ -243,6 +361,7 @@ export class FakeStation implements Backend {
     if (options.name) registration.identity.fullName = [{ language: 'eng', value: options.name }];
     if (state !== 'draft') {
       registration.face = this.capture();
+      this.seedBiometricsComplete(registration.id);
       registration.state = state;
     }
     const decidedBy = options.decidedBy ?? 'karim.supervisor';
@@ -253,6 +372,34 @@ export class FakeStation implements Backend {
     }
     if (state === 'acknowledged') registration.receipt = this.receiptFor(registration);
     return registration.id;
+  }
+
+  /**
+   * The qualities the next attempts at `step` give, one entry per attempt: a number for every
+   * position of the step, or one number per position in the step's order. Once the script is
+   * used up, captures are good again (`DEFAULT_QUALITY`).
+   */
+  queueQualities(step: PolicyStep, ...attempts: (number | number[])[]): this {
+    const positions = STEP_POSITIONS[step];
+    const queue = this.scriptedQualities.get(step) ?? [];
+    for (const attempt of attempts) queue.push(typeof attempt === 'number' ? positions.map(() => attempt) : attempt);
+    this.scriptedQualities.set(step, queue);
+    return this;
+  }
+
+  /** The devices the station finds from now on (none: every capture fails with `no_device`). */
+  useDevices(devices: DeviceListView[]): this {
+    this.deviceList = structuredClone(devices);
+    return this;
+  }
+
+  /** Takes every step of a draft at good quality, as a clerk who had no trouble would. */
+  seedBiometricsComplete(registrationId: string): this {
+    const registration = this.find(registrationId);
+    for (const step of this.biometricSteps()) {
+      this.recordAttempt(registration, step, this.deviceFor(step) ?? SIMULATED_DEVICES[0], []);
+    }
+    return this;
   }
 
   /** The state a registration is in now (for tests that check what a click changed). */
@@ -442,6 +589,118 @@ export class FakeStation implements Backend {
     return structuredClone(registration.face);
   }
 
+  async devices(): Promise<DeviceListView[]> {
+    this.enter('devices', []);
+    this.requireSession();
+    return structuredClone(this.deviceList);
+  }
+
+  async refreshDevices(): Promise<DeviceListView[]> {
+    this.enter('refreshDevices', []);
+    this.requireSession();
+    return structuredClone(this.deviceList);
+  }
+
+  async biometrics(registrationId: string): Promise<BiometricsView> {
+    this.enter('biometrics', [registrationId]);
+    this.requireSession();
+    return this.biometricsView(this.inState(registrationId, ['draft']));
+  }
+
+  async biometricPreview(registrationId: string, position: Position): Promise<CaptureView> {
+    this.enter('biometricPreview', [registrationId, position]);
+    this.requireSession();
+    const biometrics = this.inState(registrationId, ['draft']).biometrics;
+    const capture = position === 'exceptionPhoto' ? biometrics.exceptionPhoto : biometrics.captures.get(position);
+    if (!capture) throw failure('not_found', `capture of ${position} in ${registrationId}`);
+    const { make, model, serial, simulated } = capture.device;
+    return { preview_data_url: PREVIEW, quality: capture.quality, device: { make, model, serial, simulated } };
+  }
+
+  async captureBiometrics(registrationId: string, step: PolicyStep): Promise<BiometricsView> {
+    this.enter('captureBiometrics', [registrationId, step]);
+    this.requireSession();
+    this.requirePolicyStep(step);
+    const registration = this.inState(registrationId, ['draft']);
+    const expected = STEP_POSITIONS[step].filter((p) => !registration.biometrics.exceptions.has(p));
+    if (expected.length === 0) throw failure('invalid_input', `every position of ${step} is an exception`);
+    const device = this.deviceFor(step);
+    if (!device) throw failure('no_device', `no device can take ${step}`, { step });
+    if (device.status === 'busy') throw failure('device_busy', `${device.id} is busy`);
+    if (device.status !== 'ready') throw failure('device_not_connected', `${device.id} is ${device.status}`);
+    this.recordAttempt(registration, step, device, this.scriptedQualities.get(step)?.shift() ?? []);
+    this.touch(registration);
+    return this.biometricsView(registration);
+  }
+
+  async markBiometricException(
+    registrationId: string,
+    position: Position,
+    kind: ExceptionKindName,
+    reason: string,
+  ): Promise<BiometricsView> {
+    this.enter('markBiometricException', [registrationId, position, kind, reason]);
+    const me = this.requireSession();
+    const step = this.biometricSteps().find((s) => STEP_POSITIONS[s].includes(position));
+    if (!step) throw failure('invalid_input', `${position} is not a finger or eye this policy captures`);
+    const trimmed = reason.trim();
+    if (trimmed === '' || [...trimmed].length > MAX_REASON_CHARS) {
+      throw validationFailed([fieldError('reason', null, trimmed === '' ? 'required' : 'too_long')]);
+    }
+    const registration = this.inState(registrationId, ['draft']);
+    registration.biometrics.captures.delete(position);
+    registration.biometrics.exceptions.set(position, { kind, reason: trimmed, markedBy: me.view.username });
+    this.touch(registration);
+    return this.biometricsView(registration);
+  }
+
+  async clearBiometricException(registrationId: string, position: Position): Promise<BiometricsView> {
+    this.enter('clearBiometricException', [registrationId, position]);
+    this.requireSession();
+    const registration = this.inState(registrationId, ['draft']);
+    const biometrics = registration.biometrics;
+    biometrics.exceptions.delete(position);
+    if (biometrics.exceptions.size === 0) biometrics.exceptionPhoto = null;
+    this.touch(registration);
+    return this.biometricsView(registration);
+  }
+
+  async captureExceptionPhoto(registrationId: string): Promise<BiometricsView> {
+    this.enter('captureExceptionPhoto', [registrationId]);
+    this.requireSession();
+    const registration = this.inState(registrationId, ['draft']);
+    if (registration.biometrics.exceptions.size === 0) {
+      throw failure('invalid_input', 'an exception photo documents an exception: record one first');
+    }
+    const camera = this.deviceFor('face');
+    if (!camera) throw failure('no_device', 'no face camera for the exception photo', { step: 'exceptionPhoto' });
+    registration.biometrics.exceptionPhoto = { quality: 87, device: camera, attempt: 1 };
+    this.touch(registration);
+    return this.biometricsView(registration);
+  }
+
+  async forceCapture(registrationId: string, step: PolicyStep, supervisor: string, password: string): Promise<BiometricsView> {
+    this.enter('forceCapture', [registrationId, step, supervisor, '***']);
+    this.requirePolicyStep(step);
+    const clerk = this.requireSession();
+    const registration = this.inState(registrationId, ['draft']);
+    if (!this.capturePolicy.forceCapture) throw failure('force_capture_not_allowed', 'the policy never allows it', { step });
+    if (!this.mayForce(registration.biometrics, step)) {
+      throw failure('force_capture_not_allowed', 'attempts left, nothing under the threshold, or signed off', { step });
+    }
+    const signer = this.operators.get(supervisor.trim());
+    if (!signer || password === '' || signer.password !== password) {
+      throw failure('wrong_credentials', 'wrong supervisor username or password');
+    }
+    const username = signer.view.username;
+    if (signer.view.role === 'officer' || username === clerk.view.username || username === registration.createdBy) {
+      throw notPermitted('sign_off_needs_supervisor', `force capture of ${step} signed by ${username}`);
+    }
+    registration.biometrics.forced.set(step, username);
+    this.touch(registration);
+    return this.biometricsView(registration);
+  }
+
   async finalize(registrationId: string): Promise<RegistrationView> {
     this.enter('finalize', [registrationId]);
     this.requireSession();
@@ -546,6 +805,7 @@ export class FakeStation implements Backend {
       updatedAt: at,
       decision: null,
       receipt: null,
+      biometrics: emptyBiometrics(),
     };
     this.registrations.set(registration.id, registration);
     return registration;
@@ -601,7 +861,122 @@ export class FakeStation implements Backend {
       }
     }
     if (!registration.face) problems.push(fieldError('face', null, 'required', 'capture the face'));
+    problems.push(...this.biometricProblems(registration.biometrics));
     return problems;
+  }
+
+  // --- Biometrics, with the rules of `BiometricsDraft` ----------------------------------------
+
+  /** The policy's steps this API captures: all but the face, which has its own path. */
+  private biometricSteps(): PolicyStep[] {
+    return this.capturePolicy.steps.filter((s) => s !== 'face');
+  }
+
+  private requirePolicyStep(step: PolicyStep): void {
+    if (step === 'face') throw failure('invalid_input', 'the face is captured on its own step');
+    if (!this.capturePolicy.steps.includes(step)) throw failure('invalid_input', `${step} is not a step of this policy`);
+  }
+
+  private threshold(step: PolicyStep): number {
+    if (step === 'face') return 0;
+    return step.endsWith('Iris') || step === 'bothIrises' ? this.capturePolicy.irisThreshold : this.capturePolicy.fingerThreshold;
+  }
+
+  /** The device that takes `step`: a real one before a simulated one, as `DeviceRegistry::for_step`. */
+  private deviceFor(step: PolicyStep): DeviceListView | null {
+    const candidates = this.deviceList.filter((d) => STEP_DEVICE_KINDS[step].includes(d.kind));
+    return [...candidates].sort((a, b) => Number(a.simulated) - Number(b.simulated))[0] ?? null;
+  }
+
+  /** One attempt: counted, a sign-off withdrawn, the better capture per position kept (the newer on a tie). */
+  private recordAttempt(registration: Registration, step: PolicyStep, device: DeviceListView, qualities: number[]): void {
+    const biometrics = registration.biometrics;
+    const attempt = (biometrics.attempts.get(step) ?? 0) + 1;
+    biometrics.attempts.set(step, attempt);
+    biometrics.forced.delete(step);
+    STEP_POSITIONS[step].forEach((position, index) => {
+      // A position recorded as an exception is not asked of the device.
+      if (biometrics.exceptions.has(position)) return;
+      const quality = qualities[index] ?? DEFAULT_QUALITY;
+      const kept = biometrics.captures.get(position);
+      if (!kept || quality >= kept.quality) biometrics.captures.set(position, { quality, device, attempt });
+    });
+  }
+
+  private positionState(biometrics: Biometrics, step: PolicyStep, position: Position): PositionState {
+    if (biometrics.exceptions.has(position)) return { kind: 'excepted' };
+    const capture = biometrics.captures.get(position);
+    if (!capture) return { kind: 'not_captured' };
+    return { kind: 'captured', quality: capture.quality, meets: capture.quality >= this.threshold(step) };
+  }
+
+  private stepDone(biometrics: Biometrics, step: PolicyStep): boolean {
+    const forced = biometrics.forced.has(step);
+    return STEP_POSITIONS[step].every((position) => {
+      const state = this.positionState(biometrics, step, position);
+      return state.kind === 'excepted' || (state.kind === 'captured' && (state.meets || forced));
+    });
+  }
+
+  private mayForce(biometrics: Biometrics, step: PolicyStep): boolean {
+    if (!this.capturePolicy.forceCapture || biometrics.forced.has(step)) return false;
+    if ((biometrics.attempts.get(step) ?? 0) < this.capturePolicy.attempts) return false;
+    const states = STEP_POSITIONS[step].map((p) => this.positionState(biometrics, step, p));
+    return states.every((s) => s.kind !== 'not_captured') && states.some((s) => s.kind === 'captured' && !s.meets);
+  }
+
+  private exceptionPhotoMissing(biometrics: Biometrics): boolean {
+    return this.capturePolicy.exceptionPhoto && biometrics.exceptions.size > 0 && biometrics.exceptionPhoto === null;
+  }
+
+  /** What keeps the biometrics from finalizing, as the station names it (`BiometricsDraft::problems`). */
+  private biometricProblems(biometrics: Biometrics): FieldError[] {
+    const problems: FieldError[] = [];
+    for (const step of this.biometricSteps()) {
+      const forced = biometrics.forced.has(step);
+      for (const position of STEP_POSITIONS[step]) {
+        const state = this.positionState(biometrics, step, position);
+        if (state.kind === 'not_captured') problems.push(fieldError(`biometrics.${position}`, null, 'required'));
+        else if (state.kind === 'captured' && !state.meets && !forced) {
+          problems.push(fieldError(`biometrics.${position}`, null, 'below_threshold'));
+        }
+      }
+    }
+    if (this.exceptionPhotoMissing(biometrics)) problems.push(fieldError('biometrics.exceptionPhoto', null, 'required'));
+    return problems;
+  }
+
+  private biometricsView(registration: Registration): BiometricsView {
+    const biometrics = registration.biometrics;
+    const steps: StepView[] = this.biometricSteps().map((step) => ({
+      step,
+      threshold: this.threshold(step),
+      attempts: biometrics.attempts.get(step) ?? 0,
+      attempts_allowed: this.capturePolicy.attempts,
+      done: this.stepDone(biometrics, step),
+      may_force: this.mayForce(biometrics, step),
+      forced_by: biometrics.forced.get(step) ?? null,
+      device: this.deviceFor(step),
+      positions: STEP_POSITIONS[step].map((position): PositionView => {
+        const state = this.positionState(biometrics, step, position);
+        const exception = biometrics.exceptions.get(position);
+        return {
+          position,
+          state: state.kind,
+          quality: state.kind === 'captured' ? state.quality : null,
+          meets_threshold: state.kind === 'captured' && state.meets,
+          exception: exception ? { kind: exception.kind, reason: exception.reason } : null,
+          device_simulated: biometrics.captures.get(position)?.device.simulated ?? null,
+        };
+      }),
+    }));
+    const exceptionPhotoMissing = this.exceptionPhotoMissing(biometrics);
+    return structuredClone({
+      steps,
+      exception_photo_missing: exceptionPhotoMissing,
+      has_exception_photo: biometrics.exceptionPhoto !== null,
+      complete: steps.every((s) => s.done) && !exceptionPhotoMissing,
+    });
   }
 
   private decisionView(registration: Registration, withReason: boolean): DecisionView | null {

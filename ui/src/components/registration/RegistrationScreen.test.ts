@@ -9,6 +9,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { Notice } from '../../lib/backend/errors';
 import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
 import { fieldErrorId, fieldInputId, TestId } from '../../lib/testIds';
+import { captureEveryStep } from '../../test/biometrics';
 import { FakeStation, fieldError, validationFailed } from '../../test/fakeBackend';
 import { renderScreen } from '../../test/render';
 import RegistrationScreen from './RegistrationScreen.svelte';
@@ -39,6 +40,7 @@ async function fillValidForm(user: ReturnType<typeof userEvent.setup>, phone = '
   await user.type(screen.getByTestId(fieldInputId('phone')), phone);
   await user.click(screen.getByTestId(TestId.CaptureFace));
   await screen.findByTestId(TestId.FacePreview);
+  await captureEveryStep(user);
 }
 
 describe('registration form', () => {
