@@ -145,6 +145,15 @@ impl CapturePolicy {
         CapturePolicy::from_json(DEFAULT_CAPTURE_POLICY).expect("the embedded capture policy is valid")
     }
 
+    /// The default with the face as its only step: what a register that takes no fingers or
+    /// irises configures, and what tests of other features use to skip ten fingers.
+    pub fn face_only() -> CapturePolicy {
+        CapturePolicy {
+            steps: vec![PolicyStep::Face],
+            ..CapturePolicy::default_policy()
+        }
+    }
+
     pub fn threshold(&self, step: PolicyStep) -> u8 {
         self.quality_threshold.for_modality(step.modality())
     }

@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 
 use enroll_app::slot::StationSlot;
+use enroll_station::biometrics::{DeviceSettings, SbiSettings};
 use enroll_station::StationConfig;
 use tauri::Manager;
 
@@ -25,7 +26,9 @@ fn main() {
             let webview_data_dir = enroll_station::private_files::private_folder(config.data_dir.join("webview"))?;
             // A station that does not open (its vault held by another window) still gets a
             // window, which says why and retries: see `slot`.
-            app.manage(StationSlot::open(config));
+            let devices = device_settings()?;
+            tracing::info!(?devices, "capture devices");
+            app.manage(StationSlot::open(config, devices));
             open_main_window(app, webview_data_dir)?;
             Ok(())
         })
@@ -87,4 +90,55 @@ fn station_config(app: &tauri::AppHandle) -> Result<StationConfig, tauri::Error>
         .filter(|url| !url.is_empty())
         .unwrap_or_else(|| DEFAULT_INTAKE_URL.to_string());
     Ok(StationConfig { data_dir, intake_url })
+}
+
+/// The capture devices: `ENROLL_DEVICES` lists the backends (`simulated`, `sbi`, `usb`,
+/// comma-separated; default `simulated`); for SBI, `ENROLL_SBI_PORTS` (`4501-4600` by default),
+/// `ENROLL_DEVICE_TRUST` (a folder of PEM CA certificates) and `ENROLL_DEVELOPER_MODE=1`
+/// (accept untrusted devices, marked on every screen).
+fn device_settings() -> Result<DeviceSettings, String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let Some(list) = var("ENROLL_DEVICES") else {
+        return Ok(DeviceSettings::default());
+    };
+    let mut settings = DeviceSettings {
+        simulated: false,
+        sbi: None,
+        usb: false,
+    };
+    for name in list.split(',').map(str::trim) {
+        match name {
+            "simulated" => settings.simulated = true,
+            "usb" => settings.usb = true,
+            "sbi" => {
+                let ports = match var("ENROLL_SBI_PORTS") {
+                    Some(text) => parse_ports(&text)?,
+                    None => 4501..=4600,
+                };
+                settings.sbi = Some(SbiSettings {
+                    ports,
+                    trust_dir: var("ENROLL_DEVICE_TRUST").map(PathBuf::from),
+                    developer_mode: var("ENROLL_DEVELOPER_MODE").as_deref() == Some("1"),
+                });
+            }
+            other => {
+                return Err(format!(
+                    "ENROLL_DEVICES: unknown backend {other:?} (simulated, sbi, usb)"
+                ))
+            }
+        }
+    }
+    Ok(settings)
+}
+
+/// `4501-4600` or `4501`.
+fn parse_ports(text: &str) -> Result<std::ops::RangeInclusive<u16>, String> {
+    let bad = || format!("ENROLL_SBI_PORTS: {text:?} is not a port or a range such as 4501-4600");
+    let (low, high) = text.trim().split_once('-').unwrap_or((text.trim(), text.trim()));
+    let low: u16 = low.trim().parse().map_err(|_| bad())?;
+    let high: u16 = high.trim().parse().map_err(|_| bad())?;
+    if low == 0 || low > high {
+        return Err(bad());
+    }
+    Ok(low..=high)
 }

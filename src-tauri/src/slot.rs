@@ -13,6 +13,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use enroll_station::biometrics::DeviceSettings;
 use enroll_station::{Station, StationConfig, StationError};
 
 /// How often the app checks whether the signed-in session has been idle too long.
@@ -21,14 +22,16 @@ const IDLE_LOCK_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
 /// The station, once it opened.
 pub struct StationSlot {
     config: StationConfig,
+    devices: DeviceSettings,
     opened: Mutex<Option<Arc<Station>>>,
 }
 
 impl StationSlot {
     /// Try to open the station now; a failure is logged and tried again at the next call.
-    pub fn open(config: StationConfig) -> StationSlot {
+    pub fn open(config: StationConfig, devices: DeviceSettings) -> StationSlot {
         let slot = StationSlot {
             config,
+            devices,
             opened: Mutex::new(None),
         };
         if let Err(error) = slot.station() {
@@ -44,7 +47,9 @@ impl StationSlot {
             return Ok(Arc::clone(station));
         }
         // Opening is fast (no network, no key derivation): fine under the lock.
-        let station = Arc::new(Station::open(self.config.clone())?);
+        let station = Station::open(self.config.clone())?;
+        station.use_device_backends(self.devices.backends()?);
+        let station = Arc::new(station);
         lock_idle_sessions_on_time(Arc::clone(&station));
         tracing::info!(data_dir = %self.config.data_dir.display(), "station opened");
         *opened = Some(Arc::clone(&station));
@@ -94,10 +99,10 @@ mod tests {
     #[test]
     fn a_second_window_on_the_same_vault_gets_vault_in_use_until_the_first_is_closed() {
         let dir = tempfile::tempdir().unwrap();
-        let first = StationSlot::open(config(dir.path()));
+        let first = StationSlot::open(config(dir.path()), DeviceSettings::default());
         first.station().unwrap();
 
-        let second = StationSlot::open(config(dir.path()));
+        let second = StationSlot::open(config(dir.path()), DeviceSettings::default());
         let error = second.station().err().expect("the vault is held by the first window");
         assert_eq!(error.code(), "vault_in_use");
         assert!(error.to_string().contains("open in another program"), "{error}");

@@ -122,7 +122,7 @@ impl Station {
             form,
             id_schema_version,
             camera,
-            devices: biometrics::DeviceRegistry::default(),
+            devices: biometrics::DeviceRegistry::new(biometrics::DeviceSettings::default().backends()?),
             record_encoder: Default::default(),
             capture_policy: enroll_schemas::CapturePolicy::default_policy(),
             clock,
@@ -282,6 +282,24 @@ impl Station {
                     message: "capture the face before finalizing".into(),
                 });
             }
+            // The biometrics the capture policy asks for: each position captured at its
+            // threshold, signed off, or recorded as an exception with its photo.
+            problems.extend(
+                draft
+                    .biometrics
+                    .problems(&self.capture_policy, biometrics::OWN_PATH)
+                    .into_iter()
+                    .map(|(field, code)| FieldError {
+                        message: match code {
+                            "below_threshold" => "under the quality threshold and not signed off by a supervisor",
+                            _ => "capture it or record it as an exception",
+                        }
+                        .into(),
+                        field,
+                        language: None,
+                        code: code.into(),
+                    }),
+            );
             let face = match (problems.is_empty(), draft.face) {
                 (true, Some(face)) => face,
                 _ => return Err(StationError::ValidationFailed(problems)),

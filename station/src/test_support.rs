@@ -157,6 +157,8 @@ fn open(dir: &std::path::Path, clock: &FakeClock, intake_url: &str) -> Station {
         retention: 7 * DAY,
         ..StationPolicy::default()
     })
+    // These tests are about everything but fingers and irises (tests/station/biometrics.rs).
+    .with_capture_policy(enroll_schemas::CapturePolicy::face_only())
 }
 
 /// A registration made by whoever is signed in, finalized: pending approval.

@@ -39,6 +39,16 @@ pub fn face_quality(image: &GrayImage) -> u8 {
     face_assessment(image).score
 }
 
+/// The station's score for a capture of `position`: the measure of its modality. `ppi` matters
+/// for fingers only.
+pub fn score(position: crate::Position, image: &GrayImage, ppi: u16) -> u8 {
+    match position.modality() {
+        crate::Modality::Finger => finger_quality(image, ppi).score,
+        crate::Modality::Iris => iris_quality(image).score,
+        crate::Modality::Face => face_quality(image),
+    }
+}
+
 /// Why a capture scored low, in words a screen can translate. [`QualityIssue::code`] is stable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum QualityIssue {

@@ -36,9 +36,8 @@ use image::GrayImage;
 
 use crate::Position;
 
-/// The quality score a simulated device reports for one image: the one place where the
-/// simulators choose a measure. Today the face measure (contrast and sharpness) for every
-/// position; finger and iris measures replace it when `crate::quality` has them.
-pub(crate) fn station_score(_position: Position, image: &GrayImage) -> u8 {
-    crate::quality::face_quality(image)
+/// The quality score a simulated device reports for one image (all its images are 500 ppi):
+/// the station's own measure of the position's modality, as a real device reports its SDK's.
+pub(crate) fn station_score(position: Position, image: &GrayImage) -> u8 {
+    crate::quality::score(position, image, 500)
 }

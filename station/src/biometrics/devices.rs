@@ -8,7 +8,78 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use enroll_devices::{BiometricDevice, CaptureStep, DeviceBackend, DeviceDescriptor, DeviceStatus};
+use enroll_devices::sbi::{SbiBackend, SbiClient, SbiClientConfig, TrustStore};
+use enroll_devices::simulated::{SimulationHandle, SimulationSettings};
+use enroll_devices::usb::UsbBackend;
+use enroll_devices::{BiometricDevice, CaptureStep, DeviceBackend, DeviceDescriptor, DeviceStatus, SimulatedBackend};
+
+use crate::StationError;
+
+/// Which device backends a station drives: the station's configuration, from its settings or
+/// environment (`src-tauri` reads `ENROLL_DEVICES`, `ENROLL_SBI_PORTS`, `ENROLL_DEVICE_TRUST`,
+/// `ENROLL_DEVELOPER_MODE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceSettings {
+    /// The simulated slap scanner, iris camera and face camera (training, tests, demos).
+    pub simulated: bool,
+    /// MOSIP SBI device services on 127.0.0.1.
+    pub sbi: Option<SbiSettings>,
+    /// Native USB scanners.
+    pub usb: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SbiSettings {
+    pub ports: std::ops::RangeInclusive<u16>,
+    /// A folder of PEM CA certificates that device certificates must chain to.
+    pub trust_dir: Option<std::path::PathBuf>,
+    /// Accept untrusted devices, marked as such on every screen. Never in production.
+    pub developer_mode: bool,
+}
+
+impl Default for DeviceSettings {
+    /// The embedded default: simulated devices only, so that a fresh station runs anywhere.
+    fn default() -> DeviceSettings {
+        DeviceSettings {
+            simulated: true,
+            sbi: None,
+            usb: false,
+        }
+    }
+}
+
+impl DeviceSettings {
+    /// The backends these settings ask for. A trust folder that cannot be read is an error:
+    /// silently trusting nothing would refuse every real device without saying why.
+    pub fn backends(&self) -> Result<Vec<Arc<dyn DeviceBackend>>, StationError> {
+        let mut backends: Vec<Arc<dyn DeviceBackend>> = Vec::new();
+        if let Some(sbi) = &self.sbi {
+            let trust = match &sbi.trust_dir {
+                Some(dir) => TrustStore::from_dir(dir)?,
+                None => TrustStore::empty(),
+            };
+            let client = SbiClient::new(SbiClientConfig {
+                ports: sbi.ports.clone(),
+                trust,
+                developer_mode: sbi.developer_mode,
+                ..SbiClientConfig::default()
+            })?;
+            backends.push(Arc::new(SbiBackend::new(client)));
+        }
+        if self.usb {
+            backends.push(Arc::new(UsbBackend::new()));
+        }
+        if self.simulated {
+            let settings = SimulationSettings {
+                // A new sitter each time the station opens, as the face camera does.
+                person_seed: rand::random(),
+                ..SimulationSettings::default()
+            };
+            backends.push(Arc::new(SimulatedBackend::new(SimulationHandle::new(settings))));
+        }
+        Ok(backends)
+    }
+}
 
 /// Backends and the devices they last found.
 #[derive(Default)]

@@ -18,7 +18,7 @@ mod preview;
 pub(crate) mod records;
 mod views;
 
-pub use devices::DeviceRegistry;
+pub use devices::{DeviceRegistry, DeviceSettings, SbiSettings};
 pub use draft::{BiometricsDraft, ExceptionKindName};
 /// The names the biometrics calls take, re-exported so that callers need no device crate.
 pub use enroll_devices::Position;
@@ -130,7 +130,8 @@ impl Station {
             .devices
             .for_step(device_step)
             .ok_or_else(|| StationError::NoDevice { step: step_name(step) })?;
-        let result = device.capture(&request, &CancelToken::new())?;
+        let mut result = device.capture(&request, &CancelToken::new())?;
+        result.captures = segment_if_whole_slap(&request, result.captures)?;
         let captured_at = rfc3339((self.clock)());
         let mut kept = Vec::new();
         for capture in result.captures {
@@ -415,6 +416,44 @@ impl Station {
     }
 }
 
+/// A slap scanner that returns only the whole slap (one image where several fingers were asked
+/// for) leaves the cutting to the station: the fingertips are segmented and named here, each
+/// scored by the station.
+fn segment_if_whole_slap(
+    request: &CaptureRequest,
+    captures: Vec<enroll_devices::Capture>,
+) -> Result<Vec<enroll_devices::Capture>, StationError> {
+    let expected = request.expected_positions();
+    let whole_slap = expected.len() > 1
+        && captures.len() == 1
+        && matches!(captures[0].data, CapturedData::Image { .. })
+        && enroll_devices::segment::image_order(request.step).is_some();
+    if !whole_slap {
+        return Ok(captures);
+    }
+    let Some(slap) = captures.into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    let CapturedData::Image { image, ppi } = slap.data else {
+        return Err(StationError::Internal("a whole slap that is not pixels".into()));
+    };
+    let segments = enroll_devices::segment::segment_slap(&image, ppi, request.step, &request.exceptions)?;
+    Ok(segments
+        .into_iter()
+        .map(|segment| enroll_devices::Capture {
+            position: segment.position,
+            quality: 0,
+            quality_source: QualitySource::Station,
+            data: CapturedData::Image {
+                image: segment.image,
+                ppi,
+            },
+            // The device signed the slap, not the cuts: no signature travels with a fingertip.
+            signature: None,
+        })
+        .collect())
+}
+
 /// A step's name as the window and the log spell it (`leftSlap`).
 fn step_name(step: PolicyStep) -> String {
     serde_json::to_value(step)
@@ -442,7 +481,7 @@ fn stored_data(
         CapturedData::Image { image, ppi } => {
             let quality = match source {
                 QualitySource::Device => quality,
-                QualitySource::Station => station_quality(position, image),
+                QualitySource::Station => enroll_devices::quality::score(position, image, *ppi),
             };
             let mut png = Vec::new();
             image
@@ -457,11 +496,6 @@ fn stored_data(
             ))
         }
     }
-}
-
-/// The station's own quality score for a capture whose device gave none.
-fn station_quality(_position: Position, image: &image::GrayImage) -> u8 {
-    enroll_devices::quality::face_quality(image)
 }
 
 /// A random transaction id (SBI echoes it in its signed answer).

@@ -20,7 +20,7 @@ use enroll_schemas::PolicyStep;
 use enroll_station::biometrics::ExceptionKindName;
 use enroll_station::Station;
 
-use crate::{as_user, fixture, identity, password, MAKER, OFFICER, SUPERVISOR};
+use crate::{as_user, fixture_with_default_capture_policy as fixture, identity, password, MAKER, OFFICER, SUPERVISOR};
 
 fn fixtures_dir() -> PathBuf {
     let root = std::env::var_os("ENROLL_FIXTURES")
@@ -427,6 +427,27 @@ async fn steps_without_a_device_outside_the_policy_or_on_finalized_registrations
     );
     station.save_draft(&rid, identity("Karim Test")).unwrap();
     station.capture_face(&rid).unwrap();
+
+    // Finalize refuses, in Rust, whatever the window checked, and names each gap.
+    let refused = station.finalize(&rid).unwrap_err();
+    assert_eq!(refused.code(), "validation_failed");
+    let enroll_station::StationError::ValidationFailed(fields) = refused else {
+        unreachable!()
+    };
+    let gaps: Vec<(&str, &str)> = fields.iter().map(|f| (f.field.as_str(), f.code.as_str())).collect();
+    assert_eq!(gaps.len(), 9, "{gaps:?}");
+    assert!(gaps.contains(&("biometrics.rightIndex", "required")), "{gaps:?}");
+    assert!(gaps.contains(&("biometrics.leftIris", "required")), "{gaps:?}");
+    assert!(gaps.contains(&("biometrics.exceptionPhoto", "required")), "{gaps:?}");
+    assert!(
+        !gaps.contains(&("biometrics.leftIndex", "required")),
+        "excepted: {gaps:?}"
+    );
+
+    for step in [PolicyStep::RightSlap, PolicyStep::Thumbs, PolicyStep::BothIrises] {
+        station.capture_biometrics(&rid, step).unwrap();
+    }
+    station.capture_exception_photo(&rid).unwrap();
     station.finalize(&rid).unwrap();
     assert_eq!(
         station
@@ -445,4 +466,91 @@ fn preview_png(data_url: &str) -> Vec<u8> {
     use base64::Engine as _;
     let encoded = data_url.strip_prefix("data:image/png;base64,").expect("a PNG data URL");
     base64::engine::general_purpose::STANDARD.decode(encoded).unwrap()
+}
+
+/// The simulated devices through the station's own path: pixels kept as PNG, wrapped into
+/// JPEG 2000 lossless records in the background, a whole slap cut into fingertips by the
+/// station, and the sealed packet holding a readable record for every position.
+#[tokio::test]
+async fn simulated_devices_fill_the_packet_with_jpeg_2000_records_and_whole_slaps_are_segmented() {
+    use enroll_devices::iso19794::{Edition, ImageFormat, Iso19794Record};
+    use enroll_devices::simulated::{SimulationHandle, SimulationSettings};
+
+    let fixture = fixture().await;
+    let station = &fixture.station;
+    let settings = SimulationHandle::new(SimulationSettings {
+        person_seed: 11,
+        latency: std::time::Duration::ZERO,
+        slap_image_only: true,
+        ..SimulationSettings::default()
+    });
+    station.use_device_backends(vec![Arc::new(enroll_devices::SimulatedBackend::new(settings.clone()))]);
+    as_user(station, MAKER);
+    let rid = station.new_registration().unwrap().registration_id;
+    station.save_draft(&rid, identity("Karim Test")).unwrap();
+    station.capture_face(&rid).unwrap();
+    let listed = station.devices().unwrap();
+    assert!(listed.iter().all(|d| d.simulated), "{listed:?}");
+
+    // The scanner hands over the whole slap; the station finds and names the four fingertips.
+    let view = station.capture_biometrics(&rid, PolicyStep::LeftSlap).unwrap();
+    let left = step(&view, PolicyStep::LeftSlap);
+    assert!(
+        left.positions.iter().all(|p| p.quality.is_some()),
+        "every fingertip of the whole slap is kept: {left:?}"
+    );
+    settings.update(|s| s.slap_image_only = false);
+    for step in [PolicyStep::RightSlap, PolicyStep::Thumbs, PolicyStep::BothIrises] {
+        station.capture_biometrics(&rid, step).unwrap();
+    }
+    let view = station.biometrics(&rid).unwrap();
+    for step in &view.steps {
+        if !step.done {
+            // A simulated capture can land under the threshold, as a real one can: the clerk
+            // retries (the test does too, within the policy's attempts).
+            for _ in step.attempts..step.attempts_allowed {
+                if step_done(station, &rid, step.step) {
+                    break;
+                }
+                station.capture_biometrics(&rid, step.step).unwrap();
+            }
+        }
+    }
+    let view = station.biometrics(&rid).unwrap();
+    for step in view.steps.iter().filter(|s| !s.done) {
+        // Still short after every attempt: a supervisor keeps it, as the policy allows.
+        station
+            .force_capture(&rid, step.step, SUPERVISOR, &password(SUPERVISOR))
+            .unwrap();
+    }
+    assert!(station.biometrics(&rid).unwrap().complete);
+    let preview = station.biometric_preview(&rid, Position::RightIris).unwrap();
+    assert!(preview.device.simulated);
+
+    station.finalize(&rid).unwrap();
+    as_user(station, SUPERVISOR);
+    station.approve(&rid).unwrap();
+    let envelope = station.sealed_envelope(&rid).unwrap();
+    let register = enroll_packet::RegisterKeyPair::from_json(&fixture.register_key_json).unwrap();
+    let (_, plaintext) = enroll_packet::decrypt_envelope_body(&envelope, &register).unwrap();
+    let (contents, _) = enroll_packet::PacketContents::from_bytes(&plaintext).unwrap();
+    let records: Vec<_> = contents
+        .biometrics
+        .iter()
+        .filter(|r| r.modality != enroll_packet::Modality::Face)
+        .collect();
+    assert_eq!(records.len(), 12, "ten fingers and two irises");
+    for record in records {
+        assert!(record.device.simulated, "{}", record.position);
+        let parsed = Iso19794Record::parse(&record.data).unwrap();
+        assert_eq!(parsed.edition(), Edition::Iso2011);
+        let image = &parsed.first().image;
+        assert_eq!(image.format, ImageFormat::Jpeg2000Lossless, "{}", record.position);
+        let pixels = enroll_devices::codecs::decode_record_image(image).unwrap();
+        assert!(pixels.width() > 100 && pixels.height() > 100, "{}", record.position);
+    }
+}
+
+fn step_done(station: &Station, rid: &str, wanted: PolicyStep) -> bool {
+    step(&station.biometrics(rid).unwrap(), wanted).done
 }

@@ -26,6 +26,7 @@ use std::time::Duration;
 use enroll_devices::{FaceCamera, SimulatedFaceCamera};
 use enroll_intake::{IntakeConfig, RunningIntake};
 use enroll_packet::RegisterKeyPair;
+use enroll_schemas::CapturePolicy;
 use enroll_station::{NewOperatorRequest, RoleName, SetupRequest, Station, StationConfig, StationPolicy};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -74,7 +75,19 @@ pub fn data_dir(dir: &Path) -> PathBuf {
     dir.join("station")
 }
 
+/// A station whose registrations take the face only: the tests here are about everything but
+/// fingers and irises, which `biometrics` covers with the default policy.
 pub fn open_station(dir: &Path, intake_url: &str, clock: &FakeClock, camera: Box<dyn FaceCamera>) -> Station {
+    open_station_with_policy(dir, intake_url, clock, camera, CapturePolicy::face_only())
+}
+
+pub fn open_station_with_policy(
+    dir: &Path,
+    intake_url: &str,
+    clock: &FakeClock,
+    camera: Box<dyn FaceCamera>,
+    capture_policy: CapturePolicy,
+) -> Station {
     Station::open_with(
         StationConfig {
             data_dir: data_dir(dir),
@@ -88,9 +101,23 @@ pub fn open_station(dir: &Path, intake_url: &str, clock: &FakeClock, camera: Box
         retention: Duration::from_secs(7 * 24 * 3600),
         ..StationPolicy::default()
     })
+    .with_capture_policy(capture_policy)
 }
 
 pub async fn fixture_with_camera(camera: Box<dyn FaceCamera>) -> Fixture {
+    fixture_with(camera, CapturePolicy::face_only()).await
+}
+
+/// A fixture whose registrations take what the embedded default policy asks for.
+pub async fn fixture_with_default_capture_policy() -> Fixture {
+    fixture_with(
+        Box::new(SimulatedFaceCamera::new("SIM-FACE-TEST", 7)),
+        CapturePolicy::default_policy(),
+    )
+    .await
+}
+
+async fn fixture_with(camera: Box<dyn FaceCamera>, capture_policy: CapturePolicy) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let register_key_json = RegisterKeyPair::generate().to_json();
     let intake = enroll_intake::spawn(
@@ -103,7 +130,7 @@ pub async fn fixture_with_camera(camera: Box<dyn FaceCamera>) -> Fixture {
     .await
     .unwrap();
     let clock = FakeClock::default();
-    let station = open_station(dir.path(), &intake.base_url(), &clock, camera);
+    let station = open_station_with_policy(dir.path(), &intake.base_url(), &clock, camera, capture_policy);
     station
         .set_up(SetupRequest {
             station_name: "Center".into(),

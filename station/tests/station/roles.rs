@@ -129,19 +129,6 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
         ("biometrics", SIGNED_IN, draft_by_maker, |s, rid| {
             s.biometrics(rid).map(|_| ())
         }),
-        ("mark_biometric_exception", SIGNED_IN, draft_by_maker, |s, rid| {
-            s.mark_biometric_exception(
-                rid,
-                enroll_devices::Position::LeftIndex,
-                enroll_station::biometrics::ExceptionKindName::Missing,
-                "amputated",
-            )
-            .map(|_| ())
-        }),
-        ("clear_biometric_exception", SIGNED_IN, draft_by_maker, |s, rid| {
-            s.clear_biometric_exception(rid, enroll_devices::Position::LeftIndex)
-                .map(|_| ())
-        }),
         ("finalize", SIGNED_IN, draft_by_maker, |s, rid| {
             s.finalize(rid).map(|_| ())
         }),
