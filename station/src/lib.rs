@@ -27,6 +27,8 @@ mod test_support;
 mod views;
 
 pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
+/// Which biometrics a registration takes (country configuration; see `with_capture_policy`).
+pub use enroll_schemas::CapturePolicy;
 pub use error::{ErrorCode, ErrorParam, ErrorView, FieldError, PermissionRule, StationError};
 pub use policy::{PolicyLimits, PolicyRequest, PolicyView};
 pub use registration_id::{registration_id, verhoeff_check_digit, verhoeff_is_valid};

@@ -34,7 +34,9 @@ async fn station_folder(dir: &Path) -> (std::path::PathBuf, String, Vec<u8>) {
         data_dir: data.clone(),
         intake_url: intake.base_url(),
     })
-    .unwrap();
+    .unwrap()
+    // This flow is about keys, packets and the intake: the face stands for the biometrics.
+    .with_capture_policy(enroll_station::CapturePolicy::face_only());
     station
         .set_up(SetupRequest {
             station_name: "Checks".into(),

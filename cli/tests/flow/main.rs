@@ -68,7 +68,9 @@ async fn one_registration_travels_from_the_form_to_the_register() {
         data_dir: dir.path().join("station"),
         intake_url: intake.base_url(),
     })
-    .unwrap();
+    .unwrap()
+    // This flow is about keys, packets and the intake: the face stands for the biometrics.
+    .with_capture_policy(enroll_station::CapturePolicy::face_only());
     assert!(station.status().unwrap().needs_setup);
     let weak = SetupRequest {
         station_name: "Kenitra Center 2".into(),
@@ -338,7 +340,9 @@ async fn a_tampered_packet_is_refused_by_the_intake_and_stays_queued() {
         data_dir: dir.path().join("station"),
         intake_url: intake.base_url(),
     })
-    .unwrap();
+    .unwrap()
+    // This flow is about keys, packets and the intake: the face stands for the biometrics.
+    .with_capture_policy(enroll_station::CapturePolicy::face_only());
     station
         .set_up(SetupRequest {
             station_name: "Mobile team 4".into(),

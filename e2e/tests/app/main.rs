@@ -8,8 +8,11 @@
 //! out of range first: said next to the field), purge (confirmed; nothing is old enough) →
 //! the officer signs in with the reset password and changes it (a wrong current password is
 //! said next to its field) → new registration → Finalize with empty required fields shows the UI's field errors → the form
-//! filled (English and Arabic names) and the face captured (preview and SIMULATED DEVICE
-//! badge shown), but a phone number only the station's schema check refuses: its field error
+//! filled (English and Arabic names), the face captured (preview and SIMULATED DEVICE badge
+//! shown), the biometrics taken from the simulated devices (every step labelled simulated; the
+//! right thumb recorded missing with its reason and exception photo; a step still short of its
+//! threshold after three attempts signed off by the admin on the clerk's screen), but a phone
+//! number only the station's schema check refuses: its field error
 //! shows under the phone input → correct it → Finalize
 //! (the banner names the registration; the row is in the pending list) → Approve (the row moves to the upload queue, "Approved by
 //! admin") → sync with the intake stopped (a banner says the packet stays queued; the queue
@@ -513,6 +516,14 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.wait_for(id::SIMULATED_DEVICE_BADGE).await?;
     let quality = ui.text(id::FACE_QUALITY).await?;
     ensure!(quality.contains("/100"), "the quality reads {quality:?}");
+    // The biometrics from the simulated devices: the right thumb is recorded missing, with
+    // its exception photo; every other finger and both irises are captured.
+    capture_biometrics(
+        ui,
+        Some(("rightThumb", "Amputated at the first joint")),
+        "05a-biometrics",
+    )
+    .await?;
     ui.click(id::FINALIZE_BUTTON).await?;
     let phone_error = ui.text(&id::field_error("phone", None)).await?;
     ensure!(
@@ -880,11 +891,65 @@ async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str) -> Re
     ui.type_into(&id::field_input("phone", None), "+212600445566").await?;
     ui.click(id::CAPTURE_FACE).await?;
     ui.wait_for(id::FACE_PREVIEW).await?;
+    capture_biometrics(ui, None, "").await?;
     ui.wait_for_attr(id::AUTOSAVE_STATUS, "data-state", "saved")
         .await
         .context("the draft autosaves")?;
     ui.click(id::FINALIZE_BUTTON).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
+    Ok(())
+}
+
+/// The four steps of the default capture policy, in order.
+const BIOMETRIC_STEPS: [&str; 4] = ["leftSlap", "rightSlap", "thumbs", "bothIrises"];
+
+/// Takes every biometric step from the simulated devices, as a clerk does: Capture, and again
+/// while a step is short of its threshold (the policy allows three attempts; a step still short
+/// after them is signed off by the admin on the clerk's screen). With `exception`, that finger
+/// is first recorded missing with the reason, and the exception photo is taken.
+async fn capture_biometrics(ui: &Ui, exception: Option<(&str, &str)>, screenshot: &str) -> Result<()> {
+    ui.wait_for(id::BIOMETRICS_SECTION).await?;
+    for step in BIOMETRIC_STEPS {
+        ui.wait_for(&id::step_simulated_badge_id(step))
+            .await
+            .with_context(|| format!("the {step} device is labelled simulated"))?;
+    }
+    if let Some((position, reason)) = exception {
+        ui.click(&id::tile_mark_exception_id(position)).await?;
+        ui.wait_for(id::EXCEPTION_DIALOG).await?;
+        ui.click(id::EXCEPTION_KIND_MISSING).await?;
+        ui.type_into(id::EXCEPTION_REASON, reason).await?;
+        ui.click(id::EXCEPTION_CONFIRM).await?;
+        ui.wait_for_attr(&id::biometric_tile_id(position), "data-state", "excepted")
+            .await?;
+        ui.click(id::CAPTURE_EXCEPTION_PHOTO).await?;
+        ui.wait_for(id::EXCEPTION_PHOTO_PREVIEW).await?;
+    }
+    for step in BIOMETRIC_STEPS {
+        for attempt in 1..=3 {
+            ui.click(&id::capture_step_id(step)).await?;
+            ui.wait_for_attr(&id::step_attempts_id(step), "data-attempts", &attempt.to_string())
+                .await
+                .with_context(|| format!("attempt {attempt} at {step} is counted"))?;
+            let card = ui.wait_for(&id::biometric_step_id(step)).await?;
+            if card.attr("data-done").await?.as_deref() == Some("true") {
+                break;
+            }
+        }
+        let card = ui.wait_for(&id::biometric_step_id(step)).await?;
+        if card.attr("data-done").await?.as_deref() != Some("true") {
+            eprintln!("[e2e] {step} stayed under its threshold after three attempts: signed off");
+            ui.click(&id::sign_off_open_id(step)).await?;
+            ui.type_into(id::SIGN_OFF_USERNAME, ADMIN).await?;
+            ui.type_into(id::SIGN_OFF_PASSWORD, PASSWORD).await?;
+            ui.click(id::SIGN_OFF_CONFIRM).await?;
+            ui.wait_for(&id::signed_off_by_id(step)).await?;
+        }
+    }
+    ui.wait_for_attr(id::BIOMETRICS_STATUS, "data-complete", "true").await?;
+    if !screenshot.is_empty() {
+        ui.screenshot(screenshot).await?;
+    }
     Ok(())
 }
 
