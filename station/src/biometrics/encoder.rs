@@ -46,10 +46,13 @@ enum Slot {
     Done(Result<Vec<u8>, String>),
 }
 
+/// Records being made and made, by the key of their PNG, and the signal that one is done.
+type Slots = (Mutex<HashMap<[u8; 32], Slot>>, Condvar);
+
 /// Records being made and made, by the key of their PNG.
 #[derive(Default, Clone)]
 pub struct RecordEncoder {
-    shared: Arc<(Mutex<HashMap<[u8; 32], Slot>>, Condvar)>,
+    shared: Arc<Slots>,
 }
 
 impl RecordEncoder {

@@ -71,10 +71,10 @@ impl Station {
         self.devices()
     }
 
-    /// Where a draft's biometrics stand against the capture policy.
+    /// Where a registration's biometrics stand against the capture policy: a draft's as the
+    /// clerk takes them, a pending registration's as finalized (for the supervisor's review).
     pub fn biometrics(&self, registration_id: &str) -> Result<BiometricsView, StationError> {
-        let draft = self.draft_for_biometrics(registration_id)?;
-        Ok(self.biometrics_view(&draft.biometrics))
+        Ok(self.biometrics_view(&self.readable_biometrics(registration_id)?))
     }
 
     /// The kept image of one position (or of the exception photo), ready to show, with its
@@ -84,10 +84,10 @@ impl Station {
         registration_id: &str,
         position: Position,
     ) -> Result<crate::CaptureView, StationError> {
-        let draft = self.draft_for_biometrics(registration_id)?;
+        let biometrics = self.readable_biometrics(registration_id)?;
         let capture = match position {
-            Position::ExceptionPhoto => draft.biometrics.exception_photo.as_ref(),
-            other => draft.biometrics.captures.get(&other),
+            Position::ExceptionPhoto => biometrics.exception_photo.as_ref(),
+            other => biometrics.captures.get(&other),
         }
         .ok_or_else(|| StationError::NotFound(format!("capture of {position:?} in {registration_id}")))?;
         Ok(crate::CaptureView {
@@ -375,6 +375,26 @@ impl Station {
                 "{step:?} is not a step of this capture policy"
             )))
         }
+    }
+
+    /// A draft's biometrics, or those a pending registration's packet holds; nothing once the
+    /// station can no longer read the registration.
+    fn readable_biometrics(&self, registration_id: &str) -> Result<BiometricsDraft, StationError> {
+        let (_, data_key) = self.signed_in()?;
+        let vault = self.vault();
+        let row = vault.registration(registration_id)?;
+        let bytes = match row.state {
+            RegistrationState::Draft | RegistrationState::PendingApproval => {
+                vault.registration_content(registration_id, &data_key)?
+            }
+            _ => return Err(crate::invalid_state(&row)),
+        };
+        drop(vault);
+        if row.state == RegistrationState::Draft {
+            return Ok(Draft::from_bytes(&bytes)?.biometrics);
+        }
+        let (contents, _) = enroll_packet::PacketContents::from_bytes(crate::content::pending_container(&bytes)?)?;
+        Ok(records::from_packet(&self.capture_policy, &contents))
     }
 
     fn draft_for_biometrics(&self, registration_id: &str) -> Result<Draft, StationError> {

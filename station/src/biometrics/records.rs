@@ -121,6 +121,81 @@ pub fn job_for(position: Position, png: Vec<u8>, ppi: u16, capture: &StoredCaptu
     })
 }
 
+/// A finalized packet's biometrics read back into the draft's form, for the supervisor's review:
+/// each record under its position (the ISO record as it is), each exception, the exception
+/// photo, and steps with a force-captured record marked as signed off. Records this station
+/// would not have written (an unknown position) are left out of the view, not the packet.
+pub fn from_packet(policy: &CapturePolicy, contents: &enroll_packet::PacketContents) -> BiometricsDraft {
+    let mut biometrics = BiometricsDraft::default();
+    for record in &contents.biometrics {
+        let stored = StoredCapture {
+            data: StoredData::IsoRecord {
+                record: base64::engine::general_purpose::STANDARD.encode(&record.data),
+            },
+            quality: record.quality,
+            quality_source: enroll_devices::QualitySource::Device,
+            device: enroll_devices::DeviceInfo {
+                make: record.device.make.clone(),
+                model: record.device.model.clone(),
+                serial: record.device.serial.clone(),
+                digital_id: record.device_digital_id.clone(),
+                simulated: record.device.simulated,
+                ..Default::default()
+            },
+            signature: None,
+            captured_at: record.captured_at.clone(),
+            attempt: record.retries + 1,
+        };
+        let modality = match record.modality {
+            enroll_packet::Modality::ExceptionPhoto => {
+                biometrics.exception_photo = Some(stored);
+                continue;
+            }
+            enroll_packet::Modality::Face => continue,
+            enroll_packet::Modality::Iris => Modality::Iris,
+            enroll_packet::Modality::Finger => Modality::Finger,
+        };
+        let Some(position) = Position::from_mosip_name(modality, &record.position) else {
+            continue;
+        };
+        if let Some(step) = step_of(policy, position) {
+            if record.force_captured {
+                biometrics.forced.insert(
+                    step,
+                    super::draft::SignOff {
+                        supervisor: String::new(),
+                        at: String::new(),
+                    },
+                );
+            }
+            let attempts = biometrics.attempts.entry(step).or_insert(0);
+            *attempts = (*attempts).max(record.retries + 1);
+        }
+        biometrics.captures.insert(position, stored);
+    }
+    for exception in &contents.exceptions {
+        let modality = match exception.modality {
+            enroll_packet::Modality::Iris => Modality::Iris,
+            _ => Modality::Finger,
+        };
+        if let Some(position) = Position::from_mosip_name(modality, &exception.position) {
+            biometrics.exceptions.insert(
+                position,
+                super::draft::StoredException {
+                    kind: match exception.kind {
+                        ExceptionKind::Missing => ExceptionKindName::Missing,
+                        ExceptionKind::Unusable => ExceptionKindName::Unusable,
+                    },
+                    reason: exception.reason.clone(),
+                    marked_by: String::new(),
+                    marked_at: String::new(),
+                },
+            );
+        }
+    }
+    biometrics
+}
+
 fn packet_modality(position: Position) -> enroll_packet::Modality {
     match position {
         Position::ExceptionPhoto => enroll_packet::Modality::ExceptionPhoto,

@@ -114,7 +114,12 @@ pub(super) fn biometrics_view(
             attempts_allowed: policy.attempts,
             done: biometrics.step_done(policy, step),
             may_force: biometrics.may_force(policy, step),
-            forced_by: biometrics.forced.get(&step).map(|s| s.supervisor.clone()),
+            // A packet records that a step was forced, not by whom (the audit trail does).
+            forced_by: biometrics
+                .forced
+                .get(&step)
+                .map(|s| s.supervisor.clone())
+                .filter(|name| !name.is_empty()),
             device: device_for(step),
             positions: step_positions(step)
                 .into_iter()

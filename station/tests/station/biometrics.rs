@@ -280,7 +280,43 @@ async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
 
     station.finalize(&rid).unwrap();
     as_user(station, SUPERVISOR);
+
+    // The supervisor's review shows what the packet holds: every step done, the forced one
+    // marked, the exception with its reason, each image.
+    let review = station.biometrics(&rid).unwrap();
+    assert!(review.complete, "{review:?}");
+    let left = step(&review, PolicyStep::LeftSlap);
+    assert!(left.done && !left.may_force);
+    let ring = left
+        .positions
+        .iter()
+        .find(|p| p.position == Position::LeftRing)
+        .unwrap();
+    assert_eq!((ring.quality, ring.meets_threshold), (Some(25), false));
+    let thumb = step(&review, PolicyStep::Thumbs)
+        .positions
+        .iter()
+        .find(|p| p.position == Position::RightThumb)
+        .unwrap();
+    assert_eq!(thumb.exception.as_ref().map(|e| e.reason.as_str()), Some("amputated"));
+    let shown = station.biometric_preview(&rid, Position::RightIris).unwrap();
+    assert!(image::load_from_memory(&preview_png(&shown.preview_data_url)).is_ok());
+    assert!(station.biometric_preview(&rid, Position::ExceptionPhoto).is_ok());
+    assert_eq!(
+        station
+            .capture_biometrics(&rid, PolicyStep::LeftSlap)
+            .unwrap_err()
+            .code(),
+        "invalid_state",
+        "the review is read-only"
+    );
+
     station.approve(&rid).unwrap();
+    assert_eq!(
+        station.biometrics(&rid).unwrap_err().code(),
+        "invalid_state",
+        "sealed: the station can no longer read it"
+    );
     let envelope = station.sealed_envelope(&rid).unwrap();
     let register = enroll_packet::RegisterKeyPair::from_json(&fixture.register_key_json).unwrap();
     let (_, plaintext) = enroll_packet::decrypt_envelope_body(&envelope, &register).unwrap();

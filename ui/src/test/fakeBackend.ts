@@ -604,13 +604,14 @@ export class FakeStation implements Backend {
   async biometrics(registrationId: string): Promise<BiometricsView> {
     this.enter('biometrics', [registrationId]);
     this.requireSession();
-    return this.biometricsView(this.inState(registrationId, ['draft']));
+    // As the station: a draft's biometrics, or a pending registration's for the review.
+    return this.biometricsView(this.inState(registrationId, ['draft', 'pending_approval']));
   }
 
   async biometricPreview(registrationId: string, position: Position): Promise<CaptureView> {
     this.enter('biometricPreview', [registrationId, position]);
     this.requireSession();
-    const biometrics = this.inState(registrationId, ['draft']).biometrics;
+    const biometrics = this.inState(registrationId, ['draft', 'pending_approval']).biometrics;
     const capture = position === 'exceptionPhoto' ? biometrics.exceptionPhoto : biometrics.captures.get(position);
     if (!capture) throw failure('not_found', `capture of ${position} in ${registrationId}`);
     const { make, model, serial, simulated } = capture.device;

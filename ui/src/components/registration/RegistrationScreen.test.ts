@@ -8,7 +8,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 
 import type { Notice } from '../../lib/backend/errors';
 import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
-import { fieldErrorId, fieldInputId, TestId } from '../../lib/testIds';
+import { captureStepId, fieldErrorId, fieldInputId, TestId, tileMarkExceptionId, tileThumbnailId } from '../../lib/testIds';
 import { captureEveryStep } from '../../test/biometrics';
 import { FakeStation, fieldError, validationFailed } from '../../test/fakeBackend';
 import { renderScreen } from '../../test/render';
@@ -131,7 +131,7 @@ describe('registration form', () => {
 });
 
 describe('review screen', () => {
-  test('a supervisor reviewing a pending registration sees the form read-only, with the face', async () => {
+  test('a supervisor reviewing a pending registration sees the form read-only, with the face and every finger and iris', async () => {
     const station = new FakeStation().signIn('karim.supervisor');
     const registrationId = station.seedRegistration('pending_approval', { name: 'Youssef Amrani' });
     const { onDone } = open(station, registrationId);
@@ -139,8 +139,15 @@ describe('review screen', () => {
     const name = await screen.findByTestId(fieldInputId('fullName', 'eng'));
     expect((name as HTMLInputElement).value).toBe('Youssef Amrani');
     expect((name as HTMLInputElement).disabled).toBe(true);
-    expect(screen.getByRole('status').textContent).toContain('can no longer be edited');
+    const statuses = screen.getAllByRole('status').map((s) => s.textContent ?? '');
+    expect(statuses.some((text) => text.includes('can no longer be edited'))).toBe(true);
     expect(screen.getByTestId(TestId.FacePreview)).toBeTruthy();
+    // The biometrics as finalized: each image, and nothing to capture or change.
+    for (const position of ['leftIndex', 'rightLittle', 'leftThumb', 'rightIris'] as const) {
+      expect(await screen.findByTestId(tileThumbnailId(position))).toBeTruthy();
+    }
+    expect(screen.queryByTestId(captureStepId('leftSlap'))).toBeNull();
+    expect(screen.queryByTestId(tileMarkExceptionId('leftIndex'))).toBeNull();
     expect(screen.queryByRole('button', { name: 'Finalize' })).toBeNull();
     expect(screen.queryByTestId(TestId.CaptureFace)).toBeNull();
 
