@@ -11,7 +11,9 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
 
+mod biometrics;
 mod checks;
+mod devices;
 mod station_keys;
 
 use enroll_intake::{IntakeConfig, RunningIntake};
