@@ -136,11 +136,11 @@ pub fn discover(args: &BackendArgs) -> Result<Discovery, Failure> {
         let client = Arc::new(client);
         for (port, answer) in client.scan() {
             match answer {
-                Ok(found) => discovery.devices.extend(
-                    found
-                        .into_iter()
-                        .map(|device| Arc::new(SbiDevice::new(Arc::clone(&client), device)) as Arc<dyn BiometricDevice>),
-                ),
+                Ok(found) => {
+                    discovery.devices.extend(found.into_iter().map(|device| {
+                        Arc::new(SbiDevice::new(Arc::clone(&client), device)) as Arc<dyn BiometricDevice>
+                    }))
+                }
                 Err(error) => discovery.sbi_refusals.push((port, error)),
             }
         }
@@ -230,6 +230,10 @@ mod tests {
             Ok(_) => panic!("an empty trust folder must be refused"),
         };
         assert_eq!(error.exit_code, 3);
-        assert!(error.message.contains(&dir.path().display().to_string()), "{}", error.message);
+        assert!(
+            error.message.contains(&dir.path().display().to_string()),
+            "{}",
+            error.message
+        );
     }
 }

@@ -142,7 +142,9 @@ pub fn run(args: CaptureArgs) -> Result<(), Failure> {
         transaction_id: transaction_id(),
     };
     if request.expected_positions().is_empty() {
-        return Err(Failure::usage("every position of the step is excepted: nothing to capture"));
+        return Err(Failure::usage(
+            "every position of the step is excepted: nothing to capture",
+        ));
     }
     let result = device
         .capture(&request, &CancelToken::new())
@@ -153,13 +155,15 @@ pub fn run(args: CaptureArgs) -> Result<(), Failure> {
         records_of(&descriptor, &request, result, captured_at).map_err(|e| device_failure(&descriptor, &e))?;
     write_out(&args.out, args.force, &written)?;
     let report = capture_report(&descriptor, device_info, &request, &written, captured_at);
-    let text = serde_json::to_string_pretty(&report)
-        .map_err(|e| Failure::input(format!("cannot write capture.json: {e}")))?;
+    let text =
+        serde_json::to_string_pretty(&report).map_err(|e| Failure::input(format!("cannot write capture.json: {e}")))?;
     write_file(&args.out.join("capture.json"), text.as_bytes())?;
     for record in &written {
         println!(
             "{}  quality {} ({})  {}",
-            args.out.join(format!("{}.iso", position_name(record.position))).display(),
+            args.out
+                .join(format!("{}.iso", position_name(record.position)))
+                .display(),
             record.quality,
             wire_name(&record.quality_source),
             if record.signature_present { "signed" } else { "unsigned" }
@@ -308,14 +312,20 @@ fn names(positions: &[Position]) -> String {
     if positions.is_empty() {
         return "nothing".into();
     }
-    positions.iter().map(|p| position_name(*p)).collect::<Vec<_>>().join(", ")
+    positions
+        .iter()
+        .map(|p| position_name(*p))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn write_out(out: &Path, force: bool, written: &[Written]) -> Result<(), Failure> {
     std::fs::create_dir_all(out).map_err(|e| Failure::input(format!("cannot create {}: {e}", out.display())))?;
     if force {
         // Records of an earlier capture must not pass for this one's.
-        for entry in std::fs::read_dir(out).map_err(|e| Failure::input(format!("cannot read {}: {e}", out.display())))? {
+        for entry in
+            std::fs::read_dir(out).map_err(|e| Failure::input(format!("cannot read {}: {e}", out.display())))?
+        {
             let path = entry
                 .map_err(|e| Failure::input(format!("cannot read {}: {e}", out.display())))?
                 .path();
@@ -329,7 +339,10 @@ fn write_out(out: &Path, force: bool, written: &[Written]) -> Result<(), Failure
         }
     }
     for record in written {
-        write_file(&out.join(format!("{}.iso", position_name(record.position))), &record.record)?;
+        write_file(
+            &out.join(format!("{}.iso", position_name(record.position))),
+            &record.record,
+        )?;
     }
     Ok(())
 }

@@ -79,10 +79,12 @@ mod tests {
 
     #[test]
     fn every_position_has_one_name_that_reads_back() {
-        let all = Position::FINGERS
-            .iter()
-            .copied()
-            .chain([Position::LeftIris, Position::RightIris, Position::Face, Position::ExceptionPhoto]);
+        let all = Position::FINGERS.iter().copied().chain([
+            Position::LeftIris,
+            Position::RightIris,
+            Position::Face,
+            Position::ExceptionPhoto,
+        ]);
         let mut seen = std::collections::HashSet::new();
         for position in all {
             let name = position_name(position);

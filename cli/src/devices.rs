@@ -136,7 +136,13 @@ fn print_text(discovery: &Discovery) {
     for device in &discovery.devices {
         let descriptor = device.descriptor();
         let info = &descriptor.info;
-        let or_dash = |text: &str| if text.is_empty() { "-".to_string() } else { text.to_string() };
+        let or_dash = |text: &str| {
+            if text.is_empty() {
+                "-".to_string()
+            } else {
+                text.to_string()
+            }
+        };
         println!(
             "{}  {}  {}  {} {} serial {}  firmware {}  certification {}  trust {}  {}{}",
             descriptor.id,

@@ -119,7 +119,10 @@ mod tests {
         let summary = summary(&record);
         assert_eq!((summary.format, summary.edition), ("finger", 2011));
         let representation = &summary.representations[0];
-        assert_eq!(representation.position.as_deref(), Some(Position::LeftRing.mosip_name()));
+        assert_eq!(
+            representation.position.as_deref(),
+            Some(Position::LeftRing.mosip_name())
+        );
         assert_eq!((representation.width, representation.height), (40, 56));
         assert_eq!(representation.resolution.map(|r| r.horizontal), Some(500));
         assert_eq!(representation.image_format, "jpeg2000-lossless");
@@ -144,8 +147,14 @@ mod tests {
 
     #[test]
     fn an_empty_image_is_an_error_not_a_panic() {
-        let error = record_from_pixels(Position::Face, &GrayImage::new(0, 0), 300, 0, OffsetDateTime::UNIX_EPOCH)
-            .unwrap_err();
+        let error = record_from_pixels(
+            Position::Face,
+            &GrayImage::new(0, 0),
+            300,
+            0,
+            OffsetDateTime::UNIX_EPOCH,
+        )
+        .unwrap_err();
         assert_eq!(error.code(), "jpeg2000_encode_failed");
     }
 }

@@ -103,14 +103,20 @@ fn next_address(first: SocketAddr, offset: usize) -> Result<SocketAddr, Failure>
 
 /// Pixels into records as `enroll devices capture` writes them; records pass through.
 fn encoder() -> ImageEncoder {
-    Arc::new(|capture: &Capture, _: &CaptureRequest| -> Result<Vec<u8>, DeviceError> {
-        match &capture.data {
-            CapturedData::IsoRecord(record) => Ok(record.clone()),
-            CapturedData::Image { image, ppi } => {
-                record_from_pixels(capture.position, image, *ppi, capture.quality, OffsetDateTime::now_utc())
+    Arc::new(
+        |capture: &Capture, _: &CaptureRequest| -> Result<Vec<u8>, DeviceError> {
+            match &capture.data {
+                CapturedData::IsoRecord(record) => Ok(record.clone()),
+                CapturedData::Image { image, ppi } => record_from_pixels(
+                    capture.position,
+                    image,
+                    *ppi,
+                    capture.quality,
+                    OffsetDateTime::now_utc(),
+                ),
             }
-        }
-    })
+        },
+    )
 }
 
 fn default_ca_dir() -> Result<PathBuf, Failure> {

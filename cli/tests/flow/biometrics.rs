@@ -72,7 +72,11 @@ fn inspect_reads_every_mosip_record_with_the_size_of_its_image_and_the_position_
         match position_of_stem(stem) {
             Some(position) => {
                 assert_eq!(representation["position"], position.mosip_name(), "{}", file.display());
-                let format = if position.modality() == enroll_devices::Modality::Iris { "iris" } else { "finger" };
+                let format = if position.modality() == enroll_devices::Modality::Iris {
+                    "iris"
+                } else {
+                    "finger"
+                };
                 assert_eq!(summary["format"], format);
             }
             None => {

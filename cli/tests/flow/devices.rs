@@ -100,7 +100,10 @@ fn a_simulated_left_slap_without_the_ring_finger_gives_three_records_that_read_b
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let files = iso_files(&out);
     assert_eq!(
-        files.iter().map(|f| f.file_name().unwrap().to_str().unwrap()).collect::<Vec<_>>(),
+        files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_str().unwrap())
+            .collect::<Vec<_>>(),
         ["left-index.iso", "left-little.iso", "left-middle.iso"]
     );
     assert_eq!(
@@ -125,7 +128,11 @@ fn a_simulated_left_slap_without_the_ring_finger_gives_three_records_that_read_b
 
     // A scanner that hands over only the slap: the station cuts it and scores each fingertip.
     let segmented = capture(&["--force", "--sim-slap-image-only"]);
-    assert!(segmented.status.success(), "{}", String::from_utf8_lossy(&segmented.stderr));
+    assert!(
+        segmented.status.success(),
+        "{}",
+        String::from_utf8_lossy(&segmented.stderr)
+    );
     assert_eq!(
         inspect_positions(&iso_files(&out)),
         ["Left IndexFinger", "Left LittleFinger", "Left MiddleFinger"]
@@ -145,14 +152,30 @@ fn a_step_of_another_modality_or_an_exception_outside_the_step_is_a_usage_error(
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     let output = enroll(&[
-        "devices", "capture", "--simulated", "--modality", "iris", "--step", "left-slap", "--out",
+        "devices",
+        "capture",
+        "--simulated",
+        "--modality",
+        "iris",
+        "--step",
+        "left-slap",
+        "--out",
         out.to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("does not capture iris"));
     let output = enroll(&[
-        "devices", "capture", "--simulated", "--modality", "finger", "--step", "left-slap", "--except",
-        "right-ring", "--out", out.to_str().unwrap(),
+        "devices",
+        "capture",
+        "--simulated",
+        "--modality",
+        "finger",
+        "--step",
+        "left-slap",
+        "--except",
+        "right-ring",
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(!out.exists(), "nothing is written for a refused command");
@@ -183,12 +206,13 @@ fn three_free_ports() -> u16 {
     }
 }
 
-fn start_sim_devices(ca_dir: &Path) -> SimDevices {
+fn start_sim_devices(ca_dir: &Path, extra: &[&str]) -> SimDevices {
     for _ in 0..5 {
         let port = three_free_ports();
         let mut child = Command::new(env!("CARGO_BIN_EXE_enroll"))
             .args(["sim-devices", "--listen", &format!("127.0.0.1:{port}"), "--ca-dir"])
             .arg(ca_dir)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -224,8 +248,12 @@ fn sim_devices_over_sbi_are_verified_with_their_ca_refused_without_and_marked_in
     let dir = tempfile::tempdir().unwrap();
     // Kept between runs: making the CA's two RSA keys takes seconds.
     let ca_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-sim-device-ca");
-    let sim = start_sim_devices(&ca_dir);
-    assert!(sim.ca_certificate.starts_with(&ca_dir), "{}", sim.ca_certificate.display());
+    let sim = start_sim_devices(&ca_dir, &[]);
+    assert!(
+        sim.ca_certificate.starts_with(&ca_dir),
+        "{}",
+        sim.ca_certificate.display()
+    );
     let trust = dir.path().join("device-trust");
     std::fs::create_dir(&trust).unwrap();
     std::fs::copy(&sim.ca_certificate, trust.join("simulators.pem")).unwrap();
@@ -242,7 +270,10 @@ fn sim_devices_over_sbi_are_verified_with_their_ca_refused_without_and_marked_in
     for device in &devices {
         assert_eq!(device["backend"], "sbi");
         assert_eq!(device["trust"], "verified");
-        assert_eq!(device["simulated"], true, "a simulator behind SBI stays marked simulated");
+        assert_eq!(
+            device["simulated"], true,
+            "a simulator behind SBI stays marked simulated"
+        );
     }
     assert_eq!(
         sorted(devices.iter().map(|d| d["kind"].as_str().unwrap().to_string())),
@@ -262,13 +293,24 @@ fn sim_devices_over_sbi_are_verified_with_their_ca_refused_without_and_marked_in
     let developer = list(&["--developer-mode"]);
     let devices = entries_of(&developer, "device");
     assert_eq!(devices.len(), 3, "{developer:#}");
-    assert!(devices.iter().all(|d| d["trust"] == "developerMode" && d["simulated"] == true));
+    assert!(devices
+        .iter()
+        .all(|d| d["trust"] == "developerMode" && d["simulated"] == true));
 
     // A capture through SBI: signed records, delivered as the service made them.
     let out = dir.path().join("irises");
     let output = enroll(&[
-        "devices", "capture", "--sbi", "--sbi-ports", &ports, "--device-trust", trust.to_str().unwrap(),
-        "--modality", "iris", "--out", out.to_str().unwrap(),
+        "devices",
+        "capture",
+        "--sbi",
+        "--sbi-ports",
+        &ports,
+        "--device-trust",
+        trust.to_str().unwrap(),
+        "--modality",
+        "iris",
+        "--out",
+        out.to_str().unwrap(),
     ]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(inspect_positions(&iso_files(&out)), ["Left", "Right"]);
@@ -278,5 +320,31 @@ fn sim_devices_over_sbi_are_verified_with_their_ca_refused_without_and_marked_in
     assert!(positions
         .iter()
         .all(|p| p["signaturePresent"] == true && p["trust"] == "verified" && p["qualitySource"] == "device"));
+    drop(sim);
+}
+
+#[test]
+fn a_busy_device_behind_sbi_fails_the_capture_with_the_device_code_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-sim-device-ca");
+    let sim = start_sim_devices(&ca_dir, &["--failure", "busy"]);
+    let ports = format!("{}-{}", sim.first_port, sim.first_port + 2);
+    let out = dir.path().join("face");
+    let output = enroll(&[
+        "devices",
+        "capture",
+        "--sbi",
+        "--sbi-ports",
+        &ports,
+        "--developer-mode",
+        "--modality",
+        "face",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(6), "6: a capture device failed");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("sbi:") && stderr.contains("sbi_error"), "{stderr}");
+    assert!(!out.exists(), "a failed capture leaves no folder behind");
     drop(sim);
 }
