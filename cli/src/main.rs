@@ -2,12 +2,20 @@
 //!
 //! Exit codes, stable for scripts: 0 success; 2 wrong usage; 3 an input (file, key, vault
 //! folder) cannot be read or is not valid; 4 a packet, an audit chain or a vault failed
-//! verification; 5 a server failed to start or run.
+//! verification (a device's trust included); 5 a server failed to start or run; 6 a capture
+//! device failed or none could take the capture.
 
 mod audit;
+mod backends;
+mod biometrics;
+mod device_capture;
+mod device_names;
+mod devices;
 mod intake;
 mod keys;
 mod packet;
+mod records;
+mod sim_devices;
 mod vault;
 
 use std::process::ExitCode;
@@ -42,6 +50,14 @@ enum Command {
     /// Check a station's vault
     #[command(subcommand)]
     Vault(vault::VaultCommand),
+    /// Find capture devices and capture with them
+    #[command(subcommand)]
+    Devices(devices::DevicesCommand),
+    /// Read biometric records (ISO/IEC 19794)
+    #[command(subcommand)]
+    Biometrics(biometrics::BiometricsCommand),
+    /// Serve the simulated slap scanner, iris camera and face camera over MOSIP SBI
+    SimDevices(sim_devices::SimDevicesArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -51,6 +67,12 @@ pub struct Failure {
 }
 
 impl Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            exit_code: 2,
+            message: message.into(),
+        }
+    }
     pub fn input(message: impl Into<String>) -> Failure {
         Failure {
             exit_code: 3,
@@ -69,6 +91,12 @@ impl Failure {
             message: message.into(),
         }
     }
+    pub fn device(message: impl Into<String>) -> Failure {
+        Failure {
+            exit_code: 6,
+            message: message.into(),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -83,6 +111,9 @@ fn main() -> ExitCode {
         Command::Intake(command) => intake::run(command),
         Command::Audit(command) => audit::run(command),
         Command::Vault(command) => vault::run(command),
+        Command::Devices(command) => devices::run(command),
+        Command::Biometrics(command) => biometrics::run(command),
+        Command::SimDevices(args) => sim_devices::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

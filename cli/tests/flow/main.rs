@@ -6,12 +6,18 @@
 //! face, 4 finalizes, 5 the admin approves (seal: never one's own registration),
 //! 6 sync (tus upload, signed receipt; first with the intake down), 7 open the sealed packet
 //! with `enroll packet open`.
+//!
+//! Beside it, the CLI's other commands run as an admin runs them: `checks` (audit, vault,
+//! packet verify), `station_keys`, `biometrics` (record headers) and `devices` (device list,
+//! capture, and `enroll sim-devices` in a process of its own).
 
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
 
+mod biometrics;
 mod checks;
+mod devices;
 mod station_keys;
 
 use enroll_intake::{IntakeConfig, RunningIntake};
