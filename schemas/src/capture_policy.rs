@@ -191,7 +191,8 @@ mod tests {
 
     #[test]
     fn bad_policies_are_refused_with_the_reason() {
-        let cases: Vec<(&str, Box<dyn FnOnce(&mut serde_json::Value)>)> = vec![
+        type Change = Box<dyn FnOnce(&mut serde_json::Value)>;
+        let cases: Vec<(&str, Change)> = vec![
             ("kind", Box::new(|v| v["kind"] = "ui-spec".into())),
             ("version 2", Box::new(|v| v["version"] = 2.into())),
             (
