@@ -315,6 +315,19 @@ impl Ui {
         Ok(self.wait_for(id).await?.text().await?)
     }
 
+    /// Scrolls the element with this test id to the top of the window, for a screenshot of it.
+    pub async fn scroll_to(&self, id: &str) -> Result<()> {
+        let element = self.wait_for(id).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'start'})",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await
+            .with_context(|| format!("scrolling to [data-testid={id}]"))?;
+        Ok(())
+    }
+
     /// Waits until the element's `attribute` equals `expected`.
     pub async fn wait_for_attr(&self, id: &str, attribute: &str, expected: &str) -> Result<()> {
         self.wait_until(

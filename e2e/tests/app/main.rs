@@ -578,6 +578,18 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     );
     ensure!(!name.is_enabled().await?, "a pending registration must not be editable");
     ui.screenshot("07b-review").await?;
+    // Every finger and iris is shown to the reviewer, and nothing can be captured again.
+    for position in ["leftIndex", "leftLittle", "rightIndex", "leftThumb", "leftIris", "rightIris"] {
+        ui.wait_for(&id::tile_thumbnail_id(position))
+            .await
+            .with_context(|| format!("the review shows the {position} image"))?;
+    }
+    ensure!(
+        ui.find_displayed(&id::capture_step_id("leftSlap")).await?.is_none(),
+        "the review offers to capture again"
+    );
+    ui.scroll_to(id::BIOMETRICS_SECTION).await?;
+    ui.screenshot("07c-review-biometrics").await?;
     ui.click(id::BACK_TO_HOME).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
 
@@ -720,6 +732,9 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .context("the registration screen names its id")?;
     ui.wait_for(&id::field_input("fullName", Some("ara"))).await?;
     ui.screenshot("11-registration-arabic").await?;
+    ui.wait_for(&id::step_simulated_badge_id("leftSlap")).await?;
+    ui.scroll_to(id::BIOMETRICS_SECTION).await?;
+    ui.screenshot("11b-biometrics-arabic").await?;
     ui.click(id::BACK_TO_HOME).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
     // The new draft waits in the drafts list, and "continue" reopens it.
