@@ -128,7 +128,7 @@ fn entropy_coded(bits: &[(u32, u32)]) -> Vec<u8> {
             all.push(value >> i & 1 == 1);
         }
     }
-    while all.len() % 8 != 0 {
+    while !all.len().is_multiple_of(8) {
         all.push(true);
     }
     let mut out = Vec::new();
