@@ -4,6 +4,9 @@
 //!
 //! Deliberately absent: any libFuzzer specifics; these are plain functions of `&[u8]`.
 
+pub mod codec_targets;
 pub mod devices_targets;
 pub mod packet_targets;
+pub mod sbi_targets;
 pub mod schemas_targets;
+pub mod usb_targets;

@@ -40,7 +40,7 @@ const ENVELOPE_CODES: [&str; 10] = [
 /// not make the fuzzer allocate them.
 const MAX_RESIGNED_LEN: u64 = 1 << 20;
 
-/// The fixed register the envelope targets open with. `src/bin/write_seeds.rs` seals its seed
+/// The fixed register the envelope targets open with. `src/bin/write_seeds/main.rs` seals its seed
 /// envelopes to the same keys.
 pub fn fuzz_register() -> RegisterKeyPair {
     RegisterKeyPair {

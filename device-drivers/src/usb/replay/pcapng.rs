@@ -144,12 +144,16 @@ fn events(file: &[u8]) -> Result<Vec<(usize, Event)>, DeviceError> {
                     .get(20..20usize.saturating_add(captured))
                     .ok_or_else(|| invalid(packet, "a packet's data runs past its block"))?;
                 let header_length = match usize::try_from(interface).ok().and_then(|i| link_types.get(i)) {
-                    Some(&LINKTYPE_USB_LINUX_MMAPPED) => 64,
-                    Some(&LINKTYPE_USB_LINUX) => 48,
-                    Some(_) => continue,
+                    Some(&LINKTYPE_USB_LINUX_MMAPPED) => Some(64),
+                    Some(&LINKTYPE_USB_LINUX) => Some(48),
+                    // Another link type: the packet is skipped, and the loop still moves past
+                    // its block (a `continue` here once looped on it for ever).
+                    Some(_) => None,
                     None => return Err(invalid(packet, format!("a packet on undeclared interface {interface}"))),
                 };
-                events.push((packet, usbmon_event(reader, packet, data, header_length)?));
+                if let Some(header_length) = header_length {
+                    events.push((packet, usbmon_event(reader, packet, data, header_length)?));
+                }
             }
             _ => {}
         }

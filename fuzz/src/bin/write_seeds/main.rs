@@ -14,6 +14,16 @@
 //!
 //! Run by `fuzz/run.sh` before fuzzing; by hand with
 //! `cargo run --manifest-path fuzz/Cargo.toml --bin write_seeds`.
+//!
+//! The device targets' seeds are written by the modules beside this file, one per family:
+//! `iso_seeds` (19794 records of both editions), `codec_seeds` (WSQ and JPEG 2000), `sbi_seeds`
+//! (SBI answers and JWS values, signed by the committed fuzz CA in `fuzz/sbi-test-ca/`) and
+//! `usb_seeds` (umockdev and pcapng recordings).
+
+mod codec_seeds;
+mod iso_seeds;
+mod sbi_seeds;
+mod usb_seeds;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,7 +36,7 @@ use enroll_packet::{EnvelopeHeader, PacketContents, Receipt, SignedReceipt, Stat
 use serde_json::{json, Value};
 
 /// Every fuzz target; each must get at least one seed.
-const TARGETS: [&str; 11] = [
+const TARGETS: [&str; 16] = [
     "envelope_header",
     "envelope_open",
     "envelope_open_resigned",
@@ -38,6 +48,11 @@ const TARGETS: [&str; 11] = [
     "form_identity",
     "cbeff",
     "iso19794",
+    "sbi_json",
+    "sbi_jws",
+    "wsq",
+    "jpeg2000",
+    "usb_recording",
 ];
 
 /// A 2×2 greyscale PNG (71 bytes), the smallest image a face record can carry: the seeds stay
@@ -84,6 +99,11 @@ fn main() -> Result<()> {
     biometric_seeds(&mut seeds, &container, &face_record)?;
     key_and_receipt_seeds(&mut seeds)?;
     configuration_seeds(&mut seeds)?;
+    iso_seeds::iso19794_seeds(&mut seeds)?;
+    codec_seeds::wsq_seeds(&mut seeds)?;
+    codec_seeds::jpeg2000_seeds(&mut seeds)?;
+    sbi_seeds::sbi_seeds(&mut seeds, &fuzz_dir, &face_record)?;
+    usb_seeds::usb_recording_seeds(&mut seeds)?;
     for target in TARGETS {
         if !seeds.0.keys().any(|(t, _)| *t == target) {
             return Err(format!("no seed for target {target}; every target needs at least one"));
