@@ -64,7 +64,7 @@ fn now_plus(seconds: i64) -> String {
     rfc3339(time::macros::datetime!(2025-03-01 08:00:00 UTC) + time::Duration::seconds(seconds))
 }
 
-/// 1. Finalize plus approve of a registration captured by the station, then the same packet
+/// The first limit: finalize plus approve of a registration captured by the station, then the same packet
 /// with the bench fixture's documents at the packaging level.
 fn finalize_and_approve(root: &Path) -> anyhow::Result<Vec<Outcome>> {
     let folder = tempfile::tempdir_in(root)?;

@@ -123,9 +123,8 @@ pub fn capture_full_registration(capture: &CaptureStation, sitter: u64) -> anyho
     station.save_draft(&registration_id, identity(sitter))?;
     let mut signed_off = Vec::new();
     for step in CAPTURE_STEPS {
-        let done = |view: &enroll_station::biometrics::BiometricsView| {
-            view.steps.iter().any(|s| s.step == step && s.done)
-        };
+        let done =
+            |view: &enroll_station::biometrics::BiometricsView| view.steps.iter().any(|s| s.step == step && s.done);
         let mut view = station.capture_biometrics(&registration_id, step)?;
         let allowed = station.capture_policy().attempts;
         let mut attempts = 1;

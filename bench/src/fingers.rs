@@ -126,8 +126,16 @@ mod tests {
                 (u32::from(stated.width), u32::from(stated.height)),
                 "decoded to the record's size"
             );
-            assert_eq!(finger.pixels.len(), (finger.width * finger.height) as usize, "8-bit grey");
-            assert!((125..=2000).contains(&finger.ppi), "a fingerprint resolution: {}", finger.ppi);
+            assert_eq!(
+                finger.pixels.len(),
+                (finger.width * finger.height) as usize,
+                "8-bit grey"
+            );
+            assert!(
+                (125..=2000).contains(&finger.ppi),
+                "a fingerprint resolution: {}",
+                finger.ppi
+            );
             assert!(finger.score <= 100);
         }
         // Real fingerprints from a registration device have ridges to find.

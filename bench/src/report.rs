@@ -99,7 +99,11 @@ mod tests {
         assert!(!outcome(11).passed());
         assert!(outcome(5).lines().starts_with("PASS  x\n"));
         assert!(outcome(11).lines().contains("FAIL"));
-        assert!(outcome(8).lines().contains("2.00x the reference"), "{}", outcome(8).lines());
+        assert!(
+            outcome(8).lines().contains("2.00x the reference"),
+            "{}",
+            outcome(8).lines()
+        );
     }
 
     #[test]
