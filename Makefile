@@ -150,9 +150,13 @@ audit: cargo-deny
 	cargo deny check advisories
 
 # Release build; the 100,000-registration vault is generated once into target/bench-data.
-# Prints PASS/FAIL per limit beside a same-run reference; exits non-zero on any FAIL.
+# Prints PASS/FAIL per limit beside a same-run reference; exits non-zero on any FAIL, after
+# running every bench (--no-fail-fast). vault: finalize + approve of a captured registration,
+# the 100k vault; biometrics: decoding and scoring ten fingers; jpeg2000 (enroll-devices' own,
+# kept in one place): lossless encoding of ten fingers on one core. The last two read
+# $(ENROLL_FIXTURES).
 bench:
-	cargo bench -p enroll-bench --bench vault
+	cargo bench -p enroll-bench -p enroll-devices --no-fail-fast --bench vault --bench biometrics --bench jpeg2000
 
 # Every fuzz target (fuzz/README.md) for FUZZ_SECONDS each, on the stable toolchain; fails on a
 # crash. `make fuzz FUZZ_SECONDS=600` for a longer run.

@@ -2,6 +2,10 @@
 //! the station's own code: `enroll_station::packaging` (finalize, review and seal), the same
 //! functions `Station::finalize`, `approve` and `reject` call after validation and role checks.
 //!
+//! [`pending_again_with_documents`] turns a packet the station sealed (captured through its
+//! own devices, see [`crate::captured`]) back into a pending one with the fixture's documents
+//! added, since the station has no document capture yet.
+//!
 //! Deliberately absent: form validation and role checks (the station's, and cheap). The
 //! capture and document bytes are random behind the right magic numbers: the container
 //! checks formats by their first bytes, and real captures are compressed, hence incompressible.
@@ -50,11 +54,6 @@ pub const FULL_REGISTRATION: PacketShape = PacketShape {
     ],
 };
 
-/// The bytes of captures and documents in `shape`, before any encoding.
-pub fn raw_size(shape: &PacketShape) -> usize {
-    shape.captures.iter().map(|c| c.2).sum::<usize>() + shape.documents.iter().map(|d| d.2).sum::<usize>()
-}
-
 /// `len` bytes starting with `magic`, the rest random (captures and scans are compressed, so
 /// incompressible).
 fn file_bytes(magic: &[u8], len: usize, random: &mut rand::rngs::StdRng) -> Vec<u8> {
@@ -96,24 +95,7 @@ pub fn contents_with(
             data: file_bytes(modality.iso_identifier(), *size, &mut random),
         })
         .collect();
-    let documents = shape
-        .documents
-        .iter()
-        .map(|(category, format, size)| {
-            let magic: &[u8] = match format {
-                DocumentFormat::Pdf => b"%PDF-1.7\n",
-                DocumentFormat::Jpeg => b"\xff\xd8\xff\xe0",
-                DocumentFormat::Png => b"\x89PNG\r\n\x1a\n",
-            };
-            Document {
-                category: (*category).into(),
-                document_type: "DOC001".into(),
-                reference_number: Some("A1234567".into()),
-                format: *format,
-                data: file_bytes(magic, *size, &mut random),
-            }
-        })
-        .collect();
+    let documents = documents_of(shape, &mut random);
     PacketContents {
         identity: serde_json::json!({
             "IDSchemaVersion": 1.0,
@@ -141,4 +123,51 @@ pub fn contents_with(
             software_version: env!("CARGO_PKG_VERSION").into(),
         },
     }
+}
+
+/// The documents of `shape`, their bytes random behind each format's magic number.
+fn documents_of(shape: &PacketShape, random: &mut rand::rngs::StdRng) -> Vec<Document> {
+    shape
+        .documents
+        .iter()
+        .map(|(category, format, size)| {
+            let magic: &[u8] = match format {
+                DocumentFormat::Pdf => b"%PDF-1.7\n",
+                DocumentFormat::Jpeg => b"\xff\xd8\xff\xe0",
+                DocumentFormat::Png => b"\x89PNG\r\n\x1a\n",
+            };
+            Document {
+                category: (*category).into(),
+                document_type: "DOC001".into(),
+                reference_number: Some("A1234567".into()),
+                format: *format,
+                data: file_bytes(magic, *size, random),
+            }
+        })
+        .collect()
+}
+
+/// A packet the station made (opened from its envelope), made pending again as registration
+/// `registration_id`, finalized at `finalized_at`, with the documents of `shape` added (random
+/// from `seed`): the station's own captures and records, and the documents it cannot capture
+/// yet. The review (decision, supervisor, approval time) and the audit events of the opened
+/// packet are dropped; approving again writes them anew.
+pub fn pending_again_with_documents(
+    opened: &PacketContents,
+    registration_id: &str,
+    finalized_at: &str,
+    shape: &PacketShape,
+    seed: u64,
+) -> PacketContents {
+    let mut random = rand::rngs::StdRng::seed_from_u64(seed);
+    let mut contents = opened.clone();
+    contents.meta.registration_id = registration_id.into();
+    contents.meta.finalized_at = Some(finalized_at.into());
+    contents.meta.supervisor = None;
+    contents.meta.supervisor_decision = None;
+    contents.meta.supervisor_reason = None;
+    contents.meta.approved_at = None;
+    contents.audit = Vec::new();
+    contents.documents.extend(documents_of(shape, &mut random));
+    contents
 }
