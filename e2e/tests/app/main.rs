@@ -579,7 +579,14 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ensure!(!name.is_enabled().await?, "a pending registration must not be editable");
     ui.screenshot("07b-review").await?;
     // Every finger and iris is shown to the reviewer, and nothing can be captured again.
-    for position in ["leftIndex", "leftLittle", "rightIndex", "leftThumb", "leftIris", "rightIris"] {
+    for position in [
+        "leftIndex",
+        "leftLittle",
+        "rightIndex",
+        "leftThumb",
+        "leftIris",
+        "rightIris",
+    ] {
         ui.wait_for(&id::tile_thumbnail_id(position))
             .await
             .with_context(|| format!("the review shows the {position} image"))?;
