@@ -147,11 +147,6 @@ impl DeviceRegistry {
         candidates.into_iter().next().map(|(_, device)| device)
     }
 
-    /// True when every device found is simulated (the UI says so on every screen).
-    pub fn all_simulated(&self) -> bool {
-        self.devices().iter().all(|d| d.descriptor().info.simulated)
-    }
-
     fn found(&self) -> MutexGuard<'_, Option<Vec<Arc<dyn BiometricDevice>>>> {
         self.found.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -249,10 +249,24 @@ impl BiometricsDraft {
 
 /// A position's name in field ids and IPC: its serde name (`leftIndex`).
 pub fn position_key(position: Position) -> String {
-    serde_json::to_value(position)
+    serde_name(position)
+}
+
+/// A unit variant's name as serde spells it on the wire (`leftIndex`, `leftSlap`).
+pub fn serde_name(value: impl Serialize) -> String {
+    serde_json::to_value(value)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default()
+}
+
+/// The bytes of a kept capture's base64 (its ISO record or PNG); text that is not base64 is a
+/// damaged draft or packet.
+pub fn decode_stored(text: &str) -> Result<Vec<u8>, crate::StationError> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| crate::StationError::corrupt("a stored capture is not valid base64"))
 }
 
 #[cfg(test)]

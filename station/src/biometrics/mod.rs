@@ -179,7 +179,7 @@ impl Station {
         let mut jobs = Vec::new();
         for (position, capture) in captures {
             if let StoredData::Image { png, ppi } = &capture.data {
-                let Ok(png) = base64::engine::general_purpose::STANDARD.decode(png) else {
+                let Ok(png) = draft::decode_stored(png) else {
                     continue;
                 };
                 match records::job_for(position, png, *ppi, &capture) {
@@ -397,13 +397,10 @@ impl Station {
         Ok(records::from_packet(&self.capture_policy, &contents))
     }
 
+    /// The draft (`invalid_state` for a registration past it: `readable_content` checks).
     fn draft_for_biometrics(&self, registration_id: &str) -> Result<Draft, StationError> {
         let (_, data_key) = self.signed_in()?;
         let vault = self.vault();
-        let row = vault.registration(registration_id)?;
-        if row.state != RegistrationState::Draft {
-            return Err(crate::invalid_state(&row));
-        }
         Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)
     }
 
@@ -416,10 +413,7 @@ impl Station {
         let (_, data_key) = self.signed_in()?;
         let now = rfc3339((self.clock)());
         let mut vault = self.vault();
-        let row = vault.registration(registration_id)?;
-        if row.state != RegistrationState::Draft {
-            return Err(crate::invalid_state(&row));
-        }
+        // `readable_content` refuses a registration past its draft.
         let mut draft = Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)?;
         change(&mut draft.biometrics)?;
         vault.update_draft(registration_id, &draft.to_bytes(), &data_key, &now)?;
@@ -476,10 +470,7 @@ fn segment_if_whole_slap(
 
 /// A step's name as the window and the log spell it (`leftSlap`).
 fn step_name(step: PolicyStep) -> String {
-    serde_json::to_value(step)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    draft::serde_name(step)
 }
 
 /// What to keep of a capture, and its quality: a device's record as it is; pixels as PNG

@@ -3,18 +3,13 @@
 //!
 //! Deliberately absent: scaling and annotation (the window does that with CSS).
 
-use base64::Engine as _;
 use enroll_devices::iso19794::{ImageFormat, Iso19794Record};
 
 use super::draft::{StoredCapture, StoredData};
 use crate::StationError;
 
 pub fn png_of(capture: &StoredCapture) -> Result<Vec<u8>, StationError> {
-    let decode = |text: &str| {
-        base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .map_err(|_| StationError::corrupt("a stored capture is not valid base64"))
-    };
+    let decode = super::draft::decode_stored;
     match &capture.data {
         StoredData::Image { png, .. } => decode(png),
         StoredData::IsoRecord { record } => {

@@ -91,11 +91,7 @@ fn record(
 }
 
 fn record_bytes(position: Position, capture: &StoredCapture, encoder: &RecordEncoder) -> Result<Vec<u8>, StationError> {
-    let decode = |text: &str| {
-        base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .map_err(|_| StationError::corrupt("a stored capture is not valid base64"))
-    };
+    let decode = super::draft::decode_stored;
     match &capture.data {
         StoredData::IsoRecord { record } => decode(record),
         StoredData::Image { png, ppi } => {

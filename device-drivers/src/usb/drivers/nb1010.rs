@@ -25,16 +25,12 @@
 //! (each capture polls for a finger afresh), and the device-information command (`0x13`),
 //! which the capture does not need.
 
-use std::ops::ControlFlow;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use image::GrayImage;
 
-use crate::capture::{
-    Backend, BiometricDevice, CancelToken, Capture, CaptureRequest, CaptureResult, CaptureStep, CapturedData,
-    DeviceDescriptor, DeviceInfo, DeviceKind, DeviceStatus, DeviceTrust, PreviewFrame, QualitySource,
-};
+use crate::capture::{CancelToken, DeviceInfo};
 use crate::usb::transport::UsbTransport;
 use crate::DeviceError;
 
@@ -151,53 +147,28 @@ fn read_answer(transport: &mut dyn UsbTransport, kind: u8) -> Result<Vec<u8>, De
     Ok(answer)
 }
 
-impl BiometricDevice for Nb1010 {
-    fn descriptor(&self) -> DeviceDescriptor {
-        DeviceDescriptor {
-            id: self.id.clone(),
-            kind: DeviceKind::FingerSingle,
-            backend: Backend::Usb,
-            info: self.info.clone(),
-            status: match self.transport.try_lock() {
-                Ok(_) => DeviceStatus::Ready,
-                Err(_) => DeviceStatus::Busy,
-            },
-            trust: DeviceTrust::NotApplicable,
-        }
+impl super::SingleFingerSensor for Nb1010 {
+    fn id(&self) -> &str {
+        &self.id
     }
 
-    fn capture(&self, request: &CaptureRequest, cancel: &CancelToken) -> Result<CaptureResult, DeviceError> {
-        let CaptureStep::Finger(position) = request.step else {
-            return Err(DeviceError::UnsupportedStep(format!(
-                "{:?} on a single-finger scanner",
-                request.step
-            )));
-        };
-        if request.exceptions.contains(&position) {
-            return Ok(CaptureResult {
-                captures: Vec::new(),
-                device: self.info.clone(),
-            });
-        }
-        let image = self.capture_image(request.timeout, cancel)?;
-        Ok(CaptureResult {
-            captures: vec![Capture {
-                position,
-                data: CapturedData::Image { image, ppi: PPI },
-                quality: 0,
-                quality_source: QualitySource::Station,
-                signature: None,
-            }],
-            device: self.info.clone(),
-        })
+    fn info(&self) -> &DeviceInfo {
+        &self.info
     }
 
-    fn preview(
-        &self,
-        _step: CaptureStep,
-        _on_frame: &mut dyn FnMut(PreviewFrame) -> ControlFlow<()>,
-        _cancel: &CancelToken,
-    ) -> Result<(), DeviceError> {
-        Err(DeviceError::UnsupportedStep("live preview on the NB-1010".into()))
+    fn is_busy(&self) -> bool {
+        self.transport.try_lock().is_err()
+    }
+
+    fn ppi(&self) -> u16 {
+        PPI
+    }
+
+    fn name(&self) -> &'static str {
+        "the NB-1010"
+    }
+
+    fn capture_image(&self, timeout: Duration, cancel: &CancelToken) -> Result<GrayImage, DeviceError> {
+        Nb1010::capture_image(self, timeout, cancel)
     }
 }
