@@ -8,15 +8,13 @@
 //! ([`quality`]), MOSIP SBI device services ([`sbi`]), native USB scanners driven through
 //! `nusb` ([`usb`]), slap segmentation ([`segment`]), image codecs ([`codecs`]) and the
 //! simulated devices ([`simulated`]: slap scanner, iris camera, face camera, for training and
-//! tests); the face camera also serves the older [`FaceCamera`] trait, which the station still
-//! uses until its capture path moves to the model.
+//! tests).
 //!
 //! Deliberately absent: packets, storage and UI. A capture is pixels plus who made them.
 
 pub mod capture;
 pub mod codecs;
 pub mod error;
-pub mod face;
 pub mod iso19794;
 pub mod quality;
 pub mod sbi;
@@ -25,7 +23,6 @@ pub mod simulated;
 pub mod usb;
 
 pub use error::DeviceError;
-pub use face::{FaceCamera, FaceCapture};
 pub use simulated::{SimulatedBackend, SimulatedFaceCamera, SimulatedIrisCamera, SimulatedSlapScanner};
 
 pub use capture::{

@@ -39,13 +39,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use base64::Engine as _;
-use enroll_devices::{FaceCamera, SimulatedFaceCamera};
-use enroll_packet::{BiometricRecord, DeviceIdentity, PacketContents, PacketMeta, StationSigningKey};
+use enroll_packet::{PacketContents, PacketMeta, StationSigningKey};
 use enroll_schemas::{CalendarDate, Form};
 use enroll_store::{DataKey, Operator, RegistrationRow, RegistrationState, Role, Vault};
 use time::OffsetDateTime;
 
-use content::{Draft, FaceCaptured};
+use content::Draft;
 use session::Session;
 
 /// The name of the vault file inside the data folder.
@@ -77,7 +76,6 @@ pub struct Station {
     form: Form,
     /// The ID schema's `idVersion`, which every packet records as `IDSchemaVersion`.
     id_schema_version: f64,
-    camera: Box<dyn FaceCamera>,
     /// The biometric devices and which takes each step.
     devices: biometrics::DeviceRegistry,
     /// Captured pixels being wrapped into records while the clerk goes on.
@@ -88,19 +86,15 @@ pub struct Station {
 }
 
 impl Station {
-    /// Open (or create) the station at `config.data_dir` with the embedded form, the simulated
-    /// camera and the system clock. Fast: no network, no key derivation.
+    /// Open (or create) the station at `config.data_dir` with the embedded form, the default
+    /// devices (simulated; see [`Station::use_device_backends`]) and the system clock. Fast: no
+    /// network, no key derivation.
     pub fn open(config: StationConfig) -> Result<Station, StationError> {
-        let camera = SimulatedFaceCamera::new("SIM-FACE-0001", rand::random());
-        Station::open_with(config, Box::new(camera), Arc::new(OffsetDateTime::now_utc))
+        Station::open_with(config, Arc::new(OffsetDateTime::now_utc))
     }
 
-    /// [`Station::open`] with a chosen camera and clock.
-    pub fn open_with(
-        config: StationConfig,
-        camera: Box<dyn FaceCamera>,
-        clock: Clock,
-    ) -> Result<Station, StationError> {
+    /// [`Station::open`] with a chosen clock.
+    pub fn open_with(config: StationConfig, clock: Clock) -> Result<Station, StationError> {
         private_files::open_data_folder(&config.data_dir).map_err(|e| {
             StationError::Config(format!(
                 "cannot create the data folder {}: {e}",
@@ -123,7 +117,6 @@ impl Station {
             policy: policy::PolicySlot::new(StationPolicy::default(), stored_policy),
             form,
             id_schema_version,
-            camera,
             devices: biometrics::DeviceRegistry::new(biometrics::DeviceSettings::default().backends()?),
             record_encoder: Default::default(),
             capture_policy: enroll_schemas::CapturePolicy::default_policy(),
@@ -146,7 +139,7 @@ impl Station {
                 .unwrap_or_else(|| self.config.intake_url.clone()),
             operator,
             session_locked,
-            simulated_devices: self.camera.info().simulated,
+            simulated_devices: self.devices.uses_simulated(),
         })
     }
 
@@ -203,10 +196,7 @@ impl Station {
         let station = vault.station()?.ok_or(StationError::NotSetUp)?;
         let sequence = vault.take_registration_sequence()?;
         let id = registration_id(&station.center_id, &station.station_id, sequence, now);
-        let draft = Draft {
-            identity: serde_json::json!({}),
-            ..Draft::default()
-        };
+        let draft = Draft::new(serde_json::json!({}));
         vault.insert_draft(&id, &operator.username, &draft.to_bytes(), &data_key, &rfc3339(now))?;
         drop(vault);
         self.registration(&id)
@@ -232,32 +222,6 @@ impl Station {
         self.registration(registration_id)
     }
 
-    /// Capture the face with the station's camera and attach it to the draft.
-    pub fn capture_face(&self, registration_id: &str) -> Result<CaptureView, StationError> {
-        let (_, data_key) = self.signed_in()?;
-        // Check the draft before asking the camera, so a wrong id costs no capture.
-        self.expect_state(registration_id, RegistrationState::Draft)?;
-        let capture = self.camera.capture()?;
-        let info = self.camera.info();
-        let face = FaceCaptured {
-            png: base64::engine::general_purpose::STANDARD.encode(&capture.png),
-            quality: capture.quality,
-            device: DeviceIdentity {
-                make: info.make,
-                model: info.model,
-                serial: info.serial,
-                simulated: info.simulated,
-            },
-            captured_at: Some(rfc3339((self.clock)())),
-        };
-        let now = rfc3339((self.clock)());
-        let mut vault = self.vault();
-        let mut draft = Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)?;
-        draft.face = Some(face.clone());
-        vault.update_draft(registration_id, &draft.to_bytes(), &data_key, &now)?;
-        Ok(capture_view(&face))
-    }
-
     /// Validate the draft fully and move it to pending approval: the packet is built and
     /// signed by the station key.
     pub fn finalize(&self, registration_id: &str) -> Result<RegistrationView, StationError> {
@@ -276,20 +240,12 @@ impl Station {
             }
             let draft = Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)?;
             let mut problems = self.form.validate(&draft.identity, today).err().unwrap_or_default();
-            if draft.face.is_none() {
-                problems.push(FieldError {
-                    field: "face".into(),
-                    language: None,
-                    code: "required".into(),
-                    message: "capture the face before finalizing".into(),
-                });
-            }
-            // The biometrics the capture policy asks for: each position captured at its
-            // threshold, signed off, or recorded as an exception with its photo.
+            // The biometrics the capture policy asks for, the face among them: each position
+            // captured at its threshold, signed off, or recorded as an exception with its photo.
             problems.extend(
                 draft
                     .biometrics
-                    .problems(&self.capture_policy, biometrics::OWN_PATH)
+                    .problems(&self.capture_policy)
                     .into_iter()
                     .map(|(field, code)| FieldError {
                         message: match code {
@@ -302,64 +258,28 @@ impl Station {
                         code: code.into(),
                     }),
             );
-            let face = match (problems.is_empty(), draft.face) {
-                (true, Some(face)) => face,
-                _ => return Err(StationError::ValidationFailed(problems)),
-            };
+            if !problems.is_empty() {
+                return Err(StationError::ValidationFailed(problems));
+            }
             let station = vault.station()?.ok_or(StationError::NotSetUp)?;
             let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
             let mut identity = draft.identity;
             identity[enroll_schemas::form::ID_SCHEMA_VERSION_FIELD] = serde_json::json!(self.id_schema_version);
-            // The face travels as an ISO/IEC 19794-5 record (image data type PNG) in the
-            // packet's CBEFF biometrics.
-            // The station wrote this time at capture; one that does not read back is a damaged
-            // draft, refused rather than replaced by "now" (the packet would lie about it).
-            let captured_at = face.captured_at.clone().unwrap_or_else(|| rfc3339(now));
-            let captured_time = OffsetDateTime::parse(&captured_at, &time::format_description::well_known::Rfc3339)
-                .map_err(|_| StationError::corrupt(format!("the face capture time {captured_at:?} does not parse")))?;
-            let png = face.png_bytes()?;
-            let face_record =
-                enroll_devices::iso19794::write_face_record(&enroll_devices::iso19794::FaceRecordInput {
-                    png: &png,
-                    captured_at: content::iso_capture_time(captured_time),
-                    device: enroll_devices::iso19794::CaptureDevice::default(),
-                    quality: enroll_devices::iso19794::QualityBlock {
-                        score: face.quality,
-                        algorithm_vendor_id: 0,
-                        algorithm_id: 0,
-                    },
-                    colour_space: 0,
-                })?;
-            // The face keeps its own path until the face step moves to the capture model; the
-            // fingers, irises, exceptions and exception photo come from the biometrics draft.
+            // Every record (face, fingers, irises, the exception photo) and every exception
+            // comes from the biometrics draft through one path.
             let captured =
                 biometrics::records::packet_biometrics(&self.capture_policy, &draft.biometrics, &self.record_encoder)?;
-            let mut devices = vec![face.device.clone()];
-            devices.extend(captured.devices.into_iter().filter(|d| *d != face.device));
             let contents = PacketContents {
                 identity,
                 exceptions: captured.exceptions,
-                biometrics: std::iter::once(BiometricRecord {
-                    modality: enroll_packet::Modality::Face,
-                    position: String::new(),
-                    quality: face.quality,
-                    retries: 0,
-                    force_captured: false,
-                    captured_at,
-                    device: face.device.clone(),
-                    device_digital_id: None,
-                    device_signature: None,
-                    data: face_record,
-                })
-                .chain(captured.records)
-                .collect(),
+                biometrics: captured.records,
                 meta: PacketMeta {
                     registration_id: registration_id.to_string(),
                     station_id: station.station_id.clone(),
                     station_public_key: base64::engine::general_purpose::STANDARD.encode(signing_key.public_key()),
                     center_id: station.center_id.clone(),
                     officer: row.created_by.clone(),
-                    devices,
+                    devices: captured.devices,
                     created_at: row.created_at.clone(),
                     finalized_at: Some(rfc3339(now)),
                     software_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -404,11 +324,10 @@ impl Station {
         let (_, data_key) = self.signed_in()?;
         let vault = self.vault();
         let row = vault.registration(registration_id)?;
-        let (identity, face) = if row.state.is_readable() {
-            let (identity, face) = self.readable_parts(&vault, &row, &data_key)?;
-            (Some(identity), face)
+        let identity = if row.state.is_readable() {
+            Some(self.readable_identity(&vault, &row, &data_key)?)
         } else {
-            (None, None)
+            None
         };
         let mut decision = views::decision_of(row.approved_by, row.rejected_by);
         if let Some(decision) = decision.as_mut().filter(|d| d.outcome == DecisionOutcome::Rejected) {
@@ -418,7 +337,6 @@ impl Station {
             registration_id: row.registration_id,
             state: row.state.into(),
             identity,
-            face,
             created_by: row.created_by,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -453,15 +371,6 @@ impl Station {
         self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn expect_state(&self, registration_id: &str, expected: RegistrationState) -> Result<(), StationError> {
-        let row = self.vault().registration(registration_id)?;
-        if row.state == expected {
-            Ok(())
-        } else {
-            Err(invalid_state(&row))
-        }
-    }
-
     fn readable_content(
         &self,
         vault: &Vault,
@@ -475,31 +384,20 @@ impl Station {
         Ok(vault.registration_content(registration_id, data_key)?)
     }
 
-    /// Identity and face of a draft or pending registration.
-    fn readable_parts(
+    /// The identity of a draft or pending registration (its biometrics: see
+    /// [`Station::biometrics`]).
+    fn readable_identity(
         &self,
         vault: &Vault,
         row: &RegistrationRow,
         data_key: &DataKey,
-    ) -> Result<(serde_json::Value, Option<CaptureView>), StationError> {
+    ) -> Result<serde_json::Value, StationError> {
         let bytes = vault.registration_content(&row.registration_id, data_key)?;
         if row.state == RegistrationState::Draft {
-            let draft = Draft::from_bytes(&bytes)?;
-            return Ok((draft.identity, draft.face.as_ref().map(capture_view)));
+            return Ok(Draft::from_bytes(&bytes)?.identity);
         }
         let (contents, _) = PacketContents::from_bytes(content::pending_container(&bytes)?)?;
-        let face = match contents.face() {
-            Some(record) => Some(CaptureView {
-                preview_data_url: format!(
-                    "data:image/png;base64,{}",
-                    base64::engine::general_purpose::STANDARD.encode(content::face_preview(record)?)
-                ),
-                quality: record.quality,
-                device: DeviceView::from(&record.device),
-            }),
-            None => None,
-        };
-        Ok((contents.identity, face))
+        Ok(contents.identity)
     }
 }
 
@@ -533,14 +431,6 @@ fn operator_view(operator: &Operator) -> OperatorView {
         username: operator.username.clone(),
         full_name: operator.full_name.clone(),
         role: operator.role.into(),
-    }
-}
-
-fn capture_view(face: &FaceCaptured) -> CaptureView {
-    CaptureView {
-        preview_data_url: format!("data:image/png;base64,{}", face.png),
-        quality: face.quality,
-        device: DeviceView::from(&face.device),
     }
 }
 

@@ -6,7 +6,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use enroll_devices::SimulatedFaceCamera;
+use enroll_devices::simulated::{SimulationHandle, SimulationSettings};
+use enroll_devices::SimulatedBackend;
 use enroll_packet::{RegisterKeyPair, StationSigningKey};
 use enroll_store::{DataKey, NewOperator, Role, StationRecord};
 use time::OffsetDateTime;
@@ -144,12 +145,11 @@ fn fake_clock() -> FakeClock {
 
 fn open(dir: &std::path::Path, clock: &FakeClock, intake_url: &str) -> Station {
     let inner = clock.0.clone();
-    Station::open_with(
+    let station = Station::open_with(
         StationConfig {
             data_dir: dir.join("station"),
             intake_url: intake_url.into(),
         },
-        Box::new(SimulatedFaceCamera::new("SIM-FACE-UNIT", 3)),
         Arc::new(move || *inner.lock().unwrap()),
     )
     .unwrap()
@@ -158,7 +158,17 @@ fn open(dir: &std::path::Path, clock: &FakeClock, intake_url: &str) -> Station {
         ..StationPolicy::default()
     })
     // These tests are about everything but fingers and irises (tests/station/biometrics.rs).
-    .with_capture_policy(enroll_schemas::CapturePolicy::face_only())
+    .with_capture_policy(enroll_schemas::CapturePolicy::face_only());
+    // A fixed sitter and no latency: the default devices take most of a second per capture.
+    station.use_device_backends(vec![Arc::new(SimulatedBackend::new(SimulationHandle::new(
+        SimulationSettings {
+            person_seed: 3,
+            latency: Duration::ZERO,
+            preview_interval: Duration::ZERO,
+            ..SimulationSettings::default()
+        },
+    )))]);
+    station
 }
 
 /// A registration made by whoever is signed in, finalized: pending approval.
@@ -170,7 +180,9 @@ pub(crate) fn pending_registration(station: &Station) -> String {
         "gender": "MLE"
     });
     station.save_draft(&rid, identity).unwrap();
-    station.capture_face(&rid).unwrap();
+    station
+        .capture_biometrics(&rid, crate::biometrics::PolicyStep::Face)
+        .unwrap();
     station.finalize(&rid).unwrap();
     rid
 }

@@ -151,7 +151,8 @@ pub struct StationStatus {
     /// True when `operator`'s session locked after inactivity: show the lock screen, which
     /// asks for their password again (`log_in`).
     pub session_locked: bool,
-    /// True when the capture devices are simulated (the UI must say so).
+    /// True when the station captures with simulated devices (the UI must say so on every
+    /// screen): a simulated backend is configured or a device found says it is simulated.
     pub simulated_devices: bool,
 }
 
@@ -179,14 +180,14 @@ pub struct ReceiptView {
     pub received_at: String,
 }
 
-/// A registration as the UI shows it. `identity` and `face` are present only while the station
-/// can still read the packet (draft and pending approval).
+/// A registration as the UI shows it. `identity` is present only while the station can still
+/// read the packet (draft and pending approval); its biometrics, the face among them, come from
+/// `Station::biometrics`.
 #[derive(Debug, Clone, Serialize, Type)]
 pub struct RegistrationView {
     pub registration_id: String,
     pub state: RegistrationStateName,
     pub identity: Option<serde_json::Value>,
-    pub face: Option<CaptureView>,
     pub created_by: String,
     pub created_at: String,
     pub updated_at: String,

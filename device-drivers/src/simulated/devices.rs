@@ -21,10 +21,10 @@ use super::iris::{render_eye, EyeView};
 use super::noise::derive_seed;
 use super::settings::{SimulatedFailure, SimulationHandle, SimulationSettings};
 use super::slap::{compose, layout, FingerPlacement, SlapImage, SLAP_HEIGHT, SLAP_WIDTH};
-use super::unit::{encode_png, image_capture, shrink, SimulatedUnit};
+use super::unit::{image_capture, shrink, SimulatedUnit};
 use crate::{
     BiometricDevice, CancelToken, CaptureRequest, CaptureResult, CaptureStep, DeviceBackend, DeviceDescriptor,
-    DeviceError, DeviceInfo, DeviceKind, FaceCamera, FaceCapture, Position, PreviewFrame,
+    DeviceError, DeviceKind, Position, PreviewFrame,
 };
 
 /// Iris and face images are taken at this nominal resolution (the record's own header carries
@@ -270,8 +270,7 @@ impl BiometricDevice for SimulatedIrisCamera {
     }
 }
 
-/// A face camera (portrait and exception photo). It also serves the older [`crate::FaceCamera`]
-/// trait, which returns a PNG at once (no latency, no staged failures), as it always has.
+/// A face camera (portrait and exception photo).
 pub struct SimulatedFaceCamera {
     unit: SimulatedUnit,
 }
@@ -307,22 +306,6 @@ impl SimulatedFaceCamera {
             _ => FaceView::typical(settings.quality, rng),
         };
         render_face(&person.face(), &view)
-    }
-}
-
-impl FaceCamera for SimulatedFaceCamera {
-    fn info(&self) -> DeviceInfo {
-        self.unit.info()
-    }
-
-    fn capture(&self) -> Result<FaceCapture, DeviceError> {
-        let image = self.portrait(&self.unit.settings.get());
-        Ok(FaceCapture {
-            png: encode_png(&image)?,
-            width: image.width(),
-            height: image.height(),
-            quality: crate::quality::face_quality(&image),
-        })
     }
 }
 
@@ -367,6 +350,9 @@ pub struct SimulatedBackend {
 }
 
 impl SimulatedBackend {
+    /// Its [`DeviceBackend::name`].
+    pub const NAME: &'static str = "simulated";
+
     pub fn new(settings: SimulationHandle) -> SimulatedBackend {
         let devices: Vec<Arc<dyn BiometricDevice>> = vec![
             Arc::new(SimulatedSlapScanner::new("SIM-SLAP-0001", settings.clone())),
@@ -384,7 +370,7 @@ impl SimulatedBackend {
 
 impl DeviceBackend for SimulatedBackend {
     fn name(&self) -> &'static str {
-        "simulated"
+        SimulatedBackend::NAME
     }
 
     fn discover(&self) -> Result<Vec<Arc<dyn BiometricDevice>>, DeviceError> {
@@ -395,27 +381,6 @@ impl DeviceBackend for SimulatedBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_older_face_camera_path_gives_pngs_labelled_simulated_that_differ() {
-        let camera = SimulatedFaceCamera::new("SIM-0001", 7);
-        assert!(FaceCamera::info(&camera).simulated);
-        let first = FaceCamera::capture(&camera).unwrap();
-        let second = FaceCamera::capture(&camera).unwrap();
-        assert_eq!(&first.png[..8], b"\x89PNG\r\n\x1a\n");
-        assert!(first.png != second.png, "consecutive captures must differ");
-        let decoded = image::load_from_memory(&first.png).unwrap();
-        assert_eq!((decoded.width(), decoded.height()), (first.width, first.height));
-        assert_eq!(
-            (first.width, first.height),
-            (super::super::face::FACE_WIDTH, super::super::face::FACE_HEIGHT)
-        );
-        assert!(
-            (30..=100).contains(&first.quality),
-            "a portrait has contrast: {}",
-            first.quality
-        );
-    }
 
     #[test]
     fn the_same_seed_gives_the_same_sitter_and_a_new_seed_another() {

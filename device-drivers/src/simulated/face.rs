@@ -18,6 +18,9 @@ use super::settings::SimulatedQuality;
 
 pub const FACE_WIDTH: u32 = 480;
 pub const FACE_HEIGHT: u32 = 640;
+/// The grey a face-metering camera brings a sitter's skin up to (never down: a light face is
+/// already well exposed).
+const METERED_SKIN_LEVEL: f32 = 150.0;
 
 /// What stays the same between captures of one face.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +52,11 @@ impl FaceTraits {
             hair: rng.gen_range(20.0..90.0),
             hair_volume: rng.gen_range(0.0..1.0),
             eye_spacing: rng.gen_range(46.0..56.0),
-            iris_level: rng.gen_range(30.0..90.0),
+            // Grey levels of irises as a visible-light camera renders them: brown (most of the
+            // world's people) near 30, light eyes up to 70; the darker the skin, the darker the
+            // eyes (both follow melanin), so a dark-skinned sitter's eyes do not fade into the
+            // face, as no real sitter's do.
+            iris_level: rng.gen_range(25.0..70.0) * (0.5 + 0.5 * ((skin - 110.0) / 90.0).clamp(0.0, 1.0)),
             nose_length: rng.gen_range(58.0..72.0),
             mouth_half_width: rng.gen_range(30.0..40.0),
             lips: skin * rng.gen_range(0.6..0.8),
@@ -67,6 +74,10 @@ pub struct FaceView {
     pub light_side: f32,
     /// 0.5 dark .. 1.1 bright.
     pub exposure: f32,
+    /// The camera meters on the face, as an enrollment camera set up for ICAO portraits does:
+    /// a dark-skinned sitter is exposed brighter (up to 1.3 times), so that the face, not the
+    /// backdrop, gets the camera's range. A camera that meters the whole frame does not.
+    pub metered_on_face: bool,
     pub noise: f32,
     pub blur_passes: u8,
     /// The backdrop's grey.
@@ -78,13 +89,16 @@ impl FaceView {
     pub fn typical(quality: SimulatedQuality, rng: &mut impl Rng) -> FaceView {
         let seed = rng.gen();
         match quality {
+            // A good sitter follows the capture screen's guide oval: centred within a few
+            // pixels, as a station's face threshold (MOSIP: 90) expects at the first attempt.
             SimulatedQuality::Good => FaceView {
-                shift: (rng.gen_range(-8.0..8.0), rng.gen_range(-8.0..8.0)),
+                shift: (rng.gen_range(-4.0..4.0), rng.gen_range(-4.0..4.0)),
                 light_side: rng.gen_range(-0.3..0.3),
                 exposure: rng.gen_range(0.95..1.05),
                 noise: rng.gen_range(2.0..4.0),
                 blur_passes: 0,
                 background: rng.gen_range(200.0..220.0),
+                metered_on_face: true,
                 seed,
             },
             SimulatedQuality::Fair => FaceView {
@@ -94,6 +108,7 @@ impl FaceView {
                 noise: rng.gen_range(4.0..7.0),
                 blur_passes: 1,
                 background: rng.gen_range(170.0..200.0),
+                metered_on_face: false,
                 seed,
             },
             SimulatedQuality::Poor => FaceView {
@@ -103,6 +118,7 @@ impl FaceView {
                 noise: rng.gen_range(6.0..9.0),
                 blur_passes: 4,
                 background: rng.gen_range(120.0..150.0),
+                metered_on_face: false,
                 seed,
             },
         }
@@ -117,6 +133,7 @@ impl FaceView {
             noise: 3.0,
             blur_passes: 10,
             background: 110.0,
+            metered_on_face: false,
             seed: rng.gen(),
         }
     }
@@ -145,6 +162,11 @@ pub fn render_face(traits: &FaceTraits, view: &FaceView) -> GrayImage {
     let shade_seed = derive_seed(traits.seed, 5);
     let hair_seed = derive_seed(traits.seed, 6);
     let light = view.light_side.clamp(-1.0, 1.0);
+    let exposure = if view.metered_on_face {
+        view.exposure * (METERED_SKIN_LEVEL / traits.skin).clamp(1.0, 1.3)
+    } else {
+        view.exposure
+    };
 
     let mut levels = Vec::with_capacity(width * height);
     for y in 0..height {
@@ -211,7 +233,7 @@ pub fn render_face(traits: &FaceTraits, view: &FaceView) -> GrayImage {
             if hairline {
                 level = blend(level, traits.hair + hair_grain, cover(fringe, head_w));
             }
-            levels.push(level * view.exposure.clamp(0.2, 1.3));
+            levels.push(level * exposure.clamp(0.2, 1.7));
         }
     }
     grain_and_blur(
@@ -241,13 +263,18 @@ fn features(
         let eye_x = centre_x + side * traits.eye_spacing;
         // The eye socket's soft shadow, then the eye itself.
         let socket = ellipse(x, y, eye_x, eye_y - 4.0, 38.0, 22.0);
-        level -= 18.0 * smoothstep(1.0, 0.2, socket);
+        level -= 36.0 * smoothstep(1.0, 0.2, socket);
         let eye = ellipse(x, y, eye_x, eye_y, 25.0, 10.0);
         if eye < 1.2 {
             let iris = ellipse(x, y, eye_x, eye_y, 10.5, 10.5);
             let pupil = ellipse(x, y, eye_x, eye_y, 4.0, 4.0);
-            let catchlight = ellipse(x, y, eye_x + 3.0, eye_y - 3.0, 2.0, 2.0);
-            let mut eye_level = blend(215.0, traits.iris_level, cover(iris, 10.5));
+            // The station's light faces the sitter, so its catchlight sits just above the
+            // pupil in both eyes (a mirror-image pair, as the quality measure expects).
+            let catchlight = ellipse(x, y, eye_x, eye_y - 4.0, 2.0, 2.0);
+            // The white of the eye is never white in a portrait: the lids and the socket shade
+            // it towards the skin, so a dark face does not get glowing eyes.
+            let sclera = blend(skin, 215.0, 0.3);
+            let mut eye_level = blend(sclera, traits.iris_level, cover(iris, 10.5));
             eye_level = blend(eye_level, 15.0, cover(pupil, 4.0));
             eye_level = blend(eye_level, 245.0, cover(catchlight, 2.0));
             // The upper lid's line.
@@ -259,7 +286,9 @@ fn features(
         let thickness = 5.0 + 2.5 * (1.0 - side * (x - eye_x) / 35.0).clamp(0.0, 2.0);
         if (x - eye_x).abs() < 36.0 {
             let brow = smoothstep(thickness, thickness - 2.0, (y - brow_centre).abs());
-            level = blend(level, traits.hair + 10.0, brow * 0.85);
+            // Brows are sparse hair over skin, never as dark as the hair on the head: a brow
+            // as dark as black hair would outweigh the eye below it.
+            level = blend(level, traits.hair + 10.0, brow * 0.6);
         }
     }
     // The nose: a shadowed side away from the light, a highlit tip, two nostrils.

@@ -439,3 +439,47 @@ fn previews_stream_png_frames_until_told_to_stop() {
         .unwrap_err();
     assert_eq!(error.code(), "device_not_connected");
 }
+
+/// The station's face threshold is MOSIP's 90, so a clerk with a good sitter in front of the
+/// simulated camera must get past it at the first attempt, whoever sits (the sitters of the
+/// station's tests among them) and whatever the random pose of the moment; a poor sitter must
+/// not, or the retry and sign-off paths could never be trained on. Scored as the station
+/// scores pixels (`quality::score`).
+#[test]
+fn a_good_sitter_reaches_the_face_threshold_and_a_poor_one_does_not() {
+    const FACE_THRESHOLD: u8 = 90;
+    let mut good_scores = Vec::new();
+    let mut poor_scores = Vec::new();
+    for person_seed in 0..16 {
+        let settings = quick(person_seed, SimulatedQuality::Good);
+        let face = devices(&settings)[2].clone();
+        for (quality, captures, scores) in [
+            (SimulatedQuality::Good, 2, &mut good_scores),
+            (SimulatedQuality::Poor, 1, &mut poor_scores),
+        ] {
+            settings.update(|s| s.quality = quality);
+            for _ in 0..captures {
+                let result = face
+                    .capture(&request(CaptureStep::Face, &[]), &CancelToken::new())
+                    .unwrap();
+                let capture = &result.captures[0];
+                let station = enroll_devices::quality::score(Position::Face, image_of(capture), 300);
+                assert_eq!(
+                    capture.quality, station,
+                    "the simulator reports the station's own score"
+                );
+                scores.push((person_seed, station));
+            }
+        }
+    }
+    let worst_good = good_scores.iter().map(|(_, q)| *q).min().unwrap();
+    let best_poor = poor_scores.iter().map(|(_, q)| *q).max().unwrap();
+    assert!(
+        worst_good >= FACE_THRESHOLD,
+        "a good sitter scored {worst_good}, under {FACE_THRESHOLD}: {good_scores:?}"
+    );
+    assert!(
+        best_poor < FACE_THRESHOLD,
+        "a poor sitter scored {best_poor}, at or above {FACE_THRESHOLD}: {poor_scores:?}"
+    );
+}

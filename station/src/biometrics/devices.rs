@@ -147,6 +147,24 @@ impl DeviceRegistry {
         candidates.into_iter().next().map(|(_, device)| device)
     }
 
+    /// Whether the station captures with simulated devices: a simulated backend is configured,
+    /// or a device found at the last discovery says it is simulated (the simulators behind an
+    /// SBI service, as in training). The window shows a SIMULATED badge on every screen then.
+    /// It never discovers on its own: the first screen must not wait for an SBI port scan.
+    pub fn uses_simulated(&self) -> bool {
+        let simulated_backend = self
+            .backends
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .any(|backend| backend.name() == SimulatedBackend::NAME);
+        simulated_backend
+            || self
+                .found()
+                .as_ref()
+                .is_some_and(|devices| devices.iter().any(|d| d.descriptor().info.simulated))
+    }
+
     fn found(&self) -> MutexGuard<'_, Option<Vec<Arc<dyn BiometricDevice>>>> {
         self.found.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }

@@ -224,10 +224,9 @@ impl BiometricsDraft {
     /// What keeps these biometrics from being finalized, as (field, code) pairs: a field per
     /// position (`biometrics.leftIndex`) with `required` (not captured) or `below_threshold`
     /// (captured, under the threshold, not signed off), and `biometrics.exceptionPhoto`.
-    /// `skip` leaves out steps checked elsewhere (the face, while it has its own path).
-    pub fn problems(&self, policy: &CapturePolicy, skip: &[PolicyStep]) -> Vec<(String, &'static str)> {
+    pub fn problems(&self, policy: &CapturePolicy) -> Vec<(String, &'static str)> {
         let mut problems = Vec::new();
-        for step in policy.steps.iter().copied().filter(|s| !skip.contains(s)) {
+        for step in policy.steps.iter().copied() {
             let forced = self.forced.contains_key(&step);
             for position in step_positions(step) {
                 let code = match self.position_state(policy, step, position) {
@@ -321,7 +320,7 @@ mod tests {
             .into_iter()
             .map(|p| format!("biometrics.{}", position_key(p)))
             .collect();
-        let problems = draft.problems(&policy, &[]);
+        let problems = draft.problems(&policy);
         assert!(!problems.is_empty(), "the other steps are still to do");
         assert!(
             problems.iter().all(|(field, _)| !slap_fields.contains(field)),
@@ -340,7 +339,7 @@ mod tests {
         assert!(draft.may_force(&policy, PolicyStep::LeftSlap));
         assert!(!draft.step_done(&policy, PolicyStep::LeftSlap));
         let fields: Vec<_> = draft
-            .problems(&policy, &[])
+            .problems(&policy)
             .into_iter()
             .filter(|(f, _)| f == "biometrics.leftIndex" || f == "biometrics.leftRing")
             .collect();
@@ -401,7 +400,7 @@ mod tests {
         assert!(draft.step_done(&policy, PolicyStep::LeftSlap));
         assert_eq!(draft.excepted_in(PolicyStep::LeftSlap), [Position::LeftRing]);
         assert!(draft
-            .problems(&policy, &[])
+            .problems(&policy)
             .contains(&("biometrics.exceptionPhoto".to_string(), "required")));
         draft.exception_photo = Some(capture(80));
         assert!(!draft.exception_photo_missing(&policy));
@@ -416,10 +415,11 @@ mod tests {
     #[test]
     fn an_empty_draft_lists_every_position_of_the_policy_once() {
         let policy = CapturePolicy::default_policy();
-        let problems = BiometricsDraft::default().problems(&policy, &[PolicyStep::Face]);
-        assert_eq!(problems.len(), 12, "{problems:?}");
+        let problems = BiometricsDraft::default().problems(&policy);
+        assert_eq!(problems.len(), 13, "ten fingers, two irises, the face: {problems:?}");
         assert!(problems.iter().all(|(_, code)| *code == "required"));
         assert!(problems.contains(&("biometrics.rightIris".to_string(), "required")));
+        assert!(problems.contains(&("biometrics.face".to_string(), "required")));
     }
 
     #[test]

@@ -34,10 +34,6 @@ use crate::content::Draft;
 use crate::{rfc3339, PermissionRule, Station, StationError};
 use draft::{StoredCapture, StoredData, StoredException};
 
-/// Steps the station captures on another path: the face has had its own camera and screen
-/// step since before the capture model, and moves onto it with the simulated face device.
-pub(crate) const OWN_PATH: &[PolicyStep] = &[PolicyStep::Face];
-
 /// Longest exception reason kept (it goes into the packet).
 const MAX_REASON_CHARS: usize = 200;
 
@@ -363,11 +359,6 @@ impl Station {
     // ---- internals ----
 
     fn policy_step(&self, step: PolicyStep) -> Result<(), StationError> {
-        if OWN_PATH.contains(&step) {
-            return Err(StationError::InvalidInput(format!(
-                "{step:?} is captured on its own step"
-            )));
-        }
         if self.capture_policy.steps.contains(&step) {
             Ok(())
         } else {

@@ -147,7 +147,7 @@ pub fn from_packet(policy: &CapturePolicy, contents: &enroll_packet::PacketConte
                 biometrics.exception_photo = Some(stored);
                 continue;
             }
-            enroll_packet::Modality::Face => continue,
+            enroll_packet::Modality::Face => Modality::Face,
             enroll_packet::Modality::Iris => Modality::Iris,
             enroll_packet::Modality::Finger => Modality::Finger,
         };

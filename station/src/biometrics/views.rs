@@ -89,7 +89,7 @@ pub struct StepView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 pub struct BiometricsView {
-    /// The policy's steps in order, but the face (captured on its own step for now).
+    /// The policy's steps in order.
     pub steps: Vec<StepView>,
     /// Exceptions are recorded and their photo is not taken yet.
     pub exception_photo_missing: bool,
@@ -106,7 +106,6 @@ pub(super) fn biometrics_view(
     let steps: Vec<StepView> = policy
         .steps
         .iter()
-        .filter(|step| !super::OWN_PATH.contains(step))
         .map(|&step| StepView {
             step,
             threshold: policy.threshold(step),

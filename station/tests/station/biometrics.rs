@@ -164,17 +164,16 @@ async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
     as_user(station, MAKER);
     let rid = station.new_registration().unwrap().registration_id;
     station.save_draft(&rid, identity("Karim Test")).unwrap();
-    station.capture_face(&rid).unwrap();
 
     let listed = station.devices().unwrap();
     assert_eq!(listed.len(), 3);
     let start = station.biometrics(&rid).unwrap();
     assert!(!start.complete);
-    assert_eq!(
-        start.steps.len(),
-        4,
-        "the default policy's steps but the face, which has its own"
-    );
+    assert_eq!(start.steps.len(), 5, "the default policy's steps, the face among them");
+    assert_eq!(step(&start, PolicyStep::Face).threshold, 90);
+    devices.face.script(&[95]);
+    let face = station.capture_biometrics(&rid, PolicyStep::Face).unwrap();
+    assert!(step(&face, PolicyStep::Face).done);
     assert_eq!(
         step(&start, PolicyStep::LeftSlap).device.as_ref().unwrap().kind,
         DeviceKind::FingerSlap
@@ -302,6 +301,10 @@ async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
     let shown = station.biometric_preview(&rid, Position::RightIris).unwrap();
     assert!(image::load_from_memory(&preview_png(&shown.preview_data_url)).is_ok());
     assert!(station.biometric_preview(&rid, Position::ExceptionPhoto).is_ok());
+    assert!(step(&review, PolicyStep::Face).done);
+    let face = station.biometric_preview(&rid, Position::Face).unwrap();
+    assert_eq!(face.quality, 95, "the face from the packet");
+    assert!(image::load_from_memory(&preview_png(&face.preview_data_url)).is_ok());
     assert_eq!(
         station
             .capture_biometrics(&rid, PolicyStep::LeftSlap)
@@ -357,6 +360,15 @@ async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
     );
     assert_eq!(ring.device_signature.as_deref(), Some(&b"jws-of-Left RingFinger"[..]));
     assert_eq!(ring.device_digital_id.as_deref(), Some("header.payload.signature"));
+    let face = contents.face().unwrap();
+    assert_eq!(
+        face.data,
+        fixture_record(Position::Face),
+        "the face device's record, byte for byte"
+    );
+    assert_eq!((face.quality, face.retries, face.force_captured), (95, 0, false));
+    assert_eq!(face.device.model, "Face");
+    assert_eq!(face.device_digital_id.as_deref(), Some("header.payload.signature"));
     assert_eq!(contents.exceptions.len(), 1);
     assert_eq!(contents.exceptions[0].position, "Right Thumb");
     assert_eq!(contents.exceptions[0].reason, "amputated");
@@ -422,7 +434,7 @@ async fn steps_without_a_device_outside_the_policy_or_on_finalized_registrations
             .code(),
         "no_device"
     );
-    plug_in(station);
+    let devices = plug_in(station);
     assert_eq!(
         station
             .capture_biometrics(&rid, PolicyStep::LeftIris)
@@ -462,7 +474,8 @@ async fn steps_without_a_device_outside_the_policy_or_on_finalized_registrations
         "nothing left to capture"
     );
     station.save_draft(&rid, identity("Karim Test")).unwrap();
-    station.capture_face(&rid).unwrap();
+    devices.face.script(&[95]);
+    station.capture_biometrics(&rid, PolicyStep::Face).unwrap();
 
     // Finalize refuses, in Rust, whatever the window checked, and names each gap.
     let refused = station.finalize(&rid).unwrap_err();
@@ -524,7 +537,6 @@ async fn simulated_devices_fill_the_packet_with_jpeg_2000_records_and_whole_slap
     as_user(station, MAKER);
     let rid = station.new_registration().unwrap().registration_id;
     station.save_draft(&rid, identity("Karim Test")).unwrap();
-    station.capture_face(&rid).unwrap();
     let listed = station.devices().unwrap();
     assert!(listed.iter().all(|d| d.simulated), "{listed:?}");
 
@@ -536,7 +548,12 @@ async fn simulated_devices_fill_the_packet_with_jpeg_2000_records_and_whole_slap
         "every fingertip of the whole slap is kept: {left:?}"
     );
     settings.update(|s| s.slap_image_only = false);
-    for step in [PolicyStep::RightSlap, PolicyStep::Thumbs, PolicyStep::BothIrises] {
+    for step in [
+        PolicyStep::RightSlap,
+        PolicyStep::Thumbs,
+        PolicyStep::BothIrises,
+        PolicyStep::Face,
+    ] {
         station.capture_biometrics(&rid, step).unwrap();
     }
     let view = station.biometrics(&rid).unwrap();
@@ -570,13 +587,9 @@ async fn simulated_devices_fill_the_packet_with_jpeg_2000_records_and_whole_slap
     let register = enroll_packet::RegisterKeyPair::from_json(&fixture.register_key_json).unwrap();
     let (_, plaintext) = enroll_packet::decrypt_envelope_body(&envelope, &register).unwrap();
     let (contents, _) = enroll_packet::PacketContents::from_bytes(&plaintext).unwrap();
-    let records: Vec<_> = contents
-        .biometrics
-        .iter()
-        .filter(|r| r.modality != enroll_packet::Modality::Face)
-        .collect();
-    assert_eq!(records.len(), 12, "ten fingers and two irises");
-    for record in records {
+    assert!(contents.face().is_some());
+    assert_eq!(contents.biometrics.len(), 13, "ten fingers, two irises and the face");
+    for record in &contents.biometrics {
         assert!(record.device.simulated, "{}", record.position);
         let parsed = Iso19794Record::parse(&record.data).unwrap();
         assert_eq!(parsed.edition(), Edition::Iso2011);
@@ -589,4 +602,73 @@ async fn simulated_devices_fill_the_packet_with_jpeg_2000_records_and_whole_slap
 
 fn step_done(station: &Station, rid: &str, wanted: PolicyStep) -> bool {
     step(&station.biometrics(rid).unwrap(), wanted).done
+}
+
+/// The face is one more step of the capture model: required at finalize under its own field,
+/// retried while under MOSIP's threshold of 90, kept by a supervisor's sign-off after the last
+/// attempt, and carried into the packet with the metadata of the attempts.
+#[tokio::test]
+async fn the_face_is_retried_under_its_threshold_signed_off_and_required_at_finalize() {
+    let fixture = crate::fixture().await;
+    let station = &fixture.station;
+    let devices = plug_in(station);
+    as_user(station, MAKER);
+    let rid = station.new_registration().unwrap().registration_id;
+    station.save_draft(&rid, identity("Karim Test")).unwrap();
+    let field_errors = |error: enroll_station::StationError| {
+        let enroll_station::StationError::ValidationFailed(fields) = error else {
+            panic!("not a validation failure: {error:?}")
+        };
+        fields
+            .into_iter()
+            .map(|f| (f.field, f.code))
+            .collect::<Vec<(String, String)>>()
+    };
+    assert_eq!(
+        field_errors(station.finalize(&rid).unwrap_err()),
+        [("biometrics.face".to_string(), "required".to_string())]
+    );
+
+    devices.face.script(&[70, 85, 80]);
+    for attempt in 1..=3 {
+        let view = station.capture_biometrics(&rid, PolicyStep::Face).unwrap();
+        let face = step(&view, PolicyStep::Face);
+        assert_eq!((face.attempts, face.done), (attempt, false));
+        assert_eq!(face.may_force, attempt == 3, "a sign-off only after the last attempt");
+        assert_eq!(
+            devices.face.requests.lock().unwrap().last().unwrap().requested_quality,
+            90
+        );
+    }
+    let face = step(&station.biometrics(&rid).unwrap(), PolicyStep::Face).positions[0].clone();
+    assert_eq!(
+        (face.quality, face.meets_threshold),
+        (Some(85), false),
+        "the best attempt"
+    );
+    assert_eq!(
+        field_errors(station.finalize(&rid).unwrap_err()),
+        [("biometrics.face".to_string(), "below_threshold".to_string())]
+    );
+
+    station
+        .force_capture(&rid, PolicyStep::Face, SUPERVISOR, &password(SUPERVISOR))
+        .unwrap();
+    station.finalize(&rid).unwrap();
+    as_user(station, SUPERVISOR);
+    assert!(step(&station.biometrics(&rid).unwrap(), PolicyStep::Face).done);
+    assert_eq!(station.biometric_preview(&rid, Position::Face).unwrap().quality, 85);
+    station.approve(&rid).unwrap();
+    let envelope = station.sealed_envelope(&rid).unwrap();
+    let register = enroll_packet::RegisterKeyPair::from_json(&fixture.register_key_json).unwrap();
+    let (_, plaintext) = enroll_packet::decrypt_envelope_body(&envelope, &register).unwrap();
+    let (contents, _) = enroll_packet::PacketContents::from_bytes(&plaintext).unwrap();
+    let face = contents.face().unwrap();
+    assert_eq!(
+        (face.quality, face.retries, face.force_captured),
+        (85, 1, true),
+        "the second attempt's, kept by the sign-off"
+    );
+    assert_eq!(face.device.serial, "1234567890");
+    assert!(contents.meta.devices.iter().any(|d| d.model == "Face"));
 }

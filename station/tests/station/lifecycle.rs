@@ -30,9 +30,11 @@ async fn rejected_packets_are_uploaded_and_only_acknowledged_ones_purged_after_r
     assert_eq!(empty.code(), "validation_failed");
     let view = station.reject(&rejected, "the photo is blurred").unwrap();
     assert_eq!(view.state, "rejected");
-    assert!(
-        view.identity.is_none() && view.face.is_none(),
-        "the readable copy is gone"
+    assert!(view.identity.is_none(), "the readable copy is gone");
+    assert_eq!(
+        station.biometrics(&rejected).unwrap_err().code(),
+        "invalid_state",
+        "and its biometrics with it"
     );
     let envelope = station.sealed_envelope(&rejected).unwrap();
     let register = enroll_packet::RegisterKeyPair::from_json(&fixture.register_key_json).unwrap();

@@ -23,10 +23,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use enroll_devices::{FaceCamera, SimulatedFaceCamera};
+use enroll_devices::simulated::{SimulationHandle, SimulationSettings};
+use enroll_devices::{DeviceBackend, SimulatedBackend};
 use enroll_intake::{IntakeConfig, RunningIntake};
 use enroll_packet::RegisterKeyPair;
 use enroll_schemas::CapturePolicy;
+use enroll_station::biometrics::PolicyStep;
 use enroll_station::{NewOperatorRequest, RoleName, SetupRequest, Station, StationConfig, StationPolicy};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -75,49 +77,61 @@ pub fn data_dir(dir: &Path) -> PathBuf {
     dir.join("station")
 }
 
+/// The simulated devices with a fixed sitter and no latency (the station's own default has a
+/// new sitter per start and a capture that takes most of a second, as a demo should).
+pub fn quick_simulated_devices(person_seed: u64) -> Vec<Arc<dyn DeviceBackend>> {
+    vec![Arc::new(SimulatedBackend::new(SimulationHandle::new(
+        SimulationSettings {
+            person_seed,
+            latency: Duration::ZERO,
+            preview_interval: Duration::ZERO,
+            ..SimulationSettings::default()
+        },
+    )))]
+}
+
 /// A station whose registrations take the face only: the tests here are about everything but
 /// fingers and irises, which `biometrics` covers with the default policy.
-pub fn open_station(dir: &Path, intake_url: &str, clock: &FakeClock, camera: Box<dyn FaceCamera>) -> Station {
-    open_station_with_policy(dir, intake_url, clock, camera, CapturePolicy::face_only())
+pub fn open_station(dir: &Path, intake_url: &str, clock: &FakeClock) -> Station {
+    open_station_with_policy(dir, intake_url, clock, CapturePolicy::face_only())
 }
 
 pub fn open_station_with_policy(
     dir: &Path,
     intake_url: &str,
     clock: &FakeClock,
-    camera: Box<dyn FaceCamera>,
     capture_policy: CapturePolicy,
 ) -> Station {
-    Station::open_with(
+    let station = Station::open_with(
         StationConfig {
             data_dir: data_dir(dir),
             intake_url: intake_url.to_string(),
         },
-        camera,
         clock.clock(),
     )
-    .unwrap()
-    .with_policy(StationPolicy {
-        retention: Duration::from_secs(7 * 24 * 3600),
-        ..StationPolicy::default()
-    })
-    .with_capture_policy(capture_policy)
+    .unwrap();
+    station.use_device_backends(quick_simulated_devices(11));
+    station
+        .with_policy(StationPolicy {
+            retention: Duration::from_secs(7 * 24 * 3600),
+            ..StationPolicy::default()
+        })
+        .with_capture_policy(capture_policy)
 }
 
-pub async fn fixture_with_camera(camera: Box<dyn FaceCamera>) -> Fixture {
-    fixture_with(camera, CapturePolicy::face_only()).await
+/// A fixture capturing with these devices (the face-only policy).
+pub async fn fixture_with_devices(backends: Vec<Arc<dyn DeviceBackend>>) -> Fixture {
+    let fixture = fixture_with(CapturePolicy::face_only()).await;
+    fixture.station.use_device_backends(backends);
+    fixture
 }
 
 /// A fixture whose registrations take what the embedded default policy asks for.
 pub async fn fixture_with_default_capture_policy() -> Fixture {
-    fixture_with(
-        Box::new(SimulatedFaceCamera::new("SIM-FACE-TEST", 7)),
-        CapturePolicy::default_policy(),
-    )
-    .await
+    fixture_with(CapturePolicy::default_policy()).await
 }
 
-async fn fixture_with(camera: Box<dyn FaceCamera>, capture_policy: CapturePolicy) -> Fixture {
+async fn fixture_with(capture_policy: CapturePolicy) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let register_key_json = RegisterKeyPair::generate().to_json();
     let intake = enroll_intake::spawn(
@@ -130,7 +144,7 @@ async fn fixture_with(camera: Box<dyn FaceCamera>, capture_policy: CapturePolicy
     .await
     .unwrap();
     let clock = FakeClock::default();
-    let station = open_station_with_policy(dir.path(), &intake.base_url(), &clock, camera, capture_policy);
+    let station = open_station_with_policy(dir.path(), &intake.base_url(), &clock, capture_policy);
     station
         .set_up(SetupRequest {
             station_name: "Center".into(),
@@ -167,7 +181,7 @@ async fn fixture_with(camera: Box<dyn FaceCamera>, capture_policy: CapturePolicy
 }
 
 pub async fn fixture() -> Fixture {
-    fixture_with_camera(Box::new(SimulatedFaceCamera::new("SIM-FACE-TEST", 7))).await
+    fixture_with(CapturePolicy::face_only()).await
 }
 
 pub fn identity(name: &str) -> serde_json::Value {
@@ -182,9 +196,20 @@ pub fn identity(name: &str) -> serde_json::Value {
 pub fn pending_registration(station: &Station) -> String {
     let rid = station.new_registration().unwrap().registration_id;
     station.save_draft(&rid, identity("Karim Test")).unwrap();
-    station.capture_face(&rid).unwrap();
+    capture_face(station, &rid);
     station.finalize(&rid).unwrap();
     rid
+}
+
+/// The face step of the capture model, once: a good simulated sitter passes the policy's
+/// threshold at the first attempt (`enroll-devices`' simulated tests hold the simulator to it).
+pub fn capture_face(station: &Station, registration_id: &str) {
+    let view = station.capture_biometrics(registration_id, PolicyStep::Face).unwrap();
+    let face = view.steps.iter().find(|s| s.step == PolicyStep::Face).unwrap();
+    assert!(
+        face.done,
+        "a good simulated sitter reaches the face threshold: {face:?}"
+    );
 }
 
 /// Sign in as `username` (and nobody else).

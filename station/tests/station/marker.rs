@@ -5,19 +5,26 @@
 //! scanned for the markers, raw and base64-encoded, at draft, pending approval and after
 //! approval.
 
+use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
-use enroll_devices::{DeviceError, DeviceInfo, FaceCamera, FaceCapture, SimulatedFaceCamera};
+use enroll_devices::iso19794::{write_face_record, CaptureDateTime, CaptureDevice, FaceRecordInput, QualityBlock};
+use enroll_devices::{
+    BiometricDevice, CancelToken, CaptureRequest, CaptureResult, CaptureStep, CapturedData, DeviceBackend,
+    DeviceDescriptor, DeviceError, PreviewFrame, QualitySource, SimulatedFaceCamera,
+};
+use enroll_station::biometrics::Position;
 
-use crate::{as_user, data_dir, fixture_with_camera, identity, SUPERVISOR};
+use crate::{as_user, data_dir, fixture_with_devices, identity, SUPERVISOR};
 
 const MARKER_NAME: &str = "Qzxvmarker Wyjnamefind";
 const MARKER_BYTES: &[u8] = b"\x00\xfeFPRINT-MARKER-7f3a9c\x01\x99";
 
-/// The simulated camera, with the marker bytes in a private ancillary PNG chunk (which PNG
-/// readers skip), so the record that travels through the station carries them.
+/// The simulated face camera handing over an ISO/IEC 19794-5 record (as an SBI device does),
+/// its PNG carrying the marker bytes in a private ancillary chunk (which PNG readers skip), so
+/// that the record that travels through the station, untouched, carries them.
 struct MarkerCamera(SimulatedFaceCamera);
 
 fn crc32(bytes: &[u8]) -> u32 {
@@ -35,21 +42,76 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-impl FaceCamera for MarkerCamera {
-    fn info(&self) -> DeviceInfo {
-        self.0.info()
+fn png_with_marker(image: &image::GrayImage) -> Vec<u8> {
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let iend = png.len() - 12;
+    let mut chunk = Vec::new();
+    chunk.extend_from_slice(&(MARKER_BYTES.len() as u32).to_be_bytes());
+    let mut typed = b"mrKr".to_vec();
+    typed.extend_from_slice(MARKER_BYTES);
+    chunk.extend_from_slice(&typed);
+    chunk.extend_from_slice(&crc32(&typed).to_be_bytes());
+    png.splice(iend..iend, chunk);
+    png
+}
+
+impl BiometricDevice for MarkerCamera {
+    fn descriptor(&self) -> DeviceDescriptor {
+        self.0.descriptor()
     }
-    fn capture(&self) -> Result<FaceCapture, DeviceError> {
-        let mut capture = self.0.capture()?;
-        let iend = capture.png.len() - 12;
-        let mut chunk = Vec::new();
-        chunk.extend_from_slice(&(MARKER_BYTES.len() as u32).to_be_bytes());
-        let mut typed = b"mrKr".to_vec();
-        typed.extend_from_slice(MARKER_BYTES);
-        chunk.extend_from_slice(&typed);
-        chunk.extend_from_slice(&crc32(&typed).to_be_bytes());
-        capture.png.splice(iend..iend, chunk);
-        Ok(capture)
+
+    fn capture(&self, request: &CaptureRequest, cancel: &CancelToken) -> Result<CaptureResult, DeviceError> {
+        let mut result = self.0.capture(request, cancel)?;
+        for capture in &mut result.captures {
+            let CapturedData::Image { image, .. } = &capture.data else {
+                unreachable!("the simulated camera hands over pixels")
+            };
+            let record = write_face_record(&FaceRecordInput {
+                png: &png_with_marker(image),
+                captured_at: CaptureDateTime {
+                    year: 2026,
+                    month: 11,
+                    day: 25,
+                    hour: 9,
+                    minute: 0,
+                    second: 0,
+                    millisecond: 0,
+                },
+                device: CaptureDevice::default(),
+                quality: QualityBlock {
+                    score: capture.quality,
+                    algorithm_vendor_id: 0,
+                    algorithm_id: 0,
+                },
+                colour_space: 0,
+            })?;
+            capture.data = CapturedData::IsoRecord(record);
+            capture.quality_source = QualitySource::Device;
+        }
+        Ok(result)
+    }
+
+    fn preview(
+        &self,
+        step: CaptureStep,
+        on_frame: &mut dyn FnMut(PreviewFrame) -> ControlFlow<()>,
+        cancel: &CancelToken,
+    ) -> Result<(), DeviceError> {
+        self.0.preview(step, on_frame, cancel)
+    }
+}
+
+struct MarkerBackend(Arc<MarkerCamera>);
+
+impl DeviceBackend for MarkerBackend {
+    fn name(&self) -> &'static str {
+        "marker"
+    }
+    fn discover(&self) -> Result<Vec<Arc<dyn BiometricDevice>>, DeviceError> {
+        Ok(vec![self.0.clone()])
     }
 }
 
@@ -149,7 +211,7 @@ fn assert_no_marker_on_disk(dir: &Path, stage: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_file_the_station_writes_holds_resident_data() {
     let camera = MarkerCamera(SimulatedFaceCamera::new("SIM-MARKER", 3));
-    let fixture = fixture_with_camera(Box::new(camera)).await;
+    let fixture = fixture_with_devices(vec![Arc::new(MarkerBackend(Arc::new(camera)))]).await;
     let dir = data_dir(fixture.dir.path());
     // The station's log goes to its file in the data folder, at the most talkative level.
     log_to(&dir.join(enroll_station::LOG_FILE));
@@ -158,7 +220,8 @@ async fn no_file_the_station_writes_holds_resident_data() {
     as_user(station, crate::MAKER);
     let rid = station.new_registration().unwrap().registration_id;
     station.save_draft(&rid, identity(MARKER_NAME)).unwrap();
-    let capture = station.capture_face(&rid).unwrap();
+    crate::capture_face(station, &rid);
+    let capture = station.biometric_preview(&rid, Position::Face).unwrap();
     let png = base64::engine::general_purpose::STANDARD
         .decode(capture.preview_data_url.trim_start_matches("data:image/png;base64,"))
         .unwrap();

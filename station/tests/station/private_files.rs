@@ -7,8 +7,6 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 
-use enroll_devices::SimulatedFaceCamera;
-
 use crate::{as_user, data_dir, fixture, open_station, pending_registration, Fixture, MAKER, SUPERVISOR};
 
 /// Every path under `dir` (relative) with its mode, sorted.
@@ -80,8 +78,7 @@ async fn a_data_folder_left_open_by_an_older_version_is_tightened_when_the_stati
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
     }
 
-    let camera = Box::new(SimulatedFaceCamera::new("SIM-FACE-TEST", 7));
-    let station = open_station(temp.path(), &intake.base_url(), &clock, camera);
+    let station = open_station(temp.path(), &intake.base_url(), &clock);
     assert_eq!(mode(&dir), 0o700, "the data folder");
     assert_eq!(modes(&dir), expected(&approved, &pending));
     // Still the same station, whole.

@@ -2,8 +2,6 @@
 
 use std::time::Duration;
 
-use enroll_devices::SimulatedFaceCamera;
-
 use crate::{fixture, open_station, password, OFFICER};
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -29,12 +27,7 @@ async fn five_wrong_passwords_lock_an_operator_out_even_across_a_restart() {
 
     // A restart does not reset it, and the right password is not even tried.
     drop(fixture.station);
-    let station = open_station(
-        fixture.dir.path(),
-        &fixture.intake.base_url(),
-        &fixture.clock,
-        Box::new(SimulatedFaceCamera::new("SIM", 1)),
-    );
+    let station = open_station(fixture.dir.path(), &fixture.intake.base_url(), &fixture.clock);
     assert_eq!(
         station.log_in(OFFICER, &password(OFFICER)).unwrap_err().code(),
         "account_locked"
