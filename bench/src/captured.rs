@@ -1,8 +1,8 @@
 //! A full registration made by the station's own capture path, for the finalize and approve
 //! benchmark: a [`Station`] on a bench vault ([`crate::fixture`]) with the simulated devices
 //! of `enroll-devices` as its only backend; an officer types the identity, captures the left
-//! slap, the right slap, the thumbs and both irises through `Station::capture_biometrics`, and
-//! the face through `Station::capture_face`.
+//! slap, the right slap, the thumbs, both irises and the face through
+//! `Station::capture_biometrics`.
 //!
 //! Captures are the clerk's time, not the benchmark's: after the last one,
 //! [`wait_for_background_encoding`] waits until the station's background encoder (the
@@ -19,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use enroll_devices::simulated::{SimulationHandle, SimulationSettings};
-use enroll_devices::{SimulatedBackend, SimulatedFaceCamera};
+use enroll_devices::SimulatedBackend;
 use enroll_packet::RegisterKeyPair;
 use enroll_station::biometrics::PolicyStep;
 use enroll_station::{NewOperatorRequest, RoleName, Station, StationConfig};
@@ -33,11 +33,12 @@ pub const SUPERVISOR: &str = "supervisor";
 pub const OPERATOR_PASSWORD: &str = "bench operator password";
 
 /// The capture steps of the default policy that go through the capture model, in order.
-pub const CAPTURE_STEPS: [PolicyStep; 4] = [
+pub const CAPTURE_STEPS: [PolicyStep; 5] = [
     PolicyStep::LeftSlap,
     PolicyStep::RightSlap,
     PolicyStep::Thumbs,
     PolicyStep::BothIrises,
+    PolicyStep::Face,
 ];
 
 /// A station ready to capture, and what a checker needs to open what it seals.
@@ -67,7 +68,6 @@ pub fn open_capture_station(data_dir: &Path, now: &str) -> anyhow::Result<Captur
             data_dir: data_dir.to_path_buf(),
             intake_url: "http://127.0.0.1:9".into(),
         },
-        Box::new(SimulatedFaceCamera::new("SIM-FACE-0001", 7)),
         Arc::new(time::OffsetDateTime::now_utc),
     )?;
     station.use_device_backends(vec![Arc::new(SimulatedBackend::new(simulation.clone()))]);
@@ -114,7 +114,7 @@ pub struct CapturedRegistration {
 
 /// As the signed-in officer: a new draft with an identity, every capture step of the policy
 /// taken from the simulated devices (retaken while under the threshold, as a clerk would, up
-/// to the attempts the policy allows, then signed off by the supervisor) and the face.
+/// to the attempts the policy allows, then signed off by the supervisor), the face among them.
 /// Returns once the background encoder has finished.
 pub fn capture_full_registration(capture: &CaptureStation, sitter: u64) -> anyhow::Result<CapturedRegistration> {
     let station = &capture.station;
@@ -141,7 +141,6 @@ pub fn capture_full_registration(capture: &CaptureStation, sitter: u64) -> anyho
     }
     let view = station.biometrics(&registration_id)?;
     anyhow::ensure!(view.complete, "the biometrics are complete after every step");
-    station.capture_face(&registration_id)?;
     wait_for_background_encoding(Duration::from_secs(300))?;
     Ok(CapturedRegistration {
         registration_id,

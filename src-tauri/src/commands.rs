@@ -185,13 +185,6 @@ pub async fn save_draft(
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(station))]
-pub async fn capture_face(station: SharedStation<'_>, registration_id: String) -> Result<CaptureView, ErrorView> {
-    blocking(&station, move |station| station.capture_face(&registration_id)).await
-}
-
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip(station))]
 pub async fn devices(station: SharedStation<'_>) -> Result<Vec<DeviceListView>, ErrorView> {
     blocking(&station, |station| station.devices()).await
 }

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use enroll_intake::IntakeConfig;
 use enroll_packet::RegisterKeyPair;
-use enroll_station::{NewOperatorRequest, RoleName, SetupRequest, Station, StationConfig};
+use enroll_station::{NewOperatorRequest, RoleName, SetupRequest};
 
 fn enroll(args: &[&str], data: Option<&Path>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_enroll"));
@@ -30,13 +30,7 @@ async fn station_folder(dir: &Path) -> (std::path::PathBuf, String, Vec<u8>) {
     .await
     .unwrap();
     let data = dir.join("station");
-    let station = Station::open(StationConfig {
-        data_dir: data.clone(),
-        intake_url: intake.base_url(),
-    })
-    .unwrap()
-    // This flow is about keys, packets and the intake: the face stands for the biometrics.
-    .with_capture_policy(enroll_station::CapturePolicy::face_only());
+    let station = super::open_station(data.clone(), intake.base_url());
     station
         .set_up(SetupRequest {
             station_name: "Checks".into(),
@@ -59,7 +53,7 @@ async fn station_folder(dir: &Path) -> (std::path::PathBuf, String, Vec<u8>) {
     station.log_in("omar", "omar password").unwrap();
     let rid = station.new_registration().unwrap().registration_id;
     station.save_draft(&rid, super::identity()).unwrap();
-    station.capture_face(&rid).unwrap();
+    super::capture_face(&station, &rid);
     station.finalize(&rid).unwrap();
     station.log_in("admin", "admin password").unwrap();
     station.approve(&rid).unwrap();

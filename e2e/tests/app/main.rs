@@ -8,8 +8,8 @@
 //! out of range first: said next to the field), purge (confirmed; nothing is old enough) →
 //! the officer signs in with the reset password and changes it (a wrong current password is
 //! said next to its field) → new registration → Finalize with empty required fields shows the UI's field errors → the form
-//! filled (English and Arabic names), the face captured (preview and SIMULATED DEVICE badge
-//! shown), the biometrics taken from the simulated devices (every step labelled simulated; the
+//! filled (English and Arabic names), the biometrics taken from the simulated devices, the
+//! face among them (its thumbnail a loaded image; every step labelled simulated; the
 //! right thumb recorded missing with its reason and exception photo; a step still short of its
 //! threshold after three attempts signed off by the admin on the clerk's screen), but a phone
 //! number only the station's schema check refuses: its field error
@@ -467,10 +467,11 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         ("fullName", Some("ara")),
         ("dateOfBirth", None),
         ("gender", None),
-        ("face", None),
     ] {
         ui.wait_for(&id::field_error(field, language)).await?;
     }
+    // The face is a biometric step: its error shows on its tile, as the fingers' do.
+    ui.wait_for(&id::tile_error_id("face")).await?;
     let banner = ui.text(id::BANNER).await?;
     ensure!(
         banner.contains("Some fields need attention"),
@@ -494,36 +495,17 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .await?;
     ui.select(&id::field_input("gender", None), "FLE").await?;
     ui.type_into(&id::field_input("phone", None), "12-34").await?;
-    ui.click(id::CAPTURE_FACE).await?;
-    let preview = ui.wait_for(id::FACE_PREVIEW).await?;
-    let source = preview.attr("src").await?.unwrap_or_default();
-    ensure!(
-        source.starts_with("data:image/"),
-        "the preview is not an image data URL: {:.40}",
-        source
-    );
-    let natural_width: serde_json::Value = ui
-        .client
-        .execute(
-            "return arguments[0].naturalWidth",
-            vec![serde_json::to_value(&preview)?],
-        )
-        .await?;
-    ensure!(
-        natural_width.as_u64().unwrap_or(0) > 0,
-        "the preview image did not load (CSP must allow data: images)"
-    );
-    ui.wait_for(id::SIMULATED_DEVICE_BADGE).await?;
-    let quality = ui.text(id::FACE_QUALITY).await?;
-    ensure!(quality.contains("/100"), "the quality reads {quality:?}");
     // The biometrics from the simulated devices: the right thumb is recorded missing, with
-    // its exception photo; every other finger and both irises are captured.
+    // its exception photo; every other finger, both irises and the face are captured.
     capture_biometrics(
         ui,
         Some(("rightThumb", "Amputated at the first joint")),
         "05a-biometrics",
     )
     .await?;
+    ensure_loaded_image(ui, &id::tile_thumbnail_id("face")).await?;
+    let quality = ui.text(&id::tile_quality_id("face")).await?;
+    ensure!(quality.contains("threshold 90"), "the face's quality reads {quality:?}");
     ui.click(id::FINALIZE_BUTTON).await?;
     let phone_error = ui.text(&id::field_error("phone", None)).await?;
     ensure!(
@@ -570,7 +552,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.click(id::LOGIN_SUBMIT).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
     ui.click(&id::row_review_id(&registration_id)).await?;
-    ui.wait_for(id::FACE_PREVIEW).await?;
+    ensure_loaded_image(ui, &id::tile_thumbnail_id("face")).await?;
     let name = ui.wait_for(&id::field_input("fullName", Some("ara"))).await?;
     ensure!(
         name.prop("value").await?.as_deref() == Some("أمينة الإدريسي"),
@@ -900,8 +882,8 @@ async fn ensure_decision(ui: &Ui, decision_id: &str, outcome: &str, reads: &str)
     Ok(())
 }
 
-/// Fill a new registration with valid values, capture the face, wait for the autosave and
-/// finalize: back on the home screen.
+/// Fill a new registration with valid values, capture the biometrics, wait for the autosave
+/// and finalize: back on the home screen.
 async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str) -> Result<()> {
     ui.type_into(&id::field_input("fullName", Some("eng")), english_name)
         .await?;
@@ -911,8 +893,6 @@ async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str) -> Re
         .await?;
     ui.select(&id::field_input("gender", None), "MLE").await?;
     ui.type_into(&id::field_input("phone", None), "+212600445566").await?;
-    ui.click(id::CAPTURE_FACE).await?;
-    ui.wait_for(id::FACE_PREVIEW).await?;
     capture_biometrics(ui, None, "").await?;
     ui.wait_for_attr(id::AUTOSAVE_STATUS, "data-state", "saved")
         .await
@@ -922,8 +902,8 @@ async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str) -> Re
     Ok(())
 }
 
-/// The four steps of the default capture policy, in order.
-const BIOMETRIC_STEPS: [&str; 4] = ["leftSlap", "rightSlap", "thumbs", "bothIrises"];
+/// The steps of the default capture policy, in order.
+const BIOMETRIC_STEPS: [&str; 5] = ["leftSlap", "rightSlap", "thumbs", "bothIrises", "face"];
 
 /// Takes every biometric step from the simulated devices, as a clerk does: Capture, and again
 /// while a step is short of its threshold (the policy allows three attempts; a step still short
@@ -973,6 +953,27 @@ async fn capture_biometrics(ui: &Ui, exception: Option<(&str, &str)>, screenshot
         ui.screenshot(screenshot).await?;
     }
     Ok(())
+}
+
+/// The image under `test_id` is a data URL that loaded (its natural width is known): the
+/// window's CSP must allow `data:` images.
+async fn ensure_loaded_image(ui: &Ui, test_id: &str) -> Result<()> {
+    let image = ui.wait_for(test_id).await?;
+    let source = image.attr("src").await?.unwrap_or_default();
+    ensure!(
+        source.starts_with("data:image/"),
+        "{test_id} is not an image data URL: {:.40}",
+        source
+    );
+    ui.wait_until(&format!("{test_id} to load"), || async {
+        let width: serde_json::Value = ui
+            .client
+            .execute("return arguments[0].naturalWidth", vec![serde_json::to_value(&image)?])
+            .await?;
+        Ok((width.as_u64().unwrap_or(0) > 0).then_some(()))
+    })
+    .await
+    .context("the image did not load (CSP must allow data: images)")
 }
 
 /// Adds an operator on the administration screen and waits for the confirmation; with a

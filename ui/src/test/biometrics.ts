@@ -9,8 +9,8 @@ import type { PolicyStep } from '../lib/backend/types';
 import { captureStepId, stepAttemptsId } from '../lib/testIds';
 import { DEFAULT_CAPTURE_POLICY } from './fakeBackend';
 
-/** The steps the biometrics card shows under the default policy (the face has its own card). */
-export const BIOMETRIC_STEPS: PolicyStep[] = DEFAULT_CAPTURE_POLICY.steps.filter((s) => s !== 'face');
+/** The steps the biometrics card shows under the default policy, the face among them. */
+export const BIOMETRIC_STEPS: PolicyStep[] = DEFAULT_CAPTURE_POLICY.steps;
 
 /** Clicks Capture on every step and waits until each counted its attempt. */
 export async function captureEveryStep(user: UserEvent): Promise<void> {

@@ -153,18 +153,17 @@ const PHONE_PATTERN = /^\+?[0-9]{9,15}$/;
 /** A 1×1 PNG: enough for an <img> to have a source. */
 const PREVIEW = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
 
-const CAMERA = { make: 'Enroll', model: 'Simulated face camera', serial: 'SIM-0001', simulated: true };
-
 // ---------------------------------------------------------------------------------------------
 // Biometric capture: the default capture policy (`schemas/default/capture-policy.json`, MOSIP's
 // defaults) and the simulated devices a training station has.
 
 /** The capture policy the fake applies; tests may pass another through `FakeStationOptions`. */
 export interface FakeCapturePolicy {
-  /** In order; the face is captured on its own path and never appears in the biometrics view. */
+  /** In order, the face among them. */
   steps: PolicyStep[];
   fingerThreshold: number;
   irisThreshold: number;
+  faceThreshold: number;
   /** Attempts before a supervisor may sign a step off. */
   attempts: number;
   /** False for a country whose policy never allows force capture. */
@@ -177,6 +176,7 @@ export const DEFAULT_CAPTURE_POLICY: FakeCapturePolicy = {
   steps: ['leftSlap', 'rightSlap', 'thumbs', 'bothIrises', 'face'],
   fingerThreshold: 40,
   irisThreshold: 60,
+  faceThreshold: 90,
   attempts: 3,
   forceCapture: true,
   exceptionPhoto: true,
@@ -204,8 +204,10 @@ const STEP_DEVICE_KINDS: Record<PolicyStep, DeviceKind[]> = {
   face: ['face'],
 };
 
-/** The quality a simulated device gives when the test scripted none: above every threshold. */
+/** The quality a simulated device gives when the test scripted none: above the finger and iris
+ * thresholds; a good face scores above the face's (MOSIP: 90). */
 const DEFAULT_QUALITY = 85;
+const DEFAULT_FACE_QUALITY = 95;
 
 /** Longest exception reason the station keeps (`MAX_REASON_CHARS`). */
 export const MAX_REASON_CHARS = 200;
@@ -265,7 +267,6 @@ interface Registration {
   id: string;
   state: RegistrationState;
   identity: IdentityDocument;
-  face: CaptureView | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -360,7 +361,6 @@ export class FakeStation implements Backend {
     const registration = this.create(options.createdBy ?? 'sara.officer');
     if (options.name) registration.identity.fullName = [{ language: 'eng', value: options.name }];
     if (state !== 'draft') {
-      registration.face = this.capture();
       this.seedBiometricsComplete(registration.id);
       registration.state = state;
     }
@@ -580,15 +580,6 @@ export class FakeStation implements Backend {
     return this.view(registration);
   }
 
-  async captureFace(registrationId: string): Promise<CaptureView> {
-    this.enter('captureFace', [registrationId]);
-    this.requireSession();
-    const registration = this.inState(registrationId, ['draft']);
-    registration.face = this.capture();
-    this.touch(registration);
-    return structuredClone(registration.face);
-  }
-
   async devices(): Promise<DeviceListView[]> {
     this.enter('devices', []);
     this.requireSession();
@@ -642,8 +633,8 @@ export class FakeStation implements Backend {
   ): Promise<BiometricsView> {
     this.enter('markBiometricException', [registrationId, position, kind, reason]);
     const me = this.requireSession();
-    const step = this.biometricSteps().find((s) => STEP_POSITIONS[s].includes(position));
-    if (!step) throw failure('invalid_input', `${position} is not a finger or eye this policy captures`);
+    const step = this.capturePolicy.steps.find((s) => STEP_POSITIONS[s].includes(position));
+    if (!step || step === 'face') throw failure('invalid_input', `${position} is not a finger or eye this policy captures`);
     const trimmed = reason.trim();
     if (trimmed === '' || [...trimmed].length > MAX_REASON_CHARS) {
       throw validationFailed([fieldError('reason', null, trimmed === '' ? 'required' : 'too_long')]);
@@ -800,7 +791,6 @@ export class FakeStation implements Backend {
       id: `${this.centerId}-20261125-${String(this.sequence).padStart(6, '0')}`,
       state: 'draft',
       identity: {},
-      face: null,
       createdBy,
       createdAt: at,
       updatedAt: at,
@@ -810,10 +800,6 @@ export class FakeStation implements Backend {
     };
     this.registrations.set(registration.id, registration);
     return registration;
-  }
-
-  private capture(): CaptureView {
-    return { preview_data_url: PREVIEW, quality: 87, device: { ...CAMERA } };
   }
 
   private receiptFor(registration: Registration): ReceiptView {
@@ -861,25 +847,23 @@ export class FakeStation implements Backend {
         problems.push(fieldError(field.id, null, 'invalid_format', 'does not match the pattern'));
       }
     }
-    if (!registration.face) problems.push(fieldError('face', null, 'required', 'capture the face'));
     problems.push(...this.biometricProblems(registration.biometrics));
     return problems;
   }
 
   // --- Biometrics, with the rules of `BiometricsDraft` ----------------------------------------
 
-  /** The policy's steps this API captures: all but the face, which has its own path. */
+  /** The policy's steps, the face among them. */
   private biometricSteps(): PolicyStep[] {
-    return this.capturePolicy.steps.filter((s) => s !== 'face');
+    return this.capturePolicy.steps;
   }
 
   private requirePolicyStep(step: PolicyStep): void {
-    if (step === 'face') throw failure('invalid_input', 'the face is captured on its own step');
     if (!this.capturePolicy.steps.includes(step)) throw failure('invalid_input', `${step} is not a step of this policy`);
   }
 
   private threshold(step: PolicyStep): number {
-    if (step === 'face') return 0;
+    if (step === 'face') return this.capturePolicy.faceThreshold;
     return step.endsWith('Iris') || step === 'bothIrises' ? this.capturePolicy.irisThreshold : this.capturePolicy.fingerThreshold;
   }
 
@@ -898,7 +882,7 @@ export class FakeStation implements Backend {
     STEP_POSITIONS[step].forEach((position, index) => {
       // A position recorded as an exception is not asked of the device.
       if (biometrics.exceptions.has(position)) return;
-      const quality = qualities[index] ?? DEFAULT_QUALITY;
+      const quality = qualities[index] ?? (position === 'face' ? DEFAULT_FACE_QUALITY : DEFAULT_QUALITY);
       const kept = biometrics.captures.get(position);
       if (!kept || quality >= kept.quality) biometrics.captures.set(position, { quality, device, attempt });
     });
@@ -993,7 +977,6 @@ export class FakeStation implements Backend {
       registration_id: registration.id,
       state: registration.state,
       identity: readable ? registration.identity : null,
-      face: readable ? registration.face : null,
       created_by: registration.createdBy,
       created_at: registration.createdAt,
       updated_at: registration.updatedAt,

@@ -77,7 +77,9 @@ describe('capture', () => {
     for (const step of BIOMETRIC_STEPS) await captureByKeyboard(user, step);
 
     await waitFor(() => expect(screen.getByTestId(TestId.BiometricsStatus).getAttribute('data-complete')).toBe('true'));
-    expect(text(TestId.BiometricsStatus)).toBe('Every finger and iris is captured or recorded as an exception');
+    expect(text(TestId.BiometricsStatus)).toBe(
+      'The face is captured, and every finger and iris captured or recorded as an exception',
+    );
     expect(text(stepAttemptsId('thumbs'))).toBe('Attempt 1 of 3');
     expect(text(tileQualityId('leftIndex'))).toBe('85 / threshold 40');
     expect(text(tileQualityId('rightIris'))).toBe('85 / threshold 60');
@@ -85,8 +87,11 @@ describe('capture', () => {
     await screen.findByTestId(tileThumbnailId('leftThumb'));
     expect(screen.getByTestId(biometricTileId('leftIris')).getAttribute('data-position')).toBe('leftIris');
     expect(station.calls.filter((c) => c.method === 'captureBiometrics').map((c) => c.args[1])).toEqual(BIOMETRIC_STEPS);
-    // The face keeps its own card: no face step among the biometrics.
-    expect(screen.queryByTestId(biometricStepId('face'))).toBeNull();
+    // The face is a step like the others, against its own threshold, and never an exception.
+    expect(screen.getByTestId(biometricStepId('face'))).toBeTruthy();
+    expect(text(tileQualityId('face'))).toBe('95 / threshold 90');
+    await screen.findByTestId(tileThumbnailId('face'));
+    expect(screen.queryByTestId(tileMarkExceptionId('face'))).toBeNull();
   });
 
   test('while the device works the step says "Capturing…" and is busy, and the last capture stays shown', async () => {
@@ -409,8 +414,8 @@ describe('finalize', () => {
     await user.type(screen.getByTestId(fieldInputId('fullName', 'ara')), 'أمينة الإدريسي');
     await user.type(screen.getByTestId(fieldInputId('dateOfBirth')), '1990/02/28');
     await user.selectOptions(screen.getByTestId(fieldInputId('gender')), 'FLE');
-    await user.click(screen.getByTestId(TestId.CaptureFace));
-    await screen.findByTestId(TestId.FacePreview);
+    await user.click(screen.getByTestId(captureStepId('face')));
+    await waitFor(() => expect(attempts('face')).toBe(1));
   }
 
   test('Finalize with biometrics to do flags each finger and eye, without asking the station', async () => {

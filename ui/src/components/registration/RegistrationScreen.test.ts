@@ -8,7 +8,17 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 
 import type { Notice } from '../../lib/backend/errors';
 import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
-import { captureStepId, fieldErrorId, fieldInputId, TestId, tileMarkExceptionId, tileThumbnailId } from '../../lib/testIds';
+import {
+  captureStepId,
+  fieldErrorId,
+  fieldInputId,
+  stepSimulatedBadgeId,
+  TestId,
+  tileErrorId,
+  tileMarkExceptionId,
+  tileQualityId,
+  tileThumbnailId,
+} from '../../lib/testIds';
 import { captureEveryStep } from '../../test/biometrics';
 import { FakeStation, fieldError, validationFailed } from '../../test/fakeBackend';
 import { renderScreen } from '../../test/render';
@@ -38,8 +48,6 @@ async function fillValidForm(user: ReturnType<typeof userEvent.setup>, phone = '
   await user.type(screen.getByTestId(fieldInputId('dateOfBirth')), '1990/02/28');
   await user.selectOptions(screen.getByTestId(fieldInputId('gender')), 'FLE');
   await user.type(screen.getByTestId(fieldInputId('phone')), phone);
-  await user.click(screen.getByTestId(TestId.CaptureFace));
-  await screen.findByTestId(TestId.FacePreview);
   await captureEveryStep(user);
 }
 
@@ -51,8 +59,12 @@ describe('registration form', () => {
     expect(screen.getByTestId(fieldInputId('fullName', 'ara')).getAttribute('dir')).toBe('rtl');
 
     await fillValidForm(user);
-    expect(screen.getByTestId(TestId.SimulatedDeviceBadge).textContent).toContain('SIMULATED');
-    expect(screen.getByTestId(TestId.FaceQuality).textContent).toBe('Quality: 87/100');
+    // The face is a step card like the others: its device said to be simulated, its quality
+    // against the face's threshold, and no exception to record for it.
+    expect(screen.getByTestId(stepSimulatedBadgeId('face')).textContent).toContain('SIMULATED');
+    expect(screen.getByTestId(tileQualityId('face')).textContent).toBe('95 / threshold 90');
+    expect(await screen.findByTestId(tileThumbnailId('face'))).toBeTruthy();
+    expect(screen.queryByTestId(tileMarkExceptionId('face'))).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Finalize' }));
 
     await waitFor(() => expect(onDone).toHaveBeenCalledOnce());
@@ -80,7 +92,7 @@ describe('registration form', () => {
     expect(screen.getByTestId(fieldErrorId('fullName', 'ara')).textContent?.trim()).toBe('Required in العربية');
     expect(screen.getByTestId(fieldErrorId('dateOfBirth')).textContent?.trim()).toBe('This field is required');
     expect(screen.getByTestId(fieldErrorId('gender')).textContent?.trim()).toBe('This field is required');
-    expect(screen.getByTestId(fieldErrorId('face')).textContent?.trim()).toBe('Capture the face before finalizing');
+    expect(screen.getByTestId(tileErrorId('face')).textContent?.trim()).toBe('Capture the face before finalizing');
     // French is optional in this form: no error there, and none for the optional phone.
     expect(screen.queryByTestId(fieldErrorId('fullName', 'fra'))).toBeNull();
     expect(screen.queryByTestId(fieldErrorId('phone'))).toBeNull();
@@ -141,15 +153,14 @@ describe('review screen', () => {
     expect((name as HTMLInputElement).disabled).toBe(true);
     const statuses = screen.getAllByRole('status').map((s) => s.textContent ?? '');
     expect(statuses.some((text) => text.includes('can no longer be edited'))).toBe(true);
-    expect(screen.getByTestId(TestId.FacePreview)).toBeTruthy();
-    // The biometrics as finalized: each image, and nothing to capture or change.
-    for (const position of ['leftIndex', 'rightLittle', 'leftThumb', 'rightIris'] as const) {
+    // The biometrics as finalized: each image, the face's too, and nothing to capture or change.
+    for (const position of ['face', 'leftIndex', 'rightLittle', 'leftThumb', 'rightIris'] as const) {
       expect(await screen.findByTestId(tileThumbnailId(position))).toBeTruthy();
     }
     expect(screen.queryByTestId(captureStepId('leftSlap'))).toBeNull();
     expect(screen.queryByTestId(tileMarkExceptionId('leftIndex'))).toBeNull();
     expect(screen.queryByRole('button', { name: 'Finalize' })).toBeNull();
-    expect(screen.queryByTestId(TestId.CaptureFace)).toBeNull();
+    expect(screen.queryByTestId(captureStepId('face'))).toBeNull();
 
     await userEvent.setup().click(screen.getByRole('button', { name: 'Back to registrations' }));
     await waitFor(() => expect(onDone).toHaveBeenCalledWith(null));

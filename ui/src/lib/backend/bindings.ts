@@ -30,7 +30,6 @@ export const commands = {
 	form: () => __TAURI_INVOKE<FormSpec>("form"),
 	newRegistration: () => __TAURI_INVOKE<RegistrationView>("new_registration"),
 	saveDraft: (registrationId: string, identity: Value) => __TAURI_INVOKE<RegistrationView>("save_draft", { registrationId, identity }),
-	captureFace: (registrationId: string) => __TAURI_INVOKE<CaptureView>("capture_face", { registrationId }),
 	devices: () => __TAURI_INVOKE<DeviceListView[]>("devices"),
 	refreshDevices: () => __TAURI_INVOKE<DeviceListView[]>("refresh_devices"),
 	biometrics: (registrationId: string) => __TAURI_INVOKE<BiometricsView>("biometrics", { registrationId }),
@@ -62,7 +61,7 @@ export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_regis
 export type Backend = "sbi" | "usb" | "simulated";
 
 export type BiometricsView = {
-	/**  The policy's steps in order, but the face (captured on its own step for now). */
+	/**  The policy's steps in order. */
 	steps: StepView[],
 	/**  Exceptions are recorded and their photo is not taken yet. */
 	exception_photo_missing: boolean,
@@ -397,14 +396,14 @@ export type ReceiptView = {
 export type RegistrationStateName = "draft" | "pending_approval" | "sealed" | "uploaded" | "acknowledged" | "purged" | "rejected";
 
 /**
- *  A registration as the UI shows it. `identity` and `face` are present only while the station
- *  can still read the packet (draft and pending approval).
+ *  A registration as the UI shows it. `identity` is present only while the station can still
+ *  read the packet (draft and pending approval); its biometrics, the face among them, come from
+ *  `Station::biometrics`.
  */
 export type RegistrationView = {
 	registration_id: string,
 	state: RegistrationStateName,
 	identity: Value | null,
-	face: CaptureView | null,
 	created_by: string,
 	created_at: string,
 	updated_at: string,
@@ -468,7 +467,10 @@ export type StationStatus = {
 	 *  asks for their password again (`log_in`).
 	 */
 	session_locked: boolean,
-	/**  True when the capture devices are simulated (the UI must say so). */
+	/**
+	 *  True when the station captures with simulated devices (the UI must say so on every
+	 *  screen): a simulated backend is configured or a device found says it is simulated.
+	 */
 	simulated_devices: boolean,
 };
 

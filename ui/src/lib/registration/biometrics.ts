@@ -11,6 +11,9 @@ const FIELD_PREFIX = 'biometrics.';
 
 export const EXCEPTION_PHOTO_FIELD = `${FIELD_PREFIX}exceptionPhoto`;
 
+/** The face's field: a face is never an exception, so its sentences do not offer one. */
+const FACE_FIELD = `${FIELD_PREFIX}face`;
+
 /** The field id the station uses for a position's problem, e.g. `biometrics.leftIndex`. */
 export function biometricsField(position: Position): string {
   return `${FIELD_PREFIX}${position}`;
@@ -66,8 +69,9 @@ export function biometricsProblems(view: {
 /** The sentence under a tile for one of the station's codes about it. */
 export function biometricsErrorKey(error: FieldError): MessageKey {
   if (error.field === EXCEPTION_PHOTO_FIELD) return 'biometrics.exceptionPhotoRequired';
-  if (error.code === 'required') return 'biometrics.required';
-  if (error.code === 'below_threshold') return 'biometrics.belowThresholdError';
+  const face = error.field === FACE_FIELD;
+  if (error.code === 'required') return face ? 'biometrics.faceRequired' : 'biometrics.required';
+  if (error.code === 'below_threshold') return face ? 'biometrics.faceBelowThresholdError' : 'biometrics.belowThresholdError';
   return 'field.invalid';
 }
 
