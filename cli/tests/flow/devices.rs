@@ -274,6 +274,11 @@ fn sim_devices_over_sbi_are_verified_with_their_ca_refused_without_and_marked_in
             device["simulated"], true,
             "a simulator behind SBI stays marked simulated"
         );
+        assert_eq!(device["make"], "Simulated");
+        assert!(
+            !device["model"].as_str().unwrap().contains("Simulated"),
+            "the make is not repeated in the model: {device:#}"
+        );
     }
     assert_eq!(
         sorted(devices.iter().map(|d| d["kind"].as_str().unwrap().to_string())),

@@ -260,7 +260,9 @@ impl ServiceState {
 
     fn digital_id(&self, id: &str, descriptor: &DeviceDescriptor) -> DigitalId {
         let info = &descriptor.info;
-        let (make, model) = if info.simulated {
+        // A simulator served for a real device keeps its real make in the model ("Simulated"
+        // "Acme X1"); our own simulators' make is already "Simulated".
+        let (make, model) = if info.simulated && !info.make.eq_ignore_ascii_case(SIMULATED_MAKE) {
             (
                 SIMULATED_MAKE.to_string(),
                 format!("{} {}", info.make, info.model).trim().to_string(),
