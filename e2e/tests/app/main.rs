@@ -22,7 +22,7 @@
 //! in the acknowledged list with its receipt and decision → its registration screen shows the
 //! decision and the same receipt → the register opens both stored packets with `enroll packet
 //! open`: the approved one holds every captured record, signed by its device → Arabic, where a new registration waits in the drafts list
-//! and "continue" reopens it → with the idle lock set to one minute, the lock screen shows by
+//! and "continue" reopens it → in French, a capture on it reads in French → with the idle lock set to one minute, the lock screen shows by
 //! itself (no click) and the password reopens the registration that was open.
 //!
 //! Every screen is saved under `artifacts/e2e/`; with `UPDATE_SCREENSHOT=1` the acknowledged
@@ -779,6 +779,18 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         screen.attr("data-registration-id").await?.as_deref() == Some(draft_id.as_str()),
         "continuing the draft opened another registration"
     );
+    // 11c. In French: one capture on the reopened draft; the card reads in French throughout.
+    ui.select(id::LANGUAGE_SELECT, "fr").await?;
+    ui.click(&id::capture_step_id("leftSlap")).await?;
+    ui.wait_for_attr(&id::step_attempts_id("leftSlap"), "data-attempts", "1")
+        .await?;
+    let card = ui.text(&id::biometric_step_id("leftSlap")).await?;
+    ensure!(
+        card.contains("Main gauche, quatre doigts") && card.contains("Tentative 1 sur 3") && !card.contains("Attempt"),
+        "the French left-slap card reads {card:?}"
+    );
+    ui.scroll_to(&id::biometric_step_id("leftSlap")).await?;
+    ui.screenshot("11c-biometrics-french").await?;
     ui.click(id::BACK_TO_HOME).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
     ui.select(id::LANGUAGE_SELECT, "en").await?;
