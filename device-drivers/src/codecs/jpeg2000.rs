@@ -18,6 +18,7 @@
 //! and the capture resolution (the ISO/IEC 19794 record holds it).
 
 mod block_coder;
+pub mod cost;
 pub mod encoder;
 pub mod header;
 mod mq;
@@ -101,6 +102,7 @@ pub fn decode(bytes: &[u8]) -> Result<GrayImage, DeviceError> {
         }
     }
     header::check_complete(bytes)?;
+    cost::check_decoding_cost(header::codestream_of(bytes)?)?;
     // The decoder is pure safe Rust, so the worst it can do on bytes it was not written for
     // is panic; that must not take the station down.
     let decoded = catch_unwind(AssertUnwindSafe(|| decode_with_hayro(bytes, &header)))
