@@ -229,6 +229,7 @@ impl Station {
             session.data_key = None;
             let operator = session.operator.clone();
             drop(guard);
+            self.live.stop();
             self.record_idle_lock(&operator, now)?;
             return Err(session_locked(&operator));
         }

@@ -324,6 +324,21 @@ mod tests {
         }
     }
 
+    /// The stream is over for this sink: at most a few frames sent before the stop are still
+    /// queued, then the sink is dropped (the channel disconnects). A preview that kept streaming
+    /// fails here rather than keeping the test waiting.
+    fn assert_stopped(frames: &mpsc::Receiver<PreviewFrameView>) {
+        for _ in 0..3 {
+            match frames.recv_timeout(WAIT) {
+                Ok(PreviewFrameView::Frame { .. }) => continue,
+                Ok(ended) => panic!("nothing but frames sent before the stop, got {ended:?}"),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+                Err(mpsc::RecvTimeoutError::Timeout) => panic!("the stopped preview kept its sink"),
+            }
+        }
+        panic!("the preview still streams after its stop");
+    }
+
     #[test]
     fn frames_of_the_simulated_device_arrive_as_images() {
         let (test, _) = station_with_simulators();
@@ -364,16 +379,8 @@ mod tests {
             .unwrap();
         next_frame(&frames);
         station.stop_biometric_preview();
-        // Whatever was sent before the stop may still be queued; nothing is sent after it, not
-        // even an end message, and the sink is dropped (the channel disconnects).
-        loop {
-            match frames.recv_timeout(WAIT) {
-                Ok(PreviewFrameView::Frame { .. }) => continue,
-                Ok(ended) => panic!("nothing but frames sent before the stop, got {ended:?}"),
-                Err(mpsc::RecvTimeoutError::Disconnected) => break,
-                Err(mpsc::RecvTimeoutError::Timeout) => panic!("the stopped preview kept its sink"),
-            }
-        }
+        // Nothing is sent after the stop, not even an end message.
+        assert_stopped(&frames);
     }
 
     #[test]
@@ -392,9 +399,7 @@ mod tests {
             .unwrap();
         assert_eq!(started.device.id, "sim:face");
         // The first sink is closed by the second start, the second one streams.
-        while let Ok(message) = first.recv_timeout(WAIT) {
-            assert!(matches!(message, PreviewFrameView::Frame { .. }), "{message:?}");
-        }
+        assert_stopped(&first);
         assert_eq!(next_frame(&second).0, 0);
         station.stop_biometric_preview();
     }
@@ -414,10 +419,32 @@ mod tests {
             .steps
             .iter()
             .any(|s| s.step == PolicyStep::BothIrises && s.attempts == 1));
-        while let Ok(message) = frames.recv_timeout(WAIT) {
-            assert!(matches!(message, PreviewFrameView::Frame { .. }), "{message:?}");
-        }
+        assert_stopped(&frames);
         assert!(!station.live.stop(), "the capture stopped the preview already");
+    }
+
+    #[test]
+    fn the_idle_lock_and_a_sign_out_stop_the_preview() {
+        let (test, _) = station_with_simulators();
+        let station = &test.station;
+        let rid = station.new_registration().unwrap().registration_id;
+        let (sink, frames) = channel();
+        station
+            .start_biometric_preview(&rid, PolicyStep::BothIrises, sink)
+            .unwrap();
+        next_frame(&frames);
+        test.clock.advance(crate::test_support::DAY);
+        assert!(station.lock_if_idle().unwrap(), "a day idle locks the session");
+        assert_stopped(&frames);
+
+        test.as_user(OFFICER);
+        let (sink, frames) = channel();
+        station
+            .start_biometric_preview(&rid, PolicyStep::BothIrises, sink)
+            .unwrap();
+        next_frame(&frames);
+        station.log_out();
+        assert_stopped(&frames);
     }
 
     #[test]
@@ -431,12 +458,13 @@ mod tests {
             .unwrap();
         next_frame(&frames);
         settings.update(|s| s.failure = SimulatedFailure::UnpluggedMidCapture);
-        let ended = loop {
-            match frames.recv_timeout(WAIT).expect("the end of the stream") {
-                PreviewFrameView::Frame { .. } => continue,
-                PreviewFrameView::Ended { error } => break error,
-            }
-        };
+        // A frame or two drawn before the failure may come first; then the end, not more frames.
+        let ended = (0..5)
+            .find_map(|_| match frames.recv_timeout(WAIT).expect("the end of the stream") {
+                PreviewFrameView::Frame { .. } => None,
+                PreviewFrameView::Ended { error } => Some(error),
+            })
+            .expect("the stream ends once the device is unplugged");
         assert_eq!(
             ended.expect("the device's failure").code.as_str(),
             "device_not_connected"
