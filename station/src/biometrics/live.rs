@@ -48,11 +48,11 @@ const SCALED_FRAME_QUALITY: u8 = 70;
 pub type FrameSink = Box<dyn FnMut(PreviewFrameView) + Send>;
 
 /// What the window receives, one message per frame, and one when the stream ends by itself.
+/// Tagged by `kind` (`frame`, `ended`); fields in snake_case as in every view.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PreviewFrameView {
     /// A frame to show.
-    #[serde(rename_all = "camelCase")]
     Frame {
         /// Counts the frames sent in this preview, from 0.
         sequence: u32,
@@ -67,7 +67,6 @@ pub enum PreviewFrameView {
 /// The answer to starting a preview: which device streams, for its SIMULATED and DEVELOPER
 /// MODE badges.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
-#[serde(rename_all = "camelCase")]
 pub struct LivePreviewView {
     pub step: PolicyStep,
     pub device: DeviceListView,

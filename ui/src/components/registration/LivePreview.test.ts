@@ -60,7 +60,7 @@ describe('LivePreview', () => {
     expect(toggle().getAttribute('aria-pressed')).toBe('false');
     expect(status().dataset.state).toBe('off');
     expect(calls(station, 'startBiometricPreview')).toHaveLength(0);
-    expect(station.sendPreview({ kind: 'frame', sequence: 0, dataUrl: FRAME_0 }), 'nothing streams yet').toBe(false);
+    expect(station.sendPreview({ kind: 'frame', sequence: 0, data_url: FRAME_0 }), 'nothing streams yet').toBe(false);
 
     await turnOnFromTheKeyboard(user);
     expect(toggle().getAttribute('aria-pressed')).toBe('true');
@@ -68,12 +68,12 @@ describe('LivePreview', () => {
     expect(calls(station, 'startBiometricPreview')[0].args).toEqual([registrationId, STEP]);
     await waitFor(() => expect(status().dataset.state).toBe('live'));
 
-    expect(station.sendPreview({ kind: 'frame', sequence: 0, dataUrl: FRAME_0 })).toBe(true);
+    expect(station.sendPreview({ kind: 'frame', sequence: 0, data_url: FRAME_0 })).toBe(true);
     const frame = await screen.findByTestId(livePreviewFrameId(STEP));
     expect(frame.getAttribute('src')).toBe(FRAME_0);
     expect(frame.getAttribute('alt')).toContain(translate('en', 'biometrics.step.leftSlap'));
     expect(screen.getByTestId(livePreviewSimulatedId(STEP)).textContent).toBe(translate('en', 'device.simulated'));
-    station.sendPreview({ kind: 'frame', sequence: 1, dataUrl: FRAME_1 });
+    station.sendPreview({ kind: 'frame', sequence: 1, data_url: FRAME_1 });
     await waitFor(() => expect(screen.getByTestId(livePreviewFrameId(STEP)).getAttribute('src')).toBe(FRAME_1));
 
     await user.keyboard(' ');
@@ -81,7 +81,7 @@ describe('LivePreview', () => {
     await waitFor(() => expect(calls(station, 'stopBiometricPreview')).toHaveLength(1));
     expect(screen.queryByTestId(livePreviewFrameId(STEP))).toBeNull();
     expect(status().dataset.state).toBe('off');
-    expect(station.sendPreview({ kind: 'frame', sequence: 2, dataUrl: FRAME_0 }), 'the station stopped it').toBe(false);
+    expect(station.sendPreview({ kind: 'frame', sequence: 2, data_url: FRAME_0 }), 'the station stopped it').toBe(false);
   });
 
   test('a real device has no SIMULATED label', async () => {
@@ -89,7 +89,7 @@ describe('LivePreview', () => {
     const { station, user } = await openPreview(new FakeStation().useDevices([real]));
     await turnOnFromTheKeyboard(user);
     await waitFor(() => expect(status().dataset.state).toBe('live'));
-    station.sendPreview({ kind: 'frame', sequence: 0, dataUrl: FRAME_0 });
+    station.sendPreview({ kind: 'frame', sequence: 0, data_url: FRAME_0 });
     await screen.findByTestId(livePreviewFrameId(STEP));
     expect(screen.queryByTestId(livePreviewSimulatedId(STEP))).toBeNull();
   });
@@ -112,7 +112,7 @@ describe('LivePreview', () => {
     const order = station.calls.map((c) => c.method).filter((m) => m !== 'biometricPreview' && m !== 'biometrics');
     expect(order.indexOf('captureBiometrics')).toBeLessThan(order.lastIndexOf('startBiometricPreview'));
     await waitFor(() => expect(status().dataset.state).toBe('live'));
-    expect(station.sendPreview({ kind: 'frame', sequence: 0, dataUrl: FRAME_1 })).toBe(true);
+    expect(station.sendPreview({ kind: 'frame', sequence: 0, data_url: FRAME_1 })).toBe(true);
     await waitFor(() => expect(screen.getByTestId(livePreviewFrameId(STEP)).getAttribute('src')).toBe(FRAME_1));
     expect(toggle().getAttribute('aria-pressed')).toBe('true');
     expect(calls(station, 'startBiometricPreview'), 'one restart, not a restart per refreshed view').toHaveLength(2);
@@ -124,7 +124,7 @@ describe('LivePreview', () => {
     await waitFor(() => expect(status().dataset.state).toBe('live'));
     rendered.unmount();
     await waitFor(() => expect(calls(station, 'stopBiometricPreview')).toHaveLength(1));
-    expect(station.sendPreview({ kind: 'frame', sequence: 0, dataUrl: FRAME_0 })).toBe(false);
+    expect(station.sendPreview({ kind: 'frame', sequence: 0, data_url: FRAME_0 })).toBe(false);
   });
 
   test('a device that cannot stream says so, and the toggle is off again', async () => {

@@ -394,14 +394,17 @@ export type PositionView = {
 	device_simulated: boolean | null,
 };
 
-/**  What the window receives, one message per frame, and one when the stream ends by itself. */
+/**
+ *  What the window receives, one message per frame, and one when the stream ends by itself.
+ *  Tagged by `kind` (`frame`, `ended`); fields in snake_case as in every view.
+ */
 export type PreviewFrameView = 
 /**  A frame to show. */
 { kind: "frame"; 
 /**  Counts the frames sent in this preview, from 0. */
 sequence: number; 
 /**  `data:image/jpeg;base64,...` or `data:image/png;base64,...`. */
-dataUrl: string } | 
+data_url: string } | 
 /**
  *  The device ended the stream: on its own (`error` absent; an SBI stream's timeout) or
  *  failing (unplugged, busy, cannot preview). Never sent after a stop.
