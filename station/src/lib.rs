@@ -82,6 +82,8 @@ pub struct Station {
     devices: biometrics::DeviceRegistry,
     /// Captured pixels being wrapped into records while the clerk goes on.
     record_encoder: biometrics::encoder::RecordEncoder,
+    /// The one live preview that may stream to the window.
+    live: biometrics::live::LivePreviews,
     /// Which biometrics a registration takes and how good they must be.
     capture_policy: enroll_schemas::CapturePolicy,
     clock: Clock,
@@ -126,6 +128,7 @@ impl Station {
             camera,
             devices: biometrics::DeviceRegistry::new(biometrics::DeviceSettings::default().backends()?),
             record_encoder: Default::default(),
+            live: Default::default(),
             capture_policy: enroll_schemas::CapturePolicy::default_policy(),
             clock,
         })
@@ -237,6 +240,7 @@ impl Station {
         let (_, data_key) = self.signed_in()?;
         // Check the draft before asking the camera, so a wrong id costs no capture.
         self.expect_state(registration_id, RegistrationState::Draft)?;
+        self.live.stop();
         let capture = self.camera.capture()?;
         let info = self.camera.info();
         let face = FaceCaptured {

@@ -401,6 +401,9 @@ impl ServiceState {
                 .map(Duration::from_millis)
                 .unwrap_or(DEFAULT_CAPTURE_TIMEOUT),
             transaction_id: request.transaction_id.clone(),
+            // The service keeps the chain itself (`previous` above, from the request); the
+            // device it serves signs nothing and chains nothing.
+            previous_hash: None,
         };
 
         let captured = {
