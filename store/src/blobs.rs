@@ -223,18 +223,27 @@ impl crate::Vault {
     /// database so that erased values (a content key, a reason) do not linger in old WAL
     /// frames. Neither step can undo the commit, so neither fails the move: a file left behind
     /// stays in `blob_trash` for the next open, and the WAL is folded at the next checkpoint.
+    ///
+    /// The two run at the same time: each waits on the disk (the delete on freeing the file's
+    /// blocks, the checkpoint on its syncs), neither needs the other, and approval waits for
+    /// both (`make bench` times it).
     pub(crate) fn let_go_of(&self, file: Option<&str>) {
-        if let Some(file) = file {
-            if let Err(error) = self.blobs.remove(file) {
-                tracing::warn!(file, %error, "a blob the vault no longer needs could not be deleted yet");
+        std::thread::scope(|scope| {
+            if let Some(file) = file {
+                let blobs = &self.blobs;
+                scope.spawn(move || {
+                    if let Err(error) = blobs.remove(file) {
+                        tracing::warn!(file, %error, "a blob the vault no longer needs could not be deleted yet");
+                    }
+                });
             }
-        }
-        if let Err(error) = self
-            .connection
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        {
-            tracing::warn!(%error, "the WAL could not be folded into the vault yet");
-        }
+            if let Err(error) = self
+                .connection
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            {
+                tracing::warn!(%error, "the WAL could not be folded into the vault yet");
+            }
+        });
     }
 
     /// Delete every file in `blob_trash` (left by a crash between a commit and the delete),
