@@ -471,6 +471,9 @@ fn large_vault_outcomes(root: &Path) -> anyhow::Result<Vec<Outcome>> {
     ])
 }
 
+/// One group of limits: measured in the folder given, judged by the caller.
+type Benchmark = dyn Fn(&Path) -> anyhow::Result<Vec<Outcome>>;
+
 fn main() {
     let root = bench_data_dir();
     std::fs::create_dir_all(&root).expect("create target/bench-data");
@@ -481,7 +484,7 @@ fn main() {
     let wanted = |name: &str| filter.as_deref().is_none_or(|word| name.contains(word));
     let mut outcomes = Vec::new();
     let mut failed_to_run = 0;
-    let benchmarks: [(&str, &dyn Fn(&Path) -> anyhow::Result<Vec<Outcome>>); 2] = [
+    let benchmarks: [(&str, &Benchmark); 2] = [
         ("finalize", &finalize_and_approve),
         ("large-vault", &large_vault_outcomes),
     ];
