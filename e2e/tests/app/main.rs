@@ -10,7 +10,8 @@
 //! said next to its field) → new registration → Finalize with empty required fields shows the UI's field errors → the form
 //! filled (English and Arabic names), the face captured (preview and SIMULATED DEVICE badge
 //! shown), the biometrics taken from the simulated devices served over MOSIP SBI by
-//! `enroll sim-devices` and trusted through their CA (every step labelled simulated; the
+//! `enroll sim-devices` and trusted through their CA (the left slap's live preview shows the
+//! device's SBI stream; every step labelled simulated; the
 //! right thumb recorded missing with its reason and exception photo; the irises, whose camera
 //! stages low quality, still short after three attempts and signed off by the admin on the
 //! clerk's screen), but a phone
@@ -987,6 +988,9 @@ async fn capture_biometrics(ui: &Ui, exception: Option<(&str, &str)>, screenshot
         ui.click(id::CAPTURE_EXCEPTION_PHOTO).await?;
         ui.wait_for(id::EXCEPTION_PHOTO_PREVIEW).await?;
     }
+    if !screenshot.is_empty() {
+        live_preview(ui, "leftSlap").await?;
+    }
     for step in BIOMETRIC_STEPS {
         for attempt in 1..=3 {
             ui.click(&id::capture_step_id(step)).await?;
@@ -1019,6 +1023,32 @@ async fn capture_biometrics(ui: &Ui, exception: Option<(&str, &str)>, screenshot
         ui.screenshot(screenshot).await?;
     }
     Ok(())
+}
+
+/// The live preview of `step`, turned on from its toggle: frames from the device's SBI STREAM
+/// show as loaded images, labelled simulated; turned off again.
+async fn live_preview(ui: &Ui, step: &str) -> Result<()> {
+    ui.click(&id::live_preview_toggle_id(step)).await?;
+    let frame = ui
+        .wait_for(&id::live_preview_frame_id(step))
+        .await
+        .with_context(|| format!("a live frame of {step}"))?;
+    let loaded = ui
+        .wait_until("the live frame to load", || async {
+            let width: serde_json::Value = ui
+                .client
+                .execute("return arguments[0].naturalWidth", vec![serde_json::to_value(&frame)?])
+                .await?;
+            Ok((width.as_u64().unwrap_or(0) > 0).then_some(()))
+        })
+        .await;
+    loaded.context("the live frame is not a loadable image")?;
+    ui.wait_for(&id::live_preview_simulated_id(step)).await?;
+    ui.scroll_to(&id::live_preview_toggle_id(step)).await?;
+    ui.screenshot("05b-live-preview").await?;
+    ui.click(&id::live_preview_toggle_id(step)).await?;
+    ui.wait_for_attr(&id::live_preview_status_id(step), "data-state", "off")
+        .await
 }
 
 /// The approved packet as `enroll packet open` prints it: every finger but the right thumb
