@@ -140,6 +140,7 @@ pub fn run(args: CaptureArgs) -> Result<(), Failure> {
         requested_quality: args.quality.unwrap_or(args.modality.default_quality()),
         timeout: Duration::from_secs(args.timeout),
         transaction_id: transaction_id(),
+        previous_hash: None,
     };
     if request.expected_positions().is_empty() {
         return Err(Failure::usage(

@@ -9,7 +9,8 @@ use crate::Failure;
 
 #[derive(Subcommand)]
 pub enum PacketCommand {
-    /// Decrypt and verify a sealed packet and print its manifest as JSON
+    /// Decrypt and verify a sealed packet and print it as JSON: manifest, metadata, every
+    /// biometric record (capture metadata and ISO/IEC 19794 header), exceptions and audit
     Open {
         /// The register private key file (from `enroll keys generate-register`)
         #[arg(long)]
@@ -109,12 +110,40 @@ pub fn run(command: PacketCommand) -> Result<(), Failure> {
                 "station_public_key_source": key_source,
                 "manifest": opened.manifest,
                 "meta": opened.contents.meta,
+                "biometrics": opened.contents.biometrics.iter().map(biometric_summary).collect::<Vec<_>>(),
+                "exceptions": opened.contents.exceptions,
                 "audit": opened.contents.audit,
             });
             println!("{}", serde_json::to_string_pretty(&output).expect("plain JSON values"));
             Ok(())
         }
     }
+}
+
+/// One biometric record of an opened packet: what the capture metadata says (quality, retries,
+/// force capture, device, whether the device signed it) and the ISO/IEC 19794 record's header,
+/// so that the register sees every record without extracting the CBEFF file. A record whose
+/// header does not parse is shown with why (the packet's signature is valid, so the station
+/// sealed it so; it is the register's to decide), rather than failing the whole command.
+fn biometric_summary(record: &enroll_packet::BiometricRecord) -> serde_json::Value {
+    let header = match enroll_devices::iso19794::Iso19794Record::parse(&record.data) {
+        Ok(parsed) => serde_json::to_value(enroll_devices::iso19794::summary(&parsed))
+            .unwrap_or_else(|e| serde_json::json!({ "error": e.to_string() })),
+        Err(e) => serde_json::json!({ "error": format!("{e} [{}]", e.code()) }),
+    };
+    serde_json::json!({
+        "modality": record.modality,
+        "position": record.position,
+        "quality": record.quality,
+        "retries": record.retries,
+        "force_captured": record.force_captured,
+        "captured_at": record.captured_at,
+        "device": record.device,
+        "device_digital_id": record.device_digital_id.is_some(),
+        "device_signature": record.device_signature.is_some(),
+        "record_bytes": record.data.len(),
+        "record": header,
+    })
 }
 
 /// A station key from the command line: its text (`--station-key`) or its file

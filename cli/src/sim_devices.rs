@@ -19,7 +19,7 @@ use std::time::SystemTime;
 use clap::Args;
 use enroll_devices::sbi::{DeviceCa, ImageEncoder, SbiService};
 use enroll_devices::simulated::{SimulatedFailure, SimulatedQuality, SimulationHandle, SimulationSettings};
-use enroll_devices::{Capture, CaptureRequest, CapturedData, DeviceBackend, DeviceError, SimulatedBackend};
+use enroll_devices::{Capture, CaptureRequest, CapturedData, DeviceBackend, DeviceError, DeviceKind, SimulatedBackend};
 use time::OffsetDateTime;
 
 use crate::backends::{parse_simulated_failure, parse_simulated_quality};
@@ -41,6 +41,36 @@ pub struct SimDevicesArgs {
     /// A failure every capture stages: none, busy, timeout, unplugged, low-quality
     #[arg(long, default_value = "none", value_parser = parse_simulated_failure)]
     pub failure: SimulatedFailure,
+    /// Which device stages `--failure`: all, slap, iris, face (the others capture normally),
+    /// so that one step can be made to need a supervisor's sign-off, as in training
+    #[arg(long, default_value = "all", value_parser = parse_failing_device)]
+    pub failure_on: FailingDevice,
+}
+
+/// The devices `--failure` applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailingDevice {
+    All,
+    Only(DeviceKind),
+}
+
+impl FailingDevice {
+    fn includes(self, kind: DeviceKind) -> bool {
+        match self {
+            FailingDevice::All => true,
+            FailingDevice::Only(only) => only == kind,
+        }
+    }
+}
+
+fn parse_failing_device(text: &str) -> Result<FailingDevice, String> {
+    match text {
+        "all" => Ok(FailingDevice::All),
+        "slap" => Ok(FailingDevice::Only(DeviceKind::FingerSlap)),
+        "iris" => Ok(FailingDevice::Only(DeviceKind::IrisDouble)),
+        "face" => Ok(FailingDevice::Only(DeviceKind::Face)),
+        _ => Err("one of all, slap, iris, face".into()),
+    }
 }
 
 pub fn run(args: SimDevicesArgs) -> Result<(), Failure> {
@@ -50,14 +80,32 @@ pub fn run(args: SimDevicesArgs) -> Result<(), Failure> {
     };
     let ca = DeviceCa::load_or_create(&ca_dir, "enroll simulated devices", SystemTime::now())
         .map_err(|e| Failure::input(e.to_string()))?;
-    let settings = SimulationHandle::new(SimulationSettings {
-        quality: args.quality,
-        failure: args.failure,
-        ..SimulationSettings::default()
-    });
-    let devices = SimulatedBackend::new(settings)
+    let settings = |failure| {
+        SimulationHandle::new(SimulationSettings {
+            quality: args.quality,
+            failure,
+            ..SimulationSettings::default()
+        })
+    };
+    // The same sitter on both sets (same person seed): the devices that stage the failure come
+    // from one, the others from the other.
+    let staged = SimulatedBackend::new(settings(args.failure))
         .discover()
         .map_err(|e| Failure::server(e.to_string()))?;
+    let plain = SimulatedBackend::new(settings(SimulatedFailure::None))
+        .discover()
+        .map_err(|e| Failure::server(e.to_string()))?;
+    let devices: Vec<_> = staged
+        .into_iter()
+        .zip(plain)
+        .map(|(staged, plain)| {
+            if args.failure_on.includes(staged.descriptor().kind) {
+                staged
+            } else {
+                plain
+            }
+        })
+        .collect();
     let mut running = Vec::with_capacity(devices.len());
     for (offset, device) in devices.into_iter().enumerate() {
         let descriptor = device.descriptor();

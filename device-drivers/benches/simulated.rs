@@ -49,6 +49,7 @@ fn request(step: CaptureStep) -> CaptureRequest {
         requested_quality: 40,
         timeout: Duration::from_secs(60),
         transaction_id: "bench".into(),
+        previous_hash: None,
     }
 }
 

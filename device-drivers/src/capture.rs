@@ -215,6 +215,12 @@ pub struct CaptureRequest {
     pub timeout: Duration,
     /// Unique per capture; SBI devices echo it in their signed answer.
     pub transaction_id: String,
+    /// SBI's hash chain: the last link (`hash`) of the registration's previous capture, which
+    /// the device continues from (`previousHash`); `None` for a registration's first capture,
+    /// whose chain starts from SHA-256 of the empty string. The chain runs across captures and
+    /// modalities so that the register can tell that they belong together (SBI 1.0,
+    /// `bio.previousHash`). Devices that sign nothing ignore it.
+    pub previous_hash: Option<[u8; 32]>,
 }
 
 impl CaptureRequest {
@@ -331,6 +337,10 @@ pub struct Capture {
 pub struct CaptureResult {
     pub captures: Vec<Capture>,
     pub device: DeviceInfo,
+    /// SBI: the last link of the hash chain this answer was checked against, for the next
+    /// capture's [`CaptureRequest::previous_hash`]. `None` from devices that keep no chain
+    /// (native USB, simulated): the registration's chain then stays where it was.
+    pub chain_hash: Option<[u8; 32]>,
 }
 
 /// One live preview frame, encoded for display.
@@ -407,6 +417,7 @@ mod tests {
             requested_quality: 40,
             timeout: Duration::from_secs(10),
             transaction_id: "t".into(),
+            previous_hash: None,
         };
         assert_eq!(
             request.expected_positions(),

@@ -15,12 +15,16 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use enroll_station::biometrics::{BiometricsView, DeviceListView, ExceptionKindName, PolicyStep, Position};
+use enroll_station::biometrics::{
+    BiometricsView, DeviceListView, ExceptionKindName, FrameSink, LivePreviewView, PolicyStep, Position,
+    PreviewFrameView,
+};
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
     CaptureView, ErrorView, FormSpec, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView, PurgeReport,
     RegistrationView, SessionView, SetupRequest, Station, StationError, StationStatus, SyncReport,
 };
+use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::slot::StationSlot;
@@ -213,6 +217,41 @@ pub async fn biometric_preview(
 ) -> Result<CaptureView, ErrorView> {
     blocking(&station, move |station| {
         station.biometric_preview(&registration_id, position)
+    })
+    .await
+}
+
+/// Streams the step's device into `channel` until `stop_biometric_preview`, another preview,
+/// a capture or a sign-out (see `enroll_station::biometrics::live`).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station, channel))]
+pub async fn start_biometric_preview(
+    station: SharedStation<'_>,
+    registration_id: String,
+    step: PolicyStep,
+    channel: Channel<PreviewFrameView>,
+) -> Result<LivePreviewView, ErrorView> {
+    blocking(&station, move |station| {
+        let sink: FrameSink = Box::new(move |frame| {
+            // A window that reloaded or closed takes no frames; the preview runs on until the
+            // next stop, start or capture, which every screen change brings.
+            if let Err(error) = channel.send(frame) {
+                tracing::debug!(%error, "a live preview frame was not delivered");
+            }
+        });
+        station.start_biometric_preview(&registration_id, step, sink)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn stop_biometric_preview(station: SharedStation<'_>) -> Result<(), ErrorView> {
+    blocking(&station, |station| {
+        station.stop_biometric_preview();
+        Ok(())
     })
     .await
 }

@@ -80,6 +80,8 @@ pub struct Station {
     devices: biometrics::DeviceRegistry,
     /// Captured pixels being wrapped into records while the clerk goes on.
     record_encoder: biometrics::encoder::RecordEncoder,
+    /// The one live preview that may stream to the window.
+    live: biometrics::live::LivePreviews,
     /// Which biometrics a registration takes and how good they must be.
     capture_policy: enroll_schemas::CapturePolicy,
     clock: Clock,
@@ -119,6 +121,7 @@ impl Station {
             id_schema_version,
             devices: biometrics::DeviceRegistry::new(biometrics::DeviceSettings::default().backends()?),
             record_encoder: Default::default(),
+            live: Default::default(),
             capture_policy: enroll_schemas::CapturePolicy::default_policy(),
             clock,
         })
@@ -287,10 +290,22 @@ impl Station {
                 },
                 ..PacketContents::default()
             };
+            let identity_view = contents.identity.clone();
             packaging::store_finalized(&mut vault, &data_key, &contents)?;
             tracing::info!(registration_id, officer = %operator.username, "finalized");
+            let row = vault.registration(registration_id)?;
+            Ok(RegistrationView {
+                registration_id: row.registration_id,
+                state: row.state.into(),
+                identity: Some(identity_view),
+                created_by: row.created_by,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                receipt: row.receipt_json.as_deref().and_then(views::receipt_view),
+                last_error: row.last_error.map(views::upload_error_view),
+                decision: views::decision_of(row.approved_by, row.rejected_by),
+            })
         }
-        self.registration(registration_id)
     }
 
     /// Supervisor approval: seal the packet to the register and queue it for upload. The

@@ -196,6 +196,8 @@ impl Station {
 
     /// Sign out: the keys leave memory.
     pub fn log_out(&self) {
+        // No biometric streams to a window nobody is signed in to.
+        self.live.stop();
         let previous = self.session().take();
         let mut vault = self.vault();
         if let Some(session) = previous.filter(|s| s.data_key.is_some()) {
@@ -227,6 +229,7 @@ impl Station {
             session.data_key = None;
             let operator = session.operator.clone();
             drop(guard);
+            self.live.stop();
             self.record_idle_lock(&operator, now)?;
             return Err(session_locked(&operator));
         }
@@ -278,6 +281,8 @@ impl Station {
         session.data_key = None;
         let operator = session.operator.clone();
         drop(guard);
+        // A locked screen shows no live biometrics either.
+        self.live.stop();
         self.record_idle_lock(&operator, now)?;
         Ok(true)
     }

@@ -274,6 +274,11 @@ fn sim_devices_over_sbi_are_verified_with_their_ca_refused_without_and_marked_in
             device["simulated"], true,
             "a simulator behind SBI stays marked simulated"
         );
+        assert_eq!(device["make"], "Simulated");
+        assert!(
+            !device["model"].as_str().unwrap().contains("Simulated"),
+            "the make is not repeated in the model: {device:#}"
+        );
     }
     assert_eq!(
         sorted(devices.iter().map(|d| d["kind"].as_str().unwrap().to_string())),
@@ -347,4 +352,47 @@ fn a_busy_device_behind_sbi_fails_the_capture_with_the_device_code_and_writes_no
     assert!(stderr.contains("sbi:") && stderr.contains("sbi_error"), "{stderr}");
     assert!(!out.exists(), "a failed capture leaves no folder behind");
     drop(sim);
+}
+
+#[test]
+fn a_failure_staged_on_one_device_leaves_the_others_capturing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-sim-device-ca");
+    let sim = start_sim_devices(&ca_dir, &["--failure", "busy", "--failure-on", "iris"]);
+    let ports = format!("{}-{}", sim.first_port, sim.first_port + 2);
+    let capture = |modality: &str| {
+        let out = dir.path().join(modality);
+        let output = enroll(&[
+            "devices",
+            "capture",
+            "--sbi",
+            "--sbi-ports",
+            &ports,
+            "--developer-mode",
+            "--modality",
+            modality,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        (output, out)
+    };
+    let (iris, iris_out) = capture("iris");
+    assert_eq!(iris.status.code(), Some(6), "the iris camera stages the failure");
+    assert!(!iris_out.exists());
+    let (face, face_out) = capture("face");
+    assert!(
+        face.status.success(),
+        "the face camera captures: {}",
+        String::from_utf8_lossy(&face.stderr)
+    );
+    assert_eq!(iso_files(&face_out).len(), 1);
+    drop(sim);
+
+    let refused = enroll(&["sim-devices", "--failure-on", "knee"]);
+    assert_eq!(
+        refused.status.code(),
+        Some(2),
+        "a device kind that is not one is a usage error"
+    );
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("all, slap, iris, face"));
 }

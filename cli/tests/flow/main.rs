@@ -271,6 +271,16 @@ async fn one_registration_travels_from_the_form_to_the_register() {
         actions.starts_with(&["registration_created"]) && actions.contains(&"registration_finalized"),
         "the packet carries its registration's audit events: {actions:?}"
     );
+    // The biometric records are listed with their capture metadata and record headers.
+    let records = opened["biometrics"].as_array().unwrap();
+    let face = records
+        .iter()
+        .find(|r| r["modality"] == "face")
+        .expect("the face record is listed");
+    assert_eq!(face["device"]["simulated"], true);
+    assert_eq!(face["record"]["format"], "face", "{face:#}");
+    assert!(face["record_bytes"].as_u64().unwrap() > 1000, "{face:#}");
+    assert_eq!(opened["exceptions"], serde_json::json!([]));
     let entries: Vec<&str> = opened["manifest"]["entries"]
         .as_array()
         .unwrap()

@@ -12,9 +12,14 @@
 //! Calls block (reqwest's blocking client), as the capture model wants; a capture runs on a
 //! helper thread so that a [`CancelToken`] returns at once.
 //!
-//! Deliberately absent: the encrypted authentication `CAPTURE`, the register's device
-//! management (device codes, registration status), and keeping the hash chain across
-//! captures (each capture starts a chain; `capture_chained` takes the previous link).
+//! The hash chain runs across a registration's captures (SBI 1.0, `bio.previousHash`: "for the
+//! first capture the previousHash is hash of empty UTF-8 string; from the second capture the
+//! previous captures hash (as hex encoded) is used as input"): the request carries the link to
+//! continue from and the answer gives back its last link; who holds the link between captures
+//! is the caller's business (the station keeps it in the registration's draft).
+//!
+//! Deliberately absent: the encrypted authentication `CAPTURE` and the register's device
+//! management (device codes, registration status).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::ops::{ControlFlow, RangeInclusive};
@@ -350,24 +355,16 @@ impl SbiClient {
         Ok(devices)
     }
 
-    /// A registration capture that starts a new hash chain.
+    /// A registration capture. Its hash chain continues from `request.previous_hash` (the
+    /// registration's last link), or starts from SHA-256 of the empty string when there is
+    /// none; the answer's last link comes back as [`CaptureResult::chain_hash`].
     pub fn capture(
         &self,
         device: &VerifiedDevice,
         request: &CaptureRequest,
         cancel: &CancelToken,
     ) -> Result<CaptureResult, DeviceError> {
-        self.capture_chained(device, request, &hash_chain::genesis(), cancel)
-    }
-
-    /// A registration capture whose hash chain continues from `previous_hash`.
-    pub fn capture_chained(
-        &self,
-        device: &VerifiedDevice,
-        request: &CaptureRequest,
-        previous_hash: &[u8; 32],
-        cancel: &CancelToken,
-    ) -> Result<CaptureResult, DeviceError> {
+        let previous_hash = &request.previous_hash.unwrap_or_else(hash_chain::genesis);
         if !device.descriptor.kind.can_capture(request.step) {
             return Err(DeviceError::UnsupportedStep(format!("{:?}", request.step)));
         }
@@ -400,21 +397,23 @@ impl SbiClient {
                 }
             }
         };
-        let captures = self.check_capture(device, request, previous_hash, &response)?;
+        let (captures, last_link) = self.check_capture(device, request, previous_hash, &response)?;
         Ok(CaptureResult {
             captures,
             device: device.descriptor.info.clone(),
+            chain_hash: Some(last_link),
         })
     }
 
-    /// The checks of a capture answer (see the module documentation), returning the captures.
+    /// The checks of a capture answer (see the module documentation), returning the captures
+    /// and the chain's last link.
     pub fn check_capture(
         &self,
         device: &VerifiedDevice,
         request: &CaptureRequest,
         previous_hash: &[u8; 32],
         response: &RCaptureResponse,
-    ) -> Result<Vec<Capture>, DeviceError> {
+    ) -> Result<(Vec<Capture>, [u8; 32]), DeviceError> {
         let now = self.now();
         let modality = request.step.modality();
         let expected = expected_positions(request);
@@ -514,7 +513,7 @@ impl SbiClient {
                 "it lacks {missing:?}, which were asked for"
             )));
         }
-        Ok(captures)
+        Ok((captures, previous))
     }
 
     /// Live preview for `step` until `on_frame` breaks, `cancel` is set, or the stream ends.

@@ -7,8 +7,8 @@
 //! decoded, for the first biometric of an answer) and the ISO record is the decoded `bioValue`.
 //! Services write the hex in upper or lower case; both are read.
 //!
-//! Deliberately absent: keeping the chain across captures (the station's registration flow
-//! holds the last link and passes it in).
+//! Deliberately absent: keeping the chain across captures (the caller holds the last link and
+//! passes it in as `CaptureRequest::previous_hash`; the station keeps it in the draft).
 
 use sha2::{Digest, Sha256};
 

@@ -260,7 +260,9 @@ impl ServiceState {
 
     fn digital_id(&self, id: &str, descriptor: &DeviceDescriptor) -> DigitalId {
         let info = &descriptor.info;
-        let (make, model) = if info.simulated {
+        // A simulator served for a real device keeps its real make in the model ("Simulated"
+        // "Acme X1"); our own simulators' make is already "Simulated".
+        let (make, model) = if info.simulated && !info.make.eq_ignore_ascii_case(SIMULATED_MAKE) {
             (
                 SIMULATED_MAKE.to_string(),
                 format!("{} {}", info.make, info.model).trim().to_string(),
@@ -399,6 +401,9 @@ impl ServiceState {
                 .map(Duration::from_millis)
                 .unwrap_or(DEFAULT_CAPTURE_TIMEOUT),
             transaction_id: request.transaction_id.clone(),
+            // The service keeps the chain itself (`previous` above, from the request); the
+            // device it serves signs nothing and chains nothing.
+            previous_hash: None,
         };
 
         let captured = {

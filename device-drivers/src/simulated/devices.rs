@@ -175,6 +175,7 @@ impl BiometricDevice for SimulatedSlapScanner {
         Ok(CaptureResult {
             captures,
             device: self.unit.info(),
+            chain_hash: None,
         })
     }
 
@@ -249,6 +250,7 @@ impl BiometricDevice for SimulatedIrisCamera {
         Ok(CaptureResult {
             captures,
             device: self.unit.info(),
+            chain_hash: None,
         })
     }
 
@@ -324,6 +326,7 @@ impl BiometricDevice for SimulatedFaceCamera {
         Ok(CaptureResult {
             captures,
             device: self.unit.info(),
+            chain_hash: None,
         })
     }
 

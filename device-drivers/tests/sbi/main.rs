@@ -167,6 +167,7 @@ impl BiometricDevice for FixtureDeviceDouble {
         Ok(CaptureResult {
             captures,
             device: self.descriptor().info,
+            chain_hash: None,
         })
     }
 
@@ -226,6 +227,7 @@ fn left_slap_without_ring(transaction_id: &str) -> CaptureRequest {
         requested_quality: 40,
         timeout: Duration::from_secs(10),
         transaction_id: transaction_id.into(),
+        previous_hash: None,
     }
 }
 
@@ -645,6 +647,100 @@ fn a_broken_hash_chain_is_refused() {
     assert!(error.to_string().contains("hash chain"), "{error}");
 }
 
+// ---------------------------------------------------------------------------------------------
+// The hash chain across captures (SBI 1.0 `bio.previousHash`: the first capture chains from
+// SHA-256 of the empty string, each later one from the previous capture's last `hash`)
+
+/// The link after `previous` for each record in turn, computed here from the definition (raw
+/// 32-byte previous link, then SHA-256 of the decoded bioValue) rather than by the code under
+/// test.
+fn chained(previous: [u8; 32], captures: &[Capture]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    captures.iter().fold(previous, |previous, capture| {
+        let CapturedData::IsoRecord(record) = &capture.data else {
+            panic!("SBI captures are ISO records");
+        };
+        let mut hasher = Sha256::new();
+        hasher.update(previous);
+        hasher.update(Sha256::digest(record));
+        hasher.finalize().into()
+    })
+}
+
+fn empty_string_hash() -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(b"").into()
+}
+
+fn thumbs_after(previous: Option<[u8; 32]>, transaction_id: &str) -> CaptureRequest {
+    CaptureRequest {
+        step: CaptureStep::Thumbs,
+        exceptions: Vec::new(),
+        requested_quality: 40,
+        timeout: Duration::from_secs(10),
+        transaction_id: transaction_id.into(),
+        previous_hash: previous,
+    }
+}
+
+#[test]
+fn a_chain_continues_across_two_captures() {
+    let service = start_service(&cas().0, FixtureDeviceDouble::new());
+    let device = only_device(&backend_for(service.port()));
+
+    let first = device
+        .capture(&left_slap_without_ring("tx-chain-1"), &CancelToken::new())
+        .unwrap();
+    let first_link = first.chain_hash.expect("an SBI capture gives back its last link");
+    assert_eq!(first_link, chained(empty_string_hash(), &first.captures));
+
+    let second = device
+        .capture(&thumbs_after(Some(first_link), "tx-chain-2"), &CancelToken::new())
+        .unwrap();
+    assert_eq!(second.captures.len(), 2);
+    let second_link = second.chain_hash.unwrap();
+    assert_eq!(second_link, chained(first_link, &second.captures));
+    // Starting over would give another link: the second capture really hangs on the first.
+    assert_ne!(second_link, chained(empty_string_hash(), &second.captures));
+}
+
+#[test]
+fn a_capture_that_does_not_continue_the_chain_is_refused() {
+    // A device (or whoever sits between) that starts every capture afresh instead of from the
+    // station's link: the first capture of a registration passes, the second must not.
+    let service = start_service(&cas().0, FixtureDeviceDouble::new());
+    let proxy = start_proxy(
+        service.port(),
+        |request| request["bio"][0]["previousHash"] = Value::String(String::new()),
+        untouched,
+    );
+    let device = only_device(&backend_for(proxy.port));
+    let first = device
+        .capture(&left_slap_without_ring("tx-restart-1"), &CancelToken::new())
+        .unwrap();
+    let error = device
+        .capture(&thumbs_after(first.chain_hash, "tx-restart-2"), &CancelToken::new())
+        .expect_err("a chain that restarts mid-registration must be refused");
+    assert_eq!(error.code(), "sbi_answer_mismatch", "{error}");
+    assert!(error.to_string().contains("hash chain"), "{error}");
+}
+
+#[test]
+fn a_capture_chained_from_another_link_is_refused() {
+    // The device continues from a link the station never sent (another registration's, say).
+    let service = start_service(&cas().0, FixtureDeviceDouble::new());
+    let proxy = start_proxy(
+        service.port(),
+        |request| request["bio"][0]["previousHash"] = Value::String("AB".repeat(32)),
+        untouched,
+    );
+    let device = only_device(&backend_for(proxy.port));
+    let error = device
+        .capture(&thumbs_after(Some([7; 32]), "tx-other-link"), &CancelToken::new())
+        .expect_err("a chain from another link must be refused");
+    assert_eq!(error.code(), "sbi_answer_mismatch", "{error}");
+}
+
 #[test]
 fn a_dropped_biometric_is_refused() {
     let error = capture_through(untouched, |answer| {
@@ -779,6 +875,7 @@ fn an_exception_photo_comes_back_from_a_face_camera() {
         requested_quality: 40,
         timeout: Duration::from_secs(10),
         transaction_id: "tx-exception-photo".into(),
+        previous_hash: None,
     };
     let result = device.capture(&request, &CancelToken::new()).unwrap();
     assert_eq!(result.captures.len(), 1);
@@ -791,6 +888,7 @@ fn an_exception_photo_comes_back_from_a_face_camera() {
         step: CaptureStep::Face,
         exceptions: Vec::new(),
         transaction_id: "tx-face".into(),
+        previous_hash: None,
         ..request
     };
     let result = device.capture(&face, &CancelToken::new()).unwrap();

@@ -39,6 +39,7 @@ fn request(step: CaptureStep, exceptions: &[Position]) -> CaptureRequest {
         requested_quality: 40,
         timeout: Duration::from_secs(60),
         transaction_id: "test".into(),
+        previous_hash: None,
     }
 }
 

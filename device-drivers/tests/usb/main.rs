@@ -57,6 +57,7 @@ fn finger_request(position: Position) -> CaptureRequest {
         requested_quality: 40,
         timeout: Duration::from_secs(5),
         transaction_id: "replay".into(),
+        previous_hash: None,
     }
 }
 

@@ -66,6 +66,7 @@ fn request() -> CaptureRequest {
         requested_quality: 40,
         timeout: Duration::from_secs(5),
         transaction_id: "scripted".into(),
+        previous_hash: None,
     }
 }
 

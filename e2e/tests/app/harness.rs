@@ -25,6 +25,8 @@ pub struct Paths {
     pub repo: PathBuf,
     pub app: PathBuf,
     pub tauri_driver: PathBuf,
+    /// The `enroll` CLI: the simulated SBI devices and the register's `packet open`.
+    pub cli: PathBuf,
     pub artifacts: PathBuf,
 }
 
@@ -44,6 +46,7 @@ impl Paths {
         };
         let app = from_env("ENROLL_APP_BIN", repo.join("target/debug/enroll-app"));
         let tauri_driver = from_env("TAURI_DRIVER", repo.join(".tools/bin/tauri-driver"));
+        let cli = from_env("ENROLL_CLI_BIN", app.with_file_name("enroll"));
         for (what, path, how) in [
             (
                 "the app binary (ENROLL_APP_BIN)",
@@ -54,6 +57,11 @@ impl Paths {
                 "tauri-driver (TAURI_DRIVER)",
                 &tauri_driver,
                 "`make test` installs it with `cargo install tauri-driver --version ^2 --locked --root .tools`",
+            ),
+            (
+                "the enroll CLI (ENROLL_CLI_BIN)",
+                &cli,
+                "it is built by `make test` (cargo nextest builds every binary of the workspace)",
             ),
         ] {
             assert!(
@@ -67,6 +75,7 @@ impl Paths {
             repo,
             app,
             tauri_driver,
+            cli,
             artifacts,
         }
     }

@@ -8,18 +8,22 @@
 //! out of range first: said next to the field), purge (confirmed; nothing is old enough) →
 //! the officer signs in with the reset password and changes it (a wrong current password is
 //! said next to its field) → new registration → Finalize with empty required fields shows the UI's field errors → the form
-//! filled (English and Arabic names), the biometrics taken from the simulated devices, the
-//! face among them (its thumbnail a loaded image; every step labelled simulated; the
-//! right thumb recorded missing with its reason and exception photo; a step still short of its
-//! threshold after three attempts signed off by the admin on the clerk's screen), but a phone
+//! filled (English and Arabic names), the biometrics taken from the simulated devices served
+//! over MOSIP SBI by `enroll sim-devices` and trusted through their CA, the face among them (its
+//! thumbnail a loaded image; the left slap's live preview shows the device's SBI stream; every
+//! step labelled simulated; the
+//! right thumb recorded missing with its reason and exception photo; the irises, whose camera
+//! stages low quality, still short after three attempts and signed off by the admin on the
+//! clerk's screen), but a phone
 //! number only the station's schema check refuses: its field error
 //! shows under the phone input → correct it → Finalize
 //! (the banner names the registration; the row is in the pending list) → Approve (the row moves to the upload queue, "Approved by
 //! admin") → sync with the intake stopped (a banner says the packet stays queued; the queue
 //! row shows the upload error) → start the intake again on the same port → sync → the row is
 //! in the acknowledged list with its receipt and decision → its registration screen shows the
-//! decision and the same receipt → Arabic, where a new registration waits in the drafts list
-//! and "continue" reopens it → with the idle lock set to one minute, the lock screen shows by
+//! decision and the same receipt → the register opens both stored packets with `enroll packet
+//! open`: the approved one holds every captured record, signed by its device → Arabic, where a new registration waits in the drafts list
+//! and "continue" reopens it → in French, a capture on it reads in French → with the idle lock set to one minute, the lock screen shows by
 //! itself (no click) and the password reopens the registration that was open.
 //!
 //! Every screen is saved under `artifacts/e2e/`; with `UPDATE_SCREENSHOT=1` the acknowledged
@@ -28,6 +32,7 @@
 //! platform's app-data folder: everything must go to `ENROLL_DATA_DIR`.
 
 mod harness;
+mod sbi_devices;
 // The whole table of the UI; the flow does not touch every id.
 #[allow(dead_code)]
 mod test_ids;
@@ -41,6 +46,7 @@ use anyhow::{bail, ensure, Context, Result};
 use enroll_intake::{IntakeConfig, RunningIntake};
 use enroll_packet::RegisterKeyPair;
 use harness::{Paths, ProcessGroup, Ui};
+use sbi_devices::SbiDevices;
 use test_ids as id;
 
 /// The app's identifier in `src-tauri/tauri.conf.json`: its app-data folder's name.
@@ -136,9 +142,10 @@ async fn a_clerk_enrolls_a_resident_and_the_intake_acknowledges_it() {
         .await
         .expect("the intake starts");
     let (display, _xvfb) = harness::display().expect("a display");
+    let devices = SbiDevices::start(&paths.cli, temp.path()).expect("the simulated SBI devices start");
 
     let (mut driver, driver_port) =
-        start_driver(&paths, &display, &station_dir, &intake.url(), "app.log").expect("tauri-driver starts");
+        start_driver(&paths, &display, &station_dir, &intake.url(), &devices, "app.log").expect("tauri-driver starts");
 
     let ui = Ui::connect(driver_port, &paths.app, &paths.artifacts)
         .await
@@ -150,7 +157,7 @@ async fn a_clerk_enrolls_a_resident_and_the_intake_acknowledges_it() {
     let ui = if outcome.is_ok() {
         // Closes the first window on the way, when all goes well.
         let (second, result) =
-            a_second_window_waits_for_the_first(ui, &paths, &display, &station_dir, &intake.url()).await;
+            a_second_window_waits_for_the_first(ui, &paths, &display, &station_dir, &intake.url(), &devices).await;
         outcome = result;
         second
     } else {
@@ -182,6 +189,7 @@ fn start_driver(
     display: &str,
     station_dir: &Path,
     intake_url: &str,
+    devices: &SbiDevices,
     log_name: &str,
 ) -> Result<(ProcessGroup, u16)> {
     let driver_port = harness::free_port()?;
@@ -199,6 +207,7 @@ fn start_driver(
             .env("DISPLAY", display)
             .env("ENROLL_DATA_DIR", station_dir)
             .env("ENROLL_INTAKE_URL", intake_url)
+            .envs(devices.app_environment())
             .env("RUST_LOG", "info")
             // No accessibility bus under Xvfb; without this GTK waits for one on every start.
             .env("NO_AT_BRIDGE", "1")
@@ -220,8 +229,9 @@ async fn a_second_window_waits_for_the_first(
     display: &str,
     station_dir: &Path,
     intake_url: &str,
+    devices: &SbiDevices,
 ) -> (Ui, Result<()>) {
-    let (mut driver, port) = match start_driver(paths, display, station_dir, intake_url, "app-second.log") {
+    let (mut driver, port) = match start_driver(paths, display, station_dir, intake_url, devices, "app-second.log") {
         Ok(started) => started,
         Err(error) => return (first, Err(error)),
     };
@@ -708,6 +718,24 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.click(id::BACK_TO_HOME).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
 
+    // 10d. The register opens both stored packets with `enroll packet open`: the approved one
+    //      holds every record the clerk captured over SBI, with its metadata.
+    let scratch = intake.data_dir.parent().context("the intake's folder has a parent")?;
+    let opened = sbi_devices::open_stored_packets(&paths.cli, &intake.data_dir, &intake.keys_json, scratch)?;
+    ensure!(opened.len() == 2, "the intake stored {} packets, not 2", opened.len());
+    let approved = opened
+        .iter()
+        .find(|packet| packet["registration_id"] == registration_id.as_str())
+        .context("the approved registration's packet is at the register")?;
+    check_approved_packet(approved)?;
+    ensure!(
+        opened
+            .iter()
+            .any(|packet| packet["registration_id"] == rejected_id.as_str()
+                && packet["meta"]["supervisor_decision"] == "rejected"),
+        "the rejected registration's packet is at the register, marked rejected"
+    );
+
     // 11. Arabic: the whole window mirrors.
     ui.select(id::LANGUAGE_SELECT, "ar").await?;
     let direction = ui.client.execute("return document.documentElement.dir", vec![]).await?;
@@ -734,6 +762,18 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         screen.attr("data-registration-id").await?.as_deref() == Some(draft_id.as_str()),
         "continuing the draft opened another registration"
     );
+    // 11c. In French: one capture on the reopened draft; the card reads in French throughout.
+    ui.select(id::LANGUAGE_SELECT, "fr").await?;
+    ui.click(&id::capture_step_id("leftSlap")).await?;
+    ui.wait_for_attr(&id::step_attempts_id("leftSlap"), "data-attempts", "1")
+        .await?;
+    let card = ui.text(&id::biometric_step_id("leftSlap")).await?;
+    ensure!(
+        card.contains("Main gauche, quatre doigts") && card.contains("Tentative 1 sur 3") && !card.contains("Attempt"),
+        "the French left-slap card reads {card:?}"
+    );
+    ui.scroll_to(&id::biometric_step_id("leftSlap")).await?;
+    ui.screenshot("11c-biometrics-french").await?;
     ui.click(id::BACK_TO_HOME).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
     ui.select(id::LANGUAGE_SELECT, "en").await?;
@@ -905,9 +945,10 @@ async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str) -> Re
 /// The steps of the default capture policy, in order.
 const BIOMETRIC_STEPS: [&str; 5] = ["leftSlap", "rightSlap", "thumbs", "bothIrises", "face"];
 
-/// Takes every biometric step from the simulated devices, as a clerk does: Capture, and again
-/// while a step is short of its threshold (the policy allows three attempts; a step still short
-/// after them is signed off by the admin on the clerk's screen). With `exception`, that finger
+/// Takes every biometric step from the simulated devices over SBI, as a clerk does: Capture,
+/// and again while a step is short of its threshold (the policy allows three attempts; a step
+/// still short after them, always the irises, whose camera stages low quality, is signed off by
+/// the admin on the clerk's screen). With `exception`, that finger
 /// is first recorded missing with the reason, and the exception photo is taken.
 async fn capture_biometrics(ui: &Ui, exception: Option<(&str, &str)>, screenshot: &str) -> Result<()> {
     ui.wait_for(id::BIOMETRICS_SECTION).await?;
@@ -927,6 +968,9 @@ async fn capture_biometrics(ui: &Ui, exception: Option<(&str, &str)>, screenshot
         ui.click(id::CAPTURE_EXCEPTION_PHOTO).await?;
         ui.wait_for(id::EXCEPTION_PHOTO_PREVIEW).await?;
     }
+    if !screenshot.is_empty() {
+        live_preview(ui, "leftSlap").await?;
+    }
     for step in BIOMETRIC_STEPS {
         for attempt in 1..=3 {
             ui.click(&id::capture_step_id(step)).await?;
@@ -939,7 +983,13 @@ async fn capture_biometrics(ui: &Ui, exception: Option<(&str, &str)>, screenshot
             }
         }
         let card = ui.wait_for(&id::biometric_step_id(step)).await?;
-        if card.attr("data-done").await?.as_deref() != Some("true") {
+        let done = card.attr("data-done").await?.as_deref() == Some("true");
+        // The iris camera stages low-quality captures: its step must need the sign-off.
+        ensure!(
+            step != sbi_devices::SIGNED_OFF_STEP || !done,
+            "{step} passed its threshold although its device stages low-quality captures"
+        );
+        if !done {
             eprintln!("[e2e] {step} stayed under its threshold after three attempts: signed off");
             ui.click(&id::sign_off_open_id(step)).await?;
             ui.type_into(id::SIGN_OFF_USERNAME, ADMIN).await?;
@@ -974,6 +1024,110 @@ async fn ensure_loaded_image(ui: &Ui, test_id: &str) -> Result<()> {
     })
     .await
     .context("the image did not load (CSP must allow data: images)")
+}
+
+/// The live preview of `step`, turned on from its toggle: frames from the device's SBI STREAM
+/// show as loaded images, labelled simulated; turned off again.
+async fn live_preview(ui: &Ui, step: &str) -> Result<()> {
+    ui.click(&id::live_preview_toggle_id(step)).await?;
+    let frame = ui
+        .wait_for(&id::live_preview_frame_id(step))
+        .await
+        .with_context(|| format!("a live frame of {step}"))?;
+    let loaded = ui
+        .wait_until("the live frame to load", || async {
+            let width: serde_json::Value = ui
+                .client
+                .execute("return arguments[0].naturalWidth", vec![serde_json::to_value(&frame)?])
+                .await?;
+            Ok((width.as_u64().unwrap_or(0) > 0).then_some(()))
+        })
+        .await;
+    loaded.context("the live frame is not a loadable image")?;
+    ui.wait_for(&id::live_preview_simulated_id(step)).await?;
+    ui.scroll_to(&id::live_preview_toggle_id(step)).await?;
+    ui.screenshot("05b-live-preview").await?;
+    ui.click(&id::live_preview_toggle_id(step)).await?;
+    ui.wait_for_attr(&id::live_preview_status_id(step), "data-state", "off")
+        .await
+}
+
+/// The approved packet as `enroll packet open` prints it: every finger but the right thumb
+/// (recorded missing, with its reason and the exception photo), both irises (kept under their
+/// threshold with the admin's sign-off) and the face, each record signed by its SBI device,
+/// labelled simulated and carrying a readable ISO/IEC 19794 header.
+fn check_approved_packet(packet: &serde_json::Value) -> Result<()> {
+    ensure!(
+        packet["signature"] == "valid",
+        "the packet's signature: {}",
+        packet["signature"]
+    );
+    ensure!(
+        packet["meta"]["supervisor_decision"] == "approved",
+        "{:#}",
+        packet["meta"]
+    );
+    let records = packet["biometrics"]
+        .as_array()
+        .context("the packet lists its biometrics")?;
+    let of = |modality: &str| {
+        records
+            .iter()
+            .filter(|record| record["modality"] == modality)
+            .collect::<Vec<_>>()
+    };
+    let (fingers, irises, faces, photos) = (of("finger"), of("iris"), of("face"), of("exception_photo"));
+    ensure!(
+        (fingers.len(), irises.len(), faces.len(), photos.len()) == (9, 2, 1, 1),
+        "the packet holds {} fingers, {} irises, {} faces, {} exception photos: {records:#?}",
+        fingers.len(),
+        irises.len(),
+        faces.len(),
+        photos.len()
+    );
+    for record in records {
+        let position = &record["position"];
+        ensure!(
+            record["device"]["simulated"] == true,
+            "{position}: not labelled simulated"
+        );
+        ensure!(
+            record["device_signature"] == true && record["device_digital_id"] == true,
+            "{position}: the SBI device's signature and digital id are not kept: {record:#}"
+        );
+        ensure!(
+            record["record"]["format"].is_string(),
+            "{position}: the record's header does not read: {}",
+            record["record"]
+        );
+    }
+    ensure!(
+        irises.iter().all(|iris| iris["force_captured"] == true),
+        "the irises are kept by force capture: {irises:#?}"
+    );
+    ensure!(
+        fingers
+            .iter()
+            .chain(&faces)
+            .all(|record| record["force_captured"] == false),
+        "only the irises were forced"
+    );
+    let exceptions = packet["exceptions"]
+        .as_array()
+        .context("the packet lists its exceptions")?;
+    ensure!(exceptions.len() == 1, "exceptions: {exceptions:#?}");
+    let thumb = &exceptions[0];
+    ensure!(
+        thumb["position"] == "Right Thumb"
+            && thumb["kind"] == "missing"
+            && thumb["reason"] == "Amputated at the first joint",
+        "the right thumb's exception reads {thumb:#}"
+    );
+    ensure!(
+        fingers.iter().all(|finger| finger["position"] != thumb["position"]),
+        "the excepted thumb has a record too"
+    );
+    Ok(())
 }
 
 /// Adds an operator on the administration screen and waits for the confirmation; with a

@@ -82,6 +82,11 @@ pub struct BiometricsDraft {
     pub forced: BTreeMap<PolicyStep, SignOff>,
     #[serde(default)]
     pub exception_photo: Option<StoredCapture>,
+    /// The SBI hash chain's last link (hex) over this registration's captures so far, which the
+    /// next SBI capture continues from (`previousHash`); absent until the first SBI capture.
+    /// Kept in the draft because the chain runs across steps, devices and app restarts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sbi_chain: Option<String>,
 }
 
 /// Where one position stands.
@@ -125,6 +130,26 @@ pub fn step_of(policy: &CapturePolicy, position: Position) -> Option<PolicyStep>
 }
 
 impl BiometricsDraft {
+    /// The link the next SBI capture continues from; `None` before the first SBI capture.
+    pub fn chain_link(&self) -> Result<Option<[u8; 32]>, crate::StationError> {
+        self.sbi_chain
+            .as_deref()
+            .map(|hex| {
+                enroll_devices::sbi::hash_chain::from_hex(hex)
+                    .ok_or_else(|| crate::StationError::Internal("the draft's SBI hash chain link is not hex".into()))
+            })
+            .transpose()
+    }
+
+    /// Move the chain on to a capture's last link. A device that keeps no chain (simulated,
+    /// USB) gives none and leaves the chain where it was, so SBI captures on either side of it
+    /// still follow one another.
+    pub fn continue_chain(&mut self, last_link: Option<[u8; 32]>) {
+        if let Some(link) = last_link {
+            self.sbi_chain = Some(enroll_devices::sbi::hash_chain::to_hex(&link));
+        }
+    }
+
     /// Positions of `step` the clerk marked as exceptions.
     pub fn excepted_in(&self, step: PolicyStep) -> Vec<Position> {
         step_positions(step)

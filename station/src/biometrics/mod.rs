@@ -6,6 +6,7 @@
 //! - [`draft`]: what a draft keeps and the policy's rules over it (pure, tested there).
 //! - [`devices`]: the backends and which device takes a step.
 //! - [`views`]: what the window is shown.
+//! - [`live`]: the live preview of a step, one at a time, stopped by any capture.
 //!
 //! Every call checks the signed-in operator and the registration's state here, whatever the
 //! window shows. A capture does not hold the vault while the device works (a capture can take
@@ -14,6 +15,7 @@
 pub mod devices;
 pub mod draft;
 pub(crate) mod encoder;
+pub mod live;
 mod preview;
 pub(crate) mod records;
 mod views;
@@ -23,6 +25,7 @@ pub use draft::{BiometricsDraft, ExceptionKindName};
 /// The names the biometrics calls take, re-exported so that callers need no device crate.
 pub use enroll_devices::Position;
 pub use enroll_schemas::PolicyStep;
+pub use live::{FrameSink, LivePreviewView, PreviewFrameView};
 pub use views::{BiometricsView, DeviceListView, ExceptionView, PositionStateName, PositionView, StepView};
 
 use base64::Engine as _;
@@ -115,6 +118,7 @@ impl Station {
             requested_quality: self.capture_policy.threshold(step),
             timeout: std::time::Duration::from_secs(self.capture_policy.capture_timeout_seconds.into()),
             transaction_id: uuid_like(),
+            previous_hash: before.biometrics.chain_link()?,
         };
         let expected = request.expected_positions();
         if expected.is_empty() {
@@ -126,6 +130,8 @@ impl Station {
             .devices
             .for_step(device_step)
             .ok_or_else(|| StationError::NoDevice { step: step_name(step) })?;
+        // The device is the capture's now; the preview is not waited for (see `live`).
+        self.live.stop();
         let mut result = device.capture(&request, &CancelToken::new())?;
         result.captures = segment_if_whole_slap(&request, result.captures)?;
         let captured_at = rfc3339((self.clock)());
@@ -157,6 +163,7 @@ impl Station {
         let view = self.update_biometrics(registration_id, |biometrics| {
             let attempt = biometrics.record_attempt(step, kept);
             tracing::info!(registration_id, ?step, attempt, "biometric capture");
+            biometrics.continue_chain(result.chain_hash);
             kept_now = expected
                 .iter()
                 .filter_map(|p| {
@@ -262,8 +269,11 @@ impl Station {
             requested_quality: 0,
             timeout: std::time::Duration::from_secs(self.capture_policy.capture_timeout_seconds.into()),
             transaction_id: uuid_like(),
+            previous_hash: before.biometrics.chain_link()?,
         };
+        self.live.stop();
         let result = device.capture(&request, &CancelToken::new())?;
+        let chain_hash = result.chain_hash;
         let capture = result.captures.into_iter().next().ok_or_else(|| {
             enroll_devices::DeviceError::Protocol("the exception photo capture returned no image".into())
         })?;
@@ -279,6 +289,7 @@ impl Station {
         };
         let view = self.update_biometrics(registration_id, |biometrics| {
             biometrics.exception_photo = Some(photo.clone());
+            biometrics.continue_chain(chain_hash);
             Ok(())
         })?;
         self.encode_in_background(vec![(Position::ExceptionPhoto, photo)]);

@@ -93,6 +93,9 @@ impl BiometricDevice for ScriptedDevice {
     }
 
     fn capture(&self, request: &CaptureRequest, _cancel: &CancelToken) -> Result<CaptureResult, DeviceError> {
+        // An SBI device's last hash link; here a made-up one that names the capture, so a test
+        // can see which link the next request continues from.
+        let link = chain_link_of(&request.transaction_id);
         self.requests.lock().unwrap().push(request.clone());
         let captures = request
             .expected_positions()
@@ -108,6 +111,7 @@ impl BiometricDevice for ScriptedDevice {
         Ok(CaptureResult {
             captures,
             device: self.descriptor().info,
+            chain_hash: Some(link),
         })
     }
 
@@ -119,6 +123,11 @@ impl BiometricDevice for ScriptedDevice {
     ) -> Result<(), DeviceError> {
         Ok(())
     }
+}
+
+fn chain_link_of(transaction_id: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(transaction_id.as_bytes()).into()
 }
 
 struct ScriptedBackend(Vec<Arc<dyn BiometricDevice>>);
@@ -378,6 +387,38 @@ async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
     let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
     assert!(actions.contains(&"force_capture_signed_off"), "{actions:?}");
     assert!(actions.contains(&"biometric_exception_marked"), "{actions:?}");
+}
+
+#[tokio::test]
+async fn the_sbi_hash_chain_runs_across_steps_and_devices_of_a_registration() {
+    let fixture = fixture().await;
+    let station = &fixture.station;
+    let devices = plug_in(station);
+    as_user(station, MAKER);
+    let rid = station.new_registration().unwrap().registration_id;
+    let other = station.new_registration().unwrap().registration_id;
+
+    station.capture_biometrics(&rid, PolicyStep::LeftSlap).unwrap();
+    station.capture_biometrics(&rid, PolicyStep::BothIrises).unwrap();
+    station.capture_biometrics(&rid, PolicyStep::RightSlap).unwrap();
+    station.capture_biometrics(&other, PolicyStep::LeftSlap).unwrap();
+
+    let slap = devices.slap.requests.lock().unwrap().clone();
+    let iris = devices.iris.requests.lock().unwrap().clone();
+    assert_eq!(
+        slap[0].previous_hash, None,
+        "a registration's first capture starts the chain"
+    );
+    assert_eq!(
+        iris[0].previous_hash,
+        Some(chain_link_of(&slap[0].transaction_id)),
+        "the irises continue from the left slap, on another device"
+    );
+    assert_eq!(slap[1].previous_hash, Some(chain_link_of(&iris[0].transaction_id)));
+    assert_eq!(
+        slap[2].previous_hash, None,
+        "another registration has a chain of its own"
+    );
 }
 
 #[tokio::test]

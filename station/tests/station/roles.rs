@@ -130,6 +130,11 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
         ("biometrics", SIGNED_IN, draft_by_maker, |s, rid| {
             s.biometrics(rid).map(|_| ())
         }),
+        ("start_biometric_preview", SIGNED_IN, draft_by_maker, |s, rid| {
+            let started = s.start_biometric_preview(rid, enroll_schemas::PolicyStep::Face, Box::new(|_| {}));
+            s.stop_biometric_preview();
+            started.map(|_| ())
+        }),
         ("finalize", SIGNED_IN, draft_by_maker, |s, rid| {
             s.finalize(rid).map(|_| ())
         }),

@@ -234,3 +234,17 @@ export function tileUndoExceptionId(position: string): string {
 export function tileErrorId(position: string): string {
   return `tile-${position}-error`;
 }
+
+// The live preview of a biometric step (LivePreview.svelte).
+export function livePreviewToggleId(step: string): string {
+  return `live-preview-${step}-toggle`;
+}
+export function livePreviewFrameId(step: string): string {
+  return `live-preview-${step}-frame`;
+}
+export function livePreviewStatusId(step: string): string {
+  return `live-preview-${step}-status`;
+}
+export function livePreviewSimulatedId(step: string): string {
+  return `live-preview-${step}-simulated`;
+}

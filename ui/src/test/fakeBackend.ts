@@ -13,6 +13,8 @@
 // talk to it through `FakeStation`'s own small API (`seed*`, `failNext`, `calls`), not
 // through those shapes.
 
+import type { Channel } from '@tauri-apps/api/core';
+
 import type { Backend } from '../lib/backend/backend';
 import { toBackendError, type BackendError } from '../lib/backend/errors';
 import type {
@@ -31,6 +33,7 @@ import type {
   HomeSummary,
   ErrorCode,
   IdentityDocument,
+  LivePreviewView,
   NewOperatorRequest,
   PermissionRule,
   OperatorView,
@@ -38,6 +41,7 @@ import type {
   Position,
   PositionView,
   PolicyRequest,
+  PreviewFrameView,
   PolicyView,
   PurgeReport,
   ReceiptView,
@@ -328,6 +332,8 @@ export class FakeStation implements Backend {
   private deviceList: DeviceListView[] = SIMULATED_DEVICES.map((d) => ({ ...d }));
   /** Per step, the qualities of its next attempts (one per position of the step, in order). */
   private scriptedQualities = new Map<PolicyStep, number[][]>();
+  /** The running live preview's channel, as the window handed it over; one at a time. */
+  private previewChannel: Pick<Channel<PreviewFrameView>, 'onmessage'> | null = null;
 
   constructor(options: FakeStationOptions = {}) {
     const setUp = options.setUp ?? true;
@@ -402,6 +408,17 @@ export class FakeStation implements Backend {
     return this;
   }
 
+  /**
+   * Sends `message` down the running live preview's channel, as the station's preview thread
+   * would (a frame, or the end of the stream). False when no preview runs: the station stopped
+   * it (a stop, another start, a capture, a sign-out), so nothing would reach the window.
+   */
+  sendPreview(message: PreviewFrameView): boolean {
+    if (!this.previewChannel) return false;
+    this.previewChannel.onmessage(message);
+    return true;
+  }
+
   /** The state a registration is in now (for tests that check what a click changed). */
   stateOf(registrationId: string): RegistrationState | undefined {
     return this.registrations.get(registrationId)?.state;
@@ -452,6 +469,7 @@ export class FakeStation implements Backend {
   async logOut(): Promise<null> {
     this.enter('logOut', []);
     this.session = null;
+    this.previewChannel = null;
     return null;
   }
 
@@ -620,9 +638,33 @@ export class FakeStation implements Backend {
     if (!device) throw failure('no_device', `no device can take ${step}`, { step });
     if (device.status === 'busy') throw failure('device_busy', `${device.id} is busy`);
     if (device.status !== 'ready') throw failure('device_not_connected', `${device.id} is ${device.status}`);
+    // As the station: a capture stops the live preview.
+    this.previewChannel = null;
     this.recordAttempt(registration, step, device, this.scriptedQualities.get(step)?.shift() ?? []);
     this.touch(registration);
     return this.biometricsView(registration);
+  }
+
+  async startBiometricPreview(
+    registrationId: string,
+    step: PolicyStep,
+    channel: Channel<PreviewFrameView>,
+  ): Promise<LivePreviewView> {
+    this.enter('startBiometricPreview', [registrationId, step]);
+    this.requireSession();
+    if (!this.capturePolicy.steps.includes(step)) throw failure('invalid_input', `${step} is not a step of this policy`);
+    this.inState(registrationId, ['draft']);
+    const device = this.deviceFor(step);
+    if (!device) throw failure('no_device', `no device can take ${step}`, { step });
+    // One preview at a time: a start replaces the running one.
+    this.previewChannel = channel;
+    return { step, device: structuredClone(device) };
+  }
+
+  async stopBiometricPreview(): Promise<null> {
+    this.enter('stopBiometricPreview', []);
+    this.previewChannel = null;
+    return null;
   }
 
   async markBiometricException(

@@ -47,13 +47,13 @@ pub(crate) fn invalid(message: impl Into<String>) -> DeviceError {
     DeviceError::Jpeg2000Invalid(message.into())
 }
 
-fn be_u16(bytes: &[u8], at: usize) -> Option<u16> {
+pub(crate) fn be_u16(bytes: &[u8], at: usize) -> Option<u16> {
     let end = at.checked_add(2)?;
     let b = bytes.get(at..end)?;
     Some(u16::from_be_bytes([b[0], b[1]]))
 }
 
-fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
     let end = at.checked_add(4)?;
     let b = bytes.get(at..end)?;
     Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -156,11 +156,23 @@ fn read_jp2(bytes: &[u8]) -> Result<Header, DeviceError> {
 /// codestream) runs from SOC through its main header and every tile-part, as their lengths
 /// say, to the EOC marker. A cut image is refused here rather than decoded with grey holes.
 pub fn check_complete(bytes: &[u8]) -> Result<(), DeviceError> {
-    let codestream = if bytes.starts_with(JP2_SIGNATURE_BOX) {
-        jp2_codestream(bytes)?
+    walk_codestream(codestream_of(bytes)?, |_, _| {})
+}
+
+/// The codestream itself: a JP2 file's codestream box, or all of a raw codestream.
+pub(crate) fn codestream_of(bytes: &[u8]) -> Result<&[u8], DeviceError> {
+    if bytes.starts_with(JP2_SIGNATURE_BOX) {
+        jp2_codestream(bytes)
     } else {
-        bytes
-    };
+        Ok(bytes)
+    }
+}
+
+/// Walk `codestream` from SOC to EOC as the segment lengths say, calling `visit` with the
+/// marker and offset of every marker segment of the main header and of each tile-part header
+/// (the segment's bytes are not checked to be there: `visit` reads with bounds). Fails as
+/// [`check_complete`] does.
+pub(crate) fn walk_codestream(codestream: &[u8], mut visit: impl FnMut(u16, usize)) -> Result<(), DeviceError> {
     let cut = || invalid("the codestream is cut off before its end marker (EOC)");
     let mut offset = 2usize; // after SOC
     loop {
@@ -172,6 +184,15 @@ pub fn check_complete(bytes: &[u8]) -> Result<(), DeviceError> {
             // to the EOC marker that ends the codestream (T.800 A.4.2).
             0xFF90 => {
                 let tile_part_length = be_u32(codestream, offset + 6).ok_or_else(cut)?;
+                let end = if tile_part_length == 0 {
+                    codestream.len()
+                } else {
+                    offset
+                        .checked_add(tile_part_length as usize)
+                        .filter(|end| *end <= codestream.len())
+                        .ok_or_else(cut)?
+                };
+                visit_tile_part_header(&codestream[..end], offset + 12, &mut visit);
                 if tile_part_length == 0 {
                     return if codestream.ends_with(b"\xff\xd9") {
                         Ok(())
@@ -179,13 +200,11 @@ pub fn check_complete(bytes: &[u8]) -> Result<(), DeviceError> {
                         Err(cut())
                     };
                 }
-                offset = offset
-                    .checked_add(tile_part_length as usize)
-                    .filter(|end| *end <= codestream.len())
-                    .ok_or_else(cut)?;
+                offset = end;
             }
             // Any other main-header marker segment: skip by its length.
             0xFF00..=0xFFFF => {
+                visit(marker, offset);
                 let length = be_u16(codestream, offset + 2).ok_or_else(cut)?;
                 offset = offset + 2 + usize::from(length);
             }
@@ -195,6 +214,21 @@ pub fn check_complete(bytes: &[u8]) -> Result<(), DeviceError> {
                 )))
             }
         }
+    }
+}
+
+/// The marker segments of a tile-part header, from after its SOT segment up to SOD (T.800
+/// A.4.3), within `tile_part` (the codestream up to the tile-part's end).
+fn visit_tile_part_header(tile_part: &[u8], mut offset: usize, visit: &mut impl FnMut(u16, usize)) {
+    while let Some(marker) = be_u16(tile_part, offset) {
+        if marker == 0xFF93 || marker < 0xFF00 {
+            return;
+        }
+        visit(marker, offset);
+        let Some(length) = be_u16(tile_part, offset + 2) else {
+            return;
+        };
+        offset += 2 + usize::from(length);
     }
 }
 

@@ -62,6 +62,7 @@ impl<S: SingleFingerSensor> BiometricDevice for S {
             return Ok(CaptureResult {
                 captures: Vec::new(),
                 device: self.info().clone(),
+                chain_hash: None,
             });
         }
         let image = self.capture_image(request.timeout, cancel)?;
@@ -74,6 +75,7 @@ impl<S: SingleFingerSensor> BiometricDevice for S {
                 signature: None,
             }],
             device: self.info().clone(),
+            chain_hash: None,
         })
     }
 

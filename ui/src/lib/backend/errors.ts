@@ -102,7 +102,7 @@ export interface Notice {
   text: (language: UiLanguage) => string;
 }
 
-type ErrorLike = { code: string; params?: Partial<Record<string, ErrorParam>> };
+export type ErrorLike = { code: string; params?: Partial<Record<string, ErrorParam>> };
 
 /** The readable sentence for a failure, in the UI language. */
 export function describeError(error: ErrorLike, language: UiLanguage): string {

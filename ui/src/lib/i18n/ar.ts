@@ -180,6 +180,15 @@ export const ar: Record<MessageKey, Message> = {
 
   'device.developerMode': 'وضع المطوّر: جهاز غير موثَّق',
 
+  'livePreview.toggle': 'معاينة مباشرة',
+  'livePreview.label': 'معاينة مباشرة: {step}',
+  'livePreview.starting': 'جارٍ بدء المعاينة المباشرة…',
+  'livePreview.frameAlt': 'ما يراه الجهاز الآن: {step}',
+  'livePreview.off': 'شغّل المعاينة المباشرة لوضع الأصابع أو العينين أو الوجه قبل الالتقاط.',
+  'livePreview.unavailable': 'هذا الجهاز لا يعرض معاينة مباشرة. يمكنك الالتقاط مع ذلك.',
+  'livePreview.ended': 'توقفت المعاينة المباشرة. شغّلها من جديد للمتابعة.',
+  'livePreview.failed': 'توقفت المعاينة المباشرة: {reason}',
+
   'biometrics.title': 'الوجه والبصمات والقزحيات',
   'biometrics.loading': 'جارٍ تحميل البيانات البيومترية…',
   'biometrics.complete': 'الوجه ملتقط، وكل إصبع وكل قزحية ملتقطة أو مسجّلة كاستثناء',

@@ -187,6 +187,15 @@ export const en = {
 
   'device.developerMode': 'DEVELOPER MODE: device not verified',
 
+  'livePreview.toggle': 'Live preview',
+  'livePreview.label': 'Live preview: {step}',
+  'livePreview.starting': 'Starting the live preview…',
+  'livePreview.frameAlt': 'What the device sees now: {step}',
+  'livePreview.off': 'Turn on the live preview to place the fingers, eyes or face before capturing.',
+  'livePreview.unavailable': 'This device shows no live preview. You can still capture.',
+  'livePreview.ended': 'The live preview stopped. Turn it on again to continue.',
+  'livePreview.failed': 'The live preview stopped: {reason}',
+
   'biometrics.title': 'Face, fingerprints and irises',
   'biometrics.loading': 'Loading the biometrics…',
   'biometrics.complete': 'The face is captured, and every finger and iris captured or recorded as an exception',

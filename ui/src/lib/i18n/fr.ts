@@ -180,6 +180,15 @@ export const fr: Record<MessageKey, Message> = {
 
   'device.developerMode': 'MODE DÉVELOPPEUR : appareil non vérifié',
 
+  'livePreview.toggle': 'Aperçu en direct',
+  'livePreview.label': 'Aperçu en direct : {step}',
+  'livePreview.starting': 'Démarrage de l’aperçu en direct…',
+  'livePreview.frameAlt': 'Ce que voit l’appareil maintenant : {step}',
+  'livePreview.off': 'Activez l’aperçu en direct pour placer les doigts, les yeux ou le visage avant la capture.',
+  'livePreview.unavailable': 'Cet appareil n’offre pas d’aperçu en direct. Vous pouvez tout de même capturer.',
+  'livePreview.ended': 'L’aperçu en direct s’est arrêté. Réactivez-le pour continuer.',
+  'livePreview.failed': 'L’aperçu en direct s’est arrêté : {reason}',
+
   'biometrics.title': 'Visage, empreintes et iris',
   'biometrics.loading': 'Chargement de la biométrie…',
   'biometrics.complete': 'Le visage est capturé, et chaque doigt et chaque iris capturé ou enregistré comme exception',
