@@ -48,7 +48,13 @@ impl StationSlot {
         }
         // Opening is fast (no network, no key derivation): fine under the lock.
         let station = Station::open(self.config.clone())?;
-        station.use_device_backends(self.devices.backends()?);
+        // On a thread of its own: the commands open the slot from the IPC runtime, where the
+        // SBI backend's blocking HTTP client may not be built (reqwest panics there: "Cannot
+        // drop a runtime in a context where blocking is not allowed"), as a second window's
+        // Retry did.
+        let backends = std::thread::scope(|scope| scope.spawn(|| self.devices.backends()).join())
+            .map_err(|_| StationError::Internal("building the device backends panicked".into()))??;
+        station.use_device_backends(backends);
         let station = Arc::new(station);
         lock_idle_sessions_on_time(Arc::clone(&station));
         tracing::info!(data_dir = %self.config.data_dir.display(), "station opened");

@@ -148,9 +148,10 @@ impl DeviceRegistry {
     }
 
     /// Whether the station captures with simulated devices: a simulated backend is configured,
-    /// or a device found at the last discovery says it is simulated (the simulators behind an
-    /// SBI service, as in training). The window shows a SIMULATED badge on every screen then.
-    /// It never discovers on its own: the first screen must not wait for an SBI port scan.
+    /// or a device found says it is simulated (the simulators behind an SBI service, as in
+    /// training). The window shows a SIMULATED badge on every screen then, from the first one
+    /// on, so this discovers when nothing was discovered yet (a loopback SBI scan is quick:
+    /// closed ports refuse at once), rather than call simulated devices real until then.
     pub fn uses_simulated(&self) -> bool {
         let simulated_backend = self
             .backends
@@ -158,11 +159,7 @@ impl DeviceRegistry {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .iter()
             .any(|backend| backend.name() == SimulatedBackend::NAME);
-        simulated_backend
-            || self
-                .found()
-                .as_ref()
-                .is_some_and(|devices| devices.iter().any(|d| d.descriptor().info.simulated))
+        simulated_backend || self.devices().iter().any(|d| d.descriptor().info.simulated)
     }
 
     fn found(&self) -> MutexGuard<'_, Option<Vec<Arc<dyn BiometricDevice>>>> {
