@@ -772,6 +772,9 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         card.contains("Main gauche, quatre doigts") && card.contains("Tentative 1 sur 3") && !card.contains("Attempt"),
         "the French left-slap card reads {card:?}"
     );
+    for finger in ["leftIndex", "leftMiddle", "leftRing", "leftLittle"] {
+        ui.wait_for(&id::tile_thumbnail_id(finger)).await?;
+    }
     ui.scroll_to(&id::biometric_step_id("leftSlap")).await?;
     ui.screenshot("11c-biometrics-french").await?;
     ui.click(id::BACK_TO_HOME).await?;

@@ -119,6 +119,29 @@ describe('capture', () => {
     expect(screen.getByTestId(biometricStepId('thumbs')).getAttribute('aria-busy')).toBe('false');
   });
 
+  test('a captured finger whose image is still loading says so, never "No capture yet"', async () => {
+    const { station, user } = await openDraft();
+    // Every image waits until released (both thumbs ask for theirs).
+    const waiting: (() => void)[] = [];
+    const release = () => waiting.splice(0).forEach((resolve) => resolve());
+    const preview = station.biometricPreview.bind(station);
+    station.biometricPreview = async (...args) => {
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      return preview(...args);
+    };
+    await captureByKeyboard(user, 'thumbs');
+    await waitFor(() => expect(text(tileStateId('leftThumb'))).toBe('Captured'));
+    const tile = screen.getByTestId(biometricTileId('leftThumb'));
+    expect(tile.textContent).toContain('Loading the image…');
+    expect(tile.textContent).not.toContain('No capture yet');
+    expect(screen.queryByTestId(tileThumbnailId('leftThumb'))).toBeNull();
+
+    station.biometricPreview = preview;
+    release();
+    await screen.findByTestId(tileThumbnailId('leftThumb'));
+    expect(screen.getByTestId(biometricTileId('leftThumb')).textContent).not.toContain('Loading the image…');
+  });
+
   test("a device's failure is said at its step, in words", async () => {
     const { station, user } = await openDraft();
     station.failNext('captureBiometrics', new BackendError('device_busy'));

@@ -227,6 +227,7 @@ export const ar: Record<MessageKey, Message> = {
   'biometrics.attemptBeyond': 'المحاولة {attempts}، بعد المحاولات المقرّرة وعددها {allowed}',
   'biometrics.quality': '{quality} / الحد الأدنى {threshold}',
   'biometrics.noCapture': 'لا التقاط بعد',
+  'biometrics.thumbnailLoading': 'جارٍ تحميل الصورة…',
   'biometrics.thumbnailAlt': 'آخر التقاط: {position}',
   'biometrics.state.not_captured': 'غير ملتقط',
   'biometrics.state.captured': 'ملتقط',

@@ -234,6 +234,7 @@ export const en = {
   'biometrics.attemptBeyond': 'Attempt {attempts}, beyond the {allowed} planned',
   'biometrics.quality': '{quality} / threshold {threshold}',
   'biometrics.noCapture': 'No capture yet',
+  'biometrics.thumbnailLoading': 'Loading the image…',
   'biometrics.thumbnailAlt': 'Last capture: {position}',
   'biometrics.state.not_captured': 'Not captured',
   'biometrics.state.captured': 'Captured',

@@ -227,6 +227,7 @@ export const fr: Record<MessageKey, Message> = {
   'biometrics.attemptBeyond': 'Tentative {attempts}, au-delà des {allowed} prévues',
   'biometrics.quality': '{quality} / seuil {threshold}',
   'biometrics.noCapture': 'Pas encore de capture',
+  'biometrics.thumbnailLoading': 'Chargement de l’image…',
   'biometrics.thumbnailAlt': 'Dernière capture : {position}',
   'biometrics.state.not_captured': 'Non capturé',
   'biometrics.state.captured': 'Capturé',
