@@ -323,6 +323,14 @@ mod tests {
         }
     }
 
+    /// A preview of `step` on `registration_id`, past its first frame.
+    fn streaming(station: &Station, registration_id: &str, step: PolicyStep) -> mpsc::Receiver<PreviewFrameView> {
+        let (sink, frames) = channel();
+        station.start_biometric_preview(registration_id, step, sink).unwrap();
+        next_frame(&frames);
+        frames
+    }
+
     /// The stream is over for this sink: at most a few frames sent before the stop are still
     /// queued, then the sink is dropped (the channel disconnects). A preview that kept streaming
     /// fails here rather than keeping the test waiting.
@@ -372,11 +380,7 @@ mod tests {
         let (test, _) = station_with_simulators();
         let station = &test.station;
         let rid = station.new_registration().unwrap().registration_id;
-        let (sink, frames) = channel();
-        station
-            .start_biometric_preview(&rid, PolicyStep::BothIrises, sink)
-            .unwrap();
-        next_frame(&frames);
+        let frames = streaming(station, &rid, PolicyStep::BothIrises);
         station.stop_biometric_preview();
         // Nothing is sent after the stop, not even an end message.
         assert_stopped(&frames);
@@ -387,11 +391,7 @@ mod tests {
         let (test, _) = station_with_simulators();
         let station = &test.station;
         let rid = station.new_registration().unwrap().registration_id;
-        let (first_sink, first) = channel();
-        station
-            .start_biometric_preview(&rid, PolicyStep::BothIrises, first_sink)
-            .unwrap();
-        next_frame(&first);
+        let first = streaming(station, &rid, PolicyStep::BothIrises);
         let (second_sink, second) = channel();
         let started = station
             .start_biometric_preview(&rid, PolicyStep::Face, second_sink)
@@ -408,11 +408,7 @@ mod tests {
         let (test, _) = station_with_simulators();
         let station = &test.station;
         let rid = station.new_registration().unwrap().registration_id;
-        let (sink, frames) = channel();
-        station
-            .start_biometric_preview(&rid, PolicyStep::BothIrises, sink)
-            .unwrap();
-        next_frame(&frames);
+        let frames = streaming(station, &rid, PolicyStep::BothIrises);
         let view = station.capture_biometrics(&rid, PolicyStep::BothIrises).unwrap();
         assert!(view
             .steps
@@ -427,21 +423,13 @@ mod tests {
         let (test, _) = station_with_simulators();
         let station = &test.station;
         let rid = station.new_registration().unwrap().registration_id;
-        let (sink, frames) = channel();
-        station
-            .start_biometric_preview(&rid, PolicyStep::BothIrises, sink)
-            .unwrap();
-        next_frame(&frames);
+        let frames = streaming(station, &rid, PolicyStep::BothIrises);
         test.clock.advance(crate::test_support::DAY);
         assert!(station.lock_if_idle().unwrap(), "a day idle locks the session");
         assert_stopped(&frames);
 
         test.as_user(OFFICER);
-        let (sink, frames) = channel();
-        station
-            .start_biometric_preview(&rid, PolicyStep::BothIrises, sink)
-            .unwrap();
-        next_frame(&frames);
+        let frames = streaming(station, &rid, PolicyStep::BothIrises);
         station.log_out();
         assert_stopped(&frames);
     }
@@ -451,11 +439,7 @@ mod tests {
         let (test, settings) = station_with_simulators();
         let station = &test.station;
         let rid = station.new_registration().unwrap().registration_id;
-        let (sink, frames) = channel();
-        station
-            .start_biometric_preview(&rid, PolicyStep::BothIrises, sink)
-            .unwrap();
-        next_frame(&frames);
+        let frames = streaming(station, &rid, PolicyStep::BothIrises);
         settings.update(|s| s.failure = SimulatedFailure::UnpluggedMidCapture);
         // A frame or two drawn before the failure may come first; then the end, not more frames.
         let ended = (0..5)
