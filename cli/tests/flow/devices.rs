@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 use serde_json::Value;
 
@@ -206,6 +206,26 @@ fn three_free_ports() -> u16 {
     }
 }
 
+impl SimDevices {
+    /// `enroll devices capture` of `modality` into `out` from these devices, in developer mode
+    /// (their CA is not trusted).
+    fn capture_untrusted(&self, modality: &str, out: &Path) -> Output {
+        let ports = format!("{}-{}", self.first_port, self.first_port + 2);
+        enroll(&[
+            "devices",
+            "capture",
+            "--sbi",
+            "--sbi-ports",
+            &ports,
+            "--developer-mode",
+            "--modality",
+            modality,
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    }
+}
+
 fn start_sim_devices(ca_dir: &Path, extra: &[&str]) -> SimDevices {
     for _ in 0..5 {
         let port = three_free_ports();
@@ -333,20 +353,8 @@ fn a_busy_device_behind_sbi_fails_the_capture_with_the_device_code_and_writes_no
     let dir = tempfile::tempdir().unwrap();
     let ca_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-sim-device-ca");
     let sim = start_sim_devices(&ca_dir, &["--failure", "busy"]);
-    let ports = format!("{}-{}", sim.first_port, sim.first_port + 2);
     let out = dir.path().join("face");
-    let output = enroll(&[
-        "devices",
-        "capture",
-        "--sbi",
-        "--sbi-ports",
-        &ports,
-        "--developer-mode",
-        "--modality",
-        "face",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let output = sim.capture_untrusted("face", &out);
     assert_eq!(output.status.code(), Some(6), "6: a capture device failed");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("sbi:") && stderr.contains("sbi_error"), "{stderr}");
@@ -359,22 +367,9 @@ fn a_failure_staged_on_one_device_leaves_the_others_capturing() {
     let dir = tempfile::tempdir().unwrap();
     let ca_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-sim-device-ca");
     let sim = start_sim_devices(&ca_dir, &["--failure", "busy", "--failure-on", "iris"]);
-    let ports = format!("{}-{}", sim.first_port, sim.first_port + 2);
     let capture = |modality: &str| {
         let out = dir.path().join(modality);
-        let output = enroll(&[
-            "devices",
-            "capture",
-            "--sbi",
-            "--sbi-ports",
-            &ports,
-            "--developer-mode",
-            "--modality",
-            modality,
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        (output, out)
+        (sim.capture_untrusted(modality, &out), out)
     };
     let (iris, iris_out) = capture("iris");
     assert_eq!(iris.status.code(), Some(6), "the iris camera stages the failure");
