@@ -35,7 +35,7 @@ pub fn record_from_pixels(
     captured_at: OffsetDateTime,
 ) -> Result<Vec<u8>, DeviceError> {
     let jp2 = encode_lossless(image)?;
-    let captured_at = Some(capture_date_time(captured_at));
+    let captured_at = Some(CaptureDateTime::from_time(captured_at));
     // No algorithm is named: the score is the device's own or the station's unregistered one.
     let quality = QualityBlock {
         score: quality.min(100),
@@ -83,19 +83,6 @@ pub fn station_quality(position: Position, image: &GrayImage, ppi: u16) -> u8 {
         Modality::Finger => finger_quality(image, ppi).score,
         Modality::Iris => iris_quality(image).score,
         Modality::Face => face_assessment(image).score,
-    }
-}
-
-fn capture_date_time(at: OffsetDateTime) -> CaptureDateTime {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    CaptureDateTime {
-        year: utc.year().clamp(0, 9999) as u16,
-        month: utc.month() as u8,
-        day: utc.day(),
-        hour: utc.hour(),
-        minute: utc.minute(),
-        second: utc.second(),
-        millisecond: utc.millisecond(),
     }
 }
 

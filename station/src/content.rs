@@ -116,20 +116,6 @@ pub fn pending_container(stored: &[u8]) -> Result<&[u8], StationError> {
     }
 }
 
-/// RFC 3339 to the capture date and time of an ISO/IEC 19794 record (UTC).
-pub fn iso_capture_time(at: time::OffsetDateTime) -> enroll_devices::iso19794::CaptureDateTime {
-    let utc = at.to_offset(time::UtcOffset::UTC);
-    enroll_devices::iso19794::CaptureDateTime {
-        year: u16::try_from(utc.year()).unwrap_or(0xffff),
-        month: u8::from(utc.month()),
-        day: utc.day(),
-        hour: utc.hour(),
-        minute: utc.minute(),
-        second: utc.second(),
-        millisecond: utc.millisecond(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -156,6 +156,21 @@ impl CaptureDateTime {
         second: 0xff,
         millisecond: 0xffff,
     };
+
+    /// `at` in UTC, as a record writes it. A year before 0 (none a capture has) reads as
+    /// unknown.
+    pub fn from_time(at: time::OffsetDateTime) -> CaptureDateTime {
+        let utc = at.to_offset(time::UtcOffset::UTC);
+        CaptureDateTime {
+            year: u16::try_from(utc.year()).unwrap_or(0xffff),
+            month: u8::from(utc.month()),
+            day: utc.day(),
+            hour: utc.hour(),
+            minute: utc.minute(),
+            second: utc.second(),
+            millisecond: utc.millisecond(),
+        }
+    }
 }
 
 /// Who made the capture, by registered identifiers (0 = not reported). A 2005 record has only a

@@ -113,7 +113,7 @@ pub fn job_for(position: Position, png: Vec<u8>, ppi: u16, capture: &StoredCaptu
         png,
         ppi,
         quality: capture.quality,
-        captured_at: crate::content::iso_capture_time(at),
+        captured_at: enroll_devices::iso19794::CaptureDateTime::from_time(at),
     })
 }
 
