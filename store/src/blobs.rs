@@ -14,8 +14,9 @@
 //!   `blob_trash` in the same commit; the file is deleted right after the commit, and whatever
 //!   a crash left in the trash is deleted the next time the vault opens. A name is never used
 //!   again once trashed (a registration never returns to draft, nor to sealed after a purge).
-//! - A pending registration's content file is AES-256-GCM under its own key, which is stored
-//!   only in the row, wrapped under the data key. Approval erases that key in the database, so
+//! - A pending registration's content file is AES-256-GCM under the registration's own key
+//!   (the draft's, see [`crate::registrations`]), which is stored only in the row, wrapped
+//!   under the data key. Approval erases that key in the database, so
 //!   whatever the file system keeps of the deleted file (journals, SSD remapping) is unreadable:
 //!   the erasure does not depend on the file system overwriting anything.
 //!

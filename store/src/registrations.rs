@@ -18,8 +18,12 @@
 //! the registration is in. The event's details say `<from> → <to>` and what the move did (the
 //! decision, the envelope's size and SHA-256, the receipt's SHA-256), never resident data.
 //! The readable content exists only in draft (in the row) and pending approval (in a content
-//! file, see [`crate::blobs`]); approval and rejection replace it with the sealed envelope in
-//! the same transaction. `purged` is a tombstone: the row (id, who, when, receipt) stays,
+//! file, see [`crate::blobs`]), both under the registration's own content key, which the row
+//! keeps wrapped under the data key from the draft's creation on; approval and rejection
+//! replace it with the sealed envelope and erase that key in the same transaction. Erasing the
+//! key is what erases every earlier version of the draft (in WAL frames, in free pages): moves
+//! that drop such ciphertext skip `secure_delete`'s zeroing, which would write megabytes again
+//! to protect what the erased key already protects. `purged` is a tombstone: the row (id, who, when, receipt) stays,
 //! every byte of resident data is gone.
 //!
 //! Deliberately absent: retention arithmetic (the station decides when a packet is old
@@ -143,15 +147,22 @@ impl Vault {
         data_key: &DataKey,
         now: &str,
     ) -> Result<(), StoreError> {
+        // The draft gets its own content key now, not at finalize: erasing that key erases
+        // every version of the draft wherever SQLite left it (WAL frames, free pages), so no
+        // move has to overwrite megabytes of ciphertext to get rid of it.
+        let content_key = DataKey::generate();
+        let wrapped_key = data_key.seal(content_key.as_bytes(), &content_key_aad(registration_id));
         let transaction = self.connection.transaction()?;
         transaction.execute(
-            "INSERT INTO registrations (registration_id, state, created_by, created_at, updated_at, content_sealed)
-             VALUES (?1, 'draft', ?2, ?3, ?3, ?4)",
+            "INSERT INTO registrations
+                 (registration_id, state, created_by, created_at, updated_at, content_sealed, content_key_sealed)
+             VALUES (?1, 'draft', ?2, ?3, ?3, ?4, ?5)",
             params![
                 registration_id,
                 created_by,
                 now,
-                data_key.seal(content, &content_aad(registration_id))
+                content_key.seal(content, &content_aad(registration_id)),
+                wrapped_key
             ],
         )?;
         audit::append(
@@ -201,8 +212,9 @@ impl Vault {
     }
 
     /// The readable content of a draft or pending registration: a draft's in its row, a
-    /// pending registration's in its content file under the content key its row wraps (or, in
-    /// a vault written before files, in its row).
+    /// pending registration's in its content file, each under the content key its row wraps
+    /// (or, in a vault written before content keys, a draft's under the data key and a pending
+    /// registration's in its row).
     pub fn registration_content(&self, registration_id: &str, data_key: &DataKey) -> Result<Vec<u8>, StoreError> {
         let row = self.registration(registration_id)?;
         let (inline, file, wrapped_key): (Option<Vec<u8>>, Option<String>, Option<Vec<u8>>) =
@@ -211,17 +223,16 @@ impl Vault {
                 [registration_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )?;
+        let aad = content_aad(registration_id);
         match (inline, file, wrapped_key) {
             (None, Some(file), Some(wrapped_key)) => {
-                let key = zeroize::Zeroizing::new(data_key.open(&wrapped_key, &content_key_aad(registration_id))?);
-                let key: [u8; 32] = key
-                    .as_slice()
-                    .try_into()
-                    .map_err(|_| StoreError::Corrupt(content_key_aad(registration_id)))?;
-                DataKey::from_bytes(key).open(&self.blobs.read(&file)?, &content_aad(registration_id))
+                unwrap_content_key(data_key, &wrapped_key, registration_id)?.open(&self.blobs.read(&file)?, &aad)
             }
-            (Some(inline), None, None) => data_key.open(&inline, &content_aad(registration_id)),
-            (None, None, None) => Err(StoreError::WrongState {
+            (Some(inline), None, Some(wrapped_key)) => {
+                unwrap_content_key(data_key, &wrapped_key, registration_id)?.open(&inline, &aad)
+            }
+            (Some(inline), None, None) => data_key.open(&inline, &aad),
+            (None, None, _) => Err(StoreError::WrongState {
                 registration_id: registration_id.to_string(),
                 expected: "draft or pending_approval".into(),
                 actual: row.state.as_str().into(),
@@ -232,6 +243,37 @@ impl Vault {
         }
     }
 
+    /// The content key a draft's row wraps; `None` for a draft written before drafts had one.
+    fn draft_content_key(&self, registration_id: &str, data_key: &DataKey) -> Result<Option<DataKey>, StoreError> {
+        let wrapped: Option<Vec<u8>> = self
+            .connection
+            .query_row(
+                "SELECT content_key_sealed FROM registrations WHERE registration_id = ?1",
+                [registration_id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("registration {registration_id}")))?;
+        wrapped
+            .map(|wrapped| unwrap_content_key(data_key, &wrapped, registration_id))
+            .transpose()
+    }
+
+    /// Run `change` with `secure_delete` off, for moves that drop ciphertext whose key is
+    /// erased (now or by a later move): zeroing its freed pages would write it all again, into
+    /// the WAL and then the database, to protect what the erased key already protects.
+    fn without_zeroing<T>(
+        &mut self,
+        change: impl FnOnce(&mut Vault) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.connection.pragma_update(None, "secure_delete", false)?;
+        let changed = change(self);
+        let restored = self.connection.pragma_update(None, "secure_delete", true);
+        let changed = changed?;
+        restored?;
+        Ok(changed)
+    }
+
     /// Replace a draft's content (autosave).
     pub fn update_draft(
         &mut self,
@@ -240,17 +282,24 @@ impl Vault {
         data_key: &DataKey,
         now: &str,
     ) -> Result<(), StoreError> {
-        let sealed = data_key.seal(content, &content_aad(registration_id));
-        self.move_registration(Move {
-            registration_id,
-            from: &[RegistrationState::Draft],
-            to: RegistrationState::Draft,
-            now,
-            set: &[("content_sealed", &sealed)],
-            // Autosave runs every few seconds; the draft's creation and its end are audited.
-            audit: None,
-            trash: None,
-        })
+        let aad = content_aad(registration_id);
+        let update = |vault: &mut Vault, sealed: &Vec<u8>| {
+            vault.move_registration(Move {
+                registration_id,
+                from: &[RegistrationState::Draft],
+                to: RegistrationState::Draft,
+                now,
+                set: &[("content_sealed", sealed)],
+                // Autosave runs every few seconds; the draft's creation and its end are audited.
+                audit: None,
+                trash: None,
+            })
+        };
+        match self.draft_content_key(registration_id, data_key)? {
+            // The version replaced is under the draft's key, which finalize or discard erases.
+            Some(content_key) => self.without_zeroing(|vault| update(vault, &content_key.seal(content, &aad))),
+            None => update(self, &data_key.seal(content, &aad)),
+        }
     }
 
     /// draft → pending_approval, with the finalized content: written to its content file
@@ -265,29 +314,42 @@ impl Vault {
         // Checked before the file is written: the name is fixed, and only a draft's can be
         // overwritten (it belongs to no row, or to this draft's crashed finalize).
         self.expect_state(registration_id, &[RegistrationState::Draft])?;
-        let content_key = DataKey::generate();
+        // The draft's key goes on to the pending content: approval erases it, and with it
+        // every copy of the draft SQLite may still hold.
+        let draft_key = self.draft_content_key(registration_id, data_key)?;
+        let keyed_draft = draft_key.is_some();
+        let content_key = draft_key.unwrap_or_else(DataKey::generate);
         let wrapped_key = data_key.seal(content_key.as_bytes(), &content_key_aad(registration_id));
         let file = BlobStore::name(registration_id, BlobKind::Content)?;
         let sealed = content_key.seal(content, &content_aad(registration_id));
         self.blobs.write(&file, &sealed)?;
-        let moved = self.move_registration(Move {
-            registration_id,
-            from: &[RegistrationState::Draft],
-            to: RegistrationState::PendingApproval,
-            now,
-            set: &[
-                ("content_sealed", &Null),
-                ("content_file", &file),
-                ("content_key_sealed", &wrapped_key),
-            ],
-            audit: Some(Audited {
-                action: "registration_finalized",
-                // The size of the ciphertext, which says how much was captured and nothing of
-                // what; no hash of it, which would only ever match a file about to be erased.
-                details: format!("content file: {} bytes", sealed.len()),
-            }),
-            trash: None,
-        });
+        let finalize = |vault: &mut Vault| {
+            vault.move_registration(Move {
+                registration_id,
+                from: &[RegistrationState::Draft],
+                to: RegistrationState::PendingApproval,
+                now,
+                set: &[
+                    ("content_sealed", &Null),
+                    ("content_file", &file),
+                    ("content_key_sealed", &wrapped_key),
+                ],
+                audit: Some(Audited {
+                    action: "registration_finalized",
+                    // The size of the ciphertext, which says how much was captured and nothing of
+                    // what; no hash of it, which would only ever match a file about to be erased.
+                    details: format!("content file: {} bytes", sealed.len()),
+                }),
+                trash: None,
+            })
+        };
+        // A draft under the data key (written before drafts had their own key) is zeroed as
+        // it goes: nothing erases the data key.
+        let moved = if keyed_draft {
+            self.without_zeroing(finalize)
+        } else {
+            finalize(self)
+        };
         if moved.is_err() {
             let _ = self.blobs.remove(&file);
         }
@@ -427,7 +489,7 @@ impl Vault {
             from: &[RegistrationState::Draft],
             to: RegistrationState::Purged,
             now,
-            set: &[("content_sealed", &Null)],
+            set: &[("content_sealed", &Null), ("content_key_sealed", &Null)],
             audit: Some(Audited {
                 action: "registration_discarded",
                 details: "draft content erased".into(),
@@ -708,6 +770,14 @@ enum Decision<'a> {
     },
 }
 
+/// The content key a registration's row wraps under the data key.
+fn unwrap_content_key(data_key: &DataKey, wrapped: &[u8], registration_id: &str) -> Result<DataKey, StoreError> {
+    let aad = content_key_aad(registration_id);
+    let key = zeroize::Zeroizing::new(data_key.open(wrapped, &aad)?);
+    let key: [u8; 32] = key.as_slice().try_into().map_err(|_| StoreError::Corrupt(aad))?;
+    Ok(DataKey::from_bytes(key))
+}
+
 /// Lower-case hex SHA-256, as the register's receipt writes `envelope_sha256`.
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
@@ -797,6 +867,81 @@ mod tests {
             let bytes = std::fs::read(entry.unwrap().path()).unwrap();
             assert!(!bytes.windows(8).any(|w| w == b"ZZMARKER"), "plaintext found on disk");
         }
+    }
+
+    #[test]
+    fn a_draft_is_under_its_own_key_which_approval_erases() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut vault, key) = vault_with_station(dir.path());
+        let aad = content_aad("R1");
+        let stored = |vault: &Vault| -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+            vault
+                .connection
+                .query_row(
+                    "SELECT content_sealed, content_key_sealed FROM registrations WHERE registration_id = 'R1'",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap()
+        };
+        let secure_delete = |vault: &Vault| -> i64 {
+            vault
+                .connection
+                .pragma_query_value(None, "secure_delete", |r| r.get(0))
+                .unwrap()
+        };
+        // Big enough to spill into overflow pages, as a draft with captures does.
+        let first = vec![b'a'; 40_000];
+        vault.insert_draft("R1", "omar", &first, &key, "t1").unwrap();
+        let (sealed, wrapped) = stored(&vault);
+        let (sealed, wrapped) = (sealed.unwrap(), wrapped.unwrap());
+        assert!(
+            key.open(&sealed, &aad).is_err(),
+            "a new draft must not be under the data key"
+        );
+        let draft_key = unwrap_content_key(&key, &wrapped, "R1").unwrap();
+        assert_eq!(draft_key.open(&sealed, &aad).unwrap(), first);
+
+        let second = vec![b'b'; 40_000];
+        vault.update_draft("R1", &second, &key, "t2").unwrap();
+        assert_eq!(vault.registration_content("R1", &key).unwrap(), second);
+        assert_eq!(stored(&vault).1.unwrap(), wrapped, "autosave keeps the draft's key");
+        assert_eq!(secure_delete(&vault), 1, "autosave turns zeroing back on");
+
+        vault.finalize("R1", b"the packet", &key, "t3").unwrap();
+        assert_eq!(secure_delete(&vault), 1, "finalize turns zeroing back on");
+        let (sealed, pending_wrapped) = stored(&vault);
+        assert_eq!(sealed, None);
+        assert_eq!(
+            unwrap_content_key(&key, &pending_wrapped.unwrap(), "R1")
+                .unwrap()
+                .as_bytes(),
+            draft_key.as_bytes(),
+            "the pending content goes on under the draft's key, so approval erases both"
+        );
+        assert_eq!(vault.registration_content("R1", &key).unwrap(), b"the packet");
+        vault.approve_and_seal("R1", b"envelope", "sara", "t4").unwrap();
+        assert_eq!(stored(&vault), (None, None));
+    }
+
+    #[test]
+    fn a_draft_written_under_the_data_key_is_still_read_edited_and_finalized() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut vault, key) = vault_with_station(dir.path());
+        vault.insert_draft("R1", "omar", b"x", &key, "t1").unwrap();
+        // As a vault written before drafts had their own key holds it.
+        vault
+            .connection
+            .execute(
+                "UPDATE registrations SET content_sealed = ?1, content_key_sealed = NULL WHERE registration_id = 'R1'",
+                [key.seal(b"legacy draft", &content_aad("R1"))],
+            )
+            .unwrap();
+        assert_eq!(vault.registration_content("R1", &key).unwrap(), b"legacy draft");
+        vault.update_draft("R1", b"legacy, edited", &key, "t2").unwrap();
+        assert_eq!(vault.registration_content("R1", &key).unwrap(), b"legacy, edited");
+        vault.finalize("R1", b"the packet", &key, "t3").unwrap();
+        assert_eq!(vault.registration_content("R1", &key).unwrap(), b"the packet");
     }
 
     const STATES: [RegistrationState; 7] = [
