@@ -769,7 +769,11 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .await?;
     let card = ui.text(&id::biometric_step_id("leftSlap")).await?;
     ensure!(
-        card.contains("Main gauche, quatre doigts") && card.contains("Tentative 1 sur 3") && !card.contains("Attempt"),
+        card.contains("Main gauche, quatre doigts")
+            && card.contains("Tentative 1 sur 3")
+            && card.contains("lecteur d’empreintes quatre doigts simulé")
+            && !card.contains("Attempt")
+            && !card.contains("Simulated"),
         "the French left-slap card reads {card:?}"
     );
     for finger in ["leftIndex", "leftMiddle", "leftRing", "leftLittle"] {

@@ -196,6 +196,9 @@ export function stepAttemptsId(step: string): string {
 export function stepSimulatedBadgeId(step: string): string {
   return `biometric-step-${step}-simulated`;
 }
+export function stepDeviceNameId(step: string): string {
+  return `biometric-step-${step}-device`;
+}
 export function stepDeveloperModeId(step: string): string {
   return `biometric-step-${step}-developer-mode`;
 }

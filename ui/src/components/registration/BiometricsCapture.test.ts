@@ -23,6 +23,7 @@ import {
   stepDeveloperModeId,
   stepErrorId,
   stepRefreshDevicesId,
+  stepDeviceNameId,
   stepSimulatedBadgeId,
   TestId,
   tileErrorId,
@@ -160,7 +161,11 @@ describe('devices', () => {
   test('each step names its device, with the SIMULATED badge', async () => {
     await openDraft();
     for (const step of BIOMETRIC_STEPS) expect(text(stepSimulatedBadgeId(step))).toBe('SIMULATED DEVICE');
-    expect(within(screen.getByTestId(biometricStepId('bothIrises'))).getByText('Device: Enroll Simulated iris camera')).toBeTruthy();
+    // A simulator is named by its kind in the window's language; its make and model are in
+    // the tooltip.
+    const irisCamera = screen.getByTestId(stepDeviceNameId('bothIrises'));
+    expect(irisCamera.textContent?.trim()).toBe('Device: simulated iris camera (both eyes)');
+    expect(irisCamera.getAttribute('title')).toBe('Enroll Simulated iris camera');
     expect(screen.queryByTestId(stepDeveloperModeId('leftSlap'))).toBeNull();
   });
 
@@ -179,7 +184,7 @@ describe('devices', () => {
 
     expect(text(stepDeveloperModeId('leftSlap'))).toBe('DEVELOPER MODE: device not verified');
     expect(screen.queryByTestId(stepSimulatedBadgeId('leftSlap'))).toBeNull();
-    expect(within(screen.getByTestId(biometricStepId('thumbs'))).getByText('Device: Acme Slap 10')).toBeTruthy();
+    expect(text(stepDeviceNameId('thumbs'))).toBe('Device: Acme Slap 10');
     const irises = screen.getByTestId(biometricStepId('bothIrises'));
     expect(within(irises).getByText(/No device can take this capture/)).toBeTruthy();
     expect((screen.getByTestId(captureStepId('bothIrises')) as HTMLButtonElement).disabled).toBe(true);
@@ -388,7 +393,7 @@ describe('languages', () => {
     const card = screen.getByTestId(TestId.BiometricsSection).textContent ?? '';
     expect(card).not.toMatch(/biometrics\.|device\.|unit\./);
     // The device's make and model are the device's own words, not the window's.
-    for (const english of ['Capture again', 'threshold', 'Attempt', 'finger', 'Mark exception', 'SIMULATED', 'Not captured', 'Device:']) {
+    for (const english of ['Capture again', 'threshold', 'Attempt', 'finger', 'Mark exception', 'SIMULATED', 'Simulated', 'Not captured', 'Device:']) {
       expect(card, english).not.toContain(english);
     }
   }
@@ -402,6 +407,8 @@ describe('languages', () => {
     expect(within(screen.getByTestId(biometricTileId('leftIndex'))).getByText('Index gauche')).toBeTruthy();
     expect(text(stepAttemptsId('thumbs'))).toBe('Pas encore capturé : 3 tentatives avant qu’un superviseur puisse valider');
     expect(text(stepSimulatedBadgeId('thumbs'))).toBe('APPAREIL SIMULÉ');
+    expect(text(stepDeviceNameId('thumbs'))).toBe('Appareil : lecteur d’empreintes quatre doigts simulé');
+    expect(text(stepDeviceNameId('face'))).toBe('Appareil : caméra visage simulée');
     expectNoEnglish();
 
     await user.click(screen.getByTestId(captureStepId('thumbs')));
@@ -427,6 +434,7 @@ describe('languages', () => {
     await waitFor(() => expect(text(stepAttemptsId('bothIrises'))).toBe('المحاولة 1 من 3'));
     expect(text(tileQualityId('leftIris'))).toBe('85 / الحد الأدنى 60');
     expect(text(tileStateId('leftIris'))).toBe('ملتقط');
+    expect(text(stepDeviceNameId('bothIrises'))).toBe('الجهاز: كاميرا قزحية مُحاكاة (العينان)');
     expectNoEnglish();
   });
 });
