@@ -413,7 +413,16 @@ impl Vault {
             |r| r.get(0),
         )?;
         let file = BlobStore::name(registration_id, BlobKind::Envelope)?;
-        self.blobs.write(&file, envelope)?;
+        // The audit event's hash is computed on the other core while the file is written and
+        // synced (a pass over megabytes, beside a wait on the disk).
+        let (written, envelope_sha256) = std::thread::scope(|scope| {
+            let hashing = scope.spawn(|| sha256_hex(envelope));
+            let written = self.blobs.write(&file, envelope);
+            // Hashing cannot fail; a panic in it is passed on as it is.
+            let hashed = hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (written, hashed)
+        });
+        written?;
         let mut set: Vec<(&'static str, &dyn ToSql)> = vec![
             ("content_sealed", &Null),
             ("content_file", &Null),
@@ -446,9 +455,8 @@ impl Vault {
                 // The envelope's hash is the one the register's receipt names
                 // (`envelope_sha256`): the chain ties the decision to the packet that left.
                 details: format!(
-                    "decision: {decided}; envelope: {} bytes, sha256 {}",
-                    envelope.len(),
-                    sha256_hex(envelope)
+                    "decision: {decided}; envelope: {} bytes, sha256 {envelope_sha256}",
+                    envelope.len()
                 ),
             }),
             trash: content_file.as_deref(),
