@@ -11,8 +11,9 @@
 //!    envelope, written with one fsync. Captures are untimed, and finalize starts only after
 //!    the station's background encoder has finished (the time between captures is the
 //!    clerk's). Beside it, for comparison only, the durability floor of the two actions
-//!    ([`durability_floor`]: what each must do to be durable on its own), which the issue's
-//!    one-fsync reference undercounts. The station cannot take documents yet, so a second line times the same
+//!    ([`durability_floor`]: what each must do to be durable on its own, as the station is
+//!    built), which the issue's one-fsync reference undercounts, and the floor of the best
+//!    design we can see ([`best_design_floor`]), which is already over 1.5x the reference. The station cannot take documents yet, so a second line times the same
 //!    packet with the bench fixture's 3 documents (`packets::FULL_REGISTRATION`, ~900 KB)
 //!    added, through `enroll_station::packaging` (what those two methods call after
 //!    validation), against the same 1.5x limit over its own envelope's size.
@@ -94,6 +95,7 @@ fn finalize_and_approve(root: &Path) -> anyhow::Result<Vec<Outcome>> {
     let mut parts: Vec<[Duration; 2]> = Vec::new();
     let mut references = Vec::new();
     let mut floors = Vec::new();
+    let mut best_floors = Vec::new();
     let mut envelope = Vec::new();
     for (run, (id, finalize)) in finalized.iter().enumerate() {
         let started = Instant::now();
@@ -102,11 +104,13 @@ fn finalize_and_approve(root: &Path) -> anyhow::Result<Vec<Outcome>> {
         envelope = station.sealed_envelope(id)?;
         let reference = reference_crypto_and_fsync(&envelope, &reference_path)?;
         let floor = durability_floor(&envelope, &reference_path)?;
+        let best = best_design_floor(&envelope, &reference_path)?;
         if run > 0 {
             timings.push(*finalize + approve);
             parts.push([*finalize, approve]);
             references.push(reference);
             floors.push(floor);
+            best_floors.push(best);
         }
     }
     station.log_out();
@@ -148,6 +152,14 @@ fn finalize_and_approve(root: &Path) -> anyhow::Result<Vec<Outcome>> {
         measured.as_secs_f64() / floor.as_secs_f64()
     );
     let reference = median(references);
+    let best = median(best_floors);
+    println!(
+        "  and the floor of the best design we can see (the packet sealed once, at finalize; approval \
+         appends the signed decision): {:.1} ms (2 AES-256-GCM passes, 2 SHA-256 passes and one base64 \
+         encoding over the envelope's bytes, one fsynced envelope-sized write), {:.2}x the reference",
+        ms(best),
+        best.as_secs_f64() / reference.as_secs_f64()
+    );
     let station_outcome = Outcome {
         name: format!(
             "Station::finalize + approve, registration captured from the simulated devices \
@@ -271,6 +283,39 @@ fn durability_floor(bytes: &[u8], path: &Path) -> anyhow::Result<Duration> {
         file.write_all(&digest)?;
         file.sync_all()?;
     }
+    Ok(started.elapsed())
+}
+
+/// What any design of the two actions must do, as far as we can see, printed to show how much
+/// room the issue's limit leaves: read the draft out of the vault (one AES-256-GCM pass: it is
+/// encrypted at rest), write the records into MOSIP's CBEFF (base64) and hash the container's
+/// entries for its manifest (one SHA-256 pass), seal it for the register (one AES-256-GCM pass)
+/// and sign it (one SHA-256 pass), and write it durably once. That is a design that seals at
+/// finalize and has approval append the decision, which the envelope format cannot yet express;
+/// the station today does what [`durability_floor`] counts. Two parts could still be given up:
+/// the draft read (by keeping the open draft decrypted in memory) and the entry hashes (the
+/// AEAD tags and the signature already cover the bytes); each takes a quarter to a third of
+/// the reference off, and giving up both leaves about a quarter of the reference (1–2 ms) for
+/// parsing the draft, building the container and committing the rows.
+fn best_design_floor(bytes: &[u8], path: &Path) -> anyhow::Result<Duration> {
+    use base64::Engine as _;
+    let started = Instant::now();
+    let cipher = aes_gcm::Aes256Gcm::new(&[7u8; 32].into());
+    let seal = |nonce: u8, msg: &[u8]| {
+        cipher
+            .encrypt(&[nonce; 12].into(), Payload { msg, aad: b"best" })
+            .map_err(|_| anyhow::anyhow!("AES-GCM failed"))
+    };
+    let read_draft = seal(1, bytes)?;
+    // Encoding three quarters of the bytes gives as many base64 bytes as the envelope holds.
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&read_draft[..bytes.len() * 3 / 4]);
+    let entries = sha2::Sha256::digest(encoded.as_bytes());
+    let sealed = seal(2, bytes)?;
+    let signed = sha2::Sha256::digest([entries.as_slice(), &sealed].concat());
+    let mut file = std::fs::File::create(path)?;
+    file.write_all(&sealed)?;
+    file.write_all(&signed)?;
+    file.sync_all()?;
     Ok(started.elapsed())
 }
 
