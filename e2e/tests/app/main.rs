@@ -570,19 +570,29 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     );
     ensure!(!name.is_enabled().await?, "a pending registration must not be editable");
     ui.screenshot("07b-review").await?;
-    // Every finger and iris is shown to the reviewer, and nothing can be captured again.
+    // Every image is shown to the reviewer (each captured finger, both irises, the face and
+    // the exception photo), and nothing can be captured again.
     for position in [
         "leftIndex",
+        "leftMiddle",
+        "leftRing",
         "leftLittle",
         "rightIndex",
+        "rightMiddle",
+        "rightRing",
+        "rightLittle",
         "leftThumb",
         "leftIris",
         "rightIris",
+        "face",
     ] {
         ui.wait_for(&id::tile_thumbnail_id(position))
             .await
             .with_context(|| format!("the review shows the {position} image"))?;
     }
+    ui.wait_for(id::EXCEPTION_PHOTO_PREVIEW)
+        .await
+        .context("the review shows the exception photo")?;
     ensure!(
         ui.find_displayed(&id::capture_step_id("leftSlap")).await?.is_none(),
         "the review offers to capture again"

@@ -143,6 +143,31 @@ describe('capture', () => {
     expect(screen.getByTestId(biometricTileId('leftThumb')).textContent).not.toContain('Loading the image…');
   });
 
+  test('a taken exception photo whose image is still loading says so, never "No capture yet"', async () => {
+    const { station, user } = await openDraft();
+    await user.click(screen.getByTestId(tileMarkExceptionId('leftRing')));
+    await screen.findByTestId(TestId.ExceptionDialog);
+    await user.type(screen.getByTestId(TestId.ExceptionReason), 'Bandaged after an injury');
+    await user.click(screen.getByTestId(TestId.ExceptionConfirm));
+    await waitFor(() => expect(screen.queryByTestId(TestId.ExceptionDialog)).toBeNull());
+    const waiting: (() => void)[] = [];
+    const preview = station.biometricPreview.bind(station);
+    station.biometricPreview = async (...args) => {
+      await new Promise<void>((resolve) => waiting.push(resolve));
+      return preview(...args);
+    };
+    await user.click(screen.getByTestId(TestId.CaptureExceptionPhoto));
+    await waitFor(() => expect(text(TestId.CaptureExceptionPhoto)).toBe('Take it again'));
+    const photo = screen.getByTestId(TestId.ExceptionPhotoCard);
+    expect(photo.textContent).toContain('Loading the image…');
+    expect(photo.textContent).not.toContain('No capture yet');
+
+    station.biometricPreview = preview;
+    waiting.splice(0).forEach((resolve) => resolve());
+    await screen.findByTestId(TestId.ExceptionPhotoPreview);
+    expect(screen.getByTestId(TestId.ExceptionPhotoCard).textContent).not.toContain('Loading the image…');
+  });
+
   test("a device's failure is said at its step, in words", async () => {
     const { station, user } = await openDraft();
     station.failNext('captureBiometrics', new BackendError('device_busy'));
