@@ -79,6 +79,7 @@ impl Draft {
             data: StoredData::Image {
                 png: face.png,
                 ppi: LEGACY_FACE_PPI,
+                png_sha256: None,
             },
             quality: face.quality,
             // The older path scored the face with the station's own measure.
@@ -147,7 +148,8 @@ mod tests {
             face.data,
             StoredData::Image {
                 png: "iVBORw0KGgo=".into(),
-                ppi: LEGACY_FACE_PPI
+                ppi: LEGACY_FACE_PPI,
+                png_sha256: None,
             }
         );
         assert_eq!(draft.biometrics.attempts(PolicyStep::Face), 1);

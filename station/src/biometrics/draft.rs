@@ -39,7 +39,16 @@ pub enum StoredData {
     /// An ISO/IEC 19794 record as the device delivered or the station wrote it.
     IsoRecord { record: String },
     /// Pixels not yet wrapped in a record (native and simulated devices), as PNG.
-    Image { png: String, ppi: u16 },
+    Image {
+        png: String,
+        ppi: u16,
+        /// SHA-256 (hex) of the PNG's bytes, taken when the capture was kept: the key of its
+        /// record in the background encoder (see `encoder`), so that finalize finds the record
+        /// without decoding and hashing megabytes of PNG again. Absent in drafts saved by an
+        /// earlier version; finalize then hashes the PNG itself.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        png_sha256: Option<String>,
+    },
 }
 
 /// Why a position has no capture.
@@ -302,6 +311,7 @@ mod tests {
             data: StoredData::Image {
                 png: String::new(),
                 ppi: 500,
+                png_sha256: None,
             },
             quality,
             quality_source: QualitySource::Station,

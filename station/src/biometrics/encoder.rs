@@ -41,6 +41,11 @@ pub fn key_of(png: &[u8]) -> [u8; 32] {
     Sha256::digest(png).into()
 }
 
+/// A key as the draft keeps it (hex); `None` if it is not one.
+pub fn key_from_hex(hex: &str) -> Option<[u8; 32]> {
+    hex::decode(hex).ok()?.try_into().ok()
+}
+
 enum Slot {
     Pending,
     Done(Result<Vec<u8>, String>),
@@ -94,7 +99,12 @@ impl RecordEncoder {
     /// The record made for `png`, waiting if it is still being made; `None` if it was never
     /// started (then the caller encodes it). The result leaves the cache.
     pub fn take(&self, png: &[u8]) -> Option<Result<Vec<u8>, StationError>> {
-        let key = key_of(png);
+        self.take_key(&key_of(png))
+    }
+
+    /// [`RecordEncoder::take`] by the PNG's key.
+    pub fn take_key(&self, key: &[u8; 32]) -> Option<Result<Vec<u8>, StationError>> {
+        let key = *key;
         let (_, done) = &*self.shared;
         let mut slots = self.slots();
         loop {

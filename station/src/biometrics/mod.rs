@@ -181,7 +181,7 @@ impl Station {
     fn encode_in_background(&self, captures: Vec<(Position, StoredCapture)>) {
         let mut jobs = Vec::new();
         for (position, capture) in captures {
-            if let StoredData::Image { png, ppi } = &capture.data {
+            if let StoredData::Image { png, ppi, .. } = &capture.data {
                 let Ok(png) = draft::decode_stored(png) else {
                     continue;
                 };
@@ -502,6 +502,7 @@ fn stored_data(
                 .map_err(|e| StationError::Internal(format!("encoding a capture as PNG: {e}")))?;
             Ok((
                 StoredData::Image {
+                    png_sha256: Some(hex::encode(encoder::key_of(&png))),
                     png: encode(&png),
                     ppi: *ppi,
                 },

@@ -94,7 +94,13 @@ fn record_bytes(position: Position, capture: &StoredCapture, encoder: &RecordEnc
     let decode = super::draft::decode_stored;
     match &capture.data {
         StoredData::IsoRecord { record } => decode(record),
-        StoredData::Image { png, ppi } => {
+        StoredData::Image { png, ppi, png_sha256 } => {
+            // The key kept with the capture finds the background's record without touching
+            // the PNG; a draft from an earlier version has none, and its PNG is hashed here.
+            let kept_key = png_sha256.as_deref().and_then(super::encoder::key_from_hex);
+            if let Some(made) = kept_key.and_then(|key| encoder.take_key(&key)) {
+                return made;
+            }
             let png = decode(png)?;
             if let Some(made) = encoder.take(&png) {
                 return made;
@@ -200,5 +206,83 @@ fn packet_modality(position: Position) -> enroll_packet::Modality {
             Modality::Iris => enroll_packet::Modality::Iris,
             Modality::Face => enroll_packet::Modality::Face,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::biometrics::encoder::key_of;
+
+    fn png() -> Vec<u8> {
+        let image = image::GrayImage::from_fn(64, 48, |x, y| image::Luma([((x * 3 + y * 5) % 256) as u8]));
+        let mut png = Vec::new();
+        image
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        png
+    }
+
+    fn capture(data: StoredData) -> StoredCapture {
+        StoredCapture {
+            data,
+            quality: 70,
+            quality_source: enroll_devices::QualitySource::Station,
+            device: enroll_devices::DeviceInfo::default(),
+            signature: None,
+            captured_at: "2026-11-30T10:00:00Z".into(),
+            attempt: 1,
+        }
+    }
+
+    /// The record the background encoder makes for `png` at the left index, and the job.
+    fn encoded_in_background(png: &[u8]) -> (RecordEncoder, Vec<u8>) {
+        let kept = capture(StoredData::Image {
+            png: base64::engine::general_purpose::STANDARD.encode(png),
+            ppi: 500,
+            png_sha256: None,
+        });
+        let job = job_for(Position::LeftIndex, png.to_vec(), 500, &kept).unwrap();
+        let expected = image_record(&job).unwrap();
+        let encoder = RecordEncoder::default();
+        encoder.start(vec![job]);
+        (encoder, expected)
+    }
+
+    #[test]
+    fn the_key_kept_with_a_capture_finds_its_record_without_reading_the_png() {
+        let png = png();
+        let (encoder, expected) = encoded_in_background(&png);
+        // The PNG text is not even base64: reaching it would fail.
+        let kept = capture(StoredData::Image {
+            png: "not base64 at all!".into(),
+            ppi: 500,
+            png_sha256: Some(hex::encode(key_of(&png))),
+        });
+        assert_eq!(record_bytes(Position::LeftIndex, &kept, &encoder).unwrap(), expected);
+    }
+
+    #[test]
+    fn without_a_kept_key_or_a_background_record_the_png_is_read() {
+        let png = png();
+        let stored = base64::engine::general_purpose::STANDARD.encode(&png);
+        // A draft from an earlier version: no key; the PNG is hashed to find the record.
+        let (encoder, expected) = encoded_in_background(&png);
+        let legacy = capture(StoredData::Image {
+            png: stored.clone(),
+            ppi: 500,
+            png_sha256: None,
+        });
+        assert_eq!(record_bytes(Position::LeftIndex, &legacy, &encoder).unwrap(), expected);
+        // After a restart the encoder holds nothing: the kept key misses and the PNG is encoded.
+        let kept = capture(StoredData::Image {
+            png: stored,
+            ppi: 500,
+            png_sha256: Some(hex::encode(key_of(&png))),
+        });
+        assert_eq!(
+            record_bytes(Position::LeftIndex, &kept, &RecordEncoder::default()).unwrap(),
+            expected
+        );
     }
 }
