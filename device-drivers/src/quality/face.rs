@@ -1,36 +1,64 @@
 //! Face image quality on the station, after the measures of ISO/IEC 29794-5 and ICAO portrait
 //! rules, for a frontal portrait as the capture screen asks for (one face, looking at the camera).
 //!
+//! Every feature is relative (a ratio, a correlation, a share of pixels, a level of the
+//! frame's own range), never an absolute grey level of the face: a dark-skinned face reflects
+//! less light than a light-skinned one, so the same photograph, equally sharp, frontal and well
+//! exposed, has a lower mean grey and smaller grey-level differences between eye and skin. A
+//! score that read those absolute levels (as this one did: eye darkness in grey levels, exposure
+//! from the face's mean grey) marked dark-skinned residents' good photos as poor, and sent them
+//! to retries and a supervisor's sign-off for their skin. Ratios of grey levels do not depend on
+//! how much light the skin reflects; how far the frame's range is used and how much of the face
+//! is clipped do not either.
+//!
 //! 1. Eyes: at three scales tied to the image width, every eye-sized window (w × w/2) in the
 //!    upper three quarters of the frame is scored by how much darker it is than the lightest of
 //!    its four neighbours (left, right, above, below; integral images), so that the corner of
-//!    dark hair or a shadow's edge does not pass for an eye. The twelve darkest spots per scale
-//!    are paired when 2 to 7 window widths apart with their line tilted by less than 30°, and
-//!    each pair is scored by its weaker eye's darkness times its mirror likeness (correlation of
-//!    one eye's window with the other's, mirrored, at the best of the horizontal offsets within
-//!    one grid stride): two dark spots that are not mirror images are not eyes. The eye factor
-//!    is `1 - e^(-contrast/15)` times the likeness mapped from
-//!    0.2..0.8.
+//!    dark hair or a shadow's edge does not pass for an eye, relative to that neighbour:
+//!    `(side - window) / (side + 12)` (Weber contrast; the 12 grey levels keep sensor noise in
+//!    black hair from passing for strong contrast). The twelve darkest spots per scale are
+//!    paired when 2 to 7 window widths apart with their line tilted by less than 30°, and each
+//!    pair's mirror likeness is measured (correlation of one eye's window with the other's,
+//!    mirrored, at the best of the horizontal offsets within one grid stride): two dark spots
+//!    that are not mirror images are not eyes. The eye factor is `1 - e^(-contrast/0.04)` of the
+//!    weaker eye times the likeness mapped from 0.2..0.8, and the pair kept is the one with the
+//!    best factor.
 //! 2. The face is then resampled into a canonical frame turned with the eye line: eye distance
 //!    [`CANONICAL_EYE_DISTANCE`] pixels, 1.1 eye distances either side of the eyes' midpoint,
 //!    1.2 above and 1.9 below it (forehead to chin). Samples off the image are missing; the
-//!    share present is "face in frame", mapped from 0.6 (unusable) to 1.
+//!    share present is "face in frame", mapped from 0.6 (unusable) to 1. The inner face is the
+//!    ellipse 0.85 × 1.1 eye distances (half axes) centred half an eye distance below the
+//!    eyes: brows, eyes, cheeks, nose and mouth, without hair, ears or backdrop.
 //! 3. Pose: Pearson correlation of 8×8 cell means of the left half with the mirrored right half
 //!    (a turned face is not mirror-symmetric), mapped from 0.3..0.95, and the roll angle of the
 //!    eye line (5° is fine, 20° is not).
-//! 4. Exposure: mean grey level of the face, mapped with `1 - e^(-x/45)` and lowered above 200;
-//!    dynamic range: the 5th to 95th percentile spread, mapped with `1 - e^(-x/50)`.
-//! 5. Illumination uniformity: the darker half's mean over the brighter half's (ISO/IEC
+//! 4. Exposure, judged by the use of the camera's range and by clipping (ISO/IEC 29794-5's
+//!    under- and over-exposure prevention), the product of three factors: the whole frame's
+//!    99th percentile grey (its brightest parts: backdrop, catchlights, whites of the eyes)
+//!    mapped from 60..180, so that a frame squeezed into the bottom of the range scores low
+//!    whoever sits in it; the share of the inner face crushed to black (grey 0..=10) mapped from
+//!    0.35 (none) to 0.05 (full); and the share blown to white (245..=255) mapped the same way.
+//!    The inner face, not the box, so that black hair or a backdrop that a face-metering camera
+//!    blows out behind a dark face count for nothing. "Too dark" is a frame whose highlights
+//!    or crushed share are at half their factor or worse; "too bright", any blown share over
+//!    0.05.
+//! 5. Face contrast: `ln((p95 + 12) / (p5 + 12))` of the inner face's grey levels (5th and 95th
+//!    percentiles; the spread in stops, which the skin's reflectance scales away), mapped with
+//!    `1 - e^(-x/0.15)`. The mean grey and the 5th to 95th percentile spread in grey levels are
+//!    still reported, and scored nowhere.
+//! 6. Illumination uniformity: the darker half's mean over the brighter half's (ISO/IEC
 //!    29794-5's illumination symmetry), mapped from 0.4..0.95.
-//! 6. Sharpness, at the image's own resolution: at the face's strongest edges (the top tenth of
+//! 7. Sharpness, at the image's own resolution: at the face's strongest edges (the top tenth of
 //!    gradients after a 3×3 binomial smoothing), the gradient energy before that smoothing over
 //!    the energy after it; mapped from [`EDGE_RATIO_RANGE`]. It does not depend on exposure nor
 //!    on how much edge a face has, only on how crisp the edges are.
 //!
 //! Score: `100 × Π factor^weight` with weights eyes 0.20, symmetry 0.15, roll 0.05, exposure
-//! 0.10, dynamic range 0.10, uniformity 0.10, sharpness 0.15, face in frame 0.15. Without two
+//! 0.10, face contrast 0.10, uniformity 0.10, sharpness 0.15, face in frame 0.15. Without two
 //! eyes, the features are measured where a centred face's would be and the eye factor is at its
-//! floor.
+//! floor. The tests render one simulated face with skin from very light to very dark and hold
+//! its good captures within 5 points of each other, all at the capture threshold of 90, and its
+//! blurred, darkened and cut-off captures under it.
 //!
 //! Deliberately absent: a trained face detector or landmark model, age, expression, glasses,
 //! background and every other ICAO check; the number is not an ISO/IEC 29794-5 score and is
@@ -50,12 +78,31 @@ pub const CANONICAL_EYE_DISTANCE: f32 = 48.0;
 /// a fifth (1.27), by sigma 2 a tenth (1.09); a camera's edges are rarely pixel-sharp, so the
 /// scale saturates at 1.35.
 pub const EDGE_RATIO_RANGE: (f32, f32) = (1.02, 1.35);
-/// Grey levels of eye darkness at which the eye factor is `1 - 1/e`.
-const EYE_CONTRAST_SCALE: f32 = 15.0;
+/// Relative eye darkness (see [`EyePair::contrast`]) at which the eye factor is `1 - 1/e`.
+const EYE_CONTRAST_SCALE: f32 = 0.04;
+/// Grey levels added to both sides of a ratio of grey levels, so that sensor noise in a nearly
+/// black area (dark hair, a shadow) does not pass for a strong relative contrast.
+const DARK_FLOOR: f32 = 12.0;
+/// Grey levels at and under which a pixel is crushed to black, at and over which it is blown.
+const CRUSHED_LEVEL: u8 = 10;
+const BLOWN_LEVEL: u8 = 245;
+/// The frame's 99th percentile grey level mapped to 0 and 1: the brightest parts of a
+/// portrait (backdrop, catchlights, the whites of the eyes) reach well up the range when it
+/// is exposed, whoever sits.
+const HIGHLIGHT_RANGE: (f32, f32) = (60.0, 180.0);
+/// Shares of the inner face crushed to black mapped to 1 and 0.
+const CRUSHED_RANGE: (f32, f32) = (0.05, 0.35);
+/// Shares of the inner face blown to white mapped to 1 and 0.
+const BLOWN_RANGE: (f32, f32) = (0.05, 0.35);
+/// Relative face contrast (see [`FaceQuality::face_contrast`]) at which its factor is `1 - 1/e`.
+const FACE_CONTRAST_SCALE: f32 = 0.15;
 /// The canonical face box, in eye distances from the eyes' midpoint.
 const BOX_HALF_WIDTH: f32 = 1.1;
 const BOX_ABOVE: f32 = 1.2;
 const BOX_BELOW: f32 = 1.9;
+/// The inner face (brows, eyes, cheeks, nose, mouth; no hair, ears nor backdrop): an ellipse
+/// with these half axes, centred this far below the eyes' midpoint, in eye distances.
+const INNER_FACE: ((f32, f32), f32) = ((0.85, 1.1), 0.5);
 /// Side of the cells compared for symmetry, canonical pixels.
 const CELL: usize = 8;
 
@@ -64,7 +111,9 @@ const CELL: usize = 8;
 pub struct EyePair {
     pub left: (f32, f32),
     pub right: (f32, f32),
-    /// How much darker the weaker eye is than its surround, grey levels.
+    /// How much darker the weaker eye is than the lightest of its four sides, relative to that
+    /// side: `(side - eye) / (side + 12)`, 0..1. A ratio, so that the same eye scores the same
+    /// on light and dark skin.
     pub contrast: f32,
     /// Correlation of one eye's window with the other's mirrored, −1..=1.
     pub likeness: f32,
@@ -80,10 +129,21 @@ pub struct FaceQuality {
     pub symmetry: f32,
     /// Tilt of the eye line, degrees.
     pub roll_degrees: f32,
-    /// Mean grey level of the face.
+    /// Mean grey level of the face. Reported, not scored: a well exposed dark-skinned face is
+    /// darker than a light-skinned one.
     pub mean_brightness: f32,
-    /// 5th to 95th percentile spread of the face's grey levels.
+    /// 5th to 95th percentile spread of the face's grey levels. Reported, not scored, for the
+    /// same reason.
     pub dynamic_range: f32,
+    /// The inner face's contrast relative to its own level: `ln((p95 + 12) / (p5 + 12))` of its
+    /// grey levels (5th and 95th percentiles), the spread in stops rather than grey levels.
+    pub face_contrast: f32,
+    /// The frame's 99th percentile grey level: how far up the range its brightest parts reach.
+    pub highlight_level: f32,
+    /// Share of the inner face crushed to black (grey 0..=10), 0..=1.
+    pub crushed_fraction: f32,
+    /// Share of the inner face blown to white (grey 245..=255), 0..=1.
+    pub blown_fraction: f32,
     /// Darker half's mean over the brighter half's, 0..=1.
     pub illumination_uniformity: f32,
     /// Gradient energy at the face's strongest edges over the same after light smoothing.
@@ -105,6 +165,10 @@ pub fn face_assessment(image: &GrayImage) -> FaceQuality {
         roll_degrees: 0.0,
         mean_brightness: 0.0,
         dynamic_range: 0.0,
+        face_contrast: 0.0,
+        highlight_level: 0.0,
+        crushed_fraction: 0.0,
+        blown_fraction: 0.0,
         illumination_uniformity: 0.0,
         edge_sharpness_ratio: 0.0,
         sharpness: 0.0,
@@ -116,6 +180,7 @@ pub fn face_assessment(image: &GrayImage) -> FaceQuality {
         return quality;
     }
     let plane = Plane::from_gray(image);
+    quality.highlight_level = frame_percentile(image, 0.99);
     let integral = Integral::new(image);
     quality.eyes = find_eyes(&plane, &integral);
 
@@ -134,15 +199,16 @@ pub fn face_assessment(image: &GrayImage) -> FaceQuality {
     quality.edge_sharpness_ratio = edge_sharpness_ratio(&plane, left, right);
     quality.sharpness = ramp(quality.edge_sharpness_ratio, EDGE_RATIO_RANGE.0, EDGE_RATIO_RANGE.1);
 
-    let eyes = quality.eyes.map_or(0.0, |e| {
-        saturating(e.contrast, EYE_CONTRAST_SCALE) * ramp(e.likeness, 0.2, 0.8)
-    });
+    let eyes = quality.eyes.map_or(0.0, |e| eye_factor(e.contrast, e.likeness));
     // A correlation of 0.3 or less is no symmetry at all; 0.95 is a frontal face.
     let symmetry = ramp(quality.symmetry, 0.3, 0.95);
     let roll = ramp(quality.roll_degrees.abs(), 20.0, 5.0);
-    let overexposure = ramp(quality.mean_brightness, 250.0, 200.0);
-    let exposure = saturating(quality.mean_brightness, 45.0) * overexposure;
-    let range = saturating(quality.dynamic_range, 50.0);
+    // Exposure from the use of the range and from clipping, never from how light the face is.
+    let highlights = ramp(quality.highlight_level, HIGHLIGHT_RANGE.0, HIGHLIGHT_RANGE.1);
+    let crushed = ramp(quality.crushed_fraction, CRUSHED_RANGE.1, CRUSHED_RANGE.0);
+    let blown = ramp(quality.blown_fraction, BLOWN_RANGE.1, BLOWN_RANGE.0);
+    let exposure = highlights * crushed * blown;
+    let range = saturating(quality.face_contrast, FACE_CONTRAST_SCALE);
     let uniformity = ramp(quality.illumination_uniformity, 0.4, 0.95);
     let sharpness = quality.sharpness;
     // A face with 40 % or more outside the frame is unusable.
@@ -165,9 +231,9 @@ pub fn face_assessment(image: &GrayImage) -> FaceQuality {
     if symmetry < 0.5 || roll < 0.5 {
         issues.push(QualityIssue::FaceNotFrontal);
     }
-    if quality.mean_brightness < 60.0 {
+    if highlights < 0.5 || crushed < 0.5 {
         issues.push(QualityIssue::TooDark);
-    } else if overexposure < 1.0 {
+    } else if blown < 1.0 {
         issues.push(QualityIssue::TooBright);
     }
     if range < 0.5 {
@@ -185,7 +251,7 @@ pub fn face_assessment(image: &GrayImage) -> FaceQuality {
     quality
 }
 
-/// A dark spot: window centre and how much darker it is than its surround.
+/// A dark spot: window centre and how much darker it is than its surround, relative to it.
 #[derive(Clone, Copy)]
 struct DarkSpot {
     x: f32,
@@ -222,8 +288,9 @@ fn find_eyes(plane: &Plane, integral: &Integral) -> Option<EyePair> {
                         (f32::MIN, right.x),
                         |best, next| if next.0 > best.0 { next } else { best },
                     );
-                // Two dark spots that are not mirror images of each other are not two eyes.
-                let value = contrast * likeness.max(0.0);
+                // Two dark spots that are not mirror images of each other are not two eyes:
+                // the pair kept is the one with the best eye factor.
+                let value = eye_factor(contrast, likeness);
                 if best.is_none_or(|(_, v)| value > v) {
                     let pair = EyePair {
                         left: (left.x, left.y),
@@ -237,6 +304,12 @@ fn find_eyes(plane: &Plane, integral: &Integral) -> Option<EyePair> {
         }
     }
     best.filter(|&(_, value)| value > 0.0).map(|(pair, _)| pair)
+}
+
+/// The eye factor of a pair of dark spots: their relative darkness, saturating, times their
+/// mirror likeness mapped from 0.2..0.8.
+fn eye_factor(contrast: f32, likeness: f32) -> f32 {
+    saturating(contrast, EYE_CONTRAST_SCALE) * ramp(likeness, 0.2, 0.8)
 }
 
 /// Pearson correlation of the `2w × w` window around `left` with the mirrored window around
@@ -308,7 +381,8 @@ fn dark_spots(integral: &Integral, width: usize, height: usize, eye_width: i64) 
             else {
                 continue;
             };
-            let contrast = (lightest_dark_side - inner_mean) as f32;
+            // Relative to the side, so that an eye in dark skin is as dark as one in light skin.
+            let contrast = (lightest_dark_side - inner_mean) as f32 / (lightest_dark_side as f32 + DARK_FLOOR);
             if contrast > 0.0 {
                 found.push(DarkSpot {
                     x: cx as f32,
@@ -376,21 +450,31 @@ impl CanonicalFace {
 
     fn measure(&self, quality: &mut FaceQuality) {
         let mut histogram = [0u32; 256];
-        let (mut sum, mut n) = (0.0f64, 0u32);
+        let mut inner_histogram = [0u32; 256];
+        let (mut sum, mut n, mut inner_n) = (0.0f64, 0u32, 0u32);
         let half = self.width / 2;
         let (mut halves, mut half_n) = ([0.0f64; 2], [0u32; 2]);
+        let d = CANONICAL_EYE_DISTANCE;
         for y in 0..self.height {
             for x in 0..self.width {
                 let v = self.at(x, y);
                 if v.is_nan() {
                     continue;
                 }
-                histogram[(v.round() as usize).min(255)] += 1;
+                let level = (v.round() as usize).min(255);
+                histogram[level] += 1;
                 sum += v as f64;
                 n += 1;
                 let side = usize::from(x >= half);
                 halves[side] += v as f64;
                 half_n[side] += 1;
+                // Canonical pixel centre relative to the inner face's centre, in eye distances.
+                let u = (x as f32 + 0.5 - BOX_HALF_WIDTH * d) / d;
+                let v = (y as f32 + 0.5 - BOX_ABOVE * d) / d - INNER_FACE.1;
+                if (u / INNER_FACE.0 .0).powi(2) + (v / INNER_FACE.0 .1).powi(2) <= 1.0 {
+                    inner_histogram[level] += 1;
+                    inner_n += 1;
+                }
             }
         }
         if n == 0 {
@@ -398,6 +482,22 @@ impl CanonicalFace {
         }
         quality.mean_brightness = (sum / n as f64) as f32;
         quality.dynamic_range = percentile(&histogram, n, 0.95) - percentile(&histogram, n, 0.05);
+        if inner_n > 0 {
+            let (p5, p95) = (
+                percentile(&inner_histogram, inner_n, 0.05),
+                percentile(&inner_histogram, inner_n, 0.95),
+            );
+            quality.face_contrast = ((p95 + DARK_FLOOR) / (p5 + DARK_FLOOR)).ln();
+            let share = |levels: std::ops::RangeInclusive<u8>| {
+                inner_histogram[*levels.start() as usize..=*levels.end() as usize]
+                    .iter()
+                    .map(|&c| c as f32)
+                    .sum::<f32>()
+                    / inner_n as f32
+            };
+            quality.crushed_fraction = share(0..=CRUSHED_LEVEL);
+            quality.blown_fraction = share(BLOWN_LEVEL..=255);
+        }
         if half_n[0] > 0 && half_n[1] > 0 {
             let (a, b) = (halves[0] / half_n[0] as f64, halves[1] / half_n[1] as f64);
             quality.illumination_uniformity = if a.max(b) > 0.0 {
@@ -460,6 +560,15 @@ fn percentile(histogram: &[u32; 256], n: u32, fraction: f64) -> f32 {
         }
     }
     255.0
+}
+
+/// The grey level below which `fraction` of the whole frame's pixels lie.
+fn frame_percentile(image: &GrayImage, fraction: f64) -> f32 {
+    let mut histogram = [0u32; 256];
+    for &p in image.as_raw() {
+        histogram[p as usize] += 1;
+    }
+    percentile(&histogram, image.as_raw().len() as u32, fraction)
 }
 
 /// Sharpness at the face's edges, at the image's own resolution: over the face box, the pixels

@@ -56,13 +56,33 @@ impl FaceTraits {
             // world's people) near 30, light eyes up to 70; the darker the skin, the darker the
             // eyes (both follow melanin), so a dark-skinned sitter's eyes do not fade into the
             // face, as no real sitter's do.
-            iris_level: rng.gen_range(25.0..70.0) * (0.5 + 0.5 * ((skin - 110.0) / 90.0).clamp(0.0, 1.0)),
+            iris_level: rng.gen_range(25.0..70.0) * melanin_darkening(skin),
             nose_length: rng.gen_range(58.0..72.0),
             mouth_half_width: rng.gen_range(30.0..40.0),
             lips: skin * rng.gen_range(0.6..0.8),
             clothing: rng.gen_range(30.0..130.0),
         }
     }
+
+    /// The same person with another skin tone: `skin` is the grey of lit skin at exposure 1
+    /// ([`FaceTraits::new`] draws it from 110..200; real portraits reach below 60 for the
+    /// darkest skin). The lips follow the skin, and the iris darkens with it as in
+    /// [`FaceTraits::new`]; nothing else changes. For tests that score one face across skin
+    /// tones.
+    pub fn with_skin(&self, skin: f32) -> FaceTraits {
+        FaceTraits {
+            skin,
+            iris_level: self.iris_level / melanin_darkening(self.skin) * melanin_darkening(skin),
+            lips: self.lips / self.skin * skin,
+            ..self.clone()
+        }
+    }
+}
+
+/// How much darker than a light-skinned sitter's a sitter's irises are, 0.5..=1: eyes and skin
+/// both follow melanin.
+fn melanin_darkening(skin: f32) -> f32 {
+    0.5 + 0.5 * ((skin - 110.0) / 90.0).clamp(0.0, 1.0)
 }
 
 /// How one capture sees the face.
@@ -215,7 +235,7 @@ pub fn render_face(traits: &FaceTraits, view: &FaceView) -> GrayImage {
                 let across = (xf - centre_x) / head_w;
                 let roundness = (1.0 - head.min(1.0)).sqrt();
                 let mut skin = traits.skin * (0.78 + 0.22 * roundness) * (1.0 + 0.16 * light * across);
-                skin += 5.0 * fractal_noise(shade_seed, xf / 25.0, yf / 25.0, 2);
+                skin += 5.0 * tone(traits) * fractal_noise(shade_seed, xf / 25.0, yf / 25.0, 2);
                 skin = features(skin, traits, (xf, yf), (centre_x, eye_y, nose_tip_y, mouth_y), light);
                 level = blend(level, skin, cover(head, head_w));
             }
@@ -246,6 +266,13 @@ pub fn render_face(traits: &FaceTraits, view: &FaceView) -> GrayImage {
     to_gray_image(&levels, FACE_WIDTH, FACE_HEIGHT)
 }
 
+/// Shadows and highlights on skin scale with it, as light reflected by skin does: a socket's
+/// shadow takes the same share of a dark skin's grey as of a light one's. Relative to the skin
+/// the camera meters for, which they were drawn on.
+fn tone(traits: &FaceTraits) -> f32 {
+    traits.skin / METERED_SKIN_LEVEL
+}
+
 fn blend(under: f32, over: f32, coverage: f32) -> f32 {
     under + (over - under) * coverage
 }
@@ -259,11 +286,12 @@ fn features(
     light: f32,
 ) -> f32 {
     let mut level = skin;
+    let tone = tone(traits);
     for side in [-1.0f32, 1.0] {
         let eye_x = centre_x + side * traits.eye_spacing;
         // The eye socket's soft shadow, then the eye itself.
         let socket = ellipse(x, y, eye_x, eye_y - 4.0, 38.0, 22.0);
-        level -= 36.0 * smoothstep(1.0, 0.2, socket);
+        level -= 36.0 * tone * smoothstep(1.0, 0.2, socket);
         let eye = ellipse(x, y, eye_x, eye_y, 25.0, 10.0);
         if eye < 1.2 {
             let iris = ellipse(x, y, eye_x, eye_y, 10.5, 10.5);
@@ -295,10 +323,10 @@ fn features(
     let shadow_side = if light >= 0.0 { -1.0 } else { 1.0 };
     if y > eye_y + 10.0 && y < nose_tip_y + 5.0 {
         let ridge_x = centre_x + shadow_side * 11.0;
-        level -= 22.0 * (-((x - ridge_x) / 4.0).powi(2)).exp() * smoothstep(eye_y + 10.0, nose_tip_y - 10.0, y);
+        level -= 22.0 * tone * (-((x - ridge_x) / 4.0).powi(2)).exp() * smoothstep(eye_y + 10.0, nose_tip_y - 10.0, y);
     }
     let tip = ellipse(x, y, centre_x, nose_tip_y - 4.0, 16.0, 11.0);
-    level += 14.0 * smoothstep(1.0, 0.0, tip);
+    level += 14.0 * tone * smoothstep(1.0, 0.0, tip);
     for side in [-1.0f32, 1.0] {
         let nostril = ellipse(x, y, centre_x + side * 10.0, nose_tip_y + 6.0, 6.5, 3.5);
         level = blend(level, skin * 0.4, cover(nostril, 3.5) * 0.9);
@@ -309,9 +337,9 @@ fn features(
     level = blend(level, traits.lips * 0.9, cover(upper, 6.0));
     level = blend(level, traits.lips * 1.05, cover(lower, 8.0));
     if (x - centre_x).abs() < traits.mouth_half_width {
-        level -= 50.0 * (-((y - mouth_y) / 1.5).powi(2)).exp();
+        level -= 50.0 * tone * (-((y - mouth_y) / 1.5).powi(2)).exp();
     }
     // The shadow under the lower lip and along the jaw.
-    level -= 12.0 * smoothstep(1.0, 0.0, ellipse(x, y, centre_x, mouth_y + 26.0, 22.0, 6.0));
+    level -= 12.0 * tone * smoothstep(1.0, 0.0, ellipse(x, y, centre_x, mouth_y + 26.0, 22.0, 6.0));
     level
 }

@@ -116,3 +116,90 @@ fn degenerate_face_input_is_reported_not_a_panic() {
         );
     }
 }
+
+/// Greys of lit skin at exposure 1, from very light to very dark (the simulator's own sitters
+/// span 110..200; real portraits of the darkest skin reach under 60).
+const SKIN_TONES: [f32; 8] = [215.0, 190.0, 165.0, 140.0, 115.0, 90.0, 70.0, 50.0];
+/// The most a good capture's score may move when only the sitter's skin tone changes.
+const SKIN_TONE_SPREAD: u8 = 5;
+
+/// A resident must not need more retries, nor a supervisor's sign-off, because of their skin.
+/// Two simulated sitters, each drawn with every skin tone of [`SKIN_TONES`] and nothing else
+/// changed, are captured in one good pose and light, by a camera that meters on the face (dark
+/// skin exposed up to 1.3 times brighter) and by one that does not (the dark face stays dark
+/// on a light backdrop): every capture reaches the face threshold without an exposure or
+/// contrast issue, and the scores of one capture across skin tones stay within
+/// [`SKIN_TONE_SPREAD`]. (Before the features were made relative, the unmetered captures went
+/// from 99 for the lightest skin to 77 for the darkest.) The same captures blurred, darkened or
+/// cut off fail the threshold for every tone, and darkening lowers every tone's score step by
+/// step.
+#[test]
+fn one_face_scores_alike_whatever_its_skin_tone_and_poor_captures_fail_for_every_tone() {
+    use enroll_devices::simulated::face::{render_face, FaceTraits, FaceView};
+    use enroll_devices::simulated::SimulatedQuality;
+    use rand::SeedableRng;
+
+    let exposure_issues = [
+        QualityIssue::TooDark,
+        QualityIssue::TooBright,
+        QualityIssue::LowContrast,
+        QualityIssue::EyesNotFound,
+    ];
+    for person in [1u64, 2] {
+        let sitter = FaceTraits::new(person * 7919);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(person);
+        let view = FaceView::typical(SimulatedQuality::Good, &mut rng);
+        for metered_on_face in [true, false] {
+            let view = FaceView {
+                metered_on_face,
+                ..view.clone()
+            };
+            let mut good = Vec::new();
+            for skin in SKIN_TONES {
+                let image = render_face(&sitter.with_skin(skin), &view);
+                let quality = face_assessment(&image);
+                let case = format!("sitter {person}, metered {metered_on_face}, skin {skin}");
+                assert!(quality.score >= MOSIP_FACE_THRESHOLD, "{case}: {quality:?}");
+                assert!(
+                    !quality.issues.iter().any(|i| exposure_issues.contains(i)),
+                    "{case}: {quality:?}"
+                );
+                good.push(quality.score);
+
+                let darker: Vec<u8> = [0.6, 0.35]
+                    .iter()
+                    .map(|&g| face_assessment(&darkened(&image, g)).score)
+                    .collect();
+                assert!(
+                    quality.score > darker[0] && darker[0] > darker[1],
+                    "{case}: darkening by 0.6 then 0.35 must lower the score: {} {darker:?}",
+                    quality.score
+                );
+                let poor = [
+                    ("blurred by sigma 2", blurred(&image, 2.0)),
+                    ("darkened by 0.35", darkened(&image, 0.35)),
+                    ("cut off below the mouth", cropped(&image, 0, 0, image.width(), 360)),
+                ];
+                for (what, image) in poor {
+                    let score = face_assessment(&image).score;
+                    assert!(score < MOSIP_FACE_THRESHOLD, "{case}, {what}: {score}");
+                }
+            }
+            let spread = good.iter().max().unwrap() - good.iter().min().unwrap();
+            assert!(
+                spread <= SKIN_TONE_SPREAD,
+                "sitter {person}, metered {metered_on_face}: scores {good:?} over skin tones {SKIN_TONES:?}"
+            );
+        }
+        // A poor capture of the simulator (off-centre, blurred, dim, side-lit) fails for every
+        // tone.
+        let poor_view = FaceView::typical(SimulatedQuality::Poor, &mut rng);
+        for skin in SKIN_TONES {
+            let quality = face_assessment(&render_face(&sitter.with_skin(skin), &poor_view));
+            assert!(
+                quality.score < MOSIP_FACE_THRESHOLD,
+                "sitter {person}, poor, skin {skin}: {quality:?}"
+            );
+        }
+    }
+}
