@@ -131,12 +131,15 @@ pub fn finger_quality(image: &GrayImage, ppi: u16) -> FingerQuality {
             let (mut sum, mut sum_sq) = (0.0f64, 0.0f64);
             let (mut gxx, mut gyy, mut gxy) = (0.0f64, 0.0f64, 0.0f64);
             for y in y0..y0 + block {
-                let row = y * plane.width;
-                for x in x0..x0 + block {
-                    let v = plane.values[row + x] as f64;
+                // The block's part of the row, as slices: no bounds check per pixel.
+                let start = y * plane.width + x0;
+                let values = &plane.values[start..start + block];
+                let (gx_row, gy_row) = (&gx[start..start + block], &gy[start..start + block]);
+                for ((&v, &dx), &dy) in values.iter().zip(gx_row).zip(gy_row) {
+                    let v = v as f64;
                     sum += v;
                     sum_sq += v * v;
-                    let (dx, dy) = (gx[row + x] as f64, gy[row + x] as f64);
+                    let (dx, dy) = (dx as f64, dy as f64);
                     gxx += dx * dx;
                     gyy += dy * dy;
                     gxy += dx * dy;

@@ -30,19 +30,29 @@ impl Plane {
     /// sigma about 0.85 pixel); the border is copied as it is.
     pub fn binomial_smoothed(&self) -> Plane {
         let (w, h) = (self.width, self.height);
+        // Written over whole rows (three shifted slices zipped) rather than by index, so that
+        // the compiler drops the bounds checks and vectorises; each value is the same sum in
+        // the same order, so the result is bit for bit what the indexed loops gave.
         let mut across = self.values.clone();
-        for y in 0..h {
-            let row = y * w;
-            for x in 1..w.saturating_sub(1) {
-                across[row + x] =
-                    (self.values[row + x - 1] + 2.0 * self.values[row + x] + self.values[row + x + 1]) / 4.0;
+        if w >= 3 {
+            for (source, target) in self.values.chunks_exact(w).zip(across.chunks_exact_mut(w)) {
+                let (left, centre, right) = (&source[..w - 2], &source[1..w - 1], &source[2..]);
+                for (((out, &l), &c), &r) in target[1..w - 1].iter_mut().zip(left).zip(centre).zip(right) {
+                    *out = (l + 2.0 * c + r) / 4.0;
+                }
             }
         }
         let mut values = across.clone();
-        for y in 1..h.saturating_sub(1) {
-            for x in 0..w {
-                let i = y * w + x;
-                values[i] = (across[i - w] + 2.0 * across[i] + across[i + w]) / 4.0;
+        if w > 0 && h >= 3 {
+            for (y, target) in values.chunks_exact_mut(w).enumerate().take(h - 1).skip(1) {
+                let (above, row, below) = (
+                    &across[(y - 1) * w..y * w],
+                    &across[y * w..(y + 1) * w],
+                    &across[(y + 1) * w..(y + 2) * w],
+                );
+                for (((out, &a), &c), &b) in target.iter_mut().zip(above).zip(row).zip(below) {
+                    *out = (a + 2.0 * c + b) / 4.0;
+                }
             }
         }
         Plane {
@@ -73,18 +83,25 @@ impl Plane {
         if !(x >= 0.0 && y >= 0.0) {
             return None;
         }
-        let (x0, y0) = (x as usize, y as usize);
+        // Through `i32`: both are non-negative here, and a float-to-`i32` conversion is one
+        // instruction on x86-64 where float-to-`usize` is a branchy sequence (this line was
+        // the costliest of the fingerprint score). Any value past `i32::MAX` is off the frame
+        // either way, so the result is the same.
+        let (x0, y0) = (x as i32 as usize, y as i32 as usize);
         if x0 + 1 >= self.width || y0 + 1 >= self.height {
             return None;
         }
         Some((y0 * self.width + x0, x - x0 as f32, y - y0 as f32))
     }
 
+    #[inline]
     fn interpolate(&self, index: usize, fx: f32, fy: f32) -> f32 {
-        let v = &self.values;
-        let top = v[index] + (v[index + 1] - v[index]) * fx;
+        // Two bounds checks (one per pair of neighbours) instead of four.
         let below = index + self.width;
-        let bottom = v[below] + (v[below + 1] - v[below]) * fx;
+        let (top_pair, bottom_pair) = (&self.values[index..index + 2], &self.values[below..below + 2]);
+        let (tl, tr, bl, br) = (top_pair[0], top_pair[1], bottom_pair[0], bottom_pair[1]);
+        let top = tl + (tr - tl) * fx;
+        let bottom = bl + (br - bl) * fx;
         top + (bottom - top) * fy
     }
 }
@@ -144,13 +161,23 @@ pub(crate) fn sobel(plane: &Plane) -> (Vec<f32>, Vec<f32>) {
         return (gx, gy);
     }
     let v = &plane.values;
-    for y in 1..h - 1 {
-        let (up, row, down) = ((y - 1) * w, y * w, (y + 1) * w);
-        for x in 1..w - 1 {
-            gx[row + x] = (v[up + x + 1] + 2.0 * v[row + x + 1] + v[down + x + 1])
-                - (v[up + x - 1] + 2.0 * v[row + x - 1] + v[down + x - 1]);
-            gy[row + x] = (v[down + x - 1] + 2.0 * v[down + x] + v[down + x + 1])
-                - (v[up + x - 1] + 2.0 * v[up + x] + v[up + x + 1]);
+    // Row slices zipped instead of indexing, so that the loop has no bounds checks and
+    // vectorises; each derivative is the same sum in the same order as written per pixel.
+    let rows = gx.chunks_exact_mut(w).zip(gy.chunks_exact_mut(w)).enumerate();
+    let n = w - 2;
+    for (y, (gx_row, gy_row)) in rows.take(h - 1).skip(1) {
+        // Each row sliced to exactly `n + 2` values, so that `i + 2` below is provably in range.
+        let up = &v[(y - 1) * w..][..n + 2];
+        let row = &v[y * w..][..n + 2];
+        let down = &v[(y + 1) * w..][..n + 2];
+        let columns = gx_row[1..=n].iter_mut().zip(&mut gy_row[1..=n]).enumerate();
+        for (i, (gx_out, gy_out)) in columns {
+            // `i` is x - 1.
+            let (ul, uc, ur) = (up[i], up[i + 1], up[i + 2]);
+            let (rl, rr) = (row[i], row[i + 2]);
+            let (dl, dc, dr) = (down[i], down[i + 1], down[i + 2]);
+            *gx_out = (ur + 2.0 * rr + dr) - (ul + 2.0 * rl + dl);
+            *gy_out = (dl + 2.0 * dc + dr) - (ul + 2.0 * uc + ur);
         }
     }
     (gx, gy)
