@@ -216,6 +216,9 @@ fn start_driver(
             .stderr(log),
     )?;
     harness::wait_for_port(driver_port, "tauri-driver")?;
+    // tauri-driver listens before the WebKitWebDriver it starts does, and answers a new session
+    // asked for in between by dropping the connection ("webdriver server did not respond").
+    harness::wait_for_port(native_port, "WebKitWebDriver")?;
     Ok((driver, driver_port))
 }
 
