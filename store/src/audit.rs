@@ -227,6 +227,8 @@ impl Vault {
     /// Open the audit session at sign-in; `None` closes it (sign-out, idle lock).
     pub fn set_audit_session(&mut self, session: Option<AuditSession>) {
         self.audit_session = session;
+        // Whoever comes next, or nobody, does not inherit the readable draft.
+        self.draft_memo = None;
     }
 
     /// Append an event that is not part of another change (a sign-in, a failed sign-in).

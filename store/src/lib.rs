@@ -22,6 +22,7 @@
 pub mod audit;
 mod blobs;
 pub mod crypto;
+mod draft_memo;
 pub mod error;
 pub mod operators;
 pub mod private_files;

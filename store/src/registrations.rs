@@ -34,6 +34,8 @@ use rusqlite::{params, OptionalExtension, ToSql};
 
 use crate::audit::{self, NewAuditEvent};
 use crate::blobs::{BlobKind, BlobStore};
+use crate::crypto::NONCE_LEN;
+use crate::draft_memo::DraftMemo;
 use crate::{DataKey, StoreError, Vault};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -152,18 +154,13 @@ impl Vault {
         // move has to overwrite megabytes of ciphertext to get rid of it.
         let content_key = DataKey::generate();
         let wrapped_key = data_key.seal(content_key.as_bytes(), &content_key_aad(registration_id));
+        let sealed = content_key.seal(content, &content_aad(registration_id));
         let transaction = self.connection.transaction()?;
         transaction.execute(
             "INSERT INTO registrations
                  (registration_id, state, created_by, created_at, updated_at, content_sealed, content_key_sealed)
              VALUES (?1, 'draft', ?2, ?3, ?3, ?4, ?5)",
-            params![
-                registration_id,
-                created_by,
-                now,
-                content_key.seal(content, &content_aad(registration_id)),
-                wrapped_key
-            ],
+            params![registration_id, created_by, now, sealed, wrapped_key],
         )?;
         audit::append(
             &transaction,
@@ -177,6 +174,7 @@ impl Vault {
             },
         )?;
         transaction.commit()?;
+        self.draft_memo = DraftMemo::new(registration_id, &sealed, content);
         Ok(())
     }
 
@@ -217,12 +215,27 @@ impl Vault {
     /// registration's in its row).
     pub fn registration_content(&self, registration_id: &str, data_key: &DataKey) -> Result<Vec<u8>, StoreError> {
         let row = self.registration(registration_id)?;
-        let (inline, file, wrapped_key): (Option<Vec<u8>>, Option<String>, Option<Vec<u8>>) =
+        // length() of a blob is read from the record's header, without its megabytes.
+        let (rowid, inline_len, file, wrapped_key): (i64, Option<i64>, Option<String>, Option<Vec<u8>>) =
             self.connection.query_row(
-                "SELECT content_sealed, content_file, content_key_sealed FROM registrations WHERE registration_id = ?1",
+                "SELECT rowid, length(content_sealed), content_file, content_key_sealed
+                 FROM registrations WHERE registration_id = ?1",
                 [registration_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )?;
+        if inline_len.is_some() {
+            if let Some(content) = self.memoized_draft(registration_id, rowid)? {
+                return Ok(content);
+            }
+        }
+        let inline: Option<Vec<u8>> = match inline_len {
+            Some(_) => self.connection.query_row(
+                "SELECT content_sealed FROM registrations WHERE rowid = ?1",
+                [rowid],
+                |r| r.get(0),
+            )?,
+            None => None,
+        };
         let aad = content_aad(registration_id);
         match (inline, file, wrapped_key) {
             (None, Some(file), Some(wrapped_key)) => {
@@ -241,6 +254,26 @@ impl Vault {
                 "registration {registration_id} names its content in two places, or a file without its key"
             ))),
         }
+    }
+
+    /// The draft's content from the memo of the last write, when the row still holds what that
+    /// write stored (the nonce that starts its ciphertext says so).
+    fn memoized_draft(&self, registration_id: &str, rowid: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(memo) = self
+            .draft_memo
+            .as_ref()
+            .filter(|m| m.registration_id() == registration_id)
+        else {
+            return Ok(None);
+        };
+        let stored = self
+            .connection
+            .blob_open(rusqlite::MAIN_DB, c"registrations", c"content_sealed", rowid, true)?;
+        let mut nonce = [0u8; NONCE_LEN];
+        if stored.read_at_exact(&mut nonce, 0).is_err() {
+            return Ok(None);
+        }
+        Ok(memo.content_if_current(registration_id, &nonce).map(<[u8]>::to_vec))
     }
 
     /// The content key a draft's row wraps; `None` for a draft written before drafts had one.
@@ -295,11 +328,21 @@ impl Vault {
                 trash: None,
             })
         };
-        match self.draft_content_key(registration_id, data_key)? {
+        let sealed = match self.draft_content_key(registration_id, data_key)? {
             // The version replaced is under the draft's key, which finalize or discard erases.
-            Some(content_key) => self.without_zeroing(|vault| update(vault, &content_key.seal(content, &aad))),
-            None => update(self, &data_key.seal(content, &aad)),
-        }
+            Some(content_key) => {
+                let sealed = content_key.seal(content, &aad);
+                self.without_zeroing(|vault| update(vault, &sealed))?;
+                sealed
+            }
+            None => {
+                let sealed = data_key.seal(content, &aad);
+                update(self, &sealed)?;
+                sealed
+            }
+        };
+        self.draft_memo = DraftMemo::new(registration_id, &sealed, content);
+        Ok(())
     }
 
     /// draft → pending_approval, with the finalized content: written to its content file
@@ -662,6 +705,15 @@ impl Vault {
     /// audit event (when the move is one worth auditing) records `<from> → <to>` followed by
     /// its details. The SQL and its parameter numbers are built here from the named columns.
     fn move_registration(&mut self, change: Move<'_>) -> Result<(), StoreError> {
+        // Whatever the move, the memo of this registration's draft is not kept past it (an
+        // autosave makes a new one once it has committed).
+        if self
+            .draft_memo
+            .as_ref()
+            .is_some_and(|m| m.registration_id() == change.registration_id)
+        {
+            self.draft_memo = None;
+        }
         let transaction = self.connection.transaction()?;
         let actual: Option<String> = transaction
             .query_row(
@@ -930,6 +982,80 @@ mod tests {
         assert_eq!(vault.registration_content("R1", &key).unwrap(), b"the packet");
         vault.approve_and_seal("R1", b"envelope", "sara", "t4").unwrap();
         assert_eq!(stored(&vault), (None, None));
+    }
+
+    #[test]
+    fn the_draft_last_written_is_read_from_memory_only_while_its_row_holds_that_write_and_the_session_lasts() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut vault, key) = vault_with_station(dir.path());
+        let aad = content_aad("R1");
+        let stored = |vault: &Vault| -> Vec<u8> {
+            vault
+                .connection
+                .query_row(
+                    "SELECT content_sealed FROM registrations WHERE registration_id = 'R1'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let store = |vault: &Vault, sealed: &[u8]| {
+            vault
+                .connection
+                .execute(
+                    "UPDATE registrations SET content_sealed = ?1 WHERE registration_id = 'R1'",
+                    [sealed],
+                )
+                .unwrap();
+        };
+        // Damaged past its nonce: the stored bytes no longer decrypt, but they still start
+        // as the last write's did. Whether a read succeeds says where it came from.
+        let damage_past_the_nonce = |vault: &Vault| {
+            let mut sealed = stored(vault);
+            sealed[NONCE_LEN + 100] ^= 1;
+            store(vault, &sealed);
+        };
+
+        vault
+            .insert_draft("R1", "omar", &vec![b'a'; 40_000], &key, "t1")
+            .unwrap();
+        let second = vec![b'b'; 40_000];
+        vault.update_draft("R1", &second, &key, "t2").unwrap();
+        damage_past_the_nonce(&vault);
+        assert_eq!(
+            vault.registration_content("R1", &key).unwrap(),
+            second,
+            "the last write's content comes from memory, without reading and decrypting it again"
+        );
+
+        // Written by anything else (another path, another process): a new nonce, so the row wins.
+        let wrapped: Vec<u8> = vault
+            .connection
+            .query_row(
+                "SELECT content_key_sealed FROM registrations WHERE registration_id = 'R1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let draft_key = unwrap_content_key(&key, &wrapped, "R1").unwrap();
+        store(&vault, &draft_key.seal(b"written elsewhere", &aad));
+        assert_eq!(vault.registration_content("R1", &key).unwrap(), b"written elsewhere");
+
+        // A sign-out (or sign-in, or idle lock) takes the readable copy out of memory.
+        vault.update_draft("R1", &second, &key, "t3").unwrap();
+        damage_past_the_nonce(&vault);
+        vault.set_audit_session(None);
+        assert_eq!(
+            vault.registration_content("R1", &key).unwrap_err().code(),
+            "vault_corrupt",
+            "after the session, the draft is read from the vault, damage and all"
+        );
+
+        // And finalize hands on the content it is given, not the memo.
+        vault.update_draft("R1", &second, &key, "t4").unwrap();
+        vault.finalize("R1", b"the packet", &key, "t5").unwrap();
+        assert_eq!(vault.registration_content("R1", &key).unwrap(), b"the packet");
+        assert!(vault.draft_memo.is_none(), "a finalized draft is not kept in memory");
     }
 
     #[test]
