@@ -82,6 +82,8 @@ pub struct Station {
     record_encoder: biometrics::encoder::RecordEncoder,
     /// The one live preview that may stream to the window.
     live: biometrics::live::LivePreviews,
+    /// The biometrics of the pending registration under review, parsed once per review.
+    review_memo: biometrics::review_memo::ReviewMemo,
     /// Which biometrics a registration takes and how good they must be.
     capture_policy: enroll_schemas::CapturePolicy,
     clock: Clock,
@@ -121,6 +123,7 @@ impl Station {
             id_schema_version,
             devices: biometrics::DeviceRegistry::new(biometrics::DeviceSettings::default().backends()?),
             record_encoder: Default::default(),
+            review_memo: Default::default(),
             live: Default::default(),
             capture_policy: enroll_schemas::CapturePolicy::default_policy(),
             clock,

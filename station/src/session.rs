@@ -115,10 +115,13 @@ impl Station {
         let (operator, data_key) = self.check_credentials(&mut vault, username, password, now)?;
         let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
         vault.remember_station_public_key(&signing_key.public_key())?;
-        vault.set_audit_session(Some(AuditSession {
-            actor: operator.username.clone(),
-            signer: Box::new(move |message| signing_key.0.sign(message).to_bytes().to_vec()),
-        }));
+        self.change_audit_session(
+            &mut vault,
+            Some(AuditSession {
+                actor: operator.username.clone(),
+                signer: Box::new(move |message| signing_key.0.sign(message).to_bytes().to_vec()),
+            }),
+        );
         vault.record_login_success(&operator.username, &now_text)?;
         drop(vault);
         let view = operator_view(&operator);
@@ -212,7 +215,15 @@ impl Station {
                 tracing::warn!(%error, "the sign-out could not be audited");
             }
         }
-        vault.set_audit_session(None);
+        self.change_audit_session(&mut vault, None);
+    }
+
+    /// The vault's audit session becomes `session`. What was kept readable for the one before
+    /// (the vault's memo of the draft it wrote last, the review's parsed biometrics) goes with
+    /// it: the next operator, or nobody, inherits none of it.
+    fn change_audit_session(&self, vault: &mut Vault, session: Option<AuditSession>) {
+        vault.set_audit_session(session);
+        self.review_memo.forget();
     }
 
     /// The signed-in operator and the data key, counting the call as activity. Locks the
@@ -292,7 +303,7 @@ impl Station {
     /// while nobody is signed in; the next sign-in covers it).
     fn record_idle_lock(&self, operator: &Operator, now: OffsetDateTime) -> Result<(), StationError> {
         let mut vault = self.vault();
-        vault.set_audit_session(None);
+        self.change_audit_session(&mut vault, None);
         vault.record_audit(&NewAuditEvent {
             at: &rfc3339(now),
             actor: Some(&operator.username),

@@ -18,6 +18,7 @@ pub(crate) mod encoder;
 pub mod live;
 mod preview;
 pub(crate) mod records;
+pub(crate) mod review_memo;
 mod views;
 
 pub use devices::{DeviceRegistry, DeviceSettings, SbiSettings};
@@ -27,6 +28,8 @@ pub use enroll_devices::Position;
 pub use enroll_schemas::PolicyStep;
 pub use live::{FrameSink, LivePreviewView, PreviewFrameView};
 pub use views::{BiometricsView, DeviceListView, ExceptionView, PositionStateName, PositionView, StepView};
+
+use std::sync::Arc;
 
 use base64::Engine as _;
 use enroll_devices::{CancelToken, CaptureRequest, CapturedData, QualitySource};
@@ -73,7 +76,7 @@ impl Station {
     /// Where a registration's biometrics stand against the capture policy: a draft's as the
     /// clerk takes them, a pending registration's as finalized (for the supervisor's review).
     pub fn biometrics(&self, registration_id: &str) -> Result<BiometricsView, StationError> {
-        Ok(self.biometrics_view(&self.readable_biometrics(registration_id)?))
+        Ok(self.biometrics_view(&*self.readable_biometrics(registration_id)?))
     }
 
     /// The kept image of one position (or of the exception photo), ready to show, with its
@@ -381,22 +384,29 @@ impl Station {
 
     /// A draft's biometrics, or those a pending registration's packet holds; nothing once the
     /// station can no longer read the registration.
-    fn readable_biometrics(&self, registration_id: &str) -> Result<BiometricsDraft, StationError> {
+    fn readable_biometrics(&self, registration_id: &str) -> Result<Arc<BiometricsDraft>, StationError> {
         let (_, data_key) = self.signed_in()?;
         let vault = self.vault();
         let row = vault.registration(registration_id)?;
-        let bytes = match row.state {
-            RegistrationState::Draft | RegistrationState::PendingApproval => {
-                vault.registration_content(registration_id, &data_key)?
-            }
+        let pending = match row.state {
+            RegistrationState::Draft => false,
+            RegistrationState::PendingApproval => true,
             _ => return Err(crate::invalid_state(&row)),
         };
+        if pending {
+            if let Some(biometrics) = self.review_memo.get(registration_id) {
+                return Ok(biometrics);
+            }
+        }
+        let bytes = vault.registration_content(registration_id, &data_key)?;
         drop(vault);
-        if row.state == RegistrationState::Draft {
-            return Ok(Draft::from_bytes(&bytes)?.biometrics);
+        if !pending {
+            return Ok(Arc::new(Draft::from_bytes(&bytes)?.biometrics));
         }
         let (contents, _) = enroll_packet::PacketContents::from_bytes(crate::content::pending_container(&bytes)?)?;
-        Ok(records::from_packet(&self.capture_policy, &contents))
+        let biometrics = Arc::new(records::from_packet(&self.capture_policy, &contents));
+        self.review_memo.keep(registration_id, Arc::clone(&biometrics));
+        Ok(biometrics)
     }
 
     /// The draft (`invalid_state` for a registration past it: `readable_content` checks).

@@ -20,7 +20,9 @@ use enroll_schemas::PolicyStep;
 use enroll_station::biometrics::ExceptionKindName;
 use enroll_station::Station;
 
-use crate::{as_user, fixture_with_default_capture_policy as fixture, identity, password, MAKER, OFFICER, SUPERVISOR};
+use crate::{
+    as_user, data_dir, fixture_with_default_capture_policy as fixture, identity, password, MAKER, OFFICER, SUPERVISOR,
+};
 
 fn fixtures_dir() -> PathBuf {
     let root = std::env::var_os("ENROLL_FIXTURES")
@@ -314,6 +316,26 @@ async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
     let face = station.biometric_preview(&rid, Position::Face).unwrap();
     assert_eq!(face.quality, 95, "the face from the packet");
     assert!(image::load_from_memory(&preview_png(&face.preview_data_url)).is_ok());
+
+    // The review parses the pending packet once, not once per image: with the file on disk
+    // damaged past its nonce, the previews still come (from what was parsed); a new session
+    // reads the packet again, and finds the damage.
+    let content_file = data_dir(fixture.dir.path())
+        .join("vault.blobs")
+        .join(format!("{rid}.content"));
+    let intact = std::fs::read(&content_file).unwrap();
+    let mut damaged = intact.clone();
+    damaged[100] ^= 1;
+    std::fs::write(&content_file, &damaged).unwrap();
+    assert!(station.biometric_preview(&rid, Position::LeftIris).is_ok());
+    assert!(station.biometrics(&rid).unwrap().complete);
+    as_user(station, SUPERVISOR);
+    assert_eq!(
+        station.biometric_preview(&rid, Position::LeftIris).unwrap_err().code(),
+        "vault_corrupt"
+    );
+    std::fs::write(&content_file, &intact).unwrap();
+    assert!(station.biometric_preview(&rid, Position::LeftIris).is_ok());
     assert_eq!(
         station
             .capture_biometrics(&rid, PolicyStep::LeftSlap)
