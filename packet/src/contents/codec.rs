@@ -27,7 +27,9 @@ impl PacketContents {
             .map_err(|e| PacketError::Contents(format!("the identity document cannot be written as JSON: {e}")))?;
         let meta = serde_json::to_vec(&self.meta)
             .map_err(|e| PacketError::Contents(format!("the packet metadata cannot be written as JSON: {e}")))?;
-        let biometrics = biometrics_to_cbeff(&self.biometrics, &self.exceptions)?.to_xml()?;
+        // The largest entry by far: hashed while it is written.
+        let (biometrics, biometrics_sha256) =
+            biometrics_to_cbeff(&self.biometrics, &self.exceptions)?.to_xml_and_sha256()?;
         let audit = serde_json::to_vec(&self.audit)
             .map_err(|e| PacketError::Contents(format!("the audit events cannot be written as JSON: {e}")))?;
         for (index, document) in self.documents.iter().enumerate() {
@@ -46,9 +48,13 @@ impl PacketContents {
             .into_iter()
             .zip(&data)
             .map(|(name, bytes)| ManifestEntry {
+                sha256: if name == BIOMETRICS_ENTRY {
+                    hex::encode(biometrics_sha256)
+                } else {
+                    hex::encode(Sha256::digest(bytes))
+                },
                 name,
                 length: bytes.len() as u64,
-                sha256: hex::encode(Sha256::digest(bytes)),
             })
             .collect();
         let manifest = PacketManifest {

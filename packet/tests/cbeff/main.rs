@@ -170,6 +170,19 @@ fn the_writer_output_reads_back_identically() {
 }
 
 #[test]
+fn the_writer_hashing_as_it_writes_gives_the_same_bytes_and_their_sha256() {
+    use sha2::Digest as _;
+    let cbeff = sample();
+    assert!(
+        cbeff.records.len() > 1,
+        "several records, so several parts cross the thread"
+    );
+    let (written, sha256) = cbeff.to_xml_and_sha256().unwrap();
+    assert_eq!(written, cbeff.to_xml().unwrap());
+    assert_eq!(sha256, <[u8; 32]>::from(sha2::Sha256::digest(&written)));
+}
+
+#[test]
 fn bad_documents_are_refused_by_name_and_never_panic() {
     let cases: [(&str, &str); 9] = [
         ("", "no root element"),
