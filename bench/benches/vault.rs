@@ -69,7 +69,7 @@ const DURABILITY_FLOOR_NAME: &str = "durability floor: 3 AES-256-GCM and 2 SHA-2
      passes over the envelope's bytes, 2 envelope-sized and 3 small fsynced writes, on one core";
 const LARGE_VAULT_REGISTRATIONS: usize = 100_000;
 /// Bump when the generated vault's contents change.
-const GENERATOR_VERSION: u32 = 3;
+const GENERATOR_VERSION: u32 = 4;
 
 fn bench_data_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
