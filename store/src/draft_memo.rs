@@ -37,8 +37,9 @@ impl DraftMemo {
         &self.registration_id
     }
 
-    /// The content, when the stored ciphertext of its registration starts with `stored_nonce`.
-    pub(crate) fn content_if_current(&self, registration_id: &str, stored_nonce: &[u8; NONCE_LEN]) -> Option<&[u8]> {
-        (self.registration_id == registration_id && &self.nonce == stored_nonce).then_some(self.content.as_slice())
+    /// The content, when the stored ciphertext of its registration ([`DraftMemo::registration_id`])
+    /// starts with `stored_nonce`.
+    pub(crate) fn content_if_current(&self, stored_nonce: &[u8; NONCE_LEN]) -> Option<&[u8]> {
+        (&self.nonce == stored_nonce).then_some(self.content.as_slice())
     }
 }

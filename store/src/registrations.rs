@@ -273,7 +273,7 @@ impl Vault {
         if stored.read_at_exact(&mut nonce, 0).is_err() {
             return Ok(None);
         }
-        Ok(memo.content_if_current(registration_id, &nonce).map(<[u8]>::to_vec))
+        Ok(memo.content_if_current(&nonce).map(<[u8]>::to_vec))
     }
 
     /// The content key a draft's row wraps; `None` for a draft written before drafts had one.
@@ -328,19 +328,13 @@ impl Vault {
                 trash: None,
             })
         };
-        let sealed = match self.draft_content_key(registration_id, data_key)? {
+        let content_key = self.draft_content_key(registration_id, data_key)?;
+        let sealed = content_key.as_ref().unwrap_or(data_key).seal(content, &aad);
+        match content_key {
             // The version replaced is under the draft's key, which finalize or discard erases.
-            Some(content_key) => {
-                let sealed = content_key.seal(content, &aad);
-                self.without_zeroing(|vault| update(vault, &sealed))?;
-                sealed
-            }
-            None => {
-                let sealed = data_key.seal(content, &aad);
-                update(self, &sealed)?;
-                sealed
-            }
-        };
+            Some(_) => self.without_zeroing(|vault| update(vault, &sealed))?,
+            None => update(self, &sealed)?,
+        }
         self.draft_memo = DraftMemo::new(registration_id, &sealed, content);
         Ok(())
     }
