@@ -61,8 +61,13 @@ pub const MAX_CHUNK_SIZE: u32 = 16 * 1024 * 1024;
 
 /// The first four bytes of every envelope.
 pub const ENVELOPE_MAGIC: [u8; 4] = *b"ENRP";
-/// The only envelope version this software writes and reads.
+/// The envelope version whose sealed container carries the supervisor's decision inside: what
+/// the station wrote before version 2, and still writes for a registration finalized by such
+/// a version and approved after the upgrade. Read by every register.
 pub const ENVELOPE_VERSION: u8 = 1;
+/// The envelope version sealed at finalize and reviewed by appending the decision
+/// ([`crate::reviewed`]).
+pub const REVIEWED_ENVELOPE_VERSION: u8 = 2;
 /// HPKE KEM id of DHKEM(X25519, HKDF-SHA256) (RFC 9180 §7.1).
 pub const HPKE_KEM_ID: u16 = 0x0020;
 /// HPKE KDF id of HKDF-SHA256 (RFC 9180 §7.2).
@@ -83,9 +88,9 @@ pub const ENC_LEN: usize = 32;
 /// two id lengths 2 + 2, chunk size 4, plaintext length 8, enc 32.
 const FIXED_HEADER_LEN: usize = 4 + 1 + 6 + 8 + 2 + 2 + 4 + 8 + ENC_LEN;
 
-type Kem = hpke::kem::X25519HkdfSha256;
-type Kdf = hpke::kdf::HkdfSha256;
-type Aead = hpke::aead::AesGcm256;
+pub(crate) type Kem = hpke::kem::X25519HkdfSha256;
+pub(crate) type Kdf = hpke::kdf::HkdfSha256;
+pub(crate) type Aead = hpke::aead::AesGcm256;
 
 // The ids written into headers must be the ones of the types that actually do the work.
 const _: () = assert!(<Kem as hpke::Kem>::KEM_ID == HPKE_KEM_ID);
@@ -130,7 +135,7 @@ impl EnvelopeHeader {
         // The version comes right after the magic so that every later field may change meaning
         // in a later version; nothing after it is read for an unknown version.
         let version = reader.take_u8("the version")?;
-        if version != ENVELOPE_VERSION {
+        if version != ENVELOPE_VERSION && version != REVIEWED_ENVELOPE_VERSION {
             return Err(PacketError::UnknownVersion(version));
         }
 
@@ -139,7 +144,7 @@ impl EnvelopeHeader {
         let aead = reader.take_u16("the HPKE suite")?;
         if (kem, kdf, aead) != (HPKE_KEM_ID, HPKE_KDF_ID, HPKE_AEAD_ID) {
             return Err(PacketError::Malformed(format!(
-                "HPKE suite kem {kem:#06x}, kdf {kdf:#06x}, aead {aead:#06x} is not supported; version 1 envelopes use \
+                "HPKE suite kem {kem:#06x}, kdf {kdf:#06x}, aead {aead:#06x} is not supported; envelopes use \
                  kem {HPKE_KEM_ID:#06x}, kdf {HPKE_KDF_ID:#06x}, aead {HPKE_AEAD_ID:#06x}"
             )));
         }
@@ -194,10 +199,25 @@ impl EnvelopeHeader {
             .saturating_add(self.chunk_count().saturating_mul(TAG_LEN as u64))
     }
 
-    /// The exact length in bytes of the whole envelope this header announces
-    /// (header, body and signature). Lets the intake refuse a wrong `Upload-Length` early.
+    /// Version 1: the exact length in bytes of the whole envelope this header announces
+    /// (header, body and signature). Version 2: the least it can be (header, body, a review
+    /// of nothing but its length and tag, and the signature); the review's length field,
+    /// after the body, gives the rest.
     pub fn envelope_len(&self) -> u64 {
-        self.checked_envelope_len().unwrap_or(u64::MAX)
+        let least_review = if self.version == REVIEWED_ENVELOPE_VERSION {
+            crate::reviewed::REVIEW_LEN_LEN as u64 + TAG_LEN as u64
+        } else {
+            0
+        };
+        self.checked_envelope_len()
+            .and_then(|len| len.checked_add(least_review))
+            .unwrap_or(u64::MAX)
+    }
+
+    /// Length in bytes of the header and the body: what a version 2 envelope is before its
+    /// review, as the station keeps it while the registration waits for a supervisor.
+    pub fn pending_len(&self) -> u64 {
+        (self.header_len as u64).saturating_add(self.body_len())
     }
 
     fn checked_envelope_len(&self) -> Option<u64> {
@@ -214,7 +234,7 @@ fn envelope_len_of(plaintext_len: u64, chunk_size: u32, header_len: usize) -> Op
         .checked_add(SIGNATURE_LEN as u64)
 }
 
-fn chunk_count(plaintext_len: u64, chunk_size: u32) -> u64 {
+pub(crate) fn chunk_count(plaintext_len: u64, chunk_size: u32) -> u64 {
     // `max(1)` on the chunk size only guards hand-built headers; parsed ones are >= 1 KiB.
     plaintext_len.div_ceil(u64::from(chunk_size.max(1))).max(1)
 }
@@ -352,6 +372,7 @@ fn seal_with_ephemeral_randomness<R: hpke::rand_core::CryptoRng + hpke::rand_cor
 
     let plaintext_len = plaintext.len() as u64;
     let mut envelope = encode_header(
+        ENVELOPE_VERSION,
         register.key_id(),
         station_id,
         registration_id,
@@ -442,6 +463,10 @@ pub fn verify_envelope_signature(
     station_public_key: &[u8; 32],
 ) -> Result<EnvelopeHeader, PacketError> {
     let header = EnvelopeHeader::parse(envelope)?;
+    if header.version == REVIEWED_ENVELOPE_VERSION {
+        crate::reviewed::verify_signature(envelope, &header, station_public_key)?;
+        return Ok(header);
+    }
     check_envelope_len(&header, envelope.len())?;
     let station_key = crate::signing::ed25519_public_key(station_public_key, "station public key")?;
 
@@ -469,7 +494,7 @@ pub fn open_envelope(
 ) -> Result<OpenedPacket, PacketError> {
     let header = verify_envelope_signature(envelope, station_public_key)?;
     check_register_key(&header, register)?;
-    let plaintext = decrypt_checked_envelope(envelope, &header, register)?;
+    let plaintext = decrypt_verified_length(envelope, &header, register)?;
     let (contents, manifest) = crate::PacketContents::from_bytes(&plaintext)?;
     if contents.meta.registration_id != header.registration_id || contents.meta.station_id != header.station_id {
         return Err(PacketError::Contents(format!(
@@ -496,10 +521,27 @@ pub fn decrypt_envelope_body(
     register: &RegisterKeyPair,
 ) -> Result<(EnvelopeHeader, Vec<u8>), PacketError> {
     let header = EnvelopeHeader::parse(envelope)?;
-    check_envelope_len(&header, envelope.len())?;
+    if header.version == REVIEWED_ENVELOPE_VERSION {
+        crate::reviewed::check_len(envelope, &header)?;
+    } else {
+        check_envelope_len(&header, envelope.len())?;
+    }
     check_register_key(&header, register)?;
-    let plaintext = decrypt_checked_envelope(envelope, &header, register)?;
+    let plaintext = decrypt_verified_length(envelope, &header, register)?;
     Ok((header, plaintext.to_vec()))
+}
+
+/// The container of an envelope whose length was checked against its header: for version 2,
+/// the container with the review spliced in, as version 1 would have carried it.
+fn decrypt_verified_length(
+    envelope: &[u8],
+    header: &EnvelopeHeader,
+    register: &RegisterKeyPair,
+) -> Result<Zeroizing<Vec<u8>>, PacketError> {
+    if header.version == REVIEWED_ENVELOPE_VERSION {
+        return crate::reviewed::open_reviewed(envelope, header, register);
+    }
+    decrypt_checked_envelope(envelope, header, register)
 }
 
 /// The 41-byte AAD of chunk `index`: `SHA-256(header) || index u64 BE || final flag u8`.
@@ -511,7 +553,8 @@ pub fn chunk_aad(header_hash: &[u8; 32], index: u64, is_final: bool) -> [u8; 41]
     aad
 }
 
-fn encode_header(
+pub(crate) fn encode_header(
+    version: u8,
     register_key_id: KeyId,
     station_id: &str,
     registration_id: &str,
@@ -521,7 +564,7 @@ fn encode_header(
 ) -> Vec<u8> {
     let mut header = Vec::with_capacity(FIXED_HEADER_LEN + station_id.len() + registration_id.len());
     header.extend_from_slice(&ENVELOPE_MAGIC);
-    header.push(ENVELOPE_VERSION);
+    header.push(version);
     header.extend_from_slice(&HPKE_KEM_ID.to_be_bytes());
     header.extend_from_slice(&HPKE_KDF_ID.to_be_bytes());
     header.extend_from_slice(&HPKE_AEAD_ID.to_be_bytes());
@@ -585,7 +628,7 @@ fn check_named_station_key(named_text: &str, verified_with: &[u8; 32]) -> Result
 
 /// Compare key ids before any HPKE work: decrypting with the wrong key would only say
 /// "chunk 0 corrupt", while the id says which key the packet needs.
-fn check_register_key(header: &EnvelopeHeader, register: &RegisterKeyPair) -> Result<(), PacketError> {
+pub(crate) fn check_register_key(header: &EnvelopeHeader, register: &RegisterKeyPair) -> Result<(), PacketError> {
     let ours = register.public_keys().key_id();
     if header.register_key_id != ours {
         return Err(PacketError::WrongKey {
@@ -605,7 +648,9 @@ fn decrypt_checked_envelope(
     // Both bounds hold because `check_envelope_len` accepted the envelope's length.
     let header_bytes = &envelope[..header.header_len];
     let body = &envelope[header.header_len..envelope.len() - SIGNATURE_LEN];
-    let plaintext = decrypt_chunks(header, header_bytes, body, register)?;
+    let mut context = receiver_context(header, register, HPKE_INFO)?;
+    // A failed open leaves the sequence number unchanged, so a retry uses the same nonce.
+    let plaintext = decrypt_chunks(header, header_bytes, body, |_, chunk, aad| context.open(chunk, aad).ok())?;
     if plaintext.len() as u64 != header.plaintext_len {
         // Unreachable for a body of the announced length (the chunk layout follows from it);
         // kept as an error rather than an assertion because the input is untrusted.
@@ -618,29 +663,35 @@ fn decrypt_checked_envelope(
     Ok(plaintext)
 }
 
-/// The encryption layer on its own: split `body` into chunks by its own length (not by the
-/// header's plaintext length) and open them in order.
-///
-/// Chunk `i` fails to open when it was modified, moved, or taken from another envelope
-/// (`ChunkCorrupt { index: i }`). The last chunk present is opened with final flag 1; if that
-/// fails but it opens with final flag 0, it is an intact middle chunk, so the body was cut at
-/// a chunk boundary (`Truncated`).
-fn decrypt_chunks(
+/// The register's HPKE context for an envelope (`info` is the version's).
+pub(crate) fn receiver_context(
     header: &EnvelopeHeader,
-    header_bytes: &[u8],
-    body: &[u8],
     register: &RegisterKeyPair,
-) -> Result<Zeroizing<Vec<u8>>, PacketError> {
+    info: &[u8],
+) -> Result<hpke::aead::AeadCtxR<Aead, Kdf, Kem>, PacketError> {
     let secret = Zeroizing::new(register.encryption_secret.to_bytes());
     let register_secret = <Kem as hpke::Kem>::PrivateKey::from_bytes(secret.as_slice())
         .map_err(|e| PacketError::BadKey(format!("the register encryption secret cannot be used: {e}")))?;
     let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(&header.enc)
         .map_err(|e| PacketError::Malformed(format!("the encapsulated key cannot be read: {e}")))?;
     // Decapsulation fails only for a low-order `enc`, which no honest sender produces.
-    let mut context = hpke::setup_receiver::<Aead, Kdf, Kem>(&hpke::OpModeR::Base, &register_secret, &enc, HPKE_INFO)
-        .map_err(|_| {
-        PacketError::Malformed("the encapsulated key in the header is a low-order X25519 point".into())
-    })?;
+    hpke::setup_receiver::<Aead, Kdf, Kem>(&hpke::OpModeR::Base, &register_secret, &enc, info)
+        .map_err(|_| PacketError::Malformed("the encapsulated key in the header is a low-order X25519 point".into()))
+}
+
+/// The encryption layer on its own: split `body` into chunks by its own length (not by the
+/// header's plaintext length) and open them in order with `open(index, chunk, aad)`.
+///
+/// Chunk `i` fails to open when it was modified, moved, or taken from another envelope
+/// (`ChunkCorrupt { index: i }`). The last chunk present is opened with final flag 1; if that
+/// fails but it opens with final flag 0, it is an intact middle chunk, so the body was cut at
+/// a chunk boundary (`Truncated`).
+pub(crate) fn decrypt_chunks(
+    header: &EnvelopeHeader,
+    header_bytes: &[u8],
+    body: &[u8],
+    mut open: impl FnMut(u64, &[u8], &[u8]) -> Option<Vec<u8>>,
+) -> Result<Zeroizing<Vec<u8>>, PacketError> {
     let header_hash: [u8; 32] = Sha256::digest(header_bytes).into();
 
     if body.is_empty() {
@@ -661,16 +712,14 @@ fn decrypt_chunks(
                 chunk.len()
             )));
         }
-        match context.open(chunk, &chunk_aad(&header_hash, index, is_final)) {
-            Ok(opened) => plaintext.extend_from_slice(&Zeroizing::new(opened)),
-            // A failed open leaves the sequence number unchanged, so the retry below uses the
-            // same nonce as the first attempt.
-            Err(_) if is_final && context.open(chunk, &chunk_aad(&header_hash, index, false)).is_ok() => {
+        match open(index, chunk, &chunk_aad(&header_hash, index, is_final)) {
+            Some(opened) => plaintext.extend_from_slice(&Zeroizing::new(opened)),
+            None if is_final && open(index, chunk, &chunk_aad(&header_hash, index, false)).is_some() => {
                 return Err(PacketError::Truncated(format!(
                     "the body ends after chunk {index}, which is not the last chunk of the packet"
                 )));
             }
-            Err(_) => return Err(PacketError::ChunkCorrupt { index }),
+            None => return Err(PacketError::ChunkCorrupt { index }),
         }
         offset += chunk.len();
         index += 1;
@@ -736,7 +785,7 @@ impl<'a> HeaderReader<'a> {
 /// `hpke` 0.13 takes a generator implementing the `rand_core` 0.9 traits, while the rest of the
 /// workspace (`rand` 0.8, the dalek crates) is on `rand_core` 0.6. This adapter forwards to
 /// `rand` 0.8's `OsRng`, so no second `getrandom` generation is pulled in.
-struct HpkeOsRng;
+pub(crate) struct HpkeOsRng;
 
 impl hpke::rand_core::RngCore for HpkeOsRng {
     fn next_u32(&mut self) -> u32 {
@@ -809,7 +858,11 @@ mod tests {
     /// Run the encryption layer alone on `body`, as if it were the envelope's body.
     fn decrypt_body_only(envelope: &[u8], body: &[u8], register: &RegisterKeyPair) -> Result<Vec<u8>, PacketError> {
         let header = EnvelopeHeader::parse(envelope).unwrap();
-        decrypt_chunks(&header, &envelope[..header.header_len], body, register).map(|p| p.to_vec())
+        let mut context = receiver_context(&header, register, HPKE_INFO).unwrap();
+        decrypt_chunks(&header, &envelope[..header.header_len], body, |_, chunk, aad| {
+            context.open(chunk, aad).ok()
+        })
+        .map(|p| p.to_vec())
     }
 
     fn body_of(envelope: &[u8]) -> &[u8] {

@@ -11,7 +11,7 @@ pub enum PacketError {
     ChunkCorrupt { index: u64 },
     #[error("the station signature on the packet does not verify")]
     BadSignature,
-    #[error("unknown envelope version {0}; this software reads version 1")]
+    #[error("unknown envelope version {0}; this software reads versions 1 and 2")]
     UnknownVersion(u8),
     #[error("not a sealed packet: {0}")]
     Malformed(String),

@@ -7,6 +7,8 @@
 //!   HPKE sealing, Ed25519 for signing receipts), with their file formats and key ids.
 //! - [`envelope`]: the sealed envelope (chunked HPKE, RFC 9180) signed by the station, and
 //!   opening it on the register side. Specified in `schemas/packet-envelope.md`.
+//! - [`reviewed`]: envelope version 2, sealed when the officer finalizes and completed by the
+//!   supervisor's review appended to it.
 //! - [`receipt`]: the register's signed acknowledgement of a received packet.
 //! - [`signing`]: the label that starts each kind of signed message, and the rule for Ed25519
 //!   public keys handed to us.
@@ -22,6 +24,7 @@ pub mod envelope;
 pub mod error;
 pub mod keys;
 pub mod receipt;
+pub mod reviewed;
 pub mod signing;
 #[cfg(feature = "test-support")]
 pub mod testing;
@@ -39,3 +42,4 @@ pub use envelope::{
 pub use error::PacketError;
 pub use keys::{KeyId, RegisterKeyPair, RegisterPublicKeys, StationPublicKey, StationSigningKey};
 pub use receipt::{Receipt, SignedReceipt};
+pub use reviewed::{open_pending, review_pending, seal_pending, PacketReview, PendingEnvelope, ReviewTail};

@@ -22,6 +22,10 @@ use crate::PacketError;
 /// Prefix of the message a station signs for an envelope: `label ‖ SHA-256(header ‖ body)`.
 pub const ENVELOPE_SIGNATURE_LABEL: &[u8] = b"enroll-envelope-v1 signature";
 
+/// Prefix of the message a station signs for a reviewed (version 2) envelope:
+/// `label ‖ SHA-256(header ‖ body ‖ review length ‖ review)` (`crate::reviewed`).
+pub const REVIEWED_ENVELOPE_SIGNATURE_LABEL: &[u8] = b"enroll-envelope-v2 signature";
+
 /// Prefix of the message the register signs for a receipt: `label ‖ canonical receipt JSON`.
 pub const RECEIPT_SIGNATURE_LABEL: &[u8] = b"enroll-receipt-v1 signature";
 
@@ -32,8 +36,9 @@ pub const AUDIT_HEAD_SIGNATURE_LABEL: &[u8] = b"enroll-audit-head-v1";
 
 /// Every label a station or register key signs under; a new kind of signed message adds its
 /// label here, and the test below keeps them apart.
-pub const ALL_SIGNATURE_LABELS: [&[u8]; 3] = [
+pub const ALL_SIGNATURE_LABELS: [&[u8]; 4] = [
     ENVELOPE_SIGNATURE_LABEL,
+    REVIEWED_ENVELOPE_SIGNATURE_LABEL,
     RECEIPT_SIGNATURE_LABEL,
     AUDIT_HEAD_SIGNATURE_LABEL,
 ];
