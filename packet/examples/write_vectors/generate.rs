@@ -399,7 +399,7 @@ fn non_canonical_large_order_key() -> [u8; 32] {
 fn step_of(name: &str) -> u8 {
     match name {
         "truncated_empty" | "truncated_in_magic" | "wrong_magic" => 1,
-        "truncated_before_version" | "unknown_version_2" | "unknown_version_0" | "unknown_version_nothing_after" => 2,
+        "truncated_before_version" | "unknown_version_3" | "unknown_version_0" | "unknown_version_nothing_after" => 2,
         "truncated_in_header_ids"
         | "truncated_in_enc"
         | "truncated_in_enc_after_huge_length"
@@ -517,13 +517,13 @@ fn negatives(keys: &VectorKeys, sealed: &[Sealed]) -> Vec<Value> {
             "malformed",
         ),
         negative("wrong_magic", from, "\"ENRQ\" instead of \"ENRP\"", &edit(3, b'Q'), "malformed"),
-        negative("unknown_version_2", from, "version byte 02", &edit(4, 2), "unknown_version"),
+        negative("unknown_version_3", from, "version byte 03", &edit(4, 3), "unknown_version"),
         negative("unknown_version_0", from, "version byte 00", &edit(4, 0), "unknown_version"),
         negative(
             "unknown_version_nothing_after",
             from,
-            "\"ENRP\" 02 and nothing else: an unknown version is reported before anything after byte 4 is read",
-            &[b"ENRP".as_slice(), &[2]].concat(),
+            "\"ENRP\" 03 and nothing else: an unknown version is reported before anything after byte 4 is read",
+            &[b"ENRP".as_slice(), &[3]].concat(),
             "unknown_version",
         ),
         negative(

@@ -603,7 +603,9 @@ mod tampering {
         // (what, flipped envelope, code on open, code when only decrypting)
         let cases = [
             ("magic", flip(0, 0x01), "malformed", "malformed"),
-            ("version", flip(4, 0x03), "unknown_version", "unknown_version"),
+            ("version", flip(4, 0x05), "unknown_version", "unknown_version"),
+            // Version 2 reads a review length after the body, where version 1 has its signature.
+            ("version 1 to 2", flip(4, 0x03), "malformed", "malformed"),
             ("kem id", flip(6, 0x01), "malformed", "malformed"),
             ("aead id", flip(10, 0x01), "malformed", "malformed"),
             ("register key id", flip(11, 0x01), "bad_signature", "wrong_key"),
@@ -695,7 +697,7 @@ mod tampering {
     fn unknown_versions_are_named_before_anything_else() {
         let parties = Parties::new();
         let envelope = sealed(&parties);
-        for version in [0u8, 2, 255] {
+        for version in [0u8, 3, 255] {
             let mut other = envelope.clone();
             other[4] = version;
             for result in [
@@ -710,11 +712,11 @@ mod tampering {
             }
         }
         // A later version's header may be laid out differently: only magic and version count.
-        let mut later = b"ENRP\x02".to_vec();
+        let mut later = b"ENRP\x03".to_vec();
         later.extend_from_slice(&[0xff; 3]);
         assert!(matches!(
             EnvelopeHeader::parse(&later),
-            Err(PacketError::UnknownVersion(2))
+            Err(PacketError::UnknownVersion(3))
         ));
     }
 }
