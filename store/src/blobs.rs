@@ -35,13 +35,20 @@ const BLOBS_SINCE_SCHEMA_VERSION: u32 = 3;
 /// What a blob file holds; part of its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum BlobKind {
-    /// A pending registration's readable content, under its own content key.
+    /// A pending registration's readable content, under its own content key (before
+    /// envelope version 2).
     Content,
-    /// The sealed envelope, as it is uploaded.
+    /// The sealed envelope, as it is uploaded; from finalize to review, the pending envelope
+    /// (header and body), read with the key the row wraps.
     Envelope,
 }
 
 impl BlobKind {
+    /// Whether `file` (a name from a row) is of this kind.
+    pub(crate) fn names(self, file: &str) -> bool {
+        file.strip_suffix(self.extension()).is_some_and(|stem| stem.ends_with('.'))
+    }
+
     fn extension(self) -> &'static str {
         match self {
             BlobKind::Content => "content",
@@ -139,6 +146,34 @@ impl BlobStore {
             return Err(io_error(error, &path));
         }
         folder_synced
+    }
+
+    /// Keep the first `keep` bytes of `name` (already durable), put `tail` after them, and
+    /// make that durable: a review appended to a pending envelope. Whatever followed `keep`
+    /// (a tail from an attempt that did not commit) is replaced.
+    pub(crate) fn append_after(&self, name: &str, keep: u64, tail: &[u8]) -> Result<(), StoreError> {
+        use std::io::{Seek as _, SeekFrom};
+        let path = self.path(name)?;
+        let appended = File::options().write(true).open(&path).and_then(|mut file| {
+            if file.metadata()?.len() < keep {
+                return Err(std::io::Error::new(
+                    ErrorKind::UnexpectedEof,
+                    format!("the file is shorter than the {keep} bytes it must keep"),
+                ));
+            }
+            file.set_len(keep)?;
+            file.seek(SeekFrom::Start(keep))?;
+            file.write_all(tail)?;
+            // The file's entry and its first `keep` bytes were made durable when it was
+            // written; only the new bytes and the length need to be.
+            file.sync_data()
+        });
+        appended.map_err(|error| match error.kind() {
+            ErrorKind::NotFound => {
+                StoreError::Corrupt(format!("the file {} that the vault names is missing", path.display()))
+            }
+            _ => io_error(error, &path),
+        })
     }
 
     /// The bytes of `name`. A missing file is damage: a row names it.

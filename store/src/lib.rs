@@ -37,6 +37,6 @@ pub use audit::{AuditChainReport, AuditRecord, AuditSession, AuditSigner, Broken
 pub use crypto::DataKey;
 pub use error::StoreError;
 pub use operators::{LoginState, NewOperator, Operator, Role};
-pub use registrations::{RegistrationRow, RegistrationState};
+pub use registrations::{AppendedReview, RegistrationRow, RegistrationState};
 pub use station::{StationRecord, VaultCounts};
 pub use vault::Vault;

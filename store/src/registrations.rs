@@ -238,6 +238,10 @@ impl Vault {
         };
         let aad = content_aad(registration_id);
         match (inline, file, wrapped_key) {
+            (None, Some(file), Some(_)) if BlobKind::Envelope.names(&file) => Err(StoreError::Corrupt(format!(
+                "registration {registration_id} is pending as a sealed envelope, which only the packet's reader opens \
+                 (see pending_envelope)"
+            ))),
             (None, Some(file), Some(wrapped_key)) => {
                 unwrap_content_key(data_key, &wrapped_key, registration_id)?.open(&self.blobs.read(&file)?, &aad)
             }
@@ -341,6 +345,10 @@ impl Vault {
 
     /// draft → pending_approval, with the finalized content: written to its content file
     /// under a fresh content key, which the row keeps wrapped under the data key.
+    ///
+    /// The form of a pending registration before envelope version 2 (see
+    /// [`Vault::finalize_sealed`], which the station uses now); vaults written then still hold
+    /// such rows, and the tests of their approval make them with this.
     pub fn finalize(
         &mut self,
         registration_id: &str,
@@ -356,10 +364,57 @@ impl Vault {
         let draft_key = self.draft_content_key(registration_id, data_key)?;
         let keyed_draft = draft_key.is_some();
         let content_key = draft_key.unwrap_or_else(DataKey::generate);
-        let wrapped_key = data_key.seal(content_key.as_bytes(), &content_key_aad(registration_id));
-        let file = BlobStore::name(registration_id, BlobKind::Content)?;
         let sealed = content_key.seal(content, &content_aad(registration_id));
-        self.blobs.write(&file, &sealed)?;
+        self.finalize_into_file(Finalized {
+            registration_id,
+            kind: BlobKind::Content,
+            bytes: &sealed,
+            reading_key: &content_key,
+            keyed_draft,
+            data_key,
+            now,
+        })
+    }
+
+    /// draft → pending_approval, with the packet already sealed for the register by the
+    /// caller (envelope version 2, header and body): written to its file, which becomes the
+    /// envelope file at review, with `reading_key` (the key that reads it, until the review
+    /// erases it) wrapped under the data key. The draft's own key is erased here: nothing may
+    /// read the draft once its packet exists.
+    pub fn finalize_sealed(
+        &mut self,
+        registration_id: &str,
+        pending_envelope: &[u8],
+        reading_key: &[u8; 32],
+        data_key: &DataKey,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        self.expect_state(registration_id, &[RegistrationState::Draft])?;
+        let keyed_draft = self.draft_content_key(registration_id, data_key)?.is_some();
+        self.finalize_into_file(Finalized {
+            registration_id,
+            kind: BlobKind::Envelope,
+            bytes: pending_envelope,
+            reading_key: &DataKey::from_bytes(*reading_key),
+            keyed_draft,
+            data_key,
+            now,
+        })
+    }
+
+    fn finalize_into_file(&mut self, finalized: Finalized<'_>) -> Result<(), StoreError> {
+        let Finalized {
+            registration_id,
+            kind,
+            bytes,
+            reading_key,
+            keyed_draft,
+            data_key,
+            now,
+        } = finalized;
+        let wrapped_key = data_key.seal(reading_key.as_bytes(), &content_key_aad(registration_id));
+        let file = BlobStore::name(registration_id, kind)?;
+        self.blobs.write(&file, bytes)?;
         let finalize = |vault: &mut Vault| {
             vault.move_registration(Move {
                 registration_id,
@@ -374,8 +429,9 @@ impl Vault {
                 audit: Some(Audited {
                     action: "registration_finalized",
                     // The size of the ciphertext, which says how much was captured and nothing of
-                    // what; no hash of it, which would only ever match a file about to be erased.
-                    details: format!("content file: {} bytes", sealed.len()),
+                    // what; no hash of it, which would only ever match a file about to be erased
+                    // or completed.
+                    details: format!("content file: {} bytes", bytes.len()),
                 }),
                 trash: None,
             })
@@ -403,10 +459,76 @@ impl Vault {
     ) -> Result<(), StoreError> {
         self.store_envelope(Sealing {
             registration_id,
-            envelope,
+            envelope: EnvelopeWrite::Whole(envelope),
             decision: Decision::Approved { by: approved_by },
             now,
         })
+    }
+
+    /// pending_approval → sealed, for a registration finalized with [`Vault::finalize_sealed`]:
+    /// the review is appended to the pending envelope, which becomes the envelope to upload,
+    /// and the key that reads it is erased, together.
+    pub fn approve_appending(
+        &mut self,
+        registration_id: &str,
+        review: AppendedReview<'_>,
+        approved_by: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        self.store_envelope(Sealing {
+            registration_id,
+            envelope: EnvelopeWrite::Appended(review),
+            decision: Decision::Approved { by: approved_by },
+            now,
+        })
+    }
+
+    /// pending_approval → rejected, for a registration finalized with
+    /// [`Vault::finalize_sealed`]: as [`Vault::approve_appending`], with the reason kept as
+    /// [`Vault::reject_and_seal`] keeps it.
+    pub fn reject_appending(
+        &mut self,
+        registration_id: &str,
+        review: AppendedReview<'_>,
+        rejected_by: &str,
+        reason: &str,
+        data_key: &DataKey,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let reason_sealed = data_key.seal(reason.as_bytes(), &reason_aad(registration_id));
+        self.store_envelope(Sealing {
+            registration_id,
+            envelope: EnvelopeWrite::Appended(review),
+            decision: Decision::Rejected {
+                by: rejected_by,
+                reason_sealed: &reason_sealed,
+            },
+            now,
+        })
+    }
+
+    /// The pending envelope of a registration finalized with [`Vault::finalize_sealed`], and
+    /// the key that reads it; `None` for a pending registration stored the earlier way (its
+    /// content is [`Vault::registration_content`]).
+    pub fn pending_envelope(
+        &self,
+        registration_id: &str,
+        data_key: &DataKey,
+    ) -> Result<Option<(Vec<u8>, zeroize::Zeroizing<[u8; 32]>)>, StoreError> {
+        self.expect_state(registration_id, &[RegistrationState::PendingApproval])?;
+        let (file, wrapped_key): (Option<String>, Option<Vec<u8>>) = self.connection.query_row(
+            "SELECT content_file, content_key_sealed FROM registrations WHERE registration_id = ?1",
+            [registration_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let (Some(file), Some(wrapped_key)) = (file, wrapped_key) else {
+            return Ok(None);
+        };
+        if !BlobKind::Envelope.names(&file) {
+            return Ok(None);
+        }
+        let key = unwrap_content_key(data_key, &wrapped_key, registration_id)?;
+        Ok(Some((self.blobs.read(&file)?, zeroize::Zeroizing::new(*key.as_bytes()))))
     }
 
     /// pending_approval → rejected: like approval, the packet is sealed (with the decision in
@@ -424,7 +546,7 @@ impl Vault {
         let reason_sealed = data_key.seal(reason.as_bytes(), &reason_aad(registration_id));
         self.store_envelope(Sealing {
             registration_id,
-            envelope,
+            envelope: EnvelopeWrite::Whole(envelope),
             decision: Decision::Rejected {
                 by: rejected_by,
                 reason_sealed: &reason_sealed,
@@ -450,16 +572,37 @@ impl Vault {
             |r| r.get(0),
         )?;
         let file = BlobStore::name(registration_id, BlobKind::Envelope)?;
-        // The audit event's hash is computed on the other core while the file is written and
-        // synced (a pass over megabytes, beside a wait on the disk).
-        let (written, envelope_sha256) = std::thread::scope(|scope| {
-            let hashing = scope.spawn(|| sha256_hex(envelope));
-            let written = self.blobs.write(&file, envelope);
-            // Hashing cannot fail; a panic in it is passed on as it is.
-            let hashed = hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (written, hashed)
-        });
-        written?;
+        let pending_envelope = content_file.as_deref() == Some(file.as_str());
+        if pending_envelope != matches!(envelope, EnvelopeWrite::Appended(_)) {
+            let (pending_as, stored_as) = if pending_envelope {
+                ("a sealed envelope", "as a new envelope")
+            } else {
+                ("readable content", "by appending to an envelope")
+            };
+            return Err(StoreError::Corrupt(format!(
+                "registration {registration_id} is pending as {pending_as}; its review cannot be stored {stored_as}"
+            )));
+        }
+        let (envelope_len, envelope_sha256) = match envelope {
+            EnvelopeWrite::Whole(envelope) => {
+                // The audit event's hash is computed on the other core while the file is
+                // written and synced (a pass over megabytes, beside a wait on the disk).
+                let (written, envelope_sha256) = std::thread::scope(|scope| {
+                    let hashing = scope.spawn(|| sha256_hex(envelope));
+                    let written = self.blobs.write(&file, envelope);
+                    // Hashing cannot fail; a panic in it is passed on as it is.
+                    let hashed = hashing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    (written, hashed)
+                });
+                written?;
+                (envelope.len() as u64, envelope_sha256)
+            }
+            EnvelopeWrite::Appended(review) => {
+                self.blobs.append_after(&file, review.pending_len, review.tail)?;
+                let hex: String = review.envelope_sha256.iter().map(|b| format!("{b:02x}")).collect();
+                (review.pending_len + review.tail.len() as u64, hex)
+            }
+        };
         let mut set: Vec<(&'static str, &dyn ToSql)> = vec![
             ("content_sealed", &Null),
             ("content_file", &Null),
@@ -491,18 +634,20 @@ impl Vault {
                 action,
                 // The envelope's hash is the one the register's receipt names
                 // (`envelope_sha256`): the chain ties the decision to the packet that left.
-                details: format!(
-                    "decision: {decided}; envelope: {} bytes, sha256 {envelope_sha256}",
-                    envelope.len()
-                ),
+                details: format!("decision: {decided}; envelope: {envelope_len} bytes, sha256 {envelope_sha256}"),
             }),
-            trash: content_file.as_deref(),
+            // A pending envelope is the envelope now: nothing to let go of but its key.
+            trash: content_file.as_deref().filter(|_| !pending_envelope),
         });
         if moved.is_err() {
-            let _ = self.blobs.remove(&file);
+            // A whole envelope is removed; an appended review stays after the pending bytes,
+            // which readers take by the header's length, and the next review replaces it.
+            if !pending_envelope {
+                let _ = self.blobs.remove(&file);
+            }
             return moved;
         }
-        self.let_go_of(content_file.as_deref());
+        self.let_go_of(content_file.as_deref().filter(|_| !pending_envelope));
         Ok(())
     }
 
@@ -807,8 +952,39 @@ struct Audited {
 /// The end of a review, by named parts (see [`Vault::store_envelope`]).
 struct Sealing<'a> {
     registration_id: &'a str,
-    envelope: &'a [u8],
+    envelope: EnvelopeWrite<'a>,
     decision: Decision<'a>,
+    now: &'a str,
+}
+
+/// How the envelope reaches its file.
+enum EnvelopeWrite<'a> {
+    /// Sealed whole at review (a registration pending as readable content).
+    Whole(&'a [u8]),
+    /// The review appended to the pending envelope.
+    Appended(AppendedReview<'a>),
+}
+
+/// A review to append to a pending envelope (`enroll_packet::ReviewTail`, which this crate
+/// does not depend on).
+#[derive(Debug, Clone, Copy)]
+pub struct AppendedReview<'a> {
+    /// Length of the pending envelope (header and body) the tail follows.
+    pub pending_len: u64,
+    pub tail: &'a [u8],
+    /// SHA-256 of the whole envelope, for the audit event (the register's receipt names it).
+    pub envelope_sha256: [u8; 32],
+}
+
+/// What a finalize writes, and the key that reads it.
+struct Finalized<'a> {
+    registration_id: &'a str,
+    kind: BlobKind,
+    bytes: &'a [u8],
+    reading_key: &'a DataKey,
+    /// The draft has its own key (else it is under the data key and is zeroed as it goes).
+    keyed_draft: bool,
+    data_key: &'a DataKey,
     now: &'a str,
 }
 
@@ -886,6 +1062,77 @@ mod tests {
         assert_eq!(row.state, RegistrationState::Acknowledged);
         assert_eq!(row.last_error, None, "a receipt clears the last error");
         assert_eq!(row.receipt_json.as_deref(), Some("{}"));
+    }
+
+    #[test]
+    fn a_packet_sealed_at_finalize_is_read_with_its_key_until_the_review_appended_to_it_erases_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut vault, key) = vault_with_station(dir.path());
+        vault.insert_draft("R1", "omar", b"draft", &key, "t1").unwrap();
+        let reading_key = [5u8; 32];
+        vault.finalize_sealed("R1", b"header and body", &reading_key, &key, "t2").unwrap();
+        let row = vault.registration("R1").unwrap();
+        assert_eq!(row.state, RegistrationState::PendingApproval);
+        let (pending, read_with) = vault.pending_envelope("R1", &key).unwrap().unwrap();
+        assert_eq!((pending.as_slice(), *read_with), (b"header and body".as_slice(), reading_key));
+        assert_eq!(
+            vault.registration_content("R1", &key).unwrap_err().code(),
+            "vault_corrupt",
+            "the store cannot open an envelope, and says so"
+        );
+        assert!(vault.envelope("R1").is_err(), "not an envelope to upload before its review");
+        // A pending registration of the earlier form is not confused with it.
+        vault.insert_draft("R2", "omar", b"draft", &key, "t1").unwrap();
+        vault.finalize("R2", b"readable", &key, "t2").unwrap();
+        assert!(vault.pending_envelope("R2", &key).unwrap().is_none());
+        let tail = AppendedReview {
+            pending_len: 15,
+            tail: b" + review",
+            envelope_sha256: [0xab; 32],
+        };
+        assert_eq!(
+            vault.approve_appending("R2", tail, "sara", "t3").unwrap_err().code(),
+            "vault_corrupt"
+        );
+        assert_eq!(
+            vault.approve_and_seal("R1", b"whole", "sara", "t3").unwrap_err().code(),
+            "vault_corrupt"
+        );
+
+        // An approval whose commit never came left a tail in the file: the next one replaces it.
+        let file = dir.path().join("v.blobs").join("R1.envelope");
+        std::fs::write(&file, b"header and body + an earlier review").unwrap();
+        vault.approve_appending("R1", tail, "sara", "t3").unwrap();
+        let row = vault.registration("R1").unwrap();
+        assert_eq!(
+            (row.state, row.approved_by.as_deref()),
+            (RegistrationState::Sealed, Some("sara"))
+        );
+        assert_eq!(vault.envelope("R1").unwrap(), b"header and body + review");
+        assert_eq!(
+            vault.pending_envelope("R1", &key).unwrap_err().code(),
+            "invalid_state"
+        );
+        let wrapped: Option<Vec<u8>> = vault
+            .connection
+            .query_row("SELECT content_key_sealed FROM registrations WHERE registration_id = 'R1'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(wrapped, None, "the key that read the pending packet is gone");
+        let event = vault.audit_events_of("R1").unwrap().pop().unwrap();
+        assert_eq!(event.action, "registration_approved");
+        assert_eq!(
+            event.details,
+            format!("pending_approval → sealed; decision: approved; envelope: 24 bytes, sha256 {}", "ab".repeat(32))
+        );
+
+        vault.insert_draft("R3", "omar", b"draft", &key, "t1").unwrap();
+        vault.finalize_sealed("R3", b"header and body", &reading_key, &key, "t2").unwrap();
+        vault
+            .reject_appending("R3", tail, "sara", "blurred face", &key, "t3")
+            .unwrap();
+        assert_eq!(vault.registration("R3").unwrap().state, RegistrationState::Rejected);
+        assert_eq!(vault.decision_reason("R3", &key).unwrap().as_deref(), Some("blurred face"));
+        assert_eq!(vault.envelope("R3").unwrap(), b"header and body + review");
     }
 
     #[test]
