@@ -73,11 +73,9 @@ pub fn inspect_vault(vault: &Vault, data_key: &DataKey, register: &RegisterKeyPa
                 draft_version = Some(check_draft_content(&id, &content).with_context(|| format!("draft {id}"))?);
             }
             RegistrationState::PendingApproval => {
-                let content = vault
-                    .registration_content(&id, data_key)
+                let container = enroll_station::packaging::read_pending(vault, &id, data_key)
                     .with_context(|| format!("pending {id} does not decrypt"))?;
-                let container = enroll_station::packaging::pending_container(&content)?;
-                let (contents, _) = PacketContents::from_bytes(container).with_context(|| format!("pending {id}"))?;
+                let (contents, _) = PacketContents::from_bytes(&container).with_context(|| format!("pending {id}"))?;
                 ensure!(
                     contents.meta.registration_id == id,
                     "pending {id} holds the packet of {}",

@@ -650,7 +650,9 @@ fn decrypt_checked_envelope(
     let body = &envelope[header.header_len..envelope.len() - SIGNATURE_LEN];
     let mut context = receiver_context(header, register, HPKE_INFO)?;
     // A failed open leaves the sequence number unchanged, so a retry uses the same nonce.
-    let plaintext = decrypt_chunks(header, header_bytes, body, |_, chunk, aad| context.open(chunk, aad).ok())?;
+    let plaintext = decrypt_chunks(header, header_bytes, body, |_, chunk, aad| {
+        context.open(chunk, aad).ok()
+    })?;
     if plaintext.len() as u64 != header.plaintext_len {
         // Unreachable for a body of the announced length (the chunk layout follows from it);
         // kept as an error rather than an assertion because the input is untrusted.

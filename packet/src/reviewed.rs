@@ -38,7 +38,7 @@ use zeroize::Zeroizing;
 use crate::audit::AuditEvent;
 use crate::contents::{PacketMeta, SupervisorDecision};
 use crate::envelope::{
-    chunk_aad, chunk_count, decrypt_chunks, encode_header, receiver_context, EnvelopeHeader, HpkeOsRng, Aead, Kdf, Kem,
+    chunk_aad, chunk_count, decrypt_chunks, encode_header, receiver_context, Aead, EnvelopeHeader, HpkeOsRng, Kdf, Kem,
     DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, REVIEWED_ENVELOPE_VERSION, SIGNATURE_LEN, TAG_LEN,
 };
 use crate::signing::REVIEWED_ENVELOPE_SIGNATURE_LABEL;
@@ -135,10 +135,10 @@ pub fn seal_pending_with_chunk_size(
     let (enc, context) =
         hpke::setup_sender::<Aead, Kdf, Kem, _>(&hpke::OpModeS::Base, &register_public, HPKE_INFO_V2, &mut HpkeOsRng)
             .map_err(|_| {
-                PacketError::BadKey(
-                    "the pinned register encryption key is a low-order X25519 point; re-pin the register keys".into(),
-                )
-            })?;
+            PacketError::BadKey(
+                "the pinned register encryption key is a low-order X25519 point; re-pin the register keys".into(),
+            )
+        })?;
     let mut body_key = Zeroizing::new([0u8; 32]);
     context
         .export(BODY_KEY_EXPORTER_CONTEXT, body_key.as_mut_slice())
@@ -158,13 +158,25 @@ pub fn seal_pending_with_chunk_size(
     let mut bytes = vec![0u8; header.len() + container.len() + TAG_LEN * count];
     bytes[..header.len()].copy_from_slice(&header);
     let cipher = Aes256Gcm::new(body_key.as_slice().into());
-    seal_chunks_in_parallel(&cipher, &header_hash, container, chunk_size as usize, &mut bytes[header.len()..]);
+    seal_chunks_in_parallel(
+        &cipher,
+        &header_hash,
+        container,
+        chunk_size as usize,
+        &mut bytes[header.len()..],
+    );
     Ok(PendingEnvelope { bytes, body_key })
 }
 
 /// Each chunk is sealed on its own nonce, so the chunks are split between the cores: sealing
 /// is the largest pass of finalize, and the clerk waits for it.
-fn seal_chunks_in_parallel(cipher: &Aes256Gcm, header_hash: &[u8; 32], plaintext: &[u8], chunk_size: usize, body: &mut [u8]) {
+fn seal_chunks_in_parallel(
+    cipher: &Aes256Gcm,
+    header_hash: &[u8; 32],
+    plaintext: &[u8],
+    chunk_size: usize,
+    body: &mut [u8],
+) {
     let chunks: Vec<&[u8]> = if plaintext.is_empty() {
         vec![&[]]
     } else {
@@ -393,10 +405,19 @@ pub(crate) fn open_reviewed(
         .map_err(|e| PacketError::Contents(format!("the supervisor's review does not parse: {e}")))?;
     let mut meta = crate::contents::read_meta(&container)?;
     review.apply_to(&mut meta);
-    Ok(Zeroizing::new(crate::contents::with_review(&container, &meta, &review.audit)?))
+    Ok(Zeroizing::new(crate::contents::with_review(
+        &container,
+        &meta,
+        &review.audit,
+    )?))
 }
 
-fn open_with(cipher: &Aes256Gcm, nonce: &Nonce<aes_gcm::aes::cipher::consts::U12>, aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+fn open_with(
+    cipher: &Aes256Gcm,
+    nonce: &Nonce<aes_gcm::aes::cipher::consts::U12>,
+    aad: &[u8],
+    sealed: &[u8],
+) -> Option<Vec<u8>> {
     let (text, tag) = sealed.split_at(sealed.len().checked_sub(TAG_LEN)?);
     let mut opened = text.to_vec();
     cipher
@@ -476,8 +497,14 @@ mod tests {
     }
 
     fn reviewed(sealed: &Sealed, review: &PacketReview) -> Vec<u8> {
-        let tail = review_pending(&sealed.pending.bytes, &sealed.pending.body_key, "REG-1", review, &sealed.station)
-            .unwrap();
+        let tail = review_pending(
+            &sealed.pending.bytes,
+            &sealed.pending.body_key,
+            "REG-1",
+            review,
+            &sealed.station,
+        )
+        .unwrap();
         assert_eq!(tail.pending_len, sealed.pending.bytes.len() as u64);
         let envelope = [sealed.pending.bytes.as_slice(), &tail.bytes].concat();
         assert_eq!(tail.envelope_sha256, <[u8; 32]>::from(Sha256::digest(&envelope)));
@@ -521,7 +548,10 @@ mod tests {
         let opened = open_envelope(&envelope, &sealed.register, &sealed.station.public_key()).unwrap();
         assert_eq!(opened.header.version, REVIEWED_ENVELOPE_VERSION);
         assert_eq!(opened.contents.meta.supervisor.as_deref(), Some("super1"));
-        assert_eq!(opened.contents.meta.supervisor_decision, Some(SupervisorDecision::Approved));
+        assert_eq!(
+            opened.contents.meta.supervisor_decision,
+            Some(SupervisorDecision::Approved)
+        );
         assert_eq!(opened.contents.audit, review.audit);
 
         // What version 1 carries for the same decision: the review spliced in before sealing.
@@ -554,7 +584,10 @@ mod tests {
         };
         let envelope = reviewed(&sealed, &review);
         let opened = open_envelope(&envelope, &sealed.register, &sealed.station.public_key()).unwrap();
-        assert_eq!(opened.contents.meta.supervisor_decision, Some(SupervisorDecision::Rejected));
+        assert_eq!(
+            opened.contents.meta.supervisor_decision,
+            Some(SupervisorDecision::Rejected)
+        );
         assert_eq!(
             opened.contents.meta.supervisor_reason.as_deref(),
             Some("the face photo is of someone else")
@@ -569,7 +602,9 @@ mod tests {
         // The file as a crash left it: the pending bytes and a first tail. The station reads it
         // as pending still, and the next review replaces that tail.
         assert_eq!(
-            open_pending(&first, &sealed.pending.body_key, "REG-1").unwrap().as_slice(),
+            open_pending(&first, &sealed.pending.body_key, "REG-1")
+                .unwrap()
+                .as_slice(),
             sealed.container.as_slice()
         );
         let tail = review_pending(&first, &sealed.pending.body_key, "REG-1", &approval(), &sealed.station).unwrap();
@@ -591,7 +626,13 @@ mod tests {
         let open = |bytes: &[u8]| open_envelope(bytes, &sealed.register, &station).map(|_| ());
         let pending_len = sealed.pending.bytes.len();
 
-        for at in [10, pending_len - 3, pending_len + 2, pending_len + 30, envelope.len() - 1] {
+        for at in [
+            10,
+            pending_len - 3,
+            pending_len + 2,
+            pending_len + 30,
+            envelope.len() - 1,
+        ] {
             let mut changed = envelope.clone();
             changed[at] ^= 0x40;
             let error = open(&changed).unwrap_err();
@@ -615,7 +656,14 @@ mod tests {
 
         // Signed by another station: refused before any decryption.
         let other = StationSigningKey::generate();
-        let tail = review_pending(&sealed.pending.bytes, &sealed.pending.body_key, "REG-1", &approval(), &other).unwrap();
+        let tail = review_pending(
+            &sealed.pending.bytes,
+            &sealed.pending.body_key,
+            "REG-1",
+            &approval(),
+            &other,
+        )
+        .unwrap();
         let forged = [sealed.pending.bytes.as_slice(), &tail.bytes].concat();
         assert!(matches!(open(&forged), Err(PacketError::BadSignature)));
 

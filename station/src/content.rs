@@ -5,8 +5,8 @@
 //!   in a `face` field of its own; [`Draft::from_bytes`] moves it into the biometrics, so no
 //!   clerk loses a draft on upgrade.
 //! - Pending approval: the packet container (see `enroll_packet::contents`) as built at
-//!   finalize ([`pending_container`]); its biometrics are read back by
-//!   `biometrics::records::from_packet`.
+//!   finalize, sealed for the register at once ([`read_pending`]); its biometrics are read
+//!   back by `biometrics::records::from_packet`.
 
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +98,23 @@ impl Draft {
         self.biometrics
             .record_attempt(PolicyStep::Face, vec![(Position::Face, capture)]);
     }
+}
+
+/// The container of a pending registration, whichever form the vault holds it in: the packet
+/// sealed at finalize (envelope version 2), read with the key the row keeps for it until the
+/// review; or, in vaults written before that version, the container under its content key.
+/// Damage is the vault's (`vault_corrupt`): these are the station's own bytes.
+pub fn read_pending(
+    vault: &enroll_store::Vault,
+    registration_id: &str,
+    data_key: &enroll_store::DataKey,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, StationError> {
+    if let Some((pending, key)) = vault.pending_envelope(registration_id, data_key)? {
+        return enroll_packet::open_pending(&pending, &key, registration_id)
+            .map_err(|e| StationError::corrupt(format!("the pending packet of {registration_id} does not open: {e}")));
+    }
+    let stored = vault.registration_content(registration_id, data_key)?;
+    Ok(zeroize::Zeroizing::new(pending_container(&stored)?.to_vec()))
 }
 
 /// The container of a pending registration, from what the vault holds for it: the container

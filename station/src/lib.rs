@@ -410,11 +410,12 @@ impl Station {
         row: &RegistrationRow,
         data_key: &DataKey,
     ) -> Result<serde_json::Value, StationError> {
-        let bytes = vault.registration_content(&row.registration_id, data_key)?;
         if row.state == RegistrationState::Draft {
+            let bytes = vault.registration_content(&row.registration_id, data_key)?;
             return Ok(Draft::from_bytes(&bytes)?.identity);
         }
-        let (contents, _) = PacketContents::from_bytes(content::pending_container(&bytes)?)?;
+        let container = content::read_pending(vault, &row.registration_id, data_key)?;
+        let (contents, _) = PacketContents::from_bytes(&container)?;
         Ok(contents.identity)
     }
 }

@@ -1,15 +1,19 @@
 //! A registration's packet at the two moments the station writes it: finalize (the officer's
-//! container goes into the vault) and review (the supervisor's decision goes into the packet,
-//! which is sealed to the register).
+//! container is sealed to the register and goes into the vault) and review (the supervisor's
+//! decision is appended to it).
 //!
 //! These are the steps after the station has validated the form and checked the roles; the
 //! [`crate::Station`] methods call them, and so does `make bench`, so the benchmark times the
 //! code that runs in the app rather than a copy of it.
 //!
-//! Why review splices instead of rebuilding: the decision changes `meta.json` and `audit.json`,
-//! a few hundred bytes; the captures and documents around them are megabytes.
-//! [`enroll_packet::contents::with_review`] copies those entries as they are (the result is
-//! byte for byte what a full rebuild writes), which keeps approval well inside its time limit.
+//! Why the packet is sealed at finalize (envelope version 2, `enroll_packet::reviewed`): the
+//! decision is a few hundred bytes; the captures and documents are megabytes. Sealed once, they
+//! are encrypted, written and synced once, and the review only appends itself and the station's
+//! signature. The supervisor reads the pending packet with the key the vault keeps wrapped for
+//! it until the review. A registration finalized by an earlier version (its container under a
+//! content key) is reviewed the earlier way: the decision spliced into the container
+//! ([`enroll_packet::contents::with_review`], byte for byte what a full rebuild writes) and the
+//! whole sealed as envelope version 1.
 //!
 //! Why there is no station signature over the pending container: it would be checked with a key
 //! that is unwrapped by the same data key that opens the content, so it could catch nothing that
@@ -18,12 +22,12 @@
 //!
 //! Deliberately absent: form validation and role checks (`Station`), storage (`store`).
 
-use enroll_packet::{PacketContents, RegisterPublicKeys, StationSigningKey, SupervisorDecision};
-use enroll_store::{DataKey, Vault};
+use enroll_packet::{PacketContents, PacketReview, RegisterPublicKeys, StationSigningKey, SupervisorDecision};
+use enroll_store::{AppendedReview, DataKey, Vault};
 
 use crate::StationError;
 
-pub use crate::content::pending_container;
+pub use crate::content::read_pending;
 
 /// What the supervisor decided, with the reason a rejection needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,14 +36,25 @@ pub enum Review<'a> {
     Reject { reason: &'a str },
 }
 
-/// Finalize: write the container of `contents` (its meta names the registration and carries
-/// `finalized_at`) into the vault, moving the draft to pending approval.
+/// Finalize: seal the container of `contents` (its meta names the registration and carries
+/// `finalized_at`) to the register and store it in the vault, moving the draft to pending
+/// approval.
 pub fn store_finalized(vault: &mut Vault, data_key: &DataKey, contents: &PacketContents) -> Result<(), StationError> {
     let finalized_at = contents.meta.finalized_at.as_deref().ok_or_else(|| {
         StationError::Internal("a finalized packet must say when it was finalized (finalized_at)".into())
     })?;
-    let container = contents.to_bytes()?;
-    vault.finalize(&contents.meta.registration_id, &container, data_key, finalized_at)?;
+    let registration_id = &contents.meta.registration_id;
+    let station = vault.station()?.ok_or(StationError::NotSetUp)?;
+    let register = RegisterPublicKeys::from_json(&station.register_keys_json)?;
+    let container = zeroize::Zeroizing::new(contents.to_bytes()?);
+    let pending = enroll_packet::seal_pending(&container, &station.station_id, registration_id, &register)?;
+    vault.finalize_sealed(
+        registration_id,
+        &pending.bytes,
+        &pending.body_key,
+        data_key,
+        finalized_at,
+    )?;
     Ok(())
 }
 
@@ -54,7 +69,43 @@ pub fn store_reviewed(
     review: Review<'_>,
     now: &str,
 ) -> Result<usize, StationError> {
-    let envelope = seal_reviewed(vault, data_key, registration_id, reviewer, review, now)?;
+    let audit = crate::audit::packet_audit_events(vault, registration_id)?;
+    let packet_review = PacketReview {
+        supervisor: reviewer.to_string(),
+        decision: match review {
+            Review::Approve => SupervisorDecision::Approved,
+            Review::Reject { .. } => SupervisorDecision::Rejected,
+        },
+        reason: match review {
+            Review::Approve => None,
+            Review::Reject { reason } => Some(reason.to_string()),
+        },
+        approved_at: (review == Review::Approve).then(|| now.to_string()),
+        audit,
+    };
+    if let Some((pending, body_key)) = vault.pending_envelope(registration_id, data_key)? {
+        let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(data_key)?);
+        let tail = enroll_packet::review_pending(&pending, &body_key, registration_id, &packet_review, &signing_key)
+            .map_err(|e| {
+                StationError::corrupt(format!(
+                    "the pending packet of {registration_id} cannot be reviewed: {e}"
+                ))
+            })?;
+        drop(pending);
+        let appended = AppendedReview {
+            pending_len: tail.pending_len,
+            tail: &tail.bytes,
+            envelope_sha256: tail.envelope_sha256,
+        };
+        match review {
+            Review::Approve => vault.approve_appending(registration_id, appended, reviewer, now)?,
+            Review::Reject { reason } => {
+                vault.reject_appending(registration_id, appended, reviewer, reason, data_key, now)?
+            }
+        }
+        return Ok((tail.pending_len + tail.bytes.len() as u64) as usize);
+    }
+    let envelope = seal_reviewed(vault, data_key, registration_id, &packet_review)?;
     match review {
         Review::Approve => vault.approve_and_seal(registration_id, &envelope, reviewer, now)?,
         Review::Reject { reason } => {
@@ -64,32 +115,24 @@ pub fn store_reviewed(
     Ok(envelope.len())
 }
 
-/// The sealed envelope of a pending registration with the decision in its meta and the
-/// registration's audit events in the packet.
+/// The version 1 envelope of a registration pending as readable content (finalized by a
+/// version before envelope version 2), with the review in its meta and audit events.
 fn seal_reviewed(
     vault: &Vault,
     data_key: &DataKey,
     registration_id: &str,
-    reviewer: &str,
-    review: Review<'_>,
-    now: &str,
+    review: &PacketReview,
 ) -> Result<Vec<u8>, StationError> {
-    let stored = vault.registration_content(registration_id, data_key)?;
-    let container = crate::content::pending_container(&stored)?;
-    let mut meta = enroll_packet::contents::read_meta(container)?;
+    let container = read_pending(vault, registration_id, data_key)?;
+    let mut meta = enroll_packet::contents::read_meta(&container)?;
     if meta.registration_id != registration_id {
         return Err(StationError::corrupt(format!(
             "the pending packet stored for {registration_id} is registration {}; it will not be sealed",
             meta.registration_id
         )));
     }
-    meta.supervisor = Some(reviewer.to_string());
-    (meta.supervisor_decision, meta.supervisor_reason, meta.approved_at) = match review {
-        Review::Approve => (Some(SupervisorDecision::Approved), None, Some(now.to_string())),
-        Review::Reject { reason } => (Some(SupervisorDecision::Rejected), Some(reason.to_string()), None),
-    };
-    let audit = crate::audit::packet_audit_events(vault, registration_id)?;
-    let reviewed = enroll_packet::contents::with_review(container, &meta, &audit)?;
+    review.apply_to(&mut meta);
+    let reviewed = enroll_packet::contents::with_review(&container, &meta, &review.audit)?;
 
     let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(data_key)?);
     let station = vault.station()?.ok_or(StationError::NotSetUp)?;

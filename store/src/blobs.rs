@@ -46,7 +46,8 @@ pub(crate) enum BlobKind {
 impl BlobKind {
     /// Whether `file` (a name from a row) is of this kind.
     pub(crate) fn names(self, file: &str) -> bool {
-        file.strip_suffix(self.extension()).is_some_and(|stem| stem.ends_with('.'))
+        file.strip_suffix(self.extension())
+            .is_some_and(|stem| stem.ends_with('.'))
     }
 
     fn extension(self) -> &'static str {

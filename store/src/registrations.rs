@@ -528,7 +528,10 @@ impl Vault {
             return Ok(None);
         }
         let key = unwrap_content_key(data_key, &wrapped_key, registration_id)?;
-        Ok(Some((self.blobs.read(&file)?, zeroize::Zeroizing::new(*key.as_bytes()))))
+        Ok(Some((
+            self.blobs.read(&file)?,
+            zeroize::Zeroizing::new(*key.as_bytes()),
+        )))
     }
 
     /// pending_approval → rejected: like approval, the packet is sealed (with the decision in
@@ -1070,17 +1073,25 @@ mod tests {
         let (mut vault, key) = vault_with_station(dir.path());
         vault.insert_draft("R1", "omar", b"draft", &key, "t1").unwrap();
         let reading_key = [5u8; 32];
-        vault.finalize_sealed("R1", b"header and body", &reading_key, &key, "t2").unwrap();
+        vault
+            .finalize_sealed("R1", b"header and body", &reading_key, &key, "t2")
+            .unwrap();
         let row = vault.registration("R1").unwrap();
         assert_eq!(row.state, RegistrationState::PendingApproval);
         let (pending, read_with) = vault.pending_envelope("R1", &key).unwrap().unwrap();
-        assert_eq!((pending.as_slice(), *read_with), (b"header and body".as_slice(), reading_key));
+        assert_eq!(
+            (pending.as_slice(), *read_with),
+            (b"header and body".as_slice(), reading_key)
+        );
         assert_eq!(
             vault.registration_content("R1", &key).unwrap_err().code(),
             "vault_corrupt",
             "the store cannot open an envelope, and says so"
         );
-        assert!(vault.envelope("R1").is_err(), "not an envelope to upload before its review");
+        assert!(
+            vault.envelope("R1").is_err(),
+            "not an envelope to upload before its review"
+        );
         // A pending registration of the earlier form is not confused with it.
         vault.insert_draft("R2", "omar", b"draft", &key, "t1").unwrap();
         vault.finalize("R2", b"readable", &key, "t2").unwrap();
@@ -1109,29 +1120,38 @@ mod tests {
             (RegistrationState::Sealed, Some("sara"))
         );
         assert_eq!(vault.envelope("R1").unwrap(), b"header and body + review");
-        assert_eq!(
-            vault.pending_envelope("R1", &key).unwrap_err().code(),
-            "invalid_state"
-        );
+        assert_eq!(vault.pending_envelope("R1", &key).unwrap_err().code(), "invalid_state");
         let wrapped: Option<Vec<u8>> = vault
             .connection
-            .query_row("SELECT content_key_sealed FROM registrations WHERE registration_id = 'R1'", [], |r| r.get(0))
+            .query_row(
+                "SELECT content_key_sealed FROM registrations WHERE registration_id = 'R1'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
         assert_eq!(wrapped, None, "the key that read the pending packet is gone");
         let event = vault.audit_events_of("R1").unwrap().pop().unwrap();
         assert_eq!(event.action, "registration_approved");
         assert_eq!(
             event.details,
-            format!("pending_approval → sealed; decision: approved; envelope: 24 bytes, sha256 {}", "ab".repeat(32))
+            format!(
+                "pending_approval → sealed; decision: approved; envelope: 24 bytes, sha256 {}",
+                "ab".repeat(32)
+            )
         );
 
         vault.insert_draft("R3", "omar", b"draft", &key, "t1").unwrap();
-        vault.finalize_sealed("R3", b"header and body", &reading_key, &key, "t2").unwrap();
+        vault
+            .finalize_sealed("R3", b"header and body", &reading_key, &key, "t2")
+            .unwrap();
         vault
             .reject_appending("R3", tail, "sara", "blurred face", &key, "t3")
             .unwrap();
         assert_eq!(vault.registration("R3").unwrap().state, RegistrationState::Rejected);
-        assert_eq!(vault.decision_reason("R3", &key).unwrap().as_deref(), Some("blurred face"));
+        assert_eq!(
+            vault.decision_reason("R3", &key).unwrap().as_deref(),
+            Some("blurred face")
+        );
         assert_eq!(vault.envelope("R3").unwrap(), b"header and body + review");
     }
 

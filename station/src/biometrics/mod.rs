@@ -398,12 +398,14 @@ impl Station {
                 return Ok(biometrics);
             }
         }
-        let bytes = vault.registration_content(registration_id, &data_key)?;
-        drop(vault);
         if !pending {
+            let bytes = vault.registration_content(registration_id, &data_key)?;
+            drop(vault);
             return Ok(Arc::new(Draft::from_bytes(&bytes)?.biometrics));
         }
-        let (contents, _) = enroll_packet::PacketContents::from_bytes(crate::content::pending_container(&bytes)?)?;
+        let container = crate::content::read_pending(&vault, registration_id, &data_key)?;
+        drop(vault);
+        let (contents, _) = enroll_packet::PacketContents::from_bytes(&container)?;
         let biometrics = Arc::new(records::from_packet(&self.capture_policy, &contents));
         self.review_memo.keep(registration_id, Arc::clone(&biometrics));
         Ok(biometrics)

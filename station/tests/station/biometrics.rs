@@ -318,14 +318,14 @@ async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
     assert!(image::load_from_memory(&preview_png(&face.preview_data_url)).is_ok());
 
     // The review parses the pending packet once, not once per image: with the file on disk
-    // damaged past its nonce, the previews still come (from what was parsed); a new session
+    // damaged in its body, the previews still come (from what was parsed); a new session
     // reads the packet again, and finds the damage.
     let content_file = data_dir(fixture.dir.path())
         .join("vault.blobs")
-        .join(format!("{rid}.content"));
+        .join(format!("{rid}.envelope"));
     let intact = std::fs::read(&content_file).unwrap();
     let mut damaged = intact.clone();
-    damaged[100] ^= 1;
+    damaged[1000] ^= 1;
     std::fs::write(&content_file, &damaged).unwrap();
     assert!(station.biometric_preview(&rid, Position::LeftIris).is_ok());
     assert!(station.biometrics(&rid).unwrap().complete);

@@ -147,3 +147,75 @@ async fn finalize_answers_with_the_view_that_reading_the_pending_packet_back_giv
         serde_json::to_value(&read_back).unwrap()
     );
 }
+
+/// A vault written by a version before envelope version 2 holds pending registrations as
+/// readable containers under a content key. After the upgrade they are read, approved and
+/// uploaded as before (a version 1 envelope, decision inside), beside registrations finalized
+/// now (version 2).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registration_finalized_before_envelope_version_2_is_reviewed_and_uploaded_as_before() {
+    let crate::Fixture {
+        dir,
+        intake,
+        clock,
+        station,
+        register_key_json,
+    } = fixture().await;
+    as_user(&station, MAKER);
+    let current = pending_registration(&station);
+    let earlier = station.new_registration().unwrap().registration_id;
+    station.save_draft(&earlier, crate::identity("Layla Earlier")).unwrap();
+    crate::capture_face(&station, &earlier);
+    drop(station);
+
+    // What the earlier version stored at finalize: the container, under a content key.
+    {
+        let mut vault =
+            enroll_store::Vault::open(&crate::data_dir(dir.path()).join(enroll_station::VAULT_FILE)).unwrap();
+        let (_, data_key) = vault.unlock(MAKER, &crate::password(MAKER)).unwrap();
+        let template = enroll_station::packaging::read_pending(&vault, &current, &data_key).unwrap();
+        let (mut contents, _) = enroll_packet::PacketContents::from_bytes(&template).unwrap();
+        contents.meta.registration_id = earlier.clone();
+        contents.identity["fullName"][0]["value"] = "Layla Earlier".into();
+        vault
+            .finalize(
+                &earlier,
+                &contents.to_bytes().unwrap(),
+                &data_key,
+                "2026-11-25T10:00:00Z",
+            )
+            .unwrap();
+        assert!(vault.pending_envelope(&earlier, &data_key).unwrap().is_none());
+    }
+
+    let station = crate::open_station(dir.path(), &intake.base_url(), &clock);
+    as_user(&station, SUPERVISOR);
+    let shown = station.registration(&earlier).unwrap();
+    assert_eq!(shown.identity.unwrap()["fullName"][0]["value"], "Layla Earlier");
+    assert!(station.biometrics(&earlier).unwrap().complete);
+    station.approve(&earlier).unwrap();
+    station.approve(&current).unwrap();
+
+    let register = enroll_packet::RegisterKeyPair::from_json(&register_key_json).unwrap();
+    for (rid, version, name) in [(&earlier, 1, "Layla Earlier"), (&current, 2, "Karim Test")] {
+        let envelope = station.sealed_envelope(rid).unwrap();
+        let (_, plaintext) = enroll_packet::decrypt_envelope_body(&envelope, &register).unwrap();
+        let (unverified, _) = enroll_packet::PacketContents::from_bytes(&plaintext).unwrap();
+        let station_key = enroll_packet::StationPublicKey::from_text(&unverified.meta.station_public_key).unwrap();
+        let opened = enroll_packet::open_envelope(&envelope, &register, &station_key.0).unwrap();
+        assert_eq!(opened.header.version, version, "{rid}");
+        assert_eq!(opened.contents.meta.supervisor.as_deref(), Some(SUPERVISOR));
+        assert_eq!(
+            opened.contents.meta.supervisor_decision,
+            Some(enroll_packet::SupervisorDecision::Approved)
+        );
+        assert_eq!(opened.contents.identity["fullName"][0]["value"], name);
+        assert_eq!(
+            actions(&opened.contents.audit).last().map(|(action, _)| *action),
+            Some("registration_finalized"),
+            "the packet's audit events run up to the review"
+        );
+    }
+    let report = station.sync_now().await.unwrap();
+    assert_eq!((report.attempted, report.acknowledged), (2, 2), "{report:?}");
+}

@@ -236,8 +236,8 @@ async fn no_file_the_station_writes_holds_resident_data() {
     assert_no_marker_on_disk(&dir, "draft");
 
     station.finalize(&rid).unwrap();
-    let content_file = dir.join("vault.blobs").join(format!("{rid}.content"));
-    assert!(content_file.is_file(), "the scan covers the pending content file");
+    let pending_file = dir.join("vault.blobs").join(format!("{rid}.envelope"));
+    assert!(pending_file.is_file(), "the scan covers the pending envelope file");
     assert_no_marker_on_disk(&dir, "pending approval");
 
     as_user(station, SUPERVISOR);

@@ -19,7 +19,7 @@ fn mode(path: &Path) -> u32 {
 }
 
 /// Every kind of file the station writes: the log, and a vault with a sealed envelope and a
-/// pending content file; returns the two registrations.
+/// pending envelope file; returns the two registrations.
 fn station_with_every_kind_of_file(fixture: &Fixture) -> (String, String) {
     let dir = data_dir(fixture.dir.path());
     let mut log = enroll_station::private_files::open_log_file(&dir).unwrap();
@@ -41,7 +41,7 @@ fn expected(approved: &str, pending: &str) -> Vec<(String, u32)> {
         (format!("{}-wal", enroll_station::VAULT_FILE), 0o600),
         ("vault.blobs".to_string(), 0o700),
         (format!("vault.blobs/{approved}.envelope"), 0o600),
-        (format!("vault.blobs/{pending}.content"), 0o600),
+        (format!("vault.blobs/{pending}.envelope"), 0o600),
         ("vault.lock".to_string(), 0o600),
     ];
     expected.sort();
