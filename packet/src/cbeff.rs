@@ -232,21 +232,28 @@ impl Cbeff {
         Ok(out.into_bytes())
     }
 
-    /// [`Cbeff::to_xml`] and the SHA-256 of its bytes, hashed on another thread while the
-    /// records are still being written (base64 of megabytes, then a pass to hash them: the two
-    /// take the time of the longer, on a two-core laptop).
+    /// [`Cbeff::to_xml`] and the SHA-256 of its bytes (see [`Cbeff::to_xml_parts_and_sha256`]).
     pub fn to_xml_and_sha256(&self) -> Result<(Vec<u8>, [u8; 32]), PacketError> {
-        let capacity = self.xml_capacity();
+        let (parts, sha256) = self.to_xml_parts_and_sha256()?;
+        Ok((parts.concat().into_bytes(), sha256))
+    }
+
+    /// [`Cbeff::to_xml`] in consecutive parts (the head, each record, the tail), and the
+    /// SHA-256 of their bytes, hashed on another thread while the records are still being
+    /// written: base64 of megabytes, then a pass to hash them, take the time of the longer on a
+    /// two-core laptop. The parts are not joined: the container copies them into place once.
+    pub fn to_xml_parts_and_sha256(&self) -> Result<(Vec<String>, [u8; 32]), PacketError> {
+        let count = self.records.len() + 2;
         std::thread::scope(|scope| {
             let (to_hasher, parts) = std::sync::mpsc::channel::<String>();
             let hashing = scope.spawn(move || {
-                let mut out = Vec::with_capacity(capacity);
+                let mut kept = Vec::with_capacity(count);
                 let mut hasher = Sha256::new();
                 for part in parts {
                     hasher.update(part.as_bytes());
-                    out.extend_from_slice(part.as_bytes());
+                    kept.push(part);
                 }
-                (out, <[u8; 32]>::from(hasher.finalize()))
+                (kept, <[u8; 32]>::from(hasher.finalize()))
             });
             // The hasher only stops when this sender is dropped, after the last part.
             let written = self.write_xml_parts(|part| {

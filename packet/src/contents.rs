@@ -50,7 +50,7 @@ mod tests;
 pub use biometrics::{
     biometrics_from_cbeff, biometrics_to_cbeff, FORMAT_ORGANIZATION, KEY_EXCEPTION_KIND, KEY_EXCEPTION_REASON,
 };
-pub use codec::{read_meta, with_review};
+pub use codec::{read_meta, with_review, ContainerPieces};
 pub use model::{
     document_entry_name, BiometricException, BiometricRecord, DeviceIdentity, Document, DocumentFormat, ExceptionKind,
     GpsPosition, ManifestEntry, Modality, PacketContents, PacketManifest, PacketMeta, SupervisorDecision,

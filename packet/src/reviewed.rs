@@ -98,9 +98,11 @@ pub struct ReviewTail {
     pub envelope_sha256: [u8; 32],
 }
 
-/// Seal a container (see [`crate::contents`]) for the register, to be reviewed later.
+/// Seal a container (see [`crate::contents`]), given as the consecutive pieces it is made of
+/// ([`crate::contents::ContainerPieces::slices`], or one slice), for the register, to be
+/// reviewed later.
 pub fn seal_pending(
-    container: &[u8],
+    container: &[&[u8]],
     station_id: &str,
     registration_id: &str,
     register: &RegisterPublicKeys,
@@ -110,7 +112,7 @@ pub fn seal_pending(
 
 /// [`seal_pending`] with a chosen chunk size (tests use small chunks to get many of them).
 pub fn seal_pending_with_chunk_size(
-    container: &[u8],
+    container: &[&[u8]],
     station_id: &str,
     registration_id: &str,
     register: &RegisterPublicKeys,
@@ -144,28 +146,66 @@ pub fn seal_pending_with_chunk_size(
         .export(BODY_KEY_EXPORTER_CONTEXT, body_key.as_mut_slice())
         .map_err(|e| PacketError::Malformed(format!("the HPKE body key cannot be exported: {e}")))?;
 
+    let container = Pieces::new(container);
     let header = encode_header(
         REVIEWED_ENVELOPE_VERSION,
         register.key_id(),
         station_id,
         registration_id,
         chunk_size,
-        container.len() as u64,
+        container.len as u64,
         &enc.to_bytes().into(),
     );
     let header_hash: [u8; 32] = Sha256::digest(&header).into();
-    let count = chunk_count(container.len() as u64, chunk_size) as usize;
-    let mut bytes = vec![0u8; header.len() + container.len() + TAG_LEN * count];
+    let count = chunk_count(container.len as u64, chunk_size) as usize;
+    let mut bytes = vec![0u8; header.len() + container.len + TAG_LEN * count];
     bytes[..header.len()].copy_from_slice(&header);
     let cipher = Aes256Gcm::new(body_key.as_slice().into());
     seal_chunks_in_parallel(
         &cipher,
         &header_hash,
-        container,
+        &container,
         chunk_size as usize,
         &mut bytes[header.len()..],
     );
     Ok(PendingEnvelope { bytes, body_key })
+}
+
+/// Consecutive slices read as one run of bytes.
+struct Pieces<'a> {
+    slices: &'a [&'a [u8]],
+    /// Where each slice starts in the run.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl<'a> Pieces<'a> {
+    fn new(slices: &'a [&'a [u8]]) -> Pieces<'a> {
+        let mut starts = Vec::with_capacity(slices.len());
+        let mut len = 0;
+        for slice in slices {
+            starts.push(len);
+            len += slice.len();
+        }
+        Pieces { slices, starts, len }
+    }
+
+    /// Copy the run's bytes from `start` on into `out` (which the run must fill).
+    fn copy_into(&self, start: usize, out: &mut [u8]) {
+        // The last slice starting at or before `start` (empty slices are skipped by the loop).
+        let mut piece = self.starts.partition_point(|&s| s <= start).saturating_sub(1);
+        let mut at = start;
+        let mut filled = 0;
+        while filled < out.len() {
+            let slice = self.slices[piece];
+            let from = at - self.starts[piece];
+            let n = (slice.len() - from).min(out.len() - filled);
+            out[filled..filled + n].copy_from_slice(&slice[from..from + n]);
+            filled += n;
+            at += n;
+            piece += 1;
+        }
+    }
 }
 
 /// Each chunk is sealed on its own nonce, so the chunks are split between the cores: sealing
@@ -173,14 +213,18 @@ pub fn seal_pending_with_chunk_size(
 fn seal_chunks_in_parallel(
     cipher: &Aes256Gcm,
     header_hash: &[u8; 32],
-    plaintext: &[u8],
+    plaintext: &Pieces<'_>,
     chunk_size: usize,
     body: &mut [u8],
 ) {
-    let chunks: Vec<&[u8]> = if plaintext.is_empty() {
-        vec![&[]]
+    // (start, length) of every chunk; an empty plaintext still has its one empty chunk.
+    let chunks: Vec<(usize, usize)> = if plaintext.len == 0 {
+        vec![(0, 0)]
     } else {
-        plaintext.chunks(chunk_size).collect()
+        (0..plaintext.len)
+            .step_by(chunk_size)
+            .map(|start| (start, chunk_size.min(plaintext.len - start)))
+            .collect()
     };
     let last = chunks.len() - 1;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
@@ -188,17 +232,17 @@ fn seal_chunks_in_parallel(
     std::thread::scope(|scope| {
         let mut rest = body;
         for (group, group_chunks) in chunks.chunks(per_worker).enumerate() {
-            let group_len: usize = group_chunks.iter().map(|c| c.len() + TAG_LEN).sum();
+            let group_len: usize = group_chunks.iter().map(|(_, len)| len + TAG_LEN).sum();
             let (mine, after) = rest.split_at_mut(group_len);
             rest = after;
             let first_index = group * per_worker;
             scope.spawn(move || {
                 let mut offset = 0;
-                for (n, chunk) in group_chunks.iter().enumerate() {
+                for (n, &(start, len)) in group_chunks.iter().enumerate() {
                     let index = first_index + n;
-                    let slot = &mut mine[offset..offset + chunk.len() + TAG_LEN];
-                    let (text, tag) = slot.split_at_mut(chunk.len());
-                    text.copy_from_slice(chunk);
+                    let slot = &mut mine[offset..offset + len + TAG_LEN];
+                    let (text, tag) = slot.split_at_mut(len);
+                    plaintext.copy_into(start, text);
                     let aad = chunk_aad(header_hash, index as u64, index == last);
                     // Sealing in place cannot fail for a buffer far below AES-GCM's 64 GiB bound.
                     let sealed_tag = cipher
@@ -469,8 +513,11 @@ mod tests {
         contents.meta.supervisor = None;
         contents.meta.approved_at = None;
         let container = contents.to_bytes().unwrap();
+        // Sealed from pieces cut at odd places (and an empty one), so chunks span several.
+        let mut pieces: Vec<&[u8]> = container.chunks(777).collect();
+        pieces.insert(3, &[]);
         let pending =
-            seal_pending_with_chunk_size(&container, "ST-1", "REG-1", &register.public_keys(), chunk_size).unwrap();
+            seal_pending_with_chunk_size(&pieces, "ST-1", "REG-1", &register.public_keys(), chunk_size).unwrap();
         Sealed {
             register,
             station,

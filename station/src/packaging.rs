@@ -46,8 +46,8 @@ pub fn store_finalized(vault: &mut Vault, data_key: &DataKey, contents: &PacketC
     let registration_id = &contents.meta.registration_id;
     let station = vault.station()?.ok_or(StationError::NotSetUp)?;
     let register = RegisterPublicKeys::from_json(&station.register_keys_json)?;
-    let container = zeroize::Zeroizing::new(contents.to_bytes()?);
-    let pending = enroll_packet::seal_pending(&container, &station.station_id, registration_id, &register)?;
+    let container = contents.to_pieces()?;
+    let pending = enroll_packet::seal_pending(&container.slices(), &station.station_id, registration_id, &register)?;
     vault.finalize_sealed(
         registration_id,
         &pending.bytes,

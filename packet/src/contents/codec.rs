@@ -19,17 +19,65 @@ use crate::{AuditEvent, PacketError};
 /// Fixed part of the container before the manifest: magic, version, manifest length.
 const PREFIX_LEN: usize = 4 + 1 + 4;
 
+/// A container in the pieces it is made of, in order: the bytes [`PacketContents::to_bytes`]
+/// joins. Sealing copies the pieces into place (`crate::reviewed::seal_pending`), so the
+/// megabytes are not joined into one buffer first. The pieces the container owns are resident
+/// data, zeroed when dropped; the documents are borrowed from the contents.
+pub struct ContainerPieces<'a> {
+    pieces: Vec<Piece<'a>>,
+}
+
+enum Piece<'a> {
+    Owned(zeroize::Zeroizing<Vec<u8>>),
+    Borrowed(&'a [u8]),
+}
+
+impl ContainerPieces<'_> {
+    /// The pieces' bytes, in order.
+    pub fn slices(&self) -> Vec<&[u8]> {
+        self.pieces
+            .iter()
+            .map(|piece| match piece {
+                Piece::Owned(bytes) => bytes.as_slice(),
+                Piece::Borrowed(bytes) => bytes,
+            })
+            .collect()
+    }
+
+    /// The container's length in bytes.
+    pub fn len(&self) -> usize {
+        self.slices().iter().map(|slice| slice.len()).sum()
+    }
+
+    /// Whether the container has no bytes (never, for a container this module writes).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The container joined into one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.slices().concat()
+    }
+}
+
 impl PacketContents {
     /// The canonical plaintext bytes (container described in the module docs).
     pub fn to_bytes(&self) -> Result<Vec<u8>, PacketError> {
+        Ok(self.to_pieces()?.to_vec())
+    }
+
+    /// [`PacketContents::to_bytes`] in pieces, not joined.
+    pub fn to_pieces(&self) -> Result<ContainerPieces<'_>, PacketError> {
         check_meta(&self.meta)?;
         let identity = serde_json::to_vec(&self.identity)
             .map_err(|e| PacketError::Contents(format!("the identity document cannot be written as JSON: {e}")))?;
         let meta = serde_json::to_vec(&self.meta)
             .map_err(|e| PacketError::Contents(format!("the packet metadata cannot be written as JSON: {e}")))?;
-        // The largest entry by far: hashed while it is written.
+        // The largest entry by far: hashed while it is written, and kept in its parts.
         let (biometrics, biometrics_sha256) =
-            biometrics_to_cbeff(&self.biometrics, &self.exceptions)?.to_xml_and_sha256()?;
+            biometrics_to_cbeff(&self.biometrics, &self.exceptions)?.to_xml_parts_and_sha256()?;
+        let biometrics: Vec<Vec<u8>> = biometrics.into_iter().map(String::into_bytes).collect();
+        let biometrics_len: usize = biometrics.iter().map(Vec::len).sum();
         let audit = serde_json::to_vec(&self.audit)
             .map_err(|e| PacketError::Contents(format!("the audit events cannot be written as JSON: {e}")))?;
         for (index, document) in self.documents.iter().enumerate() {
@@ -37,24 +85,28 @@ impl PacketContents {
         }
 
         let names = expected_entry_names(&self.documents)?;
-        let data: Vec<&[u8]> = [identity.as_slice(), meta.as_slice(), biometrics.as_slice()]
-            .into_iter()
-            .chain(self.documents.iter().map(|document| document.data.as_slice()))
-            .chain([audit.as_slice()])
-            .collect();
-        debug_assert_eq!(names.len(), data.len(), "one name per entry, by construction");
-
+        // Each entry's length and hash; the biometrics' are known from their parts.
+        let sizes: Vec<(usize, [u8; 32])> = [
+            (identity.len(), Sha256::digest(&identity).into()),
+            (meta.len(), Sha256::digest(&meta).into()),
+            (biometrics_len, biometrics_sha256),
+        ]
+        .into_iter()
+        .chain(
+            self.documents
+                .iter()
+                .map(|document| (document.data.len(), Sha256::digest(&document.data).into())),
+        )
+        .chain([(audit.len(), Sha256::digest(&audit).into())])
+        .collect();
+        debug_assert_eq!(names.len(), sizes.len(), "one name per entry, by construction");
         let entries = names
             .into_iter()
-            .zip(&data)
-            .map(|(name, bytes)| ManifestEntry {
-                sha256: if name == BIOMETRICS_ENTRY {
-                    hex::encode(biometrics_sha256)
-                } else {
-                    hex::encode(Sha256::digest(bytes))
-                },
+            .zip(&sizes)
+            .map(|(name, (length, sha256))| ManifestEntry {
+                sha256: hex::encode(sha256),
                 name,
-                length: bytes.len() as u64,
+                length: *length as u64,
             })
             .collect();
         let manifest = PacketManifest {
@@ -72,7 +124,15 @@ impl PacketContents {
                 })
                 .collect(),
         };
-        write_container(&manifest, &data)
+        let owned = |bytes: Vec<u8>| Piece::Owned(zeroize::Zeroizing::new(bytes));
+        let pieces = [container_head(&manifest)?, identity, meta]
+            .into_iter()
+            .chain(biometrics)
+            .map(owned)
+            .chain(self.documents.iter().map(|document| Piece::Borrowed(&document.data)))
+            .chain([owned(audit)])
+            .collect();
+        Ok(ContainerPieces { pieces })
     }
 
     /// Parse and check a container: every entry's length and hash must match the manifest.
@@ -168,6 +228,16 @@ pub fn with_review(container: &[u8], meta: &PacketMeta, audit: &[AuditEvent]) ->
 
 /// `"ENRC"`, version, manifest length, manifest, entries.
 fn write_container(manifest: &PacketManifest, entries: &[&[u8]]) -> Result<Vec<u8>, PacketError> {
+    let mut out = container_head(manifest)?;
+    out.reserve_exact(entries.iter().map(|d| d.len()).sum::<usize>());
+    for bytes in entries {
+        out.extend_from_slice(bytes);
+    }
+    Ok(out)
+}
+
+/// `"ENRC"`, version, manifest length, manifest: what comes before the entries.
+fn container_head(manifest: &PacketManifest) -> Result<Vec<u8>, PacketError> {
     let manifest_json = serde_json::to_vec(manifest)
         .map_err(|e| PacketError::Contents(format!("the manifest cannot be written as JSON: {e}")))?;
     let manifest_len = u32::try_from(manifest_json.len())
@@ -180,15 +250,11 @@ fn write_container(manifest: &PacketManifest, entries: &[&[u8]]) -> Result<Vec<u
                 manifest_json.len()
             ))
         })?;
-    let total = PREFIX_LEN + manifest_json.len() + entries.iter().map(|d| d.len()).sum::<usize>();
-    let mut out = Vec::with_capacity(total);
+    let mut out = Vec::with_capacity(PREFIX_LEN + manifest_json.len());
     out.extend_from_slice(&CONTENTS_MAGIC);
     out.push(CONTENTS_VERSION);
     out.extend_from_slice(&manifest_len.to_be_bytes());
     out.extend_from_slice(&manifest_json);
-    for bytes in entries {
-        out.extend_from_slice(bytes);
-    }
     Ok(out)
 }
 
