@@ -11,7 +11,8 @@
 //! Deliberately absent: any check of what a successful parse means (the crate's own tests do
 //! that); here only "no panic, no hang, no impossible success".
 
-use enroll_packet::envelope::{open_envelope, sign_envelope, SIGNATURE_LEN};
+use enroll_packet::envelope::{open_envelope, sign_envelope, REVIEWED_ENVELOPE_VERSION, SIGNATURE_LEN};
+use enroll_packet::reviewed::{sign_reviewed_envelope, MAX_REVIEW_LEN};
 use enroll_packet::{
     decrypt_envelope_body, verify_envelope_signature, EnvelopeHeader, PacketContents, RegisterKeyPair,
     RegisterPublicKeys, SignedReceipt, StationSigningKey,
@@ -94,15 +95,39 @@ pub fn envelope_open_resigned(data: &[u8]) {
     let Ok(header) = EnvelopeHeader::parse(data) else {
         return;
     };
-    let signed_len = header.envelope_len() - SIGNATURE_LEN as u64;
+    let reviewed = header.version == REVIEWED_ENVELOPE_VERSION;
+    let mut signed_len = header.envelope_len() - SIGNATURE_LEN as u64;
+    if reviewed {
+        // Version 2: the review's length follows the body; taken from the input when it is
+        // there and in range, so that a mutated review is signed whole.
+        let at = header.pending_len();
+        let announced = data
+            .get(at as usize..)
+            .and_then(|rest| rest.get(..4))
+            .map(|len| u64::from(u32::from_be_bytes([len[0], len[1], len[2], len[3]])))
+            .filter(|len| (16..=u64::from(MAX_REVIEW_LEN)).contains(len));
+        if let Some(review_len) = announced {
+            signed_len = at + 4 + review_len;
+        }
+    }
     if signed_len > MAX_RESIGNED_LEN {
         return;
     }
     let mut envelope = data.to_vec();
     envelope.resize(signed_len as usize, 0);
+    if reviewed {
+        // The zeros of a padded review length would be refused before the signature.
+        let at = header.pending_len() as usize;
+        let review_len = (signed_len as usize - at - 4) as u32;
+        envelope[at..at + 4].copy_from_slice(&review_len.to_be_bytes());
+    }
     // Signed as a station signs (label and all): any other message would stop every input at
     // `bad_signature`, and the target would reach nothing behind it.
-    let signature = sign_envelope(&envelope, &fuzz_station());
+    let signature = if reviewed {
+        sign_reviewed_envelope(&envelope, &fuzz_station())
+    } else {
+        sign_envelope(&envelope, &fuzz_station())
+    };
     envelope.extend_from_slice(&signature);
 
     let register = fuzz_register();

@@ -309,7 +309,7 @@ pub fn seal_for_register_with_ephemeral_ikm_for_test_vectors(
     chunk_size: u32,
     ikm_e: &[u8; 32],
 ) -> Result<Vec<u8>, PacketError> {
-    let mut rng = FixedEphemeralIkm { ikm: *ikm_e, drawn: 0 };
+    let mut rng = FixedEphemeralIkm::new(*ikm_e);
     let envelope = seal_with_ephemeral_randomness(
         plaintext,
         station_id,
@@ -808,9 +808,21 @@ impl hpke::rand_core::CryptoRng for HpkeOsRng {}
 /// A "generator" that hands out one fixed RFC 9180 `ikmE`, for
 /// [`seal_for_register_with_ephemeral_ikm_for_test_vectors`]. Counts what is drawn so that the
 /// caller can check that exactly the 32 bytes of `ikmE` were used; past them it yields zeros.
-struct FixedEphemeralIkm {
+pub(crate) struct FixedEphemeralIkm {
     ikm: [u8; 32],
     drawn: usize,
+}
+
+#[cfg(any(test, feature = "test-support"))]
+impl FixedEphemeralIkm {
+    pub(crate) fn new(ikm: [u8; 32]) -> FixedEphemeralIkm {
+        FixedEphemeralIkm { ikm, drawn: 0 }
+    }
+
+    /// How many bytes the HPKE library has drawn.
+    pub(crate) fn drawn(&self) -> usize {
+        self.drawn
+    }
 }
 
 #[cfg(any(test, feature = "test-support"))]

@@ -1,5 +1,5 @@
 //! Envelope version 2: the packet is sealed to the register when the officer finalizes it, and
-//! the supervisor's review is appended to it. Specified in `schemas/packet-envelope.md` §8.
+//! the supervisor's review is appended to it. Specified in `schemas/packet-envelope.md` §10.
 //!
 //! Why a second version: a version 1 envelope carries the decision inside its sealed container,
 //! so approval had to decrypt the pending copy, splice the decision in, seal the megabytes again
@@ -118,6 +118,50 @@ pub fn seal_pending_with_chunk_size(
     register: &RegisterPublicKeys,
     chunk_size: u32,
 ) -> Result<PendingEnvelope, PacketError> {
+    seal_pending_with_ephemeral_randomness(
+        container,
+        station_id,
+        registration_id,
+        register,
+        chunk_size,
+        &mut HpkeOsRng,
+    )
+}
+
+/// [`seal_pending_with_chunk_size`] with the HPKE ephemeral key derived from `ikm_e`: the same
+/// inputs always give the same pending envelope. FOR TEST VECTORS AND FUZZ SEEDS ONLY, for the
+/// reason [`crate::envelope::seal_for_register_with_ephemeral_ikm_for_test_vectors`] gives.
+#[cfg(any(test, feature = "test-support"))]
+pub fn seal_pending_with_ephemeral_ikm_for_test_vectors(
+    container: &[&[u8]],
+    station_id: &str,
+    registration_id: &str,
+    register: &RegisterPublicKeys,
+    chunk_size: u32,
+    ikm_e: &[u8; 32],
+) -> Result<PendingEnvelope, PacketError> {
+    let mut rng = crate::envelope::FixedEphemeralIkm::new(*ikm_e);
+    let pending =
+        seal_pending_with_ephemeral_randomness(container, station_id, registration_id, register, chunk_size, &mut rng)?;
+    if rng.drawn() != ikm_e.len() {
+        return Err(PacketError::Malformed(format!(
+            "the HPKE library drew {} bytes of ephemeral randomness where RFC 9180 needs exactly {}",
+            rng.drawn(),
+            ikm_e.len()
+        )));
+    }
+    Ok(pending)
+}
+
+/// The one sealing routine; `rng` supplies the HPKE ephemeral randomness and nothing else.
+fn seal_pending_with_ephemeral_randomness<R: hpke::rand_core::CryptoRng + hpke::rand_core::RngCore>(
+    container: &[&[u8]],
+    station_id: &str,
+    registration_id: &str,
+    register: &RegisterPublicKeys,
+    chunk_size: u32,
+    rng: &mut R,
+) -> Result<PendingEnvelope, PacketError> {
     if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&chunk_size) {
         return Err(PacketError::Malformed(format!(
             "cannot seal with chunk size {chunk_size}: it must be in {MIN_CHUNK_SIZE}..={MAX_CHUNK_SIZE}"
@@ -135,12 +179,13 @@ pub fn seal_pending_with_chunk_size(
     let register_public = <Kem as hpke::Kem>::PublicKey::from_bytes(&register.encryption_public)
         .map_err(|e| PacketError::BadKey(format!("the register encryption key cannot be used: {e}")))?;
     let (enc, context) =
-        hpke::setup_sender::<Aead, Kdf, Kem, _>(&hpke::OpModeS::Base, &register_public, HPKE_INFO_V2, &mut HpkeOsRng)
-            .map_err(|_| {
-            PacketError::BadKey(
-                "the pinned register encryption key is a low-order X25519 point; re-pin the register keys".into(),
-            )
-        })?;
+        hpke::setup_sender::<Aead, Kdf, Kem, _>(&hpke::OpModeS::Base, &register_public, HPKE_INFO_V2, rng).map_err(
+            |_| {
+                PacketError::BadKey(
+                    "the pinned register encryption key is a low-order X25519 point; re-pin the register keys".into(),
+                )
+            },
+        )?;
     let mut body_key = Zeroizing::new([0u8; 32]);
     context
         .export(BODY_KEY_EXPORTER_CONTEXT, body_key.as_mut_slice())
@@ -346,6 +391,16 @@ pub fn review_pending(
         bytes: tail,
         envelope_sha256: hasher.finalize().into(),
     })
+}
+
+/// The station's trailer for the first `H + B + 4 + K` bytes of a version 2 envelope. For the
+/// fuzz targets, which re-sign edited envelopes to reach the checks behind the signature;
+/// [`review_pending`] signs from the hash it computes anyway.
+pub fn sign_reviewed_envelope(signed: &[u8], station_key: &StationSigningKey) -> [u8; SIGNATURE_LEN] {
+    station_key
+        .0
+        .sign(&signature_message(&Sha256::digest(signed).into()))
+        .to_bytes()
 }
 
 /// The exact length check of a version 2 envelope: the review's length field (after the body)
@@ -718,6 +773,35 @@ mod tests {
         let tail = review_pending(&sealed.pending.bytes, &[9u8; 32], "REG-1", &approval(), &sealed.station).unwrap();
         let foreign = [sealed.pending.bytes.as_slice(), &tail.bytes].concat();
         assert!(matches!(open(&foreign), Err(PacketError::Malformed(_))));
+    }
+
+    #[test]
+    fn sealing_for_test_vectors_is_deterministic_and_opens_like_any_other() {
+        let sealed = sealed_pending(5_000, MIN_CHUNK_SIZE);
+        let seal = || {
+            seal_pending_with_ephemeral_ikm_for_test_vectors(
+                &[&sealed.container],
+                "ST-1",
+                "REG-1",
+                &sealed.register.public_keys(),
+                MIN_CHUNK_SIZE,
+                &[4u8; 32],
+            )
+            .unwrap()
+        };
+        let (first, second) = (seal(), seal());
+        assert_eq!(first.bytes, second.bytes);
+        assert_eq!(*first.body_key, *second.body_key);
+        let review = approval();
+        let tail = review_pending(&first.bytes, &first.body_key, "REG-1", &review, &sealed.station).unwrap();
+        let envelope = [first.bytes.as_slice(), &tail.bytes].concat();
+        let signed = &envelope[..envelope.len() - SIGNATURE_LEN];
+        assert_eq!(
+            sign_reviewed_envelope(signed, &sealed.station),
+            envelope[signed.len()..],
+            "the fuzz targets' signer signs what review_pending signs"
+        );
+        open_envelope(&envelope, &sealed.register, &sealed.station.public_key()).unwrap();
     }
 
     #[test]

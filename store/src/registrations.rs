@@ -17,11 +17,14 @@
 //! with its audit event, so a move from the wrong state changes nothing and says which state
 //! the registration is in. The event's details say `<from> → <to>` and what the move did (the
 //! decision, the envelope's size and SHA-256, the receipt's SHA-256), never resident data.
-//! The readable content exists only in draft (in the row) and pending approval (in a content
-//! file, see [`crate::blobs`]), both under the registration's own content key, which the row
-//! keeps wrapped under the data key from the draft's creation on; approval and rejection
-//! replace it with the sealed envelope and erase that key in the same transaction. Erasing the
-//! key is what erases every earlier version of the draft (in WAL frames, in free pages): moves
+//! The readable content exists only in draft (in the row, under the registration's own content
+//! key, which the row keeps wrapped under the data key from the draft's creation on) and
+//! pending approval: the packet the caller sealed at finalize, in its envelope file (see
+//! [`crate::blobs`]), readable with the key the row keeps wrapped in place of the draft's until
+//! the review appends itself and erases it in the same transaction. (Rows finalized before that
+//! form keep the container in a content file under the draft's key, until the review replaces
+//! it with the envelope.) Erasing a key is what erases every earlier version of the draft (in
+//! WAL frames, in free pages): moves
 //! that drop such ciphertext skip `secure_delete`'s zeroing, which would write megabytes again
 //! to protect what the erased key already protects. `purged` is a tombstone: the row (id, who, when, receipt) stays,
 //! every byte of resident data is gone.

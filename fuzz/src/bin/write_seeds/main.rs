@@ -32,7 +32,8 @@ use enroll_devices::iso19794::{write_face_record, CaptureDateTime, CaptureDevice
 use enroll_fuzz::packet_targets::{fuzz_register, fuzz_station};
 use enroll_packet::contents::{biometrics_to_cbeff, BiometricRecord};
 use enroll_packet::envelope::{open_envelope, seal_for_register_with_ephemeral_ikm_for_test_vectors};
-use enroll_packet::{EnvelopeHeader, PacketContents, Receipt, SignedReceipt, StationSigningKey};
+use enroll_packet::reviewed::{review_pending, seal_pending_with_ephemeral_ikm_for_test_vectors, PacketReview};
+use enroll_packet::{EnvelopeHeader, PacketContents, Receipt, SignedReceipt, StationSigningKey, SupervisorDecision};
 use serde_json::{json, Value};
 
 /// Every fuzz target; each must get at least one seed.
@@ -158,6 +159,43 @@ fn seal(container: &Container, plaintext: &[u8]) -> Result<Vec<u8>> {
     .map_err(|e| format!("sealing a seed envelope failed: {e}"))
 }
 
+/// The same container as a version 2 envelope: sealed as at finalize (without its decision), then
+/// reviewed; returns it with its sealed review's length.
+fn seal_reviewed(container: &Container, reviewed_container: &[u8]) -> Result<(Vec<u8>, usize)> {
+    let mut meta = enroll_packet::contents::read_meta(reviewed_container).map_err(|e| e.to_string())?;
+    let review = PacketReview {
+        supervisor: meta.supervisor.clone().unwrap_or_else(|| "sara".into()),
+        decision: SupervisorDecision::Approved,
+        reason: None,
+        approved_at: meta.approved_at.clone().or_else(|| Some("2025-03-01T10:00:00Z".into())),
+        audit: Vec::new(),
+    };
+    (meta.supervisor, meta.supervisor_decision, meta.approved_at) = (None, None, None);
+    let pending_container =
+        enroll_packet::contents::with_review(reviewed_container, &meta, &[]).map_err(|e| e.to_string())?;
+    let pending = seal_pending_with_ephemeral_ikm_for_test_vectors(
+        &[&pending_container],
+        &container.station_id,
+        &container.registration_id,
+        &fuzz_register().public_keys(),
+        SEED_CHUNK_SIZE,
+        &SEED_IKM_E,
+    )
+    .map_err(|e| format!("sealing a seed pending envelope failed: {e}"))?;
+    let tail = review_pending(
+        &pending.bytes,
+        &pending.body_key,
+        &container.registration_id,
+        &review,
+        &fuzz_station(),
+    )
+    .map_err(|e| format!("reviewing a seed envelope failed: {e}"))?;
+    let envelope = [pending.bytes.as_slice(), &tail.bytes].concat();
+    open_envelope(&envelope, &fuzz_register(), &fuzz_station().public_key())
+        .map_err(|e| format!("the reviewed seed envelope does not open with the fuzz keys: {e}"))?;
+    Ok((envelope, tail.bytes.len() - 4 - 64))
+}
+
 fn envelope_seeds(seeds: &mut Seeds, repo: &Path, container: &Container) -> Result<()> {
     // The vector's container names the vector's station key, and opening refuses a container
     // that names another key than the one that signed: ours names the fuzz station.
@@ -167,6 +205,7 @@ fn envelope_seeds(seeds: &mut Seeds, repo: &Path, container: &Container) -> Resu
     let envelope = seal(container, &ours)?;
     open_envelope(&envelope, &fuzz_register(), &fuzz_station().public_key())
         .map_err(|e| format!("the seed envelope does not open with the fuzz keys: {e}"))?;
+    let (reviewed, reviewed_review_len) = seal_reviewed(container, &ours)?;
     let header = EnvelopeHeader::parse(&envelope).map_err(|e| e.to_string())?;
     let h = header.header_len;
     // Offsets of §4 of schemas/packet-envelope.md: after the ids come the chunk size and the
@@ -191,7 +230,8 @@ fn envelope_seeds(seeds: &mut Seeds, repo: &Path, container: &Container) -> Resu
     seeds.add(target, "valid-header-only", &envelope[..h]);
     seeds.add(target, "valid-vector-empty", vector("empty")?);
     seeds.add(target, "near-cut-in-station-id", &envelope[..23]);
-    seeds.add(target, "near-version-2", set(&envelope[..h], 4, 2));
+    seeds.add(target, "near-version-3", set(&envelope[..h], 4, 3));
+    seeds.add(target, "valid-reviewed-header-only", &reviewed[..h]);
     seeds.add(target, "near-magic-flipped", flip(&envelope[..h], 3));
     seeds.add(target, "near-kem-id-flipped", flip(&envelope[..h], 6));
     seeds.add(
@@ -218,7 +258,16 @@ fn envelope_seeds(seeds: &mut Seeds, repo: &Path, container: &Container) -> Resu
     );
     seeds.add(target, "near-cut-in-trailer", &envelope[..envelope.len() - 10]);
     seeds.add(target, "near-trailing-byte", [envelope.as_slice(), &[0u8][..]].concat());
-    seeds.add(target, "near-version-2", set(&envelope, 4, 2));
+    seeds.add(target, "near-version-3", set(&envelope, 4, 3));
+    seeds.add(target, "near-version-1-as-2", set(&envelope, 4, 2));
+    seeds.add(target, "valid-reviewed-sealed-to-fuzz-keys", reviewed.clone());
+    let review_at = reviewed.len() - 64 - reviewed_review_len - 4;
+    seeds.add(
+        target,
+        "near-reviewed-review-byte-flipped",
+        flip(&reviewed, review_at + 10),
+    );
+    seeds.add(target, "near-reviewed-cut-in-review", &reviewed[..review_at + 8]);
 
     // The re-signing target signs whatever it gets, so its seeds are envelopes without their
     // trailer, and its near-valid ones are damaged beneath the signature.
@@ -252,6 +301,18 @@ fn envelope_seeds(seeds: &mut Seeds, repo: &Path, container: &Container) -> Resu
         flip(unsigned, 23 + container.station_id.len()),
     );
     seeds.add(target, "near-cut-in-last-chunk", &unsigned[..signed_len - 5]);
+    let reviewed_unsigned = &reviewed[..reviewed.len() - 64];
+    seeds.add(target, "valid-reviewed-unsigned", reviewed_unsigned);
+    seeds.add(
+        target,
+        "near-reviewed-review-byte-flipped",
+        flip(reviewed_unsigned, review_at + 10),
+    );
+    seeds.add(
+        target,
+        "near-reviewed-chunk-byte-flipped",
+        flip(reviewed_unsigned, h + chunk + 100),
+    );
     Ok(())
 }
 
