@@ -123,7 +123,10 @@ pub fn inspect_vault(vault: &Vault, data_key: &DataKey, register: &RegisterKeyPa
     // The only files no row names are the ones a crash leaves for a retry to overwrite.
     for stray in vault.stray_blob_files()? {
         let allowed = reports.iter().any(|row| {
-            (row.state == RegistrationState::Draft && stray == format!("{}.content", row.registration_id))
+            (row.state == RegistrationState::Draft
+                && [".content", ".envelope"]
+                    .map(|kind| format!("{}{kind}", row.registration_id))
+                    .contains(&stray))
                 || (row.state == RegistrationState::PendingApproval
                     && stray == format!("{}.envelope", row.registration_id))
         });

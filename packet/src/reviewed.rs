@@ -320,6 +320,19 @@ pub fn open_pending(
 /// followed by its whole body.
 fn pending_header(pending: &[u8], registration_id: &str) -> Result<EnvelopeHeader, PacketError> {
     let header = EnvelopeHeader::parse(pending)?;
+    check_pending_header(&header, registration_id)?;
+    if (pending.len() as u64) < header.pending_len() {
+        return Err(PacketError::Truncated(format!(
+            "the pending envelope has {} of its {} bytes",
+            pending.len(),
+            header.pending_len()
+        )));
+    }
+    Ok(header)
+}
+
+/// A pending envelope is version 2 and names the registration it is stored for.
+fn check_pending_header(header: &EnvelopeHeader, registration_id: &str) -> Result<(), PacketError> {
     if header.version != REVIEWED_ENVELOPE_VERSION {
         return Err(PacketError::Malformed(format!(
             "a pending envelope must be version {REVIEWED_ENVELOPE_VERSION}; this one is version {}",
@@ -332,14 +345,7 @@ fn pending_header(pending: &[u8], registration_id: &str) -> Result<EnvelopeHeade
             header.registration_id
         )));
     }
-    if (pending.len() as u64) < header.pending_len() {
-        return Err(PacketError::Truncated(format!(
-            "the pending envelope has {} of its {} bytes",
-            pending.len(),
-            header.pending_len()
-        )));
-    }
-    Ok(header)
+    Ok(())
 }
 
 /// The tail that completes a pending envelope with `review`, signed by the station. Only the
@@ -352,16 +358,72 @@ pub fn review_pending(
     review: &PacketReview,
     station_key: &StationSigningKey,
 ) -> Result<ReviewTail, PacketError> {
-    let header = pending_header(pending, registration_id)?;
+    review_pending_from(&mut &pending[..], body_key, registration_id, review, station_key)
+}
+
+/// [`review_pending`] reading the pending envelope from `pending` (its file, as the vault keeps
+/// it): the megabytes are hashed as they are read, a block at a time, never held whole.
+pub fn review_pending_from(
+    pending: &mut impl std::io::Read,
+    body_key: &[u8; 32],
+    registration_id: &str,
+    review: &PacketReview,
+    station_key: &StationSigningKey,
+) -> Result<ReviewTail, PacketError> {
+    // The longest header: the fixed fields and two ids of 65,535 bytes each.
+    const MAX_HEADER_LEN: usize = 67 + 2 * u16::MAX as usize;
+    let mut head = Vec::with_capacity(MAX_HEADER_LEN);
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(&mut *pending, MAX_HEADER_LEN as u64),
+        &mut head,
+    )?;
+    let header = EnvelopeHeader::parse(&head)?;
+    check_pending_header(&header, registration_id)?;
     let pending_len = header.pending_len();
+    let header_hash: [u8; 32] = Sha256::digest(&head[..header.header_len]).into();
+    let review_section = seal_review(review, body_key, &header_hash)?;
+
+    // One pass over the megabytes gives both hashes: the signed one stops before the
+    // signature, the envelope's goes on through it.
+    let mut hasher = Sha256::new();
+    let from_head = head.len().min(pending_len as usize);
+    hasher.update(&head[..from_head]);
+    let mut left = pending_len - from_head as u64;
+    let mut block = vec![0u8; 64 * 1024];
+    while left > 0 {
+        let want = block.len().min(left as usize);
+        let read = pending.read(&mut block[..want])?;
+        if read == 0 {
+            return Err(PacketError::Truncated(format!(
+                "the pending envelope has {} of its {pending_len} bytes",
+                pending_len - left
+            )));
+        }
+        hasher.update(&block[..read]);
+        left -= read as u64;
+    }
+    let mut tail = review_section;
+    hasher.update(&tail);
+    let signed: [u8; 32] = hasher.clone().finalize().into();
+    let signature = station_key.0.sign(&signature_message(&signed)).to_bytes();
+    hasher.update(signature);
+    tail.extend_from_slice(&signature);
+    Ok(ReviewTail {
+        pending_len,
+        bytes: tail,
+        envelope_sha256: hasher.finalize().into(),
+    })
+}
+
+/// The review's length and the sealed review (§10.2).
+fn seal_review(review: &PacketReview, body_key: &[u8; 32], header_hash: &[u8; 32]) -> Result<Vec<u8>, PacketError> {
     let review_json = Zeroizing::new(
         serde_json::to_vec(review)
             .map_err(|e| PacketError::Contents(format!("the review cannot be written as JSON: {e}")))?,
     );
-    let header_hash: [u8; 32] = Sha256::digest(&pending[..header.header_len]).into();
     let mut sealed = review_json.to_vec();
     let tag = Aes256Gcm::new(body_key.into())
-        .encrypt_in_place_detached(&review_nonce(), &review_aad(&header_hash), &mut sealed)
+        .encrypt_in_place_detached(&review_nonce(), &review_aad(header_hash), &mut sealed)
         .map_err(|_| PacketError::Contents("the review is too long to seal".into()))?;
     sealed.extend_from_slice(&tag);
     let sealed_len = u32::try_from(sealed.len())
@@ -373,24 +435,10 @@ pub fn review_pending(
                 sealed.len()
             ))
         })?;
-    let mut tail = Vec::with_capacity(REVIEW_LEN_LEN + sealed.len() + SIGNATURE_LEN);
-    tail.extend_from_slice(&sealed_len.to_be_bytes());
-    tail.extend_from_slice(&sealed);
-
-    // One pass over the megabytes gives both hashes: the signed one stops before the
-    // signature, the envelope's goes on through it.
-    let mut hasher = Sha256::new();
-    hasher.update(&pending[..pending_len as usize]);
-    hasher.update(&tail);
-    let signed: [u8; 32] = hasher.clone().finalize().into();
-    let signature = station_key.0.sign(&signature_message(&signed)).to_bytes();
-    hasher.update(signature);
-    tail.extend_from_slice(&signature);
-    Ok(ReviewTail {
-        pending_len,
-        bytes: tail,
-        envelope_sha256: hasher.finalize().into(),
-    })
+    let mut section = Vec::with_capacity(REVIEW_LEN_LEN + sealed.len() + SIGNATURE_LEN);
+    section.extend_from_slice(&sealed_len.to_be_bytes());
+    section.extend_from_slice(&sealed);
+    Ok(section)
 }
 
 /// The station's trailer for the first `H + B + 4 + K` bytes of a version 2 envelope. For the

@@ -83,14 +83,20 @@ pub fn store_reviewed(
         approved_at: (review == Review::Approve).then(|| now.to_string()),
         audit,
     };
-    if let Some((pending, body_key)) = vault.pending_envelope(registration_id, data_key)? {
+    if let Some((mut pending, body_key)) = vault.open_pending_envelope(registration_id, data_key)? {
         let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(data_key)?);
-        let tail = enroll_packet::review_pending(&pending, &body_key, registration_id, &packet_review, &signing_key)
-            .map_err(|e| {
-                StationError::corrupt(format!(
-                    "the pending packet of {registration_id} cannot be reviewed: {e}"
-                ))
-            })?;
+        let tail = enroll_packet::reviewed::review_pending_from(
+            &mut pending,
+            &body_key,
+            registration_id,
+            &packet_review,
+            &signing_key,
+        )
+        .map_err(|e| {
+            StationError::corrupt(format!(
+                "the pending packet of {registration_id} cannot be reviewed: {e}"
+            ))
+        })?;
         drop(pending);
         let appended = AppendedReview {
             pending_len: tail.pending_len,

@@ -177,15 +177,21 @@ impl BlobStore {
         })
     }
 
-    /// The bytes of `name`. A missing file is damage: a row names it.
-    pub(crate) fn read(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+    /// `name`, opened for reading. A missing file is damage: a row names it.
+    pub(crate) fn open(&self, name: &str) -> Result<File, StoreError> {
         let path = self.path(name)?;
-        let mut file = File::open(&path).map_err(|error| match error.kind() {
+        File::open(&path).map_err(|error| match error.kind() {
             ErrorKind::NotFound => {
                 StoreError::Corrupt(format!("the file {} that the vault names is missing", path.display()))
             }
             _ => io_error(error, &path),
-        })?;
+        })
+    }
+
+    /// The bytes of `name`. A missing file is damage: a row names it.
+    pub(crate) fn read(&self, name: &str) -> Result<Vec<u8>, StoreError> {
+        let path = self.path(name)?;
+        let mut file = self.open(name)?;
         let mut bytes = Vec::with_capacity(file.metadata().map(|m| m.len() as usize).unwrap_or(0));
         file.read_to_end(&mut bytes).map_err(|error| io_error(error, &path))?;
         Ok(bytes)
@@ -264,13 +270,15 @@ impl crate::Vault {
     /// The two run at the same time: each waits on the disk (the delete on freeing the file's
     /// blocks, the checkpoint on its syncs), neither needs the other, and approval waits for
     /// both (`make bench` times it).
-    pub(crate) fn let_go_of(&self, file: Option<&str>) {
+    pub(crate) fn let_go_of(&self, files: &[&str]) {
         std::thread::scope(|scope| {
-            if let Some(file) = file {
+            if !files.is_empty() {
                 let blobs = &self.blobs;
                 scope.spawn(move || {
-                    if let Err(error) = blobs.remove(file) {
-                        tracing::warn!(file, %error, "a blob the vault no longer needs could not be deleted yet");
+                    for file in files {
+                        if let Err(error) = blobs.remove(file) {
+                            tracing::warn!(file, %error, "a blob the vault no longer needs could not be deleted yet");
+                        }
                     }
                 });
             }
@@ -305,7 +313,8 @@ impl crate::Vault {
 
     /// The files in the blob folder that no row names, sorted. A crash between writing a file
     /// and the commit that names it leaves one: `<id>.content` of a draft, `<id>.envelope` of
-    /// a pending registration; the retry overwrites it, a discard deletes it.
+    /// a pending registration (and `<id>.envelope` of a draft, since finalize seals the packet);
+    /// the retry overwrites it, a discard deletes it.
     pub fn stray_blob_files(&self) -> Result<Vec<String>, StoreError> {
         if self.schema_version()? < BLOBS_SINCE_SCHEMA_VERSION {
             return Ok(Vec::new());
@@ -508,10 +517,17 @@ mod tests {
             assert_eq!(vault.registration_content("R2", &key).unwrap(), b"second try");
             vault.insert_draft("R3", "omar", b"draft", &key, "t0").unwrap();
             std::fs::write(vault.blobs.dir().join("R3.content"), b"half written").unwrap();
-            assert_eq!(vault.stray_blob_files().unwrap(), ["R3.content"]);
+            std::fs::write(vault.blobs.dir().join("R3.envelope"), b"half sealed").unwrap();
+            assert_eq!(vault.stray_blob_files().unwrap(), ["R3.content", "R3.envelope"]);
             vault.discard_draft("R3", "t1").unwrap();
             assert!(!vault.blobs.dir().join("R3.content").exists());
+            assert!(!vault.blobs.dir().join("R3.envelope").exists());
             assert!(vault.stray_blob_files().unwrap().is_empty());
+            // The same for a packet sealed at finalize: the retry overwrites it.
+            vault.insert_draft("R4", "omar", b"draft", &key, "t0").unwrap();
+            std::fs::write(vault.blobs.dir().join("R4.envelope"), b"half sealed").unwrap();
+            vault.finalize_sealed("R4", b"sealed", &[3; 32], &key, "t1").unwrap();
+            assert_eq!(vault.pending_envelope("R4", &key).unwrap().unwrap().0, b"sealed");
         }
 
         /// A full disk while the content file is written: `/dev/full` answers every write with

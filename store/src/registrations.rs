@@ -332,7 +332,7 @@ impl Vault {
                 set: &[("content_sealed", sealed)],
                 // Autosave runs every few seconds; the draft's creation and its end are audited.
                 audit: None,
-                trash: None,
+                trash: &[],
             })
         };
         let content_key = self.draft_content_key(registration_id, data_key)?;
@@ -436,7 +436,7 @@ impl Vault {
                     // or completed.
                     details: format!("content file: {} bytes", bytes.len()),
                 }),
-                trash: None,
+                trash: &[],
             })
         };
         // A draft under the data key (written before drafts had their own key) is zeroed as
@@ -518,6 +518,31 @@ impl Vault {
         registration_id: &str,
         data_key: &DataKey,
     ) -> Result<Option<(Vec<u8>, zeroize::Zeroizing<[u8; 32]>)>, StoreError> {
+        let Some((file, key)) = self.pending_envelope_file(registration_id, data_key)? else {
+            return Ok(None);
+        };
+        Ok(Some((self.blobs.read(&file)?, key)))
+    }
+
+    /// [`Vault::pending_envelope`] as an open file, for a reader that streams it (a review
+    /// hashes it a block at a time rather than holding its megabytes).
+    pub fn open_pending_envelope(
+        &self,
+        registration_id: &str,
+        data_key: &DataKey,
+    ) -> Result<Option<(std::fs::File, zeroize::Zeroizing<[u8; 32]>)>, StoreError> {
+        let Some((file, key)) = self.pending_envelope_file(registration_id, data_key)? else {
+            return Ok(None);
+        };
+        Ok(Some((self.blobs.open(&file)?, key)))
+    }
+
+    /// The name of a pending envelope's file and the key that reads it.
+    fn pending_envelope_file(
+        &self,
+        registration_id: &str,
+        data_key: &DataKey,
+    ) -> Result<Option<(String, zeroize::Zeroizing<[u8; 32]>)>, StoreError> {
         self.expect_state(registration_id, &[RegistrationState::PendingApproval])?;
         let (file, wrapped_key): (Option<String>, Option<Vec<u8>>) = self.connection.query_row(
             "SELECT content_file, content_key_sealed FROM registrations WHERE registration_id = ?1",
@@ -531,10 +556,7 @@ impl Vault {
             return Ok(None);
         }
         let key = unwrap_content_key(data_key, &wrapped_key, registration_id)?;
-        Ok(Some((
-            self.blobs.read(&file)?,
-            zeroize::Zeroizing::new(*key.as_bytes()),
-        )))
+        Ok(Some((file, zeroize::Zeroizing::new(*key.as_bytes()))))
     }
 
     /// pending_approval → rejected: like approval, the packet is sealed (with the decision in
@@ -579,6 +601,11 @@ impl Vault {
         )?;
         let file = BlobStore::name(registration_id, BlobKind::Envelope)?;
         let pending_envelope = content_file.as_deref() == Some(file.as_str());
+        let let_go: Vec<&str> = content_file
+            .as_deref()
+            .filter(|_| !pending_envelope)
+            .into_iter()
+            .collect();
         if pending_envelope != matches!(envelope, EnvelopeWrite::Appended(_)) {
             let (pending_as, stored_as) = if pending_envelope {
                 ("a sealed envelope", "as a new envelope")
@@ -643,7 +670,7 @@ impl Vault {
                 details: format!("decision: {decided}; envelope: {envelope_len} bytes, sha256 {envelope_sha256}"),
             }),
             // A pending envelope is the envelope now: nothing to let go of but its key.
-            trash: content_file.as_deref().filter(|_| !pending_envelope),
+            trash: &let_go,
         });
         if moved.is_err() {
             // A whole envelope is removed; an appended review stays after the pending bytes,
@@ -653,7 +680,7 @@ impl Vault {
             }
             return moved;
         }
-        self.let_go_of(content_file.as_deref().filter(|_| !pending_envelope));
+        self.let_go_of(&let_go);
         Ok(())
     }
 
@@ -679,7 +706,12 @@ impl Vault {
     /// draft → purged: the clerk abandons a draft. Its content is erased; the row stays as a
     /// tombstone so the registration id is never reused and the audit chain still points at it.
     pub fn discard_draft(&mut self, registration_id: &str, now: &str) -> Result<(), StoreError> {
-        let orphan = BlobStore::name(registration_id, BlobKind::Content)?;
+        // A finalize that crashed after writing its file and before its commit left one of these.
+        let orphans = [
+            BlobStore::name(registration_id, BlobKind::Content)?,
+            BlobStore::name(registration_id, BlobKind::Envelope)?,
+        ];
+        let orphans = orphans.each_ref().map(String::as_str);
         self.move_registration(Move {
             registration_id,
             from: &[RegistrationState::Draft],
@@ -690,10 +722,9 @@ impl Vault {
                 action: "registration_discarded",
                 details: "draft content erased".into(),
             }),
-            // A finalize that crashed after writing its file and before its commit left this.
-            trash: Some(&orphan),
+            trash: &orphans,
         })?;
-        self.let_go_of(Some(&orphan));
+        self.let_go_of(&orphans);
         Ok(())
     }
 
@@ -725,9 +756,9 @@ impl Vault {
                 action: "registration_purged",
                 details: "envelope and decision reason erased; receipt kept".into(),
             }),
-            trash: envelope_file.as_deref(),
+            trash: &envelope_file.as_deref().into_iter().collect::<Vec<_>>(),
         })?;
-        self.let_go_of(envelope_file.as_deref());
+        self.let_go_of(&envelope_file.as_deref().into_iter().collect::<Vec<_>>());
         Ok(())
     }
 
@@ -768,7 +799,7 @@ impl Vault {
             set: &[("upload_url", &upload_url)],
             // The upload is audited when it completes.
             audit: None,
-            trash: None,
+            trash: &[],
         })
     }
 
@@ -790,7 +821,7 @@ impl Vault {
                 // intake, and the chain travels in packets and to support staff.
                 details: String::new(),
             }),
-            trash: None,
+            trash: &[],
         })
     }
 
@@ -812,7 +843,7 @@ impl Vault {
                 // only thing a purge keeps: its hash in the signed chain shows it unchanged.
                 details: format!("receipt: sha256 {}", sha256_hex(receipt_json.as_bytes())),
             }),
-            trash: None,
+            trash: &[],
         })
     }
 
@@ -902,7 +933,7 @@ impl Vault {
                 change.registration_id
             )));
         }
-        if let Some(name) = change.trash {
+        for name in change.trash {
             transaction.execute("INSERT OR IGNORE INTO blob_trash (name) VALUES (?1)", [name])?;
         }
         if let Some(audited) = change.audit {
@@ -942,7 +973,7 @@ struct Move<'a> {
     audit: Option<Audited>,
     /// A blob file the row stops naming: it goes into `blob_trash` in the same transaction
     /// (see [`crate::blobs`]).
-    trash: Option<&'a str>,
+    trash: &'a [&'a str],
 }
 
 /// What the audit chain records of a move. The details go into a signed chain that travels in
