@@ -204,6 +204,7 @@ impl Station {
         let id = registration_id(&station.center_id, &station.station_id, sequence, now);
         let draft = Draft::new(serde_json::json!({}));
         vault.insert_draft(&id, &operator.username, &draft.to_bytes(), &data_key, &rfc3339(now))?;
+        vault.keep_beside_draft(&id, Arc::new(draft));
         drop(vault);
         self.registration(&id)
     }
@@ -221,9 +222,9 @@ impl Station {
         let now = rfc3339((self.clock)());
         {
             let mut vault = self.vault();
-            let mut draft = Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)?;
+            let mut draft = Draft::clone(&*self.current_draft(&vault, registration_id, &data_key)?);
             draft.identity = identity;
-            vault.update_draft(registration_id, &draft.to_bytes(), &data_key, &now)?;
+            self.write_draft(&mut vault, registration_id, draft, &data_key, &now)?;
         }
         self.registration(registration_id)
     }
@@ -244,7 +245,7 @@ impl Station {
             if row.state != RegistrationState::Draft {
                 return Err(invalid_state(&row));
             }
-            let draft = Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)?;
+            let draft = self.current_draft(&vault, registration_id, &data_key)?;
             let mut problems = self.form.validate(&draft.identity, today).err().unwrap_or_default();
             // The biometrics the capture policy asks for, the face among them: each position
             // captured at its threshold, signed off, or recorded as an exception with its photo.
@@ -269,7 +270,7 @@ impl Station {
             }
             let station = vault.station()?.ok_or(StationError::NotSetUp)?;
             let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
-            let mut identity = draft.identity;
+            let mut identity = draft.identity.clone();
             identity[enroll_schemas::form::ID_SCHEMA_VERSION_FIELD] = serde_json::json!(self.id_schema_version);
             // Every record (face, fingers, irises, the exception photo) and every exception
             // comes from the biometrics draft through one path.
@@ -389,17 +390,42 @@ impl Station {
         self.session.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn readable_content(
+    /// The draft of `registration_id`, parsed (`invalid_state` for a registration past its
+    /// draft): the one this station kept beside its last write while the vault still holds that
+    /// write, or else read and parsed.
+    fn current_draft(
         &self,
         vault: &Vault,
         registration_id: &str,
         data_key: &DataKey,
-    ) -> Result<Vec<u8>, StationError> {
+    ) -> Result<Arc<Draft>, StationError> {
         let row = vault.registration(registration_id)?;
         if row.state != RegistrationState::Draft {
             return Err(invalid_state(&row));
         }
-        Ok(vault.registration_content(registration_id, data_key)?)
+        if let Some(kept) = vault.draft_value(registration_id)? {
+            if let Ok(draft) = kept.downcast::<Draft>() {
+                return Ok(draft);
+            }
+        }
+        let bytes = vault.registration_content(registration_id, data_key)?;
+        Ok(Arc::new(Draft::from_bytes(&bytes)?))
+    }
+
+    /// Save `draft` as `registration_id`'s, and keep it parsed beside the write: the next step
+    /// (a capture, finalize) does not parse the megabytes just serialized.
+    fn write_draft(
+        &self,
+        vault: &mut Vault,
+        registration_id: &str,
+        draft: Draft,
+        data_key: &DataKey,
+        now: &str,
+    ) -> Result<Arc<Draft>, StationError> {
+        vault.update_draft(registration_id, &draft.to_bytes(), data_key, now)?;
+        let draft = Arc::new(draft);
+        vault.keep_beside_draft(registration_id, Arc::clone(&draft) as enroll_store::DraftValue);
+        Ok(draft)
     }
 
     /// The identity of a draft or pending registration (its biometrics: see
@@ -411,8 +437,7 @@ impl Station {
         data_key: &DataKey,
     ) -> Result<serde_json::Value, StationError> {
         if row.state == RegistrationState::Draft {
-            let bytes = vault.registration_content(&row.registration_id, data_key)?;
-            return Ok(Draft::from_bytes(&bytes)?.identity);
+            return Ok(self.current_draft(vault, &row.registration_id, data_key)?.identity.clone());
         }
         let container = content::read_pending(vault, &row.registration_id, data_key)?;
         let (contents, _) = PacketContents::from_bytes(&container)?;

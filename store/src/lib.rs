@@ -35,6 +35,7 @@ mod vault;
 
 pub use audit::{AuditChainReport, AuditRecord, AuditSession, AuditSigner, BrokenLink, NewAuditEvent};
 pub use crypto::DataKey;
+pub use draft_memo::DraftValue;
 pub use error::StoreError;
 pub use operators::{LoginState, NewOperator, Operator, Role};
 pub use registrations::{AppendedReview, RegistrationRow, RegistrationState};

@@ -38,7 +38,7 @@ use rusqlite::{params, OptionalExtension, ToSql};
 use crate::audit::{self, NewAuditEvent};
 use crate::blobs::{BlobKind, BlobStore};
 use crate::crypto::NONCE_LEN;
-use crate::draft_memo::DraftMemo;
+use crate::draft_memo::{DraftMemo, DraftValue};
 use crate::{DataKey, StoreError, Vault};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -266,6 +266,18 @@ impl Vault {
     /// The draft's content from the memo of the last write, when the row still holds what that
     /// write stored (the nonce that starts its ciphertext says so).
     fn memoized_draft(&self, registration_id: &str, rowid: i64) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some((memo, nonce)) = self.memo_with_stored_nonce(registration_id, rowid)? else {
+            return Ok(None);
+        };
+        Ok(memo.content_if_current(&nonce).map(<[u8]>::to_vec))
+    }
+
+    /// The memo of `registration_id`'s draft and the nonce its row's ciphertext starts with.
+    fn memo_with_stored_nonce(
+        &self,
+        registration_id: &str,
+        rowid: i64,
+    ) -> Result<Option<(&DraftMemo, [u8; NONCE_LEN])>, StoreError> {
         let Some(memo) = self
             .draft_memo
             .as_ref()
@@ -280,7 +292,48 @@ impl Vault {
         if stored.read_at_exact(&mut nonce, 0).is_err() {
             return Ok(None);
         }
-        Ok(memo.content_if_current(&nonce).map(<[u8]>::to_vec))
+        Ok(Some((memo, nonce)))
+    }
+
+    /// Keep `value`, what the caller made of the content it has just written for
+    /// `registration_id` ([`Vault::insert_draft`], [`Vault::update_draft`]), beside the memo of
+    /// that content; [`Vault::draft_value`] hands it out while the row holds that write and
+    /// the session lasts. Nothing is kept when the last write was of another registration.
+    pub fn keep_beside_draft(&mut self, registration_id: &str, value: DraftValue) {
+        if let Some(memo) = self
+            .draft_memo
+            .as_mut()
+            .filter(|m| m.registration_id() == registration_id)
+        {
+            memo.keep_value(value);
+        }
+    }
+
+    /// The value kept with [`Vault::keep_beside_draft`] for `registration_id`'s draft, while
+    /// its row still holds the write it was kept with.
+    pub fn draft_value(&self, registration_id: &str) -> Result<Option<DraftValue>, StoreError> {
+        if self
+            .draft_memo
+            .as_ref()
+            .is_none_or(|m| m.registration_id() != registration_id)
+        {
+            return Ok(None);
+        }
+        let rowid: Option<i64> = self
+            .connection
+            .query_row(
+                "SELECT rowid FROM registrations
+                 WHERE registration_id = ?1 AND state = 'draft' AND content_sealed IS NOT NULL",
+                [registration_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(rowid) = rowid else {
+            return Ok(None);
+        };
+        Ok(self
+            .memo_with_stored_nonce(registration_id, rowid)?
+            .and_then(|(memo, nonce)| memo.value_if_current(&nonce)))
     }
 
     /// The content key a draft's row wraps; `None` for a draft written before drafts had one.
@@ -1053,6 +1106,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use crate::test_support::vault_with_station;
 
     use super::*;
@@ -1316,12 +1371,24 @@ mod tests {
             .unwrap();
         let second = vec![b'b'; 40_000];
         vault.update_draft("R1", &second, &key, "t2").unwrap();
+        // What the writer made of it is kept beside it, for that registration only.
+        vault.keep_beside_draft("R2", Arc::new("not R2's write"));
+        assert!(vault.draft_value("R2").unwrap().is_none());
+        vault.keep_beside_draft("R1", Arc::new("parsed second"));
+        let kept = |vault: &Vault| {
+            vault
+                .draft_value("R1")
+                .unwrap()
+                .map(|value| *value.downcast::<&str>().unwrap())
+        };
+        assert_eq!(kept(&vault), Some("parsed second"));
         damage_past_the_nonce(&vault);
         assert_eq!(
             vault.registration_content("R1", &key).unwrap(),
             second,
             "the last write's content comes from memory, without reading and decrypting it again"
         );
+        assert_eq!(kept(&vault), Some("parsed second"));
 
         // Written by anything else (another path, another process): a new nonce, so the row wins.
         let wrapped: Vec<u8> = vault
@@ -1335,11 +1402,15 @@ mod tests {
         let draft_key = unwrap_content_key(&key, &wrapped, "R1").unwrap();
         store(&vault, &draft_key.seal(b"written elsewhere", &aad));
         assert_eq!(vault.registration_content("R1", &key).unwrap(), b"written elsewhere");
+        assert_eq!(kept(&vault), None, "nor what was made of the memo's content");
 
         // A sign-out (or sign-in, or idle lock) takes the readable copy out of memory.
         vault.update_draft("R1", &second, &key, "t3").unwrap();
+        assert_eq!(kept(&vault), None, "a new write keeps nothing of the last one's value");
+        vault.keep_beside_draft("R1", Arc::new("parsed third"));
         damage_past_the_nonce(&vault);
         vault.set_audit_session(None);
+        assert_eq!(kept(&vault), None);
         assert_eq!(
             vault.registration_content("R1", &key).unwrap_err().code(),
             "vault_corrupt",

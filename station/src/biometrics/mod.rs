@@ -399,9 +399,9 @@ impl Station {
             }
         }
         if !pending {
-            let bytes = vault.registration_content(registration_id, &data_key)?;
+            let draft = self.current_draft(&vault, registration_id, &data_key)?;
             drop(vault);
-            return Ok(Arc::new(Draft::from_bytes(&bytes)?.biometrics));
+            return Ok(Arc::new(draft.biometrics.clone()));
         }
         let container = crate::content::read_pending(&vault, registration_id, &data_key)?;
         drop(vault);
@@ -411,11 +411,11 @@ impl Station {
         Ok(biometrics)
     }
 
-    /// The draft (`invalid_state` for a registration past it: `readable_content` checks).
-    fn draft_for_biometrics(&self, registration_id: &str) -> Result<Draft, StationError> {
+    /// The draft (`invalid_state` for a registration past it: `current_draft` checks).
+    fn draft_for_biometrics(&self, registration_id: &str) -> Result<Arc<Draft>, StationError> {
         let (_, data_key) = self.signed_in()?;
         let vault = self.vault();
-        Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)
+        self.current_draft(&vault, registration_id, &data_key)
     }
 
     /// Read the draft, change its biometrics, write it back, all under the vault lock.
@@ -427,10 +427,10 @@ impl Station {
         let (_, data_key) = self.signed_in()?;
         let now = rfc3339((self.clock)());
         let mut vault = self.vault();
-        // `readable_content` refuses a registration past its draft.
-        let mut draft = Draft::from_bytes(&self.readable_content(&vault, registration_id, &data_key)?)?;
+        // `current_draft` refuses a registration past its draft.
+        let mut draft = Draft::clone(&*self.current_draft(&vault, registration_id, &data_key)?);
         change(&mut draft.biometrics)?;
-        vault.update_draft(registration_id, &draft.to_bytes(), &data_key, &now)?;
+        let draft = self.write_draft(&mut vault, registration_id, draft, &data_key, &now)?;
         drop(vault);
         Ok(self.biometrics_view(&draft.biometrics))
     }
