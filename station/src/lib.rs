@@ -437,7 +437,10 @@ impl Station {
         data_key: &DataKey,
     ) -> Result<serde_json::Value, StationError> {
         if row.state == RegistrationState::Draft {
-            return Ok(self.current_draft(vault, &row.registration_id, data_key)?.identity.clone());
+            return Ok(self
+                .current_draft(vault, &row.registration_id, data_key)?
+                .identity
+                .clone());
         }
         let container = content::read_pending(vault, &row.registration_id, data_key)?;
         let (contents, _) = PacketContents::from_bytes(&container)?;
