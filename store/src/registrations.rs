@@ -570,7 +570,7 @@ impl Vault {
         &self,
         registration_id: &str,
         data_key: &DataKey,
-    ) -> Result<Option<(Vec<u8>, zeroize::Zeroizing<[u8; 32]>)>, StoreError> {
+    ) -> Result<Option<(Vec<u8>, PendingKey)>, StoreError> {
         let Some((file, key)) = self.pending_envelope_file(registration_id, data_key)? else {
             return Ok(None);
         };
@@ -583,7 +583,7 @@ impl Vault {
         &self,
         registration_id: &str,
         data_key: &DataKey,
-    ) -> Result<Option<(std::fs::File, zeroize::Zeroizing<[u8; 32]>)>, StoreError> {
+    ) -> Result<Option<(std::fs::File, PendingKey)>, StoreError> {
         let Some((file, key)) = self.pending_envelope_file(registration_id, data_key)? else {
             return Ok(None);
         };
@@ -595,7 +595,7 @@ impl Vault {
         &self,
         registration_id: &str,
         data_key: &DataKey,
-    ) -> Result<Option<(String, zeroize::Zeroizing<[u8; 32]>)>, StoreError> {
+    ) -> Result<Option<(String, PendingKey)>, StoreError> {
         self.expect_state(registration_id, &[RegistrationState::PendingApproval])?;
         let (file, wrapped_key): (Option<String>, Option<Vec<u8>>) = self.connection.query_row(
             "SELECT content_file, content_key_sealed FROM registrations WHERE registration_id = ?1",
@@ -1046,6 +1046,10 @@ struct Sealing<'a> {
     decision: Decision<'a>,
     now: &'a str,
 }
+
+/// The key that reads a pending envelope's body (see [`Vault::finalize_sealed`]), zeroed when
+/// dropped.
+pub type PendingKey = zeroize::Zeroizing<[u8; 32]>;
 
 /// How the envelope reaches its file.
 enum EnvelopeWrite<'a> {
