@@ -342,34 +342,7 @@ fn seal_with_ephemeral_randomness<R: hpke::rand_core::CryptoRng + hpke::rand_cor
     chunk_size: u32,
     rng: &mut R,
 ) -> Result<Vec<u8>, PacketError> {
-    if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&chunk_size) {
-        return Err(PacketError::Malformed(format!(
-            "cannot seal with chunk size {chunk_size}: it must be in {MIN_CHUNK_SIZE}..={MAX_CHUNK_SIZE}"
-        )));
-    }
-    for (what, id) in [("station id", station_id), ("registration id", registration_id)] {
-        if id.len() > usize::from(u16::MAX) {
-            return Err(PacketError::Contents(format!(
-                "the {what} is {} bytes long; an envelope header holds at most {}",
-                id.len(),
-                u16::MAX
-            )));
-        }
-    }
-
-    let register_public = <Kem as hpke::Kem>::PublicKey::from_bytes(&register.encryption_public)
-        .map_err(|e| PacketError::BadKey(format!("the register encryption key cannot be used: {e}")))?;
-    let (enc, mut context) =
-        hpke::setup_sender::<Aead, Kdf, Kem, _>(&hpke::OpModeS::Base, &register_public, HPKE_INFO, rng).map_err(
-            |_| {
-                // Encapsulation fails only when the shared secret is all zeros, that is when the
-                // pinned "public key" is a low-order point: a broken or hostile key file.
-                PacketError::BadKey(
-                    "the pinned register encryption key is a low-order X25519 point; re-pin the register keys".into(),
-                )
-            },
-        )?;
-
+    let (enc, mut context) = sender_context(station_id, registration_id, register, chunk_size, HPKE_INFO, rng)?;
     let plaintext_len = plaintext.len() as u64;
     let mut envelope = encode_header(
         ENVELOPE_VERSION,
@@ -378,7 +351,7 @@ fn seal_with_ephemeral_randomness<R: hpke::rand_core::CryptoRng + hpke::rand_cor
         registration_id,
         chunk_size,
         plaintext_len,
-        &enc.to_bytes().into(),
+        &enc,
     );
     let header_hash: [u8; 32] = Sha256::digest(&envelope).into();
 
@@ -425,6 +398,43 @@ fn seal_with_ephemeral_randomness<R: hpke::rand_core::CryptoRng + hpke::rand_cor
     let signature = station_key.0.sign(&signature_message_for_digest(&digest)).to_bytes();
     envelope.extend_from_slice(&signature);
     Ok(envelope)
+}
+
+/// The checks every sealing makes before it writes a byte (chunk size, id lengths), then the
+/// HPKE sender context to the register with `info`, and its `enc`.
+pub(crate) fn sender_context<R: hpke::rand_core::CryptoRng + hpke::rand_core::RngCore>(
+    station_id: &str,
+    registration_id: &str,
+    register: &RegisterPublicKeys,
+    chunk_size: u32,
+    info: &[u8],
+    rng: &mut R,
+) -> Result<([u8; ENC_LEN], hpke::aead::AeadCtxS<Aead, Kdf, Kem>), PacketError> {
+    if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&chunk_size) {
+        return Err(PacketError::Malformed(format!(
+            "cannot seal with chunk size {chunk_size}: it must be in {MIN_CHUNK_SIZE}..={MAX_CHUNK_SIZE}"
+        )));
+    }
+    for (what, id) in [("station id", station_id), ("registration id", registration_id)] {
+        if id.len() > usize::from(u16::MAX) {
+            return Err(PacketError::Contents(format!(
+                "the {what} is {} bytes long; an envelope header holds at most {}",
+                id.len(),
+                u16::MAX
+            )));
+        }
+    }
+    let register_public = <Kem as hpke::Kem>::PublicKey::from_bytes(&register.encryption_public)
+        .map_err(|e| PacketError::BadKey(format!("the register encryption key cannot be used: {e}")))?;
+    let (enc, context) = hpke::setup_sender::<Aead, Kdf, Kem, _>(&hpke::OpModeS::Base, &register_public, info, rng)
+        .map_err(|_| {
+            // Encapsulation fails only when the shared secret is all zeros, that is when the
+            // pinned "public key" is a low-order point: a broken or hostile key file.
+            PacketError::BadKey(
+                "the pinned register encryption key is a low-order X25519 point; re-pin the register keys".into(),
+            )
+        })?;
+    Ok((enc.to_bytes().into(), context))
 }
 
 /// The message the station signs for an envelope whose header and body are `header_and_body`

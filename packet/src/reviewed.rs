@@ -30,7 +30,6 @@
 use aes_gcm::aead::{AeadInPlace as _, KeyInit as _};
 use aes_gcm::{Aes256Gcm, Nonce, Tag};
 use ed25519_dalek::Signer as _;
-use hpke::{Deserializable as _, Serializable as _};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -38,8 +37,8 @@ use zeroize::Zeroizing;
 use crate::audit::AuditEvent;
 use crate::contents::{PacketMeta, SupervisorDecision};
 use crate::envelope::{
-    chunk_aad, chunk_count, decrypt_chunks, encode_header, receiver_context, Aead, EnvelopeHeader, HpkeOsRng, Kdf, Kem,
-    DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE, REVIEWED_ENVELOPE_VERSION, SIGNATURE_LEN, TAG_LEN,
+    chunk_aad, chunk_count, decrypt_chunks, encode_header, receiver_context, sender_context, EnvelopeHeader, HpkeOsRng,
+    DEFAULT_CHUNK_SIZE, REVIEWED_ENVELOPE_VERSION, SIGNATURE_LEN, TAG_LEN,
 };
 use crate::signing::REVIEWED_ENVELOPE_SIGNATURE_LABEL;
 use crate::{PacketError, RegisterKeyPair, RegisterPublicKeys, StationSigningKey};
@@ -162,30 +161,7 @@ fn seal_pending_with_ephemeral_randomness<R: hpke::rand_core::CryptoRng + hpke::
     chunk_size: u32,
     rng: &mut R,
 ) -> Result<PendingEnvelope, PacketError> {
-    if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&chunk_size) {
-        return Err(PacketError::Malformed(format!(
-            "cannot seal with chunk size {chunk_size}: it must be in {MIN_CHUNK_SIZE}..={MAX_CHUNK_SIZE}"
-        )));
-    }
-    for (what, id) in [("station id", station_id), ("registration id", registration_id)] {
-        if id.len() > usize::from(u16::MAX) {
-            return Err(PacketError::Contents(format!(
-                "the {what} is {} bytes long; an envelope header holds at most {}",
-                id.len(),
-                u16::MAX
-            )));
-        }
-    }
-    let register_public = <Kem as hpke::Kem>::PublicKey::from_bytes(&register.encryption_public)
-        .map_err(|e| PacketError::BadKey(format!("the register encryption key cannot be used: {e}")))?;
-    let (enc, context) =
-        hpke::setup_sender::<Aead, Kdf, Kem, _>(&hpke::OpModeS::Base, &register_public, HPKE_INFO_V2, rng).map_err(
-            |_| {
-                PacketError::BadKey(
-                    "the pinned register encryption key is a low-order X25519 point; re-pin the register keys".into(),
-                )
-            },
-        )?;
+    let (enc, context) = sender_context(station_id, registration_id, register, chunk_size, HPKE_INFO_V2, rng)?;
     let mut body_key = Zeroizing::new([0u8; 32]);
     context
         .export(BODY_KEY_EXPORTER_CONTEXT, body_key.as_mut_slice())
@@ -199,7 +175,7 @@ fn seal_pending_with_ephemeral_randomness<R: hpke::rand_core::CryptoRng + hpke::
         registration_id,
         chunk_size,
         container.len as u64,
-        &enc.to_bytes().into(),
+        &enc,
     );
     let header_hash: [u8; 32] = Sha256::digest(&header).into();
     let count = chunk_count(container.len as u64, chunk_size) as usize;
