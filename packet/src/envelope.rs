@@ -91,6 +91,8 @@ const FIXED_HEADER_LEN: usize = 4 + 1 + 6 + 8 + 2 + 2 + 4 + 8 + ENC_LEN;
 pub(crate) type Kem = hpke::kem::X25519HkdfSha256;
 pub(crate) type Kdf = hpke::kdf::HkdfSha256;
 pub(crate) type Aead = hpke::aead::AesGcm256;
+/// The station's HPKE context for one envelope.
+pub(crate) type SenderContext = hpke::aead::AeadCtxS<Aead, Kdf, Kem>;
 
 // The ids written into headers must be the ones of the types that actually do the work.
 const _: () = assert!(<Kem as hpke::Kem>::KEM_ID == HPKE_KEM_ID);
@@ -409,7 +411,7 @@ pub(crate) fn sender_context<R: hpke::rand_core::CryptoRng + hpke::rand_core::Rn
     chunk_size: u32,
     info: &[u8],
     rng: &mut R,
-) -> Result<([u8; ENC_LEN], hpke::aead::AeadCtxS<Aead, Kdf, Kem>), PacketError> {
+) -> Result<([u8; ENC_LEN], SenderContext), PacketError> {
     if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&chunk_size) {
         return Err(PacketError::Malformed(format!(
             "cannot seal with chunk size {chunk_size}: it must be in {MIN_CHUNK_SIZE}..={MAX_CHUNK_SIZE}"

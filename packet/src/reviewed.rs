@@ -574,6 +574,7 @@ fn signature_message(digest: &[u8; 32]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::envelope::MIN_CHUNK_SIZE;
     use crate::testing::sample_packet_contents;
     use crate::{decrypt_envelope_body, open_envelope, seal_for_register, PacketContents};
 
