@@ -383,6 +383,8 @@ fn sync_code(error: &enroll_sync::SyncError) -> ErrorCode {
         E::UploadIncomplete => ErrorCode::UploadIncomplete,
         E::IntakeFailed { .. } => ErrorCode::IntakeError,
         E::Protocol(_) => ErrorCode::Protocol,
+        // The station's own file of the envelope: the vault's disk, as any other read of it.
+        E::EnvelopeUnreadable(_) => ErrorCode::VaultIo,
     }
 }
 

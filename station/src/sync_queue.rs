@@ -4,8 +4,8 @@
 //! registration and leaves it queued: nothing is lost, the next sync tries again.
 
 use enroll_packet::RegisterPublicKeys;
-use enroll_store::RegistrationState;
-use enroll_sync::IntakeClient;
+use enroll_store::{RegistrationState, StoredEnvelope};
+use enroll_sync::{EnvelopeFile, EnvelopeSource, IntakeClient};
 
 use crate::{rfc3339, Station, StationError, SyncFailure, SyncReport};
 
@@ -27,22 +27,23 @@ pub(crate) async fn sync_now(station: &Station) -> Result<SyncReport, StationErr
     for row in queue {
         report.attempted += 1;
         let registration_id = row.registration_id.clone();
-        let envelope = station.vault().envelope(&registration_id)?;
         let progress = |sent: u64, total: u64| tracing::debug!(%registration_id, sent, total, "uploading");
-        let outcome = match upload_url_for(station, &client, &row, &record.station_id, &envelope).await {
-            Ok(upload_url) => client
+        let outcome = async {
+            let envelope = envelope_source(station, &registration_id)?;
+            let upload_url = upload_url_for(station, &client, &row, &record.station_id, envelope.as_ref()).await?;
+            client
                 .send_packet(
                     &registration_id,
                     &record.station_id,
-                    &envelope,
+                    envelope.as_ref(),
                     &pinned,
                     Some(&upload_url),
                     &progress,
                 )
                 .await
-                .map_err(SendError::Sync),
-            Err(error) => Err(error),
-        };
+                .map_err(SendError::Sync)
+        }
+        .await;
         match outcome {
             Ok((upload_url, receipt)) => {
                 let now = rfc3339((station.clock)());
@@ -82,6 +83,20 @@ impl From<enroll_sync::SyncError> for SendError {
     }
 }
 
+/// The sealed envelope of a queued registration, read from its file a chunk at a time as it
+/// is sent: a packet of tens of megabytes never sits in the station's memory whole. A file
+/// that cannot be read is this packet's failure, not the queue's.
+fn envelope_source(station: &Station, registration_id: &str) -> Result<Box<dyn EnvelopeSource>, SendError> {
+    let stored = station
+        .vault()
+        .open_envelope(registration_id)
+        .map_err(|e| SendError::Vault(e.into()))?;
+    Ok(match stored {
+        StoredEnvelope::InRow(bytes) => Box::new(bytes),
+        StoredEnvelope::File { file, name } => Box::new(EnvelopeFile::from_file(file, &name)?),
+    })
+}
+
 /// The upload to send into: the one recorded for this registration, or a new one that is
 /// recorded *before* any byte is sent, so that an upload cut by a dropped link, a crash or a
 /// power cut resumes where the intake stopped instead of starting again.
@@ -90,7 +105,7 @@ async fn upload_url_for(
     client: &IntakeClient,
     row: &enroll_store::RegistrationRow,
     station_id: &str,
-    envelope: &[u8],
+    envelope: &dyn EnvelopeSource,
 ) -> Result<String, SendError> {
     if let Some(url) = &row.upload_url {
         return Ok(url.clone());

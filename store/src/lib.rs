@@ -38,6 +38,6 @@ pub use crypto::DataKey;
 pub use draft_memo::DraftValue;
 pub use error::StoreError;
 pub use operators::{LoginState, NewOperator, Operator, Role};
-pub use registrations::{AppendedReview, PendingKey, RegistrationRow, RegistrationState};
+pub use registrations::{AppendedReview, PendingKey, RegistrationRow, RegistrationState, StoredEnvelope};
 pub use station::{StationRecord, VaultCounts};
 pub use vault::Vault;

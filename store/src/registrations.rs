@@ -817,6 +817,15 @@ impl Vault {
 
     /// The sealed envelope of a queued registration.
     pub fn envelope(&self, registration_id: &str) -> Result<Vec<u8>, StoreError> {
+        match self.open_envelope(registration_id)? {
+            StoredEnvelope::InRow(bytes) => Ok(bytes),
+            StoredEnvelope::File { name, .. } => self.blobs.read(&name),
+        }
+    }
+
+    /// The sealed envelope of a queued registration, opened where it is kept: its file, which
+    /// an upload reads a chunk at a time, or (in a vault written before blob files) its row.
+    pub fn open_envelope(&self, registration_id: &str) -> Result<StoredEnvelope, StoreError> {
         let (inline, file): (Option<Vec<u8>>, Option<String>) = self
             .connection
             .query_row(
@@ -827,8 +836,11 @@ impl Vault {
             .optional()?
             .ok_or_else(|| StoreError::NotFound(format!("registration {registration_id}")))?;
         match (inline, file) {
-            (None, Some(file)) => self.blobs.read(&file),
-            (Some(inline), None) => Ok(inline),
+            (None, Some(name)) => Ok(StoredEnvelope::File {
+                file: self.blobs.open(&name)?,
+                name,
+            }),
+            (Some(inline), None) => Ok(StoredEnvelope::InRow(inline)),
             (None, None) => Err(StoreError::WrongState {
                 registration_id: registration_id.to_string(),
                 expected: "sealed".into(),
@@ -1051,6 +1063,14 @@ struct Sealing<'a> {
 /// dropped.
 pub type PendingKey = zeroize::Zeroizing<[u8; 32]>;
 
+/// Where a sealed envelope is kept ([`Vault::open_envelope`]).
+pub enum StoredEnvelope {
+    /// In the row, as vaults written before blob files keep it.
+    InRow(Vec<u8>),
+    /// In its file, opened for reading; `name` is the file's name in the vault's blob folder.
+    File { file: std::fs::File, name: String },
+}
+
 /// How the envelope reaches its file.
 enum EnvelopeWrite<'a> {
     /// Sealed whole at review (a registration pending as readable content).
@@ -1145,6 +1165,28 @@ mod tests {
         );
         assert_eq!(vault.envelope("R1").unwrap(), b"sealed bytes");
         assert_eq!(vault.registrations_in(RegistrationState::Sealed).unwrap().len(), 1);
+        // Opened for an upload that reads it a chunk at a time: the file; in a vault written
+        // before blob files, the row.
+        match vault.open_envelope("R1").unwrap() {
+            StoredEnvelope::File { mut file, name } => {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+                assert_eq!(
+                    (bytes.as_slice(), name.as_str()),
+                    (b"sealed bytes".as_slice(), "R1.envelope")
+                );
+            }
+            StoredEnvelope::InRow(_) => panic!("a new vault keeps envelopes in files"),
+        }
+        vault
+            .connection
+            .execute(
+                "UPDATE registrations SET envelope = x'0102', envelope_file = NULL WHERE registration_id = 'R1'",
+                [],
+            )
+            .unwrap();
+        assert!(matches!(vault.open_envelope("R1").unwrap(), StoredEnvelope::InRow(bytes) if bytes == [1, 2]));
+        assert_eq!(vault.envelope("R1").unwrap(), [1, 2]);
 
         vault.record_upload_error("R1", "intake_unreachable", "down").unwrap();
         assert_eq!(

@@ -16,7 +16,7 @@ use reqwest::{Response, StatusCode, Url};
 use serde::Deserialize;
 
 use crate::receipt::verify_receipt;
-use crate::tus::envelope_sha256;
+use crate::source::{sha256_hex, EnvelopeSource};
 use crate::SyncError;
 
 /// Default size of one `PATCH`: small enough to resend cheaply on a bad link, large enough
@@ -231,22 +231,17 @@ impl IntakeClient {
         &self,
         registration_id: &str,
         station_id: &str,
-        envelope: &[u8],
+        envelope: &dyn EnvelopeSource,
         pinned: &RegisterPublicKeys,
         resume_url: Option<&str>,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<(String, SignedReceipt), SyncError> {
+        let sha256 = sha256_hex(envelope)?;
         let upload_url = self
-            .upload(registration_id, station_id, envelope, resume_url, progress)
+            .upload_with_sha256(registration_id, station_id, envelope, &sha256, resume_url, progress)
             .await?;
         let receipt = self.fetch_receipt(&upload_url).await?;
-        verify_receipt(
-            &receipt,
-            pinned,
-            registration_id,
-            station_id,
-            &envelope_sha256(envelope),
-        )?;
+        verify_receipt(&receipt, pinned, registration_id, station_id, &sha256)?;
         tracing::info!(%registration_id, reference = %receipt.receipt.intake_reference, "packet acknowledged");
         Ok((upload_url, receipt))
     }

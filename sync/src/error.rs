@@ -43,6 +43,8 @@ pub enum SyncError {
     IntakeFailed { status: u16, message: String },
     #[error("The intake answered in an unexpected way: {0}")]
     Protocol(String),
+    #[error("The sealed packet cannot be read from the station's disk: {0}. It stays queued")]
+    EnvelopeUnreadable(String),
 }
 
 impl SyncError {
@@ -62,6 +64,7 @@ impl SyncError {
             SyncError::UploadIncomplete => "upload_incomplete",
             SyncError::IntakeFailed { .. } => "intake_error",
             SyncError::Protocol(_) => "protocol",
+            SyncError::EnvelopeUnreadable(_) => "envelope_unreadable",
         }
     }
 

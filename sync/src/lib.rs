@@ -6,6 +6,8 @@
 //! - `client`: [`IntakeClient`], the simple calls and the one-call [`IntakeClient::send_packet`];
 //! - `upload`: the resumable, checksummed, retrying upload of one packet;
 //! - `receipt`: [`verify_receipt`], the checks a receipt must pass;
+//! - `source`: [`EnvelopeSource`], where an upload's bytes come from ([`EnvelopeFile`]: the
+//!   envelope's file, read a chunk at a time);
 //! - `tus`: wire details (header names, metadata, checksums);
 //! - `error`: [`SyncError`] and its stable codes.
 //!
@@ -24,9 +26,11 @@
 mod client;
 mod error;
 mod receipt;
+mod source;
 mod tus;
 mod upload;
 
 pub use client::{IntakeClient, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_CHUNK_SIZE, DEFAULT_RETRY_DELAY};
 pub use error::SyncError;
 pub use receipt::verify_receipt;
+pub use source::{EnvelopeFile, EnvelopeSource};

@@ -43,11 +43,6 @@ pub fn chunk_checksum(chunk: &[u8]) -> String {
     format!("sha256 {}", STANDARD.encode(Sha256::digest(chunk)))
 }
 
-/// Lower-case hex SHA-256 of the whole envelope, as declared in the metadata and the receipt.
-pub fn envelope_sha256(envelope: &[u8]) -> String {
-    hex::encode(Sha256::digest(envelope))
-}
-
 /// A byte-count header (`Upload-Offset`, `Upload-Length`) as sent by the intake.
 pub fn byte_count(headers: &HeaderMap, name: &str) -> Option<u64> {
     let text = headers.get(name)?.to_str().ok()?.trim();

@@ -24,6 +24,7 @@
 use reqwest::{StatusCode, Url};
 
 use crate::client::{read_error_body, Subject};
+use crate::source::{sha256_hex, EnvelopeSource};
 use crate::tus::*;
 use crate::{IntakeClient, SyncError};
 
@@ -40,18 +41,34 @@ enum Failure {
 impl IntakeClient {
     /// Uploads `envelope` (resuming `resume_url` when the intake still has it) and returns the
     /// absolute upload URL. `progress(sent, total)` is called as the offset advances. The
-    /// returned URL is where [`IntakeClient::fetch_receipt`] finds the receipt.
+    /// returned URL is where [`IntakeClient::fetch_receipt`] finds the receipt. The envelope is
+    /// read a chunk at a time, never held whole.
     #[tracing::instrument(skip(self, envelope, progress), fields(bytes = envelope.len()), err)]
     pub async fn upload(
         &self,
         registration_id: &str,
         station_id: &str,
-        envelope: &[u8],
+        envelope: &dyn EnvelopeSource,
         resume_url: Option<&str>,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<String, SyncError> {
-        let total = envelope.len() as u64;
-        let sha256 = envelope_sha256(envelope);
+        let sha256 = sha256_hex(envelope)?;
+        self.upload_with_sha256(registration_id, station_id, envelope, &sha256, resume_url, progress)
+            .await
+    }
+
+    /// [`IntakeClient::upload`] of an envelope whose SHA-256 (lower-case hex) is known.
+    pub(crate) async fn upload_with_sha256(
+        &self,
+        registration_id: &str,
+        station_id: &str,
+        envelope: &dyn EnvelopeSource,
+        sha256: &str,
+        resume_url: Option<&str>,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<String, SyncError> {
+        let total = envelope.len();
+        let sha256 = sha256.to_owned();
         let subject = Subject {
             registration_id,
             station_id,
@@ -82,11 +99,15 @@ impl IntakeClient {
                     .map(|offset| (offset, false)),
                 Some(offset) => {
                     let end = offset.saturating_add(self.chunk_size as u64).min(total);
-                    // Both bounds are at most `total`, which is `envelope.len()`.
-                    let chunk = &envelope[offset as usize..end as usize];
-                    self.patch_chunk(&url, offset, chunk, subject)
-                        .await
-                        .map(|offset| (offset, true))
+                    // Read from the source now, one chunk held at a time; a source that cannot
+                    // be read stops the upload (nothing but the envelope's bytes is sent).
+                    match envelope.read_at(offset, (end - offset) as usize) {
+                        Ok(chunk) => self
+                            .patch_chunk(&url, offset, chunk, subject)
+                            .await
+                            .map(|offset| (offset, true)),
+                        Err(error) => Err(Failure::Final(error)),
+                    }
                 }
             };
             let failure = match attempt {
@@ -136,14 +157,13 @@ impl IntakeClient {
         &self,
         registration_id: &str,
         station_id: &str,
-        envelope: &[u8],
+        envelope: &dyn EnvelopeSource,
     ) -> Result<String, SyncError> {
         let subject = Subject {
             registration_id,
             station_id,
         };
-        self.post_upload(subject, envelope.len() as u64, &envelope_sha256(envelope))
-            .await
+        self.post_upload(subject, envelope.len(), &sha256_hex(envelope)?).await
     }
 
     /// `POST /v1/uploads`: a new upload for this packet; returns its absolute URL.
@@ -252,16 +272,17 @@ impl IntakeClient {
     }
 
     /// One `PATCH` with its checksum; returns the new offset.
-    async fn patch_chunk(&self, url: &str, offset: u64, chunk: &[u8], subject: Subject<'_>) -> Result<u64, Failure> {
+    async fn patch_chunk(&self, url: &str, offset: u64, chunk: Vec<u8>, subject: Subject<'_>) -> Result<u64, Failure> {
         let url = self.resolve(url).map_err(Failure::Final)?;
+        let chunk_len = chunk.len();
         let sent = self
             .http
             .patch(url.clone())
             .header(TUS_RESUMABLE, TUS_VERSION)
             .header(UPLOAD_OFFSET, offset.to_string())
             .header(reqwest::header::CONTENT_TYPE, OFFSET_OCTET_STREAM)
-            .header(UPLOAD_CHECKSUM, chunk_checksum(chunk))
-            .body(chunk.to_vec())
+            .header(UPLOAD_CHECKSUM, chunk_checksum(&chunk))
+            .body(chunk)
             .send()
             .await;
         let response = match sent {
@@ -271,12 +292,11 @@ impl IntakeClient {
         if response.status() != StatusCode::NO_CONTENT {
             return Err(self.classify(response, "PATCH", &url, subject).await);
         }
-        let end = offset + chunk.len() as u64;
+        let end = offset + chunk_len as u64;
         match byte_count(response.headers(), UPLOAD_OFFSET) {
             Some(new_offset) if new_offset == end => Ok(new_offset),
             other => Err(Failure::Final(SyncError::Protocol(format!(
-                "PATCH {url} at offset {offset} with {} bytes answered Upload-Offset {other:?}, expected {end}",
-                chunk.len()
+                "PATCH {url} at offset {offset} with {chunk_len} bytes answered Upload-Offset {other:?}, expected {end}"
             )))),
         }
     }

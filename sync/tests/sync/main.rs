@@ -62,7 +62,7 @@ impl Fixture {
     async fn send(
         &self,
         client: &IntakeClient,
-        envelope: &[u8],
+        envelope: &dyn enroll_sync::EnvelopeSource,
     ) -> Result<(String, enroll_packet::SignedReceipt), SyncError> {
         client
             .send_packet(
@@ -209,6 +209,35 @@ async fn send_packet_uploads_in_chunks_and_returns_a_verified_receipt() {
 
     // The receipt can be fetched again later, and is the same.
     assert_eq!(client.fetch_receipt(&upload_url).await.unwrap(), receipt);
+}
+
+/// What the station sends: the envelope's file, read a chunk at a time. The intake gets the
+/// same bytes; a file cut after it was opened stops the upload with `envelope_unreadable`
+/// rather than sending short.
+#[tokio::test]
+async fn a_packet_is_sent_from_its_file_and_a_file_cut_under_the_upload_is_named() {
+    let fixture = Fixture::start().await;
+    let client = fixture.onboarded_client().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("packet.envelope");
+    std::fs::write(&path, &envelope).unwrap();
+    let file = enroll_sync::EnvelopeFile::open(&path).unwrap();
+    let (_, receipt) = fixture.send(&client, &file).await.unwrap();
+    assert_eq!(receipt.receipt.envelope_sha256, hex::encode(Sha256::digest(&envelope)));
+
+    let other = "10031-20250302-000005";
+    let envelope = fixture.packet(other);
+    std::fs::write(&path, &envelope).unwrap();
+    let file = enroll_sync::EnvelopeFile::open(&path).unwrap();
+    let upload_url = client.create_upload(other, STATION_ID, &file).await.unwrap();
+    std::fs::write(&path, &envelope[..3 * CHUNK + 10]).unwrap();
+    let error = client
+        .upload(other, STATION_ID, &file, Some(&upload_url), &no_progress)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "envelope_unreadable", "{error}");
+    assert!(!error.retry_later(), "a person must look at the station's disk");
 }
 
 #[tokio::test]
