@@ -155,6 +155,13 @@ impl IntoResponse for IntakeError {
                 .headers_mut()
                 .insert(TUS_VERSION_HEADER, HeaderValue::from_static(TUS_VERSION));
         }
+        if matches!(self, IntakeError::UploadLocked) {
+            // Another request is writing this upload; it ends within a chunk's time. Saying so
+            // spares the station a guess (its client waits at least this long).
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
         response
     }
 }

@@ -437,6 +437,16 @@ mod tests {
             Some("upload_locked")
         );
         assert!(locks.try_lock("v").is_ok(), "other uploads are not affected");
+        let refused = locks.try_lock("u").err().unwrap().into_response();
+        assert_eq!(refused.status(), axum::http::StatusCode::LOCKED);
+        assert_eq!(
+            refused
+                .headers()
+                .get(axum::http::header::RETRY_AFTER)
+                .map(|v| v.as_bytes()),
+            Some(&b"1"[..]),
+            "the refused writer is told when to come back"
+        );
         drop(first);
         assert!(locks.try_lock("u").is_ok());
     }

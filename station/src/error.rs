@@ -484,6 +484,7 @@ mod tests {
         let failed = StationError::Sync(enroll_sync::SyncError::IntakeFailed {
             status: 503,
             message: "maintenance".into(),
+            retry_after: None,
         });
         assert_eq!(
             serde_json::to_value(&failed).unwrap(),

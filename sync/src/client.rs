@@ -17,15 +17,19 @@ use serde::Deserialize;
 
 use crate::receipt::verify_receipt;
 use crate::source::{sha256_hex, EnvelopeSource};
-use crate::SyncError;
+use crate::{RetryPolicy, SyncError};
 
 /// Default size of one `PATCH`: small enough to resend cheaply on a bad link, large enough
 /// that per-request overhead does not dominate.
 pub const DEFAULT_CHUNK_SIZE: usize = 1024 * 1024;
 /// Default tries for one chunk before the upload gives up (the packet stays queued).
 pub const DEFAULT_CHUNK_ATTEMPTS: u32 = 4;
-/// Default pause before retrying a chunk; it grows linearly with each failure.
+/// Default ceiling of the first pause before retrying a chunk; it doubles with each failure
+/// (see [`RetryPolicy`]).
 pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_millis(500);
+/// Longest pause the client draws between two tries of a chunk (an intake's `Retry-After`
+/// may ask for longer).
+pub const DEFAULT_RETRY_CAP: Duration = Duration::from_secs(30);
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Per request. A 1 MiB chunk at 2G speeds (~20 KiB/s) takes under a minute.
@@ -39,7 +43,7 @@ pub struct IntakeClient {
     pub(crate) base: Url,
     pub(crate) chunk_size: usize,
     pub(crate) chunk_attempts: u32,
-    pub(crate) retry_delay: Duration,
+    pub(crate) retry: RetryPolicy,
 }
 
 /// What a request was about, to name it in an error.
@@ -49,13 +53,15 @@ pub(crate) struct Subject<'a> {
     pub station_id: &'a str,
 }
 
-/// The intake's `{code, message}` error body, when it sent one.
+/// The intake's `{code, message}` error body, when it sent one, and its `Retry-After`.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct ErrorBody {
     #[serde(default)]
     pub code: String,
     #[serde(default)]
     pub message: String,
+    #[serde(skip)]
+    pub retry_after: Option<Duration>,
 }
 
 impl IntakeClient {
@@ -90,7 +96,10 @@ impl IntakeClient {
             base,
             chunk_size: DEFAULT_CHUNK_SIZE,
             chunk_attempts: DEFAULT_CHUNK_ATTEMPTS,
-            retry_delay: DEFAULT_RETRY_DELAY,
+            retry: RetryPolicy {
+                base: DEFAULT_RETRY_DELAY,
+                cap: DEFAULT_RETRY_CAP,
+            },
         })
     }
 
@@ -100,10 +109,15 @@ impl IntakeClient {
         self
     }
 
-    /// Sets how often a chunk is tried (at least once) and the base pause between tries.
+    /// Sets how often a chunk is tried (at least once) and the ceiling of the first pause
+    /// between tries, which doubles with each failure up to [`DEFAULT_RETRY_CAP`] (or `delay`,
+    /// if longer).
     pub fn with_retries(mut self, attempts: u32, delay: Duration) -> IntakeClient {
         self.chunk_attempts = attempts.max(1);
-        self.retry_delay = delay;
+        self.retry = RetryPolicy {
+            base: delay,
+            cap: DEFAULT_RETRY_CAP.max(delay),
+        };
         self
     }
 
@@ -311,9 +325,10 @@ impl IntakeClient {
             (413, _) => SyncError::UploadTooLarge { message: body.message },
             (404 | 410, _) => SyncError::UploadGone,
             (460, _) => SyncError::ChecksumMismatch,
-            (500..=599, _) => SyncError::IntakeFailed {
+            (429 | 500..=599, _) => SyncError::IntakeFailed {
                 status: status.as_u16(),
                 message: body.message,
+                retry_after: body.retry_after,
             },
             _ => SyncError::Protocol(format!(
                 "{method} {url} answered {status}{}{}",
@@ -334,13 +349,19 @@ impl IntakeClient {
 
 /// The intake's `{code, message}` body; empty fields if it sent something else.
 pub(crate) async fn read_error_body(response: Response) -> ErrorBody {
-    match response.bytes().await {
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| crate::parse_retry_after(value, std::time::SystemTime::now()));
+    let body = match response.bytes().await {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| ErrorBody {
-            code: String::new(),
             message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            ..ErrorBody::default()
         }),
         Err(_) => ErrorBody::default(),
-    }
+    };
+    ErrorBody { retry_after, ..body }
 }
 
 /// reqwest's top-level message is often just "error sending request"; the cause is below it.
@@ -375,5 +396,40 @@ mod tests {
         for bad in ["ftp://x", "not a url", "http://x/?q=1"] {
             assert_eq!(IntakeClient::new(bad).unwrap_err().code(), "invalid_url", "{bad}");
         }
+    }
+
+    /// An intake shedding load (`429`, `503`) is tried again later, and not before the wait
+    /// its `Retry-After` asks for.
+    #[tokio::test]
+    async fn a_busy_intake_is_tried_again_no_sooner_than_it_asks() {
+        let answer = |status: u16, retry_after: Option<&str>| {
+            let mut response = http::Response::builder().status(status);
+            if let Some(value) = retry_after {
+                response = response.header("Retry-After", value);
+            }
+            Response::from(response.body(r#"{"code":"busy","message":"shedding load"}"#).unwrap())
+        };
+        let client = IntakeClient::new("http://127.0.0.1:8470").unwrap();
+        let url = client.endpoint("v1/uploads/abc").unwrap();
+        for status in [429, 503] {
+            let body = read_error_body(answer(status, Some("7"))).await;
+            assert_eq!((body.code.as_str(), body.message.as_str()), ("busy", "shedding load"));
+            let error = client.status_error(
+                "PATCH",
+                &url,
+                StatusCode::from_u16(status).unwrap(),
+                body,
+                Subject::default(),
+            );
+            assert_eq!(error.code(), "intake_error", "{status}");
+            assert!(error.retry_later());
+            assert_eq!(error.retry_after(), Some(Duration::from_secs(7)));
+        }
+        let body = read_error_body(answer(503, None)).await;
+        assert_eq!(body.retry_after, None);
+        let body = read_error_body(answer(503, Some("whenever"))).await;
+        assert_eq!(body.retry_after, None, "a garbled header is no wait");
+        let policy = client.retry;
+        assert!(policy.delay_now(1, Some(Duration::from_secs(7))) >= Duration::from_secs(7));
     }
 }

@@ -40,7 +40,12 @@ pub enum SyncError {
     #[error("The upload is not complete on the intake yet. It will continue on the next try")]
     UploadIncomplete,
     #[error("The intake server had a problem (HTTP {status}): {message}. The packet stays queued and will be sent again later")]
-    IntakeFailed { status: u16, message: String },
+    IntakeFailed {
+        status: u16,
+        message: String,
+        /// How long the intake asked the station to wait (`Retry-After`), if it did.
+        retry_after: Option<std::time::Duration>,
+    },
     #[error("The intake answered in an unexpected way: {0}")]
     Protocol(String),
     #[error("The sealed packet cannot be read from the station's disk: {0}. It stays queued")]
@@ -65,6 +70,15 @@ impl SyncError {
             SyncError::IntakeFailed { .. } => "intake_error",
             SyncError::Protocol(_) => "protocol",
             SyncError::EnvelopeUnreadable(_) => "envelope_unreadable",
+        }
+    }
+
+    /// The wait the intake asked for before the next try (`Retry-After` on a `423`, `429` or
+    /// `5xx`), if it asked.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            SyncError::IntakeFailed { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 

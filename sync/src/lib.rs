@@ -5,6 +5,7 @@
 //! Code map:
 //! - `client`: [`IntakeClient`], the simple calls and the one-call [`IntakeClient::send_packet`];
 //! - `upload`: the resumable, checksummed, retrying upload of one packet;
+//! - `backoff`: [`RetryPolicy`] (exponential backoff with full jitter) and `Retry-After`;
 //! - `receipt`: [`verify_receipt`], the checks a receipt must pass;
 //! - `source`: [`EnvelopeSource`], where an upload's bytes come from ([`EnvelopeFile`]: the
 //!   envelope's file, read a chunk at a time);
@@ -23,6 +24,7 @@
 //! and export/import on removable media; the station's queue (what to send when) lives in the
 //! store, not here.
 
+mod backoff;
 mod client;
 mod error;
 mod receipt;
@@ -30,7 +32,8 @@ mod source;
 mod tus;
 mod upload;
 
-pub use client::{IntakeClient, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_CHUNK_SIZE, DEFAULT_RETRY_DELAY};
+pub use backoff::{parse_retry_after, RetryPolicy, MAX_RETRY_AFTER};
+pub use client::{IntakeClient, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_CHUNK_SIZE, DEFAULT_RETRY_CAP, DEFAULT_RETRY_DELAY};
 pub use error::SyncError;
 pub use receipt::verify_receipt;
 pub use source::{EnvelopeFile, EnvelopeSource};

@@ -6,9 +6,11 @@
 //!    otherwise (gone, expired, another packet's URL) a new upload is created.
 //! 2. Send the rest in `PATCH` chunks (1 MiB by default), each with `Upload-Checksum`.
 //! 3. A chunk that fails in a way that may pass on its own (connection lost, `460` checksum
-//!    mismatch, `409` offset conflict, `423` locked, `5xx`) is retried a few times with a
-//!    growing pause; before each retry a `HEAD` learns what the intake actually kept, since the
-//!    answer to a chunk that did arrive can be lost on the way back.
+//!    mismatch, `409` offset conflict, `423` locked, `429`, `5xx`) is retried a few times after
+//!    a pause drawn by the client's [`crate::RetryPolicy`] (exponential, jittered, and never
+//!    shorter than the intake's `Retry-After`); before each retry a `HEAD` learns what the
+//!    intake actually kept, since the answer to a chunk that did arrive can be lost on the way
+//!    back.
 //! 4. If the upload vanishes mid-way (`404`/`410`: expired, or discarded after a rejection
 //!    whose answer was lost) it starts once more from zero, so a rejection is reported with
 //!    its reason instead of as "gone".
@@ -137,8 +139,9 @@ impl IntakeClient {
                     if failures >= self.chunk_attempts {
                         return Err(error);
                     }
-                    tracing::info!(%error, failures, "chunk failed; retrying after a pause");
-                    tokio::time::sleep(self.retry_delay * failures).await;
+                    let pause = self.retry.delay_now(failures, error.retry_after());
+                    tracing::info!(%error, failures, ?pause, "chunk failed; retrying after a pause");
+                    tokio::time::sleep(pause).await;
                     known_offset = None;
                 }
             }
@@ -312,9 +315,10 @@ impl IntakeClient {
                 body.message
             ))),
             460 => Failure::Transient(SyncError::ChecksumMismatch),
-            423 | 500..=599 => Failure::Transient(SyncError::IntakeFailed {
+            423 | 429 | 500..=599 => Failure::Transient(SyncError::IntakeFailed {
                 status: status.as_u16(),
                 message: body.message,
+                retry_after: body.retry_after,
             }),
             _ => Failure::Final(self.status_error(method, url, status, body, subject)),
         }
