@@ -154,9 +154,10 @@ audit: cargo-deny
 # running every bench (--no-fail-fast). vault: finalize + approve of a captured registration,
 # the 100k vault; biometrics: decoding and scoring ten fingers; jpeg2000 (enroll-devices' own,
 # kept in one place): lossless encoding of ten fingers on one core. The last two read
-# $(ENROLL_FIXTURES).
+# $(ENROLL_FIXTURES). upload: the station's memory while it uploads a 20 MB packet (a worker
+# process against the reference intake on loopback).
 bench:
-	cargo bench -p enroll-bench -p enroll-devices --no-fail-fast --bench vault --bench biometrics --bench jpeg2000
+	cargo bench -p enroll-bench -p enroll-devices --no-fail-fast --bench vault --bench biometrics --bench jpeg2000 --bench upload
 
 # Every fuzz target (fuzz/README.md) for FUZZ_SECONDS each, on the stable toolchain; fails on a
 # crash. `make fuzz FUZZ_SECONDS=600` for a longer run.
