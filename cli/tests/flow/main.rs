@@ -18,6 +18,7 @@ use std::process::Command;
 mod biometrics;
 mod checks;
 mod devices;
+mod intake_crash;
 mod station_keys;
 
 use enroll_intake::{IntakeConfig, RunningIntake};
