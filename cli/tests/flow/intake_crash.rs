@@ -12,7 +12,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use enroll_packet::{RegisterKeyPair, StationSigningKey};
+use enroll_packet::StationSigningKey;
 use enroll_sync::IntakeClient;
 use sha2::{Digest as _, Sha256};
 
