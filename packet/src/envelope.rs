@@ -605,6 +605,12 @@ fn check_envelope_len(header: &EnvelopeHeader, actual: usize) -> Result<(), Pack
             header.body_len()
         )));
     }
+    check_trailer_len(actual, expected)
+}
+
+/// The end of an envelope whose bytes before the signature are all there: the signature is
+/// whole (else `Truncated`) and last (else `Malformed`). `expected` is the whole envelope's length.
+pub(crate) fn check_trailer_len(actual: u64, expected: u64) -> Result<(), PacketError> {
     if actual < expected {
         return Err(PacketError::Truncated(format!(
             "the station signature at the end is missing {} of its {SIGNATURE_LEN} bytes; copy the file again from its source",
@@ -613,7 +619,7 @@ fn check_envelope_len(header: &EnvelopeHeader, actual: usize) -> Result<(), Pack
     }
     if actual > expected {
         return Err(PacketError::Malformed(format!(
-            "{} unexpected bytes follow the station signature (the header announces {expected} bytes)",
+            "{} unexpected bytes follow the station signature (the envelope is {expected} bytes)",
             actual - expected
         )));
     }

@@ -37,8 +37,8 @@ use zeroize::Zeroizing;
 use crate::audit::AuditEvent;
 use crate::contents::{PacketMeta, SupervisorDecision};
 use crate::envelope::{
-    chunk_aad, chunk_count, decrypt_chunks, encode_header, receiver_context, sender_context, EnvelopeHeader, HpkeOsRng,
-    DEFAULT_CHUNK_SIZE, REVIEWED_ENVELOPE_VERSION, SIGNATURE_LEN, TAG_LEN,
+    check_trailer_len, chunk_aad, chunk_count, decrypt_chunks, encode_header, receiver_context, sender_context,
+    EnvelopeHeader, HpkeOsRng, DEFAULT_CHUNK_SIZE, REVIEWED_ENVELOPE_VERSION, SIGNATURE_LEN, TAG_LEN,
 };
 use crate::signing::REVIEWED_ENVELOPE_SIGNATURE_LABEL;
 use crate::{PacketError, RegisterKeyPair, RegisterPublicKeys, StationSigningKey};
@@ -457,18 +457,7 @@ pub(crate) fn check_len(envelope: &[u8], header: &EnvelopeHeader) -> Result<Revi
             actual - length_end
         )));
     }
-    if actual < expected {
-        return Err(PacketError::Truncated(format!(
-            "the station signature at the end is missing {} of its {SIGNATURE_LEN} bytes; copy the file again from its source",
-            expected - actual
-        )));
-    }
-    if actual > expected {
-        return Err(PacketError::Malformed(format!(
-            "{} unexpected bytes follow the station signature",
-            actual - expected
-        )));
-    }
+    check_trailer_len(actual, expected)?;
     Ok(ReviewSpan {
         start: length_end as usize,
         end: review_end as usize,
