@@ -685,8 +685,10 @@ impl Vault {
             }
             EnvelopeWrite::Appended(review) => {
                 self.blobs.append_after(&file, review.pending_len, review.tail)?;
-                let hex: String = review.envelope_sha256.iter().map(|b| format!("{b:02x}")).collect();
-                (review.pending_len + review.tail.len() as u64, hex)
+                (
+                    review.pending_len + review.tail.len() as u64,
+                    lower_hex(&review.envelope_sha256),
+                )
             }
         };
         let mut set: Vec<(&'static str, &dyn ToSql)> = vec![
@@ -1125,7 +1127,11 @@ fn unwrap_content_key(data_key: &DataKey, wrapped: &[u8], registration_id: &str)
 /// Lower-case hex SHA-256, as the register's receipt writes `envelope_sha256`.
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    lower_hex(&sha2::Sha256::digest(bytes))
+}
+
+fn lower_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

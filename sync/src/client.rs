@@ -16,7 +16,7 @@ use reqwest::{Response, StatusCode, Url};
 use serde::Deserialize;
 
 use crate::receipt::verify_receipt;
-use crate::source::{sha256_hex, EnvelopeSource};
+use crate::source::EnvelopeSource;
 use crate::{RetryPolicy, SyncError};
 
 /// Default size of one `PATCH`: small enough to resend cheaply on a bad link, large enough
@@ -250,7 +250,7 @@ impl IntakeClient {
         resume_url: Option<&str>,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<(String, SignedReceipt), SyncError> {
-        let sha256 = sha256_hex(envelope)?;
+        let sha256 = envelope.sha256_hex()?;
         let upload_url = self
             .upload_with_sha256(registration_id, station_id, envelope, &sha256, resume_url, progress)
             .await?;

@@ -9,7 +9,7 @@
 use std::fs::File;
 use std::io::{Read as _, Seek as _, SeekFrom};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 use sha2::{Digest as _, Sha256};
 
@@ -27,6 +27,24 @@ pub trait EnvelopeSource: Send + Sync {
 
     /// The bytes `offset..offset + len`, which must lie within [`EnvelopeSource::len`].
     fn read_at(&self, offset: u64, len: usize) -> Result<Vec<u8>, SyncError>;
+
+    /// Lower-case hex SHA-256 of the whole envelope, read a block at a time.
+    fn sha256_hex(&self) -> Result<String, SyncError> {
+        hash_in_blocks(self)
+    }
+}
+
+/// The SHA-256 of a source, read a block at a time.
+fn hash_in_blocks<S: EnvelopeSource + ?Sized>(source: &S) -> Result<String, SyncError> {
+    const BLOCK: u64 = 256 * 1024;
+    let mut hasher = Sha256::new();
+    let mut offset = 0;
+    while offset < source.len() {
+        let len = BLOCK.min(source.len() - offset);
+        hasher.update(source.read_at(offset, len as usize)?);
+        offset += len;
+    }
+    Ok(hex::encode(hasher.finalize()))
 }
 
 impl EnvelopeSource for [u8] {
@@ -58,6 +76,8 @@ impl EnvelopeSource for Vec<u8> {
 pub struct EnvelopeFile {
     file: Mutex<File>,
     len: u64,
+    /// Its hash, read once: creating the upload, sending it and checking the receipt all need it.
+    sha256: OnceLock<String>,
     /// For messages.
     name: String,
 }
@@ -78,6 +98,7 @@ impl EnvelopeFile {
         Ok(EnvelopeFile {
             file: Mutex::new(file),
             len,
+            sha256: OnceLock::new(),
             name: name.to_owned(),
         })
     }
@@ -101,19 +122,14 @@ impl EnvelopeSource for EnvelopeFile {
             })?;
         Ok(bytes)
     }
-}
 
-/// Lower-case hex SHA-256 of the whole envelope, read a block at a time.
-pub(crate) fn sha256_hex(source: &dyn EnvelopeSource) -> Result<String, SyncError> {
-    const BLOCK: u64 = 256 * 1024;
-    let mut hasher = Sha256::new();
-    let mut offset = 0;
-    while offset < source.len() {
-        let len = BLOCK.min(source.len() - offset);
-        hasher.update(source.read_at(offset, len as usize)?);
-        offset += len;
+    fn sha256_hex(&self) -> Result<String, SyncError> {
+        if let Some(known) = self.sha256.get() {
+            return Ok(known.clone());
+        }
+        let hashed = hash_in_blocks(self)?;
+        Ok(self.sha256.get_or_init(|| hashed).clone())
     }
-    Ok(hex::encode(hasher.finalize()))
 }
 
 fn outside(offset: u64, len: usize, total: u64) -> SyncError {
@@ -135,8 +151,13 @@ mod tests {
         let file = EnvelopeFile::open(&path).unwrap();
         assert_eq!(EnvelopeSource::len(&file), bytes.len() as u64);
         assert_eq!(file.read_at(300_000, 1000).unwrap(), bytes[300_000..301_000]);
-        assert_eq!(sha256_hex(&file).unwrap(), sha256_hex(&bytes).unwrap());
-        assert_eq!(sha256_hex(&bytes).unwrap(), hex::encode(Sha256::digest(&bytes)));
+        assert_eq!(file.sha256_hex().unwrap(), bytes.sha256_hex().unwrap());
+        assert_eq!(bytes.sha256_hex().unwrap(), hex::encode(Sha256::digest(&bytes)));
+        assert_eq!(
+            file.sha256_hex().unwrap(),
+            bytes.sha256_hex().unwrap(),
+            "and again, kept"
+        );
     }
 
     #[test]

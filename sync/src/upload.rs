@@ -26,7 +26,7 @@
 use reqwest::{StatusCode, Url};
 
 use crate::client::{read_error_body, Subject};
-use crate::source::{sha256_hex, EnvelopeSource};
+use crate::source::EnvelopeSource;
 use crate::tus::*;
 use crate::{IntakeClient, SyncError};
 
@@ -54,7 +54,7 @@ impl IntakeClient {
         resume_url: Option<&str>,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<String, SyncError> {
-        let sha256 = sha256_hex(envelope)?;
+        let sha256 = envelope.sha256_hex()?;
         self.upload_with_sha256(registration_id, station_id, envelope, &sha256, resume_url, progress)
             .await
     }
@@ -166,7 +166,7 @@ impl IntakeClient {
             registration_id,
             station_id,
         };
-        self.post_upload(subject, envelope.len(), &sha256_hex(envelope)?).await
+        self.post_upload(subject, envelope.len(), &envelope.sha256_hex()?).await
     }
 
     /// `POST /v1/uploads`: a new upload for this packet; returns its absolute URL.

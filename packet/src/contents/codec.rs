@@ -44,16 +44,6 @@ impl ContainerPieces<'_> {
             .collect()
     }
 
-    /// The container's length in bytes.
-    pub fn len(&self) -> usize {
-        self.slices().iter().map(|slice| slice.len()).sum()
-    }
-
-    /// Whether the container has no bytes (never, for a container this module writes).
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// The container joined into one buffer.
     pub fn to_vec(&self) -> Vec<u8> {
         self.slices().concat()
