@@ -21,9 +21,12 @@ mod registration_id;
 mod review;
 mod session;
 mod setup;
+pub mod sync_engine;
 mod sync_queue;
+pub mod sync_status;
 #[cfg(test)]
 mod test_support;
+mod upload_center;
 mod views;
 
 pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
@@ -33,6 +36,9 @@ pub use error::{ErrorCode, ErrorParam, ErrorView, FieldError, PermissionRule, St
 pub use policy::{PolicyLimits, PolicyRequest, PolicyView};
 pub use registration_id::{registration_id, verhoeff_check_digit, verhoeff_is_valid};
 pub use session::{SessionState, SessionView, StationPolicy};
+pub use sync_engine::{start_background_sync, BackgroundSync};
+pub use sync_status::{IntakeLink, SyncListener, SyncStatusView, UploadProgressView};
+pub use upload_center::{UploadCenterView, UploadEntryView};
 pub use views::*;
 
 use std::path::PathBuf;
@@ -86,7 +92,20 @@ pub struct Station {
     review_memo: biometrics::review_memo::ReviewMemo,
     /// Which biometrics a registration takes and how good they must be.
     capture_policy: enroll_schemas::CapturePolicy,
+    /// What the sync is doing, and who hears of it.
+    sync_monitor: sync_status::SyncMonitor,
+    /// Held by a sync run: one at a time.
+    sync_running: tokio::sync::Mutex<()>,
+    /// Wakes the background sync (see [`sync_engine`]).
+    sync_wake: Arc<sync_engine::SyncWake>,
     clock: Clock,
+}
+
+impl Drop for Station {
+    /// Wakes the background sync, which finds the station gone and ends.
+    fn drop(&mut self) {
+        self.sync_wake.ring();
+    }
 }
 
 impl Station {
@@ -126,6 +145,9 @@ impl Station {
             review_memo: Default::default(),
             live: Default::default(),
             capture_policy: enroll_schemas::CapturePolicy::default_policy(),
+            sync_monitor: Default::default(),
+            sync_running: Default::default(),
+            sync_wake: Default::default(),
             clock,
         })
     }
@@ -334,6 +356,7 @@ impl Station {
             )?;
             tracing::info!(registration_id, supervisor = %operator.username, bytes, "approved and sealed");
         }
+        self.sync_wake.ring();
         self.registration(registration_id)
     }
 
@@ -372,10 +395,46 @@ impl Station {
         Ok(self.vault().envelope(registration_id)?)
     }
 
-    /// Upload every queued packet and record each verified receipt: see [`sync_queue`].
+    /// Upload every queued packet that is not quarantined, backoff or not, and record each
+    /// verified receipt: see [`sync_queue`]. Waits for a background run to end first.
     pub async fn sync_now(&self) -> Result<SyncReport, StationError> {
         self.signed_in()?;
-        sync_queue::sync_now(self).await
+        sync_queue::run(self, sync_queue::RunMode::Now).await
+    }
+
+    /// What the sync is doing now.
+    pub fn sync_status(&self) -> Result<SyncStatusView, StationError> {
+        self.signed_in()?;
+        Ok(self.sync_monitor.snapshot())
+    }
+
+    /// Tell `listener` of every change of the sync's status (the app sends each to the
+    /// window); `None` stops telling.
+    pub fn on_sync_status(&self, listener: Option<SyncListener>) {
+        self.sync_monitor.set_listener(listener);
+    }
+
+    /// The upload center: the queue in the order it is sent, with its failures and quarantine.
+    pub fn upload_center(&self) -> Result<UploadCenterView, StationError> {
+        self.signed_in()?;
+        upload_center::upload_center(self)
+    }
+
+    /// Put a quarantined packet back in the queue (a supervisor's or an admin's call, once
+    /// the register has dealt with the cause); the background sync tries it at once.
+    pub fn release_quarantined(&self, registration_id: &str) -> Result<UploadCenterView, StationError> {
+        let (operator, _) = self.signed_in()?;
+        if operator.role == Role::Officer {
+            return Err(StationError::not_permitted(
+                PermissionRule::OfficerCannotReview,
+                format!("release {registration_id} from quarantine"),
+            ));
+        }
+        let now = rfc3339((self.clock)());
+        self.vault().release_from_quarantine(registration_id, &now)?;
+        tracing::info!(registration_id, supervisor = %operator.username, "released from quarantine");
+        self.sync_wake.ring();
+        upload_center::upload_center(self)
     }
 
     // ---- internals shared by the modules of this crate ----

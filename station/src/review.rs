@@ -57,6 +57,7 @@ impl Station {
             )?;
             tracing::info!(registration_id, supervisor = %operator.username, "rejected and sealed");
         }
+        self.sync_wake.ring();
         self.registration(registration_id)
     }
 

@@ -1,42 +1,112 @@
 //! Sending the upload queue: every sealed packet, approved or rejected (and every uploaded one
-//! still waiting for its receipt), goes to the intake, oldest first; a registration becomes acknowledged only once the register's
-//! receipt has verified against the keys pinned at onboarding. A failure is recorded on the
-//! registration and leaves it queued: nothing is lost, the next sync tries again.
+//! still waiting for its receipt), goes to the intake in the order the reviews sealed them; a
+//! registration becomes acknowledged only once the register's receipt has verified against
+//! the keys pinned at onboarding.
+//!
+//! What a failure does depends on whom it concerns ([`FailureScope`]):
+//! - the link (the intake is out of reach): the run stops, every packet stays as it was, and
+//!   the background sync waits for the intake to answer again;
+//! - the station (unknown at the intake, or known with another key): the run stops and the
+//!   status says why until an admin acts;
+//! - this packet, for good (`packet_rejected`, `duplicate_registration`, too large): it is
+//!   quarantined with its reason, shown to supervisors, and the run goes on with the next;
+//! - this packet, for now (a damaged chunk, an intake error): it waits out a backoff of its own
+//!   ([`PACKET_RETRY`], at least the intake's `Retry-After`) and the run goes on;
+//! - this packet, in a way a person should see if it persists (a receipt that does not verify,
+//!   an unreadable file): as for now, and quarantined after [`SUSPECT_FAILURES`] in a row.
+//!
+//! Nothing here deletes anything: a failure is recorded on the registration and the packet
+//! stays on the station. One run at a time (`Station::sync_running`): the button, `enroll sync`
+//! and the background sync wait for each other rather than send a packet twice at once.
+
+use std::time::Duration;
 
 use enroll_packet::RegisterPublicKeys;
-use enroll_store::{RegistrationState, StoredEnvelope};
-use enroll_sync::{EnvelopeFile, EnvelopeSource, IntakeClient};
+use enroll_store::{QueuedUpload, StoredEnvelope};
+use enroll_sync::{EnvelopeFile, EnvelopeSource, FailureScope, IntakeClient, RetryPolicy, SyncError};
+use time::OffsetDateTime;
 
+use crate::sync_status::IntakeLink;
 use crate::{rfc3339, Station, StationError, SyncFailure, SyncReport};
 
-pub(crate) async fn sync_now(station: &Station) -> Result<SyncReport, StationError> {
+/// The wait before a packet that failed is tried again: doubling from a minute up to half an
+/// hour, with full jitter (a thousand stations coming back after an outage do not retry in
+/// step), and never less than the intake's `Retry-After`.
+pub const PACKET_RETRY: RetryPolicy = RetryPolicy {
+    base: Duration::from_secs(60),
+    cap: Duration::from_secs(30 * 60),
+};
+
+/// Failures in a row, of the kind a retry may not cure, before a packet is set aside.
+pub const SUSPECT_FAILURES: u32 = 5;
+
+/// Which packets a run takes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunMode {
+    /// Someone asked: every packet not quarantined, whatever its backoff says.
+    Now,
+    /// The background sync: the packets whose backoff is over.
+    Due,
+}
+
+pub(crate) async fn run(station: &Station, mode: RunMode) -> Result<SyncReport, StationError> {
+    let _one_run_at_a_time = station.sync_running.lock().await;
+    let now = (station.clock)();
     let (record, queue) = {
         let vault = station.vault();
         let record = vault.station()?.ok_or(StationError::NotSetUp)?;
-        let mut queue = Vec::new();
-        for state in enroll_store::registrations::QUEUED {
-            queue.extend(vault.registrations_in(state)?);
-        }
-        queue.sort_by(|a, b| (&a.updated_at, &a.registration_id).cmp(&(&b.updated_at, &b.registration_id)));
-        queue.extend(vault.registrations_in(RegistrationState::Uploaded)?);
+        let queue: Vec<QueuedUpload> = vault
+            .upload_queue()?
+            .into_iter()
+            .filter(|entry| entry.quarantined_at.is_none())
+            .filter(|entry| mode == RunMode::Now || is_due(entry, now))
+            .collect();
         (record, queue)
     };
     let pinned = RegisterPublicKeys::from_json(&record.register_keys_json)?;
     let client = IntakeClient::new(&record.intake_url)?;
+    let monitor = &station.sync_monitor;
     let mut report = SyncReport::default();
-    for row in queue {
+    monitor.run_started(queue.len() as u32);
+    let outcome = send_each(station, &client, &pinned, &record.station_id, &queue, &mut report).await;
+    monitor.run_finished();
+    outcome?;
+    Ok(report)
+}
+
+/// Whether the background sync should try `entry` at `now`: no backoff, or one that is over
+/// (a time that does not parse is no reason to hold a packet back).
+pub(crate) fn is_due(entry: &QueuedUpload, now: OffsetDateTime) -> bool {
+    entry
+        .next_attempt_at
+        .as_deref()
+        .and_then(|text| crate::session::parse_time(text).ok())
+        .is_none_or(|at| at <= now)
+}
+
+async fn send_each(
+    station: &Station,
+    client: &IntakeClient,
+    pinned: &RegisterPublicKeys,
+    station_id: &str,
+    queue: &[QueuedUpload],
+    report: &mut SyncReport,
+) -> Result<(), StationError> {
+    let monitor = &station.sync_monitor;
+    for entry in queue {
         report.attempted += 1;
-        let registration_id = row.registration_id.clone();
-        let progress = |sent: u64, total: u64| tracing::debug!(%registration_id, sent, total, "uploading");
+        let registration_id = entry.registration_id.as_str();
         let outcome = async {
-            let envelope = envelope_source(station, &registration_id)?;
-            let upload_url = upload_url_for(station, &client, &row, &record.station_id, envelope.as_ref()).await?;
+            let envelope = envelope_source(station, registration_id)?;
+            monitor.packet_started(registration_id, envelope.len());
+            let upload_url = upload_url_for(station, client, entry, station_id, envelope.as_ref()).await?;
+            let progress = |sent: u64, total: u64| monitor.packet_progress(sent, total);
             client
                 .send_packet(
-                    &registration_id,
-                    &record.station_id,
+                    registration_id,
+                    station_id,
                     envelope.as_ref(),
-                    &pinned,
+                    pinned,
                     Some(&upload_url),
                     &progress,
                 )
@@ -44,53 +114,144 @@ pub(crate) async fn sync_now(station: &Station) -> Result<SyncReport, StationErr
                 .map_err(SendError::Sync)
         }
         .await;
+        monitor.packet_finished();
         match outcome {
             Ok((upload_url, receipt)) => {
                 let now = rfc3339((station.clock)());
                 let receipt_json = serde_json::to_string(&receipt).expect("a receipt is plain JSON values");
                 let mut vault = station.vault();
-                if enroll_store::registrations::QUEUED.contains(&row.state) {
-                    vault.mark_uploaded(&registration_id, &upload_url, &now)?;
+                if enroll_store::registrations::QUEUED.contains(&entry.state) {
+                    vault.mark_uploaded(registration_id, &upload_url, &now)?;
                 }
-                vault.record_receipt(&registration_id, &receipt_json, &now)?;
+                vault.record_receipt(registration_id, &receipt_json, &now)?;
+                drop(vault);
+                monitor.update(|status| {
+                    status.link = IntakeLink::Online;
+                    status.last_contact_at = Some(now);
+                    status.blocked = None;
+                });
                 report.acknowledged += 1;
                 tracing::info!(%registration_id, reference = %receipt.receipt.intake_reference, "acknowledged");
             }
             Err(SendError::Vault(error)) => return Err(error),
             Err(SendError::Sync(error)) => {
-                tracing::warn!(%registration_id, code = error.code(), %error, "upload failed; the packet stays queued");
-                station
-                    .vault()
-                    .record_upload_error(&registration_id, error.code(), &error.to_string())?;
-                report.failures.push(SyncFailure {
-                    registration_id,
-                    error: StationError::Sync(error).into(),
-                });
+                let stop = record_failure(station, entry, &error)?;
+                match stop {
+                    Next::Stop => {
+                        report.failures.push(failure(registration_id, error));
+                        return Ok(());
+                    }
+                    Next::Quarantined => {
+                        report.quarantined.push(registration_id.to_string());
+                        report.failures.push(failure(registration_id, error));
+                    }
+                    Next::GoOn => report.failures.push(failure(registration_id, error)),
+                }
             }
         }
     }
-    Ok(report)
+    Ok(())
+}
+
+fn failure(registration_id: &str, error: SyncError) -> SyncFailure {
+    SyncFailure {
+        registration_id: registration_id.to_string(),
+        error: StationError::Sync(error).into(),
+    }
+}
+
+/// What the run does after a packet failed.
+enum Next {
+    GoOn,
+    Quarantined,
+    Stop,
+}
+
+/// Record `error` on `entry` as its scope says (see the module's notes).
+fn record_failure(station: &Station, entry: &QueuedUpload, error: &SyncError) -> Result<Next, StationError> {
+    let registration_id = entry.registration_id.as_str();
+    let clock_now = (station.clock)();
+    let now = rfc3339(clock_now);
+    let code = error.code();
+    let message = error.to_string();
+    let monitor = &station.sync_monitor;
+    let mut vault = station.vault();
+    match error.scope() {
+        FailureScope::Link => {
+            tracing::warn!(%registration_id, code, %error, "the intake is out of reach; the queue waits for it");
+            vault.record_upload_error(registration_id, code, &message)?;
+            drop(vault);
+            monitor.update(|status| status.link = IntakeLink::Offline);
+            Ok(Next::Stop)
+        }
+        FailureScope::Station => {
+            tracing::error!(%registration_id, code, %error, "the intake refuses this station; the queue stops");
+            vault.record_upload_error(registration_id, code, &message)?;
+            drop(vault);
+            let blocked = StationError::Sync(clone_station_error(error)).into();
+            monitor.update(|status| {
+                status.link = IntakeLink::Online;
+                status.blocked = Some(blocked);
+            });
+            Ok(Next::Stop)
+        }
+        FailureScope::PacketRefused => {
+            tracing::warn!(%registration_id, code, %error, "the register refuses this packet; it is set aside for a supervisor");
+            vault.quarantine(registration_id, code, &message, &now)?;
+            Ok(Next::Quarantined)
+        }
+        scope @ (FailureScope::PacketTransient | FailureScope::PacketSuspect) => {
+            let attempt = entry.failures + 1;
+            if scope == FailureScope::PacketSuspect && attempt >= SUSPECT_FAILURES {
+                tracing::warn!(%registration_id, code, %error, attempt, "the packet keeps failing; it is set aside for a supervisor");
+                vault.quarantine(registration_id, code, &message, &now)?;
+                return Ok(Next::Quarantined);
+            }
+            let wait = PACKET_RETRY.delay_now(attempt, error.retry_after());
+            let next = rfc3339(clock_now + wait);
+            tracing::warn!(%registration_id, code, %error, attempt, next_attempt_at = %next, "upload failed; the packet stays queued");
+            vault.record_upload_failure(registration_id, code, &message, &next)?;
+            Ok(Next::GoOn)
+        }
+    }
+}
+
+/// The station-wide errors carry only text: a copy for the status, which outlives the run.
+fn clone_station_error(error: &SyncError) -> SyncError {
+    match error {
+        SyncError::InvalidUrl { url, reason } => SyncError::InvalidUrl {
+            url: url.clone(),
+            reason: reason.clone(),
+        },
+        SyncError::StationExists { station_id } => SyncError::StationExists {
+            station_id: station_id.clone(),
+        },
+        SyncError::UnknownStation { station_id } => SyncError::UnknownStation {
+            station_id: station_id.clone(),
+        },
+        other => SyncError::Protocol(other.to_string()),
+    }
 }
 
 enum SendError {
-    Sync(enroll_sync::SyncError),
+    Sync(SyncError),
     Vault(StationError),
 }
 
-impl From<enroll_sync::SyncError> for SendError {
-    fn from(error: enroll_sync::SyncError) -> SendError {
+impl From<SyncError> for SendError {
+    fn from(error: SyncError) -> SendError {
         SendError::Sync(error)
     }
 }
 
 /// The sealed envelope of a queued registration, read from its file a chunk at a time as it
 /// is sent: a packet of tens of megabytes never sits in the station's memory whole. A file
-/// that cannot be read is this packet's failure, not the queue's.
+/// that cannot be opened or read is this packet's failure, not the queue's.
 fn envelope_source(station: &Station, registration_id: &str) -> Result<Box<dyn EnvelopeSource>, SendError> {
     let stored = station
         .vault()
         .open_envelope(registration_id)
-        .map_err(|e| SendError::Vault(e.into()))?;
+        .map_err(|error| SendError::Sync(SyncError::EnvelopeUnreadable(error.to_string())))?;
     Ok(match stored {
         StoredEnvelope::InRow(bytes) => Box::new(bytes),
         StoredEnvelope::File { file, name } => Box::new(EnvelopeFile::from_file(file, &name)?),
@@ -103,18 +264,20 @@ fn envelope_source(station: &Station, registration_id: &str) -> Result<Box<dyn E
 async fn upload_url_for(
     station: &Station,
     client: &IntakeClient,
-    row: &enroll_store::RegistrationRow,
+    entry: &QueuedUpload,
     station_id: &str,
     envelope: &dyn EnvelopeSource,
 ) -> Result<String, SendError> {
-    if let Some(url) = &row.upload_url {
+    if let Some(url) = &entry.upload_url {
         return Ok(url.clone());
     }
-    let url = client.create_upload(&row.registration_id, station_id, envelope).await?;
+    let url = client
+        .create_upload(&entry.registration_id, station_id, envelope)
+        .await?;
     let now = rfc3339((station.clock)());
     station
         .vault()
-        .record_upload_url(&row.registration_id, &url, &now)
+        .record_upload_url(&entry.registration_id, &url, &now)
         .map_err(|e| SendError::Vault(e.into()))?;
     Ok(url)
 }

@@ -256,7 +256,10 @@ pub(crate) fn upload_error_view((code, _detail): (String, String)) -> crate::err
 pub struct SyncReport {
     pub attempted: u32,
     pub acknowledged: u32,
+    /// Every packet whose try failed this run, quarantined ones included.
     pub failures: Vec<SyncFailure>,
+    /// The packets this run set aside for a supervisor (the register refused them for good).
+    pub quarantined: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Type)]

@@ -31,6 +31,7 @@ pub mod registrations;
 pub mod station;
 #[cfg(test)]
 mod test_support;
+pub mod upload_queue;
 mod vault;
 
 pub use audit::{AuditChainReport, AuditRecord, AuditSession, AuditSigner, BrokenLink, NewAuditEvent};
@@ -40,4 +41,5 @@ pub use error::StoreError;
 pub use operators::{LoginState, NewOperator, Operator, Role};
 pub use registrations::{AppendedReview, PendingKey, RegistrationRow, RegistrationState, StoredEnvelope};
 pub use station::{StationRecord, VaultCounts};
+pub use upload_queue::{QueuedUpload, IN_UPLOAD_QUEUE};
 pub use vault::Vault;

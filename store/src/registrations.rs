@@ -65,7 +65,7 @@ impl RegistrationState {
         }
     }
 
-    fn parse(text: &str) -> Result<RegistrationState, StoreError> {
+    pub(crate) fn parse(text: &str) -> Result<RegistrationState, StoreError> {
         Ok(match text {
             "draft" => RegistrationState::Draft,
             "pending_approval" => RegistrationState::PendingApproval,
@@ -697,6 +697,7 @@ impl Vault {
             ("content_key_sealed", &Null),
             ("envelope", &Null),
             ("envelope_file", &file),
+            ("queued_at", &now),
         ];
         let (to, action, decided) = match &decision {
             Decision::Approved { by } => {
@@ -881,6 +882,8 @@ impl Vault {
                 ("upload_url", &upload_url),
                 ("last_error_code", &Null),
                 ("last_error_message", &Null),
+                ("upload_failures", &0),
+                ("next_attempt_at", &Null),
             ],
             audit: Some(Audited {
                 action: "registration_uploaded",
@@ -903,6 +906,8 @@ impl Vault {
                 ("receipt_json", &receipt_json),
                 ("last_error_code", &Null),
                 ("last_error_message", &Null),
+                ("upload_failures", &0),
+                ("next_attempt_at", &Null),
             ],
             audit: Some(Audited {
                 action: "registration_acknowledged",
@@ -947,7 +952,7 @@ impl Vault {
     /// of `change.from`, the row becomes `change.to` at `change.now` with `change.set`, and the
     /// audit event (when the move is one worth auditing) records `<from> → <to>` followed by
     /// its details. The SQL and its parameter numbers are built here from the named columns.
-    fn move_registration(&mut self, change: Move<'_>) -> Result<(), StoreError> {
+    pub(crate) fn move_registration(&mut self, change: Move<'_>) -> Result<(), StoreError> {
         // Whatever the move, the memo of this registration's draft is not kept past it (an
         // autosave makes a new one once it has committed).
         if self
@@ -1027,30 +1032,30 @@ impl Vault {
 }
 
 /// One lifecycle move, by named parts (see [`Vault::move_registration`]).
-struct Move<'a> {
-    registration_id: &'a str,
+pub(crate) struct Move<'a> {
+    pub(crate) registration_id: &'a str,
     /// The states the move starts from; from any other it is refused and changes nothing.
-    from: &'a [RegistrationState],
-    to: RegistrationState,
-    now: &'a str,
+    pub(crate) from: &'a [RegistrationState],
+    pub(crate) to: RegistrationState,
+    pub(crate) now: &'a str,
     /// Columns set besides `state` and `updated_at`, by name. The names are this module's
     /// constants, never input.
-    set: &'a [(&'static str, &'a dyn ToSql)],
+    pub(crate) set: &'a [(&'static str, &'a dyn ToSql)],
     /// The audit event, or `None` for a move not worth one (autosave, an upload URL noted).
-    audit: Option<Audited>,
+    pub(crate) audit: Option<Audited>,
     /// A blob file the row stops naming: it goes into `blob_trash` in the same transaction
     /// (see [`crate::blobs`]).
-    trash: &'a [&'a str],
+    pub(crate) trash: &'a [&'a str],
 }
 
 /// What the audit chain records of a move. The details go into a signed chain that travels in
 /// packets to the register and is shown to admins and support staff: states, decisions, sizes
 /// and hashes of ciphertext, never resident data (names, identity values, a rejection's reason)
 /// and never a secret.
-struct Audited {
-    action: &'static str,
+pub(crate) struct Audited {
+    pub(crate) action: &'static str,
     /// What the event says after `<from> → <to>`; may be empty.
-    details: String,
+    pub(crate) details: String,
 }
 
 /// The end of a review, by named parts (see [`Vault::store_envelope`]).

@@ -88,6 +88,15 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE blob_trash (name TEXT PRIMARY KEY);
     ALTER TABLE station ADD COLUMN idle_lock_minutes INTEGER;
     ALTER TABLE station ADD COLUMN retention_days INTEGER;",
+    // 3 → 4: the upload queue's own bookkeeping (see `crate::upload_queue`): when the review
+    // sealed a packet (the order uploads go in; `updated_at` moves whenever an upload is
+    // noted), how many tries in a row failed and when the next may start, and the quarantine
+    // of a packet the register refuses for good. Packets already queued keep their order.
+    "ALTER TABLE registrations ADD COLUMN queued_at TEXT;
+    ALTER TABLE registrations ADD COLUMN upload_failures INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE registrations ADD COLUMN next_attempt_at TEXT;
+    ALTER TABLE registrations ADD COLUMN quarantined_at TEXT;
+    UPDATE registrations SET queued_at = updated_at WHERE state IN ('sealed', 'rejected', 'uploaded');",
 ];
 
 /// The open vault. Not `Sync`: the station wraps it in a mutex.
@@ -326,8 +335,9 @@ mod tests {
         match version {
             0 => {}
             // Version 2 wrote what version 1 wrote (its new columns are nullable), and sealed
-            // envelopes in the row.
-            1 | 2 => {
+            // envelopes in the row; version 3 wrote the same (envelopes could still be in the
+            // row), and a failed upload's error on a queued packet.
+            1..=3 => {
                 let transaction = connection.transaction().unwrap();
                 transaction
                     .execute(
@@ -367,12 +377,22 @@ mod tests {
                         [],
                     )
                     .unwrap();
-                if version == 2 {
+                if version >= 2 {
                     transaction
                         .execute(
                             "INSERT INTO registrations (registration_id, state, created_by, created_at, updated_at,
                                  envelope, approved_by)
                              VALUES ('R4', 'sealed', 'omar', 't1', 't2', X'0304', 'admin')",
+                            [],
+                        )
+                        .unwrap();
+                }
+                if version >= 3 {
+                    transaction
+                        .execute(
+                            "INSERT INTO registrations (registration_id, state, created_by, created_at, updated_at,
+                                 envelope, approved_by, last_error_code, last_error_message)
+                             VALUES ('R5', 'sealed', 'omar', 't1', 't1', X'0506', 'admin', 'intake_unreachable', 'down')",
                             [],
                         )
                         .unwrap();
@@ -443,9 +463,31 @@ mod tests {
                 .reject_and_seal("R2", b"env", "admin", "reason", &key, "t3")
                 .unwrap();
             assert_eq!(vault.envelope("R2").unwrap(), b"env");
-            if version == 2 {
+            if version >= 2 {
                 assert_eq!(vault.envelope("R4").unwrap(), [3, 4]);
             }
+            // The upload queue keeps the order the packets were sealed in, and what it knew.
+            type Entry = (String, String, u32, Option<(String, String)>);
+            let queue: Vec<Entry> = vault
+                .upload_queue()
+                .unwrap()
+                .into_iter()
+                .map(|q| (q.registration_id, q.queued_at, q.failures, q.last_error))
+                .collect();
+            let mut expected = Vec::new();
+            if version >= 3 {
+                expected.push((
+                    "R5".to_string(),
+                    "t1".to_string(),
+                    0,
+                    Some(("intake_unreachable".into(), "down".into())),
+                ));
+            }
+            if version >= 2 {
+                expected.push(("R4".into(), "t2".into(), 0, None));
+            }
+            expected.push(("R2".into(), "t3".into(), 0, None));
+            assert_eq!(queue, expected, "from {version}");
             vault.purge("R3", "t4").unwrap();
             vault.remove_operator("omar", "t5").unwrap();
             assert_eq!(vault.audit_events().unwrap().len(), 5);

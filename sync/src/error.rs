@@ -7,6 +7,25 @@
 //! This module does not decide when to retry; `upload` does for single chunks, the station's
 //! queue does for whole packets.
 
+/// Whom a failure concerns, and so what a queue of packets does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureScope {
+    /// The intake is out of reach: no other packet would fare better now; wait for the link.
+    Link,
+    /// The station itself is refused or misconfigured (not registered, another key, a bad
+    /// address): every packet would fail the same way until an admin acts.
+    Station,
+    /// The register refused this packet for good (rejected, a different packet under its
+    /// registration id, too large): trying again changes nothing; it needs a supervisor.
+    PacketRefused,
+    /// This packet's try failed in a way the next may not (a damaged chunk, an expired upload,
+    /// an intake error): try it again later, after the others.
+    PacketTransient,
+    /// Something a retry may or may not cure and a person should look at if it persists (a
+    /// receipt that does not verify, an answer outside the protocol, an unreadable file).
+    PacketSuspect,
+}
+
 /// Everything that can go wrong talking to the intake.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -82,6 +101,27 @@ impl SyncError {
         }
     }
 
+    /// What the failure says about whom it concerns, for the queue to decide what to do with
+    /// the packet and the packets behind it (see [`FailureScope`]).
+    pub fn scope(&self) -> FailureScope {
+        match self {
+            SyncError::IntakeUnreachable { .. } => FailureScope::Link,
+            SyncError::InvalidUrl { .. } | SyncError::UnknownStation { .. } | SyncError::StationExists { .. } => {
+                FailureScope::Station
+            }
+            SyncError::PacketRejected { .. }
+            | SyncError::DuplicateRegistration { .. }
+            | SyncError::UploadTooLarge { .. } => FailureScope::PacketRefused,
+            SyncError::ChecksumMismatch
+            | SyncError::UploadGone
+            | SyncError::UploadIncomplete
+            | SyncError::IntakeFailed { .. } => FailureScope::PacketTransient,
+            SyncError::BadReceipt { .. } | SyncError::Protocol(_) | SyncError::EnvelopeUnreadable(_) => {
+                FailureScope::PacketSuspect
+            }
+        }
+    }
+
     /// True when trying the same packet again later may succeed without anyone acting: the
     /// link, the intake's disk or an expired upload. False when a person must act (a rejected
     /// packet, an unregistered station, a receipt that does not verify).
@@ -113,6 +153,37 @@ mod tests {
             error.to_string(),
             "The intake server at http://10.0.0.1:8470 cannot be reached. The packet stays queued and will be sent when the connection is back"
         );
+    }
+
+    #[test]
+    fn each_failure_names_whom_it_concerns() {
+        let unreachable = SyncError::IntakeUnreachable {
+            url: "u".into(),
+            detail: "d".into(),
+        };
+        assert_eq!(unreachable.scope(), FailureScope::Link);
+        assert_eq!(
+            SyncError::UnknownStation { station_id: "s".into() }.scope(),
+            FailureScope::Station
+        );
+        assert_eq!(
+            SyncError::PacketRejected { message: "m".into() }.scope(),
+            FailureScope::PacketRefused
+        );
+        let duplicate = SyncError::DuplicateRegistration {
+            registration_id: "r".into(),
+            message: "m".into(),
+        };
+        assert_eq!(duplicate.scope(), FailureScope::PacketRefused);
+        assert_eq!(SyncError::UploadGone.scope(), FailureScope::PacketTransient);
+        assert_eq!(
+            SyncError::BadReceipt { reason: "r".into() }.scope(),
+            FailureScope::PacketSuspect
+        );
+        // Whatever a person must act on is never a failure to retry blindly.
+        for error in [unreachable, SyncError::UploadGone, SyncError::ChecksumMismatch] {
+            assert!(error.retry_later(), "{error:?}");
+        }
     }
 
     #[test]

@@ -34,6 +34,6 @@ mod upload;
 
 pub use backoff::{parse_retry_after, RetryPolicy, MAX_RETRY_AFTER};
 pub use client::{IntakeClient, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_CHUNK_SIZE, DEFAULT_RETRY_CAP, DEFAULT_RETRY_DELAY};
-pub use error::SyncError;
+pub use error::{FailureScope, SyncError};
 pub use receipt::verify_receipt;
 pub use source::{EnvelopeFile, EnvelopeSource};

@@ -9,6 +9,7 @@
 //! - `lifecycle`: reject, discard, purge after retention, and the audit chain behind them.
 //! - `marker`: no resident data in any file the station writes, at every stage.
 //! - `private_files`: the data folder and every file in it are owner-only, old ones tightened.
+//! - `sync`: the upload queue's order, quarantine, and the background sync.
 
 mod audit_details;
 mod biometrics;
@@ -18,6 +19,7 @@ mod marker;
 mod private_files;
 mod roles;
 mod session;
+mod sync;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

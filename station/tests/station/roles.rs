@@ -183,6 +183,11 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
             s.sealed_envelope(rid).map(|_| ())
         }),
         ("purge_expired", ADMINS, nothing, |s, _| s.purge_expired().map(|_| ())),
+        ("sync_status", SIGNED_IN, nothing, |s, _| s.sync_status().map(|_| ())),
+        ("upload_center", SIGNED_IN, sealed_by_maker, |s, _| {
+            s.upload_center().map(|_| ())
+        }),
+        // Who may release a quarantined packet: `tests/station/sync.rs`, which makes one.
     ]
 }
 
