@@ -22,7 +22,8 @@ use enroll_station::biometrics::{
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
     CaptureView, ErrorView, FormSpec, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView, PurgeReport,
-    RegistrationView, SessionView, SetupRequest, Station, StationError, StationStatus, SyncReport,
+    RegistrationView, SessionView, SetupRequest, Station, StationError, StationStatus, SyncReport, SyncStatusView,
+    UploadCenterView,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -369,6 +370,47 @@ pub async fn registration(station: SharedStation<'_>, registration_id: String) -
 #[tracing::instrument(skip(station))]
 pub async fn sync_now(station: SharedStation<'_>) -> Result<SyncReport, ErrorView> {
     blocking_async(&station, |station| async move { station.sync_now().await }).await
+}
+
+/// The sync's status now; every change after it goes to `channel` (the progress of each
+/// packet, the link coming and going), until a later call gives another channel. Works while
+/// the background sync runs, whoever is signed in.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station, channel))]
+pub async fn watch_sync(
+    station: SharedStation<'_>,
+    channel: Channel<SyncStatusView>,
+) -> Result<SyncStatusView, ErrorView> {
+    blocking(&station, move |station| {
+        let status = station.sync_status()?;
+        station.on_sync_status(Some(Arc::new(move |status: &SyncStatusView| {
+            // A window that reloaded or closed takes no more; its next `watch_sync` replaces
+            // this channel.
+            if let Err(error) = channel.send(status.clone()) {
+                tracing::debug!(%error, "a sync status was not delivered");
+            }
+        })));
+        Ok(status)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn upload_center(station: SharedStation<'_>) -> Result<UploadCenterView, ErrorView> {
+    blocking(&station, |station| station.upload_center()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn release_quarantined(
+    station: SharedStation<'_>,
+    registration_id: String,
+) -> Result<UploadCenterView, ErrorView> {
+    blocking(&station, move |station| station.release_quarantined(&registration_id)).await
 }
 
 /// Runs a station call on the blocking pool: vault work (SQLite with `synchronous=FULL`,

@@ -28,7 +28,7 @@ fn main() {
             // window, which says why and retries: see `slot`.
             let devices = device_settings()?;
             tracing::info!(?devices, "capture devices");
-            app.manage(StationSlot::open(config, devices));
+            app.manage(StationSlot::open(config, devices, Some(background_sync()?)));
             open_main_window(app, webview_data_dir)?;
             Ok(())
         })
@@ -90,6 +90,32 @@ fn station_config(app: &tauri::AppHandle) -> Result<StationConfig, tauri::Error>
         .filter(|url| !url.is_empty())
         .unwrap_or_else(|| DEFAULT_INTAKE_URL.to_string());
     Ok(StationConfig { data_dir, intake_url })
+}
+
+/// How the background sync paces itself: the station's defaults, or with
+/// `ENROLL_SYNC_RECHECK_MS` the longest wait between two looks at an offline or idle intake
+/// (the end-to-end tests set it, so that they see the sync resume within a second or two).
+fn background_sync() -> Result<enroll_station::BackgroundSync, String> {
+    let mut pace = enroll_station::BackgroundSync::default();
+    if let Some(text) = std::env::var("ENROLL_SYNC_RECHECK_MS")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+    {
+        let millis: u64 = text
+            .trim()
+            .parse()
+            .ok()
+            .filter(|ms| (10..=3_600_000).contains(ms))
+            .ok_or_else(|| {
+                format!("ENROLL_SYNC_RECHECK_MS must be a number of milliseconds from 10 to 3600000, not '{text}'")
+            })?;
+        let most = std::time::Duration::from_millis(millis);
+        pace.idle = pace.idle.min(most);
+        pace.offline.base = pace.offline.base.min(most);
+        pace.offline.cap = pace.offline.cap.min(most);
+        pace.blocked = pace.blocked.min(most);
+    }
+    Ok(pace)
 }
 
 /// The capture devices: `ENROLL_DEVICES` lists the backends (`simulated`, `sbi`, `usb`,

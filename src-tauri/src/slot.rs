@@ -14,7 +14,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use enroll_station::biometrics::DeviceSettings;
-use enroll_station::{Station, StationConfig, StationError};
+use enroll_station::{BackgroundSync, Station, StationConfig, StationError};
 
 /// How often the app checks whether the signed-in session has been idle too long.
 const IDLE_LOCK_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
@@ -23,15 +23,23 @@ const IDLE_LOCK_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
 pub struct StationSlot {
     config: StationConfig,
     devices: DeviceSettings,
+    /// How the background sync paces itself; `None`: no background sync (unit tests).
+    background_sync: Option<BackgroundSync>,
     opened: Mutex<Option<Arc<Station>>>,
 }
 
 impl StationSlot {
     /// Try to open the station now; a failure is logged and tried again at the next call.
-    pub fn open(config: StationConfig, devices: DeviceSettings) -> StationSlot {
+    /// Once open, the station syncs in the background at `background_sync`'s pace.
+    pub fn open(
+        config: StationConfig,
+        devices: DeviceSettings,
+        background_sync: Option<BackgroundSync>,
+    ) -> StationSlot {
         let slot = StationSlot {
             config,
             devices,
+            background_sync,
             opened: Mutex::new(None),
         };
         if let Err(error) = slot.station() {
@@ -57,6 +65,12 @@ impl StationSlot {
         station.use_device_backends(backends);
         let station = Arc::new(station);
         lock_idle_sessions_on_time(Arc::clone(&station));
+        if let Some(pace) = self.background_sync {
+            if let Err(error) = enroll_station::start_background_sync(&station, pace) {
+                // Sync now still works; say so loudly.
+                tracing::error!(%error, "no background sync thread: packets leave only when someone syncs");
+            }
+        }
         tracing::info!(data_dir = %self.config.data_dir.display(), "station opened");
         *opened = Some(Arc::clone(&station));
         Ok(station)
@@ -105,10 +119,10 @@ mod tests {
     #[test]
     fn a_second_window_on_the_same_vault_gets_vault_in_use_until_the_first_is_closed() {
         let dir = tempfile::tempdir().unwrap();
-        let first = StationSlot::open(config(dir.path()), DeviceSettings::default());
+        let first = StationSlot::open(config(dir.path()), DeviceSettings::default(), None);
         first.station().unwrap();
 
-        let second = StationSlot::open(config(dir.path()), DeviceSettings::default());
+        let second = StationSlot::open(config(dir.path()), DeviceSettings::default(), None);
         let error = second.station().err().expect("the vault is held by the first window");
         assert_eq!(error.code(), "vault_in_use");
         assert!(error.to_string().contains("open in another program"), "{error}");

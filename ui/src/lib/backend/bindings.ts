@@ -55,6 +55,14 @@ export const commands = {
 	reject: (registrationId: string, reason: string) => __TAURI_INVOKE<RegistrationView>("reject", { registrationId, reason }),
 	registration: (registrationId: string) => __TAURI_INVOKE<RegistrationView>("registration", { registrationId }),
 	syncNow: () => __TAURI_INVOKE<SyncReport>("sync_now"),
+	/**
+	 *  The sync's status now; every change after it goes to `channel` (the progress of each
+	 *  packet, the link coming and going), until a later call gives another channel. Works while
+	 *  the background sync runs, whoever is signed in.
+	 */
+	watchSync: (channel: Channel<SyncStatusView>) => __TAURI_INVOKE<SyncStatusView>("watch_sync", { channel }),
+	uploadCenter: () => __TAURI_INVOKE<UploadCenterView>("upload_center"),
+	releaseQuarantined: (registrationId: string) => __TAURI_INVOKE<UploadCenterView>("release_quarantined", { registrationId }),
 };
 
 /* Constants */
@@ -301,6 +309,11 @@ export type HomeSummary = {
 	acknowledged: HomeList,
 };
 
+/**  Whether the intake answered the last time the station asked. */
+export type IntakeLink = 
+/**  Not asked yet since the station opened. */
+"unknown" | "online" | "offline";
+
 /**
  *  The answer to starting a preview: which device streams, for its SIMULATED and DEVELOPER
  *  MODE badges.
@@ -530,7 +543,75 @@ export type SyncFailure = {
 export type SyncReport = {
 	attempted: number,
 	acknowledged: number,
+	/**  Every packet whose try failed this run, quarantined ones included. */
 	failures: SyncFailure[],
+	/**  The packets this run set aside for a supervisor (the register refused them for good). */
+	quarantined: string[],
+};
+
+/**  The sync as it is now. */
+export type SyncStatusView = {
+	link: IntakeLink,
+	/**  A run is sending packets now. */
+	running: boolean,
+	/**  The packet being sent. */
+	current: UploadProgressView | null,
+	/**  Packets this run has finished with (acknowledged, failed or set aside)... */
+	run_done: number,
+	/**  ...of those it took on. */
+	run_total: number,
+	/**  Bytes sent by this run (or the last one), all packets together. */
+	run_bytes_sent: number,
+	/**  When the intake last answered (RFC 3339). */
+	last_contact_at: string | null,
+	/**  When the background sync looks again, if it is waiting (RFC 3339). */
+	next_check_at: string | null,
+	/**
+	 *  Why the sync cannot go on until someone acts (the intake does not know this station,
+	 *  or knows it with another key), if that is so.
+	 */
+	blocked: ErrorView | null,
+};
+
+/**  The upload center's screen. */
+export type UploadCenterView = {
+	status: SyncStatusView,
+	/**  In the order they are sent; quarantined ones included, marked. */
+	entries: UploadEntryView[],
+	/**  How many entries wait to be sent or receipted (not quarantined). */
+	waiting: number,
+	/**  How many are quarantined. */
+	quarantined: number,
+};
+
+/**  One packet of the queue. */
+export type UploadEntryView = {
+	registration_id: string,
+	/**  Sealed or rejected (to send), or uploaded (waiting for the receipt). */
+	state: RegistrationStateName,
+	/**  When the review sealed it. */
+	queued_at: string,
+	created_by: string,
+	decision: DecisionView | null,
+	/**  Its bytes on their way, while it is the packet being sent. */
+	progress: UploadProgressView | null,
+	/**  Failed tries in a row. */
+	failures: number,
+	last_error: ErrorView | null,
+	/**  Not tried before this time (RFC 3339) by the background sync. */
+	next_attempt_at: string | null,
+	/**  Set aside since (RFC 3339): the sync passes it by until a supervisor releases it. */
+	quarantined_at: string | null,
+};
+
+/**  One packet on its way. */
+export type UploadProgressView = {
+	registration_id: string,
+	/**  Bytes the intake holds. */
+	sent: number,
+	total: number,
+	/**  Bytes per second since this try of the packet began (0 until a second's worth is in). */
+	bytes_per_second: number,
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
