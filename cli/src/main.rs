@@ -16,6 +16,7 @@ mod keys;
 mod packet;
 mod records;
 mod sim_devices;
+mod sync;
 mod vault;
 
 use std::process::ExitCode;
@@ -58,6 +59,8 @@ enum Command {
     Biometrics(biometrics::BiometricsCommand),
     /// Serve the simulated slap scanner, iris camera and face camera over MOSIP SBI
     SimDevices(sim_devices::SimDevicesArgs),
+    /// Send a station's queued packets to its intake (once, or with --watch as they come)
+    Sync(sync::SyncArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -114,6 +117,7 @@ fn main() -> ExitCode {
         Command::Devices(command) => devices::run(command),
         Command::Biometrics(command) => biometrics::run(command),
         Command::SimDevices(args) => sim_devices::run(args),
+        Command::Sync(args) => sync::run(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

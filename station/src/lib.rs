@@ -36,7 +36,7 @@ pub use error::{ErrorCode, ErrorParam, ErrorView, FieldError, PermissionRule, St
 pub use policy::{PolicyLimits, PolicyRequest, PolicyView};
 pub use registration_id::{registration_id, verhoeff_check_digit, verhoeff_is_valid};
 pub use session::{SessionState, SessionView, StationPolicy};
-pub use sync_engine::{start_background_sync, BackgroundSync};
+pub use sync_engine::{start_background_sync, watch_sync, BackgroundSync};
 pub use sync_status::{IntakeLink, SyncListener, SyncStatusView, UploadProgressView};
 pub use upload_center::{UploadCenterView, UploadEntryView};
 pub use views::*;
@@ -400,6 +400,19 @@ impl Station {
     pub async fn sync_now(&self) -> Result<SyncReport, StationError> {
         self.signed_in()?;
         sync_queue::run(self, sync_queue::RunMode::Now).await
+    }
+
+    /// [`Station::sync_now`] with nobody signed in, for `enroll sync` on the station's own
+    /// machine (the vault admits one program at a time, so not while the app is open). Only
+    /// sealed bytes leave, which no key of the station's opens, and nothing is read or
+    /// decided that needs an operator: the background sync does the same.
+    pub async fn sync_unattended(&self) -> Result<SyncReport, StationError> {
+        sync_queue::run(self, sync_queue::RunMode::Now).await
+    }
+
+    /// Wake the background sync now (a `watch` waiting out a pause, for instance to end it).
+    pub fn wake_sync(&self) {
+        self.sync_wake.ring();
     }
 
     /// What the sync is doing now.

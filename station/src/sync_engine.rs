@@ -103,9 +103,13 @@ pub fn start_background_sync(station: &Arc<Station>, pace: BackgroundSync) -> st
     Ok(())
 }
 
-/// Run the background sync in the calling thread until `keep_going` says stop (`enroll sync
-/// --watch`). Returns on the first error that is not the network's.
-pub async fn watch(station: &Station, pace: BackgroundSync, keep_going: impl Fn() -> bool) -> Result<(), StationError> {
+/// Run the background sync on the calling task until `keep_going` says no (`enroll sync
+/// --watch`); [`Station::wake_sync`] cuts a pause short so that it is asked at once.
+pub async fn watch_sync(
+    station: &Station,
+    pace: BackgroundSync,
+    keep_going: impl Fn() -> bool,
+) -> Result<(), StationError> {
     let mut misses = 0;
     while keep_going() {
         let wait = step(station, pace, &mut misses).await;

@@ -20,6 +20,7 @@ mod checks;
 mod devices;
 mod intake_crash;
 mod station_keys;
+mod sync_cli;
 
 use enroll_intake::{IntakeConfig, RunningIntake};
 use enroll_packet::RegisterKeyPair;
