@@ -82,11 +82,7 @@ async fn watch(station: Station) -> Result<(), Failure> {
 /// the link coming or going, a station the intake refuses.
 fn print_progress(status: &SyncStatusView) {
     if let Some(current) = &status.current {
-        let percent = if current.total == 0 {
-            100
-        } else {
-            current.sent * 100 / current.total
-        };
+        let percent = (current.sent * 100).checked_div(current.total).unwrap_or(100);
         eprintln!(
             "packet {} of {}: {} {}% ({} of {} bytes, {} bytes/s)",
             status.run_done + 1,
