@@ -227,3 +227,24 @@ async fn the_background_sync_sends_the_queue_by_itself_once_the_intake_is_back()
     .await;
     intake.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_released_packet_whose_cause_is_gone_is_acknowledged() {
+    let fixture = fixture().await;
+    let station = &fixture.station;
+    let ids = approved(station, 1);
+    let path = data_dir(fixture.dir.path())
+        .join("vault.blobs")
+        .join(format!("{}.envelope", ids[0]));
+    let good = std::fs::read(&path).unwrap();
+    damage_envelope(fixture.dir.path(), &ids[0]);
+    let report = station.sync_now().await.unwrap();
+    assert_eq!(report.quarantined, ids, "{report:?}");
+
+    // The cause is dealt with (here: the file is whole again), and a supervisor releases it.
+    std::fs::write(&path, &good).unwrap();
+    station.release_quarantined(&ids[0]).unwrap();
+    let report = station.sync_now().await.unwrap();
+    assert_eq!((report.attempted, report.acknowledged), (1, 1), "{report:?}");
+    assert_eq!(state(station, &ids[0]), "acknowledged");
+}
