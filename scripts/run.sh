@@ -8,9 +8,10 @@ port=${ENROLL_INTAKE_PORT:-8470}
 mkdir -p "$run_dir"
 
 # The register key is generated on the first run and kept, so that a station set up against
-# it keeps verifying its receipts on the next run.
+# it keeps verifying its receipts on the next run. A demo intake approves every station at
+# once; a register runs with the default, manual approval (`enroll intake stations approve`).
 "$repo/target/debug/enroll" intake serve --addr "127.0.0.1:$port" --data "$run_dir/intake" \
-    --key "$run_dir/register.key" --generate-key &
+    --key "$run_dir/register.key" --generate-key --approve-stations automatic &
 intake_pid=$!
 cleanup() { kill "$intake_pid" 2>/dev/null || true; [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null || true; }
 trap cleanup EXIT

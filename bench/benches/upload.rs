@@ -39,7 +39,8 @@ fn measure() -> anyhow::Result<bool> {
         IntakeConfig::new(
             dir.path().join("intake"),
             RegisterKeyPair::from_json(&register.to_json())?,
-        ),
+        )
+        .approving_stations_automatically(),
         "127.0.0.1:0".parse()?,
     ))?;
     let station = StationSigningKey::generate();

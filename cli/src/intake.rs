@@ -1,13 +1,24 @@
-//! `enroll intake serve`: the reference intake server, for `make run`, tests and pilots.
+//! `enroll intake serve`: the reference intake server, for `make run`, tests and pilots; and
+//! `enroll intake stations`: the register's side of station onboarding (list, approve, revoke,
+//! and one-time enrollment codes), on the intake's data folder, also while it serves.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::Subcommand;
-use enroll_intake::IntakeConfig;
+use clap::{Subcommand, ValueEnum};
+use enroll_intake::{IntakeConfig, IntakeError, StationApproval, StationRegistry};
 use enroll_packet::RegisterKeyPair;
 
 use crate::Failure;
+
+/// Who approves a station that announces itself without an enrollment code.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Approval {
+    /// An operator, with `enroll intake stations approve` (a register)
+    Manual,
+    /// Nobody: every station is approved at once (training and development only)
+    Automatic,
+}
 
 #[derive(Subcommand)]
 pub enum IntakeCommand {
@@ -25,6 +36,42 @@ pub enum IntakeCommand {
         /// Generate the key file first if it does not exist
         #[arg(long)]
         generate_key: bool,
+        /// Who approves a new station that brings no enrollment code
+        #[arg(long, value_enum, default_value = "manual")]
+        approve_stations: Approval,
+    },
+    /// The stations that announced themselves, and whether they may upload
+    #[command(subcommand)]
+    Stations(StationsCommand),
+}
+
+#[derive(Subcommand)]
+pub enum StationsCommand {
+    /// Every station with its status (pending, approved, revoked) and public key, as JSON
+    List {
+        /// The intake's data folder
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Let a pending station upload (compare its public key with the station's admin first)
+    Approve {
+        #[arg(long)]
+        data: PathBuf,
+        station_id: String,
+    },
+    /// Stop a station for good: it uploads nothing more
+    Revoke {
+        #[arg(long)]
+        data: PathBuf,
+        station_id: String,
+    },
+    /// Issue a one-time enrollment code; a station set up with it is approved at once
+    Code {
+        #[arg(long)]
+        data: PathBuf,
+        /// Hours the code stays valid
+        #[arg(long, default_value_t = 72)]
+        valid_hours: u64,
     },
 }
 
@@ -35,6 +82,7 @@ pub fn run(command: IntakeCommand) -> Result<(), Failure> {
             data,
             key,
             generate_key,
+            approve_stations,
         } => {
             if generate_key && !key.exists() {
                 crate::keys::write_private(&key, &RegisterKeyPair::generate().to_json())?;
@@ -43,12 +91,54 @@ pub fn run(command: IntakeCommand) -> Result<(), Failure> {
             eprintln!("register key id {}", register_keys.public_keys().key_id().to_hex());
             let runtime = tokio::runtime::Runtime::new()
                 .map_err(|e| Failure::server(format!("cannot start the runtime: {e}")))?;
+            let mut config = IntakeConfig::new(data, register_keys);
+            config.station_approval = match approve_stations {
+                Approval::Manual => StationApproval::Manual,
+                Approval::Automatic => {
+                    eprintln!("every station that announces itself is approved at once (--approve-stations automatic)");
+                    StationApproval::Automatic
+                }
+            };
             runtime
-                .block_on(enroll_intake::serve_forever(
-                    IntakeConfig::new(data, register_keys),
-                    addr,
-                ))
+                .block_on(enroll_intake::serve_forever(config, addr))
                 .map_err(|e| Failure::server(format!("the intake stopped: {e}")))
         }
+        IntakeCommand::Stations(command) => stations(command),
     }
+}
+
+fn stations(command: StationsCommand) -> Result<(), Failure> {
+    let open = |data: &PathBuf| StationRegistry::open(data).map_err(registry_failure);
+    match command {
+        StationsCommand::List { data } => print_json(&open(&data)?.stations().map_err(registry_failure)?),
+        StationsCommand::Approve { data, station_id } => {
+            print_json(&open(&data)?.approve(&station_id).map_err(registry_failure)?)
+        }
+        StationsCommand::Revoke { data, station_id } => {
+            print_json(&open(&data)?.revoke(&station_id).map_err(registry_failure)?)
+        }
+        StationsCommand::Code { data, valid_hours } => {
+            if valid_hours == 0 || valid_hours > 24 * 90 {
+                return Err(Failure::usage("--valid-hours must be from 1 to 2160 (90 days)"));
+            }
+            let valid_for = std::time::Duration::from_secs(valid_hours * 3600);
+            print_json(&open(&data)?.issue_code(valid_for).map_err(registry_failure)?)
+        }
+    }
+    Ok(())
+}
+
+/// A station that is not there, or no longer may be approved, is the operator's input; the
+/// rest is the database's.
+fn registry_failure(error: IntakeError) -> Failure {
+    match error {
+        IntakeError::UnknownStation(_) | IntakeError::StationRevoked(_) => {
+            Failure::input(format!("{error} [{}]", error.code()))
+        }
+        other => Failure::server(format!("{other} [{}]", other.code())),
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) {
+    println!("{}", serde_json::to_string_pretty(value).expect("plain JSON values"));
 }

@@ -24,9 +24,8 @@ pub async fn complete_upload(
     let state = state.clone();
     blocking(move || {
         let storage = state.storage();
-        let station_key = storage
-            .station_public_key(&upload.declared.station_id)?
-            .ok_or_else(|| IntakeError::UnknownStation(upload.declared.station_id.clone()))?;
+        // Approved when the upload began; checked again, in case it was revoked since.
+        let station_key = storage.approved_station_key(&upload.declared.station_id)?;
         let envelope = storage.read_part(&upload.upload_id)?;
         if let Err(rejection) =
             verify_complete_envelope(&envelope, &upload.declared, &station_key, state.register_keys())

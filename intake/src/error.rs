@@ -24,6 +24,12 @@ pub enum IntakeError {
     UnknownStation(String),
     #[error("the station '{0}' is already registered with a different public key")]
     StationExists(String),
+    #[error("the station '{0}' waits for the register's approval and cannot upload yet")]
+    StationPending(String),
+    #[error("the station '{0}' was revoked by the register and cannot upload")]
+    StationRevoked(String),
+    #[error("the enrollment code is not valid: it is mistyped, already used or expired")]
+    EnrollmentCodeInvalid,
     #[error("the upload is {length} bytes but this intake accepts at most {max} bytes")]
     UploadTooLarge { length: u64, max: u64 },
     #[error("the request body is longer than what remains of the upload ({remaining} bytes)")]
@@ -75,6 +81,9 @@ impl IntakeError {
             IntakeError::UnsupportedTusVersion(_) => "unsupported_tus_version",
             IntakeError::UnknownStation(_) => "unknown_station",
             IntakeError::StationExists(_) => "station_exists",
+            IntakeError::StationPending(_) => "station_pending",
+            IntakeError::StationRevoked(_) => "station_revoked",
+            IntakeError::EnrollmentCodeInvalid => "enrollment_code_invalid",
             IntakeError::UploadTooLarge { .. } => "upload_too_large",
             IntakeError::BeyondUploadLength { .. } => "beyond_upload_length",
             IntakeError::UploadNotFound => "upload_not_found",
@@ -102,7 +111,10 @@ impl IntakeError {
         match self {
             IntakeError::BadRequest(_) => StatusCode::BAD_REQUEST,
             IntakeError::UnsupportedTusVersion(_) => StatusCode::PRECONDITION_FAILED,
-            IntakeError::UnknownStation(_) => StatusCode::FORBIDDEN,
+            IntakeError::UnknownStation(_)
+            | IntakeError::StationPending(_)
+            | IntakeError::StationRevoked(_)
+            | IntakeError::EnrollmentCodeInvalid => StatusCode::FORBIDDEN,
             IntakeError::StationExists(_) => StatusCode::CONFLICT,
             IntakeError::UploadTooLarge { .. } | IntakeError::BeyondUploadLength { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE

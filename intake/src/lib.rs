@@ -21,6 +21,7 @@ pub mod error;
 pub mod tus_headers;
 
 mod completion;
+pub mod onboarding;
 mod receipts;
 mod stations;
 mod storage;
@@ -41,6 +42,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use error::IntakeError;
+pub use onboarding::{EnrollmentCode, StationApproval, StationEntry, StationRegistry, StationStatus};
 
 /// How long [`RunningIntake::shutdown`] lets requests in flight finish before it cuts them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -56,6 +58,9 @@ pub struct IntakeConfig {
     pub max_upload_bytes: u64,
     /// How long an incomplete upload stays resumable after its creation.
     pub upload_expiry: Duration,
+    /// Whether a station that announces itself without an enrollment code waits for an
+    /// operator's approval (the default) or is approved at once (see [`onboarding`]).
+    pub station_approval: StationApproval,
 }
 
 impl IntakeConfig {
@@ -72,7 +77,15 @@ impl IntakeConfig {
             register_keys,
             max_upload_bytes: Self::DEFAULT_MAX_UPLOAD_BYTES,
             upload_expiry: Self::DEFAULT_UPLOAD_EXPIRY,
+            station_approval: StationApproval::Manual,
         }
+    }
+
+    /// The same, approving every station that announces itself at once: for training and
+    /// development intakes and tests, never for a register.
+    pub fn approving_stations_automatically(mut self) -> IntakeConfig {
+        self.station_approval = StationApproval::Automatic;
+        self
     }
 }
 
@@ -88,6 +101,7 @@ struct Shared {
     register_public_keys: RegisterPublicKeys,
     max_upload_bytes: u64,
     upload_expiry: time::Duration,
+    station_approval: StationApproval,
     upload_locks: tus::UploadLocks,
 }
 
@@ -111,6 +125,7 @@ impl IntakeState {
                 register_keys: config.register_keys,
                 max_upload_bytes: config.max_upload_bytes,
                 upload_expiry,
+                station_approval: config.station_approval,
                 upload_locks: tus::UploadLocks::default(),
             }),
         })
@@ -130,6 +145,9 @@ impl IntakeState {
     }
     pub(crate) fn upload_expiry(&self) -> time::Duration {
         self.shared.upload_expiry
+    }
+    pub(crate) fn station_approval(&self) -> StationApproval {
+        self.shared.station_approval
     }
     pub(crate) fn upload_locks(&self) -> &tus::UploadLocks {
         &self.shared.upload_locks

@@ -1,12 +1,13 @@
-//! `POST /v1/stations`: a station announces its id and Ed25519 public key.
+//! `POST /v1/stations`: a station announces its id and Ed25519 public key, with the one-time
+//! enrollment code its admin typed, if the register gave one.
 //!
 //! Registration is idempotent for the same key, and a key is never replaced: a different key
 //! for a known id is refused with `409 station_exists`, because replacing it would let anyone
-//! who knows a station id sign packets as that station.
+//! who knows a station id sign packets as that station. The answer says where the station
+//! stands: `approved`, or `pending` until the register's operator approves it (see
+//! `crate::onboarding`, which also keeps the rules of codes and revocation).
 //!
-//! Deliberately absent: authentication of the caller. The reference intake trusts its network
-//! (onboarding happens on the register's premises); a production register puts an onboarding
-//! approval in front of this endpoint. Also absent: key rotation and station retirement.
+//! Deliberately absent: key rotation.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -16,7 +17,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::error::blocking;
-use crate::storage::StationOutcome;
+use crate::onboarding::StationOutcome;
 use crate::tus_headers::validate_id;
 use crate::{IntakeError, IntakeState};
 
@@ -32,9 +33,13 @@ struct StationRegistration {
     name: String,
     /// Standard base64 of the 32-byte Ed25519 public key.
     public_key: String,
+    /// The one-time code the register issued, as typed (see `crate::onboarding`).
+    #[serde(default)]
+    enrollment_code: Option<String>,
 }
 
-/// `POST /v1/stations` → `201` (new) or `200` (same key again) with `{"station_id": ...}`.
+/// `POST /v1/stations` → `201` (new) or `200` (same key again) with
+/// `{"station_id": ..., "status": "approved" | "pending"}`.
 #[tracing::instrument(skip(state, body))]
 pub async fn register_station(
     State(state): State<IntakeState>,
@@ -64,16 +69,23 @@ pub async fn register_station(
     let storage = state.storage();
     let now = OffsetDateTime::now_utc();
     let id_for_storage = station_id.clone();
-    let outcome = blocking(move || storage.register_station(&id_for_storage, &name, &public_key, now)).await?;
-    let status = match outcome {
-        StationOutcome::Created => {
-            tracing::info!(%station_id, "station registered");
-            StatusCode::CREATED
+    let approval = state.station_approval();
+    let code = registration.enrollment_code.filter(|code| !code.trim().is_empty());
+    let outcome =
+        blocking(move || storage.register_station(&id_for_storage, &name, &public_key, code.as_deref(), approval, now))
+            .await?;
+    let (http_status, status) = match outcome {
+        StationOutcome::Created(status) => {
+            tracing::info!(%station_id, status = status.as_str(), "station registered");
+            (StatusCode::CREATED, status)
         }
-        StationOutcome::AlreadyRegistered => StatusCode::OK,
+        StationOutcome::AlreadyRegistered(status) => (StatusCode::OK, status),
         StationOutcome::DifferentKey => return Err(IntakeError::StationExists(station_id)),
     };
-    Ok((status, Json(serde_json::json!({ "station_id": station_id }))))
+    Ok((
+        http_status,
+        Json(serde_json::json!({ "station_id": station_id, "status": status.as_str() })),
+    ))
 }
 
 /// Reads a station key in the text form of `schemas/packet-envelope.md` §2 under its key rule:

@@ -36,7 +36,7 @@ use time::OffsetDateTime;
 use crate::tus_headers::DeclaredUpload;
 use crate::IntakeError;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS stations (
@@ -68,6 +68,22 @@ CREATE TABLE IF NOT EXISTS packets (
     received_at      TEXT NOT NULL,
     intake_reference TEXT NOT NULL,
     signed_receipt   TEXT NOT NULL
+);
+";
+
+/// 1 → 2: station onboarding (see `crate::onboarding`). Stations registered before it were
+/// trusted on registration, and stay approved.
+const MIGRATION_2: &str = "
+ALTER TABLE stations ADD COLUMN status TEXT NOT NULL DEFAULT 'approved'
+    CHECK (status IN ('pending', 'approved', 'revoked'));
+ALTER TABLE stations ADD COLUMN decided_at TEXT;
+-- One-time enrollment codes, by the SHA-256 of their text: never stored in clear.
+CREATE TABLE enrollment_codes (
+    code_sha256 TEXT PRIMARY KEY,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    used_by     TEXT,
+    used_at     TEXT
 );
 ";
 
@@ -113,14 +129,6 @@ pub struct UploadRecord {
     pub state: UploadState,
 }
 
-/// What registering a station did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StationOutcome {
-    Created,
-    AlreadyRegistered,
-    DifferentKey,
-}
-
 /// What accepting a verified packet did.
 #[derive(Debug)]
 pub enum AcceptOutcome {
@@ -145,7 +153,7 @@ impl Storage {
         let packets_dir = data_dir.join("packets");
         fs::create_dir_all(&uploads_dir)?;
         fs::create_dir_all(&packets_dir)?;
-        let connection = Connection::open(data_dir.join("intake.sqlite3"))?;
+        let mut connection = Connection::open(data_dir.join("intake.sqlite3"))?;
         // WAL lets HEAD and receipt reads proceed during a write; FULL makes a committed row
         // survive a power cut, which is what the 204 to a station promises.
         connection.pragma_update(None, "journal_mode", "WAL")?;
@@ -159,7 +167,12 @@ impl Storage {
             )));
         }
         connection.execute_batch(SCHEMA)?;
-        connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        if version < 2 {
+            let transaction = connection.transaction()?;
+            transaction.execute_batch(MIGRATION_2)?;
+            transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            transaction.commit()?;
+        }
         Ok(Storage {
             connection: Mutex::new(connection),
             uploads_dir,
@@ -167,60 +180,13 @@ impl Storage {
         })
     }
 
-    fn connection(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn connection(&self) -> MutexGuard<'_, Connection> {
         // A panic while the lock was held cannot leave SQLite half-written (an open transaction
         // rolls back when dropped), so a poisoned lock is still safe to use.
         self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    // ---- stations ------------------------------------------------------------------------
-
-    pub fn register_station(
-        &self,
-        station_id: &str,
-        name: &str,
-        public_key: &[u8; 32],
-        now: OffsetDateTime,
-    ) -> Result<StationOutcome, IntakeError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction()?;
-        let existing: Option<Vec<u8>> = transaction
-            .query_row(
-                "SELECT public_key FROM stations WHERE station_id = ?1",
-                [station_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let outcome = match existing {
-            Some(key) if key.as_slice() == public_key.as_slice() => StationOutcome::AlreadyRegistered,
-            Some(_) => StationOutcome::DifferentKey,
-            None => {
-                transaction.execute(
-                    "INSERT INTO stations (station_id, name, public_key, registered_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![station_id, name, public_key.as_slice(), rfc3339(now)],
-                )?;
-                StationOutcome::Created
-            }
-        };
-        transaction.commit()?;
-        Ok(outcome)
-    }
-
-    pub fn station_public_key(&self, station_id: &str) -> Result<Option<[u8; 32]>, IntakeError> {
-        let key: Option<Vec<u8>> = self
-            .connection()
-            .query_row(
-                "SELECT public_key FROM stations WHERE station_id = ?1",
-                [station_id],
-                |row| row.get(0),
-            )
-            .optional()?;
-        key.map(|bytes| {
-            <[u8; 32]>::try_from(bytes.as_slice())
-                .map_err(|_| IntakeError::Internal(format!("the stored key of station '{station_id}' is not 32 bytes")))
-        })
-        .transpose()
-    }
+    // ---- stations: see `crate::onboarding` --------------------------------------------
 
     // ---- uploads -------------------------------------------------------------------------
 
@@ -474,6 +440,7 @@ fn sync_directory(dir: &Path) -> Result<(), IntakeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::onboarding::StationApproval;
     use std::io::Write;
 
     fn write_part(storage: &Storage, upload_id: &str, offset: u64, bytes: &[u8]) {
@@ -512,32 +479,13 @@ mod tests {
     }
 
     #[test]
-    fn stations_register_once_per_key() {
-        let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path()).unwrap();
-        let now = OffsetDateTime::now_utc();
-        assert_eq!(
-            storage.register_station("ST-1", "a", &[1; 32], now).unwrap(),
-            StationOutcome::Created
-        );
-        assert_eq!(
-            storage.register_station("ST-1", "b", &[1; 32], now).unwrap(),
-            StationOutcome::AlreadyRegistered
-        );
-        assert_eq!(
-            storage.register_station("ST-1", "a", &[2; 32], now).unwrap(),
-            StationOutcome::DifferentKey
-        );
-        assert_eq!(storage.station_public_key("ST-1").unwrap(), Some([1; 32]));
-        assert_eq!(storage.station_public_key("ST-2").unwrap(), None);
-    }
-
-    #[test]
     fn a_write_after_a_refused_chunk_cuts_the_leftover_bytes() {
         let dir = tempfile::tempdir().unwrap();
         let storage = Storage::open(dir.path()).unwrap();
         let now = OffsetDateTime::now_utc();
-        storage.register_station("ST-1", "a", &[1; 32], now).unwrap();
+        storage
+            .register_station("ST-1", "a", &[1; 32], None, StationApproval::Automatic, now)
+            .unwrap();
         storage
             .create_upload(
                 &upload("u1", "R-1", &"aa".repeat(32), now + time::Duration::hours(1)),
@@ -557,7 +505,9 @@ mod tests {
         let storage = Storage::open(dir.path()).unwrap();
         let now = OffsetDateTime::now_utc();
         let later = now + time::Duration::hours(1);
-        storage.register_station("ST-1", "a", &[1; 32], now).unwrap();
+        storage
+            .register_station("ST-1", "a", &[1; 32], None, StationApproval::Automatic, now)
+            .unwrap();
         let sha = "aa".repeat(32);
         for id in ["u1", "u2"] {
             storage.create_upload(&upload(id, "R-1", &sha, later), now).unwrap();
@@ -592,7 +542,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let storage = Storage::open(dir.path()).unwrap();
         let now = OffsetDateTime::now_utc();
-        storage.register_station("ST-1", "a", &[1; 32], now).unwrap();
+        storage
+            .register_station("ST-1", "a", &[1; 32], None, StationApproval::Automatic, now)
+            .unwrap();
         storage
             .create_upload(
                 &upload("old", "R-1", &"aa".repeat(32), now - time::Duration::seconds(1)),

@@ -125,9 +125,8 @@ pub async fn create(State(state): State<IntakeState>, headers: HeaderMap) -> Res
     let record = upload.clone();
     blocking(move || {
         storage.expire_due_uploads(now)?;
-        if storage.station_public_key(&record.declared.station_id)?.is_none() {
-            return Err(IntakeError::UnknownStation(record.declared.station_id.clone()));
-        }
+        // Only an approved station may send anything (see `crate::onboarding`).
+        storage.approved_station_key(&record.declared.station_id)?;
         // Refuse early what would be refused at completion: no bytes are sent for nothing.
         if let Some(held) = storage.packet_receipt(&record.declared.registration_id)? {
             if held.receipt.envelope_sha256 != record.declared.sha256 {

@@ -4,7 +4,7 @@
 
 use enroll_packet::StationSigningKey;
 use enroll_store::{DataKey, NewOperator, Role, StationRecord};
-use enroll_sync::IntakeClient;
+use enroll_sync::{IntakeClient, StationRegistration};
 use zeroize::Zeroizing;
 
 use crate::{rfc3339, SetupRequest, Station, StationError};
@@ -21,15 +21,38 @@ pub(crate) async fn set_up(station: &Station, request: SetupRequest) -> Result<(
     let client = IntakeClient::new(&station.config.intake_url)?;
     let register_keys = client.register_keys().await?;
     let signing_key = StationSigningKey::generate();
+    let code = request
+        .enrollment_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|code| !code.is_empty());
     let mut station_id = String::new();
+    let mut registration = StationRegistration::Pending;
     for attempt in 1..=STATION_ID_ATTEMPTS {
         station_id = format!("{}", rand::random::<u32>() % 90_000 + 10_000);
         match client
-            .register_station(&station_id, request.station_name.trim(), &signing_key.public_key())
+            .register_station_with_code(
+                &station_id,
+                request.station_name.trim(),
+                &signing_key.public_key(),
+                code,
+            )
             .await
         {
-            Ok(()) => break,
+            Ok(registered) => {
+                registration = registered;
+                break;
+            }
             Err(error) if error.code() == "station_exists" && attempt < STATION_ID_ATTEMPTS => continue,
+            // Said next to the field, so the admin retypes it; nothing was created.
+            Err(enroll_sync::SyncError::EnrollmentCodeInvalid) => {
+                return Err(StationError::ValidationFailed(vec![crate::FieldError {
+                    field: "enrollment_code".into(),
+                    language: None,
+                    code: "invalid".into(),
+                    message: "the enrollment code is mistyped, already used or expired".into(),
+                }]))
+            }
             Err(error) => return Err(error.into()),
         }
     }
@@ -68,7 +91,21 @@ pub(crate) async fn set_up(station: &Station, request: SetupRequest) -> Result<(
         vault.set_audit_session(None);
         created?;
     }
-    tracing::info!(station_id = %record.station_id, register_key = %register_keys.key_id().to_hex(), "station set up");
+    if registration == StationRegistration::Pending {
+        // The window says so at once; the sync keeps packets queued until the approval.
+        let waiting = StationError::Sync(enroll_sync::SyncError::StationPending {
+            station_id: record.station_id.clone(),
+        });
+        station
+            .sync_monitor
+            .update(|status| status.blocked = Some(waiting.into()));
+    }
+    tracing::info!(
+        station_id = %record.station_id,
+        register_key = %register_keys.key_id().to_hex(),
+        approved = registration == StationRegistration::Approved,
+        "station set up"
+    );
     Ok(())
 }
 

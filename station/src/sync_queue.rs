@@ -229,6 +229,12 @@ fn clone_station_error(error: &SyncError) -> SyncError {
         SyncError::UnknownStation { station_id } => SyncError::UnknownStation {
             station_id: station_id.clone(),
         },
+        SyncError::StationPending { station_id } => SyncError::StationPending {
+            station_id: station_id.clone(),
+        },
+        SyncError::StationRevoked { station_id } => SyncError::StationRevoked {
+            station_id: station_id.clone(),
+        },
         other => SyncError::Protocol(other.to_string()),
     }
 }

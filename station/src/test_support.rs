@@ -83,7 +83,8 @@ impl TestStation {
     pub(crate) async fn with_intake() -> (TestStation, enroll_intake::RunningIntake) {
         let dir = tempfile::tempdir().unwrap();
         let intake = enroll_intake::spawn(
-            enroll_intake::IntakeConfig::new(dir.path().join("intake"), RegisterKeyPair::generate()),
+            enroll_intake::IntakeConfig::new(dir.path().join("intake"), RegisterKeyPair::generate())
+                .approving_stations_automatically(),
             "127.0.0.1:0".parse().unwrap(),
         )
         .await
@@ -97,6 +98,7 @@ impl TestStation {
                 admin_username: ADMIN.into(),
                 admin_full_name: "Ada Admin".into(),
                 admin_password: password(ADMIN),
+                enrollment_code: None,
             })
             .await
             .unwrap();

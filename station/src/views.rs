@@ -130,6 +130,9 @@ pub struct SetupRequest {
     pub admin_username: String,
     pub admin_full_name: String,
     pub admin_password: String,
+    /// The one-time code the register issued for this station, if it gave one: a valid code
+    /// approves the station at once; without one it waits for the register's approval.
+    pub enrollment_code: Option<String>,
 }
 
 /// An operator to add.

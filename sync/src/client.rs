@@ -35,6 +35,15 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Per request. A 1 MiB chunk at 2G speeds (~20 KiB/s) takes under a minute.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Where a station stands with the register after announcing itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StationRegistration {
+    /// It may upload.
+    Approved,
+    /// It waits for the register's operator; uploads are refused until then.
+    Pending,
+}
+
 /// A client of one intake (`schemas/intake-api.md`).
 #[derive(Debug, Clone)]
 pub struct IntakeClient {
@@ -171,15 +180,38 @@ impl IntakeClient {
     }
 
     /// `POST /v1/stations`: registers this station's Ed25519 public key. Succeeds for a new
-    /// station and for the same key again; a different key is [`SyncError::StationExists`].
-    #[tracing::instrument(skip(self, public_key), err)]
-    pub async fn register_station(&self, station_id: &str, name: &str, public_key: &[u8; 32]) -> Result<(), SyncError> {
+    /// station and for the same key again, saying whether the register approved it or it waits
+    /// for approval; a different key is [`SyncError::StationExists`].
+    pub async fn register_station(
+        &self,
+        station_id: &str,
+        name: &str,
+        public_key: &[u8; 32],
+    ) -> Result<StationRegistration, SyncError> {
+        self.register_station_with_code(station_id, name, public_key, None)
+            .await
+    }
+
+    /// [`IntakeClient::register_station`] with the one-time enrollment code the register
+    /// issued: a valid one approves the station at once; a wrong, spent or expired one is
+    /// [`SyncError::EnrollmentCodeInvalid`] and registers nothing.
+    #[tracing::instrument(skip(self, public_key, enrollment_code), err)]
+    pub async fn register_station_with_code(
+        &self,
+        station_id: &str,
+        name: &str,
+        public_key: &[u8; 32],
+        enrollment_code: Option<&str>,
+    ) -> Result<StationRegistration, SyncError> {
         let url = self.endpoint("v1/stations")?;
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "station_id": station_id,
             "name": name,
             "public_key": base64::engine::general_purpose::STANDARD.encode(public_key),
         });
+        if let Some(code) = enrollment_code {
+            body["enrollment_code"] = serde_json::Value::from(code);
+        }
         let response = self
             .http
             .post(url.clone())
@@ -188,7 +220,31 @@ impl IntakeClient {
             .await
             .map_err(|error| self.transport(error))?;
         match response.status() {
-            StatusCode::CREATED | StatusCode::OK => Ok(()),
+            StatusCode::CREATED | StatusCode::OK => {
+                #[derive(Deserialize)]
+                struct Registered {
+                    // An intake from before onboarding says nothing: it approved on sight.
+                    #[serde(default = "approved")]
+                    status: String,
+                }
+                fn approved() -> String {
+                    "approved".into()
+                }
+                let registered: Registered = response.json().await.map_err(|error| {
+                    SyncError::Protocol(format!("POST {url} did not answer the station's status: {error}"))
+                })?;
+                match registered.status.as_str() {
+                    "approved" => Ok(StationRegistration::Approved),
+                    "pending" => Ok(StationRegistration::Pending),
+                    // A station the register revoked announcing itself again.
+                    "revoked" => Err(SyncError::StationRevoked {
+                        station_id: station_id.to_owned(),
+                    }),
+                    other => Err(SyncError::Protocol(format!(
+                        "POST {url} answered an unknown station status '{other}'"
+                    ))),
+                }
+            }
             StatusCode::CONFLICT => Err(SyncError::StationExists {
                 station_id: station_id.to_owned(),
             }),
@@ -319,6 +375,13 @@ impl IntakeClient {
                 message: body.message,
             },
             (422, _) => SyncError::PacketRejected { message: body.message },
+            (403, "station_pending") => SyncError::StationPending {
+                station_id: subject.station_id.to_owned(),
+            },
+            (403, "station_revoked") => SyncError::StationRevoked {
+                station_id: subject.station_id.to_owned(),
+            },
+            (403, "enrollment_code_invalid") => SyncError::EnrollmentCodeInvalid,
             (403, _) => SyncError::UnknownStation {
                 station_id: subject.station_id.to_owned(),
             },

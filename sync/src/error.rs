@@ -48,6 +48,12 @@ pub enum SyncError {
     UnknownStation { station_id: String },
     #[error("Another station is already registered at the intake as {station_id} with a different key. Choose another station id or ask the register")]
     StationExists { station_id: String },
+    #[error("This station ({station_id}) waits for the register's approval. Packets stay queued and are sent once it is approved")]
+    StationPending { station_id: String },
+    #[error("The register revoked this station ({station_id}). It cannot send packets; they stay on the station. Ask the register")]
+    StationRevoked { station_id: String },
+    #[error("The enrollment code is not valid: mistyped, already used or expired. Ask the register for a new one")]
+    EnrollmentCodeInvalid,
     #[error("The receipt from the intake cannot be trusted: {reason}. The packet stays on the station")]
     BadReceipt { reason: String },
     #[error("The packet is too large for the intake: {message}")]
@@ -81,6 +87,9 @@ impl SyncError {
             SyncError::DuplicateRegistration { .. } => "duplicate_registration",
             SyncError::UnknownStation { .. } => "unknown_station",
             SyncError::StationExists { .. } => "station_exists",
+            SyncError::StationPending { .. } => "station_pending",
+            SyncError::StationRevoked { .. } => "station_revoked",
+            SyncError::EnrollmentCodeInvalid => "enrollment_code_invalid",
             SyncError::BadReceipt { .. } => "bad_receipt",
             SyncError::UploadTooLarge { .. } => "upload_too_large",
             SyncError::ChecksumMismatch => "checksum_mismatch",
@@ -106,9 +115,12 @@ impl SyncError {
     pub fn scope(&self) -> FailureScope {
         match self {
             SyncError::IntakeUnreachable { .. } => FailureScope::Link,
-            SyncError::InvalidUrl { .. } | SyncError::UnknownStation { .. } | SyncError::StationExists { .. } => {
-                FailureScope::Station
-            }
+            SyncError::InvalidUrl { .. }
+            | SyncError::UnknownStation { .. }
+            | SyncError::StationExists { .. }
+            | SyncError::StationPending { .. }
+            | SyncError::StationRevoked { .. }
+            | SyncError::EnrollmentCodeInvalid => FailureScope::Station,
             SyncError::PacketRejected { .. }
             | SyncError::DuplicateRegistration { .. }
             | SyncError::UploadTooLarge { .. } => FailureScope::PacketRefused,

@@ -33,7 +33,10 @@ mod tus;
 mod upload;
 
 pub use backoff::{parse_retry_after, RetryPolicy, MAX_RETRY_AFTER};
-pub use client::{IntakeClient, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_CHUNK_SIZE, DEFAULT_RETRY_CAP, DEFAULT_RETRY_DELAY};
+pub use client::{
+    IntakeClient, StationRegistration, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_CHUNK_SIZE, DEFAULT_RETRY_CAP,
+    DEFAULT_RETRY_DELAY,
+};
 pub use error::{FailureScope, SyncError};
 pub use receipt::verify_receipt;
 pub use source::{EnvelopeFile, EnvelopeSource};

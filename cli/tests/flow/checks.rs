@@ -24,7 +24,7 @@ fn stderr(output: &Output) -> String {
 /// A station folder with a sealed registration in it, and the station's public key.
 async fn station_folder(dir: &Path) -> (std::path::PathBuf, String, Vec<u8>) {
     let intake = enroll_intake::spawn(
-        IntakeConfig::new(dir.join("intake"), RegisterKeyPair::generate()),
+        IntakeConfig::new(dir.join("intake"), RegisterKeyPair::generate()).approving_stations_automatically(),
         "127.0.0.1:0".parse().unwrap(),
     )
     .await
@@ -38,6 +38,7 @@ async fn station_folder(dir: &Path) -> (std::path::PathBuf, String, Vec<u8>) {
             admin_username: "admin".into(),
             admin_full_name: "Admin".into(),
             admin_password: "admin password".into(),
+            enrollment_code: None,
         })
         .await
         .unwrap();

@@ -30,6 +30,8 @@ fn start_intake(data: &Path, key: &Path, port: u16) -> Child {
             "--addr",
             &format!("127.0.0.1:{port}"),
             "--generate-key",
+            "--approve-stations",
+            "automatic",
         ])
         .arg("--data")
         .arg(data)

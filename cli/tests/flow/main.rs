@@ -20,6 +20,7 @@ mod checks;
 mod devices;
 mod intake_crash;
 mod station_keys;
+mod stations_cli;
 mod sync_cli;
 
 use enroll_intake::{IntakeConfig, RunningIntake};
@@ -29,7 +30,7 @@ use serde_json::json;
 
 fn intake_config(dir: &Path, key_file: &Path) -> IntakeConfig {
     let keys = RegisterKeyPair::from_json(&std::fs::read_to_string(key_file).unwrap()).unwrap();
-    IntakeConfig::new(dir.join("intake"), keys)
+    IntakeConfig::new(dir.join("intake"), keys).approving_stations_automatically()
 }
 
 async fn start_intake(dir: &Path, key_file: &Path, addr: SocketAddr) -> RunningIntake {
@@ -108,6 +109,7 @@ async fn one_registration_travels_from_the_form_to_the_register() {
         admin_username: "amal".into(),
         admin_full_name: "Amal Bennani".into(),
         admin_password: "short".into(),
+        enrollment_code: None,
     };
     let error = station.set_up(weak.clone()).await.unwrap_err();
     assert_eq!(
@@ -135,6 +137,7 @@ async fn one_registration_travels_from_the_form_to_the_register() {
                 admin_username: "x".into(),
                 admin_full_name: "x".into(),
                 admin_password: "long enough".into(),
+                enrollment_code: None,
             })
             .await,
         Err(StationError::AlreadySetUp)
@@ -378,7 +381,7 @@ fn packet_open_reports_unreadable_inputs_with_exit_code_3() {
 async fn a_tampered_packet_is_refused_by_the_intake_and_stays_queued() {
     let dir = tempfile::tempdir().unwrap();
     let intake = enroll_intake::spawn(
-        IntakeConfig::new(dir.path().join("intake"), RegisterKeyPair::generate()),
+        IntakeConfig::new(dir.path().join("intake"), RegisterKeyPair::generate()).approving_stations_automatically(),
         "127.0.0.1:0".parse().unwrap(),
     )
     .await
@@ -391,6 +394,7 @@ async fn a_tampered_packet_is_refused_by_the_intake_and_stays_queued() {
             admin_username: "admin".into(),
             admin_full_name: "Youssef Alami".into(),
             admin_password: "a long passphrase".into(),
+            enrollment_code: None,
         })
         .await
         .unwrap();

@@ -21,6 +21,7 @@ async fn station_with_queue(dir: &Path, count: usize) -> (Vec<String>, std::net:
     let keys = RegisterKeyPair::generate();
     let config = |keys: &RegisterKeyPair| {
         IntakeConfig::new(dir.join("intake"), RegisterKeyPair::from_json(&keys.to_json()).unwrap())
+            .approving_stations_automatically()
     };
     let intake = enroll_intake::spawn(config(&keys), "127.0.0.1:0".parse().unwrap())
         .await
@@ -34,6 +35,7 @@ async fn station_with_queue(dir: &Path, count: usize) -> (Vec<String>, std::net:
             admin_username: "admin".into(),
             admin_full_name: "Youssef Alami".into(),
             admin_password: ADMIN_PASSWORD.into(),
+            enrollment_code: None,
         })
         .await
         .unwrap();
@@ -98,7 +100,8 @@ async fn enroll_sync_sends_the_queue_once_or_keeps_watching_until_the_intake_is_
         IntakeConfig::new(
             dir.path().join("intake"),
             RegisterKeyPair::from_json(&keys.to_json()).unwrap(),
-        ),
+        )
+        .approving_stations_automatically(),
         address,
     )
     .await

@@ -32,7 +32,8 @@ impl Fixture {
     async fn start_with(adjust: impl FnOnce(&mut IntakeConfig)) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let register = RegisterKeyPair::generate();
-        let mut config = IntakeConfig::new(dir.path().join("intake"), copy_keys(&register));
+        let mut config =
+            IntakeConfig::new(dir.path().join("intake"), copy_keys(&register)).approving_stations_automatically();
         config.max_upload_bytes = 1024 * 1024;
         adjust(&mut config);
         let intake = spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
@@ -61,7 +62,7 @@ impl Fixture {
     /// Stops the intake and starts a new one on the same data dir (a new port).
     async fn restart(&mut self) {
         self.intake.take().unwrap().shutdown().await;
-        let config = IntakeConfig::new(self.data_dir(), copy_keys(&self.register));
+        let config = IntakeConfig::new(self.data_dir(), copy_keys(&self.register)).approving_stations_automatically();
         self.intake = Some(spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap());
     }
 
@@ -294,6 +295,67 @@ async fn options_announces_what_this_tus_server_speaks() {
 }
 
 #[tokio::test]
+async fn a_register_that_approves_stations_itself_refuses_uploads_until_it_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = enroll_packet::RegisterKeyPair::generate();
+    let intake = enroll_intake::spawn(
+        enroll_intake::IntakeConfig::new(dir.path().join("intake"), keys),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let station = StationSigningKey::generate();
+    let register = |code: Option<&str>| {
+        let mut body = serde_json::json!({
+            "station_id": "ST-NEW",
+            "name": "New station",
+            "public_key": BASE64.encode(station.public_key()),
+        });
+        if let Some(code) = code {
+            body["enrollment_code"] = code.into();
+        }
+        http.post(format!("{}/v1/stations", intake.base_url()))
+            .json(&body)
+            .send()
+    };
+    let response = register(None).await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "pending");
+
+    let create = http
+        .post(format!("{}/v1/uploads", intake.base_url()))
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", "10")
+        .header(
+            "upload-metadata",
+            format!(
+                "registration_id {},station_id {},sha256 {}",
+                BASE64.encode("10001-20261201-000001"),
+                BASE64.encode("ST-NEW"),
+                BASE64.encode("ab".repeat(32))
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, code, message) = error_code(create).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::FORBIDDEN, "station_pending"),
+        "{message}"
+    );
+
+    let (status, code, _) = error_code(register(Some("0000-0000-0000")).await.unwrap()).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::FORBIDDEN, "enrollment_code_invalid")
+    );
+    intake.shutdown().await;
+}
+
+#[tokio::test]
 async fn station_registration_is_idempotent_and_never_replaces_a_key() {
     let fixture = Fixture::start().await;
     // Created in `start` (201); the same key again is 200.
@@ -302,7 +364,10 @@ async fn station_registration_is_idempotent_and_never_replaces_a_key() {
         .await;
     assert_eq!(again.status(), StatusCode::OK);
     let body: serde_json::Value = again.json().await.unwrap();
-    assert_eq!(body, serde_json::json!({"station_id": STATION_ID}));
+    assert_eq!(
+        body,
+        serde_json::json!({"station_id": STATION_ID, "status": "approved"})
+    );
 
     let other_key = StationSigningKey::generate().public_key();
     let (status, code, message) = error_code(fixture.register_station(STATION_ID, &other_key).await).await;

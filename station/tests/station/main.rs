@@ -7,6 +7,7 @@
 //! - `roles`: the role matrix over every `Station` method.
 //! - `session`: lockout (persisted across a restart) and the idle lock.
 //! - `lifecycle`: reject, discard, purge after retention, and the audit chain behind them.
+//! - `onboarding`: a register that approves stations itself, one-time codes, revocation.
 //! - `marker`: no resident data in any file the station writes, at every stage.
 //! - `private_files`: the data folder and every file in it are owner-only, old ones tightened.
 //! - `sync`: the upload queue's order, quarantine, and the background sync.
@@ -16,6 +17,7 @@ mod biometrics;
 mod home;
 mod lifecycle;
 mod marker;
+mod onboarding;
 mod private_files;
 mod roles;
 mod session;
@@ -140,7 +142,8 @@ async fn fixture_with(capture_policy: CapturePolicy) -> Fixture {
         IntakeConfig::new(
             dir.path().join("intake"),
             RegisterKeyPair::from_json(&register_key_json).unwrap(),
-        ),
+        )
+        .approving_stations_automatically(),
         "127.0.0.1:0".parse().unwrap(),
     )
     .await
@@ -154,6 +157,7 @@ async fn fixture_with(capture_policy: CapturePolicy) -> Fixture {
             admin_username: ADMIN.into(),
             admin_full_name: "Ada Admin".into(),
             admin_password: password(ADMIN),
+            enrollment_code: None,
         })
         .await
         .unwrap();

@@ -233,6 +233,7 @@ async fn every_method_checks_who_is_calling() {
         admin_username: "x".into(),
         admin_full_name: "x".into(),
         admin_password: "long enough".into(),
+        enrollment_code: None,
     };
     assert_eq!(station.set_up(again).await.unwrap_err().code(), "already_set_up");
     station.log_out();

@@ -179,7 +179,8 @@ async fn the_background_sync_sends_the_queue_by_itself_once_the_intake_is_back()
     assert_eq!(state(&station, &ids[0]), "sealed");
 
     let intake = enroll_intake::spawn(
-        IntakeConfig::new(intake_dir, RegisterKeyPair::from_json(&register_key_json).unwrap()),
+        IntakeConfig::new(intake_dir, RegisterKeyPair::from_json(&register_key_json).unwrap())
+            .approving_stations_automatically(),
         address,
     )
     .await

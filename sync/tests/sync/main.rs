@@ -39,9 +39,12 @@ impl Fixture {
             encryption_secret: register.encryption_secret.clone(),
             signing_key: signing.unwrap_or_else(|| register.signing_key.clone()),
         };
-        let intake = spawn(IntakeConfig::new(dir.path(), keys), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
+        let intake = spawn(
+            IntakeConfig::new(dir.path(), keys).approving_stations_automatically(),
+            "127.0.0.1:0".parse().unwrap(),
+        )
+        .await
+        .unwrap();
         Fixture {
             _dir: dir,
             register,
