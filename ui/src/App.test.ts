@@ -1,18 +1,25 @@
-// The whole window (App.svelte) over a fake station: sign-in to home, and a registration from
-// New to Finalize, back home with the banner naming the registration.
+// The whole window (App.svelte) over a fake station: sign-in to home, a registration from
+// New to Finalize, back home with the banner naming the registration, and the upload center
+// there and back, each screen watching the sync while it shows.
 
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, test } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 
 import App from './App.svelte';
 import { BackendError } from './lib/backend/errors';
 import { setUiLanguage } from './lib/i18n/i18n.svelte';
-import { fieldInputId, rowStateId, TestId } from './lib/testIds';
+import { fieldInputId, rowStateId, TestId, uploadReleaseId, uploadRowId } from './lib/testIds';
 import { captureEveryStep } from './test/biometrics';
 import { FakeStation, PASSWORD } from './test/fakeBackend';
 
-afterEach(() => setUiLanguage('en'));
+// Home and the upload center watch the sync on a Tauri channel, which needs the IPC internals.
+beforeEach(() => mockIPC(() => undefined));
+afterEach(() => {
+  clearMocks();
+  setUiLanguage('en');
+});
 
 describe('the window', () => {
   test('signs in (after a wrong password) and shows home; Arabic mirrors it', async () => {
@@ -93,5 +100,42 @@ describe('the window', () => {
     expect(screen.getByTestId(TestId.Banner).textContent).toContain(
       `L’enregistrement ${registrationId} attend l’approbation d’un superviseur`,
     );
+  });
+
+  test('home → upload center → back home, each screen watching the sync while it shows', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const sealed = station.seedRegistration('sealed');
+    const refused = station.seedRegistration('sealed');
+    station.seedQuarantined(refused);
+    render(App, { props: { backend: station } });
+    const user = userEvent.setup();
+    const watches = () => station.calls.filter((c) => c.method === 'watchSync').length;
+
+    await screen.findByTestId(TestId.SyncStatus);
+    expect(watches()).toBe(1);
+    const open = await screen.findByTestId(TestId.UploadCenterOpen);
+    await waitFor(() => expect(open.textContent?.trim()).toBe('Upload center: 2 packets queued'));
+    await user.click(open);
+
+    await screen.findByTestId(TestId.UploadCenter);
+    expect(screen.queryByTestId(TestId.HomeScreen)).toBeNull();
+    expect(await screen.findByTestId(uploadRowId(sealed))).toBeTruthy();
+    await waitFor(() => expect(watches()).toBe(2));
+    // The supervisor puts the refused packet back.
+    await user.click(screen.getByTestId(uploadReleaseId(refused)));
+    await waitFor(() => expect(screen.getByTestId(uploadRowId(refused)).dataset.quarantined).toBe('false'));
+    // The upload center's strip is the one that hears the station now.
+    station.pushSyncStatus({ link: 'offline' });
+    await waitFor(() => expect(screen.getByTestId(TestId.SyncStatus).dataset.link).toBe('offline'));
+
+    await user.click(screen.getByTestId(TestId.UploadCenterBack));
+    await screen.findByTestId(TestId.HomeScreen);
+    expect(screen.queryByTestId(TestId.UploadCenter)).toBeNull();
+    // Home took the watch back: what the station says next reaches the home screen's strip.
+    await waitFor(() => expect(watches()).toBe(3));
+    expect((await screen.findByTestId(TestId.SyncStatus)).dataset.link).toBe('offline');
+    station.pushSyncStatus({ link: 'online' });
+    await waitFor(() => expect(screen.getByTestId(TestId.SyncStatus).dataset.link).toBe('online'));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId(TestId.NewRegistration)));
   });
 });

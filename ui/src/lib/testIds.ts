@@ -24,6 +24,7 @@ export const TestId = {
   SetupAdminFullName: 'setup-admin-full-name',
   SetupPassword: 'setup-password',
   SetupPasswordConfirm: 'setup-password-confirm',
+  SetupEnrollmentCode: 'setup-enrollment-code',
   SetupSubmit: 'setup-submit',
 
   LoginScreen: 'login-screen',
@@ -42,6 +43,13 @@ export const TestId = {
   HomePending: 'home-pending',
   HomeQueue: 'home-queue',
   HomeAcknowledged: 'home-acknowledged',
+
+  SyncStatus: 'sync-status',
+  SyncProgress: 'sync-progress',
+  UploadCenterOpen: 'upload-center-open',
+  UploadCenter: 'upload-center',
+  UploadCenterBack: 'upload-center-back',
+  UploadCenterSync: 'upload-center-sync',
 
   RegistrationScreen: 'registration-screen',
   RegistrationId: 'registration-id',
@@ -164,6 +172,14 @@ export function rowOpenId(registrationId: string): string {
 /** The "show more" button under one of the home lists, e.g. `home-queue-more`. */
 export function listMoreId(listTestId: string): string {
   return `${listTestId}-more`;
+}
+
+/** A packet of the upload center, and its "Try again" (a quarantined one, for supervisors). */
+export function uploadRowId(registrationId: string): string {
+  return `upload-${registrationId}`;
+}
+export function uploadReleaseId(registrationId: string): string {
+  return `upload-release-${registrationId}`;
 }
 
 /** A row of the operator list and its parts, e.g. `operator-sara.officer-remove`. */

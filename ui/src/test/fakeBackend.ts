@@ -8,6 +8,14 @@
 // (`useDevices`) and script the quality of the next attempts at a step (`queueQualities`) to
 // drive poor captures, which real simulated devices do not give on demand.
 //
+// Its sync sends the upload queue in review order and tells the watching window each step, as
+// the station's monitor does (`station/src/sync_status.rs`): "Sync now" runs it, and so does
+// `runBackgroundSync`, which stands in for the station's background thread (the fake has no
+// thread of its own). A test plays whatever else the background sync would say with
+// `pushSyncStatus` (the link, a packet's progress), sets a packet aside with `seedQuarantined`
+// or has the register refuse one at the next run (`refuseAtIntake`), and holds a "Sync now" in
+// the middle (`holdNextSync`) to see the window while it runs.
+//
 // Everything this file knows about the station's shapes (the views, the error's fields) is
 // here and only here, so that when the IPC types change, this is the one file to adapt. Tests
 // talk to it through `FakeStation`'s own small API (`seed*`, `failNext`, `calls`), not
@@ -23,6 +31,7 @@ import type {
   DecisionView,
   DeviceKind,
   DeviceListView,
+  ErrorView,
   ExceptionKindName,
   FieldError,
   FormSpec,
@@ -53,6 +62,9 @@ import type {
   StationStatus,
   StepView,
   SyncReport,
+  SyncStatusView,
+  UploadCenterView,
+  UploadEntryView,
   Value,
 } from '../lib/backend/types';
 
@@ -81,6 +93,11 @@ function invalidState(registration: { id: string; state: RegistrationState }): B
     registration_id: registration.id,
     state: registration.state,
   });
+}
+
+/** An error as the station keeps it on a queued packet (its last upload failure). */
+function errorView(code: ErrorCode, params: Record<string, string | number> = {}): ErrorView {
+  return { code, params, fields: [] };
 }
 
 /** One field's problem, as the station's finalize check names it. */
@@ -277,6 +294,16 @@ interface Registration {
   decision: { outcome: 'approved' | 'rejected'; by: string; reason: string | null } | null;
   receipt: ReceiptView | null;
   biometrics: Biometrics;
+  /** When the review sealed it: the upload queue's order. */
+  queuedAt: string | null;
+  /** The upload queue's bookkeeping (`store/src/upload_queue.rs`): failed tries in a row... */
+  uploadFailures: number;
+  lastError: ErrorView | null;
+  nextAttemptAt: string | null;
+  /** ...and the quarantine, a mark on a queued packet, not a state. */
+  quarantinedAt: string | null;
+  /** The register refuses it for good at the next run (`refuseAtIntake`). */
+  refusal: ErrorCode | null;
 }
 
 export interface FakeStationOptions {
@@ -297,6 +324,23 @@ export const OPERATORS: readonly OperatorView[] = [
   { username: 'karim.supervisor', full_name: 'Karim Haddad', role: 'supervisor' },
   { username: 'sara.officer', full_name: 'Sara Bennani', role: 'officer' },
 ];
+
+/** The size of every fake packet, and how fast the fake intake takes it. */
+export const PACKET_BYTES = 2_400_000;
+export const PACKET_BYTES_PER_SECOND = 1_200_000;
+
+/** The status of a station that has not asked the intake yet. */
+const SYNC_STATUS_AT_START: SyncStatusView = {
+  link: 'unknown',
+  running: false,
+  current: null,
+  run_done: 0,
+  run_total: 0,
+  run_bytes_sent: 0,
+  last_contact_at: null,
+  next_check_at: null,
+  blocked: null,
+};
 
 const HOME_LISTS: Record<HomeListName, readonly RegistrationState[]> = {
   drafts: ['draft'],
@@ -334,6 +378,11 @@ export class FakeStation implements Backend {
   private scriptedQualities = new Map<PolicyStep, number[][]>();
   /** The running live preview's channel, as the window handed it over; one at a time. */
   private previewChannel: Pick<Channel<PreviewFrameView>, 'onmessage'> | null = null;
+  private syncStatus: SyncStatusView = structuredClone(SYNC_STATUS_AT_START);
+  /** The channel of the last `watchSync`: the station tells only the last one. */
+  private syncChannel: Pick<Channel<SyncStatusView>, 'onmessage'> | null = null;
+  /** The next "Sync now" waits on this before it runs (`holdNextSync`). */
+  private syncHold: Promise<void> | null = null;
 
   constructor(options: FakeStationOptions = {}) {
     const setUp = options.setUp ?? true;
@@ -377,7 +426,64 @@ export class FakeStation implements Backend {
       registration.decision = { outcome: 'rejected', by: decidedBy, reason: 'The photo is blurred' };
     }
     if (state === 'acknowledged') registration.receipt = this.receiptFor(registration);
+    if (state !== 'draft' && state !== 'pending_approval') registration.queuedAt = registration.updatedAt;
     return registration.id;
+  }
+
+  /**
+   * Sets a queued packet aside, as the sync does when the register refuses it for good: its
+   * reason (`code`) stays as its last error, and the sync passes it by until a supervisor
+   * releases it.
+   */
+  seedQuarantined(registrationId: string, code: ErrorCode = 'packet_rejected'): this {
+    const registration = this.queued(registrationId);
+    registration.uploadFailures += 1;
+    registration.lastError = errorView(code);
+    registration.nextAttemptAt = null;
+    registration.quarantinedAt = this.now();
+    this.touch(registration);
+    return this;
+  }
+
+  /** A queued packet whose last `failures` tries failed with `code`, waiting out its backoff. */
+  seedUploadFailure(registrationId: string, code: ErrorCode = 'intake_error', failures = 1): this {
+    const registration = this.queued(registrationId);
+    registration.uploadFailures = failures;
+    registration.lastError = errorView(code);
+    registration.nextAttemptAt = this.inMinutes(5);
+    return this;
+  }
+
+  /** At the next run, the register refuses this packet for good (`code`): it is set aside. */
+  refuseAtIntake(registrationId: string, code: ErrorCode = 'packet_rejected'): this {
+    this.queued(registrationId).refusal = code;
+    return this;
+  }
+
+  /**
+   * Whatever the background sync would tell the window now: `change` becomes part of the
+   * status (the upload center reads it too) and the whole status goes to the watching channel.
+   * False when no window watches.
+   */
+  pushSyncStatus(change: Partial<SyncStatusView>): boolean {
+    return this.updateSync((status) => Object.assign(status, structuredClone(change)));
+  }
+
+  /** The station's background sync runs once now, whoever is signed in: see `syncNow`. */
+  runBackgroundSync(): SyncReport {
+    return this.runQueue();
+  }
+
+  /** The next `syncNow` waits, as a long run does, until the returned function is called. */
+  holdNextSync(): () => void {
+    let release: () => void = () => undefined;
+    this.syncHold = new Promise<void>((resolve) => (release = resolve));
+    return () => release();
+  }
+
+  /** Whether a packet is set aside now. */
+  isQuarantined(registrationId: string): boolean {
+    return (this.registrations.get(registrationId)?.quarantinedAt ?? null) !== null;
   }
 
   /**
@@ -752,6 +858,7 @@ export class FakeStation implements Backend {
     registration.decision = { outcome: 'approved', by: this.session!.username, reason: null };
     registration.state = 'sealed';
     this.touch(registration);
+    registration.queuedAt = registration.updatedAt;
     return this.view(registration);
   }
 
@@ -762,6 +869,7 @@ export class FakeStation implements Backend {
     registration.decision = { outcome: 'rejected', by: this.session!.username, reason: reason.trim() };
     registration.state = 'rejected';
     this.touch(registration);
+    registration.queuedAt = registration.updatedAt;
     return this.view(registration);
   }
 
@@ -771,16 +879,42 @@ export class FakeStation implements Backend {
     return this.view(this.find(registrationId));
   }
 
+  /** Every queued packet that is not set aside, backoff or not: see `runQueue`. */
   async syncNow(): Promise<SyncReport> {
     this.enter('syncNow', []);
     this.requireSession();
-    const queued = [...this.registrations.values()].filter((r) => HOME_LISTS.upload_queue.includes(r.state));
-    for (const registration of queued) {
-      registration.state = 'acknowledged';
-      registration.receipt = this.receiptFor(registration);
-      this.touch(registration);
-    }
-    return { attempted: queued.length, acknowledged: queued.length, failures: [] };
+    const hold = this.syncHold;
+    this.syncHold = null;
+    if (hold) await hold;
+    return this.runQueue();
+  }
+
+  async watchSync(channel: Channel<SyncStatusView>): Promise<SyncStatusView> {
+    this.enter('watchSync', []);
+    this.requireSession();
+    // The last caller's channel replaces the one before.
+    this.syncChannel = channel;
+    return structuredClone(this.syncStatus);
+  }
+
+  async uploadCenter(): Promise<UploadCenterView> {
+    this.enter('uploadCenter', []);
+    this.requireSession();
+    return this.uploadCenterView();
+  }
+
+  async releaseQuarantined(registrationId: string): Promise<UploadCenterView> {
+    this.enter('releaseQuarantined', [registrationId]);
+    const me = this.requireSession();
+    if (me.view.role === 'officer') throw notPermitted('officer_cannot_review', `release ${registrationId} from quarantine`);
+    const registration = this.inState(registrationId, [...HOME_LISTS.upload_queue]);
+    if (registration.quarantinedAt === null) throw invalidState(registration);
+    // Back in the queue as if new; its last error stays until a try replaces it.
+    registration.quarantinedAt = null;
+    registration.uploadFailures = 0;
+    registration.nextAttemptAt = null;
+    this.touch(registration);
+    return this.uploadCenterView();
   }
 
   // --- Inside the station ---------------------------------------------------------------------
@@ -802,6 +936,11 @@ export class FakeStation implements Backend {
 
   private touch(registration: Registration): void {
     registration.updatedAt = this.now();
+  }
+
+  /** A time `minutes` after the fake clock's now, without moving it. */
+  private inMinutes(minutes: number): string {
+    return new Date(Date.UTC(2026, 10, 25, 9, 0) + (this.minutes + minutes) * 60_000).toISOString().replace('.000Z', 'Z');
   }
 
   private requireSetUp(): void {
@@ -839,6 +978,12 @@ export class FakeStation implements Backend {
       decision: null,
       receipt: null,
       biometrics: emptyBiometrics(),
+      queuedAt: null,
+      uploadFailures: 0,
+      lastError: null,
+      nextAttemptAt: null,
+      quarantinedAt: null,
+      refusal: null,
     };
     this.registrations.set(registration.id, registration);
     return registration;
@@ -851,6 +996,15 @@ export class FakeStation implements Backend {
   private find(registrationId: string): Registration {
     const registration = this.registrations.get(registrationId);
     if (!registration) throw failure('not_found', `no registration ${registrationId}`);
+    return registration;
+  }
+
+  /** A packet of the upload queue, for the test's controls (a test that seeds wrong says so). */
+  private queued(registrationId: string): Registration {
+    const registration = this.find(registrationId);
+    if (!HOME_LISTS.upload_queue.includes(registration.state)) {
+      throw new Error(`${registrationId} is ${registration.state}, not in the upload queue`);
+    }
     return registration;
   }
 
@@ -1023,8 +1177,7 @@ export class FakeStation implements Backend {
       created_at: registration.createdAt,
       updated_at: registration.updatedAt,
       receipt: registration.receipt,
-      // The fake's uploads never fail one by one (a whole sync can: `failNext('syncNow', …)`).
-      last_error: null,
+      last_error: this.lastUploadError(registration),
       decision: this.decisionView(registration, true),
     });
   }
@@ -1041,8 +1194,111 @@ export class FakeStation implements Backend {
       display_name: registration.state === 'draft' ? displayName : null,
       decision: this.decisionView(registration, false),
       receipt: registration.receipt,
-      last_error: null,
+      last_error: this.lastUploadError(registration),
     });
+  }
+
+  /** A packet's last upload failure, while it is queued. */
+  private lastUploadError(registration: Registration): ErrorView | null {
+    return HOME_LISTS.upload_queue.includes(registration.state) ? registration.lastError : null;
+  }
+
+  // --- The sync, as `station/src/sync_queue.rs` runs it ---------------------------------------
+
+  /** Changes the status and tells the watching window (a copy, as IPC would). */
+  private updateSync(change: (status: SyncStatusView) => void): boolean {
+    change(this.syncStatus);
+    if (!this.syncChannel) return false;
+    this.syncChannel.onmessage(structuredClone(this.syncStatus));
+    return true;
+  }
+
+  /** The upload queue, quarantined packets included, in the order the reviews sealed them. */
+  private uploadQueue(): Registration[] {
+    const key = (r: Registration) => r.queuedAt ?? r.updatedAt;
+    return [...this.registrations.values()]
+      .filter((r) => HOME_LISTS.upload_queue.includes(r.state))
+      .sort((a, b) => (key(a) === key(b) ? (a.id < b.id ? -1 : 1) : key(a) < key(b) ? -1 : 1));
+  }
+
+  /**
+   * One run: every packet not set aside, in order, each told from its start to its end. The
+   * fake intake takes every packet whole and receipts it at once, but for one it refuses for
+   * good (`refuseAtIntake`), which is set aside with its reason while the run goes on.
+   */
+  private runQueue(): SyncReport {
+    const queue = this.uploadQueue().filter((r) => r.quarantinedAt === null);
+    const report: SyncReport = { attempted: queue.length, acknowledged: 0, failures: [], quarantined: [] };
+    this.updateSync((status) => {
+      status.running = true;
+      status.run_done = 0;
+      status.run_total = queue.length;
+      status.run_bytes_sent = 0;
+      status.current = null;
+      status.next_check_at = null;
+    });
+    for (const registration of queue) {
+      const id = registration.id;
+      this.updateSync((status) => {
+        status.current = { registration_id: id, sent: 0, total: PACKET_BYTES, bytes_per_second: 0 };
+        status.link = 'online';
+        status.last_contact_at = this.inMinutes(0);
+      });
+      const refusal = registration.refusal;
+      if (refusal) {
+        registration.refusal = null;
+        registration.uploadFailures += 1;
+        registration.lastError = errorView(refusal);
+        registration.nextAttemptAt = null;
+        registration.quarantinedAt = this.now();
+        this.touch(registration);
+        report.failures.push({ registration_id: id, error: errorView(refusal) });
+        report.quarantined.push(id);
+      } else {
+        this.updateSync((status) => {
+          const total = PACKET_BYTES;
+          // The intake holds it whole; the fake's speed is one of its constants.
+          status.current = { registration_id: id, sent: total, total, bytes_per_second: PACKET_BYTES_PER_SECOND };
+          status.run_bytes_sent += PACKET_BYTES;
+        });
+        registration.state = 'acknowledged';
+        registration.receipt = this.receiptFor(registration);
+        registration.uploadFailures = 0;
+        registration.lastError = null;
+        registration.nextAttemptAt = null;
+        this.touch(registration);
+        report.acknowledged += 1;
+      }
+      this.updateSync((status) => {
+        status.current = null;
+        status.run_done += 1;
+      });
+    }
+    this.updateSync((status) => {
+      status.running = false;
+      status.current = null;
+    });
+    return report;
+  }
+
+  private uploadCenterView(): UploadCenterView {
+    const status = this.syncStatus;
+    const entries = this.uploadQueue().map(
+      (r): UploadEntryView => ({
+        registration_id: r.id,
+        state: r.state,
+        queued_at: r.queuedAt ?? r.updatedAt,
+        created_by: r.createdBy,
+        decision: this.decisionView(r, false),
+        progress: status.current?.registration_id === r.id ? status.current : null,
+        failures: r.uploadFailures,
+        last_error: r.lastError,
+        next_attempt_at: r.nextAttemptAt,
+        quarantined_at: r.quarantinedAt,
+      }),
+    );
+    const quarantined = entries.filter((e) => e.quarantined_at !== null).length;
+    return structuredClone({ status, entries, waiting: entries.length - quarantined, quarantined });
   }
 
   /** A key-paged list, newest first, as the station's `(state, updated_at)` index reads. */

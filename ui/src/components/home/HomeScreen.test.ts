@@ -1,9 +1,12 @@
 // The home screen over a fake station: the four counts, the lists a clerk works from, "show
-// more" paging through a long list, and a supervisor's approve and reject (with a reason).
+// more" paging through a long list, a supervisor's approve and reject (with a reason), and the
+// sync: its live strip, the summary read again when a background run ends, "Sync now" that
+// leaves the clerk working, and the way to the upload center.
 
 import { screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, test, vi } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 
 import type { Notice } from '../../lib/backend/errors';
 import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
@@ -22,20 +25,30 @@ import { FakeStation } from '../../test/fakeBackend';
 import { renderScreen } from '../../test/render';
 import HomeScreen from './HomeScreen.svelte';
 
-afterEach(() => setUiLanguage('en'));
+// The sync status comes down a Tauri channel, which needs the IPC internals to exist; the fake
+// station delivers the messages.
+beforeEach(() => mockIPC(() => undefined));
+afterEach(() => {
+  clearMocks();
+  setUiLanguage('en');
+});
 
 async function showHome(station: FakeStation, initialNotice: Notice | null = null) {
   const onOpenRegistration = vi.fn<(registrationId: string) => void>();
+  const onOpenUploads = vi.fn();
   renderScreen(station, HomeScreen, {
     status: await station.status(),
     initialNotice,
     onOpenRegistration,
     onOpenAdmin: vi.fn(),
+    onOpenUploads,
     onSignedOut: vi.fn(),
   });
   await screen.findByTestId(TestId.HomeCounts);
-  return { onOpenRegistration };
+  return { onOpenRegistration, onOpenUploads };
 }
+
+const callsOf = (station: FakeStation, method: string) => station.calls.filter((c) => c.method === method).length;
 
 /** The four counts as the clerk reads them: label → number. */
 function counts(): Record<string, string> {
@@ -193,5 +206,145 @@ describe('review from the pending list', () => {
     expect(banner.textContent?.trim()).not.toBe('');
     expect(station.stateOf(registrationId)).toBe('pending_approval');
     expect(idsIn(TestId.HomePending)).toEqual([registrationId]);
+  });
+});
+
+describe('the sync on the home screen', () => {
+  test('the strip follows the station: not checked, online, a packet going with its percentage and speed, offline', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    const sealed = station.seedRegistration('sealed');
+    await showHome(station);
+
+    const strip = await screen.findByTestId(TestId.SyncStatus);
+    expect(strip.dataset.link).toBe('unknown');
+    expect(within(strip).getByRole('status').textContent).toBe('Intake not checked yet');
+
+    station.pushSyncStatus({ link: 'online', last_contact_at: '2026-11-25T09:30:00Z' });
+    await waitFor(() => expect(screen.getByTestId(TestId.SyncStatus).dataset.link).toBe('online'));
+
+    station.pushSyncStatus({
+      running: true,
+      run_done: 0,
+      run_total: 1,
+      current: { registration_id: sealed, sent: 600_000, total: 2_400_000, bytes_per_second: 300_000 },
+    });
+    await waitFor(() => expect(screen.getByTestId(TestId.SyncStatus).dataset.running).toBe('true'));
+    expect(screen.getByTestId(TestId.SyncStatus).textContent).toContain('Sending packet 1 of 1');
+    expect(screen.getByTestId(TestId.SyncProgress).getAttribute('aria-valuenow')).toBe('25');
+    expect(screen.getByTestId(TestId.SyncStatus).textContent).toContain('25%');
+    expect(screen.getByTestId(TestId.SyncStatus).textContent).toContain('300 KB/s');
+
+    station.pushSyncStatus({ running: false, current: null, link: 'offline', next_check_at: '2026-11-25T09:40:00Z' });
+    await waitFor(() => expect(screen.getByTestId(TestId.SyncStatus).dataset.link).toBe('offline'));
+    expect(screen.queryByTestId(TestId.SyncProgress)).toBeNull();
+    expect(screen.getByTestId(TestId.SyncStatus).textContent).toContain('packets stay safely queued on this station');
+  });
+
+  test('when a background run ends, the counts and lists show what the register acknowledged', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    const first = station.seedRegistration('sealed');
+    const second = station.seedRegistration('rejected');
+    await showHome(station);
+    await screen.findByTestId(TestId.SyncStatus);
+    expect(counts()['Queued for upload']).toBe('2');
+    expect(idsIn(TestId.HomeQueue)).toEqual([second, first]);
+    const readsBefore = callsOf(station, 'homeSummary');
+
+    // The station's own thread sends the queue; nobody touches the screen.
+    const report = station.runBackgroundSync();
+    expect(report.acknowledged).toBe(2);
+
+    await waitFor(() => expect(counts()).toEqual({ Drafts: '0', 'Pending approval': '0', 'Queued for upload': '0', Acknowledged: '2' }));
+    expect(screen.queryByTestId(TestId.HomeQueue)).toBeNull();
+    expect(idsIn(TestId.HomeAcknowledged).sort()).toEqual([first, second].sort());
+    expect(callsOf(station, 'homeSummary')).toBeGreaterThan(readsBefore);
+    expect(screen.getByTestId(TestId.SyncStatus).dataset.running).toBe('false');
+  });
+
+  test('progress alone does not read the summary again', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    const sealed = station.seedRegistration('sealed');
+    await showHome(station);
+    await screen.findByTestId(TestId.SyncStatus);
+    station.pushSyncStatus({ running: true, run_total: 1, run_done: 0 });
+    station.pushSyncStatus({ current: { registration_id: sealed, sent: 100, total: 1000, bytes_per_second: 0 } });
+    await waitFor(() => expect(screen.getByTestId(TestId.SyncProgress).getAttribute('aria-valuenow')).toBe('10'));
+    const reads = callsOf(station, 'homeSummary');
+    station.pushSyncStatus({ current: { registration_id: sealed, sent: 500, total: 1000, bytes_per_second: 0 } });
+    await waitFor(() => expect(screen.getByTestId(TestId.SyncProgress).getAttribute('aria-valuenow')).toBe('50'));
+    expect(screen.getByTestId(TestId.SyncStatus).textContent).toContain('measuring the speed…');
+    expect(callsOf(station, 'homeSummary')).toBe(reads);
+  });
+
+  test('"Sync now" waits for itself only: New registration and the lists stay usable while it runs', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    station.seedRegistration('sealed');
+    const pending = station.seedRegistration('pending_approval');
+    const { onOpenRegistration } = await showHome(station);
+    const user = userEvent.setup();
+
+    const release = station.holdNextSync();
+    await user.click(screen.getByTestId(TestId.SyncNow));
+    const syncButton = screen.getByTestId(TestId.SyncNow) as HTMLButtonElement;
+    await waitFor(() => expect(syncButton.disabled).toBe(true));
+    expect(syncButton.textContent?.trim()).toBe('Syncing…');
+    expect((screen.getByTestId(TestId.NewRegistration) as HTMLButtonElement).disabled).toBe(false);
+    expect((screen.getByTestId(rowApproveId(pending)) as HTMLButtonElement).disabled).toBe(false);
+    expect((screen.getByTestId(TestId.UploadCenterOpen) as HTMLButtonElement).disabled).toBe(false);
+
+    // The clerk approves while the sync runs.
+    await user.click(screen.getByTestId(rowApproveId(pending)));
+    await waitFor(() => expect(station.stateOf(pending)).toBe('sealed'));
+
+    release();
+    await waitFor(() => expect(screen.getByTestId(TestId.Banner).textContent).toContain('Sync finished: 2 of 2 acknowledged'));
+    expect(syncButton.disabled).toBe(false);
+    expect(counts()['Acknowledged']).toBe('2');
+
+    // From the keyboard too: New registration opens while nothing else runs.
+    screen.getByTestId(TestId.NewRegistration).focus();
+    await user.keyboard('{Enter}');
+    await waitFor(() => expect(onOpenRegistration).toHaveBeenCalledTimes(1));
+  });
+
+  test('packets the register refused for good are named in the notice', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    const good = station.seedRegistration('sealed');
+    const refused = station.seedRegistration('sealed');
+    station.refuseAtIntake(refused, 'duplicate_registration');
+    await showHome(station);
+
+    await userEvent.setup().click(screen.getByTestId(TestId.SyncNow));
+
+    const banner = await screen.findByRole('alert');
+    await waitFor(() => expect(banner.textContent).toContain('Set aside for a supervisor (refused for good by the register): 1 packet.'));
+    expect(banner.getAttribute('data-kind')).toBe('warning');
+    expect(banner.textContent).toContain('1 packet(s) could not be sent');
+    expect(station.stateOf(good)).toBe('acknowledged');
+    expect(station.isQuarantined(refused)).toBe(true);
+    // Still on the station, still in the queue, with its reason.
+    await waitFor(() => expect(idsIn(TestId.HomeQueue)).toEqual([refused]));
+    expect(screen.getByTestId(`row-${refused}-error`).textContent).toContain('already holds a different packet');
+  });
+
+  test('the upload center is one button away for every role, with the queued count', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    station.seedRegistration('sealed');
+    station.seedRegistration('uploaded');
+    const { onOpenUploads } = await showHome(station);
+
+    const open = screen.getByTestId(TestId.UploadCenterOpen);
+    expect(open.textContent?.trim()).toBe('Upload center: 2 packets queued');
+    expect(open.dataset.count).toBe('2');
+    open.focus();
+    await userEvent.setup().keyboard('{Enter}');
+    expect(onOpenUploads).toHaveBeenCalledTimes(1);
+  });
+
+  test('the home screen watches the sync: one watch per showing', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    await showHome(station);
+    await screen.findByTestId(TestId.SyncStatus);
+    expect(callsOf(station, 'watchSync')).toBe(1);
   });
 });

@@ -66,7 +66,7 @@ export const commands = {
 };
 
 /* Constants */
-export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","device_not_connected","device_bad_image","capture_failed","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol"] as const;
+export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","device_not_connected","device_bad_image","capture_failed","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol"] as const;
 
 export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_registration","others_draft","remove_self","reset_own_password","sign_off_needs_supervisor"] as const;
 
@@ -178,7 +178,7 @@ export type ErrorCode = "not_set_up" | "already_set_up" | "wrong_credentials" | 
 /**  Params: `rule` (a [`PermissionRule`]). */
 "not_permitted" | "not_found" | 
 /**  Params: `registration_id`, `state` (a registration state). */
-"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "device_not_connected" | "device_bad_image" | "capture_failed" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "usb_access_denied" | "slap_segmentation_failed" | "no_device" | "force_capture_not_allowed" | "intake_unreachable" | "invalid_url" | "packet_rejected" | "duplicate_registration" | "unknown_station" | "station_exists" | "bad_receipt" | "upload_too_large" | "checksum_mismatch" | "upload_gone" | "upload_incomplete" | "intake_error" | "protocol";
+"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "device_not_connected" | "device_bad_image" | "capture_failed" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "usb_access_denied" | "slap_segmentation_failed" | "no_device" | "force_capture_not_allowed" | "intake_unreachable" | "invalid_url" | "packet_rejected" | "duplicate_registration" | "unknown_station" | "station_exists" | "station_pending" | "station_revoked" | "enrollment_code_invalid" | "bad_receipt" | "upload_too_large" | "checksum_mismatch" | "upload_gone" | "upload_incomplete" | "intake_error" | "protocol";
 
 /**  A parameter of an error's sentence: text, or a number (which picks a plural form). */
 export type ErrorParam = string | number;
@@ -487,6 +487,11 @@ export type SetupRequest = {
 	admin_username: string,
 	admin_full_name: string,
 	admin_password: string,
+	/**
+	 *  The one-time code the register issued for this station, if it gave one: a valid code
+	 *  approves the station at once; without one it waits for the register's approval.
+	 */
+	enrollment_code: string | null,
 };
 
 /**  Registrations per state. `queued` is what still has to reach the register. */

@@ -9,11 +9,21 @@ const good: SetupForm = {
   admin_full_name: 'Nadia Admin',
   admin_password: 'correct horse',
   password_confirm: 'correct horse',
+  enrollment_code: '',
 };
 
 describe('setup form checks', () => {
   it('accept a complete form', () => {
     expect(checkSetup(good)).toEqual({});
+  });
+
+  it('leave the enrollment code optional, and word the station\'s refusal of one', () => {
+    expect(checkSetup({ ...good, enrollment_code: '' })).toEqual({});
+    expect(
+      placeStationProblems(['enrollment_code'] as const, [
+        { field: 'enrollment_code', language: null, code: 'invalid', message: 'the enrollment code is mistyped' },
+      ]).problems,
+    ).toEqual({ enrollment_code: { key: 'field.enrollmentCodeInvalid' } });
   });
 
   it('name each empty field', () => {

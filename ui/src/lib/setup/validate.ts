@@ -22,6 +22,8 @@ export interface SetupForm {
   admin_full_name: string;
   admin_password: string;
   password_confirm: string;
+  /** Optional: the register's one-time code; empty without one. */
+  enrollment_code: string;
 }
 
 export interface OperatorForm {
@@ -58,7 +60,9 @@ function checkOperator<K extends string>(
 
 export function checkSetup(form: SetupForm): Problems<keyof SetupForm> {
   const problems: Problems<keyof SetupForm> = {};
-  checkFilled(form as unknown as Record<keyof SetupForm, string>, problems);
+  // Every field but the enrollment code, which a register that approves stations itself does not give.
+  const { enrollment_code: _, ...required } = form;
+  checkFilled(required as unknown as Record<keyof SetupForm, string>, problems);
   if (!problems.center_id && !CENTER_ID_PATTERN.test(form.center_id.trim())) {
     problems.center_id = { key: 'field.centerIdFormat' };
   }
@@ -87,6 +91,7 @@ export function problemFromStation(error: FieldError): Problem {
   if (error.code === 'too_short') return { key: 'field.passwordTooShort' };
   if (error.code === 'invalid_format' && error.field.endsWith('username')) return { key: 'field.usernameFormat' };
   if (error.code === 'invalid_format' && error.field === 'center_id') return { key: 'field.centerIdFormat' };
+  if (error.code === 'invalid' && error.field === 'enrollment_code') return { key: 'field.enrollmentCodeInvalid' };
   return { key: 'field.invalid' };
 }
 
