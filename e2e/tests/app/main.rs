@@ -17,10 +17,14 @@
 //! clerk's screen), but a phone
 //! number only the station's schema check refuses: its field error
 //! shows under the phone input → correct it → Finalize
-//! (the banner names the registration; the row is in the pending list) → Approve (the row moves to the upload queue, "Approved by
-//! admin") → sync with the intake stopped (a banner says the packet stays queued; the queue
-//! row shows the upload error) → start the intake again on the same port → sync → the row is
-//! in the acknowledged list with its receipt and decision → its registration screen shows the
+//! (the banner names the registration; the row is in the pending list) → the intake stops →
+//! Approve (the row moves to the upload queue, "Approved by admin") → the background sync says
+//! the intake is offline; Sync now (a banner says the packet stays queued; the queue row shows
+//! the upload error) → the rejected packet's file is damaged → start the intake again on the
+//! same port (behind a proxy shaped like a slow field link) → nobody presses anything: the
+//! background sync sends the queue with its progress on the home screen → the approved row is
+//! in the acknowledged list with its receipt and decision → the upload center shows the damaged
+//! one quarantined, refused by the register; the file made whole, the admin's Try again sends it → its registration screen shows the
 //! decision and the same receipt → the register opens both stored packets with `enroll packet
 //! open`: the approved one holds every captured record, signed by its device → Arabic, where a new registration waits in the drafts list
 //! and "continue" reopens it → in French, a capture on it reads in French → with the idle lock set to one minute, the lock screen shows by
@@ -90,6 +94,7 @@ impl Intake {
             register_keys: RegisterKeyPair::from_json(&self.keys_json)?,
             max_upload_bytes: IntakeConfig::DEFAULT_MAX_UPLOAD_BYTES,
             upload_expiry: Duration::from_secs(3600),
+            station_approval: enroll_intake::StationApproval::Automatic,
         };
         let running = enroll_intake::spawn(config, self.address)
             .await
@@ -106,9 +111,35 @@ impl Intake {
             eprintln!("[e2e] intake stopped");
         }
     }
+}
+
+/// The station's link to the intake: a proxy shaped like a slow field link, so the background
+/// sync's progress shows for a few seconds instead of a blink over loopback. It outlives the
+/// intake's stops (the station keeps one address); while the intake is down, it closes each
+/// connection at once, as a dead link does.
+struct Link {
+    proxy: enroll_link_proxy::LinkProxy,
+}
+
+/// About 4 Mbit/s: a packet of a few megabytes takes seconds.
+const LINK_BYTES_PER_SECOND: u64 = 500_000;
+
+impl Link {
+    async fn to(intake: &Intake) -> Result<Link> {
+        let proxy = enroll_link_proxy::LinkProxy::start(
+            intake.address,
+            enroll_link_proxy::LinkProfile {
+                bytes_per_second: LINK_BYTES_PER_SECOND,
+                delay: Duration::from_millis(20),
+            },
+        )
+        .await
+        .context("starting the link proxy")?;
+        Ok(Link { proxy })
+    }
 
     fn url(&self) -> String {
-        format!("http://{}", self.address)
+        self.proxy.url()
     }
 }
 
@@ -141,11 +172,12 @@ async fn a_clerk_enrolls_a_resident_and_the_intake_acknowledges_it() {
     let mut intake = Intake::start(&temp.path().join("intake"))
         .await
         .expect("the intake starts");
+    let link = Link::to(&intake).await.expect("the link proxy starts");
     let (display, _xvfb) = harness::display().expect("a display");
     let devices = SbiDevices::start(&paths.cli, temp.path()).expect("the simulated SBI devices start");
 
     let (mut driver, driver_port) =
-        start_driver(&paths, &display, &station_dir, &intake.url(), &devices, "app.log").expect("tauri-driver starts");
+        start_driver(&paths, &display, &station_dir, &link.url(), &devices, "app.log").expect("tauri-driver starts");
 
     let ui = Ui::connect(driver_port, &paths.app, &paths.artifacts)
         .await
@@ -157,7 +189,7 @@ async fn a_clerk_enrolls_a_resident_and_the_intake_acknowledges_it() {
     let ui = if outcome.is_ok() {
         // Closes the first window on the way, when all goes well.
         let (second, result) =
-            a_second_window_waits_for_the_first(ui, &paths, &display, &station_dir, &intake.url(), &devices).await;
+            a_second_window_waits_for_the_first(ui, &paths, &display, &station_dir, &link.url(), &devices).await;
         outcome = result;
         second
     } else {
@@ -207,6 +239,9 @@ fn start_driver(
             .env("DISPLAY", display)
             .env("ENROLL_DATA_DIR", station_dir)
             .env("ENROLL_INTAKE_URL", intake_url)
+            // The background sync looks at the intake at least every second, so the test sees
+            // it resume within moments of the intake's return.
+            .env("ENROLL_SYNC_RECHECK_MS", "1000")
             .envs(devices.app_environment())
             .env("RUST_LOG", "info")
             // No accessibility bus under Xvfb; without this GTK waits for one on every start.
@@ -605,7 +640,9 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.click(id::BACK_TO_HOME).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
 
-    // 8. The admin's approval (a second person's) seals the packet and queues it.
+    // 8. The admin's approval (a second person's) seals the packet and queues it. The intake
+    //    is down by then (a rural team's day): what is sealed waits on the station.
+    intake.stop().await;
     ui.click(&id::row_approve_id(&registration_id)).await?;
     let queued_state = ui
         .wait_until("the approved row to be queued", || async {
@@ -632,8 +669,11 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     let rejected_decision_id = id::row_decision_id(&rejected_id);
     ensure_rejected_by_admin(ui, &rejected_decision_id).await?;
 
-    // 9. Sync with the intake down: a warning banner says the packet stays queued.
-    intake.stop().await;
+    // 9. The background sync, woken by the reviews, found the intake down and says so; Sync
+    //    now with the intake down: a warning banner says the packet stays queued.
+    ui.wait_for_attr(id::SYNC_STATUS, "data-link", "offline")
+        .await
+        .context("the sync status says the intake is offline")?;
     ui.click(id::SYNC_NOW).await?;
     ui.wait_for_attr(id::BANNER, "data-kind", "warning")
         .await
@@ -665,10 +705,51 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     eprintln!("[e2e] row error: {row_error}");
     ui.screenshot("08-home-intake-unreachable").await?;
 
-    // 10. The intake is back on the same port: sync again and the receipt arrives.
+    // 9b. The rejected packet's file is damaged on the station's disk (a bad sector): the
+    //     register will refuse it for good.
+    let rejected_file = station_dir.join("vault.blobs").join(format!("{rejected_id}.envelope"));
+    let whole = std::fs::read(&rejected_file).context("the rejected packet's file")?;
+    let mut damaged = whole.clone();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x55;
+    std::fs::write(&rejected_file, &damaged)?;
+
+    // 10. The intake is back on the same port. Nobody presses anything: the background sync
+    //     sends the queue by itself, in approval order, its progress on the home screen, and
+    //     the receipt arrives.
     intake.restart().await?;
-    ui.click(id::SYNC_NOW).await?;
+    ui.wait_for_attr(id::SYNC_STATUS, "data-running", "true")
+        .await
+        .context("the sync starts by itself once the intake is back")?;
+    ui.wait_for(id::SYNC_PROGRESS)
+        .await
+        .context("the home screen shows the upload's progress")?;
+    ui.screenshot("09a-home-syncing-by-itself").await?;
     ui.wait_for_attr(&state_id, "data-state", "acknowledged").await?;
+
+    // 10a. The damaged one is refused by the register and set aside: the upload center shows
+    //      it quarantined with its reason; the admin (a supervisor's right) tries it again once
+    //      the file is whole, and it goes through.
+    ui.click(id::UPLOAD_CENTER_OPEN).await?;
+    ui.wait_for(id::UPLOAD_CENTER).await?;
+    let rejected_row = id::upload_row_id(&rejected_id);
+    ui.wait_for_attr(&rejected_row, "data-quarantined", "true")
+        .await
+        .context("the refused packet is quarantined in the upload center")?;
+    let row_text = ui.text(&rejected_row).await?;
+    ensure!(
+        row_text.contains("refused"),
+        "the quarantined row gives the register's reason: {row_text:?}"
+    );
+    ui.screenshot("09b-upload-center-quarantined").await?;
+    std::fs::write(&rejected_file, &whole)?;
+    ui.click(&id::upload_release_id(&rejected_id)).await?;
+    ui.wait_until("the released packet to leave the queue", || async {
+        Ok(ui.find_displayed(&rejected_row).await?.is_none().then_some(()))
+    })
+    .await?;
+    ui.click(id::UPLOAD_CENTER_BACK).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
     ui.wait_for_attr(&rejected_state_id, "data-state", "acknowledged")
         .await?;
     ensure_in_list(ui, id::HOME_ACKNOWLEDGED, &rejected_id).await?;
@@ -754,6 +835,11 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     let direction = ui.client.execute("return document.documentElement.dir", vec![]).await?;
     ensure!(direction == "rtl", "in Arabic the document's dir is {direction}");
     ui.screenshot("10-home-arabic").await?;
+    ui.click(id::UPLOAD_CENTER_OPEN).await?;
+    ui.wait_for(id::UPLOAD_CENTER).await?;
+    ui.screenshot("10a-upload-center-arabic").await?;
+    ui.click(id::UPLOAD_CENTER_BACK).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
     ui.click(id::NEW_REGISTRATION).await?;
     let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
     let draft_id = screen

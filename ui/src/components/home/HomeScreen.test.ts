@@ -8,7 +8,7 @@ import userEvent from '@testing-library/user-event';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 
-import type { Notice } from '../../lib/backend/errors';
+import { BackendError, type Notice } from '../../lib/backend/errors';
 import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
 import {
   listMoreId,
@@ -238,6 +238,22 @@ describe('the sync on the home screen', () => {
     await waitFor(() => expect(screen.getByTestId(TestId.SyncStatus).dataset.link).toBe('offline'));
     expect(screen.queryByTestId(TestId.SyncProgress)).toBeNull();
     expect(screen.getByTestId(TestId.SyncStatus).textContent).toContain('packets stay safely queued on this station');
+  });
+
+  test('"the intake cannot be reached" goes away once the station hears from the intake again', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    station.seedRegistration('sealed');
+    await showHome(station);
+    await screen.findByTestId(TestId.SyncStatus);
+    station.failNext('syncNow', new BackendError('intake_unreachable'));
+
+    await userEvent.setup().click(screen.getByTestId(TestId.SyncNow));
+    const banner = await screen.findByTestId(TestId.Banner);
+    expect(banner.getAttribute('data-kind')).toBe('warning');
+    expect(banner.textContent).toContain('cannot be reached');
+
+    station.pushSyncStatus({ link: 'online', last_contact_at: '2026-11-25T09:45:00Z' });
+    await waitFor(() => expect(screen.queryByTestId(TestId.Banner)).toBeNull());
   });
 
   test('when a background run ends, the counts and lists show what the register acknowledged', async () => {

@@ -5,9 +5,20 @@ import { describeError, reactionTo, type Notice } from '../backend/errors';
 import type { SyncReport } from '../backend/types';
 import { translate } from '../i18n/catalogues';
 
+// The notices that say only "the intake cannot be reached": stale, and so taken down, once the
+// station hears from the intake again.
+const offlineNotices = new WeakSet<Notice>();
+
 /** The intake is out of reach: nothing is lost, `queued` packets wait on this station. */
 export function queuedNotice(queued: number): Notice {
-  return { kind: 'warning', text: (language) => translate(language, 'home.syncQueued', { count: queued }) };
+  const notice: Notice = { kind: 'warning', text: (language) => translate(language, 'home.syncQueued', { count: queued }) };
+  offlineNotices.add(notice);
+  return notice;
+}
+
+/** Whether `notice` says nothing but that the intake cannot be reached (see `queuedNotice`). */
+export function saysOnlyOffline(notice: Notice | null): boolean {
+  return notice !== null && offlineNotices.has(notice);
 }
 
 /**
