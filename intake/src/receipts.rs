@@ -45,6 +45,8 @@ pub async fn get_receipt(
     let receipt = blocking(move || {
         let upload = storage.upload(&upload_id)?.ok_or(IntakeError::UploadNotFound)?;
         match upload.state {
+            // Past its expiry it is expired, whether or not a sweep has marked it yet.
+            UploadState::Receiving if upload.expires_at <= OffsetDateTime::now_utc() => Err(IntakeError::UploadExpired),
             UploadState::Receiving => Err(IntakeError::UploadIncomplete),
             UploadState::Expired => Err(IntakeError::UploadExpired),
             UploadState::Complete => storage

@@ -15,13 +15,11 @@ use enroll_packet::{RegisterPublicKeys, SignedReceipt};
 use reqwest::{Response, StatusCode, Url};
 use serde::Deserialize;
 
+use crate::chunking::ChunkSizer;
 use crate::receipt::verify_receipt;
 use crate::source::EnvelopeSource;
 use crate::{RetryPolicy, SyncError};
 
-/// Default size of one `PATCH`: small enough to resend cheaply on a bad link, large enough
-/// that per-request overhead does not dominate.
-pub const DEFAULT_CHUNK_SIZE: usize = 1024 * 1024;
 /// Default tries for one chunk before the upload gives up (the packet stays queued).
 pub const DEFAULT_CHUNK_ATTEMPTS: u32 = 4;
 /// Default ceiling of the first pause before retrying a chunk; it doubles with each failure
@@ -50,7 +48,9 @@ pub struct IntakeClient {
     pub(crate) http: reqwest::Client,
     /// Always ends with `/`, so that joining `v1/...` keeps any path prefix.
     pub(crate) base: Url,
-    pub(crate) chunk_size: usize,
+    /// How the `PATCH` size is chosen (see `crate::chunking`): adapted to the link unless a
+    /// fixed size was asked for.
+    pub(crate) chunking: ChunkSizer,
     pub(crate) chunk_attempts: u32,
     pub(crate) retry: RetryPolicy,
 }
@@ -103,7 +103,7 @@ impl IntakeClient {
         Ok(IntakeClient {
             http,
             base,
-            chunk_size: DEFAULT_CHUNK_SIZE,
+            chunking: ChunkSizer::adaptive(),
             chunk_attempts: DEFAULT_CHUNK_ATTEMPTS,
             retry: RetryPolicy {
                 base: DEFAULT_RETRY_DELAY,
@@ -112,9 +112,10 @@ impl IntakeClient {
         })
     }
 
-    /// Sets the `PATCH` size (at least 1 byte).
+    /// Sends every `PATCH` with this many bytes (at least 1) instead of adapting the size to
+    /// the link (tests that need cuts to land mid-chunk do).
     pub fn with_chunk_size(mut self, bytes: usize) -> IntakeClient {
-        self.chunk_size = bytes.max(1);
+        self.chunking = ChunkSizer::fixed(bytes);
         self
     }
 

@@ -5,6 +5,7 @@
 //! Code map:
 //! - `client`: [`IntakeClient`], the simple calls and the one-call [`IntakeClient::send_packet`];
 //! - `upload`: the resumable, checksummed, retrying upload of one packet;
+//! - `chunking`: the size of each `PATCH`, adapted to the link;
 //! - `backoff`: [`RetryPolicy`] (exponential backoff with full jitter) and `Retry-After`;
 //! - `receipt`: [`verify_receipt`], the checks a receipt must pass;
 //! - `source`: [`EnvelopeSource`], where an upload's bytes come from ([`EnvelopeFile`]: the
@@ -25,6 +26,7 @@
 //! store, not here.
 
 mod backoff;
+mod chunking;
 mod client;
 mod error;
 mod receipt;
@@ -33,10 +35,8 @@ mod tus;
 mod upload;
 
 pub use backoff::{parse_retry_after, RetryPolicy, MAX_RETRY_AFTER};
-pub use client::{
-    IntakeClient, StationRegistration, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_CHUNK_SIZE, DEFAULT_RETRY_CAP,
-    DEFAULT_RETRY_DELAY,
-};
+pub use chunking::{FIRST_CHUNK, MAX_CHUNK, MIN_CHUNK, TARGET_CHUNK_TIME};
+pub use client::{IntakeClient, StationRegistration, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_RETRY_CAP, DEFAULT_RETRY_DELAY};
 pub use error::{FailureScope, SyncError};
 pub use receipt::verify_receipt;
 pub use source::{EnvelopeFile, EnvelopeSource};

@@ -4,7 +4,9 @@
 //! 1. If the station kept an upload URL from an earlier try, `HEAD` it. It is resumed only if
 //!    the intake still has it, on the same intake, for the same length and the same SHA-256;
 //!    otherwise (gone, expired, another packet's URL) a new upload is created.
-//! 2. Send the rest in `PATCH` chunks (1 MiB by default), each with `Upload-Checksum`.
+//! 2. Send the rest in `PATCH` chunks, each with `Upload-Checksum`, sized to take a few
+//!    seconds on this link (`crate::chunking`): smaller after a failure, larger while they go
+//!    through fast, up to 1 MiB.
 //! 3. A chunk that fails in a way that may pass on its own (connection lost, `460` checksum
 //!    mismatch, `409` offset conflict, `423` locked, `429`, `5xx`) is retried a few times after
 //!    a pause drawn by the client's [`crate::RetryPolicy`] (exponential, jittered, and never
@@ -92,6 +94,7 @@ impl IntakeClient {
         // `None` means: ask the intake with HEAD before sending anything more.
         let mut known_offset = Some(start);
         let mut failures: u32 = 0;
+        let mut chunking = self.chunking;
         let mut restarted = false;
         loop {
             let attempt = match known_offset {
@@ -100,14 +103,20 @@ impl IntakeClient {
                     .await
                     .map(|offset| (offset, false)),
                 Some(offset) => {
-                    let end = offset.saturating_add(self.chunk_size as u64).min(total);
+                    let end = offset.saturating_add(chunking.next() as u64).min(total);
+                    let len = (end - offset) as usize;
                     // Read from the source now, one chunk held at a time; a source that cannot
                     // be read stops the upload (nothing but the envelope's bytes is sent).
-                    match envelope.read_at(offset, (end - offset) as usize) {
-                        Ok(chunk) => self
-                            .patch_chunk(&url, offset, chunk, subject)
-                            .await
-                            .map(|offset| (offset, true)),
+                    match envelope.read_at(offset, len) {
+                        Ok(chunk) => {
+                            let started = std::time::Instant::now();
+                            let sent = self.patch_chunk(&url, offset, chunk, subject).await;
+                            match &sent {
+                                Ok(_) => chunking.went_through(len, started.elapsed()),
+                                Err(_) => chunking.failed(),
+                            }
+                            sent.map(|offset| (offset, true))
+                        }
                         Err(error) => Err(Failure::Final(error)),
                     }
                 }

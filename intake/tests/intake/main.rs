@@ -12,6 +12,9 @@ use enroll_packet::{RegisterKeyPair, RegisterPublicKeys, SignedReceipt, StationS
 use reqwest::{Client, Response, StatusCode};
 use sha2::{Digest, Sha256};
 
+/// The same intake, every answer checked against its OpenAPI document `schemas/intake-api.yaml`.
+mod openapi;
+
 const STATION_ID: &str = "ST-0007";
 const REGISTRATION_ID: &str = "10007-20250301-000001";
 

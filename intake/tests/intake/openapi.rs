@@ -1,0 +1,1207 @@
+//! The intake against its OpenAPI document, `schemas/intake-api.yaml`: real intakes on loopback,
+//! real requests, and every answer checked against what the document allows.
+//!
+//! Each answer must have a status its operation documents, every header the document marks
+//! `required` (matching the header's schema whenever a documented header is present), a JSON body
+//! that validates against the documented schema (draft 2020-12, formats checked) or no body
+//! where none is documented. A request the intake accepted must also satisfy the documented
+//! parameters and request body, so the document cannot ask more than the server needs. At the
+//! end every documented (path, method, status) must have been answered at least once or be
+//! named in [`NOT_PROVOKED`] with its reason, so the document carries no dead entries either.
+//! Other checks here: the error codes the document lists are exactly `IntakeError::code`'s,
+//! each narrowed to the status the server gives it, and every method the document does not list
+//! on a path is refused with `405` and an `Allow` naming exactly the documented ones.
+//!
+//! Deliberately absent: checking the document against the OpenAPI meta-schema (no copy of it is
+//! at hand offline; the structure this test reads is checked as it reads it), and what each
+//! answer means beyond its shape (the other tests of this binary do that).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use enroll_intake::{spawn, IntakeConfig, IntakeError, RunningIntake, StationRegistry};
+use enroll_packet::{RegisterKeyPair, RegisterPublicKeys, SignedReceipt, StationSigningKey};
+use reqwest::header::HeaderMap;
+use reqwest::{Client, Method, RequestBuilder, StatusCode};
+use serde_json::{json, Value};
+
+use super::{checksum, copy_keys, metadata, sealed_packet, sha256_hex};
+
+const DOCUMENT: &str = include_str!("../../../schemas/intake-api.yaml");
+const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+/// Small, so that `413 upload_too_large` needs no large request.
+const MAX_UPLOAD_BYTES: u64 = 1024 * 1024;
+
+/// Documented answers this test cannot provoke from outside, each with the reason. Entries are
+/// checked too: each must be documented and must not be provoked after all.
+const NOT_PROVOKED: &[(&str, &str, u16, &str)] = &[
+    (
+        "/v1/stations",
+        "post",
+        500,
+        "registration touches only SQLite, which cannot be broken under a live connection without corrupting it",
+    ),
+    (
+        "/v1/uploads/{id}",
+        "head",
+        500,
+        "HEAD reads only SQLite (see the 500 of POST /v1/stations)",
+    ),
+    (
+        "/v1/uploads/{id}/receipt",
+        "get",
+        500,
+        "a receipt is read only from SQLite (see the 500 of POST /v1/stations)",
+    ),
+];
+
+/// One documented answer: path template, lower-case method, status.
+type AnswerKey = (String, String, u16);
+
+/// The OpenAPI document, read once, with its JSON Schemas ready to validate against.
+struct ApiDocument {
+    document: Value,
+    /// `components.schemas` with every `#/components/schemas/X` turned into `#/$defs/X`, so that
+    /// any schema of the document validates as the root of `{"$defs": ..., "allOf": [schema]}`.
+    definitions: Value,
+    validators: HashMap<String, jsonschema::Validator>,
+}
+
+impl ApiDocument {
+    fn load() -> ApiDocument {
+        let document: Value = serde_norway::from_str(DOCUMENT).expect("schemas/intake-api.yaml is YAML");
+        assert_eq!(document["openapi"], "3.1.0");
+        assert_eq!(document["jsonSchemaDialect"], DIALECT);
+        let definitions = schema_refs_as_defs(&document["components"]["schemas"]);
+        let mut api = ApiDocument {
+            document,
+            definitions,
+            validators: HashMap::new(),
+        };
+        // Compiling each named schema once finds a dangling `$ref` even in a schema that no
+        // answer reaches.
+        let names: Vec<String> = object(&api.document["components"]["schemas"], "components.schemas")
+            .keys()
+            .cloned()
+            .collect();
+        for name in names {
+            api.validator(&json!({ "$ref": format!("#/components/schemas/{name}") }));
+        }
+        api
+    }
+
+    /// Follows an OpenAPI `$ref` (to a response, header or parameter) within the document.
+    fn resolve<'a>(&'a self, value: &'a Value) -> &'a Value {
+        match value.get("$ref").and_then(Value::as_str) {
+            Some(reference) => {
+                let pointer = reference
+                    .strip_prefix('#')
+                    .unwrap_or_else(|| panic!("only local references are expected: {reference}"));
+                let target = self
+                    .document
+                    .pointer(pointer)
+                    .unwrap_or_else(|| panic!("dangling reference {reference}"));
+                self.resolve(target)
+            }
+            None => value,
+        }
+    }
+
+    fn paths(&self) -> &serde_json::Map<String, Value> {
+        object(&self.document["paths"], "paths")
+    }
+
+    /// The path template (`/v1/uploads/{id}`) that a concrete request path falls under.
+    fn template_of(&self, path: &str) -> Option<String> {
+        let segments: Vec<&str> = path.split('/').collect();
+        let mut matching = self.paths().keys().filter(|template| {
+            let template_segments: Vec<&str> = template.split('/').collect();
+            template_segments.len() == segments.len()
+                && template_segments
+                    .iter()
+                    .zip(&segments)
+                    .all(|(expected, actual)| (expected.starts_with('{') && !actual.is_empty()) || expected == actual)
+        });
+        let template = matching.next().cloned();
+        assert!(matching.next().is_none(), "{path} matches two documented paths");
+        template
+    }
+
+    /// Every (path, method, status) the document lists.
+    fn documented_answers(&self) -> BTreeSet<AnswerKey> {
+        let mut answers = BTreeSet::new();
+        for (template, item) in self.paths() {
+            for (method, operation) in operations(item) {
+                for status in object(&operation["responses"], "responses").keys() {
+                    let status: u16 = status
+                        .parse()
+                        .unwrap_or_else(|_| panic!("{method} {template}: status {status} is not a number"));
+                    answers.insert((template.clone(), method.to_owned(), status));
+                }
+            }
+        }
+        answers
+    }
+
+    /// The errors (`{code, message}`) a response allows, when its schema narrows the code.
+    fn narrowed_error_codes(&self, response: &Value) -> Option<Vec<String>> {
+        let schema = self.resolve(response).pointer("/content/application~1json/schema")?;
+        let schema = match schema.get("$ref").and_then(Value::as_str) {
+            Some("#/components/schemas/ServerError") => &self.document["components"]["schemas"]["ServerError"],
+            _ => schema,
+        };
+        let narrowing = schema.get("allOf")?.get(1)?.pointer("/properties/code")?;
+        if let Some(code) = narrowing.get("const").and_then(Value::as_str) {
+            return Some(vec![code.to_owned()]);
+        }
+        let codes = narrowing.get("enum")?.as_array()?;
+        Some(codes.iter().map(|code| code.as_str().unwrap().to_owned()).collect())
+    }
+
+    /// A validator for `schema`, a JSON Schema taken from the document.
+    fn validator(&mut self, schema: &Value) -> &jsonschema::Validator {
+        let key = schema.to_string();
+        if !self.validators.contains_key(&key) {
+            let root = json!({
+                "$schema": DIALECT,
+                "$defs": self.definitions,
+                "allOf": [schema_refs_as_defs(schema)],
+            });
+            let validator = jsonschema::draft202012::options()
+                .should_validate_formats(true)
+                .build(&root)
+                .unwrap_or_else(|error| panic!("the schema {schema} does not compile: {error}"));
+            self.validators.insert(key.clone(), validator);
+        }
+        &self.validators[&key]
+    }
+
+    /// Why `instance` does not validate against `schema`; empty when it does.
+    fn violations(&mut self, schema: &Value, instance: &Value) -> Vec<String> {
+        self.validator(schema)
+            .iter_errors(instance)
+            .map(|error| format!("at '{}': {error}", error.instance_path()))
+            .collect()
+    }
+}
+
+/// The operations of a path item, by lower-case method.
+fn operations(item: &Value) -> impl Iterator<Item = (&str, &Value)> {
+    const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+    object(item, "path item")
+        .iter()
+        .filter(|(key, _)| METHODS.contains(&key.as_str()))
+        .map(|(method, operation)| (method.as_str(), operation))
+}
+
+fn object<'a>(value: &'a Value, what: &str) -> &'a serde_json::Map<String, Value> {
+    value
+        .as_object()
+        .unwrap_or_else(|| panic!("{what} must be a mapping in the document"))
+}
+
+/// A copy of `schema` whose references to `#/components/schemas/X` point to `#/$defs/X`.
+fn schema_refs_as_defs(schema: &Value) -> Value {
+    match schema {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| {
+                    let value = match (key.as_str(), value) {
+                        ("$ref", Value::String(reference)) => {
+                            Value::String(reference.replacen("#/components/schemas/", "#/$defs/", 1))
+                        }
+                        _ => schema_refs_as_defs(value),
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(schema_refs_as_defs).collect()),
+        other => other.clone(),
+    }
+}
+
+/// What the intake answered, read whole.
+struct Answer {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name} in the answer"))
+            .to_str()
+            .unwrap()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|error| panic!("not JSON ({error}): {}", self.text()))
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// Asserts the status, so that what the test counts as exercised is what it meant to provoke.
+    #[track_caller]
+    fn expect(&self, status: u16) -> &Answer {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text());
+        self
+    }
+
+    /// Asserts a refusal: its status and its stable code.
+    #[track_caller]
+    fn expect_refusal(&self, status: u16, code: &str) {
+        self.expect(status);
+        assert_eq!(self.json()["code"], code, "{}", self.text());
+    }
+}
+
+/// Sends requests, checks every answer against the document and remembers what was answered.
+struct Conformance {
+    api: ApiDocument,
+    http: Client,
+    exercised: BTreeSet<AnswerKey>,
+    /// Every disagreement between an answer and the document, reported together at the end.
+    findings: Vec<String>,
+}
+
+impl Conformance {
+    fn new() -> Conformance {
+        Conformance {
+            api: ApiDocument::load(),
+            http: Client::new(),
+            exercised: BTreeSet::new(),
+            findings: Vec::new(),
+        }
+    }
+
+    fn request(&self, method: Method, url: &str) -> RequestBuilder {
+        self.http.request(method, url)
+    }
+
+    /// Sends `request` and checks its answer; the caller asserts what it meant to provoke.
+    async fn send(&mut self, request: RequestBuilder) -> Answer {
+        let request = request.build().unwrap();
+        let method = request.method().as_str().to_ascii_lowercase();
+        let path = request.url().path().to_owned();
+        let sent_headers = request.headers().clone();
+        let sent_body = request.body().and_then(|body| body.as_bytes()).map(<[u8]>::to_vec);
+        let response = self.http.execute(request).await.unwrap();
+        let answer = Answer {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.bytes().await.unwrap().to_vec(),
+        };
+        let context = format!("{} {path} → {}", method.to_uppercase(), answer.status.as_u16());
+        match self.api.template_of(&path) {
+            None => self.findings.push(format!("{context}: no documented path")),
+            Some(template) => {
+                let problems = self.check(&template, &method, &path, &sent_headers, sent_body.as_deref(), &answer);
+                self.findings
+                    .extend(problems.into_iter().map(|problem| format!("{context}: {problem}")));
+                self.exercised.insert((template, method, answer.status.as_u16()));
+            }
+        }
+        answer
+    }
+
+    /// What is wrong with this exchange according to the document; empty when it conforms.
+    fn check(
+        &mut self,
+        template: &str,
+        method: &str,
+        path: &str,
+        sent_headers: &HeaderMap,
+        sent_body: Option<&[u8]>,
+        answer: &Answer,
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
+        let item = self.api.document["paths"][template].clone();
+        let Some(operation) = item.get(method).cloned() else {
+            return vec![format!("{method} is not documented on {template}")];
+        };
+        let status = answer.status.as_u16().to_string();
+        let Some(response) = operation["responses"].get(&status) else {
+            let documented: Vec<&String> = object(&operation["responses"], "responses").keys().collect();
+            return vec![format!(
+                "status {status} is not documented (documented: {documented:?}); body: {}",
+                answer.text()
+            )];
+        };
+        let response = self.api.resolve(response).clone();
+
+        // Headers: the required ones are there; any documented one matches its schema.
+        if let Some(headers) = response.get("headers") {
+            for (name, header) in object(headers, "headers") {
+                let header = self.api.resolve(header).clone();
+                match answer.headers.get(name.to_ascii_lowercase()) {
+                    None if header["required"] == true => problems.push(format!("required header {name} is missing")),
+                    None => {}
+                    Some(value) => {
+                        let value = Value::String(value.to_str().unwrap_or("<not ASCII>").to_owned());
+                        for violation in self.api.violations(&header["schema"], &value) {
+                            problems.push(format!("header {name}: {value} {violation}"));
+                        }
+                    }
+                }
+            }
+        }
+
+        // Body: JSON that validates, of a documented media type, or none at all.
+        match response.get("content") {
+            None if !answer.body.is_empty() => {
+                problems.push(format!("no body is documented, but one came: {}", answer.text()))
+            }
+            None => {}
+            Some(content) => {
+                let media_type = answer
+                    .headers
+                    .get("content-type")
+                    .and_then(|value| value.to_str().ok())
+                    .and_then(|value| value.split(';').next())
+                    .unwrap_or("")
+                    .trim()
+                    .to_owned();
+                match content.get(&media_type) {
+                    None => problems.push(format!(
+                        "content type '{media_type}' is not documented (documented: {:?})",
+                        object(content, "content").keys().collect::<Vec<_>>()
+                    )),
+                    Some(media) => match serde_json::from_slice::<Value>(&answer.body) {
+                        Err(error) => problems.push(format!("the body is not JSON ({error}): {}", answer.text())),
+                        Ok(body) => {
+                            for violation in self.api.violations(&media["schema"], &body) {
+                                problems.push(format!("body {violation}; body: {body}"));
+                            }
+                        }
+                    },
+                }
+            }
+        }
+
+        // A request the intake accepted must satisfy the documented request, or the document
+        // asks more than the server needs.
+        if answer.status.is_success() {
+            problems.extend(self.check_accepted_request(&item, &operation, template, path, sent_headers, sent_body));
+        }
+        problems
+    }
+
+    fn check_accepted_request(
+        &mut self,
+        item: &Value,
+        operation: &Value,
+        template: &str,
+        path: &str,
+        sent_headers: &HeaderMap,
+        sent_body: Option<&[u8]>,
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
+        let parameters: Vec<Value> = [item.get("parameters"), operation.get("parameters")]
+            .into_iter()
+            .flatten()
+            .flat_map(|list| list.as_array().cloned().unwrap_or_default())
+            .map(|parameter| self.api.resolve(&parameter).clone())
+            .collect();
+        for parameter in parameters {
+            let name = parameter["name"].as_str().unwrap();
+            let value = match parameter["in"].as_str() {
+                Some("header") => sent_headers
+                    .get(name.to_ascii_lowercase())
+                    .map(|value| value.to_str().unwrap().to_owned()),
+                Some("path") => template
+                    .split('/')
+                    .zip(path.split('/'))
+                    .find(|(segment, _)| *segment == format!("{{{name}}}"))
+                    .map(|(_, value)| value.to_owned()),
+                other => panic!("parameters in {other:?} are not expected in this API"),
+            };
+            match value {
+                None if parameter["required"] == true => {
+                    problems.push(format!("accepted without the required parameter {name}"))
+                }
+                None => {}
+                Some(value) => {
+                    for violation in self.api.violations(&parameter["schema"], &Value::String(value.clone())) {
+                        problems.push(format!("accepted parameter {name}: '{value}' {violation}"));
+                    }
+                }
+            }
+        }
+        if let Some(request_body) = operation.get("requestBody") {
+            let media_type = sent_headers
+                .get("content-type")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.split(';').next())
+                .unwrap_or("")
+                .trim()
+                .to_owned();
+            match request_body["content"].get(&media_type) {
+                None => problems.push(format!("accepted a body of undocumented type '{media_type}'")),
+                Some(media) if media_type == "application/json" => {
+                    let body: Value = serde_json::from_slice(sent_body.unwrap_or_default()).unwrap();
+                    for violation in self.api.violations(&media["schema"], &body) {
+                        problems.push(format!("accepted request body {violation}"));
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        problems
+    }
+
+    /// Whether the documented request body of an operation allows `body`.
+    fn request_body_allows(&mut self, template: &str, method: &str, body: &Value) -> bool {
+        let schema = self.api.document["paths"][template][method]["requestBody"]["content"]["application/json"]
+            ["schema"]
+            .clone();
+        self.api.violations(&schema, body).is_empty()
+    }
+
+    // ---- requests, as a station makes them ------------------------------------------------
+
+    async fn register_station(
+        &mut self,
+        intake: &Intake,
+        station_id: &str,
+        public_key: &[u8; 32],
+        enrollment_code: Option<&str>,
+    ) -> Answer {
+        let mut body = json!({
+            "station_id": station_id,
+            "name": "Mobile team 7",
+            "public_key": BASE64.encode(public_key),
+        });
+        if let Some(code) = enrollment_code {
+            body["enrollment_code"] = code.into();
+        }
+        let request = self.request(Method::POST, &intake.url("/v1/stations")).json(&body);
+        self.send(request).await
+    }
+
+    async fn register_raw(&mut self, intake: &Intake, body: &str) -> Answer {
+        let request = self
+            .request(Method::POST, &intake.url("/v1/stations"))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        self.send(request).await
+    }
+
+    async fn create(&mut self, intake: &Intake, envelope: &[u8], registration_id: &str, station_id: &str) -> Answer {
+        let request = self
+            .request(Method::POST, &intake.url("/v1/uploads"))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", envelope.len().to_string())
+            .header(
+                "Upload-Metadata",
+                metadata(registration_id, station_id, &sha256_hex(envelope)),
+            );
+        self.send(request).await
+    }
+
+    /// Creates an upload and returns its absolute URL.
+    async fn create_ok(&mut self, intake: &Intake, envelope: &[u8], registration_id: &str, station_id: &str) -> String {
+        let answer = self.create(intake, envelope, registration_id, station_id).await;
+        answer.expect(201);
+        intake.url(answer.header("location"))
+    }
+
+    async fn patch(&mut self, upload: &str, offset: usize, bytes: &[u8], checksum: Option<String>) -> Answer {
+        let mut request = self
+            .request(Method::PATCH, upload)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", offset.to_string())
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(bytes.to_vec());
+        if let Some(checksum) = checksum {
+            request = request.header("Upload-Checksum", checksum);
+        }
+        self.send(request).await
+    }
+
+    /// Sends the rest of `envelope` from `offset` in checksummed pieces; the last answer.
+    async fn upload_from(&mut self, upload: &str, envelope: &[u8], mut offset: usize) -> Answer {
+        loop {
+            let end = (offset + 4096).min(envelope.len());
+            let piece = &envelope[offset..end];
+            let answer = self.patch(upload, offset, piece, Some(checksum(piece))).await;
+            if end == envelope.len() || answer.status != StatusCode::NO_CONTENT {
+                return answer;
+            }
+            offset = end;
+        }
+    }
+
+    async fn tus(&mut self, method: Method, upload: &str) -> Answer {
+        let request = self.request(method, upload).header("Tus-Resumable", "1.0.0");
+        self.send(request).await
+    }
+
+    async fn receipt(&mut self, upload: &str) -> Answer {
+        let request = self.request(Method::GET, &format!("{upload}/receipt"));
+        self.send(request).await
+    }
+
+    /// Fails with every finding, then with every documented answer neither provoked nor excused.
+    fn assert_conforms_and_covers_the_document(&self) {
+        assert!(
+            self.findings.is_empty(),
+            "answers the document does not allow:\n{}",
+            self.findings.join("\n")
+        );
+        let documented = self.api.documented_answers();
+        let excused: BTreeMap<AnswerKey, &str> = NOT_PROVOKED
+            .iter()
+            .map(|(path, method, status, reason)| (((*path).to_owned(), (*method).to_owned(), *status), *reason))
+            .collect();
+        for key in excused.keys() {
+            assert!(
+                documented.contains(key),
+                "NOT_PROVOKED names {key:?}, which is not documented"
+            );
+            assert!(
+                !self.exercised.contains(key),
+                "{key:?} was provoked after all; remove it from NOT_PROVOKED"
+            );
+        }
+        let never_answered: Vec<&AnswerKey> = documented
+            .iter()
+            .filter(|key| !self.exercised.contains(*key) && !excused.contains_key(*key))
+            .collect();
+        assert!(
+            never_answered.is_empty(),
+            "documented but never answered (provoke them, or name them in NOT_PROVOKED with why): {never_answered:#?}"
+        );
+    }
+}
+
+/// One intake in its own temp dir.
+struct Intake {
+    dir: tempfile::TempDir,
+    register: RegisterKeyPair,
+    running: RunningIntake,
+}
+
+impl Intake {
+    /// With manual station approval (the default) unless `adjust` says otherwise.
+    async fn start(adjust: impl FnOnce(IntakeConfig) -> IntakeConfig) -> Intake {
+        let dir = tempfile::tempdir().unwrap();
+        let register = RegisterKeyPair::generate();
+        let mut config = IntakeConfig::new(dir.path().join("intake"), copy_keys(&register));
+        config.max_upload_bytes = MAX_UPLOAD_BYTES;
+        let running = spawn(adjust(config), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+        Intake { dir, register, running }
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("intake")
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.base_url())
+    }
+
+    fn public_keys(&self) -> RegisterPublicKeys {
+        self.register.public_keys()
+    }
+
+    /// The register operator's side, on the same database.
+    fn registry(&self) -> StationRegistry {
+        StationRegistry::open(&self.data_dir()).unwrap()
+    }
+
+    /// Where the intake keeps the bytes of an upload so far.
+    fn part_file(&self, upload: &str) -> PathBuf {
+        let upload_id = upload.rsplit('/').next().unwrap();
+        self.data_dir().join("uploads").join(format!("{upload_id}.part"))
+    }
+}
+
+/// A station: its id and signing key.
+struct Station {
+    id: &'static str,
+    key: StationSigningKey,
+}
+
+impl Station {
+    fn new(id: &'static str) -> Station {
+        Station {
+            id,
+            key: StationSigningKey::generate(),
+        }
+    }
+
+    fn packet(&self, intake: &Intake, registration_id: &str) -> Vec<u8> {
+        sealed_packet(&self.key, self.id, registration_id, &intake.public_keys())
+    }
+}
+
+/// A `PATCH` that has sent its headers and no byte of its body: it holds the upload's lock until
+/// it is dropped.
+struct HeldPatch {
+    _connection: tokio::net::TcpStream,
+}
+
+impl HeldPatch {
+    async fn start(intake: &Intake, upload: &str, offset: usize) -> HeldPatch {
+        use tokio::io::AsyncWriteExt as _;
+        let addr = intake.running.local_addr();
+        let path = upload.split_once(&addr.to_string()).unwrap().1;
+        let mut connection = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!(
+            "PATCH {path} HTTP/1.1\r\nHost: {addr}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: {offset}\r\n\
+             Content-Type: application/offset+octet-stream\r\nContent-Length: 100\r\n\r\n"
+        );
+        connection.write_all(request.as_bytes()).await.unwrap();
+        connection.flush().await.unwrap();
+        HeldPatch {
+            _connection: connection,
+        }
+    }
+}
+
+const REGISTRATION_ID: &str = "10007-20250301-000001";
+
+#[tokio::test]
+async fn every_answer_of_the_intake_is_one_its_openapi_document_allows() {
+    let mut api = Conformance::new();
+    service_and_capabilities(&mut api).await;
+    onboarding(&mut api).await;
+    uploads(&mut api).await;
+    expiry(&mut api).await;
+    failures_on_the_intakes_side(&mut api).await;
+    api.assert_conforms_and_covers_the_document();
+}
+
+async fn service_and_capabilities(api: &mut Conformance) {
+    let intake = Intake::start(|config| config).await;
+    let health = api.send(api.request(Method::GET, &intake.url("/v1/health"))).await;
+    health.expect(200);
+    let keys = api
+        .send(api.request(Method::GET, &intake.url("/v1/register-keys")))
+        .await;
+    keys.expect(200);
+    assert_eq!(keys.json()["key_id"], intake.public_keys().key_id().to_hex());
+
+    // OPTIONS needs no Tus-Resumable; it is served on the collection and on an upload alike.
+    for path in ["/v1/uploads".to_owned(), format!("/v1/uploads/{}", "0".repeat(32))] {
+        let options = api.send(api.request(Method::OPTIONS, &intake.url(&path))).await;
+        options.expect(204);
+        assert_eq!(options.header("tus-max-size"), MAX_UPLOAD_BYTES.to_string());
+    }
+    intake.running.shutdown().await;
+}
+
+/// Registration, codes, approval and revocation, on an intake whose operator approves stations.
+async fn onboarding(api: &mut Conformance) {
+    let intake = Intake::start(|config| config).await;
+    let registry = intake.registry();
+    let waiting = Station::new("ST-WAIT");
+
+    let answer = api
+        .register_station(&intake, waiting.id, &waiting.key.public_key(), None)
+        .await;
+    answer.expect(201);
+    assert_eq!(answer.json()["status"], "pending");
+    let answer = api
+        .register_station(&intake, waiting.id, &waiting.key.public_key(), None)
+        .await;
+    answer.expect(200);
+    assert_eq!(answer.json()["status"], "pending");
+    let envelope = waiting.packet(&intake, REGISTRATION_ID);
+    api.create(&intake, &envelope, REGISTRATION_ID, waiting.id)
+        .await
+        .expect_refusal(403, "station_pending");
+
+    let other_key = StationSigningKey::generate().public_key();
+    api.register_station(&intake, waiting.id, &other_key, None)
+        .await
+        .expect_refusal(409, "station_exists");
+    api.register_station(&intake, "ST-GUESS", &other_key, Some("0000-0000-0000"))
+        .await
+        .expect_refusal(403, "enrollment_code_invalid");
+
+    let mut small_order = [0u8; 32];
+    small_order[0] = 1;
+    api.register_station(&intake, "ST-WEAK", &small_order, None)
+        .await
+        .expect_refusal(400, "bad_request");
+    let unknown_field = json!({
+        "station_id": "ST-X", "name": "n", "public_key": BASE64.encode(other_key), "role": "admin",
+    });
+    let empty_id = json!({"station_id": "", "name": "n", "public_key": BASE64.encode(other_key)});
+    for body in [unknown_field, empty_id] {
+        assert!(
+            !api.request_body_allows("/v1/stations", "post", &body),
+            "the document allows a body the intake refuses: {body}"
+        );
+        api.register_raw(&intake, &body.to_string())
+            .await
+            .expect_refusal(400, "bad_request");
+    }
+    api.register_raw(&intake, "not json")
+        .await
+        .expect_refusal(400, "bad_request");
+
+    // A code approves a new station at once, and a pending one that brings it later.
+    let coded = Station::new("ST-CODE");
+    let code = registry.issue_code(Duration::from_secs(3600)).unwrap().code;
+    let answer = api
+        .register_station(&intake, coded.id, &coded.key.public_key(), Some(&code))
+        .await;
+    answer.expect(201);
+    assert_eq!(answer.json()["status"], "approved");
+    let code = registry.issue_code(Duration::from_secs(3600)).unwrap().code;
+    let answer = api
+        .register_station(&intake, waiting.id, &waiting.key.public_key(), Some(&code))
+        .await;
+    answer.expect(200);
+    assert_eq!(answer.json()["status"], "approved");
+
+    // Revoked: registration says so, and no upload is created or completed.
+    registry.revoke(waiting.id).unwrap();
+    let answer = api
+        .register_station(&intake, waiting.id, &waiting.key.public_key(), None)
+        .await;
+    answer.expect(200);
+    assert_eq!(answer.json()["status"], "revoked");
+    api.create(&intake, &envelope, REGISTRATION_ID, waiting.id)
+        .await
+        .expect_refusal(403, "station_revoked");
+    api.create(&intake, &envelope, REGISTRATION_ID, "ST-NOBODY")
+        .await
+        .expect_refusal(403, "unknown_station");
+
+    let envelope = coded.packet(&intake, REGISTRATION_ID);
+    let upload = api.create_ok(&intake, &envelope, REGISTRATION_ID, coded.id).await;
+    registry.revoke(coded.id).unwrap();
+    api.patch(&upload, 0, &envelope, Some(checksum(&envelope)))
+        .await
+        .expect_refusal(403, "station_revoked");
+    intake.running.shutdown().await;
+}
+
+/// The tus flow and every refusal of it, on an intake that approves stations itself.
+async fn uploads(api: &mut Conformance) {
+    let intake = Intake::start(IntakeConfig::approving_stations_automatically).await;
+    let station = Station::new("ST-0007");
+    api.register_station(&intake, station.id, &station.key.public_key(), None)
+        .await
+        .expect(201);
+    let envelope = station.packet(&intake, REGISTRATION_ID);
+
+    // Creation, refused.
+    let without_version = api
+        .request(Method::POST, &intake.url("/v1/uploads"))
+        .header("Upload-Length", "10");
+    api.send(without_version)
+        .await
+        .expect_refusal(412, "unsupported_tus_version");
+    let good_metadata = metadata(REGISTRATION_ID, station.id, &sha256_hex(&envelope));
+    for (length, metadata, status, code) in [
+        ("0", Some(good_metadata.as_str()), 400, "bad_request"),
+        ("100", None, 400, "bad_request"),
+        ("2000000", Some(good_metadata.as_str()), 413, "upload_too_large"),
+    ] {
+        let mut request = api
+            .request(Method::POST, &intake.url("/v1/uploads"))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", length);
+        if let Some(metadata) = metadata {
+            request = request.header("Upload-Metadata", metadata);
+        }
+        api.send(request).await.expect_refusal(status, code);
+    }
+    let deferred = api
+        .request(Method::POST, &intake.url("/v1/uploads"))
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Defer-Length", "1")
+        .header("Upload-Metadata", good_metadata.as_str());
+    api.send(deferred).await.expect_refusal(400, "bad_request");
+
+    // Created; the first chunk, and every way a PATCH is refused.
+    let upload = api.create_ok(&intake, &envelope, REGISTRATION_ID, station.id).await;
+    let head = api.tus(Method::HEAD, &upload).await;
+    head.expect(200);
+    assert_eq!(head.header("upload-offset"), "0");
+    api.send(api.request(Method::HEAD, &upload)).await.expect(412);
+    let unknown = intake.url(&format!("/v1/uploads/{}", "0".repeat(32)));
+    api.tus(Method::HEAD, &unknown).await.expect(404);
+
+    let old_version = api
+        .request(Method::PATCH, &upload)
+        .header("Tus-Resumable", "0.2.2")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(envelope[..10].to_vec());
+    api.send(old_version)
+        .await
+        .expect_refusal(412, "unsupported_tus_version");
+    let wrong_type = api
+        .request(Method::PATCH, &upload)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/json")
+        .body(envelope[..10].to_vec());
+    api.send(wrong_type).await.expect_refusal(415, "unsupported_media_type");
+    let bad_offset = api
+        .request(Method::PATCH, &upload)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "zero")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(envelope[..10].to_vec());
+    api.send(bad_offset).await.expect_refusal(400, "bad_request");
+    api.patch(&upload, 0, &envelope[..10], Some("md5 AAAA".to_owned()))
+        .await
+        .expect_refusal(400, "bad_request");
+    api.patch(&unknown, 0, &envelope[..10], None)
+        .await
+        .expect_refusal(404, "upload_not_found");
+    api.patch(&upload, 0, &vec![0; envelope.len() + 1], None)
+        .await
+        .expect_refusal(413, "beyond_upload_length");
+    api.patch(&upload, 0, &envelope[..1000], Some(checksum(b"other bytes")))
+        .await
+        .expect_refusal(460, "checksum_mismatch");
+    let first = api
+        .patch(&upload, 0, &envelope[..1000], Some(checksum(&envelope[..1000])))
+        .await;
+    first.expect(204);
+    assert_eq!(first.header("upload-offset"), "1000");
+    api.patch(&upload, 500, &envelope[500..900], None)
+        .await
+        .expect_refusal(409, "offset_mismatch");
+    api.receipt(&upload).await.expect_refusal(409, "upload_incomplete");
+
+    // Another request writing to the upload: PATCH and DELETE are told to come back.
+    {
+        let _held = HeldPatch::start(&intake, &upload, 1000).await;
+        let mut locked = false;
+        for _ in 0..100 {
+            // An empty chunk at the right offset changes nothing while the lock is free.
+            if api.patch(&upload, 1000, &[], None).await.status == StatusCode::LOCKED {
+                locked = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(locked, "the held PATCH never took the upload's lock");
+        api.tus(Method::DELETE, &upload)
+            .await
+            .expect_refusal(423, "upload_locked");
+    }
+    let mut released = false;
+    for _ in 0..100 {
+        if api.patch(&upload, 1000, &[], None).await.status == StatusCode::NO_CONTENT {
+            released = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(released, "the lock outlived the held PATCH's connection");
+
+    // Completion, the answer asked again, the receipt, and what a complete upload refuses.
+    api.upload_from(&upload, &envelope, 1000).await.expect(204);
+    api.patch(&upload, envelope.len(), &[], None).await.expect(204);
+    let head = api.tus(Method::HEAD, &upload).await;
+    head.expect(200);
+    assert_eq!(head.header("upload-offset"), envelope.len().to_string());
+    let receipt = api.receipt(&upload).await;
+    receipt.expect(200);
+    let signed: SignedReceipt = serde_json::from_slice(&receipt.body).unwrap();
+    signed.verify(&intake.public_keys().signing_public).unwrap();
+    api.tus(Method::DELETE, &upload)
+        .await
+        .expect_refusal(409, "upload_complete");
+    api.receipt(&unknown).await.expect_refusal(404, "upload_not_found");
+
+    // Termination.
+    let other = station.packet(&intake, "10007-20250301-000002");
+    let partial = api
+        .create_ok(&intake, &other, "10007-20250301-000002", station.id)
+        .await;
+    api.tus(Method::DELETE, &partial).await.expect(204);
+    api.tus(Method::DELETE, &partial)
+        .await
+        .expect_refusal(404, "upload_not_found");
+    api.send(api.request(Method::DELETE, &unknown))
+        .await
+        .expect_refusal(412, "unsupported_tus_version");
+
+    // Packets refused: at creation, and at completion for each reason.
+    let resealed = station.packet(&intake, REGISTRATION_ID);
+    api.create(&intake, &resealed, REGISTRATION_ID, station.id)
+        .await
+        .expect_refusal(422, "duplicate_registration");
+    let mut tampered = station.packet(&intake, "10007-20250301-000003");
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x01;
+    let upload = api
+        .create_ok(&intake, &tampered, "10007-20250301-000003", station.id)
+        .await;
+    api.upload_from(&upload, &tampered, 0)
+        .await
+        .expect_refusal(422, "packet_rejected");
+
+    let other_key = StationSigningKey::generate().station_public_key();
+    let contents = enroll_packet::testing::sample_packet_contents(other_key, station.id, "10007-20250301-000004", 6000);
+    let naming_another_key = enroll_packet::seal_for_register(
+        &contents.to_bytes().unwrap(),
+        station.id,
+        "10007-20250301-000004",
+        &station.key,
+        &intake.public_keys(),
+    )
+    .unwrap();
+    let upload = api
+        .create_ok(&intake, &naming_another_key, "10007-20250301-000004", station.id)
+        .await;
+    api.upload_from(&upload, &naming_another_key, 0)
+        .await
+        .expect_refusal(422, "station_key_mismatch");
+
+    // Two uploads racing with different packets for one registration: the second is refused.
+    let one = station.packet(&intake, "10007-20250301-000005");
+    let two = station.packet(&intake, "10007-20250301-000005");
+    let upload_one = api.create_ok(&intake, &one, "10007-20250301-000005", station.id).await;
+    let upload_two = api.create_ok(&intake, &two, "10007-20250301-000005", station.id).await;
+    api.upload_from(&upload_one, &one, 0).await.expect(204);
+    api.upload_from(&upload_two, &two, 0)
+        .await
+        .expect_refusal(422, "duplicate_registration");
+    intake.running.shutdown().await;
+}
+
+/// An intake whose uploads expire as soon as they are created.
+async fn expiry(api: &mut Conformance) {
+    let intake = Intake::start(|mut config| {
+        config.upload_expiry = Duration::ZERO;
+        config.approving_stations_automatically()
+    })
+    .await;
+    let station = Station::new("ST-0008");
+    api.register_station(&intake, station.id, &station.key.public_key(), None)
+        .await
+        .expect(201);
+    let envelope = station.packet(&intake, REGISTRATION_ID);
+    let upload = api.create_ok(&intake, &envelope, REGISTRATION_ID, station.id).await;
+    api.tus(Method::HEAD, &upload).await.expect(410);
+    api.patch(&upload, 0, &envelope[..10], None)
+        .await
+        .expect_refusal(410, "upload_expired");
+    api.receipt(&upload).await.expect_refusal(410, "upload_expired");
+    intake.running.shutdown().await;
+}
+
+/// `500`s, provoked by taking away the files an upload needs.
+async fn failures_on_the_intakes_side(api: &mut Conformance) {
+    let intake = Intake::start(IntakeConfig::approving_stations_automatically).await;
+    let station = Station::new("ST-0009");
+    api.register_station(&intake, station.id, &station.key.public_key(), None)
+        .await
+        .expect(201);
+    let envelope = station.packet(&intake, REGISTRATION_ID);
+
+    let upload = api.create_ok(&intake, &envelope, REGISTRATION_ID, station.id).await;
+    std::fs::remove_file(intake.part_file(&upload)).unwrap();
+    api.patch(&upload, 0, &envelope[..10], None)
+        .await
+        .expect_refusal(500, "storage_failed");
+
+    // A directory where the part file was: removing it fails.
+    let upload = api.create_ok(&intake, &envelope, REGISTRATION_ID, station.id).await;
+    let part = intake.part_file(&upload);
+    std::fs::remove_file(&part).unwrap();
+    std::fs::create_dir(&part).unwrap();
+    api.tus(Method::DELETE, &upload)
+        .await
+        .expect_refusal(500, "storage_failed");
+    std::fs::remove_dir(&part).unwrap();
+
+    let uploads_dir = intake.data_dir().join("uploads");
+    let moved_away = intake.data_dir().join("uploads-moved-away");
+    std::fs::rename(&uploads_dir, &moved_away).unwrap();
+    api.create(&intake, &envelope, REGISTRATION_ID, station.id)
+        .await
+        .expect_refusal(500, "storage_failed");
+    std::fs::rename(&moved_away, &uploads_dir).unwrap();
+    intake.running.shutdown().await;
+}
+
+#[tokio::test]
+async fn methods_the_document_does_not_list_are_refused_and_unknown_paths_are_not_found() {
+    let mut api = ApiDocument::load();
+    let intake = Intake::start(|config| config).await;
+    let http = Client::new();
+    let error_with_code = |code: &str| {
+        json!({
+            "allOf": [{ "$ref": "#/components/schemas/Error" }],
+            "properties": { "code": { "const": code } },
+        })
+    };
+    let templates: Vec<(String, Vec<String>)> = api
+        .paths()
+        .iter()
+        .map(|(template, item)| {
+            let methods = operations(item).map(|(method, _)| method.to_owned()).collect();
+            (template.clone(), methods)
+        })
+        .collect();
+    for (template, documented) in templates {
+        let path = template.replace("{id}", &"0".repeat(32));
+        for method in [
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+            Method::OPTIONS,
+        ] {
+            let name = method.as_str().to_ascii_lowercase();
+            // HEAD on a GET endpoint is the GET without its body (HTTP semantics; axum does it).
+            let served_as_get = method == Method::HEAD && documented.iter().any(|m| m == "get");
+            if documented.contains(&name) || served_as_get {
+                continue;
+            }
+            let response = http.request(method.clone(), intake.url(&path)).send().await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path} is served but not documented"
+            );
+            // The server's own list of what it serves here is the document's.
+            let mut allowed: Vec<String> = response.headers()["allow"]
+                .to_str()
+                .unwrap()
+                .split(',')
+                .map(|method| method.trim().to_ascii_lowercase())
+                .filter(|method| method != "head" || !documented.iter().any(|m| m == "get"))
+                .collect();
+            allowed.sort();
+            let mut expected = documented.clone();
+            expected.sort();
+            assert_eq!(allowed, expected, "Allow of {path} against the document");
+            if method != Method::HEAD {
+                let body: Value = response.json().await.unwrap();
+                let violations = api.violations(&error_with_code("method_not_allowed"), &body);
+                assert!(violations.is_empty(), "{method} {path}: {violations:?}");
+            }
+        }
+    }
+    for path in ["/v2/nothing", "/v1/uploads/x/y/z"] {
+        let response = http.get(intake.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        let body: Value = response.json().await.unwrap();
+        let violations = api.violations(&error_with_code("not_found"), &body);
+        assert!(violations.is_empty(), "{path}: {violations:?}");
+    }
+    intake.running.shutdown().await;
+}
+
+#[test]
+fn the_documented_error_codes_are_the_intakes_each_at_its_status() {
+    let api = ApiDocument::load();
+    let io = || std::io::Error::other("disk");
+    let every_error = [
+        IntakeError::BadRequest(String::new()),
+        IntakeError::UnsupportedTusVersion(String::new()),
+        IntakeError::UnknownStation(String::new()),
+        IntakeError::StationExists(String::new()),
+        IntakeError::StationPending(String::new()),
+        IntakeError::StationRevoked(String::new()),
+        IntakeError::EnrollmentCodeInvalid,
+        IntakeError::UploadTooLarge { length: 2, max: 1 },
+        IntakeError::BeyondUploadLength { remaining: 0 },
+        IntakeError::UploadNotFound,
+        IntakeError::UploadExpired,
+        IntakeError::OffsetMismatch { expected: 0, got: 1 },
+        IntakeError::UnsupportedContentType,
+        IntakeError::ChecksumMismatch,
+        IntakeError::UploadLocked,
+        IntakeError::UploadComplete,
+        IntakeError::UploadIncomplete,
+        IntakeError::PacketRejected(String::new()),
+        IntakeError::StationKeyMismatch(String::new()),
+        IntakeError::DuplicateRegistration(String::new()),
+        IntakeError::NotFound(String::new()),
+        IntakeError::MethodNotAllowed {
+            method: String::new(),
+            path: String::new(),
+        },
+        IntakeError::Database(rusqlite::Error::QueryReturnedNoRows),
+        IntakeError::Io(io()),
+        IntakeError::Bind {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            source: io(),
+        },
+        IntakeError::Internal(String::new()),
+    ];
+    let mut status_of_code = BTreeMap::new();
+    for error in &every_error {
+        // Exhaustive on purpose: a new variant fails to compile here until it is listed above.
+        match error {
+            IntakeError::BadRequest(_)
+            | IntakeError::UnsupportedTusVersion(_)
+            | IntakeError::UnknownStation(_)
+            | IntakeError::StationExists(_)
+            | IntakeError::StationPending(_)
+            | IntakeError::StationRevoked(_)
+            | IntakeError::EnrollmentCodeInvalid
+            | IntakeError::UploadTooLarge { .. }
+            | IntakeError::BeyondUploadLength { .. }
+            | IntakeError::UploadNotFound
+            | IntakeError::UploadExpired
+            | IntakeError::OffsetMismatch { .. }
+            | IntakeError::UnsupportedContentType
+            | IntakeError::ChecksumMismatch
+            | IntakeError::UploadLocked
+            | IntakeError::UploadComplete
+            | IntakeError::UploadIncomplete
+            | IntakeError::PacketRejected(_)
+            | IntakeError::StationKeyMismatch(_)
+            | IntakeError::DuplicateRegistration(_)
+            | IntakeError::NotFound(_)
+            | IntakeError::MethodNotAllowed { .. }
+            | IntakeError::Database(_)
+            | IntakeError::Io(_)
+            | IntakeError::Bind { .. }
+            | IntakeError::Internal(_) => {}
+        }
+        status_of_code.insert(error.code().to_owned(), error.status().as_u16());
+    }
+
+    let documented: BTreeSet<String> = api.document["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|code| code.as_str().unwrap().to_owned())
+        .collect();
+    let served: BTreeSet<String> = status_of_code.keys().cloned().collect();
+    assert_eq!(
+        documented, served,
+        "ErrorCode in the document against IntakeError::code"
+    );
+
+    // Wherever an answer narrows the code, the server gives that code this very status.
+    for (template, item) in api.paths() {
+        for (method, operation) in operations(item) {
+            for (status, response) in object(&operation["responses"], "responses") {
+                for code in api.narrowed_error_codes(response).unwrap_or_default() {
+                    assert_eq!(
+                        status_of_code.get(&code).map(u16::to_string).as_ref(),
+                        Some(status),
+                        "{method} {template} documents {code} under {status}"
+                    );
+                }
+            }
+        }
+    }
+}
