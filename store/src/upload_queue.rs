@@ -243,6 +243,15 @@ mod tests {
         vault
     }
 
+    fn queued(vault: &Vault, registration_id: &str) -> QueuedUpload {
+        vault
+            .upload_queue()
+            .unwrap()
+            .into_iter()
+            .find(|q| q.registration_id == registration_id)
+            .unwrap()
+    }
+
     fn ids(queue: &[QueuedUpload]) -> Vec<&str> {
         queue.iter().map(|q| q.registration_id.as_str()).collect()
     }
@@ -286,23 +295,13 @@ mod tests {
             vault.record_upload_failure("R1", "intake_error", "503", "t+2").unwrap(),
             2
         );
-        let entry = vault
-            .upload_queue()
-            .unwrap()
-            .into_iter()
-            .find(|q| q.registration_id == "R1")
-            .unwrap();
+        let entry = queued(&vault, "R1");
         assert_eq!(entry.failures, 2);
         assert_eq!(entry.next_attempt_at.as_deref(), Some("t+2"));
         assert_eq!(entry.last_error, Some(("intake_error".into(), "503".into())));
 
         vault.mark_uploaded("R1", "http://x/1", "t3").unwrap();
-        let entry = vault
-            .upload_queue()
-            .unwrap()
-            .into_iter()
-            .find(|q| q.registration_id == "R1")
-            .unwrap();
+        let entry = queued(&vault, "R1");
         assert_eq!(
             (entry.failures, entry.next_attempt_at, entry.last_error),
             (0, None, None)
@@ -338,12 +337,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(vault.quarantined_count().unwrap(), 1);
-        let entry = vault
-            .upload_queue()
-            .unwrap()
-            .into_iter()
-            .find(|q| q.registration_id == "R1")
-            .unwrap();
+        let entry = queued(&vault, "R1");
         assert_eq!(entry.quarantined_at.as_deref(), Some("2026-01-03T00:00:00Z"));
         assert_eq!(
             entry.last_error,
@@ -366,12 +360,7 @@ mod tests {
         );
 
         vault.release_from_quarantine("R1", "2026-01-04T00:00:00Z").unwrap();
-        let entry = vault
-            .upload_queue()
-            .unwrap()
-            .into_iter()
-            .find(|q| q.registration_id == "R1")
-            .unwrap();
+        let entry = queued(&vault, "R1");
         assert_eq!(
             (entry.quarantined_at, entry.failures, entry.next_attempt_at),
             (None, 0, None)

@@ -30,8 +30,8 @@ fn setup(code: Option<&str>) -> SetupRequest {
     }
 }
 
-/// An approved registration made by a second operator, queued.
-fn queued(station: &Station) -> String {
+/// A second operator, who makes the registrations the admin approves.
+fn add_maker(station: &Station) {
     as_user(station, ADMIN);
     station
         .add_operator(enroll_station::NewOperatorRequest {
@@ -41,6 +41,10 @@ fn queued(station: &Station) -> String {
             password: password(MAKER),
         })
         .unwrap();
+}
+
+/// A registration made by the maker and approved by the admin: queued.
+fn queued(station: &Station) -> String {
     as_user(station, MAKER);
     let rid = pending_registration(station);
     as_user(station, ADMIN);
@@ -55,6 +59,7 @@ async fn a_station_without_a_code_waits_for_the_registers_approval_and_loses_not
     let station = open_station(dir.path(), &intake.base_url(), &FakeClock::default());
     station.set_up(setup(None)).await.unwrap();
     let station_id = station.status().unwrap().station_id.unwrap();
+    add_maker(&station);
     let rid = queued(&station);
     let blocked = station
         .sync_status()
@@ -90,19 +95,11 @@ async fn a_station_without_a_code_waits_for_the_registers_approval_and_loses_not
 
     // Revoked: nothing more leaves, and what is queued stays.
     registry.revoke(&station_id).unwrap();
-    let later = pending_after_revocation(&station);
+    let later = queued(&station);
     let report = station.sync_now().await.unwrap();
     assert_eq!(report.failures[0].error.code.as_str(), "station_revoked", "{report:?}");
     assert_eq!(station.registration(&later).unwrap().state.as_str(), "sealed");
     intake.shutdown().await;
-}
-
-fn pending_after_revocation(station: &Station) -> String {
-    as_user(station, MAKER);
-    let rid = pending_registration(station);
-    as_user(station, ADMIN);
-    station.approve(&rid).unwrap();
-    rid
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -125,6 +122,7 @@ async fn a_one_time_code_approves_the_station_at_setup_and_a_wrong_one_is_said_b
     assert!(station.status().unwrap().needs_setup, "a refused code creates nothing");
 
     station.set_up(setup(Some(&code.code))).await.unwrap();
+    add_maker(&station);
     let rid = queued(&station);
     assert_eq!(
         station.sync_status().unwrap().blocked,

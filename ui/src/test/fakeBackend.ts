@@ -329,8 +329,8 @@ export const OPERATORS: readonly OperatorView[] = [
 export const PACKET_BYTES = 2_400_000;
 export const PACKET_BYTES_PER_SECOND = 1_200_000;
 
-/** The status of a station that has not asked the intake yet. */
-const SYNC_STATUS_AT_START: SyncStatusView = {
+/** The status of a station that has not asked the intake yet (tests build theirs from it). */
+export const SYNC_STATUS_AT_START: SyncStatusView = {
   link: 'unknown',
   running: false,
   current: null,

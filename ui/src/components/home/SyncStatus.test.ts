@@ -10,20 +10,11 @@ import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
 import { formatTime } from '../../lib/i18n/time';
 import { TestId } from '../../lib/testIds';
 import SyncStatus from './SyncStatus.svelte';
+import { SYNC_STATUS_AT_START } from '../../test/fakeBackend';
 
 afterEach(() => setUiLanguage('en'));
 
-const IDLE: SyncStatusView = {
-  link: 'unknown',
-  running: false,
-  current: null,
-  run_done: 0,
-  run_total: 0,
-  run_bytes_sent: 0,
-  last_contact_at: null,
-  next_check_at: null,
-  blocked: null,
-};
+const IDLE: SyncStatusView = SYNC_STATUS_AT_START;
 
 const LAST_CONTACT = '2026-11-25T09:30:00Z';
 const NEXT_CHECK = '2026-11-25T09:45:00Z';

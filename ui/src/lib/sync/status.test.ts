@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 
 import type { SyncStatusView } from '../backend/types';
 import { formatPercent, formatRate, progressPercent, runMoved, sendingPosition } from './status';
+import { SYNC_STATUS_AT_START } from '../../test/fakeBackend';
 
-const IDLE: SyncStatusView = {
-  link: 'online',
-  running: false,
-  current: null,
-  run_done: 0,
-  run_total: 0,
-  run_bytes_sent: 0,
-  last_contact_at: null,
-  next_check_at: null,
-  blocked: null,
-};
+const IDLE: SyncStatusView = { ...SYNC_STATUS_AT_START, link: 'online' };
 
 const status = (change: Partial<SyncStatusView>): SyncStatusView => ({ ...IDLE, ...change });
 

@@ -5,22 +5,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackendError } from '../backend/errors';
 import type { SyncStatusView } from '../backend/types';
 import { watchSyncStatus } from './watch';
+import { SYNC_STATUS_AT_START } from '../../test/fakeBackend';
 
 // A Tauri channel needs the IPC internals to exist; the tests deliver the messages themselves.
 beforeEach(() => mockIPC(() => undefined));
 afterEach(() => clearMocks());
 
-const STATUS: SyncStatusView = {
-  link: 'unknown',
-  running: false,
-  current: null,
-  run_done: 0,
-  run_total: 0,
-  run_bytes_sent: 0,
-  last_contact_at: null,
-  next_check_at: null,
-  blocked: null,
-};
+const STATUS: SyncStatusView = SYNC_STATUS_AT_START;
 
 /** A station whose `watchSync` answers when the test says, keeping the channel it was given. */
 function station() {
