@@ -157,7 +157,7 @@ audit: cargo-deny
 # $(ENROLL_FIXTURES). upload: the station's memory while it uploads a 20 MB packet (a worker
 # process against the reference intake on loopback).
 bench:
-	cargo bench -p enroll-bench -p enroll-devices --no-fail-fast --bench vault --bench biometrics --bench jpeg2000 --bench upload
+	cargo bench -p enroll-bench -p enroll-devices --no-fail-fast --bench vault --bench biometrics --bench jpeg2000 --bench upload --bench link
 
 # Every fuzz target (fuzz/README.md) for FUZZ_SECONDS each, on the stable toolchain; fails on a
 # crash. `make fuzz FUZZ_SECONDS=600` for a longer run.

@@ -50,7 +50,9 @@ pub struct IntakeClient {
     pub(crate) base: Url,
     /// How the `PATCH` size is chosen (see `crate::chunking`): adapted to the link unless a
     /// fixed size was asked for.
-    pub(crate) chunking: ChunkSizer,
+    /// Shared by the client's clones and carried from one upload to the next: a station learns
+    /// its link once, not per packet.
+    pub(crate) chunking: std::sync::Arc<std::sync::Mutex<ChunkSizer>>,
     pub(crate) chunk_attempts: u32,
     pub(crate) retry: RetryPolicy,
 }
@@ -103,7 +105,7 @@ impl IntakeClient {
         Ok(IntakeClient {
             http,
             base,
-            chunking: ChunkSizer::adaptive(),
+            chunking: Default::default(),
             chunk_attempts: DEFAULT_CHUNK_ATTEMPTS,
             retry: RetryPolicy {
                 base: DEFAULT_RETRY_DELAY,
@@ -115,7 +117,7 @@ impl IntakeClient {
     /// Sends every `PATCH` with this many bytes (at least 1) instead of adapting the size to
     /// the link (tests that need cuts to land mid-chunk do).
     pub fn with_chunk_size(mut self, bytes: usize) -> IntakeClient {
-        self.chunking = ChunkSizer::fixed(bytes);
+        self.chunking = std::sync::Arc::new(std::sync::Mutex::new(ChunkSizer::fixed(bytes)));
         self
     }
 

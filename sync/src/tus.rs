@@ -38,9 +38,28 @@ pub fn metadata_value(metadata: &str, wanted: &str) -> Option<String> {
     })
 }
 
-/// `Upload-Checksum` for one chunk: `sha256 <base64 digest>`.
-pub fn chunk_checksum(chunk: &[u8]) -> String {
-    format!("sha256 {}", STANDARD.encode(Sha256::digest(chunk)))
+/// The `Upload-Checksum` (`sha256 <base64 digest>`) of `len` bytes of `source` from `offset`,
+/// read a piece at a time.
+pub fn streamed_chunk_checksum(
+    source: &dyn crate::EnvelopeSource,
+    offset: u64,
+    len: u64,
+) -> Result<String, crate::SyncError> {
+    let mut hasher = Sha256::new();
+    for (start, piece_len) in pieces(offset, len) {
+        hasher.update(source.read_at(start, piece_len)?);
+    }
+    Ok(format!("sha256 {}", STANDARD.encode(hasher.finalize())))
+}
+
+/// How a chunk is read and sent: pieces of at most this many bytes.
+pub const PIECE: u64 = 64 * 1024;
+
+/// `(offset, len)` of each piece of `len` bytes from `offset`.
+pub fn pieces(offset: u64, len: u64) -> impl Iterator<Item = (u64, usize)> {
+    (offset..offset + len)
+        .step_by(PIECE as usize)
+        .map(move |start| (start, PIECE.min(offset + len - start) as usize))
 }
 
 /// A byte-count header (`Upload-Offset`, `Upload-Length`) as sent by the intake.
@@ -69,9 +88,17 @@ mod tests {
     fn checksum_is_sha256_of_the_chunk_in_base64() {
         // SHA-256("abc") = ba7816bf...; its base64 is the well-known value below.
         assert_eq!(
-            chunk_checksum(b"abc"),
+            streamed_chunk_checksum(&b"abc".to_vec(), 0, 3).unwrap(),
             "sha256 ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
         );
+        // A part, across pieces: the same as the digest of those bytes.
+        let bytes: Vec<u8> = (0..200_000u32).map(|n| n as u8).collect();
+        let part = &bytes[1_000..150_000];
+        assert_eq!(
+            streamed_chunk_checksum(&bytes, 1_000, 149_000).unwrap(),
+            format!("sha256 {}", STANDARD.encode(Sha256::digest(part)))
+        );
+        assert_eq!(pieces(1_000, 149_000).count(), 3);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! The algorithm:
 //! 1. If the station kept an upload URL from an earlier try, `HEAD` it. It is resumed only if
 //!    the intake still has it, on the same intake, for the same length and the same SHA-256;
-//!    otherwise (gone, expired, another packet's URL) a new upload is created.
+//!    otherwise (gone, expired, another packet's URL) a new upload is created. An intake that
+//!    answers busy or failing (`423`, `429`, `5xx`) fails this try instead: what it holds is
+//!    kept for the next.
 //! 2. Send the rest in `PATCH` chunks, each with `Upload-Checksum`, sized to take a few
 //!    seconds on this link (`crate::chunking`): smaller after a failure, larger while they go
 //!    through fast, up to 1 MiB.
@@ -94,7 +96,7 @@ impl IntakeClient {
         // `None` means: ask the intake with HEAD before sending anything more.
         let mut known_offset = Some(start);
         let mut failures: u32 = 0;
-        let mut chunking = self.chunking;
+        let mut chunking = *self.chunking.lock().unwrap_or_else(|p| p.into_inner());
         let mut restarted = false;
         loop {
             let attempt = match known_offset {
@@ -103,22 +105,18 @@ impl IntakeClient {
                     .await
                     .map(|offset| (offset, false)),
                 Some(offset) => {
-                    let end = offset.saturating_add(chunking.next() as u64).min(total);
-                    let len = (end - offset) as usize;
-                    // Read from the source now, one chunk held at a time; a source that cannot
-                    // be read stops the upload (nothing but the envelope's bytes is sent).
-                    match envelope.read_at(offset, len) {
-                        Ok(chunk) => {
-                            let started = std::time::Instant::now();
-                            let sent = self.patch_chunk(&url, offset, chunk, subject).await;
-                            match &sent {
-                                Ok(_) => chunking.went_through(len, started.elapsed()),
-                                Err(_) => chunking.failed(),
-                            }
-                            sent.map(|offset| (offset, true))
-                        }
-                        Err(error) => Err(Failure::Final(error)),
+                    let len = chunking.next_for(total - offset);
+                    // The chunk is read from the source as it is sent, a piece at a time (and
+                    // once before, for its checksum): never held whole. A source that cannot be
+                    // read stops the upload (nothing but the envelope's bytes is sent).
+                    let started = std::time::Instant::now();
+                    let sent = self.patch_chunk(&url, offset, len, envelope, subject).await;
+                    match &sent {
+                        Ok(_) => chunking.went_through(len, started.elapsed()),
+                        Err(Failure::Final(_)) => {}
+                        Err(_) => chunking.failed(),
                     }
+                    sent.map(|offset| (offset, true))
                 }
             };
             let failure = match attempt {
@@ -127,6 +125,8 @@ impl IntakeClient {
                     known_offset = Some(offset);
                     progress(offset, total);
                     if from_patch && offset == total {
+                        // What this upload learned of the link starts the next one.
+                        *self.chunking.lock().unwrap_or_else(|p| p.into_inner()) = chunking;
                         return Ok(url);
                     }
                     continue;
@@ -232,8 +232,19 @@ impl IntakeClient {
             .send()
             .await
             .map_err(|error| self.transport(error))?;
-        if response.status() != StatusCode::OK {
-            tracing::info!(%url, status = %response.status(), "the kept upload cannot be resumed; starting a new upload");
+        let status = response.status();
+        if matches!(status.as_u16(), 423 | 429 | 500..=599) {
+            // The intake is busy or failing, not done with the upload: starting a new one would
+            // throw away what it holds. This try fails; the queue tries again later.
+            let body = read_error_body(response).await;
+            return Err(SyncError::IntakeFailed {
+                status: status.as_u16(),
+                message: body.message,
+                retry_after: body.retry_after,
+            });
+        }
+        if status != StatusCode::OK {
+            tracing::info!(%url, %status, "the kept upload cannot be resumed; starting a new upload");
             return Ok(None);
         }
         let headers = response.headers();
@@ -283,20 +294,46 @@ impl IntakeClient {
         }
     }
 
-    /// One `PATCH` with its checksum; returns the new offset.
-    async fn patch_chunk(&self, url: &str, offset: u64, chunk: Vec<u8>, subject: Subject<'_>) -> Result<u64, Failure> {
+    /// One `PATCH` of `len` bytes of `envelope` from `offset`, with its checksum; returns the
+    /// new offset. The body is read from the source while it is sent, through a channel of a
+    /// few pieces: the chunk never sits in memory whole, so its size is the link's business.
+    async fn patch_chunk(
+        &self,
+        url: &str,
+        offset: u64,
+        len: u64,
+        envelope: &dyn EnvelopeSource,
+        subject: Subject<'_>,
+    ) -> Result<u64, Failure> {
         let url = self.resolve(url).map_err(Failure::Final)?;
-        let chunk_len = chunk.len();
-        let sent = self
+        let checksum = streamed_chunk_checksum(envelope, offset, len).map_err(Failure::Final)?;
+        let (pieces_out, pieces_in) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
+        let body = reqwest::Body::wrap_stream(futures_util::stream::unfold(pieces_in, |mut pieces| async move {
+            pieces.recv().await.map(|piece| (piece, pieces))
+        }));
+        let request = self
             .http
             .patch(url.clone())
             .header(TUS_RESUMABLE, TUS_VERSION)
             .header(UPLOAD_OFFSET, offset.to_string())
             .header(reqwest::header::CONTENT_TYPE, OFFSET_OCTET_STREAM)
-            .header(UPLOAD_CHECKSUM, chunk_checksum(&chunk))
-            .body(chunk)
-            .send()
-            .await;
+            .header(reqwest::header::CONTENT_LENGTH, len.to_string())
+            .header(UPLOAD_CHECKSUM, checksum)
+            .body(body)
+            .send();
+        let read_pieces = async move {
+            for (start, piece_len) in pieces(offset, len) {
+                let piece = envelope.read_at(start, piece_len)?;
+                // The request ended (cut, refused): it reads no more.
+                if pieces_out.send(Ok(piece)).await.is_err() {
+                    break;
+                }
+            }
+            Ok::<(), SyncError>(())
+        };
+        let (sent, read) = tokio::join!(request, read_pieces);
+        // A source that failed mid-chunk cut the body short; that, not the cut, is the news.
+        read.map_err(Failure::Final)?;
         let response = match sent {
             Ok(response) => response,
             Err(error) => return Err(Failure::Transient(self.transport(error))),
@@ -304,11 +341,11 @@ impl IntakeClient {
         if response.status() != StatusCode::NO_CONTENT {
             return Err(self.classify(response, "PATCH", &url, subject).await);
         }
-        let end = offset + chunk_len as u64;
+        let end = offset + len;
         match byte_count(response.headers(), UPLOAD_OFFSET) {
             Some(new_offset) if new_offset == end => Ok(new_offset),
             other => Err(Failure::Final(SyncError::Protocol(format!(
-                "PATCH {url} at offset {offset} with {chunk_len} bytes answered Upload-Offset {other:?}, expected {end}"
+                "PATCH {url} at offset {offset} with {len} bytes answered Upload-Offset {other:?}, expected {end}"
             )))),
         }
     }

@@ -14,6 +14,9 @@ use enroll_sync::{IntakeClient, SyncError};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// A thousand packets through the faults of `enroll-link-proxy`.
+mod faults;
+
 const STATION_ID: &str = "ST-0031";
 const REGISTRATION_ID: &str = "10031-20250302-000004";
 const CHUNK: usize = 1024;
