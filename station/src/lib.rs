@@ -399,7 +399,7 @@ impl Station {
     /// verified receipt: see [`sync_queue`]. Waits for a background run to end first.
     pub async fn sync_now(&self) -> Result<SyncReport, StationError> {
         self.signed_in()?;
-        sync_queue::run(self, sync_queue::RunMode::Now).await
+        sync_queue::run(self, sync_queue::RunMode::Now, sync_queue::RunBy::Operator).await
     }
 
     /// [`Station::sync_now`] with nobody signed in, for `enroll sync` on the station's own
@@ -407,7 +407,7 @@ impl Station {
     /// sealed bytes leave, which no key of the station's opens, and nothing is read or
     /// decided that needs an operator: the background sync does the same.
     pub async fn sync_unattended(&self) -> Result<SyncReport, StationError> {
-        sync_queue::run(self, sync_queue::RunMode::Now).await
+        sync_queue::run(self, sync_queue::RunMode::Now, sync_queue::RunBy::Station).await
     }
 
     /// Wake the background sync now (a `watch` waiting out a pause, for instance to end it).

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use enroll_sync::{IntakeClient, RetryPolicy};
 
-use crate::sync_queue::{self, RunMode};
+use crate::sync_queue::{self, RunBy, RunMode};
 use crate::sync_status::IntakeLink;
 use crate::{rfc3339, Station, StationError};
 
@@ -178,7 +178,7 @@ async fn try_step(station: &Station, pace: BackgroundSync, misses: &mut u32) -> 
         status.last_contact_at = Some(rfc3339(now));
     });
     if due > 0 {
-        let report = sync_queue::run(station, RunMode::Due).await?;
+        let report = sync_queue::run(station, RunMode::Due, RunBy::Station).await?;
         tracing::info!(
             attempted = report.attempted,
             acknowledged = report.acknowledged,

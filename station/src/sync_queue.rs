@@ -40,6 +40,27 @@ pub const PACKET_RETRY: RetryPolicy = RetryPolicy {
 /// Failures in a row, of the kind a retry may not cure, before a packet is set aside.
 pub const SUSPECT_FAILURES: u32 = 5;
 
+/// Who runs the queue, which is who the audit trail names for its moves (uploaded,
+/// acknowledged, quarantined).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunBy {
+    /// The operator who pressed Sync now.
+    Operator,
+    /// The station itself: the background sync, `enroll sync` ([`SYNC_ACTOR`]).
+    Station,
+}
+
+/// The audit trail's name for the station's own sync.
+pub const SYNC_ACTOR: &str = "sync";
+
+/// `moves` on the vault, audited as `by` says.
+fn audited<T>(vault: &mut enroll_store::Vault, by: RunBy, moves: impl FnOnce(&mut enroll_store::Vault) -> T) -> T {
+    match by {
+        RunBy::Operator => moves(vault),
+        RunBy::Station => vault.acting_as(SYNC_ACTOR, moves),
+    }
+}
+
 /// Which packets a run takes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RunMode {
@@ -49,7 +70,7 @@ pub(crate) enum RunMode {
     Due,
 }
 
-pub(crate) async fn run(station: &Station, mode: RunMode) -> Result<SyncReport, StationError> {
+pub(crate) async fn run(station: &Station, mode: RunMode, by: RunBy) -> Result<SyncReport, StationError> {
     let _one_run_at_a_time = station.sync_running.lock().await;
     let now = (station.clock)();
     let (record, queue) = {
@@ -68,7 +89,7 @@ pub(crate) async fn run(station: &Station, mode: RunMode) -> Result<SyncReport, 
     let monitor = &station.sync_monitor;
     let mut report = SyncReport::default();
     monitor.run_started(queue.len() as u32);
-    let outcome = send_each(station, &client, &pinned, &record.station_id, &queue, &mut report).await;
+    let outcome = send_each(station, &client, &pinned, &record.station_id, &queue, by, &mut report).await;
     monitor.run_finished();
     outcome?;
     Ok(report)
@@ -90,6 +111,7 @@ async fn send_each(
     pinned: &RegisterPublicKeys,
     station_id: &str,
     queue: &[QueuedUpload],
+    by: RunBy,
     report: &mut SyncReport,
 ) -> Result<(), StationError> {
     let monitor = &station.sync_monitor;
@@ -119,12 +141,12 @@ async fn send_each(
             Ok((upload_url, receipt)) => {
                 let now = rfc3339((station.clock)());
                 let receipt_json = serde_json::to_string(&receipt).expect("a receipt is plain JSON values");
-                let mut vault = station.vault();
-                if enroll_store::registrations::QUEUED.contains(&entry.state) {
-                    vault.mark_uploaded(registration_id, &upload_url, &now)?;
-                }
-                vault.record_receipt(registration_id, &receipt_json, &now)?;
-                drop(vault);
+                audited(&mut station.vault(), by, |vault| {
+                    if enroll_store::registrations::QUEUED.contains(&entry.state) {
+                        vault.mark_uploaded(registration_id, &upload_url, &now)?;
+                    }
+                    vault.record_receipt(registration_id, &receipt_json, &now)
+                })?;
                 monitor.update(|status| {
                     status.link = IntakeLink::Online;
                     status.last_contact_at = Some(now);
@@ -135,7 +157,7 @@ async fn send_each(
             }
             Err(SendError::Vault(error)) => return Err(error),
             Err(SendError::Sync(error)) => {
-                let stop = record_failure(station, entry, &error)?;
+                let stop = record_failure(station, entry, &error, by)?;
                 match stop {
                     Next::Stop => {
                         report.failures.push(failure(registration_id, error));
@@ -168,7 +190,7 @@ enum Next {
 }
 
 /// Record `error` on `entry` as its scope says (see the module's notes).
-fn record_failure(station: &Station, entry: &QueuedUpload, error: &SyncError) -> Result<Next, StationError> {
+fn record_failure(station: &Station, entry: &QueuedUpload, error: &SyncError, by: RunBy) -> Result<Next, StationError> {
     let registration_id = entry.registration_id.as_str();
     let clock_now = (station.clock)();
     let now = rfc3339(clock_now);
@@ -197,14 +219,18 @@ fn record_failure(station: &Station, entry: &QueuedUpload, error: &SyncError) ->
         }
         FailureScope::PacketRefused => {
             tracing::warn!(%registration_id, code, %error, "the register refuses this packet; it is set aside for a supervisor");
-            vault.quarantine(registration_id, code, &message, &now)?;
+            audited(&mut vault, by, |vault| {
+                vault.quarantine(registration_id, code, &message, &now)
+            })?;
             Ok(Next::Quarantined)
         }
         scope @ (FailureScope::PacketTransient | FailureScope::PacketSuspect) => {
             let attempt = entry.failures + 1;
             if scope == FailureScope::PacketSuspect && attempt >= SUSPECT_FAILURES {
                 tracing::warn!(%registration_id, code, %error, attempt, "the packet keeps failing; it is set aside for a supervisor");
-                vault.quarantine(registration_id, code, &message, &now)?;
+                audited(&mut vault, by, |vault| {
+                    vault.quarantine(registration_id, code, &message, &now)
+                })?;
                 return Ok(Next::Quarantined);
             }
             let wait = PACKET_RETRY.delay_now(attempt, error.retry_after());

@@ -231,6 +231,17 @@ impl Vault {
         self.draft_memo = None;
     }
 
+    /// Run `moves` with every lifecycle move audited as `actor` rather than whoever is signed
+    /// in: the background sync's uploads and receipts are the station's doing, not the clerk's
+    /// who happens to be signed in (events stay signed by the station key when a session holds
+    /// it). Only for a fixed name of the station's own (`"sync"`), never a person's.
+    pub fn acting_as<T>(&mut self, actor: &'static str, moves: impl FnOnce(&mut Vault) -> T) -> T {
+        let before = self.acting_as.replace(actor);
+        let outcome = moves(self);
+        self.acting_as = before;
+        outcome
+    }
+
     /// Append an event that is not part of another change (a sign-in, a failed sign-in).
     pub fn record_audit(&mut self, event: &NewAuditEvent<'_>) -> Result<u64, StoreError> {
         let transaction = self.connection.transaction()?;

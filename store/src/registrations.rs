@@ -962,6 +962,7 @@ impl Vault {
         {
             self.draft_memo = None;
         }
+        let acting_as = self.acting_as;
         let transaction = self.connection.transaction()?;
         let actual: Option<String> = transaction
             .query_row(
@@ -1019,7 +1020,7 @@ impl Vault {
                 self.audit_session.as_ref(),
                 &NewAuditEvent {
                     at: change.now,
-                    actor: None,
+                    actor: acting_as,
                     action: audited.action,
                     registration_id: Some(change.registration_id),
                     details: &details,

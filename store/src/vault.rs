@@ -114,6 +114,8 @@ pub struct Vault {
     /// The draft last written, readable, for as long as the audit session (see
     /// [`crate::draft_memo`]).
     pub(crate) draft_memo: Option<DraftMemo>,
+    /// Who the lifecycle moves made inside [`Vault::acting_as`] are audited as.
+    pub(crate) acting_as: Option<&'static str>,
 }
 
 impl Vault {
@@ -169,6 +171,7 @@ impl Vault {
             _writer_lock: Some(writer_lock),
             audit_session: None,
             draft_memo: None,
+            acting_as: None,
         };
         vault.empty_blob_trash()?;
         Ok(vault)
@@ -192,6 +195,7 @@ impl Vault {
             _writer_lock: None,
             audit_session: None,
             draft_memo: None,
+            acting_as: None,
         };
         let version = vault.schema_version()? as usize;
         if version > MIGRATIONS.len() {

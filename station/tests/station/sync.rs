@@ -220,6 +220,27 @@ async fn the_background_sync_sends_the_queue_by_itself_once_the_intake_is_back()
     assert_eq!((last.link, last.running), (IntakeLink::Online, false));
     assert!(last.last_contact_at.is_some());
 
+    // The audit trail names the station's sync for what it did, not the supervisor who
+    // happened to be signed in.
+    let actors: Vec<(String, String)> = station
+        .registration_audit(&ids[0])
+        .unwrap()
+        .into_iter()
+        .map(|event| (event.action, event.actor))
+        .collect();
+    assert!(
+        actors.contains(&("registration_uploaded".into(), "sync".into())),
+        "{actors:?}"
+    );
+    assert!(
+        actors.contains(&("registration_acknowledged".into(), "sync".into())),
+        "{actors:?}"
+    );
+    assert!(
+        actors.contains(&("registration_approved".into(), SUPERVISOR.into())),
+        "{actors:?}"
+    );
+
     // A packet approved now leaves without anyone asking: the review wakes the sync.
     let later = approved(&station, 1);
     until("the packet approved later is acknowledged", || {
