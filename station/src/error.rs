@@ -103,6 +103,7 @@ error_codes! {
     SlapSegmentationFailed = "slap_segmentation_failed",
     NoDevice = "no_device",
     ForceCaptureNotAllowed = "force_capture_not_allowed",
+    OfflineLimitReached = "offline_limit_reached",
     // The intake's, as the station's sync meets them.
     IntakeUnreachable = "intake_unreachable",
     InvalidUrl = "invalid_url",
@@ -208,6 +209,9 @@ pub enum StationError {
     /// under the threshold, or never in this country).
     #[error("force capture is not allowed for {step}: {why}")]
     ForceCaptureNotAllowed { step: String, why: String },
+    /// New registrations wait until the station syncs (or has disk space): see `offline`.
+    #[error("new registrations are stopped: the offline limit on {} is reached", reason.as_str())]
+    OfflineLimit { reason: crate::offline::OfflineReason },
     #[error("configuration error: {0}")]
     Config(String),
     /// A bug or a broken invariant; the detail is for the log.
@@ -251,6 +255,7 @@ impl StationError {
             StationError::InvalidInput(_) => ErrorCode::InvalidInput,
             StationError::NoDevice { .. } => ErrorCode::NoDevice,
             StationError::ForceCaptureNotAllowed { .. } => ErrorCode::ForceCaptureNotAllowed,
+            StationError::OfflineLimit { .. } => ErrorCode::OfflineLimitReached,
             StationError::Config(_) => ErrorCode::Config,
             StationError::Internal(_) => ErrorCode::Internal,
             StationError::Store(error) => store_code(error),
@@ -278,6 +283,9 @@ impl StationError {
             }
             StationError::NotPermitted { rule, .. } => {
                 params.insert("rule".to_string(), text(rule.as_str()));
+            }
+            StationError::OfflineLimit { reason } => {
+                params.insert("reason".to_string(), text(reason.as_str()));
             }
             StationError::NoDevice { step } | StationError::ForceCaptureNotAllowed { step, .. } => {
                 params.insert("step".to_string(), text(step));

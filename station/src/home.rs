@@ -56,6 +56,8 @@ pub struct HomeSummary {
     pub upload_queue: HomeList,
     /// Receipted by the register, newest first.
     pub acknowledged: HomeList,
+    /// The station against its offline limits: a warning or why new registrations stop.
+    pub offline: crate::offline::OfflineView,
 }
 
 /// Registrations per state. `queued` is what still has to reach the register.
@@ -151,8 +153,10 @@ impl Station {
         let (_, data_key) = self.signed_in()?;
         let vault = self.vault();
         let counts = vault.counts_by_state()?;
+        let offline = self.offline_view(&vault, &counts)?;
         let list = |name| first_or_next_page(&vault, &data_key, name, None);
         Ok(HomeSummary {
+            offline,
             drafts: list(HomeListName::Drafts)?,
             pending_approval: list(HomeListName::PendingApproval)?,
             upload_queue: list(HomeListName::UploadQueue)?,

@@ -13,6 +13,7 @@ pub mod biometrics;
 mod content;
 mod error;
 pub mod home;
+pub mod offline;
 mod operators;
 pub mod packaging;
 pub mod policy;
@@ -92,6 +93,8 @@ pub struct Station {
     review_memo: biometrics::review_memo::ReviewMemo,
     /// Which biometrics a registration takes and how good they must be.
     capture_policy: enroll_schemas::CapturePolicy,
+    /// How long and how far the station may work without the register (see [`offline`]).
+    offline_limits: offline::OfflineLimits,
     /// What the sync is doing, and who hears of it.
     sync_monitor: sync_status::SyncMonitor,
     /// Held by a sync run: one at a time.
@@ -145,6 +148,7 @@ impl Station {
             review_memo: Default::default(),
             live: Default::default(),
             capture_policy: enroll_schemas::CapturePolicy::default_policy(),
+            offline_limits: Default::default(),
             sync_monitor: Default::default(),
             sync_running: Default::default(),
             sync_wake: Default::default(),
@@ -219,6 +223,7 @@ impl Station {
     /// Start a registration: a draft with a fresh registration id.
     pub fn new_registration(&self) -> Result<RegistrationView, StationError> {
         let (operator, data_key) = self.signed_in()?;
+        self.check_offline_limits()?;
         let now = (self.clock)();
         let mut vault = self.vault();
         let station = vault.station()?.ok_or(StationError::NotSetUp)?;
@@ -408,6 +413,12 @@ impl Station {
     /// decided that needs an operator: the background sync does the same.
     pub async fn sync_unattended(&self) -> Result<SyncReport, StationError> {
         sync_queue::run(self, sync_queue::RunMode::Now, sync_queue::RunBy::Station).await
+    }
+
+    /// Use these offline limits (the country's configuration) instead of the defaults.
+    pub fn with_offline_limits(mut self, limits: offline::OfflineLimits) -> Station {
+        self.offline_limits = limits;
+        self
     }
 
     /// Wake the background sync now (a `watch` waiting out a pause, for instance to end it).

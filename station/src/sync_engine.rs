@@ -121,6 +121,23 @@ pub async fn watch_sync(
     Ok(())
 }
 
+/// How often an online station with nothing to send notes that it is in sync (a write to the
+/// vault; the offline limits count in days).
+const IDLE_SYNC_NOTE: Duration = Duration::from_secs(10 * 60);
+
+/// The intake answers and nothing is due: the station is in sync, as far as the offline limits
+/// go. Written at most every [`IDLE_SYNC_NOTE`].
+fn note_idle_sync(station: &Station, now: time::OffsetDateTime) -> Result<(), StationError> {
+    let mut vault = station.vault();
+    let last = vault
+        .last_sync_at()?
+        .and_then(|text| crate::session::parse_time(&text).ok());
+    if last.is_none_or(|last| now - last >= IDLE_SYNC_NOTE) {
+        vault.record_sync(&rfc3339(now))?;
+    }
+    Ok(())
+}
+
 /// One step of the loop; returns how long to wait before the next.
 async fn step(station: &Station, pace: BackgroundSync, misses: &mut u32) -> Duration {
     match try_step(station, pace, misses).await {
@@ -177,6 +194,9 @@ async fn try_step(station: &Station, pace: BackgroundSync, misses: &mut u32) -> 
         status.link = IntakeLink::Online;
         status.last_contact_at = Some(rfc3339(now));
     });
+    if due == 0 {
+        note_idle_sync(station, now)?;
+    }
     if due > 0 {
         let report = sync_queue::run(station, RunMode::Due, RunBy::Station).await?;
         tracing::info!(

@@ -91,7 +91,10 @@ pub(crate) async fn run(station: &Station, mode: RunMode, by: RunBy) -> Result<S
     monitor.run_started(queue.len() as u32);
     let outcome = send_each(station, &client, &pinned, &record.station_id, &queue, by, &mut report).await;
     monitor.run_finished();
-    outcome?;
+    if outcome? == Finished::EveryPacketTried && !queue.is_empty() {
+        // The intake was reached and took every try: that is a sync, for the offline limits.
+        station.vault().record_sync(&rfc3339(now))?;
+    }
     Ok(report)
 }
 
@@ -113,7 +116,7 @@ async fn send_each(
     queue: &[QueuedUpload],
     by: RunBy,
     report: &mut SyncReport,
-) -> Result<(), StationError> {
+) -> Result<Finished, StationError> {
     let monitor = &station.sync_monitor;
     for entry in queue {
         report.attempted += 1;
@@ -161,7 +164,7 @@ async fn send_each(
                 match stop {
                     Next::Stop => {
                         report.failures.push(failure(registration_id, error));
-                        return Ok(());
+                        return Ok(Finished::Stopped);
                     }
                     Next::Quarantined => {
                         report.quarantined.push(registration_id.to_string());
@@ -172,7 +175,7 @@ async fn send_each(
             }
         }
     }
-    Ok(())
+    Ok(Finished::EveryPacketTried)
 }
 
 fn failure(registration_id: &str, error: SyncError) -> SyncFailure {
@@ -180,6 +183,14 @@ fn failure(registration_id: &str, error: SyncError) -> SyncFailure {
         registration_id: registration_id.to_string(),
         error: StationError::Sync(error).into(),
     }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Finished {
+    EveryPacketTried,
+    /// The link dropped or the intake refused the station.
+    Stopped,
 }
 
 /// What the run does after a packet failed.

@@ -156,6 +156,24 @@ impl Vault {
     }
 
     /// Record the station's public key if it is not recorded yet.
+    /// When the station last synced with the intake (RFC 3339), if ever since it kept this.
+    pub fn last_sync_at(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection
+            .query_row("SELECT last_sync_at FROM station WHERE id = 1", [], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
+    /// Note that the station synced with the intake at `now`: every packet due was tried with
+    /// the intake reachable and the station accepted. Not audited: it is bookkeeping, written
+    /// at most every few minutes, and says nothing about any resident.
+    pub fn record_sync(&mut self, now: &str) -> Result<(), StoreError> {
+        self.connection
+            .execute("UPDATE station SET last_sync_at = ?1 WHERE id = 1", [now])?;
+        Ok(())
+    }
+
     pub fn remember_station_public_key(&mut self, public_key: &[u8; 32]) -> Result<(), StoreError> {
         self.connection.execute(
             "UPDATE station SET signing_public_key = ?1 WHERE id = 1 AND signing_public_key IS NULL",

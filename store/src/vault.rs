@@ -97,6 +97,9 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE registrations ADD COLUMN next_attempt_at TEXT;
     ALTER TABLE registrations ADD COLUMN quarantined_at TEXT;
     UPDATE registrations SET queued_at = updated_at WHERE state IN ('sealed', 'rejected', 'uploaded');",
+    // 4 → 5: when the station last synced with the intake (see `crate::station`), for the
+    // offline limits. NULL: never since this version (the station's creation counts).
+    "ALTER TABLE station ADD COLUMN last_sync_at TEXT;",
 ];
 
 /// The open vault. Not `Sync`: the station wraps it in a mutex.
@@ -340,8 +343,9 @@ mod tests {
             0 => {}
             // Version 2 wrote what version 1 wrote (its new columns are nullable), and sealed
             // envelopes in the row; version 3 wrote the same (envelopes could still be in the
-            // row), and a failed upload's error on a queued packet.
-            1..=3 => {
+            // row), and a failed upload's error on a queued packet; version 4 the same, with the
+            // upload queue's columns (nullable or defaulted).
+            1..=4 => {
                 let transaction = connection.transaction().unwrap();
                 transaction
                     .execute(
@@ -470,6 +474,10 @@ mod tests {
             if version >= 2 {
                 assert_eq!(vault.envelope("R4").unwrap(), [3, 4]);
             }
+            // The last sync is unknown until the station syncs once more, and then kept.
+            assert_eq!(vault.last_sync_at().unwrap(), None);
+            vault.record_sync("t9").unwrap();
+            assert_eq!(vault.last_sync_at().unwrap().as_deref(), Some("t9"));
             // The upload queue keeps the order the packets were sealed in, and what it knew.
             type Entry = (String, String, u32, Option<(String, String)>);
             let queue: Vec<Entry> = vault

@@ -8,6 +8,7 @@
 //! - `session`: lockout (persisted across a restart) and the idle lock.
 //! - `lifecycle`: reject, discard, purge after retention, and the audit chain behind them.
 //! - `onboarding`: a register that approves stations itself, one-time codes, revocation.
+//! - `offline`: the offline limits stop new registrations, with the reason, until a sync.
 //! - `marker`: no resident data in any file the station writes, at every stage.
 //! - `private_files`: the data folder and every file in it are owner-only, old ones tightened.
 //! - `sync`: the upload queue's order, quarantine, and the background sync.
@@ -17,6 +18,7 @@ mod biometrics;
 mod home;
 mod lifecycle;
 mod marker;
+mod offline;
 mod onboarding;
 mod private_files;
 mod roles;

@@ -45,6 +45,7 @@ export const TestId = {
   HomeAcknowledged: 'home-acknowledged',
 
   SyncStatus: 'sync-status',
+  OfflineNotice: 'offline-notice',
   SyncProgress: 'sync-progress',
   UploadCenterOpen: 'upload-center-open',
   UploadCenter: 'upload-center',

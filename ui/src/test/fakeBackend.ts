@@ -44,6 +44,7 @@ import type {
   IdentityDocument,
   LivePreviewView,
   NewOperatorRequest,
+  OfflineView,
   PermissionRule,
   OperatorView,
   PolicyStep,
@@ -329,6 +330,17 @@ export const OPERATORS: readonly OperatorView[] = [
 export const PACKET_BYTES = 2_400_000;
 export const PACKET_BYTES_PER_SECOND = 1_200_000;
 
+/** A station well within its offline limits (the embedded defaults, synced today). */
+export const OFFLINE_OK: OfflineView = {
+  level: 'ok',
+  reasons: [],
+  days_since_sync: 0,
+  last_sync_at: '2026-11-25T08:00:00Z',
+  packets_not_uploaded: 0,
+  free_disk_mb: 50_000,
+  limits: { max_days_since_sync: 14, max_packets_not_uploaded: 500, min_free_disk_mb: 1024 },
+};
+
 /** The status of a station that has not asked the intake yet (tests build theirs from it). */
 export const SYNC_STATUS_AT_START: SyncStatusView = {
   link: 'unknown',
@@ -379,6 +391,8 @@ export class FakeStation implements Backend {
   /** The running live preview's channel, as the window handed it over; one at a time. */
   private previewChannel: Pick<Channel<PreviewFrameView>, 'onmessage'> | null = null;
   private syncStatus: SyncStatusView = structuredClone(SYNC_STATUS_AT_START);
+  /** The station against its offline limits, as a test sets it (`setOffline`). */
+  private offline: OfflineView = structuredClone(OFFLINE_OK);
   /** The channel of the last `watchSync`: the station tells only the last one. */
   private syncChannel: Pick<Channel<SyncStatusView>, 'onmessage'> | null = null;
   /** The next "Sync now" waits on this before it runs (`holdNextSync`). */
@@ -428,6 +442,15 @@ export class FakeStation implements Backend {
     if (state === 'acknowledged') registration.receipt = this.receiptFor(registration);
     if (state !== 'draft' && state !== 'pending_approval') registration.queuedAt = registration.updatedAt;
     return registration.id;
+  }
+
+  /**
+   * The station near or past its offline limits, as the real one measures them: `stopped`
+   * makes `newRegistration` refuse with `offline_limit_reached` and the first reason.
+   */
+  setOffline(change: Partial<OfflineView>): this {
+    this.offline = { ...this.offline, ...change };
+    return this;
   }
 
   /**
@@ -671,6 +694,7 @@ export class FakeStation implements Backend {
       pending_approval: this.page('pending_approval', null),
       upload_queue: this.page('upload_queue', null),
       acknowledged: this.page('acknowledged', null),
+      offline: structuredClone(this.offline),
     };
   }
 
@@ -688,6 +712,9 @@ export class FakeStation implements Backend {
   async newRegistration(): Promise<RegistrationView> {
     this.enter('newRegistration', []);
     const me = this.requireSession();
+    if (this.offline.level === 'stopped') {
+      throw failure('offline_limit_reached', 'new registrations are stopped', { reason: this.offline.reasons[0] });
+    }
     return this.view(this.create(me.view.username));
   }
 

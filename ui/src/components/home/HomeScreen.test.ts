@@ -364,3 +364,51 @@ describe('the sync on the home screen', () => {
     expect(callsOf(station, 'watchSync')).toBe(1);
   });
 });
+
+describe('the offline limits on the home screen', () => {
+  afterEach(() => setUiLanguage('en'));
+
+  test('nothing is said while the station is within its limits', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    await showHome(station);
+    expect(screen.queryByTestId(TestId.OfflineNotice)).toBeNull();
+    expect((screen.getByTestId(TestId.NewRegistration) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  test('near a limit, a warning in French says which, with the measure and the limit', async () => {
+    const station = new FakeStation().signIn('sara.officer').setOffline({
+      level: 'warning',
+      reasons: ['days_since_sync'],
+      days_since_sync: 12,
+    });
+    setUiLanguage('fr');
+    await showHome(station);
+    const notice = await screen.findByTestId(TestId.OfflineNotice);
+    expect(notice.dataset.level).toBe('warning');
+    expect(notice.textContent).toContain('Synchronisez bientôt');
+    expect(notice.textContent).toContain('Dernière synchronisation il y a 12 jours ; la limite est de 14 jours.');
+    expect((screen.getByTestId(TestId.NewRegistration) as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  test('past a limit, new registrations stop and Arabic says why', async () => {
+    const station = new FakeStation().signIn('sara.officer').setOffline({
+      level: 'stopped',
+      reasons: ['packets_not_uploaded', 'free_disk'],
+      packets_not_uploaded: 500,
+      free_disk_mb: 1500,
+    });
+    setUiLanguage('ar');
+    await showHome(station);
+    const notice = await screen.findByTestId(TestId.OfflineNotice);
+    expect(notice.dataset.level).toBe('stopped');
+    expect(notice.getAttribute('role')).toBe('alert');
+    expect(notice.textContent).toContain('التسجيلات الجديدة متوقفة');
+    expect(notice.querySelectorAll('li')).toHaveLength(2);
+    expect(notice.textContent).toContain('1500 ميغابايت');
+    const button = screen.getByTestId(TestId.NewRegistration) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    expect(button.getAttribute('aria-describedby')).toBe(TestId.OfflineNotice);
+    // The station refuses too, whatever a window sends.
+    await expect(station.newRegistration()).rejects.toMatchObject({ code: 'offline_limit_reached' });
+  });
+});

@@ -66,7 +66,7 @@ export const commands = {
 };
 
 /* Constants */
-export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","device_not_connected","device_bad_image","capture_failed","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol"] as const;
+export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","device_not_connected","device_bad_image","capture_failed","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","offline_limit_reached","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol"] as const;
 
 export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_registration","others_draft","remove_self","reset_own_password","sign_off_needs_supervisor"] as const;
 
@@ -178,7 +178,7 @@ export type ErrorCode = "not_set_up" | "already_set_up" | "wrong_credentials" | 
 /**  Params: `rule` (a [`PermissionRule`]). */
 "not_permitted" | "not_found" | 
 /**  Params: `registration_id`, `state` (a registration state). */
-"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "device_not_connected" | "device_bad_image" | "capture_failed" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "usb_access_denied" | "slap_segmentation_failed" | "no_device" | "force_capture_not_allowed" | "intake_unreachable" | "invalid_url" | "packet_rejected" | "duplicate_registration" | "unknown_station" | "station_exists" | "station_pending" | "station_revoked" | "enrollment_code_invalid" | "bad_receipt" | "upload_too_large" | "checksum_mismatch" | "upload_gone" | "upload_incomplete" | "intake_error" | "protocol";
+"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "device_not_connected" | "device_bad_image" | "capture_failed" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "usb_access_denied" | "slap_segmentation_failed" | "no_device" | "force_capture_not_allowed" | "offline_limit_reached" | "intake_unreachable" | "invalid_url" | "packet_rejected" | "duplicate_registration" | "unknown_station" | "station_exists" | "station_pending" | "station_revoked" | "enrollment_code_invalid" | "bad_receipt" | "upload_too_large" | "checksum_mismatch" | "upload_gone" | "upload_incomplete" | "intake_error" | "protocol";
 
 /**  A parameter of an error's sentence: text, or a number (which picks a plural form). */
 export type ErrorParam = string | number;
@@ -307,6 +307,8 @@ export type HomeSummary = {
 	upload_queue: HomeList,
 	/**  Receipted by the register, newest first. */
 	acknowledged: HomeList,
+	/**  The station against its offline limits: a warning or why new registrations stop. */
+	offline: OfflineView,
 };
 
 /**  Whether the intake answered the last time the station asked. */
@@ -329,6 +331,41 @@ export type NewOperatorRequest = {
 	full_name: string,
 	role: RoleName,
 	password: string,
+};
+
+/**  How close the station is to its limits. */
+export type OfflineLevel = "ok" | 
+/**  Near a limit: sync soon. */
+"warning" | 
+/**  Past a limit: new registrations wait for a sync (or disk space). */
+"stopped";
+
+/**  The limits of working offline (country configuration). */
+export type OfflineLimits = {
+	/**  Days since the last sync before new registrations stop. */
+	max_days_since_sync: number,
+	/**  Packets finalized and not yet acknowledged by the register before new ones stop. */
+	max_packets_not_uploaded: number,
+	/**  Free disk, in megabytes, below which new registrations stop. */
+	min_free_disk_mb: number,
+};
+
+/**  Which limit. */
+export type OfflineReason = "days_since_sync" | "packets_not_uploaded" | "free_disk";
+
+/**  The station against its limits, as the home screen shows it. */
+export type OfflineView = {
+	level: OfflineLevel,
+	/**  The limits near or past, the worst first. */
+	reasons: OfflineReason[],
+	/**  Whole days since the last sync (or since setup). */
+	days_since_sync: number,
+	/**  When it last synced (RFC 3339), if it has since this version keeps it. */
+	last_sync_at: string | null,
+	packets_not_uploaded: number,
+	/**  Free disk where the vault lives, in megabytes; `None` where the platform does not say. */
+	free_disk_mb: number | null,
+	limits: OfflineLimits,
 };
 
 export type OperatorView = {
