@@ -6,7 +6,9 @@
 
 pub mod codec_targets;
 pub mod devices_targets;
+pub mod intake_targets;
 pub mod packet_targets;
 pub mod sbi_targets;
 pub mod schemas_targets;
+pub mod sync_targets;
 pub mod usb_targets;

@@ -43,6 +43,7 @@ use tokio::task::JoinHandle;
 
 pub use error::IntakeError;
 pub use onboarding::{EnrollmentCode, StationApproval, StationEntry, StationRegistry, StationStatus};
+pub use stations::{parse_registration, ParsedRegistration};
 
 /// How long [`RunningIntake::shutdown`] lets requests in flight finish before it cuts them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);

@@ -107,8 +107,8 @@ pub struct EnrollmentCode {
 }
 
 /// The code as stored and compared: upper case, without separators. `None` when it cannot be a
-/// code at all (wrong length or characters).
-fn normalized_code(text: &str) -> Option<String> {
+/// code at all (wrong length or characters). Public and pure so the fuzzer can reach it.
+pub fn normalize_enrollment_code(text: &str) -> Option<String> {
     let code: String = text
         .chars()
         .filter(|c| !matches!(c, '-' | ' '))
@@ -374,7 +374,7 @@ fn spend_code(
     station_id: &str,
     now: OffsetDateTime,
 ) -> Result<(), IntakeError> {
-    let Some(normalized) = normalized_code(code) else {
+    let Some(normalized) = normalize_enrollment_code(code) else {
         return Err(IntakeError::EnrollmentCodeInvalid);
     };
     let row: Option<(String, Option<String>)> = transaction

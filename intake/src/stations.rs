@@ -7,6 +7,9 @@
 //! stands: `approved`, or `pending` until the register's operator approves it (see
 //! `crate::onboarding`, which also keeps the rules of codes and revocation).
 //!
+//! The body's own rules (JSON shape, id, name, key) are [`parse_registration`], a pure function
+//! the handler calls first and the fuzzer calls alone.
+//!
 //! Deliberately absent: key rotation.
 
 use axum::body::Body;
@@ -38,6 +41,47 @@ struct StationRegistration {
     enrollment_code: Option<String>,
 }
 
+/// A registration body that passed every rule that needs no database: what
+/// [`parse_registration`] gives the handler.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedRegistration {
+    /// Valid per [`validate_id`].
+    pub station_id: String,
+    /// Trimmed; 1 to 200 characters, none of them a control character.
+    pub name: String,
+    /// The Ed25519 public key, a canonical point of large order.
+    pub public_key: [u8; 32],
+    /// The enrollment code as typed, or `None` when absent or blank. Not normalized here: a
+    /// malformed code is refused with `enrollment_code_invalid` where codes are checked
+    /// (`crate::onboarding`), not as a bad request.
+    pub enrollment_code: Option<String>,
+}
+
+/// Reads the JSON body of `POST /v1/stations` under the API's rules, with no storage and no
+/// clock, so that every rule a station's body must pass is in one function the fuzzer can call.
+/// Every refusal is a [`IntakeError::BadRequest`] saying the expected form.
+pub fn parse_registration(body: &[u8]) -> Result<ParsedRegistration, IntakeError> {
+    let registration: StationRegistration = serde_json::from_slice(body).map_err(|error| {
+        IntakeError::BadRequest(format!(
+            "the body must be JSON {{\"station_id\": \"...\", \"name\": \"...\", \"public_key\": \"<base64>\"}} ({error})"
+        ))
+    })?;
+    let station_id = validate_id("station_id", registration.station_id)?;
+    let name = registration.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control) {
+        return Err(IntakeError::BadRequest(format!(
+            "the station name must be 1 to {MAX_NAME_LEN} characters without control characters"
+        )));
+    }
+    let public_key = decode_public_key(&registration.public_key)?;
+    Ok(ParsedRegistration {
+        station_id,
+        name,
+        public_key,
+        enrollment_code: registration.enrollment_code.filter(|code| !code.trim().is_empty()),
+    })
+}
+
 /// `POST /v1/stations` → `201` (new) or `200` (same key again) with
 /// `{"station_id": ..., "status": "approved" | "pending"}`.
 #[tracing::instrument(skip(state, body))]
@@ -52,25 +96,17 @@ pub async fn register_station(
             "the body is not readable or larger than {MAX_BODY_BYTES} bytes"
         ))
     })?;
-    let registration: StationRegistration = serde_json::from_slice(&body).map_err(|error| {
-        IntakeError::BadRequest(format!(
-            "the body must be JSON {{\"station_id\": \"...\", \"name\": \"...\", \"public_key\": \"<base64>\"}} ({error})"
-        ))
-    })?;
-    let station_id = validate_id("station_id", registration.station_id)?;
-    let name = registration.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > MAX_NAME_LEN || name.chars().any(char::is_control) {
-        return Err(IntakeError::BadRequest(format!(
-            "the station name must be 1 to {MAX_NAME_LEN} characters without control characters"
-        )));
-    }
-    let public_key = decode_public_key(&registration.public_key)?;
+    let ParsedRegistration {
+        station_id,
+        name,
+        public_key,
+        enrollment_code: code,
+    } = parse_registration(&body)?;
 
     let storage = state.storage();
     let now = OffsetDateTime::now_utc();
     let id_for_storage = station_id.clone();
     let approval = state.station_approval();
-    let code = registration.enrollment_code.filter(|code| !code.trim().is_empty());
     let outcome =
         blocking(move || storage.register_station(&id_for_storage, &name, &public_key, code.as_deref(), approval, now))
             .await?;

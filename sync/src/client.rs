@@ -420,14 +420,55 @@ pub(crate) async fn read_error_body(response: Response) -> ErrorBody {
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| crate::parse_retry_after(value, std::time::SystemTime::now()));
-    let body = match response.bytes().await {
-        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| ErrorBody {
-            message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-            ..ErrorBody::default()
-        }),
-        Err(_) => ErrorBody::default(),
-    };
-    ErrorBody { retry_after, ..body }
+    // At most MAX_ERROR_BODY bytes are read: an error answer is a line, and a broken or
+    // hostile intake must not fill the station's memory with one.
+    let mut response = response;
+    let mut bytes = Vec::new();
+    while bytes.len() < MAX_ERROR_BODY {
+        match response.chunk().await {
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk[..chunk.len().min(MAX_ERROR_BODY - bytes.len())]),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let (code, message) = parse_error_body(&bytes);
+    ErrorBody {
+        code,
+        message,
+        retry_after,
+    }
+}
+
+/// Most characters of a body that is not the intake's JSON kept as the error's message: enough
+/// for a proxy's one-line error page, not a whole HTML page in the station's log.
+pub const MAX_PLAIN_ERROR_MESSAGE: usize = 200;
+
+/// Most characters of the intake's own `message` kept (its sentences are far shorter), and of
+/// its `code`: what reaches the station's log and errors stays bounded whatever the answer.
+pub const MAX_ERROR_MESSAGE: usize = 1000;
+const MAX_ERROR_CODE: usize = 64;
+
+/// Most bytes of an error answer's body read.
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// An error answer's body as `(code, message)`: the intake's `{"code": ..., "message": ...}`
+/// (a missing field is empty; at most [`MAX_ERROR_MESSAGE`] characters of the message), or for
+/// anything else (a proxy's page, bytes) no code and the
+/// first [`MAX_PLAIN_ERROR_MESSAGE`] characters of the body read as UTF-8, invalid bytes
+/// replaced. Never fails; no HTTP in it, so the fuzzer reads bodies with exactly this.
+pub fn parse_error_body(bytes: &[u8]) -> (String, String) {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(body) => (
+            body.code.chars().take(MAX_ERROR_CODE).collect(),
+            body.message.chars().take(MAX_ERROR_MESSAGE).collect(),
+        ),
+        Err(_) => (
+            String::new(),
+            String::from_utf8_lossy(bytes)
+                .chars()
+                .take(MAX_PLAIN_ERROR_MESSAGE)
+                .collect(),
+        ),
+    }
 }
 
 /// reqwest's top-level message is often just "error sending request"; the cause is below it.

@@ -36,7 +36,12 @@ mod upload;
 
 pub use backoff::{parse_retry_after, RetryPolicy, MAX_RETRY_AFTER};
 pub use chunking::{FIRST_CHUNK, MAX_CHUNK, MIN_CHUNK, TARGET_CHUNK_TIME};
+pub use client::{parse_error_body, MAX_ERROR_MESSAGE, MAX_PLAIN_ERROR_MESSAGE};
 pub use client::{IntakeClient, StationRegistration, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_RETRY_CAP, DEFAULT_RETRY_DELAY};
 pub use error::{FailureScope, SyncError};
 pub use receipt::verify_receipt;
 pub use source::{EnvelopeFile, EnvelopeSource};
+/// The readers of the intake's tus answers (`Upload-Offset`, `Upload-Length`, `Upload-Metadata`
+/// of a `HEAD`) and the metadata writer they read back, public without HTTP so the fuzz targets
+/// and tests call exactly what the upload does.
+pub use tus::{byte_count, metadata_value, upload_metadata};

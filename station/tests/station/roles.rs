@@ -184,7 +184,9 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
         }),
         ("purge_expired", ADMINS, nothing, |s, _| s.purge_expired().map(|_| ())),
         ("sync_status", SIGNED_IN, nothing, |s, _| s.sync_status().map(|_| ())),
-        ("offline_state", SIGNED_IN, nothing, |s, _| s.offline_state().map(|_| ())),
+        ("offline_state", SIGNED_IN, nothing, |s, _| {
+            s.offline_state().map(|_| ())
+        }),
         ("upload_center", SIGNED_IN, sealed_by_maker, |s, _| {
             s.upload_center().map(|_| ())
         }),

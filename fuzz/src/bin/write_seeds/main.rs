@@ -18,9 +18,11 @@
 //! The device targets' seeds are written by the modules beside this file, one per family:
 //! `iso_seeds` (19794 records of both editions), `codec_seeds` (WSQ and JPEG 2000), `sbi_seeds`
 //! (SBI answers and JWS values, signed by the committed fuzz CA in `fuzz/sbi-test-ca/`) and
-//! `usb_seeds` (umockdev and pcapng recordings).
+//! `usb_seeds` (umockdev and pcapng recordings). `intake_seeds` writes those of the intake's
+//! inputs and of the station's reading of intake answers.
 
 mod codec_seeds;
+mod intake_seeds;
 mod iso_seeds;
 mod sbi_seeds;
 mod usb_seeds;
@@ -37,7 +39,7 @@ use enroll_packet::{EnvelopeHeader, PacketContents, Receipt, SignedReceipt, Stat
 use serde_json::{json, Value};
 
 /// Every fuzz target; each must get at least one seed.
-const TARGETS: [&str; 16] = [
+const TARGETS: [&str; 21] = [
     "envelope_header",
     "envelope_open",
     "envelope_open_resigned",
@@ -54,6 +56,11 @@ const TARGETS: [&str; 16] = [
     "wsq",
     "jpeg2000",
     "usb_recording",
+    "tus_headers",
+    "station_registration",
+    "enrollment_code",
+    "retry_after",
+    "intake_replies",
 ];
 
 /// A 2×2 greyscale PNG (71 bytes), the smallest image a face record can carry: the seeds stay
@@ -105,6 +112,11 @@ fn main() -> Result<()> {
     codec_seeds::jpeg2000_seeds(&mut seeds)?;
     sbi_seeds::sbi_seeds(&mut seeds, &fuzz_dir, &face_record)?;
     usb_seeds::usb_recording_seeds(&mut seeds)?;
+    intake_seeds::tus_headers_seeds(&mut seeds)?;
+    intake_seeds::station_registration_seeds(&mut seeds)?;
+    intake_seeds::enrollment_code_seeds(&mut seeds)?;
+    intake_seeds::retry_after_seeds(&mut seeds)?;
+    intake_seeds::intake_replies_seeds(&mut seeds)?;
     for target in TARGETS {
         if !seeds.0.keys().any(|(t, _)| *t == target) {
             return Err(format!("no seed for target {target}; every target needs at least one"));
