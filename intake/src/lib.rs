@@ -166,8 +166,7 @@ pub fn router(state: IntakeState) -> Router {
                 .patch(tus::patch)
                 .delete(tus::terminate),
         )
-        .route("/v1/uploads/{id}/receipt", get(receipts::get_receipt))
-        .layer(axum::middleware::map_response(tus::add_tus_resumable));
+        .route("/v1/uploads/{id}/receipt", get(receipts::get_receipt));
     Router::new()
         .route("/v1/health", get(health))
         .route("/v1/register-keys", get(register_keys))
@@ -176,6 +175,7 @@ pub fn router(state: IntakeState) -> Router {
         .fallback(not_found)
         // Axum's own 405 has no body; ours says what went wrong in the API's error form.
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(tus::add_tus_resumable))
         .with_state(state)
 }
 

@@ -414,12 +414,18 @@ fn put(headers: &mut HeaderMap, name: &'static str, value: &str) {
     }
 }
 
-/// Adds `Tus-Resumable: 1.0.0` to every answer under `/v1/uploads`, errors included.
-pub async fn add_tus_resumable(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        HeaderName::from_static(TUS_RESUMABLE),
-        HeaderValue::from_static(TUS_VERSION),
-    );
+/// Adds `Tus-Resumable: 1.0.0` to every answer under `/v1/uploads`, errors included: also the
+/// `404` of an unknown path and the `405` of a method not served there, which no route answers
+/// (so this wraps the whole router, fallbacks included, and looks at the path itself).
+pub async fn add_tus_resumable(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let under_uploads = request.uri().path() == "/v1/uploads" || request.uri().path().starts_with("/v1/uploads/");
+    let mut response = next.run(request).await;
+    if under_uploads {
+        response.headers_mut().insert(
+            HeaderName::from_static(TUS_RESUMABLE),
+            HeaderValue::from_static(TUS_VERSION),
+        );
+    }
     response
 }
 

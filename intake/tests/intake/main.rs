@@ -967,3 +967,22 @@ async fn a_broken_off_body_keeps_its_bytes_only_without_a_checksum() {
     );
     assert_eq!(fixture.receipt(&upload).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn every_answer_under_uploads_says_its_tus_version_even_an_unknown_path_or_method() {
+    let fixture = Fixture::start().await;
+    let put = fixture
+        .http
+        .put(fixture.url("/v1/uploads/anything"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(put.headers()["tus-resumable"], "1.0.0");
+    let unknown = fixture.http.get(fixture.url("/v1/uploads/a/b/c")).send().await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert_eq!(unknown.headers()["tus-resumable"], "1.0.0");
+    // Outside the tus endpoints the header means nothing, and is not sent.
+    let health = fixture.http.get(fixture.url("/v1/health")).send().await.unwrap();
+    assert!(health.headers().get("tus-resumable").is_none());
+}
