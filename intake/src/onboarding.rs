@@ -209,11 +209,17 @@ impl Storage {
 
     /// Every station, by id.
     pub fn stations(&self) -> Result<Vec<StationEntry>, IntakeError> {
+        self.station_entries(None)
+    }
+
+    /// Every station, or the one named, by id.
+    fn station_entries(&self, only: Option<&str>) -> Result<Vec<StationEntry>, IntakeError> {
         let connection = self.connection();
         let mut statement = connection.prepare(
-            "SELECT station_id, name, status, public_key, registered_at, decided_at FROM stations ORDER BY station_id",
+            "SELECT station_id, name, status, public_key, registered_at, decided_at FROM stations
+             WHERE ?1 IS NULL OR station_id = ?1 ORDER BY station_id",
         )?;
-        let rows = statement.query_map([], |row| {
+        let rows = statement.query_map([only], |row| {
             Ok((
                 row.get::<_, String>(0)?,
                 row.get::<_, String>(1)?,
@@ -290,9 +296,8 @@ impl Storage {
             }
             transaction.commit()?;
         }
-        self.stations()?
-            .into_iter()
-            .find(|entry| entry.station_id == station_id)
+        self.station_entries(Some(station_id))?
+            .pop()
             .ok_or_else(|| IntakeError::UnknownStation(station_id.to_owned()))
     }
 

@@ -196,8 +196,7 @@ async fn try_step(station: &Station, pace: BackgroundSync, misses: &mut u32) -> 
     });
     if due == 0 {
         note_idle_sync(station, now)?;
-    }
-    if due > 0 {
+    } else {
         let report = sync_queue::run(station, RunMode::Due, RunBy::Station).await?;
         tracing::info!(
             attempted = report.attempted,
@@ -221,6 +220,7 @@ async fn try_step(station: &Station, pace: BackgroundSync, misses: &mut u32) -> 
         }
         return Ok(wait);
     }
+    // Nothing due: look again when the first backoff ends, or after the idle pause.
     let wait = next_backoff_end
         .map(|at| (at - now).try_into().unwrap_or(Duration::ZERO))
         .unwrap_or(pace.idle)

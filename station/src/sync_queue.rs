@@ -160,17 +160,13 @@ async fn send_each(
             }
             Err(SendError::Vault(error)) => return Err(error),
             Err(SendError::Sync(error)) => {
-                let stop = record_failure(station, entry, &error, by)?;
-                match stop {
-                    Next::Stop => {
-                        report.failures.push(failure(registration_id, error));
-                        return Ok(Finished::Stopped);
-                    }
-                    Next::Quarantined => {
-                        report.quarantined.push(registration_id.to_string());
-                        report.failures.push(failure(registration_id, error));
-                    }
-                    Next::GoOn => report.failures.push(failure(registration_id, error)),
+                let next = record_failure(station, entry, &error, by)?;
+                if next == Next::Quarantined {
+                    report.quarantined.push(registration_id.to_string());
+                }
+                report.failures.push(failure(registration_id, error));
+                if next == Next::Stop {
+                    return Ok(Finished::Stopped);
                 }
             }
         }
@@ -194,6 +190,7 @@ enum Finished {
 }
 
 /// What the run does after a packet failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Next {
     GoOn,
     Quarantined,
@@ -208,6 +205,12 @@ fn record_failure(station: &Station, entry: &QueuedUpload, error: &SyncError, by
     let code = error.code();
     let message = error.to_string();
     let monitor = &station.sync_monitor;
+    let quarantine = |vault: &mut enroll_store::Vault| {
+        audited(vault, by, |vault| {
+            vault.quarantine(registration_id, code, &message, &now)
+        })?;
+        Ok(Next::Quarantined)
+    };
     let mut vault = station.vault();
     match error.scope() {
         FailureScope::Link => {
@@ -221,7 +224,7 @@ fn record_failure(station: &Station, entry: &QueuedUpload, error: &SyncError, by
             tracing::error!(%registration_id, code, %error, "the intake refuses this station; the queue stops");
             vault.record_upload_error(registration_id, code, &message)?;
             drop(vault);
-            let blocked = StationError::Sync(clone_station_error(error)).into();
+            let blocked = StationError::Sync(error.clone()).into();
             monitor.update(|status| {
                 status.link = IntakeLink::Online;
                 status.blocked = Some(blocked);
@@ -230,19 +233,13 @@ fn record_failure(station: &Station, entry: &QueuedUpload, error: &SyncError, by
         }
         FailureScope::PacketRefused => {
             tracing::warn!(%registration_id, code, %error, "the register refuses this packet; it is set aside for a supervisor");
-            audited(&mut vault, by, |vault| {
-                vault.quarantine(registration_id, code, &message, &now)
-            })?;
-            Ok(Next::Quarantined)
+            quarantine(&mut vault)
         }
         scope @ (FailureScope::PacketTransient | FailureScope::PacketSuspect) => {
             let attempt = entry.failures + 1;
             if scope == FailureScope::PacketSuspect && attempt >= SUSPECT_FAILURES {
                 tracing::warn!(%registration_id, code, %error, attempt, "the packet keeps failing; it is set aside for a supervisor");
-                audited(&mut vault, by, |vault| {
-                    vault.quarantine(registration_id, code, &message, &now)
-                })?;
-                return Ok(Next::Quarantined);
+                return quarantine(&mut vault);
             }
             let wait = PACKET_RETRY.delay_now(attempt, error.retry_after());
             let next = rfc3339(clock_now + wait);
@@ -250,29 +247,6 @@ fn record_failure(station: &Station, entry: &QueuedUpload, error: &SyncError, by
             vault.record_upload_failure(registration_id, code, &message, &next)?;
             Ok(Next::GoOn)
         }
-    }
-}
-
-/// The station-wide errors carry only text: a copy for the status, which outlives the run.
-fn clone_station_error(error: &SyncError) -> SyncError {
-    match error {
-        SyncError::InvalidUrl { url, reason } => SyncError::InvalidUrl {
-            url: url.clone(),
-            reason: reason.clone(),
-        },
-        SyncError::StationExists { station_id } => SyncError::StationExists {
-            station_id: station_id.clone(),
-        },
-        SyncError::UnknownStation { station_id } => SyncError::UnknownStation {
-            station_id: station_id.clone(),
-        },
-        SyncError::StationPending { station_id } => SyncError::StationPending {
-            station_id: station_id.clone(),
-        },
-        SyncError::StationRevoked { station_id } => SyncError::StationRevoked {
-            station_id: station_id.clone(),
-        },
-        other => SyncError::Protocol(other.to_string()),
     }
 }
 

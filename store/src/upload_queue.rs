@@ -96,8 +96,10 @@ impl Vault {
         .collect()
     }
 
-    /// How many packets of the queue are quarantined.
-    pub fn quarantined_count(&self) -> Result<u64, StoreError> {
+    /// How many packets of the queue are quarantined. (The station counts them from
+    /// [`Vault::upload_queue`], which it reads anyway; the tests ask the table itself.)
+    #[cfg(test)]
+    fn quarantined_count(&self) -> Result<u64, StoreError> {
         Ok(self.connection.query_row(
             "SELECT COUNT(*) FROM registrations
              WHERE state IN ('sealed', 'rejected', 'uploaded') AND quarantined_at IS NOT NULL",

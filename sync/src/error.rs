@@ -26,8 +26,9 @@ pub enum FailureScope {
     PacketSuspect,
 }
 
-/// Everything that can go wrong talking to the intake.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can go wrong talking to the intake. Plain values only (`Clone`): the
+/// station keeps a copy of what stops its sync in the status it shows.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum SyncError {
     #[error("The intake server at {url} cannot be reached. The packet stays queued and will be sent when the connection is back")]
     IntakeUnreachable {
