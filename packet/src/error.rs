@@ -32,6 +32,10 @@ pub enum PacketError {
     StationKeyMismatch { named: String, verified: String },
     #[error("the receipt's signature does not verify against the pinned register key")]
     BadReceipt,
+    /// A request signature (RFC 9421, `crate::request_signature`) that is malformed, covers
+    /// what it should not or does not verify.
+    #[error("the request signature is not valid: {0}")]
+    RequestSignature(String),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -52,6 +56,7 @@ impl PacketError {
             PacketError::BadKey(_) => "bad_key",
             PacketError::StationKeyMismatch { .. } => "station_key_mismatch",
             PacketError::BadReceipt => "bad_receipt",
+            PacketError::RequestSignature(_) => "signature_invalid",
             PacketError::Io(_) => "io",
         }
     }

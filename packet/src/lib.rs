@@ -10,6 +10,8 @@
 //! - [`reviewed`]: envelope version 2, sealed when the officer finalizes and completed by the
 //!   supervisor's review appended to it.
 //! - [`receipt`]: the register's signed acknowledgement of a received packet.
+//! - [`request_signature`]: HTTP Message Signatures (RFC 9421) on a station's requests to the
+//!   intake, as both sides build and read them.
 //! - [`signing`]: the label that starts each kind of signed message, and the rule for Ed25519
 //!   public keys handed to us.
 //! - [`time`]: timestamps as every crate writes them (RFC 3339, UTC).
@@ -24,6 +26,7 @@ pub mod envelope;
 pub mod error;
 pub mod keys;
 pub mod receipt;
+pub mod request_signature;
 pub mod reviewed;
 pub mod signing;
 #[cfg(feature = "test-support")]
