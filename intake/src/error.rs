@@ -60,6 +60,16 @@ pub enum IntakeError {
     NotFound(String),
     #[error("{method} is not allowed on {path}; see schemas/intake-api.md for what each endpoint accepts")]
     MethodNotAllowed { method: String, path: String },
+    #[error("this request must be signed with the station's request key (HTTP Message Signatures, RFC 9421; see schemas/intake-api.md)")]
+    SignatureMissing,
+    #[error("{0}")]
+    SignatureInvalid(String),
+    #[error("the request was signed at {created} (Unix time) but the intake's clock says {now}: more than {window} seconds apart; check the station's clock, or sign again with the time of the intake's Date header")]
+    SignatureExpired { created: i64, now: i64, window: i64 },
+    #[error("this signed request was already received once (its nonce was seen); a replayed request is refused")]
+    SignatureReplayed,
+    #[error("no station is registered with the key that signed this request; the station must register its request key again")]
+    RequestKeyUnknown,
     #[error("the intake could not store data: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("the intake could not read or write its files: {0}")]
@@ -99,6 +109,11 @@ impl IntakeError {
             IntakeError::DuplicateRegistration(_) => "duplicate_registration",
             IntakeError::NotFound(_) => "not_found",
             IntakeError::MethodNotAllowed { .. } => "method_not_allowed",
+            IntakeError::SignatureMissing => "signature_missing",
+            IntakeError::SignatureInvalid(_) => "signature_invalid",
+            IntakeError::SignatureExpired { .. } => "signature_expired",
+            IntakeError::SignatureReplayed => "signature_replayed",
+            IntakeError::RequestKeyUnknown => "request_key_unknown",
             IntakeError::Database(_) => "storage_failed",
             IntakeError::Io(_) => "storage_failed",
             IntakeError::Bind { .. } => "bind_failed",
@@ -116,6 +131,11 @@ impl IntakeError {
             | IntakeError::StationRevoked(_)
             | IntakeError::EnrollmentCodeInvalid => StatusCode::FORBIDDEN,
             IntakeError::StationExists(_) => StatusCode::CONFLICT,
+            IntakeError::SignatureMissing
+            | IntakeError::SignatureInvalid(_)
+            | IntakeError::SignatureExpired { .. }
+            | IntakeError::SignatureReplayed
+            | IntakeError::RequestKeyUnknown => StatusCode::UNAUTHORIZED,
             IntakeError::UploadTooLarge { .. } | IntakeError::BeyondUploadLength { .. } => {
                 StatusCode::PAYLOAD_TOO_LARGE
             }

@@ -11,11 +11,12 @@
 //! - `tus`: the upload endpoints; `stations`: station registration;
 //! - `verification`: the checks a complete packet must pass; `completion`: verify, store, sign;
 //! - `receipts`: issuing and serving signed receipts; `storage`: SQLite + files, fsync;
+//! - [`request_auth`]: who sent a request (the station whose request key signed it, RFC 9421);
 //! - [`error`]: [`IntakeError`], its stable codes and its JSON answers.
 //!
 //! Deliberately absent: opening packets (the register's back office does that with
-//! `enroll_packet::open_envelope`), authentication of stations before registration, TLS (put a
-//! reverse proxy in front), and the scale-out storage (PostgreSQL + object storage).
+//! `enroll_packet::open_envelope`), TLS (put a reverse proxy in front that passes the path
+//! unchanged: signatures cover it), and the scale-out storage (PostgreSQL + object storage).
 
 pub mod error;
 pub mod tus_headers;
@@ -23,6 +24,7 @@ pub mod tus_headers;
 mod completion;
 pub mod onboarding;
 mod receipts;
+pub mod request_auth;
 mod stations;
 mod storage;
 mod tus;

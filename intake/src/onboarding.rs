@@ -94,6 +94,28 @@ pub enum StationOutcome {
     DifferentKey,
 }
 
+/// Sets a station's request key. A key another station holds is refused: a request key names
+/// one station.
+fn set_request_key(transaction: &Transaction<'_>, station_id: &str, request_key: &[u8; 32]) -> Result<(), IntakeError> {
+    let holder: Option<String> = transaction
+        .query_row(
+            "SELECT station_id FROM stations WHERE request_key = ?1",
+            [request_key.as_slice()],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if holder.is_some_and(|holder| holder != station_id) {
+        return Err(IntakeError::BadRequest(
+            "this request key is registered to another station; generate a new one".to_owned(),
+        ));
+    }
+    transaction.execute(
+        "UPDATE stations SET request_key = ?2 WHERE station_id = ?1",
+        params![station_id, request_key.as_slice()],
+    )?;
+    Ok(())
+}
+
 /// The characters of a code: Crockford's base32.
 const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Characters in a code (5 bits each).
@@ -130,6 +152,7 @@ impl Storage {
         station_id: &str,
         name: &str,
         public_key: &[u8; 32],
+        request_key: Option<&[u8; 32]>,
         code: Option<&str>,
         approval: StationApproval,
         now: OffsetDateTime,
@@ -147,6 +170,12 @@ impl Storage {
             Some((key, _)) if key.as_slice() != public_key.as_slice() => StationOutcome::DifferentKey,
             Some((_, status)) => {
                 let mut status = StationStatus::parse(&status)?;
+                if let (Some(request_key), false) = (request_key, status == StationStatus::Revoked) {
+                    // The caller checked the packet key's proof for this request key: a new
+                    // one replaces the last at once (the station rotated it, or registers its
+                    // first one after an upgrade).
+                    set_request_key(&transaction, station_id, request_key)?;
+                }
                 if status == StationStatus::Pending {
                     if let Some(code) = code {
                         spend_code(&transaction, code, station_id, now)?;
@@ -178,6 +207,9 @@ impl Storage {
                         decided_at
                     ],
                 )?;
+                if let Some(request_key) = request_key {
+                    set_request_key(&transaction, station_id, request_key)?;
+                }
                 StationOutcome::Created(status)
             }
         };
@@ -205,6 +237,50 @@ impl Storage {
             StationStatus::Pending => Err(IntakeError::StationPending(station_id.to_owned())),
             StationStatus::Revoked => Err(IntakeError::StationRevoked(station_id.to_owned())),
         }
+    }
+
+    /// The station whose request key is `request_key` and where it stands with the register;
+    /// `request_key_unknown` when none has it.
+    pub fn station_for_request_key(&self, request_key: &[u8; 32]) -> Result<(String, StationStatus), IntakeError> {
+        let row: Option<(String, String)> = self
+            .connection()
+            .query_row(
+                "SELECT station_id, status FROM stations WHERE request_key = ?1",
+                [request_key.as_slice()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        let (station_id, status) = row.ok_or(IntakeError::RequestKeyUnknown)?;
+        Ok((station_id, StationStatus::parse(&status)?))
+    }
+
+    /// Notes that `request_key` signed a request with `nonce`, remembered until `forget_after`
+    /// (Unix seconds, past the end of the time window); `signature_replayed` when it was seen
+    /// already. Nonces past their time are forgotten in the same transaction: the window
+    /// refuses those requests anyway.
+    pub fn remember_nonce(
+        &self,
+        request_key: &[u8; 32],
+        nonce: &str,
+        forget_after: i64,
+        now: OffsetDateTime,
+    ) -> Result<(), IntakeError> {
+        let mut connection = self.connection();
+        let transaction = connection.transaction()?;
+        transaction.execute(
+            "DELETE FROM seen_nonces WHERE forget_after < ?1",
+            [now.unix_timestamp()],
+        )?;
+        let inserted = transaction.execute(
+            "INSERT INTO seen_nonces (request_key, nonce, forget_after) VALUES (?1, ?2, ?3)
+             ON CONFLICT (request_key, nonce) DO NOTHING",
+            params![request_key.as_slice(), nonce, forget_after],
+        )?;
+        transaction.commit()?;
+        if inserted == 0 {
+            return Err(IntakeError::SignatureReplayed);
+        }
+        Ok(())
     }
 
     /// Every station, by id.
@@ -430,7 +506,7 @@ mod tests {
     fn a_station_is_pending_until_approved_and_uploads_nothing_once_revoked() {
         let (_dir, storage) = storage();
         let outcome = storage
-            .register_station("ST-1", "Center", &[1; 32], None, StationApproval::Manual, NOW)
+            .register_station("ST-1", "Center", &[1; 32], None, None, StationApproval::Manual, NOW)
             .unwrap();
         assert_eq!(outcome, StationOutcome::Created(StationStatus::Pending));
         assert_eq!(
@@ -450,7 +526,7 @@ mod tests {
         assert_eq!(storage.approved_station_key("ST-1").unwrap(), [1; 32]);
         assert_eq!(
             storage
-                .register_station("ST-1", "Center", &[1; 32], None, StationApproval::Manual, NOW)
+                .register_station("ST-1", "Center", &[1; 32], None, None, StationApproval::Manual, NOW)
                 .unwrap(),
             StationOutcome::AlreadyRegistered(StationStatus::Approved)
         );
@@ -480,7 +556,15 @@ mod tests {
         // Typed carelessly: lower case, spaces instead of dashes.
         let typed = code.code.to_lowercase().replace('-', " ");
         let outcome = storage
-            .register_station("ST-1", "Center", &[1; 32], Some(&typed), StationApproval::Manual, NOW)
+            .register_station(
+                "ST-1",
+                "Center",
+                &[1; 32],
+                None,
+                Some(&typed),
+                StationApproval::Manual,
+                NOW,
+            )
             .unwrap();
         assert_eq!(outcome, StationOutcome::Created(StationStatus::Approved));
 
@@ -489,6 +573,7 @@ mod tests {
                 "ST-2",
                 "Other",
                 &[2; 32],
+                None,
                 Some(&code.code),
                 StationApproval::Manual,
                 NOW,
@@ -507,6 +592,7 @@ mod tests {
                 "ST-3",
                 "Late",
                 &[3; 32],
+                None,
                 Some(&late.code),
                 StationApproval::Manual,
                 after_expiry,
@@ -515,7 +601,7 @@ mod tests {
         assert_eq!(error.code(), "enrollment_code_invalid");
         for garbage in ["", "ABCD", "ILOU-ILOU-ILOU", "ABCD-EFGH-JKMN-PQRS"] {
             let error = storage
-                .register_station("ST-4", "X", &[4; 32], Some(garbage), StationApproval::Manual, NOW)
+                .register_station("ST-4", "X", &[4; 32], None, Some(garbage), StationApproval::Manual, NOW)
                 .unwrap_err();
             assert_eq!(error.code(), "enrollment_code_invalid", "{garbage:?}");
         }
@@ -525,7 +611,7 @@ mod tests {
     fn a_pending_station_that_brings_a_code_later_is_approved() {
         let (_dir, storage) = storage();
         storage
-            .register_station("ST-1", "Center", &[1; 32], None, StationApproval::Manual, NOW)
+            .register_station("ST-1", "Center", &[1; 32], None, None, StationApproval::Manual, NOW)
             .unwrap();
         let code = storage.issue_enrollment_code(NOW, time::Duration::hours(1)).unwrap();
         let outcome = storage
@@ -533,6 +619,7 @@ mod tests {
                 "ST-1",
                 "Center",
                 &[1; 32],
+                None,
                 Some(&code.code),
                 StationApproval::Manual,
                 NOW,
@@ -546,11 +633,11 @@ mod tests {
     fn an_automatic_intake_approves_at_once_and_a_different_key_is_refused() {
         let (_dir, storage) = storage();
         let outcome = storage
-            .register_station("ST-1", "Center", &[1; 32], None, StationApproval::Automatic, NOW)
+            .register_station("ST-1", "Center", &[1; 32], None, None, StationApproval::Automatic, NOW)
             .unwrap();
         assert_eq!(outcome, StationOutcome::Created(StationStatus::Approved));
         let outcome = storage
-            .register_station("ST-1", "Center", &[2; 32], None, StationApproval::Automatic, NOW)
+            .register_station("ST-1", "Center", &[2; 32], None, None, StationApproval::Automatic, NOW)
             .unwrap();
         assert_eq!(outcome, StationOutcome::DifferentKey);
         let listed = storage.stations().unwrap();

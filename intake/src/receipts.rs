@@ -15,6 +15,7 @@ use enroll_packet::{Receipt, SignedReceipt};
 use time::OffsetDateTime;
 
 use crate::error::blocking;
+use crate::request_auth::SignedStation;
 use crate::storage::{UploadRecord, UploadState};
 use crate::{IntakeError, IntakeState};
 
@@ -40,10 +41,16 @@ pub fn issue_receipt(
 pub async fn get_receipt(
     State(state): State<IntakeState>,
     Path(upload_id): Path<String>,
+    signed: SignedStation,
 ) -> Result<Json<SignedReceipt>, IntakeError> {
     let storage = state.storage();
     let receipt = blocking(move || {
-        let upload = storage.upload(&upload_id)?.ok_or(IntakeError::UploadNotFound)?;
+        // Only the station that sent the packet reads its receipt; to any other the upload
+        // does not exist.
+        let upload = storage
+            .upload(&upload_id)?
+            .filter(|upload| upload.belongs_to(&signed.station_id))
+            .ok_or(IntakeError::UploadNotFound)?;
         match upload.state {
             // Past its expiry it is expired, whether or not a sweep has marked it yet.
             UploadState::Receiving if upload.expires_at <= OffsetDateTime::now_utc() => Err(IntakeError::UploadExpired),

@@ -10,12 +10,15 @@
 //! The body's own rules (JSON shape, id, name, key) are [`parse_registration`], a pure function
 //! the handler calls first and the fuzzer calls alone.
 //!
-//! Deliberately absent: key rotation.
+//! A station also names its request key (the key that signs its requests, see
+//! `crate::request_auth`) with the packet key's proof; a new proven request key replaces the
+//! last one, which is how a station rotates it. The packet key itself is never replaced.
 
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use base64::Engine as _;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -39,6 +42,14 @@ struct StationRegistration {
     /// The one-time code the register issued, as typed (see `crate::onboarding`).
     #[serde(default)]
     enrollment_code: Option<String>,
+    /// Standard base64 of the 32-byte Ed25519 key that signs the station's requests
+    /// (`crate::request_auth`), with `request_key_proof`.
+    #[serde(default)]
+    request_key: Option<String>,
+    /// Standard base64 of the packet key's signature vouching for `request_key`
+    /// (`enroll_packet::signing::request_key_proof`).
+    #[serde(default)]
+    request_key_proof: Option<String>,
 }
 
 /// A registration body that passed every rule that needs no database: what
@@ -55,6 +66,8 @@ pub struct ParsedRegistration {
     /// malformed code is refused with `enrollment_code_invalid` where codes are checked
     /// (`crate::onboarding`), not as a bad request.
     pub enrollment_code: Option<String>,
+    /// The key that signs the station's requests, its proof by the packet key checked.
+    pub request_key: Option<[u8; 32]>,
 }
 
 /// Reads the JSON body of `POST /v1/stations` under the API's rules, with no storage and no
@@ -74,11 +87,20 @@ pub fn parse_registration(body: &[u8]) -> Result<ParsedRegistration, IntakeError
         )));
     }
     let public_key = decode_public_key(&registration.public_key)?;
+    let request_key = match (registration.request_key, registration.request_key_proof) {
+        (None, None) => None,
+        (Some(request_key), Some(proof)) => Some(proven_request_key(&station_id, &public_key, &request_key, &proof)?),
+        _ => return Err(IntakeError::BadRequest(
+            "request_key and request_key_proof come together: the key, and the packet key's signature vouching for it"
+                .to_owned(),
+        )),
+    };
     Ok(ParsedRegistration {
         station_id,
         name,
         public_key,
         enrollment_code: registration.enrollment_code.filter(|code| !code.trim().is_empty()),
+        request_key,
     })
 }
 
@@ -101,15 +123,25 @@ pub async fn register_station(
         name,
         public_key,
         enrollment_code: code,
+        request_key,
     } = parse_registration(&body)?;
 
     let storage = state.storage();
     let now = OffsetDateTime::now_utc();
     let id_for_storage = station_id.clone();
     let approval = state.station_approval();
-    let outcome =
-        blocking(move || storage.register_station(&id_for_storage, &name, &public_key, code.as_deref(), approval, now))
-            .await?;
+    let outcome = blocking(move || {
+        storage.register_station(
+            &id_for_storage,
+            &name,
+            &public_key,
+            request_key.as_ref(),
+            code.as_deref(),
+            approval,
+            now,
+        )
+    })
+    .await?;
     let (http_status, status) = match outcome {
         StationOutcome::Created(status) => {
             tracing::info!(%station_id, status = status.as_str(), "station registered");
@@ -122,6 +154,39 @@ pub async fn register_station(
         http_status,
         Json(serde_json::json!({ "station_id": station_id, "status": status.as_str() })),
     ))
+}
+
+/// A request key and its proof: a key under the same rule as the packet key, and the packet
+/// key's signature over it and the station id (`enroll_packet::signing::request_key_proof`).
+fn proven_request_key(
+    station_id: &str,
+    packet_key: &[u8; 32],
+    request_key: &str,
+    proof: &str,
+) -> Result<[u8; 32], IntakeError> {
+    let request_key = enroll_packet::StationPublicKey::from_text(request_key)
+        .map(|key| key.0)
+        .map_err(|error| {
+            IntakeError::BadRequest(format!(
+                "request_key must be an Ed25519 public key in standard base64 with padding ({error})"
+            ))
+        })?;
+    let proof: [u8; 64] = base64::engine::general_purpose::STANDARD
+        .decode(proof)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| {
+            IntakeError::BadRequest("request_key_proof must be a 64-byte signature in standard base64".to_owned())
+        })?;
+    let packet_key = enroll_packet::signing::ed25519_public_key(packet_key, "station public key")
+        .map_err(|error| IntakeError::BadRequest(error.to_string()))?;
+    enroll_packet::signing::verify_request_key_proof(&packet_key, station_id, &request_key, &proof).map_err(|_| {
+        IntakeError::BadRequest(
+            "request_key_proof does not verify with the station's public key: the request key is not vouched for"
+                .to_owned(),
+        )
+    })?;
+    Ok(request_key)
 }
 
 /// Reads a station key in the text form of `schemas/packet-envelope.md` §2 under its key rule:
@@ -140,7 +205,39 @@ fn decode_public_key(encoded: &str) -> Result<[u8; 32], IntakeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine as _;
+
+    #[test]
+    fn a_request_key_is_taken_only_with_the_packet_key_s_proof() {
+        let packet_key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+        let request_key = ed25519_dalek::SigningKey::from_bytes(&[10; 32])
+            .verifying_key()
+            .to_bytes();
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+        let body = |station_id: &str, proof: &[u8; 64]| {
+            serde_json::json!({
+                "station_id": station_id,
+                "name": "Centre",
+                "public_key": b64(&packet_key.verifying_key().to_bytes()),
+                "request_key": b64(&request_key),
+                "request_key_proof": b64(proof),
+            })
+            .to_string()
+        };
+        let proof = enroll_packet::signing::request_key_proof(&packet_key, "ST-1", &request_key);
+        let parsed = parse_registration(body("ST-1", &proof).as_bytes()).unwrap();
+        assert_eq!(parsed.request_key, Some(request_key));
+        // The proof binds the station id: it does not carry over to another.
+        let error = parse_registration(body("ST-2", &proof).as_bytes()).unwrap_err();
+        assert!(error.to_string().contains("does not verify"), "{error}");
+        // A key without its proof is refused, not taken on trust.
+        let without_proof = serde_json::json!({
+            "station_id": "ST-1", "name": "Centre",
+            "public_key": b64(&packet_key.verifying_key().to_bytes()),
+            "request_key": b64(&request_key),
+        });
+        let error = parse_registration(without_proof.to_string().as_bytes()).unwrap_err();
+        assert!(error.to_string().contains("come together"), "{error}");
+    }
 
     #[test]
     fn public_keys_must_be_32_byte_points() {

@@ -36,7 +36,7 @@ use time::OffsetDateTime;
 use crate::tus_headers::DeclaredUpload;
 use crate::IntakeError;
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS stations (
@@ -87,6 +87,23 @@ CREATE TABLE enrollment_codes (
 );
 ";
 
+/// 2 → 3: signed requests (see `crate::request_auth`). A station's request key (registered with
+/// the packet key's proof; NULL for a station registered before, until it registers one), who
+/// created each upload (NULL for earlier uploads: their declared station owns them), and the
+/// nonces of signed requests still inside the time window.
+const MIGRATION_3: &str = "
+ALTER TABLE stations ADD COLUMN request_key BLOB CHECK (request_key IS NULL OR length(request_key) = 32);
+CREATE UNIQUE INDEX stations_by_request_key ON stations(request_key) WHERE request_key IS NOT NULL;
+ALTER TABLE uploads ADD COLUMN created_by TEXT;
+CREATE TABLE seen_nonces (
+    request_key  BLOB NOT NULL,
+    nonce        TEXT NOT NULL,
+    forget_after INTEGER NOT NULL,
+    PRIMARY KEY (request_key, nonce)
+) WITHOUT ROWID;
+CREATE INDEX seen_nonces_by_age ON seen_nonces(forget_after);
+";
+
 /// Where an upload stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UploadState {
@@ -127,6 +144,17 @@ pub struct UploadRecord {
     pub metadata: String,
     pub expires_at: OffsetDateTime,
     pub state: UploadState,
+    /// The station whose signed request created the upload: the one that may continue it and
+    /// read its receipt. `None` for an upload from before signed requests (its declared
+    /// station owns it).
+    pub created_by: Option<String>,
+}
+
+impl UploadRecord {
+    /// Whether `station_id` may see and continue this upload.
+    pub fn belongs_to(&self, station_id: &str) -> bool {
+        self.created_by.as_deref().unwrap_or(&self.declared.station_id) == station_id
+    }
 }
 
 /// What accepting a verified packet did.
@@ -167,11 +195,13 @@ impl Storage {
             )));
         }
         connection.execute_batch(SCHEMA)?;
-        if version < 2 {
-            let transaction = connection.transaction()?;
-            transaction.execute_batch(MIGRATION_2)?;
-            transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
-            transaction.commit()?;
+        for (to, migration) in [(2, MIGRATION_2), (3, MIGRATION_3)] {
+            if version < to {
+                let transaction = connection.transaction()?;
+                transaction.execute_batch(migration)?;
+                transaction.pragma_update(None, "user_version", to)?;
+                transaction.commit()?;
+            }
         }
         Ok(Storage {
             connection: Mutex::new(connection),
@@ -195,8 +225,8 @@ impl Storage {
         File::create(self.part_path(&upload.upload_id))?;
         self.connection().execute(
             "INSERT INTO uploads (upload_id, registration_id, station_id, sha256, upload_length, upload_offset,
-                                  metadata, created_at, expires_at, state)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                  metadata, created_at, expires_at, state, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 upload.upload_id,
                 upload.declared.registration_id,
@@ -208,6 +238,7 @@ impl Storage {
                 rfc3339(now),
                 upload.expires_at.unix_timestamp(),
                 upload.state.as_str(),
+                upload.created_by,
             ],
         )?;
         Ok(())
@@ -217,7 +248,8 @@ impl Storage {
         let row = self
             .connection()
             .query_row(
-                "SELECT registration_id, station_id, sha256, upload_length, upload_offset, metadata, expires_at, state
+                "SELECT registration_id, station_id, sha256, upload_length, upload_offset, metadata, expires_at, state,
+                        created_by
                  FROM uploads WHERE upload_id = ?1",
                 [upload_id],
                 |row| {
@@ -230,11 +262,13 @@ impl Storage {
                         row.get::<_, String>(5)?,
                         row.get::<_, i64>(6)?,
                         row.get::<_, String>(7)?,
+                        row.get::<_, Option<String>>(8)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((registration_id, station_id, sha256, length, offset, metadata, expires_at, state)) = row else {
+        let Some((registration_id, station_id, sha256, length, offset, metadata, expires_at, state, created_by)) = row
+        else {
             return Ok(None);
         };
         Ok(Some(UploadRecord {
@@ -250,6 +284,7 @@ impl Storage {
             expires_at: OffsetDateTime::from_unix_timestamp(expires_at)
                 .map_err(|_| IntakeError::Internal("an upload's expiry in the database is out of range".to_owned()))?,
             state: UploadState::parse(&state)?,
+            created_by,
         }))
     }
 
@@ -462,6 +497,7 @@ mod tests {
             metadata: String::new(),
             expires_at,
             state: UploadState::Receiving,
+            created_by: Some("ST-1".to_owned()),
         }
     }
 
@@ -484,7 +520,7 @@ mod tests {
         let storage = Storage::open(dir.path()).unwrap();
         let now = OffsetDateTime::now_utc();
         storage
-            .register_station("ST-1", "a", &[1; 32], None, StationApproval::Automatic, now)
+            .register_station("ST-1", "a", &[1; 32], None, None, StationApproval::Automatic, now)
             .unwrap();
         storage
             .create_upload(
@@ -506,7 +542,7 @@ mod tests {
         let now = OffsetDateTime::now_utc();
         let later = now + time::Duration::hours(1);
         storage
-            .register_station("ST-1", "a", &[1; 32], None, StationApproval::Automatic, now)
+            .register_station("ST-1", "a", &[1; 32], None, None, StationApproval::Automatic, now)
             .unwrap();
         let sha = "aa".repeat(32);
         for id in ["u1", "u2"] {
@@ -543,7 +579,7 @@ mod tests {
         let storage = Storage::open(dir.path()).unwrap();
         let now = OffsetDateTime::now_utc();
         storage
-            .register_station("ST-1", "a", &[1; 32], None, StationApproval::Automatic, now)
+            .register_station("ST-1", "a", &[1; 32], None, None, StationApproval::Automatic, now)
             .unwrap();
         storage
             .create_upload(

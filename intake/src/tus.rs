@@ -31,6 +31,7 @@ use tokio::io::AsyncWriteExt;
 
 use crate::completion::complete_upload;
 use crate::error::blocking;
+use crate::request_auth::SignedStation;
 use crate::storage::{UploadRecord, UploadState};
 use crate::tus_headers::*;
 use crate::{IntakeError, IntakeState};
@@ -81,7 +82,11 @@ pub async fn options(State(state): State<IntakeState>) -> Response {
 
 /// `POST /v1/uploads`: creates an upload for a declared packet.
 #[tracing::instrument(skip_all)]
-pub async fn create(State(state): State<IntakeState>, headers: HeaderMap) -> Result<Response, IntakeError> {
+pub async fn create(
+    State(state): State<IntakeState>,
+    signed: SignedStation,
+    headers: HeaderMap,
+) -> Result<Response, IntakeError> {
     require_tus_resumable(&headers)?;
     if headers.contains_key(UPLOAD_DEFER_LENGTH) {
         return Err(IntakeError::BadRequest(
@@ -120,6 +125,10 @@ pub async fn create(State(state): State<IntakeState>, headers: HeaderMap) -> Res
         metadata,
         expires_at: now + state.upload_expiry(),
         state: UploadState::Receiving,
+        // The signer owns the upload. It may declare another station's packet (one it carries
+        // for a station without a link); that packet must still bear the declared station's
+        // own signature to be stored.
+        created_by: Some(signed.station_id),
     };
     let storage = state.storage();
     let record = upload.clone();
@@ -162,10 +171,11 @@ pub async fn create(State(state): State<IntakeState>, headers: HeaderMap) -> Res
 pub async fn head(
     State(state): State<IntakeState>,
     Path(upload_id): Path<String>,
+    signed: SignedStation,
     headers: HeaderMap,
 ) -> Result<Response, IntakeError> {
     require_tus_resumable(&headers)?;
-    let upload = current_upload(&state, &upload_id, OffsetDateTime::now_utc()).await?;
+    let upload = current_upload(&state, &signed, &upload_id, OffsetDateTime::now_utc()).await?;
     let mut response_headers = HeaderMap::new();
     put(&mut response_headers, UPLOAD_OFFSET, &upload.offset.to_string());
     put(&mut response_headers, UPLOAD_LENGTH, &upload.length.to_string());
@@ -180,10 +190,11 @@ pub async fn head(
 }
 
 /// `PATCH /v1/uploads/{id}`: appends one chunk at the current offset.
-#[tracing::instrument(skip(state, headers, body))]
+#[tracing::instrument(skip(state, headers, body), fields(station = %signed.station_id))]
 pub async fn patch(
     State(state): State<IntakeState>,
     Path(upload_id): Path<String>,
+    signed: SignedStation,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, IntakeError> {
@@ -205,7 +216,7 @@ pub async fn patch(
 
     let _lock = state.upload_locks().try_lock(&upload_id)?;
     let now = OffsetDateTime::now_utc();
-    let upload = current_upload(&state, &upload_id, now).await?;
+    let upload = current_upload(&state, &signed, &upload_id, now).await?;
     if claimed_offset != upload.offset {
         return Err(IntakeError::OffsetMismatch {
             expected: upload.offset,
@@ -264,13 +275,17 @@ pub async fn patch(
 pub async fn terminate(
     State(state): State<IntakeState>,
     Path(upload_id): Path<String>,
+    signed: SignedStation,
     headers: HeaderMap,
 ) -> Result<Response, IntakeError> {
     require_tus_resumable(&headers)?;
     let _lock = state.upload_locks().try_lock(&upload_id)?;
     let storage = state.storage();
     blocking(move || {
-        let upload = storage.upload(&upload_id)?.ok_or(IntakeError::UploadNotFound)?;
+        let upload = storage
+            .upload(&upload_id)?
+            .filter(|upload| upload.belongs_to(&signed.station_id))
+            .ok_or(IntakeError::UploadNotFound)?;
         if upload.state == UploadState::Complete {
             return Err(IntakeError::UploadComplete);
         }
@@ -284,8 +299,11 @@ pub async fn terminate(
 
 /// The upload as it stands at `now`: `404` if unknown, `410` if expired (expiring it first if
 /// its time ran out since it was last touched).
+/// The upload `upload_id` as `signed` may see it: another station's upload is "not found", so
+/// that its existence is not told.
 async fn current_upload(
     state: &IntakeState,
+    signed: &SignedStation,
     upload_id: &str,
     now: OffsetDateTime,
 ) -> Result<UploadRecord, IntakeError> {
@@ -294,8 +312,12 @@ async fn current_upload(
     }
     let storage = state.storage();
     let upload_id = upload_id.to_owned();
+    let station_id = signed.station_id.clone();
     blocking(move || {
-        let upload = storage.upload(&upload_id)?.ok_or(IntakeError::UploadNotFound)?;
+        let upload = storage
+            .upload(&upload_id)?
+            .filter(|upload| upload.belongs_to(&station_id))
+            .ok_or(IntakeError::UploadNotFound)?;
         match upload.state {
             UploadState::Expired => Err(IntakeError::UploadExpired),
             UploadState::Receiving if upload.expires_at <= now => {

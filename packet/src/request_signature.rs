@@ -36,6 +36,33 @@ pub const MAX_COMPONENTS: usize = 24;
 /// Shortest and longest nonce: at least 96 bits in base64url, and not a place to store data.
 pub const NONCE_LEN: std::ops::RangeInclusive<usize> = 16..=64;
 
+/// Header fields a station's signature covers whenever its request carries them, and the
+/// intake requires covered: everything that says what a tus request does, and a body's digest.
+/// With `@method`, `@path` and (when there is a query) `@query`.
+pub const COVERED_WHEN_PRESENT: [&str; 6] = [
+    "upload-length",
+    "upload-metadata",
+    "upload-offset",
+    "upload-checksum",
+    "content-digest",
+    "content-type",
+];
+
+/// The components a station signs for `request`: `@method`, `@path`, `@query` when it has a
+/// query, and each field of [`COVERED_WHEN_PRESENT`] it carries.
+pub fn components_to_cover(request: &RequestParts) -> Vec<String> {
+    let mut components = vec!["@method".to_owned(), "@path".to_owned()];
+    if request.query.is_some() {
+        components.push("@query".to_owned());
+    }
+    for field in COVERED_WHEN_PRESENT {
+        if request.headers.iter().any(|(name, _)| name.eq_ignore_ascii_case(field)) {
+            components.push(field.to_owned());
+        }
+    }
+    components
+}
+
 /// The request as both sides see it: what the signature base is built from.
 #[derive(Debug, Clone, Default)]
 pub struct RequestParts {

@@ -34,14 +34,54 @@ pub const RECEIPT_SIGNATURE_LABEL: &[u8] = b"enroll-receipt-v1 signature";
 /// test pins the same bytes).
 pub const AUDIT_HEAD_SIGNATURE_LABEL: &[u8] = b"enroll-audit-head-v1";
 
+/// Prefix of the message a station's packet key signs to vouch for its request key (the key
+/// that signs its HTTP requests, `crate::request_signature`):
+/// `label ‖ u32 BE length of the station id ‖ station id ‖ request public key` ([`request_key_proof`]).
+pub const REQUEST_KEY_LABEL: &[u8] = b"enroll-request-key-v1";
+
 /// Every label a station or register key signs under; a new kind of signed message adds its
 /// label here, and the test below keeps them apart.
-pub const ALL_SIGNATURE_LABELS: [&[u8]; 4] = [
+pub const ALL_SIGNATURE_LABELS: [&[u8]; 5] = [
     ENVELOPE_SIGNATURE_LABEL,
     REVIEWED_ENVELOPE_SIGNATURE_LABEL,
     RECEIPT_SIGNATURE_LABEL,
     AUDIT_HEAD_SIGNATURE_LABEL,
+    REQUEST_KEY_LABEL,
 ];
+
+fn request_key_message(station_id: &str, request_key: &[u8; 32]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(REQUEST_KEY_LABEL.len() + 4 + station_id.len() + 32);
+    message.extend_from_slice(REQUEST_KEY_LABEL);
+    message.extend_from_slice(&(station_id.len() as u32).to_be_bytes());
+    message.extend_from_slice(station_id.as_bytes());
+    message.extend_from_slice(request_key);
+    message
+}
+
+/// The station's packet key vouching that `request_key` signs `station_id`'s requests. The
+/// intake takes a request key (a new one, or one replacing the last) only with this proof, so
+/// that knowing a station's id and public key is not enough to read its receipts.
+pub fn request_key_proof(packet_key: &ed25519_dalek::SigningKey, station_id: &str, request_key: &[u8; 32]) -> [u8; 64] {
+    use ed25519_dalek::Signer as _;
+    packet_key
+        .sign(&request_key_message(station_id, request_key))
+        .to_bytes()
+}
+
+/// Checks a [`request_key_proof`] against the station's packet public key.
+pub fn verify_request_key_proof(
+    packet_key: &ed25519_dalek::VerifyingKey,
+    station_id: &str,
+    request_key: &[u8; 32],
+    proof: &[u8; 64],
+) -> Result<(), PacketError> {
+    packet_key
+        .verify_strict(
+            &request_key_message(station_id, request_key),
+            &ed25519_dalek::Signature::from_bytes(proof),
+        )
+        .map_err(|_| PacketError::BadSignature)
+}
 
 /// Read a 32-byte Ed25519 public key under the rule of `schemas/packet-envelope.md` §4.3: the
 /// canonical encoding (the bytes that re-encoding the decoded point gives: `y` < p, and no sign
@@ -122,6 +162,19 @@ mod tests {
                 "{error:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_request_key_proof_binds_the_station_and_the_key() {
+        let packet_key = ed25519_dalek::SigningKey::from_bytes(&[1; 32]);
+        let request_key = [2; 32];
+        let proof = request_key_proof(&packet_key, "st-1", &request_key);
+        let public = packet_key.verifying_key();
+        verify_request_key_proof(&public, "st-1", &request_key, &proof).unwrap();
+        assert!(verify_request_key_proof(&public, "st-2", &request_key, &proof).is_err());
+        assert!(verify_request_key_proof(&public, "st-1", &[3; 32], &proof).is_err());
+        let other = ed25519_dalek::SigningKey::from_bytes(&[4; 32]).verifying_key();
+        assert!(verify_request_key_proof(&other, "st-1", &request_key, &proof).is_err());
     }
 
     fn hex_32(text: &str) -> [u8; 32] {

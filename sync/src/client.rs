@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use crate::chunking::ChunkSizer;
 use crate::receipt::verify_receipt;
+use crate::signing::RequestSigner;
 use crate::source::EnvelopeSource;
 use crate::{RetryPolicy, SyncError};
 
@@ -55,6 +56,9 @@ pub struct IntakeClient {
     pub(crate) chunking: std::sync::Arc<std::sync::Mutex<ChunkSizer>>,
     pub(crate) chunk_attempts: u32,
     pub(crate) retry: RetryPolicy,
+    /// Signs every request after onboarding (see `crate::signing`); `None` before the station
+    /// has a request key (registration, and the calls that need no station).
+    pub(crate) signer: Option<std::sync::Arc<RequestSigner>>,
 }
 
 /// What a request was about, to name it in an error.
@@ -111,7 +115,33 @@ impl IntakeClient {
                 base: DEFAULT_RETRY_DELAY,
                 cap: DEFAULT_RETRY_CAP,
             },
+            signer: None,
         })
+    }
+
+    /// Signs every request to the station's endpoints (uploads, receipts) with the station's
+    /// request key, whose seed this is: what the intake asks of every station after
+    /// onboarding (`schemas/intake-api.md` §"Signed requests"). `proof` is the packet key's
+    /// signature vouching for it (`enroll_packet::signing::request_key_proof`), which
+    /// [`IntakeClient::register_station`] sends so that the intake takes the key.
+    pub fn with_request_key(mut self, seed: [u8; 32], proof: [u8; 64]) -> IntakeClient {
+        self.signer = Some(std::sync::Arc::new(RequestSigner::new(seed, proof)));
+        self
+    }
+
+    /// [`IntakeClient::with_request_key`] for a caller that holds the packet key itself (a
+    /// station at setup, tests, benchmarks): the proof is made here.
+    pub fn with_station_keys(
+        self,
+        station_id: &str,
+        packet_key: &enroll_packet::StationSigningKey,
+        request_seed: [u8; 32],
+    ) -> IntakeClient {
+        let request_key = ed25519_dalek::SigningKey::from_bytes(&request_seed)
+            .verifying_key()
+            .to_bytes();
+        let proof = enroll_packet::signing::request_key_proof(&packet_key.0, station_id, &request_key);
+        self.with_request_key(request_seed, proof)
     }
 
     /// Sends every `PATCH` with this many bytes (at least 1) instead of adapting the size to
@@ -142,12 +172,7 @@ impl IntakeClient {
     #[tracing::instrument(skip(self), err)]
     pub async fn health(&self) -> Result<(), SyncError> {
         let url = self.endpoint("v1/health")?;
-        let response = self
-            .http
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(|error| self.transport(error))?;
+        let response = self.send_unsigned(self.http.get(url.clone())).await?;
         let response = self.expect_success(response, "GET", &url).await?;
         #[derive(Deserialize)]
         struct Health {
@@ -170,21 +195,17 @@ impl IntakeClient {
     #[tracing::instrument(skip(self), err)]
     pub async fn register_keys(&self) -> Result<RegisterPublicKeys, SyncError> {
         let url = self.endpoint("v1/register-keys")?;
-        let response = self
-            .http
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(|error| self.transport(error))?;
+        let response = self.send_unsigned(self.http.get(url.clone())).await?;
         let response = self.expect_success(response, "GET", &url).await?;
         let text = response.text().await.map_err(|error| self.transport(error))?;
         RegisterPublicKeys::from_json(&text)
             .map_err(|error| SyncError::Protocol(format!("the intake's register keys are not readable: {error}")))
     }
 
-    /// `POST /v1/stations`: registers this station's Ed25519 public key. Succeeds for a new
-    /// station and for the same key again, saying whether the register approved it or it waits
-    /// for approval; a different key is [`SyncError::StationExists`].
+    /// `POST /v1/stations`: registers this station's Ed25519 public key and, when the client
+    /// has one, its request key with the proof (a new request key replaces the last). Succeeds
+    /// for a new station and for the same key again, saying whether the register approved it
+    /// or it waits for approval; a different key is [`SyncError::StationExists`].
     pub async fn register_station(
         &self,
         station_id: &str,
@@ -215,13 +236,14 @@ impl IntakeClient {
         if let Some(code) = enrollment_code {
             body["enrollment_code"] = serde_json::Value::from(code);
         }
-        let response = self
-            .http
-            .post(url.clone())
-            .json(&body)
-            .send()
-            .await
-            .map_err(|error| self.transport(error))?;
+        if let Some(signer) = &self.signer {
+            let (request_key, proof) = signer.claim();
+            body["request_key"] =
+                serde_json::Value::from(base64::engine::general_purpose::STANDARD.encode(request_key));
+            body["request_key_proof"] =
+                serde_json::Value::from(base64::engine::general_purpose::STANDARD.encode(proof));
+        }
+        let response = self.send_unsigned(self.http.post(url.clone()).json(&body)).await?;
         match response.status() {
             StatusCode::CREATED | StatusCode::OK => {
                 #[derive(Deserialize)]
@@ -274,12 +296,7 @@ impl IntakeClient {
         let upload = self.resolve(upload_url)?;
         let url = Url::parse(&format!("{}/receipt", upload.as_str().trim_end_matches('/')))
             .map_err(|error| SyncError::Protocol(format!("the upload URL {upload} cannot take /receipt: {error}")))?;
-        let response = self
-            .http
-            .get(url.clone())
-            .send()
-            .await
-            .map_err(|error| self.transport(error))?;
+        let response = self.send(self.http.get(url.clone())).await?;
         match response.status() {
             StatusCode::OK => {
                 let text = response.text().await.map_err(|error| self.transport(error))?;
@@ -320,6 +337,42 @@ impl IntakeClient {
     }
 
     // ---- shared plumbing -----------------------------------------------------------------
+
+    /// Sends a request to a station endpoint, signed when the client has a request key. When
+    /// the intake refuses the signature and its `Date` shows the station's clock was off, the
+    /// request is signed again with the intake's time and sent once more (when its body can be
+    /// sent twice: a streamed chunk is retried by the upload loop instead).
+    pub(crate) async fn send(&self, builder: reqwest::RequestBuilder) -> Result<Response, SyncError> {
+        let Some(signer) = &self.signer else {
+            return self.send_unsigned(builder).await;
+        };
+        let mut request = builder.build().map_err(|error| self.transport(error))?;
+        let again = request.try_clone();
+        signer.sign(&mut request)?;
+        let response = self
+            .http
+            .execute(request)
+            .await
+            .map_err(|error| self.transport(error))?;
+        let clock_moved = signer.learn_clock(response.headers());
+        match again {
+            Some(mut again) if clock_moved && response.status() == StatusCode::UNAUTHORIZED => {
+                signer.sign(&mut again)?;
+                self.http.execute(again).await.map_err(|error| self.transport(error))
+            }
+            _ => Ok(response),
+        }
+    }
+
+    /// Sends a request to a public endpoint (health, register keys, station registration),
+    /// noting the intake's clock from its answer for the signed requests that follow.
+    pub(crate) async fn send_unsigned(&self, builder: reqwest::RequestBuilder) -> Result<Response, SyncError> {
+        let response = builder.send().await.map_err(|error| self.transport(error))?;
+        if let Some(signer) = &self.signer {
+            signer.learn_clock(response.headers());
+        }
+        Ok(response)
+    }
 
     /// `path` (no leading slash) under the base URL.
     pub(crate) fn endpoint(&self, path: &str) -> Result<Url, SyncError> {
@@ -385,6 +438,14 @@ impl IntakeClient {
                 station_id: subject.station_id.to_owned(),
             },
             (403, "enrollment_code_invalid") => SyncError::EnrollmentCodeInvalid,
+            (401, "signature_expired") => SyncError::SignatureExpired { message: body.message },
+            (401, "request_key_unknown") => SyncError::RequestKeyUnknown {
+                station_id: subject.station_id.to_owned(),
+            },
+            (401, _) => SyncError::SignatureRefused {
+                code: body.code,
+                message: body.message,
+            },
             (403, _) => SyncError::UnknownStation {
                 station_id: subject.station_id.to_owned(),
             },

@@ -55,6 +55,16 @@ pub enum SyncError {
     StationRevoked { station_id: String },
     #[error("The enrollment code is not valid: mistyped, already used or expired. Ask the register for a new one")]
     EnrollmentCodeInvalid,
+    #[error("The intake does not know the key this station ({station_id}) signs its requests with. Packets stay queued; the station registers its key again")]
+    RequestKeyUnknown { station_id: String },
+    #[error("The intake refused the station's request signature: {message}. Packets stay queued")]
+    SignatureRefused {
+        /// The intake's code (`signature_missing`, `signature_invalid`, `signature_replayed`).
+        code: String,
+        message: String,
+    },
+    #[error("The station's clock is too far from the intake's: {message}. The packet stays queued and is sent again with the intake's time")]
+    SignatureExpired { message: String },
     #[error("The receipt from the intake cannot be trusted: {reason}. The packet stays on the station")]
     BadReceipt { reason: String },
     #[error("The packet is too large for the intake: {message}")]
@@ -91,6 +101,9 @@ impl SyncError {
             SyncError::StationPending { .. } => "station_pending",
             SyncError::StationRevoked { .. } => "station_revoked",
             SyncError::EnrollmentCodeInvalid => "enrollment_code_invalid",
+            SyncError::RequestKeyUnknown { .. } => "request_key_unknown",
+            SyncError::SignatureRefused { .. } => "signature_refused",
+            SyncError::SignatureExpired { .. } => "signature_expired",
             SyncError::BadReceipt { .. } => "bad_receipt",
             SyncError::UploadTooLarge { .. } => "upload_too_large",
             SyncError::ChecksumMismatch => "checksum_mismatch",
@@ -121,13 +134,16 @@ impl SyncError {
             | SyncError::StationExists { .. }
             | SyncError::StationPending { .. }
             | SyncError::StationRevoked { .. }
-            | SyncError::EnrollmentCodeInvalid => FailureScope::Station,
+            | SyncError::EnrollmentCodeInvalid
+            | SyncError::RequestKeyUnknown { .. }
+            | SyncError::SignatureRefused { .. } => FailureScope::Station,
             SyncError::PacketRejected { .. }
             | SyncError::DuplicateRegistration { .. }
             | SyncError::UploadTooLarge { .. } => FailureScope::PacketRefused,
             SyncError::ChecksumMismatch
             | SyncError::UploadGone
             | SyncError::UploadIncomplete
+            | SyncError::SignatureExpired { .. }
             | SyncError::IntakeFailed { .. } => FailureScope::PacketTransient,
             SyncError::BadReceipt { .. } | SyncError::Protocol(_) | SyncError::EnvelopeUnreadable(_) => {
                 FailureScope::PacketSuspect
@@ -145,6 +161,7 @@ impl SyncError {
                 | SyncError::ChecksumMismatch
                 | SyncError::UploadGone
                 | SyncError::UploadIncomplete
+                | SyncError::SignatureExpired { .. }
                 | SyncError::IntakeFailed { .. }
         )
     }

@@ -8,6 +8,8 @@
 //! - `chunking`: the size of each `PATCH`, adapted to the link;
 //! - `backoff`: [`RetryPolicy`] (exponential backoff with full jitter) and `Retry-After`;
 //! - `receipt`: [`verify_receipt`], the checks a receipt must pass;
+//! - `signing`: every request after onboarding signed with the station's request key (RFC
+//!   9421), with the intake's clock;
 //! - `source`: [`EnvelopeSource`], where an upload's bytes come from ([`EnvelopeFile`]: the
 //!   envelope's file, read a chunk at a time);
 //! - `tus`: wire details (header names, metadata, checksums);
@@ -30,6 +32,7 @@ mod chunking;
 mod client;
 mod error;
 mod receipt;
+mod signing;
 mod source;
 mod tus;
 mod upload;

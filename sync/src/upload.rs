@@ -182,17 +182,17 @@ impl IntakeClient {
     async fn post_upload(&self, subject: Subject<'_>, total: u64, sha256: &str) -> Result<String, SyncError> {
         let endpoint = self.endpoint("v1/uploads")?;
         let response = self
-            .http
-            .post(endpoint.clone())
-            .header(TUS_RESUMABLE, TUS_VERSION)
-            .header(UPLOAD_LENGTH, total.to_string())
-            .header(
-                UPLOAD_METADATA,
-                upload_metadata(subject.registration_id, subject.station_id, sha256),
+            .send(
+                self.http
+                    .post(endpoint.clone())
+                    .header(TUS_RESUMABLE, TUS_VERSION)
+                    .header(UPLOAD_LENGTH, total.to_string())
+                    .header(
+                        UPLOAD_METADATA,
+                        upload_metadata(subject.registration_id, subject.station_id, sha256),
+                    ),
             )
-            .send()
-            .await
-            .map_err(|error| self.transport(error))?;
+            .await?;
         let status = response.status();
         if status != StatusCode::CREATED {
             let body = read_error_body(response).await;
@@ -226,12 +226,8 @@ impl IntakeClient {
             return Ok(None);
         }
         let response = self
-            .http
-            .head(url.clone())
-            .header(TUS_RESUMABLE, TUS_VERSION)
-            .send()
-            .await
-            .map_err(|error| self.transport(error))?;
+            .send(self.http.head(url.clone()).header(TUS_RESUMABLE, TUS_VERSION))
+            .await?;
         let status = response.status();
         if matches!(status.as_u16(), 423 | 429 | 500..=599) {
             // The intake is busy or failing, not done with the upload: starting a new one would
@@ -273,14 +269,11 @@ impl IntakeClient {
     async fn head_offset(&self, url: &str, total: u64, subject: Subject<'_>) -> Result<u64, Failure> {
         let url = self.resolve(url).map_err(Failure::Final)?;
         let response = match self
-            .http
-            .head(url.clone())
-            .header(TUS_RESUMABLE, TUS_VERSION)
-            .send()
+            .send(self.http.head(url.clone()).header(TUS_RESUMABLE, TUS_VERSION))
             .await
         {
             Ok(response) => response,
-            Err(error) => return Err(Failure::Transient(self.transport(error))),
+            Err(error) => return Err(Failure::Transient(error)),
         };
         if response.status() != StatusCode::OK {
             return Err(self.classify(response, "HEAD", &url, subject).await);
@@ -311,16 +304,16 @@ impl IntakeClient {
         let body = reqwest::Body::wrap_stream(futures_util::stream::unfold(pieces_in, |mut pieces| async move {
             pieces.recv().await.map(|piece| (piece, pieces))
         }));
-        let request = self
-            .http
-            .patch(url.clone())
-            .header(TUS_RESUMABLE, TUS_VERSION)
-            .header(UPLOAD_OFFSET, offset.to_string())
-            .header(reqwest::header::CONTENT_TYPE, OFFSET_OCTET_STREAM)
-            .header(reqwest::header::CONTENT_LENGTH, len.to_string())
-            .header(UPLOAD_CHECKSUM, checksum)
-            .body(body)
-            .send();
+        let request = self.send(
+            self.http
+                .patch(url.clone())
+                .header(TUS_RESUMABLE, TUS_VERSION)
+                .header(UPLOAD_OFFSET, offset.to_string())
+                .header(reqwest::header::CONTENT_TYPE, OFFSET_OCTET_STREAM)
+                .header(reqwest::header::CONTENT_LENGTH, len.to_string())
+                .header(UPLOAD_CHECKSUM, checksum)
+                .body(body),
+        );
         let read_pieces = async move {
             for (start, piece_len) in pieces(offset, len) {
                 let piece = envelope.read_at(start, piece_len)?;
@@ -336,7 +329,7 @@ impl IntakeClient {
         read.map_err(Failure::Final)?;
         let response = match sent {
             Ok(response) => response,
-            Err(error) => return Err(Failure::Transient(self.transport(error))),
+            Err(error) => return Err(Failure::Transient(error)),
         };
         if response.status() != StatusCode::NO_CONTENT {
             return Err(self.classify(response, "PATCH", &url, subject).await);
@@ -361,6 +354,11 @@ impl IntakeClient {
                 body.message
             ))),
             460 => Failure::Transient(SyncError::ChecksumMismatch),
+            // The station's clock was off; the signer has the intake's time from this answer
+            // now, and the chunk signed again passes.
+            401 if body.code == "signature_expired" => {
+                Failure::Transient(self.status_error(method, url, status, body, subject))
+            }
             423 | 429 | 500..=599 => Failure::Transient(SyncError::IntakeFailed {
                 status: status.as_u16(),
                 message: body.message,
