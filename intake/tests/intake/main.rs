@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 
 /// The same intake, every answer checked against its OpenAPI document `schemas/intake-api.yaml`.
 mod openapi;
+/// Signed requests: who may do what, replays, clocks, key rotation.
+mod signed_requests;
 
 const STATION_ID: &str = "ST-0007";
 const REGISTRATION_ID: &str = "10007-20250301-000001";
@@ -23,6 +25,8 @@ struct Fixture {
     dir: tempfile::TempDir,
     register: RegisterKeyPair,
     station: StationSigningKey,
+    /// The key that signs the station's requests, registered with the packet key's proof.
+    request_key: ed25519_dalek::SigningKey,
     intake: Option<RunningIntake>,
     http: Client,
 }
@@ -44,6 +48,7 @@ impl Fixture {
             dir,
             register,
             station: StationSigningKey::generate(),
+            request_key: ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng),
             intake: Some(intake),
             http: Client::new(),
         };
@@ -69,17 +74,25 @@ impl Fixture {
         self.intake = Some(spawn(config, "127.0.0.1:0".parse().unwrap()).await.unwrap());
     }
 
+    /// `POST /v1/stations`; for the fixture's own station and key, with its request key.
     async fn register_station(&self, station_id: &str, public_key: &[u8; 32]) -> Response {
-        self.http
-            .post(self.url("/v1/stations"))
-            .json(&serde_json::json!({
-                "station_id": station_id,
-                "name": "Mobile team 7",
-                "public_key": BASE64.encode(public_key),
-            }))
-            .send()
-            .await
-            .unwrap()
+        let mut body = serde_json::json!({
+            "station_id": station_id,
+            "name": "Mobile team 7",
+            "public_key": BASE64.encode(public_key),
+        });
+        if station_id == STATION_ID && *public_key == self.station.public_key() {
+            let request_key = self.request_key.verifying_key().to_bytes();
+            let proof = enroll_packet::signing::request_key_proof(&self.station.0, station_id, &request_key);
+            body["request_key"] = BASE64.encode(request_key).into();
+            body["request_key_proof"] = BASE64.encode(proof).into();
+        }
+        self.http.post(self.url("/v1/stations")).json(&body).send().await.unwrap()
+    }
+
+    /// Sends `request` signed with the station's request key, as a station does.
+    async fn send(&self, request: reqwest::RequestBuilder) -> Response {
+        send_signed(&self.http, request, &self.request_key).await
     }
 
     fn packet(&self, registration_id: &str) -> Vec<u8> {
@@ -88,7 +101,7 @@ impl Fixture {
 
     /// `POST /v1/uploads` for `envelope` declared under the given ids; returns the response.
     async fn create(&self, envelope: &[u8], registration_id: &str, station_id: &str) -> Response {
-        self.http
+        self.send(self.http
             .post(self.url("/v1/uploads"))
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Length", envelope.len().to_string())
@@ -96,9 +109,7 @@ impl Fixture {
                 "Upload-Metadata",
                 metadata(registration_id, station_id, &sha256_hex(envelope)),
             )
-            .send()
-            .await
-            .unwrap()
+            ).await
     }
 
     /// Creates an upload and returns its absolute URL.
@@ -126,16 +137,14 @@ impl Fixture {
         if let Some(checksum) = checksum {
             request = request.header("Upload-Checksum", checksum);
         }
-        request.send().await.unwrap()
+        self.send(request).await
     }
 
     async fn head(&self, upload: &str) -> Response {
-        self.http
+        self.send(self.http
             .head(upload)
             .header("Tus-Resumable", "1.0.0")
-            .send()
-            .await
-            .unwrap()
+            ).await
     }
 
     async fn offset(&self, upload: &str) -> u64 {
@@ -167,8 +176,50 @@ impl Fixture {
     }
 
     async fn receipt(&self, upload: &str) -> Response {
-        self.http.get(format!("{upload}/receipt")).send().await.unwrap()
+        self.send(self.http.get(format!("{upload}/receipt"))).await
     }
+}
+
+/// Sends `request` signed with `key` (RFC 9421, as `schemas/intake-api.md` says a station signs).
+async fn send_signed(http: &Client, request: reqwest::RequestBuilder, key: &ed25519_dalek::SigningKey) -> Response {
+    let mut request = request.build().unwrap();
+    sign(&mut request, key, now_unix());
+    http.execute(request).await.unwrap()
+}
+
+/// Adds `Signature-Input` and `Signature` to `request`, signed by `key` at `created`.
+fn sign(request: &mut reqwest::Request, key: &ed25519_dalek::SigningKey, created: i64) {
+    use enroll_packet::request_signature as rs;
+    let parts = rs::RequestParts {
+        method: request.method().to_string(),
+        path: request.url().path().to_owned(),
+        query: request.url().query().map(str::to_owned),
+        headers: request
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+            .collect(),
+    };
+    let params = rs::SignatureParams {
+        label: "sig1".into(),
+        components: rs::components_to_cover(&parts),
+        created,
+        expires: None,
+        nonce: rs::new_nonce(),
+        keyid: rs::key_id(&key.verifying_key().to_bytes()),
+        alg: Some(rs::ALGORITHM.into()),
+        tag: None,
+    };
+    let fields = rs::sign(&parts, &params, key).unwrap();
+    request.headers_mut().insert("signature-input", fields.signature_input.parse().unwrap());
+    request.headers_mut().insert("signature", fields.signature.parse().unwrap());
+}
+
+fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 fn copy_keys(keys: &RegisterKeyPair) -> RegisterKeyPair {
@@ -231,23 +282,19 @@ fn files_in(dir: &Path) -> Vec<String> {
 #[tokio::test]
 async fn health_and_register_keys_are_served() {
     let fixture = Fixture::start().await;
-    let health: serde_json::Value = fixture
+    let health: serde_json::Value = fixture.send(fixture
         .http
         .get(fixture.url("/v1/health"))
-        .send()
-        .await
-        .unwrap()
+        ).await
         .json()
         .await
         .unwrap();
     assert_eq!(health, serde_json::json!({"status": "ok"}));
 
-    let text = fixture
+    let text = fixture.send(fixture
         .http
         .get(fixture.url("/v1/register-keys"))
-        .send()
-        .await
-        .unwrap()
+        ).await
         .text()
         .await
         .unwrap();
@@ -257,15 +304,13 @@ async fn health_and_register_keys_are_served() {
     assert_eq!(json["kind"], "enroll-register-public-keys");
     assert_eq!(json["key_id"], keys.key_id().to_hex());
 
-    let (status, code, _) = error_code(fixture.http.get(fixture.url("/v2/nothing")).send().await.unwrap()).await;
+    let (status, code, _) = error_code(fixture.send(fixture.http.get(fixture.url("/v2/nothing"))).await).await;
     assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
     let (status, code, message) = error_code(
-        fixture
+        fixture.send(fixture
             .http
             .delete(fixture.url("/v1/register-keys"))
-            .send()
-            .await
-            .unwrap(),
+            ).await,
     )
     .await;
     assert_eq!(
@@ -282,12 +327,10 @@ async fn health_and_register_keys_are_served() {
 async fn options_announces_what_this_tus_server_speaks() {
     let fixture = Fixture::start().await;
     // OPTIONS needs no Tus-Resumable (tus 1.0.0 §OPTIONS).
-    let response = fixture
+    let response = fixture.send(fixture
         .http
         .request(reqwest::Method::OPTIONS, fixture.url("/v1/uploads"))
-        .send()
-        .await
-        .unwrap();
+        ).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let headers = response.headers();
     assert_eq!(headers["tus-resumable"], "1.0.0");
@@ -309,11 +352,15 @@ async fn a_register_that_approves_stations_itself_refuses_uploads_until_it_has()
     .unwrap();
     let http = reqwest::Client::new();
     let station = StationSigningKey::generate();
+    let request_key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
     let register = |code: Option<&str>| {
+        let public_request_key = request_key.verifying_key().to_bytes();
         let mut body = serde_json::json!({
             "station_id": "ST-NEW",
             "name": "New station",
             "public_key": BASE64.encode(station.public_key()),
+            "request_key": BASE64.encode(public_request_key),
+            "request_key_proof": BASE64.encode(enroll_packet::signing::request_key_proof(&station.0, "ST-NEW", &public_request_key)),
         });
         if let Some(code) = code {
             body["enrollment_code"] = code.into();
@@ -339,10 +386,8 @@ async fn a_register_that_approves_stations_itself_refuses_uploads_until_it_has()
                 BASE64.encode("ST-NEW"),
                 BASE64.encode("ab".repeat(32))
             ),
-        )
-        .send()
-        .await
-        .unwrap();
+        );
+    let create = send_signed(&http, create, &request_key).await;
     let (status, code, message) = error_code(create).await;
     assert_eq!(
         (status, code.as_str()),
@@ -383,14 +428,12 @@ async fn station_registration_is_idempotent_and_never_replaces_a_key() {
         serde_json::json!({"station_id": "S", "name": "n", "public_key": BASE64.encode([1u8; 31])}).to_string(),
         serde_json::json!({"station_id": "", "name": "n", "public_key": BASE64.encode(other_key)}).to_string(),
     ] {
-        let response = fixture
+        let response = fixture.send(fixture
             .http
             .post(fixture.url("/v1/stations"))
             .header("content-type", "application/json")
             .body(body.clone())
-            .send()
-            .await
-            .unwrap();
+            ).await;
         let (status, code, _) = error_code(response).await;
         assert_eq!(
             (status, code.as_str()),
@@ -527,20 +570,18 @@ async fn tus_requests_without_tus_resumable_1_0_0_are_412() {
     let envelope = fixture.packet(REGISTRATION_ID);
     let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
 
-    let without = fixture.http.head(&upload).send().await.unwrap();
+    let without = fixture.send(fixture.http.head(&upload)).await;
     assert_eq!(without.status(), StatusCode::PRECONDITION_FAILED);
     assert_eq!(without.headers()["tus-version"], "1.0.0");
 
-    let old = fixture
+    let old = fixture.send(fixture
         .http
         .patch(&upload)
         .header("Tus-Resumable", "0.2.2")
         .header("Upload-Offset", "0")
         .header("Content-Type", "application/offset+octet-stream")
         .body(envelope[..10].to_vec())
-        .send()
-        .await
-        .unwrap();
+        ).await;
     assert_eq!(old.headers()["tus-version"], "1.0.0");
     let (status, code, _) = error_code(old).await;
     assert_eq!(
@@ -548,13 +589,11 @@ async fn tus_requests_without_tus_resumable_1_0_0_are_412() {
         (StatusCode::PRECONDITION_FAILED, "unsupported_tus_version")
     );
 
-    let create = fixture
+    let create = fixture.send(fixture
         .http
         .post(fixture.url("/v1/uploads"))
         .header("Upload-Length", "10")
-        .send()
-        .await
-        .unwrap();
+        ).await;
     assert_eq!(create.status(), StatusCode::PRECONDITION_FAILED);
     assert_eq!(fixture.offset(&upload).await, 0);
 }
@@ -573,7 +612,7 @@ async fn every_bad_header_gets_a_clear_4xx() {
         if let Some(metadata) = metadata {
             request = request.header("Upload-Metadata", metadata);
         }
-        request.send()
+        fixture.send(request)
     };
     for (length, metadata, status, code) in [
         ("abc", Some(good_metadata.as_str()), 400, "bad_request"),
@@ -590,7 +629,7 @@ async fn every_bad_header_gets_a_clear_4xx() {
         ("100", Some("registration_id UjE="), 400, "bad_request"),
         ("100", Some("registration_id %%%"), 400, "bad_request"),
     ] {
-        let (got_status, got_code, message) = error_code(create(length, metadata).await.unwrap()).await;
+        let (got_status, got_code, message) = error_code(create(length, metadata).await).await;
         assert_eq!(
             (got_status.as_u16(), got_code.as_str()),
             (status, code),
@@ -600,21 +639,22 @@ async fn every_bad_header_gets_a_clear_4xx() {
 
     let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
     let patch = |content_type: &'static str, offset: &'static str, body: Vec<u8>| {
-        fixture
-            .http
-            .patch(&upload)
-            .header("Tus-Resumable", "1.0.0")
-            .header("Upload-Offset", offset)
-            .header("Content-Type", content_type)
-            .body(body)
-            .send()
+        fixture.send(
+            fixture
+                .http
+                .patch(&upload)
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Offset", offset)
+                .header("Content-Type", content_type)
+                .body(body),
+        )
     };
-    let (status, code, _) = error_code(patch("application/json", "0", vec![1]).await.unwrap()).await;
+    let (status, code, _) = error_code(patch("application/json", "0", vec![1]).await).await;
     assert_eq!((status.as_u16(), code.as_str()), (415, "unsupported_media_type"));
-    let (status, code, _) = error_code(patch("application/offset+octet-stream", "zero", vec![1]).await.unwrap()).await;
+    let (status, code, _) = error_code(patch("application/offset+octet-stream", "zero", vec![1]).await).await;
     assert_eq!((status.as_u16(), code.as_str()), (400, "bad_request"));
     let too_much = vec![0u8; envelope.len() + 1];
-    let (status, code, _) = error_code(patch("application/offset+octet-stream", "0", too_much).await.unwrap()).await;
+    let (status, code, _) = error_code(patch("application/offset+octet-stream", "0", too_much).await).await;
     assert_eq!((status.as_u16(), code.as_str()), (413, "beyond_upload_length"));
     let (status, code, _) = error_code(
         fixture
@@ -643,13 +683,11 @@ async fn termination_discards_a_partial_upload() {
         .await;
     assert_eq!(files_in(&fixture.data_dir().join("uploads")).len(), 1);
 
-    let delete = fixture
+    let delete = fixture.send(fixture
         .http
         .delete(&upload)
         .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .unwrap();
+        ).await;
     assert_eq!(delete.status(), StatusCode::NO_CONTENT);
     assert_eq!(delete.headers()["tus-resumable"], "1.0.0");
     assert_eq!(fixture.head(&upload).await.status(), StatusCode::NOT_FOUND);
@@ -666,13 +704,11 @@ async fn termination_discards_a_partial_upload() {
         StatusCode::NO_CONTENT
     );
     let (status, code, _) = error_code(
-        fixture
+        fixture.send(fixture
             .http
             .delete(&upload)
             .header("Tus-Resumable", "1.0.0")
-            .send()
-            .await
-            .unwrap(),
+            ).await,
     )
     .await;
     assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "upload_complete"));
@@ -971,18 +1007,16 @@ async fn a_broken_off_body_keeps_its_bytes_only_without_a_checksum() {
 #[tokio::test]
 async fn every_answer_under_uploads_says_its_tus_version_even_an_unknown_path_or_method() {
     let fixture = Fixture::start().await;
-    let put = fixture
+    let put = fixture.send(fixture
         .http
         .put(fixture.url("/v1/uploads/anything"))
-        .send()
-        .await
-        .unwrap();
+        ).await;
     assert_eq!(put.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(put.headers()["tus-resumable"], "1.0.0");
-    let unknown = fixture.http.get(fixture.url("/v1/uploads/a/b/c")).send().await.unwrap();
+    let unknown = fixture.send(fixture.http.get(fixture.url("/v1/uploads/a/b/c"))).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     assert_eq!(unknown.headers()["tus-resumable"], "1.0.0");
     // Outside the tus endpoints the header means nothing, and is not sent.
-    let health = fixture.http.get(fixture.url("/v1/health")).send().await.unwrap();
+    let health = fixture.send(fixture.http.get(fixture.url("/v1/health"))).await;
     assert!(health.headers().get("tus-resumable").is_none());
 }

@@ -30,7 +30,7 @@ use enroll_packet::{RegisterPublicKeys, SignedReceipt, StationSigningKey};
 use enroll_sync::{IntakeClient, SyncError};
 use sha2::{Digest, Sha256};
 
-use super::{client_for, no_progress, Fixture, STATION_ID};
+use super::{no_progress, Fixture, STATION_ID};
 
 const PACKETS: usize = 1000;
 /// Small chunks, so that an upload of a few chunks spans several fault points.
@@ -124,10 +124,12 @@ async fn a_thousand_packets_through_a_faulty_link_arrive_once_each_and_intact() 
     let proxy = LinkProxy::start_with_faults(fixture.intake.local_addr(), LinkProfile::default(), fault_plan(seed))
         .await
         .unwrap();
-    let client = IntakeClient::new(&proxy.url())
-        .unwrap()
-        .with_chunk_size(CHUNK)
-        .with_retries(4, Duration::from_millis(10));
+    let client = fixture.signing(
+        IntakeClient::new(&proxy.url())
+            .unwrap()
+            .with_chunk_size(CHUNK)
+            .with_retries(4, Duration::from_millis(10)),
+    );
 
     let mut queue: VecDeque<Queued> = seal_packets(&fixture.station, &pinned).into();
 
@@ -180,7 +182,7 @@ async fn a_thousand_packets_through_a_faulty_link_arrive_once_each_and_intact() 
     // One verified receipt per packet, for its very bytes, and the register's own answer for
     // each is that same receipt: it holds each packet once.
     assert_eq!(acknowledged.len(), PACKETS, "none left behind");
-    let direct = client_for(&fixture.intake.base_url());
+    let direct = fixture.client();
     let mut references = BTreeSet::new();
     for (registration_id, packet) in &acknowledged {
         let receipt = &packet.receipt.receipt;

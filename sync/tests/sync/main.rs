@@ -25,6 +25,8 @@ struct Fixture {
     _dir: tempfile::TempDir,
     register: RegisterKeyPair,
     station: StationSigningKey,
+    /// The seed of the key that signs the station's requests.
+    request_seed: [u8; 32],
     intake: RunningIntake,
 }
 
@@ -52,12 +54,20 @@ impl Fixture {
             _dir: dir,
             register,
             station: StationSigningKey::generate(),
+            request_seed: rand::random(),
             intake,
         }
     }
 
+    /// A client of the intake that signs as the test station (its request key is registered
+    /// by [`Fixture::onboarded_client`]).
     fn client(&self) -> IntakeClient {
-        client_for(&self.intake.base_url())
+        self.signing(client_for(&self.intake.base_url()))
+    }
+
+    /// `client`, signing as the test station.
+    fn signing(&self, client: IntakeClient) -> IntakeClient {
+        client.with_station_keys(STATION_ID, &self.station, self.request_seed)
     }
 
     fn pinned(&self) -> RegisterPublicKeys {
@@ -125,20 +135,51 @@ impl Progress {
 
 fn no_progress(_: u64, _: u64) {}
 
-async fn head_offset(upload_url: &str) -> u64 {
-    let response = reqwest::Client::new()
-        .head(upload_url)
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .unwrap();
+/// Sends `request` signed as a station with the request key of `seed` (RFC 9421).
+async fn send_signed(http: &reqwest::Client, request: reqwest::RequestBuilder, seed: &[u8; 32]) -> reqwest::Response {
+    use enroll_packet::request_signature as rs;
+    let key = ed25519_dalek::SigningKey::from_bytes(seed);
+    let mut request = request.build().unwrap();
+    let parts = rs::RequestParts {
+        method: request.method().to_string(),
+        path: request.url().path().to_owned(),
+        query: request.url().query().map(str::to_owned),
+        headers: request
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+            .collect(),
+    };
+    let created = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let params = rs::SignatureParams {
+        label: "sig1".into(),
+        components: rs::components_to_cover(&parts),
+        created,
+        expires: None,
+        nonce: rs::new_nonce(),
+        keyid: rs::key_id(&key.verifying_key().to_bytes()),
+        alg: None,
+        tag: None,
+    };
+    let fields = rs::sign(&parts, &params, &key).unwrap();
+    request.headers_mut().insert("signature-input", fields.signature_input.parse().unwrap());
+    request.headers_mut().insert("signature", fields.signature.parse().unwrap());
+    http.execute(request).await.unwrap()
+}
+
+async fn head_offset(upload_url: &str, seed: &[u8; 32]) -> u64 {
+    let http = reqwest::Client::new();
+    let response = send_signed(&http, http.head(upload_url).header("Tus-Resumable", "1.0.0"), seed).await;
     assert_eq!(response.status(), reqwest::StatusCode::OK);
     response.headers()["upload-offset"].to_str().unwrap().parse().unwrap()
 }
 
 /// Creates an upload and sends only its first chunk, with raw requests, as a station that lost
 /// its link after one chunk would have left it. Returns the upload URL.
-async fn first_chunk_only(base_url: &str, registration_id: &str, envelope: &[u8]) -> String {
+async fn first_chunk_only(base_url: &str, registration_id: &str, envelope: &[u8], seed: &[u8; 32]) -> String {
     let http = reqwest::Client::new();
     let metadata = format!(
         "registration_id {},station_id {},sha256 {}",
@@ -146,24 +187,26 @@ async fn first_chunk_only(base_url: &str, registration_id: &str, envelope: &[u8]
         BASE64.encode(STATION_ID),
         BASE64.encode(hex::encode(Sha256::digest(envelope)))
     );
-    let created = http
-        .post(format!("{base_url}/v1/uploads"))
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", envelope.len().to_string())
-        .header("Upload-Metadata", metadata)
-        .send()
-        .await
-        .unwrap();
+    let created = send_signed(
+        &http,
+        http.post(format!("{base_url}/v1/uploads"))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", envelope.len().to_string())
+            .header("Upload-Metadata", metadata),
+        seed,
+    )
+    .await;
     let url = format!("{base_url}{}", created.headers()["location"].to_str().unwrap());
-    let patched = http
-        .patch(&url)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", "0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .body(envelope[..CHUNK].to_vec())
-        .send()
-        .await
-        .unwrap();
+    let patched = send_signed(
+        &http,
+        http.patch(&url)
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Offset", "0")
+            .header("Content-Type", "application/offset+octet-stream")
+            .body(envelope[..CHUNK].to_vec()),
+        seed,
+    )
+    .await;
     assert_eq!(patched.status(), reqwest::StatusCode::NO_CONTENT);
     url
 }
@@ -251,8 +294,8 @@ async fn an_interrupted_upload_resumes_where_the_intake_stopped() {
     let fixture = Fixture::start().await;
     let client = fixture.onboarded_client().await;
     let envelope = fixture.packet(REGISTRATION_ID);
-    let kept_url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope).await;
-    assert_eq!(head_offset(&kept_url).await, CHUNK as u64);
+    let kept_url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope, &fixture.request_seed).await;
+    assert_eq!(head_offset(&kept_url, &fixture.request_seed).await, CHUNK as u64);
 
     let progress = Progress::default();
     let (upload_url, receipt) = client
@@ -291,7 +334,7 @@ async fn an_upload_created_first_is_the_one_that_gets_the_bytes() {
         .create_upload(REGISTRATION_ID, STATION_ID, &envelope)
         .await
         .unwrap();
-    assert_eq!(head_offset(&created).await, 0);
+    assert_eq!(head_offset(&created, &fixture.request_seed).await, 0);
     let (upload_url, _) = client
         .send_packet(
             REGISTRATION_ID,
@@ -344,23 +387,25 @@ async fn a_kept_url_that_is_gone_or_for_other_bytes_starts_a_new_upload() {
     let envelope = fixture.packet(REGISTRATION_ID);
 
     // Terminated on the intake (404).
-    let kept_url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope).await;
-    reqwest::Client::new()
-        .delete(&kept_url)
-        .header("Tus-Resumable", "1.0.0")
-        .send()
-        .await
-        .unwrap();
+    let kept_url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope, &fixture.request_seed).await;
+    let http = reqwest::Client::new();
+    let deleted = send_signed(
+        &http,
+        http.delete(&kept_url).header("Tus-Resumable", "1.0.0"),
+        &fixture.request_seed,
+    )
+    .await;
+    assert_eq!(deleted.status(), reqwest::StatusCode::NO_CONTENT);
     let url = client
         .upload(REGISTRATION_ID, STATION_ID, &envelope, Some(&kept_url), &no_progress)
         .await
         .unwrap();
     assert_ne!(url, kept_url);
-    assert_eq!(head_offset(&url).await, envelope.len() as u64);
+    assert_eq!(head_offset(&url, &fixture.request_seed).await, envelope.len() as u64);
 
     // The kept URL is of other bytes for this registration (sealed again: new HPKE randomness).
     let other = fixture.packet("10031-20250302-000005");
-    let other_url = first_chunk_only(&fixture.intake.base_url(), "10031-20250302-000005", &other).await;
+    let other_url = first_chunk_only(&fixture.intake.base_url(), "10031-20250302-000005", &other, &fixture.request_seed).await;
     let url = client
         .upload(
             "10031-20250302-000005",
@@ -396,11 +441,11 @@ async fn a_connection_cut_mid_chunk_is_retried_and_the_packet_still_arrives() {
     // Cut once, after the creation request and about two and a half chunks of body.
     let proxy = CuttingProxy::start(fixture.intake.local_addr(), 2 * CHUNK as i64 + 1500).await;
 
-    let through_proxy = client_for(&format!("http://{}", proxy.addr));
+    let through_proxy = fixture.signing(client_for(&format!("http://{}", proxy.addr)));
     let (upload_url, receipt) = fixture.send(&through_proxy, &envelope).await.unwrap();
     assert!(proxy.cut.load(Ordering::SeqCst), "the proxy did cut a connection");
     receipt.verify(&fixture.pinned().signing_public).unwrap();
-    assert_eq!(head_offset(&upload_url).await, envelope.len() as u64);
+    assert_eq!(head_offset(&upload_url, &fixture.request_seed).await, envelope.len() as u64);
 }
 
 #[tokio::test]
@@ -477,7 +522,7 @@ async fn a_receipt_signed_by_another_key_is_bad_receipt() {
 }
 
 #[tokio::test]
-async fn an_unregistered_station_is_unknown_station() {
+async fn an_unregistered_station_is_told_its_request_key_is_unknown() {
     let fixture = Fixture::start().await;
     let client = fixture.client();
     let envelope = fixture.packet(REGISTRATION_ID);
@@ -485,8 +530,22 @@ async fn an_unregistered_station_is_unknown_station() {
         .upload(REGISTRATION_ID, STATION_ID, &envelope, None, &no_progress)
         .await
         .unwrap_err();
-    assert_eq!(error.code(), "unknown_station");
+    assert_eq!(error.code(), "request_key_unknown");
+    assert_eq!(error.scope(), enroll_sync::FailureScope::Station);
     assert!(error.to_string().contains(STATION_ID), "{error}");
+}
+
+#[tokio::test]
+async fn an_unsigned_client_is_refused_with_signature_refused() {
+    let fixture = Fixture::start().await;
+    fixture.onboarded_client().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    let error = client_for(&fixture.intake.base_url())
+        .upload(REGISTRATION_ID, STATION_ID, &envelope, None, &no_progress)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "signature_refused");
+    assert!(matches!(&error, SyncError::SignatureRefused { code, .. } if code == "signature_missing"), "{error:?}");
 }
 
 #[tokio::test]
@@ -498,7 +557,7 @@ async fn registration_conflicts_and_duplicates_have_their_own_codes() {
         .register_station(STATION_ID, "renamed", &fixture.station.public_key())
         .await
         .unwrap();
-    let error = client
+    let error = client_for(&fixture.intake.base_url())
         .register_station(STATION_ID, "thief", &StationSigningKey::generate().public_key())
         .await
         .unwrap_err();
@@ -521,7 +580,7 @@ async fn a_receipt_asked_for_too_early_is_upload_incomplete() {
     let fixture = Fixture::start().await;
     let client = fixture.onboarded_client().await;
     let envelope = fixture.packet(REGISTRATION_ID);
-    let url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope).await;
+    let url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope, &fixture.request_seed).await;
     assert_eq!(
         client.fetch_receipt(&url).await.unwrap_err().code(),
         "upload_incomplete"
