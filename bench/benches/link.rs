@@ -55,7 +55,10 @@ async fn measure() -> anyhow::Result<bool> {
     )
     .await?;
     let station = StationSigningKey::generate();
-    let direct = enroll_sync::IntakeClient::new(&intake.base_url())?;
+    // Every request signed with the station's request key, as a station's are.
+    let request_seed = StationSigningKey::generate().seed();
+    let signing = |client: enroll_sync::IntakeClient| client.with_station_keys(STATION_ID, &station, request_seed);
+    let direct = signing(enroll_sync::IntakeClient::new(&intake.base_url())?);
     direct
         .register_station(STATION_ID, "Link bench station", &station.public_key())
         .await?;
@@ -82,7 +85,7 @@ async fn measure() -> anyhow::Result<bool> {
 
     // The queue over the clean link, one packet after the other through one client.
     let proxy = LinkProxy::start(intake.local_addr(), profile).await?;
-    let client = enroll_sync::IntakeClient::new(&proxy.url())?;
+    let client = signing(enroll_sync::IntakeClient::new(&proxy.url())?);
     let started = Instant::now();
     for (n, envelope) in queue.iter().enumerate() {
         let registration_id = format!("10001-20261201-{:06}", n + 1);
@@ -123,7 +126,7 @@ async fn measure() -> anyhow::Result<bool> {
         },
     )
     .await?;
-    let client = enroll_sync::IntakeClient::new(&cutting.url())?.with_retries(8, Duration::from_millis(200));
+    let client = signing(enroll_sync::IntakeClient::new(&cutting.url())?.with_retries(8, Duration::from_millis(200)));
     let registration_id = format!("10001-20261201-{:06}", QUEUE + 1);
     let registration_id = registration_id.as_str();
     let upload_url = client.create_upload(registration_id, STATION_ID, &envelope).await?;

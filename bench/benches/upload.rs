@@ -9,6 +9,8 @@
 //! envelope's size, which is what holding it whole would add. The median of three uploads is
 //! judged. Linux only (it reads `/proc/self/status`).
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
 use std::time::Duration;
 
 use enroll_intake::{spawn, IntakeConfig};
@@ -44,7 +46,11 @@ fn measure() -> anyhow::Result<bool> {
         "127.0.0.1:0".parse()?,
     ))?;
     let station = StationSigningKey::generate();
-    let client = enroll_sync::IntakeClient::new(&intake.base_url())?;
+    // The station's request key, registered with its proof; the worker signs with it.
+    let request_seed = StationSigningKey::generate().seed();
+    let request_key = StationSigningKey::from_seed(request_seed).public_key();
+    let proof = enroll_packet::signing::request_key_proof(&station.0, STATION_ID, &request_key);
+    let client = enroll_sync::IntakeClient::new(&intake.base_url())?.with_request_key(request_seed, proof);
     runtime.block_on(client.register_station(STATION_ID, "Bench station", &station.public_key()))?;
 
     let mut above_idle = Vec::new();
@@ -66,6 +72,7 @@ fn measure() -> anyhow::Result<bool> {
         let output = std::process::Command::new(env!("CARGO_BIN_EXE_upload-worker"))
             .args([intake.base_url().as_str(), STATION_ID, &registration_id])
             .arg(&file)
+            .args([BASE64.encode(request_seed), BASE64.encode(proof)])
             .output()?;
         anyhow::ensure!(
             output.status.success(),

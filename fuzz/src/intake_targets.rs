@@ -8,17 +8,23 @@
 //! which replays `fuzz/seeds/` and `fuzz/regressions/`; so it uses only crates that
 //! `enroll-intake` itself depends on.
 //!
+//! Also the signed requests (RFC 9421): `signed_request` feeds any method, path, query, fields
+//! and headers to the checks the intake makes before it touches storage.
+//!
 //! Deliberately absent: the PATCH bodies (bytes appended to a file, not parsed until the whole
 //! envelope is verified, which the packet targets cover) and anything needing a database or a
-//! running server; import manifests, which do not exist yet.
+//! running server (the nonce store, the station lookup); import manifests, which do not exist
+//! yet.
 
 use axum::http::{HeaderMap, HeaderValue};
 use enroll_intake::onboarding::normalize_enrollment_code;
 use enroll_intake::parse_registration;
+use enroll_intake::request_auth::{check_signed_request, WINDOW_SECONDS};
 use enroll_intake::tus_headers::{
     parse_byte_count, parse_upload_checksum, parse_upload_metadata, require_tus_resumable, validate_id, MAX_ID_LEN,
     TUS_RESUMABLE, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
+use enroll_packet::request_signature::{self, RequestParts};
 
 /// Separates the fields of a `tus_headers` input. Never part of valid UTF-8 nor of a header
 /// value a tus client sends, so a seed made of real values splits exactly where it was joined.
@@ -123,6 +129,82 @@ pub fn station_registration(data: &[u8]) {
     if let Some(code) = &parsed.enrollment_code {
         assert!(!code.trim().is_empty(), "a blank enrollment code kept");
     }
+    if let Some(request_key) = parsed.request_key {
+        // A request key is taken only with a proof by the packet key that verifies.
+        use base64::Engine as _;
+        let body: serde_json::Value = serde_json::from_slice(data).expect("an accepted body is JSON");
+        let proof: [u8; 64] = base64::engine::general_purpose::STANDARD
+            .decode(
+                body["request_key_proof"]
+                    .as_str()
+                    .expect("a request key came with its proof"),
+            )
+            .expect("an accepted proof is base64")
+            .try_into()
+            .expect("an accepted proof is 64 bytes");
+        let packet_key = ed25519_dalek::VerifyingKey::from_bytes(&parsed.public_key).expect("checked above");
+        assert!(
+            enroll_packet::signing::verify_request_key_proof(&packet_key, &parsed.station_id, &request_key, &proof)
+                .is_ok(),
+            "a request key accepted without a proof that verifies"
+        );
+    }
+}
+
+/// The intake's clock in `signed_request` (seeds are signed around it).
+pub const SIGNED_REQUEST_NOW: i64 = 1_764_000_000;
+
+/// `enroll_intake::request_auth::check_signed_request` at [`SIGNED_REQUEST_NOW`]. The input is
+/// split at [`FIELD_SEPARATOR`]: method, path, query (absent when empty), `Signature-Input`,
+/// `Signature` (each absent when empty), then `name: value` header lines. What it accepts is a
+/// signature within the window, covering every component the rules require, that verifies:
+/// so the same request with another method must then be refused.
+pub fn signed_request(data: &[u8]) {
+    let mut fields = data.split(|&b| b == FIELD_SEPARATOR);
+    let mut next = || String::from_utf8_lossy(fields.next().unwrap_or_default()).into_owned();
+    let (method, path, query, input, signature, headers) = (next(), next(), next(), next(), next(), next());
+    let request = RequestParts {
+        method,
+        path,
+        query: (!query.is_empty()).then_some(query),
+        headers: headers
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+            .collect(),
+    };
+    let optional = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+    let (input, signature) = (optional(&input), optional(&signature));
+    let Ok(checked) = check_signed_request(&request, input.as_deref(), signature.as_deref(), SIGNED_REQUEST_NOW) else {
+        return;
+    };
+    let read = request_signature::read_fields(
+        input.as_deref().unwrap_or_default(),
+        signature.as_deref().unwrap_or_default(),
+    )
+    .expect("an accepted signature reads");
+    assert!(
+        (read.params.created - SIGNED_REQUEST_NOW).abs() <= WINDOW_SECONDS,
+        "a signature outside the window accepted: created {}",
+        read.params.created
+    );
+    for required in request_signature::components_to_cover(&request) {
+        assert!(
+            read.params.components.contains(&required),
+            "a signature not covering {required} accepted"
+        );
+    }
+    assert_eq!(
+        request_signature::key_from_id(&read.params.keyid).ok(),
+        Some(checked.request_key),
+        "the request key is not the one keyid names"
+    );
+    let mut other = request.clone();
+    other.method = format!("X{}", request.method);
+    assert!(
+        check_signed_request(&other, input.as_deref(), signature.as_deref(), SIGNED_REQUEST_NOW).is_err(),
+        "a signature accepted for a request with another method"
+    );
 }
 
 /// Crockford's base32 as the intake writes codes.

@@ -214,6 +214,8 @@ pub async fn patch(
         None
     };
 
+    // Another station learns nothing of this upload, not even that a request holds it.
+    ensure_owner(&state, &signed, &upload_id).await?;
     let _lock = state.upload_locks().try_lock(&upload_id)?;
     let now = OffsetDateTime::now_utc();
     let upload = current_upload(&state, &signed, &upload_id, now).await?;
@@ -279,6 +281,7 @@ pub async fn terminate(
     headers: HeaderMap,
 ) -> Result<Response, IntakeError> {
     require_tus_resumable(&headers)?;
+    ensure_owner(&state, &signed, &upload_id).await?;
     let _lock = state.upload_locks().try_lock(&upload_id)?;
     let storage = state.storage();
     blocking(move || {
@@ -299,6 +302,22 @@ pub async fn terminate(
 
 /// The upload as it stands at `now`: `404` if unknown, `410` if expired (expiring it first if
 /// its time ran out since it was last touched).
+/// `upload_not_found` unless `upload_id` is an upload of `signed`'s (checked before its lock is
+/// taken, so that a busy upload of another station answers as an unknown one does).
+async fn ensure_owner(state: &IntakeState, signed: &SignedStation, upload_id: &str) -> Result<(), IntakeError> {
+    if !is_upload_id(upload_id) {
+        return Err(IntakeError::UploadNotFound);
+    }
+    let storage = state.storage();
+    let upload_id = upload_id.to_owned();
+    let station_id = signed.station_id.clone();
+    blocking(move || match storage.upload(&upload_id)? {
+        Some(upload) if upload.belongs_to(&station_id) => Ok(()),
+        _ => Err(IntakeError::UploadNotFound),
+    })
+    .await
+}
+
 /// The upload `upload_id` as `signed` may see it: another station's upload is "not found", so
 /// that its existence is not told.
 async fn current_upload(

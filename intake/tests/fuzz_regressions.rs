@@ -1,7 +1,7 @@
 //! Replays the fuzzers' committed inputs for this crate's targets (`fuzz/seeds/<target>/` and
 //! `fuzz/regressions/<target>/`) through the same target code the fuzzer runs
 //! (`fuzz/src/intake_targets.rs`), so that every parser of what stations send (tus headers,
-//! registration bodies, enrollment codes) runs on valid and damaged inputs in every test run,
+//! registration bodies, signed requests, enrollment codes) runs on valid and damaged inputs in every test run,
 //! and an input that once crashed one stays fixed. A target without seeds fails
 //! (`fuzz/src/regressions.rs`).
 
@@ -23,6 +23,11 @@ fn tus_headers() {
 #[test]
 fn station_registration() {
     replay("station_registration", intake_targets::station_registration);
+}
+
+#[test]
+fn signed_request() {
+    replay("signed_request", intake_targets::signed_request);
 }
 
 #[test]

@@ -60,13 +60,14 @@ async fn an_intake_killed_mid_upload_and_restarted_loses_and_duplicates_nothing(
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let intake = Arc::new(Mutex::new(KillOnDrop(start_intake(&data, &key, port))));
     let base = format!("http://127.0.0.1:{port}");
+    let station = StationSigningKey::generate();
     let client = IntakeClient::new(&base)
         .unwrap()
         .with_chunk_size(CHUNK)
-        .with_retries(2, Duration::from_millis(10));
+        .with_retries(2, Duration::from_millis(10))
+        .with_station_keys(STATION_ID, &station, StationSigningKey::generate().seed());
     wait_until_up(&client).await;
     let pinned = client.register_keys().await.unwrap();
-    let station = StationSigningKey::generate();
     client
         .register_station(STATION_ID, "Crash test station", &station.public_key())
         .await

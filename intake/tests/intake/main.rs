@@ -87,7 +87,12 @@ impl Fixture {
             body["request_key"] = BASE64.encode(request_key).into();
             body["request_key_proof"] = BASE64.encode(proof).into();
         }
-        self.http.post(self.url("/v1/stations")).json(&body).send().await.unwrap()
+        self.http
+            .post(self.url("/v1/stations"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Sends `request` signed with the station's request key, as a station does.
@@ -101,15 +106,17 @@ impl Fixture {
 
     /// `POST /v1/uploads` for `envelope` declared under the given ids; returns the response.
     async fn create(&self, envelope: &[u8], registration_id: &str, station_id: &str) -> Response {
-        self.send(self.http
-            .post(self.url("/v1/uploads"))
-            .header("Tus-Resumable", "1.0.0")
-            .header("Upload-Length", envelope.len().to_string())
-            .header(
-                "Upload-Metadata",
-                metadata(registration_id, station_id, &sha256_hex(envelope)),
-            )
-            ).await
+        self.send(
+            self.http
+                .post(self.url("/v1/uploads"))
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Length", envelope.len().to_string())
+                .header(
+                    "Upload-Metadata",
+                    metadata(registration_id, station_id, &sha256_hex(envelope)),
+                ),
+        )
+        .await
     }
 
     /// Creates an upload and returns its absolute URL.
@@ -141,10 +148,7 @@ impl Fixture {
     }
 
     async fn head(&self, upload: &str) -> Response {
-        self.send(self.http
-            .head(upload)
-            .header("Tus-Resumable", "1.0.0")
-            ).await
+        self.send(self.http.head(upload).header("Tus-Resumable", "1.0.0")).await
     }
 
     async fn offset(&self, upload: &str) -> u64 {
@@ -211,8 +215,12 @@ fn sign(request: &mut reqwest::Request, key: &ed25519_dalek::SigningKey, created
         tag: None,
     };
     let fields = rs::sign(&parts, &params, key).unwrap();
-    request.headers_mut().insert("signature-input", fields.signature_input.parse().unwrap());
-    request.headers_mut().insert("signature", fields.signature.parse().unwrap());
+    request
+        .headers_mut()
+        .insert("signature-input", fields.signature_input.parse().unwrap());
+    request
+        .headers_mut()
+        .insert("signature", fields.signature.parse().unwrap());
 }
 
 fn now_unix() -> i64 {
@@ -282,19 +290,17 @@ fn files_in(dir: &Path) -> Vec<String> {
 #[tokio::test]
 async fn health_and_register_keys_are_served() {
     let fixture = Fixture::start().await;
-    let health: serde_json::Value = fixture.send(fixture
-        .http
-        .get(fixture.url("/v1/health"))
-        ).await
+    let health: serde_json::Value = fixture
+        .send(fixture.http.get(fixture.url("/v1/health")))
+        .await
         .json()
         .await
         .unwrap();
     assert_eq!(health, serde_json::json!({"status": "ok"}));
 
-    let text = fixture.send(fixture
-        .http
-        .get(fixture.url("/v1/register-keys"))
-        ).await
+    let text = fixture
+        .send(fixture.http.get(fixture.url("/v1/register-keys")))
+        .await
         .text()
         .await
         .unwrap();
@@ -307,10 +313,9 @@ async fn health_and_register_keys_are_served() {
     let (status, code, _) = error_code(fixture.send(fixture.http.get(fixture.url("/v2/nothing"))).await).await;
     assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"));
     let (status, code, message) = error_code(
-        fixture.send(fixture
-            .http
-            .delete(fixture.url("/v1/register-keys"))
-            ).await,
+        fixture
+            .send(fixture.http.delete(fixture.url("/v1/register-keys")))
+            .await,
     )
     .await;
     assert_eq!(
@@ -327,10 +332,13 @@ async fn health_and_register_keys_are_served() {
 async fn options_announces_what_this_tus_server_speaks() {
     let fixture = Fixture::start().await;
     // OPTIONS needs no Tus-Resumable (tus 1.0.0 §OPTIONS).
-    let response = fixture.send(fixture
-        .http
-        .request(reqwest::Method::OPTIONS, fixture.url("/v1/uploads"))
-        ).await;
+    let response = fixture
+        .send(
+            fixture
+                .http
+                .request(reqwest::Method::OPTIONS, fixture.url("/v1/uploads")),
+        )
+        .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let headers = response.headers();
     assert_eq!(headers["tus-resumable"], "1.0.0");
@@ -428,12 +436,15 @@ async fn station_registration_is_idempotent_and_never_replaces_a_key() {
         serde_json::json!({"station_id": "S", "name": "n", "public_key": BASE64.encode([1u8; 31])}).to_string(),
         serde_json::json!({"station_id": "", "name": "n", "public_key": BASE64.encode(other_key)}).to_string(),
     ] {
-        let response = fixture.send(fixture
-            .http
-            .post(fixture.url("/v1/stations"))
-            .header("content-type", "application/json")
-            .body(body.clone())
-            ).await;
+        let response = fixture
+            .send(
+                fixture
+                    .http
+                    .post(fixture.url("/v1/stations"))
+                    .header("content-type", "application/json")
+                    .body(body.clone()),
+            )
+            .await;
         let (status, code, _) = error_code(response).await;
         assert_eq!(
             (status, code.as_str()),
@@ -574,14 +585,17 @@ async fn tus_requests_without_tus_resumable_1_0_0_are_412() {
     assert_eq!(without.status(), StatusCode::PRECONDITION_FAILED);
     assert_eq!(without.headers()["tus-version"], "1.0.0");
 
-    let old = fixture.send(fixture
-        .http
-        .patch(&upload)
-        .header("Tus-Resumable", "0.2.2")
-        .header("Upload-Offset", "0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .body(envelope[..10].to_vec())
-        ).await;
+    let old = fixture
+        .send(
+            fixture
+                .http
+                .patch(&upload)
+                .header("Tus-Resumable", "0.2.2")
+                .header("Upload-Offset", "0")
+                .header("Content-Type", "application/offset+octet-stream")
+                .body(envelope[..10].to_vec()),
+        )
+        .await;
     assert_eq!(old.headers()["tus-version"], "1.0.0");
     let (status, code, _) = error_code(old).await;
     assert_eq!(
@@ -589,11 +603,14 @@ async fn tus_requests_without_tus_resumable_1_0_0_are_412() {
         (StatusCode::PRECONDITION_FAILED, "unsupported_tus_version")
     );
 
-    let create = fixture.send(fixture
-        .http
-        .post(fixture.url("/v1/uploads"))
-        .header("Upload-Length", "10")
-        ).await;
+    let create = fixture
+        .send(
+            fixture
+                .http
+                .post(fixture.url("/v1/uploads"))
+                .header("Upload-Length", "10"),
+        )
+        .await;
     assert_eq!(create.status(), StatusCode::PRECONDITION_FAILED);
     assert_eq!(fixture.offset(&upload).await, 0);
 }
@@ -683,11 +700,9 @@ async fn termination_discards_a_partial_upload() {
         .await;
     assert_eq!(files_in(&fixture.data_dir().join("uploads")).len(), 1);
 
-    let delete = fixture.send(fixture
-        .http
-        .delete(&upload)
-        .header("Tus-Resumable", "1.0.0")
-        ).await;
+    let delete = fixture
+        .send(fixture.http.delete(&upload).header("Tus-Resumable", "1.0.0"))
+        .await;
     assert_eq!(delete.status(), StatusCode::NO_CONTENT);
     assert_eq!(delete.headers()["tus-resumable"], "1.0.0");
     assert_eq!(fixture.head(&upload).await.status(), StatusCode::NOT_FOUND);
@@ -704,11 +719,9 @@ async fn termination_discards_a_partial_upload() {
         StatusCode::NO_CONTENT
     );
     let (status, code, _) = error_code(
-        fixture.send(fixture
-            .http
-            .delete(&upload)
-            .header("Tus-Resumable", "1.0.0")
-            ).await,
+        fixture
+            .send(fixture.http.delete(&upload).header("Tus-Resumable", "1.0.0"))
+            .await,
     )
     .await;
     assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "upload_complete"));
@@ -963,8 +976,43 @@ async fn interrupted_patch(fixture: &Fixture, upload: &str, body: &[u8], declare
         "PATCH {path} HTTP/1.1\r\nHost: {addr}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n\
          Content-Type: application/offset+octet-stream\r\nContent-Length: {declared}\r\n"
     );
+    let mut headers = vec![
+        ("tus-resumable", "1.0.0".to_owned()),
+        ("upload-offset", "0".to_owned()),
+        ("content-type", "application/offset+octet-stream".to_owned()),
+        ("content-length", declared.to_string()),
+    ];
     if let Some(checksum) = checksum {
         request.push_str(&format!("Upload-Checksum: {checksum}\r\n"));
+        headers.push(("upload-checksum", checksum));
+    }
+    // Signed as the station signs, over the headers written above.
+    {
+        use enroll_packet::request_signature as rs;
+        let parts = rs::RequestParts {
+            method: "PATCH".into(),
+            path: path.to_owned(),
+            query: None,
+            headers: headers
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect(),
+        };
+        let params = rs::SignatureParams {
+            label: "sig1".into(),
+            components: rs::components_to_cover(&parts),
+            created: now_unix(),
+            expires: None,
+            nonce: rs::new_nonce(),
+            keyid: rs::key_id(&fixture.request_key.verifying_key().to_bytes()),
+            alg: None,
+            tag: None,
+        };
+        let fields = rs::sign(&parts, &params, &fixture.request_key).unwrap();
+        request.push_str(&format!(
+            "Signature-Input: {}\r\nSignature: {}\r\n",
+            fields.signature_input, fields.signature
+        ));
     }
     request.push_str("\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
@@ -1007,10 +1055,9 @@ async fn a_broken_off_body_keeps_its_bytes_only_without_a_checksum() {
 #[tokio::test]
 async fn every_answer_under_uploads_says_its_tus_version_even_an_unknown_path_or_method() {
     let fixture = Fixture::start().await;
-    let put = fixture.send(fixture
-        .http
-        .put(fixture.url("/v1/uploads/anything"))
-        ).await;
+    let put = fixture
+        .send(fixture.http.put(fixture.url("/v1/uploads/anything")))
+        .await;
     assert_eq!(put.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(put.headers()["tus-resumable"], "1.0.0");
     let unknown = fixture.send(fixture.http.get(fixture.url("/v1/uploads/a/b/c"))).await;

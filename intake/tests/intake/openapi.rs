@@ -9,8 +9,14 @@
 //! end every documented (path, method, status) must have been answered at least once or be
 //! named in [`NOT_PROVOKED`] with its reason, so the document carries no dead entries either.
 //! Other checks here: the error codes the document lists are exactly `IntakeError::code`'s,
-//! each narrowed to the status the server gives it, and every method the document does not list
-//! on a path is refused with `405` and an `Allow` naming exactly the documented ones.
+//! each narrowed to the status the server gives it, every method the document does not list
+//! on a path is refused with `405` and an `Allow` naming exactly the documented ones, and the
+//! document asks a signature (RFC 9421) of exactly [`SIGNED_OPERATIONS`].
+//!
+//! Requests are made as a station makes them: [`Conformance::send`] signs a request to a signed
+//! operation with the request key of the station the test acts as ([`Conformance::act_as`]);
+//! the refusals of signatures are provoked with [`Conformance::send_unsigned`] and
+//! [`Conformance::exchange`] of a request signed by hand.
 //!
 //! Deliberately absent: checking the document against the OpenAPI meta-schema (no copy of it is
 //! at hand offline; the structure this test reads is checked as it reads it), and what each
@@ -18,14 +24,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
+use ed25519_dalek::SigningKey;
 use enroll_intake::{spawn, IntakeConfig, IntakeError, RunningIntake, StationRegistry};
+use enroll_packet::request_signature as rs;
 use enroll_packet::{RegisterKeyPair, RegisterPublicKeys, SignedReceipt, StationSigningKey};
 use reqwest::header::HeaderMap;
-use reqwest::{Client, Method, RequestBuilder, StatusCode};
+use reqwest::{Client, Method, Request, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 
 use super::{checksum, copy_keys, metadata, sealed_packet, sha256_hex};
@@ -56,6 +64,17 @@ const NOT_PROVOKED: &[(&str, &str, u16, &str)] = &[
         500,
         "a receipt is read only from SQLite (see the 500 of POST /v1/stations)",
     ),
+];
+
+/// The operations a station signs (the document's "Signed requests"), by path template and
+/// lower-case method: [`Conformance::send`] signs these, and the document must ask
+/// `Signature-Input` and `Signature` of exactly these.
+const SIGNED_OPERATIONS: &[(&str, &str)] = &[
+    ("/v1/uploads", "post"),
+    ("/v1/uploads/{id}", "head"),
+    ("/v1/uploads/{id}", "patch"),
+    ("/v1/uploads/{id}", "delete"),
+    ("/v1/uploads/{id}/receipt", "get"),
 ];
 
 /// One documented answer: path template, lower-case method, status.
@@ -270,6 +289,8 @@ struct Conformance {
     exercised: BTreeSet<AnswerKey>,
     /// Every disagreement between an answer and the document, reported together at the end.
     findings: Vec<String>,
+    /// The request key of the station the test acts as; [`Conformance::send`] signs with it.
+    signer: Option<SigningKey>,
 }
 
 impl Conformance {
@@ -279,16 +300,56 @@ impl Conformance {
             http: Client::new(),
             exercised: BTreeSet::new(),
             findings: Vec::new(),
+            signer: None,
         }
+    }
+
+    /// From now on, requests to signed operations are signed with `station`'s request key.
+    fn act_as(&mut self, station: &Station) {
+        self.signer = Some(station.request_key.clone());
     }
 
     fn request(&self, method: Method, url: &str) -> RequestBuilder {
         self.http.request(method, url)
     }
 
-    /// Sends `request` and checks its answer; the caller asserts what it meant to provoke.
+    /// Whether `request` is to an operation a station signs.
+    fn is_signed(&self, request: &Request) -> bool {
+        let method = request.method().as_str().to_ascii_lowercase();
+        self.api
+            .template_of(request.url().path())
+            .is_some_and(|template| SIGNED_OPERATIONS.contains(&(template.as_str(), method.as_str())))
+    }
+
+    /// Sends `request` as a station does (signed now by the station the test acts as, when its
+    /// operation is signed) and checks its answer; the caller asserts what it meant to provoke.
     async fn send(&mut self, request: RequestBuilder) -> Answer {
-        let request = request.build().unwrap();
+        let mut request = request.build().unwrap();
+        if self.is_signed(&request) {
+            let key = self
+                .signer
+                .as_ref()
+                .expect("act as a station (Conformance::act_as) before sending a signed request");
+            sign(&mut request, key, unix_now());
+        }
+        self.exchange(request).await
+    }
+
+    /// Sends `request` without a signature, whatever its operation.
+    async fn send_unsigned(&mut self, request: RequestBuilder) -> Answer {
+        self.exchange(request.build().unwrap()).await
+    }
+
+    /// `request` signed with `key` as if at `created` (Unix seconds), to send with
+    /// [`Conformance::exchange`], changed or not.
+    fn signed(&self, request: RequestBuilder, key: &SigningKey, created: i64) -> Request {
+        let mut request = request.build().unwrap();
+        sign(&mut request, key, created);
+        request
+    }
+
+    /// Sends `request` exactly as it is and checks its answer.
+    async fn exchange(&mut self, request: Request) -> Answer {
         let method = request.method().as_str().to_ascii_lowercase();
         let path = request.url().path().to_owned();
         let sent_headers = request.headers().clone();
@@ -467,6 +528,13 @@ impl Conformance {
 
     // ---- requests, as a station makes them ------------------------------------------------
 
+    /// `POST /v1/stations` for `station`, with its request key and the packet key's proof.
+    async fn register(&mut self, intake: &Intake, station: &Station, enrollment_code: Option<&str>) -> Answer {
+        let body = station.registration(enrollment_code);
+        self.register_json(intake, &body).await
+    }
+
+    /// `POST /v1/stations` with a bare public key and no request key.
     async fn register_station(
         &mut self,
         intake: &Intake,
@@ -482,7 +550,11 @@ impl Conformance {
         if let Some(code) = enrollment_code {
             body["enrollment_code"] = code.into();
         }
-        let request = self.request(Method::POST, &intake.url("/v1/stations")).json(&body);
+        self.register_json(intake, &body).await
+    }
+
+    async fn register_json(&mut self, intake: &Intake, body: &Value) -> Answer {
+        let request = self.request(Method::POST, &intake.url("/v1/stations")).json(body);
         self.send(request).await
     }
 
@@ -494,15 +566,24 @@ impl Conformance {
         self.send(request).await
     }
 
-    async fn create(&mut self, intake: &Intake, envelope: &[u8], registration_id: &str, station_id: &str) -> Answer {
-        let request = self
-            .request(Method::POST, &intake.url("/v1/uploads"))
+    fn create_request(
+        &self,
+        intake: &Intake,
+        envelope: &[u8],
+        registration_id: &str,
+        station_id: &str,
+    ) -> RequestBuilder {
+        self.request(Method::POST, &intake.url("/v1/uploads"))
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Length", envelope.len().to_string())
             .header(
                 "Upload-Metadata",
                 metadata(registration_id, station_id, &sha256_hex(envelope)),
-            );
+            )
+    }
+
+    async fn create(&mut self, intake: &Intake, envelope: &[u8], registration_id: &str, station_id: &str) -> Answer {
+        let request = self.create_request(intake, envelope, registration_id, station_id);
         self.send(request).await
     }
 
@@ -513,16 +594,21 @@ impl Conformance {
         intake.url(answer.header("location"))
     }
 
-    async fn patch(&mut self, upload: &str, offset: usize, bytes: &[u8], checksum: Option<String>) -> Answer {
-        let mut request = self
+    fn patch_request(&self, upload: &str, offset: usize, bytes: &[u8], checksum: Option<String>) -> RequestBuilder {
+        let request = self
             .request(Method::PATCH, upload)
             .header("Tus-Resumable", "1.0.0")
             .header("Upload-Offset", offset.to_string())
             .header("Content-Type", "application/offset+octet-stream")
             .body(bytes.to_vec());
-        if let Some(checksum) = checksum {
-            request = request.header("Upload-Checksum", checksum);
+        match checksum {
+            Some(checksum) => request.header("Upload-Checksum", checksum),
+            None => request,
         }
+    }
+
+    async fn patch(&mut self, upload: &str, offset: usize, bytes: &[u8], checksum: Option<String>) -> Answer {
+        let request = self.patch_request(upload, offset, bytes, checksum);
         self.send(request).await
     }
 
@@ -539,13 +625,21 @@ impl Conformance {
         }
     }
 
+    fn tus_request(&self, method: Method, upload: &str) -> RequestBuilder {
+        self.request(method, upload).header("Tus-Resumable", "1.0.0")
+    }
+
     async fn tus(&mut self, method: Method, upload: &str) -> Answer {
-        let request = self.request(method, upload).header("Tus-Resumable", "1.0.0");
+        let request = self.tus_request(method, upload);
         self.send(request).await
     }
 
+    fn receipt_request(&self, upload: &str) -> RequestBuilder {
+        self.request(Method::GET, &format!("{upload}/receipt"))
+    }
+
     async fn receipt(&mut self, upload: &str) -> Answer {
-        let request = self.request(Method::GET, &format!("{upload}/receipt"));
+        let request = self.receipt_request(upload);
         self.send(request).await
     }
 
@@ -624,10 +718,11 @@ impl Intake {
     }
 }
 
-/// A station: its id and signing key.
+/// A station: its id, its packet signing key, and the key that signs its requests.
 struct Station {
     id: &'static str,
     key: StationSigningKey,
+    request_key: SigningKey,
 }
 
 impl Station {
@@ -635,7 +730,34 @@ impl Station {
         Station {
             id,
             key: StationSigningKey::generate(),
+            request_key: StationSigningKey::generate().0,
         }
+    }
+
+    /// The same station (id and packet key) with a new request key, as after a rotation.
+    fn with_new_request_key(&self) -> Station {
+        Station {
+            id: self.id,
+            key: StationSigningKey(self.key.0.clone()),
+            request_key: StationSigningKey::generate().0,
+        }
+    }
+
+    /// The body of its `POST /v1/stations`: with its request key and the packet key's proof.
+    fn registration(&self, enrollment_code: Option<&str>) -> Value {
+        let request_key = self.request_key.verifying_key().to_bytes();
+        let proof = enroll_packet::signing::request_key_proof(&self.key.0, self.id, &request_key);
+        let mut body = json!({
+            "station_id": self.id,
+            "name": "Mobile team 7",
+            "public_key": BASE64.encode(self.key.public_key()),
+            "request_key": BASE64.encode(request_key),
+            "request_key_proof": BASE64.encode(proof),
+        });
+        if let Some(code) = enrollment_code {
+            body["enrollment_code"] = code.into();
+        }
+        body
     }
 
     fn packet(&self, intake: &Intake, registration_id: &str) -> Vec<u8> {
@@ -650,14 +772,29 @@ struct HeldPatch {
 }
 
 impl HeldPatch {
-    async fn start(intake: &Intake, upload: &str, offset: usize) -> HeldPatch {
+    /// Signed with `request_key`, as the upload's station.
+    async fn start(intake: &Intake, upload: &str, offset: usize, request_key: &SigningKey) -> HeldPatch {
         use tokio::io::AsyncWriteExt as _;
         let addr = intake.running.local_addr();
         let path = upload.split_once(&addr.to_string()).unwrap().1;
+        let parts = rs::RequestParts {
+            method: "PATCH".into(),
+            path: path.to_owned(),
+            query: None,
+            headers: vec![
+                ("tus-resumable".into(), "1.0.0".into()),
+                ("upload-offset".into(), offset.to_string()),
+                ("content-type".into(), "application/offset+octet-stream".into()),
+                ("content-length".into(), "100".into()),
+            ],
+        };
+        let fields = signature_fields(&parts, request_key, unix_now());
         let mut connection = tokio::net::TcpStream::connect(addr).await.unwrap();
         let request = format!(
             "PATCH {path} HTTP/1.1\r\nHost: {addr}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: {offset}\r\n\
-             Content-Type: application/offset+octet-stream\r\nContent-Length: 100\r\n\r\n"
+             Content-Type: application/offset+octet-stream\r\nContent-Length: 100\r\n\
+             Signature-Input: {}\r\nSignature: {}\r\n\r\n",
+            fields.signature_input, fields.signature
         );
         connection.write_all(request.as_bytes()).await.unwrap();
         connection.flush().await.unwrap();
@@ -668,6 +805,58 @@ impl HeldPatch {
 }
 
 const REGISTRATION_ID: &str = "10007-20250301-000001";
+
+/// Seconds since the Unix epoch by this machine's clock, which the intake on loopback shares.
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// The `Signature-Input` and `Signature` of `parts` signed with `key` at `created`, covering
+/// what the profile asks (`rs::components_to_cover`).
+fn signature_fields(parts: &rs::RequestParts, key: &SigningKey, created: i64) -> rs::SignatureFields {
+    let params = rs::SignatureParams {
+        label: "sig1".into(),
+        components: rs::components_to_cover(parts),
+        created,
+        expires: None,
+        nonce: rs::new_nonce(),
+        keyid: rs::key_id(&key.verifying_key().to_bytes()),
+        alg: Some(rs::ALGORITHM.into()),
+        tag: None,
+    };
+    rs::sign(parts, &params, key).unwrap()
+}
+
+/// Signs `request` with `key` as a station does (RFC 9421 under the document's profile).
+fn sign(request: &mut Request, key: &SigningKey, created: i64) {
+    let parts = rs::RequestParts {
+        method: request.method().to_string(),
+        path: request.url().path().to_owned(),
+        query: request.url().query().map(str::to_owned),
+        headers: request
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+            .collect(),
+    };
+    let fields = signature_fields(&parts, key, created);
+    request
+        .headers_mut()
+        .insert("signature-input", fields.signature_input.parse().unwrap());
+    request
+        .headers_mut()
+        .insert("signature", fields.signature.parse().unwrap());
+}
+
+/// Flips one bit of `request`'s signature, which then no longer verifies.
+fn tamper_with_signature(request: &mut Request) {
+    let field = request.headers()["signature"].to_str().unwrap().to_owned();
+    let (label, bytes) = field.split_once("=:").unwrap();
+    let mut bytes = BASE64.decode(bytes.trim_end_matches(':')).unwrap();
+    bytes[0] ^= 0x01;
+    let tampered = format!("{label}=:{}:", BASE64.encode(bytes));
+    request.headers_mut().insert("signature", tampered.parse().unwrap());
+}
 
 #[tokio::test]
 async fn every_answer_of_the_intake_is_one_its_openapi_document_allows() {
@@ -705,17 +894,15 @@ async fn onboarding(api: &mut Conformance) {
     let registry = intake.registry();
     let waiting = Station::new("ST-WAIT");
 
-    let answer = api
-        .register_station(&intake, waiting.id, &waiting.key.public_key(), None)
-        .await;
+    let answer = api.register(&intake, &waiting, None).await;
     answer.expect(201);
     assert_eq!(answer.json()["status"], "pending");
-    let answer = api
-        .register_station(&intake, waiting.id, &waiting.key.public_key(), None)
-        .await;
+    let answer = api.register(&intake, &waiting, None).await;
     answer.expect(200);
     assert_eq!(answer.json()["status"], "pending");
+    // A pending station's request key is known, but the station may not upload yet.
     let envelope = waiting.packet(&intake, REGISTRATION_ID);
+    api.act_as(&waiting);
     api.create(&intake, &envelope, REGISTRATION_ID, waiting.id)
         .await
         .expect_refusal(403, "station_pending");
@@ -737,7 +924,13 @@ async fn onboarding(api: &mut Conformance) {
         "station_id": "ST-X", "name": "n", "public_key": BASE64.encode(other_key), "role": "admin",
     });
     let empty_id = json!({"station_id": "", "name": "n", "public_key": BASE64.encode(other_key)});
-    for body in [unknown_field, empty_id] {
+    // A request key and its proof come together.
+    let halves = Station::new("ST-HALF");
+    let mut key_without_proof = halves.registration(None);
+    key_without_proof.as_object_mut().unwrap().remove("request_key_proof");
+    let mut proof_without_key = halves.registration(None);
+    proof_without_key.as_object_mut().unwrap().remove("request_key");
+    for body in [unknown_field, empty_id, key_without_proof, proof_without_key] {
         assert!(
             !api.request_body_allows("/v1/stations", "post", &body),
             "the document allows a body the intake refuses: {body}"
@@ -749,42 +942,79 @@ async fn onboarding(api: &mut Conformance) {
     api.register_raw(&intake, "not json")
         .await
         .expect_refusal(400, "bad_request");
+    // Refusals the document's schema cannot see: a proof for another station id, and a request
+    // key another station holds (with a proof that does verify).
+    let misproven = Station::new("ST-MISPROVEN");
+    let mut body = misproven.registration(None);
+    body["request_key_proof"] = BASE64
+        .encode(enroll_packet::signing::request_key_proof(
+            &misproven.key.0,
+            "ST-ELSEWHERE",
+            &misproven.request_key.verifying_key().to_bytes(),
+        ))
+        .into();
+    assert!(api.request_body_allows("/v1/stations", "post", &body));
+    api.register_json(&intake, &body)
+        .await
+        .expect_refusal(400, "bad_request");
+    let copycat = Station {
+        request_key: waiting.request_key.clone(),
+        ..Station::new("ST-COPYCAT")
+    };
+    api.register(&intake, &copycat, None)
+        .await
+        .expect_refusal(400, "bad_request");
 
     // A code approves a new station at once, and a pending one that brings it later.
     let coded = Station::new("ST-CODE");
     let code = registry.issue_code(Duration::from_secs(3600)).unwrap().code;
-    let answer = api
-        .register_station(&intake, coded.id, &coded.key.public_key(), Some(&code))
-        .await;
+    let answer = api.register(&intake, &coded, Some(&code)).await;
     answer.expect(201);
     assert_eq!(answer.json()["status"], "approved");
     let code = registry.issue_code(Duration::from_secs(3600)).unwrap().code;
-    let answer = api
-        .register_station(&intake, waiting.id, &waiting.key.public_key(), Some(&code))
-        .await;
+    let answer = api.register(&intake, &waiting, Some(&code)).await;
     answer.expect(200);
     assert_eq!(answer.json()["status"], "approved");
 
-    // Revoked: registration says so, and no upload is created or completed.
+    // A station carries another's packet: the upload is the carrier's, and the declared station
+    // must still be approved when the packet completes.
+    api.act_as(&coded);
+    let carried = api.create_ok(&intake, &envelope, REGISTRATION_ID, waiting.id).await;
+
+    // Revoked: registration says so, and no upload is created or completed, whether the
+    // revoked station signs the request or is the one declared.
     registry.revoke(waiting.id).unwrap();
-    let answer = api
-        .register_station(&intake, waiting.id, &waiting.key.public_key(), None)
-        .await;
+    let answer = api.register(&intake, &waiting, None).await;
     answer.expect(200);
     assert_eq!(answer.json()["status"], "revoked");
+    api.patch(&carried, 0, &envelope, Some(checksum(&envelope)))
+        .await
+        .expect_refusal(403, "station_revoked");
     api.create(&intake, &envelope, REGISTRATION_ID, waiting.id)
         .await
         .expect_refusal(403, "station_revoked");
+    // The signer is checked first: only an approved one learns that the declared station is unknown.
     api.create(&intake, &envelope, REGISTRATION_ID, "ST-NOBODY")
         .await
         .expect_refusal(403, "unknown_station");
+    api.act_as(&waiting);
+    api.create(&intake, &envelope, REGISTRATION_ID, waiting.id)
+        .await
+        .expect_refusal(403, "station_revoked");
 
+    // A station revoked while its upload is open can no longer touch it.
     let envelope = coded.packet(&intake, REGISTRATION_ID);
+    api.act_as(&coded);
     let upload = api.create_ok(&intake, &envelope, REGISTRATION_ID, coded.id).await;
     registry.revoke(coded.id).unwrap();
     api.patch(&upload, 0, &envelope, Some(checksum(&envelope)))
         .await
         .expect_refusal(403, "station_revoked");
+    api.tus(Method::HEAD, &upload).await.expect(403);
+    api.tus(Method::DELETE, &upload)
+        .await
+        .expect_refusal(403, "station_revoked");
+    api.receipt(&upload).await.expect_refusal(403, "station_revoked");
     intake.running.shutdown().await;
 }
 
@@ -792,9 +1022,8 @@ async fn onboarding(api: &mut Conformance) {
 async fn uploads(api: &mut Conformance) {
     let intake = Intake::start(IntakeConfig::approving_stations_automatically).await;
     let station = Station::new("ST-0007");
-    api.register_station(&intake, station.id, &station.key.public_key(), None)
-        .await
-        .expect(201);
+    api.register(&intake, &station, None).await.expect(201);
+    api.act_as(&station);
     let envelope = station.packet(&intake, REGISTRATION_ID);
 
     // Creation, refused.
@@ -880,9 +1109,63 @@ async fn uploads(api: &mut Conformance) {
         .expect_refusal(409, "offset_mismatch");
     api.receipt(&upload).await.expect_refusal(409, "upload_incomplete");
 
+    // Requests not signed, or not signed right: `401` on every signed operation, before any
+    // other check (the HEAD and DELETE here have no Tus-Resumable either).
+    let unsigned = api.create_request(&intake, &envelope, REGISTRATION_ID, station.id);
+    api.send_unsigned(unsigned)
+        .await
+        .expect_refusal(401, "signature_missing");
+    api.send_unsigned(api.request(Method::HEAD, &upload)).await.expect(401);
+    let unsigned = api.patch_request(&upload, 1000, &envelope[1000..1010], None);
+    api.send_unsigned(unsigned)
+        .await
+        .expect_refusal(401, "signature_missing");
+    api.send_unsigned(api.request(Method::DELETE, &upload))
+        .await
+        .expect_refusal(401, "signature_missing");
+    api.send_unsigned(api.receipt_request(&upload))
+        .await
+        .expect_refusal(401, "signature_missing");
+    let mut tampered = api.signed(
+        api.create_request(&intake, &envelope, REGISTRATION_ID, station.id),
+        &station.request_key,
+        unix_now(),
+    );
+    tamper_with_signature(&mut tampered);
+    api.exchange(tampered).await.expect_refusal(401, "signature_invalid");
+    // A request changed after it was signed (its Upload-Offset) does not verify.
+    let mut moved = api.signed(
+        api.patch_request(&upload, 1000, &envelope[1000..1010], None),
+        &station.request_key,
+        unix_now(),
+    );
+    moved.headers_mut().insert("upload-offset", "0".parse().unwrap());
+    api.exchange(moved).await.expect_refusal(401, "signature_invalid");
+    let stale = api.signed(
+        api.patch_request(&upload, 1000, &envelope[1000..1010], None),
+        &station.request_key,
+        unix_now() - 1000,
+    );
+    api.exchange(stale).await.expect_refusal(401, "signature_expired");
+    let stranger = Station::new("ST-STRANGER");
+    let by_stranger = api.signed(
+        api.tus_request(Method::DELETE, &upload),
+        &stranger.request_key,
+        unix_now(),
+    );
+    api.exchange(by_stranger)
+        .await
+        .expect_refusal(401, "request_key_unknown");
+    let once = api.signed(api.receipt_request(&upload), &station.request_key, unix_now());
+    let again = once.try_clone().unwrap();
+    api.exchange(once).await.expect_refusal(409, "upload_incomplete");
+    api.exchange(again).await.expect_refusal(401, "signature_replayed");
+    // None of these changed the upload.
+    assert_eq!(api.tus(Method::HEAD, &upload).await.header("upload-offset"), "1000");
+
     // Another request writing to the upload: PATCH and DELETE are told to come back.
     {
-        let _held = HeldPatch::start(&intake, &upload, 1000).await;
+        let _held = HeldPatch::start(&intake, &upload, 1000, &station.request_key).await;
         let mut locked = false;
         for _ in 0..100 {
             // An empty chunk at the right offset changes nothing while the lock is free.
@@ -921,6 +1204,29 @@ async fn uploads(api: &mut Conformance) {
         .await
         .expect_refusal(409, "upload_complete");
     api.receipt(&unknown).await.expect_refusal(404, "upload_not_found");
+
+    // An upload is its station's: to another approved station it does not exist.
+    let other_station = Station::new("ST-0017");
+    api.register(&intake, &other_station, None).await.expect(201);
+    api.act_as(&other_station);
+    api.tus(Method::HEAD, &upload).await.expect(404);
+    api.patch(&upload, envelope.len(), &[], None)
+        .await
+        .expect_refusal(404, "upload_not_found");
+    api.tus(Method::DELETE, &upload)
+        .await
+        .expect_refusal(404, "upload_not_found");
+    api.receipt(&upload).await.expect_refusal(404, "upload_not_found");
+    api.act_as(&station);
+
+    // A new proven request key replaces the last: the old one signs nothing any more.
+    let rotated = station.with_new_request_key();
+    let answer = api.register(&intake, &rotated, None).await;
+    answer.expect(200);
+    assert_eq!(answer.json()["status"], "approved");
+    api.receipt(&upload).await.expect_refusal(401, "request_key_unknown");
+    api.act_as(&rotated);
+    api.receipt(&upload).await.expect(200);
 
     // Termination.
     let other = station.packet(&intake, "10007-20250301-000002");
@@ -987,9 +1293,8 @@ async fn expiry(api: &mut Conformance) {
     })
     .await;
     let station = Station::new("ST-0008");
-    api.register_station(&intake, station.id, &station.key.public_key(), None)
-        .await
-        .expect(201);
+    api.register(&intake, &station, None).await.expect(201);
+    api.act_as(&station);
     let envelope = station.packet(&intake, REGISTRATION_ID);
     let upload = api.create_ok(&intake, &envelope, REGISTRATION_ID, station.id).await;
     api.tus(Method::HEAD, &upload).await.expect(410);
@@ -1004,9 +1309,8 @@ async fn expiry(api: &mut Conformance) {
 async fn failures_on_the_intakes_side(api: &mut Conformance) {
     let intake = Intake::start(IntakeConfig::approving_stations_automatically).await;
     let station = Station::new("ST-0009");
-    api.register_station(&intake, station.id, &station.key.public_key(), None)
-        .await
-        .expect(201);
+    api.register(&intake, &station, None).await.expect(201);
+    api.act_as(&station);
     let envelope = station.packet(&intake, REGISTRATION_ID);
 
     let upload = api.create_ok(&intake, &envelope, REGISTRATION_ID, station.id).await;
@@ -1107,6 +1411,47 @@ async fn methods_the_document_does_not_list_are_refused_and_unknown_paths_are_no
 }
 
 #[test]
+fn the_document_asks_a_signature_of_exactly_the_signed_operations() {
+    let api = ApiDocument::load();
+    let mut asking = BTreeSet::new();
+    for (template, item) in api.paths() {
+        for (method, operation) in operations(item) {
+            let parameters: Vec<&Value> = [item.get("parameters"), operation.get("parameters")]
+                .into_iter()
+                .flatten()
+                .flat_map(|list| list.as_array().unwrap())
+                .map(|parameter| api.resolve(parameter))
+                .collect();
+            let required_header = |name: &str| {
+                parameters
+                    .iter()
+                    .any(|p| p["in"] == "header" && p["name"] == name && p["required"] == true)
+            };
+            let (input, signature) = (required_header("Signature-Input"), required_header("Signature"));
+            assert_eq!(
+                input, signature,
+                "{method} {template}: Signature-Input and Signature go together"
+            );
+            if input {
+                asking.insert((template.clone(), method.to_owned()));
+            }
+            // A signed operation documents the refusals of its signature.
+            let signed = SIGNED_OPERATIONS.contains(&(template.as_str(), method));
+            assert_eq!(
+                operation["responses"].get("401").is_some(),
+                signed,
+                "{method} {template}: a 401 is documented exactly where requests are signed"
+            );
+        }
+    }
+    let expected: BTreeSet<(String, String)> = SIGNED_OPERATIONS
+        .iter()
+        .map(|(template, method)| ((*template).to_owned(), (*method).to_owned()))
+        .collect();
+    assert_eq!(asking, expected, "operations the document asks a signature of");
+}
+
+#[test]
 fn the_documented_error_codes_are_the_intakes_each_at_its_status() {
     let api = ApiDocument::load();
     let io = || std::io::Error::other("disk");
@@ -1136,6 +1481,15 @@ fn the_documented_error_codes_are_the_intakes_each_at_its_status() {
             method: String::new(),
             path: String::new(),
         },
+        IntakeError::SignatureMissing,
+        IntakeError::SignatureInvalid(String::new()),
+        IntakeError::SignatureExpired {
+            created: 0,
+            now: 1000,
+            window: 300,
+        },
+        IntakeError::SignatureReplayed,
+        IntakeError::RequestKeyUnknown,
         IntakeError::Database(rusqlite::Error::QueryReturnedNoRows),
         IntakeError::Io(io()),
         IntakeError::Bind {
@@ -1170,6 +1524,11 @@ fn the_documented_error_codes_are_the_intakes_each_at_its_status() {
             | IntakeError::DuplicateRegistration(_)
             | IntakeError::NotFound(_)
             | IntakeError::MethodNotAllowed { .. }
+            | IntakeError::SignatureMissing
+            | IntakeError::SignatureInvalid(_)
+            | IntakeError::SignatureExpired { .. }
+            | IntakeError::SignatureReplayed
+            | IntakeError::RequestKeyUnknown
             | IntakeError::Database(_)
             | IntakeError::Io(_)
             | IntakeError::Bind { .. }

@@ -97,7 +97,10 @@ async fn a_replayed_request_is_refused_and_a_stale_clock_is_told_the_intake_s_ti
     let (status, code, _) = error_code(fixture.http.execute(receipt).await.unwrap()).await;
     assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "upload_incomplete"));
     let (status, code, _) = error_code(fixture.http.execute(replay).await.unwrap()).await;
-    assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "signature_replayed"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNAUTHORIZED, "signature_replayed")
+    );
 
     // Signed by a clock an hour slow: refused, with the intake's time to correct it by.
     let mut late = fixture.http.get(format!("{upload}/receipt")).build().unwrap();
@@ -105,11 +108,7 @@ async fn a_replayed_request_is_refused_and_a_stale_clock_is_told_the_intake_s_ti
     let answer = fixture.http.execute(late).await.unwrap();
     let date = answer.headers()["date"].to_str().unwrap().to_owned();
     let intake_now = httpdate::parse_http_date(&date).unwrap();
-    let drift = intake_now
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-        - now_unix();
+    let drift = intake_now.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64 - now_unix();
     assert!(drift.abs() <= 2, "the answer's Date is the intake's clock: {date}");
     let (status, code, message) = error_code(answer).await;
     assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "signature_expired"));
@@ -121,9 +120,7 @@ async fn only_the_station_that_sent_a_packet_may_continue_it_or_read_its_receipt
     let fixture = Fixture::start().await;
     let envelope = fixture.packet(REGISTRATION_ID);
     let upload = fixture.create_ok(&envelope, REGISTRATION_ID).await;
-    let response = fixture
-        .upload_in_pieces(&upload, &envelope, envelope.len())
-        .await;
+    let response = fixture.upload_in_pieces(&upload, &envelope, envelope.len()).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(fixture.receipt(&upload).await.status(), StatusCode::OK);
 
@@ -177,16 +174,12 @@ async fn a_new_proven_request_key_replaces_the_last_and_an_unproven_one_is_refus
     .await;
     assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "bad_request"));
     assert!(message.contains("request_key_proof"), "{message}");
-    let (status, code, _) = error_code(
-        send_signed(
-            &fixture.http,
-            fixture.http.get(format!("{upload}/receipt")),
-            &stranger,
-        )
-        .await,
-    )
-    .await;
-    assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "request_key_unknown"));
+    let (status, code, _) =
+        error_code(send_signed(&fixture.http, fixture.http.get(format!("{upload}/receipt")), &stranger).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNAUTHORIZED, "request_key_unknown")
+    );
 
     // The station rotates its request key: the new one works at once, the old one no more.
     let rotated = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
@@ -206,7 +199,10 @@ async fn a_new_proven_request_key_replaces_the_last_and_an_unproven_one_is_refus
     .await;
     assert_eq!(head.status(), StatusCode::OK);
     let (status, code, _) = error_code(fixture.receipt(&upload).await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::UNAUTHORIZED, "request_key_unknown"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNAUTHORIZED, "request_key_unknown")
+    );
 }
 
 #[tokio::test]

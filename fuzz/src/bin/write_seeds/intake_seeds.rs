@@ -6,6 +6,9 @@
 //! and messages, HTTP dates from the fixed clock of `retry_after`), and near-valid copies that
 //! break one rule each.
 //!
+//! `signed_request`: requests signed as a station signs them (RFC 9421) with a made-up request
+//! key at the target's fixed clock, and copies that break one rule each.
+//!
 //! Deliberately absent: import manifests (none exist yet; they come with export/import), and
 //! anything from a real deployment (names, ids and codes here are made up).
 
@@ -172,6 +175,28 @@ pub fn station_registration_seeds(seeds: &mut Seeds) -> Result<()> {
     });
     let compact = |value: &Value| serde_json::to_string(value).expect("a Value always serializes");
     seeds.add(target, "valid-with-code", compact(&body));
+    // With a request key and the packet key's proof, as a station sends it since signed requests.
+    let request_key = ed25519_dalek::SigningKey::from_bytes(&[0x44; 32]).verifying_key().to_bytes();
+    let proof = enroll_packet::signing::request_key_proof(&fuzz_station().0, STATION_ID, &request_key);
+    let with_request_key = edit(&body, |v| {
+        v["request_key"] = json!(STANDARD.encode(request_key));
+        v["request_key_proof"] = json!(STANDARD.encode(proof));
+    });
+    seeds.add(target, "valid-with-request-key", with_request_key.clone());
+    let wrong_station_proof = enroll_packet::signing::request_key_proof(&fuzz_station().0, "ST-OTHER", &request_key);
+    seeds.add(
+        target,
+        "near-request-key-proof-for-another-station",
+        edit(&body, |v| {
+            v["request_key"] = json!(STANDARD.encode(request_key));
+            v["request_key_proof"] = json!(STANDARD.encode(wrong_station_proof));
+        }),
+    );
+    seeds.add(
+        target,
+        "near-request-key-without-proof",
+        edit(&body, |v| v["request_key"] = json!(STANDARD.encode(request_key))),
+    );
     seeds.add(
         target,
         "valid-without-code",
@@ -404,4 +429,125 @@ pub fn intake_replies_seeds(seeds: &mut Seeds) -> Result<()> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A `signed_request` input: the fields in the target's order, headers as `name: value` lines.
+fn signed_request_input(
+    method: &str,
+    path: &str,
+    query: &str,
+    fields: &enroll_packet::request_signature::SignatureFields,
+    headers: &[(&str, &str)],
+) -> Vec<u8> {
+    let headers: String = headers.iter().map(|(name, value)| format!("{name}: {value}\n")).collect();
+    joined(
+        TUS_SEPARATOR,
+        &[
+            method.as_bytes(),
+            path.as_bytes(),
+            query.as_bytes(),
+            fields.signature_input.as_bytes(),
+            fields.signature.as_bytes(),
+            headers.as_bytes(),
+        ],
+    )
+}
+
+pub fn signed_request_seeds(seeds: &mut Seeds) -> Result<()> {
+    use enroll_fuzz::intake_targets::SIGNED_REQUEST_NOW;
+    use enroll_packet::request_signature::{self as rs, RequestParts, SignatureParams};
+    let target = "signed_request";
+    // The request key of the made-up fuzz station (a fixed seed: the seeds stay the same).
+    let key = ed25519_dalek::SigningKey::from_bytes(&[0x44; 32]);
+    let checksum = format!("sha256 {}", STANDARD.encode(digest()));
+    let headers = [
+        ("Tus-Resumable", "1.0.0"),
+        ("Upload-Offset", "65536"),
+        ("Content-Type", "application/offset+octet-stream"),
+        ("Upload-Checksum", checksum.as_str()),
+    ];
+    let path = "/v1/uploads/4f1c2b7e9a0d4e6f8a1b2c3d4e5f6a7b";
+    let parts = |method: &str, query: Option<&str>, headers: &[(&str, &str)]| RequestParts {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        query: query.map(str::to_owned),
+        headers: headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect(),
+    };
+    let params = |request: &RequestParts, created: i64| SignatureParams {
+        label: rs::LABEL.to_owned(),
+        components: rs::components_to_cover(request),
+        created,
+        expires: None,
+        nonce: "bm9uY2Utb2YtdGhlLXNlZWQ".to_owned(),
+        keyid: rs::key_id(&key.verifying_key().to_bytes()),
+        alg: Some(rs::ALGORITHM.to_owned()),
+        tag: None,
+    };
+    let signed = |request: &RequestParts, params: &SignatureParams| {
+        rs::sign(request, params, &key).map_err(|error| format!("signing a seed: {error}"))
+    };
+
+    let patch = parts("PATCH", None, &headers);
+    let good = signed(&patch, &params(&patch, SIGNED_REQUEST_NOW - 5))?;
+    seeds.add(target, "valid-patch", signed_request_input("PATCH", path, "", &good, &headers));
+    let receipt = parts("GET", None, &[]);
+    let fields = signed(&receipt, &params(&receipt, SIGNED_REQUEST_NOW))?;
+    seeds.add(
+        target,
+        "valid-receipt",
+        signed_request_input("GET", &format!("{path}/receipt"), "", &fields, &[]),
+    );
+    let with_query = parts("GET", Some("since=2026-12-01"), &[]);
+    let fields = signed(&with_query, &params(&with_query, SIGNED_REQUEST_NOW + 60))?;
+    seeds.add(
+        target,
+        "valid-with-query",
+        signed_request_input("GET", path, "since=2026-12-01", &fields, &[]),
+    );
+
+    let moved = [headers[0], ("Upload-Offset", "0"), headers[2], headers[3]];
+    seeds.add(target, "near-offset-changed", signed_request_input("PATCH", path, "", &good, &moved));
+    let stale = signed(&patch, &params(&patch, SIGNED_REQUEST_NOW - 301))?;
+    seeds.add(target, "near-created-too-old", signed_request_input("PATCH", path, "", &stale, &headers));
+    let mut narrow = params(&patch, SIGNED_REQUEST_NOW);
+    narrow.components.retain(|component| component != "upload-offset");
+    let fields = signed(&patch, &narrow)?;
+    seeds.add(
+        target,
+        "near-offset-not-covered",
+        signed_request_input("PATCH", path, "", &fields, &headers),
+    );
+    let no_signature = rs::SignatureFields {
+        signature_input: good.signature_input.clone(),
+        signature: String::new(),
+    };
+    seeds.add(
+        target,
+        "near-signature-missing",
+        signed_request_input("PATCH", path, "", &no_signature, &headers),
+    );
+    let short_nonce = rs::SignatureFields {
+        signature_input: good.signature_input.replace("bm9uY2Utb2YtdGhlLXNlZWQ", "abc"),
+        signature: good.signature.clone(),
+    };
+    seeds.add(
+        target,
+        "near-nonce-short",
+        signed_request_input("PATCH", path, "", &short_nonce, &headers),
+    );
+    let other_key = rs::SignatureFields {
+        signature_input: good
+            .signature_input
+            .replace(&rs::key_id(&key.verifying_key().to_bytes()), &rs::key_id(&[9; 32])),
+        signature: good.signature.clone(),
+    };
+    seeds.add(
+        target,
+        "near-keyid-not-a-key",
+        signed_request_input("PATCH", path, "", &other_key, &headers),
+    );
+    Ok(())
 }

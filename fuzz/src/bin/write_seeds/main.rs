@@ -58,6 +58,7 @@ const TARGETS: [&str; 21] = [
     "usb_recording",
     "tus_headers",
     "station_registration",
+    "signed_request",
     "enrollment_code",
     "retry_after",
     "intake_replies",
@@ -114,6 +115,7 @@ fn main() -> Result<()> {
     usb_seeds::usb_recording_seeds(&mut seeds)?;
     intake_seeds::tus_headers_seeds(&mut seeds)?;
     intake_seeds::station_registration_seeds(&mut seeds)?;
+    intake_seeds::signed_request_seeds(&mut seeds)?;
     intake_seeds::enrollment_code_seeds(&mut seeds)?;
     intake_seeds::retry_after_seeds(&mut seeds)?;
     intake_seeds::intake_replies_seeds(&mut seeds)?;
