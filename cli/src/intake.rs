@@ -1,6 +1,8 @@
 //! `enroll intake serve`: the reference intake server, for `make run`, tests and pilots; and
 //! `enroll intake stations`: the register's side of station onboarding (list, approve, revoke,
-//! and one-time enrollment codes), on the intake's data folder, also while it serves.
+//! and one-time enrollment codes), on the intake's data folder, also while it serves; and
+//! `enroll intake packets set-status`: the back office's word on a held packet, which its
+//! station hears at its next status query.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,6 +45,36 @@ pub enum IntakeCommand {
     /// The stations that announced themselves, and whether they may upload
     #[command(subcommand)]
     Stations(StationsCommand),
+    /// The packets the register holds: where each stands, as its station will hear it
+    #[command(subcommand)]
+    Packets(PacketsCommand),
+}
+
+/// What the register's back office says of a packet.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PacketStatusArg {
+    Received,
+    Processing,
+    Processed,
+    /// Needs --reason
+    Rejected,
+    /// The resident must come back to register again; needs --reason
+    ReRegister,
+}
+
+#[derive(Subcommand)]
+pub enum PacketsCommand {
+    /// Move a held packet on; its station learns it at its next status query
+    SetStatus {
+        #[arg(long)]
+        data: PathBuf,
+        registration_id: String,
+        #[arg(value_enum)]
+        status: PacketStatusArg,
+        /// Why (required for rejected and re-register; shown to the station's supervisor)
+        #[arg(long)]
+        reason: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -104,6 +136,28 @@ pub fn run(command: IntakeCommand) -> Result<(), Failure> {
                 .map_err(|e| Failure::server(format!("the intake stopped: {e}")))
         }
         IntakeCommand::Stations(command) => stations(command),
+        IntakeCommand::Packets(PacketsCommand::SetStatus {
+            data,
+            registration_id,
+            status,
+            reason,
+        }) => {
+            use enroll_intake::packet_status::PacketStatus;
+            let status = match status {
+                PacketStatusArg::Received => PacketStatus::Received,
+                PacketStatusArg::Processing => PacketStatus::Processing,
+                PacketStatusArg::Processed => PacketStatus::Processed,
+                PacketStatusArg::Rejected => PacketStatus::Rejected,
+                PacketStatusArg::ReRegister => PacketStatus::ReRegister,
+            };
+            let registry = StationRegistry::open(&data).map_err(registry_failure)?;
+            print_json(
+                &registry
+                    .set_packet_status(&registration_id, status, reason.as_deref())
+                    .map_err(registry_failure)?,
+            );
+            Ok(())
+        }
     }
 }
 
@@ -132,9 +186,10 @@ fn stations(command: StationsCommand) -> Result<(), Failure> {
 /// rest is the database's.
 fn registry_failure(error: IntakeError) -> Failure {
     match error {
-        IntakeError::UnknownStation(_) | IntakeError::StationRevoked(_) => {
-            Failure::input(format!("{error} [{}]", error.code()))
-        }
+        IntakeError::UnknownStation(_)
+        | IntakeError::StationRevoked(_)
+        | IntakeError::NotFound(_)
+        | IntakeError::BadRequest(_) => Failure::input(format!("{error} [{}]", error.code())),
         other => Failure::server(format!("{other} [{}]", other.code())),
     }
 }

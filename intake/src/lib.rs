@@ -11,6 +11,7 @@
 //! - `tus`: the upload endpoints; `stations`: station registration;
 //! - `verification`: the checks a complete packet must pass; `completion`: verify, store, sign;
 //! - `receipts`: issuing and serving signed receipts; `storage`: SQLite + files, fsync;
+//! - [`packet_status`]: where each packet stands at the register, asked for in batches;
 //! - [`request_auth`]: who sent a request (the station whose request key signed it, RFC 9421);
 //! - [`error`]: [`IntakeError`], its stable codes and its JSON answers.
 //!
@@ -23,6 +24,7 @@ pub mod tus_headers;
 
 mod completion;
 pub mod onboarding;
+pub mod packet_status;
 mod receipts;
 pub mod request_auth;
 mod stations;
@@ -173,6 +175,7 @@ pub fn router(state: IntakeState) -> Router {
         .route("/v1/health", get(health))
         .route("/v1/register-keys", get(register_keys))
         .route("/v1/stations", post(stations::register_station))
+        .route("/v1/packets/status", post(packet_status::query_statuses))
         .merge(uploads)
         .fallback(not_found)
         // Axum's own 405 has no body; ours says what went wrong in the API's error form.

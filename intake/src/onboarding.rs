@@ -426,6 +426,18 @@ impl StationRegistry {
         self.storage.revoke_station(station_id, OffsetDateTime::now_utc())
     }
 
+    /// The back office moves a held packet on (see `crate::packet_status`); its station
+    /// learns it at its next status query.
+    pub fn set_packet_status(
+        &self,
+        registration_id: &str,
+        status: crate::packet_status::PacketStatus,
+        reason: Option<&str>,
+    ) -> Result<crate::packet_status::PacketStatusEntry, IntakeError> {
+        self.storage
+            .set_packet_status(registration_id, status, reason, OffsetDateTime::now_utc())
+    }
+
     /// A one-time code for a station's admin to type at setup, valid for `valid_for`.
     pub fn issue_code(&self, valid_for: std::time::Duration) -> Result<EnrollmentCode, IntakeError> {
         let valid_for = time::Duration::try_from(valid_for)

@@ -89,8 +89,9 @@ CREATE TABLE enrollment_codes (
 
 /// 2 → 3: signed requests (see `crate::request_auth`). A station's request key (registered with
 /// the packet key's proof; NULL for a station registered before, until it registers one), who
-/// created each upload (NULL for earlier uploads: their declared station owns them), and the
-/// nonces of signed requests still inside the time window.
+/// created each upload (NULL for earlier uploads: their declared station owns them), the
+/// nonces of signed requests still inside the time window; and each packet's status at the
+/// register (`crate::packet_status`; packets held before are `received`).
 const MIGRATION_3: &str = "
 ALTER TABLE stations ADD COLUMN request_key BLOB CHECK (request_key IS NULL OR length(request_key) = 32);
 CREATE UNIQUE INDEX stations_by_request_key ON stations(request_key) WHERE request_key IS NOT NULL;
@@ -102,6 +103,11 @@ CREATE TABLE seen_nonces (
     PRIMARY KEY (request_key, nonce)
 ) WITHOUT ROWID;
 CREATE INDEX seen_nonces_by_age ON seen_nonces(forget_after);
+-- Where a held packet stands at the register (see `crate::packet_status`).
+ALTER TABLE packets ADD COLUMN status TEXT NOT NULL DEFAULT 'received'
+    CHECK (status IN ('received', 'processing', 'processed', 'rejected', 're_register'));
+ALTER TABLE packets ADD COLUMN status_reason TEXT;
+ALTER TABLE packets ADD COLUMN status_changed_at TEXT;
 ";
 
 /// Where an upload stands.

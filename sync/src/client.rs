@@ -43,6 +43,44 @@ pub enum StationRegistration {
     Pending,
 }
 
+/// Where a packet stands at the register, as `POST /v1/packets/status` says.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RegisterStatus {
+    pub registration_id: String,
+    pub status: RegisterPacketStatus,
+    /// Why, for `rejected` and `re_register` (the register's words, for a supervisor).
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub changed_at: Option<String>,
+}
+
+/// The statuses of `schemas/intake-api.md` §"Packet status".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegisterPacketStatus {
+    Received,
+    Processing,
+    Processed,
+    Rejected,
+    ReRegister,
+    /// Not held by the register, or not this station's to know.
+    Unknown,
+}
+
+impl RegisterPacketStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RegisterPacketStatus::Received => "received",
+            RegisterPacketStatus::Processing => "processing",
+            RegisterPacketStatus::Processed => "processed",
+            RegisterPacketStatus::Rejected => "rejected",
+            RegisterPacketStatus::ReRegister => "re_register",
+            RegisterPacketStatus::Unknown => "unknown",
+        }
+    }
+}
+
 /// A client of one intake (`schemas/intake-api.md`).
 #[derive(Debug, Clone)]
 pub struct IntakeClient {
@@ -310,6 +348,51 @@ impl IntakeClient {
                 Err(self.status_error("GET", &url, status, body, Subject::default()))
             }
         }
+    }
+
+    /// `POST /v1/packets/status`: where each of `registration_ids` (at most 500) stands at the
+    /// register, as this station may see it (`unknown` for a packet the register does not hold
+    /// or that another station sent). The body is bound to the signature by its `Content-Digest`.
+    #[tracing::instrument(skip(self, registration_ids), fields(count = registration_ids.len()), err)]
+    pub async fn packet_statuses(&self, registration_ids: &[String]) -> Result<Vec<RegisterStatus>, SyncError> {
+        use sha2::Digest as _;
+        let url = self.endpoint("v1/packets/status")?;
+        let body = serde_json::to_vec(&serde_json::json!({ "registration_ids": registration_ids }))
+            .map_err(|error| SyncError::Protocol(format!("the status query could not be written: {error}")))?;
+        let digest = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&body));
+        let response = self
+            .send(
+                self.http
+                    .post(url.clone())
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .header("content-digest", format!("sha-256=:{digest}:"))
+                    .body(body),
+            )
+            .await?;
+        if !response.status().is_success() {
+            let status = response.status();
+            let body = read_error_body(response).await;
+            return Err(self.status_error("POST", &url, status, body, Subject::default()));
+        }
+        #[derive(Deserialize)]
+        struct Answer {
+            packets: Vec<RegisterStatus>,
+        }
+        let text = response.text().await.map_err(|error| self.transport(error))?;
+        let answer: Answer = serde_json::from_str(&text)
+            .map_err(|error| SyncError::Protocol(format!("POST {url} did not answer packet statuses: {error}")))?;
+        if answer.packets.len() != registration_ids.len()
+            || answer
+                .packets
+                .iter()
+                .zip(registration_ids)
+                .any(|(entry, asked)| &entry.registration_id != asked)
+        {
+            return Err(SyncError::Protocol(format!(
+                "POST {url} answered other packets than the ones asked for"
+            )));
+        }
+        Ok(answer.packets)
     }
 
     /// Uploads a sealed packet, fetches its receipt and verifies it against the pinned register

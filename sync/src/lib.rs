@@ -40,7 +40,10 @@ mod upload;
 pub use backoff::{parse_retry_after, RetryPolicy, MAX_RETRY_AFTER};
 pub use chunking::{FIRST_CHUNK, MAX_CHUNK, MIN_CHUNK, TARGET_CHUNK_TIME};
 pub use client::{parse_error_body, MAX_ERROR_MESSAGE, MAX_PLAIN_ERROR_MESSAGE};
-pub use client::{IntakeClient, StationRegistration, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_RETRY_CAP, DEFAULT_RETRY_DELAY};
+pub use client::{
+    IntakeClient, RegisterPacketStatus, RegisterStatus, StationRegistration, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_RETRY_CAP,
+    DEFAULT_RETRY_DELAY,
+};
 pub use error::{FailureScope, SyncError};
 pub use receipt::verify_receipt;
 pub use source::{EnvelopeFile, EnvelopeSource};

@@ -101,3 +101,68 @@ async fn the_registers_operator_onboards_approves_and_revokes_stations() {
     assert_eq!(zero.status.code(), Some(2));
     intake.shutdown().await;
 }
+
+fn packets(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_enroll"))
+        .args(["intake", "packets"])
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .output()
+        .unwrap()
+}
+
+/// `enroll intake packets set-status`: the back office's word on a held packet reaches the
+/// station that sent it at its next status query; a word without the reason it needs, or on a
+/// packet the register does not hold, is refused and changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_back_office_sets_a_packet_s_status_and_its_station_hears_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("intake");
+    let register = RegisterKeyPair::generate();
+    let pinned = register.public_keys();
+    let intake = enroll_intake::spawn(
+        IntakeConfig::new(&data, register).approving_stations_automatically(),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let station = StationSigningKey::generate();
+    let client = IntakeClient::new(&intake.base_url()).unwrap().with_station_keys(
+        "ST-0041",
+        &station,
+        StationSigningKey::generate().seed(),
+    );
+    client
+        .register_station("ST-0041", "Desk 1", &station.public_key())
+        .await
+        .unwrap();
+    let registration_id = "10041-20261201-000001";
+    let envelope = enroll_packet::testing::sealed_sample_packet(&station, "ST-0041", registration_id, &pinned, 4000);
+    client
+        .send_packet(registration_id, "ST-0041", &envelope, &pinned, None, &|_, _| {})
+        .await
+        .unwrap();
+
+    let refused = packets(&data, &["set-status", registration_id, "rejected"]);
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("needs a reason"));
+    let unknown = packets(&data, &["set-status", "10041-20261201-000404", "processed"]);
+    assert_eq!(unknown.status.code(), Some(3));
+
+    let set = json(&packets(
+        &data,
+        &[
+            "set-status",
+            registration_id,
+            "rejected",
+            "--reason",
+            "the photo shows two people",
+        ],
+    ));
+    assert_eq!(set["status"], "rejected");
+    let heard = client.packet_statuses(&[registration_id.to_owned()]).await.unwrap();
+    assert_eq!(heard[0].status, enroll_sync::RegisterPacketStatus::Rejected);
+    assert_eq!(heard[0].reason.as_deref(), Some("the photo shows two people"));
+    intake.shutdown().await;
+}

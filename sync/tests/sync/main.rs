@@ -165,8 +165,12 @@ async fn send_signed(http: &reqwest::Client, request: reqwest::RequestBuilder, s
         tag: None,
     };
     let fields = rs::sign(&parts, &params, &key).unwrap();
-    request.headers_mut().insert("signature-input", fields.signature_input.parse().unwrap());
-    request.headers_mut().insert("signature", fields.signature.parse().unwrap());
+    request
+        .headers_mut()
+        .insert("signature-input", fields.signature_input.parse().unwrap());
+    request
+        .headers_mut()
+        .insert("signature", fields.signature.parse().unwrap());
     http.execute(request).await.unwrap()
 }
 
@@ -294,7 +298,13 @@ async fn an_interrupted_upload_resumes_where_the_intake_stopped() {
     let fixture = Fixture::start().await;
     let client = fixture.onboarded_client().await;
     let envelope = fixture.packet(REGISTRATION_ID);
-    let kept_url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope, &fixture.request_seed).await;
+    let kept_url = first_chunk_only(
+        &fixture.intake.base_url(),
+        REGISTRATION_ID,
+        &envelope,
+        &fixture.request_seed,
+    )
+    .await;
     assert_eq!(head_offset(&kept_url, &fixture.request_seed).await, CHUNK as u64);
 
     let progress = Progress::default();
@@ -387,7 +397,13 @@ async fn a_kept_url_that_is_gone_or_for_other_bytes_starts_a_new_upload() {
     let envelope = fixture.packet(REGISTRATION_ID);
 
     // Terminated on the intake (404).
-    let kept_url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope, &fixture.request_seed).await;
+    let kept_url = first_chunk_only(
+        &fixture.intake.base_url(),
+        REGISTRATION_ID,
+        &envelope,
+        &fixture.request_seed,
+    )
+    .await;
     let http = reqwest::Client::new();
     let deleted = send_signed(
         &http,
@@ -405,7 +421,13 @@ async fn a_kept_url_that_is_gone_or_for_other_bytes_starts_a_new_upload() {
 
     // The kept URL is of other bytes for this registration (sealed again: new HPKE randomness).
     let other = fixture.packet("10031-20250302-000005");
-    let other_url = first_chunk_only(&fixture.intake.base_url(), "10031-20250302-000005", &other, &fixture.request_seed).await;
+    let other_url = first_chunk_only(
+        &fixture.intake.base_url(),
+        "10031-20250302-000005",
+        &other,
+        &fixture.request_seed,
+    )
+    .await;
     let url = client
         .upload(
             "10031-20250302-000005",
@@ -445,7 +467,10 @@ async fn a_connection_cut_mid_chunk_is_retried_and_the_packet_still_arrives() {
     let (upload_url, receipt) = fixture.send(&through_proxy, &envelope).await.unwrap();
     assert!(proxy.cut.load(Ordering::SeqCst), "the proxy did cut a connection");
     receipt.verify(&fixture.pinned().signing_public).unwrap();
-    assert_eq!(head_offset(&upload_url, &fixture.request_seed).await, envelope.len() as u64);
+    assert_eq!(
+        head_offset(&upload_url, &fixture.request_seed).await,
+        envelope.len() as u64
+    );
 }
 
 #[tokio::test]
@@ -545,7 +570,10 @@ async fn an_unsigned_client_is_refused_with_signature_refused() {
         .await
         .unwrap_err();
     assert_eq!(error.code(), "signature_refused");
-    assert!(matches!(&error, SyncError::SignatureRefused { code, .. } if code == "signature_missing"), "{error:?}");
+    assert!(
+        matches!(&error, SyncError::SignatureRefused { code, .. } if code == "signature_missing"),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -580,7 +608,13 @@ async fn a_receipt_asked_for_too_early_is_upload_incomplete() {
     let fixture = Fixture::start().await;
     let client = fixture.onboarded_client().await;
     let envelope = fixture.packet(REGISTRATION_ID);
-    let url = first_chunk_only(&fixture.intake.base_url(), REGISTRATION_ID, &envelope, &fixture.request_seed).await;
+    let url = first_chunk_only(
+        &fixture.intake.base_url(),
+        REGISTRATION_ID,
+        &envelope,
+        &fixture.request_seed,
+    )
+    .await;
     assert_eq!(
         client.fetch_receipt(&url).await.unwrap_err().code(),
         "upload_incomplete"
@@ -639,4 +673,51 @@ impl CuttingProxy {
         });
         CuttingProxy { addr, cut }
     }
+}
+
+#[tokio::test]
+async fn a_station_learns_where_its_packets_stand_at_the_register_in_one_query() {
+    let fixture = Fixture::start().await;
+    let client = fixture.onboarded_client().await;
+    let envelope = fixture.packet(REGISTRATION_ID);
+    fixture.send(&client, &envelope).await.unwrap();
+    let asked = vec![REGISTRATION_ID.to_owned(), "10031-20250302-000099".to_owned()];
+
+    let statuses = client.packet_statuses(&asked).await.unwrap();
+    let kinds: Vec<_> = statuses.iter().map(|entry| entry.status).collect();
+    assert_eq!(
+        kinds,
+        [
+            enroll_sync::RegisterPacketStatus::Received,
+            enroll_sync::RegisterPacketStatus::Unknown
+        ]
+    );
+
+    // The back office sends the resident back; the station hears it with the reason.
+    enroll_intake::StationRegistry::open(fixture._dir.path())
+        .unwrap()
+        .set_packet_status(
+            REGISTRATION_ID,
+            enroll_intake::packet_status::PacketStatus::ReRegister,
+            Some("the fingerprints are unreadable; capture them again"),
+        )
+        .unwrap();
+    let statuses = client.packet_statuses(&asked[..1]).await.unwrap();
+    assert_eq!(statuses[0].status, enroll_sync::RegisterPacketStatus::ReRegister);
+    assert_eq!(
+        statuses[0].reason.as_deref(),
+        Some("the fingerprints are unreadable; capture them again")
+    );
+    assert!(statuses[0].changed_at.is_some());
+
+    // Another station learns nothing of it.
+    let other_key = StationSigningKey::generate();
+    let other = client_for(&fixture.intake.base_url()).with_station_keys("ST-0032", &other_key, [5; 32]);
+    other
+        .register_station("ST-0032", "Another team", &other_key.public_key())
+        .await
+        .unwrap();
+    let statuses = other.packet_statuses(&asked[..1]).await.unwrap();
+    assert_eq!(statuses[0].status, enroll_sync::RegisterPacketStatus::Unknown);
+    assert_eq!(statuses[0].reason, None);
 }

@@ -39,7 +39,7 @@ use enroll_packet::{EnvelopeHeader, PacketContents, Receipt, SignedReceipt, Stat
 use serde_json::{json, Value};
 
 /// Every fuzz target; each must get at least one seed.
-const TARGETS: [&str; 21] = [
+const TARGETS: [&str; 22] = [
     "envelope_header",
     "envelope_open",
     "envelope_open_resigned",
