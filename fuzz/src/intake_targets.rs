@@ -18,6 +18,7 @@
 
 use axum::http::{HeaderMap, HeaderValue};
 use enroll_intake::onboarding::normalize_enrollment_code;
+use enroll_intake::packet_status::{parse_status_query, MAX_IDS_PER_QUERY};
 use enroll_intake::parse_registration;
 use enroll_intake::request_auth::{check_signed_request, WINDOW_SECONDS};
 use enroll_intake::tus_headers::{
@@ -205,6 +206,27 @@ pub fn signed_request(data: &[u8]) {
         check_signed_request(&other, input.as_deref(), signature.as_deref(), SIGNED_REQUEST_NOW).is_err(),
         "a signature accepted for a request with another method"
     );
+}
+
+/// `enroll_intake::packet_status::parse_status_query`, the body of `POST /v1/packets/status`:
+/// what it accepts is 1 to 500 distinct valid registration ids.
+pub fn status_query(data: &[u8]) {
+    let Ok(ids) = parse_status_query(data) else {
+        return;
+    };
+    assert!(
+        (1..=MAX_IDS_PER_QUERY).contains(&ids.len()),
+        "{} ids accepted",
+        ids.len()
+    );
+    let distinct: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), ids.len(), "a repeated id accepted");
+    for id in &ids {
+        assert!(
+            validate_id("registration_id", id.clone()).is_ok(),
+            "an invalid registration id accepted: {id:?}"
+        );
+    }
 }
 
 /// Crockford's base32 as the intake writes codes.

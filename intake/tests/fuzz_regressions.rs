@@ -31,6 +31,11 @@ fn signed_request() {
 }
 
 #[test]
+fn status_query() {
+    replay("status_query", intake_targets::status_query);
+}
+
+#[test]
 fn enrollment_code() {
     replay("enrollment_code", intake_targets::enrollment_code);
 }

@@ -551,3 +551,37 @@ pub fn signed_request_seeds(seeds: &mut Seeds) -> Result<()> {
     );
     Ok(())
 }
+
+pub fn status_query_seeds(seeds: &mut Seeds) -> Result<()> {
+    let target = "status_query";
+    // As `IntakeClient::packet_statuses` writes it.
+    let body = json!({ "registration_ids": [REGISTRATION_ID, "10001-20250101-000002"] });
+    seeds.add(target, "valid-two", edit(&body, |_| {}));
+    seeds.add(
+        target,
+        "valid-five-hundred",
+        edit(&body, |v| {
+            v["registration_ids"] = json!((0..500).map(|n| format!("10001-20250101-{n:06}")).collect::<Vec<_>>())
+        }),
+    );
+    seeds.add(target, "near-empty", edit(&body, |v| v["registration_ids"] = json!([])));
+    seeds.add(
+        target,
+        "near-five-hundred-and-one",
+        edit(&body, |v| {
+            v["registration_ids"] = json!((0..501).map(|n| format!("10001-20250101-{n:06}")).collect::<Vec<_>>())
+        }),
+    );
+    seeds.add(
+        target,
+        "near-repeated",
+        edit(&body, |v| v["registration_ids"] = json!([REGISTRATION_ID, REGISTRATION_ID])),
+    );
+    seeds.add(
+        target,
+        "near-unknown-field",
+        edit(&body, |v| v["station_id"] = json!(STATION_ID)),
+    );
+    seeds.add(target, "near-id-a-number", edit(&body, |v| v["registration_ids"] = json!([7])));
+    Ok(())
+}

@@ -39,7 +39,7 @@ use enroll_packet::{EnvelopeHeader, PacketContents, Receipt, SignedReceipt, Stat
 use serde_json::{json, Value};
 
 /// Every fuzz target; each must get at least one seed.
-const TARGETS: [&str; 22] = [
+const TARGETS: [&str; 23] = [
     "envelope_header",
     "envelope_open",
     "envelope_open_resigned",
@@ -59,6 +59,7 @@ const TARGETS: [&str; 22] = [
     "tus_headers",
     "station_registration",
     "signed_request",
+    "status_query",
     "enrollment_code",
     "retry_after",
     "intake_replies",
@@ -116,6 +117,7 @@ fn main() -> Result<()> {
     intake_seeds::tus_headers_seeds(&mut seeds)?;
     intake_seeds::station_registration_seeds(&mut seeds)?;
     intake_seeds::signed_request_seeds(&mut seeds)?;
+    intake_seeds::status_query_seeds(&mut seeds)?;
     intake_seeds::enrollment_code_seeds(&mut seeds)?;
     intake_seeds::retry_after_seeds(&mut seeds)?;
     intake_seeds::intake_replies_seeds(&mut seeds)?;
