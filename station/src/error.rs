@@ -104,6 +104,8 @@ error_codes! {
     NoDevice = "no_device",
     ForceCaptureNotAllowed = "force_capture_not_allowed",
     OfflineLimitReached = "offline_limit_reached",
+    /// The sync waits for a sign-in, which vouches for the key the station signs its requests with.
+    RequestKeyUnproven = "request_key_unproven",
     // The intake's, as the station's sync meets them.
     IntakeUnreachable = "intake_unreachable",
     InvalidUrl = "invalid_url",
@@ -114,6 +116,9 @@ error_codes! {
     StationPending = "station_pending",
     StationRevoked = "station_revoked",
     EnrollmentCodeInvalid = "enrollment_code_invalid",
+    RequestKeyUnknown = "request_key_unknown",
+    SignatureRefused = "signature_refused",
+    SignatureExpired = "signature_expired",
     BadReceipt = "bad_receipt",
     UploadTooLarge = "upload_too_large",
     ChecksumMismatch = "checksum_mismatch",
@@ -212,6 +217,10 @@ pub enum StationError {
     /// New registrations wait until the station syncs (or has disk space): see `offline`.
     #[error("new registrations are stopped: the offline limit on {} is reached", reason.as_str())]
     OfflineLimit { reason: crate::offline::OfflineReason },
+    /// The station's request key has no proof by the packet key yet (a station set up before
+    /// request keys): the sync waits for a sign-in, which makes it (see `crate::request_key`).
+    #[error("the station's request key is not vouched for by its packet key yet; packets stay queued until an operator signs in once")]
+    RequestKeyUnproven,
     #[error("configuration error: {0}")]
     Config(String),
     /// A bug or a broken invariant; the detail is for the log.
@@ -256,6 +265,7 @@ impl StationError {
             StationError::NoDevice { .. } => ErrorCode::NoDevice,
             StationError::ForceCaptureNotAllowed { .. } => ErrorCode::ForceCaptureNotAllowed,
             StationError::OfflineLimit { .. } => ErrorCode::OfflineLimitReached,
+            StationError::RequestKeyUnproven => ErrorCode::RequestKeyUnproven,
             StationError::Config(_) => ErrorCode::Config,
             StationError::Internal(_) => ErrorCode::Internal,
             StationError::Store(error) => store_code(error),
@@ -342,6 +352,9 @@ fn packet_code(error: &enroll_packet::PacketError) -> ErrorCode {
         E::BadKey(_) => ErrorCode::BadKey,
         E::StationKeyMismatch { .. } => ErrorCode::StationKeyMismatch,
         E::BadReceipt => ErrorCode::BadReceipt,
+        // The intake's check of a request signature: the station only signs (its client turns
+        // a failure to sign into `protocol`), so reaching the window is a bug.
+        E::RequestSignature(_) => ErrorCode::Internal,
         E::Io(_) => ErrorCode::PacketIo,
     }
 }
@@ -390,6 +403,9 @@ fn sync_code(error: &enroll_sync::SyncError) -> ErrorCode {
         E::StationPending { .. } => ErrorCode::StationPending,
         E::StationRevoked { .. } => ErrorCode::StationRevoked,
         E::EnrollmentCodeInvalid => ErrorCode::EnrollmentCodeInvalid,
+        E::RequestKeyUnknown { .. } => ErrorCode::RequestKeyUnknown,
+        E::SignatureRefused { .. } => ErrorCode::SignatureRefused,
+        E::SignatureExpired { .. } => ErrorCode::SignatureExpired,
         E::BadReceipt { .. } => ErrorCode::BadReceipt,
         E::UploadTooLarge { .. } => ErrorCode::UploadTooLarge,
         E::ChecksumMismatch => ErrorCode::ChecksumMismatch,

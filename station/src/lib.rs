@@ -19,6 +19,7 @@ pub mod packaging;
 pub mod policy;
 pub mod private_files;
 mod registration_id;
+mod request_key;
 mod review;
 mod session;
 mod setup;

@@ -109,12 +109,15 @@ impl Station {
         let now = (self.clock)();
         let now_text = rfc3339(now);
         let mut vault = self.vault();
-        if vault.station()?.is_none() {
+        let Some(station) = vault.station()? else {
             return Err(StationError::NotSetUp);
-        }
+        };
         let (operator, data_key) = self.check_credentials(&mut vault, username, password, now)?;
         let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
         vault.remember_station_public_key(&signing_key.public_key())?;
+        // A station set up before request keys gets one now, vouched for by the packet key,
+        // and the sync that waited for it goes on.
+        let vouched = crate::request_key::vouch_if_unproven(&mut vault, &station.station_id, &signing_key)?;
         self.change_audit_session(
             &mut vault,
             Some(AuditSession {
@@ -131,6 +134,9 @@ impl Station {
             data_key: Some(data_key),
             last_activity: now,
         });
+        if vouched {
+            self.sync_wake.ring();
+        }
         Ok(view)
     }
 

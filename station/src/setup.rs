@@ -1,13 +1,14 @@
 //! First run: create the station. The intake is asked first (register keys, then the
-//! station's registration), the vault is written last and in one transaction, so a failure at
-//! any step leaves nothing half-created and the admin can simply try again.
+//! station's registration, which carries the station's request key and the packet key's proof
+//! for it: see `request_key`), the vault is written last and in one transaction, so a failure
+//! at any step leaves nothing half-created and the admin can simply try again.
 
 use enroll_packet::StationSigningKey;
-use enroll_store::{DataKey, NewOperator, Role, StationRecord};
+use enroll_store::{DataKey, NewOperator, NewRequestKey, Role, StationRecord};
 use enroll_sync::{IntakeClient, StationRegistration};
 use zeroize::Zeroizing;
 
-use crate::{rfc3339, SetupRequest, Station, StationError};
+use crate::{request_key, rfc3339, SetupRequest, Station, StationError};
 
 const MIN_PASSWORD_CHARS: usize = 8;
 /// Attempts at a free station id before giving up (ids are random; collisions are rare).
@@ -21,6 +22,7 @@ pub(crate) async fn set_up(station: &Station, request: SetupRequest) -> Result<(
     let client = IntakeClient::new(&station.config.intake_url)?;
     let register_keys = client.register_keys().await?;
     let signing_key = StationSigningKey::generate();
+    let request_seed = request_key::new_seed();
     let code = request
         .enrollment_code
         .as_deref()
@@ -28,9 +30,14 @@ pub(crate) async fn set_up(station: &Station, request: SetupRequest) -> Result<(
         .filter(|code| !code.is_empty());
     let mut station_id = String::new();
     let mut registration = StationRegistration::Pending;
+    let mut request_proof = [0; 64];
     for attempt in 1..=STATION_ID_ATTEMPTS {
         station_id = format!("{}", rand::random::<u32>() % 90_000 + 10_000);
+        // The proof names the station id: one per id tried.
+        request_proof = request_key::proof(&signing_key, &station_id, &request_seed);
         match client
+            .clone()
+            .with_request_key(request_seed, request_proof)
             .register_station_with_code(
                 &station_id,
                 request.station_name.trim(),
@@ -56,13 +63,14 @@ pub(crate) async fn set_up(station: &Station, request: SetupRequest) -> Result<(
             Err(error) => return Err(error.into()),
         }
     }
+    let created_at = rfc3339((station.clock)());
     let record = StationRecord {
         station_id,
         name: request.station_name.trim().to_string(),
         center_id: request.center_id.trim().to_string(),
         intake_url: station.config.intake_url.clone(),
         register_keys_json: register_keys.to_json(),
-        created_at: rfc3339((station.clock)()),
+        created_at: created_at.clone(),
     };
     let admin = NewOperator {
         username: request.admin_username.trim().to_string(),
@@ -85,6 +93,11 @@ pub(crate) async fn set_up(station: &Station, request: SetupRequest) -> Result<(
             &record,
             &signing_key.seed(),
             Some(&signing_key.public_key()),
+            Some(&NewRequestKey {
+                seed: &request_seed,
+                proof: &request_proof,
+                registered_at: &created_at,
+            }),
             &admin,
             &DataKey::generate(),
         );

@@ -15,6 +15,10 @@
 //! - this packet, in a way a person should see if it persists (a receipt that does not verify,
 //!   an unreadable file): as for now, and quarantined after [`SUSPECT_FAILURES`] in a row.
 //!
+//! Every request is signed with the station's request key (`request_key`), registered with the
+//! intake first when it has not taken it yet; a run that cannot sign (no proof for the key yet,
+//! or the intake refused it) stops before its first packet, which carries the reason.
+//!
 //! Nothing here deletes anything: a failure is recorded on the registration and the packet
 //! stays on the station. One run at a time (`Station::sync_running`): the button, `enroll sync`
 //! and the background sync wait for each other rather than send a packet twice at once.
@@ -26,8 +30,9 @@ use enroll_store::{QueuedUpload, StoredEnvelope};
 use enroll_sync::{EnvelopeFile, EnvelopeSource, FailureScope, IntakeClient, RetryPolicy, SyncError};
 use time::OffsetDateTime;
 
+use crate::request_key::{self, RunClient};
 use crate::sync_status::IntakeLink;
-use crate::{rfc3339, Station, StationError, SyncFailure, SyncReport};
+use crate::{rfc3339, ErrorView, Station, StationError, SyncFailure, SyncReport};
 
 /// The wait before a packet that failed is tried again: doubling from a minute up to half an
 /// hour, with full jitter (a thousand stations coming back after an outage do not retry in
@@ -89,7 +94,18 @@ pub(crate) async fn run(station: &Station, mode: RunMode, by: RunBy) -> Result<S
     let monitor = &station.sync_monitor;
     let mut report = SyncReport::default();
     monitor.run_started(queue.len() as u32);
-    let outcome = send_each(station, &client, &pinned, &record.station_id, &queue, by, &mut report).await;
+    let outcome = match queue.first() {
+        None => Ok(Finished::EveryPacketTried),
+        Some(first) => match request_key::signing_client(station, &record, client).await {
+            Ok(RunClient::Ready(client)) => {
+                send_each(station, &client, &pinned, &record.station_id, &queue, by, &mut report).await
+            }
+            Ok(RunClient::NotReady(error)) => {
+                cannot_sign(station, first, error, &mut report).map(|()| Finished::Stopped)
+            }
+            Err(error) => Err(error),
+        },
+    };
     monitor.run_finished();
     if outcome? == Finished::EveryPacketTried && !queue.is_empty() {
         // The intake was reached and took every try: that is a sync, for the offline limits.
@@ -174,6 +190,46 @@ async fn send_each(
     Ok(Finished::EveryPacketTried)
 }
 
+/// The run cannot sign its requests (see `request_key`): it stops before its first packet, which
+/// carries the reason as it would a station's refusal. Anything but a link that is down blocks
+/// the sync (the background sync then waits its longer pause) until the cause is gone: a
+/// sign-in, the register's approval, the intake back on its feet.
+fn cannot_sign(
+    station: &Station,
+    first: &QueuedUpload,
+    error: StationError,
+    report: &mut SyncReport,
+) -> Result<(), StationError> {
+    let registration_id = first.registration_id.as_str();
+    let code = error.code();
+    report.attempted += 1;
+    station
+        .vault()
+        .record_upload_error(registration_id, code, &error.to_string())?;
+    let view = ErrorView::from(&error);
+    match &error {
+        StationError::Sync(sync) if sync.scope() == FailureScope::Link => {
+            tracing::warn!(code, %error, "the intake is out of reach; the queue waits for it");
+            station.sync_monitor.update(|status| status.link = IntakeLink::Offline);
+        }
+        _ => {
+            tracing::error!(code, %error, "the station cannot sign its requests; the queue stops");
+            let answered = matches!(error, StationError::Sync(_));
+            station.sync_monitor.update(|status| {
+                if answered {
+                    status.link = IntakeLink::Online;
+                }
+                status.blocked = Some(view);
+            });
+        }
+    }
+    report.failures.push(SyncFailure {
+        registration_id: registration_id.to_string(),
+        error: error.into(),
+    });
+    Ok(())
+}
+
 fn failure(registration_id: &str, error: SyncError) -> SyncFailure {
     SyncFailure {
         registration_id: registration_id.to_string(),
@@ -223,6 +279,7 @@ fn record_failure(station: &Station, entry: &QueuedUpload, error: &SyncError, by
         FailureScope::Station => {
             tracing::error!(%registration_id, code, %error, "the intake refuses this station; the queue stops");
             vault.record_upload_error(registration_id, code, &message)?;
+            request_key::note_refusal(&mut vault, error)?;
             drop(vault);
             let blocked = StationError::Sync(error.clone()).into();
             monitor.update(|status| {

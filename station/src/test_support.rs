@@ -70,6 +70,7 @@ impl TestStation {
                     &record,
                     &signing_key.seed(),
                     Some(&signing_key.public_key()),
+                    None,
                     &admin,
                     &DataKey::generate(),
                 )

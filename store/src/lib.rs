@@ -40,6 +40,6 @@ pub use draft_memo::DraftValue;
 pub use error::StoreError;
 pub use operators::{LoginState, NewOperator, Operator, Role};
 pub use registrations::{AppendedReview, PendingKey, RegistrationRow, RegistrationState, StoredEnvelope};
-pub use station::{StationRecord, VaultCounts};
+pub use station::{NewRequestKey, StationRecord, VaultCounts};
 pub use upload_queue::{QueuedUpload, IN_UPLOAD_QUEUE};
 pub use vault::Vault;

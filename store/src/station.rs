@@ -1,16 +1,35 @@
 //! The station record: who this station is, whom it talks to, the register keys it pinned,
-//! its signing key (sealed under the data key), and the policy its admin chose (idle lock,
-//! retention).
+//! its signing key (sealed under the data key), its request key, and the policy its admin chose
+//! (idle lock, retention).
+//!
+//! The request key signs the station's requests to the intake. Its seed is kept in clear (the
+//! vault file is owner-only) because the sync runs with nobody signed in; the packet key's
+//! proof vouching for it can only be made with the data key, so it is stored when someone
+//! made it (at setup, or at a sign-in), and the intake takes the key only with it. What the
+//! key and the proof mean is the station's business (`enroll_station::request_key`): here they
+//! are bytes.
 //!
 //! The policy columns hold plain numbers, `NULL` meaning "the built-in default": the vault
 //! stores what the admin chose and audits the change; what the numbers mean, and which are
 //! allowed, is the station's business (`enroll_station::policy`).
 
+use rand::RngCore as _;
 use rusqlite::OptionalExtension;
 
 use crate::{DataKey, StoreError, Vault};
 
 const SIGNING_KEY_AAD: &str = "station/signing_key";
+
+/// The request key as setup stores it with the station: registered with the intake already,
+/// before the vault is written.
+pub struct NewRequestKey<'a> {
+    /// The Ed25519 seed of the key.
+    pub seed: &'a [u8; 32],
+    /// The packet key's signature vouching for it.
+    pub proof: &'a [u8; 64],
+    /// When the intake took it (RFC 3339).
+    pub registered_at: &'a str,
+}
 
 /// The public part of the station record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,15 +90,18 @@ impl Vault {
         admin: &crate::NewOperator,
         data_key: &DataKey,
     ) -> Result<(), StoreError> {
-        self.create_station_with_public_key(record, signing_key_seed, None, admin, data_key)
+        self.create_station_with_public_key(record, signing_key_seed, None, None, admin, data_key)
     }
 
-    /// [`Vault::create_station`] that also records the station's public key.
+    /// [`Vault::create_station`] that also records the station's public key and, when setup
+    /// registered one, its request key (a station without one makes it later: see
+    /// [`Vault::ensure_request_key_seed`]).
     pub fn create_station_with_public_key(
         &mut self,
         record: &StationRecord,
         signing_key_seed: &[u8; 32],
         signing_public_key: Option<&[u8; 32]>,
+        request_key: Option<&NewRequestKey<'_>>,
         admin: &crate::NewOperator,
         data_key: &DataKey,
     ) -> Result<(), StoreError> {
@@ -105,6 +127,17 @@ impl Vault {
             transaction.execute(
                 "UPDATE station SET signing_public_key = ?1 WHERE id = 1",
                 [public_key.as_slice()],
+            )?;
+        }
+        if let Some(request_key) = request_key {
+            transaction.execute(
+                "UPDATE station SET request_key_seed = ?1, request_key_proof = ?2, request_key_registered_at = ?3
+                 WHERE id = 1",
+                rusqlite::params![
+                    request_key.seed.as_slice(),
+                    request_key.proof.as_slice(),
+                    request_key.registered_at
+                ],
             )?;
         }
         crate::operators::insert_operator(&transaction, admin, data_key, &record.created_at)?;
@@ -155,7 +188,6 @@ impl Vault {
             .transpose()
     }
 
-    /// Record the station's public key if it is not recorded yet.
     /// When the station last synced with the intake (RFC 3339), if ever since it kept this.
     pub fn last_sync_at(&self) -> Result<Option<String>, StoreError> {
         Ok(self
@@ -174,11 +206,101 @@ impl Vault {
         Ok(())
     }
 
+    /// Record the station's public key if it is not recorded yet.
     pub fn remember_station_public_key(&mut self, public_key: &[u8; 32]) -> Result<(), StoreError> {
         self.connection.execute(
             "UPDATE station SET signing_public_key = ?1 WHERE id = 1 AND signing_public_key IS NULL",
             [public_key.as_slice()],
         )?;
+        Ok(())
+    }
+
+    /// The seed of the station's request key, readable without a data key. A station without
+    /// one (set up before request keys) gets a new random one here, with no proof and not
+    /// registered: the proof comes next, from whoever holds the data key.
+    pub fn ensure_request_key_seed(&mut self) -> Result<[u8; 32], StoreError> {
+        let transaction = self.connection.transaction()?;
+        let stored: Option<Vec<u8>> = transaction
+            .query_row("SELECT request_key_seed FROM station WHERE id = 1", [], |r| r.get(0))
+            .optional()?
+            .ok_or(StoreError::NotSetUp)?;
+        let seed = match stored {
+            Some(bytes) => bytes
+                .try_into()
+                .map_err(|_| StoreError::Corrupt("the station's request key has the wrong length".into()))?,
+            None => {
+                let mut seed = [0; 32];
+                rand::rngs::OsRng.fill_bytes(&mut seed);
+                transaction.execute(
+                    "UPDATE station SET request_key_seed = ?1, request_key_proof = NULL, request_key_registered_at = NULL
+                     WHERE id = 1",
+                    [seed.as_slice()],
+                )?;
+                tracing::info!("the station made its request key");
+                seed
+            }
+        };
+        transaction.commit()?;
+        Ok(seed)
+    }
+
+    /// The packet key's proof vouching for the request key, once someone made it.
+    pub fn request_key_proof(&self) -> Result<Option<[u8; 64]>, StoreError> {
+        let bytes: Option<Vec<u8>> = self
+            .connection
+            .query_row("SELECT request_key_proof FROM station WHERE id = 1", [], |r| r.get(0))
+            .optional()?
+            .flatten();
+        bytes
+            .map(|b| {
+                b.try_into()
+                    .map_err(|_| StoreError::Corrupt("the request key's proof has the wrong length".into()))
+            })
+            .transpose()
+    }
+
+    /// Store the proof made for the request key [`Vault::ensure_request_key_seed`] returned.
+    /// The intake has not seen it yet: the key waits to be registered.
+    pub fn store_request_key_proof(&mut self, proof: &[u8; 64]) -> Result<(), StoreError> {
+        let changed = self.connection.execute(
+            "UPDATE station SET request_key_proof = ?1, request_key_registered_at = NULL
+             WHERE id = 1 AND request_key_seed IS NOT NULL",
+            [proof.as_slice()],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound("request key to vouch for".into()));
+        }
+        Ok(())
+    }
+
+    /// When the intake took the request key (RFC 3339); `None` while it waits to be registered.
+    pub fn request_key_registered_at(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection
+            .query_row("SELECT request_key_registered_at FROM station WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    /// Note that the intake took the request key at `now`. Not audited, as [`Vault::record_sync`]:
+    /// the sync's bookkeeping.
+    pub fn mark_request_key_registered(&mut self, now: &str) -> Result<(), StoreError> {
+        let changed = self.connection.execute(
+            "UPDATE station SET request_key_registered_at = ?1 WHERE id = 1 AND request_key_proof IS NOT NULL",
+            [now],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound("request key with a proof to register".into()));
+        }
+        Ok(())
+    }
+
+    /// Note that the intake no longer knows the request key: the next sync registers it again.
+    pub fn forget_request_key_registration(&mut self) -> Result<(), StoreError> {
+        self.connection
+            .execute("UPDATE station SET request_key_registered_at = NULL WHERE id = 1", [])?;
         Ok(())
     }
 
@@ -352,6 +474,80 @@ mod tests {
             ]
         );
         assert_eq!(vault.verify_audit_chain(&|_, _| true).unwrap().broken, None);
+    }
+
+    #[test]
+    fn a_request_key_is_made_once_vouched_for_then_registered_and_forgotten_by_the_intake() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut vault, _) = vault_with_station(dir.path());
+        assert_eq!(vault.request_key_proof().unwrap(), None);
+        assert_eq!(vault.request_key_registered_at().unwrap(), None);
+        // Nothing to vouch for or register before there is a key, and a key with a proof.
+        assert_eq!(vault.store_request_key_proof(&[1; 64]).unwrap_err().code(), "not_found");
+        assert_eq!(vault.mark_request_key_registered("t1").unwrap_err().code(), "not_found");
+
+        let seed = vault.ensure_request_key_seed().unwrap();
+        assert_ne!(seed, [0; 32]);
+        assert_eq!(vault.mark_request_key_registered("t1").unwrap_err().code(), "not_found");
+        vault.store_request_key_proof(&[1; 64]).unwrap();
+        assert_eq!(
+            vault.request_key_registered_at().unwrap(),
+            None,
+            "a proof waits for the intake"
+        );
+        vault.mark_request_key_registered("t2").unwrap();
+        drop(vault);
+
+        let mut vault = Vault::open(&dir.path().join("v.sqlite")).unwrap();
+        assert_eq!(vault.ensure_request_key_seed().unwrap(), seed, "kept, not made again");
+        assert_eq!(vault.request_key_proof().unwrap(), Some([1; 64]));
+        assert_eq!(vault.request_key_registered_at().unwrap().as_deref(), Some("t2"));
+        vault.forget_request_key_registration().unwrap();
+        assert_eq!(vault.request_key_registered_at().unwrap(), None);
+        assert_eq!(vault.request_key_proof().unwrap(), Some([1; 64]), "the proof stays");
+
+        // Another station's key is its own.
+        let other = dir.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        let (mut other, _) = vault_with_station(&other);
+        assert_ne!(other.ensure_request_key_seed().unwrap(), seed);
+    }
+
+    #[test]
+    fn setup_stores_the_request_key_it_registered_with_the_station() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = Vault::open(&dir.path().join("v.sqlite")).unwrap();
+        assert_eq!(vault.ensure_request_key_seed().unwrap_err().code(), "not_set_up");
+        vault
+            .create_station_with_public_key(
+                &crate::test_support::station_record(),
+                &crate::test_support::SIGNING_SEED,
+                Some(&[8; 32]),
+                Some(&NewRequestKey {
+                    seed: &[3; 32],
+                    proof: &[4; 64],
+                    registered_at: "2026-11-25T10:00:00Z",
+                }),
+                &crate::test_support::admin(),
+                &DataKey::generate(),
+            )
+            .unwrap();
+        assert_eq!(vault.ensure_request_key_seed().unwrap(), [3; 32]);
+        assert_eq!(vault.request_key_proof().unwrap(), Some([4; 64]));
+        assert_eq!(
+            vault.request_key_registered_at().unwrap().as_deref(),
+            Some("2026-11-25T10:00:00Z")
+        );
+
+        vault
+            .connection
+            .execute(
+                "UPDATE station SET request_key_seed = X'0102', request_key_proof = X'03'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(vault.ensure_request_key_seed().unwrap_err().code(), "vault_corrupt");
+        assert_eq!(vault.request_key_proof().unwrap_err().code(), "vault_corrupt");
     }
 
     #[test]

@@ -100,6 +100,13 @@ const MIGRATIONS: &[&str] = &[
     // 4 → 5: when the station last synced with the intake (see `crate::station`), for the
     // offline limits. NULL: never since this version (the station's creation counts).
     "ALTER TABLE station ADD COLUMN last_sync_at TEXT;",
+    // 5 → 6: the station's request key, which signs its requests to the intake (see
+    // `crate::station`): its Ed25519 seed, in clear so that the sync can sign with nobody signed
+    // in (the vault is owner-only); the packet key's proof vouching for it (NULL until someone
+    // with the data key made it); when the intake took it (NULL until then).
+    "ALTER TABLE station ADD COLUMN request_key_seed BLOB;
+    ALTER TABLE station ADD COLUMN request_key_proof BLOB;
+    ALTER TABLE station ADD COLUMN request_key_registered_at TEXT;",
 ];
 
 /// The open vault. Not `Sync`: the station wraps it in a mutex.
@@ -344,8 +351,9 @@ mod tests {
             // Version 2 wrote what version 1 wrote (its new columns are nullable), and sealed
             // envelopes in the row; version 3 wrote the same (envelopes could still be in the
             // row), and a failed upload's error on a queued packet; version 4 the same, with the
-            // upload queue's columns (nullable or defaulted).
-            1..=4 => {
+            // upload queue's columns (nullable or defaulted); version 5 the same, and the time
+            // of the last sync.
+            1..=5 => {
                 let transaction = connection.transaction().unwrap();
                 transaction
                     .execute(
@@ -403,6 +411,11 @@ mod tests {
                              VALUES ('R5', 'sealed', 'omar', 't1', 't1', X'0506', 'admin', 'intake_unreachable', 'down')",
                             [],
                         )
+                        .unwrap();
+                }
+                if version >= 5 {
+                    transaction
+                        .execute("UPDATE station SET last_sync_at = 't8' WHERE id = 1", [])
                         .unwrap();
                 }
                 transaction.commit().unwrap();
@@ -474,10 +487,22 @@ mod tests {
             if version >= 2 {
                 assert_eq!(vault.envelope("R4").unwrap(), [3, 4]);
             }
-            // The last sync is unknown until the station syncs once more, and then kept.
-            assert_eq!(vault.last_sync_at().unwrap(), None);
+            // The last sync is unknown until the station syncs once more (kept from version 5
+            // on), and then kept.
+            let last_sync = (version >= 5).then(|| "t8".to_string());
+            assert_eq!(vault.last_sync_at().unwrap(), last_sync, "from {version}");
             vault.record_sync("t9").unwrap();
             assert_eq!(vault.last_sync_at().unwrap().as_deref(), Some("t9"));
+            // No request key yet: the station makes one, an operator's sign-in vouches for it,
+            // and the sync registers it.
+            assert_eq!(vault.request_key_proof().unwrap(), None);
+            assert_eq!(vault.request_key_registered_at().unwrap(), None);
+            let seed = vault.ensure_request_key_seed().unwrap();
+            assert_eq!(vault.ensure_request_key_seed().unwrap(), seed, "made once, then kept");
+            vault.store_request_key_proof(&[6; 64]).unwrap();
+            vault.mark_request_key_registered("t9").unwrap();
+            assert_eq!(vault.request_key_proof().unwrap(), Some([6; 64]));
+            assert_eq!(vault.request_key_registered_at().unwrap().as_deref(), Some("t9"));
             // The upload queue keeps the order the packets were sealed in, and what it knew.
             type Entry = (String, String, u32, Option<(String, String)>);
             let queue: Vec<Entry> = vault

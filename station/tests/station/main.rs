@@ -12,6 +12,8 @@
 //! - `marker`: no resident data in any file the station writes, at every stage.
 //! - `private_files`: the data folder and every file in it are owner-only, old ones tightened.
 //! - `sync`: the upload queue's order, quarantine, and the background sync.
+//! - `request_key`: the key that signs the sync's requests, from setup, and for a station set up
+//!   before request keys, from the first sign-in after the upgrade.
 
 mod audit_details;
 mod biometrics;
@@ -21,6 +23,7 @@ mod marker;
 mod offline;
 mod onboarding;
 mod private_files;
+mod request_key;
 mod roles;
 mod session;
 mod sync;

@@ -107,7 +107,7 @@ describe('SyncStatus', () => {
   test('a station the intake refuses: why the sync is stopped, as an alert', () => {
     strip({ ...IDLE, link: 'online', blocked: { code: 'unknown_station', params: {}, fields: [] } });
     const alert = screen.getByRole('alert');
-    expect(alert.textContent).toContain('Sending is stopped until an administrator acts');
+    expect(alert.textContent).toContain('Sending is stopped: ');
     expect(alert.textContent).toContain('This station is not registered at the intake');
   });
 });
