@@ -29,12 +29,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use ed25519_dalek::SigningKey;
+use enroll_intake::packet_status::PacketStatus;
 use enroll_intake::{spawn, IntakeConfig, IntakeError, RunningIntake, StationRegistry};
 use enroll_packet::request_signature as rs;
 use enroll_packet::{RegisterKeyPair, RegisterPublicKeys, SignedReceipt, StationSigningKey};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Method, Request, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
+use sha2::{Digest as _, Sha256};
 
 use super::{checksum, copy_keys, metadata, sealed_packet, sha256_hex};
 
@@ -75,6 +77,7 @@ const SIGNED_OPERATIONS: &[(&str, &str)] = &[
     ("/v1/uploads/{id}", "patch"),
     ("/v1/uploads/{id}", "delete"),
     ("/v1/uploads/{id}/receipt", "get"),
+    ("/v1/packets/status", "post"),
 ];
 
 /// One documented answer: path template, lower-case method, status.
@@ -168,9 +171,14 @@ impl ApiDocument {
     /// The errors (`{code, message}`) a response allows, when its schema narrows the code.
     fn narrowed_error_codes(&self, response: &Value) -> Option<Vec<String>> {
         let schema = self.resolve(response).pointer("/content/application~1json/schema")?;
-        let schema = match schema.get("$ref").and_then(Value::as_str) {
-            Some("#/components/schemas/ServerError") => &self.document["components"]["schemas"]["ServerError"],
-            _ => schema,
+        // A named error schema (`ServerError`, `SignatureRefused`...) narrows the code itself.
+        let schema = match schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
+        {
+            Some(name) => &self.document["components"]["schemas"][name],
+            None => schema,
         };
         let narrowing = schema.get("allOf")?.get(1)?.pointer("/properties/code")?;
         if let Some(code) = narrowing.get("const").and_then(Value::as_str) {
@@ -643,6 +651,27 @@ impl Conformance {
         self.send(request).await
     }
 
+    /// `POST /v1/packets/status` with `body` as it is, and `content_digest` as the station's
+    /// `Content-Digest` (none when `None`).
+    fn status_request(&self, intake: &Intake, body: &[u8], content_digest: Option<String>) -> RequestBuilder {
+        let request = self
+            .request(Method::POST, &intake.url("/v1/packets/status"))
+            .header("Content-Type", "application/json")
+            .body(body.to_vec());
+        match content_digest {
+            Some(digest) => request.header("Content-Digest", digest),
+            None => request,
+        }
+    }
+
+    /// Asks where `registration_ids` stand, as a station does: the body's digest in
+    /// `Content-Digest`, both covered by the signature.
+    async fn statuses(&mut self, intake: &Intake, registration_ids: &[&str]) -> Answer {
+        let body = json!({ "registration_ids": registration_ids }).to_string();
+        let request = self.status_request(intake, body.as_bytes(), Some(content_digest(body.as_bytes())));
+        self.send(request).await
+    }
+
     /// Fails with every finding, then with every documented answer neither provoked nor excused.
     fn assert_conforms_and_covers_the_document(&self) {
         assert!(
@@ -848,6 +877,11 @@ fn sign(request: &mut Request, key: &SigningKey, created: i64) {
         .insert("signature", fields.signature.parse().unwrap());
 }
 
+/// `Content-Digest` (RFC 9530) of `body`: `sha-256=:<standard base64 of its SHA-256>:`.
+fn content_digest(body: &[u8]) -> String {
+    format!("sha-256=:{}:", BASE64.encode(Sha256::digest(body)))
+}
+
 /// Flips one bit of `request`'s signature, which then no longer verifies.
 fn tamper_with_signature(request: &mut Request) {
     let field = request.headers()["signature"].to_str().unwrap().to_owned();
@@ -865,6 +899,7 @@ async fn every_answer_of_the_intake_is_one_its_openapi_document_allows() {
     onboarding(&mut api).await;
     uploads(&mut api).await;
     expiry(&mut api).await;
+    packet_statuses(&mut api).await;
     failures_on_the_intakes_side(&mut api).await;
     api.assert_conforms_and_covers_the_document();
 }
@@ -1305,7 +1340,88 @@ async fn expiry(api: &mut Conformance) {
     intake.running.shutdown().await;
 }
 
-/// `500`s, provoked by taking away the files an upload needs.
+/// Where packets stand at the register, asked in batches, and every refusal of a query.
+async fn packet_statuses(api: &mut Conformance) {
+    let intake = Intake::start(IntakeConfig::approving_stations_automatically).await;
+    let registry = intake.registry();
+    let station = Station::new("ST-0010");
+    api.register(&intake, &station, None).await.expect(201);
+    api.act_as(&station);
+    const REJECTED_ID: &str = "10007-20250301-000002";
+    const NEVER_SENT: &str = "10007-20250301-000099";
+    for registration_id in [REGISTRATION_ID, REJECTED_ID] {
+        let envelope = station.packet(&intake, registration_id);
+        let upload = api.create_ok(&intake, &envelope, registration_id, station.id).await;
+        api.upload_from(&upload, &envelope, 0).await.expect(204);
+    }
+    registry
+        .set_packet_status(REJECTED_ID, PacketStatus::Rejected, Some("The portrait is blurred"))
+        .unwrap();
+
+    // A packet held and never moved on, one the back office rejected, and one never sent: in
+    // the order asked.
+    let answer = api.statuses(&intake, &[NEVER_SENT, REJECTED_ID, REGISTRATION_ID]).await;
+    answer.expect(200);
+    let packets = answer.json()["packets"].clone();
+    assert_eq!(
+        packets[0],
+        json!({ "registration_id": NEVER_SENT, "status": "unknown" })
+    );
+    assert_eq!(packets[1]["registration_id"], REJECTED_ID);
+    assert_eq!(packets[1]["status"], "rejected");
+    assert_eq!(packets[1]["reason"], "The portrait is blurred");
+    assert!(packets[1]["changed_at"].is_string(), "{packets}");
+    assert_eq!(
+        packets[2],
+        json!({ "registration_id": REGISTRATION_ID, "status": "received" })
+    );
+
+    // Refused queries: a body that is not the one signed for, and bodies the document's schema
+    // refuses too.
+    let body = json!({ "registration_ids": [REGISTRATION_ID] }).to_string();
+    let other = json!({ "registration_ids": [REJECTED_ID] }).to_string();
+    let mismatching = api.status_request(&intake, body.as_bytes(), Some(content_digest(other.as_bytes())));
+    api.send(mismatching).await.expect_refusal(400, "bad_request");
+    let without_digest = api.status_request(&intake, body.as_bytes(), None);
+    api.send(without_digest).await.expect_refusal(400, "bad_request");
+    for query in [
+        json!({ "registration_ids": [] }),
+        json!({ "registration_ids": [REGISTRATION_ID, REGISTRATION_ID] }),
+        json!({ "registration_ids": [" 10007"] }),
+        json!({ "registration_ids": [REGISTRATION_ID], "station_id": station.id }),
+        json!({ "registration_ids": (0..501).map(|n| n.to_string()).collect::<Vec<_>>() }),
+    ] {
+        assert!(
+            !api.request_body_allows("/v1/packets/status", "post", &query),
+            "the document allows a query the intake refuses: {query}"
+        );
+        let body = query.to_string();
+        let request = api.status_request(&intake, body.as_bytes(), Some(content_digest(body.as_bytes())));
+        api.send(request).await.expect_refusal(400, "bad_request");
+    }
+    let not_json = api.status_request(&intake, b"registration_ids", Some(content_digest(b"registration_ids")));
+    api.send(not_json).await.expect_refusal(400, "bad_request");
+
+    // Unsigned, or signed by a station that may not ask (any more).
+    let unsigned = api.status_request(&intake, body.as_bytes(), Some(content_digest(body.as_bytes())));
+    api.send_unsigned(unsigned)
+        .await
+        .expect_refusal(401, "signature_missing");
+    let other_station = Station::new("ST-0011");
+    api.register(&intake, &other_station, None).await.expect(201);
+    api.act_as(&other_station);
+    // Another station's packet is unknown to it.
+    let answer = api.statuses(&intake, &[REGISTRATION_ID]).await;
+    answer.expect(200);
+    assert_eq!(answer.json()["packets"][0]["status"], "unknown");
+    registry.revoke(other_station.id).unwrap();
+    api.statuses(&intake, &[REGISTRATION_ID])
+        .await
+        .expect_refusal(403, "station_revoked");
+    intake.running.shutdown().await;
+}
+
+/// `500`s, provoked by taking away the files an upload needs, and a column a status query reads.
 async fn failures_on_the_intakes_side(api: &mut Conformance) {
     let intake = Intake::start(IntakeConfig::approving_stations_automatically).await;
     let station = Station::new("ST-0009");
@@ -1336,6 +1452,22 @@ async fn failures_on_the_intakes_side(api: &mut Conformance) {
         .await
         .expect_refusal(500, "storage_failed");
     std::fs::rename(&moved_away, &uploads_dir).unwrap();
+
+    // A database without the column a status query reads (as one left half-migrated would be):
+    // renamed away by another connection, which SQLite allows under the intake's own.
+    let database = rusqlite::Connection::open(intake.data_dir().join("intake.sqlite3")).unwrap();
+    database.busy_timeout(Duration::from_secs(5)).unwrap();
+    let rename = |from: &str, to: &str| {
+        database
+            .execute_batch(&format!("ALTER TABLE packets RENAME COLUMN {from} TO {to}"))
+            .unwrap()
+    };
+    rename("status_reason", "status_reason_moved_away");
+    api.statuses(&intake, &[REGISTRATION_ID])
+        .await
+        .expect_refusal(500, "storage_failed");
+    rename("status_reason_moved_away", "status_reason");
+    api.statuses(&intake, &[REGISTRATION_ID]).await.expect(200);
     intake.running.shutdown().await;
 }
 
