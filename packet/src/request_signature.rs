@@ -217,6 +217,23 @@ pub fn sign(
     })
 }
 
+/// Signs `request` as a station does: under [`LABEL`], at `created`, covering
+/// [`components_to_cover`], with a new nonce, the key's `keyid` and `alg`. The one place the
+/// station's client (and every test that signs like it) chooses the parameters.
+pub fn sign_as_station(request: &RequestParts, key: &SigningKey, created: i64) -> Result<SignatureFields, PacketError> {
+    let params = SignatureParams {
+        label: LABEL.to_owned(),
+        components: components_to_cover(request),
+        created,
+        expires: None,
+        nonce: new_nonce(),
+        keyid: key_id(&key.verifying_key().to_bytes()),
+        alg: Some(ALGORITHM.to_owned()),
+        tag: None,
+    };
+    sign(request, &params, key)
+}
+
 /// Checks `read` against `request` with `key` (strict Ed25519: no small-order or
 /// non-canonical points).
 pub fn verify(request: &RequestParts, read: &ReadSignature, key: &VerifyingKey) -> Result<(), PacketError> {

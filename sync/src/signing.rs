@@ -12,7 +12,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use enroll_packet::request_signature::{self, RequestParts, SignatureParams};
+use enroll_packet::request_signature::{self, RequestParts};
 
 use crate::SyncError;
 
@@ -24,7 +24,6 @@ const CLOCK_TOLERANCE_SECONDS: i64 = 2;
 #[derive(Debug)]
 pub(crate) struct RequestSigner {
     key: ed25519_dalek::SigningKey,
-    keyid: String,
     /// The packet key's signature vouching for this key, sent when the station registers.
     proof: [u8; 64],
     /// The intake's clock minus this machine's, in seconds.
@@ -33,11 +32,8 @@ pub(crate) struct RequestSigner {
 
 impl RequestSigner {
     pub(crate) fn new(seed: [u8; 32], proof: [u8; 64]) -> RequestSigner {
-        let key = ed25519_dalek::SigningKey::from_bytes(&seed);
-        let keyid = request_signature::key_id(&key.verifying_key().to_bytes());
         RequestSigner {
-            key,
-            keyid,
+            key: ed25519_dalek::SigningKey::from_bytes(&seed),
             proof,
             clock_offset: AtomicI64::new(0),
         }
@@ -56,17 +52,7 @@ impl RequestSigner {
                 .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
                 .collect(),
         };
-        let params = SignatureParams {
-            label: request_signature::LABEL.to_owned(),
-            components: request_signature::components_to_cover(&parts),
-            created: self.now(),
-            expires: None,
-            nonce: request_signature::new_nonce(),
-            keyid: self.keyid.clone(),
-            alg: Some(request_signature::ALGORITHM.to_owned()),
-            tag: None,
-        };
-        let fields = request_signature::sign(&parts, &params, &self.key)
+        let fields = request_signature::sign_as_station(&parts, &self.key, self.now())
             .map_err(|error| SyncError::Protocol(format!("the request could not be signed: {error}")))?;
         for (name, value) in [
             ("signature-input", fields.signature_input),

@@ -204,17 +204,7 @@ fn sign(request: &mut reqwest::Request, key: &ed25519_dalek::SigningKey, created
             .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
             .collect(),
     };
-    let params = rs::SignatureParams {
-        label: "sig1".into(),
-        components: rs::components_to_cover(&parts),
-        created,
-        expires: None,
-        nonce: rs::new_nonce(),
-        keyid: rs::key_id(&key.verifying_key().to_bytes()),
-        alg: Some(rs::ALGORITHM.into()),
-        tag: None,
-    };
-    let fields = rs::sign(&parts, &params, key).unwrap();
+    let fields = rs::sign_as_station(&parts, key, created).unwrap();
     request
         .headers_mut()
         .insert("signature-input", fields.signature_input.parse().unwrap());
@@ -986,7 +976,8 @@ async fn interrupted_patch(fixture: &Fixture, upload: &str, body: &[u8], declare
         request.push_str(&format!("Upload-Checksum: {checksum}\r\n"));
         headers.push(("upload-checksum", checksum));
     }
-    // Signed as the station signs, over the headers written above.
+    // Signed over the headers written above, under another label and without `alg`: the
+    // intake takes any one label, and `alg` is optional.
     {
         use enroll_packet::request_signature as rs;
         let parts = rs::RequestParts {

@@ -843,17 +843,7 @@ fn unix_now() -> i64 {
 /// The `Signature-Input` and `Signature` of `parts` signed with `key` at `created`, covering
 /// what the profile asks (`rs::components_to_cover`).
 fn signature_fields(parts: &rs::RequestParts, key: &SigningKey, created: i64) -> rs::SignatureFields {
-    let params = rs::SignatureParams {
-        label: "sig1".into(),
-        components: rs::components_to_cover(parts),
-        created,
-        expires: None,
-        nonce: rs::new_nonce(),
-        keyid: rs::key_id(&key.verifying_key().to_bytes()),
-        alg: Some(rs::ALGORITHM.into()),
-        tag: None,
-    };
-    rs::sign(parts, &params, key).unwrap()
+    rs::sign_as_station(parts, key, created).unwrap()
 }
 
 /// Signs `request` with `key` as a station does (RFC 9421 under the document's profile).

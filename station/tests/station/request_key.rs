@@ -4,10 +4,7 @@
 //! the intake no longer knows it.
 
 use enroll_intake::IntakeConfig;
-use enroll_packet::{
-    BiometricRecord, DeviceIdentity, Modality, PacketContents, PacketMeta, RegisterKeyPair, RegisterPublicKeys,
-    StationPublicKey, StationSigningKey,
-};
+use enroll_packet::{RegisterKeyPair, RegisterPublicKeys, StationSigningKey};
 use enroll_station::{Station, VAULT_FILE};
 use enroll_store::{DataKey, NewOperator, Role, StationRecord, Vault};
 use enroll_sync::{IntakeClient, StationRegistration};
@@ -66,46 +63,6 @@ async fn a_new_station_registers_its_request_key_at_setup_with_the_packet_key_s_
     );
 }
 
-/// The contents of a small packet of the old station: an identity and one face record.
-fn old_packet_contents(station_key: StationPublicKey) -> PacketContents {
-    let pattern = (0..4000u32).map(|i| (i * 31 % 251) as u8);
-    PacketContents {
-        identity: serde_json::json!({"fullName": "Aminata Diallo", "dateOfBirth": "1990/04/02"}),
-        biometrics: vec![BiometricRecord {
-            modality: Modality::Face,
-            position: String::new(),
-            quality: 81,
-            retries: 0,
-            force_captured: false,
-            captured_at: "2026-11-24T09:10:00Z".into(),
-            device: DeviceIdentity {
-                make: "Sim".into(),
-                model: "Face".into(),
-                serial: "S-1".into(),
-                simulated: true,
-            },
-            device_digital_id: None,
-            device_signature: None,
-            // A 19794-5 identifier, which the container checks of a face record.
-            data: b"FAC\x00030\x00".iter().copied().chain(pattern).collect(),
-        }],
-        meta: PacketMeta {
-            registration_id: OLD_REGISTRATION.into(),
-            station_id: STATION_ID.into(),
-            station_public_key: station_key.to_text(),
-            center_id: "10001".into(),
-            officer: MAKER.into(),
-            supervisor: Some(SUPERVISOR.into()),
-            created_at: "2026-11-24T09:00:00Z".into(),
-            finalized_at: Some("2026-11-24T09:20:00Z".into()),
-            approved_at: Some("2026-11-24T10:00:00Z".into()),
-            software_version: "before request keys".into(),
-            ..PacketMeta::default()
-        },
-        ..PacketContents::default()
-    }
-}
-
 /// The vault an earlier version wrote: the station without a request key (the columns of
 /// migration 6 are NULL, as the migration leaves them), its admin, and one packet sealed and
 /// queued. Written through the store, as that version did.
@@ -142,7 +99,14 @@ fn vault_before_request_keys(
             &data_key,
         )
         .unwrap();
-    let plaintext = old_packet_contents(packet_key.station_public_key()).to_bytes().unwrap();
+    let plaintext = enroll_packet::testing::sample_packet_contents(
+        packet_key.station_public_key(),
+        STATION_ID,
+        OLD_REGISTRATION,
+        4000,
+    )
+    .to_bytes()
+    .unwrap();
     let envelope =
         enroll_packet::seal_for_register(&plaintext, STATION_ID, OLD_REGISTRATION, packet_key, register).unwrap();
     vault

@@ -154,17 +154,7 @@ async fn send_signed(http: &reqwest::Client, request: reqwest::RequestBuilder, s
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    let params = rs::SignatureParams {
-        label: "sig1".into(),
-        components: rs::components_to_cover(&parts),
-        created,
-        expires: None,
-        nonce: rs::new_nonce(),
-        keyid: rs::key_id(&key.verifying_key().to_bytes()),
-        alg: None,
-        tag: None,
-    };
-    let fields = rs::sign(&parts, &params, &key).unwrap();
+    let fields = rs::sign_as_station(&parts, &key, created).unwrap();
     request
         .headers_mut()
         .insert("signature-input", fields.signature_input.parse().unwrap());
