@@ -29,7 +29,7 @@ TAURI_DRIVER_VERSION := ^2
 NEXTEST_VERSION := 0.9.151
 CARGO_DENY_VERSION := 0.20.2
 
-.PHONY: help run test setup system-packages rust-toolchain node-check ui-deps tauri-driver \
+.PHONY: help run test setup system-packages rust-toolchain node-check ui-deps interop-deps tauri-driver \
 	test-tools cargo-nextest cargo-deny ui build check fmt-check clippy deny build-reuse audit bench clean
 
 help:
@@ -66,6 +66,15 @@ ui/node_modules/.package-lock.json: ui/package-lock.json ui/package.json
 	@touch $@
 
 ui-deps: node-check ui/node_modules/.package-lock.json
+
+# The official tus implementations (tus-js-client, @tus/server, @tus/file-store) that the interop
+# tests (crate enroll-interop) run against our intake and client: only `make test` needs them.
+# Their optional dependencies are Redis clients for stores the tests do not use.
+interop/tus/node_modules/.package-lock.json: interop/tus/package-lock.json interop/tus/package.json
+	cd interop/tus && npm ci --omit=optional --no-audit --no-fund
+	@touch $@
+
+interop-deps: node-check interop/tus/node_modules/.package-lock.json
 
 $(TAURI_DRIVER):
 	cargo install tauri-driver --version '$(TAURI_DRIVER_VERSION)' --locked --root $(TOOLS)
@@ -110,7 +119,7 @@ run: setup build
 # tidy crate's test checks the repository's own rules. Then the checks a reviewer makes, last,
 # so that a formatting slip never hides a test result: CI (.ci/run) is this one target, and a
 # `make test` that passes here passes there.
-test: setup test-tools ui
+test: setup test-tools ui interop-deps
 	@scripts/app-data-guard.sh before
 	cargo nextest run --workspace --no-fail-fast
 	cd ui && npm test
@@ -157,7 +166,7 @@ audit: cargo-deny
 # $(ENROLL_FIXTURES). upload: the station's memory while it uploads a 20 MB packet (a worker
 # process against the reference intake on loopback).
 bench:
-	cargo bench -p enroll-bench -p enroll-devices --no-fail-fast --bench vault --bench biometrics --bench jpeg2000 --bench upload --bench link
+	cargo bench -p enroll-bench -p enroll-devices --no-fail-fast --bench vault --bench biometrics --bench jpeg2000 --bench upload --bench link --bench intake_throughput
 
 # Every fuzz target (fuzz/README.md) for FUZZ_SECONDS each, on the stable toolchain; fails on a
 # crash. `make fuzz FUZZ_SECONDS=600` for a longer run.
@@ -168,4 +177,4 @@ fuzz:
 
 clean:
 	cargo clean
-	rm -rf ui/dist ui/node_modules artifacts .run
+	rm -rf ui/dist ui/node_modules interop/tus/node_modules artifacts .run

@@ -2,14 +2,18 @@
 //! `enroll intake stations`: the register's side of station onboarding (list, approve, revoke,
 //! and one-time enrollment codes), on the intake's data folder, also while it serves; and
 //! `enroll intake packets set-status`: the back office's word on a held packet, which its
-//! station hears at its next status query.
+//! station hears at its next status query; and `enroll intake import`: packets that came on
+//! removable media; and `enroll intake config`: the configuration the register signs and sends
+//! down to its stations.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Subcommand, ValueEnum};
+use enroll_intake::media_import::MediaIntake;
 use enroll_intake::{IntakeConfig, IntakeError, StationApproval, StationRegistry};
 use enroll_packet::RegisterKeyPair;
+use time::OffsetDateTime;
 
 use crate::Failure;
 
@@ -48,6 +52,26 @@ pub enum IntakeCommand {
     /// The packets the register holds: where each stands, as its station will hear it
     #[command(subcommand)]
     Packets(PacketsCommand),
+    /// The configuration the register sends down to its stations: publish a document (signed
+    /// with the register key, the next version), list what is published
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Take in stations' export folders from removable media: verify every file, store each
+    /// packet as an upload would, write the receipts back into each folder. Prints a JSON
+    /// report; exit code 4 when a folder or a packet is refused
+    Import {
+        /// The removable media's folder, or one export folder on it
+        dir: PathBuf,
+        /// The intake's data folder (the running intake may use it at the same time)
+        #[arg(long)]
+        data: PathBuf,
+        /// The register private key file (opens each packet to check it, signs the receipts)
+        #[arg(long)]
+        key: PathBuf,
+        /// The largest packet taken, in bytes (the intake's upload limit)
+        #[arg(long, default_value_t = IntakeConfig::DEFAULT_MAX_UPLOAD_BYTES)]
+        max_packet_bytes: u64,
+    },
 }
 
 /// What the register's back office says of a packet.
@@ -74,6 +98,42 @@ pub enum PacketsCommand {
         /// Why (required for rejected and re-register; shown to the station's supervisor)
         #[arg(long)]
         reason: Option<String>,
+    },
+}
+
+/// What a configuration document configures.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ConfigKindArg {
+    /// `{"max_days_since_sync", "max_packets_not_uploaded", "min_free_disk_mb"}`
+    OfflineLimits,
+    /// A capture policy file (`schemas/default/capture-policy.json` is one)
+    CapturePolicy,
+    /// `{"id_schema": <MOSIP ID schema>, "ui_spec": <UI spec>}`
+    Form,
+    /// `{"locations", "document_types", "rejection_reasons"}`: lists of `{code, labels, parent?}`
+    MasterData,
+}
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Check a document as the stations will, sign it and publish it as the latest of its kind;
+    /// stations take it at their next sync. Prints the published document's kind and version
+    Publish {
+        /// The intake's data folder (the running intake serves the new document at once)
+        #[arg(long)]
+        data: PathBuf,
+        /// The register private key file (its signing key signs the document)
+        #[arg(long)]
+        key: PathBuf,
+        #[arg(long, value_enum)]
+        kind: ConfigKindArg,
+        /// The document, a JSON file
+        file: PathBuf,
+    },
+    /// The latest published document of each kind, with its version and time, as JSON
+    List {
+        #[arg(long)]
+        data: PathBuf,
     },
 }
 
@@ -136,6 +196,13 @@ pub fn run(command: IntakeCommand) -> Result<(), Failure> {
                 .map_err(|e| Failure::server(format!("the intake stopped: {e}")))
         }
         IntakeCommand::Stations(command) => stations(command),
+        IntakeCommand::Config(command) => config(command),
+        IntakeCommand::Import {
+            dir,
+            data,
+            key,
+            max_packet_bytes,
+        } => import(&dir, &data, &key, max_packet_bytes),
         IntakeCommand::Packets(PacketsCommand::SetStatus {
             data,
             registration_id,
@@ -182,8 +249,102 @@ fn stations(command: StationsCommand) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `enroll intake import`: see `enroll_intake::media_import`.
+fn import(dir: &Path, data: &Path, key: &Path, max_packet_bytes: u64) -> Result<(), Failure> {
+    let register_keys = crate::keys::read_register_key(key)?;
+    let intake = MediaIntake::open(data, register_keys)
+        .map_err(registry_failure)?
+        .with_max_packet_bytes(max_packet_bytes);
+    let report = intake
+        .import(dir, OffsetDateTime::now_utc())
+        .map_err(|error| match error {
+            IntakeError::Media(_) => Failure::input(format!("{error} [{}]", error.code())),
+            other => registry_failure(other),
+        })?;
+    print_json(&report);
+    if report.imported.is_empty() && report.refused.is_empty() {
+        return Err(Failure::input(format!(
+            "{} holds no export folder (enroll-export-...)",
+            dir.display()
+        )));
+    }
+    for refused in &report.refused {
+        eprintln!("{}: refused: {} [{}]", refused.folder, refused.message, refused.code);
+    }
+    for folder in &report.imported {
+        eprintln!(
+            "{}: {} stored, {} held before, {} receipts written",
+            folder.folder, folder.stored, folder.already_held, folder.receipts_written
+        );
+        for packet in &folder.refused {
+            eprintln!(
+                "{}: {} refused: {} [{}]",
+                folder.folder, packet.registration_id, packet.message, packet.code
+            );
+        }
+        for packet in &folder.receipts_not_written {
+            eprintln!(
+                "{}: {} stored, but its receipt is not on the media: {} [{}]; import the folder again",
+                folder.folder, packet.registration_id, packet.message, packet.code
+            );
+        }
+    }
+    if report.has_refusals() {
+        return Err(Failure::verification(
+            "some folders or packets were refused; see the report",
+        ));
+    }
+    Ok(())
+}
+
 /// A station that is not there, or no longer may be approved, is the operator's input; the
 /// rest is the database's.
+fn config(command: ConfigCommand) -> Result<(), Failure> {
+    use enroll_intake::configuration::ConfigFolder;
+    use enroll_packet::register_config::ConfigKind;
+    match command {
+        ConfigCommand::Publish { data, key, kind, file } => {
+            let keys = crate::keys::read_register_key(&key)?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| Failure::input(format!("cannot read {}: {e}", file.display())))?;
+            let document: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| Failure::input(format!("{} is not JSON: {e}", file.display())))?;
+            let kind = match kind {
+                ConfigKindArg::OfflineLimits => ConfigKind::OfflineLimits,
+                ConfigKindArg::CapturePolicy => ConfigKind::CapturePolicy,
+                ConfigKindArg::Form => ConfigKind::Form,
+                ConfigKindArg::MasterData => ConfigKind::MasterData,
+            };
+            let folder = ConfigFolder::open(&data).map_err(registry_failure)?;
+            let published = folder
+                .publish(kind, document, &keys, OffsetDateTime::now_utc())
+                .map_err(registry_failure)?;
+            print_json(&serde_json::json!({
+                "kind": published.kind,
+                "version": published.version,
+                "published_at": published.published_at,
+            }));
+            Ok(())
+        }
+        ConfigCommand::List { data } => {
+            let folder = ConfigFolder::open(&data).map_err(registry_failure)?;
+            let published = folder.published().map_err(registry_failure)?;
+            let list: Vec<_> = published
+                .iter()
+                .map(|(document, _)| {
+                    serde_json::json!({
+                        "kind": document.kind,
+                        "version": document.version,
+                        "published_at": document.published_at,
+                    })
+                })
+                .collect();
+            print_json(&list);
+            Ok(())
+        }
+    }
+}
+
 fn registry_failure(error: IntakeError) -> Failure {
     match error {
         IntakeError::UnknownStation(_)

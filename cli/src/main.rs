@@ -11,6 +11,7 @@ mod biometrics;
 mod device_capture;
 mod device_names;
 mod devices;
+mod exchange;
 mod intake;
 mod keys;
 mod packet;
@@ -61,6 +62,11 @@ enum Command {
     SimDevices(sim_devices::SimDevicesArgs),
     /// Send a station's queued packets to its intake (once, or with --watch as they come)
     Sync(sync::SyncArgs),
+    /// Write a station's packets still waiting for the register to removable media
+    Export(exchange::ExportArgs),
+    /// Take in export folders from removable media: relay other stations' packets to the
+    /// intake, or take this station's receipts back
+    Import(exchange::ImportArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -118,6 +124,8 @@ fn main() -> ExitCode {
         Command::Biometrics(command) => biometrics::run(command),
         Command::SimDevices(args) => sim_devices::run(args),
         Command::Sync(args) => sync::run(args),
+        Command::Export(args) => exchange::export(args),
+        Command::Import(args) => exchange::import(args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

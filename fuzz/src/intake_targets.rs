@@ -13,8 +13,8 @@
 //!
 //! Deliberately absent: the PATCH bodies (bytes appended to a file, not parsed until the whole
 //! envelope is verified, which the packet targets cover) and anything needing a database or a
-//! running server (the nonce store, the station lookup); import manifests, which do not exist
-//! yet.
+//! running server (the nonce store, the station lookup); the manifests of export folders on
+//! removable media, which the packet crate parses (`packet_targets::exchange_manifest`).
 
 use axum::http::{HeaderMap, HeaderValue};
 use enroll_intake::onboarding::normalize_enrollment_code;

@@ -8,10 +8,17 @@
 //! `fuzz/regressions/<target>/` with an ordinary `cargo test`. So it uses only crates that
 //! `enroll-packet` itself depends on.
 //!
+//! Also what a register and a station read off removable media: the manifest of an export
+//! folder and its signature (`exchange_manifest`).
+//!
 //! Deliberately absent: any check of what a successful parse means (the crate's own tests do
 //! that); here only "no panic, no hang, no impossible success".
 
 use enroll_packet::envelope::{open_envelope, sign_envelope, REVIEWED_ENVELOPE_VERSION, SIGNATURE_LEN};
+use enroll_packet::exchange_manifest::{
+    check_id, check_registration_id, packet_file, sign_manifest, verify_manifest_signature, ExchangeManifest,
+    MAX_PACKETS, MAX_PACKET_BYTES,
+};
 use enroll_packet::reviewed::{sign_reviewed_envelope, MAX_REVIEW_LEN};
 use enroll_packet::{
     decrypt_envelope_body, verify_envelope_signature, EnvelopeHeader, PacketContents, RegisterKeyPair,
@@ -216,5 +223,78 @@ pub fn cbeff(data: &[u8]) {
             assert_eq!(again, document, "write then read gives the same document");
         }
         Err(error) => assert_eq!(error.code(), "cbeff_invalid", "{error:?}"),
+    }
+}
+
+/// Separates the manifest from its signature file in an `exchange_manifest` input: never part
+/// of valid UTF-8, so a seed made of a real manifest and signature splits where it was joined.
+pub const MANIFEST_SEPARATOR: u8 = 0xff;
+
+/// The fixed request key the `exchange_manifest` seeds are signed with (and vouched for by
+/// [`fuzz_station`]).
+pub fn fuzz_request_key() -> ed25519_dalek::SigningKey {
+    ed25519_dalek::SigningKey::from_bytes(&[0x66; 32])
+}
+
+/// An export folder's `manifest.json` and `manifest.sig` (the input split at
+/// [`MANIFEST_SEPARATOR`]): `ExchangeManifest::parse`, `verify_manifest_signature` with the key
+/// the manifest names, and the proof with the fuzz station's key. What parses keeps every rule
+/// (ids, plain file names in the folder, sizes, hashes, no two ids equal but for case) and
+/// writes back to itself; a refusal is `media_manifest_invalid`; a manifest whose signature
+/// verifies was signed by the fuzz request key (the fuzzer cannot forge one).
+pub fn exchange_manifest(data: &[u8]) {
+    let mut fields = data.splitn(2, |&b| b == MANIFEST_SEPARATOR);
+    let manifest_bytes = fields.next().unwrap_or_default();
+    let signature = fields.next().unwrap_or_default();
+    let manifest = match ExchangeManifest::parse(manifest_bytes) {
+        Ok(manifest) => manifest,
+        Err(error) => {
+            assert_eq!(error.code(), "media_manifest_invalid", "{error:?}");
+            return;
+        }
+    };
+    assert!(check_id("station_id", &manifest.station_id).is_ok());
+    assert!(!manifest.packets.is_empty() && manifest.packets.len() <= MAX_PACKETS);
+    let mut seen = std::collections::HashSet::new();
+    for packet in &manifest.packets {
+        assert!(check_registration_id(&packet.registration_id).is_ok(), "{packet:?}");
+        assert!(
+            seen.insert(packet.registration_id.to_ascii_lowercase()),
+            "two ids equal but for case: {packet:?}"
+        );
+        let file = packet.file();
+        assert_eq!(file, packet_file(&packet.registration_id));
+        assert!(
+            file.strip_prefix("packets/")
+                .is_some_and(|name| !name.starts_with('.') && !name.contains(['/', '\\', ':'])),
+            "a file name outside the folder: {file:?}"
+        );
+        assert!((1..=MAX_PACKET_BYTES).contains(&packet.length));
+        assert!(packet.sha256.len() == 64 && packet.sha256.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+    }
+    let written = manifest.to_bytes();
+    assert_eq!(
+        ExchangeManifest::parse(&written).expect("a written manifest parses"),
+        manifest,
+        "write then read gives the same manifest"
+    );
+
+    match verify_manifest_signature(manifest_bytes, signature, &manifest.request_key) {
+        Ok(()) => assert_eq!(
+            manifest.request_key,
+            fuzz_request_key().verifying_key().to_bytes(),
+            "a signature verified with a key the fuzzer chose"
+        ),
+        Err(error) => assert_eq!(error.code(), "media_signature_invalid", "{error:?}"),
+    }
+    // Signed again as a station signs: that verifies, and one changed byte does not.
+    let signed = sign_manifest(&written, &fuzz_request_key());
+    let key = fuzz_request_key().verifying_key().to_bytes();
+    verify_manifest_signature(&written, &signed, &key).expect("a manifest signed by the key verifies with it");
+    let mut changed = written.clone();
+    changed[0] ^= 0x01;
+    assert!(verify_manifest_signature(&changed, &signed, &key).is_err());
+    if let Err(error) = manifest.check_request_key_proof(&fuzz_station().public_key()) {
+        assert_eq!(error.code(), "media_signature_invalid", "{error:?}");
     }
 }

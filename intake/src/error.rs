@@ -70,6 +70,11 @@ pub enum IntakeError {
     SignatureReplayed,
     #[error("no station is registered with the key that signed this request; the station must register its request key again")]
     RequestKeyUnknown,
+    /// An export folder on removable media that cannot be taken (`crate::media_import`): a file
+    /// missing, cut short, changed or unexpected, a manifest or signature that does not hold.
+    /// Never an HTTP answer; its code is the packet crate's (`media_file_truncated`, ...).
+    #[error("{0}")]
+    Media(enroll_packet::PacketError),
     #[error("the intake could not store data: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("the intake could not read or write its files: {0}")]
@@ -114,6 +119,7 @@ impl IntakeError {
             IntakeError::SignatureExpired { .. } => "signature_expired",
             IntakeError::SignatureReplayed => "signature_replayed",
             IntakeError::RequestKeyUnknown => "request_key_unknown",
+            IntakeError::Media(error) => error.code(),
             IntakeError::Database(_) => "storage_failed",
             IntakeError::Io(_) => "storage_failed",
             IntakeError::Bind { .. } => "bind_failed",
@@ -152,7 +158,8 @@ impl IntakeError {
             IntakeError::UploadLocked => StatusCode::LOCKED,
             IntakeError::PacketRejected(_)
             | IntakeError::StationKeyMismatch(_)
-            | IntakeError::DuplicateRegistration(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            | IntakeError::DuplicateRegistration(_)
+            | IntakeError::Media(_) => StatusCode::UNPROCESSABLE_ENTITY,
             IntakeError::Database(_) | IntakeError::Io(_) | IntakeError::Bind { .. } | IntakeError::Internal(_) => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }

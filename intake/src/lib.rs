@@ -12,6 +12,8 @@
 //! - `verification`: the checks a complete packet must pass; `completion`: verify, store, sign;
 //! - `receipts`: issuing and serving signed receipts; `storage`: SQLite + files, fsync;
 //! - [`packet_status`]: where each packet stands at the register, asked for in batches;
+//! - [`configuration`]: the documents the register signs and sends down to its stations;
+//! - [`media_import`]: packets that come on removable media, taken in as completed uploads are;
 //! - [`request_auth`]: who sent a request (the station whose request key signed it, RFC 9421);
 //! - [`error`]: [`IntakeError`], its stable codes and its JSON answers.
 //!
@@ -23,6 +25,8 @@ pub mod error;
 pub mod tus_headers;
 
 mod completion;
+pub mod configuration;
+pub mod media_import;
 pub mod onboarding;
 pub mod packet_status;
 mod receipts;
@@ -108,6 +112,7 @@ struct Shared {
     upload_expiry: time::Duration,
     station_approval: StationApproval,
     upload_locks: tus::UploadLocks,
+    config_folder: Arc<configuration::ConfigFolder>,
 }
 
 impl IntakeState {
@@ -123,6 +128,7 @@ impl IntakeState {
         let upload_expiry = time::Duration::try_from(config.upload_expiry)
             .map_err(|_| IntakeError::Internal("upload_expiry is too long".to_owned()))?;
         let register_public_keys = config.register_keys.public_keys();
+        let config_folder = Arc::new(configuration::ConfigFolder::open(&config.data_dir)?);
         Ok(IntakeState {
             shared: Arc::new(Shared {
                 storage: Arc::new(storage),
@@ -132,15 +138,13 @@ impl IntakeState {
                 upload_expiry,
                 station_approval: config.station_approval,
                 upload_locks: tus::UploadLocks::default(),
+                config_folder,
             }),
         })
     }
 
     pub(crate) fn storage(&self) -> Arc<storage::Storage> {
         Arc::clone(&self.shared.storage)
-    }
-    pub(crate) fn register_signing_key(&self) -> &ed25519_dalek::SigningKey {
-        &self.shared.register_keys.signing_key
     }
     pub(crate) fn register_keys(&self) -> &RegisterKeyPair {
         &self.shared.register_keys
@@ -156,6 +160,9 @@ impl IntakeState {
     }
     pub(crate) fn upload_locks(&self) -> &tus::UploadLocks {
         &self.shared.upload_locks
+    }
+    pub(crate) fn config_folder(&self) -> Arc<configuration::ConfigFolder> {
+        Arc::clone(&self.shared.config_folder)
     }
 }
 
@@ -176,6 +183,7 @@ pub fn router(state: IntakeState) -> Router {
         .route("/v1/register-keys", get(register_keys))
         .route("/v1/stations", post(stations::register_station))
         .route("/v1/packets/status", post(packet_status::query_statuses))
+        .route("/v1/config", get(configuration::config_since))
         .merge(uploads)
         .fallback(not_found)
         // Axum's own 405 has no body; ours says what went wrong in the API's error form.

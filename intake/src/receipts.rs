@@ -16,22 +16,25 @@ use time::OffsetDateTime;
 
 use crate::error::blocking;
 use crate::request_auth::SignedStation;
-use crate::storage::{UploadRecord, UploadState};
+use crate::storage::UploadState;
+use crate::tus_headers::DeclaredUpload;
 use crate::{IntakeError, IntakeState};
 
-/// The receipt for `upload`, received at `received_at`, signed with the register's key. Its
-/// `intake_reference` is the upload id under which the packet was first stored.
+/// The receipt for the packet `declared`, received at `received_at`, signed with the register's
+/// key. Its `intake_reference` is `reference`: the upload id under which the packet was first
+/// stored, or the reference a packet read from removable media was given.
 pub fn issue_receipt(
-    upload: &UploadRecord,
+    declared: &DeclaredUpload,
+    reference: &str,
     received_at: OffsetDateTime,
     register_signing_key: &ed25519_dalek::SigningKey,
 ) -> SignedReceipt {
     let receipt = Receipt {
-        registration_id: upload.declared.registration_id.clone(),
-        station_id: upload.declared.station_id.clone(),
-        envelope_sha256: upload.declared.sha256.clone(),
+        registration_id: declared.registration_id.clone(),
+        station_id: declared.station_id.clone(),
+        envelope_sha256: declared.sha256.clone(),
         received_at: rfc3339(received_at),
-        intake_reference: upload.upload_id.clone(),
+        intake_reference: reference.to_owned(),
     };
     SignedReceipt::sign(receipt, register_signing_key)
 }

@@ -387,48 +387,90 @@ impl Storage {
 
     /// Stores a complete, verified upload as a packet, unless the register already holds one for
     /// its registration id. `receipt` is the receipt to keep if this is the first time.
-    ///
-    /// The connection lock is held across the duplicate check, the file move and the insert, so
-    /// two uploads of the same registration completing at once cannot both be stored.
     pub fn accept_packet(&self, upload: &UploadRecord, receipt: SignedReceipt) -> Result<AcceptOutcome, IntakeError> {
+        self.accept(&upload.declared, Arrival::Upload(upload), receipt)
+    }
+
+    /// Stores a verified packet read from removable media (`crate::media_import`), unless the
+    /// register already holds one for its registration id: the same rules as
+    /// [`Storage::accept_packet`], with no upload involved.
+    pub fn accept_media_packet(
+        &self,
+        declared: &DeclaredUpload,
+        envelope: &[u8],
+        receipt: SignedReceipt,
+    ) -> Result<AcceptOutcome, IntakeError> {
+        self.accept(declared, Arrival::Media(envelope), receipt)
+    }
+
+    /// The two above. The connection lock is held across the duplicate check, the file's move
+    /// and the insert, so two arrivals of the same registration at once cannot both be stored.
+    fn accept(
+        &self,
+        declared: &DeclaredUpload,
+        arrival: Arrival<'_>,
+        receipt: SignedReceipt,
+    ) -> Result<AcceptOutcome, IntakeError> {
         let mut connection = self.connection();
         let held: Option<(String, String)> = connection
             .query_row(
                 "SELECT envelope_sha256, signed_receipt FROM packets WHERE registration_id = ?1",
-                [&upload.declared.registration_id],
+                [&declared.registration_id],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()?;
         if let Some((held_sha256, held_receipt)) = held {
-            if held_sha256 != upload.declared.sha256 {
+            if held_sha256 != declared.sha256 {
                 drop(connection);
-                self.delete_upload(&upload.upload_id)?;
+                if let Arrival::Upload(upload) = arrival {
+                    self.delete_upload(&upload.upload_id)?;
+                }
                 return Ok(AcceptOutcome::DifferentPacketHeld);
             }
-            connection.execute(
-                "UPDATE uploads SET state = 'complete', upload_offset = upload_length WHERE upload_id = ?1",
-                [&upload.upload_id],
-            )?;
-            drop(connection);
-            remove_if_present(&self.part_path(&upload.upload_id))?;
+            if let Arrival::Upload(upload) = arrival {
+                connection.execute(
+                    "UPDATE uploads SET state = 'complete', upload_offset = upload_length WHERE upload_id = ?1",
+                    [&upload.upload_id],
+                )?;
+                drop(connection);
+                remove_if_present(&self.part_path(&upload.upload_id))?;
+            }
             let held_receipt = serde_json::from_str(&held_receipt)
                 .map_err(|error| IntakeError::Internal(format!("a stored receipt is not valid JSON: {error}")))?;
             return Ok(AcceptOutcome::AlreadyHeld(held_receipt));
         }
 
         // Bytes first, row second (see the module docs).
-        let part = self.part_path(&upload.upload_id);
-        let packet = self.packet_path(&upload.declared.sha256);
-        File::open(&part)?.sync_all()?;
-        if packet.exists() {
-            // An orphan of an earlier crash with the very same bytes (the name is their hash).
-            fs::remove_file(&part)?;
-        } else {
-            fs::rename(&part, &packet)?;
-        }
+        let packet = self.packet_path(&declared.sha256);
+        let length = match arrival {
+            Arrival::Upload(upload) => {
+                let part = self.part_path(&upload.upload_id);
+                File::open(&part)?.sync_all()?;
+                if packet.exists() {
+                    // An orphan of an earlier crash with the very same bytes (the name is their hash).
+                    fs::remove_file(&part)?;
+                } else {
+                    fs::rename(&part, &packet)?;
+                }
+                sync_directory(&self.uploads_dir)?;
+                upload.length
+            }
+            Arrival::Media(envelope) => {
+                // A file under its hash's name is whole (written through a temporary name), so
+                // one already there is these very bytes.
+                if !packet.exists() {
+                    let temporary = self.packets_dir.join(format!(".{}.partial", declared.sha256));
+                    let mut file = File::create(&temporary)?;
+                    std::io::Write::write_all(&mut file, envelope)?;
+                    file.sync_all()?;
+                    drop(file);
+                    fs::rename(&temporary, &packet)?;
+                }
+                envelope.len() as u64
+            }
+        };
         File::open(&packet)?.sync_all()?;
         sync_directory(&self.packets_dir)?;
-        sync_directory(&self.uploads_dir)?;
 
         let receipt_json = serde_json::to_string(&receipt)
             .map_err(|error| IntakeError::Internal(format!("a receipt could not be serialised: {error}")))?;
@@ -438,22 +480,34 @@ impl Storage {
                                   intake_reference, signed_receipt)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
-                upload.declared.registration_id,
-                upload.declared.station_id,
-                upload.declared.sha256,
-                to_sql_u64(upload.length)?,
+                declared.registration_id,
+                declared.station_id,
+                declared.sha256,
+                to_sql_u64(length)?,
                 receipt.receipt.received_at,
                 receipt.receipt.intake_reference,
                 receipt_json,
             ],
         )?;
-        transaction.execute(
-            "UPDATE uploads SET state = 'complete', upload_offset = upload_length WHERE upload_id = ?1",
-            [&upload.upload_id],
-        )?;
+        if let Arrival::Upload(upload) = arrival {
+            transaction.execute(
+                "UPDATE uploads SET state = 'complete', upload_offset = upload_length WHERE upload_id = ?1",
+                [&upload.upload_id],
+            )?;
+        }
         transaction.commit()?;
         Ok(AcceptOutcome::Stored)
     }
+}
+
+/// Where the bytes of a verified packet are when the register accepts it.
+#[derive(Clone, Copy)]
+pub enum Arrival<'a> {
+    /// The part file of a complete tus upload: moved into `packets/`, and the upload marked
+    /// complete (or discarded, when the register holds another packet for the registration).
+    Upload(&'a UploadRecord),
+    /// A packet read from removable media (`crate::media_import`): written into `packets/`.
+    Media(&'a [u8]),
 }
 
 fn to_sql_u64(value: u64) -> Result<i64, IntakeError> {

@@ -8,12 +8,18 @@
 //!   otherwise nothing of it is counted (`460`, or the connection is gone). Without a checksum,
 //!   the bytes that did arrive before an interruption are kept, as tus core recommends, so a
 //!   slow link still makes progress.
+//! - `sha256` is the one checksum algorithm offered. A `PATCH` (or a `POST`) whose
+//!   `Upload-Checksum` names another is refused with `400` before anything is written, as the
+//!   checksum extension says. tus 1.0 also asks servers for `sha1`; this intake does not offer
+//!   it on purpose: the digest is what the station's request signature covers of the body, and
+//!   SHA-1 is not collision resistant.
 //! - One request at a time writes to an upload; a second one gets `423 upload_locked` instead of
 //!   waiting, and a stalled body gives up its lock after [`BODY_IDLE_TIMEOUT`].
 //! - Expiry is checked when an upload is touched, and due uploads are swept when a new one is
 //!   created; no background task is needed.
 //!
-//! Deliberately absent: `creation-defer-length`, `creation-with-upload`, `concatenation`, and
+//! Deliberately absent: `creation-defer-length`, `creation-with-upload` (a body sent with the
+//! creation is read and dropped, and `Upload-Offset: 0` says so), `concatenation`, and
 //! `X-HTTP-Method-Override` (stations speak every method natively).
 
 use std::collections::HashSet;
@@ -86,6 +92,7 @@ pub async fn create(
     State(state): State<IntakeState>,
     signed: SignedStation,
     headers: HeaderMap,
+    body: Body,
 ) -> Result<Response, IntakeError> {
     require_tus_resumable(&headers)?;
     if headers.contains_key(UPLOAD_DEFER_LENGTH) {
@@ -93,6 +100,13 @@ pub async fn create(
             "this intake needs Upload-Length when the upload is created (creation-defer-length is not supported)"
                 .to_owned(),
         ));
+    }
+    // `creation-with-upload` is not offered, so a body sent with the creation is not kept (see
+    // `discard_creation_body`). A checksum sent with it must still name an algorithm this
+    // intake computes; another one is refused (`400`, as the tus checksum extension says)
+    // before anything is created, never passed over as if it had been checked.
+    if let Some(checksum) = header_text(&headers, UPLOAD_CHECKSUM)? {
+        parse_upload_checksum(checksum)?;
     }
     let length = parse_byte_count(&headers, UPLOAD_LENGTH)?;
     if length == 0 {
@@ -115,6 +129,7 @@ pub async fn create(
         })?
         .to_owned();
     let declared = parse_upload_metadata(&metadata)?;
+    discard_creation_body(body, length).await?;
 
     let now = OffsetDateTime::now_utc();
     let upload = UploadRecord {
@@ -423,6 +438,41 @@ async fn receive_chunk(
         digest: hasher.map(|hasher| hasher.finalize().into()),
         interrupted,
     })
+}
+
+/// Reads a body sent with the creation to its end, and drops it. `creation-with-upload` is not
+/// offered, so those bytes are not kept: the answer's `Upload-Offset: 0` has a tus client send
+/// them again with `PATCH` (tus-js-client does). Read rather than left unread, because a
+/// connection closed with unread bytes is reset, and the reset can reach the client before the
+/// answer does: it then sees a broken pipe, not `201`, and creates another upload while the
+/// first lingers until it expires. Read before the upload is created, so a body that breaks off
+/// or stalls leaves nothing behind. A body longer than the upload is refused, as a `PATCH` past
+/// the end is.
+async fn discard_creation_body(mut body: Body, length: u64) -> Result<(), IntakeError> {
+    let mut read: u64 = 0;
+    loop {
+        let frame = tokio::time::timeout(
+            BODY_IDLE_TIMEOUT,
+            std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)),
+        )
+        .await
+        .map_err(|_| {
+            IntakeError::BadRequest(format!(
+                "the request body stalled for {} seconds",
+                BODY_IDLE_TIMEOUT.as_secs()
+            ))
+        })?;
+        match frame {
+            None => return Ok(()),
+            Some(Err(error)) => return Err(IntakeError::BadRequest(format!("the request body broke off: {error}"))),
+            Some(Ok(frame)) => {
+                read += frame.data_ref().map_or(0, |data| data.len() as u64);
+                if read > length {
+                    return Err(IntakeError::BeyondUploadLength { remaining: length });
+                }
+            }
+        }
+    }
 }
 
 /// `204` with the new offset (and the expiry while the upload is still open).

@@ -554,7 +554,15 @@ fn read_others(element: &Element) -> Result<Vec<OtherEntry>, PacketError> {
 /// published sample is, still read, and the ISO parser then says the record is truncated.
 fn decode_base64(text: &str, what: &str) -> Result<Vec<u8>, PacketError> {
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    // Megabytes of image in a BDB: strip whitespace by bytes, and only when there is some
+    // (building a String char by char cost the intake more than decrypting the packet).
+    let compact: std::borrow::Cow<'_, str> = if text.bytes().any(|b| b.is_ascii_whitespace()) {
+        let bytes: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        // Only ASCII bytes were removed from valid UTF-8: what is left is valid UTF-8.
+        std::borrow::Cow::Owned(String::from_utf8(bytes).map_err(|_| bad(format!("<{what}> is not text")))?)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     let mut unpadded = compact.trim_end_matches('=');
     if unpadded.len() % 4 == 1 {
         unpadded = &unpadded[..unpadded.len() - 1];

@@ -36,6 +36,19 @@ pub enum PacketError {
     /// what it should not or does not verify.
     #[error("the request signature is not valid: {0}")]
     RequestSignature(String),
+    /// A file of an export folder on removable media (`crate::exchange_media`): missing, cut
+    /// short, changed or unexpected, or a manifest, signature or receipt that does not hold.
+    /// `file` is its path inside the folder (`packets/<id>.envelope`); the code is the fault's.
+    #[error("{file}: {detail}")]
+    Media {
+        fault: crate::exchange_manifest::MediaFault,
+        file: String,
+        detail: String,
+    },
+    /// A configuration document from the register that is unsigned, signed by another key,
+    /// changed, or not what its kind must be (`crate::register_config`).
+    #[error("the register's configuration is not valid: {0}")]
+    ConfigInvalid(String),
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -57,6 +70,8 @@ impl PacketError {
             PacketError::StationKeyMismatch { .. } => "station_key_mismatch",
             PacketError::BadReceipt => "bad_receipt",
             PacketError::RequestSignature(_) => "signature_invalid",
+            PacketError::Media { fault, .. } => fault.code(),
+            PacketError::ConfigInvalid(_) => "config_invalid",
             PacketError::Io(_) => "io",
         }
     }

@@ -9,7 +9,12 @@
 //!   opening it on the register side. Specified in `schemas/packet-envelope.md`.
 //! - [`reviewed`]: envelope version 2, sealed when the officer finalizes and completed by the
 //!   supervisor's review appended to it.
+//! - [`inbox`]: sealing what the sync learns about a resident (the register's reasons) to the
+//!   station's inbox key, for a signed-in operator to read.
 //! - [`receipt`]: the register's signed acknowledgement of a received packet.
+//! - [`exchange_manifest`] and [`exchange_media`]: sealed packets on removable media (an export
+//!   folder, its signed manifest, the receipts written back), for a station without a link.
+//! - [`register_config`]: configuration documents the register signs and sends down to stations.
 //! - [`request_signature`]: HTTP Message Signatures (RFC 9421) on a station's requests to the
 //!   intake, as both sides build and read them.
 //! - [`signing`]: the label that starts each kind of signed message, and the rule for Ed25519
@@ -24,8 +29,12 @@ pub mod cbeff;
 pub mod contents;
 pub mod envelope;
 pub mod error;
+pub mod exchange_manifest;
+pub mod exchange_media;
+pub mod inbox;
 pub mod keys;
 pub mod receipt;
+pub mod register_config;
 pub mod request_signature;
 pub mod reviewed;
 pub mod signing;

@@ -39,14 +39,26 @@ pub const AUDIT_HEAD_SIGNATURE_LABEL: &[u8] = b"enroll-audit-head-v1";
 /// `label ‖ u32 BE length of the station id ‖ station id ‖ request public key` ([`request_key_proof`]).
 pub const REQUEST_KEY_LABEL: &[u8] = b"enroll-request-key-v1";
 
+/// Prefix of the message a station's request key signs for the manifest of an export on
+/// removable media: `label ‖ SHA-256(manifest.json)` (`crate::exchange_manifest`). The request
+/// key also signs HTTP signature bases (`crate::request_signature`), which always start with `"`
+/// and so never with a label.
+pub const EXPORT_MANIFEST_LABEL: &[u8] = b"enroll-export-manifest-v1";
+
+/// Prefix of the message the register signs for a configuration document it sends down to
+/// its stations: `label ‖ SHA-256(payload)` (`crate::register_config`).
+pub const CONFIG_SIGNATURE_LABEL: &[u8] = b"enroll-config-v1";
+
 /// Every label a station or register key signs under; a new kind of signed message adds its
 /// label here, and the test below keeps them apart.
-pub const ALL_SIGNATURE_LABELS: [&[u8]; 5] = [
+pub const ALL_SIGNATURE_LABELS: [&[u8]; 7] = [
     ENVELOPE_SIGNATURE_LABEL,
     REVIEWED_ENVELOPE_SIGNATURE_LABEL,
     RECEIPT_SIGNATURE_LABEL,
     AUDIT_HEAD_SIGNATURE_LABEL,
     REQUEST_KEY_LABEL,
+    EXPORT_MANIFEST_LABEL,
+    CONFIG_SIGNATURE_LABEL,
 ];
 
 fn request_key_message(station_id: &str, request_key: &[u8; 32]) -> Vec<u8> {

@@ -13,6 +13,10 @@ pub enum SchemaError {
     Mismatch(String),
     #[error("the capture policy is not valid: {0}")]
     CapturePolicy(String),
+    #[error("the offline limits are not valid: {0}")]
+    OfflineLimits(String),
+    #[error("the master data is not valid: {0}")]
+    MasterData(String),
 }
 
 impl SchemaError {
@@ -22,6 +26,8 @@ impl SchemaError {
             SchemaError::UiSpec(_) => "ui_spec_invalid",
             SchemaError::Mismatch(_) => "schema_mismatch",
             SchemaError::CapturePolicy(_) => "capture_policy_invalid",
+            SchemaError::OfflineLimits(_) => "offline_limits_invalid",
+            SchemaError::MasterData(_) => "master_data_invalid",
         }
     }
 }

@@ -4,6 +4,8 @@
 //! - [`id_schema`] reads an ID schema into the field kinds and validators we enforce.
 //! - [`ui_spec`] reads the form layout.
 //! - [`capture_policy`] reads which biometrics a registration takes and how good they must be.
+//! - [`station_config`] reads the offline limits, the master data and a form sent as one
+//!   document (what the register sends down to its stations besides the capture policy).
 //! - [`form`] joins the two into the [`FormSpec`] the UI renders, and validates identity
 //!   documents against it. The UI validates too, for speed; this check is the authority.
 //!
@@ -14,6 +16,7 @@ pub mod capture_policy;
 pub mod error;
 pub mod form;
 pub mod id_schema;
+pub mod station_config;
 pub mod ui_spec;
 
 pub use capture_policy::{CapturePolicy, ForceCapture, PolicyModality, PolicyStep, QualityThresholds};

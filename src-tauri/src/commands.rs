@@ -22,8 +22,8 @@ use enroll_station::biometrics::{
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
     CaptureView, ErrorView, FormSpec, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView, PurgeReport,
-    RegistrationView, SessionView, SetupRequest, Station, StationError, StationStatus, SyncReport, SyncStatusView,
-    UploadCenterView,
+    RegistrationView, ReturnedByRegisterView, SessionView, SetupRequest, Station, StationError, StationStatus,
+    SyncReport, SyncStatusView, UploadCenterView,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -411,6 +411,20 @@ pub async fn release_quarantined(
     registration_id: String,
 ) -> Result<UploadCenterView, ErrorView> {
     blocking(&station, move |station| station.release_quarantined(&registration_id)).await
+}
+
+/// A supervisor dealt with a packet the register returned (rejected, or re-register).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn mark_register_return_handled(
+    station: SharedStation<'_>,
+    registration_id: String,
+) -> Result<ReturnedByRegisterView, ErrorView> {
+    blocking(&station, move |station| {
+        station.mark_register_return_handled(&registration_id)
+    })
+    .await
 }
 
 /// Runs a station call on the blocking pool: vault work (SQLite with `synchronous=FULL`,

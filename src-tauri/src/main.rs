@@ -94,6 +94,7 @@ fn station_config(app: &tauri::AppHandle) -> Result<StationConfig, tauri::Error>
 
 /// How the background sync paces itself: the station's defaults, or with
 /// `ENROLL_SYNC_RECHECK_MS` the longest wait between two looks at an offline or idle intake
+/// (and between two questions to the register about receipted packets or configuration)
 /// (the end-to-end tests set it, so that they see the sync resume within a second or two).
 fn background_sync() -> Result<enroll_station::BackgroundSync, String> {
     let mut pace = enroll_station::BackgroundSync::default();
@@ -114,6 +115,8 @@ fn background_sync() -> Result<enroll_station::BackgroundSync, String> {
         pace.offline.base = pace.offline.base.min(most);
         pace.offline.cap = pace.offline.cap.min(most);
         pace.blocked = pace.blocked.min(most);
+        pace.register_status = pace.register_status.min(most);
+        pace.configuration = pace.configuration.min(most);
     }
     Ok(pace)
 }

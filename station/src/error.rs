@@ -86,6 +86,17 @@ error_codes! {
     BadKey = "bad_key",
     StationKeyMismatch = "station_key_mismatch",
     PacketIo = "io",
+    // Removable media's (an export folder: `exchange`); params: `file`, the file in the folder.
+    // `media_incomplete`: the folder has no manifest, an export or a copy that did not finish.
+    MediaIncomplete = "media_incomplete",
+    MediaManifestInvalid = "media_manifest_invalid",
+    MediaSignatureInvalid = "media_signature_invalid",
+    MediaFileMissing = "media_file_missing",
+    MediaFileTruncated = "media_file_truncated",
+    MediaFileChanged = "media_file_changed",
+    MediaFileUnexpected = "media_file_unexpected",
+    MediaReceiptInvalid = "media_receipt_invalid",
+    ConfigInvalid = "config_invalid",
     // Devices'.
     DeviceNotConnected = "device_not_connected",
     DeviceBadImage = "device_bad_image",
@@ -304,6 +315,9 @@ impl StationError {
                 params.insert("registration_id".to_string(), text(registration_id));
                 params.insert("state".to_string(), text(state.as_str()));
             }
+            StationError::Packet(enroll_packet::PacketError::Media { file, .. }) => {
+                params.insert("file".to_string(), text(file));
+            }
             StationError::Store(enroll_store::StoreError::WrongState {
                 registration_id,
                 actual,
@@ -355,7 +369,23 @@ fn packet_code(error: &enroll_packet::PacketError) -> ErrorCode {
         // The intake's check of a request signature: the station only signs (its client turns
         // a failure to sign into `protocol`), so reaching the window is a bug.
         E::RequestSignature(_) => ErrorCode::Internal,
+        E::Media { fault, .. } => media_code(*fault),
+        E::ConfigInvalid(_) => ErrorCode::ConfigInvalid,
         E::Io(_) => ErrorCode::PacketIo,
+    }
+}
+
+fn media_code(fault: enroll_packet::exchange_manifest::MediaFault) -> ErrorCode {
+    use enroll_packet::exchange_manifest::MediaFault as F;
+    match fault {
+        F::Incomplete => ErrorCode::MediaIncomplete,
+        F::ManifestInvalid => ErrorCode::MediaManifestInvalid,
+        F::SignatureInvalid => ErrorCode::MediaSignatureInvalid,
+        F::FileMissing => ErrorCode::MediaFileMissing,
+        F::FileTruncated => ErrorCode::MediaFileTruncated,
+        F::FileChanged => ErrorCode::MediaFileChanged,
+        F::FileUnexpected => ErrorCode::MediaFileUnexpected,
+        F::ReceiptInvalid => ErrorCode::MediaReceiptInvalid,
     }
 }
 

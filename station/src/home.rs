@@ -6,7 +6,10 @@
 //! - the upload queue (sealed, rejected and uploaded), oldest first: what still has to reach
 //!   the register, each with its last upload error and the decision it was sealed with;
 //! - acknowledged, newest first: what the register has confirmed, with its receipt reference
-//!   and decision.
+//!   and decision;
+//! - returned by the register, oldest first: receipted packets the register rejected or asks
+//!   to register again, with its reasons (a few short texts, opened from the station's inbox;
+//!   see `register_status`), until a supervisor marks each handled.
 //!
 //! It is the screen shown after every sign-in and after every action, so it must stay fast
 //! with a hundred thousand packets in the vault: every list comes from
@@ -58,6 +61,9 @@ pub struct HomeSummary {
     pub acknowledged: HomeList,
     /// The station against its offline limits: a warning or why new registrations stop.
     pub offline: crate::offline::OfflineView,
+    /// Receipted packets the register sent back (rejected, or the resident must register
+    /// again) that no supervisor has handled yet, with the register's reasons.
+    pub returned_by_register: crate::ReturnedByRegisterView,
 }
 
 /// Registrations per state. `queued` is what still has to reach the register.
@@ -157,6 +163,7 @@ impl Station {
         let list = |name| first_or_next_page(&vault, &data_key, name, None);
         Ok(HomeSummary {
             offline,
+            returned_by_register: crate::register_status::returned(&vault, &data_key)?,
             drafts: list(HomeListName::Drafts)?,
             pending_approval: list(HomeListName::PendingApproval)?,
             upload_queue: list(HomeListName::UploadQueue)?,

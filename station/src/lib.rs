@@ -12,12 +12,15 @@ mod audit;
 pub mod biometrics;
 mod content;
 mod error;
+pub mod exchange;
 pub mod home;
 pub mod offline;
 mod operators;
 pub mod packaging;
 pub mod policy;
 pub mod private_files;
+pub mod register_config;
+pub mod register_status;
 mod registration_id;
 mod request_key;
 mod review;
@@ -35,7 +38,9 @@ pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
 /// Which biometrics a registration takes (country configuration; see `with_capture_policy`).
 pub use enroll_schemas::CapturePolicy;
 pub use error::{ErrorCode, ErrorParam, ErrorView, FieldError, PermissionRule, StationError};
+pub use exchange::{MediaExportView, MediaFailureView, MediaFolderKind, MediaFolderView, MediaImportView};
 pub use policy::{PolicyLimits, PolicyRequest, PolicyView};
+pub use register_status::{RegisterStatusName, RegisterStatusView, ReturnedByRegisterView};
 pub use registration_id::{registration_id, verhoeff_check_digit, verhoeff_is_valid};
 pub use session::{SessionState, SessionView, StationPolicy};
 pub use sync_engine::{start_background_sync, watch_sync, BackgroundSync};
@@ -94,14 +99,21 @@ pub struct Station {
     review_memo: biometrics::review_memo::ReviewMemo,
     /// Which biometrics a registration takes and how good they must be.
     capture_policy: enroll_schemas::CapturePolicy,
-    /// How long and how far the station may work without the register (see [`offline`]).
-    offline_limits: offline::OfflineLimits,
+    /// How long and how far the station may work without the register (see [`offline`]); the
+    /// register's configuration changes it while the station runs ([`register_config`]).
+    offline_limits: Mutex<offline::OfflineLimits>,
+    /// The lists the forms choose from, as the register last sent them ([`register_config`]).
+    master_data: Option<enroll_schemas::station_config::MasterData>,
     /// What the sync is doing, and who hears of it.
     sync_monitor: sync_status::SyncMonitor,
     /// Held by a sync run: one at a time.
     sync_running: tokio::sync::Mutex<()>,
     /// Wakes the background sync (see [`sync_engine`]).
     sync_wake: Arc<sync_engine::SyncWake>,
+    /// When the register was last asked about its packets (see [`register_status`]).
+    register_status_asked: register_status::LastAsked,
+    /// When the register was last asked for configuration (see [`register_config`]).
+    config_asked: register_config::LastAsked,
     clock: Clock,
 }
 
@@ -131,7 +143,12 @@ impl Station {
         let vault = Vault::open(&config.data_dir.join(VAULT_FILE))?;
         // One row by its key: opening stays fast.
         let stored_policy = vault.station_policy()?;
-        let form = enroll_schemas::default_form().map_err(|e| StationError::Config(e.to_string()))?;
+        // The register's configuration, checked again (a few rows, one signature each).
+        let starting = register_config::starting_config(&vault)?;
+        let form = match starting.form {
+            Some(form) => form,
+            None => enroll_schemas::default_form().map_err(|e| StationError::Config(e.to_string()))?,
+        };
         let id_schema_version = form.id_schema_version().ok_or_else(|| {
             StationError::Config(
                 "the ID schema does not state its version (a top-level `idVersion`); packets must record it".into(),
@@ -148,11 +165,16 @@ impl Station {
             record_encoder: Default::default(),
             review_memo: Default::default(),
             live: Default::default(),
-            capture_policy: enroll_schemas::CapturePolicy::default_policy(),
-            offline_limits: Default::default(),
+            capture_policy: starting
+                .capture_policy
+                .unwrap_or_else(enroll_schemas::CapturePolicy::default_policy),
+            offline_limits: Mutex::new(starting.offline_limits.unwrap_or_default()),
+            master_data: starting.master_data,
             sync_monitor: Default::default(),
             sync_running: Default::default(),
             sync_wake: Default::default(),
+            register_status_asked: Default::default(),
+            config_asked: Default::default(),
             clock,
         })
     }
@@ -336,6 +358,7 @@ impl Station {
                 receipt: row.receipt_json.as_deref().and_then(views::receipt_view),
                 last_error: row.last_error.map(views::upload_error_view),
                 decision: views::decision_of(row.approved_by, row.rejected_by),
+                register_status: None,
             })
         }
     }
@@ -391,6 +414,7 @@ impl Station {
             receipt: row.receipt_json.as_deref().and_then(views::receipt_view),
             last_error: row.last_error.map(views::upload_error_view),
             decision,
+            register_status: register_status::status_of(&vault, &data_key, registration_id)?,
         })
     }
 
@@ -418,7 +442,7 @@ impl Station {
 
     /// Use these offline limits (the country's configuration) instead of the defaults.
     pub fn with_offline_limits(mut self, limits: offline::OfflineLimits) -> Station {
-        self.offline_limits = limits;
+        *self.offline_limits.get_mut().unwrap_or_else(|p| p.into_inner()) = limits;
         self
     }
 

@@ -14,8 +14,8 @@
 //! accepted, or found nothing to send (`Vault::record_sync`). A station that never synced counts
 //! from its setup.
 //!
-//! Deliberately absent: where the limits come from (the embedded default, or
-//! [`Station::with_offline_limits`]; the configuration down-sync will bring the country's).
+//! Deliberately absent: where the limits come from (the embedded default, the register's
+//! configuration (`register_config`), or [`Station::with_offline_limits`]).
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -172,13 +172,8 @@ impl Station {
         let not_uploaded = counts.pending_approval + counts.sealed + counts.rejected + counts.uploaded;
         let days = whole_days_between(since, now);
         let free = free_disk_mb(&self.config.data_dir);
-        Ok(OfflineView::judge(
-            self.offline_limits,
-            days,
-            last_sync_at,
-            not_uploaded,
-            free,
-        ))
+        let limits = *self.offline_limits.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(OfflineView::judge(limits, days, last_sync_at, not_uploaded, free))
     }
 
     /// Refuse a new registration past a limit, naming it.

@@ -118,6 +118,7 @@ impl Station {
         // A station set up before request keys gets one now, vouched for by the packet key,
         // and the sync that waited for it goes on.
         let vouched = crate::request_key::vouch_if_unproven(&mut vault, &station.station_id, &signing_key)?;
+        crate::register_status::ensure_inbox_key(&mut vault, &data_key)?;
         self.change_audit_session(
             &mut vault,
             Some(AuditSession {

@@ -10,7 +10,10 @@
 //!   ([`BackgroundSync::offline`]: a rural station may be offline for days, and a thousand
 //!   stations must not knock in step when the register comes back);
 //! - nothing due: ask the health now and then anyway, so the window's "online" stays true,
-//!   and wake when the next backoff ends.
+//!   and wake when the next backoff ends;
+//! - whenever the intake answered and the station is not blocked: ask the register what it
+//!   did with receipted packets, at most every [`BackgroundSync::register_status`], and for
+//!   newer configuration, at most every [`BackgroundSync::configuration`].
 //!
 //! A review (approve or reject) wakes the loop at once, so a packet sealed while the intake is
 //! reachable leaves within moments. The thread holds the station weakly and ends soon after
@@ -26,6 +29,7 @@ use enroll_sync::{IntakeClient, RetryPolicy};
 
 use crate::sync_queue::{self, RunBy, RunMode};
 use crate::sync_status::IntakeLink;
+use crate::{register_config, register_status};
 use crate::{rfc3339, Station, StationError};
 
 /// How the background sync paces itself.
@@ -38,6 +42,11 @@ pub struct BackgroundSync {
     pub offline: RetryPolicy,
     /// The wait while the intake refuses the station (until an admin acts).
     pub blocked: Duration,
+    /// How often to ask the register what it did with receipted packets
+    /// (see [`crate::register_status`]).
+    pub register_status: Duration,
+    /// How often to ask the register for configuration (see [`crate::register_config`]).
+    pub configuration: Duration,
 }
 
 impl Default for BackgroundSync {
@@ -49,6 +58,8 @@ impl Default for BackgroundSync {
                 cap: Duration::from_secs(60),
             },
             blocked: Duration::from_secs(300),
+            register_status: Duration::from_secs(15 * 60),
+            configuration: Duration::from_secs(15 * 60),
         }
     }
 }
@@ -196,6 +207,8 @@ async fn try_step(station: &Station, pace: BackgroundSync, misses: &mut u32) -> 
     });
     if due == 0 {
         note_idle_sync(station, now)?;
+        register_status::ask_if_due(station, pace.register_status, RunBy::Station).await;
+        let _ = register_config::fetch_if_due(station, pace.configuration, RunBy::Station).await;
     } else {
         let report = sync_queue::run(station, RunMode::Due, RunBy::Station).await?;
         tracing::info!(
@@ -212,6 +225,8 @@ async fn try_step(station: &Station, pace: BackgroundSync, misses: &mut u32) -> 
             // Until an admin acts every run stops at its first packet; look again later.
             pace.blocked
         } else {
+            register_status::ask_if_due(station, pace.register_status, RunBy::Station).await;
+            let _ = register_config::fetch_if_due(station, pace.configuration, RunBy::Station).await;
             // Straight on: packets sealed during the run, or whose backoff ended, are due now.
             Duration::ZERO
         };

@@ -59,7 +59,11 @@ pub(crate) enum RunBy {
 pub const SYNC_ACTOR: &str = "sync";
 
 /// `moves` on the vault, audited as `by` says.
-fn audited<T>(vault: &mut enroll_store::Vault, by: RunBy, moves: impl FnOnce(&mut enroll_store::Vault) -> T) -> T {
+pub(crate) fn audited<T>(
+    vault: &mut enroll_store::Vault,
+    by: RunBy,
+    moves: impl FnOnce(&mut enroll_store::Vault) -> T,
+) -> T {
     match by {
         RunBy::Operator => moves(vault),
         RunBy::Station => vault.acting_as(SYNC_ACTOR, moves),
@@ -107,9 +111,21 @@ pub(crate) async fn run(station: &Station, mode: RunMode, by: RunBy) -> Result<S
         },
     };
     monitor.run_finished();
-    if outcome? == Finished::EveryPacketTried && !queue.is_empty() {
+    let finished = outcome?;
+    if finished == Finished::EveryPacketTried && !queue.is_empty() {
         // The intake was reached and took every try: that is a sync, for the offline limits.
         station.vault().record_sync(&rfc3339(now))?;
+    }
+    if finished == Finished::EveryPacketTried && mode == RunMode::Now {
+        // Someone asked for a sync: what the register did with earlier packets, and its
+        // configuration, come with it.
+        // (The background sync asks on its own pace, `sync_engine`.)
+        crate::register_status::ask_if_due(station, Duration::ZERO, by).await;
+        let reached = crate::register_config::fetch_if_due(station, Duration::ZERO, by).await;
+        if reached && queue.is_empty() {
+            // Nothing to send, and the register answered the station: in sync all the same.
+            station.vault().record_sync(&rfc3339(now))?;
+        }
     }
     Ok(report)
 }

@@ -200,6 +200,8 @@ pub struct RegistrationView {
     /// The supervisor's decision, once there is one (sealed or rejected onward), with the
     /// reason of a rejection.
     pub decision: Option<DecisionView>,
+    /// What the register did with it, once the sync heard (acknowledged onward).
+    pub register_status: Option<crate::RegisterStatusView>,
 }
 
 /// What a supervisor decided. From `uploaded` on the state no longer says it, so every screen

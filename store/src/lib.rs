@@ -27,6 +27,8 @@ pub mod error;
 pub mod operators;
 pub mod private_files;
 pub mod queries;
+pub mod register_config;
+pub mod register_status;
 pub mod registrations;
 pub mod station;
 #[cfg(test)]

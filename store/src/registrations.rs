@@ -919,6 +919,39 @@ impl Vault {
         })
     }
 
+    /// sealed, rejected or uploaded → acknowledged, with a verified receipt for a packet that
+    /// reached the register by another way than this station's upload: on removable media,
+    /// perhaps relayed by another station (`enroll_station`'s exchange). One move, audited as
+    /// [`Vault::record_receipt`] is, saying how the packet went.
+    pub fn record_receipt_from_media(
+        &mut self,
+        registration_id: &str,
+        receipt_json: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        self.move_registration(Move {
+            registration_id,
+            from: &crate::upload_queue::IN_UPLOAD_QUEUE,
+            to: RegistrationState::Acknowledged,
+            now,
+            set: &[
+                ("receipt_json", &receipt_json),
+                ("last_error_code", &Null),
+                ("last_error_message", &Null),
+                ("upload_failures", &0),
+                ("next_attempt_at", &Null),
+            ],
+            audit: Some(Audited {
+                action: "registration_acknowledged",
+                details: format!(
+                    "receipt: sha256 {}; by removable media",
+                    sha256_hex(receipt_json.as_bytes())
+                ),
+            }),
+            trash: &[],
+        })
+    }
+
     /// Note why the last upload attempt failed; the registration stays where it is.
     pub fn record_upload_error(&mut self, registration_id: &str, code: &str, message: &str) -> Result<(), StoreError> {
         let changed = self.connection.execute(

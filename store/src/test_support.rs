@@ -44,3 +44,22 @@ pub(crate) fn vault_with_station(dir: &std::path::Path) -> (Vault, DataKey) {
     create_station(&mut vault, &key);
     (vault, key)
 }
+
+/// A new vault with the test station set up and one acknowledged registration for each of
+/// `ids` (sealed, uploaded and receipted in order).
+pub(crate) fn vault_with_acknowledged(ids: &[&str]) -> (tempfile::TempDir, Vault, DataKey) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut vault, key) = vault_with_station(dir.path());
+    for id in ids {
+        vault
+            .insert_draft(id, "omar", b"draft", &key, "2026-01-01T09:00:00Z")
+            .unwrap();
+        vault.finalize(id, b"content", &key, "2026-01-01T09:30:00Z").unwrap();
+        vault
+            .approve_and_seal(id, b"sealed", "sara", "2026-01-01T10:00:00Z")
+            .unwrap();
+        vault.mark_uploaded(id, "http://x/1", "2026-01-01T10:01:00Z").unwrap();
+        vault.record_receipt(id, "{}", "2026-01-01T10:02:00Z").unwrap();
+    }
+    (dir, vault, key)
+}

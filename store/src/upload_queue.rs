@@ -391,4 +391,25 @@ mod tests {
         let error = vault.quarantine("R1", "packet_rejected", "no", "t3").unwrap_err();
         assert!(matches!(error, StoreError::WrongState { .. }), "{error:?}");
     }
+
+    #[test]
+    fn a_receipt_that_came_back_on_removable_media_acknowledges_a_packet_never_uploaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = vault_with_queue(dir.path());
+        vault.mark_uploaded("R2", "http://x/2", "t1").unwrap();
+        vault.record_receipt_from_media("R1", "{}", "t2").unwrap();
+        vault.record_receipt_from_media("R2", "{}", "t3").unwrap();
+        assert_eq!(ids(&vault.upload_queue().unwrap()), ["R3"]);
+        assert_eq!(vault.registration("R1").unwrap().state, RegistrationState::Acknowledged);
+        let last = vault.audit_events_of("R1").unwrap().pop().unwrap();
+        assert_eq!(last.action, "registration_acknowledged");
+        assert!(
+            last.details.starts_with("sealed → acknowledged; receipt: sha256 ")
+                && last.details.ends_with("; by removable media"),
+            "{}",
+            last.details
+        );
+        let error = vault.record_receipt_from_media("R1", "{}", "t4").unwrap_err();
+        assert!(matches!(error, StoreError::WrongState { .. }), "{error:?}");
+    }
 }

@@ -107,6 +107,34 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE station ADD COLUMN request_key_seed BLOB;
     ALTER TABLE station ADD COLUMN request_key_proof BLOB;
     ALTER TABLE station ADD COLUMN request_key_registered_at TEXT;",
+    // 6 → 7: what the register says of each receipted packet (see `crate::register_status`):
+    // its status, the register's reason sealed to the station's inbox key, when it changed,
+    // when the station last asked, and who handled a returned packet. The inbox key: its
+    // public half in clear (the sync seals to it), its secret under the data key. Two partial
+    // indexes hold exactly the rows the sync asks about and the rows supervisors must see.
+    "ALTER TABLE registrations ADD COLUMN register_status TEXT CHECK (register_status IN
+        ('received', 'processing', 'processed', 'rejected', 're_register', 'unknown'));
+    ALTER TABLE registrations ADD COLUMN register_reason_sealed BLOB;
+    ALTER TABLE registrations ADD COLUMN register_status_changed_at TEXT;
+    ALTER TABLE registrations ADD COLUMN register_status_checked_at TEXT;
+    ALTER TABLE registrations ADD COLUMN register_handled_by TEXT;
+    ALTER TABLE registrations ADD COLUMN register_handled_at TEXT;
+    CREATE INDEX registrations_awaiting_register ON registrations (register_status_checked_at, registration_id)
+        WHERE state IN ('acknowledged', 'purged')
+          AND (register_status IS NULL OR register_status IN ('received', 'processing', 'unknown'));
+    CREATE INDEX registrations_returned_by_register ON registrations (register_status_changed_at, registration_id)
+        WHERE register_status IN ('rejected', 're_register') AND register_handled_at IS NULL;
+    ALTER TABLE station ADD COLUMN inbox_public_key BLOB;
+    ALTER TABLE station ADD COLUMN inbox_secret_sealed BLOB;",
+    // 7 → 8: the register's configuration documents (see `crate::register_config`): the latest
+    // of each kind, as signed, re-checked at every start.
+    "CREATE TABLE config_documents (
+        kind TEXT PRIMARY KEY,
+        version INTEGER NOT NULL CHECK (version > 0),
+        payload TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        received_at TEXT NOT NULL
+    );",
 ];
 
 /// The open vault. Not `Sync`: the station wraps it in a mutex.
@@ -352,8 +380,9 @@ mod tests {
             // envelopes in the row; version 3 wrote the same (envelopes could still be in the
             // row), and a failed upload's error on a queued packet; version 4 the same, with the
             // upload queue's columns (nullable or defaulted); version 5 the same, and the time
-            // of the last sync.
-            1..=5 => {
+            // of the last sync; version 6 the same, and a request key; version 7 the same (its
+            // register statuses and inbox key are nullable).
+            1..=7 => {
                 let transaction = connection.transaction().unwrap();
                 transaction
                     .execute(
@@ -416,6 +445,14 @@ mod tests {
                 if version >= 5 {
                     transaction
                         .execute("UPDATE station SET last_sync_at = 't8' WHERE id = 1", [])
+                        .unwrap();
+                }
+                if version >= 6 {
+                    transaction
+                        .execute(
+                            "UPDATE station SET request_key_seed = ?1, request_key_proof = ?2 WHERE id = 1",
+                            rusqlite::params![[6u8; 32].as_slice(), [7u8; 64].as_slice()],
+                        )
                         .unwrap();
                 }
                 transaction.commit().unwrap();
@@ -493,9 +530,14 @@ mod tests {
             assert_eq!(vault.last_sync_at().unwrap(), last_sync, "from {version}");
             vault.record_sync("t9").unwrap();
             assert_eq!(vault.last_sync_at().unwrap().as_deref(), Some("t9"));
-            // No request key yet: the station makes one, an operator's sign-in vouches for it,
-            // and the sync registers it.
-            assert_eq!(vault.request_key_proof().unwrap(), None);
+            // Before version 6 no request key: the station makes one, an operator's sign-in
+            // vouches for it, and the sync registers it. From version 6 on it is kept.
+            if version >= 6 {
+                assert_eq!(vault.request_key_proof().unwrap(), Some([7; 64]));
+                assert_eq!(vault.ensure_request_key_seed().unwrap(), [6; 32]);
+            } else {
+                assert_eq!(vault.request_key_proof().unwrap(), None);
+            }
             assert_eq!(vault.request_key_registered_at().unwrap(), None);
             let seed = vault.ensure_request_key_seed().unwrap();
             assert_eq!(vault.ensure_request_key_seed().unwrap(), seed, "made once, then kept");
@@ -526,8 +568,27 @@ mod tests {
             expected.push(("R2".into(), "t3".into(), 0, None));
             assert_eq!(queue, expected, "from {version}");
             vault.purge("R3", "t4").unwrap();
+            // The register's word on a receipted packet is asked for, kept on its tombstone,
+            // and its reasons sealed to an inbox key made now.
+            assert_eq!(vault.awaiting_register_status(10).unwrap(), ["R3"]);
+            vault
+                .record_register_statuses(
+                    &[crate::register_status::RegisterStatusUpdate {
+                        registration_id: "R3".into(),
+                        status: "processed".into(),
+                        reason_sealed: None,
+                        changed_at: None,
+                    }],
+                    "t4",
+                )
+                .unwrap();
+            assert!(vault.awaiting_register_status(10).unwrap().is_empty());
+            assert_eq!(vault.inbox_public_key().unwrap(), None);
+            assert!(vault.store_inbox_key(&[1; 32], &[2; 32], &key).unwrap());
+            // No configuration from the register yet: it is asked from version 0.
+            assert_eq!(vault.highest_config_version().unwrap(), 0);
             vault.remove_operator("omar", "t5").unwrap();
-            assert_eq!(vault.audit_events().unwrap().len(), 5);
+            assert_eq!(vault.audit_events().unwrap().len(), 6);
             vault.integrity_check().unwrap();
             assert_eq!(vault.verify_audit_chain(&|_, _| true).unwrap().broken, None);
             assert_eq!(vault.counts().unwrap().operators, 1);

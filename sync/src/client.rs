@@ -55,6 +55,17 @@ pub struct RegisterStatus {
     pub changed_at: Option<String>,
 }
 
+/// The register's configuration published after the version a station asked from
+/// (`schemas/intake-api.md` §"Configuration").
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigDelta {
+    /// The highest version the register published.
+    pub latest: u64,
+    /// The latest document of each kind that changed since, signed.
+    pub documents: Vec<enroll_packet::register_config::SignedConfig>,
+}
+
 /// The statuses of `schemas/intake-api.md` §"Packet status".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -348,6 +359,31 @@ impl IntakeClient {
                 Err(self.status_error("GET", &url, status, body, Subject::default()))
             }
         }
+    }
+
+    /// `GET /v1/config?since=N`: the register's configuration documents published after version
+    /// `since`, still signed (the station verifies each against the pinned register key before
+    /// it reads a byte of it: `enroll_packet::register_config`).
+    #[tracing::instrument(skip(self), err)]
+    pub async fn config_since(&self, since: u64) -> Result<ConfigDelta, SyncError> {
+        let mut url = self.endpoint("v1/config")?;
+        url.query_pairs_mut().append_pair("since", &since.to_string());
+        let response = self.send(self.http.get(url.clone())).await?;
+        if !response.status().is_success() {
+            let status = response.status();
+            let body = read_error_body(response).await;
+            return Err(self.status_error("GET", &url, status, body, Subject::default()));
+        }
+        let text = response.text().await.map_err(|error| self.transport(error))?;
+        let delta: ConfigDelta = serde_json::from_str(&text)
+            .map_err(|error| SyncError::Protocol(format!("GET {url} did not answer configuration: {error}")))?;
+        if delta.documents.len() > enroll_packet::register_config::ConfigKind::ALL.len() {
+            return Err(SyncError::Protocol(format!(
+                "GET {url} answered {} documents; there is at most one of each kind",
+                delta.documents.len()
+            )));
+        }
+        Ok(delta)
     }
 
     /// `POST /v1/packets/status`: where each of `registration_ids` (at most 500) stands at the

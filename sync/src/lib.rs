@@ -23,9 +23,10 @@
 //! receipt returned by [`IntakeClient::send_packet`] (already verified against the pinned key).
 //! A packet leaves the station only as the sealed bytes it was given.
 //!
-//! Deliberately absent for now: status and configuration down-sync, register key rotation,
-//! and export/import on removable media; the station's queue (what to send when) lives in the
-//! store, not here.
+//! Deliberately absent for now: status and configuration down-sync, register key rotation;
+//! export/import on removable media (the folder is `enroll_packet::exchange_media`, the station
+//! relays with [`IntakeClient::send_packet`]); the station's queue (what to send when) lives in
+//! the store, not here.
 
 mod backoff;
 mod chunking;
@@ -41,8 +42,8 @@ pub use backoff::{parse_retry_after, RetryPolicy, MAX_RETRY_AFTER};
 pub use chunking::{FIRST_CHUNK, MAX_CHUNK, MIN_CHUNK, TARGET_CHUNK_TIME};
 pub use client::{parse_error_body, MAX_ERROR_MESSAGE, MAX_PLAIN_ERROR_MESSAGE};
 pub use client::{
-    IntakeClient, RegisterPacketStatus, RegisterStatus, StationRegistration, DEFAULT_CHUNK_ATTEMPTS, DEFAULT_RETRY_CAP,
-    DEFAULT_RETRY_DELAY,
+    ConfigDelta, IntakeClient, RegisterPacketStatus, RegisterStatus, StationRegistration, DEFAULT_CHUNK_ATTEMPTS,
+    DEFAULT_RETRY_CAP, DEFAULT_RETRY_DELAY,
 };
 pub use error::{FailureScope, SyncError};
 pub use receipt::verify_receipt;

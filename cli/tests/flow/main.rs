@@ -8,8 +8,9 @@
 //! with `enroll packet open`.
 //!
 //! Beside it, the CLI's other commands run as an admin runs them: `checks` (audit, vault,
-//! packet verify), `station_keys`, `biometrics` (record headers) and `devices` (device list,
-//! capture, and `enroll sim-devices` in a process of its own).
+//! packet verify), `station_keys`, `biometrics` (record headers), `devices` (device list,
+//! capture, and `enroll sim-devices` in a process of its own) and `exchange_cli` (`enroll
+//! export`, `enroll intake import`, `enroll import`: packets on removable media and back).
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -17,7 +18,9 @@ use std::process::Command;
 
 mod biometrics;
 mod checks;
+mod config_cli;
 mod devices;
+mod exchange_cli;
 mod intake_crash;
 mod station_keys;
 mod stations_cli;

@@ -17,7 +17,10 @@ const ADMIN_PASSWORD: &str = "a long passphrase";
 
 /// A station in `dir/station`, set up against an intake that is then stopped, with `count`
 /// approved registrations queued. Returns their ids and the intake's address and key.
-async fn station_with_queue(dir: &Path, count: usize) -> (Vec<String>, std::net::SocketAddr, RegisterKeyPair) {
+pub(crate) async fn station_with_queue(
+    dir: &Path,
+    count: usize,
+) -> (Vec<String>, std::net::SocketAddr, RegisterKeyPair) {
     let keys = RegisterKeyPair::generate();
     let config = |keys: &RegisterKeyPair| {
         IntakeConfig::new(dir.join("intake"), RegisterKeyPair::from_json(&keys.to_json()).unwrap())
@@ -58,7 +61,7 @@ async fn station_with_queue(dir: &Path, count: usize) -> (Vec<String>, std::net:
     (ids, address, keys)
 }
 
-fn states(dir: &Path, ids: &[String]) -> Vec<String> {
+pub(crate) fn states(dir: &Path, ids: &[String]) -> Vec<String> {
     let station = open_station(dir.join("station"), String::new());
     station.log_in("admin", ADMIN_PASSWORD).unwrap();
     ids.iter()

@@ -65,6 +65,8 @@ const OFFICER_RESET_PASSWORD: &str = "reset by the admin";
 const TEMP_OPERATOR: &str = "temp.clerk";
 const STATION_NAME: &str = "Rabat Central 1";
 const REJECTION_REASON: &str = "The photo does not show the face clearly";
+/// The register's reason for asking the resident to come back.
+const REGISTER_REASON: &str = "Fingerprints unreadable: please enroll again";
 
 /// An intake on loopback whose keys and data outlive a stop, so it can be started again.
 struct Intake {
@@ -830,11 +832,44 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         "the rejected registration's packet is at the register, marked rejected"
     );
 
+    // 10e. The register's back office finds the approved packet's fingerprints unusable and
+    //      asks the resident to register again. Nobody presses anything: the station asks the
+    //      register by itself, and the home screen lists the packet with the register's reason
+    //      for a supervisor; its details say it too.
+    enroll_intake::StationRegistry::open(&intake.data_dir)?.set_packet_status(
+        &registration_id,
+        enroll_intake::packet_status::PacketStatus::ReRegister,
+        Some(REGISTER_REASON),
+    )?;
+    let returned = ui
+        .wait_for(id::HOME_RETURNED)
+        .await
+        .context("the home screen lists the packet the register returned")?;
+    let returned = returned.text().await?;
+    ensure!(
+        returned.contains("The resident must register again") && returned.contains(REGISTER_REASON),
+        "the returned packet reads {returned:?}"
+    );
+    ui.screenshot("09d-home-returned-by-register").await?;
+    ui.click(&id::row_open_id(&registration_id)).await?;
+    ui.wait_for_attr(id::REGISTRATION_REGISTER_STATUS, "data-status", "re_register")
+        .await
+        .context("the registration's details say what the register did")?;
+    ui.click(id::BACK_TO_HOME).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+
     // 11. Arabic: the whole window mirrors.
     ui.select(id::LANGUAGE_SELECT, "ar").await?;
     let direction = ui.client.execute("return document.documentElement.dir", vec![]).await?;
     ensure!(direction == "rtl", "in Arabic the document's dir is {direction}");
+    ui.wait_for(id::HOME_RETURNED).await?;
     ui.screenshot("10-home-arabic").await?;
+    // The admin (a supervisor's right) marks the return handled, and it leaves the list.
+    ui.click(id::HOME_RETURNED_HANDLED).await?;
+    ui.wait_until("the handled return to leave the home screen", || async {
+        Ok(ui.find_displayed(id::HOME_RETURNED).await?.is_none().then_some(()))
+    })
+    .await?;
     ui.click(id::UPLOAD_CENTER_OPEN).await?;
     ui.wait_for(id::UPLOAD_CENTER).await?;
     ui.screenshot("10a-upload-center-arabic").await?;

@@ -31,6 +31,7 @@ use base64::Engine as _;
 use ed25519_dalek::SigningKey;
 use enroll_intake::packet_status::PacketStatus;
 use enroll_intake::{spawn, IntakeConfig, IntakeError, RunningIntake, StationRegistry};
+use enroll_packet::register_config::ConfigKind;
 use enroll_packet::request_signature as rs;
 use enroll_packet::{RegisterKeyPair, RegisterPublicKeys, SignedReceipt, StationSigningKey};
 use reqwest::header::HeaderMap;
@@ -78,7 +79,16 @@ const SIGNED_OPERATIONS: &[(&str, &str)] = &[
     ("/v1/uploads/{id}", "delete"),
     ("/v1/uploads/{id}/receipt", "get"),
     ("/v1/packets/status", "post"),
+    ("/v1/config", "get"),
 ];
+
+/// What a request sent, as the checks of its answer need it.
+struct Sent<'a> {
+    path: &'a str,
+    query: &'a [(String, String)],
+    headers: &'a HeaderMap,
+    body: Option<&'a [u8]>,
+}
 
 /// One documented answer: path template, lower-case method, status.
 type AnswerKey = (String, String, u16);
@@ -360,6 +370,11 @@ impl Conformance {
     async fn exchange(&mut self, request: Request) -> Answer {
         let method = request.method().as_str().to_ascii_lowercase();
         let path = request.url().path().to_owned();
+        let query: Vec<(String, String)> = request
+            .url()
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         let sent_headers = request.headers().clone();
         let sent_body = request.body().and_then(|body| body.as_bytes()).map(<[u8]>::to_vec);
         let response = self.http.execute(request).await.unwrap();
@@ -372,7 +387,13 @@ impl Conformance {
         match self.api.template_of(&path) {
             None => self.findings.push(format!("{context}: no documented path")),
             Some(template) => {
-                let problems = self.check(&template, &method, &path, &sent_headers, sent_body.as_deref(), &answer);
+                let sent = Sent {
+                    path: &path,
+                    query: &query,
+                    headers: &sent_headers,
+                    body: sent_body.as_deref(),
+                };
+                let problems = self.check(&template, &method, &sent, &answer);
                 self.findings
                     .extend(problems.into_iter().map(|problem| format!("{context}: {problem}")));
                 self.exercised.insert((template, method, answer.status.as_u16()));
@@ -382,15 +403,7 @@ impl Conformance {
     }
 
     /// What is wrong with this exchange according to the document; empty when it conforms.
-    fn check(
-        &mut self,
-        template: &str,
-        method: &str,
-        path: &str,
-        sent_headers: &HeaderMap,
-        sent_body: Option<&[u8]>,
-        answer: &Answer,
-    ) -> Vec<String> {
+    fn check(&mut self, template: &str, method: &str, sent: &Sent<'_>, answer: &Answer) -> Vec<String> {
         let mut problems = Vec::new();
         let item = self.api.document["paths"][template].clone();
         let Some(operation) = item.get(method).cloned() else {
@@ -458,7 +471,7 @@ impl Conformance {
         // A request the intake accepted must satisfy the documented request, or the document
         // asks more than the server needs.
         if answer.status.is_success() {
-            problems.extend(self.check_accepted_request(&item, &operation, template, path, sent_headers, sent_body));
+            problems.extend(self.check_accepted_request(&item, &operation, template, sent));
         }
         problems
     }
@@ -468,10 +481,9 @@ impl Conformance {
         item: &Value,
         operation: &Value,
         template: &str,
-        path: &str,
-        sent_headers: &HeaderMap,
-        sent_body: Option<&[u8]>,
+        sent: &Sent<'_>,
     ) -> Vec<String> {
+        let (path, sent_headers, sent_body) = (sent.path, sent.headers, sent.body);
         let mut problems = Vec::new();
         let parameters: Vec<Value> = [item.get("parameters"), operation.get("parameters")]
             .into_iter()
@@ -479,7 +491,7 @@ impl Conformance {
             .flat_map(|list| list.as_array().cloned().unwrap_or_default())
             .map(|parameter| self.api.resolve(&parameter).clone())
             .collect();
-        for parameter in parameters {
+        for parameter in &parameters {
             let name = parameter["name"].as_str().unwrap();
             let value = match parameter["in"].as_str() {
                 Some("header") => sent_headers
@@ -490,6 +502,11 @@ impl Conformance {
                     .zip(path.split('/'))
                     .find(|(segment, _)| *segment == format!("{{{name}}}"))
                     .map(|(_, value)| value.to_owned()),
+                Some("query") => sent
+                    .query
+                    .iter()
+                    .find(|(key, _)| key == name)
+                    .map(|(_, value)| value.clone()),
                 other => panic!("parameters in {other:?} are not expected in this API"),
             };
             match value {
@@ -498,10 +515,26 @@ impl Conformance {
                 }
                 None => {}
                 Some(value) => {
-                    for violation in self.api.violations(&parameter["schema"], &Value::String(value.clone())) {
+                    // A query's integer is text on the wire; the document's schema says number.
+                    let instance = match parameter["schema"]["type"].as_str() {
+                        Some("integer") => value
+                            .parse::<i64>()
+                            .map(Value::from)
+                            .unwrap_or_else(|_| Value::String(value.clone())),
+                        _ => Value::String(value.clone()),
+                    };
+                    for violation in self.api.violations(&parameter["schema"], &instance) {
                         problems.push(format!("accepted parameter {name}: '{value}' {violation}"));
                     }
                 }
+            }
+        }
+        for (key, _) in sent.query {
+            let documented = parameters
+                .iter()
+                .any(|parameter| parameter["in"] == "query" && parameter["name"] == key.as_str());
+            if !documented {
+                problems.push(format!("accepted the undocumented query parameter {key}"));
             }
         }
         if let Some(request_body) = operation.get("requestBody") {
@@ -890,6 +923,7 @@ async fn every_answer_of_the_intake_is_one_its_openapi_document_allows() {
     uploads(&mut api).await;
     expiry(&mut api).await;
     packet_statuses(&mut api).await;
+    configuration(&mut api).await;
     failures_on_the_intakes_side(&mut api).await;
     api.assert_conforms_and_covers_the_document();
 }
@@ -1411,6 +1445,62 @@ async fn packet_statuses(api: &mut Conformance) {
     intake.running.shutdown().await;
 }
 
+/// The configuration a station asks for: a delta, a bad query, an unsigned or revoked asker,
+/// and a published document the intake cannot read.
+async fn configuration(api: &mut Conformance) {
+    let intake = Intake::start(IntakeConfig::approving_stations_automatically).await;
+    let station = Station::new("ST-0012");
+    api.register(&intake, &station, None).await.expect(201);
+    api.act_as(&station);
+    let config = |query: &str| intake.url(&format!("/v1/config{query}"));
+
+    let answer = api.send(api.request(Method::GET, &config(""))).await;
+    answer.expect(200);
+    assert_eq!(answer.json(), json!({ "latest": 0, "documents": [] }));
+    let folder = enroll_intake::configuration::ConfigFolder::open(&intake.data_dir()).unwrap();
+    let limits = json!({"max_days_since_sync": 5, "max_packets_not_uploaded": 100, "min_free_disk_mb": 512});
+    folder
+        .publish(
+            ConfigKind::OfflineLimits,
+            limits,
+            &intake.register,
+            time::OffsetDateTime::now_utc(),
+        )
+        .unwrap();
+    let answer = api.send(api.request(Method::GET, &config("?since=0"))).await;
+    answer.expect(200);
+    let delta = answer.json();
+    assert_eq!(delta["latest"], 1);
+    let signed: enroll_packet::register_config::SignedConfig =
+        serde_json::from_value(delta["documents"][0].clone()).unwrap();
+    let document = signed.verify(&intake.public_keys().signing_public).unwrap();
+    assert_eq!((document.kind, document.version), (ConfigKind::OfflineLimits, 1));
+    let answer = api.send(api.request(Method::GET, &config("?since=1"))).await;
+    answer.expect(200);
+    assert_eq!(answer.json()["documents"], json!([]));
+
+    for query in ["?since=-1", "?since=one", "?since=1&kind=form", "?version=1"] {
+        api.send(api.request(Method::GET, &config(query)))
+            .await
+            .expect_refusal(400, "bad_request");
+    }
+    api.send_unsigned(api.request(Method::GET, &config("")))
+        .await
+        .expect_refusal(401, "signature_missing");
+
+    // A published file damaged on the intake's disk: the intake says so, it serves nothing wrong.
+    std::fs::write(intake.data_dir().join("config/offline_limits.json"), "{").unwrap();
+    api.send(api.request(Method::GET, &config("")))
+        .await
+        .expect_refusal(500, "internal");
+
+    intake.registry().revoke(station.id).unwrap();
+    api.send(api.request(Method::GET, &config("")))
+        .await
+        .expect_refusal(403, "station_revoked");
+    intake.running.shutdown().await;
+}
+
 /// `500`s, provoked by taking away the files an upload needs, and a column a status query reads.
 async fn failures_on_the_intakes_side(api: &mut Conformance) {
     let intake = Intake::start(IntakeConfig::approving_stations_automatically).await;
@@ -1655,6 +1745,8 @@ fn the_documented_error_codes_are_the_intakes_each_at_its_status() {
             | IntakeError::Io(_)
             | IntakeError::Bind { .. }
             | IntakeError::Internal(_) => {}
+            // Never an HTTP answer: removable media are read by `enroll intake import`.
+            IntakeError::Media(_) => continue,
         }
         status_of_code.insert(error.code().to_owned(), error.status().as_u16());
     }

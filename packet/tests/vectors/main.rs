@@ -588,4 +588,9 @@ mod fuzz_regressions {
     fn cbeff() {
         replay("cbeff", packet_targets::cbeff);
     }
+
+    #[test]
+    fn exchange_manifest() {
+        replay("exchange_manifest", packet_targets::exchange_manifest);
+    }
 }

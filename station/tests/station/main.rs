@@ -12,17 +12,22 @@
 //! - `marker`: no resident data in any file the station writes, at every stage.
 //! - `private_files`: the data folder and every file in it are owner-only, old ones tightened.
 //! - `sync`: the upload queue's order, quarantine, and the background sync.
+//! - `exchange`: sealed packets on removable media, to the register and back, relayed by a
+//!   second station; damaged and forged media refused.
 //! - `request_key`: the key that signs the sync's requests, from setup, and for a station set up
 //!   before request keys, from the first sign-in after the upgrade.
 
 mod audit_details;
 mod biometrics;
+mod exchange;
 mod home;
 mod lifecycle;
 mod marker;
 mod offline;
 mod onboarding;
 mod private_files;
+mod register_config;
+mod register_status;
 mod request_key;
 mod roles;
 mod session;

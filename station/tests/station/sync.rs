@@ -145,6 +145,8 @@ fn quick_pace() -> BackgroundSync {
             cap: Duration::from_millis(300),
         },
         blocked: Duration::from_millis(300),
+        register_status: Duration::from_millis(300),
+        configuration: Duration::from_millis(300),
     }
 }
 

@@ -43,6 +43,9 @@ export const TestId = {
   HomePending: 'home-pending',
   HomeQueue: 'home-queue',
   HomeAcknowledged: 'home-acknowledged',
+  HomeReturned: 'home-returned',
+  HomeReturnedItem: 'home-returned-item',
+  HomeReturnedHandled: 'home-returned-handled',
 
   SyncStatus: 'sync-status',
   OfflineNotice: 'offline-notice',
@@ -58,6 +61,7 @@ export const TestId = {
   FinalizeButton: 'finalize',
   RegistrationDecision: 'registration-decision',
   RegistrationReceipt: 'registration-receipt',
+  RegistrationRegisterStatus: 'registration-register-status',
   BackToHome: 'back-to-home',
 
   BiometricsSection: 'biometrics',

@@ -55,7 +55,10 @@ import type {
   PolicyView,
   PurgeReport,
   ReceiptView,
+  RegisterStatusName,
+  RegisterStatusView,
   RegistrationState,
+  ReturnedByRegisterView,
   RegistrationView,
   Role,
   SessionView,
@@ -305,6 +308,8 @@ interface Registration {
   quarantinedAt: string | null;
   /** The register refuses it for good at the next run (`refuseAtIntake`). */
   refusal: ErrorCode | null;
+  /** What the register did with it once receipted, as the station last heard (`setRegisterStatus`). */
+  registerStatus: RegisterStatusView | null;
 }
 
 export interface FakeStationOptions {
@@ -474,6 +479,21 @@ export class FakeStation implements Backend {
     registration.uploadFailures = failures;
     registration.lastError = errorView(code);
     registration.nextAttemptAt = this.inMinutes(5);
+    return this;
+  }
+
+  /** The station heard the register's word on an acknowledged packet (its sync asked). */
+  setRegisterStatus(registrationId: string, status: RegisterStatusName, reason: string | null = null): this {
+    const registration = this.inState(registrationId, ['acknowledged']);
+    registration.registerStatus = {
+      registration_id: registrationId,
+      status,
+      reason,
+      changed_at: this.now(),
+      checked_at: this.now(),
+      handled_by: null,
+      handled_at: null,
+    };
     return this;
   }
 
@@ -695,7 +715,18 @@ export class FakeStation implements Backend {
       upload_queue: this.page('upload_queue', null),
       acknowledged: this.page('acknowledged', null),
       offline: structuredClone(this.offline),
+      returned_by_register: this.returnedView(),
     };
+  }
+
+  /** The packets the register returned that no supervisor has handled, oldest first. */
+  private returnedView(): ReturnedByRegisterView {
+    const items = [...this.registrations.values()]
+      .map((r) => r.registerStatus)
+      .filter((s): s is RegisterStatusView => s !== null)
+      .filter((s) => (s.status === 'rejected' || s.status === 're_register') && s.handled_at === null)
+      .sort((a, b) => a.changed_at.localeCompare(b.changed_at));
+    return structuredClone({ items: items.slice(0, 50), total: items.length });
   }
 
   async homePage(list: HomeListName, after: HomeCursor): Promise<HomeList> {
@@ -944,6 +975,20 @@ export class FakeStation implements Backend {
     return this.uploadCenterView();
   }
 
+  async markRegisterReturnHandled(registrationId: string): Promise<ReturnedByRegisterView> {
+    this.enter('markRegisterReturnHandled', [registrationId]);
+    const me = this.requireSession();
+    if (me.view.role === 'officer') throw notPermitted('officer_cannot_review', `mark ${registrationId} as handled`);
+    const registration = this.inState(registrationId, ['acknowledged']);
+    const status = registration.registerStatus;
+    if (!status || !(status.status === 'rejected' || status.status === 're_register') || status.handled_at !== null) {
+      throw invalidState(registration);
+    }
+    status.handled_by = me.view.username;
+    status.handled_at = this.now();
+    return this.returnedView();
+  }
+
   // --- Inside the station ---------------------------------------------------------------------
 
   /** Every call starts here: it is recorded, and a failure the test asked for happens now. */
@@ -1011,6 +1056,7 @@ export class FakeStation implements Backend {
       nextAttemptAt: null,
       quarantinedAt: null,
       refusal: null,
+      registerStatus: null,
     };
     this.registrations.set(registration.id, registration);
     return registration;
@@ -1206,6 +1252,7 @@ export class FakeStation implements Backend {
       receipt: registration.receipt,
       last_error: this.lastUploadError(registration),
       decision: this.decisionView(registration, true),
+      register_status: registration.registerStatus,
     });
   }
 

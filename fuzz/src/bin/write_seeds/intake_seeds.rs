@@ -9,8 +9,8 @@
 //! `signed_request`: requests signed as a station signs them (RFC 9421) with a made-up request
 //! key at the target's fixed clock, and copies that break one rule each.
 //!
-//! Deliberately absent: import manifests (none exist yet; they come with export/import), and
-//! anything from a real deployment (names, ids and codes here are made up).
+//! Deliberately absent: the manifests of removable media (`exchange_seeds`), and anything from a
+//! real deployment (names, ids and codes here are made up).
 
 use std::time::Duration;
 

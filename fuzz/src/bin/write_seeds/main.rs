@@ -19,9 +19,11 @@
 //! `iso_seeds` (19794 records of both editions), `codec_seeds` (WSQ and JPEG 2000), `sbi_seeds`
 //! (SBI answers and JWS values, signed by the committed fuzz CA in `fuzz/sbi-test-ca/`) and
 //! `usb_seeds` (umockdev and pcapng recordings). `intake_seeds` writes those of the intake's
-//! inputs and of the station's reading of intake answers.
+//! inputs and of the station's reading of intake answers, `exchange_seeds` those of the
+//! manifests read off removable media.
 
 mod codec_seeds;
+mod exchange_seeds;
 mod intake_seeds;
 mod iso_seeds;
 mod sbi_seeds;
@@ -39,7 +41,7 @@ use enroll_packet::{EnvelopeHeader, PacketContents, Receipt, SignedReceipt, Stat
 use serde_json::{json, Value};
 
 /// Every fuzz target; each must get at least one seed.
-const TARGETS: [&str; 23] = [
+const TARGETS: [&str; 24] = [
     "envelope_header",
     "envelope_open",
     "envelope_open_resigned",
@@ -63,6 +65,7 @@ const TARGETS: [&str; 23] = [
     "enrollment_code",
     "retry_after",
     "intake_replies",
+    "exchange_manifest",
 ];
 
 /// A 2×2 greyscale PNG (71 bytes), the smallest image a face record can carry: the seeds stay
@@ -121,6 +124,7 @@ fn main() -> Result<()> {
     intake_seeds::enrollment_code_seeds(&mut seeds)?;
     intake_seeds::retry_after_seeds(&mut seeds)?;
     intake_seeds::intake_replies_seeds(&mut seeds)?;
+    exchange_seeds::exchange_manifest_seeds(&mut seeds)?;
     for target in TARGETS {
         if !seeds.0.keys().any(|(t, _)| *t == target) {
             return Err(format!("no seed for target {target}; every target needs at least one"));

@@ -412,3 +412,55 @@ describe('the offline limits on the home screen', () => {
     await expect(station.newRegistration()).rejects.toMatchObject({ code: 'offline_limit_reached' });
   });
 });
+
+describe('packets the register returned', () => {
+  afterEach(() => setUiLanguage('en'));
+
+  test('nothing is shown while the register returned nothing', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const processed = station.seedRegistration('acknowledged');
+    station.setRegisterStatus(processed, 'processed');
+    await showHome(station);
+    expect(screen.queryByTestId(TestId.HomeReturned)).toBeNull();
+  });
+
+  test('a supervisor sees each return with the register’s reason in French and marks it handled', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const rejected = station.seedRegistration('acknowledged');
+    const again = station.seedRegistration('acknowledged');
+    station.setRegisterStatus(rejected, 'rejected', 'Photo floue');
+    station.setRegisterStatus(again, 're_register', 'Empreintes illisibles');
+    setUiLanguage('fr');
+    const { onOpenRegistration } = await showHome(station);
+    const section = await screen.findByTestId(TestId.HomeReturned);
+    expect(section.textContent).toContain('Renvoyés par le registre (2)');
+    const items = within(section).getAllByTestId(TestId.HomeReturnedItem);
+    expect(items.map((item) => item.dataset.status)).toEqual(['rejected', 're_register']);
+    expect(items[0].textContent).toContain('Rejeté par le registre');
+    expect(items[0].textContent).toContain('Motif : Photo floue');
+    expect(items[1].textContent).toContain('Le résident doit se réinscrire');
+
+    const user = userEvent.setup();
+    await user.click(within(items[1]).getByRole('button', { name: 'Détails' }));
+    expect(onOpenRegistration).toHaveBeenCalledWith(again);
+
+    await user.click(within(items[0]).getByTestId(TestId.HomeReturnedHandled));
+    await waitFor(() => expect(screen.getAllByTestId(TestId.HomeReturnedItem)).toHaveLength(1));
+    expect(screen.getByTestId(TestId.HomeReturned).textContent).toContain('(1)');
+    expect(station.calls.find((c) => c.method === 'markRegisterReturnHandled')?.args).toEqual([rejected]);
+    expect(await screen.findByText(`L’inscription ${rejected} est marquée comme traitée`)).toBeTruthy();
+  });
+
+  test('an officer sees the returns in Arabic but has no button to mark them, and the station refuses it', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    const rejected = station.seedRegistration('acknowledged');
+    station.setRegisterStatus(rejected, 'rejected', 'صورة غير واضحة');
+    setUiLanguage('ar');
+    await showHome(station);
+    const section = await screen.findByTestId(TestId.HomeReturned);
+    expect(section.textContent).toContain('أعادها السجل (1)');
+    expect(section.textContent).toContain('السبب: صورة غير واضحة');
+    expect(within(section).queryByTestId(TestId.HomeReturnedHandled)).toBeNull();
+    await expect(station.markRegisterReturnHandled(rejected)).rejects.toMatchObject({ code: 'not_permitted' });
+  });
+});

@@ -178,3 +178,27 @@ describe('review screen', () => {
     expect(screen.queryByTestId(fieldInputId('fullName', 'eng'))).toBeNull();
   });
 });
+
+describe('the register’s word on a receipted registration', () => {
+  test('its status, the register’s reason and who handled it are shown in French', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const registrationId = station.seedRegistration('acknowledged');
+    station.setRegisterStatus(registrationId, 're_register', 'Empreintes illisibles');
+    await station.markRegisterReturnHandled(registrationId);
+    setUiLanguage('fr');
+    open(station, registrationId);
+    const line = await screen.findByTestId(TestId.RegistrationRegisterStatus);
+    expect(line.dataset.status).toBe('re_register');
+    expect(line.textContent).toContain('Au registre : le résident doit se réinscrire');
+    expect(line.textContent).toContain('Motif du registre : Empreintes illisibles');
+    expect(line.textContent).toContain('Traité par karim.supervisor');
+  });
+
+  test('nothing is said before the station heard from the register', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const registrationId = station.seedRegistration('acknowledged');
+    open(station, registrationId);
+    await screen.findByTestId(TestId.RegistrationReceipt);
+    expect(screen.queryByTestId(TestId.RegistrationRegisterStatus)).toBeNull();
+  });
+});

@@ -63,10 +63,12 @@ export const commands = {
 	watchSync: (channel: Channel<SyncStatusView>) => __TAURI_INVOKE<SyncStatusView>("watch_sync", { channel }),
 	uploadCenter: () => __TAURI_INVOKE<UploadCenterView>("upload_center"),
 	releaseQuarantined: (registrationId: string) => __TAURI_INVOKE<UploadCenterView>("release_quarantined", { registrationId }),
+	/**  A supervisor dealt with a packet the register returned (rejected, or re-register). */
+	markRegisterReturnHandled: (registrationId: string) => __TAURI_INVOKE<ReturnedByRegisterView>("mark_register_return_handled", { registrationId }),
 };
 
 /* Constants */
-export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","device_not_connected","device_bad_image","capture_failed","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","offline_limit_reached","request_key_unproven","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","request_key_unknown","signature_refused","signature_expired","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol"] as const;
+export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","media_incomplete","media_manifest_invalid","media_signature_invalid","media_file_missing","media_file_truncated","media_file_changed","media_file_unexpected","media_receipt_invalid","config_invalid","device_not_connected","device_bad_image","capture_failed","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","offline_limit_reached","request_key_unproven","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","request_key_unknown","signature_refused","signature_expired","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol"] as const;
 
 export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_registration","others_draft","remove_self","reset_own_password","sign_off_needs_supervisor"] as const;
 
@@ -178,7 +180,7 @@ export type ErrorCode = "not_set_up" | "already_set_up" | "wrong_credentials" | 
 /**  Params: `rule` (a [`PermissionRule`]). */
 "not_permitted" | "not_found" | 
 /**  Params: `registration_id`, `state` (a registration state). */
-"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "device_not_connected" | "device_bad_image" | "capture_failed" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "usb_access_denied" | "slap_segmentation_failed" | "no_device" | "force_capture_not_allowed" | "offline_limit_reached" | 
+"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "media_incomplete" | "media_manifest_invalid" | "media_signature_invalid" | "media_file_missing" | "media_file_truncated" | "media_file_changed" | "media_file_unexpected" | "media_receipt_invalid" | "config_invalid" | "device_not_connected" | "device_bad_image" | "capture_failed" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "usb_access_denied" | "slap_segmentation_failed" | "no_device" | "force_capture_not_allowed" | "offline_limit_reached" | 
 /**  The sync waits for a sign-in, which vouches for the key the station signs its requests with. */
 "request_key_unproven" | "intake_unreachable" | "invalid_url" | "packet_rejected" | "duplicate_registration" | "unknown_station" | "station_exists" | "station_pending" | "station_revoked" | "enrollment_code_invalid" | "request_key_unknown" | "signature_refused" | "signature_expired" | "bad_receipt" | "upload_too_large" | "checksum_mismatch" | "upload_gone" | "upload_incomplete" | "intake_error" | "protocol";
 
@@ -311,6 +313,11 @@ export type HomeSummary = {
 	acknowledged: HomeList,
 	/**  The station against its offline limits: a warning or why new registrations stop. */
 	offline: OfflineView,
+	/**
+	 *  Receipted packets the register sent back (rejected, or the resident must register
+	 *  again) that no supervisor has handled yet, with the register's reasons.
+	 */
+	returned_by_register: ReturnedByRegisterView,
 };
 
 /**  Whether the intake answered the last time the station asked. */
@@ -473,6 +480,24 @@ export type ReceiptView = {
 	received_at: string,
 };
 
+/**  A status as the screens show it. */
+export type RegisterStatusName = "received" | "processing" | "processed" | "rejected" | "re_register" | "unknown";
+
+/**  What the register says of one registration. */
+export type RegisterStatusView = {
+	registration_id: string,
+	status: RegisterStatusName,
+	/**  The register's reason (for a rejection or a re-registration), if it gave one. */
+	reason: string | null,
+	/**  When the register changed it (RFC 3339), or when the station first heard of it. */
+	changed_at: string,
+	/**  When the station last asked. */
+	checked_at: string | null,
+	/**  For a returned packet that a supervisor dealt with: who, and when. */
+	handled_by: string | null,
+	handled_at: string | null,
+};
+
 /**
  *  A registration's state as the window names it: the vault's
  *  [`enroll_store::RegistrationState`], spelled for IPC.
@@ -499,6 +524,16 @@ export type RegistrationView = {
 	 *  reason of a rejection.
 	 */
 	decision: DecisionView | null,
+	/**  What the register did with it, once the sync heard (acknowledged onward). */
+	register_status: RegisterStatusView | null,
+};
+
+/**  The packets the register returned that no supervisor has handled yet. */
+export type ReturnedByRegisterView = {
+	/**  The oldest returns first, at most [`RETURNED_LIST_SIZE`]. */
+	items: RegisterStatusView[],
+	/**  How many there are in all. */
+	total: number,
 };
 
 /**  A role as the window names it: the vault's [`enroll_store::Role`], spelled for IPC. */

@@ -1,7 +1,7 @@
 // What the home screen shows from the station's summary: the counts a clerk reads, which
 // actions a row offers, how a decision reads, and how a further page joins its list.
 
-import type { DecisionView, HomeList, RegistrationState, StateCountsView } from '../backend/types';
+import type { DecisionView, HomeList, RegisterStatusName, RegistrationState, StateCountsView } from '../backend/types';
 import type { MessageKey } from '../i18n/catalogues';
 
 export interface Counts {
@@ -35,6 +35,19 @@ export function canContinue(state: RegistrationState): boolean {
 /** "Approved by …" or "Rejected by …": a rejected packet must never read as an approved one. */
 export function decisionKey(decision: DecisionView): MessageKey {
   return decision.outcome === 'rejected' ? 'decision.rejectedBy' : 'decision.approvedBy';
+}
+
+/** What the register did with a receipted packet, as one line with its time (`{at}`). */
+export function registerStatusKey(status: RegisterStatusName): MessageKey {
+  const keys: Record<RegisterStatusName, MessageKey> = {
+    received: 'registration.register.received',
+    processing: 'registration.register.processing',
+    processed: 'registration.register.processed',
+    rejected: 'registration.register.rejected',
+    re_register: 'registration.register.reRegister',
+    unknown: 'registration.register.unknown',
+  };
+  return keys[status];
 }
 
 /**

@@ -1,0 +1,243 @@
+//! The parts of a country's configuration that are neither the form nor the capture policy and
+//! that the register sends down to its stations: the offline limits and the master data
+//! (the lists a form chooses from). Read strictly here, so that the intake refuses to publish
+//! what a station would refuse to take, with the same words.
+//!
+//! Deliberately absent: what the station does with them (`enroll_station::offline` and, for
+//! master data, the forms of a later version) and how they travel (`enroll_packet::register_config`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::SchemaError;
+
+/// How long and how far a station may work without the register (country configuration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfflineLimitsConfig {
+    /// Days since the last sync before new registrations stop: 1 to 365.
+    pub max_days_since_sync: u32,
+    /// Packets finalized and not yet acknowledged before new ones stop: 1 to 100,000.
+    pub max_packets_not_uploaded: u32,
+    /// Free disk, in megabytes, below which new registrations stop: 64 to 1,000,000.
+    pub min_free_disk_mb: u64,
+}
+
+impl OfflineLimitsConfig {
+    pub fn from_value(value: &serde_json::Value) -> Result<OfflineLimitsConfig, SchemaError> {
+        let bad = |why: String| SchemaError::OfflineLimits(why);
+        let limits = OfflineLimitsConfig::deserialize(value).map_err(|e| bad(e.to_string()))?;
+        let checks = [
+            ("max_days_since_sync", u64::from(limits.max_days_since_sync), 1, 365),
+            (
+                "max_packets_not_uploaded",
+                u64::from(limits.max_packets_not_uploaded),
+                1,
+                100_000,
+            ),
+            ("min_free_disk_mb", limits.min_free_disk_mb, 64, 1_000_000),
+        ];
+        for (name, value, min, max) in checks {
+            if !(min..=max).contains(&value) {
+                return Err(bad(format!("`{name}` is {value}; it must be from {min} to {max}")));
+            }
+        }
+        Ok(limits)
+    }
+}
+
+/// One entry of a master-data list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MasterDataEntry {
+    /// Stable code: 1 to 64 of `A-Z a-z 0-9 _ -`.
+    pub code: String,
+    /// What the form shows, by language code (`eng`, `fra`, `ara`, `tzm`): at least one.
+    pub labels: BTreeMap<String, String>,
+    /// Locations: the code of the enclosing location (a region for a province), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// The lists a form chooses from.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MasterData {
+    #[serde(default)]
+    pub locations: Vec<MasterDataEntry>,
+    #[serde(default)]
+    pub document_types: Vec<MasterDataEntry>,
+    #[serde(default)]
+    pub rejection_reasons: Vec<MasterDataEntry>,
+}
+
+/// The most entries one list may hold (every locality of a large country fits).
+pub const MAX_MASTER_DATA_ENTRIES: usize = 100_000;
+
+impl MasterData {
+    pub fn from_value(value: &serde_json::Value) -> Result<MasterData, SchemaError> {
+        let bad = |why: String| SchemaError::MasterData(why);
+        let data = MasterData::deserialize(value).map_err(|e| bad(e.to_string()))?;
+        for (list, entries) in [
+            ("locations", &data.locations),
+            ("document_types", &data.document_types),
+            ("rejection_reasons", &data.rejection_reasons),
+        ] {
+            if entries.len() > MAX_MASTER_DATA_ENTRIES {
+                return Err(bad(format!(
+                    "`{list}` has {} entries; at most {MAX_MASTER_DATA_ENTRIES}",
+                    entries.len()
+                )));
+            }
+            let mut codes = BTreeSet::new();
+            for entry in entries {
+                let code_ok = (1..=64).contains(&entry.code.len())
+                    && entry
+                        .code
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                if !code_ok {
+                    return Err(bad(format!(
+                        "`{list}` has the code {:?}: 1 to 64 of A-Z a-z 0-9 _ -",
+                        entry.code
+                    )));
+                }
+                if !codes.insert(entry.code.as_str()) {
+                    return Err(bad(format!("`{list}` has the code {} twice", entry.code)));
+                }
+                if entry.labels.is_empty() || entry.labels.values().any(|label| label.trim().is_empty()) {
+                    return Err(bad(format!(
+                        "`{list}` entry {} needs a label in at least one language, none empty",
+                        entry.code
+                    )));
+                }
+                if list != "locations" && entry.parent.is_some() {
+                    return Err(bad(format!(
+                        "`{list}` entry {} has a parent; only locations do",
+                        entry.code
+                    )));
+                }
+            }
+            if list == "locations" {
+                for entry in entries {
+                    if let Some(parent) = &entry.parent {
+                        if !codes.contains(parent.as_str()) || parent == &entry.code {
+                            return Err(bad(format!(
+                                "location {} names the parent {parent}, which is not another location",
+                                entry.code
+                            )));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(data)
+    }
+}
+
+/// A form document as the register sends it: the ID schema and the UI spec together, because
+/// each is checked against the other (a field the layout names must be in the schema).
+pub fn form_from_value(value: &serde_json::Value) -> Result<crate::Form, SchemaError> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct FormDocument {
+        id_schema: serde_json::Value,
+        ui_spec: serde_json::Value,
+    }
+    let document = FormDocument::deserialize(value)
+        .map_err(|e| SchemaError::Mismatch(format!("a form document is {{\"id_schema\", \"ui_spec\"}}: {e}")))?;
+    crate::Form::new(
+        crate::IdSchema::from_json(&document.id_schema.to_string())?,
+        crate::UiSpec::from_json(&document.ui_spec.to_string())?,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn offline_limits_are_read_strictly_and_within_bounds() {
+        let limits = OfflineLimitsConfig::from_value(&json!({
+            "max_days_since_sync": 7, "max_packets_not_uploaded": 200, "min_free_disk_mb": 512
+        }))
+        .unwrap();
+        assert_eq!(limits.max_days_since_sync, 7);
+        for (value, why) in [
+            (
+                json!({"max_days_since_sync": 0, "max_packets_not_uploaded": 1, "min_free_disk_mb": 64}),
+                "from 1 to 365",
+            ),
+            (
+                json!({"max_days_since_sync": 7, "max_packets_not_uploaded": 1, "min_free_disk_mb": 1}),
+                "from 64",
+            ),
+            (
+                json!({"max_days_since_sync": 7, "max_packets_not_uploaded": 1}),
+                "missing field",
+            ),
+            (
+                json!({"max_days_since_sync": 7, "max_packets_not_uploaded": 1, "min_free_disk_mb": 64, "x": 1}),
+                "unknown field",
+            ),
+        ] {
+            let error = OfflineLimitsConfig::from_value(&value).unwrap_err();
+            assert_eq!(error.code(), "offline_limits_invalid");
+            assert!(error.to_string().contains(why), "{value}: {error}");
+        }
+    }
+
+    #[test]
+    fn master_data_codes_are_unique_labelled_and_locations_nest() {
+        let data = MasterData::from_value(&json!({
+            "locations": [
+                {"code": "RSK", "labels": {"fra": "Rabat-Salé-Kénitra", "ara": "الرباط سلا القنيطرة"}},
+                {"code": "RSK-RBA", "labels": {"fra": "Rabat"}, "parent": "RSK"}
+            ],
+            "rejection_reasons": [{"code": "blurred_photo", "labels": {"eng": "Blurred photo"}}]
+        }))
+        .unwrap();
+        assert_eq!(data.locations.len(), 2);
+        assert!(data.document_types.is_empty());
+        for (value, why) in [
+            (
+                json!({"locations": [{"code": "A", "labels": {"eng": "a"}}, {"code": "A", "labels": {"eng": "b"}}]}),
+                "twice",
+            ),
+            (json!({"locations": [{"code": "A", "labels": {}}]}), "needs a label"),
+            (
+                json!({"locations": [{"code": "a b", "labels": {"eng": "a"}}]}),
+                "1 to 64",
+            ),
+            (
+                json!({"locations": [{"code": "A", "labels": {"eng": "a"}, "parent": "B"}]}),
+                "not another location",
+            ),
+            (
+                json!({"document_types": [{"code": "A", "labels": {"eng": "a"}, "parent": "A"}]}),
+                "only locations",
+            ),
+            (json!({"currencies": []}), "unknown field"),
+        ] {
+            let error = MasterData::from_value(&value).unwrap_err();
+            assert_eq!(error.code(), "master_data_invalid");
+            assert!(error.to_string().contains(why), "{value}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_form_document_is_the_schema_and_the_layout_checked_together() {
+        let id_schema: serde_json::Value = serde_json::from_str(crate::DEFAULT_ID_SCHEMA).unwrap();
+        let ui_spec: serde_json::Value = serde_json::from_str(crate::DEFAULT_UI_SPEC).unwrap();
+        let form = form_from_value(&json!({"id_schema": id_schema, "ui_spec": ui_spec})).unwrap();
+        assert_eq!(
+            form.id_schema_version(),
+            crate::default_form().unwrap().id_schema_version()
+        );
+        assert!(form_from_value(&json!({"id_schema": id_schema})).is_err());
+        assert!(form_from_value(&json!({"id_schema": {}, "ui_spec": ui_spec})).is_err());
+    }
+}

@@ -1,0 +1,220 @@
+//! The country's configuration as the register sends it down (`GET /v1/config`): the offline
+//! limits, the capture policy, the form (ID schema and layout) and the master data.
+//!
+//! Each document must be signed by the register key pinned at onboarding, of a version above
+//! the one the station holds of its kind, and valid for its kind (`enroll_schemas`, the checks
+//! the intake made before it signed); anything else is refused, logged, and changes nothing. A
+//! document taken is stored as signed (`Vault::store_config`, audited) and checked again each
+//! time the station opens.
+//!
+//! When it takes effect: the offline limits at once (they only say when new registrations
+//! stop); the capture policy, the form and the master data the next time the station starts,
+//! so that a registration never changes form or policy in front of a clerk.
+//!
+//! When the station asks: after every Sync now (and `enroll sync`), and in the background every
+//! [`BackgroundSync::configuration`](crate::BackgroundSync) while the intake answers. A failure
+//! to ask is logged; the station works on with what it has.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use enroll_packet::register_config::{ConfigDocument, ConfigKind, SignedConfig};
+use enroll_packet::RegisterPublicKeys;
+use enroll_schemas::station_config::{form_from_value, MasterData, OfflineLimitsConfig};
+use enroll_schemas::{CapturePolicy, Form};
+use enroll_store::register_config::StoredConfig;
+use enroll_store::Vault;
+use enroll_sync::IntakeClient;
+use time::OffsetDateTime;
+
+use crate::offline::OfflineLimits;
+use crate::request_key::{self, RunClient};
+use crate::sync_queue::{audited, RunBy};
+use crate::{rfc3339, Station, StationError};
+
+/// When the register was last asked (in memory: after a restart the station asks at once).
+#[derive(Default)]
+pub(crate) struct LastAsked(Mutex<Option<OffsetDateTime>>);
+
+/// What one ask did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConfigReport {
+    /// The documents taken, by kind and version.
+    pub taken: Vec<(ConfigKind, u64)>,
+    /// The documents refused, each with the reason's code.
+    pub refused: Vec<(String, &'static str)>,
+}
+
+/// A document read and checked: what it configures, in the station's terms.
+enum Checked {
+    OfflineLimits(OfflineLimits),
+    CapturePolicy(CapturePolicy),
+    Form(Box<Form>),
+    MasterData(MasterData),
+}
+
+/// Check a verified document's contents as its kind requires.
+fn check(document: &ConfigDocument) -> Result<Checked, StationError> {
+    let refused = |error: enroll_schemas::SchemaError| {
+        StationError::from(enroll_packet::PacketError::ConfigInvalid(error.to_string()))
+    };
+    Ok(match document.kind {
+        ConfigKind::OfflineLimits => {
+            let limits = OfflineLimitsConfig::from_value(&document.document).map_err(refused)?;
+            Checked::OfflineLimits(OfflineLimits {
+                max_days_since_sync: limits.max_days_since_sync,
+                max_packets_not_uploaded: limits.max_packets_not_uploaded,
+                min_free_disk_mb: limits.min_free_disk_mb,
+            })
+        }
+        ConfigKind::CapturePolicy => {
+            Checked::CapturePolicy(CapturePolicy::from_json(&document.document.to_string()).map_err(refused)?)
+        }
+        ConfigKind::Form => Checked::Form(Box::new(form_from_value(&document.document).map_err(refused)?)),
+        ConfigKind::MasterData => Checked::MasterData(MasterData::from_value(&document.document).map_err(refused)?),
+    })
+}
+
+/// Verify a signed document against the pinned register key and check its contents.
+fn verify(signed: &SignedConfig, pinned: &RegisterPublicKeys) -> Result<(ConfigDocument, Checked), StationError> {
+    let document = signed.verify(&pinned.signing_public)?;
+    let checked = check(&document)?;
+    Ok((document, checked))
+}
+
+/// What the stored configuration sets at open, each kind checked again; a document that no
+/// longer verifies is left out (and logged): the embedded default stands in for it.
+pub(crate) struct StartingConfig {
+    pub(crate) offline_limits: Option<OfflineLimits>,
+    pub(crate) capture_policy: Option<CapturePolicy>,
+    pub(crate) form: Option<Form>,
+    pub(crate) master_data: Option<MasterData>,
+}
+
+pub(crate) fn starting_config(vault: &Vault) -> Result<StartingConfig, StationError> {
+    let mut config = StartingConfig {
+        offline_limits: None,
+        capture_policy: None,
+        form: None,
+        master_data: None,
+    };
+    let Some(record) = vault.station()? else {
+        return Ok(config);
+    };
+    let pinned = RegisterPublicKeys::from_json(&record.register_keys_json)?;
+    for stored in vault.stored_configs()? {
+        let signed = SignedConfig {
+            payload: stored.payload,
+            signature: stored.signature,
+        };
+        match verify(&signed, &pinned) {
+            Ok((_, Checked::OfflineLimits(limits))) => config.offline_limits = Some(limits),
+            Ok((_, Checked::CapturePolicy(policy))) => config.capture_policy = Some(policy),
+            Ok((_, Checked::Form(form))) => config.form = Some(*form),
+            Ok((_, Checked::MasterData(data))) => config.master_data = Some(data),
+            Err(error) => tracing::error!(
+                kind = %stored.kind,
+                version = stored.version,
+                code = error.code(),
+                %error,
+                "a stored configuration does not verify; the embedded default stands in for it"
+            ),
+        }
+    }
+    Ok(config)
+}
+
+/// Ask the register when `every` has passed since the last ask (always when it is zero).
+/// Never fails the caller: see the module's notes. True when the register answered now (the
+/// station reached it and was accepted).
+pub(crate) async fn fetch_if_due(station: &Station, every: Duration, by: RunBy) -> bool {
+    let now = (station.clock)();
+    {
+        let last = station.config_asked.0.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|last| now - last < every) {
+            return false;
+        }
+    }
+    match fetch(station, by).await {
+        Ok(report) => {
+            *station.config_asked.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
+            if !report.taken.is_empty() || !report.refused.is_empty() {
+                tracing::info!(taken = ?report.taken, refused = ?report.refused, "asked the register for configuration");
+            }
+            true
+        }
+        Err(error) => {
+            tracing::warn!(code = error.code(), %error, "the register's configuration could not be asked; asked again later");
+            false
+        }
+    }
+}
+
+/// Ask the register for what is newer than the configuration held, and take each document
+/// that verifies, is newer than the one held of its kind, and is valid.
+pub(crate) async fn fetch(station: &Station, by: RunBy) -> Result<ConfigReport, StationError> {
+    let (record, since) = {
+        let vault = station.vault();
+        let record = vault.station()?.ok_or(StationError::NotSetUp)?;
+        (record, vault.highest_config_version()?)
+    };
+    let pinned = RegisterPublicKeys::from_json(&record.register_keys_json)?;
+    let client = match request_key::signing_client(station, &record, IntakeClient::new(&record.intake_url)?).await? {
+        RunClient::Ready(client) => client,
+        RunClient::NotReady(error) => return Err(error),
+    };
+    let delta = client.config_since(since).await?;
+    let mut report = ConfigReport::default();
+    for signed in delta.documents {
+        match take(station, &signed, &pinned, by) {
+            Ok((kind, version)) => report.taken.push((kind, version)),
+            Err(error) => {
+                let kind = serde_json::from_str::<serde_json::Value>(&signed.payload)
+                    .ok()
+                    .and_then(|payload| payload.get("kind")?.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "?".into());
+                tracing::warn!(%kind, code = error.code(), %error, "a configuration document from the register is refused");
+                report.refused.push((kind, error.code()));
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn take(
+    station: &Station,
+    signed: &SignedConfig,
+    pinned: &RegisterPublicKeys,
+    by: RunBy,
+) -> Result<(ConfigKind, u64), StationError> {
+    let (document, checked) = verify(signed, pinned)?;
+    let stored = StoredConfig {
+        kind: document.kind.as_str().to_owned(),
+        version: document.version,
+        payload: signed.payload.clone(),
+        signature: signed.signature.clone(),
+        received_at: rfc3339((station.clock)()),
+    };
+    audited(&mut station.vault(), by, |vault| vault.store_config(&stored))?;
+    if let Checked::OfflineLimits(limits) = checked {
+        *station.offline_limits.lock().unwrap_or_else(|p| p.into_inner()) = limits;
+    }
+    tracing::info!(
+        kind = document.kind.as_str(),
+        version = document.version,
+        "took the register's configuration"
+    );
+    Ok((document.kind, document.version))
+}
+
+impl Station {
+    /// The lists the forms choose from, as the register last sent them (taken at start).
+    pub fn master_data(&self) -> Option<&MasterData> {
+        self.master_data.as_ref()
+    }
+
+    /// The offline limits in force.
+    pub fn offline_limits(&self) -> OfflineLimits {
+        *self.offline_limits.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
