@@ -213,6 +213,26 @@ pub fn receipt(data: &[u8]) {
     }
 }
 
+/// A configuration document as the intake serves it (`{"payload", "signature"}`), verified
+/// against the fixed register key: the fuzzer cannot forge the register's signature, so only
+/// the seeds (signed by it) verify, and what verifies is exactly what the payload says.
+pub fn register_config(data: &[u8]) {
+    use enroll_packet::register_config::{ConfigDocument, SignedConfig};
+    let Ok(signed) = serde_json::from_slice::<SignedConfig>(data) else {
+        return;
+    };
+    match signed.verify(&fuzz_register().public_keys().signing_public) {
+        Ok(document) => {
+            assert!(document.version >= 1);
+            let again: ConfigDocument = serde_json::from_str(&signed.payload).expect("a verified payload parses");
+            assert_eq!(again, document, "what verifies is what the payload says");
+            let signature = enroll_packet::register_config::signed_message(signed.payload.as_bytes());
+            assert!(signature.starts_with(b"enroll-config-v1"));
+        }
+        Err(error) => assert_eq!(error.code(), "config_invalid", "{error:?}"),
+    }
+}
+
 /// `Cbeff::from_xml`: any bytes; a document that parses writes back to XML that parses to an
 /// equal value (what `Cbeff::to_xml` promises).
 pub fn cbeff(data: &[u8]) {

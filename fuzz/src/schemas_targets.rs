@@ -81,3 +81,38 @@ pub fn form_identity(data: &[u8]) {
     };
     exercise(form(), &identity);
 }
+
+/// What the register sends down besides the capture policy (`enroll_schemas::station_config`),
+/// on any JSON value: the offline limits, the master data and a form document. Nothing panics;
+/// what is accepted keeps the promises the station relies on (limits within their bounds,
+/// master-data codes unique in each list, every location's parent another location).
+pub fn station_config(data: &[u8]) {
+    use enroll_schemas::station_config::{form_from_value, MasterData, OfflineLimitsConfig};
+    let Ok(value) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    if let Ok(limits) = OfflineLimitsConfig::from_value(&value) {
+        assert!((1..=365).contains(&limits.max_days_since_sync), "{limits:?}");
+        assert!((1..=100_000).contains(&limits.max_packets_not_uploaded), "{limits:?}");
+        assert!((64..=1_000_000).contains(&limits.min_free_disk_mb), "{limits:?}");
+    }
+    if let Ok(data) = MasterData::from_value(&value) {
+        for list in [&data.locations, &data.document_types, &data.rejection_reasons] {
+            let codes: std::collections::BTreeSet<&str> = list.iter().map(|entry| entry.code.as_str()).collect();
+            assert_eq!(codes.len(), list.len(), "a code twice in one list was accepted");
+            assert!(list.iter().all(|entry| !entry.labels.is_empty()));
+        }
+        let locations: std::collections::BTreeSet<&str> = data.locations.iter().map(|e| e.code.as_str()).collect();
+        for entry in &data.locations {
+            if let Some(parent) = &entry.parent {
+                assert!(
+                    locations.contains(parent.as_str()) && parent != &entry.code,
+                    "{entry:?}"
+                );
+            }
+        }
+    }
+    if let Ok(form) = form_from_value(&value) {
+        exercise(&form, &sample_identity());
+    }
+}

@@ -585,6 +585,11 @@ mod fuzz_regressions {
     }
 
     #[test]
+    fn register_config() {
+        replay("register_config", packet_targets::register_config);
+    }
+
+    #[test]
     fn cbeff() {
         replay("cbeff", packet_targets::cbeff);
     }

@@ -28,3 +28,8 @@ fn ui_spec() {
 fn form_identity() {
     replay("form_identity", schemas_targets::form_identity);
 }
+
+#[test]
+fn station_config() {
+    replay("station_config", schemas_targets::station_config);
+}

@@ -23,6 +23,7 @@
 //! manifests read off removable media.
 
 mod codec_seeds;
+mod config_seeds;
 mod exchange_seeds;
 mod intake_seeds;
 mod iso_seeds;
@@ -41,7 +42,7 @@ use enroll_packet::{EnvelopeHeader, PacketContents, Receipt, SignedReceipt, Stat
 use serde_json::{json, Value};
 
 /// Every fuzz target; each must get at least one seed.
-const TARGETS: [&str; 24] = [
+const TARGETS: [&str; 26] = [
     "envelope_header",
     "envelope_open",
     "envelope_open_resigned",
@@ -66,6 +67,8 @@ const TARGETS: [&str; 24] = [
     "retry_after",
     "intake_replies",
     "exchange_manifest",
+    "register_config",
+    "station_config",
 ];
 
 /// A 2×2 greyscale PNG (71 bytes), the smallest image a face record can carry: the seeds stay
@@ -125,6 +128,8 @@ fn main() -> Result<()> {
     intake_seeds::retry_after_seeds(&mut seeds)?;
     intake_seeds::intake_replies_seeds(&mut seeds)?;
     exchange_seeds::exchange_manifest_seeds(&mut seeds)?;
+    config_seeds::register_config_seeds(&mut seeds)?;
+    config_seeds::station_config_seeds(&mut seeds)?;
     for target in TARGETS {
         if !seeds.0.keys().any(|(t, _)| *t == target) {
             return Err(format!("no seed for target {target}; every target needs at least one"));
