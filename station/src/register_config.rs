@@ -196,6 +196,7 @@ fn take(
         received_at: rfc3339((station.clock)()),
     };
     audited(&mut station.vault(), by, |vault| vault.store_config(&stored))?;
+    station.sync_monitor.update(|status| status.register_news += 1);
     if let Checked::OfflineLimits(limits) = checked {
         *station.offline_limits.lock().unwrap_or_else(|p| p.into_inner()) = limits;
     }

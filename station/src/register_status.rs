@@ -136,11 +136,16 @@ pub(crate) async fn ask_if_due(station: &Station, every: Duration, by: RunBy) {
                 .0
                 .lock()
                 .unwrap_or_else(|p| p.into_inner()) = Some(now);
-            if report.asked > 0 {
+            if report.changed > 0 {
                 tracing::info!(
                     asked = report.asked,
                     changed = report.changed,
-                    "asked the register for packet statuses"
+                    "the register moved packets on"
+                );
+            } else {
+                tracing::debug!(
+                    asked = report.asked,
+                    "asked the register for packet statuses; nothing new"
                 );
             }
         }
@@ -174,9 +179,14 @@ pub(crate) async fn ask(station: &Station, by: RunBy) -> Result<AskReport, Stati
         let now = rfc3339((station.clock)());
         let updates = updates_from(station, &answers)?;
         report.asked += batch.len() as u32;
-        report.changed += audited(&mut station.vault(), by, |vault| {
+        let changed = audited(&mut station.vault(), by, |vault| {
             vault.record_register_statuses(&updates, &now)
         })?;
+        if changed > 0 {
+            // The window reads its lists again (returned packets, a registration's line).
+            station.sync_monitor.update(|status| status.register_news += 1);
+        }
+        report.changed += changed;
         if batch.len() < BATCH as usize {
             break;
         }

@@ -53,6 +53,10 @@ pub struct SyncStatusView {
     /// Why the sync cannot go on until someone acts (the intake does not know this station,
     /// or knows it with another key), if that is so.
     pub blocked: Option<ErrorView>,
+    /// How many times since the station opened the register's word changed what it holds
+    /// (a packet's status at the register, a configuration document): a screen showing those
+    /// reads them again when this grows.
+    pub register_news: u32,
 }
 
 impl Default for SyncStatusView {
@@ -67,6 +71,7 @@ impl Default for SyncStatusView {
             last_contact_at: None,
             next_check_at: None,
             blocked: None,
+            register_news: 0,
         }
     }
 }

@@ -74,8 +74,13 @@ async fn sync_now_brings_the_registers_word_and_a_supervisor_handles_what_it_ret
         .set_packet_status(&ids[2], PacketStatus::Processed, None)
         .unwrap();
 
+    let news = station.sync_status().unwrap().register_news;
     station.sync_now().await.unwrap();
     assert_eq!(status_of(station, &ids[2]), Some(RegisterStatusName::Processed));
+    assert!(
+        station.sync_status().unwrap().register_news > news,
+        "the window hears that it should read its lists again"
+    );
     let home = station.home_summary().unwrap();
     let returned = &home.returned_by_register;
     assert_eq!(returned.total, 2);

@@ -354,6 +354,7 @@ export const SYNC_STATUS_AT_START: SyncStatusView = {
   run_done: 0,
   run_total: 0,
   run_bytes_sent: 0,
+  register_news: 0,
   last_contact_at: null,
   next_check_at: null,
   blocked: null,
@@ -494,6 +495,10 @@ export class FakeStation implements Backend {
       handled_by: null,
       handled_at: null,
     };
+    // As the station's sync does: the watching window hears that the register's word changed.
+    this.updateSync((sync) => {
+      sync.register_news += 1;
+    });
     return this;
   }
 

@@ -416,6 +416,17 @@ describe('the offline limits on the home screen', () => {
 describe('packets the register returned', () => {
   afterEach(() => setUiLanguage('en'));
 
+  test('a packet the register returns while the home screen shows appears without a click', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const acknowledged = station.seedRegistration('acknowledged');
+    await showHome(station);
+    expect(screen.queryByTestId(TestId.HomeReturned)).toBeNull();
+    // The background sync asked the register; the station tells the watching window.
+    station.setRegisterStatus(acknowledged, 'rejected', 'Blurred photo');
+    const section = await screen.findByTestId(TestId.HomeReturned);
+    expect(section.textContent).toContain('Reason: Blurred photo');
+  });
+
   test('nothing is shown while the register returned nothing', async () => {
     const station = new FakeStation().signIn('karim.supervisor');
     const processed = station.seedRegistration('acknowledged');

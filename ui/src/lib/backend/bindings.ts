@@ -650,6 +650,12 @@ export type SyncStatusView = {
 	 *  or knows it with another key), if that is so.
 	 */
 	blocked: ErrorView | null,
+	/**
+	 *  How many times since the station opened the register's word changed what it holds
+	 *  (a packet's status at the register, a configuration document): a screen showing those
+	 *  reads them again when this grows.
+	 */
+	register_news: number,
 };
 
 /**  The upload center's screen. */

@@ -44,6 +44,12 @@ describe('runMoved', () => {
     ).toBe(true);
   });
 
+  it('says so when the register’s word changed what the station holds, running or not', () => {
+    expect(runMoved(status({ register_news: 0 }), status({ register_news: 1 }))).toBe(true);
+    expect(runMoved(status({ running: true, register_news: 2 }), status({ running: true, register_news: 3 }))).toBe(true);
+    expect(runMoved(status({ register_news: 3 }), status({ register_news: 3 }))).toBe(false);
+  });
+
   it('stays quiet for progress, a run that starts, the link, and the first status heard', () => {
     const sending = status({ running: true, run_done: 0, run_total: 2 });
     const further = {

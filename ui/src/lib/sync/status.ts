@@ -32,12 +32,14 @@ export function sendingPosition(status: SyncStatusView): { number: number; total
 
 /**
  * Whether the queue may have changed between two statuses, so a list read from the station is
- * stale: a run ended, or finished with one more packet (acknowledged, failed or set aside). A
- * run that starts resets its count without changing anything, and the first status heard has
- * nothing before it to compare with (the screen reads its lists when it opens anyway).
+ * stale: a run ended, or finished with one more packet (acknowledged, failed or set aside), or
+ * the register's word changed what the station holds (a packet returned, say). A run that
+ * starts resets its count without changing anything, and the first status heard has nothing
+ * before it to compare with (the screen reads its lists when it opens anyway).
  */
 export function runMoved(previous: SyncStatusView | null, next: SyncStatusView): boolean {
   if (!previous) return false;
+  if (next.register_news !== previous.register_news) return true;
   if (previous.running && !next.running) return true;
   return previous.running && next.running && next.run_done !== previous.run_done;
 }

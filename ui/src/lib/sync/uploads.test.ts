@@ -23,6 +23,7 @@ const STATUS: SyncStatusView = {
   run_done: 0,
   run_total: 2,
   run_bytes_sent: 0,
+  register_news: 0,
   last_contact_at: null,
   next_check_at: null,
   blocked: null,
