@@ -45,6 +45,10 @@ pub enum IntakeCommand {
         /// Who approves a new station that brings no enrollment code
         #[arg(long, value_enum, default_value = "manual")]
         approve_stations: Approval,
+        /// A register private key file used before a key rotation (repeat, newest first):
+        /// packets stations sealed to it are still taken, and receipted with it
+        #[arg(long = "previous-key")]
+        previous_keys: Vec<PathBuf>,
     },
     /// The stations that announced themselves, and whether they may upload
     #[command(subcommand)]
@@ -71,6 +75,9 @@ pub enum IntakeCommand {
         /// The largest packet taken, in bytes (the intake's upload limit)
         #[arg(long, default_value_t = IntakeConfig::DEFAULT_MAX_UPLOAD_BYTES)]
         max_packet_bytes: u64,
+        /// A register private key file used before a key rotation (repeat, newest first)
+        #[arg(long = "previous-key")]
+        previous_keys: Vec<PathBuf>,
     },
 }
 
@@ -175,6 +182,7 @@ pub fn run(command: IntakeCommand) -> Result<(), Failure> {
             key,
             generate_key,
             approve_stations,
+            previous_keys,
         } => {
             if generate_key && !key.exists() {
                 crate::keys::write_private(&key, &RegisterKeyPair::generate().to_json())?;
@@ -184,6 +192,7 @@ pub fn run(command: IntakeCommand) -> Result<(), Failure> {
             let runtime = tokio::runtime::Runtime::new()
                 .map_err(|e| Failure::server(format!("cannot start the runtime: {e}")))?;
             let mut config = IntakeConfig::new(data, register_keys);
+            config.previous_register_keys = read_previous_keys(&previous_keys)?;
             config.station_approval = match approve_stations {
                 Approval::Manual => StationApproval::Manual,
                 Approval::Automatic => {
@@ -202,7 +211,8 @@ pub fn run(command: IntakeCommand) -> Result<(), Failure> {
             data,
             key,
             max_packet_bytes,
-        } => import(&dir, &data, &key, max_packet_bytes),
+            previous_keys,
+        } => import(&dir, &data, &key, max_packet_bytes, &previous_keys),
         IntakeCommand::Packets(PacketsCommand::SetStatus {
             data,
             registration_id,
@@ -249,12 +259,35 @@ fn stations(command: StationsCommand) -> Result<(), Failure> {
     Ok(())
 }
 
+/// The register's earlier key pairs, each printed with its key id so the operator sees which
+/// are still honoured.
+fn read_previous_keys(paths: &[PathBuf]) -> Result<Vec<RegisterKeyPair>, Failure> {
+    paths
+        .iter()
+        .map(|path| {
+            let keys = crate::keys::read_register_key(path)?;
+            eprintln!(
+                "previous register key id {} (still taken)",
+                keys.public_keys().key_id().to_hex()
+            );
+            Ok(keys)
+        })
+        .collect()
+}
+
 /// `enroll intake import`: see `enroll_intake::media_import`.
-fn import(dir: &Path, data: &Path, key: &Path, max_packet_bytes: u64) -> Result<(), Failure> {
+fn import(
+    dir: &Path,
+    data: &Path,
+    key: &Path,
+    max_packet_bytes: u64,
+    previous_keys: &[PathBuf],
+) -> Result<(), Failure> {
     let register_keys = crate::keys::read_register_key(key)?;
     let intake = MediaIntake::open(data, register_keys)
         .map_err(registry_failure)?
-        .with_max_packet_bytes(max_packet_bytes);
+        .with_max_packet_bytes(max_packet_bytes)
+        .with_previous_keys(read_previous_keys(previous_keys)?);
     let report = intake
         .import(dir, OffsetDateTime::now_utc())
         .map_err(|error| match error {

@@ -10,10 +10,11 @@
 //! This module only orders the steps; the checks are in `verification`, the durability in
 //! `storage`, the receipt in `receipts`.
 
-use enroll_packet::{RegisterKeyPair, SignedReceipt};
+use enroll_packet::SignedReceipt;
 use time::OffsetDateTime;
 
 use crate::error::blocking;
+use crate::key_ring::RegisterKeyRing;
 use crate::receipts::issue_receipt;
 use crate::storage::{AcceptOutcome, Arrival, Storage, UploadRecord};
 use crate::tus_headers::DeclaredUpload;
@@ -64,7 +65,7 @@ pub struct Accepted {
 /// already, the first receipt stands. A refused upload is discarded.
 pub(crate) fn verify_and_accept(
     storage: &Storage,
-    register_keys: &RegisterKeyPair,
+    register_keys: &RegisterKeyRing,
     declared: &DeclaredUpload,
     envelope: &[u8],
     arrival: Arrival<'_>,
@@ -72,6 +73,8 @@ pub(crate) fn verify_and_accept(
     now: OffsetDateTime,
 ) -> Result<Accepted, IntakeError> {
     let station_key = storage.approved_station_key(&declared.station_id)?;
+    // The pair the packet was sealed to opens it and signs its receipt (see `key_ring`).
+    let register_keys = register_keys.pair_for_envelope(envelope);
     if let Err(rejection) = verify_complete_envelope(envelope, declared, &station_key, register_keys) {
         tracing::warn!(
             reference,

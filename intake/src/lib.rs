@@ -26,6 +26,7 @@ pub mod tus_headers;
 
 mod completion;
 pub mod configuration;
+pub mod key_ring;
 pub mod media_import;
 pub mod onboarding;
 pub mod packet_status;
@@ -63,6 +64,9 @@ pub struct IntakeConfig {
     /// The register's keys: the signing key signs receipts; the encryption key's id is what
     /// every accepted packet must be sealed to.
     pub register_keys: RegisterKeyPair,
+    /// The pairs the register used before a key rotation, newest first: packets sealed to them
+    /// are still taken, and their receipts signed with the same pair (see [`key_ring`]).
+    pub previous_register_keys: Vec<RegisterKeyPair>,
     /// Largest `Upload-Length` accepted (announced as `Tus-Max-Size`).
     pub max_upload_bytes: u64,
     /// How long an incomplete upload stays resumable after its creation.
@@ -84,6 +88,7 @@ impl IntakeConfig {
         IntakeConfig {
             data_dir: data_dir.into(),
             register_keys,
+            previous_register_keys: Vec::new(),
             max_upload_bytes: Self::DEFAULT_MAX_UPLOAD_BYTES,
             upload_expiry: Self::DEFAULT_UPLOAD_EXPIRY,
             station_approval: StationApproval::Manual,
@@ -106,7 +111,7 @@ pub struct IntakeState {
 
 struct Shared {
     storage: Arc<storage::Storage>,
-    register_keys: RegisterKeyPair,
+    register_keys: key_ring::RegisterKeyRing,
     register_public_keys: RegisterPublicKeys,
     max_upload_bytes: u64,
     upload_expiry: time::Duration,
@@ -133,7 +138,7 @@ impl IntakeState {
             shared: Arc::new(Shared {
                 storage: Arc::new(storage),
                 register_public_keys,
-                register_keys: config.register_keys,
+                register_keys: key_ring::RegisterKeyRing::new(config.register_keys, config.previous_register_keys),
                 max_upload_bytes: config.max_upload_bytes,
                 upload_expiry,
                 station_approval: config.station_approval,
@@ -146,7 +151,7 @@ impl IntakeState {
     pub(crate) fn storage(&self) -> Arc<storage::Storage> {
         Arc::clone(&self.shared.storage)
     }
-    pub(crate) fn register_keys(&self) -> &RegisterKeyPair {
+    pub(crate) fn register_keys(&self) -> &key_ring::RegisterKeyRing {
         &self.shared.register_keys
     }
     pub(crate) fn max_upload_bytes(&self) -> u64 {

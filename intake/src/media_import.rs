@@ -35,7 +35,7 @@ use crate::{IntakeConfig, IntakeError};
 /// The register's side of removable media, on an intake's data folder.
 pub struct MediaIntake {
     storage: Storage,
-    register_keys: RegisterKeyPair,
+    register_keys: crate::key_ring::RegisterKeyRing,
     max_packet_bytes: u64,
 }
 
@@ -107,9 +107,17 @@ impl MediaIntake {
         std::fs::create_dir_all(data_dir)?;
         Ok(MediaIntake {
             storage: Storage::open(data_dir)?,
-            register_keys,
+            register_keys: crate::key_ring::RegisterKeyRing::new(register_keys, Vec::new()),
             max_packet_bytes: IntakeConfig::DEFAULT_MAX_UPLOAD_BYTES,
         })
+    }
+
+    /// The same, also taking packets sealed to the register's earlier key pairs (newest first),
+    /// each receipted with its own pair (see [`crate::key_ring`]).
+    pub fn with_previous_keys(mut self, previous: Vec<RegisterKeyPair>) -> MediaIntake {
+        let current = self.register_keys.into_current();
+        self.register_keys = crate::key_ring::RegisterKeyRing::new(current, previous);
+        self
     }
 
     /// The same with another largest packet (an intake served with another upload limit).

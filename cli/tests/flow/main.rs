@@ -22,6 +22,7 @@ mod config_cli;
 mod devices;
 mod exchange_cli;
 mod intake_crash;
+mod key_ring;
 mod station_keys;
 mod stations_cli;
 mod sync_cli;

@@ -94,6 +94,7 @@ impl Intake {
         let config = IntakeConfig {
             data_dir: self.data_dir.clone(),
             register_keys: RegisterKeyPair::from_json(&self.keys_json)?,
+            previous_register_keys: Vec::new(),
             max_upload_bytes: IntakeConfig::DEFAULT_MAX_UPLOAD_BYTES,
             upload_expiry: Duration::from_secs(3600),
             station_approval: enroll_intake::StationApproval::Automatic,
