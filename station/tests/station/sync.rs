@@ -192,6 +192,11 @@ async fn the_background_sync_sends_the_queue_by_itself_once_the_intake_is_back()
     })
     .await;
 
+    // The run ends just after its last packet is acknowledged: wait for the status that says so.
+    until("the run is heard to end", || {
+        heard.lock().unwrap().last().is_some_and(|status| !status.running)
+    })
+    .await;
     let heard = heard.lock().unwrap().clone();
     let sent_of = |id: &str| {
         heard
