@@ -113,7 +113,7 @@ pub struct Station {
     /// When the register was last asked about its packets (see [`register_status`]).
     register_status_asked: register_status::LastAsked,
     /// When the register was last asked for configuration (see [`register_config`]).
-    config_asked: register_config::LastAsked,
+    config_asked: register_status::LastAsked,
     clock: Clock,
 }
 

@@ -15,7 +15,6 @@
 //! [`BackgroundSync::configuration`](crate::BackgroundSync) while the intake answers. A failure
 //! to ask is logged; the station works on with what it has.
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use enroll_packet::register_config::{ConfigDocument, ConfigKind, SignedConfig};
@@ -25,16 +24,11 @@ use enroll_schemas::{CapturePolicy, Form};
 use enroll_store::register_config::StoredConfig;
 use enroll_store::Vault;
 use enroll_sync::IntakeClient;
-use time::OffsetDateTime;
 
 use crate::offline::OfflineLimits;
 use crate::request_key::{self, RunClient};
 use crate::sync_queue::{audited, RunBy};
 use crate::{rfc3339, Station, StationError};
-
-/// When the register was last asked (in memory: after a restart the station asks at once).
-#[derive(Default)]
-pub(crate) struct LastAsked(Mutex<Option<OffsetDateTime>>);
 
 /// What one ask did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -129,15 +123,12 @@ pub(crate) fn starting_config(vault: &Vault) -> Result<StartingConfig, StationEr
 /// station reached it and was accepted).
 pub(crate) async fn fetch_if_due(station: &Station, every: Duration, by: RunBy) -> bool {
     let now = (station.clock)();
-    {
-        let last = station.config_asked.0.lock().unwrap_or_else(|p| p.into_inner());
-        if last.is_some_and(|last| now - last < every) {
-            return false;
-        }
+    if !station.config_asked.is_due(now, every) {
+        return false;
     }
     match fetch(station, by).await {
         Ok(report) => {
-            *station.config_asked.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
+            station.config_asked.answered(now);
             if !report.taken.is_empty() || !report.refused.is_empty() {
                 tracing::info!(taken = ?report.taken, refused = ?report.refused, "asked the register for configuration");
             }

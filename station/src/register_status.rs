@@ -40,9 +40,23 @@ pub const BATCHES_PER_ASK: u32 = 4;
 /// How many returned packets the home screen lists (the count says how many there are).
 pub const RETURNED_LIST_SIZE: u32 = 50;
 
-/// When the station last asked (in memory: after a restart it asks at once).
+/// When the station last asked the register something (in memory: after a restart it asks at
+/// once). The statuses here and the configuration (`register_config`) each keep one.
 #[derive(Default)]
 pub(crate) struct LastAsked(Mutex<Option<OffsetDateTime>>);
+
+impl LastAsked {
+    /// Whether `every` has passed since the last ask at `now` (always when none was made).
+    pub(crate) fn is_due(&self, now: OffsetDateTime, every: Duration) -> bool {
+        let last = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        last.is_none_or(|last| now - last >= every)
+    }
+
+    /// The register answered an ask made at `now`.
+    pub(crate) fn answered(&self, now: OffsetDateTime) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
+    }
+}
 
 /// A status as the screens show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
@@ -119,23 +133,12 @@ pub(crate) fn ensure_inbox_key(vault: &mut Vault, data_key: &DataKey) -> Result<
 /// zero: someone pressed Sync now). Never fails the caller: see the module's notes.
 pub(crate) async fn ask_if_due(station: &Station, every: Duration, by: RunBy) {
     let now = (station.clock)();
-    {
-        let last = station
-            .register_status_asked
-            .0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        if last.is_some_and(|last| now - last < every) {
-            return;
-        }
+    if !station.register_status_asked.is_due(now, every) {
+        return;
     }
     match ask(station, by).await {
         Ok(report) => {
-            *station
-                .register_status_asked
-                .0
-                .lock()
-                .unwrap_or_else(|p| p.into_inner()) = Some(now);
+            station.register_status_asked.answered(now);
             if report.changed > 0 {
                 tracing::info!(
                     asked = report.asked,
@@ -225,21 +228,34 @@ fn updates_from(station: &Station, answers: &[RegisterStatus]) -> Result<Vec<Reg
     Ok(updates)
 }
 
-/// A stored status as the screens show it, its reason opened with the signed-in operator's
-/// data key. A reason that does not open is shown as absent (and logged): the status itself
-/// is still worth seeing.
-fn view_of(vault: &Vault, data_key: &DataKey, row: RegisterStatusRow) -> Result<RegisterStatusView, StationError> {
-    let reason = match &row.reason_sealed {
-        None => None,
-        Some(sealed) => {
-            let opened = vault
-                .inbox_secret(data_key)
-                .map_err(StationError::from)
-                .and_then(|secret| {
-                    enroll_packet::inbox::open_inbox(&secret, &reason_info(&row.registration_id), sealed)
-                        .map_err(StationError::from)
-                });
-            match opened {
+/// The inbox's secret when one of `rows` carries a reason: read and opened once for a whole
+/// list. A secret that cannot be read leaves the reasons out (and is logged): the statuses
+/// themselves are still worth seeing.
+fn inbox_secret_for(
+    vault: &Vault,
+    data_key: &DataKey,
+    rows: &[RegisterStatusRow],
+) -> Option<zeroize::Zeroizing<[u8; 32]>> {
+    if rows.iter().all(|row| row.reason_sealed.is_none()) {
+        return None;
+    }
+    vault
+        .inbox_secret(data_key)
+        .inspect_err(|error| {
+            tracing::warn!(
+                code = error.code(),
+                "the station's inbox key could not be read; the register's reasons are not shown"
+            )
+        })
+        .ok()
+}
+
+/// A stored status as the screens show it, its reason opened with the inbox's `secret`. A
+/// reason that does not open is shown as absent (and logged).
+fn view_of(secret: Option<&[u8; 32]>, row: RegisterStatusRow) -> Result<RegisterStatusView, StationError> {
+    let reason = match (&row.reason_sealed, secret) {
+        (Some(sealed), Some(secret)) => {
+            match enroll_packet::inbox::open_inbox(secret, &reason_info(&row.registration_id), sealed) {
                 Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
                 Err(error) => {
                     tracing::warn!(registration_id = %row.registration_id, code = error.code(), "the register's reason could not be opened");
@@ -247,6 +263,7 @@ fn view_of(vault: &Vault, data_key: &DataKey, row: RegisterStatusRow) -> Result<
                 }
             }
         }
+        _ => None,
     };
     Ok(RegisterStatusView {
         status: RegisterStatusName::parse(&row.status)?,
@@ -265,18 +282,20 @@ pub(crate) fn status_of(
     data_key: &DataKey,
     registration_id: &str,
 ) -> Result<Option<RegisterStatusView>, StationError> {
-    vault
-        .register_status(registration_id)?
-        .map(|row| view_of(vault, data_key, row))
-        .transpose()
+    let Some(row) = vault.register_status(registration_id)? else {
+        return Ok(None);
+    };
+    let secret = inbox_secret_for(vault, data_key, std::slice::from_ref(&row));
+    view_of(secret.as_deref(), row).map(Some)
 }
 
 /// The returned packets not handled yet, for the home screen.
 pub(crate) fn returned(vault: &Vault, data_key: &DataKey) -> Result<ReturnedByRegisterView, StationError> {
     let (rows, total) = vault.returned_by_register(RETURNED_LIST_SIZE)?;
+    let secret = inbox_secret_for(vault, data_key, &rows);
     let items = rows
         .into_iter()
-        .map(|row| view_of(vault, data_key, row))
+        .map(|row| view_of(secret.as_deref(), row))
         .collect::<Result<_, _>>()?;
     Ok(ReturnedByRegisterView { items, total })
 }

@@ -897,9 +897,41 @@ impl Vault {
 
     /// uploaded → acknowledged, with the verified receipt.
     pub fn record_receipt(&mut self, registration_id: &str, receipt_json: &str, now: &str) -> Result<(), StoreError> {
+        self.acknowledge(registration_id, &[RegistrationState::Uploaded], receipt_json, now, "")
+    }
+
+    /// sealed, rejected or uploaded → acknowledged, with a verified receipt for a packet that
+    /// reached the register by another way than this station's upload: on removable media,
+    /// perhaps relayed by another station (`enroll_station`'s exchange). One move, audited as
+    /// [`Vault::record_receipt`] is, saying how the packet went.
+    pub fn record_receipt_from_media(
+        &mut self,
+        registration_id: &str,
+        receipt_json: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        self.acknowledge(
+            registration_id,
+            &crate::upload_queue::IN_UPLOAD_QUEUE,
+            receipt_json,
+            now,
+            "; by removable media",
+        )
+    }
+
+    /// `from` → acknowledged with `receipt_json`, the upload's bookkeeping cleared; the audit
+    /// event names the receipt's hash, then `how`.
+    fn acknowledge(
+        &mut self,
+        registration_id: &str,
+        from: &[RegistrationState],
+        receipt_json: &str,
+        now: &str,
+        how: &str,
+    ) -> Result<(), StoreError> {
         self.move_registration(Move {
             registration_id,
-            from: &[RegistrationState::Uploaded],
+            from,
             to: RegistrationState::Acknowledged,
             now,
             set: &[
@@ -913,40 +945,7 @@ impl Vault {
                 action: "registration_acknowledged",
                 // The receipt is the register's signed word that it holds the packet, and the
                 // only thing a purge keeps: its hash in the signed chain shows it unchanged.
-                details: format!("receipt: sha256 {}", sha256_hex(receipt_json.as_bytes())),
-            }),
-            trash: &[],
-        })
-    }
-
-    /// sealed, rejected or uploaded → acknowledged, with a verified receipt for a packet that
-    /// reached the register by another way than this station's upload: on removable media,
-    /// perhaps relayed by another station (`enroll_station`'s exchange). One move, audited as
-    /// [`Vault::record_receipt`] is, saying how the packet went.
-    pub fn record_receipt_from_media(
-        &mut self,
-        registration_id: &str,
-        receipt_json: &str,
-        now: &str,
-    ) -> Result<(), StoreError> {
-        self.move_registration(Move {
-            registration_id,
-            from: &crate::upload_queue::IN_UPLOAD_QUEUE,
-            to: RegistrationState::Acknowledged,
-            now,
-            set: &[
-                ("receipt_json", &receipt_json),
-                ("last_error_code", &Null),
-                ("last_error_message", &Null),
-                ("upload_failures", &0),
-                ("next_attempt_at", &Null),
-            ],
-            audit: Some(Audited {
-                action: "registration_acknowledged",
-                details: format!(
-                    "receipt: sha256 {}; by removable media",
-                    sha256_hex(receipt_json.as_bytes())
-                ),
+                details: format!("receipt: sha256 {}{how}", sha256_hex(receipt_json.as_bytes())),
             }),
             trash: &[],
         })
