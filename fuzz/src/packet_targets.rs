@@ -228,6 +228,12 @@ pub fn register_config(data: &[u8]) {
             assert_eq!(again, document, "what verifies is what the payload says");
             let signature = enroll_packet::register_config::signed_message(signed.payload.as_bytes());
             assert!(signature.starts_with(b"enroll-config-v1"));
+            if let Ok(rotation) = enroll_packet::register_config::KeyRotation::from_value(&document.document) {
+                assert_ne!(rotation.keys.signing_public, rotation.replaces.signing_public);
+                assert_ne!(rotation.keys.encryption_public, rotation.replaces.encryption_public);
+                let again = enroll_packet::register_config::KeyRotation::from_value(&rotation.to_value());
+                assert_eq!(again.ok(), Some(rotation), "a rotation reads back as written");
+            }
         }
         Err(error) => assert_eq!(error.code(), "config_invalid", "{error:?}"),
     }

@@ -87,10 +87,23 @@ pub fn form_identity(data: &[u8]) {
 /// what is accepted keeps the promises the station relies on (limits within their bounds,
 /// master-data codes unique in each list, every location's parent another location).
 pub fn station_config(data: &[u8]) {
-    use enroll_schemas::station_config::{form_from_value, MasterData, OfflineLimitsConfig};
+    use enroll_schemas::station_config::{form_from_value, MasterData, OfflineLimitsConfig, OperatorList};
     let Ok(value) = serde_json::from_slice::<Value>(data) else {
         return;
     };
+    if let Ok(list) = OperatorList::from_value(&value) {
+        let names: std::collections::BTreeSet<&str> = list.operators.iter().map(|o| o.username.as_str()).collect();
+        assert_eq!(
+            names.len(),
+            list.operators.len(),
+            "an operator listed twice was accepted"
+        );
+        for operator in &list.operators {
+            assert!((1..=32).contains(&operator.username.len()), "{operator:?}");
+            assert!(!operator.full_name.trim().is_empty(), "{operator:?}");
+            assert_eq!(list.find(&operator.username), Some(operator));
+        }
+    }
     if let Ok(limits) = OfflineLimitsConfig::from_value(&value) {
         assert!((1..=365).contains(&limits.max_days_since_sync), "{limits:?}");
         assert!((1..=100_000).contains(&limits.max_packets_not_uploaded), "{limits:?}");

@@ -87,6 +87,10 @@ pub const ENC_LEN: usize = 32;
 /// Header bytes besides the two identifiers: magic 4, version 1, suite 6, key id 8,
 /// two id lengths 2 + 2, chunk size 4, plaintext length 8, enc 32.
 const FIXED_HEADER_LEN: usize = 4 + 1 + 6 + 8 + 2 + 2 + 4 + 8 + ENC_LEN;
+/// The longest header there can be (both ids of the largest length a `u16` says): this many
+/// first bytes of an envelope (or all of a shorter one) are always enough for
+/// [`EnvelopeHeader::parse`].
+pub const MAX_HEADER_LEN: usize = FIXED_HEADER_LEN + 2 * u16::MAX as usize;
 
 pub(crate) type Kem = hpke::kem::X25519HkdfSha256;
 pub(crate) type Kdf = hpke::kdf::HkdfSha256;

@@ -1,7 +1,13 @@
 //! Configuration the register sends down to its stations: the offline limits, the capture
-//! policy, the form (ID schema and layout), the master data. Each document is signed by the
-//! register's signing key (the one stations pinned at onboarding, which signs receipts),
-//! versioned, and fetched as a delta (`schemas/intake-api.md` §"Configuration").
+//! policy, the form (ID schema and layout), the master data, the operator list, and the
+//! rotations of the register's own keys. Each document is signed by the register's signing key
+//! (the one stations pinned, which signs receipts), versioned, and fetched as a delta
+//! (`schemas/intake-api.md` §"Configuration").
+//!
+//! A key rotation ([`KeyRotation`], kind `register_keys`) is the one document signed by the key
+//! it retires: a station that pinned that key verifies it, then pins the new pair and verifies
+//! every later document with it. The register keeps every rotation it made, so a station that
+//! slept through two rotations follows the chain; every other kind has only its latest.
 //!
 //! Wire form: `{"payload": "<JSON text>", "signature": "<base64 Ed25519>"}`. The signature is
 //! over [`CONFIG_SIGNATURE_LABEL`] ‖ SHA-256(payload bytes), so what is verified is exactly the
@@ -21,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::signing::CONFIG_SIGNATURE_LABEL;
-use crate::PacketError;
+use crate::{PacketError, RegisterPublicKeys};
 
 /// The largest payload a station reads (an ID schema with its labels in three languages is
 /// tens of kilobytes; master data with every locality of a country a few megabytes).
@@ -40,14 +46,20 @@ pub enum ConfigKind {
     Form,
     /// Lists the forms choose from: locations, document types, rejection reasons.
     MasterData,
+    /// Who may work at the register's stations, and in which role.
+    Operators,
+    /// A rotation of the register's keys ([`KeyRotation`]), signed by the pair it replaces.
+    RegisterKeys,
 }
 
 impl ConfigKind {
-    pub const ALL: [ConfigKind; 4] = [
+    pub const ALL: [ConfigKind; 6] = [
         ConfigKind::OfflineLimits,
         ConfigKind::CapturePolicy,
         ConfigKind::Form,
         ConfigKind::MasterData,
+        ConfigKind::Operators,
+        ConfigKind::RegisterKeys,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -56,6 +68,8 @@ impl ConfigKind {
             ConfigKind::CapturePolicy => "capture_policy",
             ConfigKind::Form => "form",
             ConfigKind::MasterData => "master_data",
+            ConfigKind::Operators => "operators",
+            ConfigKind::RegisterKeys => "register_keys",
         }
     }
 
@@ -134,6 +148,44 @@ impl SignedConfig {
             return Err(invalid("a configuration's version starts at 1"));
         }
         Ok(document)
+    }
+}
+
+/// The document of a `register_keys` rotation: the register's keys from now on, and the keys
+/// they replace (whose signing key signs the document).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyRotation {
+    pub keys: RegisterPublicKeys,
+    pub replaces: RegisterPublicKeys,
+}
+
+impl KeyRotation {
+    /// Reads a rotation's document strictly: both pairs valid keys, and every key new (a
+    /// rotation that keeps a key rotates nothing, and one half-kept would pair a retired
+    /// encryption key with a new signing key).
+    pub fn from_value(document: &serde_json::Value) -> Result<KeyRotation, PacketError> {
+        let rotation: KeyRotation = serde_json::from_value(document.clone()).map_err(|error| {
+            invalid(format!(
+                "a register_keys document is {{\"keys\": {{\"encryption_public\", \"signing_public\"}}, \"replaces\": {{…}}}}: {error}"
+            ))
+        })?;
+        for (pair, name) in [(&rotation.keys, "keys"), (&rotation.replaces, "replaces")] {
+            crate::signing::ed25519_public_key(&pair.signing_public, name)?;
+        }
+        if rotation.keys.signing_public == rotation.replaces.signing_public
+            || rotation.keys.encryption_public == rotation.replaces.encryption_public
+        {
+            return Err(invalid(
+                "a key rotation must replace both register keys; this one keeps one of them",
+            ));
+        }
+        Ok(rotation)
+    }
+
+    /// The document's JSON value.
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("public keys always serialize")
     }
 }
 
@@ -223,5 +275,34 @@ mod tests {
         );
         assert_eq!(ConfigKind::parse("form"), Some(ConfigKind::Form));
         assert_eq!(ConfigKind::parse("FORM"), None);
+        for kind in ConfigKind::ALL {
+            assert_eq!(ConfigKind::parse(kind.as_str()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn a_rotation_names_two_whole_new_pairs() {
+        let old = RegisterKeyPair::generate().public_keys();
+        let new = RegisterKeyPair::generate().public_keys();
+        let rotation = KeyRotation {
+            keys: new.clone(),
+            replaces: old.clone(),
+        };
+        assert_eq!(KeyRotation::from_value(&rotation.to_value()).unwrap(), rotation);
+
+        let half = KeyRotation {
+            keys: RegisterPublicKeys {
+                signing_public: old.signing_public,
+                ..new.clone()
+            },
+            replaces: old.clone(),
+        };
+        let error = KeyRotation::from_value(&half.to_value()).unwrap_err();
+        assert!(error.to_string().contains("keeps one"), "{error}");
+
+        let mut extra = rotation.to_value();
+        extra["note"] = serde_json::json!("x");
+        assert_eq!(KeyRotation::from_value(&extra).unwrap_err().code(), "config_invalid");
+        assert!(KeyRotation::from_value(&serde_json::json!({"keys": {}})).is_err());
     }
 }

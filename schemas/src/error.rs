@@ -17,6 +17,8 @@ pub enum SchemaError {
     OfflineLimits(String),
     #[error("the master data is not valid: {0}")]
     MasterData(String),
+    #[error("the operator list is not valid: {0}")]
+    Operators(String),
 }
 
 impl SchemaError {
@@ -28,6 +30,7 @@ impl SchemaError {
             SchemaError::CapturePolicy(_) => "capture_policy_invalid",
             SchemaError::OfflineLimits(_) => "offline_limits_invalid",
             SchemaError::MasterData(_) => "master_data_invalid",
+            SchemaError::Operators(_) => "operator_list_invalid",
         }
     }
 }

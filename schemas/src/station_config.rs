@@ -1,6 +1,6 @@
 //! The parts of a country's configuration that are neither the form nor the capture policy and
-//! that the register sends down to its stations: the offline limits and the master data
-//! (the lists a form chooses from). Read strictly here, so that the intake refuses to publish
+//! that the register sends down to its stations: the offline limits, the master data (the
+//! lists a form chooses from) and the operator list (who may work at the stations). Read strictly here, so that the intake refuses to publish
 //! what a station would refuse to take, with the same words.
 //!
 //! Deliberately absent: what the station does with them (`enroll_station::offline` and, for
@@ -136,6 +136,86 @@ impl MasterData {
     }
 }
 
+/// What a station's operator may do, as the register lists it (the station's own roles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListedRole {
+    Admin,
+    Supervisor,
+    Officer,
+}
+
+impl ListedRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListedRole::Admin => "admin",
+            ListedRole::Supervisor => "supervisor",
+            ListedRole::Officer => "officer",
+        }
+    }
+}
+
+/// One operator the register lets work at its stations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListedOperator {
+    /// The station's sign-in name: 1 to 32 of `A-Z a-z 0-9 . _ -`, as a station takes it.
+    pub username: String,
+    pub full_name: String,
+    pub role: ListedRole,
+    /// False: suspended; the operator cannot sign in until a later list says otherwise.
+    pub active: bool,
+}
+
+/// Who may work at the register's stations. A station that holds a list lets only the
+/// operators on it sign in, each in the role the list gives; passwords stay at the station.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorList {
+    pub operators: Vec<ListedOperator>,
+}
+
+/// The most operators one list may hold.
+pub const MAX_LISTED_OPERATORS: usize = 100_000;
+
+impl OperatorList {
+    pub fn from_value(value: &serde_json::Value) -> Result<OperatorList, SchemaError> {
+        let bad = |why: String| SchemaError::Operators(why);
+        let list = OperatorList::deserialize(value).map_err(|e| bad(e.to_string()))?;
+        if list.operators.len() > MAX_LISTED_OPERATORS {
+            return Err(bad(format!(
+                "it lists {} operators; at most {MAX_LISTED_OPERATORS}",
+                list.operators.len()
+            )));
+        }
+        let mut usernames = BTreeSet::new();
+        for operator in &list.operators {
+            let name = &operator.username;
+            let name_ok = (1..=32).contains(&name.len())
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-');
+            if !name_ok {
+                return Err(bad(format!(
+                    "the username {name:?} must be 1 to 32 letters, digits, dots, dashes or underscores"
+                )));
+            }
+            if operator.full_name.trim().is_empty() {
+                return Err(bad(format!("operator {name} has no full name")));
+            }
+            if !usernames.insert(name.as_str()) {
+                return Err(bad(format!("operator {name} is listed twice")));
+            }
+        }
+        Ok(list)
+    }
+
+    /// The entry for `username`, if listed.
+    pub fn find(&self, username: &str) -> Option<&ListedOperator> {
+        self.operators.iter().find(|operator| operator.username == username)
+    }
+}
+
 /// A form document as the register sends it: the ID schema and the UI spec together, because
 /// each is checked against the other (a field the layout names must be in the schema).
 pub fn form_from_value(value: &serde_json::Value) -> Result<crate::Form, SchemaError> {
@@ -239,5 +319,47 @@ mod tests {
         );
         assert!(form_from_value(&json!({"id_schema": id_schema})).is_err());
         assert!(form_from_value(&json!({"id_schema": {}, "ui_spec": ui_spec})).is_err());
+    }
+
+    #[test]
+    fn an_operator_list_names_each_operator_once_with_a_known_role() {
+        let list = OperatorList::from_value(&json!({"operators": [
+            {"username": "amina", "full_name": "Amina Benali", "role": "supervisor", "active": true},
+            {"username": "k.idir", "full_name": "Karim Idir", "role": "officer", "active": false}
+        ]}))
+        .unwrap();
+        assert_eq!(list.find("amina").unwrap().role, ListedRole::Supervisor);
+        assert!(!list.find("k.idir").unwrap().active);
+        assert!(list.find("nobody").is_none());
+
+        for (value, why) in [
+            (
+                json!({"operators": [{"username": "a b", "full_name": "A", "role": "officer", "active": true}]}),
+                "username",
+            ),
+            (
+                json!({"operators": [{"username": "a", "full_name": " ", "role": "officer", "active": true}]}),
+                "full name",
+            ),
+            (
+                json!({"operators": [{"username": "a", "full_name": "A", "role": "chief", "active": true}]}),
+                "unknown variant",
+            ),
+            (
+                json!({"operators": [{"username": "a", "full_name": "A", "role": "officer"}]}),
+                "active",
+            ),
+            (
+                json!({"operators": [
+                    {"username": "a", "full_name": "A", "role": "officer", "active": true},
+                    {"username": "a", "full_name": "B", "role": "admin", "active": true}
+                ]}),
+                "twice",
+            ),
+        ] {
+            let error = OperatorList::from_value(&value).unwrap_err();
+            assert_eq!(error.code(), "operator_list_invalid");
+            assert!(error.to_string().contains(why), "{value}: {error}");
+        }
     }
 }

@@ -117,6 +117,14 @@ error_codes! {
     OfflineLimitReached = "offline_limit_reached",
     /// The sync waits for a sign-in, which vouches for the key the station signs its requests with.
     RequestKeyUnproven = "request_key_unproven",
+    /// The register's operator list (`crate::operator_list`) does not name the operator.
+    /// Params: `username`.
+    OperatorNotListed = "operator_not_listed",
+    /// The register's operator list suspends the operator. Params: `username`.
+    OperatorSuspended = "operator_suspended",
+    /// The register's operator list gives the operator another role. Params: `username`,
+    /// `role` (the listed one).
+    OperatorRoleNotListed = "operator_role_not_listed",
     // The intake's, as the station's sync meets them.
     IntakeUnreachable = "intake_unreachable",
     InvalidUrl = "invalid_url",
@@ -232,6 +240,12 @@ pub enum StationError {
     /// request keys): the sync waits for a sign-in, which makes it (see `crate::request_key`).
     #[error("the station's request key is not vouched for by its packet key yet; packets stay queued until an operator signs in once")]
     RequestKeyUnproven,
+    #[error("the register's operator list does not name {username}")]
+    OperatorNotListed { username: String },
+    #[error("the register has suspended {username}")]
+    OperatorSuspended { username: String },
+    #[error("the register's operator list gives {username} the role {role}")]
+    OperatorRoleNotListed { username: String, role: &'static str },
     #[error("configuration error: {0}")]
     Config(String),
     /// A bug or a broken invariant; the detail is for the log.
@@ -277,6 +291,9 @@ impl StationError {
             StationError::ForceCaptureNotAllowed { .. } => ErrorCode::ForceCaptureNotAllowed,
             StationError::OfflineLimit { .. } => ErrorCode::OfflineLimitReached,
             StationError::RequestKeyUnproven => ErrorCode::RequestKeyUnproven,
+            StationError::OperatorNotListed { .. } => ErrorCode::OperatorNotListed,
+            StationError::OperatorSuspended { .. } => ErrorCode::OperatorSuspended,
+            StationError::OperatorRoleNotListed { .. } => ErrorCode::OperatorRoleNotListed,
             StationError::Config(_) => ErrorCode::Config,
             StationError::Internal(_) => ErrorCode::Internal,
             StationError::Store(error) => store_code(error),
@@ -299,8 +316,14 @@ impl StationError {
             StationError::AccountLocked { until, .. } => {
                 params.insert("until".to_string(), text(&crate::rfc3339(*until)));
             }
-            StationError::SessionLocked { username } => {
+            StationError::SessionLocked { username }
+            | StationError::OperatorNotListed { username }
+            | StationError::OperatorSuspended { username } => {
                 params.insert("username".to_string(), text(username));
+            }
+            StationError::OperatorRoleNotListed { username, role } => {
+                params.insert("username".to_string(), text(username));
+                params.insert("role".to_string(), text(role));
             }
             StationError::NotPermitted { rule, .. } => {
                 params.insert("rule".to_string(), text(rule.as_str()));

@@ -29,12 +29,13 @@ use std::path::Path;
 
 use enroll_packet::exchange_manifest::{receipt_file, ExportDecision, ManifestPacket, MediaFault, MAX_PACKETS};
 use enroll_packet::exchange_media::{find_export_folders, ExportFolder, ExportWriter};
-use enroll_packet::{PacketError, RegisterPublicKeys, SignedReceipt};
+use enroll_packet::{PacketError, SignedReceipt};
 use enroll_store::{NewAuditEvent, RegistrationState, StationRecord, StoredEnvelope};
 use enroll_sync::{verify_receipt, EnvelopeFile, EnvelopeSource, FailureScope, IntakeClient};
 use serde::Serialize;
 use specta::Type;
 
+use crate::register_keys::PinnedKeys;
 use crate::request_key::{self, RunClient};
 use crate::{rfc3339, ErrorView, Station, StationError};
 
@@ -236,7 +237,7 @@ impl Station {
     pub async fn import_from_media(&self, dir: &Path) -> Result<MediaImportView, StationError> {
         let _one_run_at_a_time = self.sync_running.lock().await;
         let record = self.vault().station()?.ok_or(StationError::NotSetUp)?;
-        let pinned = RegisterPublicKeys::from_json(&record.register_keys_json)?;
+        let pinned = PinnedKeys::load(&self.vault())?;
         let mut view = MediaImportView::default();
         for path in find_export_folders(dir)? {
             let name = path
@@ -272,7 +273,7 @@ impl Station {
         &self,
         folder: &ExportFolder,
         record: &StationRecord,
-        pinned: &RegisterPublicKeys,
+        pinned: &PinnedKeys,
         view: &mut MediaFolderView,
     ) -> Result<(), StationError> {
         // A folder naming this station but signed by another key is not this station's (and a
@@ -352,7 +353,7 @@ impl Station {
         packet: &ManifestPacket,
         receipt: &SignedReceipt,
         record: &StationRecord,
-        pinned: &RegisterPublicKeys,
+        pinned: &PinnedKeys,
     ) -> Result<bool, StationError> {
         let id = packet.registration_id.as_str();
         let row = self.vault().registration(id)?;
@@ -361,12 +362,15 @@ impl Station {
             RegistrationState::Sealed | RegistrationState::Rejected | RegistrationState::Uploaded => {}
             _ => return Err(crate::invalid_state(&row)),
         }
-        // The receipt must name this station's very bytes, whatever the manifest says.
-        let sha256 = match self.vault().open_envelope(id)? {
-            StoredEnvelope::InRow(bytes) => EnvelopeSource::sha256_hex(bytes.as_slice())?,
-            StoredEnvelope::File { file, name } => EnvelopeFile::from_file(file, &name)?.sha256_hex()?,
+        // The receipt must name this station's very bytes, whatever the manifest says, and be
+        // signed with the register keys they were sealed to.
+        let envelope: Box<dyn EnvelopeSource> = match self.vault().open_envelope(id)? {
+            StoredEnvelope::InRow(bytes) => Box::new(bytes),
+            StoredEnvelope::File { file, name } => Box::new(EnvelopeFile::from_file(file, &name)?),
         };
-        verify_receipt(receipt, pinned, id, &record.station_id, &sha256).map_err(|error| {
+        let sha256 = envelope.sha256_hex()?;
+        let sealed_to = pinned.for_envelope(envelope.as_ref())?;
+        verify_receipt(receipt, sealed_to, id, &record.station_id, &sha256).map_err(|error| {
             StationError::Packet(PacketError::Media {
                 fault: MediaFault::ReceiptInvalid,
                 file: receipt_file(id),
@@ -397,7 +401,7 @@ impl Station {
         &self,
         folder: &ExportFolder,
         record: &StationRecord,
-        pinned: &RegisterPublicKeys,
+        pinned: &PinnedKeys,
         view: &mut MediaFolderView,
     ) -> Result<(), StationError> {
         if let Err(error) = folder.verify_files() {
@@ -420,12 +424,6 @@ impl Station {
             if stopped {
                 continue;
             }
-            if let Ok(Some(receipt)) = folder.read_receipt(packet) {
-                if verify_receipt(&receipt, pinned, id, &origin, &packet.sha256).is_ok() {
-                    view.already_receipted += 1;
-                    continue;
-                }
-            }
             let source = match folder
                 .open_packet(packet)
                 .map_err(StationError::from)
@@ -437,6 +435,20 @@ impl Station {
                     continue;
                 }
             };
+            // The register signs a receipt with the keys the packet was sealed to.
+            let sealed_to = match pinned.for_envelope(&source) {
+                Ok(keys) => keys,
+                Err(error) => {
+                    view.fail(Some(id), Some(packet.file()), error.into());
+                    continue;
+                }
+            };
+            if let Ok(Some(receipt)) = folder.read_receipt(packet) {
+                if verify_receipt(&receipt, sealed_to, id, &origin, &packet.sha256).is_ok() {
+                    view.already_receipted += 1;
+                    continue;
+                }
+            }
             // Read once more now (the hash is kept for the upload): a file changed since the
             // folder was verified is not sent.
             match source.sha256_hex() {
@@ -455,7 +467,10 @@ impl Station {
                     continue;
                 }
             }
-            match client.send_packet(id, &origin, &source, pinned, None, &|_, _| {}).await {
+            match client
+                .send_packet(id, &origin, &source, sealed_to, None, &|_, _| {})
+                .await
+            {
                 Ok((_, receipt)) => {
                     if let Err(error) = folder.write_receipt(&receipt) {
                         view.fail(Some(id), Some(receipt_file(id)), error.into());

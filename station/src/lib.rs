@@ -15,11 +15,13 @@ mod error;
 pub mod exchange;
 pub mod home;
 pub mod offline;
+mod operator_list;
 mod operators;
 pub mod packaging;
 pub mod policy;
 pub mod private_files;
 pub mod register_config;
+mod register_keys;
 pub mod register_status;
 mod registration_id;
 mod request_key;
@@ -104,6 +106,9 @@ pub struct Station {
     offline_limits: Mutex<offline::OfflineLimits>,
     /// The lists the forms choose from, as the register last sent them ([`register_config`]).
     master_data: Option<enroll_schemas::station_config::MasterData>,
+    /// Who may sign in, and in which role, when the register sent a list (see
+    /// [`operator_list`]); the register's configuration changes it while the station runs.
+    operator_list: Mutex<Option<enroll_schemas::station_config::OperatorList>>,
     /// What the sync is doing, and who hears of it.
     sync_monitor: sync_status::SyncMonitor,
     /// Held by a sync run: one at a time.
@@ -170,6 +175,7 @@ impl Station {
                 .unwrap_or_else(enroll_schemas::CapturePolicy::default_policy),
             offline_limits: Mutex::new(starting.offline_limits.unwrap_or_default()),
             master_data: starting.master_data,
+            operator_list: Mutex::new(starting.operators),
             sync_monitor: Default::default(),
             sync_running: Default::default(),
             sync_wake: Default::default(),
@@ -223,6 +229,7 @@ impl Station {
         }
         let role = Role::from(request.role);
         setup::check_operator(&request.username, &request.full_name, &request.password)?;
+        operator_list::check_new(self.operator_list().as_ref(), request.username.trim(), role)?;
         let new = enroll_store::NewOperator {
             username: request.username.trim().to_string(),
             full_name: request.full_name.trim().to_string(),

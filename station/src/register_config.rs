@@ -1,15 +1,18 @@
 //! The country's configuration as the register sends it down (`GET /v1/config`): the offline
-//! limits, the capture policy, the form (ID schema and layout) and the master data.
+//! limits, the capture policy, the form (ID schema and layout), the master data, the operator
+//! list, and rotations of the register's keys (`crate::register_keys`, taken first).
 //!
-//! Each document must be signed by the register key pinned at onboarding, of a version above
-//! the one the station holds of its kind, and valid for its kind (`enroll_schemas`, the checks
-//! the intake made before it signed); anything else is refused, logged, and changes nothing. A
-//! document taken is stored as signed (`Vault::store_config`, audited) and checked again each
-//! time the station opens.
+//! Each document must be signed by the register key the station pins (after the delta's
+//! rotations), of a version above the one the station holds of its kind, and valid for its
+//! kind (`enroll_schemas`, the checks the intake made before it signed); anything else is
+//! refused, logged, and changes nothing. A document taken is stored as signed
+//! (`Vault::store_config`, audited) and checked again each time the station opens, then with
+//! any key the station pinned (it was verified when taken, perhaps before a rotation).
 //!
-//! When it takes effect: the offline limits at once (they only say when new registrations
-//! stop); the capture policy, the form and the master data the next time the station starts,
-//! so that a registration never changes form or policy in front of a clerk.
+//! When it takes effect: the offline limits and the operator list at once (they only say when
+//! new registrations stop and who may sign in next); the capture policy, the form and the
+//! master data the next time the station starts, so that a registration never changes form or
+//! policy in front of a clerk.
 //!
 //! When the station asks: after every Sync now (and `enroll sync`), and in the background every
 //! [`BackgroundSync::configuration`](crate::BackgroundSync) while the intake answers. A failure
@@ -19,13 +22,14 @@ use std::time::Duration;
 
 use enroll_packet::register_config::{ConfigDocument, ConfigKind, SignedConfig};
 use enroll_packet::RegisterPublicKeys;
-use enroll_schemas::station_config::{form_from_value, MasterData, OfflineLimitsConfig};
+use enroll_schemas::station_config::{form_from_value, MasterData, OfflineLimitsConfig, OperatorList};
 use enroll_schemas::{CapturePolicy, Form};
 use enroll_store::register_config::StoredConfig;
 use enroll_store::Vault;
 use enroll_sync::IntakeClient;
 
 use crate::offline::OfflineLimits;
+use crate::register_keys::{take_rotations, OfferedRotation, PinnedKeys};
 use crate::request_key::{self, RunClient};
 use crate::sync_queue::{audited, RunBy};
 use crate::{rfc3339, Station, StationError};
@@ -45,6 +49,7 @@ enum Checked {
     CapturePolicy(CapturePolicy),
     Form(Box<Form>),
     MasterData(MasterData),
+    Operators(OperatorList),
 }
 
 /// Check a verified document's contents as its kind requires.
@@ -66,14 +71,34 @@ fn check(document: &ConfigDocument) -> Result<Checked, StationError> {
         }
         ConfigKind::Form => Checked::Form(Box::new(form_from_value(&document.document).map_err(refused)?)),
         ConfigKind::MasterData => Checked::MasterData(MasterData::from_value(&document.document).map_err(refused)?),
+        ConfigKind::Operators => Checked::Operators(OperatorList::from_value(&document.document).map_err(refused)?),
+        ConfigKind::RegisterKeys => {
+            return Err(StationError::from(enroll_packet::PacketError::ConfigInvalid(
+                "a key rotation is taken with the register keys, not kept as a document".into(),
+            )))
+        }
     })
 }
 
-/// Verify a signed document against the pinned register key and check its contents.
-fn verify(signed: &SignedConfig, pinned: &RegisterPublicKeys) -> Result<(ConfigDocument, Checked), StationError> {
-    let document = signed.verify(&pinned.signing_public)?;
+/// Verify a signed document against the register keys in force and check its contents.
+fn verify(signed: &SignedConfig, keys: &RegisterPublicKeys) -> Result<(ConfigDocument, Checked), StationError> {
+    let document = signed.verify(&keys.signing_public)?;
     let checked = check(&document)?;
     Ok((document, checked))
+}
+
+/// Verify a stored document with any key the station pinned: it was verified when taken.
+fn verify_stored(signed: &SignedConfig, pinned: &PinnedKeys) -> Result<(ConfigDocument, Checked), StationError> {
+    let mut first_error = None;
+    for keys in pinned.all() {
+        match verify(signed, keys) {
+            Ok(verified) => return Ok(verified),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    Err(first_error.expect("a station always pins the keys in force"))
 }
 
 /// What the stored configuration sets at open, each kind checked again; a document that no
@@ -83,6 +108,7 @@ pub(crate) struct StartingConfig {
     pub(crate) capture_policy: Option<CapturePolicy>,
     pub(crate) form: Option<Form>,
     pub(crate) master_data: Option<MasterData>,
+    pub(crate) operators: Option<OperatorList>,
 }
 
 pub(crate) fn starting_config(vault: &Vault) -> Result<StartingConfig, StationError> {
@@ -91,21 +117,23 @@ pub(crate) fn starting_config(vault: &Vault) -> Result<StartingConfig, StationEr
         capture_policy: None,
         form: None,
         master_data: None,
+        operators: None,
     };
-    let Some(record) = vault.station()? else {
+    if vault.station()?.is_none() {
         return Ok(config);
-    };
-    let pinned = RegisterPublicKeys::from_json(&record.register_keys_json)?;
+    }
+    let pinned = PinnedKeys::load(vault)?;
     for stored in vault.stored_configs()? {
         let signed = SignedConfig {
             payload: stored.payload,
             signature: stored.signature,
         };
-        match verify(&signed, &pinned) {
+        match verify_stored(&signed, &pinned) {
             Ok((_, Checked::OfflineLimits(limits))) => config.offline_limits = Some(limits),
             Ok((_, Checked::CapturePolicy(policy))) => config.capture_policy = Some(policy),
             Ok((_, Checked::Form(form))) => config.form = Some(*form),
             Ok((_, Checked::MasterData(data))) => config.master_data = Some(data),
+            Ok((_, Checked::Operators(list))) => config.operators = Some(list),
             Err(error) => tracing::error!(
                 kind = %stored.kind,
                 version = stored.version,
@@ -141,23 +169,51 @@ pub(crate) async fn fetch_if_due(station: &Station, every: Duration, by: RunBy) 
     }
 }
 
-/// Ask the register for what is newer than the configuration held, and take each document
-/// that verifies, is newer than the one held of its kind, and is valid.
+/// Ask the register for what is newer than the configuration held; take its key rotations
+/// first, then each document that verifies with the keys then in force, is newer than the
+/// one held of its kind, and is valid.
 pub(crate) async fn fetch(station: &Station, by: RunBy) -> Result<ConfigReport, StationError> {
-    let (record, since) = {
+    let (record, since, mut pinned) = {
         let vault = station.vault();
         let record = vault.station()?.ok_or(StationError::NotSetUp)?;
-        (record, vault.highest_config_version()?)
+        (record, vault.highest_config_version()?, PinnedKeys::load(&vault)?)
     };
-    let pinned = RegisterPublicKeys::from_json(&record.register_keys_json)?;
     let client = match request_key::signing_client(station, &record, IntakeClient::new(&record.intake_url)?).await? {
         RunClient::Ready(client) => client,
         RunClient::NotReady(error) => return Err(error),
     };
     let delta = client.config_since(since).await?;
     let mut report = ConfigReport::default();
-    for signed in delta.documents {
-        match take(station, &signed, &pinned, by) {
+    let (rotations, documents): (Vec<_>, Vec<_>) = delta.documents.into_iter().partition(|signed| {
+        serde_json::from_str::<ConfigDocument>(&signed.payload).is_ok_and(|d| d.kind == ConfigKind::RegisterKeys)
+    });
+    if !rotations.is_empty() {
+        let offered = rotations
+            .into_iter()
+            .filter_map(|signed| {
+                let unverified = serde_json::from_str::<ConfigDocument>(&signed.payload).ok()?;
+                Some(OfferedRotation::read(signed, &unverified))
+            })
+            .collect();
+        let now = rfc3339((station.clock)());
+        let rotated = take_rotations(&mut station.vault(), &mut pinned, offered, &now, by)?;
+        if !rotated.taken.is_empty() {
+            station.sync_monitor.update(|status| status.register_news += 1);
+        }
+        report.taken.extend(
+            rotated
+                .taken
+                .into_iter()
+                .map(|version| (ConfigKind::RegisterKeys, version)),
+        );
+        report.refused.extend(
+            rotated
+                .refused
+                .map(|(_, code)| (ConfigKind::RegisterKeys.as_str().to_owned(), code)),
+        );
+    }
+    for signed in documents {
+        match take(station, &signed, &pinned.current, by) {
             Ok((kind, version)) => report.taken.push((kind, version)),
             Err(error) => {
                 let kind = serde_json::from_str::<serde_json::Value>(&signed.payload)
@@ -188,8 +244,10 @@ fn take(
     };
     audited(&mut station.vault(), by, |vault| vault.store_config(&stored))?;
     station.sync_monitor.update(|status| status.register_news += 1);
-    if let Checked::OfflineLimits(limits) = checked {
-        *station.offline_limits.lock().unwrap_or_else(|p| p.into_inner()) = limits;
+    match checked {
+        Checked::OfflineLimits(limits) => *station.offline_limits.lock().unwrap_or_else(|p| p.into_inner()) = limits,
+        Checked::Operators(list) => *station.operator_list.lock().unwrap_or_else(|p| p.into_inner()) = Some(list),
+        Checked::CapturePolicy(_) | Checked::Form(_) | Checked::MasterData(_) => {}
     }
     tracing::info!(
         kind = document.kind.as_str(),
@@ -208,5 +266,10 @@ impl Station {
     /// The offline limits in force.
     pub fn offline_limits(&self) -> OfflineLimits {
         *self.offline_limits.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The register's operator list in force, if it sent one.
+    pub fn operator_list(&self) -> Option<OperatorList> {
+        self.operator_list.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }

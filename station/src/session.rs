@@ -171,7 +171,10 @@ impl Station {
             }
         }
         match vault.unlock(username, password) {
-            Ok(unlocked) => Ok(unlocked),
+            Ok((operator, data_key)) => {
+                let operator = crate::operator_list::apply(self.operator_list().as_ref(), vault, operator, &now_text)?;
+                Ok((operator, data_key))
+            }
             Err(StoreError::WrongCredentials) => {
                 match login_state {
                     Some(state) => {

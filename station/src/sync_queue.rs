@@ -25,11 +25,11 @@
 
 use std::time::Duration;
 
-use enroll_packet::RegisterPublicKeys;
 use enroll_store::{QueuedUpload, StoredEnvelope};
 use enroll_sync::{EnvelopeFile, EnvelopeSource, FailureScope, IntakeClient, RetryPolicy, SyncError};
 use time::OffsetDateTime;
 
+use crate::register_keys::PinnedKeys;
 use crate::request_key::{self, RunClient};
 use crate::sync_status::IntakeLink;
 use crate::{rfc3339, ErrorView, Station, StationError, SyncFailure, SyncReport};
@@ -93,7 +93,7 @@ pub(crate) async fn run(station: &Station, mode: RunMode, by: RunBy) -> Result<S
             .collect();
         (record, queue)
     };
-    let pinned = RegisterPublicKeys::from_json(&record.register_keys_json)?;
+    let pinned = PinnedKeys::load(&station.vault())?;
     let client = IntakeClient::new(&record.intake_url)?;
     let monitor = &station.sync_monitor;
     let mut report = SyncReport::default();
@@ -143,7 +143,7 @@ pub(crate) fn is_due(entry: &QueuedUpload, now: OffsetDateTime) -> bool {
 async fn send_each(
     station: &Station,
     client: &IntakeClient,
-    pinned: &RegisterPublicKeys,
+    pinned: &PinnedKeys,
     station_id: &str,
     queue: &[QueuedUpload],
     by: RunBy,
@@ -155,6 +155,9 @@ async fn send_each(
         let registration_id = entry.registration_id.as_str();
         let outcome = async {
             let envelope = envelope_source(station, registration_id)?;
+            // The receipt is signed with the register keys the packet was sealed to, which a
+            // key rotation since may have retired (see `register_keys`).
+            let sealed_to = pinned.for_envelope(envelope.as_ref()).map_err(SendError::Sync)?;
             monitor.packet_started(registration_id, envelope.len());
             let upload_url = upload_url_for(station, client, entry, station_id, envelope.as_ref()).await?;
             let progress = |sent: u64, total: u64| monitor.packet_progress(sent, total);
@@ -163,7 +166,7 @@ async fn send_each(
                     registration_id,
                     station_id,
                     envelope.as_ref(),
-                    pinned,
+                    sealed_to,
                     Some(&upload_url),
                     &progress,
                 )

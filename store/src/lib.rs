@@ -28,6 +28,7 @@ pub mod operators;
 pub mod private_files;
 pub mod queries;
 pub mod register_config;
+pub mod register_keys;
 pub mod register_status;
 pub mod registrations;
 pub mod station;

@@ -227,6 +227,40 @@ impl Vault {
         Ok(())
     }
 
+    /// Give an operator the role the register's operator list gives them (audited with both
+    /// roles). The keyslot is untouched: a role is what the station lets them do, not a key.
+    pub fn set_operator_role_from_register(&mut self, username: &str, role: Role, now: &str) -> Result<(), StoreError> {
+        let transaction = self.connection.transaction()?;
+        let old: String = transaction
+            .query_row(
+                "SELECT role FROM operators WHERE username = ?1 AND removed_at IS NULL",
+                [username],
+                |row| row.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| StoreError::NotFound(format!("operator {username}")))?;
+        if old == role.as_str() {
+            return Ok(());
+        }
+        transaction.execute(
+            "UPDATE operators SET role = ?2 WHERE username = ?1",
+            params![username, role.as_str()],
+        )?;
+        audit::append(
+            &transaction,
+            self.audit_session.as_ref(),
+            &NewAuditEvent {
+                at: now,
+                actor: None,
+                action: "operator_role_from_register",
+                registration_id: None,
+                details: &format!("{username}: {old} → {}", role.as_str()),
+            },
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
     /// Give an operator a new password: a new salt and a new keyslot wrapping the same data key
     /// (the caller proves it may by holding it). Nothing else is re-encrypted.
     pub fn set_operator_password(

@@ -46,11 +46,15 @@ impl Vault {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The highest version held of any kind (0: none): what the station asks the register from.
+    /// The highest version held of any kind, key rotations included (0: none): what the
+    /// station asks the register from.
     pub fn highest_config_version(&self) -> Result<u64, StoreError> {
-        let version: Option<i64> = self
-            .connection
-            .query_row("SELECT MAX(version) FROM config_documents", [], |r| r.get(0))?;
+        let version: Option<i64> = self.connection.query_row(
+            "SELECT MAX(version) FROM (SELECT MAX(version) AS version FROM config_documents
+                                      UNION ALL SELECT register_keys_version FROM station)",
+            [],
+            |r| r.get(0),
+        )?;
         Ok(version.unwrap_or(0) as u64)
     }
 

@@ -135,6 +135,16 @@ const MIGRATIONS: &[&str] = &[
         signature TEXT NOT NULL,
         received_at TEXT NOT NULL
     );",
+    // 8 → 9: register key rotations (see `crate::register_keys`): the keys pinned before the
+    // current ones, each with the rotation that retired it, and the version of the last
+    // rotation known.
+    "CREATE TABLE retired_register_keys (
+        retired_by_version INTEGER PRIMARY KEY CHECK (retired_by_version > 0),
+        keys_json TEXT NOT NULL,
+        retired_at TEXT NOT NULL
+    );
+    ALTER TABLE station ADD COLUMN register_keys_version INTEGER NOT NULL DEFAULT 0
+        CHECK (register_keys_version >= 0);",
 ];
 
 /// The open vault. Not `Sync`: the station wraps it in a mutex.
@@ -381,8 +391,9 @@ mod tests {
             // row), and a failed upload's error on a queued packet; version 4 the same, with the
             // upload queue's columns (nullable or defaulted); version 5 the same, and the time
             // of the last sync; version 6 the same, and a request key; version 7 the same (its
-            // register statuses and inbox key are nullable).
-            1..=7 => {
+            // register statuses and inbox key are nullable); version 8 the same, and the
+            // register's configuration documents.
+            1..=8 => {
                 let transaction = connection.transaction().unwrap();
                 transaction
                     .execute(
@@ -452,6 +463,15 @@ mod tests {
                         .execute(
                             "UPDATE station SET request_key_seed = ?1, request_key_proof = ?2 WHERE id = 1",
                             rusqlite::params![[6u8; 32].as_slice(), [7u8; 64].as_slice()],
+                        )
+                        .unwrap();
+                }
+                if version >= 8 {
+                    transaction
+                        .execute(
+                            "INSERT INTO config_documents (kind, version, payload, signature, received_at)
+                             VALUES ('offline_limits', 3, '{}', 'sig', 't7')",
+                            [],
                         )
                         .unwrap();
                 }
@@ -585,10 +605,21 @@ mod tests {
             assert!(vault.awaiting_register_status(10).unwrap().is_empty());
             assert_eq!(vault.inbox_public_key().unwrap(), None);
             assert!(vault.store_inbox_key(&[1; 32], &[2; 32], &key).unwrap());
-            // No configuration from the register yet: it is asked from version 0.
-            assert_eq!(vault.highest_config_version().unwrap(), 0);
+            // The register's configuration is asked from the version held (kept from version
+            // 8 on); the register keys pinned at onboarding are the ones in force, with no
+            // rotation known (from version 9 on, rotations retire them).
+            let held = if version >= 8 { 3 } else { 0 };
+            assert_eq!(vault.highest_config_version().unwrap(), held, "from {version}");
+            let pinned = vault.pinned_register_keys().unwrap();
+            assert_eq!(
+                (pinned.current_json.as_str(), pinned.retired_json.len(), pinned.version),
+                ("{}", 0, 0)
+            );
+            vault.rotate_register_keys("{\"new\":1}", 4, "t5", "rotated").unwrap();
+            assert_eq!(vault.pinned_register_keys().unwrap().retired_json, ["{}"]);
+            assert_eq!(vault.highest_config_version().unwrap(), 4);
             vault.remove_operator("omar", "t5").unwrap();
-            assert_eq!(vault.audit_events().unwrap().len(), 6);
+            assert_eq!(vault.audit_events().unwrap().len(), 7, "the rotation is audited");
             vault.integrity_check().unwrap();
             assert_eq!(vault.verify_audit_chain(&|_, _| true).unwrap().broken, None);
             assert_eq!(vault.counts().unwrap().operators, 1);

@@ -69,6 +69,20 @@ describe('the window', () => {
     await screen.findByTestId(TestId.LoginScreen);
   });
 
+  test('an operator the register suspended is told so at sign-in, in French', async () => {
+    setUiLanguage('fr');
+    const station = new FakeStation().failNext('logIn', new BackendError('operator_suspended', { username: 'omar' }));
+    render(App, { props: { backend: station } });
+    const user = userEvent.setup();
+
+    await screen.findByTestId(TestId.LoginScreen);
+    await user.type(screen.getByTestId(TestId.LoginUsername), 'omar');
+    await user.type(screen.getByTestId(TestId.LoginPassword), `${PASSWORD}{Enter}`);
+    const banner = await screen.findByTestId(TestId.Banner);
+    expect(banner.textContent).toContain('Le registre a suspendu omar');
+    expect(screen.queryByTestId(TestId.HomeScreen)).toBeNull();
+  });
+
   // Regression: the banner read "Registration undefined is waiting…" because its text read the
   // registration screen's prop after that screen was gone.
   test('after Finalize, home says which registration waits for approval', async () => {

@@ -27,6 +27,7 @@ mod offline;
 mod onboarding;
 mod private_files;
 mod register_config;
+mod register_keys;
 mod register_status;
 mod request_key;
 mod roles;

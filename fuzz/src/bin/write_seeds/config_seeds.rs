@@ -1,15 +1,15 @@
 //! The seeds of `register_config` and `station_config`: configuration documents as the register
 //! sends them down (`enroll_packet::register_config`), signed by the fuzz register, and copies
 //! that break one rule each (a changed payload, a signature of another key or cut short, an
-//! unknown kind, version 0, an unknown field); and the documents themselves
-//! (`enroll_schemas::station_config`: offline limits, master data, a form), valid and each near
-//! a rule.
+//! unknown kind, version 0, an unknown field), and key rotations (one whole, one that keeps a
+//! key); and the documents themselves (`enroll_schemas::station_config`: offline limits, master
+//! data, a form, an operator list), valid and each near a rule.
 //!
 //! Deliberately absent: anything from a real deployment (codes and labels are made up).
 
 use enroll_fuzz::packet_targets::fuzz_register;
-use enroll_packet::register_config::{ConfigDocument, ConfigKind, SignedConfig};
-use enroll_packet::StationSigningKey;
+use enroll_packet::register_config::{ConfigDocument, ConfigKind, KeyRotation, SignedConfig};
+use enroll_packet::{RegisterPublicKeys, StationSigningKey};
 use serde_json::{json, Value};
 
 use super::{edit, parse_json, remove, shorten, to_json, Result, Seeds};
@@ -27,6 +27,24 @@ fn master_data() -> Value {
         "document_types": [{"code": "CNIE", "labels": {"fra": "Carte nationale"}}],
         "rejection_reasons": [{"code": "blurred", "labels": {"eng": "Blurred photo", "tzm": "ⵜⴰⵡⵍⴰⴼⵜ"}}]
     })
+}
+
+fn operators() -> Value {
+    json!({"operators": [
+        {"username": "amina.b", "full_name": "Amina Benali", "role": "supervisor", "active": true},
+        {"username": "idir", "full_name": "ⵉⴷⵉⵔ", "role": "officer", "active": false}
+    ]})
+}
+
+/// A rotation from the fuzz register's keys to made-up ones (any 32 bytes are an X25519 key).
+fn rotation() -> KeyRotation {
+    KeyRotation {
+        keys: RegisterPublicKeys {
+            encryption_public: [0x66; 32],
+            signing_public: StationSigningKey::from_seed([0x55; 32]).0.verifying_key().to_bytes(),
+        },
+        replaces: fuzz_register().public_keys(),
+    }
 }
 
 fn signed(kind: ConfigKind, version: u64, document: Value) -> Result<Value> {
@@ -47,6 +65,23 @@ pub(crate) fn register_config_seeds(seeds: &mut Seeds) -> Result<()> {
         target,
         "valid-master-data",
         to_json(&signed(ConfigKind::MasterData, 4, master_data())?),
+    );
+    seeds.add(
+        target,
+        "valid-key-rotation",
+        to_json(&signed(ConfigKind::RegisterKeys, 5, rotation().to_value())?),
+    );
+    let mut keeps_a_key = rotation();
+    keeps_a_key.keys.signing_public = keeps_a_key.replaces.signing_public;
+    seeds.add(
+        target,
+        "near-key-rotation-keeps-a-key",
+        to_json(&signed(ConfigKind::RegisterKeys, 6, keeps_a_key.to_value())?),
+    );
+    seeds.add(
+        target,
+        "valid-operators",
+        to_json(&signed(ConfigKind::Operators, 7, operators())?),
     );
     seeds.add(
         target,
@@ -104,6 +139,22 @@ pub(crate) fn station_config_seeds(seeds: &mut Seeds) -> Result<()> {
     let target = "station_config";
     seeds.add(target, "valid-offline-limits", to_json(&limits()));
     seeds.add(target, "valid-master-data", to_json(&master_data()));
+    seeds.add(target, "valid-operators", to_json(&operators()));
+    seeds.add(
+        target,
+        "near-operator-twice",
+        edit(&operators(), |v| v["operators"][1]["username"] = json!("amina.b")),
+    );
+    seeds.add(
+        target,
+        "near-operator-role-unknown",
+        edit(&operators(), |v| v["operators"][0]["role"] = json!("chief")),
+    );
+    seeds.add(
+        target,
+        "near-operator-name-spaces",
+        edit(&operators(), |v| v["operators"][0]["username"] = json!("amina b")),
+    );
     let form = json!({
         "id_schema": parse_json(enroll_schemas::DEFAULT_ID_SCHEMA)?,
         "ui_spec": parse_json(enroll_schemas::DEFAULT_UI_SPEC)?,

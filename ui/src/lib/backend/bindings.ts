@@ -68,7 +68,7 @@ export const commands = {
 };
 
 /* Constants */
-export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","media_incomplete","media_manifest_invalid","media_signature_invalid","media_file_missing","media_file_truncated","media_file_changed","media_file_unexpected","media_receipt_invalid","config_invalid","device_not_connected","device_bad_image","capture_failed","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","offline_limit_reached","request_key_unproven","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","request_key_unknown","signature_refused","signature_expired","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol"] as const;
+export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","media_incomplete","media_manifest_invalid","media_signature_invalid","media_file_missing","media_file_truncated","media_file_changed","media_file_unexpected","media_receipt_invalid","config_invalid","device_not_connected","device_bad_image","capture_failed","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","offline_limit_reached","request_key_unproven","operator_not_listed","operator_suspended","operator_role_not_listed","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","request_key_unknown","signature_refused","signature_expired","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol"] as const;
 
 export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_registration","others_draft","remove_self","reset_own_password","sign_off_needs_supervisor"] as const;
 
@@ -182,7 +182,19 @@ export type ErrorCode = "not_set_up" | "already_set_up" | "wrong_credentials" | 
 /**  Params: `registration_id`, `state` (a registration state). */
 "invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "media_incomplete" | "media_manifest_invalid" | "media_signature_invalid" | "media_file_missing" | "media_file_truncated" | "media_file_changed" | "media_file_unexpected" | "media_receipt_invalid" | "config_invalid" | "device_not_connected" | "device_bad_image" | "capture_failed" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "usb_access_denied" | "slap_segmentation_failed" | "no_device" | "force_capture_not_allowed" | "offline_limit_reached" | 
 /**  The sync waits for a sign-in, which vouches for the key the station signs its requests with. */
-"request_key_unproven" | "intake_unreachable" | "invalid_url" | "packet_rejected" | "duplicate_registration" | "unknown_station" | "station_exists" | "station_pending" | "station_revoked" | "enrollment_code_invalid" | "request_key_unknown" | "signature_refused" | "signature_expired" | "bad_receipt" | "upload_too_large" | "checksum_mismatch" | "upload_gone" | "upload_incomplete" | "intake_error" | "protocol";
+"request_key_unproven" | 
+/**
+ *  The register's operator list (`crate::operator_list`) does not name the operator.
+ *  Params: `username`.
+ */
+"operator_not_listed" | 
+/**  The register's operator list suspends the operator. Params: `username`. */
+"operator_suspended" | 
+/**
+ *  The register's operator list gives the operator another role. Params: `username`,
+ *  `role` (the listed one).
+ */
+"operator_role_not_listed" | "intake_unreachable" | "invalid_url" | "packet_rejected" | "duplicate_registration" | "unknown_station" | "station_exists" | "station_pending" | "station_revoked" | "enrollment_code_invalid" | "request_key_unknown" | "signature_refused" | "signature_expired" | "bad_receipt" | "upload_too_large" | "checksum_mismatch" | "upload_gone" | "upload_incomplete" | "intake_error" | "protocol";
 
 /**  A parameter of an error's sentence: text, or a number (which picks a plural form). */
 export type ErrorParam = string | number;

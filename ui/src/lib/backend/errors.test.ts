@@ -63,7 +63,7 @@ describe('every code the station can send', () => {
   });
 
   it('reads without a placeholder left open and without the fallback, in every language', () => {
-    const params = { until: '2026-11-30T10:00:00Z', registration_id: '10002100010000120261130', state: 'sealed', rule: 'admin_only', username: 'amina' };
+    const params = { until: '2026-11-30T10:00:00Z', registration_id: '10002100010000120261130', state: 'sealed', rule: 'admin_only', username: 'amina', role: 'officer' };
     for (const { code: language } of UI_LANGUAGES) {
       for (const code of ERROR_CODES) {
         const sentence = describeError({ code, params }, language);
@@ -100,6 +100,19 @@ describe('describeError and noticeFor', () => {
     );
     expect(stale).toContain('« À approuver »');
     expect(stale).toContain('123');
+  });
+
+  it('say what the register’s operator list refuses, with the listed role by its label', () => {
+    const role = describeError(
+      { code: 'operator_role_not_listed', params: { username: 'nadia', role: 'supervisor' } },
+      'fr',
+    );
+    expect(role).toBe('Le registre inscrit nadia avec le rôle Superviseur. Choisissez ce rôle.');
+    expect(describeError({ code: 'operator_suspended', params: { username: 'omar' } }, 'ar')).toContain('omar');
+    expect(describeError({ code: 'operator_not_listed', params: { username: 'olga' } }, 'en')).toContain(
+      'operator list',
+    );
+    expect(reactionTo({ code: 'operator_suspended' })).toBe('warning');
   });
 
   it('name an unknown code without inventing a sentence', () => {

@@ -68,6 +68,9 @@ const REACTIONS: Partial<Record<AnyErrorCode, Reaction>> = {
   invalid_state: 'warning',
   not_permitted: 'warning',
   not_found: 'warning',
+  operator_not_listed: 'warning',
+  operator_suspended: 'warning',
+  operator_role_not_listed: 'warning',
 };
 
 export function reactionTo(error: { code: string }): Reaction {
@@ -128,6 +131,8 @@ function wordedParams(params: Partial<Record<string, ErrorParam>>, language: UiL
     if (name === 'until' && typeof value === 'string') worded[name] = formatTime(value, language);
     else if (name === 'state' && typeof value === 'string' && hasSentence(`state.${value}`))
       worded[name] = translate(language, `state.${value}` as MessageKey);
+    else if (name === 'role' && typeof value === 'string' && hasSentence(`role.${value}`))
+      worded[name] = translate(language, `role.${value}` as MessageKey);
     else worded[name] = value;
   }
   return worded;
