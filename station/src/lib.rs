@@ -242,6 +242,7 @@ impl Station {
             username: new.username,
             full_name: new.full_name,
             role: role.into(),
+            register_listing: None,
         })
     }
 
@@ -593,6 +594,7 @@ fn operator_view(operator: &Operator) -> OperatorView {
         username: operator.username.clone(),
         full_name: operator.full_name.clone(),
         role: operator.role.into(),
+        register_listing: None,
     }
 }
 

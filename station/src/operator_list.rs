@@ -17,7 +17,7 @@
 use enroll_schemas::station_config::{ListedRole, OperatorList};
 use enroll_store::{NewAuditEvent, Operator, Role, Vault};
 
-use crate::StationError;
+use crate::{RegisterListing, StationError};
 
 fn role_of(listed: ListedRole) -> Role {
     match listed {
@@ -78,6 +78,15 @@ pub(crate) fn apply(
             })?;
             Err(error)
         }
+    }
+}
+
+/// Where `username` stands on `list`, for the admin's list of operators.
+pub(crate) fn listing(list: &OperatorList, username: &str) -> RegisterListing {
+    match list.find(username) {
+        None => RegisterListing::NotListed,
+        Some(listed) if !listed.active => RegisterListing::Suspended,
+        Some(_) => RegisterListing::Listed,
     }
 }
 

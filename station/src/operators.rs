@@ -19,7 +19,18 @@ impl Station {
     pub fn list_operators(&self) -> Result<Vec<OperatorView>, StationError> {
         let (operator, _) = self.signed_in()?;
         require_admin(&operator, "list operators")?;
-        Ok(self.vault().operators()?.iter().map(operator_view).collect())
+        let list = self.operator_list();
+        Ok(self
+            .vault()
+            .operators()?
+            .iter()
+            .map(|operator| OperatorView {
+                register_listing: list
+                    .as_ref()
+                    .map(|list| crate::operator_list::listing(list, &operator.username)),
+                ..operator_view(operator)
+            })
+            .collect())
     }
 
     /// Remove an operator (admins only): their keyslot is erased, so their password no longer

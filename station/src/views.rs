@@ -164,6 +164,22 @@ pub struct OperatorView {
     pub username: String,
     pub full_name: String,
     pub role: RoleName,
+    /// What the register's operator list says of this operator, on the admin's list of
+    /// operators (`list_operators`); `None` there when the register sent no list, and
+    /// everywhere else.
+    pub register_listing: Option<RegisterListing>,
+}
+
+/// Where an operator stands on the register's operator list (see `operator_list`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum RegisterListing {
+    /// Listed and active: may sign in, in the listed role.
+    Listed,
+    /// Listed and suspended: cannot sign in.
+    Suspended,
+    /// Not on the list: cannot sign in.
+    NotListed,
 }
 
 pub use enroll_schemas::{FormField, FormLanguage, FormOption, FormSpec};

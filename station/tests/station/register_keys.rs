@@ -9,7 +9,7 @@ use enroll_intake::configuration::ConfigFolder;
 use enroll_intake::IntakeConfig;
 use enroll_packet::register_config::{ConfigDocument, ConfigKind, KeyRotation, SignedConfig};
 use enroll_packet::{EnvelopeHeader, RegisterKeyPair};
-use enroll_station::Station;
+use enroll_station::{RegisterListing, Station};
 use serde_json::json;
 
 use crate::{as_user, data_dir, fixture, password, pending_registration, ADMIN, MAKER, OFFICER, SUPERVISOR};
@@ -201,6 +201,16 @@ async fn the_registers_operator_list_says_who_signs_in_and_in_which_role() {
     for username in [ADMIN, SUPERVISOR, OFFICER, MAKER] {
         as_user(station, username);
     }
+    as_user(station, ADMIN);
+    let listings = |station: &enroll_station::Station| -> Vec<(String, Option<RegisterListing>)> {
+        station
+            .list_operators()
+            .unwrap()
+            .into_iter()
+            .map(|operator| (operator.username, operator.register_listing))
+            .collect()
+    };
+    assert!(listings(station).iter().all(|(_, listing)| listing.is_none()));
 
     // The register lists the admin, makes the supervisor an officer, suspends one officer and
     // leaves the other out.
@@ -219,6 +229,18 @@ async fn the_registers_operator_list_says_who_signs_in_and_in_which_role() {
         .unwrap();
     as_user(station, ADMIN);
     station.sync_now().await.unwrap();
+    // The admin sees at once who the list leaves out.
+    let mut seen = listings(station);
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        seen,
+        [
+            (ADMIN.to_owned(), Some(RegisterListing::Listed)),
+            (MAKER.to_owned(), Some(RegisterListing::NotListed)),
+            (OFFICER.to_owned(), Some(RegisterListing::Suspended)),
+            (SUPERVISOR.to_owned(), Some(RegisterListing::Listed)),
+        ]
+    );
     station.log_out();
 
     let refused = station.log_in(OFFICER, &password(OFFICER)).unwrap_err();

@@ -96,6 +96,7 @@ export const TestId = {
   AdminScreen: 'admin-screen',
   AdminBack: 'admin-back',
   OperatorList: 'operator-list',
+  OperatorRegisterListNote: 'operator-register-list-note',
   ResetPassword: 'reset-password',
   ResetPasswordConfirm: 'reset-password-confirm',
   ResetSubmit: 'reset-submit',
@@ -188,6 +189,10 @@ export function uploadReleaseId(registrationId: string): string {
 }
 
 /** A row of the operator list and its parts, e.g. `operator-sara.officer-remove`. */
+/** What the register's operator list says of an operator it leaves out or suspends. */
+export function operatorListingId(username: string): string {
+  return `operator-listing-${username}`;
+}
 export function operatorRowId(username: string): string {
   return `operator-${username}`;
 }

@@ -326,9 +326,9 @@ export interface FakeStationOptions {
 /** The operators every set-up fake station has; the password is the same for all. */
 export const PASSWORD = 'correct horse battery';
 export const OPERATORS: readonly OperatorView[] = [
-  { username: 'admin', full_name: 'Nadia Amrani', role: 'admin' },
-  { username: 'karim.supervisor', full_name: 'Karim Haddad', role: 'supervisor' },
-  { username: 'sara.officer', full_name: 'Sara Bennani', role: 'officer' },
+  { username: 'admin', full_name: 'Nadia Amrani', role: 'admin', register_listing: null },
+  { username: 'karim.supervisor', full_name: 'Karim Haddad', role: 'supervisor', register_listing: null },
+  { username: 'sara.officer', full_name: 'Sara Bennani', role: 'officer', register_listing: null },
 ];
 
 /** The size of every fake packet, and how fast the fake intake takes it. */
@@ -377,6 +377,7 @@ export class FakeStation implements Backend {
   private centerId: string;
   private readonly pageSize: number;
   private operators = new Map<string, Operator>();
+  private registerListing: Map<string, 'listed' | 'suspended'> | null = null;
   private session: { username: string; locked: boolean } | null = null;
   private registrations = new Map<string, Registration>();
   private sequence = 0;
@@ -464,6 +465,12 @@ export class FakeStation implements Backend {
    * reason (`code`) stays as its last error, and the sync passes it by until a supervisor
    * releases it.
    */
+  /** The register's operator list, as the station holds it: who it lists, and whether active. */
+  seedRegisterOperatorList(listing: Record<string, 'listed' | 'suspended'>): this {
+    this.registerListing = new Map(Object.entries(listing));
+    return this;
+  }
+
   seedQuarantined(registrationId: string, code: ErrorCode = 'packet_rejected'): this {
     const registration = this.queued(registrationId);
     registration.uploadFailures += 1;
@@ -605,7 +612,7 @@ export class FakeStation implements Backend {
     this.stationName = request.station_name;
     this.centerId = request.center_id;
     this.operators.set(request.admin_username, {
-      view: { username: request.admin_username, full_name: request.admin_full_name, role: 'admin' },
+      view: { username: request.admin_username, full_name: request.admin_full_name, role: 'admin', register_listing: null },
       password: request.admin_password,
     });
     return this.status();
@@ -631,7 +638,12 @@ export class FakeStation implements Backend {
     this.enter('addOperator', [{ ...request, password: '***' }]);
     this.requireAdmin('only an admin adds operators');
     if (this.operators.has(request.username)) throw failure('operator_exists', `operator ${request.username} exists`);
-    const view: OperatorView = { username: request.username, full_name: request.full_name, role: request.role as Role };
+    const view: OperatorView = {
+      username: request.username,
+      full_name: request.full_name,
+      role: request.role as Role,
+      register_listing: null,
+    };
     this.operators.set(request.username, { view, password: request.password });
     return { ...view };
   }
@@ -639,7 +651,10 @@ export class FakeStation implements Backend {
   async listOperators(): Promise<OperatorView[]> {
     this.enter('listOperators', []);
     this.requireAdmin('only an admin lists operators');
-    return [...this.operators.values()].map((o) => ({ ...o.view }));
+    return [...this.operators.values()].map((o) => ({
+      ...o.view,
+      register_listing: this.registerListing?.get(o.view.username) ?? (this.registerListing ? 'not_listed' : null),
+    }));
   }
 
   async removeOperator(username: string): Promise<null> {

@@ -393,6 +393,12 @@ export type OperatorView = {
 	username: string,
 	full_name: string,
 	role: RoleName,
+	/**
+	 *  What the register's operator list says of this operator, on the admin's list of
+	 *  operators (`list_operators`); `None` there when the register sent no list, and
+	 *  everywhere else.
+	 */
+	register_listing: RegisterListing | null,
 };
 
 /**  Why a role check refused: the UI has a sentence for each. */
@@ -491,6 +497,15 @@ export type ReceiptView = {
 	intake_reference: string,
 	received_at: string,
 };
+
+/**  Where an operator stands on the register's operator list (see `operator_list`). */
+export type RegisterListing = 
+/**  Listed and active: may sign in, in the listed role. */
+"listed" | 
+/**  Listed and suspended: cannot sign in. */
+"suspended" | 
+/**  Not on the list: cannot sign in. */
+"not_listed";
 
 /**  A status as the screens show it. */
 export type RegisterStatusName = "received" | "processing" | "processed" | "rejected" | "re_register" | "unknown";
