@@ -999,6 +999,60 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .await?;
     ensure!(!arabic.contains("bloqué"), "the Arabic banner reads {arabic:?}");
     ui.screenshot("16-login-locked-out-arabic").await?;
+
+    // 14. The register publishes its operator list: the admin listed, the officer suspended.
+    //     The station takes it by itself; the admin's operators screen says so, in French and
+    //     in Arabic.
+    let register = RegisterKeyPair::from_json(&intake.keys_json)?;
+    enroll_intake::configuration::ConfigFolder::open(&intake.data_dir)?.publish(
+        enroll_packet::register_config::ConfigKind::Operators,
+        serde_json::json!({"operators": [
+            {"username": ADMIN, "full_name": "Nadia Amrani", "role": "admin", "active": true},
+            {"username": OFFICER, "full_name": "Sara Bennani", "role": "officer", "active": false}
+        ]}),
+        &register,
+        time::OffsetDateTime::now_utc(),
+    )?;
+    ui.select(id::LANGUAGE_SELECT, "fr").await?;
+    ui.type_into(id::LOGIN_USERNAME, ADMIN).await?;
+    ui.type_into(id::LOGIN_PASSWORD, PASSWORD).await?;
+    ui.click(id::LOGIN_SUBMIT).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    let suspended = id::operator_listing_id(OFFICER);
+    let listing = ui
+        .wait_until("the register's operator list on the operators screen", || async {
+            // The screen reads the list when it opens: open it again until the list is there.
+            ui.click(id::ADMIN_OPEN).await?;
+            ui.wait_for(id::OPERATOR_LIST).await?;
+            let found = match ui.find_displayed(&suspended).await? {
+                Some(element) => Some(element.text().await?),
+                None => None,
+            };
+            if found.is_none() {
+                ui.click(id::ADMIN_BACK).await?;
+            }
+            Ok(found)
+        })
+        .await?;
+    ensure!(
+        listing == "Suspendu par le registre : connexion impossible",
+        "the suspended officer's row reads {listing:?}"
+    );
+    ensure!(
+        ui.text(id::OPERATOR_REGISTER_LIST_NOTE)
+            .await?
+            .contains("liste des opérateurs du registre"),
+        "the screen says the register's list is in force"
+    );
+    ui.scroll_to(id::OPERATOR_LIST).await?;
+    ui.screenshot("17-admin-register-operator-list-french").await?;
+    ui.select(id::LANGUAGE_SELECT, "ar").await?;
+    ui.wait_until("the listing in Arabic", || async {
+        Ok(ui.text(&suspended).await?.contains("أوقفه السجلّ").then_some(()))
+    })
+    .await?;
+    ui.screenshot("18-admin-register-operator-list-arabic").await?;
+    ui.click(id::ADMIN_BACK).await?;
     ui.select(id::LANGUAGE_SELECT, "en").await?;
     Ok(())
 }
