@@ -20,6 +20,18 @@ export ENROLL_FIXTURES ?= $(abspath $(REPO)/../shared/fixtures)
 DEBIAN_PACKAGES := build-essential pkg-config curl file libssl-dev \
 	libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev \
 	xvfb webkit2gtk-driver python3
+# Only `make test` needs these: Debian's PostgreSQL server for the scale-out intake's tests,
+# which start a throwaway cluster of their own with its binaries (initdb, pg_ctl; the
+# package's own cluster is not used), and venv for moto below.
+TEST_DEBIAN_PACKAGES := postgresql python3-venv
+# The S3-compatible server the scale-out intake's tests start on loopback, from PyPI into
+# .tools/moto. moto rather than s3rver (npm): moto follows AWS's S3 API closely and is released
+# often, and answers what object_store asks of S3 (SigV4-signed requests, multipart uploads,
+# ListObjectsV2); s3rver is a smaller emulator whose last release is from December 2024. Its
+# server runs from a venv of its own (python3-venv), apart from the system's Python. Pinned, so
+# CI gets what the tests were checked with.
+MOTO_VERSION := 5.2.5
+MOTO_STAMP := $(TOOLS)/moto/.installed-$(MOTO_VERSION)
 NODE_MIN := 20.19
 TAURI_DRIVER_VERSION := ^2
 # Cargo tools that `make test` needs, built from crates.io into .tools/ when missing (their
@@ -30,7 +42,7 @@ NEXTEST_VERSION := 0.9.151
 CARGO_DENY_VERSION := 0.20.2
 
 .PHONY: help run test setup system-packages rust-toolchain node-check ui-deps interop-deps tauri-driver \
-	test-tools cargo-nextest cargo-deny ui build check fmt-check clippy deny build-reuse audit bench clean
+	test-tools test-services cargo-nextest cargo-deny ui build check fmt-check clippy deny build-reuse audit bench clean
 
 help:
 	@echo "make run    start the intake and the desktop app (simulated devices, local intake)"
@@ -43,12 +55,18 @@ help:
 setup: system-packages rust-toolchain node-check ui-deps tauri-driver
 
 system-packages:
-	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done | xargs); \
+	@$(call debian-install,$(DEBIAN_PACKAGES))
+
+# $(call debian-install,PACKAGES): installs those of PACKAGES not installed yet (as root, with
+# sudo, or says how).
+define debian-install
+	missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done | xargs); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	command="apt-get update && apt-get install -y --no-install-recommends $$missing"; \
 	if [ "$$(id -u)" = 0 ]; then echo "Installing: $$missing"; export DEBIAN_FRONTEND=noninteractive; eval "$$command"; \
 	elif sudo -n true 2>/dev/null; then echo "Installing with sudo: $$missing"; sudo -n env DEBIAN_FRONTEND=noninteractive bash -c "$$command"; \
 	else echo; echo "These Debian packages are missing: $$missing"; echo "Install them as root, then run make again:"; echo; echo "  sudo bash -c '$$command'"; echo; exit 1; fi
+endef
 
 rust-toolchain:
 	@command -v cargo >/dev/null || { echo "Rust is missing. Install it with rustup (https://rustup.rs):"; \
@@ -83,6 +101,17 @@ tauri-driver: $(TAURI_DRIVER)
 
 # Only `make test` needs these; `make run` does not wait for them.
 test-tools: cargo-nextest cargo-deny
+
+# What the scale-out intake's tests start for themselves (see TEST_DEBIAN_PACKAGES, MOTO_VERSION).
+test-services:
+	@$(call debian-install,$(TEST_DEBIAN_PACKAGES))
+	@$(MAKE) --no-print-directory $(MOTO_STAMP)
+
+$(MOTO_STAMP):
+	rm -rf $(TOOLS)/moto
+	python3 -m venv $(TOOLS)/moto
+	$(TOOLS)/moto/bin/pip install --quiet --disable-pip-version-check 'moto[server]==$(MOTO_VERSION)'
+	@touch $@
 
 # The test runner. Used from wherever it already is (the rust machines carry one); else built
 # here once. Without the self-update feature: it would reach for GitHub, and pulls in more code.
@@ -119,7 +148,7 @@ run: setup build
 # tidy crate's test checks the repository's own rules. Then the checks a reviewer makes, last,
 # so that a formatting slip never hides a test result: CI (.ci/run) is this one target, and a
 # `make test` that passes here passes there.
-test: setup test-tools ui interop-deps
+test: setup test-tools test-services ui interop-deps
 	@scripts/app-data-guard.sh before
 	cargo nextest run --workspace --no-fail-fast
 	cd ui && npm test
@@ -165,7 +194,7 @@ audit: cargo-deny
 # kept in one place): lossless encoding of ten fingers on one core. The last two read
 # $(ENROLL_FIXTURES). upload: the station's memory while it uploads a 20 MB packet (a worker
 # process against the reference intake on loopback).
-bench:
+bench: test-services
 	cargo bench -p enroll-bench -p enroll-devices --no-fail-fast --bench vault --bench biometrics --bench jpeg2000 --bench upload --bench link --bench intake_throughput
 
 # Every fuzz target (fuzz/README.md) for FUZZ_SECONDS each, on the stable toolchain; fails on a

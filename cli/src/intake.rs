@@ -49,6 +49,17 @@ pub enum IntakeCommand {
         /// packets stations sealed to it are still taken, and receipted with it
         #[arg(long = "previous-key")]
         previous_keys: Vec<PathBuf>,
+        /// Scale-out: keep stations, uploads and packets' records in this PostgreSQL database
+        /// (postgres://user@host:port/database) instead of the SQLite file in --data; several
+        /// intake processes may share it. Needs --objects
+        #[arg(long, requires = "objects")]
+        database: Option<String>,
+        /// Scale-out: keep the bytes of uploads and packets in this S3-compatible bucket
+        /// (s3://bucket or s3://bucket/prefix), reached as AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
+        /// AWS_SECRET_ACCESS_KEY and AWS_REGION say (plain http only to a loopback endpoint, or
+        /// with AWS_ALLOW_HTTP=true). Needs --database
+        #[arg(long, requires = "database")]
+        objects: Option<String>,
     },
     /// The stations that announced themselves, and whether they may upload
     #[command(subcommand)]
@@ -66,9 +77,10 @@ pub enum IntakeCommand {
     Import {
         /// The removable media's folder, or one export folder on it
         dir: PathBuf,
-        /// The intake's data folder (the running intake may use it at the same time)
-        #[arg(long)]
-        data: PathBuf,
+        /// The intake's data folder (the running intake may use it at the same time), or its
+        /// scale-out storage
+        #[command(flatten)]
+        store: IntakeStore,
         /// The register private key file (opens each packet to check it, signs the receipts)
         #[arg(long)]
         key: PathBuf,
@@ -79,6 +91,49 @@ pub enum IntakeCommand {
         #[arg(long = "previous-key")]
         previous_keys: Vec<PathBuf>,
     },
+}
+
+/// Where an operator command finds the intake's records: its data folder, or the scale-out
+/// storage that `enroll intake serve --database --objects` uses.
+#[derive(clap::Args)]
+pub struct IntakeStore {
+    /// The intake's data folder
+    #[arg(long, required_unless_present = "database")]
+    data: Option<PathBuf>,
+    /// The scale-out intake's PostgreSQL, as given to `enroll intake serve --database`; needs
+    /// --objects (and the same AWS_* variables)
+    #[arg(long, requires = "objects", conflicts_with = "data")]
+    database: Option<String>,
+    /// The scale-out intake's bucket, as given to `enroll intake serve --objects`
+    #[arg(long, requires = "database")]
+    objects: Option<String>,
+}
+
+impl IntakeStore {
+    /// The scale-out storage named, opened (blocking).
+    fn open_scale_out(&self) -> Result<std::sync::Arc<dyn enroll_intake::StorageBackend>, Failure> {
+        match (&self.database, &self.objects) {
+            (Some(database), Some(objects)) => {
+                let config = enroll_intake::scale_out::ScaleOutConfig::from_urls(database, objects)
+                    .map_err(|e| Failure::usage(e.to_string()))?;
+                enroll_intake::scale_out::open_shared(&config).map_err(|e| {
+                    Failure::server(format!(
+                        "cannot open the scale-out storage (--database {}, --objects {objects}): {e}",
+                        config.redacted_database()
+                    ))
+                })
+            }
+            _ => Err(Failure::usage("give --data, or --database with --objects")),
+        }
+    }
+
+    fn registry(&self) -> Result<StationRegistry, Failure> {
+        match &self.data {
+            // The data folder as before (created if the intake never ran there).
+            Some(data) if self.database.is_none() => StationRegistry::open(data).map_err(registry_failure),
+            _ => Ok(StationRegistry::with_storage(self.open_scale_out()?)),
+        }
+    }
 }
 
 /// What the register's back office says of a packet.
@@ -97,8 +152,8 @@ pub enum PacketStatusArg {
 pub enum PacketsCommand {
     /// Move a held packet on; its station learns it at its next status query
     SetStatus {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: IntakeStore,
         registration_id: String,
         #[arg(value_enum)]
         status: PacketStatusArg,
@@ -119,6 +174,9 @@ pub enum ConfigKindArg {
     Form,
     /// `{"locations", "document_types", "rejection_reasons"}`: lists of `{code, labels, parent?}`
     MasterData,
+    /// `{"operators": [{"username", "full_name", "role", "active"}]}`: who may sign in at the
+    /// stations, in which role (admin, supervisor, officer)
+    Operators,
 }
 
 #[derive(Subcommand)]
@@ -137,10 +195,25 @@ pub enum ConfigCommand {
         /// The document, a JSON file
         file: PathBuf,
     },
-    /// The latest published document of each kind, with its version and time, as JSON
+    /// The latest published document of each kind, and every key rotation, with its version
+    /// and time, as JSON
     List {
         #[arg(long)]
         data: PathBuf,
+    },
+    /// Rotate the register's keys: publish the rotation (signed with the keys it retires) and
+    /// sign the documents in force again with the new keys; stations take it at their next
+    /// sync and seal to the new key from then on. First restart the intake with
+    /// `--key NEW --previous-key OLD`, so that it takes packets sealed to either
+    RotateKeys {
+        #[arg(long)]
+        data: PathBuf,
+        /// The register private key file in force now (it signs the rotation)
+        #[arg(long)]
+        key: PathBuf,
+        /// The new register private key file (`enroll keys generate-register` makes one)
+        #[arg(long)]
+        new_key: PathBuf,
     },
 }
 
@@ -148,26 +221,25 @@ pub enum ConfigCommand {
 pub enum StationsCommand {
     /// Every station with its status (pending, approved, revoked) and public key, as JSON
     List {
-        /// The intake's data folder
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: IntakeStore,
     },
     /// Let a pending station upload (compare its public key with the station's admin first)
     Approve {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: IntakeStore,
         station_id: String,
     },
     /// Stop a station for good: it uploads nothing more
     Revoke {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: IntakeStore,
         station_id: String,
     },
     /// Issue a one-time enrollment code; a station set up with it is approved at once
     Code {
-        #[arg(long)]
-        data: PathBuf,
+        #[command(flatten)]
+        store: IntakeStore,
         /// Hours the code stays valid
         #[arg(long, default_value_t = 72)]
         valid_hours: u64,
@@ -183,7 +255,17 @@ pub fn run(command: IntakeCommand) -> Result<(), Failure> {
             generate_key,
             approve_stations,
             previous_keys,
+            database,
+            objects,
         } => {
+            // Checked before anything else, so a mistyped location fails at once.
+            let scale_out = match (database.as_deref(), objects.as_deref()) {
+                (Some(database), Some(objects)) => Some(
+                    enroll_intake::scale_out::ScaleOutConfig::from_urls(database, objects)
+                        .map_err(|e| Failure::usage(e.to_string()))?,
+                ),
+                _ => None,
+            };
             if generate_key && !key.exists() {
                 crate::keys::write_private(&key, &RegisterKeyPair::generate().to_json())?;
             }
@@ -200,21 +282,33 @@ pub fn run(command: IntakeCommand) -> Result<(), Failure> {
                     StationApproval::Automatic
                 }
             };
-            runtime
-                .block_on(enroll_intake::serve_forever(config, addr))
-                .map_err(|e| Failure::server(format!("the intake stopped: {e}")))
+            let serving = match scale_out {
+                None => runtime.block_on(enroll_intake::serve_forever(config, addr)),
+                Some(scale_out) => {
+                    let storage = enroll_intake::scale_out::open_shared(&scale_out).map_err(|e| {
+                        Failure::server(format!(
+                            "cannot open the scale-out storage (--database {}, --objects {}): {e}",
+                            scale_out.redacted_database(),
+                            scale_out.objects
+                        ))
+                    })?;
+                    eprintln!("records in PostgreSQL, bytes in {}", scale_out.objects);
+                    runtime.block_on(enroll_intake::serve_forever_with_storage(config, storage, addr))
+                }
+            };
+            serving.map_err(|e| Failure::server(format!("the intake stopped: {e}")))
         }
         IntakeCommand::Stations(command) => stations(command),
         IntakeCommand::Config(command) => config(command),
         IntakeCommand::Import {
             dir,
-            data,
+            store,
             key,
             max_packet_bytes,
             previous_keys,
-        } => import(&dir, &data, &key, max_packet_bytes, &previous_keys),
+        } => import(&dir, &store, &key, max_packet_bytes, &previous_keys),
         IntakeCommand::Packets(PacketsCommand::SetStatus {
-            data,
+            store,
             registration_id,
             status,
             reason,
@@ -227,7 +321,7 @@ pub fn run(command: IntakeCommand) -> Result<(), Failure> {
                 PacketStatusArg::Rejected => PacketStatus::Rejected,
                 PacketStatusArg::ReRegister => PacketStatus::ReRegister,
             };
-            let registry = StationRegistry::open(&data).map_err(registry_failure)?;
+            let registry = store.registry()?;
             print_json(
                 &registry
                     .set_packet_status(&registration_id, status, reason.as_deref())
@@ -239,21 +333,21 @@ pub fn run(command: IntakeCommand) -> Result<(), Failure> {
 }
 
 fn stations(command: StationsCommand) -> Result<(), Failure> {
-    let open = |data: &PathBuf| StationRegistry::open(data).map_err(registry_failure);
+    let open = |store: &IntakeStore| store.registry();
     match command {
-        StationsCommand::List { data } => print_json(&open(&data)?.stations().map_err(registry_failure)?),
-        StationsCommand::Approve { data, station_id } => {
-            print_json(&open(&data)?.approve(&station_id).map_err(registry_failure)?)
+        StationsCommand::List { store } => print_json(&open(&store)?.stations().map_err(registry_failure)?),
+        StationsCommand::Approve { store, station_id } => {
+            print_json(&open(&store)?.approve(&station_id).map_err(registry_failure)?)
         }
-        StationsCommand::Revoke { data, station_id } => {
-            print_json(&open(&data)?.revoke(&station_id).map_err(registry_failure)?)
+        StationsCommand::Revoke { store, station_id } => {
+            print_json(&open(&store)?.revoke(&station_id).map_err(registry_failure)?)
         }
-        StationsCommand::Code { data, valid_hours } => {
+        StationsCommand::Code { store, valid_hours } => {
             if valid_hours == 0 || valid_hours > 24 * 90 {
                 return Err(Failure::usage("--valid-hours must be from 1 to 2160 (90 days)"));
             }
             let valid_for = std::time::Duration::from_secs(valid_hours * 3600);
-            print_json(&open(&data)?.issue_code(valid_for).map_err(registry_failure)?)
+            print_json(&open(&store)?.issue_code(valid_for).map_err(registry_failure)?)
         }
     }
     Ok(())
@@ -278,14 +372,17 @@ fn read_previous_keys(paths: &[PathBuf]) -> Result<Vec<RegisterKeyPair>, Failure
 /// `enroll intake import`: see `enroll_intake::media_import`.
 fn import(
     dir: &Path,
-    data: &Path,
+    store: &IntakeStore,
     key: &Path,
     max_packet_bytes: u64,
     previous_keys: &[PathBuf],
 ) -> Result<(), Failure> {
     let register_keys = crate::keys::read_register_key(key)?;
-    let intake = MediaIntake::open(data, register_keys)
-        .map_err(registry_failure)?
+    let intake = match (&store.data, &store.database) {
+        (Some(data), None) => MediaIntake::open(data, register_keys).map_err(registry_failure)?,
+        _ => MediaIntake::with_storage(store.open_scale_out()?, register_keys),
+    };
+    let intake = intake
         .with_max_packet_bytes(max_packet_bytes)
         .with_previous_keys(read_previous_keys(previous_keys)?);
     let report = intake
@@ -347,6 +444,7 @@ fn config(command: ConfigCommand) -> Result<(), Failure> {
                 ConfigKindArg::CapturePolicy => ConfigKind::CapturePolicy,
                 ConfigKindArg::Form => ConfigKind::Form,
                 ConfigKindArg::MasterData => ConfigKind::MasterData,
+                ConfigKindArg::Operators => ConfigKind::Operators,
             };
             let folder = ConfigFolder::open(&data).map_err(registry_failure)?;
             let published = folder
@@ -361,7 +459,9 @@ fn config(command: ConfigCommand) -> Result<(), Failure> {
         }
         ConfigCommand::List { data } => {
             let folder = ConfigFolder::open(&data).map_err(registry_failure)?;
-            let published = folder.published().map_err(registry_failure)?;
+            let mut published = folder.published().map_err(registry_failure)?;
+            published.extend(folder.rotations().map_err(registry_failure)?);
+            published.sort_by_key(|(document, _)| document.version);
             let list: Vec<_> = published
                 .iter()
                 .map(|(document, _)| {
@@ -373,6 +473,22 @@ fn config(command: ConfigCommand) -> Result<(), Failure> {
                 })
                 .collect();
             print_json(&list);
+            Ok(())
+        }
+        ConfigCommand::RotateKeys { data, key, new_key } => {
+            let old = crate::keys::read_register_key(&key)?;
+            let new = crate::keys::read_register_key(&new_key)?;
+            let folder = ConfigFolder::open(&data).map_err(registry_failure)?;
+            let rotation = folder
+                .rotate_keys(&old, &new, OffsetDateTime::now_utc())
+                .map_err(registry_failure)?;
+            print_json(&serde_json::json!({
+                "kind": rotation.kind,
+                "version": rotation.version,
+                "published_at": rotation.published_at,
+                "from_key_id": old.public_keys().key_id().to_hex(),
+                "to_key_id": new.public_keys().key_id().to_hex(),
+            }));
             Ok(())
         }
     }

@@ -7,8 +7,8 @@
 //! packet is verified and fsynced and its receipt exists. A refused upload is discarded (bytes
 //! and upload record); the station gets `422` with the reason and keeps its copy.
 //!
-//! This module only orders the steps; the checks are in `verification`, the durability in
-//! `storage`, the receipt in `receipts`.
+//! This module only orders the steps; the checks are in `verification`, the durability in the
+//! storage backend (`storage_backend`), the receipt in `receipts`.
 
 use enroll_packet::SignedReceipt;
 use time::OffsetDateTime;
@@ -16,7 +16,8 @@ use time::OffsetDateTime;
 use crate::error::blocking;
 use crate::key_ring::RegisterKeyRing;
 use crate::receipts::issue_receipt;
-use crate::storage::{AcceptOutcome, Arrival, Storage, UploadRecord};
+use crate::storage::{AcceptOutcome, Arrival, UploadRecord};
+use crate::storage_backend::StorageBackend;
 use crate::tus_headers::DeclaredUpload;
 use crate::verification::{verify_complete_envelope, Rejection};
 use crate::{IntakeError, IntakeState};
@@ -35,7 +36,7 @@ pub async fn complete_upload(
         storage.approved_station_key(&upload.declared.station_id)?;
         let envelope = storage.read_part(&upload.upload_id)?;
         verify_and_accept(
-            &storage,
+            storage.as_ref(),
             state.register_keys(),
             &upload.declared,
             &envelope,
@@ -64,7 +65,7 @@ pub struct Accepted {
 /// it is stored with a receipt naming `reference` and `now`, or, when these bytes are held
 /// already, the first receipt stands. A refused upload is discarded.
 pub(crate) fn verify_and_accept(
-    storage: &Storage,
+    storage: &dyn StorageBackend,
     register_keys: &RegisterKeyRing,
     declared: &DeclaredUpload,
     envelope: &[u8],
@@ -94,7 +95,7 @@ pub(crate) fn verify_and_accept(
 
     let receipt = issue_receipt(declared, reference, now, &register_keys.signing_key);
     let outcome = match arrival {
-        Arrival::Upload(upload) => storage.accept_packet(upload, receipt.clone())?,
+        Arrival::Upload(upload) => storage.accept_packet(upload, envelope, receipt.clone())?,
         Arrival::Media(bytes) => storage.accept_media_packet(declared, bytes, receipt.clone())?,
     };
     match outcome {

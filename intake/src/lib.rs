@@ -2,15 +2,19 @@
 //!
 //! Stations register their Ed25519 key, upload sealed packets over tus 1.0.0 (resumable,
 //! checksummed per chunk), and get a receipt signed by the register once a packet is verified
-//! and durably stored. This is the "embedded default" of the architecture: one SQLite file and
-//! plain files under `data_dir`, good for a pilot, a training site and every test in the
-//! workspace.
+//! and durably stored. By default it keeps everything in one SQLite file and plain files under
+//! `data_dir` (the "embedded default": a pilot, a training site, nearly every test in the
+//! workspace); with the feature `scale-out`, in PostgreSQL and S3-compatible object storage
+//! instead, shared by several intake processes behind one address ([`spawn_with_storage`]).
 //!
 //! Code map:
 //! - [`tus_headers`]: header names and strict parsers (no server needed to test them);
 //! - `tus`: the upload endpoints; `stations`: station registration;
 //! - `verification`: the checks a complete packet must pass; `completion`: verify, store, sign;
-//! - `receipts`: issuing and serving signed receipts; `storage`: SQLite + files, fsync;
+//! - `receipts`: issuing and serving signed receipts;
+//! - [`storage_backend`]: what the intake keeps, behind one trait with two backends: `storage`
+//!   (embedded: SQLite + files, fsync) and `scale_out` (feature `scale-out`: PostgreSQL +
+//!   S3-compatible object storage, for several intake processes behind one address);
 //! - [`packet_status`]: where each packet stands at the register, asked for in batches;
 //! - [`configuration`]: the documents the register signs and sends down to its stations;
 //! - [`media_import`]: packets that come on removable media, taken in as completed uploads are;
@@ -19,7 +23,7 @@
 //!
 //! Deliberately absent: opening packets (the register's back office does that with
 //! `enroll_packet::open_envelope`), TLS (put a reverse proxy in front that passes the path
-//! unchanged: signatures cover it), and the scale-out storage (PostgreSQL + object storage).
+//! unchanged: signatures cover it).
 
 pub mod error;
 pub mod tus_headers;
@@ -32,8 +36,11 @@ pub mod onboarding;
 pub mod packet_status;
 mod receipts;
 pub mod request_auth;
+#[cfg(feature = "scale-out")]
+pub mod scale_out;
 mod stations;
 mod storage;
+pub mod storage_backend;
 mod tus;
 mod verification;
 
@@ -53,6 +60,7 @@ use tokio::task::JoinHandle;
 pub use error::IntakeError;
 pub use onboarding::{EnrollmentCode, StationApproval, StationEntry, StationRegistry, StationStatus};
 pub use stations::{parse_registration, ParsedRegistration};
+pub use storage_backend::StorageBackend;
 
 /// How long [`RunningIntake::shutdown`] lets requests in flight finish before it cuts them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -110,7 +118,7 @@ pub struct IntakeState {
 }
 
 struct Shared {
-    storage: Arc<storage::Storage>,
+    storage: Arc<dyn StorageBackend>,
     register_keys: key_ring::RegisterKeyRing,
     register_public_keys: RegisterPublicKeys,
     max_upload_bytes: u64,
@@ -126,6 +134,17 @@ impl IntakeState {
     pub fn open(config: IntakeConfig) -> Result<IntakeState, IntakeError> {
         std::fs::create_dir_all(&config.data_dir)?;
         let storage = storage::Storage::open(&config.data_dir)?;
+        IntakeState::open_with_storage(config, Arc::new(storage))
+    }
+
+    /// The same over another storage backend (see [`storage_backend`]): the scale-out one
+    /// (`scale_out::ScaleOutStorage`). `config.data_dir` still holds the configuration
+    /// documents the register publishes (`configuration`). Blocking, as [`IntakeState::open`].
+    pub fn open_with_storage(
+        config: IntakeConfig,
+        storage: Arc<dyn StorageBackend>,
+    ) -> Result<IntakeState, IntakeError> {
+        std::fs::create_dir_all(&config.data_dir)?;
         let expired = storage.expire_due_uploads(time::OffsetDateTime::now_utc())?;
         if expired > 0 {
             tracing::info!(expired, "expired uploads swept at start");
@@ -136,7 +155,7 @@ impl IntakeState {
         let config_folder = Arc::new(configuration::ConfigFolder::open(&config.data_dir)?);
         Ok(IntakeState {
             shared: Arc::new(Shared {
-                storage: Arc::new(storage),
+                storage,
                 register_public_keys,
                 register_keys: key_ring::RegisterKeyRing::new(config.register_keys, config.previous_register_keys),
                 max_upload_bytes: config.max_upload_bytes,
@@ -148,7 +167,7 @@ impl IntakeState {
         })
     }
 
-    pub(crate) fn storage(&self) -> Arc<storage::Storage> {
+    pub(crate) fn storage(&self) -> Arc<dyn StorageBackend> {
         Arc::clone(&self.shared.storage)
     }
     pub(crate) fn register_keys(&self) -> &key_ring::RegisterKeyRing {
@@ -270,6 +289,22 @@ pub async fn spawn(config: IntakeConfig, addr: SocketAddr) -> Result<RunningInta
     let state = tokio::task::spawn_blocking(move || IntakeState::open(config))
         .await
         .map_err(|join| IntakeError::Internal(format!("opening the data directory failed: {join}")))??;
+    serve_state(state, addr).await
+}
+
+/// The same over another storage backend (see [`IntakeState::open_with_storage`]).
+pub async fn spawn_with_storage(
+    config: IntakeConfig,
+    storage: Arc<dyn StorageBackend>,
+    addr: SocketAddr,
+) -> Result<RunningIntake, IntakeError> {
+    let state = tokio::task::spawn_blocking(move || IntakeState::open_with_storage(config, storage))
+        .await
+        .map_err(|join| IntakeError::Internal(format!("opening the storage failed: {join}")))??;
+    serve_state(state, addr).await
+}
+
+async fn serve_state(state: IntakeState, addr: SocketAddr) -> Result<RunningIntake, IntakeError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|source| IntakeError::Bind { addr, source })?;
@@ -298,6 +333,20 @@ pub async fn spawn(config: IntakeConfig, addr: SocketAddr) -> Result<RunningInta
 /// Serves until Ctrl-C (or SIGTERM on Unix), then shuts down gracefully. For `enroll intake`.
 pub async fn serve_forever(config: IntakeConfig, addr: SocketAddr) -> Result<(), IntakeError> {
     let running = spawn(config, addr).await?;
+    serve_until_stopped(running).await
+}
+
+/// The same over another storage backend (see [`IntakeState::open_with_storage`]).
+pub async fn serve_forever_with_storage(
+    config: IntakeConfig,
+    storage: Arc<dyn StorageBackend>,
+    addr: SocketAddr,
+) -> Result<(), IntakeError> {
+    let running = spawn_with_storage(config, storage, addr).await?;
+    serve_until_stopped(running).await
+}
+
+async fn serve_until_stopped(running: RunningIntake) -> Result<(), IntakeError> {
     tracing::info!(url = %running.base_url(), "intake ready; Ctrl-C stops it");
     wait_for_stop_signal().await;
     tracing::info!("stopping the intake");

@@ -29,12 +29,13 @@ use time::OffsetDateTime;
 
 use crate::completion::verify_and_accept;
 use crate::storage::{Arrival, Storage};
+use crate::storage_backend::StorageBackend;
 use crate::tus_headers::DeclaredUpload;
 use crate::{IntakeConfig, IntakeError};
 
 /// The register's side of removable media, on an intake's data folder.
 pub struct MediaIntake {
-    storage: Storage,
+    storage: std::sync::Arc<dyn StorageBackend>,
     register_keys: crate::key_ring::RegisterKeyRing,
     max_packet_bytes: u64,
 }
@@ -105,11 +106,20 @@ impl MediaIntake {
     /// the intake's default upload limit.
     pub fn open(data_dir: &Path, register_keys: RegisterKeyPair) -> Result<MediaIntake, IntakeError> {
         std::fs::create_dir_all(data_dir)?;
-        Ok(MediaIntake {
-            storage: Storage::open(data_dir)?,
+        Ok(MediaIntake::with_storage(
+            std::sync::Arc::new(Storage::open(data_dir)?),
+            register_keys,
+        ))
+    }
+
+    /// The same over another storage backend (see [`crate::storage_backend`]): a scale-out
+    /// intake's PostgreSQL and object store.
+    pub fn with_storage(storage: std::sync::Arc<dyn StorageBackend>, register_keys: RegisterKeyPair) -> MediaIntake {
+        MediaIntake {
+            storage,
             register_keys: crate::key_ring::RegisterKeyRing::new(register_keys, Vec::new()),
             max_packet_bytes: IntakeConfig::DEFAULT_MAX_UPLOAD_BYTES,
-        })
+        }
     }
 
     /// The same, also taking packets sealed to the register's earlier key pairs (newest first),
@@ -203,7 +213,7 @@ impl MediaIntake {
             };
             let reference = format!("media-{}", hex::encode(rand::random::<[u8; 16]>()));
             match verify_and_accept(
-                &self.storage,
+                self.storage.as_ref(),
                 &self.register_keys,
                 &declared,
                 &envelope,

@@ -30,6 +30,7 @@ use time::OffsetDateTime;
 use enroll_packet::time::rfc3339;
 
 use crate::storage::Storage;
+use crate::storage_backend::StorageBackend;
 use crate::IntakeError;
 
 /// How the register treats a station that announces itself without a valid code.
@@ -60,7 +61,7 @@ impl StationStatus {
         }
     }
 
-    fn parse(text: &str) -> Result<StationStatus, IntakeError> {
+    pub(crate) fn parse(text: &str) -> Result<StationStatus, IntakeError> {
         match text {
             "pending" => Ok(StationStatus::Pending),
             "approved" => Ok(StationStatus::Approved),
@@ -139,7 +140,26 @@ pub fn normalize_enrollment_code(text: &str) -> Option<String> {
     (code.len() == CODE_LEN && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
 }
 
-fn code_hash(normalized: &str) -> String {
+/// A new code's characters, normalized (as stored, hashed).
+pub(crate) fn random_code() -> String {
+    let mut rng = rand::thread_rng();
+    (0..CODE_LEN)
+        .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
+        .collect()
+}
+
+/// A normalized code as the operator hands it over: `ABCD-EFGH-JKMN`.
+pub(crate) fn grouped_code(raw: &str) -> String {
+    format!("{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..12])
+}
+
+/// Whether an enrollment code's stored expiry (RFC 3339) is still ahead of `now`.
+pub(crate) fn code_still_valid(expires_at: &str, now: OffsetDateTime) -> bool {
+    OffsetDateTime::parse(expires_at, &time::format_description::well_known::Rfc3339)
+        .is_ok_and(|expires_at| now < expires_at)
+}
+
+pub(crate) fn code_hash(normalized: &str) -> String {
     hex::encode(Sha256::digest(normalized.as_bytes()))
 }
 
@@ -261,6 +281,12 @@ impl Storage {
     /// (Unix seconds, past the end of the time window); `signature_replayed` when it was seen
     /// already. Nonces past their time are forgotten in the same transaction: the window
     /// refuses those requests anyway.
+    ///
+    /// Not fsynced ([`crate::storage::without_fsync`]): every signed request writes one, and an
+    /// fsync each under the shared lock was most of what a chunk cost. A crash of the process
+    /// keeps them; a power cut may forget the last ones, so a request signed in the minutes
+    /// before it could be replayed in the rest of its window, to the effect it had already
+    /// (the register's answers to a station are idempotent: an offset already past, a receipt).
     pub fn remember_nonce(
         &self,
         request_key: &[u8; 32],
@@ -268,18 +294,20 @@ impl Storage {
         forget_after: i64,
         now: OffsetDateTime,
     ) -> Result<(), IntakeError> {
-        let mut connection = self.connection();
-        let transaction = connection.transaction()?;
-        transaction.execute(
-            "DELETE FROM seen_nonces WHERE forget_after < ?1",
-            [now.unix_timestamp()],
-        )?;
-        let inserted = transaction.execute(
-            "INSERT INTO seen_nonces (request_key, nonce, forget_after) VALUES (?1, ?2, ?3)
-             ON CONFLICT (request_key, nonce) DO NOTHING",
-            params![request_key.as_slice(), nonce, forget_after],
-        )?;
-        transaction.commit()?;
+        let inserted = crate::storage::without_fsync(&mut self.connection(), |connection| {
+            let transaction = connection.transaction()?;
+            transaction.execute(
+                "DELETE FROM seen_nonces WHERE forget_after < ?1",
+                [now.unix_timestamp()],
+            )?;
+            let inserted = transaction.execute(
+                "INSERT INTO seen_nonces (request_key, nonce, forget_after) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (request_key, nonce) DO NOTHING",
+                params![request_key.as_slice(), nonce, forget_after],
+            )?;
+            transaction.commit()?;
+            Ok(inserted)
+        })?;
         if inserted == 0 {
             return Err(IntakeError::SignatureReplayed);
         }
@@ -386,32 +414,37 @@ impl Storage {
         now: OffsetDateTime,
         valid_for: time::Duration,
     ) -> Result<EnrollmentCode, IntakeError> {
-        let mut rng = rand::thread_rng();
-        let raw: String = (0..CODE_LEN)
-            .map(|_| CODE_ALPHABET[rng.gen_range(0..CODE_ALPHABET.len())] as char)
-            .collect();
+        let raw = random_code();
         let expires_at = rfc3339(now + valid_for);
         self.connection().execute(
             "INSERT INTO enrollment_codes (code_sha256, created_at, expires_at) VALUES (?1, ?2, ?3)",
             params![code_hash(&raw), rfc3339(now), expires_at],
         )?;
-        let code = format!("{}-{}-{}", &raw[0..4], &raw[4..8], &raw[8..12]);
-        Ok(EnrollmentCode { code, expires_at })
+        Ok(EnrollmentCode {
+            code: grouped_code(&raw),
+            expires_at,
+        })
     }
 }
 
 /// The register's side of onboarding, on an intake's data folder (`enroll intake stations`):
-/// the same database the running intake uses (SQLite allows both at once).
+/// the same database the running intake uses (SQLite allows both at once), or the scale-out
+/// intake's PostgreSQL ([`StationRegistry::with_storage`]).
 pub struct StationRegistry {
-    storage: Storage,
+    storage: std::sync::Arc<dyn StorageBackend>,
 }
 
 impl StationRegistry {
     /// Open the intake database in `data_dir` (creating it if the intake never ran there).
     pub fn open(data_dir: &std::path::Path) -> Result<StationRegistry, IntakeError> {
         Ok(StationRegistry {
-            storage: Storage::open(data_dir)?,
+            storage: std::sync::Arc::new(Storage::open(data_dir)?),
         })
+    }
+
+    /// The same over another storage backend (see [`crate::storage_backend`]).
+    pub fn with_storage(storage: std::sync::Arc<dyn StorageBackend>) -> StationRegistry {
+        StationRegistry { storage }
     }
 
     /// Every station, by id.
@@ -481,8 +514,7 @@ fn spend_code(
         )
         .optional()?;
     let usable = match row {
-        Some((expires_at, None)) => OffsetDateTime::parse(&expires_at, &time::format_description::well_known::Rfc3339)
-            .is_ok_and(|expires_at| now < expires_at),
+        Some((expires_at, None)) => code_still_valid(&expires_at, now),
         _ => false,
     };
     if !usable {

@@ -217,20 +217,7 @@ impl Storage {
         reason: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<PacketStatusEntry, IntakeError> {
-        let reason = reason.map(str::trim).filter(|reason| !reason.is_empty());
-        if status.needs_reason() && reason.is_none() {
-            return Err(IntakeError::BadRequest(format!(
-                "a packet set to {} needs a reason the station can show",
-                status.as_str()
-            )));
-        }
-        if reason
-            .is_some_and(|reason| reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control))
-        {
-            return Err(IntakeError::BadRequest(format!(
-                "a reason is at most {MAX_REASON_CHARS} characters without control characters"
-            )));
-        }
+        let reason = checked_reason(status, reason)?;
         let changed_at = enroll_packet::time::rfc3339(now);
         let changed = self.connection().execute(
             "UPDATE packets SET status = ?2, status_reason = ?3, status_changed_at = ?4 WHERE registration_id = ?1",
@@ -248,6 +235,24 @@ impl Storage {
             changed_at: Some(changed_at),
         })
     }
+}
+
+/// The reason a back office gives with `status`, trimmed: needed for `rejected` and
+/// `re_register`, at most [`MAX_REASON_CHARS`] characters without control characters.
+pub(crate) fn checked_reason(status: PacketStatus, reason: Option<&str>) -> Result<Option<&str>, IntakeError> {
+    let reason = reason.map(str::trim).filter(|reason| !reason.is_empty());
+    if status.needs_reason() && reason.is_none() {
+        return Err(IntakeError::BadRequest(format!(
+            "a packet set to {} needs a reason the station can show",
+            status.as_str()
+        )));
+    }
+    if reason.is_some_and(|reason| reason.chars().count() > MAX_REASON_CHARS || reason.chars().any(char::is_control)) {
+        return Err(IntakeError::BadRequest(format!(
+            "a reason is at most {MAX_REASON_CHARS} characters without control characters"
+        )));
+    }
+    Ok(reason)
 }
 
 #[cfg(test)]

@@ -14,8 +14,8 @@
 //!
 //! Every method is blocking (SQLite and fsync); async callers go through
 //! [`crate::error::blocking`]. Statements are short, so one `Mutex<Connection>` is enough for a
-//! reference server; the scale-out variant (PostgreSQL + object storage) is a different module,
-//! not a flag here.
+//! reference server; the scale-out backend (PostgreSQL + object storage) is a different module
+//! (`crate::scale_out`), not a flag here. Both are behind `crate::storage_backend::StorageBackend`.
 //!
 //! This module does not verify packets, sign receipts or speak HTTP.
 //!
@@ -294,13 +294,22 @@ impl Storage {
         }))
     }
 
-    /// Records a new offset; the caller has already fsynced the bytes up to it.
+    /// Records a new offset; the caller has already fsynced the bytes up to it. The update
+    /// itself is not fsynced (`synchronous = NORMAL` for this one statement, in WAL mode): a
+    /// process crash keeps it, and a power cut can only take it back to an earlier offset,
+    /// never past the bytes on disk; the part file is cut back to the offset read before the
+    /// next write and the station sends the difference again. That saves one fsync per chunk
+    /// under the lock every upload shares. The next fsynced commit (a packet accepted) makes
+    /// it durable with everything before it.
     pub fn set_upload_offset(&self, upload_id: &str, offset: u64) -> Result<(), IntakeError> {
-        self.connection().execute(
-            "UPDATE uploads SET upload_offset = ?2 WHERE upload_id = ?1 AND state = 'receiving'",
-            params![upload_id, to_sql_u64(offset)?],
-        )?;
-        Ok(())
+        let offset = to_sql_u64(offset)?;
+        without_fsync(&mut self.connection(), |connection| {
+            connection.execute(
+                "UPDATE uploads SET upload_offset = ?2 WHERE upload_id = ?1 AND state = 'receiving'",
+                params![upload_id, offset],
+            )?;
+            Ok(())
+        })
     }
 
     /// Marks an upload expired and frees its bytes. The row stays so that later requests get
@@ -403,44 +412,62 @@ impl Storage {
         self.accept(declared, Arrival::Media(envelope), receipt)
     }
 
-    /// The two above. The connection lock is held across the duplicate check, the file's move
-    /// and the insert, so two arrivals of the same registration at once cannot both be stored.
+    /// The two above. The bytes are made durable *without* the connection lock, so that the
+    /// packets of many stations are fsynced at once rather than one after another (each costs
+    /// several fsyncs); the lock is held across the duplicate check and the insert, so two
+    /// arrivals of the same registration at once cannot both be stored. A packet file is named
+    /// by the hash of its bytes, so two arrivals of the same bytes write the same file.
     fn accept(
         &self,
         declared: &DeclaredUpload,
         arrival: Arrival<'_>,
         receipt: SignedReceipt,
     ) -> Result<AcceptOutcome, IntakeError> {
-        let mut connection = self.connection();
-        let held: Option<(String, String)> = connection
-            .query_row(
-                "SELECT envelope_sha256, signed_receipt FROM packets WHERE registration_id = ?1",
-                [&declared.registration_id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .optional()?;
-        if let Some((held_sha256, held_receipt)) = held {
-            if held_sha256 != declared.sha256 {
-                drop(connection);
-                if let Arrival::Upload(upload) = arrival {
-                    self.delete_upload(&upload.upload_id)?;
-                }
-                return Ok(AcceptOutcome::DifferentPacketHeld);
-            }
-            if let Arrival::Upload(upload) = arrival {
-                connection.execute(
-                    "UPDATE uploads SET state = 'complete', upload_offset = upload_length WHERE upload_id = ?1",
-                    [&upload.upload_id],
-                )?;
-                drop(connection);
-                remove_if_present(&self.part_path(&upload.upload_id))?;
-            }
-            let held_receipt = serde_json::from_str(&held_receipt)
-                .map_err(|error| IntakeError::Internal(format!("a stored receipt is not valid JSON: {error}")))?;
-            return Ok(AcceptOutcome::AlreadyHeld(held_receipt));
+        // Held already (the same packet sent twice, or another one): answered before any write.
+        let held = held_packet(&self.connection(), &declared.registration_id)?;
+        if let Some(held) = held {
+            return self.settle_held(declared, arrival, held, false);
         }
 
         // Bytes first, row second (see the module docs).
+        let length = self.store_packet_bytes(declared, arrival)?;
+
+        let mut connection = self.connection();
+        if let Some(held) = held_packet(&connection, &declared.registration_id)? {
+            // Another arrival of this registration was stored while these bytes were written.
+            drop(connection);
+            return self.settle_held(declared, arrival, held, true);
+        }
+        let receipt_json = serde_json::to_string(&receipt)
+            .map_err(|error| IntakeError::Internal(format!("a receipt could not be serialised: {error}")))?;
+        let transaction = connection.transaction()?;
+        transaction.execute(
+            "INSERT INTO packets (registration_id, station_id, envelope_sha256, envelope_length, received_at,
+                                  intake_reference, signed_receipt)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                declared.registration_id,
+                declared.station_id,
+                declared.sha256,
+                to_sql_u64(length)?,
+                receipt.receipt.received_at,
+                receipt.receipt.intake_reference,
+                receipt_json,
+            ],
+        )?;
+        if let Arrival::Upload(upload) = arrival {
+            transaction.execute(
+                "UPDATE uploads SET state = 'complete', upload_offset = upload_length WHERE upload_id = ?1",
+                [&upload.upload_id],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(AcceptOutcome::Stored)
+    }
+
+    /// Makes the packet's bytes durable under `packets/<sha256>.envelope` (file and folder
+    /// fsynced); returns their length.
+    fn store_packet_bytes(&self, declared: &DeclaredUpload, arrival: Arrival<'_>) -> Result<u64, IntakeError> {
         let packet = self.packet_path(&declared.sha256);
         let length = match arrival {
             Arrival::Upload(upload) => {
@@ -471,33 +498,52 @@ impl Storage {
         };
         File::open(&packet)?.sync_all()?;
         sync_directory(&self.packets_dir)?;
+        Ok(length)
+    }
 
-        let receipt_json = serde_json::to_string(&receipt)
-            .map_err(|error| IntakeError::Internal(format!("a receipt could not be serialised: {error}")))?;
-        let transaction = connection.transaction()?;
-        transaction.execute(
-            "INSERT INTO packets (registration_id, station_id, envelope_sha256, envelope_length, received_at,
-                                  intake_reference, signed_receipt)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                declared.registration_id,
-                declared.station_id,
-                declared.sha256,
-                to_sql_u64(length)?,
-                receipt.receipt.received_at,
-                receipt.receipt.intake_reference,
-                receipt_json,
-            ],
-        )?;
+    /// What to answer when the register holds a packet for the registration already: the
+    /// same bytes keep the first receipt; other bytes are refused and their upload discarded.
+    /// `stored` says whether this arrival's bytes were already written under their hash's name.
+    fn settle_held(
+        &self,
+        declared: &DeclaredUpload,
+        arrival: Arrival<'_>,
+        (held_sha256, held_receipt): (String, String),
+        stored: bool,
+    ) -> Result<AcceptOutcome, IntakeError> {
+        if held_sha256 != declared.sha256 {
+            if stored {
+                // Named by the hash of bytes that hold another registration id than any held
+                // packet's: nobody else's file.
+                remove_if_present(&self.packet_path(&declared.sha256))?;
+            }
+            if let Arrival::Upload(upload) = arrival {
+                self.delete_upload(&upload.upload_id)?;
+            }
+            return Ok(AcceptOutcome::DifferentPacketHeld);
+        }
         if let Arrival::Upload(upload) = arrival {
-            transaction.execute(
+            self.connection().execute(
                 "UPDATE uploads SET state = 'complete', upload_offset = upload_length WHERE upload_id = ?1",
                 [&upload.upload_id],
             )?;
+            remove_if_present(&self.part_path(&upload.upload_id))?;
         }
-        transaction.commit()?;
-        Ok(AcceptOutcome::Stored)
+        let held_receipt = serde_json::from_str(&held_receipt)
+            .map_err(|error| IntakeError::Internal(format!("a stored receipt is not valid JSON: {error}")))?;
+        Ok(AcceptOutcome::AlreadyHeld(held_receipt))
     }
+}
+
+/// The SHA-256 and receipt of the packet held for `registration_id`, if any.
+fn held_packet(connection: &Connection, registration_id: &str) -> Result<Option<(String, String)>, IntakeError> {
+    Ok(connection
+        .query_row(
+            "SELECT envelope_sha256, signed_receipt FROM packets WHERE registration_id = ?1",
+            [registration_id],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?)
 }
 
 /// Where the bytes of a verified packet are when the register accepts it.
@@ -524,6 +570,20 @@ fn remove_if_present(path: &Path) -> Result<(), IntakeError> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(error) => Err(error.into()),
     }
+}
+
+/// Runs `write` with `synchronous = NORMAL` (WAL mode): its commit survives a crash of the
+/// process but not a power cut, and costs no fsync under the lock every request shares. For
+/// writes whose loss on a power cut is harmless (an offset that only goes back, a nonce of a
+/// request already answered); the next fsynced commit makes them durable with it.
+pub(crate) fn without_fsync<T>(
+    connection: &mut Connection,
+    write: impl FnOnce(&mut Connection) -> Result<T, IntakeError>,
+) -> Result<T, IntakeError> {
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    let written = write(connection);
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    written
 }
 
 /// Makes a rename or a new file in `dir` durable (the file's own fsync does not cover its name).

@@ -2,7 +2,8 @@
 //! `checksum` (sha256, per `PATCH`), `termination` (`DELETE`) and `expiration`.
 //!
 //! Decisions:
-//! - A `PATCH` body is streamed to the part file, never held whole in memory, and counted
+//! - A `PATCH` body is streamed to the storage (`crate::storage_backend::ChunkWriter`: the part
+//!   file, or an object of its own), never held whole in memory, and counted
 //!   against what remains of the upload so that a station cannot write past `Upload-Length`.
 //! - With `Upload-Checksum`, a chunk counts only if all of it arrived and its digest matches;
 //!   otherwise nothing of it is counted (`460`, or the connection is gone). Without a checksum,
@@ -14,7 +15,10 @@
 //!   it on purpose: the digest is what the station's request signature covers of the body, and
 //!   SHA-1 is not collision resistant.
 //! - One request at a time writes to an upload; a second one gets `423 upload_locked` instead of
-//!   waiting, and a stalled body gives up its lock after [`BODY_IDLE_TIMEOUT`].
+//!   waiting, and a stalled body gives up its lock after [`BODY_IDLE_TIMEOUT`]. The lock is this
+//!   process's; across the processes of a scale-out intake the storage counts a chunk only from
+//!   the offset it was written at (`StorageBackend::record_chunk`), so of two writers one wins
+//!   and the other gets `409 offset_mismatch`.
 //! - Expiry is checked when an upload is touched, and due uploads are swept when a new one is
 //!   created; no background task is needed.
 //!
@@ -33,12 +37,12 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use tokio::io::AsyncWriteExt;
 
 use crate::completion::complete_upload;
 use crate::error::blocking;
 use crate::request_auth::SignedStation;
 use crate::storage::{UploadRecord, UploadState};
+use crate::storage_backend::WrittenChunk;
 use crate::tus_headers::*;
 use crate::{IntakeError, IntakeState};
 
@@ -251,17 +255,20 @@ pub async fn patch(
     }
 
     let received = receive_chunk(&state, &upload, body, remaining, expected_digest.is_some()).await?;
-    if let (Some(expected), Some(actual)) = (expected_digest, received.digest) {
-        if expected != actual {
-            // Nothing was counted; the next write at this offset cuts the stray bytes off.
+    let new_offset = received.chunk.end();
+    let checksum_failed =
+        matches!((expected_digest, received.digest), (Some(expected), Some(actual)) if expected != actual);
+    let storage = state.storage();
+    let id = upload_id.clone();
+    let chunk = received.chunk;
+    if checksum_failed || chunk.length == 0 {
+        // Nothing is counted; the storage lets go of the stray bytes.
+        blocking(move || storage.discard_chunk(&id, chunk)).await?;
+        if checksum_failed {
             return Err(IntakeError::ChecksumMismatch);
         }
-    }
-    let new_offset = upload.offset + received.bytes;
-    if received.bytes > 0 {
-        let storage = state.storage();
-        let id = upload_id.clone();
-        blocking(move || storage.set_upload_offset(&id, new_offset)).await?;
+    } else {
+        blocking(move || storage.record_chunk(&id, chunk)).await?;
     }
     if let Some(interruption) = received.interrupted {
         return Err(interruption);
@@ -366,15 +373,16 @@ async fn current_upload(
 
 /// What a `PATCH` body delivered.
 struct ReceivedChunk {
-    /// Bytes written and fsynced, to be counted.
-    bytes: u64,
+    /// Bytes written and made durable, to be counted (none with a checksum when the body broke
+    /// off: a partial chunk cannot be checked against its digest).
+    chunk: WrittenChunk,
     /// SHA-256 of those bytes, when the request carried a checksum.
     digest: Option<[u8; 32]>,
-    /// Set when the body broke off; `bytes` then says what is kept (none with a checksum).
+    /// Set when the body broke off; `chunk` then says what is kept.
     interrupted: Option<IntakeError>,
 }
 
-/// Streams a `PATCH` body into the part file at the upload's offset and fsyncs it.
+/// Streams a `PATCH` body into the storage at the upload's offset and makes it durable.
 async fn receive_chunk(
     state: &IntakeState,
     upload: &UploadRecord,
@@ -384,8 +392,7 @@ async fn receive_chunk(
 ) -> Result<ReceivedChunk, IntakeError> {
     let storage = state.storage();
     let (id, offset) = (upload.upload_id.clone(), upload.offset);
-    let file = blocking(move || storage.open_part_at(&id, offset)).await?;
-    let mut file = tokio::fs::File::from_std(file);
+    let mut writer = blocking(move || storage.open_chunk(&id, offset)).await?;
     let mut hasher = with_checksum.then(Sha256::new);
     let mut written: u64 = 0;
 
@@ -413,28 +420,33 @@ async fn receive_chunk(
             continue;
         };
         if written + data.len() as u64 > remaining {
-            // Nothing of this request is counted; the stray bytes are cut at the next write.
+            // Nothing of this request is counted; the stray bytes are cut at the next write
+            // (or, in an object store, the writer dropped here is abandoned).
             return Err(IntakeError::BeyondUploadLength { remaining });
         }
-        file.write_all(&data).await?;
         if let Some(hasher) = hasher.as_mut() {
             hasher.update(&data);
         }
         written += data.len() as u64;
+        writer.write(data).await?;
     };
 
     if interrupted.is_some() && with_checksum {
         // A partial chunk cannot be checked against its digest, so none of it is kept.
+        drop(writer);
         return Ok(ReceivedChunk {
-            bytes: 0,
+            chunk: WrittenChunk {
+                start: upload.offset,
+                length: 0,
+                object_key: None,
+            },
             digest: None,
             interrupted,
         });
     }
-    file.flush().await?;
-    file.sync_data().await?;
+    let chunk = writer.finish().await?;
     Ok(ReceivedChunk {
-        bytes: written,
+        chunk,
         digest: hasher.map(|hasher| hasher.finalize().into()),
         interrupted,
     })

@@ -94,3 +94,78 @@ fn the_registers_operator_publishes_configuration_that_verifies_with_the_registe
         "nothing more was published"
     );
 }
+
+#[test]
+fn the_registers_operator_rotates_the_keys_and_publishes_an_operator_list_with_the_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("intake");
+    let write_key = |name: &str, keys: &RegisterKeyPair| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, keys.to_json()).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let (old, new) = (RegisterKeyPair::generate(), RegisterKeyPair::generate());
+    let (old_key, new_key) = (write_key("old.key.json", &old), write_key("new.key.json", &new));
+    let operators = dir.path().join("operators.json");
+    std::fs::write(
+        &operators,
+        r#"{"operators": [{"username": "amina", "full_name": "Amina Benali", "role": "supervisor", "active": true}]}"#,
+    )
+    .unwrap();
+    let operators = operators.to_str().unwrap();
+
+    json(&config(
+        &data,
+        &["publish", "--key", &old_key, "--kind", "operators", operators],
+    ));
+    let rotated = json(&config(
+        &data,
+        &["rotate-keys", "--key", &old_key, "--new-key", &new_key],
+    ));
+    assert_eq!(rotated["kind"], "register_keys");
+    assert_eq!(rotated["version"], 2);
+    assert_eq!(rotated["to_key_id"], new.public_keys().key_id().to_hex());
+
+    // The retired key publishes nothing more (exit code 3, with the reason); the new one does.
+    let refused = config(&data, &["publish", "--key", &old_key, "--kind", "operators", operators]);
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("rotated"));
+    json(&config(
+        &data,
+        &["publish", "--key", &new_key, "--kind", "operators", operators],
+    ));
+    let listed = json(&config(&data, &["list"]));
+    let kinds: Vec<_> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| {
+            (
+                entry["kind"].as_str().unwrap().to_owned(),
+                entry["version"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(kinds, [("register_keys".to_owned(), 2), ("operators".to_owned(), 3)]);
+
+    // An operator list stations would refuse is not published.
+    let bad = dir.path().join("bad-operators.json");
+    std::fs::write(
+        &bad,
+        r#"{"operators": [{"username": "a b", "full_name": "A", "role": "officer", "active": true}]}"#,
+    )
+    .unwrap();
+    let refused = config(
+        &data,
+        &[
+            "publish",
+            "--key",
+            &new_key,
+            "--kind",
+            "operators",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("username"));
+}

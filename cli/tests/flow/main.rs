@@ -23,6 +23,7 @@ mod devices;
 mod exchange_cli;
 mod intake_crash;
 mod key_ring;
+mod scale_out;
 mod station_keys;
 mod stations_cli;
 mod sync_cli;

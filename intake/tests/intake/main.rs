@@ -14,6 +14,8 @@ use sha2::{Digest, Sha256};
 
 /// The same intake, every answer checked against its OpenAPI document `schemas/intake-api.yaml`.
 mod openapi;
+/// The same API over the scale-out backend (PostgreSQL + S3-compatible object storage).
+mod scale_out;
 /// Signed requests: who may do what, replays, clocks, key rotation.
 mod signed_requests;
 
