@@ -17,8 +17,9 @@
 //! clerk's screen), but a phone
 //! number only the station's schema check refuses: its field error
 //! shows under the phone input → correct it → Finalize
-//! (the banner names the registration; the row is in the pending list) → the intake stops →
-//! Approve (the row moves to the upload queue, "Approved by admin") → the background sync says
+//! (the banner names the registration; the row is in the pending list) → the admin reviews it
+//! → the intake stops → Approve on the review screen (home says so; the row moves to the upload
+//! queue, "Approved by admin") → the background sync says
 //! the intake is offline; Sync now (a banner says the packet stays queued; the queue row shows
 //! the upload error) → the rejected packet's file is damaged → start the intake again on the
 //! same port (behind a proxy shaped like a slow field link) → nobody presses anything: the
@@ -640,13 +641,20 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     );
     ui.scroll_to(id::BIOMETRICS_SECTION).await?;
     ui.screenshot("07c-review-biometrics").await?;
-    ui.click(id::BACK_TO_HOME).await?;
-    ui.wait_for(id::HOME_SCREEN).await?;
 
-    // 8. The admin's approval (a second person's) seals the packet and queues it. The intake
-    //    is down by then (a rural team's day): what is sealed waits on the station.
+    // 8. The admin's approval (a second person's), given from the review screen itself, seals
+    //    the packet and queues it; home says so. The intake is down by then (a rural team's
+    //    day): what is sealed waits on the station.
     intake.stop().await;
-    ui.click(&id::row_approve_id(&registration_id)).await?;
+    ui.scroll_to(id::REVIEW_DECISION).await?;
+    ui.screenshot("07d-review-decision").await?;
+    ui.click(id::REVIEW_APPROVE).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    let banner = ui.text(id::BANNER).await?;
+    ensure!(
+        banner.contains(&registration_id) && banner.contains("is approved"),
+        "after approving from the review screen, home says {banner:?}"
+    );
     let queued_state = ui
         .wait_until("the approved row to be queued", || async {
             let Some(badge) = ui.find_displayed(&state_id).await? else {

@@ -7,6 +7,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 
 import type { Notice } from '../../lib/backend/errors';
+import { translate } from '../../lib/i18n/catalogues';
 import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
 import {
   captureStepId,
@@ -164,6 +165,58 @@ describe('review screen', () => {
 
     await userEvent.setup().click(screen.getByRole('button', { name: 'Back to registrations' }));
     await waitFor(() => expect(onDone).toHaveBeenCalledWith(null));
+  });
+
+  test('the supervisor approves from the review screen, and home says so', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const registrationId = station.seedRegistration('pending_approval', { name: 'Youssef Amrani' });
+    const { onDone } = open(station, registrationId);
+
+    await userEvent.setup().click(await screen.findByTestId(TestId.ReviewApprove));
+    await waitFor(() => expect(onDone).toHaveBeenCalledTimes(1));
+    expect(onDone.mock.calls[0][0]?.text('en')).toBe(`Registration ${registrationId} is approved and queued for upload`);
+    expect((await station.registration(registrationId)).state).toBe('sealed');
+  });
+
+  test('in French, by keyboard alone, the supervisor rejects with a reason from the review screen', async () => {
+    setUiLanguage('fr');
+    const station = new FakeStation().signIn('karim.supervisor');
+    const registrationId = station.seedRegistration('pending_approval', { name: 'Youssef Amrani' });
+    const { onDone } = open(station, registrationId);
+    const user = userEvent.setup();
+
+    const decision = await screen.findByTestId(TestId.ReviewDecision);
+    expect(within(decision).getByRole('heading').textContent).toBe('Votre décision');
+    screen.getByTestId(TestId.ReviewReject).focus();
+    await user.keyboard('{Enter}');
+    const reason = await screen.findByTestId(TestId.ReviewRejectReason);
+    await waitFor(() => expect(document.activeElement).toBe(reason));
+    expect((screen.getByTestId(TestId.ReviewRejectConfirm) as HTMLButtonElement).disabled).toBe(true);
+    await user.keyboard('La photo est floue');
+    await user.tab();
+    expect(document.activeElement).toBe(screen.getByTestId(TestId.ReviewRejectConfirm));
+    await user.keyboard('{Enter}');
+
+    await waitFor(() => expect(onDone).toHaveBeenCalledTimes(1));
+    expect(onDone.mock.calls[0][0]?.text('fr')).toBe(`L’enregistrement ${registrationId} est rejeté et scellé avec le motif`);
+    const rejected = await station.registration(registrationId);
+    expect(rejected.decision).toEqual({ outcome: 'rejected', by: 'karim.supervisor', reason: 'La photo est floue' });
+  });
+
+  test('an officer who opens a pending registration is told no by the station, in Arabic, and nothing changes', async () => {
+    setUiLanguage('ar');
+    const station = new FakeStation().signIn('sara.officer');
+    const registrationId = station.seedRegistration('pending_approval', { createdBy: 'karim.supervisor' });
+    const { onDone } = open(station, registrationId);
+
+    await userEvent.setup().click(await screen.findByTestId(TestId.ReviewApprove));
+    await waitFor(() =>
+      expect(screen.getAllByTestId(TestId.Banner).map((banner) => banner.textContent ?? '')).toContainEqual(
+        expect.stringContaining(translate('ar', 'error.not_permitted.officer_cannot_review')),
+      ),
+    );
+    expect(onDone).not.toHaveBeenCalled();
+    expect((await station.registration(registrationId)).state).toBe('pending_approval');
   });
 
   test('a rejected registration shows the decision with its reason, and no form', async () => {

@@ -88,6 +88,8 @@ export const en = {
   'home.rejectConfirm': 'Reject with this reason',
   'home.rejectCancel': 'Cancel',
   'home.rejected': 'Registration {id} is rejected and sealed with the reason',
+  'review.decisionTitle': 'Your decision',
+  'review.decisionHint': 'Approve to seal the packet for the register, or reject it with a reason the officer will read.',
   'home.syncDone': 'Sync finished: {acknowledged} of {attempted} acknowledged by the intake',
   'home.syncNothing': 'Sync finished: nothing was waiting to be sent',
   'home.syncQueued': 'The intake cannot be reached. Still queued on this station: {count|unit.packets}, to be sent at the next sync.',
