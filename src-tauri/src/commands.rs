@@ -21,9 +21,9 @@ use enroll_station::biometrics::{
 };
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
-    CaptureView, ErrorView, FormSpec, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView, PurgeReport,
-    RegistrationView, ReturnedByRegisterView, SessionView, SetupRequest, Station, StationError, StationStatus,
-    SyncReport, SyncStatusView, UploadCenterView,
+    CaptureView, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView,
+    PurgeReport, RegistrationView, ReturnedByRegisterView, SessionView, SetupRequest, Station, StationError,
+    StationStatus, SyncReport, SyncStatusView, UploadCenterView,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -425,6 +425,14 @@ pub async fn mark_register_return_handled(
         station.mark_register_return_handled(&registration_id)
     })
     .await
+}
+
+/// The rejection reasons the register's master data offers (empty before it sent any).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn rejection_reasons(station: SharedStation<'_>) -> Result<Vec<MasterEntryView>, ErrorView> {
+    blocking(&station, |station| station.rejection_reasons()).await
 }
 
 /// Runs a station call on the blocking pool: vault work (SQLite with `synchronous=FULL`,

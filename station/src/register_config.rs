@@ -268,6 +268,26 @@ impl Station {
         *self.offline_limits.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The reasons a supervisor may choose from when rejecting a registration, from the
+    /// register's master data (empty before it sent any): the window offers them and the
+    /// supervisor may still word the reason. Anyone signed in may read them.
+    pub fn rejection_reasons(&self) -> Result<Vec<crate::MasterEntryView>, StationError> {
+        self.signed_in()?;
+        Ok(self
+            .master_data
+            .as_ref()
+            .map(|data| {
+                data.rejection_reasons
+                    .iter()
+                    .map(|entry| crate::MasterEntryView {
+                        code: entry.code.clone(),
+                        labels: entry.labels.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// The register's operator list in force, if it sent one.
     pub fn operator_list(&self) -> Option<OperatorList> {
         self.operator_list.lock().unwrap_or_else(|p| p.into_inner()).clone()

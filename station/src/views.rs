@@ -170,6 +170,14 @@ pub struct OperatorView {
     pub register_listing: Option<RegisterListing>,
 }
 
+/// One choice of a master-data list (a rejection reason, a document type), as the window shows
+/// it: a stable code and its label per language code (`eng`, `fra`, `ara`, `tzm`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+pub struct MasterEntryView {
+    pub code: String,
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
 /// Where an operator stands on the register's operator list (see `operator_list`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "snake_case")]

@@ -11,7 +11,7 @@ use enroll_packet::RegisterKeyPair;
 use enroll_station::offline::OfflineLimits;
 use serde_json::json;
 
-use crate::{as_user, data_dir, fixture, open_station, ADMIN};
+use crate::{as_user, data_dir, fixture, open_station, ADMIN, SUPERVISOR};
 
 fn publish(fixture: &crate::Fixture, kind: ConfigKind, document: serde_json::Value) -> u64 {
     let keys = RegisterKeyPair::from_json(&fixture.register_key_json).unwrap();
@@ -125,6 +125,13 @@ async fn the_registers_configuration_arrives_with_a_sync_and_takes_effect() {
     );
     assert_eq!(station.offline_limits().max_days_since_sync, 3);
     assert!(data_dir(&dir).join("vault.sqlite").exists());
+    // The window offers the rejection reasons to whoever is signed in (a supervisor rejecting).
+    assert_eq!(station.rejection_reasons().unwrap_err().code(), "not_signed_in");
+    as_user(&station, SUPERVISOR);
+    let reasons = station.rejection_reasons().unwrap();
+    assert_eq!(reasons.len(), 1);
+    assert_eq!(reasons[0].code, "blurred");
+    assert_eq!(reasons[0].labels["fra"], "Photo floue");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

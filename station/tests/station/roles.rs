@@ -154,6 +154,9 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
             s.reject(rid, "the photo is blurred").map(|_| ())
         }),
         ("home_summary", SIGNED_IN, nothing, |s, _| s.home_summary().map(|_| ())),
+        ("rejection_reasons", SIGNED_IN, nothing, |s, _| {
+            s.rejection_reasons().map(|_| ())
+        }),
         ("home_page", SIGNED_IN, nothing, |s, _| {
             let after = HomeCursor {
                 updated_at: "2026-11-25T09:00:00Z".into(),

@@ -100,6 +100,7 @@ export const TestId = {
   ReviewApprove: 'review-approve',
   ReviewReject: 'review-reject',
   ReviewRejectReason: 'review-reject-reason',
+  ReviewRejectChoice: 'review-reject-choice',
   ReviewRejectConfirm: 'review-reject-confirm',
   OperatorRegisterListNote: 'operator-register-list-note',
   ResetPassword: 'reset-password',

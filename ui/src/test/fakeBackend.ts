@@ -46,6 +46,7 @@ import type {
   NewOperatorRequest,
   OfflineView,
   PermissionRule,
+  MasterEntryView,
   OperatorView,
   PolicyStep,
   Position,
@@ -378,6 +379,7 @@ export class FakeStation implements Backend {
   private readonly pageSize: number;
   private operators = new Map<string, Operator>();
   private registerListing: Map<string, 'listed' | 'suspended'> | null = null;
+  private rejectionReasonList: MasterEntryView[] = [];
   private session: { username: string; locked: boolean } | null = null;
   private registrations = new Map<string, Registration>();
   private sequence = 0;
@@ -465,6 +467,12 @@ export class FakeStation implements Backend {
    * reason (`code`) stays as its last error, and the sync passes it by until a supervisor
    * releases it.
    */
+  /** The rejection reasons of the register's master data, as the station holds them. */
+  seedRejectionReasons(reasons: MasterEntryView[]): this {
+    this.rejectionReasonList = reasons;
+    return this;
+  }
+
   /** The register's operator list, as the station holds it: who it lists, and whether active. */
   seedRegisterOperatorList(listing: Record<string, 'listed' | 'suspended'>): this {
     this.registerListing = new Map(Object.entries(listing));
@@ -938,6 +946,12 @@ export class FakeStation implements Backend {
     this.touch(registration);
     registration.queuedAt = registration.updatedAt;
     return this.view(registration);
+  }
+
+  async rejectionReasons(): Promise<MasterEntryView[]> {
+    this.enter('rejectionReasons', []);
+    this.requireSession();
+    return this.rejectionReasonList.map((reason) => ({ ...reason, labels: { ...reason.labels } }));
   }
 
   async reject(registrationId: string, reason: string): Promise<RegistrationView> {

@@ -203,6 +203,35 @@ describe('review screen', () => {
     expect(rejected.decision).toEqual({ outcome: 'rejected', by: 'karim.supervisor', reason: 'La photo est floue' });
   });
 
+  test('a reason from the register’s list fills the reason in the reader’s language, and can still be worded', async () => {
+    setUiLanguage('fr');
+    const station = new FakeStation().signIn('karim.supervisor').seedRejectionReasons([
+      { code: 'blurred', labels: { eng: 'Blurred photo', fra: 'Photo floue', ara: 'صورة غير واضحة' } },
+      { code: 'missing_document', labels: { eng: 'A document is missing' } },
+    ]);
+    const registrationId = station.seedRegistration('pending_approval');
+    const { onDone } = open(station, registrationId);
+    const user = userEvent.setup();
+
+    await user.click(await screen.findByTestId(TestId.ReviewReject));
+    const choice = (await screen.findByTestId(TestId.ReviewRejectChoice)) as HTMLSelectElement;
+    await waitFor(() => expect(document.activeElement).toBe(choice));
+    // Labelled in French; one without a French label reads in English rather than not at all.
+    expect([...choice.options].map((option) => option.textContent)).toEqual([
+      'Choisissez, ou rédigez le vôtre ci-dessous',
+      'Photo floue',
+      'A document is missing',
+    ]);
+    await user.selectOptions(choice, 'blurred');
+    const reason = screen.getByTestId(TestId.ReviewRejectReason) as HTMLTextAreaElement;
+    expect(reason.value).toBe('Photo floue');
+    await user.type(reason, ' (visage coupé)');
+    await user.click(screen.getByTestId(TestId.ReviewRejectConfirm));
+
+    await waitFor(() => expect(onDone).toHaveBeenCalledTimes(1));
+    expect((await station.registration(registrationId)).decision?.reason).toBe('Photo floue (visage coupé)');
+  });
+
   test('an officer who opens a pending registration is told no by the station, in Arabic, and nothing changes', async () => {
     setUiLanguage('ar');
     const station = new FakeStation().signIn('sara.officer');

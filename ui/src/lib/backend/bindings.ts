@@ -65,6 +65,8 @@ export const commands = {
 	releaseQuarantined: (registrationId: string) => __TAURI_INVOKE<UploadCenterView>("release_quarantined", { registrationId }),
 	/**  A supervisor dealt with a packet the register returned (rejected, or re-register). */
 	markRegisterReturnHandled: (registrationId: string) => __TAURI_INVOKE<ReturnedByRegisterView>("mark_register_return_handled", { registrationId }),
+	/**  The rejection reasons the register's master data offers (empty before it sent any). */
+	rejectionReasons: () => __TAURI_INVOKE<MasterEntryView[]>("rejection_reasons"),
 };
 
 /* Constants */
@@ -344,6 +346,15 @@ export type IntakeLink =
 export type LivePreviewView = {
 	step: PolicyStep,
 	device: DeviceListView,
+};
+
+/**
+ *  One choice of a master-data list (a rejection reason, a document type), as the window shows
+ *  it: a stable code and its label per language code (`eng`, `fra`, `ara`, `tzm`).
+ */
+export type MasterEntryView = {
+	code: string,
+	labels: { [key in string]: string },
 };
 
 /**  An operator to add. */

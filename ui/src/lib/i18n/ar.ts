@@ -83,6 +83,8 @@ export const ar: Record<MessageKey, Message> = {
   'home.rejected': 'تم رفض التسجيل {id} وختمه مع السبب',
   'review.decisionTitle': 'قرارك',
   'review.decisionHint': 'وافق لختم الحزمة وإرسالها إلى السجلّ، أو ارفضها مع ذكر سبب يقرؤه الموظف.',
+  'review.rejectChoose': 'سبب من قائمة السجلّ',
+  'review.rejectChooseNone': 'اختر، أو اكتب سببك أدناه',
   'home.syncDone': 'انتهت المزامنة: استلم المركز {acknowledged} من {attempted}',
   'home.syncNothing': 'انتهت المزامنة: لا شيء بانتظار الإرسال',
   'home.syncQueued': 'تعذّر الوصول إلى مركز الاستلام. في قائمة الانتظار على هذه المحطة: {count|unit.packets}، وستُرسل في المزامنة القادمة.',

@@ -56,3 +56,11 @@ export function directionOf(language: UiLanguage): 'ltr' | 'rtl' {
 export function pickLabel(labels: Record<string, string>, language: UiLanguage, fallback = ''): string {
   return labels[language] ?? labels.en ?? Object.values(labels)[0] ?? fallback;
 }
+
+/** The master data's language codes (ISO 639-3, as MOSIP writes them) of each UI language. */
+const MASTER_DATA_LANGUAGE: Record<UiLanguage, string> = { en: 'eng', fr: 'fra', ar: 'ara' };
+
+/** Picks the label for the UI language from a master-data entry's labels (`eng`, `fra`, …). */
+export function pickMasterLabel(labels: Partial<Record<string, string>>, language: UiLanguage, fallback = ''): string {
+  return labels[MASTER_DATA_LANGUAGE[language]] ?? labels.eng ?? Object.values(labels).find(Boolean) ?? fallback;
+}

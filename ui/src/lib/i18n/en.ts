@@ -90,6 +90,8 @@ export const en = {
   'home.rejected': 'Registration {id} is rejected and sealed with the reason',
   'review.decisionTitle': 'Your decision',
   'review.decisionHint': 'Approve to seal the packet for the register, or reject it with a reason the officer will read.',
+  'review.rejectChoose': 'A reason from the register’s list',
+  'review.rejectChooseNone': 'Choose, or write your own below',
   'home.syncDone': 'Sync finished: {acknowledged} of {attempted} acknowledged by the intake',
   'home.syncNothing': 'Sync finished: nothing was waiting to be sent',
   'home.syncQueued': 'The intake cannot be reached. Still queued on this station: {count|unit.packets}, to be sent at the next sync.',

@@ -83,6 +83,8 @@ export const fr: Record<MessageKey, Message> = {
   'home.rejected': 'L’enregistrement {id} est rejeté et scellé avec le motif',
   'review.decisionTitle': 'Votre décision',
   'review.decisionHint': 'Approuvez pour sceller le paquet à destination du registre, ou rejetez-le avec un motif que l’agent lira.',
+  'review.rejectChoose': 'Un motif de la liste du registre',
+  'review.rejectChooseNone': 'Choisissez, ou rédigez le vôtre ci-dessous',
   'home.syncDone': 'Synchronisation terminée : {acknowledged} sur {attempted} reçus par le centre',
   'home.syncNothing': 'Synchronisation terminée : rien à envoyer',
   'home.syncQueued': 'Le centre de réception est injoignable. En file sur ce poste : {count|unit.packets}, à envoyer à la prochaine synchronisation.',
