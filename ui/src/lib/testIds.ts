@@ -153,6 +153,9 @@ export function rowStateId(registrationId: string): string {
 export function rowApproveId(registrationId: string): string {
   return `row-${registrationId}-approve`;
 }
+export function rowRejectChoiceId(registrationId: string): string {
+  return `row-${registrationId}-reject-choice`;
+}
 export function rowRejectReasonId(registrationId: string): string {
   return `row-${registrationId}-reject-reason`;
 }

@@ -17,6 +17,7 @@ import {
   rowId,
   rowRejectConfirmId,
   rowRejectId,
+  rowRejectChoiceId,
   rowRejectReasonId,
   rowStateId,
   TestId,
@@ -192,6 +193,25 @@ describe('review from the pending list', () => {
     const decision = screen.getByTestId(rowDecisionId(registrationId));
     expect(decision.getAttribute('data-outcome')).toBe('rejected');
     expect(decision.textContent?.trim()).toBe('Rejected by karim.supervisor');
+  });
+
+  test('in Arabic, a reason from the register’s list fills the row’s rejection reason', async () => {
+    setUiLanguage('ar');
+    const station = new FakeStation()
+      .signIn('karim.supervisor')
+      .seedRejectionReasons([{ code: 'blurred', labels: { eng: 'Blurred photo', ara: 'صورة غير واضحة' } }]);
+    const registrationId = station.seedRegistration('pending_approval');
+    await showHome(station);
+    const user = userEvent.setup();
+
+    await user.click(screen.getByTestId(rowRejectId(registrationId)));
+    const choice = await screen.findByTestId(rowRejectChoiceId(registrationId));
+    await waitFor(() => expect(document.activeElement).toBe(choice));
+    await user.selectOptions(choice, 'blurred');
+    expect((screen.getByTestId(rowRejectReasonId(registrationId)) as HTMLInputElement).value).toBe('صورة غير واضحة');
+    await user.click(screen.getByTestId(rowRejectConfirmId(registrationId)));
+    await waitFor(() => expect(station.stateOf(registrationId)).toBe('rejected'));
+    expect(station.calls.find((c) => c.method === 'reject')?.args).toEqual([registrationId, 'صورة غير واضحة']);
   });
 
   test('nobody approves their own registration: the station refuses and the row stays pending', async () => {
