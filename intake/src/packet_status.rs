@@ -223,18 +223,30 @@ impl Storage {
             "UPDATE packets SET status = ?2, status_reason = ?3, status_changed_at = ?4 WHERE registration_id = ?1",
             params![registration_id, status.as_str(), reason, changed_at],
         )?;
-        if changed == 0 {
-            return Err(IntakeError::NotFound(format!(
-                "no packet is held for registration {registration_id}"
-            )));
-        }
-        Ok(PacketStatusEntry {
-            registration_id: registration_id.to_owned(),
-            status: status.as_str().to_owned(),
-            reason: reason.map(str::to_owned),
-            changed_at: Some(changed_at),
-        })
+        status_set(changed as u64, registration_id, status, reason, changed_at)
     }
+}
+
+/// What setting a status answers, given how many rows the update `changed` (either backend):
+/// `not_found` when no packet is held for the registration, else the entry as it now is.
+pub(crate) fn status_set(
+    changed: u64,
+    registration_id: &str,
+    status: PacketStatus,
+    reason: Option<&str>,
+    changed_at: String,
+) -> Result<PacketStatusEntry, IntakeError> {
+    if changed == 0 {
+        return Err(IntakeError::NotFound(format!(
+            "no packet is held for registration {registration_id}"
+        )));
+    }
+    Ok(PacketStatusEntry {
+        registration_id: registration_id.to_owned(),
+        status: status.as_str().to_owned(),
+        reason: reason.map(str::to_owned),
+        changed_at: Some(changed_at),
+    })
 }
 
 /// The reason a back office gives with `status`, trimmed: needed for `rejected` and

@@ -184,17 +184,18 @@ pub(crate) async fn fetch(station: &Station, by: RunBy) -> Result<ConfigReport, 
     };
     let delta = client.config_since(since).await?;
     let mut report = ConfigReport::default();
-    let (rotations, documents): (Vec<_>, Vec<_>) = delta.documents.into_iter().partition(|signed| {
-        serde_json::from_str::<ConfigDocument>(&signed.payload).is_ok_and(|d| d.kind == ConfigKind::RegisterKeys)
-    });
-    if !rotations.is_empty() {
-        let offered = rotations
-            .into_iter()
-            .filter_map(|signed| {
-                let unverified = serde_json::from_str::<ConfigDocument>(&signed.payload).ok()?;
-                Some(OfferedRotation::read(signed, &unverified))
-            })
-            .collect();
+    // Read without trust only to sort the rotations out; each document is verified when taken.
+    let mut offered = Vec::new();
+    let mut documents = Vec::new();
+    for signed in delta.documents {
+        match serde_json::from_str::<ConfigDocument>(&signed.payload) {
+            Ok(unverified) if unverified.kind == ConfigKind::RegisterKeys => {
+                offered.push(OfferedRotation::read(signed, &unverified))
+            }
+            _ => documents.push(signed),
+        }
+    }
+    if !offered.is_empty() {
         let now = rfc3339((station.clock)());
         let rotated = take_rotations(&mut station.vault(), &mut pinned, offered, &now, by)?;
         if !rotated.taken.is_empty() {

@@ -6,7 +6,6 @@
 //! the sync client as the station drives it: the upload URL is created (and kept) first, then
 //! the bytes are sent, and a failed send is tried again later with the kept URL.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -15,6 +14,8 @@ use std::time::Duration;
 use enroll_packet::StationSigningKey;
 use enroll_sync::IntakeClient;
 use sha2::{Digest as _, Sha256};
+
+use crate::{free_port, wait_until_up, KillOnDrop};
 
 const STATION_ID: &str = "ST-CRASH";
 const PACKETS: usize = 4;
@@ -43,21 +44,11 @@ fn start_intake(data: &Path, key: &Path, port: u16) -> Child {
         .expect("enroll intake serve starts")
 }
 
-async fn wait_until_up(client: &IntakeClient) {
-    for _ in 0..200 {
-        if client.health().await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the intake did not come up");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_intake_killed_mid_upload_and_restarted_loses_and_duplicates_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let (data, key) = (dir.path().join("intake"), dir.path().join("register.key"));
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = free_port();
     let intake = Arc::new(Mutex::new(KillOnDrop(start_intake(&data, &key, port))));
     let base = format!("http://127.0.0.1:{port}");
     let station = StationSigningKey::generate();
@@ -151,15 +142,5 @@ async fn an_intake_killed_mid_upload_and_restarted_loses_and_duplicates_nothing(
     for (_, envelope, _) in &queue {
         let name = format!("{}.envelope", hex::encode(Sha256::digest(envelope)));
         assert_eq!(&std::fs::read(data.join("packets").join(name)).unwrap(), envelope);
-    }
-}
-
-/// An intake process stopped when the test ends, whatever happens.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }

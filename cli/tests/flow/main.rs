@@ -28,6 +28,37 @@ mod station_keys;
 mod stations_cli;
 mod sync_cli;
 
+/// An `enroll intake serve` process (the crash and scale-out tests start real ones): stopped
+/// when the test ends, whatever happens.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A loopback port free at the time of asking.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits (up to 20 s) until the intake `client` talks to answers its health check.
+async fn wait_until_up(client: &enroll_sync::IntakeClient) {
+    for _ in 0..400 {
+        if client.health().await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the intake did not come up");
+}
+
 use enroll_intake::{IntakeConfig, RunningIntake};
 use enroll_packet::RegisterKeyPair;
 use enroll_station::{NewOperatorRequest, RoleName, SetupRequest, Station, StationConfig, StationError};

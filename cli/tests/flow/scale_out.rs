@@ -7,9 +7,8 @@
 //! registration, one object per packet, byte for byte what was sent, and every receipt
 //! verifies with the register's key.
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +17,8 @@ use enroll_intake::scale_out::test_services::ScaleOutServices;
 use enroll_packet::{RegisterPublicKeys, StationSigningKey};
 use enroll_sync::IntakeClient;
 use sha2::{Digest as _, Sha256};
+
+use crate::{free_port, wait_until_up, KillOnDrop};
 
 const STATIONS: usize = 10;
 const PACKETS_PER_STATION: usize = 3;
@@ -52,20 +53,6 @@ fn start_intake(services: &ScaleOutServices, data: &Path, key: &Path, port: u16)
         .spawn()
         .expect("enroll intake serve starts");
     KillOnDrop(child)
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn wait_until_up(client: &IntakeClient) {
-    for _ in 0..400 {
-        if client.health().await.is_ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the intake did not come up");
 }
 
 /// A station's client of one of the two intakes.
@@ -359,16 +346,6 @@ async fn send(
 async fn wait_for(flag: &AtomicBool) {
     while !flag.load(Ordering::SeqCst) {
         tokio::time::sleep(Duration::from_millis(1)).await;
-    }
-}
-
-/// An intake process stopped when the test ends, whatever happens.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
     }
 }
 

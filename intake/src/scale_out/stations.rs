@@ -14,7 +14,7 @@ use crate::onboarding::{
     code_hash, code_still_valid, grouped_code, normalize_enrollment_code, random_code, EnrollmentCode, StationApproval,
     StationEntry, StationOutcome, StationStatus,
 };
-use crate::packet_status::{checked_reason, PacketStatus, PacketStatusEntry};
+use crate::packet_status::{checked_reason, status_set, PacketStatus, PacketStatusEntry};
 use crate::IntakeError;
 
 fn station_key(station_id: &str, key: &[u8]) -> Result<[u8; 32], IntakeError> {
@@ -300,17 +300,7 @@ impl ScaleOutStorage {
             )
             .await
             .map_err(database_error)?;
-        if changed == 0 {
-            return Err(IntakeError::NotFound(format!(
-                "no packet is held for registration {registration_id}"
-            )));
-        }
-        Ok(PacketStatusEntry {
-            registration_id: registration_id.to_owned(),
-            status: status.as_str().to_owned(),
-            reason: reason.map(str::to_owned),
-            changed_at: Some(changed_at),
-        })
+        status_set(changed, registration_id, status, reason, changed_at)
     }
 }
 
