@@ -120,6 +120,7 @@ pub fn capture_full_registration(capture: &CaptureStation, sitter: u64) -> anyho
     let station = &capture.station;
     capture.simulation.update(|settings| settings.person_seed = sitter);
     let registration_id = station.new_registration()?.registration_id;
+    station.record_consent(&registration_id, true)?;
     station.save_draft(&registration_id, identity(sitter))?;
     let mut signed_off = Vec::new();
     for step in CAPTURE_STEPS {

@@ -121,6 +121,7 @@ pub fn contents_with(
             finalized_at: Some(created_at.into()),
             approved_at: None,
             software_version: env!("CARGO_PKG_VERSION").into(),
+            consent: None,
         },
     }
 }

@@ -52,8 +52,9 @@ pub use biometrics::{
 };
 pub use codec::{read_meta, with_review, ContainerPieces};
 pub use model::{
-    document_entry_name, BiometricException, BiometricRecord, DeviceIdentity, Document, DocumentFormat, ExceptionKind,
-    GpsPosition, ManifestEntry, Modality, PacketContents, PacketManifest, PacketMeta, SupervisorDecision,
+    document_entry_name, BiometricException, BiometricRecord, ConsentRecord, DeviceIdentity, Document, DocumentFormat,
+    ExceptionKind, GpsPosition, ManifestEntry, Modality, PacketContents, PacketManifest, PacketMeta,
+    SupervisorDecision,
 };
 
 /// The first four bytes of every plaintext container.

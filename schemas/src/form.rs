@@ -77,6 +77,38 @@ pub struct FormField {
 pub struct FormSpec {
     pub languages: Vec<FormLanguage>,
     pub fields: Vec<FormField>,
+    /// The consent the resident gives before a registration starts (absent: none is asked).
+    #[serde(default)]
+    pub consent: Option<FormConsent>,
+}
+
+/// The consent text a clerk reads out or shows to the resident, per UI language code ("en",
+/// "fr", "ar"), as the labels are. Its words are the country's: they are recorded in the packet
+/// with the resident's agreement, so the register knows what was agreed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct FormConsent {
+    pub text: BTreeMap<String, String>,
+}
+
+/// The longest consent text per language: a page read aloud, not a contract.
+pub const MAX_CONSENT_CHARS: usize = 4000;
+
+impl FormConsent {
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if self.text.is_empty() {
+            return Err("the consent has no text".into());
+        }
+        for (language, text) in &self.text {
+            let chars = text.trim().chars().count();
+            if chars == 0 || chars > MAX_CONSENT_CHARS {
+                return Err(format!(
+                    "the consent text in `{language}` must have 1 to {MAX_CONSENT_CHARS} characters"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A calendar date, passed in so that "not in the future" is testable.
@@ -165,6 +197,7 @@ impl Form {
             spec: FormSpec {
                 languages: ui.languages,
                 fields,
+                consent: ui.consent,
             },
         })
     }

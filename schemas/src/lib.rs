@@ -21,7 +21,7 @@ pub mod ui_spec;
 
 pub use capture_policy::{CapturePolicy, ForceCapture, PolicyModality, PolicyStep, QualityThresholds};
 pub use error::{FieldError, SchemaError};
-pub use form::{CalendarDate, Control, Direction, Form, FormField, FormLanguage, FormOption, FormSpec};
+pub use form::{CalendarDate, Control, Direction, Form, FormConsent, FormField, FormLanguage, FormOption, FormSpec};
 pub use id_schema::{FieldKind, IdSchema};
 pub use ui_spec::UiSpec;
 

@@ -14,6 +14,10 @@ pub struct UiSpec {
     pub version: u32,
     pub languages: Vec<FormLanguage>,
     pub fields: Vec<UiField>,
+    /// What the resident is asked to agree to before anything is taken down; absent: the
+    /// country asks for no consent at the station.
+    #[serde(default)]
+    pub consent: Option<crate::FormConsent>,
 }
 
 /// A field as the UI spec states it; `required` and `multilingual` come from the ID schema.
@@ -58,6 +62,9 @@ impl UiSpec {
                 return Err(bad(format!("field `{}` has no label", field.id)));
             }
         }
+        if let Some(consent) = &spec.consent {
+            consent.check().map_err(bad)?;
+        }
         Ok(spec)
     }
 }
@@ -71,6 +78,8 @@ mod tests {
         let spec = UiSpec::from_json(crate::DEFAULT_UI_SPEC).unwrap();
         assert_eq!(spec.languages.iter().filter(|l| l.mandatory).count(), 2);
         assert_eq!(spec.fields[0].id, "fullName");
+        let consent = spec.consent.expect("the default form asks for consent");
+        assert_eq!(consent.text.keys().collect::<Vec<_>>(), ["ar", "en", "fr"]);
     }
 
     #[test]
@@ -103,6 +112,16 @@ mod tests {
             (
                 format!(r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[],"extra":1}}"#),
                 "unknown field",
+            ),
+            (
+                format!(r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[],"consent":{{"text":{{}}}}}}"#),
+                "the consent has no text",
+            ),
+            (
+                format!(
+                    r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[],"consent":{{"text":{{"en":"  "}}}}}}"#
+                ),
+                "the consent text in `en` must have 1 to 4000 characters",
             ),
         ];
         for (text, expected) in cases {

@@ -21,7 +21,7 @@ use enroll_station::biometrics::{
 };
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
-    CaptureView, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView,
+    BatchApprovalView, CaptureView, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView,
     PurgeReport, RegistrationView, ReturnedByRegisterView, SessionView, SetupRequest, Station, StationError,
     StationStatus, SyncReport, SyncStatusView, UploadCenterView,
 };
@@ -332,6 +332,18 @@ pub async fn force_capture(
     .await
 }
 
+/// The resident agreed to the form's consent text, or refused it (which ends the registration).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn record_consent(
+    station: SharedStation<'_>,
+    registration_id: String,
+    agreed: bool,
+) -> Result<RegistrationView, ErrorView> {
+    blocking(&station, move |station| station.record_consent(&registration_id, agreed)).await
+}
+
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(station))]
@@ -344,6 +356,19 @@ pub async fn finalize(station: SharedStation<'_>, registration_id: String) -> Re
 #[tracing::instrument(skip(station))]
 pub async fn approve(station: SharedStation<'_>, registration_id: String) -> Result<RegistrationView, ErrorView> {
     blocking(&station, move |station| station.approve(&registration_id)).await
+}
+
+/// Several pending registrations approved after the supervisor's password, each on its own
+/// (see `Station::approve_batch`). The password is not logged.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station, password))]
+pub async fn approve_batch(
+    station: SharedStation<'_>,
+    registration_ids: Vec<String>,
+    password: String,
+) -> Result<BatchApprovalView, ErrorView> {
+    blocking(&station, move |station| station.approve_batch(&registration_ids, &password)).await
 }
 
 /// The reason is not logged: it may describe the resident.

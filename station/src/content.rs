@@ -20,6 +20,9 @@ pub struct Draft {
     /// Face, fingers, irises, exceptions and sign-offs (absent in drafts saved before them).
     #[serde(default)]
     pub biometrics: crate::biometrics::BiometricsDraft,
+    /// The resident's consent, once given (absent in drafts saved before consent was asked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<enroll_packet::ConsentRecord>,
     /// The face as versions before the capture model kept it: read, never written.
     #[serde(default, rename = "face", skip_serializing)]
     legacy_face: Option<LegacyFace>,

@@ -9,7 +9,9 @@
 //! is `store`), bytes and ciphers (that is `packet`), HTTP (that is `sync`).
 
 mod audit;
+mod batch_review;
 pub mod biometrics;
+mod consent;
 mod content;
 mod error;
 pub mod exchange;
@@ -36,6 +38,7 @@ mod test_support;
 mod upload_center;
 mod views;
 
+pub use batch_review::{BatchApprovalView, BatchRefusalView, MAX_BATCH_APPROVAL};
 pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
 /// Which biometrics a registration takes (country configuration; see `with_capture_policy`).
 pub use enroll_schemas::CapturePolicy;
@@ -323,6 +326,7 @@ impl Station {
                         code: code.into(),
                     }),
             );
+            problems.extend(consent::consent_problem(self.form.spec().consent.is_some(), &draft));
             if !problems.is_empty() {
                 return Err(StationError::ValidationFailed(problems));
             }
@@ -348,11 +352,13 @@ impl Station {
                     created_at: row.created_at.clone(),
                     finalized_at: Some(rfc3339(now)),
                     software_version: env!("CARGO_PKG_VERSION").to_string(),
+                    consent: draft.consent.clone(),
                     ..PacketMeta::default()
                 },
                 ..PacketContents::default()
             };
             let identity_view = contents.identity.clone();
+            let consent_given_at = contents.meta.consent.as_ref().map(|c| c.given_at.clone());
             packaging::store_finalized(&mut vault, &data_key, &contents)?;
             tracing::info!(registration_id, officer = %operator.username, "finalized");
             let row = vault.registration(registration_id)?;
@@ -367,6 +373,7 @@ impl Station {
                 last_error: row.last_error.map(views::upload_error_view),
                 decision: views::decision_of(row.approved_by, row.rejected_by),
                 register_status: None,
+                consent_given_at,
             })
         }
     }
@@ -403,10 +410,11 @@ impl Station {
         let (_, data_key) = self.signed_in()?;
         let vault = self.vault();
         let row = vault.registration(registration_id)?;
-        let identity = if row.state.is_readable() {
-            Some(self.readable_identity(&vault, &row, &data_key)?)
+        let (identity, consent_given_at) = if row.state.is_readable() {
+            let (identity, consent) = self.readable_identity(&vault, &row, &data_key)?;
+            (Some(identity), consent.map(|c| c.given_at))
         } else {
-            None
+            (None, None)
         };
         let mut decision = views::decision_of(row.approved_by, row.rejected_by);
         if let Some(decision) = decision.as_mut().filter(|d| d.outcome == DecisionOutcome::Rejected) {
@@ -423,6 +431,7 @@ impl Station {
             last_error: row.last_error.map(views::upload_error_view),
             decision,
             register_status: register_status::status_of(&vault, &data_key, registration_id)?,
+            consent_given_at,
         })
     }
 
@@ -544,23 +553,21 @@ impl Station {
         Ok(draft)
     }
 
-    /// The identity of a draft or pending registration (its biometrics: see
-    /// [`Station::biometrics`]).
+    /// The identity of a draft or pending registration, and the consent recorded with it (its
+    /// biometrics: see [`Station::biometrics`]).
     fn readable_identity(
         &self,
         vault: &Vault,
         row: &RegistrationRow,
         data_key: &DataKey,
-    ) -> Result<serde_json::Value, StationError> {
+    ) -> Result<(serde_json::Value, Option<enroll_packet::ConsentRecord>), StationError> {
         if row.state == RegistrationState::Draft {
-            return Ok(self
-                .current_draft(vault, &row.registration_id, data_key)?
-                .identity
-                .clone());
+            let draft = self.current_draft(vault, &row.registration_id, data_key)?;
+            return Ok((draft.identity.clone(), draft.consent.clone()));
         }
         let container = content::read_pending(vault, &row.registration_id, data_key)?;
         let (contents, _) = PacketContents::from_bytes(&container)?;
-        Ok(contents.identity)
+        Ok((contents.identity, contents.meta.consent))
     }
 }
 

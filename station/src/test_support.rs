@@ -176,6 +176,15 @@ fn open(dir: &std::path::Path, clock: &FakeClock, intake_url: &str) -> Station {
 
 /// A registration made by whoever is signed in, finalized: pending approval.
 pub(crate) fn pending_registration(station: &Station) -> String {
+    let rid = complete_draft(station);
+    station.record_consent(&rid, true).unwrap();
+    station.finalize(&rid).unwrap();
+    rid
+}
+
+/// A draft made by whoever is signed in, with everything finalize asks for but the resident's
+/// consent.
+pub(crate) fn complete_draft(station: &Station) -> String {
     let rid = station.new_registration().unwrap().registration_id;
     let identity = serde_json::json!({
         "fullName": [{"language": "eng", "value": "Karim Test"}, {"language": "ara", "value": "كريم"}],
@@ -186,6 +195,5 @@ pub(crate) fn pending_registration(station: &Station) -> String {
     station
         .capture_biometrics(&rid, crate::biometrics::PolicyStep::Face)
         .unwrap();
-    station.finalize(&rid).unwrap();
     rid
 }

@@ -226,6 +226,9 @@ pub struct RegistrationView {
     pub decision: Option<DecisionView>,
     /// What the register did with it, once the sync heard (acknowledged onward).
     pub register_status: Option<crate::RegisterStatusView>,
+    /// When the resident's consent was recorded, while the station can read the registration
+    /// (absent: not given yet, or the form asks for none).
+    pub consent_given_at: Option<String>,
 }
 
 /// What a supervisor decided. From `uploaded` on the state no longer says it, so every screen

@@ -762,6 +762,21 @@ impl Vault {
     /// draft → purged: the clerk abandons a draft. Its content is erased; the row stays as a
     /// tombstone so the registration id is never reused and the audit chain still points at it.
     pub fn discard_draft(&mut self, registration_id: &str, now: &str) -> Result<(), StoreError> {
+        self.end_draft(registration_id, now, "registration_discarded", "draft content erased")
+    }
+
+    /// The resident refused consent: the draft ends as a discarded one does, and the audit
+    /// records why, in the same transaction.
+    pub fn refuse_consent(&mut self, registration_id: &str, now: &str) -> Result<(), StoreError> {
+        self.end_draft(
+            registration_id,
+            now,
+            "consent_refused",
+            "the resident refused consent; draft content erased",
+        )
+    }
+
+    fn end_draft(&mut self, registration_id: &str, now: &str, action: &'static str, details: &str) -> Result<(), StoreError> {
         // A finalize that crashed after writing its file and before its commit left one of these.
         let orphans = [
             BlobStore::name(registration_id, BlobKind::Content)?,
@@ -775,8 +790,8 @@ impl Vault {
             now,
             set: &[("content_sealed", &Null), ("content_key_sealed", &Null)],
             audit: Some(Audited {
-                action: "registration_discarded",
-                details: "draft content erased".into(),
+                action,
+                details: details.into(),
             }),
             trash: &orphans,
         })?;

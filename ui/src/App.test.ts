@@ -94,6 +94,8 @@ describe('the window', () => {
     const form = await screen.findByTestId(TestId.RegistrationScreen);
     const registrationId = form.getAttribute('data-registration-id') ?? '';
     expect(registrationId).toMatch(/^10001-\d{8}-\d{6}$/);
+    // The resident agrees first: the form comes after the consent step.
+    await user.click(await screen.findByTestId(TestId.ConsentAgree));
 
     await user.type(await screen.findByTestId(fieldInputId('fullName', 'eng')), 'Amina Idrissi');
     await user.type(screen.getByTestId(fieldInputId('fullName', 'ara')), 'أمينة الإدريسي');

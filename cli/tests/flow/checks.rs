@@ -53,6 +53,7 @@ async fn station_folder(dir: &Path) -> (std::path::PathBuf, String, Vec<u8>) {
         .unwrap();
     station.log_in("omar", "omar password").unwrap();
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, super::identity()).unwrap();
     super::capture_face(&station, &rid);
     station.finalize(&rid).unwrap();

@@ -217,8 +217,9 @@ async fn one_registration_travels_from_the_form_to_the_register() {
             ("dateOfBirth".into(), "required".into()),
             ("gender".into(), "required".into()),
             ("biometrics.face".into(), "required".into()),
+            ("consent".into(), "required".into()),
         ],
-        "an incomplete draft names every missing field"
+        "an incomplete draft names every missing field, the resident's consent among them"
     );
     assert_eq!(
         station.registration(&rid).unwrap().state,
@@ -238,8 +239,11 @@ async fn one_registration_travels_from_the_form_to_the_register() {
     assert!(face.preview_data_url.starts_with("data:image/png;base64,"));
     assert!(face.device.simulated);
 
-    // 4. Finalize: signed packet, pending approval, still readable by the station.
+    // 4. The resident agrees (the default form asks), then Finalize: signed packet, pending
+    //    approval, still readable by the station, the consent recorded in it.
+    station.record_consent(&rid, true).unwrap();
     let pending = station.finalize(&rid).unwrap();
+    assert!(pending.consent_given_at.is_some(), "the pending view says when consent was given");
     assert_eq!(pending.state, "pending_approval");
     assert_eq!(pending.identity.as_ref().unwrap()["gender"], "FLE");
     assert!(
@@ -438,6 +442,7 @@ async fn a_tampered_packet_is_refused_by_the_intake_and_stays_queued() {
     station.add_operator(officer("omar")).unwrap();
     station.log_in("omar", "omar's password").unwrap();
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity()).unwrap();
     capture_face(&station, &rid);
     station.finalize(&rid).unwrap();

@@ -49,6 +49,7 @@ pub(crate) async fn station_with_queue(
     let mut ids = Vec::new();
     for _ in 0..count {
         let rid = station.new_registration().unwrap().registration_id;
+        station.record_consent(&rid, true).unwrap();
         station.save_draft(&rid, identity()).unwrap();
         capture_face(&station, &rid);
         station.finalize(&rid).unwrap();

@@ -38,6 +38,7 @@
 
 mod harness;
 mod sbi_devices;
+mod tifinagh;
 // The whole table of the UI; the flow does not touch every id.
 #[allow(dead_code)]
 mod test_ids;
@@ -164,7 +165,11 @@ async fn a_clerk_enrolls_a_resident_and_the_intake_acknowledges_it() {
         .expect("artifacts/e2e is readable")
         .flatten()
     {
-        if old.path().extension().is_some_and(|e| e == "png" || e == "log") {
+        // Only this test's own (numbered steps, the failure shot, its logs): the other tests
+        // of the crate keep theirs here too.
+        let name = old.file_name().to_string_lossy().into_owned();
+        let own = name.starts_with(|c: char| c.is_ascii_digit()) || name.starts_with("failure");
+        if own && old.path().extension().is_some_and(|e| e == "png" || e == "log") {
             let _ = std::fs::remove_file(old.path());
         }
     }
@@ -501,7 +506,9 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     let banner = ui.text(id::BANNER).await?;
     ensure!(banner.contains("password is changed"), "the banner says {banner:?}");
 
-    // 4. A new registration.
+    // 4. A new registration. It opens on the resident's consent, in every language of the
+    //    form, and the form comes once the resident agrees (by keyboard: the caret waits on
+    //    "agrees").
     ui.click(id::NEW_REGISTRATION).await?;
     let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
     let registration_id = screen
@@ -509,6 +516,22 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .await?
         .context("the registration screen names its id")?;
     eprintln!("[e2e] registration {registration_id}");
+    let arabic_consent = ui.wait_for(&id::consent_text_id("ar")).await?;
+    ensure!(
+        arabic_consent.attr("dir").await?.as_deref() == Some("rtl"),
+        "the Arabic consent text runs right to left"
+    );
+    ui.screenshot("04a-consent").await?;
+    ui.wait_until("the caret on \"the resident agrees\"", || async {
+        let focused = ui
+            .client
+            .execute("return document.activeElement?.dataset.testid ?? null", vec![])
+            .await?;
+        Ok((focused.as_str() == Some(id::CONSENT_AGREE)).then_some(()))
+    })
+    .await?;
+    ui.press_enter(id::CONSENT_AGREE).await?;
+    ui.wait_for(id::CONSENT_GIVEN).await?;
 
     // 5. Finalize with everything empty: the UI names each required field next to it, the
     //    multilingual name in each mandatory language.
@@ -587,6 +610,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .attr("data-registration-id")
         .await?
         .context("the registration screen names its id")?;
+    ui.click(id::CONSENT_AGREE).await?;
     ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
     fill_and_finalize(ui, "Youssef Amrani", "يوسف العمراني").await?;
     ensure_finalized_banner(ui, &rejected_id).await?;
@@ -890,6 +914,9 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .attr("data-registration-id")
         .await?
         .context("the registration screen names its id")?;
+    ui.wait_for(&id::consent_text_id("ar")).await?;
+    ui.screenshot("11-consent-arabic").await?;
+    ui.click(id::CONSENT_AGREE).await?;
     ui.wait_for(&id::field_input("fullName", Some("ara"))).await?;
     ui.screenshot("11-registration-arabic").await?;
     ui.wait_for(&id::step_simulated_badge_id("leftSlap")).await?;
@@ -931,6 +958,10 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         station_dir.join("webview").is_dir(),
         "WebKit's storage is not under ENROLL_DATA_DIR/webview; it would land in the real app-data folder"
     );
+
+    // 11d. A supervisor's batch: the clerk finalizes two more, and the admin, in French, ticks
+    //      both and approves them with one password; a wrong one first approves nothing.
+    approve_a_batch(ui).await?;
 
     // 12. The idle lock on a timer: at one minute, the lock screen shows by itself while the
     //     admin sits on a registration, and the password reopens that registration.
@@ -1061,6 +1092,96 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     .await?;
     ui.screenshot("18-admin-register-operator-list-arabic").await?;
     ui.click(id::ADMIN_BACK).await?;
+    ui.select(id::LANGUAGE_SELECT, "en").await?;
+    Ok(())
+}
+
+/// Step 11d: two registrations by the clerk, approved together by the admin after one
+/// password. Ends with the admin on the home screen, in English.
+async fn approve_a_batch(ui: &Ui) -> Result<()> {
+    ui.click(id::LOG_OUT_BUTTON).await?;
+    ui.wait_for(id::LOGIN_SCREEN).await?;
+    ui.type_into(id::LOGIN_USERNAME, OFFICER).await?;
+    ui.type_into(id::LOGIN_PASSWORD, OFFICER_PASSWORD).await?;
+    ui.click(id::LOGIN_SUBMIT).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    let mut batch = Vec::new();
+    for (english, arabic) in [("Khadija Ouali", "خديجة الوالي"), ("Hassan Tazi", "حسن التازي")] {
+        ui.click(id::NEW_REGISTRATION).await?;
+        let registration_id = ui
+            .wait_for(id::REGISTRATION_SCREEN)
+            .await?
+            .attr("data-registration-id")
+            .await?
+            .context("the registration screen names its id")?;
+        ui.click(id::CONSENT_AGREE).await?;
+        ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
+        fill_and_finalize(ui, english, arabic).await?;
+        ensure_finalized_banner(ui, &registration_id).await?;
+        batch.push(registration_id);
+    }
+
+    ui.click(id::LOG_OUT_BUTTON).await?;
+    ui.wait_for(id::LOGIN_SCREEN).await?;
+    ui.select(id::LANGUAGE_SELECT, "fr").await?;
+    ui.type_into(id::LOGIN_USERNAME, ADMIN).await?;
+    ui.type_into(id::LOGIN_PASSWORD, PASSWORD).await?;
+    ui.click(id::LOGIN_SUBMIT).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    for registration_id in &batch {
+        ensure_in_list(ui, id::HOME_PENDING, registration_id).await?;
+        ui.click(&id::row_select_id(registration_id)).await?;
+    }
+    let approve_selected = ui.text(id::HOME_APPROVE_SELECTED).await?;
+    ensure!(
+        approve_selected == "Approuver la sélection (2)",
+        "the batch button reads {approve_selected:?}"
+    );
+    ui.scroll_to(id::HOME_PENDING).await?;
+    ui.screenshot("11d-home-batch-ticked-french").await?;
+    ui.click(id::HOME_APPROVE_SELECTED).await?;
+    ui.wait_for(id::BATCH_APPROVE_DIALOG).await?;
+    ui.type_into(id::BATCH_APPROVE_PASSWORD, "not the password").await?;
+    ui.click(id::BATCH_APPROVE_CONFIRM).await?;
+    let refused = ui.text(id::BATCH_APPROVE_ERROR).await?;
+    ensure!(
+        refused.contains("mot de passe incorrect"),
+        "a wrong batch password reads {refused:?}"
+    );
+    ui.screenshot("11e-batch-approve-wrong-password-french").await?;
+    for registration_id in &batch {
+        let state = ui
+            .wait_for(&id::row_state_id(registration_id))
+            .await?
+            .attr("data-state")
+            .await?;
+        ensure!(
+            state.as_deref() == Some("pending_approval"),
+            "a wrong password left {registration_id} {state:?}"
+        );
+    }
+    ui.type_into(id::BATCH_APPROVE_PASSWORD, PASSWORD).await?;
+    ui.click(id::BATCH_APPROVE_CONFIRM).await?;
+    let banner = ui
+        .wait_until("the batch's banner", || async {
+            let text = ui.text(id::BANNER).await?;
+            Ok(text.contains("Approuvées").then_some(text))
+        })
+        .await?;
+    ensure!(
+        banner.contains("Approuvées et en file d’envoi : 2 inscriptions."),
+        "after the batch, home says {banner:?}"
+    );
+    for registration_id in &batch {
+        ensure_decision(
+            ui,
+            &id::row_decision_id(registration_id),
+            "approved",
+            &format!("Approuvé par {ADMIN}"),
+        )
+        .await?;
+    }
+    ui.screenshot("11f-home-batch-approved-french").await?;
     ui.select(id::LANGUAGE_SELECT, "en").await?;
     Ok(())
 }

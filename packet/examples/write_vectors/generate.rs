@@ -164,6 +164,7 @@ pub fn real_container_contents(station: &StationSigningKey) -> PacketContents {
             finalized_at: Some("2025-01-01T09:10:00Z".into()),
             approved_at: Some("2025-01-01T10:00:00Z".into()),
             software_version: "0.1.0".into(),
+            consent: None,
         },
     }
 }

@@ -219,6 +219,20 @@ pub struct PacketMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_at: Option<String>,
     pub software_version: String,
+    /// The resident's consent, when the form asked for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<ConsentRecord>,
+}
+
+/// A resident's agreement to be registered: when, who took it down, and the words agreed to,
+/// per UI language code, as the form showed them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    /// RFC 3339.
+    pub given_at: String,
+    /// Username of the operator who recorded it.
+    pub recorded_by: String,
+    pub text: std::collections::BTreeMap<String, String>,
 }
 
 /// Everything a registration packet holds.

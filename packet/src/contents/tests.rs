@@ -100,6 +100,7 @@ fn sample() -> PacketContents {
             finalized_at: Some("2025-01-01T09:10:00Z".into()),
             approved_at: Some("2025-01-01T10:00:00Z".into()),
             software_version: "0.1.0".into(),
+            consent: None,
         },
     }
 }

@@ -174,6 +174,7 @@ async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
     let devices = plug_in(station);
     as_user(station, MAKER);
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity("Karim Test")).unwrap();
 
     let listed = station.devices().unwrap();
@@ -418,6 +419,7 @@ async fn the_sbi_hash_chain_runs_across_steps_and_devices_of_a_registration() {
     let devices = plug_in(station);
     as_user(station, MAKER);
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     let other = station.new_registration().unwrap().registration_id;
 
     station.capture_biometrics(&rid, PolicyStep::LeftSlap).unwrap();
@@ -450,6 +452,7 @@ async fn force_capture_is_refused_before_the_last_attempt_and_wrong_sign_offs_lo
     let devices = plug_in(station);
     as_user(station, MAKER);
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     devices.slap.script(&[10; 4]);
     station.capture_biometrics(&rid, PolicyStep::LeftSlap).unwrap();
     let early = station
@@ -489,6 +492,7 @@ async fn steps_without_a_device_outside_the_policy_or_on_finalized_registrations
     let station = &fixture.station;
     as_user(station, MAKER);
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     station.use_device_backends(Vec::new());
     assert_eq!(
         station
@@ -599,6 +603,7 @@ async fn simulated_devices_fill_the_packet_with_jpeg_2000_records_and_whole_slap
     station.use_device_backends(vec![Arc::new(enroll_devices::SimulatedBackend::new(settings.clone()))]);
     as_user(station, MAKER);
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity("Karim Test")).unwrap();
     let listed = station.devices().unwrap();
     assert!(listed.iter().all(|d| d.simulated), "{listed:?}");
@@ -677,6 +682,7 @@ async fn the_face_is_retried_under_its_threshold_signed_off_and_required_at_fina
     let devices = plug_in(station);
     as_user(station, MAKER);
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity("Karim Test")).unwrap();
     let field_errors = |error: enroll_station::StationError| {
         let enroll_station::StationError::ValidationFailed(fields) = error else {

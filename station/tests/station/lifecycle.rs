@@ -52,6 +52,7 @@ async fn rejected_packets_are_uploaded_and_only_acknowledged_ones_purged_after_r
         actions(&station.registration_audit(&rejected).unwrap()),
         [
             ("registration_created", MAKER),
+            ("consent_given", MAKER),
             ("registration_finalized", MAKER),
             ("registration_rejected", SUPERVISOR)
         ]
@@ -93,6 +94,7 @@ async fn rejected_packets_are_uploaded_and_only_acknowledged_ones_purged_after_r
         actions(&station.registration_audit(&accepted).unwrap()),
         [
             ("registration_created", MAKER),
+            ("consent_given", MAKER),
             ("registration_finalized", MAKER),
             ("registration_approved", SUPERVISOR),
             ("registration_uploaded", ADMIN),
@@ -104,6 +106,7 @@ async fn rejected_packets_are_uploaded_and_only_acknowledged_ones_purged_after_r
         actions(&station.registration_audit(&rejected).unwrap()),
         [
             ("registration_created", MAKER),
+            ("consent_given", MAKER),
             ("registration_finalized", MAKER),
             ("registration_rejected", SUPERVISOR),
             ("registration_uploaded", ADMIN),
@@ -136,6 +139,7 @@ async fn finalize_answers_with_the_view_that_reading_the_pending_packet_back_giv
     let station = &fixture.station;
     as_user(station, MAKER);
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, crate::identity("Karim Test")).unwrap();
     crate::capture_face(station, &rid);
     let answered = station.finalize(&rid).unwrap();

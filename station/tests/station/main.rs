@@ -212,6 +212,7 @@ pub fn identity(name: &str) -> serde_json::Value {
 /// A registration by whoever is signed in, moved to pending approval.
 pub fn pending_registration(station: &Station) -> String {
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity("Karim Test")).unwrap();
     capture_face(station, &rid);
     station.finalize(&rid).unwrap();

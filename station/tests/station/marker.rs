@@ -219,6 +219,7 @@ async fn no_file_the_station_writes_holds_resident_data() {
     let station = &fixture.station;
     as_user(station, crate::MAKER);
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity(MARKER_NAME)).unwrap();
     crate::capture_face(station, &rid);
     let capture = station.biometric_preview(&rid, Position::Face).unwrap();

@@ -39,6 +39,7 @@ fn nothing(_: &Station, _: Who) -> String {
 fn draft_by_maker(station: &Station, _: Who) -> String {
     as_user(station, MAKER);
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity("Karim Test")).unwrap();
     crate::capture_face(station, &rid);
     rid
@@ -146,6 +147,15 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
         }),
         ("reject", REVIEWERS, pending_by_maker, |s, rid| {
             s.reject(rid, "the photo is blurred").map(|_| ())
+        }),
+        ("approve_batch", REVIEWERS, pending_by_maker, |s, rid| {
+            let me = s.status()?.operator.ok_or(StationError::NotSignedIn)?.username;
+            let report = s.approve_batch(&[rid.to_string()], &password(&me))?;
+            assert_eq!(report.approved, [rid.to_string()], "{:?}", report.refused);
+            Ok(())
+        }),
+        ("record_consent (someone else's draft)", REVIEWERS, draft_by_maker, |s, rid| {
+            s.record_consent(rid, true).map(|_| ())
         }),
         ("approve (own registration)", NO_ONE, pending_by_caller, |s, rid| {
             s.approve(rid).map(|_| ())

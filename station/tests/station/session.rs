@@ -73,6 +73,7 @@ async fn an_idle_session_locks_and_only_the_password_unlocks_it() {
     let station = &fixture.station;
     station.log_in(OFFICER, &password(OFFICER)).unwrap();
     let rid = station.new_registration().unwrap().registration_id;
+    station.record_consent(&rid, true).unwrap();
 
     // Activity keeps the session open.
     for _ in 0..3 {

@@ -102,6 +102,19 @@ export const TestId = {
   ReviewRejectReason: 'review-reject-reason',
   ReviewRejectChoice: 'review-reject-choice',
   ReviewRejectConfirm: 'review-reject-confirm',
+  ConsentStep: 'consent-step',
+  ConsentAgree: 'consent-agree',
+  ConsentRefuse: 'consent-refuse',
+  ConsentRefuseConfirm: 'consent-refuse-confirm',
+  ConsentRefuseCancel: 'consent-refuse-cancel',
+  ConsentGiven: 'consent-given',
+  HomeSelectAll: 'home-select-all',
+  HomeApproveSelected: 'home-approve-selected',
+  BatchApproveDialog: 'batch-approve-dialog',
+  BatchApprovePassword: 'batch-approve-password',
+  BatchApproveConfirm: 'batch-approve-confirm',
+  BatchApproveCancel: 'batch-approve-cancel',
+  BatchApproveError: 'batch-approve-error',
   OperatorRegisterListNote: 'operator-register-list-note',
   ResetPassword: 'reset-password',
   ResetPasswordConfirm: 'reset-password-confirm',
@@ -149,6 +162,12 @@ export function rowId(registrationId: string): string {
 }
 export function rowStateId(registrationId: string): string {
   return `row-${registrationId}-state`;
+}
+export function consentTextId(language: string): string {
+  return `consent-text-${language}`;
+}
+export function rowSelectId(registrationId: string): string {
+  return `row-${registrationId}-select`;
 }
 export function rowApproveId(registrationId: string): string {
   return `row-${registrationId}-approve`;

@@ -26,6 +26,7 @@ import type { Channel } from '@tauri-apps/api/core';
 import type { Backend } from '../lib/backend/backend';
 import { toBackendError, type BackendError } from '../lib/backend/errors';
 import type {
+  BatchApprovalView,
   BiometricsView,
   CaptureView,
   DecisionView,
@@ -171,6 +172,13 @@ export const FORM: FormSpec = {
       max_length: 16,
     },
   ],
+  consent: {
+    text: {
+      en: 'The information and biometrics you give today are used to register you. Do you agree to be registered?',
+      fr: 'Les informations et les données biométriques que vous donnez aujourd’hui servent à vous inscrire. Acceptez-vous d’être inscrit ?',
+      ar: 'تُستخدم المعلومات والبيانات البيومترية التي تقدمها اليوم لتسجيلك. هل توافق على التسجيل؟',
+    },
+  },
 };
 
 /** The ID schema's pattern for `phone`, which only the station checks (as in the real one). */
@@ -311,6 +319,8 @@ interface Registration {
   refusal: ErrorCode | null;
   /** What the register did with it once receipted, as the station last heard (`setRegisterStatus`). */
   registerStatus: RegisterStatusView | null;
+  /** When the resident agreed to the form's consent text (seeded registrations: at creation). */
+  consentGivenAt: string | null;
 }
 
 export interface FakeStationOptions {
@@ -437,6 +447,7 @@ export class FakeStation implements Backend {
    */
   seedRegistration(state: RegistrationState, options: { createdBy?: string; name?: string; decidedBy?: string } = {}): string {
     const registration = this.create(options.createdBy ?? 'sara.officer');
+    registration.consentGivenAt = registration.createdAt;
     if (options.name) registration.identity.fullName = [{ language: 'eng', value: options.name }];
     if (state !== 'draft') {
       this.seedBiometricsComplete(registration.id);
@@ -777,6 +788,25 @@ export class FakeStation implements Backend {
     return this.view(this.create(me.view.username));
   }
 
+  /** As the station: agreeing is recorded once; refusing ends the draft (purged, content erased). */
+  async recordConsent(registrationId: string, agreed: boolean): Promise<RegistrationView> {
+    this.enter('recordConsent', [registrationId, agreed]);
+    const me = this.requireSession();
+    const registration = this.inState(registrationId, ['draft']);
+    if (me.view.role === 'officer' && registration.createdBy !== me.view.username) {
+      throw notPermitted('others_draft', `record the consent of ${registrationId}`);
+    }
+    if (agreed) {
+      registration.consentGivenAt ??= this.now();
+    } else {
+      registration.state = 'purged';
+      registration.identity = {};
+      registration.biometrics = emptyBiometrics();
+    }
+    this.touch(registration);
+    return this.view(registration);
+  }
+
   async saveDraft(registrationId: string, identity: Value): Promise<RegistrationView> {
     this.enter('saveDraft', [registrationId, identity]);
     this.requireSession();
@@ -932,6 +962,7 @@ export class FakeStation implements Backend {
     this.requireSession();
     const registration = this.inState(registrationId, ['draft']);
     const problems = this.check(registration);
+    if (FORM.consent && registration.consentGivenAt === null) problems.push(fieldError('consent', null, 'required'));
     if (problems.length > 0) throw validationFailed(problems);
     registration.state = 'pending_approval';
     this.touch(registration);
@@ -946,6 +977,27 @@ export class FakeStation implements Backend {
     this.touch(registration);
     registration.queuedAt = registration.updatedAt;
     return this.view(registration);
+  }
+
+  /** As the station: the password first (nothing approved on a wrong one), then each on its own. */
+  async approveBatch(registrationIds: string[], password: string): Promise<BatchApprovalView> {
+    this.enter('approveBatch', [[...registrationIds], '***']);
+    const me = this.requireSession();
+    if (me.view.role === 'officer') throw notPermitted('officer_cannot_review', 'only a supervisor or an admin reviews');
+    const ids = [...new Set(registrationIds)];
+    if (ids.length === 0 || ids.length > 200) throw validationFailed([fieldError('registration_ids', null, ids.length === 0 ? 'required' : 'too_many')]);
+    if (me.password !== password) throw failure('wrong_credentials', 'wrong password');
+    const report: BatchApprovalView = { approved: [], refused: [] };
+    for (const id of ids) {
+      try {
+        await this.approve(id);
+        report.approved.push(id);
+      } catch (caught) {
+        const error = toBackendError(caught);
+        report.refused.push({ registration_id: id, error: { code: error.code, params: error.params, fields: error.fields } as ErrorView });
+      }
+    }
+    return report;
   }
 
   async rejectionReasons(): Promise<MasterEntryView[]> {
@@ -1091,6 +1143,7 @@ export class FakeStation implements Backend {
       quarantinedAt: null,
       refusal: null,
       registerStatus: null,
+      consentGivenAt: null,
     };
     this.registrations.set(registration.id, registration);
     return registration;
@@ -1287,6 +1340,7 @@ export class FakeStation implements Backend {
       last_error: this.lastUploadError(registration),
       decision: this.decisionView(registration, true),
       register_status: registration.registerStatus,
+      consent_given_at: readable ? registration.consentGivenAt : null,
     });
   }
 

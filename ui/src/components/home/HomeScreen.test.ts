@@ -19,10 +19,11 @@ import {
   rowRejectId,
   rowRejectChoiceId,
   rowRejectReasonId,
+  rowSelectId,
   rowStateId,
   TestId,
 } from '../../lib/testIds';
-import { FakeStation } from '../../test/fakeBackend';
+import { FakeStation, PASSWORD } from '../../test/fakeBackend';
 import { renderScreen } from '../../test/render';
 import HomeScreen from './HomeScreen.svelte';
 
@@ -226,6 +227,81 @@ describe('review from the pending list', () => {
     expect(banner.textContent?.trim()).not.toBe('');
     expect(station.stateOf(registrationId)).toBe('pending_approval');
     expect(idsIn(TestId.HomePending)).toEqual([registrationId]);
+  });
+});
+
+describe('batch approval from the pending list', () => {
+  const checkbox = (testId: string) => screen.getByTestId(testId) as HTMLInputElement;
+
+  test('a supervisor ticks rows, types their password once, and the ticked ones are approved together', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const [first, second, third] = [1, 2, 3].map(() => station.seedRegistration('pending_approval'));
+    const own = station.seedRegistration('pending_approval', { createdBy: 'karim.supervisor' });
+    await showHome(station);
+    const user = userEvent.setup();
+
+    const approveSelected = screen.getByTestId(TestId.HomeApproveSelected) as HTMLButtonElement;
+    expect(approveSelected.disabled, 'nothing ticked yet').toBe(true);
+    expect(checkbox(rowSelectId(own)).disabled, 'one’s own registration cannot be ticked').toBe(true);
+    await user.click(checkbox(rowSelectId(first)));
+    await user.click(checkbox(rowSelectId(third)));
+    expect(approveSelected.textContent?.trim()).toBe('Approve selected (2)');
+    await user.click(approveSelected);
+
+    const dialog = await screen.findByTestId(TestId.BatchApproveDialog);
+    expect(within(dialog).getByRole('heading').textContent).toBe('Approve 2 registrations');
+    const password = screen.getByTestId(TestId.BatchApprovePassword);
+    await waitFor(() => expect(document.activeElement).toBe(password));
+    // A wrong password: nothing approved, the dialog stays with the station's sentence.
+    await user.type(password, 'not the password{Enter}');
+    expect((await screen.findByTestId(TestId.BatchApproveError)).textContent?.trim()).not.toBe('');
+    expect(station.stateOf(first)).toBe('pending_approval');
+    expect((password as HTMLInputElement).value, 'the password is typed again').toBe('');
+
+    await user.type(password, `${PASSWORD}{Enter}`);
+    await waitFor(() => expect(screen.queryByTestId(TestId.BatchApproveDialog)).toBeNull());
+    expect(screen.getByTestId(TestId.Banner).textContent).toContain('Approved and queued for upload: 2 registrations.');
+    expect(station.calls.filter((c) => c.method === 'approveBatch').map((c) => c.args[0])).toEqual([
+      [first, third],
+      [first, third],
+    ]);
+    expect([first, second, third, own].map((id) => station.stateOf(id))).toEqual([
+      'sealed',
+      'pending_approval',
+      'sealed',
+      'pending_approval',
+    ]);
+    await waitFor(() => expect(idsIn(TestId.HomePending).sort()).toEqual([second, own].sort()));
+    expect((screen.getByTestId(TestId.HomeApproveSelected) as HTMLButtonElement).disabled, 'the ticks went with the rows').toBe(true);
+  });
+
+  test('in French, "select all" ticks what may be approved, and a row approved meanwhile is reported, not fatal', async () => {
+    setUiLanguage('fr');
+    const station = new FakeStation().signIn('karim.supervisor');
+    const [first, second] = [1, 2].map(() => station.seedRegistration('pending_approval'));
+    await showHome(station);
+    const user = userEvent.setup();
+
+    await user.click(checkbox(TestId.HomeSelectAll));
+    expect([first, second].map((id) => checkbox(rowSelectId(id)).checked)).toEqual([true, true]);
+    await user.click(screen.getByTestId(TestId.HomeApproveSelected));
+    // Another supervisor approves the second one while the dialog is open.
+    await station.approve(second);
+    await user.type(await screen.findByTestId(TestId.BatchApprovePassword), `${PASSWORD}{Enter}`);
+
+    const banner = await screen.findByRole('alert');
+    expect(banner.getAttribute('data-kind')).toBe('warning');
+    expect(banner.textContent).toContain('Approuvées et en file d’envoi : 1 inscription.');
+    expect(banner.textContent).toContain(`Non approuvées : ${second} (`);
+    expect(station.stateOf(first)).toBe('sealed');
+  });
+
+  test('an officer sees no ticks', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    station.seedRegistration('pending_approval');
+    await showHome(station);
+    expect(screen.queryByTestId(TestId.HomeSelectAll)).toBeNull();
+    expect(screen.queryByTestId(TestId.HomeApproveSelected)).toBeNull();
   });
 });
 

@@ -44,6 +44,7 @@ afterEach(() => setUiLanguage('en'));
 async function openDraft(station = new FakeStation()) {
   station.signIn('sara.officer');
   const registrationId = (await station.newRegistration()).registration_id;
+  await station.recordConsent(registrationId, true);
   const onDone = vi.fn<(notice: Notice | null) => void>();
   const onSignedOut = vi.fn();
   renderScreen(station, RegistrationScreen, { registrationId, onDone, onSignedOut });
@@ -245,6 +246,7 @@ describe('devices', () => {
     const station = new FakeStation().failNext('biometrics', new BackendError('vault_io'));
     station.signIn('sara.officer');
     const registrationId = (await station.newRegistration()).registration_id;
+    await station.recordConsent(registrationId, true);
     renderScreen(station, RegistrationScreen, { registrationId, onDone: vi.fn(), onSignedOut: vi.fn() });
 
     const failure = await screen.findByTestId(TestId.BiometricsLoadError);

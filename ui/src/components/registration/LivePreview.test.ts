@@ -98,6 +98,7 @@ describe('LivePreview', () => {
     const station = new FakeStation();
     station.signIn('sara.officer');
     const registrationId = (await station.newRegistration()).registration_id;
+    await station.recordConsent(registrationId, true);
     renderScreen(station, RegistrationScreen, { registrationId, onDone: () => undefined, onSignedOut: () => undefined });
     await screen.findByTestId(TestId.BiometricsStatus);
     const user = userEvent.setup();

@@ -11,6 +11,7 @@ import { translate } from '../../lib/i18n/catalogues';
 import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
 import {
   captureStepId,
+  consentTextId,
   fieldErrorId,
   fieldInputId,
   stepSimulatedBadgeId,
@@ -38,6 +39,8 @@ function open(station: FakeStation, registrationId: string) {
 async function openDraft() {
   const station = new FakeStation().signIn('sara.officer');
   const registrationId = (await station.newRegistration()).registration_id;
+  // The consent step has tests of its own (below); these start from the form.
+  await station.recordConsent(registrationId, true);
   const handlers = open(station, registrationId);
   await screen.findByTestId(fieldInputId('fullName', 'eng'));
   return { station, registrationId, ...handlers, user: userEvent.setup() };
@@ -51,6 +54,69 @@ async function fillValidForm(user: ReturnType<typeof userEvent.setup>, phone = '
   await user.type(screen.getByTestId(fieldInputId('phone')), phone);
   await captureEveryStep(user);
 }
+
+describe('the consent step', () => {
+  async function openNewDraft(language: 'en' | 'fr' | 'ar' = 'en') {
+    setUiLanguage(language);
+    const station = new FakeStation().signIn('sara.officer');
+    const registrationId = (await station.newRegistration()).registration_id;
+    const handlers = open(station, registrationId);
+    await screen.findByTestId(TestId.ConsentStep);
+    return { station, registrationId, ...handlers, user: userEvent.setup() };
+  }
+
+  test('a new registration starts with the consent, in every language, and agreeing opens the form', async () => {
+    const { station, registrationId, user } = await openNewDraft();
+    expect(screen.queryByTestId(fieldInputId('fullName', 'eng')), 'no form before the consent').toBeNull();
+    expect(screen.queryByTestId(TestId.FinalizeButton)).toBeNull();
+    const arabic = screen.getByTestId(consentTextId('ar'));
+    expect(arabic.getAttribute('dir')).toBe('rtl');
+    expect(arabic.getAttribute('lang')).toBe('ar');
+    expect(arabic.textContent).toContain('هل توافق على التسجيل؟');
+    expect(screen.getByTestId(consentTextId('fr')).textContent).toContain('Acceptez-vous');
+    // Keyboard first: the caret waits on "agrees".
+    const agree = screen.getByTestId(TestId.ConsentAgree);
+    await waitFor(() => expect(document.activeElement).toBe(agree));
+
+    await user.keyboard('{Enter}');
+
+    await screen.findByTestId(fieldInputId('fullName', 'eng'));
+    expect(station.calls.find((c) => c.method === 'recordConsent')?.args).toEqual([registrationId, true]);
+    expect(screen.getByTestId(TestId.ConsentGiven).textContent).toContain('Consent given');
+  });
+
+  test('in French, a refusal is confirmed, ends the registration and goes home saying so', async () => {
+    const { station, registrationId, onDone, user } = await openNewDraft('fr');
+    // The clerk's language first.
+    const texts = [...screen.getByTestId(TestId.ConsentStep).querySelectorAll('figure')].map((f) => f.getAttribute('lang'));
+    expect(texts[0]).toBe('fr');
+
+    await user.click(screen.getByTestId(TestId.ConsentRefuse));
+    expect(screen.getByRole('alertdialog').textContent).toContain('Un refus met fin à cette inscription');
+    // Going back changes nothing.
+    await user.click(screen.getByTestId(TestId.ConsentRefuseCancel));
+    expect(station.stateOf(registrationId)).toBe('draft');
+    await user.click(screen.getByTestId(TestId.ConsentRefuse));
+    await user.click(screen.getByTestId(TestId.ConsentRefuseConfirm));
+
+    await waitFor(() => expect(onDone).toHaveBeenCalledTimes(1));
+    expect(station.stateOf(registrationId)).toBe('purged');
+    const notice = onDone.mock.calls[0][0];
+    expect(notice?.kind).toBe('warning');
+    expect(notice?.text('fr')).toBe(
+      `Inscription ${registrationId} terminée : la personne a refusé son consentement. Le refus est consigné.`,
+    );
+  });
+
+  test('a draft whose consent is recorded reopens on the form', async () => {
+    const station = new FakeStation().signIn('sara.officer');
+    const registrationId = (await station.newRegistration()).registration_id;
+    await station.recordConsent(registrationId, true);
+    open(station, registrationId);
+    await screen.findByTestId(fieldInputId('fullName', 'eng'));
+    expect(screen.queryByTestId(TestId.ConsentStep)).toBeNull();
+  });
+});
 
 describe('registration form', () => {
   test('what the clerk types is saved to the station, and Finalize hands it to a supervisor', async () => {

@@ -49,8 +49,15 @@ export const commands = {
 	 *  clerk's.
 	 */
 	forceCapture: (registrationId: string, step: PolicyStep, supervisor: string, password: string) => __TAURI_INVOKE<BiometricsView>("force_capture", { registrationId, step, supervisor, password }),
+	/**  The resident agreed to the form's consent text, or refused it (which ends the registration). */
+	recordConsent: (registrationId: string, agreed: boolean) => __TAURI_INVOKE<RegistrationView>("record_consent", { registrationId, agreed }),
 	finalize: (registrationId: string) => __TAURI_INVOKE<RegistrationView>("finalize", { registrationId }),
 	approve: (registrationId: string) => __TAURI_INVOKE<RegistrationView>("approve", { registrationId }),
+	/**
+	 *  Several pending registrations approved after the supervisor's password, each on its own
+	 *  (see `Station::approve_batch`). The password is not logged.
+	 */
+	approveBatch: (registrationIds: string[], password: string) => __TAURI_INVOKE<BatchApprovalView>("approve_batch", { registrationIds, password }),
 	/**  The reason is not logged: it may describe the resident. */
 	reject: (registrationId: string, reason: string) => __TAURI_INVOKE<RegistrationView>("reject", { registrationId, reason }),
 	registration: (registrationId: string) => __TAURI_INVOKE<RegistrationView>("registration", { registrationId }),
@@ -77,6 +84,20 @@ export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_regis
 /* Types */
 /**  Which backend drives a device. */
 export type Backend = "sbi" | "usb" | "simulated";
+
+/**
+ *  What a batch approval did: the registrations approved, in the order asked, and those that
+ *  could not be, each with why.
+ */
+export type BatchApprovalView = {
+	approved: string[],
+	refused: BatchRefusalView[],
+};
+
+export type BatchRefusalView = {
+	registration_id: string,
+	error: ErrorView,
+};
 
 export type BiometricsView = {
 	/**  The policy's steps in order. */
@@ -237,6 +258,15 @@ export type FieldError = {
 	message: string,
 };
 
+/**
+ *  The consent text a clerk reads out or shows to the resident, per UI language code ("en",
+ *  "fr", "ar"), as the labels are. Its words are the country's: they are recorded in the packet
+ *  with the resident's agreement, so the register knows what was agreed to.
+ */
+export type FormConsent = {
+	text: { [key in string]: string },
+};
+
 export type FormField = {
 	/**  The identity document's key, e.g. "fullName". */
 	id: string,
@@ -273,6 +303,8 @@ export type FormOption = {
 export type FormSpec = {
 	languages: FormLanguage[],
 	fields: FormField[],
+	/**  The consent the resident gives before a registration starts (absent: none is asked). */
+	consent?: FormConsent | null,
 };
 
 /**  Where a page of a list ends; the window sends it back as is for the next page. */
@@ -564,6 +596,11 @@ export type RegistrationView = {
 	decision: DecisionView | null,
 	/**  What the register did with it, once the sync heard (acknowledged onward). */
 	register_status: RegisterStatusView | null,
+	/**
+	 *  When the resident's consent was recorded, while the station can read the registration
+	 *  (absent: not given yet, or the form asks for none).
+	 */
+	consent_given_at: string | null,
 };
 
 /**  The packets the register returned that no supervisor has handled yet. */

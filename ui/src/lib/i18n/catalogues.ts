@@ -3,19 +3,22 @@
 import { ar } from './ar';
 import { en, type Message, type MessageKey } from './en';
 import { fr } from './fr';
+import { zgh } from './zgh';
 
 export type { Message, MessageKey };
 
 /** UI languages: the keys of every `label` and `hint` in the FormSpec. */
-export type UiLanguage = 'en' | 'fr' | 'ar';
+export type UiLanguage = 'en' | 'fr' | 'ar' | 'zgh';
 
 export const UI_LANGUAGES: readonly { code: UiLanguage; name: string; direction: 'ltr' | 'rtl' }[] = [
   { code: 'en', name: 'English', direction: 'ltr' },
   { code: 'fr', name: 'Français', direction: 'ltr' },
   { code: 'ar', name: 'العربية', direction: 'rtl' },
+  // Standard Moroccan Tamazight, in Tifinagh (the font is bundled: app.css).
+  { code: 'zgh', name: 'ⵜⴰⵎⴰⵣⵉⵖⵜ', direction: 'ltr' },
 ];
 
-export const catalogues: Record<UiLanguage, Record<MessageKey, Message>> = { en, fr, ar };
+export const catalogues: Record<UiLanguage, Record<MessageKey, Message>> = { en, fr, ar, zgh };
 
 export type Params = Record<string, string | number>;
 
@@ -40,12 +43,43 @@ export function translate(language: UiLanguage, key: MessageKey, params: Params 
 function pluralForm(forms: Exclude<Message, string>, language: UiLanguage, count: string | number | undefined): string {
   const number = Number(count);
   if (count === undefined || Number.isNaN(number)) return forms.other;
-  return forms[new Intl.PluralRules(language).select(number)] ?? forms.other;
+  return forms[pluralRules(language).select(number)] ?? forms.other;
+}
+
+/**
+ * Whose plural rules each UI language counts by. CLDR has none for Standard Moroccan Tamazight,
+ * and an engine asked for rules it lacks does not say so: WebKitGTK answers `zgh` with ICU's
+ * root rules, `other` alone (the end-to-end test logs it), so "1 days"; Node's V8 takes its
+ * default locale instead, which follows the desktop's (six categories on an Arabic one). So the
+ * choice is made here. Tamazight puts the noun in the singular after one (ⵢⴰⵏ ⵡⴰⵙⵙ) and in
+ * the plural after any other number (ⴽⵕⴰⴹ ⵏ ⵡⵓⵙⵙⴰⵏ): English's rule, `one` for 1 and `other`
+ * for the rest.
+ */
+const PLURAL_RULES_LOCALE: Record<UiLanguage, string> = { en: 'en', fr: 'fr', ar: 'ar', zgh: 'en' };
+
+function pluralRules(language: UiLanguage): Intl.PluralRules {
+  return new Intl.PluralRules(PLURAL_RULES_LOCALE[language] ?? 'en');
 }
 
 /** The plural categories `language` distinguishes (Arabic: zero, one, two, few, many, other). */
 export function pluralCategories(language: UiLanguage): Intl.LDMLPluralRule[] {
-  return new Intl.PluralRules(language).resolvedOptions().pluralCategories;
+  return pluralRules(language).resolvedOptions().pluralCategories;
+}
+
+/**
+ * Where a UI language's dates and numbers are formatted from when the engine has no data for
+ * it: Moroccan usage, Latin digits (every caller also asks for `numberingSystem: 'latn'`).
+ */
+const FORMATTING_FALLBACK: Partial<Record<UiLanguage, string>> = { zgh: 'fr-MA' };
+
+/**
+ * The locale to hand `Intl.DateTimeFormat` and `Intl.NumberFormat` for `language`: the
+ * language itself when the engine has its data (ICU has Tamazight's month names in Tifinagh),
+ * else its fallback, rather than the engine's default locale, which is the desktop's.
+ */
+export function formattingLocale(language: UiLanguage): string {
+  if (Intl.DateTimeFormat.supportedLocalesOf([language]).length > 0) return language;
+  return FORMATTING_FALLBACK[language] ?? 'en';
 }
 
 export function directionOf(language: UiLanguage): 'ltr' | 'rtl' {
@@ -58,7 +92,7 @@ export function pickLabel(labels: Record<string, string>, language: UiLanguage, 
 }
 
 /** The master data's language codes (ISO 639-3, as MOSIP writes them) of each UI language. */
-const MASTER_DATA_LANGUAGE: Record<UiLanguage, string> = { en: 'eng', fr: 'fra', ar: 'ara' };
+const MASTER_DATA_LANGUAGE: Record<UiLanguage, string> = { en: 'eng', fr: 'fra', ar: 'ara', zgh: 'zgh' };
 
 /** Picks the label for the UI language from a master-data entry's labels (`eng`, `fra`, …). */
 export function pickMasterLabel(labels: Partial<Record<string, string>>, language: UiLanguage, fallback = ''): string {

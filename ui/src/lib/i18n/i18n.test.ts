@@ -1,7 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { catalogues, directionOf, pickLabel, pluralCategories, translate, type Message, type UiLanguage } from './catalogues';
+import {
+  catalogues,
+  directionOf,
+  formattingLocale,
+  pickLabel,
+  pickMasterLabel,
+  pluralCategories,
+  translate,
+  UI_LANGUAGES,
+  type Message,
+  type UiLanguage,
+} from './catalogues';
 import { en } from './en';
+import { formatTime } from './time';
+import { zgh } from './zgh';
 
 /** Every text of a message: the string, or each plural form. */
 function texts(message: Message): string[] {
@@ -83,6 +96,16 @@ describe('translate', () => {
     expect(days('ar', 100)).toContain('100 يوم');
   });
 
+  it('counts in Tamazight: the singular for one, the plural otherwise', () => {
+    const days = (count: number) => translate('zgh', 'purge.nothing', { days: count });
+    expect(days(1)).toContain('1 ⵡⴰⵙⵙ');
+    expect(days(0)).toContain('0 ⵏ ⵡⵓⵙⵙⴰⵏ');
+    expect(days(2)).toContain('2 ⵏ ⵡⵓⵙⵙⴰⵏ');
+    expect(days(30)).toContain('30 ⵏ ⵡⵓⵙⵙⴰⵏ');
+    expect(translate('zgh', 'home.syncQueued', { count: 1 })).toContain('1 ⵓⴽⵎⵎⵓⵙ');
+    expect(translate('zgh', 'home.syncQueued', { count: 12 })).toContain('12 ⵏ ⵉⴽⵎⵎⵓⵙⵏ');
+  });
+
   it('leaves an unknown placeholder visible rather than blank', () => {
     expect(translate('en', 'login.station')).toBe('Station: {name}');
   });
@@ -99,5 +122,63 @@ describe('direction and labels', () => {
     expect(pickLabel({ en: 'Gender' }, 'fr')).toBe('Gender');
     expect(pickLabel({ es: 'Género' }, 'fr')).toBe('Género');
     expect(pickLabel({}, 'fr', 'gender')).toBe('gender');
+  });
+});
+
+describe('Tamazight', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('is offered by its own name, laid out left to right', () => {
+    expect(UI_LANGUAGES.find((l) => l.code === 'zgh')?.name).toBe('ⵜⴰⵎⴰⵣⵉⵖⵜ');
+    expect(directionOf('zgh')).toBe('ltr');
+  });
+
+  it('is written in Tifinagh throughout: Latin letters only in placeholders, units and codes', () => {
+    // What Moroccan usage leaves in Latin letters: byte units, USB, the sample enrollment code.
+    const latinKept = /\{[\w|.]+\}|\b(?:[KMG]?B\/s|MB|USB|ABCD-EFGH-JKMN)\b/g;
+    for (const [key, message] of Object.entries(zgh)) {
+      for (const text of texts(message)) {
+        const rest = text.replace(latinKept, '');
+        expect(rest, key).not.toMatch(/[A-Za-z\u00C0-\u024F]/);
+        if (/[^\s\d{}|.%/()-]/.test(rest)) expect(rest, key).toMatch(/[\u2D30-\u2D7F]/);
+      }
+    }
+  });
+
+  it('has its plural categories whatever the engine knows of zgh', () => {
+    // CLDR has no plural rules for zgh: V8 answers with its default locale's, which is the
+    // desktop's. Play an Arabic desktop: the counts must still read as Tamazight counts.
+    const real = Intl.PluralRules;
+    class ArabicDesktop extends real {
+      constructor(locales?: string | string[], options?: Intl.PluralRulesOptions) {
+        super(locales === 'zgh' ? 'ar' : locales, options);
+      }
+    }
+    // `Intl.PluralRules` is read-only to the compiler, not to the engine.
+    const intl = Intl as { PluralRules: typeof Intl.PluralRules };
+    intl.PluralRules = ArabicDesktop as typeof Intl.PluralRules;
+    try {
+      expect(pluralCategories('zgh').sort()).toEqual(['one', 'other']);
+      expect(translate('zgh', 'purge.nothing', { days: 1 })).toContain('1 ⵡⴰⵙⵙ');
+      expect(translate('zgh', 'purge.nothing', { days: 3 })).toContain('3 ⵏ ⵡⵓⵙⵙⴰⵏ');
+      expect(translate('zgh', 'purge.nothing', { days: 11 })).toContain('11 ⵏ ⵡⵓⵙⵙⴰⵏ');
+    } finally {
+      intl.PluralRules = real;
+    }
+  });
+
+  it('formats dates with Latin digits, and falls back to Moroccan usage where the engine lacks zgh', () => {
+    const text = formatTime('2026-11-25T10:05:00Z', 'zgh');
+    expect(text).toMatch(/2026/);
+    expect(text).not.toMatch(/[\u0660-\u0669]/);
+    vi.spyOn(Intl.DateTimeFormat, 'supportedLocalesOf').mockReturnValue([]);
+    expect(formattingLocale('zgh')).toBe('fr-MA');
+    expect(formatTime('2026-11-25T10:05:00Z', 'zgh')).toMatch(/2026/);
+  });
+
+  it('picks the master data label in zgh, else English', () => {
+    expect(pickMasterLabel({ eng: 'Rabat', zgh: 'ⵔⴱⴰⵟ' }, 'zgh')).toBe('ⵔⴱⴰⵟ');
+    expect(pickMasterLabel({ eng: 'Rabat', ara: 'الرباط' }, 'zgh')).toBe('Rabat');
+    expect(pickLabel({ en: 'Gender', ar: 'الجنس' }, 'zgh')).toBe('Gender');
   });
 });

@@ -67,6 +67,8 @@ describe('the local check agrees with the station', () => {
   async function bothChecks(prepare: (station: FakeStation, id: string) => Promise<void>) {
     const station = new FakeStation().signIn('sara.officer');
     const id = (await station.newRegistration()).registration_id;
+    // The consent is another step's check (RegistrationScreen.test.ts): recorded here.
+    await station.recordConsent(id, true);
     await station.saveDraft(id, {
       fullName: [
         { language: 'eng', value: 'Amina Idrissi' },
