@@ -21,7 +21,7 @@ use enroll_station::biometrics::{
 };
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
-    BatchApprovalView, CaptureView, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView,
+    AcknowledgementView, BatchApprovalView, CaptureView, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView,
     PurgeReport, RegistrationView, ReturnedByRegisterView, SessionView, SetupRequest, Station, StationError,
     StationStatus, SyncReport, SyncStatusView, UploadCenterView,
 };
@@ -349,6 +349,17 @@ pub async fn record_consent(
 #[tracing::instrument(skip(station))]
 pub async fn finalize(station: SharedStation<'_>, registration_id: String) -> Result<RegistrationView, ErrorView> {
     blocking(&station, move |station| station.finalize(&registration_id)).await
+}
+
+/// The acknowledgement slip of a finalized registration (while the station can read it).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn acknowledgement(
+    station: SharedStation<'_>,
+    registration_id: String,
+) -> Result<AcknowledgementView, ErrorView> {
+    blocking(&station, move |station| station.acknowledgement(&registration_id)).await
 }
 
 #[tauri::command]

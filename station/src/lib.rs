@@ -8,6 +8,7 @@
 //! Deliberately absent: windows, IPC and rendering (that is `src-tauri` and `ui/`), SQL (that
 //! is `store`), bytes and ciphers (that is `packet`), HTTP (that is `sync`).
 
+mod acknowledgement;
 mod audit;
 mod batch_review;
 pub mod biometrics;
@@ -38,6 +39,7 @@ mod test_support;
 mod upload_center;
 mod views;
 
+pub use acknowledgement::AcknowledgementView;
 pub use batch_review::{BatchApprovalView, BatchRefusalView, MAX_BATCH_APPROVAL};
 pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
 /// Which biometrics a registration takes (country configuration; see `with_capture_policy`).

@@ -104,6 +104,16 @@ describe('the window', () => {
     await captureEveryStep(user);
     await user.click(screen.getByRole('button', { name: 'Finalize' }));
 
+    // The slip comes first, saying who the registration waits for; Done goes home.
+    const slip = await screen.findByTestId(TestId.SlipScreen);
+    expect((await screen.findByTestId(TestId.SlipRegistrationId)).textContent).toBe(registrationId);
+    expect(within(slip).getByTestId(TestId.Banner).textContent).toContain(
+      `Registration ${registrationId} is waiting for a supervisor’s approval`,
+    );
+    expect(within(slip).getByText('Amina Idrissi')).toBeTruthy();
+    expect(within(slip).getByText('أمينة الإدريسي').getAttribute('dir')).toBe('rtl');
+    await user.click(screen.getByTestId(TestId.SlipDone));
+
     await screen.findByTestId(TestId.HomeScreen);
     const banner = screen.getByTestId(TestId.Banner);
     expect(banner.getAttribute('data-kind')).toBe('success');

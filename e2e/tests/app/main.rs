@@ -596,7 +596,8 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .context("the draft autosaves")?;
     ui.screenshot("06-registration-complete").await?;
     ui.click(id::FINALIZE_BUTTON).await?;
-    ui.wait_for(id::HOME_SCREEN).await?;
+    // The wizard's last step: the acknowledgement slip, then home.
+    done_with_slip(ui, &registration_id, "06b-slip").await?;
     ensure_finalized_banner(ui, &registration_id).await?;
     let state_id = id::row_state_id(&registration_id);
     ui.wait_for_attr(&state_id, "data-state", "pending_approval").await?;
@@ -613,6 +614,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.click(id::CONSENT_AGREE).await?;
     ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
     fill_and_finalize(ui, "Youssef Amrani", "يوسف العمراني").await?;
+    done_with_slip(ui, &rejected_id, "").await?;
     ensure_finalized_banner(ui, &rejected_id).await?;
     let rejected_state_id = id::row_state_id(&rejected_id);
     ui.wait_for_attr(&rejected_state_id, "data-state", "pending_approval")
@@ -1106,7 +1108,13 @@ async fn approve_a_batch(ui: &Ui) -> Result<()> {
     ui.click(id::LOGIN_SUBMIT).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
     let mut batch = Vec::new();
-    for (english, arabic) in [("Khadija Ouali", "خديجة الوالي"), ("Hassan Tazi", "حسن التازي")] {
+    for (index, (english, arabic)) in [("Khadija Ouali", "خديجة الوالي"), ("Hassan Tazi", "حسن التازي")]
+        .into_iter()
+        .enumerate()
+    {
+        // The first in Arabic: its slip is laid out right to left.
+        ui.select(id::LANGUAGE_SELECT, if index == 0 { "ar" } else { "en" })
+            .await?;
         ui.click(id::NEW_REGISTRATION).await?;
         let registration_id = ui
             .wait_for(id::REGISTRATION_SCREEN)
@@ -1117,6 +1125,25 @@ async fn approve_a_batch(ui: &Ui) -> Result<()> {
         ui.click(id::CONSENT_AGREE).await?;
         ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
         fill_and_finalize(ui, english, arabic).await?;
+        if index == 0 {
+            let direction = ui.client.execute("return document.documentElement.dir", vec![]).await?;
+            ensure!(direction == "rtl", "the Arabic slip's document runs {direction}");
+            // The slip reads its registration once shown: wait for it.
+            ui.wait_for(id::SLIP_REGISTRATION_ID).await?;
+            let name = ui
+                .client
+                .execute(
+                    "return [...document.querySelectorAll('[data-testid=slip-screen] [lang=ar]')].map(e => e.textContent).join()",
+                    vec![],
+                )
+                .await?;
+            ensure!(
+                name.as_str() == Some(arabic),
+                "the slip shows the Arabic name as {name}"
+            );
+        }
+        done_with_slip(ui, &registration_id, if index == 0 { "11d-slip-arabic" } else { "" }).await?;
+        ui.select(id::LANGUAGE_SELECT, "en").await?;
         ensure_finalized_banner(ui, &registration_id).await?;
         batch.push(registration_id);
     }
@@ -1145,7 +1172,7 @@ async fn approve_a_batch(ui: &Ui) -> Result<()> {
     ui.click(id::BATCH_APPROVE_CONFIRM).await?;
     let refused = ui.text(id::BATCH_APPROVE_ERROR).await?;
     ensure!(
-        refused.contains("mot de passe incorrect"),
+        refused == "Mot de passe incorrect. Rien n’a été approuvé.",
         "a wrong batch password reads {refused:?}"
     );
     ui.screenshot("11e-batch-approve-wrong-password-french").await?;
@@ -1165,11 +1192,11 @@ async fn approve_a_batch(ui: &Ui) -> Result<()> {
     let banner = ui
         .wait_until("the batch's banner", || async {
             let text = ui.text(id::BANNER).await?;
-            Ok(text.contains("Approuvées").then_some(text))
+            Ok(text.contains("Approuvés").then_some(text))
         })
         .await?;
     ensure!(
-        banner.contains("Approuvées et en file d’envoi : 2 inscriptions."),
+        banner.contains("Approuvés et en file d’envoi : 2 enregistrements."),
         "after the batch, home says {banner:?}"
     );
     for registration_id in &batch {
@@ -1193,18 +1220,18 @@ async fn ensure_in_list(ui: &Ui, list: &str, registration_id: &str) -> Result<()
         "[data-testid=\"{list}\"] [data-testid=\"{}\"]",
         id::row_state_id(registration_id)
     );
-    let found = ui
-        .client
-        .execute(
-            "return document.querySelector(arguments[0]) !== null",
-            vec![serde_json::json!(selector)],
-        )
-        .await?;
-    ensure!(
-        found == serde_json::json!(true),
-        "{registration_id} is not in the list {list}"
-    );
-    Ok(())
+    // The home screen shows before its summary arrives: wait for the row.
+    ui.wait_until(&format!("{registration_id} in the list {list}"), || async {
+        let found = ui
+            .client
+            .execute(
+                "return document.querySelector(arguments[0]) !== null",
+                vec![serde_json::json!(selector)],
+            )
+            .await?;
+        Ok((found == serde_json::json!(true)).then_some(()))
+    })
+    .await
 }
 
 /// Checks that the home banner after Finalize names the registration (it once read
@@ -1247,8 +1274,27 @@ async fn ensure_decision(ui: &Ui, decision_id: &str, outcome: &str, reads: &str)
     Ok(())
 }
 
+/// After Finalize: the acknowledgement slip names the registration, shows its QR code and the
+/// resident's photo; Done goes home. `screenshot`: the slip's name in artifacts/e2e, or "".
+async fn done_with_slip(ui: &Ui, registration_id: &str, screenshot: &str) -> Result<()> {
+    ui.wait_for(id::SLIP_SCREEN).await?;
+    let shown = ui.text(id::SLIP_REGISTRATION_ID).await?;
+    ensure!(
+        shown == registration_id,
+        "the slip names {shown:?}, not {registration_id}"
+    );
+    ensure_loaded_image(ui, id::SLIP_QR).await?;
+    ensure_loaded_image(ui, id::SLIP_PHOTO).await?;
+    if !screenshot.is_empty() {
+        ui.screenshot(screenshot).await?;
+    }
+    ui.click(id::SLIP_DONE).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    Ok(())
+}
+
 /// Fill a new registration with valid values, capture the biometrics, wait for the autosave
-/// and finalize: back on the home screen.
+/// and finalize: on the acknowledgement slip (see [`done_with_slip`]).
 async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str) -> Result<()> {
     ui.type_into(&id::field_input("fullName", Some("eng")), english_name)
         .await?;
@@ -1263,7 +1309,7 @@ async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str) -> Re
         .await
         .context("the draft autosaves")?;
     ui.click(id::FINALIZE_BUTTON).await?;
-    ui.wait_for(id::HOME_SCREEN).await?;
+    ui.wait_for(id::SLIP_SCREEN).await?;
     Ok(())
 }
 

@@ -26,6 +26,7 @@ import type { Channel } from '@tauri-apps/api/core';
 import type { Backend } from '../lib/backend/backend';
 import { toBackendError, type BackendError } from '../lib/backend/errors';
 import type {
+  AcknowledgementView,
   BatchApprovalView,
   BiometricsView,
   CaptureView,
@@ -837,6 +838,24 @@ export class FakeStation implements Backend {
     this.requireSession();
     // As the station: a draft's biometrics, or a pending registration's for the review.
     return this.biometricsView(this.inState(registrationId, ['draft', 'pending_approval']));
+  }
+
+  /** A stand-in QR code: the real one is the station's (`station/src/acknowledgement.rs`). */
+  async acknowledgement(registrationId: string): Promise<AcknowledgementView> {
+    this.enter('acknowledgement', [registrationId]);
+    this.requireSession();
+    const registration = this.inState(registrationId, ['pending_approval']);
+    const maker = this.operators.get(registration.createdBy);
+    return structuredClone({
+      registration_id: registration.id,
+      qr_code: `data:image/svg+xml;base64,${btoa('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><path d="M0 0h1v1H0z"/></svg>')}`,
+      station_name: this.stationName ?? '',
+      center_id: this.centerId,
+      officer: maker?.view.full_name ?? registration.createdBy,
+      registered_at: registration.updatedAt,
+      identity: registration.identity,
+      photo: registration.biometrics.captures.has('face') ? PREVIEW : null,
+    });
   }
 
   async biometricPreview(registrationId: string, position: Position): Promise<CaptureView> {

@@ -254,7 +254,9 @@ describe('batch approval from the pending list', () => {
     await waitFor(() => expect(document.activeElement).toBe(password));
     // A wrong password: nothing approved, the dialog stays with the station's sentence.
     await user.type(password, 'not the password{Enter}');
-    expect((await screen.findByTestId(TestId.BatchApproveError)).textContent?.trim()).not.toBe('');
+    expect((await screen.findByTestId(TestId.BatchApproveError)).textContent?.trim()).toBe(
+      'Wrong password. Nothing was approved.',
+    );
     expect(station.stateOf(first)).toBe('pending_approval');
     expect((password as HTMLInputElement).value, 'the password is typed again').toBe('');
 
@@ -291,8 +293,8 @@ describe('batch approval from the pending list', () => {
 
     const banner = await screen.findByRole('alert');
     expect(banner.getAttribute('data-kind')).toBe('warning');
-    expect(banner.textContent).toContain('Approuvées et en file d’envoi : 1 inscription.');
-    expect(banner.textContent).toContain(`Non approuvées : ${second} (`);
+    expect(banner.textContent).toContain('Approuvés et en file d’envoi : 1 enregistrement.');
+    expect(banner.textContent).toContain(`Non approuvés : ${second} (`);
     expect(station.stateOf(first)).toBe('sealed');
   });
 

@@ -47,7 +47,7 @@ async function openDraft(station = new FakeStation()) {
   await station.recordConsent(registrationId, true);
   const onDone = vi.fn<(notice: Notice | null) => void>();
   const onSignedOut = vi.fn();
-  renderScreen(station, RegistrationScreen, { registrationId, onDone, onSignedOut });
+  renderScreen(station, RegistrationScreen, { registrationId, onDone, onOpenSlip: vi.fn(), onSignedOut });
   await screen.findByTestId(TestId.BiometricsStatus);
   return { station, registrationId, onDone, onSignedOut, user: userEvent.setup() };
 }
@@ -247,7 +247,7 @@ describe('devices', () => {
     station.signIn('sara.officer');
     const registrationId = (await station.newRegistration()).registration_id;
     await station.recordConsent(registrationId, true);
-    renderScreen(station, RegistrationScreen, { registrationId, onDone: vi.fn(), onSignedOut: vi.fn() });
+    renderScreen(station, RegistrationScreen, { registrationId, onDone: vi.fn(), onOpenSlip: vi.fn(), onSignedOut: vi.fn() });
 
     const failure = await screen.findByTestId(TestId.BiometricsLoadError);
     expect(failure.textContent).toContain('A file of the station’s vault could not be read or written');

@@ -30,9 +30,10 @@ afterEach(() => setUiLanguage('en'));
 
 function open(station: FakeStation, registrationId: string) {
   const onDone = vi.fn<(notice: Notice | null) => void>();
+  const onOpenSlip = vi.fn<(registrationId: string, notice: Notice | null) => void>();
   const onSignedOut = vi.fn();
-  renderScreen(station, RegistrationScreen, { registrationId, onDone, onSignedOut });
-  return { onDone, onSignedOut };
+  renderScreen(station, RegistrationScreen, { registrationId, onDone, onOpenSlip, onSignedOut });
+  return { onDone, onOpenSlip, onSignedOut };
 }
 
 /** A draft of the officer's, open on the screen, with the form shown. */
@@ -119,8 +120,8 @@ describe('the consent step', () => {
 });
 
 describe('registration form', () => {
-  test('what the clerk types is saved to the station, and Finalize hands it to a supervisor', async () => {
-    const { station, registrationId, onDone, user } = await openDraft();
+  test('what the clerk types is saved to the station, and Finalize hands it to a supervisor, then the slip', async () => {
+    const { station, registrationId, onDone, onOpenSlip, user } = await openDraft();
     expect(screen.getByTestId(TestId.RegistrationId).textContent).toBe(`Registration ID: ${registrationId}`);
     // The Arabic name is typed right to left.
     expect(screen.getByTestId(fieldInputId('fullName', 'ara')).getAttribute('dir')).toBe('rtl');
@@ -134,7 +135,9 @@ describe('registration form', () => {
     expect(screen.queryByTestId(tileMarkExceptionId('face'))).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Finalize' }));
 
-    await waitFor(() => expect(onDone).toHaveBeenCalledOnce());
+    await waitFor(() => expect(onOpenSlip).toHaveBeenCalledOnce());
+    expect(onDone).not.toHaveBeenCalled();
+    expect(onOpenSlip.mock.calls[0][0]).toBe(registrationId);
     expect(station.stateOf(registrationId)).toBe('pending_approval');
     expect(station.identityOf(registrationId)).toEqual({
       fullName: [
@@ -145,7 +148,7 @@ describe('registration form', () => {
       gender: 'FLE',
       phone: '+212600112233',
     });
-    const notice = onDone.mock.calls[0][0];
+    const notice = onOpenSlip.mock.calls[0][1];
     expect(notice?.kind).toBe('success');
     expect(notice?.text('en')).toBe(`Registration ${registrationId} is waiting for a supervisor’s approval`);
   });
@@ -169,7 +172,7 @@ describe('registration form', () => {
   });
 
   test("the station's validation_failed answer shows under the input it names, and goes once corrected", async () => {
-    const { station, registrationId, onDone, user } = await openDraft();
+    const { station, registrationId, onOpenSlip, user } = await openDraft();
     // Only the station checks the schema's pattern for phone numbers.
     await fillValidForm(user, '12-34');
     await user.click(screen.getByRole('button', { name: 'Finalize' }));
@@ -186,7 +189,7 @@ describe('registration form', () => {
     await user.type(phone, '+212600112233');
     expect(screen.queryByTestId(fieldErrorId('phone'))).toBeNull();
     await user.click(screen.getByRole('button', { name: 'Finalize' }));
-    await waitFor(() => expect(onDone).toHaveBeenCalledOnce());
+    await waitFor(() => expect(onOpenSlip).toHaveBeenCalledOnce());
     expect(station.stateOf(registrationId)).toBe('pending_approval');
   });
 

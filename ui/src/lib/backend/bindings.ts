@@ -52,6 +52,8 @@ export const commands = {
 	/**  The resident agreed to the form's consent text, or refused it (which ends the registration). */
 	recordConsent: (registrationId: string, agreed: boolean) => __TAURI_INVOKE<RegistrationView>("record_consent", { registrationId, agreed }),
 	finalize: (registrationId: string) => __TAURI_INVOKE<RegistrationView>("finalize", { registrationId }),
+	/**  The acknowledgement slip of a finalized registration (while the station can read it). */
+	acknowledgement: (registrationId: string) => __TAURI_INVOKE<AcknowledgementView>("acknowledgement", { registrationId }),
 	approve: (registrationId: string) => __TAURI_INVOKE<RegistrationView>("approve", { registrationId }),
 	/**
 	 *  Several pending registrations approved after the supervisor's password, each on its own
@@ -82,6 +84,26 @@ export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","n
 export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_registration","others_draft","remove_self","reset_own_password","sign_off_needs_supervisor"] as const;
 
 /* Types */
+/**  What the slip shows. */
+export type AcknowledgementView = {
+	registration_id: string,
+	/**  The registration id as a QR code: `data:image/svg+xml;base64,…`. */
+	qr_code: string,
+	station_name: string,
+	center_id: string,
+	/**  Who took the registration down: their full name, or their username once removed. */
+	officer: string,
+	/**  When the registration was finalized (RFC 3339). */
+	registered_at: string,
+	/**  The identity document as finalized (the window labels it with the form). */
+	identity: Value,
+	/**
+	 *  The resident's face, `data:image/png;base64,…`; absent when it was recorded as an
+	 *  exception.
+	 */
+	photo: string | null,
+};
+
 /**  Which backend drives a device. */
 export type Backend = "sbi" | "usb" | "simulated";
 

@@ -1,0 +1,49 @@
+// What the acknowledgement slip lists of a registration: each filled field of the form, labelled
+// in the clerk's language, with the resident's values as typed, a multilingual one in each of the
+// form's languages side by side (each in its own direction), a dropdown's choice by its label.
+
+import type { FormSpec, Value } from '../backend/types';
+import { pickLabel, type UiLanguage } from '../i18n/catalogues';
+import { valuesFromIdentity } from '../registration/identity';
+
+export interface SlipValue {
+  /** The form language's code ("eng", "ara") for a multilingual value; null for a plain one. */
+  language: string | null;
+  direction: 'ltr' | 'rtl' | 'auto';
+  text: string;
+}
+
+export interface SlipLine {
+  fieldId: string;
+  label: string;
+  values: SlipValue[];
+}
+
+/** BCP 47 tags of the form's ISO 639-3 codes, for the `lang` attribute (fonts, shaping). */
+const LANG_TAGS: Record<string, string> = { eng: 'en', fra: 'fr', ara: 'ar', zgh: 'zgh', tzm: 'tzm' };
+
+export function langTag(formLanguage: string): string {
+  return LANG_TAGS[formLanguage] ?? formLanguage;
+}
+
+export function slipLines(spec: FormSpec, identity: Value | null, language: UiLanguage): SlipLine[] {
+  const values = valuesFromIdentity(spec, identity);
+  const lines: SlipLine[] = [];
+  for (const field of spec.fields) {
+    const value = values[field.id];
+    let shown: SlipValue[];
+    if (typeof value === 'object') {
+      shown = spec.languages
+        .filter((l) => (value[l.code] ?? '').trim() !== '')
+        .map((l) => ({ language: l.code, direction: l.direction, text: value[l.code].trim() }));
+    } else if (value.trim() === '') {
+      shown = [];
+    } else {
+      const option = field.options.find((o) => o.value === value);
+      const text = option ? pickLabel(option.label, language, value) : value;
+      shown = [{ language: null, direction: 'auto', text }];
+    }
+    if (shown.length > 0) lines.push({ fieldId: field.id, label: pickLabel(field.label, language, field.id), values: shown });
+  }
+  return lines;
+}
