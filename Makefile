@@ -1,8 +1,9 @@
 # The two commands of the README are the contract:
-#   make run   sets up what is missing, then starts the intake and the app on embedded defaults
+#   make run   sets up what is missing, builds a release, then starts the intake and the app on
+#              embedded defaults: what a newcomer sees is what a clerk gets
 #   make test  sets up what is missing, then runs every test (Rust, UI, end to end) and every
 #              check a reviewer makes (rustfmt, clippy, cargo-deny, tidy); CI runs exactly this
-# Other one-word targets: setup, build, check, deny, audit, bench, fuzz, clean.
+# Other one-word targets: setup, build, release, package, check, deny, audit, bench, fuzz, clean.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -42,13 +43,16 @@ NEXTEST_VERSION := 0.9.151
 CARGO_DENY_VERSION := 0.20.2
 
 .PHONY: help run test setup system-packages rust-toolchain node-check ui-deps interop-deps tauri-driver \
-	test-tools test-services cargo-nextest cargo-deny ui build check fmt-check clippy deny build-reuse audit bench clean
+	test-tools test-services cargo-nextest cargo-deny ui build release package check fmt-check clippy deny build-reuse \
+	audit bench clean
 
 help:
-	@echo "make run    start the intake and the desktop app (simulated devices, local intake)"
-	@echo "make test   run every test: Rust crates, UI unit tests, end to end in a real window"
-	@echo "make check  rustfmt, clippy and cargo-deny (licences, duplicates, sources); make test runs it too"
-	@echo "make audit  cargo-deny's security advisories (needs GitHub, so not part of make test)"
+	@echo "make run      build a release, start the intake and the desktop app (simulated devices, local intake)"
+	@echo "make test     run every test: Rust crates, UI unit tests, end to end in a real window"
+	@echo "make package  build a release and bundle it as a .deb (prints its path and how to install it)"
+	@echo "make build    a debug build of the app and the CLI, for developers"
+	@echo "make check    rustfmt, clippy and cargo-deny (licences, duplicates, sources); make test runs it too"
+	@echo "make audit    cargo-deny's security advisories (needs GitHub, so not part of make test)"
 
 ## ---- set-up: install only what is missing ----
 
@@ -127,8 +131,15 @@ cargo-deny:
 
 ## ---- build ----
 
-ui: ui-deps
+# The window's assets, built again only when a file under ui/ (but node_modules and dist) or its
+# node packages changed: src-tauri embeds ui/dist, and the same assets written again would still
+# compile the app again (minutes in the release build that `make run` starts).
+UI_INPUTS := $(shell find ui -path ui/node_modules -prune -o -path ui/dist -prune -o -type f -print)
+ui/dist/index.html: $(UI_INPUTS) ui/node_modules/.package-lock.json
 	cd ui && npm run build
+	@touch $@
+
+ui: ui-deps ui/dist/index.html
 
 # One cargo invocation per goal: separate `-p` builds resolve features differently and would
 # compile much of the dependency tree again. enroll-workspace-hack carries the dependency
@@ -139,9 +150,26 @@ BUILD_PACKAGES := -p enroll-app -p enroll-cli -p enroll-workspace-hack
 build: ui
 	cargo build $(BUILD_PACKAGES)
 
+# The release build that `make run` starts and `make package` bundles, so that what a newcomer
+# runs is what a clerk installs. The same package selection as `make build`, so that the
+# third-party crates get the features they have in the build the tests ran (see above). It
+# shares no compiled code with the test build (another profile): the first one compiles the
+# whole tree (many minutes on two cores), later ones only what changed.
+release: ui
+	cargo build --release $(BUILD_PACKAGES)
+
+# The .deb, from the release build: the app and the `enroll` CLI in /usr/bin, a desktop entry and
+# icons, depending on the WebKitGTK 4.1 runtime. scripts/package.sh bundles with the Tauri CLI
+# (ui/node_modules, so ui-deps) without building again; e2e/tests/deb_package.rs bundles the
+# debug build with it, installs that and starts it.
+package: system-packages rust-toolchain release
+	@deb=$$(scripts/package.sh); \
+	echo; echo "The package: $$deb"; \
+	echo "Install it with: sudo apt install $$deb"
+
 ## ---- the two commands ----
 
-run: setup build
+run: setup release
 	scripts/run.sh
 
 # nextest builds every member once, the app binary included (the e2e test drives it); the

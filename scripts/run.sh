@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Start the reference intake on loopback and the desktop app pointed at it: embedded
 # defaults, simulated devices, nothing to configure. Stops the intake when the app closes.
+# The binaries are the release build that `make run` makes (what a clerk's .deb holds);
+# ENROLL_BIN_DIR=target/debug runs a developer's `make build` instead.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
+bin_dir=${ENROLL_BIN_DIR:-$repo/target/release}
 run_dir=${ENROLL_RUN_DIR:-$repo/.run}
 port=${ENROLL_INTAKE_PORT:-8470}
 mkdir -p "$run_dir"
@@ -10,7 +13,7 @@ mkdir -p "$run_dir"
 # The register key is generated on the first run and kept, so that a station set up against
 # it keeps verifying its receipts on the next run. A demo intake approves every station at
 # once; a register runs with the default, manual approval (`enroll intake stations approve`).
-"$repo/target/debug/enroll" intake serve --addr "127.0.0.1:$port" --data "$run_dir/intake" \
+"$bin_dir/enroll" intake serve --addr "127.0.0.1:$port" --data "$run_dir/intake" \
     --key "$run_dir/register.key" --generate-key --approve-stations automatic &
 intake_pid=$!
 cleanup() { kill "$intake_pid" 2>/dev/null || true; [ -n "${xvfb_pid:-}" ] && kill "$xvfb_pid" 2>/dev/null || true; }
@@ -32,4 +35,4 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
     echo "No display found: the app runs in the virtual display $display"
 fi
 
-ENROLL_INTAKE_URL="http://127.0.0.1:$port" "$repo/target/debug/enroll-app"
+ENROLL_INTAKE_URL="http://127.0.0.1:$port" "$bin_dir/enroll-app"

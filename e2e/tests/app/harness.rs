@@ -368,6 +368,75 @@ impl Ui {
         let path = self.artifacts.join(format!("{name}.png"));
         std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
         eprintln!("[e2e] screenshot {}", path.display());
+        // Every screen the test shows is a screen a clerk sees: each is checked as it is kept.
+        if name != "failure" {
+            self.check_accessibility(name).await?;
+        }
         Ok(path)
+    }
+
+    /// Runs axe-core (the UI's devDependency, `ui/node_modules/axe-core`) on what the window
+    /// shows, against WCAG 2.1 A and AA, and fails on any serious or critical violation,
+    /// naming the rule and the elements; lesser ones are printed. `ENROLL_AXE=report` prints
+    /// everything and fails on nothing (for a first look at a new screen).
+    pub async fn check_accessibility(&self, screen: &str) -> Result<()> {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object'", vec![])
+            .await?;
+        if loaded != serde_json::json!(true) {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
+            let source = std::fs::read_to_string(&script)
+                .with_context(|| format!("reading {} (npm ci in ui/ installs it)", script.display()))?;
+            self.client
+                .execute(&format!("{source}\nreturn typeof window.axe;"), vec![])
+                .await
+                .context("loading axe-core into the window")?;
+        }
+        let answer = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, \
+                                     resultTypes: ['violations'] }) \
+                   .then((r) => done(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, \
+                     nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ') + ' ' + (n.failureSummary || '').split('\\n').slice(1, 2).join('')) })))) \
+                   .catch((e) => done({ error: String(e) }));",
+                vec![],
+            )
+            .await
+            .context("running axe-core")?;
+        if let Some(error) = answer.get("error") {
+            bail!("axe-core failed on {screen}: {error}");
+        }
+        let violations = answer.as_array().cloned().unwrap_or_default();
+        let report_only = std::env::var("ENROLL_AXE").is_ok_and(|v| v == "report");
+        let mut serious = Vec::new();
+        for violation in &violations {
+            let impact = violation["impact"].as_str().unwrap_or("unknown");
+            let line = format!(
+                "{screen}: {impact} {}: {} at {}",
+                violation["id"].as_str().unwrap_or("?"),
+                violation["help"].as_str().unwrap_or(""),
+                violation["nodes"]
+            );
+            eprintln!("[e2e] axe {line}");
+            // Kept beside the screenshots: a passing run's output is not shown.
+            let log = self.artifacts.join("accessibility.log");
+            if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(&log) {
+                use std::io::Write;
+                let _ = writeln!(file, "{line}");
+            }
+            if matches!(impact, "serious" | "critical") {
+                serious.push(line);
+            }
+        }
+        if !serious.is_empty() && !report_only {
+            bail!(
+                "accessibility violations (axe-core, WCAG 2.1 AA):\n{}",
+                serious.join("\n")
+            );
+        }
+        Ok(())
     }
 }
