@@ -114,7 +114,9 @@ mod tests {
                 "unknown field",
             ),
             (
-                format!(r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[],"consent":{{"text":{{}}}}}}"#),
+                format!(
+                    r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[],"consent":{{"text":{{}}}}}}"#
+                ),
                 "the consent has no text",
             ),
             (

@@ -21,9 +21,9 @@ use enroll_station::biometrics::{
 };
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
-    AcknowledgementView, BatchApprovalView, CaptureView, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView,
-    PurgeReport, RegistrationView, ReturnedByRegisterView, SessionView, SetupRequest, Station, StationError,
-    StationStatus, SyncReport, SyncStatusView, UploadCenterView,
+    AcknowledgementView, BatchApprovalView, CaptureView, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest,
+    OperatorView, PolicyRequest, PolicyView, PurgeReport, RegistrationView, ReturnedByRegisterView, SessionView,
+    SetupRequest, Station, StationError, StationStatus, SyncReport, SyncStatusView, UploadCenterView,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -341,7 +341,10 @@ pub async fn record_consent(
     registration_id: String,
     agreed: bool,
 ) -> Result<RegistrationView, ErrorView> {
-    blocking(&station, move |station| station.record_consent(&registration_id, agreed)).await
+    blocking(&station, move |station| {
+        station.record_consent(&registration_id, agreed)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -379,7 +382,10 @@ pub async fn approve_batch(
     registration_ids: Vec<String>,
     password: String,
 ) -> Result<BatchApprovalView, ErrorView> {
-    blocking(&station, move |station| station.approve_batch(&registration_ids, &password)).await
+    blocking(&station, move |station| {
+        station.approve_batch(&registration_ids, &password)
+    })
+    .await
 }
 
 /// The reason is not logged: it may describe the resident.

@@ -105,13 +105,29 @@ mod tests {
         assert_eq!(slip.registration_id, rid);
         assert_eq!(slip.identity["fullName"][1]["value"], "كريم");
         assert!(slip.photo.unwrap().starts_with("data:image/png;base64,"));
-        let svg = slip.qr_code.strip_prefix("data:image/svg+xml;base64,").expect("an SVG data URL");
+        let svg = slip
+            .qr_code
+            .strip_prefix("data:image/svg+xml;base64,")
+            .expect("an SVG data URL");
         let svg = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(svg).unwrap()).unwrap();
-        assert!(svg.starts_with("<?xml") && svg.contains("<svg") && svg.contains("<path"), "{svg}");
+        assert!(
+            svg.starts_with("<?xml") && svg.contains("<svg") && svg.contains("<path"),
+            "{svg}"
+        );
         // The code holds the id: the same modules as a code made from it directly.
         let expected = qrcode::QrCode::with_error_correction_level(rid.as_bytes(), qrcode::EcLevel::M).unwrap();
-        assert_eq!(svg, expected.render::<qrcode::render::svg::Color<'_>>().min_dimensions(160, 160).build());
-        assert!(!slip.officer.is_empty() && slip.officer != OFFICER, "the officer's full name: {}", slip.officer);
+        assert_eq!(
+            svg,
+            expected
+                .render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(160, 160)
+                .build()
+        );
+        assert!(
+            !slip.officer.is_empty() && slip.officer != OFFICER,
+            "the officer's full name: {}",
+            slip.officer
+        );
     }
 
     #[test]
@@ -119,7 +135,10 @@ mod tests {
         let test = TestStation::new();
         test.as_user(OFFICER);
         let draft = complete_draft(&test.station);
-        assert_eq!(test.station.acknowledgement(&draft).unwrap_err().code(), "invalid_state");
+        assert_eq!(
+            test.station.acknowledgement(&draft).unwrap_err().code(),
+            "invalid_state"
+        );
         let rid = pending_registration(&test.station);
         test.as_user(SUPERVISOR);
         test.station.approve(&rid).unwrap();

@@ -43,7 +43,11 @@ impl Station {
     /// Approve `registration_ids` (pending, made by others) after checking the signed-in
     /// supervisor's `password`. Fails as a whole only before anything is approved: not
     /// signed in, not a reviewer, a wrong password, an empty or oversized batch.
-    pub fn approve_batch(&self, registration_ids: &[String], password: &str) -> Result<BatchApprovalView, StationError> {
+    pub fn approve_batch(
+        &self,
+        registration_ids: &[String],
+        password: &str,
+    ) -> Result<BatchApprovalView, StationError> {
         let (operator, _) = self.signed_in()?;
         if operator.role == Role::Officer {
             return Err(StationError::not_permitted(
@@ -72,20 +76,23 @@ impl Station {
         let mut report = BatchApprovalView::default();
         for registration_id in registration_ids {
             let mut vault = self.vault();
-            let approved = vault.registration(registration_id).map_err(StationError::from).and_then(|row| {
-                check_may_approve(&operator, &row)?;
-                if row.state != RegistrationState::PendingApproval {
-                    return Err(invalid_state(&row));
-                }
-                packaging::store_reviewed(
-                    &mut vault,
-                    &data_key,
-                    registration_id,
-                    &operator.username,
-                    packaging::Review::Approve,
-                    &now,
-                )
-            });
+            let approved = vault
+                .registration(registration_id)
+                .map_err(StationError::from)
+                .and_then(|row| {
+                    check_may_approve(&operator, &row)?;
+                    if row.state != RegistrationState::PendingApproval {
+                        return Err(invalid_state(&row));
+                    }
+                    packaging::store_reviewed(
+                        &mut vault,
+                        &data_key,
+                        registration_id,
+                        &operator.username,
+                        packaging::Review::Approve,
+                        &now,
+                    )
+                });
             match approved {
                 Ok(bytes) => {
                     tracing::info!(registration_id, supervisor = %operator.username, bytes, "approved in a batch");
@@ -168,7 +175,10 @@ mod tests {
             assert_eq!(view.decision.unwrap().by, SUPERVISOR);
         }
         let events = test.station.vault().audit_events().unwrap();
-        let batch = events.iter().find(|e| e.action == "batch_approved").expect("the batch is audited");
+        let batch = events
+            .iter()
+            .find(|e| e.action == "batch_approved")
+            .expect("the batch is audited");
         assert_eq!(batch.actor, SUPERVISOR);
         assert_eq!(batch.details, "2 approved, 1 refused");
     }
@@ -210,7 +220,10 @@ mod tests {
         let error = test.station.approve_batch(&[], &password(SUPERVISOR)).unwrap_err();
         assert_eq!(error.error_code(), ErrorCode::ValidationFailed);
         let too_many: Vec<String> = (0..=MAX_BATCH_APPROVAL).map(|n| format!("R{n}")).collect();
-        let error = test.station.approve_batch(&too_many, &password(SUPERVISOR)).unwrap_err();
+        let error = test
+            .station
+            .approve_batch(&too_many, &password(SUPERVISOR))
+            .unwrap_err();
         assert_eq!(error.error_code(), ErrorCode::ValidationFailed);
         assert_eq!(test.station.registration(&ids[0]).unwrap().state, "pending_approval");
     }

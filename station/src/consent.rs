@@ -159,6 +159,11 @@ mod tests {
         test.as_user(OFFICER);
         let own = complete_draft(&test.station);
         test.as_user(SUPERVISOR);
-        assert!(test.station.record_consent(&own, true).unwrap().consent_given_at.is_some());
+        assert!(test
+            .station
+            .record_consent(&own, true)
+            .unwrap()
+            .consent_given_at
+            .is_some());
     }
 }

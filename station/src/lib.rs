@@ -40,8 +40,8 @@ mod upload_center;
 mod views;
 
 pub use acknowledgement::AcknowledgementView;
-pub use batch_review::{BatchApprovalView, BatchRefusalView, MAX_BATCH_APPROVAL};
 pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
+pub use batch_review::{BatchApprovalView, BatchRefusalView, MAX_BATCH_APPROVAL};
 /// Which biometrics a registration takes (country configuration; see `with_capture_policy`).
 pub use enroll_schemas::CapturePolicy;
 pub use error::{ErrorCode, ErrorParam, ErrorView, FieldError, PermissionRule, StationError};

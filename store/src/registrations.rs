@@ -776,7 +776,13 @@ impl Vault {
         )
     }
 
-    fn end_draft(&mut self, registration_id: &str, now: &str, action: &'static str, details: &str) -> Result<(), StoreError> {
+    fn end_draft(
+        &mut self,
+        registration_id: &str,
+        now: &str,
+        action: &'static str,
+        details: &str,
+    ) -> Result<(), StoreError> {
         // A finalize that crashed after writing its file and before its commit left one of these.
         let orphans = [
             BlobStore::name(registration_id, BlobKind::Content)?,

@@ -243,7 +243,10 @@ async fn one_registration_travels_from_the_form_to_the_register() {
     //    approval, still readable by the station, the consent recorded in it.
     station.record_consent(&rid, true).unwrap();
     let pending = station.finalize(&rid).unwrap();
-    assert!(pending.consent_given_at.is_some(), "the pending view says when consent was given");
+    assert!(
+        pending.consent_given_at.is_some(),
+        "the pending view says when consent was given"
+    );
     assert_eq!(pending.state, "pending_approval");
     assert_eq!(pending.identity.as_ref().unwrap()["gender"], "FLE");
     assert!(

@@ -154,9 +154,12 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
             assert_eq!(report.approved, [rid.to_string()], "{:?}", report.refused);
             Ok(())
         }),
-        ("record_consent (someone else's draft)", REVIEWERS, draft_by_maker, |s, rid| {
-            s.record_consent(rid, true).map(|_| ())
-        }),
+        (
+            "record_consent (someone else's draft)",
+            REVIEWERS,
+            draft_by_maker,
+            |s, rid| s.record_consent(rid, true).map(|_| ()),
+        ),
         ("approve (own registration)", NO_ONE, pending_by_caller, |s, rid| {
             s.approve(rid).map(|_| ())
         }),

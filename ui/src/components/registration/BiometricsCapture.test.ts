@@ -46,10 +46,12 @@ async function openDraft(station = new FakeStation()) {
   const registrationId = (await station.newRegistration()).registration_id;
   await station.recordConsent(registrationId, true);
   const onDone = vi.fn<(notice: Notice | null) => void>();
+  // Finalize ends on the acknowledgement slip.
+  const onOpenSlip = vi.fn<(registrationId: string, notice: Notice | null) => void>();
   const onSignedOut = vi.fn();
-  renderScreen(station, RegistrationScreen, { registrationId, onDone, onOpenSlip: vi.fn(), onSignedOut });
+  renderScreen(station, RegistrationScreen, { registrationId, onDone, onOpenSlip, onSignedOut });
   await screen.findByTestId(TestId.BiometricsStatus);
-  return { station, registrationId, onDone, onSignedOut, user: userEvent.setup() };
+  return { station, registrationId, onDone, onOpenSlip, onSignedOut, user: userEvent.setup() };
 }
 
 const text = (testId: string) => screen.getByTestId(testId).textContent?.replace(/\s+/g, ' ').trim();
@@ -510,7 +512,7 @@ describe('finalize', () => {
   });
 
   test("the station's own biometrics problems show on the tiles they name", async () => {
-    const { station, registrationId, onDone, user } = await openDraft();
+    const { station, registrationId, onOpenSlip, user } = await openDraft();
     await fillFormAndFace(user);
     await captureEveryStep(user);
     // A station with a stricter policy than the view said: its answer is the authority.
@@ -518,10 +520,10 @@ describe('finalize', () => {
     await user.click(screen.getByRole('button', { name: 'Finalize' }));
     expect((await screen.findByTestId(tileErrorId('rightIris'))).textContent).toContain('Below the threshold');
     expect(screen.getByTestId(TestId.Banner).textContent).not.toContain('biometrics.');
-    expect(onDone).not.toHaveBeenCalled();
+    expect(onOpenSlip).not.toHaveBeenCalled();
 
     await user.click(screen.getByRole('button', { name: 'Finalize' }));
-    await waitFor(() => expect(onDone).toHaveBeenCalledOnce());
+    await waitFor(() => expect(onOpenSlip).toHaveBeenCalledOnce());
     expect(station.stateOf(registrationId)).toBe('pending_approval');
   });
 });

@@ -93,7 +93,7 @@ describe('the consent step', () => {
     expect(texts[0]).toBe('fr');
 
     await user.click(screen.getByTestId(TestId.ConsentRefuse));
-    expect(screen.getByRole('alertdialog').textContent).toContain('Un refus met fin à cette inscription');
+    expect(screen.getByRole('alertdialog').textContent).toContain('Un refus met fin à cet enregistrement');
     // Going back changes nothing.
     await user.click(screen.getByTestId(TestId.ConsentRefuseCancel));
     expect(station.stateOf(registrationId)).toBe('draft');
@@ -105,7 +105,7 @@ describe('the consent step', () => {
     const notice = onDone.mock.calls[0][0];
     expect(notice?.kind).toBe('warning');
     expect(notice?.text('fr')).toBe(
-      `Inscription ${registrationId} terminée : la personne a refusé son consentement. Le refus est consigné.`,
+      `Enregistrement ${registrationId} terminé : la personne a refusé son consentement. Le refus est consigné.`,
     );
   });
 
