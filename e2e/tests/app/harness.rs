@@ -224,10 +224,13 @@ impl Ui {
     pub async fn connect(driver_port: u16, app: &Path, artifacts: &Path) -> Result<Ui> {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("tauri:options".into(), serde_json::json!({ "application": app }));
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{driver_port}"))
+        // The session starts the app: an app that cannot start must fail the test, not hang it.
+        let url = format!("http://127.0.0.1:{driver_port}");
+        let mut builder = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new());
+        builder.capabilities(capabilities);
+        let client = tokio::time::timeout(2 * STEP_TIMEOUT, builder.connect(&url))
             .await
+            .map_err(|_| anyhow!("the app did not start within {:?}", 2 * STEP_TIMEOUT))?
             .context("cannot open a WebDriver session through tauri-driver")?;
         Ok(Ui {
             client,

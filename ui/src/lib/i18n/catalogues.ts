@@ -98,3 +98,11 @@ const MASTER_DATA_LANGUAGE: Record<UiLanguage, string> = { en: 'eng', fr: 'fra',
 export function pickMasterLabel(labels: Partial<Record<string, string>>, language: UiLanguage, fallback = ''): string {
   return labels[MASTER_DATA_LANGUAGE[language]] ?? labels.eng ?? Object.values(labels).find(Boolean) ?? fallback;
 }
+
+/** BCP 47 tags of the form's ISO 639-3 language codes (the others are the same in both). */
+const FORM_LANGUAGE_TAGS: Record<string, string> = { eng: 'en', fra: 'fr', ara: 'ar' };
+
+/** The `lang` attribute of a value typed in the form language `code`: fonts and shaping follow it. */
+export function formLanguageTag(code: string): string {
+  return FORM_LANGUAGE_TAGS[code] ?? code;
+}

@@ -19,13 +19,6 @@ export interface SlipLine {
   values: SlipValue[];
 }
 
-/** BCP 47 tags of the form's ISO 639-3 codes, for the `lang` attribute (fonts, shaping). */
-const LANG_TAGS: Record<string, string> = { eng: 'en', fra: 'fr', ara: 'ar', zgh: 'zgh', tzm: 'tzm' };
-
-export function langTag(formLanguage: string): string {
-  return LANG_TAGS[formLanguage] ?? formLanguage;
-}
-
 export function slipLines(spec: FormSpec, identity: Value | null, language: UiLanguage): SlipLine[] {
   const values = valuesFromIdentity(spec, identity);
   const lines: SlipLine[] = [];

@@ -3,7 +3,7 @@
 // change of status means the lists on screen are out of date.
 
 import type { IntakeLink, SyncStatusView, UploadProgressView } from '../backend/types';
-import { translate, type MessageKey, type UiLanguage } from '../i18n/catalogues';
+import { formattingLocale, translate, type MessageKey, type UiLanguage } from '../i18n/catalogues';
 
 export const LINK_KEYS: Record<IntakeLink, MessageKey> = {
   unknown: 'sync.link.unknown',
@@ -46,7 +46,7 @@ export function runMoved(previous: SyncStatusView | null, next: SyncStatusView):
 
 function formatNumber(value: number, language: UiLanguage, fractionDigits: number): string {
   // Latin digits in every language, like the times (`i18n/time.ts`) and the ids beside them.
-  return new Intl.NumberFormat(language, {
+  return new Intl.NumberFormat(formattingLocale(language), {
     maximumFractionDigits: fractionDigits,
     minimumFractionDigits: 0,
     numberingSystem: 'latn',
