@@ -415,6 +415,9 @@ impl Ui {
         let violations = answer.as_array().cloned().unwrap_or_default();
         let report_only = std::env::var("ENROLL_AXE").is_ok_and(|v| v == "report");
         let mut serious = Vec::new();
+        // Kept beside the screenshots, a line per screen checked and one per finding: a passing
+        // run's output is not shown, and the log says each screen was looked at.
+        let mut log_lines = vec![format!("{screen}: checked, {} findings", violations.len())];
         for violation in &violations {
             let impact = violation["impact"].as_str().unwrap_or("unknown");
             let line = format!(
@@ -424,14 +427,16 @@ impl Ui {
                 violation["nodes"]
             );
             eprintln!("[e2e] axe {line}");
-            // Kept beside the screenshots: a passing run's output is not shown.
-            let log = self.artifacts.join("accessibility.log");
-            if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(&log) {
-                use std::io::Write;
-                let _ = writeln!(file, "{line}");
-            }
             if matches!(impact, "serious" | "critical") {
-                serious.push(line);
+                serious.push(line.clone());
+            }
+            log_lines.push(line);
+        }
+        let log = self.artifacts.join("accessibility.log");
+        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(&log) {
+            use std::io::Write;
+            for line in &log_lines {
+                let _ = writeln!(file, "{line}");
             }
         }
         if !serious.is_empty() && !report_only {

@@ -1209,6 +1209,7 @@ async fn approve_a_batch(ui: &Ui) -> Result<()> {
         )
         .await?;
     }
+    ui.scroll_to(id::BANNER).await?;
     ui.screenshot("11f-home-batch-approved-french").await?;
     ui.select(id::LANGUAGE_SELECT, "en").await?;
     Ok(())
