@@ -6,7 +6,7 @@
 //!   sign-in's rules ([`Station::check_credentials`]): a wrong one counts towards the lockout,
 //!   and a lockout signs the session out, since whoever is at the keyboard is guessing.
 //! - Each registration is approved on its own, in its own transaction, with the single
-//!   approval's rules. One that cannot be (approved meanwhile on another screen, the
+//!   approval's rules (`Station::approve_one`). One that cannot be (approved meanwhile on another screen, the
 //!   supervisor's own, no longer pending) is reported with its error and the others go on, so a
 //!   batch never half-seals a packet and never stops at the first stale row.
 //! - The batch itself is audited (`batch_approved`: how many, how many refused), besides each
@@ -14,12 +14,12 @@
 
 use std::collections::BTreeSet;
 
-use enroll_store::{NewAuditEvent, RegistrationState, Role};
+use enroll_store::{NewAuditEvent, Role};
 use serde::Serialize;
 use specta::Type;
 
 use crate::error::ErrorView;
-use crate::{check_may_approve, invalid_state, packaging, rfc3339, PermissionRule, Station, StationError};
+use crate::{rfc3339, PermissionRule, Station, StationError};
 
 /// The most registrations one batch takes: a day's queue at a busy center, and a bound on
 /// how long the supervisor waits for one answer (each approval seals a packet).
@@ -75,29 +75,8 @@ impl Station {
         let now = rfc3339(now);
         let mut report = BatchApprovalView::default();
         for registration_id in registration_ids {
-            let mut vault = self.vault();
-            let approved = vault
-                .registration(registration_id)
-                .map_err(StationError::from)
-                .and_then(|row| {
-                    check_may_approve(&operator, &row)?;
-                    if row.state != RegistrationState::PendingApproval {
-                        return Err(invalid_state(&row));
-                    }
-                    packaging::store_reviewed(
-                        &mut vault,
-                        &data_key,
-                        registration_id,
-                        &operator.username,
-                        packaging::Review::Approve,
-                        &now,
-                    )
-                });
-            match approved {
-                Ok(bytes) => {
-                    tracing::info!(registration_id, supervisor = %operator.username, bytes, "approved in a batch");
-                    report.approved.push(registration_id.to_string());
-                }
+            match self.approve_one(&operator, &data_key, registration_id, &now) {
+                Ok(()) => report.approved.push(registration_id.to_string()),
                 Err(error) => {
                     tracing::warn!(registration_id, %error, "not approved in the batch");
                     report.refused.push(BatchRefusalView {

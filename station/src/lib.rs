@@ -385,25 +385,37 @@ impl Station {
     pub fn approve(&self, registration_id: &str) -> Result<RegistrationView, StationError> {
         let (operator, data_key) = self.signed_in()?;
         let now = rfc3339((self.clock)());
-        {
-            let mut vault = self.vault();
-            let row = vault.registration(registration_id)?;
-            check_may_approve(&operator, &row)?;
-            if row.state != RegistrationState::PendingApproval {
-                return Err(invalid_state(&row));
-            }
-            let bytes = packaging::store_reviewed(
-                &mut vault,
-                &data_key,
-                registration_id,
-                &operator.username,
-                packaging::Review::Approve,
-                &now,
-            )?;
-            tracing::info!(registration_id, supervisor = %operator.username, bytes, "approved and sealed");
-        }
+        self.approve_one(&operator, &data_key, registration_id, &now)?;
         self.sync_wake.ring();
         self.registration(registration_id)
+    }
+
+    /// The approval of one registration by `operator`, in one transaction: the reviewer rule,
+    /// the state, the sealing. Shared by [`Station::approve`] and the batch's
+    /// [`Station::approve_batch`], so both keep the same rules.
+    pub(crate) fn approve_one(
+        &self,
+        operator: &Operator,
+        data_key: &DataKey,
+        registration_id: &str,
+        now: &str,
+    ) -> Result<(), StationError> {
+        let mut vault = self.vault();
+        let row = vault.registration(registration_id)?;
+        check_may_approve(operator, &row)?;
+        if row.state != RegistrationState::PendingApproval {
+            return Err(invalid_state(&row));
+        }
+        let bytes = packaging::store_reviewed(
+            &mut vault,
+            data_key,
+            registration_id,
+            &operator.username,
+            packaging::Review::Approve,
+            now,
+        )?;
+        tracing::info!(registration_id, supervisor = %operator.username, bytes, "approved and sealed");
+        Ok(())
     }
 
     /// One registration as the registration screen shows it: what the station can still read

@@ -510,12 +510,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     // 4. A new registration. It opens on the resident's consent, in every language of the
     //    form, and the form comes once the resident agrees (by keyboard: the caret waits on
     //    "agrees").
-    ui.click(id::NEW_REGISTRATION).await?;
-    let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
-    let registration_id = screen
-        .attr("data-registration-id")
-        .await?
-        .context("the registration screen names its id")?;
+    let registration_id = new_registration(ui).await?;
     eprintln!("[e2e] registration {registration_id}");
     let arabic_consent = ui.wait_for(&id::consent_text_id("ar")).await?;
     ensure!(
@@ -605,13 +600,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ensure_in_list(ui, id::HOME_PENDING, &registration_id).await?;
 
     // 7a. A second registration, which the admin will reject.
-    ui.click(id::NEW_REGISTRATION).await?;
-    let rejected_id = ui
-        .wait_for(id::REGISTRATION_SCREEN)
-        .await?
-        .attr("data-registration-id")
-        .await?
-        .context("the registration screen names its id")?;
+    let rejected_id = new_registration(ui).await?;
     ui.click(id::CONSENT_AGREE).await?;
     ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
     fill_and_finalize(ui, "Youssef Amrani", "يوسف العمراني").await?;
@@ -911,12 +900,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.screenshot("10a-upload-center-arabic").await?;
     ui.click(id::UPLOAD_CENTER_BACK).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
-    ui.click(id::NEW_REGISTRATION).await?;
-    let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
-    let draft_id = screen
-        .attr("data-registration-id")
-        .await?
-        .context("the registration screen names its id")?;
+    let draft_id = new_registration(ui).await?;
     ui.wait_for(&id::consent_text_id("ar")).await?;
     ui.screenshot("11-consent-arabic").await?;
     ui.click(id::CONSENT_AGREE).await?;
@@ -978,12 +962,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     })
     .await?;
     ui.click(id::ADMIN_BACK).await?;
-    ui.click(id::NEW_REGISTRATION).await?;
-    let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
-    let open_id = screen
-        .attr("data-registration-id")
-        .await?
-        .context("the registration screen names its id")?;
+    let open_id = new_registration(ui).await?;
     // Nothing is clicked from here on. The lock comes a minute after the last call; wait half
     // of it first so that the step's own timeout covers the rest.
     tokio::time::sleep(Duration::from_secs(30)).await;
@@ -1116,13 +1095,7 @@ async fn approve_a_batch(ui: &Ui) -> Result<()> {
         // The first in Arabic: its slip is laid out right to left.
         ui.select(id::LANGUAGE_SELECT, if index == 0 { "ar" } else { "en" })
             .await?;
-        ui.click(id::NEW_REGISTRATION).await?;
-        let registration_id = ui
-            .wait_for(id::REGISTRATION_SCREEN)
-            .await?
-            .attr("data-registration-id")
-            .await?
-            .context("the registration screen names its id")?;
+        let registration_id = new_registration(ui).await?;
         ui.click(id::CONSENT_AGREE).await?;
         ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
         fill_and_finalize(ui, english, arabic).await?;
@@ -1274,6 +1247,17 @@ async fn ensure_decision(ui: &Ui, decision_id: &str, outcome: &str, reads: &str)
     let text = decision.text().await?;
     ensure!(text == reads, "the row's decision reads {text:?}, not {reads:?}");
     Ok(())
+}
+
+/// New registration from home: the registration screen opens, on the consent step; returns
+/// the id it names.
+async fn new_registration(ui: &Ui) -> Result<String> {
+    ui.click(id::NEW_REGISTRATION).await?;
+    ui.wait_for(id::REGISTRATION_SCREEN)
+        .await?
+        .attr("data-registration-id")
+        .await?
+        .context("the registration screen names its id")
 }
 
 /// After Finalize: the acknowledgement slip names the registration, shows its QR code and the
