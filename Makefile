@@ -17,14 +17,18 @@ export ENROLL_APP_BIN ?= $(REPO)/target/debug/enroll-app
 export ENROLL_FIXTURES ?= $(abspath $(REPO)/../shared/fixtures)
 
 # Debian packages: Tauri 2 on WebKitGTK 4.1, plus Xvfb and WebKitWebDriver for the
-# end-to-end tests. Node.js comes separately (Debian 12's is too old for Vite).
+# end-to-end tests. Node.js comes separately (Debian 12's is too old for Vite). sane-utils
+# (scanimage) scans documents; its libsane1 holds SANE's `test` device, the simulated station's
+# scanner. Without recommends: those pull in avahi, ipp-usb and systemd.
 DEBIAN_PACKAGES := build-essential pkg-config curl file libssl-dev \
 	libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev \
-	xvfb webkit2gtk-driver python3
+	xvfb webkit2gtk-driver python3 sane-utils libsane1
 # Only `make test` needs these: Debian's PostgreSQL server for the scale-out intake's tests,
 # which start a throwaway cluster of their own with its binaries (initdb, pg_ctl; the
-# package's own cluster is not used), and venv for moto below.
-TEST_DEBIAN_PACKAGES := postgresql python3-venv
+# package's own cluster is not used), venv for moto below, poppler-utils (pdfinfo, pdftoppm),
+# with which the end-to-end test reads the slip saved as PDF, and xdotool, with which it answers
+# GTK's save dialog (out of WebDriver's reach) as a clerk would.
+TEST_DEBIAN_PACKAGES := postgresql python3-venv poppler-utils xdotool
 # The S3-compatible server the scale-out intake's tests start on loopback, from PyPI into
 # .tools/moto. moto rather than s3rver (npm): moto follows AWS's S3 API closely and is released
 # often, and answers what object_store asks of S3 (SigV4-signed requests, multipart uploads,

@@ -10,9 +10,13 @@
 //! pixels into a JPEG 2000 record while the clerk goes on) has finished, as it would have
 //! while the clerk reviewed the form.
 //!
-//! Deliberately absent: documents (the station has no document capture yet; the benchmark adds
-//! the bench fixture's documents at the packet level, see `benches/vault.rs`), failures of the
-//! simulated devices, and capture latency (set to zero: it is waiting, not work).
+//! The officer also attaches the one document the default form requires, a proof of identity of
+//! one small scanned page (`Station::attach_document`), so that finalize takes the draft; the
+//! benchmark's documents of realistic size are still added at the packet level (see
+//! `benches/vault.rs`).
+//!
+//! Deliberately absent: failures of the simulated devices, and capture latency (set to zero: it
+//! is waiting, not work).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -142,11 +146,32 @@ pub fn capture_full_registration(capture: &CaptureStation, sitter: u64) -> anyho
     }
     let view = station.biometrics(&registration_id)?;
     anyhow::ensure!(view.complete, "the biometrics are complete after every step");
+    station.attach_document(&registration_id, proof_of_identity())?;
     wait_for_background_encoding(Duration::from_secs(300))?;
     Ok(CapturedRegistration {
         registration_id,
         signed_off,
     })
+}
+
+/// The document the default form requires: a proof of identity, one small scanned page (a real
+/// JPEG, as the window sends a file).
+fn proof_of_identity() -> enroll_station::DocumentInput {
+    use base64::Engine as _;
+    let pixels = image::RgbImage::from_fn(64, 40, |x, y| image::Rgb([(x * 3) as u8, (y * 5) as u8, 128]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
+        .encode_image(&pixels)
+        .expect("a small JPEG encodes");
+    enroll_station::DocumentInput {
+        category: "POI".into(),
+        document_type: "CIN".into(),
+        reference_number: None,
+        pages: vec![enroll_station::DocumentPage {
+            file_name: "id-card.jpg".into(),
+            data_base64: base64::engine::general_purpose::STANDARD.encode(jpeg),
+        }],
+    }
 }
 
 /// The name the station gives its background encoder threads (`encoder.rs`).

@@ -112,12 +112,44 @@ pub fn run(command: PacketCommand) -> Result<(), Failure> {
                 "meta": opened.contents.meta,
                 "biometrics": opened.contents.biometrics.iter().map(biometric_summary).collect::<Vec<_>>(),
                 "exceptions": opened.contents.exceptions,
+                "documents": opened.contents.documents.iter().map(document_summary).collect::<Vec<_>>(),
                 "audit": opened.contents.audit,
             });
             println!("{}", serde_json::to_string_pretty(&output).expect("plain JSON values"));
             Ok(())
         }
     }
+}
+
+/// One document of an opened packet: what the manifest says of it, its size and, for a PDF,
+/// its pages (counted from its page objects, enough to see that scanned pages were joined).
+fn document_summary(document: &enroll_packet::Document) -> serde_json::Value {
+    let pdf_pages = (document.format == enroll_packet::DocumentFormat::Pdf).then(|| count_pdf_pages(&document.data));
+    serde_json::json!({
+        "category": document.category,
+        "document_type": document.document_type,
+        "reference_number": document.reference_number,
+        "format": document.format.extension(),
+        "bytes": document.data.len(),
+        "pdf_pages": pdf_pages,
+    })
+}
+
+/// The `/Type /Page` objects of a PDF (not `/Pages`), spaces between the two names or not.
+fn count_pdf_pages(pdf: &[u8]) -> usize {
+    let mut pages = 0;
+    let mut rest = pdf;
+    while let Some(at) = rest.windows(5).position(|w| w == b"/Type") {
+        rest = &rest[at + 5..];
+        let name = rest
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .map_or(&[][..], |skip| &rest[skip..]);
+        if name.starts_with(b"/Page") && !name.starts_with(b"/Pages") {
+            pages += 1;
+        }
+    }
+    pages
 }
 
 /// One biometric record of an opened packet: what the capture metadata says (quality, retries,
@@ -220,4 +252,22 @@ fn station_key_named_by(
     let (_, plaintext) = enroll_packet::decrypt_envelope_body(envelope, register)?;
     let (contents, _) = enroll_packet::PacketContents::from_bytes(&plaintext)?;
     enroll_packet::StationPublicKey::from_text(&contents.meta.station_public_key).map(|key| key.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_pdf_pages;
+
+    #[test]
+    fn pdf_pages_are_the_page_objects_not_the_page_tree() {
+        let sample = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../shared/fixtures/mosip-packet-sample/components/id/proofOfIdentity.pdf"),
+        )
+        .expect("the MOSIP sample packet's PDF (../shared/fixtures)");
+        assert_eq!(count_pdf_pages(&sample), 1);
+        let written = b"%PDF-1.4\n1 0 obj<</Type/Pages/Count 2>>endobj\n2 0 obj<</Type /Page>>endobj\n3 0 obj<</Type\n/Page>>endobj";
+        assert_eq!(count_pdf_pages(written), 2);
+        assert_eq!(count_pdf_pages(b"%PDF-1.4 /Typ"), 0);
+    }
 }

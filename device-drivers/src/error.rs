@@ -96,6 +96,12 @@ pub enum DeviceError {
     /// A USB recording (umockdev ioctl file) that cannot be read.
     #[error("the USB recording cannot be read at line {line}: {message}")]
     UsbRecording { line: usize, message: String },
+
+    // Document scanners through SANE.
+    /// A document scanner could not be listed or could not scan; `code` is one of the
+    /// `SCANNER_*` constants of [`crate::scanner`], and `message` says what to do.
+    #[error("{message}")]
+    Scanner { code: &'static str, message: String },
 }
 
 impl DeviceError {
@@ -126,6 +132,7 @@ impl DeviceError {
             DeviceError::UsbTimeout { .. } => "usb_transfer_timeout",
             DeviceError::UsbReplayMismatch { .. } => "usb_replay_mismatch",
             DeviceError::UsbRecording { .. } => "usb_recording_invalid",
+            DeviceError::Scanner { code, .. } => code,
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod error;
 pub mod iso19794;
 pub mod quality;
 pub mod sbi;
+pub mod scanner;
 pub mod segment;
 pub mod simulated;
 pub mod usb;

@@ -165,6 +165,12 @@ fn check_control(deb: &Path, conf: &TauriConf) -> Result<()> {
             "the package depends on {runtime} (the WebKitGTK runtime the app links): Depends is {depends:?}"
         );
     }
+    // Scanning documents needs SANE's scanimage; a station without it attaches files only.
+    ensure!(
+        field("Recommends").split(',').any(|r| r.trim() == "sane-utils"),
+        "the package recommends sane-utils: Recommends is {:?}",
+        field("Recommends")
+    );
     // What the README tells an installer to type, simulated: apt takes the file and finds its
     // dependencies satisfied (installed, or to be installed from the archive).
     let plan = run(

@@ -80,6 +80,9 @@ pub struct FormSpec {
     /// The consent the resident gives before a registration starts (absent: none is asked).
     #[serde(default)]
     pub consent: Option<FormConsent>,
+    /// The documents the resident brings (absent: the country asks for none at the station).
+    #[serde(default)]
+    pub documents: Option<FormDocuments>,
 }
 
 /// The consent text a clerk reads out or shows to the resident, per UI language code ("en",
@@ -108,6 +111,126 @@ impl FormConsent {
             }
         }
         Ok(())
+    }
+}
+
+/// The documents a registration carries (proof of identity, of address, ...): which categories
+/// the form asks for, which of them are required, and the limits on the files a clerk attaches.
+/// Which document types each category accepts is master data (`document_types` whose `parent`
+/// is the category), so that a country adds a type without a new form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct FormDocuments {
+    /// The largest file a clerk may attach, in bytes: 1 KiB to 20 MiB.
+    pub max_file_bytes: u64,
+    /// The most images (scanned pages) one document may have: 1 to 50. A PDF is one file.
+    pub max_pages: u32,
+    /// The file formats accepted, told by the files' bytes (never by their names).
+    pub formats: Vec<DocumentFileFormat>,
+    /// The categories, in the order the form shows them: 1 to 32.
+    pub categories: Vec<FormDocumentCategory>,
+}
+
+/// A document file's format, as the form names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "lowercase")]
+pub enum DocumentFileFormat {
+    Pdf,
+    Jpeg,
+    Png,
+}
+
+impl DocumentFileFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentFileFormat::Pdf => "pdf",
+            DocumentFileFormat::Jpeg => "jpeg",
+            DocumentFileFormat::Png => "png",
+        }
+    }
+}
+
+/// One category of document the form asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct FormDocumentCategory {
+    /// MOSIP's category code, e.g. "POI" (proof of identity), "POA" (of address): as a packet
+    /// names its documents, 1 to 32 of `A-Z a-z 0-9 _ -`.
+    pub category: String,
+    /// What the form calls it, per UI language code ("en", "fr", "ar"), as the field labels.
+    pub label: BTreeMap<String, String>,
+    /// Whether finalize refuses a registration without it.
+    pub required: bool,
+}
+
+/// Bounds of the documents section, checked when the UI spec is read.
+pub const MIN_DOCUMENT_FILE_BYTES: u64 = 1024;
+pub const MAX_DOCUMENT_FILE_BYTES: u64 = 20 * 1024 * 1024;
+pub const MAX_DOCUMENT_PAGES: u32 = 50;
+pub const MAX_DOCUMENT_CATEGORIES: usize = 32;
+
+/// Whether `code` may name a document category: what a packet accepts in its entry names
+/// (`documents/<category>-<n>.<ext>`), so that a category the form asks for always fits there.
+pub fn is_document_category_code(code: &str) -> bool {
+    (1..=32).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+impl FormDocuments {
+    pub(crate) fn check(&self) -> Result<(), String> {
+        if !(MIN_DOCUMENT_FILE_BYTES..=MAX_DOCUMENT_FILE_BYTES).contains(&self.max_file_bytes) {
+            return Err(format!(
+                "documents: `max_file_bytes` is {}; it must be from {MIN_DOCUMENT_FILE_BYTES} to {MAX_DOCUMENT_FILE_BYTES}",
+                self.max_file_bytes
+            ));
+        }
+        if !(1..=MAX_DOCUMENT_PAGES).contains(&self.max_pages) {
+            return Err(format!(
+                "documents: `max_pages` is {}; it must be from 1 to {MAX_DOCUMENT_PAGES}",
+                self.max_pages
+            ));
+        }
+        if self.formats.is_empty() {
+            return Err("documents: `formats` is empty; name at least one of pdf, jpeg, png".into());
+        }
+        let mut formats = self.formats.clone();
+        formats.sort();
+        formats.dedup();
+        if formats.len() != self.formats.len() {
+            return Err("documents: `formats` names a format twice".into());
+        }
+        if self.categories.is_empty() || self.categories.len() > MAX_DOCUMENT_CATEGORIES {
+            return Err(format!(
+                "documents: {} categories; there must be 1 to {MAX_DOCUMENT_CATEGORIES}",
+                self.categories.len()
+            ));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for category in &self.categories {
+            if !is_document_category_code(&category.category) {
+                return Err(format!(
+                    "documents: the category {:?} must be 1 to 32 of A-Z a-z 0-9 _ -",
+                    category.category
+                ));
+            }
+            if !seen.insert(category.category.as_str()) {
+                return Err(format!("documents: the category {} appears twice", category.category));
+            }
+            if category.label.is_empty() || category.label.values().any(|label| label.trim().is_empty()) {
+                return Err(format!(
+                    "documents: the category {} needs a label in at least one language, none empty",
+                    category.category
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The category `code`, if the form asks for it.
+    pub fn category(&self, code: &str) -> Option<&FormDocumentCategory> {
+        self.categories.iter().find(|category| category.category == code)
     }
 }
 
@@ -198,6 +321,7 @@ impl Form {
                 languages: ui.languages,
                 fields,
                 consent: ui.consent,
+                documents: ui.documents,
             },
         })
     }

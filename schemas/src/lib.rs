@@ -21,7 +21,10 @@ pub mod ui_spec;
 
 pub use capture_policy::{CapturePolicy, ForceCapture, PolicyModality, PolicyStep, QualityThresholds};
 pub use error::{FieldError, SchemaError};
-pub use form::{CalendarDate, Control, Direction, Form, FormConsent, FormField, FormLanguage, FormOption, FormSpec};
+pub use form::{
+    CalendarDate, Control, Direction, DocumentFileFormat, Form, FormConsent, FormDocumentCategory, FormDocuments,
+    FormField, FormLanguage, FormOption, FormSpec,
+};
 pub use id_schema::{FieldKind, IdSchema};
 pub use ui_spec::UiSpec;
 
@@ -29,6 +32,17 @@ pub use ui_spec::UiSpec;
 pub const DEFAULT_ID_SCHEMA: &str = include_str!("../default/id-schema.json");
 /// The embedded default UI spec (`schemas/default/ui-spec.json`).
 pub const DEFAULT_UI_SPEC: &str = include_str!("../default/ui-spec.json");
+
+/// The embedded default master data (`schemas/default/master-data.json`): what a station offers
+/// until the register sends its own.
+pub const DEFAULT_MASTER_DATA: &str = include_str!("../default/master-data.json");
+
+/// The default master data, read and checked as the register's is.
+pub fn default_master_data() -> Result<station_config::MasterData, SchemaError> {
+    let value: serde_json::Value =
+        serde_json::from_str(DEFAULT_MASTER_DATA).map_err(|e| SchemaError::MasterData(e.to_string()))?;
+    station_config::MasterData::from_value(&value)
+}
 
 /// The default form: embedded ID schema and UI spec.
 pub fn default_form() -> Result<Form, SchemaError> {

@@ -56,6 +56,9 @@ pub struct MasterDataEntry {
     /// What the form shows, by language code (`eng`, `fra`, `ara`, `tzm`): at least one.
     pub labels: BTreeMap<String, String>,
     /// Locations: the code of the enclosing location (a region for a province), if any.
+    /// Document types: the document category they prove (`POI`, `POA`, ...: a category of the
+    /// form's `documents`, not an entry of a list); a type without one is offered in every
+    /// category. Rejection reasons have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
 }
@@ -112,11 +115,22 @@ impl MasterData {
                         entry.code
                     )));
                 }
-                if list != "locations" && entry.parent.is_some() {
-                    return Err(bad(format!(
-                        "`{list}` entry {} has a parent; only locations do",
-                        entry.code
-                    )));
+                match (list, &entry.parent) {
+                    (_, None) | ("locations", Some(_)) => {}
+                    ("document_types", Some(category)) => {
+                        if !crate::form::is_document_category_code(category) {
+                            return Err(bad(format!(
+                                "document type {} names the category {category:?}: 1 to 32 of A-Z a-z 0-9 _ -",
+                                entry.code
+                            )));
+                        }
+                    }
+                    (_, Some(_)) => {
+                        return Err(bad(format!(
+                            "`{list}` entry {} has a parent; only locations (their enclosing location) and document types (their category) do",
+                            entry.code
+                        )));
+                    }
                 }
             }
             if list == "locations" {
@@ -297,8 +311,12 @@ mod tests {
                 "not another location",
             ),
             (
-                json!({"document_types": [{"code": "A", "labels": {"eng": "a"}, "parent": "A"}]}),
+                json!({"rejection_reasons": [{"code": "A", "labels": {"eng": "a"}, "parent": "B"}]}),
                 "only locations",
+            ),
+            (
+                json!({"document_types": [{"code": "A", "labels": {"eng": "a"}, "parent": "P O I"}]}),
+                "names the category",
             ),
             (json!({"currencies": []}), "unknown field"),
         ] {
@@ -306,6 +324,67 @@ mod tests {
             assert_eq!(error.code(), "master_data_invalid");
             assert!(error.to_string().contains(why), "{value}: {error}");
         }
+    }
+
+    #[test]
+    fn document_types_name_the_category_they_prove() {
+        let data = MasterData::from_value(&json!({
+            "document_types": [
+                {"code": "CIN", "labels": {"fra": "Carte nationale"}, "parent": "POI"},
+                {"code": "OTHER", "labels": {"eng": "Other"}}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(data.document_types[0].parent.as_deref(), Some("POI"));
+        assert_eq!(data.document_types[1].parent, None);
+    }
+
+    #[test]
+    fn the_default_master_data_is_valid_and_realistic() {
+        let data = crate::default_master_data().unwrap();
+        let ui = crate::UiSpec::from_json(crate::DEFAULT_UI_SPEC).unwrap();
+        let documents = ui.documents.expect("the default form asks for documents");
+        for category in &documents.categories {
+            let types = data
+                .document_types
+                .iter()
+                .filter(|t| t.parent.as_deref() == Some(category.category.as_str()))
+                .count();
+            assert!(types >= 2, "{} has {types} document types", category.category);
+        }
+        for entry in data
+            .document_types
+            .iter()
+            .chain(&data.rejection_reasons)
+            .chain(&data.locations)
+        {
+            for language in ["eng", "fra", "ara"] {
+                assert!(
+                    entry.labels.contains_key(language),
+                    "{} has no {language} label",
+                    entry.code
+                );
+            }
+        }
+        assert!(data.rejection_reasons.len() >= 5);
+        assert!(data.rejection_reasons.iter().all(|r| r.parent.is_none()));
+        // Regions at the top, and every level below names the one above.
+        let regions: Vec<_> = data.locations.iter().filter(|l| l.parent.is_none()).collect();
+        assert_eq!(regions.len(), 2);
+        let depth = |code: &str| {
+            let mut depth = 0;
+            let mut at = data.locations.iter().find(|l| l.code == code).unwrap();
+            while let Some(parent) = &at.parent {
+                at = data.locations.iter().find(|l| &l.code == parent).unwrap();
+                depth += 1;
+            }
+            depth
+        };
+        assert_eq!(
+            data.locations.iter().map(|l| depth(&l.code)).max(),
+            Some(4),
+            "region → province → city → zone → postal code"
+        );
     }
 
     #[test]

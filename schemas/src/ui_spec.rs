@@ -18,6 +18,10 @@ pub struct UiSpec {
     /// country asks for no consent at the station.
     #[serde(default)]
     pub consent: Option<crate::FormConsent>,
+    /// The documents the resident brings, by category, and the limits on their files; absent:
+    /// the country asks for no documents at the station.
+    #[serde(default)]
+    pub documents: Option<crate::FormDocuments>,
 }
 
 /// A field as the UI spec states it; `required` and `multilingual` come from the ID schema.
@@ -65,6 +69,9 @@ impl UiSpec {
         if let Some(consent) = &spec.consent {
             consent.check().map_err(bad)?;
         }
+        if let Some(documents) = &spec.documents {
+            documents.check().map_err(bad)?;
+        }
         Ok(spec)
     }
 }
@@ -80,6 +87,149 @@ mod tests {
         assert_eq!(spec.fields[0].id, "fullName");
         let consent = spec.consent.expect("the default form asks for consent");
         assert_eq!(consent.text.keys().collect::<Vec<_>>(), ["ar", "en", "fr"]);
+        let documents = spec.documents.expect("the default form asks for documents");
+        let categories: Vec<_> = documents
+            .categories
+            .iter()
+            .map(|c| (c.category.as_str(), c.required))
+            .collect();
+        assert_eq!(categories, [("POI", true), ("POA", false), ("POR", false)]);
+        assert!(documents
+            .categories
+            .iter()
+            .all(|c| c.label.keys().collect::<Vec<_>>() == ["ar", "en", "fr"]));
+        assert_eq!(documents.max_file_bytes, 5 * 1024 * 1024);
+    }
+
+    /// A spec with the given `documents` section (JSON text).
+    fn with_documents(documents: &str) -> String {
+        let lang = r#"{"code":"eng","name":"English","direction":"ltr","mandatory":true}"#;
+        format!(r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[],"documents":{documents}}}"#)
+    }
+
+    #[test]
+    fn a_documents_section_is_read_strictly_and_within_bounds() {
+        let good = r#"{"max_file_bytes":1024,"max_pages":50,"formats":["png","pdf"],
+            "categories":[{"category":"POI","label":{"en":"Proof of identity"},"required":true},
+                          {"category":"POA-2","label":{"fr":"Domicile"},"required":false}]}"#;
+        let spec = UiSpec::from_json(&with_documents(good)).unwrap();
+        let documents = spec.documents.unwrap();
+        assert_eq!(
+            documents.formats,
+            [crate::DocumentFileFormat::Png, crate::DocumentFileFormat::Pdf]
+        );
+        assert!(documents.category("POA-2").is_some_and(|c| !c.required));
+        assert!(documents.category("POR").is_none());
+
+        let category = r#"{"category":"POI","label":{"en":"Proof"},"required":true}"#;
+        let section = |bytes: &str, pages: &str, formats: &str, categories: &str| {
+            format!(r#"{{"max_file_bytes":{bytes},"max_pages":{pages},"formats":{formats},"categories":{categories}}}"#)
+        };
+        let cases = [
+            (
+                section("1023", "10", r#"["pdf"]"#, &format!("[{category}]")),
+                "`max_file_bytes` is 1023",
+            ),
+            (
+                section("20971521", "10", r#"["pdf"]"#, &format!("[{category}]")),
+                "from 1024 to 20971520",
+            ),
+            (
+                section("5242880", "0", r#"["pdf"]"#, &format!("[{category}]")),
+                "`max_pages` is 0",
+            ),
+            (
+                section("5242880", "51", r#"["pdf"]"#, &format!("[{category}]")),
+                "from 1 to 50",
+            ),
+            (
+                section("5242880", "10", "[]", &format!("[{category}]")),
+                "`formats` is empty",
+            ),
+            (
+                section("5242880", "10", r#"["pdf","pdf"]"#, &format!("[{category}]")),
+                "a format twice",
+            ),
+            (
+                section("5242880", "10", r#"["tiff"]"#, &format!("[{category}]")),
+                "unknown variant `tiff`",
+            ),
+            (section("5242880", "10", r#"["pdf"]"#, "[]"), "0 categories"),
+            (
+                section(
+                    "5242880",
+                    "10",
+                    r#"["pdf"]"#,
+                    &format!("[{}]", vec![category; 33].join(",")),
+                ),
+                "33 categories",
+            ),
+            (
+                section("5242880", "10", r#"["pdf"]"#, &format!("[{category},{category}]")),
+                "appears twice",
+            ),
+            (
+                section(
+                    "5242880",
+                    "10",
+                    r#"["pdf"]"#,
+                    r#"[{"category":"P/OI","label":{"en":"x"},"required":true}]"#,
+                ),
+                "the category \"P/OI\" must be",
+            ),
+            (
+                section(
+                    "5242880",
+                    "10",
+                    r#"["pdf"]"#,
+                    &format!(
+                        r#"[{{"category":"{}","label":{{"en":"x"}},"required":true}}]"#,
+                        "A".repeat(33)
+                    ),
+                ),
+                "must be 1 to 32",
+            ),
+            (
+                section(
+                    "5242880",
+                    "10",
+                    r#"["pdf"]"#,
+                    r#"[{"category":"POI","label":{"en":" "},"required":true}]"#,
+                ),
+                "needs a label",
+            ),
+            (
+                section(
+                    "5242880",
+                    "10",
+                    r#"["pdf"]"#,
+                    r#"[{"category":"POI","label":{"en":"x"}}]"#,
+                ),
+                "missing field `required`",
+            ),
+            (
+                section(
+                    "5242880",
+                    "10",
+                    r#"["pdf"]"#,
+                    r#"[{"category":"POI","label":{"en":"x"},"required":true,"types":[]}]"#,
+                ),
+                "unknown field `types`",
+            ),
+            (
+                r#"{"max_file_bytes":5242880,"max_pages":10,"formats":["pdf"],"categories":[],"total":1}"#.to_string(),
+                "unknown field `total`",
+            ),
+        ];
+        for (section, expected) in cases {
+            let error = UiSpec::from_json(&with_documents(&section)).unwrap_err();
+            assert_eq!(error.code(), "ui_spec_invalid");
+            let error = error.to_string();
+            assert!(
+                error.contains(expected),
+                "{section} gave {error:?}, expected {expected:?}"
+            );
+        }
     }
 
     #[test]

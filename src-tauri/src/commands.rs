@@ -12,6 +12,7 @@
 //! Deliberately absent: role checks, validation and any other rule. The station enforces
 //! them in Rust, whatever the window asks. Nothing here logs resident data or passwords.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -21,13 +22,15 @@ use enroll_station::biometrics::{
 };
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
-    AcknowledgementView, BatchApprovalView, CaptureView, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest,
-    OperatorView, PolicyRequest, PolicyView, PurgeReport, RegistrationView, ReturnedByRegisterView, SessionView,
-    SetupRequest, Station, StationError, StationStatus, SyncReport, SyncStatusView, UploadCenterView,
+    AcknowledgementView, BatchApprovalView, CaptureView, DocumentChoicesView, DocumentInput, DocumentPreviewView,
+    ErrorCode, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView,
+    PurgeReport, RegistrationView, ReturnedByRegisterView, ScannedPageView, ScannerView, SessionView, SetupRequest,
+    Station, StationError, StationStatus, SyncReport, SyncStatusView, UploadCenterView, WizardStep,
 };
 use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::slip_pdf::{self, SlipPdfError};
 use crate::slot::StationSlot;
 
 type SharedStation<'a> = State<'a, StationSlot>;
@@ -347,11 +350,101 @@ pub async fn record_consent(
     .await
 }
 
+/// Remember the wizard step the draft is at, so that it reopens there.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(station))]
-pub async fn finalize(station: SharedStation<'_>, registration_id: String) -> Result<RegistrationView, ErrorView> {
-    blocking(&station, move |station| station.finalize(&registration_id)).await
+pub async fn set_wizard_step(
+    station: SharedStation<'_>,
+    registration_id: String,
+    step: WizardStep,
+) -> Result<RegistrationView, ErrorView> {
+    blocking(&station, move |station| station.set_wizard_step(&registration_id, step)).await
+}
+
+/// The officer's sign-off: their own password again, then finalize (the window has no
+/// finalize without it).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station, password))]
+pub async fn finalize(
+    station: SharedStation<'_>,
+    registration_id: String,
+    password: String,
+) -> Result<RegistrationView, ErrorView> {
+    blocking(&station, move |station| {
+        station.finalize_signed_off(&registration_id, &password)
+    })
+    .await
+}
+
+/// What the documents step offers: the form's categories, their types, the limits on files.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn document_choices(station: SharedStation<'_>) -> Result<DocumentChoicesView, ErrorView> {
+    blocking(&station, move |station| station.document_choices()).await
+}
+
+/// Attach a document (a PDF or scanned pages) to a draft, replacing its category's earlier one.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station, document), fields(category = %document.category, pages = document.pages.len()))]
+pub async fn attach_document(
+    station: SharedStation<'_>,
+    registration_id: String,
+    document: DocumentInput,
+) -> Result<RegistrationView, ErrorView> {
+    blocking(&station, move |station| {
+        station.attach_document(&registration_id, document)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn remove_document(
+    station: SharedStation<'_>,
+    registration_id: String,
+    category: String,
+) -> Result<RegistrationView, ErrorView> {
+    blocking(&station, move |station| {
+        station.remove_document(&registration_id, &category)
+    })
+    .await
+}
+
+/// One page of a document, downscaled for the screen.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn document_page_preview(
+    station: SharedStation<'_>,
+    registration_id: String,
+    category: String,
+    page: u32,
+) -> Result<DocumentPreviewView, ErrorView> {
+    blocking(&station, move |station| {
+        station.document_page_preview(&registration_id, &category, page)
+    })
+    .await
+}
+
+/// The document scanners this station reaches through SANE (none without its tools).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn document_scanners(station: SharedStation<'_>) -> Result<Vec<ScannerView>, ErrorView> {
+    blocking(&station, move |station| station.document_scanners()).await
+}
+
+/// Scan one page, for the documents step to attach as it attaches a picked file.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn scan_document_page(station: SharedStation<'_>, device: String) -> Result<ScannedPageView, ErrorView> {
+    blocking(&station, move |station| station.scan_document_page(&device)).await
 }
 
 /// The acknowledgement slip of a finalized registration (while the station can read it).
@@ -363,6 +456,18 @@ pub async fn acknowledgement(
     registration_id: String,
 ) -> Result<AcknowledgementView, ErrorView> {
     blocking(&station, move |station| station.acknowledgement(&registration_id)).await
+}
+
+/// Saves what the window shows (the slip, as its print style sheet lays it out) as a PDF at
+/// `path`, which the clerk chose in the system's save dialog (see `crate::slip_pdf`). No role:
+/// it prints only what this window already shows. The path is not logged: the clerk may have
+/// named the file after the resident.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(window, path))]
+pub async fn save_slip_pdf(window: tauri::WebviewWindow, path: String) -> Result<(), ErrorView> {
+    let target = slip_pdf::target_for(&path).map_err(slip_pdf_refused)?;
+    slip_pdf::save(&window, &target).await.map_err(slip_pdf_refused)
 }
 
 #[tauri::command]
@@ -513,6 +618,22 @@ where
 fn for_the_window(error: StationError) -> ErrorView {
     tracing::warn!(code = error.code(), %error, "command refused");
     ErrorView::from(&error)
+}
+
+/// A slip that could not be saved, as the window gets it: `invalid_path` or `slip_pdf_failed`;
+/// the English detail goes to the log (not the path: the clerk may have named the file after the
+/// resident).
+fn slip_pdf_refused(error: SlipPdfError) -> ErrorView {
+    let code = match error {
+        SlipPdfError::InvalidPath(_) => ErrorCode::InvalidPath,
+        SlipPdfError::Failed(_) => ErrorCode::SlipPdfFailed,
+    };
+    tracing::warn!(code = code.as_str(), %error, "command refused");
+    ErrorView {
+        code,
+        params: BTreeMap::new(),
+        fields: Vec::new(),
+    }
 }
 
 /// A station call that panicked (a bug): the window gets a readable error with a stable code

@@ -4,4 +4,5 @@
 
 pub mod bindings;
 pub mod commands;
+pub mod slip_pdf;
 pub mod slot;

@@ -18,6 +18,9 @@ const DEFAULT_INTAKE_URL: &str = "http://127.0.0.1:8470";
 
 fn main() {
     tauri::Builder::default()
+        // The system's save dialog, for the slip's PDF; the window may open `save` and nothing
+        // else of it (`capabilities/main.json`).
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let config = station_config(app.handle())?;
             init_logging(&config.data_dir)?;

@@ -47,7 +47,7 @@ impl Station {
             if row.state != RegistrationState::PendingApproval {
                 return Err(invalid_state(&row));
             }
-            let (identity, _) = self.readable_identity(&vault, &row, &data_key)?;
+            let identity = self.readable_identity(&vault, &row, &data_key)?.identity;
             let station = vault.station()?.ok_or(StationError::NotSetUp)?;
             let officer = vault
                 .operators()?

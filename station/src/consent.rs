@@ -10,10 +10,10 @@
 //!   admin.
 
 use enroll_packet::ConsentRecord;
-use enroll_store::{NewAuditEvent, RegistrationState, Role};
+use enroll_store::NewAuditEvent;
 
 use crate::content::Draft;
-use crate::{invalid_state, rfc3339, FieldError, PermissionRule, RegistrationView, Station, StationError};
+use crate::{check_may_edit_draft, rfc3339, FieldError, RegistrationView, Station, StationError};
 
 impl Station {
     /// Record the resident's answer to the form's consent text for the draft `registration_id`.
@@ -31,15 +31,7 @@ impl Station {
         {
             let mut vault = self.vault();
             let row = vault.registration(registration_id)?;
-            if row.state != RegistrationState::Draft {
-                return Err(invalid_state(&row));
-            }
-            if operator.role == Role::Officer && row.created_by != operator.username {
-                return Err(StationError::not_permitted(
-                    PermissionRule::OthersDraft,
-                    format!("record the consent of {registration_id}"),
-                ));
-            }
+            check_may_edit_draft(&operator, &row, "record the consent of")?;
             if !agreed {
                 vault.refuse_consent(registration_id, &now)?;
                 tracing::info!(registration_id, by = %operator.username, "consent refused: registration ended");

@@ -23,6 +23,12 @@ pub struct Draft {
     /// The resident's consent, once given (absent in drafts saved before consent was asked).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<enroll_packet::ConsentRecord>,
+    /// The wizard step the draft was left at, so that it reopens there (see `wizard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wizard_step: Option<crate::WizardStep>,
+    /// The documents attached, one per category (absent in drafts saved before documents).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<crate::documents::DraftDocument>,
     /// The face as versions before the capture model kept it: read, never written.
     #[serde(default, rename = "face", skip_serializing)]
     legacy_face: Option<LegacyFace>,

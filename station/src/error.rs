@@ -101,6 +101,8 @@ error_codes! {
     DeviceNotConnected = "device_not_connected",
     DeviceBadImage = "device_bad_image",
     CaptureFailed = "capture_failed",
+    ScannerFailed = "scanner_failed",
+    ScannerUnavailable = "scanner_unavailable",
     DeviceBadRecord = "device_bad_record",
     DeviceBusy = "device_busy",
     CaptureTimeout = "capture_timeout",
@@ -145,6 +147,12 @@ error_codes! {
     UploadIncomplete = "upload_incomplete",
     IntakeError = "intake_error",
     Protocol = "protocol",
+    // The desktop shell's own (src-tauri), for what it does without the station.
+    /// A path the window sent is not one the shell writes to (not absolute, no such folder, the
+    /// wrong extension).
+    InvalidPath = "invalid_path",
+    /// The window could not be printed to the slip's PDF file; nothing was left at the path.
+    SlipPdfFailed = "slip_pdf_failed",
 }
 
 /// A code equals its text ("intake_unreachable"): what tests and logs compare.
@@ -441,6 +449,10 @@ fn device_code(error: &enroll_devices::DeviceError) -> ErrorCode {
         E::UsbTimeout { .. } => ErrorCode::CaptureTimeout,
         // Replays of recorded USB traffic run in tests only: reaching the window is a bug.
         E::UsbReplayMismatch { .. } | E::UsbRecording { .. } => ErrorCode::Internal,
+        E::Scanner { code, .. } if *code == enroll_devices::scanner::SCANNER_TOOL_MISSING => {
+            ErrorCode::ScannerUnavailable
+        }
+        E::Scanner { .. } => ErrorCode::ScannerFailed,
     }
 }
 

@@ -14,6 +14,8 @@ mod batch_review;
 pub mod biometrics;
 mod consent;
 mod content;
+mod document_scanner;
+mod documents;
 mod error;
 pub mod exchange;
 pub mod home;
@@ -38,12 +40,19 @@ pub mod sync_status;
 mod test_support;
 mod upload_center;
 mod views;
+mod wizard;
 
 pub use acknowledgement::AcknowledgementView;
 pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
 pub use batch_review::{BatchApprovalView, BatchRefusalView, MAX_BATCH_APPROVAL};
+pub use document_scanner::{ScannedPageView, ScannerView};
+pub use documents::{
+    DocumentCategoryView, DocumentChoicesView, DocumentInput, DocumentPage, DocumentPreviewView, DocumentView,
+};
 /// Which biometrics a registration takes (country configuration; see `with_capture_policy`).
 pub use enroll_schemas::CapturePolicy;
+/// A document file's format (`pdf`, `jpeg`, `png`), as the form and the views name it.
+pub use enroll_schemas::DocumentFileFormat;
 pub use error::{ErrorCode, ErrorParam, ErrorView, FieldError, PermissionRule, StationError};
 pub use exchange::{MediaExportView, MediaFailureView, MediaFolderKind, MediaFolderView, MediaImportView};
 pub use policy::{PolicyLimits, PolicyRequest, PolicyView};
@@ -54,6 +63,7 @@ pub use sync_engine::{start_background_sync, watch_sync, BackgroundSync};
 pub use sync_status::{IntakeLink, SyncListener, SyncStatusView, UploadProgressView};
 pub use upload_center::{UploadCenterView, UploadEntryView};
 pub use views::*;
+pub use wizard::WizardStep;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -111,6 +121,9 @@ pub struct Station {
     offline_limits: Mutex<offline::OfflineLimits>,
     /// The lists the forms choose from, as the register last sent them ([`register_config`]).
     master_data: Option<enroll_schemas::station_config::MasterData>,
+    /// The lists in force: the register's, each list it left empty taken from the embedded
+    /// default (see [`register_config::master_data_in_force`]).
+    master_data_in_force: enroll_schemas::station_config::MasterData,
     /// Who may sign in, and in which role, when the register sent a list (see
     /// [`operator_list`]); the register's configuration changes it while the station runs.
     operator_list: Mutex<Option<enroll_schemas::station_config::OperatorList>>,
@@ -179,6 +192,7 @@ impl Station {
                 .capture_policy
                 .unwrap_or_else(enroll_schemas::CapturePolicy::default_policy),
             offline_limits: Mutex::new(starting.offline_limits.unwrap_or_default()),
+            master_data_in_force: register_config::master_data_in_force(starting.master_data.as_ref())?,
             master_data: starting.master_data,
             operator_list: Mutex::new(starting.operators),
             sync_monitor: Default::default(),
@@ -329,6 +343,10 @@ impl Station {
                     }),
             );
             problems.extend(consent::consent_problem(self.form.spec().consent.is_some(), &draft));
+            problems.extend(documents::finalize_problems(
+                self.form.spec().documents.as_ref(),
+                &draft,
+            ));
             if !problems.is_empty() {
                 return Err(StationError::ValidationFailed(problems));
             }
@@ -344,6 +362,7 @@ impl Station {
                 identity,
                 exceptions: captured.exceptions,
                 biometrics: captured.records,
+                documents: documents::packet_documents(self.form.spec().documents.as_ref(), &draft)?,
                 meta: PacketMeta {
                     registration_id: registration_id.to_string(),
                     station_id: station.station_id.clone(),
@@ -361,6 +380,7 @@ impl Station {
             };
             let identity_view = contents.identity.clone();
             let consent_given_at = contents.meta.consent.as_ref().map(|c| c.given_at.clone());
+            let document_views = documents::packet_views(&contents.documents);
             packaging::store_finalized(&mut vault, &data_key, &contents)?;
             tracing::info!(registration_id, officer = %operator.username, "finalized");
             let row = vault.registration(registration_id)?;
@@ -376,6 +396,8 @@ impl Station {
                 decision: views::decision_of(row.approved_by, row.rejected_by),
                 register_status: None,
                 consent_given_at,
+                wizard_step: None,
+                documents: document_views,
             })
         }
     }
@@ -424,11 +446,19 @@ impl Station {
         let (_, data_key) = self.signed_in()?;
         let vault = self.vault();
         let row = vault.registration(registration_id)?;
-        let (identity, consent_given_at) = if row.state.is_readable() {
-            let (identity, consent) = self.readable_identity(&vault, &row, &data_key)?;
-            (Some(identity), consent.map(|c| c.given_at))
+        let (identity, consent_given_at, documents) = if row.state.is_readable() {
+            let readable = self.readable_identity(&vault, &row, &data_key)?;
+            (
+                Some(readable.identity),
+                readable.consent.map(|c| c.given_at),
+                readable.documents,
+            )
         } else {
-            (None, None)
+            (None, None, Vec::new())
+        };
+        let wizard_step = match row.state {
+            RegistrationState::Draft => self.current_draft(&vault, registration_id, &data_key)?.wizard_step,
+            _ => None,
         };
         let mut decision = views::decision_of(row.approved_by, row.rejected_by);
         if let Some(decision) = decision.as_mut().filter(|d| d.outcome == DecisionOutcome::Rejected) {
@@ -446,6 +476,8 @@ impl Station {
             decision,
             register_status: register_status::status_of(&vault, &data_key, registration_id)?,
             consent_given_at,
+            wizard_step,
+            documents,
         })
     }
 
@@ -567,22 +599,38 @@ impl Station {
         Ok(draft)
     }
 
-    /// The identity of a draft or pending registration, and the consent recorded with it (its
-    /// biometrics: see [`Station::biometrics`]).
+    /// The identity of a draft or pending registration, the consent recorded with it and its
+    /// documents, without their content (its biometrics: see [`Station::biometrics`]).
     fn readable_identity(
         &self,
         vault: &Vault,
         row: &RegistrationRow,
         data_key: &DataKey,
-    ) -> Result<(serde_json::Value, Option<enroll_packet::ConsentRecord>), StationError> {
+    ) -> Result<ReadableRegistration, StationError> {
         if row.state == RegistrationState::Draft {
             let draft = self.current_draft(vault, &row.registration_id, data_key)?;
-            return Ok((draft.identity.clone(), draft.consent.clone()));
+            return Ok(ReadableRegistration {
+                identity: draft.identity.clone(),
+                consent: draft.consent.clone(),
+                documents: documents::draft_views(&draft),
+            });
         }
         let container = content::read_pending(vault, &row.registration_id, data_key)?;
         let (contents, _) = PacketContents::from_bytes(&container)?;
-        Ok((contents.identity, contents.meta.consent))
+        Ok(ReadableRegistration {
+            documents: documents::packet_views(&contents.documents),
+            identity: contents.identity,
+            consent: contents.meta.consent,
+        })
     }
+}
+
+/// What the station can read of a draft or pending registration (see
+/// [`Station::readable_identity`]).
+struct ReadableRegistration {
+    identity: serde_json::Value,
+    consent: Option<enroll_packet::ConsentRecord>,
+    documents: Vec<DocumentView>,
 }
 
 /// Who may approve or reject: supervisors and admins, and nobody a registration they made
@@ -594,6 +642,21 @@ pub(crate) fn invalid_state(row: &RegistrationRow) -> StationError {
         registration_id: row.registration_id.clone(),
         state: row.state.into(),
     }
+}
+
+/// Who may change a draft (its identity, documents, consent, step): its maker, a supervisor,
+/// an admin; and only while it is a draft. `what` names the change, for the log.
+pub(crate) fn check_may_edit_draft(operator: &Operator, row: &RegistrationRow, what: &str) -> Result<(), StationError> {
+    if row.state != RegistrationState::Draft {
+        return Err(invalid_state(row));
+    }
+    if operator.role == Role::Officer && row.created_by != operator.username {
+        return Err(StationError::not_permitted(
+            PermissionRule::OthersDraft,
+            format!("{what} {}", row.registration_id),
+        ));
+    }
+    Ok(())
 }
 
 fn check_may_approve(operator: &Operator, row: &RegistrationRow) -> Result<(), StationError> {

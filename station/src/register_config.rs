@@ -14,6 +14,12 @@
 //! master data the next time the station starts, so that a registration never changes form or
 //! policy in front of a clerk.
 //!
+//! Until the register sends master data, the station offers the embedded default
+//! (`schemas/default/master-data.json`: document types per category, rejection reasons, a
+//! location hierarchy). Once it has, each list comes from the register's document, and a list
+//! that document leaves empty from the default: a register that sends only its rejection
+//! reasons does not leave the form's required documents without a type to choose.
+//!
 //! When the station asks: after every Sync now (and `enroll sync`), and in the background every
 //! [`BackgroundSync::configuration`](crate::BackgroundSync) while the intake answers. A failure
 //! to ask is logged; the station works on with what it has.
@@ -258,10 +264,34 @@ fn take(
     Ok((document.kind, document.version))
 }
 
+/// The master data in force: the register's, each empty list taken from the embedded default
+/// (see the module's notes).
+pub(crate) fn master_data_in_force(register: Option<&MasterData>) -> Result<MasterData, StationError> {
+    let default = enroll_schemas::default_master_data()
+        .map_err(|e| StationError::Config(format!("the embedded master data: {e}")))?;
+    let Some(register) = register else {
+        return Ok(default);
+    };
+    let either = |theirs: &Vec<_>, ours: Vec<_>| if theirs.is_empty() { ours } else { theirs.clone() };
+    Ok(MasterData {
+        locations: either(&register.locations, default.locations),
+        document_types: either(&register.document_types, default.document_types),
+        rejection_reasons: either(&register.rejection_reasons, default.rejection_reasons),
+    })
+}
+
 impl Station {
-    /// The lists the forms choose from, as the register last sent them (taken at start).
+    /// The lists the forms choose from, as the register last sent them (taken at start);
+    /// `None` before it sent any (the station then offers the embedded default: see
+    /// [`Station::master_data_in_force`]).
     pub fn master_data(&self) -> Option<&MasterData> {
         self.master_data.as_ref()
+    }
+
+    /// The lists the station offers: the register's, each list it left empty (or all, before
+    /// it sent any) from the embedded default.
+    pub fn master_data_in_force(&self) -> &MasterData {
+        &self.master_data_in_force
     }
 
     /// The offline limits in force.
@@ -270,23 +300,20 @@ impl Station {
     }
 
     /// The reasons a supervisor may choose from when rejecting a registration, from the
-    /// register's master data (empty before it sent any): the window offers them and the
-    /// supervisor may still word the reason. Anyone signed in may read them.
+    /// master data in force (the embedded default's before the register sent its own): the
+    /// window offers them and the supervisor may still word the reason. Anyone signed in may
+    /// read them.
     pub fn rejection_reasons(&self) -> Result<Vec<crate::MasterEntryView>, StationError> {
         self.signed_in()?;
         Ok(self
-            .master_data
-            .as_ref()
-            .map(|data| {
-                data.rejection_reasons
-                    .iter()
-                    .map(|entry| crate::MasterEntryView {
-                        code: entry.code.clone(),
-                        labels: entry.labels.clone(),
-                    })
-                    .collect()
+            .master_data_in_force
+            .rejection_reasons
+            .iter()
+            .map(|entry| crate::MasterEntryView {
+                code: entry.code.clone(),
+                labels: entry.labels.clone(),
             })
-            .unwrap_or_default())
+            .collect())
     }
 
     /// The register's operator list in force, if it sent one.

@@ -183,7 +183,7 @@ pub(crate) fn pending_registration(station: &Station) -> String {
 }
 
 /// A draft made by whoever is signed in, with everything finalize asks for but the resident's
-/// consent.
+/// consent: the identity, the face and the proof of identity (a one-page JPEG).
 pub(crate) fn complete_draft(station: &Station) -> String {
     let rid = station.new_registration().unwrap().registration_id;
     let identity = serde_json::json!({
@@ -195,5 +195,36 @@ pub(crate) fn complete_draft(station: &Station) -> String {
     station
         .capture_biometrics(&rid, crate::biometrics::PolicyStep::Face)
         .unwrap();
+    // The default form requires a proof of identity.
+    station
+        .attach_document(
+            &rid,
+            crate::DocumentInput {
+                category: "POI".into(),
+                document_type: "CIN".into(),
+                reference_number: Some("AB123456".into()),
+                pages: vec![jpeg_page(64, 40)],
+            },
+        )
+        .unwrap();
     rid
+}
+
+/// A real JPEG of `width` × `height` (a colour gradient), as the window sends a scanned page.
+pub(crate) fn jpeg_page(width: u32, height: u32) -> crate::DocumentPage {
+    let pixels = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 3) as u8, (y * 5) as u8, 128]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
+        .encode_image(&pixels)
+        .unwrap();
+    page_of("scan.jpg", &jpeg)
+}
+
+/// `bytes` as the window sends a file.
+pub(crate) fn page_of(file_name: &str, bytes: &[u8]) -> crate::DocumentPage {
+    use base64::Engine as _;
+    crate::DocumentPage {
+        file_name: file_name.into(),
+        data_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+    }
 }

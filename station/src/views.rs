@@ -229,6 +229,11 @@ pub struct RegistrationView {
     /// When the resident's consent was recorded, while the station can read the registration
     /// (absent: not given yet, or the form asks for none).
     pub consent_given_at: Option<String>,
+    /// The documents attached, without their content, while the station can read the
+    /// registration (draft, pending approval); empty otherwise.
+    pub documents: Vec<crate::DocumentView>,
+    /// The wizard step a draft was left at (absent: never moved, or not a draft).
+    pub wizard_step: Option<crate::WizardStep>,
 }
 
 /// What a supervisor decided. From `uploaded` on the state no longer says it, so every screen

@@ -12,6 +12,7 @@ import { BackendError } from './lib/backend/errors';
 import { setUiLanguage } from './lib/i18n/i18n.svelte';
 import { fieldInputId, rowStateId, TestId, uploadReleaseId, uploadRowId } from './lib/testIds';
 import { captureEveryStep } from './test/biometrics';
+import { attachDocument, signOff } from './test/wizard';
 import { FakeStation, PASSWORD } from './test/fakeBackend';
 
 // Home and the upload center watch the sync on a Tauri channel, which needs the IPC internals.
@@ -101,8 +102,12 @@ describe('the window', () => {
     await user.type(screen.getByTestId(fieldInputId('fullName', 'ara')), 'أمينة الإدريسي');
     await user.type(screen.getByTestId(fieldInputId('dateOfBirth')), '1990/02/28');
     await user.selectOptions(screen.getByTestId(fieldInputId('gender')), 'FLE');
+    // The wizard's steps, by Next: documents, biometrics, then the review and the sign-off.
+    await user.click(screen.getByTestId(TestId.WizardNext));
+    await attachDocument(user);
+    await user.click(screen.getByTestId(TestId.WizardNext));
     await captureEveryStep(user);
-    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+    await signOff(user);
 
     // The slip comes first, saying who the registration waits for; Done goes home.
     const slip = await screen.findByTestId(TestId.SlipScreen);

@@ -56,6 +56,7 @@ async fn station_folder(dir: &Path) -> (std::path::PathBuf, String, Vec<u8>) {
     station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, super::identity()).unwrap();
     super::capture_face(&station, &rid);
+    super::attach_proof_of_identity(&station, &rid);
     station.finalize(&rid).unwrap();
     station.log_in("admin", "admin password").unwrap();
     station.approve(&rid).unwrap();

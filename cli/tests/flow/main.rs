@@ -121,6 +121,31 @@ fn capture_face(station: &Station, registration_id: &str) {
     );
 }
 
+/// The document the default form requires: a proof of identity, one scanned page (a real JPEG
+/// made here, as the window sends a file).
+fn attach_proof_of_identity(station: &Station, registration_id: &str) {
+    use base64::Engine as _;
+    let pixels = image::RgbImage::from_fn(48, 32, |x, y| image::Rgb([(x * 5) as u8, (y * 7) as u8, 100]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
+        .encode_image(&pixels)
+        .unwrap();
+    station
+        .attach_document(
+            registration_id,
+            enroll_station::DocumentInput {
+                category: "POI".into(),
+                document_type: "CIN".into(),
+                reference_number: None,
+                pages: vec![enroll_station::DocumentPage {
+                    file_name: "id-card.jpg".into(),
+                    data_base64: base64::engine::general_purpose::STANDARD.encode(jpeg),
+                }],
+            },
+        )
+        .unwrap();
+}
+
 fn codes(error: &StationError) -> Vec<(String, String)> {
     match error {
         StationError::ValidationFailed(fields) => fields.iter().map(|f| (f.field.clone(), f.code.clone())).collect(),
@@ -218,8 +243,9 @@ async fn one_registration_travels_from_the_form_to_the_register() {
             ("gender".into(), "required".into()),
             ("biometrics.face".into(), "required".into()),
             ("consent".into(), "required".into()),
+            ("documents.POI".into(), "required".into()),
         ],
-        "an incomplete draft names every missing field, the resident's consent among them"
+        "an incomplete draft names every missing field, the resident's consent and the required document among them"
     );
     assert_eq!(
         station.registration(&rid).unwrap().state,
@@ -233,6 +259,7 @@ async fn one_registration_travels_from_the_form_to_the_register() {
     );
     station.save_draft(&rid, identity()).unwrap();
     capture_face(&station, &rid);
+    attach_proof_of_identity(&station, &rid);
     let face = station
         .biometric_preview(&rid, enroll_station::biometrics::Position::Face)
         .unwrap();
@@ -248,6 +275,15 @@ async fn one_registration_travels_from_the_form_to_the_register() {
         "the pending view says when consent was given"
     );
     assert_eq!(pending.state, "pending_approval");
+    assert_eq!(
+        pending
+            .documents
+            .iter()
+            .map(|d| d.category.as_str())
+            .collect::<Vec<_>>(),
+        ["POI"],
+        "the proof of identity is in the packet"
+    );
     assert_eq!(pending.identity.as_ref().unwrap()["gender"], "FLE");
     assert!(
         station.biometrics(&rid).unwrap().complete,
@@ -341,8 +377,10 @@ async fn one_registration_travels_from_the_form_to_the_register() {
             "identity.json",
             "meta.json",
             "individualBiometrics_bio_CBEFF.xml",
+            "documents/POI-1.jpg",
             "audit.json"
-        ]
+        ],
+        "the proof of identity, one scanned page, goes in as it was attached"
     );
 
     // Anyone with the station's public key checks the packet without the register key.
@@ -448,6 +486,7 @@ async fn a_tampered_packet_is_refused_by_the_intake_and_stays_queued() {
     station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity()).unwrap();
     capture_face(&station, &rid);
+    attach_proof_of_identity(&station, &rid);
     station.finalize(&rid).unwrap();
     station.log_in("admin", "a long passphrase").unwrap();
     station.approve(&rid).unwrap();

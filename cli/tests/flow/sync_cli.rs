@@ -52,6 +52,7 @@ pub(crate) async fn station_with_queue(
         station.record_consent(&rid, true).unwrap();
         station.save_draft(&rid, identity()).unwrap();
         capture_face(&station, &rid);
+        super::attach_proof_of_identity(&station, &rid);
         station.finalize(&rid).unwrap();
         ids.push(rid);
     }

@@ -315,6 +315,22 @@ impl Ui {
             .with_context(|| format!("pressing Enter in [data-testid={id}]"))
     }
 
+    /// Picks `files` in a file input, as the system's file chooser would (WebDriver sets them
+    /// on the input; the chooser itself is GTK's, out of WebDriver's reach). Several files go
+    /// as one selection, one path per line.
+    pub async fn choose_files(&self, id: &str, files: &[&Path]) -> Result<()> {
+        let element = self.wait_for(id).await?;
+        let paths: Vec<String> = files
+            .iter()
+            .map(|file| file.canonicalize().map(|p| p.display().to_string()))
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("the files for [data-testid={id}]"))?;
+        element
+            .send_keys(&paths.join("\n"))
+            .await
+            .with_context(|| format!("choosing {paths:?} in [data-testid={id}]"))
+    }
+
     pub async fn select(&self, id: &str, value: &str) -> Result<()> {
         let element = self.wait_for(id).await?;
         element

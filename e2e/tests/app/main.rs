@@ -38,6 +38,7 @@
 
 mod harness;
 mod sbi_devices;
+mod slip_pdf;
 mod tifinagh;
 // The whole table of the UI; the flow does not touch every id.
 #[allow(dead_code)]
@@ -529,10 +530,20 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.press_enter(id::CONSENT_AGREE).await?;
     ui.wait_for(id::CONSENT_GIVEN).await?;
 
-    // 5. Finalize with everything empty: the UI names each required field next to it, the
-    //    multilingual name in each mandatory language.
+    // 5. The wizard's review with everything empty lists what is left; Sign off goes to the
+    //    first step with something to fix and names each required field next to it, the
+    //    multilingual name in each mandatory language, without asking the station.
     ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
-    ui.click(id::FINALIZE_BUTTON).await?;
+    ui.wait_for_attr(&id::wizard_step_id("demographics"), "aria-current", "step")
+        .await?;
+    ui.click(&id::wizard_step_id("review")).await?;
+    let review = ui.text(id::REVIEW_STEP).await?;
+    ensure!(
+        review.contains("Still to do before sign-off"),
+        "the empty review says {review:?}"
+    );
+    ui.screenshot("04b-review-empty").await?;
+    ui.click(id::OFFICER_SIGN_OFF_OPEN).await?;
     for (field, language) in [
         ("fullName", Some("eng")),
         ("fullName", Some("ara")),
@@ -541,8 +552,6 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ] {
         ui.wait_for(&id::field_error(field, language)).await?;
     }
-    // The face is a biometric step: its error shows on its tile, as the fingers' do.
-    ui.wait_for(&id::tile_error_id("face")).await?;
     let banner = ui.text(id::BANNER).await?;
     ensure!(
         banner.contains("Some fields need attention"),
@@ -551,8 +560,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.screenshot("04-registration-required-fields").await?;
 
     // 6. Fill the form, the Arabic name right to left, but with a phone number that only the
-    //    station's check (the authority: the schema's patterns) refuses. Its field error
-    //    comes back over IPC and shows under the phone input.
+    //    station's check (the authority: the schema's patterns) refuses.
     ui.type_into(&id::field_input("fullName", Some("eng")), "Amina Idrissi")
         .await?;
     let arabic_input = ui.wait_for(&id::field_input("fullName", Some("ara"))).await?;
@@ -566,8 +574,28 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         .await?;
     ui.select(&id::field_input("gender", None), "FLE").await?;
     ui.type_into(&id::field_input("phone", None), "12-34").await?;
-    // The biometrics from the simulated devices: the right thumb is recorded missing, with
-    // its exception photo; every other finger, both irises and the face are captured.
+    // Enter goes on to the next step, as Next does.
+    ui.press_enter(&id::field_input("phone", None)).await?;
+    // 6a. The documents: the proof of identity from a file, a PDF (MOSIP's sample); the
+    //     proof of address as two pages from the scanner (the simulated station's is SANE's
+    //     own test device), which the packet will hold as one PDF.
+    ui.wait_for(id::DOCUMENTS_STEP).await?;
+    let identity_pdf = fixtures().join("mosip-packet-sample/components/id/proofOfIdentity.pdf");
+    attach_document(ui, "POI", "CIN", Some("AB123456"), &[&identity_pdf]).await?;
+    ui.select(&id::document_type_id("POA"), "UTILITY_BILL").await?;
+    for page in 1..=2 {
+        ui.click(&id::document_scan_id("POA")).await?;
+        ui.wait_for_attr(&id::document_pages_ready_id("POA"), "data-pages", &page.to_string())
+            .await
+            .with_context(|| format!("page {page} from the scanner"))?;
+    }
+    ui.screenshot("05-documents-scanned").await?;
+    attach_document(ui, "POA", "UTILITY_BILL", None, &[]).await?;
+    ensure_loaded_image(ui, &id::document_preview_id("POA")).await?;
+    ui.screenshot("05-documents").await?;
+    ui.click(id::WIZARD_NEXT).await?;
+    // 6b. The biometrics from the simulated devices: the right thumb is recorded missing,
+    //     with its exception photo; every other finger, both irises and the face are captured.
     capture_biometrics(
         ui,
         Some(("rightThumb", "Amputated at the first joint")),
@@ -577,7 +605,21 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ensure_loaded_image(ui, &id::tile_thumbnail_id("face")).await?;
     let quality = ui.text(&id::tile_quality_id("face")).await?;
     ensure!(quality.contains("threshold 90"), "the face's quality reads {quality:?}");
-    ui.click(id::FINALIZE_BUTTON).await?;
+    // 6c. The review reads it all back; the sign-off's password goes to the station, whose
+    //     check refuses the phone: its error comes back over IPC, under the phone input.
+    ui.click(id::WIZARD_NEXT).await?;
+    ui.wait_until("the review to show the documents and the biometrics", || async {
+        let review = ui.text(id::REVIEW_STEP).await?;
+        // The types as the default master data names them.
+        let whole = review.contains("National electronic identity card")
+            && review.contains("Water or electricity bill")
+            && review.contains("Face")
+            && !review.contains("Still to do");
+        Ok(whole.then_some(()))
+    })
+    .await?;
+    ui.screenshot("05b-review").await?;
+    sign_off(ui, OFFICER_PASSWORD).await?;
     let phone_error = ui.text(&id::field_error("phone", None)).await?;
     ensure!(
         phone_error.contains("expected format"),
@@ -585,13 +627,22 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     );
     ui.screenshot("05-registration-station-check").await?;
 
-    // 7. Correct the phone; the draft autosaves; finalize.
+    // 7. Correct the phone; the draft autosaves; a wrong password at the sign-off finalizes
+    //    nothing; the officer's own finalizes.
     ui.type_into(&id::field_input("phone", None), "+212600112233").await?;
     ui.wait_for_attr(id::AUTOSAVE_STATUS, "data-state", "saved")
         .await
         .context("the draft autosaves")?;
     ui.screenshot("06-registration-complete").await?;
-    ui.click(id::FINALIZE_BUTTON).await?;
+    sign_off(ui, "not my password").await?;
+    let refusal = ui.text(id::OFFICER_SIGN_OFF_ERROR).await?;
+    ensure!(
+        refusal.contains("Nothing was finalized"),
+        "a wrong sign-off password says {refusal:?}"
+    );
+    ui.screenshot("06a-sign-off-wrong-password").await?;
+    ui.type_into(id::OFFICER_SIGN_OFF_PASSWORD, OFFICER_PASSWORD).await?;
+    ui.press_enter(id::OFFICER_SIGN_OFF_PASSWORD).await?;
     // The wizard's last step: the acknowledgement slip, then home.
     done_with_slip(ui, &registration_id, "06b-slip").await?;
     ensure_finalized_banner(ui, &registration_id).await?;
@@ -603,7 +654,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     let rejected_id = new_registration(ui).await?;
     ui.click(id::CONSENT_AGREE).await?;
     ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
-    fill_and_finalize(ui, "Youssef Amrani", "يوسف العمراني").await?;
+    fill_and_finalize(ui, "Youssef Amrani", "يوسف العمراني", None).await?;
     done_with_slip(ui, &rejected_id, "").await?;
     ensure_finalized_banner(ui, &rejected_id).await?;
     let rejected_state_id = id::row_state_id(&rejected_id);
@@ -906,12 +957,19 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.click(id::CONSENT_AGREE).await?;
     ui.wait_for(&id::field_input("fullName", Some("ara"))).await?;
     ui.screenshot("11-registration-arabic").await?;
+    // The wizard's next steps in Arabic: the documents (the scanner labelled simulated), then
+    // the biometrics.
+    ui.click(id::WIZARD_NEXT).await?;
+    ui.wait_for(id::DOCUMENTS_STEP).await?;
+    ui.screenshot("11a-documents-arabic").await?;
+    ui.click(id::WIZARD_NEXT).await?;
     ui.wait_for(&id::step_simulated_badge_id("leftSlap")).await?;
     ui.scroll_to(id::BIOMETRICS_SECTION).await?;
     ui.screenshot("11b-biometrics-arabic").await?;
     ui.click(id::BACK_TO_HOME).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
-    // The new draft waits in the drafts list, and "continue" reopens it.
+    // The new draft waits in the drafts list, and "continue" reopens it on the step it was
+    // left at.
     ensure_in_list(ui, id::HOME_DRAFTS, &draft_id).await?;
     ui.click(&id::row_continue_id(&draft_id)).await?;
     let screen = ui.wait_for(id::REGISTRATION_SCREEN).await?;
@@ -919,6 +977,9 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         screen.attr("data-registration-id").await?.as_deref() == Some(draft_id.as_str()),
         "continuing the draft opened another registration"
     );
+    ui.wait_for_attr(&id::wizard_step_id("biometrics"), "aria-current", "step")
+        .await
+        .context("the draft reopens on the biometrics step")?;
     // 11c. In French: one capture on the reopened draft; the card reads in French throughout.
     ui.select(id::LANGUAGE_SELECT, "fr").await?;
     ui.click(&id::capture_step_id("leftSlap")).await?;
@@ -1098,7 +1159,7 @@ async fn approve_a_batch(ui: &Ui) -> Result<()> {
         let registration_id = new_registration(ui).await?;
         ui.click(id::CONSENT_AGREE).await?;
         ui.wait_for(&id::field_input("fullName", Some("eng"))).await?;
-        fill_and_finalize(ui, english, arabic).await?;
+        fill_and_finalize(ui, english, arabic, (index == 0).then_some("11c-arabic")).await?;
         if index == 0 {
             let direction = ui.client.execute("return document.documentElement.dir", vec![]).await?;
             ensure!(direction == "rtl", "the Arabic slip's document runs {direction}");
@@ -1273,15 +1334,18 @@ async fn done_with_slip(ui: &Ui, registration_id: &str, screenshot: &str) -> Res
     ensure_loaded_image(ui, id::SLIP_PHOTO).await?;
     if !screenshot.is_empty() {
         ui.screenshot(screenshot).await?;
+        slip_pdf::save_slip_as_pdf(ui, &Paths::resolve().artifacts, &format!("{screenshot}-pdf")).await?;
     }
     ui.click(id::SLIP_DONE).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
     Ok(())
 }
 
-/// Fill a new registration with valid values, capture the biometrics, wait for the autosave
-/// and finalize: on the acknowledgement slip (see [`done_with_slip`]).
-async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str) -> Result<()> {
+/// Fill a new registration with valid values through the wizard (the form, the proof of
+/// identity, the biometrics), review it and sign it off with the officer's password: on the
+/// acknowledgement slip (see [`done_with_slip`]). With `screenshots`, the documents step and
+/// the review are kept under that prefix.
+async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str, screenshots: Option<&str>) -> Result<()> {
     ui.type_into(&id::field_input("fullName", Some("eng")), english_name)
         .await?;
     ui.type_into(&id::field_input("fullName", Some("ara")), arabic_name)
@@ -1290,13 +1354,74 @@ async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str) -> Re
         .await?;
     ui.select(&id::field_input("gender", None), "MLE").await?;
     ui.type_into(&id::field_input("phone", None), "+212600445566").await?;
+    ui.click(id::WIZARD_NEXT).await?;
+    let identity_pdf = fixtures().join("mosip-packet-sample/components/id/proofOfIdentity.pdf");
+    attach_document(ui, "POI", "PASSPORT", None, &[&identity_pdf]).await?;
+    if let Some(prefix) = screenshots {
+        ui.screenshot(&format!("{prefix}-documents")).await?;
+    }
+    ui.click(id::WIZARD_NEXT).await?;
     capture_biometrics(ui, None, "").await?;
     ui.wait_for_attr(id::AUTOSAVE_STATUS, "data-state", "saved")
         .await
         .context("the draft autosaves")?;
-    ui.click(id::FINALIZE_BUTTON).await?;
+    if let Some(prefix) = screenshots {
+        ui.click(id::WIZARD_NEXT).await?;
+        ui.wait_for(id::OFFICER_SIGN_OFF_OPEN).await?;
+        ui.screenshot(&format!("{prefix}-review")).await?;
+    }
+    sign_off(ui, OFFICER_PASSWORD).await?;
     ui.wait_for(id::SLIP_SCREEN).await?;
     Ok(())
+}
+
+/// On the documents step: `category`'s document of `document_type`, with its number if given,
+/// from `files` (one PDF, or the pages as images; none when the pages were scanned); waits
+/// until the station holds it.
+async fn attach_document(
+    ui: &Ui,
+    category: &str,
+    document_type: &str,
+    number: Option<&str>,
+    files: &[&Path],
+) -> Result<()> {
+    ui.select(&id::document_type_id(category), document_type).await?;
+    if let Some(number) = number {
+        ui.type_into(&id::document_reference_id(category), number).await?;
+    }
+    // No files: the pages are already picked (scanned).
+    if !files.is_empty() {
+        ui.choose_files(&id::document_file_id(category), files).await?;
+    }
+    let attach = ui
+        .client
+        .find(fantoccini::Locator::Css(&format!(
+            "form:has([data-testid=\"{}\"]) button[type=submit]",
+            id::document_file_id(category)
+        )))
+        .await
+        .with_context(|| format!("the Attach button of {category}"))?;
+    attach.click().await?;
+    ui.wait_for_attr(&id::document_attached_id(category), "data-type", document_type)
+        .await
+        .with_context(|| format!("{category} attached as {document_type}"))
+}
+
+/// From any step of the wizard: the review, Sign off and finalize, the officer's `password`.
+/// The caller waits for what follows (the slip, or the station's refusal).
+async fn sign_off(ui: &Ui, password: &str) -> Result<()> {
+    ui.click(&id::wizard_step_id("review")).await?;
+    ui.click(id::OFFICER_SIGN_OFF_OPEN).await?;
+    ui.type_into(id::OFFICER_SIGN_OFF_PASSWORD, password).await?;
+    ui.press_enter(id::OFFICER_SIGN_OFF_PASSWORD).await
+}
+
+/// The real data from elsewhere beside the repository (`../shared/fixtures`, or
+/// `ENROLL_FIXTURES`): MOSIP's sample packet holds the documents the clerk attaches.
+fn fixtures() -> PathBuf {
+    std::env::var_os("ENROLL_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"))
 }
 
 /// The steps of the default capture policy, in order.
@@ -1483,6 +1608,32 @@ fn check_approved_packet(packet: &serde_json::Value) -> Result<()> {
     ensure!(
         fingers.iter().all(|finger| finger["position"] != thumb["position"]),
         "the excepted thumb has a record too"
+    );
+    // The documents: MOSIP's sample PDF as it was attached, and the two scanned pages of the
+    // proof of address joined into one PDF.
+    let documents = packet["documents"]
+        .as_array()
+        .context("the packet lists its documents")?;
+    let summary: Vec<_> = documents
+        .iter()
+        .map(|d| {
+            (
+                d["category"].as_str().unwrap_or_default(),
+                d["document_type"].as_str().unwrap_or_default(),
+                d["format"].as_str().unwrap_or_default(),
+                d["pdf_pages"].as_u64(),
+            )
+        })
+        .collect();
+    ensure!(
+        summary == [("POI", "CIN", "pdf", Some(1)), ("POA", "UTILITY_BILL", "pdf", Some(2))],
+        "the packet's documents: {documents:#?}"
+    );
+    let sample = std::fs::metadata(fixtures().join("mosip-packet-sample/components/id/proofOfIdentity.pdf"))?.len();
+    ensure!(
+        documents[0]["bytes"] == sample && documents[0]["reference_number"] == "AB123456",
+        "the proof of identity is not the file attached: {:#}",
+        documents[0]
     );
     Ok(())
 }

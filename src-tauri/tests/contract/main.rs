@@ -4,12 +4,17 @@
 //!   types and commands generate now, so the UI cannot drift from Rust: after changing a
 //!   command or a type the window sees, run `make bindings` (the same as
 //!   `UPDATE_BINDINGS=1 cargo test -p enroll-app --test contract`) and commit the file;
-//! - the window's capability grants exactly the commands of `src/commands.rs`, each once.
+//! - the window's capability grants exactly the commands of `src/commands.rs`, each once, and
+//!   of the plugins only the save dialog (`PLUGIN_PERMISSIONS`).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use enroll_app::bindings::{self, COMMAND_NAMES};
+
+/// What the window may use of Tauri's plugins: the system's save dialog, where the clerk
+/// chooses where the slip's PDF goes. Not the open dialog, the file system or anything else.
+const PLUGIN_PERMISSIONS: &[&str] = &["dialog:allow-save"];
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -67,12 +72,13 @@ fn the_window_may_call_exactly_the_commands_and_nothing_else() {
         .iter()
         .map(|name| format!("allow-{}", name.replace('_', "-")))
         .chain(["core:default".to_string()])
+        .chain(PLUGIN_PERMISSIONS.iter().map(|name| name.to_string()))
         .collect();
     let missing: Vec<_> = expected.difference(&granted).collect();
     let extra: Vec<_> = granted.difference(&expected).collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
-        "capabilities/main.json must grant core:default and one allow- per command of src/commands.rs; \
+        "capabilities/main.json must grant core:default, the plugin permissions listed here and one allow- per command of src/commands.rs; \
          missing {missing:?}, not a command {extra:?}"
     );
 }

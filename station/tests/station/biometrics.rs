@@ -176,6 +176,7 @@ async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
     let rid = station.new_registration().unwrap().registration_id;
     station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity("Karim Test")).unwrap();
+    crate::attach_proof_of_identity(station, &rid);
 
     let listed = station.devices().unwrap();
     assert_eq!(listed.len(), 3);
@@ -541,6 +542,7 @@ async fn steps_without_a_device_outside_the_policy_or_on_finalized_registrations
         "nothing left to capture"
     );
     station.save_draft(&rid, identity("Karim Test")).unwrap();
+    crate::attach_proof_of_identity(station, &rid);
     devices.face.script(&[95]);
     station.capture_biometrics(&rid, PolicyStep::Face).unwrap();
 
@@ -605,6 +607,7 @@ async fn simulated_devices_fill_the_packet_with_jpeg_2000_records_and_whole_slap
     let rid = station.new_registration().unwrap().registration_id;
     station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity("Karim Test")).unwrap();
+    crate::attach_proof_of_identity(station, &rid);
     let listed = station.devices().unwrap();
     assert!(listed.iter().all(|d| d.simulated), "{listed:?}");
 
@@ -684,6 +687,7 @@ async fn the_face_is_retried_under_its_threshold_signed_off_and_required_at_fina
     let rid = station.new_registration().unwrap().registration_id;
     station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity("Karim Test")).unwrap();
+    crate::attach_proof_of_identity(station, &rid);
     let field_errors = |error: enroll_station::StationError| {
         let enroll_station::StationError::ValidationFailed(fields) = error else {
             panic!("not a validation failure: {error:?}")

@@ -53,6 +53,7 @@ async fn rejected_packets_are_uploaded_and_only_acknowledged_ones_purged_after_r
         [
             ("registration_created", MAKER),
             ("consent_given", MAKER),
+            ("document_attached", MAKER),
             ("registration_finalized", MAKER),
             ("registration_rejected", SUPERVISOR)
         ]
@@ -95,6 +96,7 @@ async fn rejected_packets_are_uploaded_and_only_acknowledged_ones_purged_after_r
         [
             ("registration_created", MAKER),
             ("consent_given", MAKER),
+            ("document_attached", MAKER),
             ("registration_finalized", MAKER),
             ("registration_approved", SUPERVISOR),
             ("registration_uploaded", ADMIN),
@@ -107,6 +109,7 @@ async fn rejected_packets_are_uploaded_and_only_acknowledged_ones_purged_after_r
         [
             ("registration_created", MAKER),
             ("consent_given", MAKER),
+            ("document_attached", MAKER),
             ("registration_finalized", MAKER),
             ("registration_rejected", SUPERVISOR),
             ("registration_uploaded", ADMIN),
@@ -141,6 +144,7 @@ async fn finalize_answers_with_the_view_that_reading_the_pending_packet_back_giv
     let rid = station.new_registration().unwrap().registration_id;
     station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, crate::identity("Karim Test")).unwrap();
+    crate::attach_proof_of_identity(station, &rid);
     crate::capture_face(station, &rid);
     let answered = station.finalize(&rid).unwrap();
     let read_back = station.registration(&rid).unwrap();

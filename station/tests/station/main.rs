@@ -215,8 +215,34 @@ pub fn pending_registration(station: &Station) -> String {
     station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity("Karim Test")).unwrap();
     capture_face(station, &rid);
+    attach_proof_of_identity(station, &rid);
     station.finalize(&rid).unwrap();
     rid
+}
+
+/// The document the default form requires, as the window sends it: a proof of identity, a
+/// national identity card as one scanned page (a small real JPEG).
+pub fn proof_of_identity() -> enroll_station::DocumentInput {
+    let pixels = image::RgbImage::from_fn(48, 32, |x, y| image::Rgb([(x * 5) as u8, (y * 7) as u8, 100]));
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80)
+        .encode_image(&pixels)
+        .unwrap();
+    use base64::Engine as _;
+    enroll_station::DocumentInput {
+        category: "POI".into(),
+        document_type: "CIN".into(),
+        reference_number: None,
+        pages: vec![enroll_station::DocumentPage {
+            file_name: "id-card.jpg".into(),
+            data_base64: base64::engine::general_purpose::STANDARD.encode(jpeg),
+        }],
+    }
+}
+
+/// Attaches [`proof_of_identity`] to the draft.
+pub fn attach_proof_of_identity(station: &Station, registration_id: &str) {
+    station.attach_document(registration_id, proof_of_identity()).unwrap();
 }
 
 /// The face step of the capture model, once: a good simulated sitter passes the policy's

@@ -221,6 +221,7 @@ async fn no_file_the_station_writes_holds_resident_data() {
     let rid = station.new_registration().unwrap().registration_id;
     station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity(MARKER_NAME)).unwrap();
+    crate::attach_proof_of_identity(station, &rid);
     crate::capture_face(station, &rid);
     let capture = station.biometric_preview(&rid, Position::Face).unwrap();
     let png = base64::engine::general_purpose::STANDARD

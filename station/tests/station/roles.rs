@@ -41,6 +41,7 @@ fn draft_by_maker(station: &Station, _: Who) -> String {
     let rid = station.new_registration().unwrap().registration_id;
     station.record_consent(&rid, true).unwrap();
     station.save_draft(&rid, identity("Karim Test")).unwrap();
+    crate::attach_proof_of_identity(station, &rid);
     crate::capture_face(station, &rid);
     rid
 }
@@ -138,6 +139,37 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
         }),
         ("finalize", SIGNED_IN, draft_by_maker, |s, rid| {
             s.finalize(rid).map(|_| ())
+        }),
+        ("finalize_signed_off", SIGNED_IN, draft_by_maker, |s, rid| {
+            let me = s.status()?.operator.ok_or(StationError::NotSignedIn)?.username;
+            s.finalize_signed_off(rid, &password(&me)).map(|_| ())
+        }),
+        (
+            "set_wizard_step (someone else's draft)",
+            REVIEWERS,
+            draft_by_maker,
+            |s, rid| s.set_wizard_step(rid, enroll_station::WizardStep::Review).map(|_| ()),
+        ),
+        ("document_choices", SIGNED_IN, nothing, |s, _| {
+            s.document_choices().map(|_| ())
+        }),
+        (
+            "attach_document (someone else's draft)",
+            REVIEWERS,
+            draft_by_maker,
+            |s, rid| s.attach_document(rid, crate::proof_of_identity()).map(|_| ()),
+        ),
+        (
+            "remove_document (someone else's draft)",
+            REVIEWERS,
+            draft_by_maker,
+            |s, rid| s.remove_document(rid, "POI").map(|_| ()),
+        ),
+        ("document_page_preview", SIGNED_IN, pending_by_maker, |s, rid| {
+            s.document_page_preview(rid, "POI", 0).map(|_| ())
+        }),
+        ("document_scanners", SIGNED_IN, nothing, |s, _| {
+            s.document_scanners().map(|_| ())
         }),
         ("discard_draft (someone else's)", REVIEWERS, draft_by_maker, |s, rid| {
             s.discard_draft(rid)

@@ -107,6 +107,7 @@ export const TestId = {
   SlipPhoto: 'slip-photo',
   SlipRegistrationId: 'slip-registration-id',
   SlipPrint: 'slip-print',
+  SlipSavePdf: 'slip-save-pdf',
   SlipDone: 'slip-done',
   RegistrationSlipOpen: 'registration-slip-open',
   ConsentStep: 'consent-step',
@@ -115,6 +116,18 @@ export const TestId = {
   ConsentRefuseConfirm: 'consent-refuse-confirm',
   ConsentRefuseCancel: 'consent-refuse-cancel',
   ConsentGiven: 'consent-given',
+  WizardSteps: 'wizard-steps',
+  WizardNext: 'wizard-next',
+  WizardPrevious: 'wizard-previous',
+  ReviewStep: 'review-step',
+  OfficerSignOffOpen: 'officer-sign-off-open',
+  OfficerSignOffDialog: 'officer-sign-off-dialog',
+  OfficerSignOffPassword: 'officer-sign-off-password',
+  OfficerSignOffConfirm: 'officer-sign-off-confirm',
+  OfficerSignOffCancel: 'officer-sign-off-cancel',
+  OfficerSignOffError: 'officer-sign-off-error',
+  DocumentsStep: 'documents-step',
+  ReviewDocuments: 'review-documents',
   HomeSelectAll: 'home-select-all',
   HomeApproveSelected: 'home-approve-selected',
   BatchApproveDialog: 'batch-approve-dialog',
@@ -311,4 +324,39 @@ export function livePreviewStatusId(step: string): string {
 }
 export function livePreviewSimulatedId(step: string): string {
   return `live-preview-${step}-simulated`;
+}
+
+// The registration wizard (WizardSteps.svelte, ReviewStep.svelte, DocumentsStep.svelte).
+export function wizardStepId(step: string): string {
+  return `wizard-step-${step}`;
+}
+export function reviewEditId(step: string): string {
+  return `review-edit-${step}`;
+}
+export function documentFileId(category: string): string {
+  return `document-${category}-file`;
+}
+export function documentTypeId(category: string): string {
+  return `document-${category}-type`;
+}
+export function documentReferenceId(category: string): string {
+  return `document-${category}-reference`;
+}
+export function documentAttachedId(category: string): string {
+  return `document-${category}-attached`;
+}
+export function documentRemoveId(category: string): string {
+  return `document-${category}-remove`;
+}
+export function documentPreviewId(category: string): string {
+  return `document-${category}-preview`;
+}
+export function documentErrorId(category: string): string {
+  return `document-${category}-error`;
+}
+export function documentScanId(category: string): string {
+  return `document-${category}-scan`;
+}
+export function documentPagesReadyId(category: string): string {
+  return `document-${category}-pages-ready`;
 }

@@ -33,6 +33,11 @@ import type {
   DecisionView,
   DeviceKind,
   DeviceListView,
+  DocumentChoicesView,
+  DocumentFileFormat,
+  DocumentInput,
+  DocumentPreviewView,
+  DocumentView,
   ErrorView,
   ExceptionKindName,
   FieldError,
@@ -62,6 +67,8 @@ import type {
   RegisterStatusView,
   RegistrationState,
   ReturnedByRegisterView,
+  ScannedPageView,
+  ScannerView,
   RegistrationView,
   Role,
   SessionView,
@@ -73,6 +80,7 @@ import type {
   UploadCenterView,
   UploadEntryView,
   Value,
+  WizardStep,
 } from '../lib/backend/types';
 
 // ---------------------------------------------------------------------------------------------
@@ -180,7 +188,34 @@ export const FORM: FormSpec = {
       ar: 'تُستخدم المعلومات والبيانات البيومترية التي تقدمها اليوم لتسجيلك. هل توافق على التسجيل؟',
     },
   },
+  documents: {
+    max_file_bytes: 5 * 1024 * 1024,
+    max_pages: 10,
+    formats: ['pdf', 'jpeg', 'png'],
+    categories: [
+      { category: 'POI', label: { en: 'Proof of identity', fr: 'Justificatif d’identité', ar: 'إثبات الهوية' }, required: true },
+      { category: 'POA', label: { en: 'Proof of address', fr: 'Justificatif de domicile', ar: 'إثبات العنوان' }, required: false },
+    ],
+  },
 };
+
+/** The master data's document types of the fake station, per category. */
+const DOCUMENT_TYPES: Record<string, MasterEntryView[]> = {
+  POI: [
+    { code: 'CIN', labels: { eng: 'National identity card', fra: 'Carte nationale d’identité', ara: 'البطاقة الوطنية' } },
+    { code: 'PASSPORT', labels: { eng: 'Passport', fra: 'Passeport', ara: 'جواز السفر' } },
+  ],
+  POA: [{ code: 'UTILITY_BILL', labels: { eng: 'Utility bill', fra: 'Facture', ara: 'فاتورة' } }],
+};
+
+/** How the station tells a file's format: by its first bytes. */
+function formatOfBytes(base64: string): DocumentFileFormat | null {
+  const head = atob(base64.slice(0, 16));
+  if (head.startsWith('%PDF-')) return 'pdf';
+  if (head.startsWith('\xff\xd8\xff')) return 'jpeg';
+  if (head.startsWith('\x89PNG')) return 'png';
+  return null;
+}
 
 /** The ID schema's pattern for `phone`, which only the station checks (as in the real one). */
 const PHONE_PATTERN = /^\+?[0-9]{9,15}$/;
@@ -322,6 +357,8 @@ interface Registration {
   registerStatus: RegisterStatusView | null;
   /** When the resident agreed to the form's consent text (seeded registrations: at creation). */
   consentGivenAt: string | null;
+  documents: DocumentView[];
+  wizardStep: WizardStep | null;
 }
 
 export interface FakeStationOptions {
@@ -384,6 +421,9 @@ type Method = keyof Backend;
 export class FakeStation implements Backend {
   /** Every call, in order, with its arguments: for tests that check what was asked. */
   readonly calls: { method: Method; args: unknown[] }[] = [];
+  /** Where the slip was saved as a PDF, in order. */
+  readonly savedPdfs: string[] = [];
+  private saveDialogAnswer: string | null | undefined = undefined;
 
   private stationName: string | null;
   private centerId: string;
@@ -391,6 +431,7 @@ export class FakeStation implements Backend {
   private operators = new Map<string, Operator>();
   private registerListing: Map<string, 'listed' | 'suspended'> | null = null;
   private rejectionReasonList: MasterEntryView[] = [];
+  private scans = 0;
   private session: { username: string; locked: boolean } | null = null;
   private registrations = new Map<string, Registration>();
   private sequence = 0;
@@ -436,6 +477,15 @@ export class FakeStation implements Backend {
     return this;
   }
 
+  /**
+   * What the clerk picks in the system's save dialog from now on: a path, or null for Cancel.
+   * Unset, they keep the name offered, in a Documents folder.
+   */
+  answerSaveDialog(path: string | null): this {
+    this.saveDialogAnswer = path;
+    return this;
+  }
+
   /** The next call of `method` rejects with `error` (once), before doing anything. */
   failNext(method: Method, error: BackendError): this {
     this.failures.set(method, error);
@@ -452,6 +502,7 @@ export class FakeStation implements Backend {
     if (options.name) registration.identity.fullName = [{ language: 'eng', value: options.name }];
     if (state !== 'draft') {
       this.seedBiometricsComplete(registration.id);
+      registration.documents = [{ category: 'POI', document_type: 'CIN', reference_number: null, format: 'jpeg', pages: 1, bytes: 48_000 }];
       registration.state = state;
     }
     const decidedBy = options.decidedBy ?? 'karim.supervisor';
@@ -858,6 +909,20 @@ export class FakeStation implements Backend {
     });
   }
 
+  /** As the station's shell: refuses what it would (`src-tauri/src/slip_pdf.rs`), else keeps the path. */
+  async saveSlipPdf(path: string): Promise<null> {
+    this.enter('saveSlipPdf', [path]);
+    if (!path.startsWith('/') || !/.\.pdf$/i.test(path)) throw failure('invalid_path', `not a PDF path: ${path}`);
+    this.savedPdfs.push(path);
+    return null;
+  }
+
+  /** The clerk's answer to the save dialog, as the test set it (`answerSaveDialog`). */
+  async choosePdfPath(defaultName: string, title: string): Promise<string | null> {
+    this.enter('choosePdfPath', [defaultName, title]);
+    return this.saveDialogAnswer === undefined ? `/home/clerk/Documents/${defaultName}` : this.saveDialogAnswer;
+  }
+
   async biometricPreview(registrationId: string, position: Position): Promise<CaptureView> {
     this.enter('biometricPreview', [registrationId, position]);
     this.requireSession();
@@ -976,16 +1041,112 @@ export class FakeStation implements Backend {
     return this.biometricsView(registration);
   }
 
-  async finalize(registrationId: string): Promise<RegistrationView> {
-    this.enter('finalize', [registrationId]);
-    this.requireSession();
+  /** As the station: the officer's own password first (nothing finalized on a wrong one). */
+  async finalize(registrationId: string, password: string): Promise<RegistrationView> {
+    this.enter('finalize', [registrationId, '***']);
+    const me = this.requireSession();
+    if (me.password !== password) throw failure('wrong_credentials', 'wrong password');
     const registration = this.inState(registrationId, ['draft']);
     const problems = this.check(registration);
     if (FORM.consent && registration.consentGivenAt === null) problems.push(fieldError('consent', null, 'required'));
+    for (const category of FORM.documents?.categories ?? []) {
+      if (category.required && !registration.documents.some((d) => d.category === category.category)) {
+        problems.push(fieldError(`documents.${category.category}`, null, 'required'));
+      }
+    }
     if (problems.length > 0) throw validationFailed(problems);
     registration.state = 'pending_approval';
     this.touch(registration);
     return this.view(registration);
+  }
+
+  async setWizardStep(registrationId: string, step: WizardStep): Promise<RegistrationView> {
+    this.enter('setWizardStep', [registrationId, step]);
+    const me = this.requireSession();
+    const registration = this.inState(registrationId, ['draft']);
+    if (me.view.role === 'officer' && registration.createdBy !== me.view.username) {
+      throw notPermitted('others_draft', `work on ${registrationId}`);
+    }
+    registration.wizardStep = step;
+    return this.view(registration);
+  }
+
+  async documentChoices(): Promise<DocumentChoicesView> {
+    this.enter('documentChoices', []);
+    this.requireSession();
+    const rules = FORM.documents!;
+    return structuredClone({
+      categories: rules.categories.map((c) => ({ ...c, document_types: DOCUMENT_TYPES[c.category] ?? [] })),
+      max_file_bytes: rules.max_file_bytes,
+      max_pages: rules.max_pages,
+      formats: rules.formats,
+    });
+  }
+
+  /** As the station: the category and type checked, the format told by the bytes. */
+  async attachDocument(registrationId: string, document: DocumentInput): Promise<RegistrationView> {
+    this.enter('attachDocument', [registrationId, { ...document, pages: document.pages.map((p) => p.file_name) }]);
+    this.requireSession();
+    const registration = this.inState(registrationId, ['draft']);
+    const field = `documents.${document.category}`;
+    const types = DOCUMENT_TYPES[document.category];
+    if (!types) throw validationFailed([fieldError(field, null, 'unknown_category')]);
+    if (!types.some((t) => t.code === document.document_type)) throw validationFailed([fieldError(field, null, 'unknown_type')]);
+    if (document.pages.length === 0) throw validationFailed([fieldError(field, null, 'empty')]);
+    const formats = document.pages.map((p) => formatOfBytes(p.data_base64));
+    if (formats.some((f) => f === null)) throw validationFailed([fieldError(field, null, 'unsupported_format')]);
+    if (formats.includes('pdf') && formats.length > 1) throw validationFailed([fieldError(field, null, 'mixed_pdf_and_images')]);
+    const bytes = document.pages.reduce((sum, p) => sum + Math.floor((p.data_base64.length * 3) / 4), 0);
+    const view: DocumentView = {
+      category: document.category,
+      document_type: document.document_type,
+      reference_number: document.reference_number,
+      format: formats.length > 1 ? 'pdf' : formats[0]!,
+      pages: formats[0] === 'pdf' ? null : formats.length,
+      bytes,
+    };
+    registration.documents = [...registration.documents.filter((d) => d.category !== document.category), view];
+    this.touch(registration);
+    return this.view(registration);
+  }
+
+  async removeDocument(registrationId: string, category: string): Promise<RegistrationView> {
+    this.enter('removeDocument', [registrationId, category]);
+    this.requireSession();
+    const registration = this.inState(registrationId, ['draft']);
+    registration.documents = registration.documents.filter((d) => d.category !== category);
+    this.touch(registration);
+    return this.view(registration);
+  }
+
+  /** As a station on simulated devices: SANE's test backend, labelled simulated. */
+  async documentScanners(): Promise<ScannerView[]> {
+    this.enter('documentScanners', []);
+    this.requireSession();
+    return [{ name: 'test:0', vendor: 'Noname', model: 'frontend-tester', simulated: true }];
+  }
+
+  async scanDocumentPage(device: string): Promise<ScannedPageView> {
+    this.enter('scanDocumentPage', [device]);
+    this.requireSession();
+    if (device !== 'test:0') throw failure('device_not_connected', `${device} is not connected`);
+    this.scans += 1;
+    return { file_name: `scan-${this.scans}.png`, data_base64: PREVIEW.split(',')[1], width: 1, height: 1, dpi: 300 };
+  }
+
+  async documentPagePreview(registrationId: string, category: string, page: number): Promise<DocumentPreviewView> {
+    this.enter('documentPagePreview', [registrationId, category, page]);
+    this.requireSession();
+    const document = this.inState(registrationId, ['draft', 'pending_approval']).documents.find((d) => d.category === category);
+    if (!document) throw failure('not_found', `the document ${category} of ${registrationId}`);
+    return {
+      category,
+      page,
+      page_count: document.pages,
+      format: document.format,
+      bytes: document.bytes,
+      preview_data_url: document.format === 'pdf' ? null : PREVIEW,
+    };
   }
 
   async approve(registrationId: string): Promise<RegistrationView> {
@@ -1163,6 +1324,8 @@ export class FakeStation implements Backend {
       refusal: null,
       registerStatus: null,
       consentGivenAt: null,
+      documents: [],
+      wizardStep: null,
     };
     this.registrations.set(registration.id, registration);
     return registration;
@@ -1360,6 +1523,8 @@ export class FakeStation implements Backend {
       decision: this.decisionView(registration, true),
       register_status: registration.registerStatus,
       consent_given_at: readable ? registration.consentGivenAt : null,
+      documents: readable ? registration.documents : [],
+      wizard_step: registration.state === 'draft' ? registration.wizardStep : null,
     });
   }
 

@@ -8,7 +8,7 @@ import userEvent, { type UserEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 
 import { BackendError, type Notice } from '../../lib/backend/errors';
-import type { DeviceListView, PolicyStep } from '../../lib/backend/types';
+import type { DeviceListView, PolicyStep, WizardStep } from '../../lib/backend/types';
 import { translate } from '../../lib/i18n/catalogues';
 import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
 import {
@@ -36,21 +36,24 @@ import {
 import { BIOMETRIC_STEPS, captureEveryStep } from '../../test/biometrics';
 import { FakeStation, PASSWORD, SIMULATED_DEVICES, validationFailed, fieldError } from '../../test/fakeBackend';
 import { renderScreen } from '../../test/render';
+import { attachDocument, goToStep, signOff } from '../../test/wizard';
 import RegistrationScreen from './RegistrationScreen.svelte';
 
 afterEach(() => setUiLanguage('en'));
 
 /** A draft of the officer's, open on the screen, with the biometrics loaded. */
-async function openDraft(station = new FakeStation()) {
+async function openDraft(station = new FakeStation(), step: WizardStep = 'biometrics') {
   station.signIn('sara.officer');
   const registrationId = (await station.newRegistration()).registration_id;
   await station.recordConsent(registrationId, true);
+  // The wizard reopens a draft on the step it was left at.
+  await station.setWizardStep(registrationId, step);
   const onDone = vi.fn<(notice: Notice | null) => void>();
   // Finalize ends on the acknowledgement slip.
   const onOpenSlip = vi.fn<(registrationId: string, notice: Notice | null) => void>();
   const onSignedOut = vi.fn();
   renderScreen(station, RegistrationScreen, { registrationId, onDone, onOpenSlip, onSignedOut });
-  await screen.findByTestId(TestId.BiometricsStatus);
+  await screen.findByTestId(step === 'biometrics' ? TestId.BiometricsStatus : TestId.WizardSteps);
   return { station, registrationId, onDone, onOpenSlip, onSignedOut, user: userEvent.setup() };
 }
 
@@ -249,6 +252,7 @@ describe('devices', () => {
     station.signIn('sara.officer');
     const registrationId = (await station.newRegistration()).registration_id;
     await station.recordConsent(registrationId, true);
+    await station.setWizardStep(registrationId, 'biometrics');
     renderScreen(station, RegistrationScreen, { registrationId, onDone: vi.fn(), onOpenSlip: vi.fn(), onSignedOut: vi.fn() });
 
     const failure = await screen.findByTestId(TestId.BiometricsLoadError);
@@ -469,18 +473,22 @@ describe('languages', () => {
 });
 
 describe('finalize', () => {
+  /** Every step but the biometrics done, and the face taken: on the biometrics step. */
   async function fillFormAndFace(user: UserEvent) {
     await user.type(screen.getByTestId(fieldInputId('fullName', 'eng')), 'Amina Idrissi');
     await user.type(screen.getByTestId(fieldInputId('fullName', 'ara')), 'أمينة الإدريسي');
     await user.type(screen.getByTestId(fieldInputId('dateOfBirth')), '1990/02/28');
     await user.selectOptions(screen.getByTestId(fieldInputId('gender')), 'FLE');
-    await user.click(screen.getByTestId(captureStepId('face')));
+    await goToStep(user, 'documents');
+    await attachDocument(user);
+    await goToStep(user, 'biometrics');
+    await user.click(await screen.findByTestId(captureStepId('face')));
     await waitFor(() => expect(attempts('face')).toBe(1));
   }
 
   test('Finalize with biometrics to do flags each finger and eye, without asking the station', async () => {
     const station = new FakeStation().queueQualities('thumbs', [20, 90]);
-    const { onDone, user } = await openDraft(station);
+    const { onDone, user } = await openDraft(station, 'demographics');
     await fillFormAndFace(user);
     await user.click(screen.getByTestId(captureStepId('thumbs')));
     await waitFor(() => expect(attempts('thumbs')).toBe(1));
@@ -488,7 +496,8 @@ describe('finalize', () => {
     await user.type(await screen.findByTestId(TestId.ExceptionReason), 'Prosthetic eye{Enter}');
     await waitFor(() => expect(text(tileStateId('rightIris'))).toContain('Prosthetic eye'));
 
-    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+    await goToStep(user, 'review');
+    await user.click(screen.getByTestId(TestId.OfficerSignOffOpen));
 
     expect(await screen.findByTestId(tileErrorId('leftIndex'))).toBeTruthy();
     expect(text(tileErrorId('leftIndex'))).toBe('Capture this before finalizing, or record it as an exception');
@@ -512,17 +521,18 @@ describe('finalize', () => {
   });
 
   test("the station's own biometrics problems show on the tiles they name", async () => {
-    const { station, registrationId, onOpenSlip, user } = await openDraft();
+    const { station, registrationId, onOpenSlip, user } = await openDraft(undefined, 'demographics');
     await fillFormAndFace(user);
     await captureEveryStep(user);
     // A station with a stricter policy than the view said: its answer is the authority.
     station.failNext('finalize', validationFailed([fieldError('biometrics.rightIris', null, 'below_threshold')]));
-    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+    await signOff(user);
+    // Back on the biometrics step, the tile flagged.
     expect((await screen.findByTestId(tileErrorId('rightIris'))).textContent).toContain('Below the threshold');
     expect(screen.getByTestId(TestId.Banner).textContent).not.toContain('biometrics.');
     expect(onOpenSlip).not.toHaveBeenCalled();
 
-    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+    await signOff(user);
     await waitFor(() => expect(onOpenSlip).toHaveBeenCalledOnce());
     expect(station.stateOf(registrationId)).toBe('pending_approval');
   });

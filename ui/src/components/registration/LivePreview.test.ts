@@ -99,6 +99,7 @@ describe('LivePreview', () => {
     station.signIn('sara.officer');
     const registrationId = (await station.newRegistration()).registration_id;
     await station.recordConsent(registrationId, true);
+    await station.setWizardStep(registrationId, 'biometrics');
     renderScreen(station, RegistrationScreen, { registrationId, onDone: () => undefined, onOpenSlip: () => undefined, onSignedOut: () => undefined });
     await screen.findByTestId(TestId.BiometricsStatus);
     const user = userEvent.setup();

@@ -1,8 +1,9 @@
-// The registration screen over a fake station: what a clerk types reaches the station, the
-// station's field errors show under the input they concern (in the UI language), and
-// Finalize hands the registration on. A supervisor's review shows the same form read-only.
+// The registration screen over a fake station: the wizard's steps (what a clerk types reaches
+// the station, the documents, the review), the station's field errors under the input they
+// concern on their step (in the UI language), and the officer's sign-off that hands the
+// registration on. A supervisor's review shows the same form read-only.
 
-import { screen, waitFor, within } from '@testing-library/svelte';
+import { cleanup, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 
@@ -12,6 +13,15 @@ import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
 import {
   captureStepId,
   consentTextId,
+  documentAttachedId,
+  documentErrorId,
+  documentFileId,
+  documentPagesReadyId,
+  documentPreviewId,
+  documentReferenceId,
+  documentRemoveId,
+  documentScanId,
+  documentTypeId,
   fieldErrorId,
   fieldInputId,
   stepSimulatedBadgeId,
@@ -20,10 +30,12 @@ import {
   tileMarkExceptionId,
   tileQualityId,
   tileThumbnailId,
+  wizardStepId,
 } from '../../lib/testIds';
 import { captureEveryStep } from '../../test/biometrics';
-import { FakeStation, fieldError, validationFailed } from '../../test/fakeBackend';
+import { FakeStation, fieldError, PASSWORD, validationFailed } from '../../test/fakeBackend';
 import { renderScreen } from '../../test/render';
+import { attachDocument, goToStep, signOff } from '../../test/wizard';
 import RegistrationScreen from './RegistrationScreen.svelte';
 
 afterEach(() => setUiLanguage('en'));
@@ -47,12 +59,16 @@ async function openDraft() {
   return { station, registrationId, ...handlers, user: userEvent.setup() };
 }
 
+/** Every step filled as a clerk would, ending on the biometrics step. */
 async function fillValidForm(user: ReturnType<typeof userEvent.setup>, phone = '+212600112233') {
   await user.type(screen.getByTestId(fieldInputId('fullName', 'eng')), 'Amina Idrissi');
   await user.type(screen.getByTestId(fieldInputId('fullName', 'ara')), 'أمينة الإدريسي');
   await user.type(screen.getByTestId(fieldInputId('dateOfBirth')), '1990/02/28');
   await user.selectOptions(screen.getByTestId(fieldInputId('gender')), 'FLE');
   await user.type(screen.getByTestId(fieldInputId('phone')), phone);
+  await user.click(screen.getByTestId(TestId.WizardNext));
+  await attachDocument(user);
+  await user.click(screen.getByTestId(TestId.WizardNext));
   await captureEveryStep(user);
 }
 
@@ -120,11 +136,12 @@ describe('the consent step', () => {
 });
 
 describe('registration form', () => {
-  test('what the clerk types is saved to the station, and Finalize hands it to a supervisor, then the slip', async () => {
+  test('what the clerk types, the document and the biometrics are reviewed, and the officer’s sign-off hands them to a supervisor, then the slip', async () => {
     const { station, registrationId, onDone, onOpenSlip, user } = await openDraft();
     expect(screen.getByTestId(TestId.RegistrationId).textContent).toBe(`Registration ID: ${registrationId}`);
     // The Arabic name is typed right to left.
     expect(screen.getByTestId(fieldInputId('fullName', 'ara')).getAttribute('dir')).toBe('rtl');
+    expect(screen.getByTestId(wizardStepId('demographics')).getAttribute('aria-current')).toBe('step');
 
     await fillValidForm(user);
     // The face is a step card like the others: its device said to be simulated, its quality
@@ -133,7 +150,22 @@ describe('registration form', () => {
     expect(screen.getByTestId(tileQualityId('face')).textContent).toBe('95 / threshold 90');
     expect(await screen.findByTestId(tileThumbnailId('face'))).toBeTruthy();
     expect(screen.queryByTestId(tileMarkExceptionId('face'))).toBeNull();
-    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+
+    // The review reads everything back before the sign-off.
+    await user.click(screen.getByTestId(TestId.WizardNext));
+    const review = await screen.findByTestId(TestId.ReviewStep);
+    await waitFor(() => expect(review.textContent).toContain('Face'));
+    expect(review.textContent).toContain('Amina Idrissi');
+    expect(review.querySelector('[lang="ar"]')?.textContent).toBe('أمينة الإدريسي');
+    expect(review.textContent).toContain('National identity card');
+    expect(review.textContent).not.toContain('Still to do');
+
+    // A wrong password finalizes nothing; the right one does.
+    await user.click(screen.getByTestId(TestId.OfficerSignOffOpen));
+    await user.type(await screen.findByTestId(TestId.OfficerSignOffPassword), 'not my password{Enter}');
+    expect((await screen.findByTestId(TestId.OfficerSignOffError)).textContent).toBe('Wrong password. Nothing was finalized.');
+    expect(station.stateOf(registrationId)).toBe('draft');
+    await user.type(screen.getByTestId(TestId.OfficerSignOffPassword), `${PASSWORD}{Enter}`);
 
     await waitFor(() => expect(onOpenSlip).toHaveBeenCalledOnce());
     expect(onDone).not.toHaveBeenCalled();
@@ -153,29 +185,44 @@ describe('registration form', () => {
     expect(notice?.text('en')).toBe(`Registration ${registrationId} is waiting for a supervisor’s approval`);
   });
 
-  test('Finalize with empty required fields names each one next to its input, without asking the station', async () => {
+  test('the review lists what is still to do, and Sign off names each missing field on its step, without asking the station', async () => {
     const { station, onDone, user } = await openDraft();
+    await goToStep(user, 'review');
+    const review = await screen.findByTestId(TestId.ReviewStep);
+    await waitFor(() => expect(review.textContent).toContain('Still to do before sign-off'));
+    for (const step of ['Demographics', 'Documents', 'Biometrics']) expect(review.textContent).toContain(step);
 
-    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+    await user.click(screen.getByTestId(TestId.OfficerSignOffOpen));
 
+    // The first step to fix is shown, each of its problems next to its input.
     expect((await screen.findByTestId(fieldErrorId('fullName', 'eng'))).textContent?.trim()).toBe('Required in English');
+    expect(screen.getByTestId(wizardStepId('demographics')).getAttribute('aria-current')).toBe('step');
     expect(screen.getByTestId(fieldErrorId('fullName', 'ara')).textContent?.trim()).toBe('Required in العربية');
     expect(screen.getByTestId(fieldErrorId('dateOfBirth')).textContent?.trim()).toBe('This field is required');
     expect(screen.getByTestId(fieldErrorId('gender')).textContent?.trim()).toBe('This field is required');
-    expect(screen.getByTestId(tileErrorId('face')).textContent?.trim()).toBe('Capture the face before finalizing');
     // French is optional in this form: no error there, and none for the optional phone.
     expect(screen.queryByTestId(fieldErrorId('fullName', 'fra'))).toBeNull();
     expect(screen.queryByTestId(fieldErrorId('phone'))).toBeNull();
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId(fieldInputId('fullName', 'eng'))));
+    // The other steps with something to fix say so in the row of steps, and on the step.
+    for (const step of ['documents', 'biometrics'] as const) {
+      expect(screen.getByTestId(wizardStepId(step)).textContent).toContain('to fix');
+    }
+    await goToStep(user, 'documents');
+    expect(screen.getByTestId(documentErrorId('POI')).textContent).toBe('This document is required.');
+    await goToStep(user, 'biometrics');
+    expect((await screen.findByTestId(tileErrorId('face'))).textContent?.trim()).toBe('Capture the face before finalizing');
     expect(screen.getByTestId(TestId.Banner).textContent).toContain('Some fields need attention');
+    expect(screen.queryByTestId(TestId.OfficerSignOffDialog)).toBeNull();
     expect(station.calls.map((c) => c.method)).not.toContain('finalize');
     expect(onDone).not.toHaveBeenCalled();
   });
 
-  test("the station's validation_failed answer shows under the input it names, and goes once corrected", async () => {
+  test("the station's validation_failed answer shows under the input it names, on its step, and goes once corrected", async () => {
     const { station, registrationId, onOpenSlip, user } = await openDraft();
     // Only the station checks the schema's pattern for phone numbers.
     await fillValidForm(user, '12-34');
-    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+    await signOff(user);
 
     const error = await screen.findByTestId(fieldErrorId('phone'));
     expect(error.textContent?.trim()).toBe('Not in the expected format, e.g. +212600000000');
@@ -188,7 +235,7 @@ describe('registration form', () => {
     await user.clear(phone);
     await user.type(phone, '+212600112233');
     expect(screen.queryByTestId(fieldErrorId('phone'))).toBeNull();
-    await user.click(screen.getByRole('button', { name: 'Finalize' }));
+    await signOff(user);
     await waitFor(() => expect(onOpenSlip).toHaveBeenCalledOnce());
     expect(station.stateOf(registrationId)).toBe('pending_approval');
   });
@@ -200,7 +247,9 @@ describe('registration form', () => {
     // A station whose schema requires the French name too: the form did not say so, the
     // station's check (the authority) does.
     station.failNext('finalize', validationFailed([fieldError('fullName', 'fra', 'required', 'required in Français')]));
-    await user.click(screen.getByRole('button', { name: 'Finaliser' }));
+    await goToStep(user, 'review');
+    expect(screen.getByTestId(TestId.OfficerSignOffOpen).textContent?.trim()).toBe('Signer et finaliser');
+    await signOff(user);
 
     const error = await screen.findByTestId(fieldErrorId('fullName', 'fra'));
     expect(error.textContent?.trim()).toBe('Obligatoire en Français');
@@ -209,6 +258,104 @@ describe('registration form', () => {
     expect(french.parentElement).toBe(error.parentElement);
     expect(french.getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByTestId(TestId.Banner).textContent).toContain('Certains champs sont à corriger');
+  });
+});
+
+describe('the wizard', () => {
+  test('by keyboard: Enter in the form goes to the next step, and the caret follows to its first control', async () => {
+    const { user } = await openDraft();
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId(fieldInputId('fullName', 'eng'))));
+    await user.keyboard('Amina{Enter}');
+    await waitFor(() => expect(screen.getByTestId(wizardStepId('documents')).getAttribute('aria-current')).toBe('step'));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId(documentTypeId('POI'))));
+    await user.click(screen.getByTestId(TestId.WizardPrevious));
+    expect((await screen.findByTestId(fieldInputId('fullName', 'eng')) as HTMLInputElement).value).toBe('Amina');
+  });
+
+  test('a draft left at a step reopens there, the station keeping where it was', async () => {
+    const { station, registrationId, user } = await openDraft();
+    await goToStep(user, 'biometrics');
+    await waitFor(() => expect(station.calls.some((c) => c.method === 'setWizardStep' && c.args[1] === 'biometrics')).toBe(true));
+    cleanup();
+
+    open(station, registrationId);
+    await screen.findByTestId(TestId.BiometricsStatus);
+    expect(screen.getByTestId(wizardStepId('biometrics')).getAttribute('aria-current')).toBe('step');
+    expect(screen.queryByTestId(fieldInputId('fullName', 'eng'))).toBeNull();
+  });
+});
+
+describe('the documents step', () => {
+  const attachButton = (category: string) =>
+    screen.getByTestId(documentFileId(category)).closest('form')!.querySelector<HTMLButtonElement>('button[type="submit"]')!;
+
+  async function onDocuments(language: 'en' | 'fr' | 'ar' = 'en') {
+    setUiLanguage(language);
+    const opened = await openDraft();
+    await goToStep(opened.user, 'documents');
+    await screen.findByTestId(TestId.DocumentsStep);
+    return opened;
+  }
+
+  test('a file is attached with its type and number, shown with its first page, replaced and removed', async () => {
+    const { station, registrationId, user } = await onDocuments();
+    await user.type(screen.getByTestId(documentReferenceId('POI')), 'AB123456');
+    await attachDocument(user);
+    const attached = screen.getByTestId(documentAttachedId('POI'));
+    expect(attached.textContent).toContain('National identity card');
+    expect(attached.textContent).toContain('No. AB123456');
+    expect(attached.textContent).toContain('1 page');
+    expect(await screen.findByTestId(documentPreviewId('POI'))).toBeTruthy();
+    const call = station.calls.find((c) => c.method === 'attachDocument');
+    expect(call?.args).toEqual([
+      registrationId,
+      { category: 'POI', document_type: 'CIN', reference_number: 'AB123456', pages: ['identity-card.jpg'] },
+    ]);
+
+    await attachDocument(user, 'POI', 'PASSPORT');
+    expect(screen.getByTestId(documentAttachedId('POI')).getAttribute('data-type')).toBe('PASSPORT');
+    await user.click(screen.getByTestId(documentRemoveId('POI')));
+    await waitFor(() => expect(screen.queryByTestId(documentAttachedId('POI'))).toBeNull());
+  });
+
+  test('pages scanned on the (simulated) scanner are attached as one document', async () => {
+    const { station, registrationId, user } = await onDocuments();
+    // Each category offers it, marked simulated.
+    expect(await screen.findAllByText('Scanner: Noname frontend-tester (simulated)')).toHaveLength(2);
+    await user.selectOptions(screen.getByTestId(documentTypeId('POA')), 'UTILITY_BILL');
+    await user.click(screen.getByTestId(documentScanId('POA')));
+    await user.click(await screen.findByTestId(documentScanId('POA')));
+    await waitFor(() => expect(screen.getByTestId(documentPagesReadyId('POA')).getAttribute('data-pages')).toBe('2'));
+    expect(screen.getByTestId(documentPagesReadyId('POA')).textContent).toContain('Ready to attach: 2 pages');
+    await user.click(attachButton('POA'));
+
+    const attached = await screen.findByTestId(documentAttachedId('POA'));
+    expect(attached.getAttribute('data-pages')).toBe('2');
+    expect(attached.textContent).toContain('Utility bill');
+    expect(station.calls.find((c) => c.method === 'attachDocument')?.args).toEqual([
+      registrationId,
+      { category: 'POA', document_type: 'UTILITY_BILL', reference_number: null, pages: ['scan-1.png', 'scan-2.png'] },
+    ]);
+    expect(screen.queryByTestId(documentPagesReadyId('POA'))).toBeNull();
+  });
+
+  test('in French, a file too large is refused before it is read, and one that is not a document by the station', async () => {
+    const { station, user } = await onDocuments('fr');
+    expect(screen.getByTestId(TestId.DocumentsStep).textContent).toContain('jusqu’à 10 pages, 5,2 Mo chacune');
+    await user.selectOptions(screen.getByTestId(documentTypeId('POI')), 'CIN');
+    const large = new File([new Uint8Array(6 * 1024 * 1024)], 'scan.png', { type: 'image/png' });
+    await user.upload(screen.getByTestId(documentFileId('POI')) as HTMLInputElement, large);
+    await user.click(attachButton('POI'));
+    expect((await screen.findByTestId(documentErrorId('POI'))).textContent).toBe('scan.png dépasse 5,2 Mo.');
+    expect(station.calls.map((c) => c.method)).not.toContain('attachDocument');
+
+    const text = new File(['not a document'], 'notes.png', { type: 'image/png' });
+    await user.upload(screen.getByTestId(documentFileId('POI')) as HTMLInputElement, text);
+    expect(attachButton('POI').textContent?.trim()).toBe('Joindre');
+    await user.click(attachButton('POI'));
+    await waitFor(() => expect(station.calls.map((c) => c.method)).toContain('attachDocument'));
+    expect(screen.getByTestId(documentFileId('POI')).getAttribute('aria-invalid')).toBe('true');
+    expect(screen.queryByTestId(documentAttachedId('POI'))).toBeNull();
   });
 });
 
@@ -234,6 +381,17 @@ describe('review screen', () => {
 
     await userEvent.setup().click(screen.getByRole('button', { name: 'Back to registrations' }));
     await waitFor(() => expect(onDone).toHaveBeenCalledWith(null));
+  });
+
+  test('the supervisor sees the documents beside the form, each with its type and first page', async () => {
+    const station = new FakeStation().signIn('karim.supervisor');
+    const registrationId = station.seedRegistration('pending_approval', { name: 'Youssef Amrani' });
+    open(station, registrationId);
+    const documents = await screen.findByTestId(TestId.ReviewDocuments);
+    await waitFor(() => expect(documents.textContent).toContain('National identity card'));
+    expect(documents.textContent).toContain('Proof of identity');
+    expect(await screen.findByTestId(documentPreviewId('POI'))).toBeTruthy();
+    expect(screen.queryByTestId(documentRemoveId('POI'))).toBeNull();
   });
 
   test('the supervisor approves from the review screen, and home says so', async () => {

@@ -8,5 +8,18 @@
 
 import type { commands } from './bindings';
 
+/**
+ * What the window asks of the system rather than the station, behind the same interface so that
+ * tests fake it too.
+ */
+export interface SystemDialogs {
+  /**
+   * The system's save dialog for a PDF, titled `title`, offering `defaultName` in the user's
+   * Documents folder when the system has one. The absolute path the clerk chose, or null when
+   * they cancelled.
+   */
+  choosePdfPath(defaultName: string, title: string): Promise<string | null>;
+}
+
 /** Every method rejects with a `BackendError` (see `errors.ts`), never with a bare value. */
-export type Backend = typeof commands;
+export type Backend = typeof commands & SystemDialogs;

@@ -51,9 +51,33 @@ export const commands = {
 	forceCapture: (registrationId: string, step: PolicyStep, supervisor: string, password: string) => __TAURI_INVOKE<BiometricsView>("force_capture", { registrationId, step, supervisor, password }),
 	/**  The resident agreed to the form's consent text, or refused it (which ends the registration). */
 	recordConsent: (registrationId: string, agreed: boolean) => __TAURI_INVOKE<RegistrationView>("record_consent", { registrationId, agreed }),
-	finalize: (registrationId: string) => __TAURI_INVOKE<RegistrationView>("finalize", { registrationId }),
+	/**  Remember the wizard step the draft is at, so that it reopens there. */
+	setWizardStep: (registrationId: string, step: WizardStep) => __TAURI_INVOKE<RegistrationView>("set_wizard_step", { registrationId, step }),
+	/**
+	 *  The officer's sign-off: their own password again, then finalize (the window has no
+	 *  finalize without it).
+	 */
+	finalize: (registrationId: string, password: string) => __TAURI_INVOKE<RegistrationView>("finalize", { registrationId, password }),
+	/**  What the documents step offers: the form's categories, their types, the limits on files. */
+	documentChoices: () => __TAURI_INVOKE<DocumentChoicesView>("document_choices"),
+	/**  Attach a document (a PDF or scanned pages) to a draft, replacing its category's earlier one. */
+	attachDocument: (registrationId: string, document: DocumentInput) => __TAURI_INVOKE<RegistrationView>("attach_document", { registrationId, document }),
+	removeDocument: (registrationId: string, category: string) => __TAURI_INVOKE<RegistrationView>("remove_document", { registrationId, category }),
+	/**  One page of a document, downscaled for the screen. */
+	documentPagePreview: (registrationId: string, category: string, page: number) => __TAURI_INVOKE<DocumentPreviewView>("document_page_preview", { registrationId, category, page }),
+	/**  The document scanners this station reaches through SANE (none without its tools). */
+	documentScanners: () => __TAURI_INVOKE<ScannerView[]>("document_scanners"),
+	/**  Scan one page, for the documents step to attach as it attaches a picked file. */
+	scanDocumentPage: (device: string) => __TAURI_INVOKE<ScannedPageView>("scan_document_page", { device }),
 	/**  The acknowledgement slip of a finalized registration (while the station can read it). */
 	acknowledgement: (registrationId: string) => __TAURI_INVOKE<AcknowledgementView>("acknowledgement", { registrationId }),
+	/**
+	 *  Saves what the window shows (the slip, as its print style sheet lays it out) as a PDF at
+	 *  `path`, which the clerk chose in the system's save dialog (see `crate::slip_pdf`). No role:
+	 *  it prints only what this window already shows. The path is not logged: the clerk may have
+	 *  named the file after the resident.
+	 */
+	saveSlipPdf: (path: string) => __TAURI_INVOKE<null>("save_slip_pdf", { path }),
 	approve: (registrationId: string) => __TAURI_INVOKE<RegistrationView>("approve", { registrationId }),
 	/**
 	 *  Several pending registrations approved after the supervisor's password, each on its own
@@ -79,7 +103,7 @@ export const commands = {
 };
 
 /* Constants */
-export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","media_incomplete","media_manifest_invalid","media_signature_invalid","media_file_missing","media_file_truncated","media_file_changed","media_file_unexpected","media_receipt_invalid","config_invalid","device_not_connected","device_bad_image","capture_failed","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","offline_limit_reached","request_key_unproven","operator_not_listed","operator_suspended","operator_role_not_listed","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","request_key_unknown","signature_refused","signature_expired","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol"] as const;
+export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","media_incomplete","media_manifest_invalid","media_signature_invalid","media_file_missing","media_file_truncated","media_file_changed","media_file_unexpected","media_receipt_invalid","config_invalid","device_not_connected","device_bad_image","capture_failed","scanner_failed","scanner_unavailable","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","offline_limit_reached","request_key_unproven","operator_not_listed","operator_suspended","operator_role_not_listed","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","request_key_unknown","signature_refused","signature_expired","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol","invalid_path","slip_pdf_failed"] as const;
 
 export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_registration","others_draft","remove_self","reset_own_password","sign_off_needs_supervisor"] as const;
 
@@ -213,6 +237,98 @@ export type DeviceView = {
 /**  Which way a language's text runs. */
 export type Direction = "ltr" | "rtl";
 
+/**  One category the form asks for. */
+export type DocumentCategoryView = {
+	category: string,
+	/**  Per UI language code ("en", "fr", "ar"), as the form's labels. */
+	label: { [key in string]: string },
+	required: boolean,
+	/**
+	 *  The document types accepted (master data: those naming this category, and those naming
+	 *  none), labelled per language code ("eng", "fra", "ara") as master data is.
+	 */
+	document_types: MasterEntryView[],
+};
+
+/**
+ *  What the documents step offers: each category of the form with its document types, and the
+ *  limits on files. No categories: the form asks for no documents (the step is skipped).
+ */
+export type DocumentChoicesView = {
+	categories: DocumentCategoryView[],
+	/**  The largest file accepted, in bytes (0 when no documents are asked). */
+	max_file_bytes: number,
+	/**  The most images one document may have (0 when no documents are asked). */
+	max_pages: number,
+	formats: DocumentFileFormat[],
+};
+
+/**  A document file's format, as the form names it. */
+export type DocumentFileFormat = "pdf" | "jpeg" | "png";
+
+/**  A document the clerk attaches to a draft, as the window sends it. */
+export type DocumentInput = {
+	/**  A category of the form's `documents`, e.g. "POI". */
+	category: string,
+	/**  A document type the master data lists for the category, e.g. "CIN". */
+	document_type: string,
+	/**  The number printed on the document, if it has one (at most 64 characters). */
+	reference_number: string | null,
+	/**  One PDF, or one image per scanned page, in page order. */
+	pages: DocumentPage[],
+};
+
+/**  One file of a document, as the window read it from disk or the scanner. */
+export type DocumentPage = {
+	/**
+	 *  The file's name as the window had it. Neither kept nor logged: the format is told by the
+	 *  bytes, and a name may carry the resident's (the log never holds resident data).
+	 */
+	file_name: string,
+	/**  The file's bytes, standard base64. */
+	data_base64: string,
+};
+
+/**  One page of a document to show. */
+export type DocumentPreviewView = {
+	category: string,
+	/**  The page shown, counted from 0. */
+	page: number,
+	/**  The document's pages, as in [`DocumentView::pages`]. */
+	page_count: number | null,
+	/**  This page's file format (for a finalized document: the packet file's). */
+	format: DocumentFileFormat,
+	/**  This page's file size, in bytes. */
+	bytes: number,
+	/**
+	 *  `data:image/jpeg;base64,...`, the longest side at most 1200 pixels; `None` for a PDF
+	 *  (the window says it is a PDF of so many pages; the station does not render PDFs).
+	 */
+	preview_data_url: string | null,
+};
+
+/**
+ *  A document of a registration as the window lists it: no content (see
+ *  [`Station::document_page_preview`]).
+ */
+export type DocumentView = {
+	category: string,
+	document_type: string,
+	reference_number: string | null,
+	/**
+	 *  What the packet holds (or will hold) for it: `pdf` for a PDF and for several images
+	 *  (joined into one PDF at finalize), else the one image's format.
+	 */
+	format: DocumentFileFormat,
+	/**
+	 *  The pages: the images attached, or the pages counted in a PDF; `None` for a PDF whose
+	 *  pages cannot be counted without reading it whole (compressed object streams).
+	 */
+	pages: number | null,
+	/**  The files' size together, in bytes. */
+	bytes: number,
+};
+
 /**
  *  Every code the window can receive. Stable: the UI branches on them and the vault
  *  keeps them as the last upload error of a queued packet.
@@ -225,7 +341,7 @@ export type ErrorCode = "not_set_up" | "already_set_up" | "wrong_credentials" | 
 /**  Params: `rule` (a [`PermissionRule`]). */
 "not_permitted" | "not_found" | 
 /**  Params: `registration_id`, `state` (a registration state). */
-"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "media_incomplete" | "media_manifest_invalid" | "media_signature_invalid" | "media_file_missing" | "media_file_truncated" | "media_file_changed" | "media_file_unexpected" | "media_receipt_invalid" | "config_invalid" | "device_not_connected" | "device_bad_image" | "capture_failed" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "usb_access_denied" | "slap_segmentation_failed" | "no_device" | "force_capture_not_allowed" | "offline_limit_reached" | 
+"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "media_incomplete" | "media_manifest_invalid" | "media_signature_invalid" | "media_file_missing" | "media_file_truncated" | "media_file_changed" | "media_file_unexpected" | "media_receipt_invalid" | "config_invalid" | "device_not_connected" | "device_bad_image" | "capture_failed" | "scanner_failed" | "scanner_unavailable" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "usb_access_denied" | "slap_segmentation_failed" | "no_device" | "force_capture_not_allowed" | "offline_limit_reached" | 
 /**  The sync waits for a sign-in, which vouches for the key the station signs its requests with. */
 "request_key_unproven" | 
 /**
@@ -239,7 +355,14 @@ export type ErrorCode = "not_set_up" | "already_set_up" | "wrong_credentials" | 
  *  The register's operator list gives the operator another role. Params: `username`,
  *  `role` (the listed one).
  */
-"operator_role_not_listed" | "intake_unreachable" | "invalid_url" | "packet_rejected" | "duplicate_registration" | "unknown_station" | "station_exists" | "station_pending" | "station_revoked" | "enrollment_code_invalid" | "request_key_unknown" | "signature_refused" | "signature_expired" | "bad_receipt" | "upload_too_large" | "checksum_mismatch" | "upload_gone" | "upload_incomplete" | "intake_error" | "protocol";
+"operator_role_not_listed" | "intake_unreachable" | "invalid_url" | "packet_rejected" | "duplicate_registration" | "unknown_station" | "station_exists" | "station_pending" | "station_revoked" | "enrollment_code_invalid" | "request_key_unknown" | "signature_refused" | "signature_expired" | "bad_receipt" | "upload_too_large" | "checksum_mismatch" | "upload_gone" | "upload_incomplete" | "intake_error" | "protocol" | 
+/**
+ *  A path the window sent is not one the shell writes to (not absolute, no such folder, the
+ *  wrong extension).
+ */
+"invalid_path" | 
+/**  The window could not be printed to the slip's PDF file; nothing was left at the path. */
+"slip_pdf_failed";
 
 /**  A parameter of an error's sentence: text, or a number (which picks a plural form). */
 export type ErrorParam = string | number;
@@ -289,6 +412,36 @@ export type FormConsent = {
 	text: { [key in string]: string },
 };
 
+/**  One category of document the form asks for. */
+export type FormDocumentCategory = {
+	/**
+	 *  MOSIP's category code, e.g. "POI" (proof of identity), "POA" (of address): as a packet
+	 *  names its documents, 1 to 32 of `A-Z a-z 0-9 _ -`.
+	 */
+	category: string,
+	/**  What the form calls it, per UI language code ("en", "fr", "ar"), as the field labels. */
+	label: { [key in string]: string },
+	/**  Whether finalize refuses a registration without it. */
+	required: boolean,
+};
+
+/**
+ *  The documents a registration carries (proof of identity, of address, ...): which categories
+ *  the form asks for, which of them are required, and the limits on the files a clerk attaches.
+ *  Which document types each category accepts is master data (`document_types` whose `parent`
+ *  is the category), so that a country adds a type without a new form.
+ */
+export type FormDocuments = {
+	/**  The largest file a clerk may attach, in bytes: 1 KiB to 20 MiB. */
+	max_file_bytes: number,
+	/**  The most images (scanned pages) one document may have: 1 to 50. A PDF is one file. */
+	max_pages: number,
+	/**  The file formats accepted, told by the files' bytes (never by their names). */
+	formats: DocumentFileFormat[],
+	/**  The categories, in the order the form shows them: 1 to 32. */
+	categories: FormDocumentCategory[],
+};
+
 export type FormField = {
 	/**  The identity document's key, e.g. "fullName". */
 	id: string,
@@ -327,6 +480,8 @@ export type FormSpec = {
 	fields: FormField[],
 	/**  The consent the resident gives before a registration starts (absent: none is asked). */
 	consent?: FormConsent | null,
+	/**  The documents the resident brings (absent: the country asks for none at the station). */
+	documents?: FormDocuments | null,
 };
 
 /**  Where a page of a list ends; the window sends it back as is for the next page. */
@@ -623,6 +778,13 @@ export type RegistrationView = {
 	 *  (absent: not given yet, or the form asks for none).
 	 */
 	consent_given_at: string | null,
+	/**
+	 *  The documents attached, without their content, while the station can read the
+	 *  registration (draft, pending approval); empty otherwise.
+	 */
+	documents: DocumentView[],
+	/**  The wizard step a draft was left at (absent: never moved, or not a draft). */
+	wizard_step: WizardStep | null,
 };
 
 /**  The packets the register returned that no supervisor has handled yet. */
@@ -635,6 +797,27 @@ export type ReturnedByRegisterView = {
 
 /**  A role as the window names it: the vault's [`enroll_store::Role`], spelled for IPC. */
 export type RoleName = "admin" | "supervisor" | "officer";
+
+/**  One scanned page, as a file the clerk could have picked. */
+export type ScannedPageView = {
+	/**  `scan-<n>.png`, for the window's list of pages. */
+	file_name: string,
+	/**  The PNG's bytes, standard base64 (as `DocumentPage::data_base64`). */
+	data_base64: string,
+	width: number,
+	height: number,
+	dpi: number,
+};
+
+/**  A scanner the window offers. */
+export type ScannerView = {
+	/**  SANE's device name: what [`Station::scan_document_page`] takes. */
+	name: string,
+	vendor: string,
+	model: string,
+	/**  SANE's `test` backend, offered on a station with simulated devices. */
+	simulated: boolean,
+};
 
 /**  Whether someone is signed in, and whether their session is locked. */
 export type SessionState = "signed_out" | "active" | "locked";
@@ -797,4 +980,10 @@ export type UploadProgressView = {
 };
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**
+ *  The wizard's steps after the consent (which is asked first, once, and is not a place to
+ *  stop). The sign-off and the slip are moments, not steps a draft can be left at.
+ */
+export type WizardStep = "demographics" | "documents" | "biometrics" | "review";
 

@@ -1,5 +1,8 @@
-// The `Backend` over Tauri IPC: the generated command functions, each turning a rejection into
-// a `BackendError` so screens see one error type.
+// The `Backend` over Tauri IPC: the generated command functions and the system's save dialog,
+// each turning a rejection into a `BackendError` so screens see one error type.
+
+import { documentDir, join } from '@tauri-apps/api/path';
+import { save } from '@tauri-apps/plugin-dialog';
 
 import type { Backend } from './backend';
 import { commands } from './bindings';
@@ -21,4 +24,18 @@ function withBackendErrors<T extends Record<string, AnyCommand>>(api: T): T {
   return wrapped as T;
 }
 
-export const tauriBackend: Backend = withBackendErrors(commands);
+/**
+ * The system's save dialog (Tauri's dialog plugin; the window is granted its `save` alone).
+ * Nothing is written here: the shell's `save_slip_pdf` command writes to the path chosen.
+ */
+async function choosePdfPath(defaultName: string, title: string): Promise<string | null> {
+  let defaultPath = defaultName;
+  try {
+    defaultPath = await join(await documentDir(), defaultName);
+  } catch {
+    // No Documents folder known to the system: the dialog starts where it likes.
+  }
+  return await save({ title, defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
+}
+
+export const tauriBackend: Backend = withBackendErrors({ ...commands, choosePdfPath });

@@ -134,8 +134,9 @@ describe('Tamazight', () => {
   });
 
   it('is written in Tifinagh throughout: Latin letters only in placeholders, units and codes', () => {
-    // What Moroccan usage leaves in Latin letters: byte units, USB, the sample enrollment code.
-    const latinKept = /\{[\w|.]+\}|\b(?:[KMG]?B\/s|MB|USB|ABCD-EFGH-JKMN)\b/g;
+    // What Moroccan usage leaves in Latin letters: byte units, USB, file formats, the sample
+    // enrollment code.
+    const latinKept = /\{[\w|.]+\}|\b(?:[KMG]?B(?:\/s)?|USB|PDF|JPEG|PNG|ABCD-EFGH-JKMN)\b/g;
     for (const [key, message] of Object.entries(zgh)) {
       for (const text of texts(message)) {
         const rest = text.replace(latinKept, '');

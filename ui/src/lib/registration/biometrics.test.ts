@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { toBackendError } from '../backend/errors';
 import type { FieldError, StepView } from '../backend/types';
-import { FakeStation } from '../../test/fakeBackend';
+import { FakeStation, PASSWORD } from '../../test/fakeBackend';
 import { attemptCounter, biometricsErrorKey, biometricsProblems, isBiometricsError, tileState } from './biometrics';
 
 function step(overrides: Partial<StepView> = {}): StepView {
@@ -77,9 +77,16 @@ describe('the local check agrees with the station', () => {
       dateOfBirth: '1990/02/28',
       gender: 'FLE',
     });
+    // So is the required document (the documents step's check).
+    await station.attachDocument(id, {
+      category: 'POI',
+      document_type: 'CIN',
+      reference_number: null,
+      pages: [{ file_name: 'card.jpg', data_base64: '/9j/4AAQSkZJRgABAQAAAQ==' }],
+    });
     await prepare(station, id);
     const local = biometricsProblems(await station.biometrics(id)).map((e) => `${e.field} ${e.code}`);
-    const remote = await station.finalize(id).then(
+    const remote = await station.finalize(id, PASSWORD).then(
       () => [],
       (caught) => toBackendError(caught).fields.map((e) => `${e.field} ${e.code}`),
     );

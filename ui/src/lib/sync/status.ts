@@ -3,7 +3,8 @@
 // change of status means the lists on screen are out of date.
 
 import type { IntakeLink, SyncStatusView, UploadProgressView } from '../backend/types';
-import { formattingLocale, translate, type MessageKey, type UiLanguage } from '../i18n/catalogues';
+import { translate, type MessageKey, type UiLanguage } from '../i18n/catalogues';
+import { formatNumber, formatScaled } from '../i18n/numbers';
 
 export const LINK_KEYS: Record<IntakeLink, MessageKey> = {
   unknown: 'sync.link.unknown',
@@ -44,15 +45,6 @@ export function runMoved(previous: SyncStatusView | null, next: SyncStatusView):
   return previous.running && next.running && next.run_done !== previous.run_done;
 }
 
-function formatNumber(value: number, language: UiLanguage, fractionDigits: number): string {
-  // Latin digits in every language, like the times (`i18n/time.ts`) and the ids beside them.
-  return new Intl.NumberFormat(formattingLocale(language), {
-    maximumFractionDigits: fractionDigits,
-    minimumFractionDigits: 0,
-    numberingSystem: 'latn',
-  }).format(value);
-}
-
 /** A whole percentage as the language writes it: "42%", "42 %", "42٪". */
 export function formatPercent(percent: number, language: UiLanguage): string {
   return translate(language, 'sync.percent', { value: formatNumber(percent, language, 0) });
@@ -68,17 +60,5 @@ const RATE_UNITS: readonly MessageKey[] = ['sync.rate.B', 'sync.rate.kB', 'sync.
  */
 export function formatRate(bytesPerSecond: number, language: UiLanguage): string {
   if (!(bytesPerSecond > 0)) return translate(language, 'sync.rate.measuring');
-  let value = bytesPerSecond;
-  let unit = 0;
-  for (;;) {
-    const digits = unit > 0 && value < 10 ? 1 : 0;
-    const rounded = Math.round(value * 10 ** digits) / 10 ** digits;
-    // 999 960 B/s rounds to 1000 KB/s: say 1 MB/s instead.
-    if (rounded >= 1000 && unit < RATE_UNITS.length - 1) {
-      value /= 1000;
-      unit += 1;
-      continue;
-    }
-    return translate(language, RATE_UNITS[unit], { value: formatNumber(rounded, language, digits) });
-  }
+  return formatScaled(bytesPerSecond, RATE_UNITS, language);
 }
