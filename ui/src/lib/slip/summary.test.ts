@@ -28,6 +28,13 @@ describe('the slip’s summary', () => {
     expect(slipLines(FORM, identity, 'en').find((l) => l.fieldId === 'gender')?.values[0].text).toBe('Female');
   });
 
+  it('writes a phone number and a date left to right, whatever the page’s direction', () => {
+    const lines = slipLines(FORM, { ...identity, phone: '+212600112233' }, 'ar');
+    expect(lines.find((l) => l.fieldId === 'phone')?.values[0]).toEqual({ language: null, direction: 'ltr', text: '+212600112233' });
+    expect(lines.find((l) => l.fieldId === 'dateOfBirth')?.values[0].direction).toBe('ltr');
+    expect(lines.find((l) => l.fieldId === 'gender')?.values[0].direction).toBe('auto');
+  });
+
   it('shows nothing for an identity it cannot read', () => {
     expect(slipLines(FORM, null, 'en')).toEqual([]);
   });

@@ -34,7 +34,10 @@ export function slipLines(spec: FormSpec, identity: Value | null, language: UiLa
     } else {
       const option = field.options.find((o) => o.value === value);
       const text = option ? pickLabel(option.label, language, value) : value;
-      shown = [{ language: null, direction: 'auto', text }];
+      // A phone number or a date has no letters to tell its direction: in an Arabic slip it
+      // would take the page's and read "212600445566+". It is written left to right everywhere.
+      const direction = field.control === 'phone' || field.control === 'date' ? 'ltr' : 'auto';
+      shown = [{ language: null, direction, text }];
     }
     if (shown.length > 0) lines.push({ fieldId: field.id, label: pickLabel(field.label, language, field.id), values: shown });
   }
