@@ -98,14 +98,7 @@ pub fn open_capture_station(data_dir: &Path, now: &str) -> anyhow::Result<Captur
 
 /// An identity the default form accepts at finalize.
 pub fn identity(n: u64) -> serde_json::Value {
-    serde_json::json!({
-        "fullName": [
-            {"language": "eng", "value": format!("Resident {n}")},
-            {"language": "ara", "value": "أمينة الإدريسي"}
-        ],
-        "dateOfBirth": "1990/02/28",
-        "gender": "FLE"
-    })
+    enroll_station::example_identity(&format!("Resident {n}"))
 }
 
 /// A registration captured and ready to finalize.

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::station_config::MasterData;
 use crate::{FieldError, FieldKind, IdSchema, SchemaError, UiSpec};
 
 /// The schema version written into every identity document the station makes.
@@ -25,6 +26,53 @@ pub enum Control {
     Date,
     Dropdown,
     Phone,
+    /// A yes/no question: the value is [`CHECKBOX_YES`] or [`CHECKBOX_NO`].
+    Checkbox,
+}
+
+/// A checkbox's value when ticked, and when the clerk untick it, as MOSIP writes its flags.
+pub const CHECKBOX_YES: &str = "Y";
+pub const CHECKBOX_NO: &str = "N";
+
+/// When a field applies, from the values of others: a guardian only for a minor, a permit
+/// number only for a foreign resident. A field that does not apply is hidden in the form, not
+/// checked at finalize, and left out of the packet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Condition {
+    /// The date in `field` (a date field) is less than `years` full years before today. False
+    /// while that date is missing or not a real date.
+    AgeBelow { field: String, years: u32 },
+    /// The plain value of `field` (a dropdown's code, a checkbox's "Y") is `value`.
+    Equals { field: String, value: String },
+}
+
+impl Condition {
+    /// The field whose value decides.
+    pub fn field(&self) -> &str {
+        match self {
+            Condition::AgeBelow { field, .. } | Condition::Equals { field, .. } => field,
+        }
+    }
+}
+
+/// Where a dropdown's options come from when the UI spec does not list them: a master-data
+/// list, optionally the level under another dropdown's choice (a province under the region).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionsFrom {
+    pub list: MasterList,
+    /// The dropdown (earlier in the form) whose chosen entry is the parent of these options;
+    /// absent: the list's top level (entries without a parent).
+    #[serde(default)]
+    pub parent: Option<String>,
+}
+
+/// The master-data lists a dropdown may take its options from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MasterList {
+    Locations,
 }
 
 /// Which way a language's text runs.
@@ -54,6 +102,10 @@ pub struct FormOption {
     pub value: String,
     /// Label per UI language code ("en", "fr", "ar").
     pub label: BTreeMap<String, String>,
+    /// For a dependent dropdown's option, the value of the parent field it belongs under (the
+    /// region of a province).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -70,6 +122,14 @@ pub struct FormField {
     /// Hint for the input, per UI language, e.g. the expected date format.
     pub hint: BTreeMap<String, String>,
     pub max_length: Option<u32>,
+    /// A date field (the date of birth) may be given as an age in years instead, when the
+    /// resident does not know the date: the form turns it into a date.
+    pub accepts_age: bool,
+    /// A dependent dropdown: the field whose value its options hang under (see
+    /// [`FormOption::parent`]).
+    pub options_parent: Option<String>,
+    /// The field applies only when this holds (absent: always).
+    pub shown_when: Option<Condition>,
 }
 
 /// The form to render.
@@ -265,6 +325,13 @@ impl CalendarDate {
         };
         (1..=days_in_month).contains(&date.day).then_some(date)
     }
+
+    /// How old someone born on this date is on `today`, in full years (0 before the first
+    /// birthday; a 29 February birthday comes on 1 March in other years).
+    pub fn full_years_on(self, today: CalendarDate) -> u32 {
+        let before_birthday = (today.month, today.day) < (self.month, self.day);
+        u32::try_from(today.year - self.year - i32::from(before_birthday)).unwrap_or(0)
+    }
 }
 
 /// The configured form.
@@ -272,13 +339,18 @@ impl CalendarDate {
 pub struct Form {
     schema: IdSchema,
     spec: FormSpec,
+    /// The dropdowns whose options are master data, in form order (a parent before its
+    /// children): filled in by [`Form::with_master_data`].
+    options_from: Vec<(String, OptionsFrom)>,
 }
 
 impl Form {
     /// Join a UI spec with its ID schema; every UI field must exist in the schema, and every
-    /// required schema field that a clerk types must be on the form.
+    /// required schema field that a clerk types must be on the form. Dropdowns over master data
+    /// have no options until [`Form::with_master_data`].
     pub fn new(schema: IdSchema, ui: UiSpec) -> Result<Form, SchemaError> {
         let mut fields = Vec::new();
+        let mut options_from = Vec::new();
         for field in ui.fields {
             let schema_field = schema.fields.get(&field.id).ok_or_else(|| {
                 SchemaError::Mismatch(format!(
@@ -296,8 +368,23 @@ impl Form {
                     )))
                 }
             };
+            if multilingual && matches!(field.control, Control::Date | Control::Phone | Control::Checkbox) {
+                return Err(SchemaError::Mismatch(format!(
+                    "`{}` is multilingual in the ID schema; a {:?} control takes one value",
+                    field.id, field.control
+                )));
+            }
+            if schema_field.required && field.shown_when.is_some() {
+                return Err(SchemaError::Mismatch(format!(
+                    "`{}` is required by the ID schema, so it cannot depend on `shown_when`",
+                    field.id
+                )));
+            }
+            if let Some(source) = &field.options_from {
+                options_from.push((field.id.clone(), source.clone()));
+            }
             fields.push(FormField {
-                required: schema_field.required,
+                required: schema_field.required || field.required,
                 multilingual,
                 id: field.id,
                 control: field.control,
@@ -305,6 +392,9 @@ impl Form {
                 options: field.options,
                 hint: field.hint,
                 max_length: field.max_length,
+                accepts_age: field.accepts_age,
+                options_parent: field.options_from.and_then(|source| source.parent),
+                shown_when: field.shown_when,
             });
         }
         for (name, schema_field) in &schema.fields {
@@ -323,7 +413,48 @@ impl Form {
                 consent: ui.consent,
                 documents: ui.documents,
             },
+            options_from,
         })
+    }
+
+    /// Fill the dropdowns over master data with its entries: the top level for a dropdown
+    /// without a parent, else every entry under one of its parent's options (each option
+    /// keeps its parent, and the form shows those under the chosen one). Labels are keyed by
+    /// UI language as the rest of the form (`eng` becomes `en`).
+    pub fn with_master_data(mut self, master_data: &MasterData) -> Form {
+        for (field_id, source) in &self.options_from {
+            let MasterList::Locations = source.list;
+            let parents: Option<std::collections::BTreeSet<String>> = source.parent.as_ref().map(|parent| {
+                self.spec
+                    .fields
+                    .iter()
+                    .find(|f| &f.id == parent)
+                    .map(|f| f.options.iter().map(|o| o.value.clone()).collect())
+                    .unwrap_or_default()
+            });
+            let options = master_data
+                .locations
+                .iter()
+                .filter(|entry| match (&parents, &entry.parent) {
+                    (None, None) => true,
+                    (Some(parents), Some(parent)) => parents.contains(parent),
+                    _ => false,
+                })
+                .map(|entry| FormOption {
+                    value: entry.code.clone(),
+                    label: entry
+                        .labels
+                        .iter()
+                        .map(|(language, label)| (ui_language_of(language).to_string(), label.clone()))
+                        .collect(),
+                    parent: entry.parent.clone(),
+                })
+                .collect();
+            if let Some(field) = self.spec.fields.iter_mut().find(|f| &f.id == field_id) {
+                field.options = options;
+            }
+        }
+        self
     }
 
     /// The ID schema's version (`idVersion`), which packets record as `IDSchemaVersion`.
@@ -357,6 +488,26 @@ impl Form {
         }
     }
 
+    /// The identity document as the packet holds it: without the fields that do not apply
+    /// (their `shown_when` does not hold on `today`), which a clerk may have filled before
+    /// changing the answer they hang on.
+    pub fn applicable_identity(&self, identity: &Value, today: CalendarDate) -> Value {
+        let mut identity = identity.clone();
+        if let Some(object) = identity.as_object_mut() {
+            let hidden: Vec<&str> = self
+                .spec
+                .fields
+                .iter()
+                .filter(|field| !applies(field, object, today))
+                .map(|field| field.id.as_str())
+                .collect();
+            for id in hidden {
+                object.remove(id);
+            }
+        }
+        identity
+    }
+
     /// `today` is `Some` for the full validation, `None` for a draft.
     fn check(&self, identity: &Value, today: Option<CalendarDate>) -> Vec<FieldError> {
         let complete = today.is_some();
@@ -380,6 +531,9 @@ impl Form {
             }
         }
         for field in &self.spec.fields {
+            if today.is_some_and(|today| !applies(field, object, today)) {
+                continue; // Hidden in the form and left out of the packet: nothing to check.
+            }
             let values = match self.values_of(field, object.get(&field.id), &mut problems) {
                 Some(values) => values,
                 None => continue,
@@ -402,12 +556,19 @@ impl Form {
             if !field.multilingual && complete && field.required && values.iter().all(|(_, v)| v.trim().is_empty()) {
                 problems.push(FieldError::new(&field.id, None, "required", "this field is required"));
             }
+            if field.control == Control::Checkbox
+                && complete
+                && field.required
+                && values.iter().any(|(_, v)| *v == CHECKBOX_NO)
+            {
+                problems.push(FieldError::new(&field.id, None, "required", "this box must be ticked"));
+            }
             for (language, value) in values {
                 if value.trim().is_empty() {
                     continue;
                 }
                 let language = language.as_deref();
-                if let Some(problem) = self.check_value(field, language, value, today) {
+                if let Some(problem) = self.check_value(field, language, value, object, today) {
                     problems.push(problem);
                 }
             }
@@ -487,6 +648,7 @@ impl Form {
         field: &FormField,
         language: Option<&str>,
         value: &str,
+        identity: &serde_json::Map<String, Value>,
         today: Option<CalendarDate>,
     ) -> Option<FieldError> {
         let chars = value.chars().count();
@@ -501,13 +663,46 @@ impl Form {
                 format!("at most {limit} characters"),
             ));
         }
+        // Java's `.` (MOSIP's validators) stops at line breaks that Rust's does not: a value
+        // with one could pass here and be refused by the register. No typed value needs them.
+        if value
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+        {
+            return Some(FieldError::new(
+                &field.id,
+                language,
+                "invalid_format",
+                "line breaks and control characters are not allowed",
+            ));
+        }
         let today = today?; // The checks below run only on the full validation.
-        if field.control == Control::Dropdown && !field.options.iter().any(|o| o.value == value) {
+        if field.control == Control::Dropdown {
+            let Some(option) = field.options.iter().find(|o| o.value == value) else {
+                return Some(FieldError::new(
+                    &field.id,
+                    language,
+                    "not_an_option",
+                    "choose one of the listed options",
+                ));
+            };
+            if let Some(parent) = &field.options_parent {
+                if option.parent.as_deref() != plain_value(identity.get(parent)) {
+                    return Some(FieldError::new(
+                        &field.id,
+                        language,
+                        "not_an_option",
+                        format!("not one of the options under the chosen `{parent}`"),
+                    ));
+                }
+            }
+        }
+        if field.control == Control::Checkbox && value != CHECKBOX_YES && value != CHECKBOX_NO {
             return Some(FieldError::new(
                 &field.id,
                 language,
                 "not_an_option",
-                "choose one of the listed options",
+                format!("a checkbox is {CHECKBOX_YES:?} or {CHECKBOX_NO:?}"),
             ));
         }
         if field.control == Control::Date {
@@ -555,6 +750,38 @@ impl Form {
     }
 }
 
+/// Whether `field` applies to this identity on `today` (see [`Condition`]).
+fn applies(field: &FormField, identity: &serde_json::Map<String, Value>, today: CalendarDate) -> bool {
+    match &field.shown_when {
+        None => true,
+        Some(Condition::AgeBelow { field, years }) => plain_value(identity.get(field))
+            .and_then(CalendarDate::parse_slashed)
+            .is_some_and(|born| born <= today && born.full_years_on(today) < *years),
+        Some(Condition::Equals { field, value }) => plain_value(identity.get(field)) == Some(value.as_str()),
+    }
+}
+
+/// A field's one value: a plain field's text, or a multilingual field's first entry (a
+/// dropdown writes the same code in every language).
+fn plain_value(value: Option<&Value>) -> Option<&str> {
+    match value? {
+        Value::String(text) => Some(text.as_str()),
+        Value::Array(entries) => entries.first()?.get("value")?.as_str(),
+        _ => None,
+    }
+}
+
+/// The UI language code ("en") for a master-data label's language code ("eng").
+fn ui_language_of(code: &str) -> &str {
+    match code {
+        "eng" => "en",
+        "fra" => "fr",
+        "ara" => "ar",
+        "tzm" | "zgh" => "zgh",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -572,12 +799,7 @@ mod tests {
     }
 
     fn complete() -> Value {
-        json!({
-            "fullName": [{"language": "eng", "value": "Amina Idrissi"}, {"language": "ara", "value": "أمينة الإدريسي"}],
-            "dateOfBirth": "1990/02/28",
-            "gender": "FLE",
-            "phone": "+212600112233"
-        })
+        crate::example_identity("Amina Idrissi")
     }
 
     fn codes(result: Result<(), Vec<FieldError>>) -> Vec<(String, Option<String>, String)> {
@@ -635,7 +857,7 @@ mod tests {
     fn dates_must_be_real_and_not_in_the_future() {
         for (date, ok) in [
             ("1990/02/28", true),
-            ("2024/02/29", true),
+            ("2000/02/29", true),
             ("2023/02/29", false),
             ("1990/13/01", false),
             ("2027/01/01", false),
@@ -682,5 +904,149 @@ mod tests {
         let error = Form::new(schema, ui).unwrap_err();
         assert_eq!(error.code(), "schema_mismatch");
         assert!(error.to_string().contains("`gender` is required"));
+    }
+
+    #[test]
+    fn dependent_dropdowns_take_master_data_under_the_chosen_parent() {
+        let form = form();
+        let field = |id: &str| form.spec().fields.iter().find(|f| f.id == id).unwrap().clone();
+        let regions: Vec<_> = field("region").options.iter().map(|o| o.value.clone()).collect();
+        assert_eq!(regions, ["RSK", "CS"]);
+        let province = field("province");
+        assert_eq!(province.options_parent.as_deref(), Some("region"));
+        let rabat = province.options.iter().find(|o| o.value == "RSK-RABAT").unwrap();
+        assert_eq!(rabat.parent.as_deref(), Some("RSK"));
+        assert_eq!(rabat.label["fr"], "Préfecture de Rabat", "labels keyed by UI language");
+        assert_eq!(field("postalCode").options.len(), 10);
+
+        // Casablanca's district under Rabat: each level must hang under the one above.
+        let mut identity = complete();
+        identity["zone"] = json!("CASABLANCA-ANFA");
+        identity["postalCode"] = json!("20050");
+        assert_eq!(
+            codes(form.validate(&identity, TODAY)),
+            vec![("zone".into(), None, "not_an_option".into())]
+        );
+        identity["city"] = json!("NOWHERE");
+        assert_eq!(
+            codes(form.validate(&identity, TODAY)),
+            vec![
+                ("city".into(), None, "not_an_option".into()),
+                ("zone".into(), None, "not_an_option".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_guardian_is_asked_for_a_minor_only_and_left_out_for_an_adult() {
+        let form = form();
+        let mut minor = complete();
+        minor["dateOfBirth"] = json!("2010/11/26"); // 15, sixteen tomorrow
+        assert_eq!(
+            codes(form.validate(&minor, TODAY)),
+            vec![
+                ("parentOrGuardianName".into(), Some("eng".into()), "required".into()),
+                ("parentOrGuardianName".into(), Some("ara".into()), "required".into()),
+            ]
+        );
+        minor["parentOrGuardianName"] = json!([
+            {"language": "eng", "value": "Hassan Idrissi"}, {"language": "ara", "value": "حسن الإدريسي"}
+        ]);
+        minor["parentOrGuardianUIN"] = json!("12");
+        assert_eq!(
+            codes(form.validate(&minor, TODAY)),
+            vec![("parentOrGuardianUIN".into(), None, "invalid_format".into())]
+        );
+        minor["parentOrGuardianUIN"] = json!("1234567890");
+        form.validate(&minor, TODAY).unwrap();
+        assert_eq!(form.applicable_identity(&minor, TODAY), minor);
+
+        // Eighteen on TODAY: an adult; a guardian typed earlier is not checked and not kept.
+        let mut adult = minor.clone();
+        adult["dateOfBirth"] = json!("2008/11/25");
+        adult["parentOrGuardianUIN"] = json!("12");
+        form.validate(&adult, TODAY).unwrap();
+        let kept = form.applicable_identity(&adult, TODAY);
+        assert!(kept.get("parentOrGuardianName").is_none() && kept.get("parentOrGuardianUIN").is_none());
+        assert_eq!(kept["fullName"], adult["fullName"]);
+        // One day short of eighteen: still a minor.
+        adult["dateOfBirth"] = json!("2008/11/26");
+        assert_eq!(
+            codes(form.validate(&adult, TODAY)),
+            vec![("parentOrGuardianUIN".into(), None, "invalid_format".into())]
+        );
+    }
+
+    #[test]
+    fn ages_count_full_years() {
+        let born = CalendarDate::parse_slashed("2000/02/29").unwrap();
+        let on = |text: &str| born.full_years_on(CalendarDate::parse_slashed(text).unwrap());
+        assert_eq!(on("2018/02/28"), 17);
+        assert_eq!(on("2018/03/01"), 18);
+        assert_eq!(on("2020/02/29"), 20);
+        assert_eq!(on("2000/02/29"), 0);
+        assert_eq!(on("1999/01/01"), 0, "born after today: no negative age");
+    }
+
+    #[test]
+    fn a_checkbox_is_yes_or_no_and_a_required_one_must_be_ticked() {
+        let mut identity = complete();
+        identity["smsNotifications"] = json!("Y");
+        form().validate(&identity, TODAY).unwrap();
+        identity["smsNotifications"] = json!("N");
+        form().validate(&identity, TODAY).unwrap();
+        identity["smsNotifications"] = json!("yes");
+        assert_eq!(
+            codes(form().validate(&identity, TODAY)),
+            vec![("smsNotifications".into(), None, "not_an_option".into())]
+        );
+
+        let schema = IdSchema::from_json(crate::DEFAULT_ID_SCHEMA).unwrap();
+        let mut ui = UiSpec::from_json(crate::DEFAULT_UI_SPEC).unwrap();
+        ui.fields
+            .iter_mut()
+            .find(|f| f.id == "smsNotifications")
+            .unwrap()
+            .required = true;
+        let form = Form::new(schema, ui)
+            .unwrap()
+            .with_master_data(&crate::default_master_data().unwrap());
+        identity["smsNotifications"] = json!("N");
+        assert_eq!(
+            codes(form.validate(&identity, TODAY)),
+            vec![("smsNotifications".into(), None, "required".into())]
+        );
+    }
+
+    #[test]
+    fn a_field_the_schema_requires_cannot_be_conditional_and_a_date_is_not_multilingual() {
+        let schema = IdSchema::from_json(crate::DEFAULT_ID_SCHEMA).unwrap();
+        let mut ui = UiSpec::from_json(crate::DEFAULT_UI_SPEC).unwrap();
+        ui.fields.iter_mut().find(|f| f.id == "gender").unwrap().shown_when = Some(Condition::Equals {
+            field: "residenceStatus".into(),
+            value: "FR".into(),
+        });
+        let error = Form::new(schema.clone(), ui).unwrap_err().to_string();
+        assert!(
+            error.contains("`gender` is required by the ID schema, so it cannot depend"),
+            "{error}"
+        );
+
+        let mut ui = UiSpec::from_json(crate::DEFAULT_UI_SPEC).unwrap();
+        ui.fields.iter_mut().find(|f| f.id == "fullName").unwrap().control = Control::Date;
+        let error = Form::new(schema, ui).unwrap_err().to_string();
+        assert!(error.contains("`fullName` is multilingual"), "{error}");
+    }
+
+    #[test]
+    fn control_characters_and_line_breaks_are_refused_even_in_a_draft() {
+        for text in ["Amina\rIdrissi", "Amina\nIdrissi", "Amina\u{2028}Idrissi", "Amina\u{0}"] {
+            let identity = json!({"fullName": [{"language": "eng", "value": text}]});
+            assert_eq!(
+                codes(form().check_draft(&identity)),
+                vec![("fullName".into(), Some("eng".into()), "invalid_format".into())],
+                "{text:?}"
+            );
+        }
     }
 }

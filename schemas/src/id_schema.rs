@@ -330,7 +330,9 @@ fn validators(name: &str, definition: &Value) -> Result<Vec<Regex>, SchemaError>
             .get("validator")
             .and_then(Value::as_str)
             .ok_or_else(|| SchemaError::IdSchema(format!("`{name}` has a regex validator without a pattern")))?;
-        let regex = Regex::new(source).map_err(|e| {
+        // MOSIP checks with Java's `String::matches`: the whole value must match, anchored or
+        // not. A search would let `[0-9]{5}` accept "x12345y".
+        let regex = Regex::new(&format!("^(?:{source})$")).map_err(|e| {
             SchemaError::IdSchema(format!("`{name}` has a regex that does not compile ({source}): {e}"))
         })?;
         patterns.push(regex);
@@ -341,6 +343,25 @@ fn validators(name: &str, definition: &Value) -> Result<Vec<Regex>, SchemaError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_validator_must_match_the_whole_value_as_mosip_checks_it() {
+        let schema = IdSchema::from_json(
+            r#"{"properties":{"identity":{"properties":{
+                "postalCode":{"type":"string","validators":[{"type":"regex","validator":"[0-9]{5}"}]},
+                "code":{"type":"string","validators":[{"type":"regex","validator":"^[A-Z]{2}$|^NA$"}]}
+            }}}}"#,
+        )
+        .unwrap();
+        let matches = |field: &str, value: &str| schema.fields[field].patterns[0].is_match(value).unwrap();
+        assert!(matches("postalCode", "10090"));
+        assert!(
+            !matches("postalCode", "x10090y"),
+            "a search would accept it; MOSIP does not"
+        );
+        assert!(matches("code", "MA") && matches("code", "NA"));
+        assert!(!matches("code", "MAR"));
+    }
 
     #[test]
     fn default_schema_reads_kinds_required_and_validators() {

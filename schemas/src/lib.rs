@@ -22,8 +22,8 @@ pub mod ui_spec;
 pub use capture_policy::{CapturePolicy, ForceCapture, PolicyModality, PolicyStep, QualityThresholds};
 pub use error::{FieldError, SchemaError};
 pub use form::{
-    CalendarDate, Control, Direction, DocumentFileFormat, Form, FormConsent, FormDocumentCategory, FormDocuments,
-    FormField, FormLanguage, FormOption, FormSpec,
+    CalendarDate, Condition, Control, Direction, DocumentFileFormat, Form, FormConsent, FormDocumentCategory,
+    FormDocuments, FormField, FormLanguage, FormOption, FormSpec,
 };
 pub use id_schema::{FieldKind, IdSchema};
 pub use ui_spec::UiSpec;
@@ -44,10 +44,24 @@ pub fn default_master_data() -> Result<station_config::MasterData, SchemaError> 
     station_config::MasterData::from_value(&value)
 }
 
-/// The default form: embedded ID schema and UI spec.
+/// A complete identity the default form accepts (an adult living in Rabat), for tests, benches
+/// and examples to start from: `schemas/default/example-identity.json`.
+pub const DEFAULT_EXAMPLE_IDENTITY: &str = include_str!("../default/example-identity.json");
+
+/// [`DEFAULT_EXAMPLE_IDENTITY`], parsed; `name` replaces its English full name.
+pub fn example_identity(name: &str) -> serde_json::Value {
+    let mut identity: serde_json::Value =
+        serde_json::from_str(DEFAULT_EXAMPLE_IDENTITY).expect("the embedded example identity is JSON");
+    identity["fullName"][0]["value"] = serde_json::Value::String(name.to_string());
+    identity
+}
+
+/// The default form: embedded ID schema and UI spec, its dropdowns filled from the embedded
+/// master data (a station fills them again from the master data in force).
 pub fn default_form() -> Result<Form, SchemaError> {
-    Form::new(
+    Ok(Form::new(
         IdSchema::from_json(DEFAULT_ID_SCHEMA)?,
         UiSpec::from_json(DEFAULT_UI_SPEC)?,
-    )
+    )?
+    .with_master_data(&default_master_data()?))
 }

@@ -36,7 +36,23 @@ pub struct UiField {
     #[serde(default)]
     pub hint: std::collections::BTreeMap<String, String>,
     pub max_length: Option<u32>,
+    /// A dropdown's options from master data instead of `options`.
+    #[serde(default)]
+    pub options_from: Option<crate::form::OptionsFrom>,
+    /// The field applies only when this holds: hidden otherwise, and left out of the packet.
+    #[serde(default)]
+    pub shown_when: Option<crate::form::Condition>,
+    /// Required by the form although the ID schema leaves it optional: a guardian's name is
+    /// optional for the register, but required whenever it is shown (for a minor).
+    #[serde(default)]
+    pub required: bool,
+    /// A date field that may be given as an age in years (see `FormField::accepts_age`).
+    #[serde(default)]
+    pub accepts_age: bool,
 }
+
+/// The oldest age a `shown_when` may name.
+const MAX_CONDITION_YEARS: u32 = 150;
 
 impl UiSpec {
     pub fn from_json(text: &str) -> Result<UiSpec, SchemaError> {
@@ -55,16 +71,14 @@ impl UiSpec {
             return Err(bad("no languages".into()));
         }
         let mut seen = std::collections::BTreeSet::new();
-        for field in &spec.fields {
+        for (index, field) in spec.fields.iter().enumerate() {
             if !seen.insert(field.id.as_str()) {
                 return Err(bad(format!("field `{}` appears twice", field.id)));
-            }
-            if field.control == crate::form::Control::Dropdown && field.options.is_empty() {
-                return Err(bad(format!("dropdown `{}` has no options", field.id)));
             }
             if field.label.is_empty() {
                 return Err(bad(format!("field `{}` has no label", field.id)));
             }
+            check_field(field, &spec.fields[..index], &spec.fields).map_err(bad)?;
         }
         if let Some(consent) = &spec.consent {
             consent.check().map_err(bad)?;
@@ -74,6 +88,65 @@ impl UiSpec {
         }
         Ok(spec)
     }
+}
+
+/// A field's own rules: its control's options, its dependent dropdown's parent (an earlier
+/// dropdown over the same list) and its condition (on a field of the form).
+fn check_field(field: &UiField, earlier: &[UiField], all: &[UiField]) -> Result<(), String> {
+    use crate::form::{Condition, Control};
+    let id = &field.id;
+    match (field.control, field.options.is_empty(), &field.options_from) {
+        (Control::Dropdown, true, None) => return Err(format!("dropdown `{id}` has no options")),
+        (Control::Dropdown, false, Some(_)) => {
+            return Err(format!(
+                "dropdown `{id}` has both `options` and `options_from`; keep one"
+            ))
+        }
+        (Control::Dropdown, _, _) => {}
+        (_, false, _) | (_, _, Some(_)) => return Err(format!("`{id}` is not a dropdown; it takes no options")),
+        _ => {}
+    }
+    if let Some(parent) = field.options_from.as_ref().and_then(|source| source.parent.as_ref()) {
+        if !earlier
+            .iter()
+            .any(|other| &other.id == parent && other.options_from.is_some())
+        {
+            return Err(format!(
+                "`{id}` takes its options under `{parent}`, which must be a dropdown over master data earlier in the form"
+            ));
+        }
+    }
+    if field.accepts_age && field.control != Control::Date {
+        return Err(format!("`{id}` accepts an age, which only a date field may"));
+    }
+    if let Some(condition) = &field.shown_when {
+        let on = condition.field();
+        let Some(other) = all.iter().find(|other| other.id == on && other.id != *id) else {
+            return Err(format!(
+                "`{id}` is shown when `{on}` ..., which is not another field of the form"
+            ));
+        };
+        match condition {
+            Condition::AgeBelow { years, .. } => {
+                if other.control != Control::Date {
+                    return Err(format!(
+                        "`{id}` is shown by the age in `{on}`, which is not a date field"
+                    ));
+                }
+                if !(1..=MAX_CONDITION_YEARS).contains(years) {
+                    return Err(format!(
+                        "`{id}`: an age below {years}; it must be from 1 to {MAX_CONDITION_YEARS}"
+                    ));
+                }
+            }
+            Condition::Equals { value, .. } => {
+                if value.trim().is_empty() {
+                    return Err(format!("`{id}` is shown when `{on}` equals an empty value"));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -257,7 +330,7 @@ mod tests {
                 format!(
                     r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[{{"id":"a","control":"slider","label":{{"en":"A"}}}}]}}"#
                 ),
-                "unknown variant `slider`, expected one of `text`, `date`, `dropdown`, `phone`",
+                "unknown variant `slider`, expected one of `text`, `date`, `dropdown`, `phone`, `checkbox`",
             ),
             (
                 format!(r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[],"extra":1}}"#),
@@ -274,6 +347,58 @@ mod tests {
                     r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[],"consent":{{"text":{{"en":"  "}}}}}}"#
                 ),
                 "the consent text in `en` must have 1 to 4000 characters",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = UiSpec::from_json(&text).unwrap_err().to_string();
+            assert!(error.contains(expected), "{text} gave {error:?}, expected {expected:?}");
+        }
+    }
+
+    #[test]
+    fn dependent_dropdowns_conditions_and_ages_are_checked() {
+        let lang = r#"{"code":"eng","name":"English","direction":"ltr","mandatory":true}"#;
+        let spec = |fields: &str| {
+            format!(r#"{{"kind":"enroll-ui-spec","version":1,"languages":[{lang}],"fields":[{fields}]}}"#)
+        };
+        let region = r#"{"id":"region","control":"dropdown","label":{"en":"R"},"options_from":{"list":"locations"}}"#;
+        let province = r#"{"id":"province","control":"dropdown","label":{"en":"P"},"options_from":{"list":"locations","parent":"region"}}"#;
+        let birth = r#"{"id":"dob","control":"date","label":{"en":"D"},"accepts_age":true}"#;
+        let guardian = r#"{"id":"guardian","control":"text","label":{"en":"G"},"required":true,"shown_when":{"age_below":{"field":"dob","years":18}}}"#;
+        let good = UiSpec::from_json(&spec(&[region, province, birth, guardian].join(","))).unwrap();
+        assert!(good.fields[3].required && good.fields[2].accepts_age);
+
+        let cases = [
+            (spec(&[province, region].join(",")), "`province` takes its options under `region`, which must be a dropdown over master data earlier"),
+            (
+                spec(r#"{"id":"a","control":"dropdown","label":{"en":"A"},"options":[{"value":"x","label":{"en":"X"}}],"options_from":{"list":"locations"}}"#),
+                "both `options` and `options_from`",
+            ),
+            (
+                spec(r#"{"id":"a","control":"text","label":{"en":"A"},"options_from":{"list":"locations"}}"#),
+                "`a` is not a dropdown",
+            ),
+            (
+                spec(r#"{"id":"a","control":"dropdown","label":{"en":"A"},"options_from":{"list":"genders"}}"#),
+                "unknown variant `genders`",
+            ),
+            (spec(r#"{"id":"a","control":"text","label":{"en":"A"},"accepts_age":true}"#), "only a date field"),
+            (spec(&[guardian].join(",")), "`guardian` is shown when `dob` ..., which is not another field"),
+            (
+                spec(&[region, r#"{"id":"g","control":"text","label":{"en":"G"},"shown_when":{"age_below":{"field":"region","years":18}}}"#].join(",")),
+                "which is not a date field",
+            ),
+            (
+                spec(&[birth, r#"{"id":"g","control":"text","label":{"en":"G"},"shown_when":{"age_below":{"field":"dob","years":0}}}"#].join(",")),
+                "it must be from 1 to 150",
+            ),
+            (
+                spec(&[region, r#"{"id":"g","control":"text","label":{"en":"G"},"shown_when":{"equals":{"field":"region","value":" "}}}"#].join(",")),
+                "equals an empty value",
+            ),
+            (
+                spec(&[birth, r#"{"id":"g","control":"text","label":{"en":"G"},"shown_when":{"older_than":{"field":"dob","years":3}}}"#].join(",")),
+                "unknown variant `older_than`",
             ),
         ];
         for (text, expected) in cases {

@@ -22,10 +22,11 @@ use enroll_station::biometrics::{
 };
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
-    AcknowledgementView, BatchApprovalView, CaptureView, DocumentChoicesView, DocumentInput, DocumentPreviewView,
-    ErrorCode, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest, OperatorView, PolicyRequest, PolicyView,
-    PurgeReport, RegistrationView, ReturnedByRegisterView, ScannedPageView, ScannerView, SessionView, SetupRequest,
-    Station, StationError, StationStatus, SyncReport, SyncStatusView, UploadCenterView, WizardStep,
+    AcknowledgementView, BatchApprovalView, CaptureView, DocumentCameraView, DocumentChoicesView, DocumentInput,
+    DocumentPreviewView, ErrorCode, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest, OperatorView,
+    PolicyRequest, PolicyView, PurgeReport, RegistrationView, ReturnedByRegisterView, ScannedPageView, ScannerView,
+    SessionView, SetupRequest, Station, StationError, StationStatus, SyncReport, SyncStatusView, UploadCenterView,
+    WizardStep,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -445,6 +446,22 @@ pub async fn document_scanners(station: SharedStation<'_>) -> Result<Vec<Scanner
 #[tracing::instrument(skip(station))]
 pub async fn scan_document_page(station: SharedStation<'_>, device: String) -> Result<ScannedPageView, ErrorView> {
     blocking(&station, move |station| station.scan_document_page(&device)).await
+}
+
+/// The camera a page can be photographed with, if the station has one.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn document_camera(station: SharedStation<'_>) -> Result<Option<DocumentCameraView>, ErrorView> {
+    blocking(&station, move |station| station.document_camera()).await
+}
+
+/// One page photographed with the station's camera, as a JPEG file to attach.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn photograph_document_page(station: SharedStation<'_>) -> Result<ScannedPageView, ErrorView> {
+    blocking(&station, move |station| station.photograph_document_page()).await
 }
 
 /// The acknowledgement slip of a finalized registration (while the station can read it).

@@ -103,7 +103,7 @@ mod tests {
 
         let slip = test.station.acknowledgement(&rid).unwrap();
         assert_eq!(slip.registration_id, rid);
-        assert_eq!(slip.identity["fullName"][1]["value"], "كريم");
+        assert_eq!(slip.identity["fullName"][1]["value"], "أمينة الإدريسي");
         assert!(slip.photo.unwrap().starts_with("data:image/png;base64,"));
         let svg = slip
             .qr_code

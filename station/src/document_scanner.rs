@@ -41,15 +41,18 @@ pub struct ScannerView {
     pub simulated: bool,
 }
 
-/// One scanned page, as a file the clerk could have picked.
+/// One page from the scanner or the camera, as a file the clerk could have picked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 pub struct ScannedPageView {
-    /// `scan-<n>.png`, for the window's list of pages.
+    /// `scan-<n>.png` or `photo-<n>.jpg`, for the window's list of pages.
     pub file_name: String,
-    /// The PNG's bytes, standard base64 (as `DocumentPage::data_base64`).
+    /// `image/png` (scanned) or `image/jpeg` (photographed).
+    pub media_type: String,
+    /// The file's bytes, standard base64 (as `DocumentPage::data_base64`).
     pub data_base64: String,
     pub width: u32,
     pub height: u32,
+    /// The scan's resolution; 0 for a photograph (a camera has none).
     pub dpi: u16,
 }
 
@@ -89,6 +92,7 @@ impl Station {
         tracing::info!(device, bytes = page.png.len(), page.width, page.height, "page scanned");
         Ok(ScannedPageView {
             file_name: format!("scan-{}.png", at.unix_timestamp()),
+            media_type: "image/png".into(),
             data_base64: base64::engine::general_purpose::STANDARD.encode(&page.png),
             width: page.width,
             height: page.height,

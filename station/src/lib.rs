@@ -14,6 +14,7 @@ mod batch_review;
 pub mod biometrics;
 mod consent;
 mod content;
+mod document_camera;
 mod document_scanner;
 mod documents;
 mod error;
@@ -45,10 +46,13 @@ mod wizard;
 pub use acknowledgement::AcknowledgementView;
 pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
 pub use batch_review::{BatchApprovalView, BatchRefusalView, MAX_BATCH_APPROVAL};
+pub use document_camera::DocumentCameraView;
 pub use document_scanner::{ScannedPageView, ScannerView};
 pub use documents::{
     DocumentCategoryView, DocumentChoicesView, DocumentInput, DocumentPage, DocumentPreviewView, DocumentView,
 };
+/// A complete identity of the default form, for tests, benches and examples.
+pub use enroll_schemas::example_identity;
 /// Which biometrics a registration takes (country configuration; see `with_capture_policy`).
 pub use enroll_schemas::CapturePolicy;
 /// A document file's format (`pdf`, `jpeg`, `png`), as the form and the views name it.
@@ -172,6 +176,9 @@ impl Station {
             Some(form) => form,
             None => enroll_schemas::default_form().map_err(|e| StationError::Config(e.to_string()))?,
         };
+        // The form's dropdowns over master data offer the lists in force.
+        let master_data_in_force = register_config::master_data_in_force(starting.master_data.as_ref())?;
+        let form = form.with_master_data(&master_data_in_force);
         let id_schema_version = form.id_schema_version().ok_or_else(|| {
             StationError::Config(
                 "the ID schema does not state its version (a top-level `idVersion`); packets must record it".into(),
@@ -192,7 +199,7 @@ impl Station {
                 .capture_policy
                 .unwrap_or_else(enroll_schemas::CapturePolicy::default_policy),
             offline_limits: Mutex::new(starting.offline_limits.unwrap_or_default()),
-            master_data_in_force: register_config::master_data_in_force(starting.master_data.as_ref())?,
+            master_data_in_force,
             master_data: starting.master_data,
             operator_list: Mutex::new(starting.operators),
             sync_monitor: Default::default(),
@@ -352,7 +359,9 @@ impl Station {
             }
             let station = vault.station()?.ok_or(StationError::NotSetUp)?;
             let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
-            let mut identity = draft.identity.clone();
+            // A field that no longer applies (a guardian typed before the date of birth showed
+            // an adult) stays out of the packet.
+            let mut identity = self.form.applicable_identity(&draft.identity, today);
             identity[enroll_schemas::form::ID_SCHEMA_VERSION_FIELD] = serde_json::json!(self.id_schema_version);
             // Every record (face, fingers, irises, the exception photo) and every exception
             // comes from the biometrics draft through one path.

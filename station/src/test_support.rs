@@ -186,11 +186,7 @@ pub(crate) fn pending_registration(station: &Station) -> String {
 /// consent: the identity, the face and the proof of identity (a one-page JPEG).
 pub(crate) fn complete_draft(station: &Station) -> String {
     let rid = station.new_registration().unwrap().registration_id;
-    let identity = serde_json::json!({
-        "fullName": [{"language": "eng", "value": "Karim Test"}, {"language": "ara", "value": "كريم"}],
-        "dateOfBirth": "2001/07/14",
-        "gender": "MLE"
-    });
+    let identity = enroll_schemas::example_identity("Karim Test");
     station.save_draft(&rid, identity).unwrap();
     station
         .capture_biometrics(&rid, crate::biometrics::PolicyStep::Face)

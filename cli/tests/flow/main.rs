@@ -76,12 +76,7 @@ async fn start_intake(dir: &Path, key_file: &Path, addr: SocketAddr) -> RunningI
 }
 
 fn identity() -> serde_json::Value {
-    json!({
-        "fullName": [{"language": "eng", "value": "Amina Idrissi"}, {"language": "ara", "value": "أمينة الإدريسي"}],
-        "dateOfBirth": "1990/02/28",
-        "gender": "FLE",
-        "phone": "+212600112233"
-    })
+    enroll_station::example_identity("Amina Idrissi")
 }
 
 fn officer(username: &str) -> NewOperatorRequest {
@@ -241,6 +236,14 @@ async fn one_registration_travels_from_the_form_to_the_register() {
             ("fullName".into(), "required".into()),
             ("dateOfBirth".into(), "required".into()),
             ("gender".into(), "required".into()),
+            ("residenceStatus".into(), "required".into()),
+            ("addressLine1".into(), "required".into()),
+            ("addressLine1".into(), "required".into()),
+            ("region".into(), "required".into()),
+            ("province".into(), "required".into()),
+            ("city".into(), "required".into()),
+            ("zone".into(), "required".into()),
+            ("postalCode".into(), "required".into()),
             ("biometrics.face".into(), "required".into()),
             ("consent".into(), "required".into()),
             ("documents.POI".into(), "required".into()),

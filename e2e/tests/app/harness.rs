@@ -293,15 +293,21 @@ impl Ui {
 
     /// Types `text` into an input as a user would, then checks it arrived whole.
     pub async fn type_into(&self, id: &str, text: &str) -> Result<()> {
+        self.type_keys(id, text, text).await
+    }
+
+    /// Presses the keys of `keys` in an input, then checks it holds `expected`: in a field that
+    /// follows its language's keyboard layout, Latin keys type that layout's letters.
+    pub async fn type_keys(&self, id: &str, keys: &str, expected: &str) -> Result<()> {
         let element = self.wait_for(id).await?;
         element.clear().await?;
         element
-            .send_keys(text)
+            .send_keys(keys)
             .await
             .with_context(|| format!("typing into [data-testid={id}]"))?;
         let value = element.prop("value").await?.unwrap_or_default();
-        if value != text {
-            bail!("typed {text:?} into [data-testid={id}] but it holds {value:?}");
+        if value != expected {
+            bail!("typed {keys:?} into [data-testid={id}], expecting {expected:?}, but it holds {value:?}");
         }
         Ok(())
     }

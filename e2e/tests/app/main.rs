@@ -573,6 +573,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.type_into(&id::field_input("dateOfBirth", None), "1990/02/28")
         .await?;
     ui.select(&id::field_input("gender", None), "FLE").await?;
+    fill_address(ui).await?;
     ui.type_into(&id::field_input("phone", None), "12-34").await?;
     // Enter goes on to the next step, as Next does.
     ui.press_enter(&id::field_input("phone", None)).await?;
@@ -1173,8 +1174,8 @@ async fn approve_a_batch(ui: &Ui) -> Result<()> {
                 )
                 .await?;
             ensure!(
-                name.as_str() == Some(arabic),
-                "the slip shows the Arabic name as {name}"
+                name.as_str() == Some(format!("{arabic},12 شارع").as_str()),
+                "the slip shows the Arabic name and address as {name}"
             );
         }
         done_with_slip(ui, &registration_id, if index == 0 { "11d-slip-arabic" } else { "" }).await?;
@@ -1341,6 +1342,33 @@ async fn done_with_slip(ui: &Ui, registration_id: &str, screenshot: &str) -> Res
     Ok(())
 }
 
+/// The resident's address: the Arabic line typed on a Latin keyboard as a clerk would (the
+/// field follows the Arabic layout: the keys "ahvu" type "شارع"), the place chosen level by
+/// level from master data, each level offering what lies under the one above.
+async fn fill_address(ui: &Ui) -> Result<()> {
+    ui.select(&id::field_input("residenceStatus", None), "NFR").await?;
+    ui.type_into(
+        &id::field_input("addressLine1", Some("eng")),
+        "12 Avenue Fal Ould Oumeir",
+    )
+    .await?;
+    ui.type_keys(&id::field_input("addressLine1", Some("ara")), "12 ahvu", "12 شارع")
+        .await
+        .context("the Arabic address line follows the Arabic keyboard layout")?;
+    for (field, value) in [
+        ("region", "RSK"),
+        ("province", "RSK-RABAT"),
+        ("city", "RABAT"),
+        ("zone", "RABAT-AGDAL"),
+        ("postalCode", "10090"),
+    ] {
+        ui.select(&id::field_input(field, None), value)
+            .await
+            .with_context(|| format!("{field} {value} under the level above"))?;
+    }
+    Ok(())
+}
+
 /// Fill a new registration with valid values through the wizard (the form, the proof of
 /// identity, the biometrics), review it and sign it off with the officer's password: on the
 /// acknowledgement slip (see [`done_with_slip`]). With `screenshots`, the documents step and
@@ -1350,9 +1378,20 @@ async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str, scree
         .await?;
     ui.type_into(&id::field_input("fullName", Some("ara")), arabic_name)
         .await?;
-    ui.type_into(&id::field_input("dateOfBirth", None), "1985/11/03")
-        .await?;
+    // The age instead of the date of birth, as a resident who does not know it gives it.
+    ui.type_into(&id::field_age_input_id("dateOfBirth"), "41").await?;
+    let born = ui
+        .wait_for(&id::field_input("dateOfBirth", None))
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    ensure!(
+        born.len() == 10 && born.ends_with(&time::OffsetDateTime::now_utc().date().to_string()[4..].replace('-', "/")),
+        "an age of 41 gave the date of birth {born:?}"
+    );
     ui.select(&id::field_input("gender", None), "MLE").await?;
+    fill_address(ui).await?;
     ui.type_into(&id::field_input("phone", None), "+212600445566").await?;
     ui.click(id::WIZARD_NEXT).await?;
     let identity_pdf = fixtures().join("mosip-packet-sample/components/id/proofOfIdentity.pdf");

@@ -525,7 +525,7 @@ fn stored_data(
 }
 
 /// A random transaction id (SBI echoes it in its signed answer).
-fn uuid_like() -> String {
+pub(crate) fn uuid_like() -> String {
     let bytes: [u8; 16] = rand::random();
     hex::encode(bytes)
 }

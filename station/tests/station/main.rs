@@ -20,6 +20,7 @@
 mod audit_details;
 mod biometrics;
 mod exchange;
+mod form;
 mod home;
 mod lifecycle;
 mod marker;
@@ -45,7 +46,6 @@ use enroll_packet::RegisterKeyPair;
 use enroll_schemas::CapturePolicy;
 use enroll_station::biometrics::PolicyStep;
 use enroll_station::{NewOperatorRequest, RoleName, SetupRequest, Station, StationConfig, StationPolicy};
-use serde_json::json;
 use time::OffsetDateTime;
 
 /// A clock the test moves by hand; it starts at 2026-11-25 09:00 UTC.
@@ -202,11 +202,7 @@ pub async fn fixture() -> Fixture {
 }
 
 pub fn identity(name: &str) -> serde_json::Value {
-    json!({
-        "fullName": [{"language": "eng", "value": name}, {"language": "ara", "value": "كريم"}],
-        "dateOfBirth": "2001/07/14",
-        "gender": "MLE"
-    })
+    enroll_station::example_identity(name)
 }
 
 /// A registration by whoever is signed in, moved to pending approval.

@@ -177,6 +177,12 @@ export function inputErrorId(inputTestId: string): string {
 }
 
 /** A row of the home list and the parts of it the test reads. */
+export function documentPhotographId(category: string): string {
+  return `document-${category}-photograph`;
+}
+export function fieldAgeInputId(fieldId: string): string {
+  return `age-${fieldId}`;
+}
 export function rowId(registrationId: string): string {
   return `row-${registrationId}`;
 }

@@ -25,6 +25,7 @@ import type { Channel } from '@tauri-apps/api/core';
 
 import type { Backend } from '../lib/backend/backend';
 import { toBackendError, type BackendError } from '../lib/backend/errors';
+import { fieldApplies, valuesFromIdentity } from '../lib/registration/identity';
 import type {
   AcknowledgementView,
   BatchApprovalView,
@@ -33,6 +34,7 @@ import type {
   DecisionView,
   DeviceKind,
   DeviceListView,
+  DocumentCameraView,
   DocumentChoicesView,
   DocumentFileFormat,
   DocumentInput,
@@ -145,6 +147,9 @@ export const FORM: FormSpec = {
       options: [],
       hint: {},
       max_length: 80,
+      accepts_age: false,
+      options_parent: null,
+      shown_when: null,
     },
     {
       id: 'dateOfBirth',
@@ -155,6 +160,9 @@ export const FORM: FormSpec = {
       options: [],
       hint: { en: 'YYYY/MM/DD', fr: 'AAAA/MM/JJ', ar: 'YYYY/MM/DD' },
       max_length: null,
+      accepts_age: true,
+      options_parent: null,
+      shown_when: null,
     },
     {
       id: 'gender',
@@ -169,6 +177,42 @@ export const FORM: FormSpec = {
       ],
       hint: {},
       max_length: null,
+      accepts_age: false,
+      options_parent: null,
+      shown_when: null,
+    },
+    {
+      id: 'region',
+      control: 'dropdown',
+      label: { en: 'Region', fr: 'Région', ar: 'الجهة' },
+      required: false,
+      multilingual: false,
+      options: [
+        { value: 'RSK', label: { en: 'Rabat-Salé-Kénitra', fr: 'Rabat-Salé-Kénitra', ar: 'الرباط سلا القنيطرة' } },
+        { value: 'CS', label: { en: 'Casablanca-Settat', fr: 'Casablanca-Settat', ar: 'الدار البيضاء سطات' } },
+      ],
+      hint: {},
+      max_length: null,
+      accepts_age: false,
+      options_parent: null,
+      shown_when: null,
+    },
+    {
+      id: 'province',
+      control: 'dropdown',
+      label: { en: 'Province or prefecture', fr: 'Province ou préfecture', ar: 'الإقليم أو العمالة' },
+      required: false,
+      multilingual: false,
+      options: [
+        { value: 'RSK-RABAT', label: { en: 'Prefecture of Rabat', fr: 'Préfecture de Rabat', ar: 'عمالة الرباط' }, parent: 'RSK' },
+        { value: 'RSK-SALE', label: { en: 'Prefecture of Salé', fr: 'Préfecture de Salé', ar: 'عمالة سلا' }, parent: 'RSK' },
+        { value: 'CS-SETTAT', label: { en: 'Province of Settat', fr: 'Province de Settat', ar: 'إقليم سطات' }, parent: 'CS' },
+      ],
+      hint: {},
+      max_length: null,
+      accepts_age: false,
+      options_parent: 'region',
+      shown_when: null,
     },
     {
       id: 'phone',
@@ -179,6 +223,35 @@ export const FORM: FormSpec = {
       options: [],
       hint: { en: '+212600000000', fr: '+212600000000', ar: '+212600000000' },
       max_length: 16,
+      accepts_age: false,
+      options_parent: null,
+      shown_when: null,
+    },
+    {
+      id: 'smsNotifications',
+      control: 'checkbox',
+      label: { en: 'Send news of the card by SMS', fr: 'Envoyer les nouvelles de la carte par SMS', ar: 'إرسال أخبار البطاقة عبر الرسائل القصيرة' },
+      required: false,
+      multilingual: false,
+      options: [],
+      hint: {},
+      max_length: null,
+      accepts_age: false,
+      options_parent: null,
+      shown_when: null,
+    },
+    {
+      id: 'parentOrGuardianName',
+      control: 'text',
+      label: { en: 'Parent or guardian’s full name', fr: 'Nom complet du parent ou tuteur', ar: 'الاسم الكامل للولي أو الوصي' },
+      required: true,
+      multilingual: true,
+      options: [],
+      hint: {},
+      max_length: 80,
+      accepts_age: false,
+      options_parent: null,
+      shown_when: { age_below: { field: 'dateOfBirth', years: 18 } },
     },
   ],
   consent: {
@@ -221,6 +294,8 @@ function formatOfBytes(base64: string): DocumentFileFormat | null {
 const PHONE_PATTERN = /^\+?[0-9]{9,15}$/;
 
 /** A 1×1 PNG: enough for an <img> to have a source. */
+/** The start of a JPEG file, as a photographed page's bytes (base64): the fake tells formats by it. */
+const JPEG_PAGE = btoa(String.fromCharCode(0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1));
 const PREVIEW = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
 
 // ---------------------------------------------------------------------------------------------
@@ -370,6 +445,8 @@ export interface FakeStationOptions {
   pageSize?: number;
   /** The capture policy (default: MOSIP's, `DEFAULT_CAPTURE_POLICY`). */
   capturePolicy?: Partial<FakeCapturePolicy>;
+  /** The form the station serves (default: `FORM`, the default country's). */
+  form?: FormSpec;
 }
 
 /** The operators every set-up fake station has; the password is the same for all. */
@@ -446,6 +523,7 @@ export class FakeStation implements Backend {
   };
   private failures = new Map<Method, BackendError>();
   private readonly capturePolicy: FakeCapturePolicy;
+  private readonly formSpec: FormSpec;
   private deviceList: DeviceListView[] = SIMULATED_DEVICES.map((d) => ({ ...d }));
   /** Per step, the qualities of its next attempts (one per position of the step, in order). */
   private scriptedQualities = new Map<PolicyStep, number[][]>();
@@ -465,6 +543,7 @@ export class FakeStation implements Backend {
     this.centerId = options.centerId ?? '10001';
     this.pageSize = options.pageSize ?? 20;
     this.capturePolicy = { ...DEFAULT_CAPTURE_POLICY, ...options.capturePolicy };
+    this.formSpec = options.form ?? FORM;
     if (setUp) for (const view of OPERATORS) this.operators.set(view.username, { view: { ...view }, password: PASSWORD });
   }
 
@@ -828,7 +907,7 @@ export class FakeStation implements Backend {
 
   async form(): Promise<FormSpec> {
     this.enter('form', []);
-    return structuredClone(FORM);
+    return structuredClone(this.formSpec);
   }
 
   async newRegistration(): Promise<RegistrationView> {
@@ -1048,8 +1127,8 @@ export class FakeStation implements Backend {
     if (me.password !== password) throw failure('wrong_credentials', 'wrong password');
     const registration = this.inState(registrationId, ['draft']);
     const problems = this.check(registration);
-    if (FORM.consent && registration.consentGivenAt === null) problems.push(fieldError('consent', null, 'required'));
-    for (const category of FORM.documents?.categories ?? []) {
+    if (this.formSpec.consent && registration.consentGivenAt === null) problems.push(fieldError('consent', null, 'required'));
+    for (const category of this.formSpec.documents?.categories ?? []) {
       if (category.required && !registration.documents.some((d) => d.category === category.category)) {
         problems.push(fieldError(`documents.${category.category}`, null, 'required'));
       }
@@ -1074,7 +1153,7 @@ export class FakeStation implements Backend {
   async documentChoices(): Promise<DocumentChoicesView> {
     this.enter('documentChoices', []);
     this.requireSession();
-    const rules = FORM.documents!;
+    const rules = this.formSpec.documents!;
     return structuredClone({
       categories: rules.categories.map((c) => ({ ...c, document_types: DOCUMENT_TYPES[c.category] ?? [] })),
       max_file_bytes: rules.max_file_bytes,
@@ -1131,7 +1210,21 @@ export class FakeStation implements Backend {
     this.requireSession();
     if (device !== 'test:0') throw failure('device_not_connected', `${device} is not connected`);
     this.scans += 1;
-    return { file_name: `scan-${this.scans}.png`, data_base64: PREVIEW.split(',')[1], width: 1, height: 1, dpi: 300 };
+    return { file_name: `scan-${this.scans}.png`, media_type: 'image/png', data_base64: PREVIEW.split(',')[1], width: 1, height: 1, dpi: 300 };
+  }
+
+  /** As a station on simulated devices: the simulated face camera. */
+  async documentCamera(): Promise<DocumentCameraView | null> {
+    this.enter('documentCamera', []);
+    this.requireSession();
+    return { make: 'Enroll', model: 'Simulated face camera', simulated: true };
+  }
+
+  async photographDocumentPage(): Promise<ScannedPageView> {
+    this.enter('photographDocumentPage', []);
+    this.requireSession();
+    this.scans += 1;
+    return { file_name: `photo-${this.scans}.jpg`, media_type: 'image/jpeg', data_base64: JPEG_PAGE, width: 1, height: 1, dpi: 0 };
   }
 
   async documentPagePreview(registrationId: string, category: string, page: number): Promise<DocumentPreviewView> {
@@ -1369,11 +1462,14 @@ export class FakeStation implements Backend {
   private check(registration: Registration): FieldError[] {
     const problems: FieldError[] = [];
     const identity = registration.identity;
-    for (const field of FORM.fields) {
+    const spec = this.formSpec;
+    const values = valuesFromIdentity(spec, identity);
+    for (const field of spec.fields) {
+      if (!fieldApplies(spec, field, values, new Date())) continue;
       const value = identity[field.id];
       if (field.multilingual) {
         const entries = Array.isArray(value) ? value : [];
-        for (const language of FORM.languages) {
+        for (const language of spec.languages) {
           const has = entries.some((e) => e.language === language.code && e.value.trim() !== '');
           if (field.required && language.mandatory && !has) {
             problems.push(fieldError(field.id, language.code, 'required', `required in ${language.name}`));

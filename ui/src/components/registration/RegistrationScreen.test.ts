@@ -10,6 +10,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { Notice } from '../../lib/backend/errors';
 import { translate } from '../../lib/i18n/catalogues';
 import { setUiLanguage } from '../../lib/i18n/i18n.svelte';
+import { dateFromAge } from '../../lib/registration/identity';
 import {
   captureStepId,
   consentTextId,
@@ -20,8 +21,10 @@ import {
   documentPreviewId,
   documentReferenceId,
   documentRemoveId,
+  documentPhotographId,
   documentScanId,
   documentTypeId,
+  fieldAgeInputId,
   fieldErrorId,
   fieldInputId,
   stepSimulatedBadgeId,
@@ -261,6 +264,72 @@ describe('registration form', () => {
   });
 });
 
+describe('the realistic form’s controls', () => {
+  test('an age gives the date of birth, a minor brings the guardian’s name, the province follows the region and a box is ticked', async () => {
+    const { station, registrationId, user } = await openDraft();
+    // The guardian is asked for a minor only: hidden while the date is not known.
+    expect(screen.queryByTestId(fieldInputId('parentOrGuardianName', 'eng'))).toBeNull();
+
+    await user.type(screen.getByTestId(fieldAgeInputId('dateOfBirth')), '12');
+    const born = (screen.getByTestId(fieldInputId('dateOfBirth')) as HTMLInputElement).value;
+    expect(born).toBe(dateFromAge(12, new Date()));
+    expect(screen.getByText('Age: 12 years')).toBeTruthy();
+    const guardian = await screen.findByTestId(fieldInputId('parentOrGuardianName', 'ara'));
+    await user.type(guardian, 'حسن');
+
+    // The province offers nothing until a region is chosen, then that region's only.
+    const province = screen.getByTestId(fieldInputId('province')) as HTMLSelectElement;
+    expect([...province.options].map((o) => o.textContent)).toEqual(['Choose Region first']);
+    await user.selectOptions(screen.getByTestId(fieldInputId('region')), 'RSK');
+    expect([...province.options].map((o) => o.value)).toEqual(['', 'RSK-RABAT', 'RSK-SALE']);
+    await user.selectOptions(province, 'RSK-SALE');
+    // Another region empties the province chosen under the first.
+    await user.selectOptions(screen.getByTestId(fieldInputId('region')), 'CS');
+    expect(province.value).toBe('');
+    expect([...province.options].map((o) => o.value)).toEqual(['', 'CS-SETTAT']);
+    await user.selectOptions(province, 'CS-SETTAT');
+
+    await user.click(screen.getByTestId(fieldInputId('smsNotifications')));
+
+    await waitFor(() =>
+      expect(station.identityOf(registrationId)).toMatchObject({
+        dateOfBirth: born,
+        region: 'CS',
+        province: 'CS-SETTAT',
+        smsNotifications: 'Y',
+        parentOrGuardianName: [{ language: 'ara', value: 'حسن' }],
+      }),
+    );
+
+    // Sign off asks for the guardian's English name too, on the demographics step.
+    await goToStep(user, 'review');
+    await user.click(await screen.findByTestId(TestId.OfficerSignOffOpen));
+    expect((await screen.findByTestId(fieldErrorId('parentOrGuardianName', 'eng'))).textContent?.trim()).toBe('Required in English');
+
+    // An adult after all: the guardian is hidden again, and the review does not read it back.
+    const date = screen.getByTestId(fieldInputId('dateOfBirth'));
+    await user.clear(date);
+    await user.type(date, '1990/02/28');
+    expect(screen.queryByTestId(fieldInputId('parentOrGuardianName', 'ara'))).toBeNull();
+    await goToStep(user, 'review');
+    const review = await screen.findByTestId(TestId.ReviewStep);
+    await waitFor(() => expect(review.textContent).toContain('Province of Settat'));
+    expect(review.textContent).not.toContain('حسن');
+    expect(review.textContent).toContain('Send news of the card by SMS');
+    expect(review.textContent).toContain('Yes');
+  });
+
+  test('in French, the dependent dropdown and the age speak French', async () => {
+    setUiLanguage('fr');
+    const { user } = await openDraft();
+    const province = screen.getByTestId(fieldInputId('province')) as HTMLSelectElement;
+    expect(province.options[0].textContent).toBe('Choisissez d’abord : Région');
+    await user.type(screen.getByTestId(fieldAgeInputId('dateOfBirth')), '1');
+    expect(screen.getByText('Âge : 1 an')).toBeTruthy();
+    expect(screen.getByLabelText('ou âge en années')).toBeTruthy();
+  });
+});
+
 describe('the wizard', () => {
   test('by keyboard: Enter in the form goes to the next step, and the caret follows to its first control', async () => {
     const { user } = await openDraft();
@@ -337,6 +406,21 @@ describe('the documents step', () => {
       { category: 'POA', document_type: 'UTILITY_BILL', reference_number: null, pages: ['scan-1.png', 'scan-2.png'] },
     ]);
     expect(screen.queryByTestId(documentPagesReadyId('POA'))).toBeNull();
+  });
+
+  test('a page photographed with the (simulated) camera is attached beside a scanned one', async () => {
+    const { station, registrationId, user } = await onDocuments();
+    expect(await screen.findAllByText('Camera: Enroll Simulated face camera (simulated)')).toHaveLength(2);
+    await user.selectOptions(screen.getByTestId(documentTypeId('POA')), 'UTILITY_BILL');
+    await user.click(screen.getByTestId(documentPhotographId('POA')));
+    await user.click(await screen.findByTestId(documentScanId('POA')));
+    await waitFor(() => expect(screen.getByTestId(documentPagesReadyId('POA')).getAttribute('data-pages')).toBe('2'));
+    await user.click(attachButton('POA'));
+    await screen.findByTestId(documentAttachedId('POA'));
+    expect(station.calls.find((c) => c.method === 'attachDocument')?.args).toEqual([
+      registrationId,
+      { category: 'POA', document_type: 'UTILITY_BILL', reference_number: null, pages: ['photo-1.jpg', 'scan-2.png'] },
+    ]);
   });
 
   test('in French, a file too large is refused before it is read, and one that is not a document by the station', async () => {

@@ -69,6 +69,10 @@ export const commands = {
 	documentScanners: () => __TAURI_INVOKE<ScannerView[]>("document_scanners"),
 	/**  Scan one page, for the documents step to attach as it attaches a picked file. */
 	scanDocumentPage: (device: string) => __TAURI_INVOKE<ScannedPageView>("scan_document_page", { device }),
+	/**  The camera a page can be photographed with, if the station has one. */
+	documentCamera: () => __TAURI_INVOKE<DocumentCameraView | null>("document_camera"),
+	/**  One page photographed with the station's camera, as a JPEG file to attach. */
+	photographDocumentPage: () => __TAURI_INVOKE<ScannedPageView>("photograph_document_page"),
 	/**  The acknowledgement slip of a finalized registration (while the station can read it). */
 	acknowledgement: (registrationId: string) => __TAURI_INVOKE<AcknowledgementView>("acknowledgement", { registrationId }),
 	/**
@@ -163,8 +167,30 @@ export type CaptureView = {
 	device: DeviceView,
 };
 
+/**
+ *  When a field applies, from the values of others: a guardian only for a minor, a permit
+ *  number only for a foreign resident. A field that does not apply is hidden in the form, not
+ *  checked at finalize, and left out of the packet.
+ */
+export type Condition = 
+/**
+ *  The date in `field` (a date field) is less than `years` full years before today. False
+ *  while that date is missing or not a real date.
+ */
+({ age_below: {
+	field: string,
+	years: number,
+} }) & { equals?: never } | 
+/**  The plain value of `field` (a dropdown's code, a checkbox's "Y") is `value`. */
+({ equals: {
+	field: string,
+	value: string,
+} }) & { age_below?: never };
+
 /**  How a field is typed in. */
-export type Control = "text" | "date" | "dropdown" | "phone";
+export type Control = "text" | "date" | "dropdown" | "phone" | 
+/**  A yes/no question: the value is [`CHECKBOX_YES`] or [`CHECKBOX_NO`]. */
+"checkbox";
 
 export type DecisionOutcome = "approved" | "rejected";
 
@@ -236,6 +262,14 @@ export type DeviceView = {
 
 /**  Which way a language's text runs. */
 export type Direction = "ltr" | "rtl";
+
+/**  The camera a clerk may photograph pages with. */
+export type DocumentCameraView = {
+	make: string,
+	model: string,
+	/**  A simulated camera (training, tests): the window says so. */
+	simulated: boolean,
+};
 
 /**  One category the form asks for. */
 export type DocumentCategoryView = {
@@ -455,6 +489,18 @@ export type FormField = {
 	/**  Hint for the input, per UI language, e.g. the expected date format. */
 	hint: { [key in string]: string },
 	max_length: number | null,
+	/**
+	 *  A date field (the date of birth) may be given as an age in years instead, when the
+	 *  resident does not know the date: the form turns it into a date.
+	 */
+	accepts_age: boolean,
+	/**
+	 *  A dependent dropdown: the field whose value its options hang under (see
+	 *  [`FormOption::parent`]).
+	 */
+	options_parent: string | null,
+	/**  The field applies only when this holds (absent: always). */
+	shown_when: Condition | null,
 };
 
 /**  A language the form is filled in. */
@@ -472,6 +518,11 @@ export type FormOption = {
 	value: string,
 	/**  Label per UI language code ("en", "fr", "ar"). */
 	label: { [key in string]: string },
+	/**
+	 *  For a dependent dropdown's option, the value of the parent field it belongs under (the
+	 *  region of a province).
+	 */
+	parent?: string | null,
 };
 
 /**  The form to render. */
@@ -798,14 +849,17 @@ export type ReturnedByRegisterView = {
 /**  A role as the window names it: the vault's [`enroll_store::Role`], spelled for IPC. */
 export type RoleName = "admin" | "supervisor" | "officer";
 
-/**  One scanned page, as a file the clerk could have picked. */
+/**  One page from the scanner or the camera, as a file the clerk could have picked. */
 export type ScannedPageView = {
-	/**  `scan-<n>.png`, for the window's list of pages. */
+	/**  `scan-<n>.png` or `photo-<n>.jpg`, for the window's list of pages. */
 	file_name: string,
-	/**  The PNG's bytes, standard base64 (as `DocumentPage::data_base64`). */
+	/**  `image/png` (scanned) or `image/jpeg` (photographed). */
+	media_type: string,
+	/**  The file's bytes, standard base64 (as `DocumentPage::data_base64`). */
 	data_base64: string,
 	width: number,
 	height: number,
+	/**  The scan's resolution; 0 for a photograph (a camera has none). */
 	dpi: number,
 };
 

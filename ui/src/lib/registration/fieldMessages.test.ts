@@ -3,11 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { FormSpec } from '../backend/types';
 import { fieldErrorMessage } from './fieldMessages';
 
+/** What a field without age, dependent options or condition says of them. */
+const plainField = { accepts_age: false, options_parent: null, shown_when: null } as const;
+
 const spec: FormSpec = {
   languages: [{ code: 'ara', name: 'العربية', direction: 'rtl', mandatory: true }],
   fields: [
-    { id: 'phone', control: 'phone', label: { en: 'Phone' }, required: false, multilingual: false, options: [], hint: { en: '+212600000000' }, max_length: 16 },
-    { id: 'fullName', control: 'text', label: { en: 'Full name' }, required: true, multilingual: true, options: [], hint: {}, max_length: 80 },
+    { id: 'phone', control: 'phone', label: { en: 'Phone' }, required: false, multilingual: false, options: [], hint: { en: '+212600000000' }, max_length: 16, ...plainField },
+    { id: 'fullName', control: 'text', label: { en: 'Full name' }, required: true, multilingual: true, options: [], hint: {}, max_length: 80, ...plainField },
   ],
 };
 

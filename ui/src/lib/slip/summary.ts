@@ -3,8 +3,8 @@
 // form's languages side by side (each in its own direction), a dropdown's choice by its label.
 
 import type { FormSpec, Value } from '../backend/types';
-import { pickLabel, type UiLanguage } from '../i18n/catalogues';
-import { valuesFromIdentity } from '../registration/identity';
+import { pickLabel, translate, type UiLanguage } from '../i18n/catalogues';
+import { CHECKBOX_YES, valuesFromIdentity } from '../registration/identity';
 
 export interface SlipValue {
   /** The form language's code ("eng", "ara") for a multilingual value; null for a plain one. */
@@ -25,12 +25,19 @@ export function slipLines(spec: FormSpec, identity: Value | null, language: UiLa
   for (const field of spec.fields) {
     const value = values[field.id];
     let shown: SlipValue[];
-    if (typeof value === 'object') {
+    const chosen = typeof value === 'object' ? spec.languages.map((l) => (value[l.code] ?? '').trim()).find(Boolean) : undefined;
+    if (typeof value === 'object' && field.control === 'dropdown') {
+      // One choice, its code written in every language: its label once, in the clerk's language.
+      const option = field.options.find((o) => o.value === chosen);
+      shown = chosen ? [{ language: null, direction: 'auto', text: option ? pickLabel(option.label, language, chosen) : chosen }] : [];
+    } else if (typeof value === 'object') {
       shown = spec.languages
         .filter((l) => (value[l.code] ?? '').trim() !== '')
         .map((l) => ({ language: l.code, direction: l.direction, text: value[l.code].trim() }));
     } else if (value.trim() === '') {
       shown = [];
+    } else if (field.control === 'checkbox') {
+      shown = [{ language: null, direction: 'auto', text: translate(language, value === CHECKBOX_YES ? 'registration.yes' : 'registration.no') }];
     } else {
       const option = field.options.find((o) => o.value === value);
       const text = option ? pickLabel(option.label, language, value) : value;
