@@ -225,9 +225,14 @@ audit: cargo-deny
 # the 100k vault; biometrics: decoding and scoring ten fingers; jpeg2000 (enroll-devices' own,
 # kept in one place): lossless encoding of ten fingers on one core. The last two read
 # $(ENROLL_FIXTURES). upload: the station's memory while it uploads a 20 MB packet (a worker
-# process against the reference intake on loopback).
-bench: test-services
-	cargo bench -p enroll-bench -p enroll-devices --no-fail-fast --bench vault --bench biometrics --bench jpeg2000 --bench upload --bench link --bench intake_throughput
+# process against the reference intake on loopback). app_start: the release app's start to its
+# login screen and its processes' memory (PSS), each beside an empty Tauri 2 window started in
+# the same run (bench/empty-window), under an Xvfb of its own; it needs the release build, and
+# the empty window is built in the same cargo command, with the same Tauri (a separate -p build
+# would resolve Tauri's features apart and compile it again).
+bench: test-services ui
+	cargo build --release $(BUILD_PACKAGES) -p enroll-empty-window
+	cargo bench -p enroll-bench -p enroll-devices --no-fail-fast --bench vault --bench biometrics --bench jpeg2000 --bench upload --bench link --bench intake_throughput --bench app_start
 
 # Every fuzz target (fuzz/README.md) for FUZZ_SECONDS each, on the stable toolchain; fails on a
 # crash. `make fuzz FUZZ_SECONDS=600` for a longer run.

@@ -7,8 +7,9 @@
 //! done at the level the station does them ([`packets`]), self-checking draft content
 //! ([`drafts`]), a full registration captured by the station from its simulated devices
 //! ([`captured`]), the MOSIP fixture's ten fingers decoded and scored ([`fingers`]), how a
-//! benchmark prints its verdict ([`report`]), the worker loop that the harness kills ([`worker`]) and the check of a vault
-//! after a crash ([`inspect`]).
+//! benchmark prints its verdict ([`report`]), the memory of a program's process tree
+//! ([`process_tree`], for `benches/app_start.rs`), the worker loop that the harness kills
+//! ([`worker`]) and the check of a vault after a crash ([`inspect`]).
 //!
 //! Deliberately absent: any new behaviour. Everything here calls the public APIs of `store`
 //! and `packet` in the order `station` calls them; when `station` changes how it finalizes or
@@ -20,6 +21,7 @@ pub mod fingers;
 pub mod fixture;
 pub mod inspect;
 pub mod packets;
+pub mod process_tree;
 pub mod report;
 pub mod worker;
 

@@ -122,6 +122,7 @@ pub fn contents_with(
             approved_at: None,
             software_version: env!("CARGO_PKG_VERSION").into(),
             consent: None,
+            process: None,
         },
     }
 }

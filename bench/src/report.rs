@@ -1,6 +1,7 @@
-//! What every benchmark of `make bench` prints: the measured value, its limit, the reference
-//! measured in the same run, their ratios, and PASS or FAIL; and the small timing helpers the
-//! benches share (median, on-CPU time of the calling thread).
+//! What every benchmark of `make bench` prints: the measured value (a time, or memory with
+//! [`MemoryOutcome`]), its limit, the reference measured in the same run, their ratios, and
+//! PASS or FAIL; and the small timing helpers the benches share (median, on-CPU time of the
+//! calling thread).
 //!
 //! Deliberately absent: statistics beyond the median (the limits are stated as medians) and
 //! any measuring loop of its own; each bench says what it times.
@@ -40,9 +41,73 @@ impl Outcome {
     }
 }
 
+/// One memory limit, judged, printed as an [`Outcome`] prints a time. Memory is in KiB, as
+/// Linux reports it (`/proc`), and printed in MB of 1024 KiB, as `benches/upload.rs` prints it.
+pub struct MemoryOutcome {
+    pub name: String,
+    /// The value judged (a median).
+    pub measured_kib: u64,
+    pub limit_kib: u64,
+    /// The same-run reference.
+    pub reference_kib: u64,
+    pub reference_name: String,
+}
+
+impl MemoryOutcome {
+    pub fn passed(&self) -> bool {
+        self.measured_kib <= self.limit_kib
+    }
+
+    /// The lines `make bench` shows for this limit.
+    pub fn lines(&self) -> String {
+        let mb = |kib: u64| kib as f64 / 1024.0;
+        format!(
+            "{}  {}\n      measured {:.1} MB, limit {:.1} MB (ratio to limit {:.2}); reference {:.1} MB ({}); {:.2}x the reference",
+            if self.passed() { "PASS" } else { "FAIL" },
+            self.name,
+            mb(self.measured_kib),
+            mb(self.limit_kib),
+            self.measured_kib as f64 / self.limit_kib.max(1) as f64,
+            mb(self.reference_kib),
+            self.reference_name,
+            self.measured_kib as f64 / self.reference_kib.max(1) as f64
+        )
+    }
+}
+
+/// A limit judged, whatever it measures: what [`print_judged`] prints.
+pub trait Judged {
+    fn passed(&self) -> bool;
+    fn lines(&self) -> String;
+}
+
+impl Judged for Outcome {
+    fn passed(&self) -> bool {
+        Outcome::passed(self)
+    }
+    fn lines(&self) -> String {
+        Outcome::lines(self)
+    }
+}
+
+impl Judged for MemoryOutcome {
+    fn passed(&self) -> bool {
+        MemoryOutcome::passed(self)
+    }
+    fn lines(&self) -> String {
+        MemoryOutcome::lines(self)
+    }
+}
+
 /// Print every outcome and the tally; `false` when a limit was missed or a benchmark could
 /// not run (`failed_to_run`), which the caller turns into exit status 1.
 pub fn print_all(outcomes: &[Outcome], failed_to_run: usize) -> bool {
+    let judged: Vec<&dyn Judged> = outcomes.iter().map(|outcome| outcome as &dyn Judged).collect();
+    print_judged(&judged, failed_to_run)
+}
+
+/// [`print_all`] for limits of more than one kind (times and memory).
+pub fn print_judged(outcomes: &[&dyn Judged], failed_to_run: usize) -> bool {
     println!();
     for outcome in outcomes {
         println!("{}", outcome.lines());
@@ -103,6 +168,25 @@ mod tests {
             outcome(8).lines().contains("2.00x the reference"),
             "{}",
             outcome(8).lines()
+        );
+    }
+
+    #[test]
+    fn a_memory_limit_prints_as_a_time_limit_does() {
+        let outcome = |measured_kib| MemoryOutcome {
+            name: "y".into(),
+            measured_kib,
+            limit_kib: 300 * 1024,
+            reference_kib: 200 * 1024,
+            reference_name: "empty".into(),
+        };
+        assert!(outcome(300 * 1024).passed());
+        assert!(!outcome(300 * 1024 + 1).passed());
+        let lines = outcome(250 * 1024).lines();
+        assert!(lines.starts_with("PASS  y\n"), "{lines}");
+        assert!(
+            lines.contains("measured 250.0 MB, limit 300.0 MB (ratio to limit 0.83); reference 200.0 MB (empty); 1.25x the reference"),
+            "{lines}"
         );
     }
 

@@ -53,7 +53,7 @@ pub use biometrics::{
 pub use codec::{read_meta, with_review, ContainerPieces};
 pub use model::{
     document_entry_name, BiometricException, BiometricRecord, ConsentRecord, DeviceIdentity, Document, DocumentFormat,
-    ExceptionKind, GpsPosition, ManifestEntry, Modality, PacketContents, PacketManifest, PacketMeta,
+    ExceptionKind, GpsPosition, ManifestEntry, Modality, PacketContents, PacketManifest, PacketMeta, ProcessRecord,
     SupervisorDecision,
 };
 

@@ -45,7 +45,7 @@ pub mod time;
 pub use audit::AuditEvent;
 pub use contents::{
     BiometricException, BiometricRecord, ConsentRecord, DeviceIdentity, Document, DocumentFormat, ExceptionKind,
-    GpsPosition, Modality, PacketContents, PacketManifest, PacketMeta, SupervisorDecision,
+    GpsPosition, Modality, PacketContents, PacketManifest, PacketMeta, ProcessRecord, SupervisorDecision,
 };
 pub use envelope::{
     decrypt_envelope_body, open_envelope, seal_for_register, seal_for_register_with_chunk_size,

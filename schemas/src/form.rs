@@ -10,10 +10,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::station_config::MasterData;
-use crate::{FieldError, FieldKind, IdSchema, SchemaError, UiSpec};
+use crate::{FieldError, FieldKind, FormScope, IdSchema, SchemaError, UiSpec};
 
 /// The schema version written into every identity document the station makes.
 pub const ID_SCHEMA_VERSION_FIELD: &str = "IDSchemaVersion";
+/// The field of the resident's ID number, which the station writes for an update or a
+/// correction (when the ID schema defines it), never typed on the form.
+pub const RESIDENT_ID_FIELD: &str = "UIN";
 /// No single value may be longer than this, whatever the spec says: drafts are autosaved on
 /// every keystroke and must stay small.
 const MAX_VALUE_CHARS: usize = 1000;
@@ -143,6 +146,9 @@ pub struct FormSpec {
     /// The documents the resident brings (absent: the country asks for none at the station).
     #[serde(default)]
     pub documents: Option<FormDocuments>,
+    /// The processes besides a new registration (update, lost card, correction), in the order
+    /// the window offers them; empty: new registrations only.
+    pub processes: Vec<crate::FormProcess>,
 }
 
 /// The consent text a clerk reads out or shows to the resident, per UI language code ("en",
@@ -405,6 +411,22 @@ impl Form {
                 )));
             }
         }
+        let field_ids: std::collections::BTreeSet<&str> = fields.iter().map(|f| f.id.as_str()).collect();
+        let categories: std::collections::BTreeSet<&str> = ui
+            .documents
+            .iter()
+            .flat_map(|documents| documents.categories.iter().map(|c| c.category.as_str()))
+            .collect();
+        let mut kinds = std::collections::BTreeSet::new();
+        for process in &ui.processes {
+            process.check(&field_ids, &categories).map_err(SchemaError::UiSpec)?;
+            if !kinds.insert(process.process) {
+                return Err(SchemaError::UiSpec(format!(
+                    "the process {} is configured twice",
+                    process.process.as_str()
+                )));
+            }
+        }
         Ok(Form {
             schema,
             spec: FormSpec {
@@ -412,6 +434,7 @@ impl Form {
                 fields,
                 consent: ui.consent,
                 documents: ui.documents,
+                processes: ui.processes,
             },
             options_from,
         })
@@ -462,6 +485,11 @@ impl Form {
         self.schema.version
     }
 
+    /// Whether the ID schema has a field `name` (the form may not show it).
+    pub fn schema_defines(&self, name: &str) -> bool {
+        self.schema.fields.contains_key(name)
+    }
+
     pub fn spec(&self) -> &FormSpec {
         &self.spec
     }
@@ -480,7 +508,14 @@ impl Form {
     /// Full validation before finalize: everything [`Form::check_draft`] checks, plus
     /// required fields and languages, validators, options and dates (not after `today`).
     pub fn validate(&self, identity: &Value, today: CalendarDate) -> Result<(), Vec<FieldError>> {
-        let problems = self.check(identity, Some(today));
+        self.validate_in(identity, today, &FormScope::whole_form())
+    }
+
+    /// [`Form::validate`] for a registration that takes only part of the form (an update of the
+    /// address): fields out of `scope` are not checked, and none is required when the process
+    /// says so.
+    pub fn validate_in(&self, identity: &Value, today: CalendarDate, scope: &FormScope) -> Result<(), Vec<FieldError>> {
+        let problems = self.check(identity, Some((today, scope)));
         if problems.is_empty() {
             Ok(())
         } else {
@@ -491,14 +526,14 @@ impl Form {
     /// The identity document as the packet holds it: without the fields that do not apply
     /// (their `shown_when` does not hold on `today`), which a clerk may have filled before
     /// changing the answer they hang on.
-    pub fn applicable_identity(&self, identity: &Value, today: CalendarDate) -> Value {
+    pub fn applicable_identity(&self, identity: &Value, today: CalendarDate, scope: &FormScope) -> Value {
         let mut identity = identity.clone();
         if let Some(object) = identity.as_object_mut() {
             let hidden: Vec<&str> = self
                 .spec
                 .fields
                 .iter()
-                .filter(|field| !applies(field, object, today))
+                .filter(|field| !scope.takes(&field.id) || !applies(field, object, today, scope))
                 .map(|field| field.id.as_str())
                 .collect();
             for id in hidden {
@@ -508,9 +543,11 @@ impl Form {
         identity
     }
 
-    /// `today` is `Some` for the full validation, `None` for a draft.
-    fn check(&self, identity: &Value, today: Option<CalendarDate>) -> Vec<FieldError> {
-        let complete = today.is_some();
+    /// `full` is `Some` for the full validation (today's date and the registration's scope),
+    /// `None` for a draft.
+    fn check(&self, identity: &Value, full: Option<(CalendarDate, &FormScope)>) -> Vec<FieldError> {
+        let complete = full.is_some();
+        let today = full.map(|(today, _)| today);
         let mut problems = Vec::new();
         let Some(object) = identity.as_object() else {
             return vec![FieldError::new(
@@ -531,14 +568,17 @@ impl Form {
             }
         }
         for field in &self.spec.fields {
-            if today.is_some_and(|today| !applies(field, object, today)) {
-                continue; // Hidden in the form and left out of the packet: nothing to check.
+            if let Some((today, scope)) = full {
+                if !scope.takes(&field.id) || !applies(field, object, today, scope) {
+                    continue; // Hidden in the form and left out of the packet: nothing to check.
+                }
             }
+            let required = field.required && full.is_none_or(|(_, scope)| scope.fields_required);
             let values = match self.values_of(field, object.get(&field.id), &mut problems) {
                 Some(values) => values,
                 None => continue,
             };
-            if field.multilingual && complete && field.required {
+            if field.multilingual && complete && required {
                 for language in self.spec.languages.iter().filter(|l| l.mandatory) {
                     if !values
                         .iter()
@@ -553,12 +593,12 @@ impl Form {
                     }
                 }
             }
-            if !field.multilingual && complete && field.required && values.iter().all(|(_, v)| v.trim().is_empty()) {
+            if !field.multilingual && complete && required && values.iter().all(|(_, v)| v.trim().is_empty()) {
                 problems.push(FieldError::new(&field.id, None, "required", "this field is required"));
             }
             if field.control == Control::Checkbox
                 && complete
-                && field.required
+                && required
                 && values.iter().any(|(_, v)| *v == CHECKBOX_NO)
             {
                 problems.push(FieldError::new(&field.id, None, "required", "this box must be ticked"));
@@ -750,10 +790,18 @@ impl Form {
     }
 }
 
-/// Whether `field` applies to this identity on `today` (see [`Condition`]).
-fn applies(field: &FormField, identity: &serde_json::Map<String, Value>, today: CalendarDate) -> bool {
+/// Whether `field` applies to this identity on `today` (see [`Condition`]). A condition on a
+/// field the registration does not take (an update of the guardian alone, without the date of
+/// birth) cannot be decided here: the field applies.
+fn applies(
+    field: &FormField,
+    identity: &serde_json::Map<String, Value>,
+    today: CalendarDate,
+    scope: &FormScope,
+) -> bool {
     match &field.shown_when {
         None => true,
+        Some(condition) if !scope.takes(condition.field()) => true,
         Some(Condition::AgeBelow { field, years }) => plain_value(identity.get(field))
             .and_then(CalendarDate::parse_slashed)
             .is_some_and(|born| born <= today && born.full_years_on(today) < *years),
@@ -959,14 +1007,14 @@ mod tests {
         );
         minor["parentOrGuardianUIN"] = json!("1234567890");
         form.validate(&minor, TODAY).unwrap();
-        assert_eq!(form.applicable_identity(&minor, TODAY), minor);
+        assert_eq!(form.applicable_identity(&minor, TODAY, &FormScope::whole_form()), minor);
 
         // Eighteen on TODAY: an adult; a guardian typed earlier is not checked and not kept.
         let mut adult = minor.clone();
         adult["dateOfBirth"] = json!("2008/11/25");
         adult["parentOrGuardianUIN"] = json!("12");
         form.validate(&adult, TODAY).unwrap();
-        let kept = form.applicable_identity(&adult, TODAY);
+        let kept = form.applicable_identity(&adult, TODAY, &FormScope::whole_form());
         assert!(kept.get("parentOrGuardianName").is_none() && kept.get("parentOrGuardianUIN").is_none());
         assert_eq!(kept["fullName"], adult["fullName"]);
         // One day short of eighteen: still a minor.

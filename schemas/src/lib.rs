@@ -16,6 +16,7 @@ pub mod capture_policy;
 pub mod error;
 pub mod form;
 pub mod id_schema;
+pub mod process;
 pub mod station_config;
 pub mod ui_spec;
 
@@ -26,6 +27,7 @@ pub use form::{
     FormDocuments, FormField, FormLanguage, FormOption, FormSpec,
 };
 pub use id_schema::{FieldKind, IdSchema};
+pub use process::{ChangeGroup, FormProcess, FormScope, ProcessKind};
 pub use ui_spec::UiSpec;
 
 /// The embedded default ID schema (`schemas/default/id-schema.json`).

@@ -22,6 +22,9 @@ pub struct UiSpec {
     /// the country asks for no documents at the station.
     #[serde(default)]
     pub documents: Option<crate::FormDocuments>,
+    /// Update, lost card, correction: see `process.rs`. Absent: new registrations only.
+    #[serde(default)]
+    pub processes: Vec<crate::FormProcess>,
 }
 
 /// A field as the UI spec states it; `required` and `multilingual` come from the ID schema.

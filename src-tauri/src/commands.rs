@@ -25,8 +25,8 @@ use enroll_station::{
     AcknowledgementView, BatchApprovalView, CaptureView, DocumentCameraView, DocumentChoicesView, DocumentInput,
     DocumentPreviewView, ErrorCode, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest, OperatorView,
     PolicyRequest, PolicyView, PurgeReport, RegistrationView, ReturnedByRegisterView, ScannedPageView, ScannerView,
-    SessionView, SetupRequest, Station, StationError, StationStatus, SyncReport, SyncStatusView, UploadCenterView,
-    WizardStep,
+    SessionView, SetupRequest, StartRegistrationRequest, Station, StationError, StationStatus, SyncReport,
+    SyncStatusView, UploadCenterView, WizardStep,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -178,6 +178,17 @@ pub async fn form(station: SharedStation<'_>) -> Result<FormSpec, ErrorView> {
 #[tracing::instrument(skip(station))]
 pub async fn new_registration(station: SharedStation<'_>) -> Result<RegistrationView, ErrorView> {
     blocking(&station, |station| station.new_registration()).await
+}
+
+/// Start an update, a lost card or a correction (or a new registration) for a resident.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station, request), fields(process = ?request.process))]
+pub async fn start_registration(
+    station: SharedStation<'_>,
+    request: StartRegistrationRequest,
+) -> Result<RegistrationView, ErrorView> {
+    blocking(&station, move |station| station.start_registration(request)).await
 }
 
 #[tauri::command]
@@ -658,4 +669,16 @@ fn slip_pdf_refused(error: SlipPdfError) -> ErrorView {
 fn task_failed(error: tauri::Error) -> ErrorView {
     tracing::error!(%error, "a station call failed unexpectedly");
     ErrorView::from(&StationError::Internal(format!("a station call failed: {error}")))
+}
+
+/// The supervisor's dashboard and end-of-day report (see `Station::dashboard`): today is the day
+/// on the window's wall clock, `utc_offset_minutes` ahead of UTC.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn dashboard(
+    station: SharedStation<'_>,
+    utc_offset_minutes: i16,
+) -> Result<enroll_station::DashboardView, ErrorView> {
+    blocking(&station, move |station| station.dashboard(utc_offset_minutes)).await
 }

@@ -26,6 +26,9 @@ pub struct Draft {
     /// The wizard step the draft was left at, so that it reopens there (see `wizard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wizard_step: Option<crate::WizardStep>,
+    /// The process, when not a new registration (absent in drafts saved before processes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<crate::ProcessView>,
     /// The documents attached, one per category (absent in drafts saved before documents).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<crate::documents::DraftDocument>,

@@ -422,10 +422,17 @@ fn too_large(category: &str, number: usize, bytes: u64, max: u64) -> StationErro
 
 /// Finalize's check: each required category has its document, and each document is of a
 /// category the form still asks for (a form changes only at a start; a draft may be older).
-pub(crate) fn finalize_problems(rules: Option<&FormDocuments>, draft: &Draft) -> Vec<FieldError> {
+/// `only`: the categories a process's changes need (each then required, the others not asked
+/// for); `None` for the form's as configured.
+pub(crate) fn finalize_problems(
+    rules: Option<&FormDocuments>,
+    only: Option<&std::collections::BTreeSet<String>>,
+    draft: &Draft,
+) -> Vec<FieldError> {
     let mut problems = Vec::new();
     for category in rules.map(|rules| rules.categories.as_slice()).unwrap_or_default() {
-        if category.required && !draft.documents.iter().any(|d| d.category == category.category) {
+        let required = only.map_or(category.required, |only| only.contains(&category.category));
+        if required && !draft.documents.iter().any(|d| d.category == category.category) {
             problems.push(field_error(&category.category, "required", "this document is required"));
         }
     }
@@ -577,6 +584,16 @@ impl Station {
             let mut vault = self.vault();
             // Checked again under the vault: the draft may have moved on meanwhile.
             let mut draft = Draft::clone(&*self.current_draft(&vault, registration_id, &data_key)?);
+            // An update takes only the documents its changes need.
+            if let Some(only) = self.scope_of(&draft)?.documents {
+                if !only.contains(&document.category) {
+                    return Err(StationError::ValidationFailed(vec![field_error(
+                        &document.category,
+                        "unknown_category",
+                        "this registration's changes do not need this document",
+                    )]));
+                }
+            }
             draft.documents.retain(|d| d.category != document.category);
             draft.documents.push(document);
             self.write_draft(&mut vault, registration_id, draft, &data_key, &now)?;

@@ -180,6 +180,8 @@ pub enum PermissionRule {
     ResetOwnPassword,
     /// A force capture is signed off by a supervisor or an admin other than the clerk.
     SignOffNeedsSupervisor,
+    /// The station's dashboard and end-of-day report are a supervisor's or an admin's.
+    SupervisorOnly,
 }
 
 impl PermissionRule {
@@ -191,6 +193,7 @@ impl PermissionRule {
         PermissionRule::RemoveSelf,
         PermissionRule::ResetOwnPassword,
         PermissionRule::SignOffNeedsSupervisor,
+        PermissionRule::SupervisorOnly,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -202,6 +205,7 @@ impl PermissionRule {
             PermissionRule::RemoveSelf => "remove_self",
             PermissionRule::ResetOwnPassword => "reset_own_password",
             PermissionRule::SignOffNeedsSupervisor => "sign_off_needs_supervisor",
+            PermissionRule::SupervisorOnly => "supervisor_only",
         }
     }
 }

@@ -14,6 +14,7 @@ mod batch_review;
 pub mod biometrics;
 mod consent;
 mod content;
+mod dashboard;
 mod document_camera;
 mod document_scanner;
 mod documents;
@@ -26,6 +27,7 @@ mod operators;
 pub mod packaging;
 pub mod policy;
 pub mod private_files;
+pub mod process;
 pub mod register_config;
 mod register_keys;
 pub mod register_status;
@@ -46,6 +48,9 @@ mod wizard;
 pub use acknowledgement::AcknowledgementView;
 pub use audit::{check_vault, verify_audit_chain, AuditVerification, VaultCheck};
 pub use batch_review::{BatchApprovalView, BatchRefusalView, MAX_BATCH_APPROVAL};
+pub use dashboard::{
+    DashboardStatesView, DashboardSyncView, DashboardView, DayCountsView, OperatorDayView, PendingApprovalsView,
+};
 pub use document_camera::DocumentCameraView;
 pub use document_scanner::{ScannedPageView, ScannerView};
 pub use documents::{
@@ -60,6 +65,7 @@ pub use enroll_schemas::DocumentFileFormat;
 pub use error::{ErrorCode, ErrorParam, ErrorView, FieldError, PermissionRule, StationError};
 pub use exchange::{MediaExportView, MediaFailureView, MediaFolderKind, MediaFolderView, MediaImportView};
 pub use policy::{PolicyLimits, PolicyRequest, PolicyView};
+pub use process::{ProcessView, StartRegistrationRequest};
 pub use register_status::{RegisterStatusName, RegisterStatusView, ReturnedByRegisterView};
 pub use registration_id::{registration_id, verhoeff_check_digit, verhoeff_is_valid};
 pub use session::{SessionState, SessionView, StationPolicy};
@@ -279,6 +285,16 @@ impl Station {
 
     /// Start a registration: a draft with a fresh registration id.
     pub fn new_registration(&self) -> Result<RegistrationView, StationError> {
+        self.make_draft(None, None)
+    }
+
+    /// A fresh draft of `process` (`None`: a new registration), taking only `biometric_steps`
+    /// when the process says which (see [`Station::start_registration`]).
+    pub(crate) fn make_draft(
+        &self,
+        process: Option<process::ProcessView>,
+        biometric_steps: Option<Vec<enroll_schemas::PolicyStep>>,
+    ) -> Result<RegistrationView, StationError> {
         let (operator, data_key) = self.signed_in()?;
         self.check_offline_limits()?;
         let now = (self.clock)();
@@ -286,7 +302,9 @@ impl Station {
         let station = vault.station()?.ok_or(StationError::NotSetUp)?;
         let sequence = vault.take_registration_sequence()?;
         let id = registration_id(&station.center_id, &station.station_id, sequence, now);
-        let draft = Draft::new(serde_json::json!({}));
+        let mut draft = Draft::new(serde_json::json!({}));
+        draft.process = process;
+        draft.biometrics.only_steps = biometric_steps;
         vault.insert_draft(&id, &operator.username, &draft.to_bytes(), &data_key, &rfc3339(now))?;
         vault.keep_beside_draft(&id, Arc::new(draft));
         drop(vault);
@@ -330,7 +348,12 @@ impl Station {
                 return Err(invalid_state(&row));
             }
             let draft = self.current_draft(&vault, registration_id, &data_key)?;
-            let mut problems = self.form.validate(&draft.identity, today).err().unwrap_or_default();
+            let scope = self.scope_of(&draft)?;
+            let mut problems = self
+                .form
+                .validate_in(&draft.identity, today, &scope)
+                .err()
+                .unwrap_or_default();
             // The biometrics the capture policy asks for, the face among them: each position
             // captured at its threshold, signed off, or recorded as an exception with its photo.
             problems.extend(
@@ -352,6 +375,7 @@ impl Station {
             problems.extend(consent::consent_problem(self.form.spec().consent.is_some(), &draft));
             problems.extend(documents::finalize_problems(
                 self.form.spec().documents.as_ref(),
+                scope.documents.as_ref(),
                 &draft,
             ));
             if !problems.is_empty() {
@@ -361,8 +385,14 @@ impl Station {
             let signing_key = StationSigningKey::from_seed(vault.station_signing_seed(&data_key)?);
             // A field that no longer applies (a guardian typed before the date of birth showed
             // an adult) stays out of the packet.
-            let mut identity = self.form.applicable_identity(&draft.identity, today);
+            let mut identity = self.form.applicable_identity(&draft.identity, today, &scope);
             identity[enroll_schemas::form::ID_SCHEMA_VERSION_FIELD] = serde_json::json!(self.id_schema_version);
+            // The resident an update or a correction is for, as MOSIP's ID document names them.
+            if let Some(resident_id) = draft.process.as_ref().and_then(|p| p.resident_id.as_ref()) {
+                if self.form.schema_defines(enroll_schemas::form::RESIDENT_ID_FIELD) {
+                    identity[enroll_schemas::form::RESIDENT_ID_FIELD] = serde_json::json!(resident_id);
+                }
+            }
             // Every record (face, fingers, irises, the exception photo) and every exception
             // comes from the biometrics draft through one path.
             let captured =
@@ -383,6 +413,14 @@ impl Station {
                     finalized_at: Some(rfc3339(now)),
                     software_version: env!("CARGO_PKG_VERSION").to_string(),
                     consent: draft.consent.clone(),
+                    process: Some(draft.process.as_ref().map_or_else(
+                        || enroll_packet::ProcessRecord {
+                            kind: enroll_schemas::ProcessKind::New.as_str().into(),
+                            resident_id: None,
+                            changes: Vec::new(),
+                        },
+                        process::ProcessView::record,
+                    )),
                     ..PacketMeta::default()
                 },
                 ..PacketContents::default()
@@ -394,6 +432,7 @@ impl Station {
             tracing::info!(registration_id, officer = %operator.username, "finalized");
             let row = vault.registration(registration_id)?;
             Ok(RegistrationView {
+                process: draft.process.clone(),
                 registration_id: row.registration_id,
                 state: row.state.into(),
                 identity: Some(identity_view),
@@ -455,15 +494,16 @@ impl Station {
         let (_, data_key) = self.signed_in()?;
         let vault = self.vault();
         let row = vault.registration(registration_id)?;
-        let (identity, consent_given_at, documents) = if row.state.is_readable() {
+        let (identity, consent_given_at, documents, process) = if row.state.is_readable() {
             let readable = self.readable_identity(&vault, &row, &data_key)?;
             (
                 Some(readable.identity),
                 readable.consent.map(|c| c.given_at),
                 readable.documents,
+                readable.process,
             )
         } else {
-            (None, None, Vec::new())
+            (None, None, Vec::new(), None)
         };
         let wizard_step = match row.state {
             RegistrationState::Draft => self.current_draft(&vault, registration_id, &data_key)?.wizard_step,
@@ -487,6 +527,7 @@ impl Station {
             consent_given_at,
             wizard_step,
             documents,
+            process,
         })
     }
 
@@ -622,6 +663,7 @@ impl Station {
                 identity: draft.identity.clone(),
                 consent: draft.consent.clone(),
                 documents: documents::draft_views(&draft),
+                process: draft.process.clone(),
             });
         }
         let container = content::read_pending(vault, &row.registration_id, data_key)?;
@@ -629,6 +671,11 @@ impl Station {
         Ok(ReadableRegistration {
             documents: documents::packet_views(&contents.documents),
             identity: contents.identity,
+            process: contents
+                .meta
+                .process
+                .as_ref()
+                .and_then(process::ProcessView::from_record),
             consent: contents.meta.consent,
         })
     }
@@ -640,6 +687,8 @@ struct ReadableRegistration {
     identity: serde_json::Value,
     consent: Option<enroll_packet::ConsentRecord>,
     documents: Vec<DocumentView>,
+    /// Not a new registration's: see [`RegistrationView::process`].
+    process: Option<process::ProcessView>,
 }
 
 /// Who may approve or reject: supervisors and admins, and nobody a registration they made

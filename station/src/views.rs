@@ -234,6 +234,9 @@ pub struct RegistrationView {
     pub documents: Vec<crate::DocumentView>,
     /// The wizard step a draft was left at (absent: never moved, or not a draft).
     pub wizard_step: Option<crate::WizardStep>,
+    /// A draft's process when it is not a new registration (an update, a lost card, a
+    /// correction); absent otherwise.
+    pub process: Option<crate::ProcessView>,
 }
 
 /// What a supervisor decided. From `uploaded` on the state no longer says it, so every screen

@@ -22,6 +22,7 @@
 pub mod audit;
 mod blobs;
 pub mod crypto;
+pub mod day_counts;
 mod draft_memo;
 pub mod error;
 pub mod operators;

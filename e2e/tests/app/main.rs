@@ -1011,6 +1011,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     // 11d. A supervisor's batch: the clerk finalizes two more, and the admin, in French, ticks
     //      both and approves them with one password; a wrong one first approves nothing.
     approve_a_batch(ui).await?;
+    update_a_resident_in_french(ui).await?;
 
     // 12. The idle lock on a timer: at one minute, the lock screen shows by itself while the
     //     admin sits on a registration, and the password reopens that registration.
@@ -1246,6 +1247,101 @@ async fn approve_a_batch(ui: &Ui) -> Result<()> {
     }
     ui.scroll_to(id::BANNER).await?;
     ui.screenshot("11f-home-batch-approved-french").await?;
+    ui.select(id::LANGUAGE_SELECT, "en").await?;
+    Ok(())
+}
+
+/// 11g. An update in French: the admin starts one for a registered resident from home (a wrong
+/// ID number is refused at once), ticks what changes (the phone), and the wizard takes only
+/// that and the face that authenticates the resident; signed off, it waits for approval.
+async fn update_a_resident_in_french(ui: &Ui) -> Result<()> {
+    ui.select(id::LANGUAGE_SELECT, "fr").await?;
+    ui.click(id::START_PROCESS_OPEN).await?;
+    ui.wait_for(id::START_PROCESS_DIALOG).await?;
+    ui.type_into(id::START_PROCESS_RESIDENT_ID, "1234567891").await?;
+    ui.click(&id::process_change_id("contact")).await?;
+    ui.click(id::START_PROCESS_CONFIRM).await?;
+    let refused = ui.text(id::START_PROCESS_RESIDENT_ID_ERROR).await?;
+    ensure!(
+        refused.starts_with("Un numéro d’identité a 10 chiffres"),
+        "a wrong ID number reads {refused:?}"
+    );
+    ui.screenshot("11g-update-start-french").await?;
+    // 123456789 and its Verhoeff check digit.
+    ui.type_into(id::START_PROCESS_RESIDENT_ID, "1234567890").await?;
+    ui.click(id::START_PROCESS_CONFIRM).await?;
+    let registration_id = ui
+        .wait_for(id::REGISTRATION_SCREEN)
+        .await?
+        .attr("data-registration-id")
+        .await?
+        .context("the registration screen names its id")?;
+    ui.click(id::CONSENT_AGREE).await?;
+    let banner = ui.text(id::PROCESS_BANNER).await?;
+    ensure!(
+        banner.contains("Mise à jour d’un résident inscrit pour le résident 1234567890")
+            && banner.contains("Changements : Téléphone et courriel"),
+        "the update's banner reads {banner:?}"
+    );
+    ui.type_into(&id::field_input("phone", None), "+212611223344").await?;
+    let others = ui
+        .client
+        .execute(
+            "return document.querySelector('[data-testid=\"field-fullName-eng\"], [data-testid=\"field-region\"]') === null",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        others == serde_json::json!(true),
+        "an update of the phone shows other fields"
+    );
+    ui.screenshot("11h-update-french").await?;
+    ui.click(&id::wizard_step_id("biometrics")).await?;
+    ui.click(&id::capture_step_id("face")).await?;
+    ui.wait_for_attr(&id::biometric_step_id("face"), "data-done", "true")
+        .await?;
+    let steps = ui
+        .client
+        .execute(
+            "return document.querySelectorAll('[data-testid^=\"biometric-step-\"][data-done]').length",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        steps == serde_json::json!(1),
+        "an update of the phone takes {steps} biometric steps, not the face alone"
+    );
+    ui.click(&id::wizard_step_id("review")).await?;
+    ui.wait_for(id::OFFICER_SIGN_OFF_OPEN).await?;
+    ui.screenshot("11i-update-review-french").await?;
+    sign_off(ui, PASSWORD).await?;
+    ui.wait_for(id::SLIP_SCREEN).await?;
+    ui.click(id::SLIP_DONE).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    ensure_in_list(ui, id::HOME_PENDING, &registration_id).await?;
+
+    // 11j. The day so far on the dashboard, in French then in Arabic: the update just signed
+    //      off waits for approval among the others.
+    ui.click(id::DASHBOARD_OPEN).await?;
+    let pending = ui.text(id::DASHBOARD_PENDING).await?;
+    ensure!(
+        pending.contains("Approbations en attente") && pending.contains("En attente d’un superviseur"),
+        "the dashboard's pending card reads {pending:?}"
+    );
+    ui.wait_for(id::DASHBOARD_OPERATORS).await?;
+    ui.screenshot("11j-dashboard-french").await?;
+    ui.select(id::LANGUAGE_SELECT, "ar").await?;
+    ui.wait_until("the dashboard in Arabic", || async {
+        let text = ui.text(id::DASHBOARD_OPERATORS).await?;
+        Ok(text
+            .chars()
+            .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+            .then_some(()))
+    })
+    .await?;
+    ui.screenshot("11k-dashboard-arabic").await?;
+    ui.click(id::DASHBOARD_BACK).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
     ui.select(id::LANGUAGE_SELECT, "en").await?;
     Ok(())
 }

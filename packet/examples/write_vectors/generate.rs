@@ -165,6 +165,7 @@ pub fn real_container_contents(station: &StationSigningKey) -> PacketContents {
             approved_at: Some("2025-01-01T10:00:00Z".into()),
             software_version: "0.1.0".into(),
             consent: None,
+            process: None,
         },
     }
 }

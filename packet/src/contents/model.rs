@@ -222,6 +222,23 @@ pub struct PacketMeta {
     /// The resident's consent, when the form asked for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<ConsentRecord>,
+    /// Which process the registration followed (absent in packets made before processes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<ProcessRecord>,
+}
+
+/// The process a registration followed: a new registration, or an update, a lost card or a
+/// correction of a registered resident, with what changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessRecord {
+    /// `new`, `update`, `lost` or `correction` (MOSIP's registration types).
+    pub kind: String,
+    /// The resident's ID number (UIN) the clerk entered, for a process that asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_id: Option<String>,
+    /// The groups of the form that changed (`address`, `contact`, ...); empty: the whole form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<String>,
 }
 
 /// A resident's agreement to be registered: when, who took it down, and the words agreed to,

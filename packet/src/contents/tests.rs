@@ -101,6 +101,11 @@ fn sample() -> PacketContents {
             approved_at: Some("2025-01-01T10:00:00Z".into()),
             software_version: "0.1.0".into(),
             consent: None,
+            process: Some(crate::ProcessRecord {
+                kind: "update".into(),
+                resident_id: Some("1234567890".into()),
+                changes: vec!["address".into()],
+            }),
         },
     }
 }

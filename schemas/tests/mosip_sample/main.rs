@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use enroll_schemas::station_config::MasterDataEntry;
 use enroll_schemas::Direction::{Ltr, Rtl};
-use enroll_schemas::{CalendarDate, Condition, FieldKind, Form, IdSchema, UiSpec};
+use enroll_schemas::{CalendarDate, Condition, FieldKind, Form, FormScope, IdSchema, UiSpec};
 use serde_json::{json, Value};
 
 /// Our UI spec for MOSIP's sample schema.
@@ -312,7 +312,7 @@ fn the_sample_identity_validates_once_its_name_fits_and_its_places_are_codes() {
     let identity = valid_identity();
     form.validate(&identity, TODAY).unwrap();
     assert_eq!(
-        form.applicable_identity(&identity, TODAY),
+        form.applicable_identity(&identity, TODAY, &FormScope::whole_form()),
         identity,
         "an adult: nothing to leave out"
     );
@@ -471,12 +471,15 @@ fn an_infant_needs_an_introducer() {
     ]);
     infant["introducerUIN"] = json!("2345678901");
     form.validate(&infant, TODAY).unwrap();
-    assert_eq!(form.applicable_identity(&infant, TODAY), infant);
+    assert_eq!(
+        form.applicable_identity(&infant, TODAY, &FormScope::whole_form()),
+        infant
+    );
 
     let mut five = infant.clone();
     five["dateOfBirth"] = json!("2021/11/25");
     form.validate(&five, TODAY).unwrap();
-    let kept = form.applicable_identity(&five, TODAY);
+    let kept = form.applicable_identity(&five, TODAY, &FormScope::whole_form());
     assert!(kept.get("introducerName").is_none() && kept.get("introducerUIN").is_none());
 }
 

@@ -96,6 +96,10 @@ pub struct BiometricsDraft {
     /// Kept in the draft because the chain runs across steps, devices and app restarts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sbi_chain: Option<String>,
+    /// The capture policy's steps this registration takes, when its process takes fewer than
+    /// all (an update that only authenticates the resident: the face); absent: every step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_steps: Option<Vec<PolicyStep>>,
 }
 
 /// Where one position stands.
@@ -258,9 +262,19 @@ impl BiometricsDraft {
     /// What keeps these biometrics from being finalized, as (field, code) pairs: a field per
     /// position (`biometrics.leftIndex`) with `required` (not captured) or `below_threshold`
     /// (captured, under the threshold, not signed off), and `biometrics.exceptionPhoto`.
+    /// The policy's steps this registration takes, in the policy's order.
+    pub fn steps(&self, policy: &CapturePolicy) -> Vec<PolicyStep> {
+        policy
+            .steps
+            .iter()
+            .copied()
+            .filter(|step| self.only_steps.as_ref().is_none_or(|only| only.contains(step)))
+            .collect()
+    }
+
     pub fn problems(&self, policy: &CapturePolicy) -> Vec<(String, &'static str)> {
         let mut problems = Vec::new();
-        for step in policy.steps.iter().copied() {
+        for step in self.steps(policy) {
             let forced = self.forced.contains_key(&step);
             for position in step_positions(step) {
                 let code = match self.position_state(policy, step, position) {

@@ -113,6 +113,11 @@ impl Station {
         self.policy_step(step)?;
         // Check the draft before asking the device, so a wrong id costs no capture.
         let before = self.draft_for_biometrics(registration_id)?;
+        if !before.biometrics.steps(&self.capture_policy).contains(&step) {
+            return Err(StationError::InvalidInput(format!(
+                "{step:?} is not taken by this registration's process"
+            )));
+        }
         let device_step = draft::capture_step(step);
         let exceptions = before.biometrics.excepted_in(step);
         let request = CaptureRequest {

@@ -103,10 +103,10 @@ pub(super) fn biometrics_view(
     biometrics: &BiometricsDraft,
     device_for: impl Fn(PolicyStep) -> Option<DeviceListView>,
 ) -> BiometricsView {
-    let steps: Vec<StepView> = policy
-        .steps
-        .iter()
-        .map(|&step| StepView {
+    let steps: Vec<StepView> = biometrics
+        .steps(policy)
+        .into_iter()
+        .map(|step| StepView {
             step,
             threshold: policy.threshold(step),
             attempts: biometrics.attempts(step),

@@ -27,6 +27,7 @@ mod marker;
 mod offline;
 mod onboarding;
 mod private_files;
+mod process;
 mod register_config;
 mod register_keys;
 mod register_status;

@@ -118,6 +118,14 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
         ("new_registration", SIGNED_IN, nothing, |s, _| {
             s.new_registration().map(|_| ())
         }),
+        ("start_registration", SIGNED_IN, nothing, |s, _| {
+            s.start_registration(enroll_station::StartRegistrationRequest {
+                process: enroll_schemas::ProcessKind::Lost,
+                resident_id: None,
+                changes: Vec::new(),
+            })
+            .map(|_| ())
+        }),
         ("save_draft", SIGNED_IN, draft_by_maker, |s, rid| {
             s.save_draft(rid, identity("Changed Name")).map(|_| ())
         }),
@@ -170,6 +178,12 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
         }),
         ("document_scanners", SIGNED_IN, nothing, |s, _| {
             s.document_scanners().map(|_| ())
+        }),
+        ("document_camera", SIGNED_IN, nothing, |s, _| {
+            s.document_camera().map(|_| ())
+        }),
+        ("photograph_document_page", SIGNED_IN, nothing, |s, _| {
+            s.photograph_document_page().map(|_| ())
         }),
         ("discard_draft (someone else's)", REVIEWERS, draft_by_maker, |s, rid| {
             s.discard_draft(rid)
@@ -238,6 +252,7 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
         ("upload_center", SIGNED_IN, sealed_by_maker, |s, _| {
             s.upload_center().map(|_| ())
         }),
+        ("dashboard", REVIEWERS, nothing, |s, _| s.dashboard(0).map(|_| ())),
         // Who may release a quarantined packet: `tests/station/sync.rs`, which makes one.
     ]
 }

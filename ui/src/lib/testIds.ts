@@ -38,6 +38,14 @@ export const TestId = {
   HomeStationName: 'home-station-name',
   HomeCounts: 'home-counts',
   NewRegistration: 'new-registration',
+  StartProcessOpen: 'start-process-open',
+  StartProcessDialog: 'start-process-dialog',
+  StartProcessResidentId: 'start-process-resident-id',
+  StartProcessResidentIdError: 'start-process-resident-id-error',
+  StartProcessChangesError: 'start-process-changes-error',
+  StartProcessConfirm: 'start-process-confirm',
+  StartProcessCancel: 'start-process-cancel',
+  ProcessBanner: 'process-banner',
   SyncNow: 'sync-now',
   HomeDrafts: 'home-drafts',
   HomePending: 'home-pending',
@@ -157,6 +165,23 @@ export const TestId = {
   PurgeConfirm: 'purge-confirm',
   PurgeCancel: 'purge-cancel',
   PurgeOutcome: 'purge-outcome',
+
+  DashboardOpen: 'dashboard-open',
+  DashboardScreen: 'dashboard-screen',
+  DashboardBack: 'dashboard-back',
+  DashboardRefresh: 'dashboard-refresh',
+  DashboardPrint: 'dashboard-print',
+  DashboardSavePdf: 'dashboard-save-pdf',
+  DashboardReport: 'dashboard-report',
+  DashboardOperators: 'dashboard-operators',
+  DashboardTotals: 'dashboard-totals',
+  DashboardStates: 'dashboard-states',
+  DashboardPending: 'dashboard-pending',
+  DashboardReview: 'dashboard-review',
+  DashboardSync: 'dashboard-sync',
+  DashboardStorage: 'dashboard-storage',
+  DashboardDevices: 'dashboard-devices',
+  DashboardOffline: 'dashboard-offline',
 } as const;
 
 export type TestIdValue = (typeof TestId)[keyof typeof TestId];
@@ -179,6 +204,12 @@ export function inputErrorId(inputTestId: string): string {
 /** A row of the home list and the parts of it the test reads. */
 export function documentPhotographId(category: string): string {
   return `document-${category}-photograph`;
+}
+export function processChoiceId(process: string): string {
+  return `process-${process}`;
+}
+export function processChangeId(group: string): string {
+  return `process-change-${group}`;
 }
 export function fieldAgeInputId(fieldId: string): string {
   return `age-${fieldId}`;
@@ -365,4 +396,9 @@ export function documentScanId(category: string): string {
 }
 export function documentPagesReadyId(category: string): string {
   return `document-${category}-pages-ready`;
+}
+
+// The supervisor's dashboard (DashboardScreen.svelte): an operator's row of today's counts.
+export function dashboardOperatorId(username: string): string {
+  return `dashboard-operator-${username}`;
 }

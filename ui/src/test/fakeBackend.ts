@@ -26,11 +26,14 @@ import type { Channel } from '@tauri-apps/api/core';
 import type { Backend } from '../lib/backend/backend';
 import { toBackendError, type BackendError } from '../lib/backend/errors';
 import { fieldApplies, valuesFromIdentity } from '../lib/registration/identity';
+import { isResidentId } from '../lib/registration/process';
 import type {
   AcknowledgementView,
   BatchApprovalView,
   BiometricsView,
   CaptureView,
+  DashboardView,
+  DayCountsView,
   DecisionView,
   DeviceKind,
   DeviceListView,
@@ -57,7 +60,9 @@ import type {
   PermissionRule,
   MasterEntryView,
   OperatorView,
+  OperatorDayView,
   PolicyStep,
+  ProcessView,
   Position,
   PositionView,
   PolicyRequest,
@@ -75,6 +80,7 @@ import type {
   Role,
   SessionView,
   SetupRequest,
+  StartRegistrationRequest,
   StationStatus,
   StepView,
   SyncReport,
@@ -261,6 +267,35 @@ export const FORM: FormSpec = {
       ar: 'تُستخدم المعلومات والبيانات البيومترية التي تقدمها اليوم لتسجيلك. هل توافق على التسجيل؟',
     },
   },
+  processes: [
+    {
+      process: 'update',
+      label: { en: 'Update a registered resident', fr: 'Mise à jour d’un résident inscrit', ar: 'تحديث بيانات مقيم مسجل' },
+      asks_for_id: true,
+      groups: [
+        { id: 'name', label: { en: 'Name', fr: 'Nom', ar: 'الاسم' }, fields: ['fullName'], documents: ['POI'], biometrics: false },
+        {
+          id: 'address',
+          label: { en: 'Address', fr: 'Adresse', ar: 'العنوان' },
+          fields: ['region', 'province'],
+          documents: ['POA'],
+          biometrics: false,
+        },
+        { id: 'contact', label: { en: 'Phone and email', fr: 'Téléphone et courriel', ar: 'الهاتف والبريد الإلكتروني' }, fields: ['phone', 'smsNotifications'], documents: [], biometrics: false },
+        { id: 'biometrics', label: { en: 'Fingerprints, irises and photo', fr: 'Empreintes, iris et photo', ar: 'البصمات والقزحية والصورة' }, fields: [], documents: [], biometrics: true },
+      ],
+      fields_required: true,
+      authentication: ['face'],
+    },
+    {
+      process: 'lost',
+      label: { en: 'Lost card: find the resident', fr: 'Carte perdue : retrouver le résident', ar: 'بطاقة مفقودة: البحث عن المقيم' },
+      asks_for_id: false,
+      groups: null,
+      fields_required: false,
+      authentication: ['face'],
+    },
+  ],
   documents: {
     max_file_bytes: 5 * 1024 * 1024,
     max_pages: 10,
@@ -392,10 +427,12 @@ interface Biometrics {
   exceptions: Map<Position, { kind: ExceptionKindName; reason: string; markedBy: string }>;
   forced: Map<PolicyStep, string>;
   exceptionPhoto: KeptCapture | null;
+  /** The steps the registration's process takes, when fewer than the policy's (an update: the face). */
+  only: PolicyStep[] | null;
 }
 
 function emptyBiometrics(): Biometrics {
-  return { captures: new Map(), attempts: new Map(), exceptions: new Map(), forced: new Map(), exceptionPhoto: null };
+  return { captures: new Map(), attempts: new Map(), exceptions: new Map(), forced: new Map(), exceptionPhoto: null, only: null };
 }
 
 type PositionState = { kind: 'not_captured' } | { kind: 'excepted' } | { kind: 'captured'; quality: number; meets: boolean };
@@ -434,6 +471,7 @@ interface Registration {
   consentGivenAt: string | null;
   documents: DocumentView[];
   wizardStep: WizardStep | null;
+  process: ProcessView | null;
 }
 
 export interface FakeStationOptions {
@@ -713,7 +751,7 @@ export class FakeStation implements Backend {
   /** Takes every step of a draft at good quality, as a clerk who had no trouble would. */
   seedBiometricsComplete(registrationId: string): this {
     const registration = this.find(registrationId);
-    for (const step of this.biometricSteps()) {
+    for (const step of this.biometricSteps(registration.biometrics)) {
       this.recordAttempt(registration, step, this.deviceFor(step) ?? SIMULATED_DEVICES[0], []);
     }
     return this;
@@ -917,6 +955,30 @@ export class FakeStation implements Backend {
       throw failure('offline_limit_reached', 'new registrations are stopped', { reason: this.offline.reasons[0] });
     }
     return this.view(this.create(me.view.username));
+  }
+
+  /** As the station (`Station::start_registration`): the process's rules, nothing made when one is broken. */
+  async startRegistration(request: StartRegistrationRequest): Promise<RegistrationView> {
+    this.enter('startRegistration', [request]);
+    const me = this.requireSession();
+    if (request.process === 'new') return this.newRegistration();
+    const configured = this.formSpec.processes.find((p) => p.process === request.process);
+    if (!configured) throw failure('invalid_input', `this form has no ${request.process} process`);
+    const id = request.resident_id?.trim() ?? '';
+    if (!configured.asks_for_id && id !== '') throw failure('invalid_input', 'this process takes no ID number');
+    if (configured.asks_for_id && id === '') throw validationFailed([fieldError('process.resident_id', null, 'required')]);
+    if (configured.asks_for_id && !isResidentId(id)) throw validationFailed([fieldError('process.resident_id', null, 'invalid_format')]);
+    const groups = configured.groups;
+    if (groups && request.changes.length === 0) throw validationFailed([fieldError('process.changes', null, 'required')]);
+    if (!groups && request.changes.length > 0) throw validationFailed([fieldError('process.changes', null, 'not_an_option')]);
+    if (groups && request.changes.some((change) => !groups.some((g) => g.id === change))) {
+      throw validationFailed([fieldError('process.changes', null, 'not_an_option')]);
+    }
+    const registration = this.create(me.view.username);
+    registration.process = { process: request.process, resident_id: configured.asks_for_id ? id : null, changes: [...request.changes] };
+    const chosen = groups?.filter((g) => request.changes.includes(g.id)) ?? [];
+    if (groups && !chosen.some((g) => g.biometrics)) registration.biometrics.only = [...(configured.authentication ?? ['face'])];
+    return this.view(registration);
   }
 
   /** As the station: agreeing is recorded once; refusing ends the draft (purged, content erased). */
@@ -1348,6 +1410,81 @@ export class FakeStation implements Backend {
     return this.returnedView();
   }
 
+  /**
+   * As the station's `dashboard`: supervisors and admins. The fake keeps no audit chain, so a
+   * registration counts on the day it was created (the fake clock's day): started by its maker,
+   * finalized once past draft, approved or rejected by its decision.
+   */
+  async dashboard(utcOffsetMinutes: number): Promise<DashboardView> {
+    this.enter('dashboard', [utcOffsetMinutes]);
+    const me = this.requireSession();
+    if (me.view.role === 'officer') throw notPermitted('supervisor_only', 'see the dashboard');
+    const now = this.inMinutes(0);
+    const day = new Date(Date.parse(now) + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+    const all = [...this.registrations.values()];
+    const today = all.filter((r) => new Date(Date.parse(r.createdAt) + utcOffsetMinutes * 60_000).toISOString().startsWith(day));
+    const zero = (): DayCountsView => ({ started: 0, finalized: 0, approved: 0, rejected: 0 });
+    const rows = new Map<string, OperatorDayView>();
+    const rowOf = (username: string): OperatorDayView => {
+      let row = rows.get(username);
+      if (!row) {
+        const known = this.operators.get(username)?.view;
+        row = { username, full_name: known?.full_name ?? null, role: known?.role ?? null, counts: zero() };
+        rows.set(username, row);
+      }
+      return row;
+    };
+    for (const operator of this.operators.values()) if (operator.view.role === 'officer') rowOf(operator.view.username);
+    const total = zero();
+    for (const registration of today) {
+      const counts = rowOf(registration.createdBy).counts;
+      const add = (key: keyof DayCountsView) => {
+        counts[key] += 1;
+        total[key] += 1;
+      };
+      add('started');
+      if (registration.state !== 'draft') add('finalized');
+      if (registration.decision?.outcome === 'approved') add('approved');
+      if (registration.decision?.outcome === 'rejected') add('rejected');
+    }
+    const count = (...states: RegistrationState[]) => all.filter((r) => states.includes(r.state)).length;
+    const oldest = all
+      .filter((r) => r.state === 'pending_approval')
+      .map((r) => r.updatedAt)
+      .sort()[0];
+    return structuredClone({
+      station_name: this.stationName ?? '',
+      station_id: '10001',
+      center_id: this.centerId,
+      day,
+      generated_at: now,
+      prepared_by: me.view.username,
+      prepared_by_name: me.view.full_name,
+      operators: [...rows.values()].sort((a, b) => a.username.localeCompare(b.username)),
+      today: total,
+      states: {
+        draft: count('draft'),
+        pending_approval: count('pending_approval'),
+        not_uploaded: count('sealed', 'rejected'),
+        awaiting_receipt: count('uploaded'),
+        acknowledged: count('acknowledged'),
+      },
+      pending: {
+        count: count('pending_approval'),
+        oldest_since: oldest ?? null,
+        oldest_age_minutes: oldest ? Math.max(0, Math.round((Date.parse(now) - Date.parse(oldest)) / 60_000)) : null,
+      },
+      sync: {
+        link: this.syncStatus.link,
+        last_sync_at: this.offline.last_sync_at,
+        last_contact_at: this.syncStatus.last_contact_at,
+        blocked: this.syncStatus.blocked,
+      },
+      devices: this.deviceList,
+      offline: this.offline,
+    });
+  }
+
   // --- Inside the station ---------------------------------------------------------------------
 
   /** Every call starts here: it is recorded, and a failure the test asked for happens now. */
@@ -1419,6 +1556,7 @@ export class FakeStation implements Backend {
       consentGivenAt: null,
       documents: [],
       wizardStep: null,
+      process: null,
     };
     this.registrations.set(registration.id, registration);
     return registration;
@@ -1487,9 +1625,10 @@ export class FakeStation implements Backend {
 
   // --- Biometrics, with the rules of `BiometricsDraft` ----------------------------------------
 
-  /** The policy's steps, the face among them. */
-  private biometricSteps(): PolicyStep[] {
-    return this.capturePolicy.steps;
+  /** The policy's steps, the face among them; those of the registration's process when it takes fewer. */
+  private biometricSteps(biometrics?: Biometrics): PolicyStep[] {
+    const only = biometrics?.only;
+    return only ? this.capturePolicy.steps.filter((step) => only.includes(step)) : this.capturePolicy.steps;
   }
 
   private requirePolicyStep(step: PolicyStep): void {
@@ -1551,7 +1690,7 @@ export class FakeStation implements Backend {
   /** What keeps the biometrics from finalizing, as the station names it (`BiometricsDraft::problems`). */
   private biometricProblems(biometrics: Biometrics): FieldError[] {
     const problems: FieldError[] = [];
-    for (const step of this.biometricSteps()) {
+    for (const step of this.biometricSteps(biometrics)) {
       const forced = biometrics.forced.has(step);
       for (const position of STEP_POSITIONS[step]) {
         const state = this.positionState(biometrics, step, position);
@@ -1567,7 +1706,7 @@ export class FakeStation implements Backend {
 
   private biometricsView(registration: Registration): BiometricsView {
     const biometrics = registration.biometrics;
-    const steps: StepView[] = this.biometricSteps().map((step) => ({
+    const steps: StepView[] = this.biometricSteps(biometrics).map((step) => ({
       step,
       threshold: this.threshold(step),
       attempts: biometrics.attempts.get(step) ?? 0,
@@ -1621,6 +1760,7 @@ export class FakeStation implements Backend {
       consent_given_at: readable ? registration.consentGivenAt : null,
       documents: readable ? registration.documents : [],
       wizard_step: registration.state === 'draft' ? registration.wizardStep : null,
+      process: readable ? registration.process : null,
     });
   }
 

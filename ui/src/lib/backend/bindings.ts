@@ -29,6 +29,8 @@ export const commands = {
 	homePage: (list: HomeListName, after: HomeCursor) => __TAURI_INVOKE<HomeList>("home_page", { list, after }),
 	form: () => __TAURI_INVOKE<FormSpec>("form"),
 	newRegistration: () => __TAURI_INVOKE<RegistrationView>("new_registration"),
+	/**  Start an update, a lost card or a correction (or a new registration) for a resident. */
+	startRegistration: (request: StartRegistrationRequest) => __TAURI_INVOKE<RegistrationView>("start_registration", { request }),
 	saveDraft: (registrationId: string, identity: Value) => __TAURI_INVOKE<RegistrationView>("save_draft", { registrationId, identity }),
 	devices: () => __TAURI_INVOKE<DeviceListView[]>("devices"),
 	refreshDevices: () => __TAURI_INVOKE<DeviceListView[]>("refresh_devices"),
@@ -104,12 +106,17 @@ export const commands = {
 	markRegisterReturnHandled: (registrationId: string) => __TAURI_INVOKE<ReturnedByRegisterView>("mark_register_return_handled", { registrationId }),
 	/**  The rejection reasons the register's master data offers (empty before it sent any). */
 	rejectionReasons: () => __TAURI_INVOKE<MasterEntryView[]>("rejection_reasons"),
+	/**
+	 *  The supervisor's dashboard and end-of-day report (see `Station::dashboard`): today is the day
+	 *  on the window's wall clock, `utc_offset_minutes` ahead of UTC.
+	 */
+	dashboard: (utcOffsetMinutes: number) => __TAURI_INVOKE<DashboardView>("dashboard", { utcOffsetMinutes }),
 };
 
 /* Constants */
 export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","media_incomplete","media_manifest_invalid","media_signature_invalid","media_file_missing","media_file_truncated","media_file_changed","media_file_unexpected","media_receipt_invalid","config_invalid","device_not_connected","device_bad_image","capture_failed","scanner_failed","scanner_unavailable","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","offline_limit_reached","request_key_unproven","operator_not_listed","operator_suspended","operator_role_not_listed","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","request_key_unknown","signature_refused","signature_expired","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol","invalid_path","slip_pdf_failed"] as const;
 
-export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_registration","others_draft","remove_self","reset_own_password","sign_off_needs_supervisor"] as const;
+export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_registration","others_draft","remove_self","reset_own_password","sign_off_needs_supervisor","supervisor_only"] as const;
 
 /* Types */
 /**  What the slip shows. */
@@ -167,6 +174,22 @@ export type CaptureView = {
 	device: DeviceView,
 };
 
+/**  What may change together, e.g. the address (its lines, its place, its postal code). */
+export type ChangeGroup = {
+	/**  Stable id, 1 to 32 of `a-z 0-9 _ -`: what the packet records as changed. */
+	id: string,
+	label: { [key in string]: string },
+	/**  The form's fields of the group. */
+	fields?: string[],
+	/**
+	 *  Document categories the change needs (a proof of address for a new address): required
+	 *  when the group is chosen.
+	 */
+	documents?: string[],
+	/**  The group takes every biometric step of the capture policy (a new capture). */
+	biometrics?: boolean,
+};
+
 /**
  *  When a field applies, from the values of others: a guardian only for a minor, a permit
  *  number only for a foreign resident. A field that does not apply is hidden in the form, not
@@ -191,6 +214,65 @@ export type Condition =
 export type Control = "text" | "date" | "dropdown" | "phone" | 
 /**  A yes/no question: the value is [`CHECKBOX_YES`] or [`CHECKBOX_NO`]. */
 "checkbox";
+
+/**  Registrations now, by where they are. */
+export type DashboardStatesView = {
+	draft: number,
+	pending_approval: number,
+	/**  Approved or rejected, sealed, not yet sent to the register. */
+	not_uploaded: number,
+	/**  Sent, waiting for the register's receipt. */
+	awaiting_receipt: number,
+	acknowledged: number,
+};
+
+/**  The sync, as far as the dashboard tells it. */
+export type DashboardSyncView = {
+	link: IntakeLink,
+	/**  When a sync last went through (RFC 3339), if ever. */
+	last_sync_at: string | null,
+	/**  When the intake last answered since the station opened (RFC 3339). */
+	last_contact_at: string | null,
+	/**  Why the sync cannot go on until someone acts, if that is so. */
+	blocked: ErrorView | null,
+};
+
+/**  The dashboard, as the window shows it and prints it. */
+export type DashboardView = {
+	station_name: string,
+	station_id: string,
+	center_id: string,
+	/**  The day counted (`YYYY-MM-DD`, on the window's wall clock). */
+	day: string,
+	/**  When the view was made (RFC 3339, UTC). */
+	generated_at: string,
+	/**  Who asked for it (username and full name): the report says who printed it. */
+	prepared_by: string,
+	prepared_by_name: string,
+	/**  Each operator who made registrations that moved today, and every officer, by username. */
+	operators: OperatorDayView[],
+	/**  The operators' counts added up. */
+	today: DayCountsView,
+	states: DashboardStatesView,
+	pending: PendingApprovalsView,
+	sync: DashboardSyncView,
+	/**  The capture devices as last discovered. */
+	devices: DeviceListView[],
+	/**  The station against its offline limits; it holds the free disk and the last sync too. */
+	offline: OfflineView,
+};
+
+/**  A day's moves of registrations, by their maker. */
+export type DayCountsView = {
+	/**  Drafts started. */
+	started: number,
+	/**  Finalized: sent for approval. */
+	finalized: number,
+	/**  Approved by a supervisor. */
+	approved: number,
+	/**  Rejected by a supervisor. */
+	rejected: number,
+};
 
 export type DecisionOutcome = "approved" | "rejected";
 
@@ -525,6 +607,31 @@ export type FormOption = {
 	parent?: string | null,
 };
 
+/**  A process as the UI spec configures it. */
+export type FormProcess = {
+	/**  `update`, `lost` or `correction` (`new` is the form itself). */
+	process: ProcessKind,
+	/**  What the clerk calls it, per UI language code ("en", "fr", "ar"). */
+	label: { [key in string]: string },
+	/**  The clerk enters the resident's ID number (UIN) first. */
+	asks_for_id: boolean,
+	/**
+	 *  The groups of fields that may change, of which the clerk ticks at least one; absent: the
+	 *  whole form.
+	 */
+	groups?: ChangeGroup[] | null,
+	/**
+	 *  Whether the form's required fields are required (false for a lost card: the resident
+	 *  gives what they remember).
+	 */
+	fields_required?: boolean,
+	/**
+	 *  The biometric steps taken when no chosen group takes them all: the resident proves who
+	 *  they are (the face by default).
+	 */
+	authentication?: PolicyStep[],
+};
+
 /**  The form to render. */
 export type FormSpec = {
 	languages: FormLanguage[],
@@ -533,6 +640,11 @@ export type FormSpec = {
 	consent?: FormConsent | null,
 	/**  The documents the resident brings (absent: the country asks for none at the station). */
 	documents?: FormDocuments | null,
+	/**
+	 *  The processes besides a new registration (update, lost card, correction), in the order
+	 *  the window offers them; empty: new registrations only.
+	 */
+	processes: FormProcess[],
 };
 
 /**  Where a page of a list ends; the window sends it back as is for the next page. */
@@ -660,6 +772,15 @@ export type OfflineView = {
 	limits: OfflineLimits,
 };
 
+/**  What one operator's registrations went through today. */
+export type OperatorDayView = {
+	username: string,
+	/**  `None` for an operator removed since. */
+	full_name: string | null,
+	role: RoleName | null,
+	counts: DayCountsView,
+};
+
 export type OperatorView = {
 	username: string,
 	full_name: string,
@@ -670,6 +791,15 @@ export type OperatorView = {
 	 *  everywhere else.
 	 */
 	register_listing: RegisterListing | null,
+};
+
+/**  What waits for a supervisor. */
+export type PendingApprovalsView = {
+	count: number,
+	/**  When the oldest one was finalized (RFC 3339), if any waits. */
+	oldest_since: string | null,
+	/**  How long it has waited, in whole minutes (0 for a clock set back). */
+	oldest_age_minutes: number | null,
 };
 
 /**  Why a role check refused: the UI has a sentence for each. */
@@ -687,7 +817,9 @@ export type PermissionRule =
 /**  One's own password is changed with the current one, not reset. */
 "reset_own_password" | 
 /**  A force capture is signed off by a supervisor or an admin other than the clerk. */
-"sign_off_needs_supervisor";
+"sign_off_needs_supervisor" | 
+/**  The station's dashboard and end-of-day report are a supervisor's or an admin's. */
+"supervisor_only";
 
 /**  The accepted ranges, inclusive (see [`IDLE_LOCK_MINUTES`] and [`RETENTION_DAYS`]). */
 export type PolicyLimits = {
@@ -757,6 +889,17 @@ data_url: string } |
  *  failing (unplugged, busy, cannot preview). Never sent after a stop.
  */
 { kind: "ended"; error: ErrorView | null };
+
+/**  Which process a registration follows. `New` needs no configuration. */
+export type ProcessKind = "new" | "update" | "lost" | "correction";
+
+/**  A draft's process, kept in the draft. */
+export type ProcessView = {
+	process: ProcessKind,
+	resident_id: string | null,
+	/**  Empty: the whole form. */
+	changes: string[],
+};
 
 /**  What [`crate::Station::purge_expired`] did. */
 export type PurgeReport = {
@@ -836,6 +979,11 @@ export type RegistrationView = {
 	documents: DocumentView[],
 	/**  The wizard step a draft was left at (absent: never moved, or not a draft). */
 	wizard_step: WizardStep | null,
+	/**
+	 *  A draft's process when it is not a new registration (an update, a lost card, a
+	 *  correction); absent otherwise.
+	 */
+	process: ProcessView | null,
 };
 
 /**  The packets the register returned that no supervisor has handled yet. */
@@ -900,6 +1048,15 @@ export type SetupRequest = {
 	 *  approves the station at once; without one it waits for the register's approval.
 	 */
 	enrollment_code: string | null,
+};
+
+/**  What the clerk chose to start. */
+export type StartRegistrationRequest = {
+	process: ProcessKind,
+	/**  The resident's ID number, for a process that asks for it. */
+	resident_id: string | null,
+	/**  The ids of the groups that change, for a process with groups. */
+	changes: string[],
 };
 
 /**  Registrations per state. `queued` is what still has to reach the register. */

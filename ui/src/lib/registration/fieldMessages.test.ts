@@ -7,6 +7,7 @@ import { fieldErrorMessage } from './fieldMessages';
 const plainField = { accepts_age: false, options_parent: null, shown_when: null } as const;
 
 const spec: FormSpec = {
+  processes: [],
   languages: [{ code: 'ara', name: 'العربية', direction: 'rtl', mandatory: true }],
   fields: [
     { id: 'phone', control: 'phone', label: { en: 'Phone' }, required: false, multilingual: false, options: [], hint: { en: '+212600000000' }, max_length: 16, ...plainField },

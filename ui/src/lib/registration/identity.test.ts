@@ -22,6 +22,7 @@ import {
 const plainField = { accepts_age: false, options_parent: null, shown_when: null } as const;
 
 const spec: FormSpec = {
+  processes: [],
   languages: [
     { code: 'eng', name: 'English', direction: 'ltr', mandatory: true },
     { code: 'ara', name: 'العربية', direction: 'rtl', mandatory: false },
@@ -142,6 +143,7 @@ describe('placing errors', () => {
 describe('the realistic form: ages, conditions, dependent dropdowns, checkboxes', () => {
   const today = new Date(2026, 10, 25); // 25 November 2026, local time as the window reads it
   const form: FormSpec = {
+    processes: [],
     languages: [
       { code: 'eng', name: 'English', direction: 'ltr', mandatory: true },
       { code: 'ara', name: 'العربية', direction: 'rtl', mandatory: true },

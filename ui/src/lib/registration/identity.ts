@@ -3,6 +3,7 @@
 // and checks it locally before `finalize` (the station's check stays the authority).
 
 import type { FieldError, FormField, FormOption, FormSpec, IdentityDocument, LanguageValue, Value } from '../backend/types';
+import { takes, WHOLE_FORM, type Scope } from './process';
 
 /** One string per plain field; one string per form language for a multilingual field. */
 export type FormValues = Record<string, string | Record<string, string>>;
@@ -121,9 +122,12 @@ export function dateFromAge(years: number, today: Date): string {
  * (`applies` in `schemas/src/form.rs`), so that a guardian's name shows as soon as the date of
  * birth makes a minor. The station decides at finalize.
  */
-export function fieldApplies(spec: FormSpec, field: FormField, values: FormValues, today: Date): boolean {
+export function fieldApplies(spec: FormSpec, field: FormField, values: FormValues, today: Date, scope: Scope = WHOLE_FORM): boolean {
   const condition = field.shown_when;
   if (!condition) return true;
+  // A condition on a field the registration does not take cannot be decided: the field applies.
+  const decider = 'age_below' in condition && condition.age_below ? condition.age_below.field : condition.equals?.field;
+  if (decider && !takes(scope, decider)) return true;
   if ('age_below' in condition && condition.age_below) {
     const born = plainValue(spec, values, condition.age_below.field);
     const years = fullYears(born, today);
@@ -137,9 +141,11 @@ export function fieldApplies(spec: FormSpec, field: FormField, values: FormValue
 }
 
 /** The values of the fields that apply today only: what the review reads back and the packet keeps. */
-export function applyingValues(spec: FormSpec, values: FormValues, today: Date): FormValues {
+export function applyingValues(spec: FormSpec, values: FormValues, today: Date, scope: Scope = WHOLE_FORM): FormValues {
   return Object.fromEntries(
-    spec.fields.filter((field) => fieldApplies(spec, field, values, today)).map((field) => [field.id, values[field.id]]),
+    spec.fields
+      .filter((field) => takes(scope, field.id) && fieldApplies(spec, field, values, today, scope))
+      .map((field) => [field.id, values[field.id]]),
   );
 }
 
@@ -176,10 +182,12 @@ function problem(field: FormField, language: string | null, code: string): Field
  * required fields, required multilingual fields in every mandatory language, dates, options
  * and lengths. The station checks again (with the schema's patterns) and has the last word.
  */
-export function checkLocally(spec: FormSpec, values: FormValues, today: Date = new Date()): FieldError[] {
+export function checkLocally(spec: FormSpec, values: FormValues, today: Date = new Date(), scope: Scope = WHOLE_FORM): FieldError[] {
   const problems: FieldError[] = [];
-  for (const field of spec.fields) {
-    if (!fieldApplies(spec, field, values, today)) continue; // hidden, and left out of the packet
+  for (const baseField of spec.fields) {
+    // Out of an update's changes, or hidden: left out of the packet, nothing to check.
+    if (!takes(scope, baseField.id) || !fieldApplies(spec, baseField, values, today, scope)) continue;
+    const field = scope.fieldsRequired ? baseField : { ...baseField, required: false };
     const value = values[field.id];
     if (field.multilingual && typeof value === 'object') {
       for (const language of spec.languages) {

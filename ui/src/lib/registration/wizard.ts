@@ -18,9 +18,9 @@ export function documentsField(category: string): string {
   return `${DOCUMENTS_PREFIX}${category}`;
 }
 
-/** The steps this form has, in order. */
-export function wizardSteps(spec: FormSpec): WizardStep[] {
-  const asksDocuments = (spec.documents?.categories.length ?? 0) > 0;
+/** The steps this form has, in order, for a registration that asks for `categories` documents (the form's by default). */
+export function wizardSteps(spec: FormSpec, categories: number = spec.documents?.categories.length ?? 0): WizardStep[] {
+  const asksDocuments = categories > 0;
   return asksDocuments
     ? ['demographics', 'documents', 'biometrics', 'review']
     : ['demographics', 'biometrics', 'review'];

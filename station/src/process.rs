@@ -1,0 +1,166 @@
+//! Starting a registration of another process than a new one: an update of a registered
+//! resident, a lost card, a correction (`enroll_schemas::process`). The process, the resident's
+//! ID number and the groups that change are fixed when the draft is made and kept in it; every
+//! later check (the form, the documents, the biometric steps) takes the draft's scope from them.
+//!
+//! The ID number is checked for shape only (MOSIP's UIN: 10 digits, the last a Verhoeff check
+//! digit): the station is offline and cannot look the resident up. The register does, when the
+//! packet arrives.
+
+use enroll_schemas::{FormScope, ProcessKind};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::content::Draft;
+use crate::{FieldError, RegistrationView, Station, StationError};
+
+/// The digits of a UIN as MOSIP issues them by default.
+const UIN_DIGITS: usize = 10;
+
+/// What the clerk chose to start.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
+pub struct StartRegistrationRequest {
+    pub process: ProcessKind,
+    /// The resident's ID number, for a process that asks for it.
+    pub resident_id: Option<String>,
+    /// The ids of the groups that change, for a process with groups.
+    pub changes: Vec<String>,
+}
+
+/// A draft's process, kept in the draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ProcessView {
+    pub process: ProcessKind,
+    pub resident_id: Option<String>,
+    /// Empty: the whole form.
+    pub changes: Vec<String>,
+}
+
+impl ProcessView {
+    /// A packet's record, read back: `None` for a new registration (and a kind this version
+    /// does not know, which it shows as it shows a new one).
+    pub(crate) fn from_record(record: &enroll_packet::ProcessRecord) -> Option<ProcessView> {
+        let process = match record.kind.as_str() {
+            "update" => ProcessKind::Update,
+            "lost" => ProcessKind::Lost,
+            "correction" => ProcessKind::Correction,
+            _ => return None,
+        };
+        Some(ProcessView {
+            process,
+            resident_id: record.resident_id.clone(),
+            changes: record.changes.clone(),
+        })
+    }
+
+    pub(crate) fn record(&self) -> enroll_packet::ProcessRecord {
+        enroll_packet::ProcessRecord {
+            kind: self.process.as_str().to_string(),
+            resident_id: self.resident_id.clone(),
+            changes: self.changes.clone(),
+        }
+    }
+}
+
+fn problem(field: &str, code: &str, message: &str) -> StationError {
+    StationError::ValidationFailed(vec![FieldError {
+        field: field.into(),
+        language: None,
+        code: code.into(),
+        message: message.into(),
+    }])
+}
+
+impl Station {
+    /// Start a registration of `request.process`. A new registration is
+    /// [`Station::new_registration`]; the others need the form to configure them, the ID number
+    /// when the process asks for it (field `process.resident_id`: `required`,
+    /// `invalid_format`), and at least one known group when it has groups (field
+    /// `process.changes`: `required`, `not_an_option`). Nothing is made when one is wrong.
+    pub fn start_registration(&self, request: StartRegistrationRequest) -> Result<RegistrationView, StationError> {
+        self.signed_in()?;
+        if request.process == ProcessKind::New {
+            if request.resident_id.is_some() || !request.changes.is_empty() {
+                return Err(StationError::InvalidInput(
+                    "a new registration takes no ID number and no changes".into(),
+                ));
+            }
+            return self.new_registration();
+        }
+        let configured = self
+            .form
+            .spec()
+            .processes
+            .iter()
+            .find(|p| p.process == request.process)
+            .ok_or_else(|| {
+                StationError::InvalidInput(format!("this form has no {} process", request.process.as_str()))
+            })?;
+        let resident_id = match (configured.asks_for_id, request.resident_id.as_deref().map(str::trim)) {
+            (false, None) => None,
+            (false, Some(_)) => {
+                return Err(StationError::InvalidInput(format!(
+                    "a {} takes no ID number",
+                    request.process.as_str()
+                )))
+            }
+            (true, None | Some("")) => {
+                return Err(problem(
+                    "process.resident_id",
+                    "required",
+                    "enter the resident's ID number",
+                ))
+            }
+            (true, Some(id)) => {
+                let shaped = id.len() == UIN_DIGITS && id.bytes().all(|b| b.is_ascii_digit());
+                if !shaped || !crate::verhoeff_is_valid(id) {
+                    return Err(problem(
+                        "process.resident_id",
+                        "invalid_format",
+                        "an ID number is 10 digits and its last digit checks the others",
+                    ));
+                }
+                Some(id.to_string())
+            }
+        };
+        let scope = configured.scope(&request.changes).map_err(|why| {
+            let code = if request.changes.is_empty() {
+                "required"
+            } else {
+                "not_an_option"
+            };
+            problem("process.changes", code, &why)
+        })?;
+        let process = ProcessView {
+            process: request.process,
+            resident_id,
+            changes: request.changes,
+        };
+        tracing::info!(process = process.process.as_str(), changes = ?process.changes, "registration started");
+        self.make_draft(Some(process), scope.biometric_steps)
+    }
+
+    /// The part of the form `draft` takes, from its process (a draft without one is new).
+    pub(crate) fn scope_of(&self, draft: &Draft) -> Result<FormScope, StationError> {
+        let Some(process) = &draft.process else {
+            return Ok(FormScope::whole_form());
+        };
+        let configured = self
+            .form
+            .spec()
+            .processes
+            .iter()
+            .find(|p| p.process == process.process)
+            .ok_or_else(|| {
+                StationError::Config(format!(
+                    "the form no longer has the {} process this draft was started for; discard it and start again",
+                    process.process.as_str()
+                ))
+            })?;
+        configured.scope(&process.changes).map_err(|why| {
+            StationError::Config(format!(
+                "this draft's changes no longer fit the form ({why}); discard it and start again"
+            ))
+        })
+    }
+}
