@@ -87,15 +87,9 @@ impl Station {
             }
             return self.new_registration();
         }
-        let configured = self
-            .form
-            .spec()
-            .processes
-            .iter()
-            .find(|p| p.process == request.process)
-            .ok_or_else(|| {
-                StationError::InvalidInput(format!("this form has no {} process", request.process.as_str()))
-            })?;
+        let configured = self.configured_process(request.process).ok_or_else(|| {
+            StationError::InvalidInput(format!("this form has no {} process", request.process.as_str()))
+        })?;
         let resident_id = match (configured.asks_for_id, request.resident_id.as_deref().map(str::trim)) {
             (false, None) => None,
             (false, Some(_)) => {
@@ -140,23 +134,22 @@ impl Station {
         self.make_draft(Some(process), scope.biometric_steps)
     }
 
+    /// The form's configuration of `kind`, if it has one.
+    fn configured_process(&self, kind: ProcessKind) -> Option<&enroll_schemas::FormProcess> {
+        self.form.spec().processes.iter().find(|p| p.process == kind)
+    }
+
     /// The part of the form `draft` takes, from its process (a draft without one is new).
     pub(crate) fn scope_of(&self, draft: &Draft) -> Result<FormScope, StationError> {
         let Some(process) = &draft.process else {
             return Ok(FormScope::whole_form());
         };
-        let configured = self
-            .form
-            .spec()
-            .processes
-            .iter()
-            .find(|p| p.process == process.process)
-            .ok_or_else(|| {
-                StationError::Config(format!(
-                    "the form no longer has the {} process this draft was started for; discard it and start again",
-                    process.process.as_str()
-                ))
-            })?;
+        let configured = self.configured_process(process.process).ok_or_else(|| {
+            StationError::Config(format!(
+                "the form no longer has the {} process this draft was started for; discard it and start again",
+                process.process.as_str()
+            ))
+        })?;
         configured.scope(&process.changes).map_err(|why| {
             StationError::Config(format!(
                 "this draft's changes no longer fit the form ({why}); discard it and start again"
