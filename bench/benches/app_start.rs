@@ -126,6 +126,10 @@ fn measure() -> anyhow::Result<(Outcome, MemoryOutcome)> {
     };
     let mut empty_command = Command::new(&empty_window);
     environment(&mut empty_command);
+    // The floor draws as the app does: the app turns WebKit's GPU compositing off itself
+    // (`src-tauri/src/main.rs`), so the reference runs without it too and the ratios compare
+    // the software, not two rendering modes.
+    empty_command.env("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
     let mut app_command = Command::new(&app);
     environment(&mut app_command);
     app_command
@@ -135,6 +139,8 @@ fn measure() -> anyhow::Result<(Outcome, MemoryOutcome)> {
         // The app's default, said here so that the log check below holds whatever the caller's.
         .env("RUST_LOG", "info")
         .env_remove("ENROLL_DEVICES")
+        // The app's own rendering default is what is measured, not the caller's.
+        .env_remove("WEBKIT_DISABLE_COMPOSITING_MODE")
         .env_remove("ENROLL_SYNC_RECHECK_MS");
     let app_log = folder.path().join("app.log");
 

@@ -247,7 +247,11 @@ impl Ui {
         let deadline = Instant::now() + STEP_TIMEOUT;
         let mut last_error = None;
         loop {
-            match probe().await {
+            // A WebDriver call that never answers fails the step rather than hanging the run.
+            let answer = tokio::time::timeout(STEP_TIMEOUT, probe())
+                .await
+                .map_err(|_| anyhow!("the window did not answer within {STEP_TIMEOUT:?} while waiting for {what}"))?;
+            match answer {
                 Ok(Some(value)) => return Ok(value),
                 Ok(None) => {}
                 Err(error) => last_error = Some(error),
@@ -389,7 +393,38 @@ impl Ui {
             .await
             .context("waiting for the window to paint")?;
         tokio::time::sleep(Duration::from_millis(250)).await;
-        let png = self.client.screenshot().await.context("taking a screenshot")?;
+        // WebKit takes the screenshot after the window's next paint. Without GPU compositing
+        // (the app's default: `src-tauri/src/main.rs`) an idle window does not paint again, and
+        // the screenshot would wait for ever: a pixel in a corner, invisible (its alpha goes
+        // between 0 and 1/255), changes every 100 ms while the screenshot is taken.
+        self.client
+            .execute(
+                "const pixel = document.createElement('div'); \
+                 pixel.id = 'e2e-paint-nudge'; pixel.setAttribute('aria-hidden', 'true'); \
+                 pixel.style.cssText = 'position:fixed;inset-block-start:0;inset-inline-start:0;\
+                   inline-size:1px;block-size:1px;pointer-events:none;z-index:2147483647'; \
+                 document.body.append(pixel); \
+                 let odd = false; \
+                 pixel.dataset.timer = String(setInterval(() => { \
+                   odd = !odd; pixel.style.background = odd ? 'rgba(0,0,0,0.004)' : 'transparent'; \
+                 }, 100));",
+                vec![],
+            )
+            .await
+            .context("nudging the window to paint")?;
+        let png = tokio::time::timeout(STEP_TIMEOUT, self.client.screenshot())
+            .await
+            .map_err(|_| anyhow!("the window gave no screenshot within {STEP_TIMEOUT:?}"))?
+            .context("taking a screenshot");
+        self.client
+            .execute(
+                "const pixel = document.getElementById('e2e-paint-nudge'); \
+                 if (pixel) { clearInterval(Number(pixel.dataset.timer)); pixel.remove(); }",
+                vec![],
+            )
+            .await
+            .context("removing the paint nudge")?;
+        let png = png?;
         let path = self.artifacts.join(format!("{name}.png"));
         std::fs::write(&path, png).with_context(|| format!("writing {}", path.display()))?;
         eprintln!("[e2e] screenshot {}", path.display());
