@@ -63,6 +63,42 @@ impl QualityThresholds {
     }
 }
 
+/// How far the station may move one modality's threshold (inclusive): the country's choice,
+/// for example so that a center whose residents are manual labourers with worn fingerprints
+/// can accept a little less than the national threshold without a release of the software.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct QualityRange {
+    pub min: u8,
+    pub max: u8,
+}
+
+/// Which thresholds a station's supervisor may change, and within what range; a modality left
+/// out keeps the policy's threshold (the default: nothing is adjustable).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustableQuality {
+    #[serde(default)]
+    pub finger: Option<QualityRange>,
+    #[serde(default)]
+    pub iris: Option<QualityRange>,
+    #[serde(default)]
+    pub face: Option<QualityRange>,
+}
+
+impl AdjustableQuality {
+    pub fn for_modality(&self, modality: PolicyModality) -> Option<QualityRange> {
+        match modality {
+            PolicyModality::Finger => self.finger,
+            PolicyModality::Iris => self.iris,
+            PolicyModality::Face => self.face,
+        }
+    }
+}
+
+/// Every modality, in the order the screens list them.
+pub const MODALITIES: [PolicyModality; 3] = [PolicyModality::Finger, PolicyModality::Iris, PolicyModality::Face];
+
 /// What the clerk may do once the last attempt is still under the threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -88,6 +124,9 @@ pub struct CapturePolicy {
     pub exception_photo: bool,
     /// How long a device may take for one capture.
     pub capture_timeout_seconds: u32,
+    /// The thresholds a station may move, and how far (absent: none).
+    #[serde(default)]
+    pub adjustable_quality: AdjustableQuality,
 }
 
 /// The embedded default policy (`schemas/default/capture-policy.json`).
@@ -128,6 +167,20 @@ impl CapturePolicy {
                 return Err(bad(format!("the {name} quality threshold {value} is over 100")));
             }
         }
+        for modality in MODALITIES {
+            let Some(range) = policy.adjustable_quality.for_modality(modality) else {
+                continue;
+            };
+            let threshold = policy.quality_threshold.for_modality(modality);
+            if !(range.min <= threshold && threshold <= range.max && range.max <= 100) {
+                return Err(bad(format!(
+                    "the adjustable {} range {}..={} must lie within 0..=100 and hold the threshold {threshold}",
+                    modality.name(),
+                    range.min,
+                    range.max
+                )));
+            }
+        }
         if !(1..=10).contains(&policy.attempts) {
             return Err(bad(format!("attempts must be 1 to 10, not {}", policy.attempts)));
         }
@@ -157,6 +210,37 @@ impl CapturePolicy {
     pub fn threshold(&self, step: PolicyStep) -> u8 {
         self.quality_threshold.for_modality(step.modality())
     }
+
+    /// This policy with a station's own thresholds, or the first modality whose chosen
+    /// threshold the policy does not allow (outside its adjustable range, or a change to a
+    /// modality that has none).
+    pub fn with_thresholds(&self, chosen: QualityThresholds) -> Result<CapturePolicy, PolicyModality> {
+        for modality in MODALITIES {
+            let value = chosen.for_modality(modality);
+            let allowed = match self.adjustable_quality.for_modality(modality) {
+                Some(range) => (range.min..=range.max).contains(&value),
+                None => value == self.quality_threshold.for_modality(modality),
+            };
+            if !allowed {
+                return Err(modality);
+            }
+        }
+        Ok(CapturePolicy {
+            quality_threshold: chosen,
+            ..self.clone()
+        })
+    }
+}
+
+impl PolicyModality {
+    /// The name the configuration uses (`finger`, `iris`, `face`).
+    pub fn name(self) -> &'static str {
+        match self {
+            PolicyModality::Finger => "finger",
+            PolicyModality::Iris => "iris",
+            PolicyModality::Face => "face",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -183,6 +267,40 @@ mod tests {
         assert_eq!(policy.force_capture, ForceCapture::Supervisor);
     }
 
+    #[test]
+    fn a_station_moves_a_threshold_only_within_the_configured_range() {
+        let policy = CapturePolicy::default_policy();
+        let range = policy.adjustable_quality.finger.expect("the default lets fingers move");
+        let mut chosen = policy.quality_threshold;
+        chosen.finger = range.min;
+        assert_eq!(
+            policy.with_thresholds(chosen).unwrap().threshold(PolicyStep::Thumbs),
+            range.min
+        );
+        chosen.finger = range.min - 1;
+        assert_eq!(policy.with_thresholds(chosen), Err(PolicyModality::Finger));
+        chosen.finger = range.max + 1;
+        assert_eq!(policy.with_thresholds(chosen), Err(PolicyModality::Finger));
+
+        let fixed = with(|v| {
+            v.as_object_mut().unwrap().remove("adjustableQuality");
+        })
+        .unwrap();
+        assert_eq!(
+            fixed.adjustable_quality,
+            AdjustableQuality::default(),
+            "absent: nothing moves"
+        );
+        let mut chosen = fixed.quality_threshold;
+        assert_eq!(
+            fixed.with_thresholds(chosen).unwrap(),
+            fixed,
+            "the configured values stay allowed"
+        );
+        chosen.face -= 1;
+        assert_eq!(fixed.with_thresholds(chosen), Err(PolicyModality::Face));
+    }
+
     fn with(change: impl FnOnce(&mut serde_json::Value)) -> Result<CapturePolicy, SchemaError> {
         let mut value: serde_json::Value = serde_json::from_str(DEFAULT_CAPTURE_POLICY).unwrap();
         change(&mut value);
@@ -195,6 +313,18 @@ mod tests {
         let cases: Vec<(&str, Change)> = vec![
             ("kind", Box::new(|v| v["kind"] = "ui-spec".into())),
             ("version 2", Box::new(|v| v["version"] = 2.into())),
+            (
+                "hold the threshold 40",
+                Box::new(|v| v["adjustableQuality"]["finger"] = serde_json::json!({"min": 45, "max": 60})),
+            ),
+            (
+                "within 0..=100",
+                Box::new(|v| v["adjustableQuality"]["iris"] = serde_json::json!({"min": 50, "max": 101})),
+            ),
+            (
+                "unknown field",
+                Box::new(|v| v["adjustableQuality"]["voice"] = serde_json::json!({"min": 1, "max": 2})),
+            ),
             (
                 "appears twice",
                 Box::new(|v| v["steps"] = serde_json::json!(["face", "face"])),

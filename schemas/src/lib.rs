@@ -20,7 +20,10 @@ pub mod process;
 pub mod station_config;
 pub mod ui_spec;
 
-pub use capture_policy::{CapturePolicy, ForceCapture, PolicyModality, PolicyStep, QualityThresholds};
+pub use capture_policy::{
+    AdjustableQuality, CapturePolicy, ForceCapture, PolicyModality, PolicyStep, QualityRange, QualityThresholds,
+    MODALITIES,
+};
 pub use error::{FieldError, SchemaError};
 pub use form::{
     CalendarDate, Condition, Control, Direction, DocumentFileFormat, Form, FormConsent, FormDocumentCategory,

@@ -23,10 +23,11 @@ use enroll_station::biometrics::{
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
     AcknowledgementView, BatchApprovalView, CaptureView, DocumentCameraView, DocumentChoicesView, DocumentInput,
-    DocumentPreviewView, ErrorCode, ErrorView, FormSpec, MasterEntryView, NewOperatorRequest, OperatorView,
-    PolicyRequest, PolicyView, PurgeReport, RegistrationView, ReturnedByRegisterView, ScannedPageView, ScannerView,
-    SessionView, SetupRequest, StartRegistrationRequest, Station, StationError, StationStatus, SyncReport,
-    SyncStatusView, UploadCenterView, WizardStep,
+    DocumentPreviewView, ErrorCode, ErrorView, FormSpec, IntakeAddressRequest, MasterEntryView, NewOperatorRequest,
+    OperatorView, PolicyRequest, PolicyView, PurgeReport, QualityThresholdsRequest, RegistrationView,
+    ReturnedByRegisterView, ScannedPageView, ScannerView, SessionView, SettingsView, SetupRequest,
+    StartRegistrationRequest, Station, StationError, StationStatus, SyncReport, SyncStatusView, UiLanguageRequest,
+    UploadCenterView, WizardStep,
 };
 use tauri::ipc::Channel;
 use tauri::State;
@@ -214,6 +215,40 @@ pub async fn devices(station: SharedStation<'_>) -> Result<Vec<DeviceListView>, 
 #[tracing::instrument(skip(station))]
 pub async fn refresh_devices(station: SharedStation<'_>) -> Result<Vec<DeviceListView>, ErrorView> {
     blocking(&station, |station| station.refresh_devices()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn settings(station: SharedStation<'_>) -> Result<SettingsView, ErrorView> {
+    blocking(&station, |station| station.settings()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn set_quality_thresholds(
+    station: SharedStation<'_>,
+    request: QualityThresholdsRequest,
+) -> Result<SettingsView, ErrorView> {
+    blocking(&station, move |station| station.set_quality_thresholds(request)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn set_ui_language(station: SharedStation<'_>, request: UiLanguageRequest) -> Result<(), ErrorView> {
+    blocking(&station, move |station| station.set_ui_language(request)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn set_intake_address(
+    station: SharedStation<'_>,
+    request: IntakeAddressRequest,
+) -> Result<SettingsView, ErrorView> {
+    blocking(&station, move |station| station.set_intake_address(request)).await
 }
 
 #[tauri::command]

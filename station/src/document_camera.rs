@@ -58,7 +58,7 @@ impl Station {
             step: CaptureStep::ExceptionPhoto,
             exceptions: Vec::new(),
             requested_quality: 0,
-            timeout: std::time::Duration::from_secs(self.capture_policy.capture_timeout_seconds.into()),
+            timeout: std::time::Duration::from_secs(self.capture_policy().capture_timeout_seconds.into()),
             transaction_id: crate::biometrics::uuid_like(),
             // Not a biometric: it starts no chain and continues none.
             previous_hash: None,

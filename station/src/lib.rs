@@ -35,6 +35,7 @@ mod registration_id;
 mod request_key;
 mod review;
 mod session;
+mod settings;
 mod setup;
 pub mod sync_engine;
 mod sync_queue;
@@ -69,6 +70,9 @@ pub use process::{ProcessView, StartRegistrationRequest};
 pub use register_status::{RegisterStatusName, RegisterStatusView, ReturnedByRegisterView};
 pub use registration_id::{registration_id, verhoeff_check_digit, verhoeff_is_valid};
 pub use session::{SessionState, SessionView, StationPolicy};
+pub use settings::{
+    IntakeAddressRequest, QualityThresholdView, QualityThresholdsRequest, SettingsView, UiLanguageRequest, UI_LANGUAGES,
+};
 pub use sync_engine::{start_background_sync, watch_sync, BackgroundSync};
 pub use sync_status::{IntakeLink, SyncListener, SyncStatusView, UploadProgressView};
 pub use upload_center::{UploadCenterView, UploadEntryView};
@@ -125,7 +129,7 @@ pub struct Station {
     /// The biometrics of the pending registration under review, parsed once per review.
     review_memo: biometrics::review_memo::ReviewMemo,
     /// Which biometrics a registration takes and how good they must be.
-    capture_policy: enroll_schemas::CapturePolicy,
+    capture_policies: biometrics::policy_in_force::CapturePolicySlot,
     /// How long and how far the station may work without the register (see [`offline`]); the
     /// register's configuration changes it while the station runs ([`register_config`]).
     offline_limits: Mutex<offline::OfflineLimits>,
@@ -176,6 +180,7 @@ impl Station {
         let vault = Vault::open(&config.data_dir.join(VAULT_FILE))?;
         // One row by its key: opening stays fast.
         let stored_policy = vault.station_policy()?;
+        let chosen_quality = settings::parse_chosen_quality(vault.station_quality_thresholds()?);
         // The register's configuration, checked again (a few rows, one signature each).
         let starting = register_config::starting_config(&vault)?;
         let form = match starting.form {
@@ -201,9 +206,12 @@ impl Station {
             record_encoder: Default::default(),
             review_memo: Default::default(),
             live: Default::default(),
-            capture_policy: starting
-                .capture_policy
-                .unwrap_or_else(enroll_schemas::CapturePolicy::default_policy),
+            capture_policies: biometrics::policy_in_force::CapturePolicySlot::new(
+                starting
+                    .capture_policy
+                    .unwrap_or_else(enroll_schemas::CapturePolicy::default_policy),
+                chosen_quality,
+            ),
             offline_limits: Mutex::new(starting.offline_limits.unwrap_or_default()),
             master_data_in_force,
             master_data: starting.master_data,
@@ -223,6 +231,10 @@ impl Station {
         // Each read takes the session lock on its own: a guard held across both would deadlock.
         let operator = self.session().as_ref().map(|s| operator_view(&s.operator));
         let session_locked = self.session_is_locked();
+        let ui_language = match &operator {
+            Some(operator) => self.operator_ui_language(&operator.username)?,
+            None => None,
+        };
         Ok(StationStatus {
             needs_setup: station.is_none(),
             station_id: station.as_ref().map(|s| s.station_id.clone()),
@@ -231,6 +243,7 @@ impl Station {
                 .map(|s| s.intake_url)
                 .unwrap_or_else(|| self.config.intake_url.clone()),
             operator,
+            ui_language,
             session_locked,
             simulated_devices: self.devices.uses_simulated(),
         })
@@ -359,7 +372,7 @@ impl Station {
             problems.extend(
                 draft
                     .biometrics
-                    .problems(&self.capture_policy)
+                    .problems(&self.capture_policy())
                     .into_iter()
                     .map(|(field, code)| FieldError {
                         message: match code {
@@ -395,8 +408,11 @@ impl Station {
             }
             // Every record (face, fingers, irises, the exception photo) and every exception
             // comes from the biometrics draft through one path.
-            let captured =
-                biometrics::records::packet_biometrics(&self.capture_policy, &draft.biometrics, &self.record_encoder)?;
+            let captured = biometrics::records::packet_biometrics(
+                &self.capture_policy(),
+                &draft.biometrics,
+                &self.record_encoder,
+            )?;
             let contents = PacketContents {
                 identity,
                 exceptions: captured.exceptions,

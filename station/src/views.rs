@@ -151,6 +151,9 @@ pub struct StationStatus {
     pub station_name: Option<String>,
     pub intake_url: String,
     pub operator: Option<OperatorView>,
+    /// The signed-in operator's interface language (`en`, `fr`, `ar`, `zgh`), when they chose
+    /// one: the window switches to it at sign-in.
+    pub ui_language: Option<String>,
     /// True when `operator`'s session locked after inactivity: show the lock screen, which
     /// asks for their password again (`log_in`).
     pub session_locked: bool,

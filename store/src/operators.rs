@@ -133,6 +133,32 @@ pub(crate) fn insert_operator(
 }
 
 impl Vault {
+    /// The interface language this operator chose, if any (a removed operator has none).
+    pub fn operator_ui_language(&self, username: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection
+            .query_row(
+                "SELECT ui_language FROM operators WHERE username = ?1 AND removed_at IS NULL",
+                [username],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Keep this operator's interface language (`None`: forget it). A preference, not a
+    /// matter of security: not audited. The caller has checked the code.
+    pub fn set_operator_ui_language(&mut self, username: &str, language: Option<&str>) -> Result<(), StoreError> {
+        let changed = self.connection.execute(
+            "UPDATE operators SET ui_language = ?2 WHERE username = ?1 AND removed_at IS NULL",
+            rusqlite::params![username, language],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(format!("operator {username}")));
+        }
+        Ok(())
+    }
+
     /// Check the password by unwrapping the operator's keyslot. An unknown user and a wrong
     /// password give the same error, after the same kind of work.
     pub fn unlock(&self, username: &str, password: &str) -> Result<(Operator, DataKey), StoreError> {

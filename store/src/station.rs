@@ -404,6 +404,75 @@ impl Vault {
         Ok(())
     }
 
+    /// Point the station at another intake address, and audit the change (old and new) in the
+    /// same transaction. The caller has checked the address; the register's pinned keys stay as
+    /// they are, so a server at the new address must hold the same register's keys to be
+    /// believed.
+    pub fn set_intake_url(&mut self, intake_url: &str, now: &str) -> Result<(), StoreError> {
+        let before = self.station()?.ok_or(StoreError::NotSetUp)?.intake_url;
+        let transaction = self.connection.transaction()?;
+        transaction.execute(
+            "UPDATE station SET intake_url = ?1 WHERE id = 1",
+            rusqlite::params![intake_url],
+        )?;
+        crate::audit::append(
+            &transaction,
+            self.audit_session.as_ref(),
+            &crate::NewAuditEvent {
+                at: now,
+                actor: None,
+                action: "intake_address_changed",
+                registration_id: None,
+                details: &format!("{before} -> {intake_url}"),
+            },
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
+    /// The quality thresholds this station chose (the JSON the station wrote), if any.
+    pub fn station_quality_thresholds(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .connection
+            .query_row("SELECT quality_thresholds FROM station WHERE id = 1", [], |r| {
+                r.get::<_, Option<String>>(0)
+            })
+            .optional()?
+            .flatten())
+    }
+
+    /// Store the station's own quality thresholds (`None`: back to the capture policy's) and
+    /// audit the change, described by `details`, in one transaction. The caller has checked
+    /// them against the policy.
+    pub fn set_station_quality_thresholds(
+        &mut self,
+        thresholds_json: Option<&str>,
+        details: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let transaction = self.connection.transaction()?;
+        let changed = transaction.execute(
+            "UPDATE station SET quality_thresholds = ?1 WHERE id = 1",
+            rusqlite::params![thresholds_json],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotSetUp);
+        }
+        crate::audit::append(
+            &transaction,
+            self.audit_session.as_ref(),
+            &crate::NewAuditEvent {
+                at: now,
+                actor: None,
+                action: "quality_thresholds_changed",
+                registration_id: None,
+                details,
+            },
+        )?;
+        transaction.commit()?;
+        Ok(())
+    }
+
     /// Take the next registration sequence number (never handed out twice, even across a crash).
     pub fn take_registration_sequence(&mut self) -> Result<u64, StoreError> {
         let transaction = self.connection.transaction()?;

@@ -145,6 +145,12 @@ const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE station ADD COLUMN register_keys_version INTEGER NOT NULL DEFAULT 0
         CHECK (register_keys_version >= 0);",
+    // 9 → 10: each operator's interface language (see `Vault::set_operator_ui_language`);
+    // NULL: not chosen, the window's own. The station's own quality thresholds, as JSON (see
+    // `Vault::set_station_quality_thresholds`); NULL: the capture policy's.
+    "ALTER TABLE operators ADD COLUMN ui_language TEXT
+        CHECK (ui_language IS NULL OR length(ui_language) BETWEEN 2 AND 8);
+    ALTER TABLE station ADD COLUMN quality_thresholds TEXT;",
 ];
 
 /// The open vault. Not `Sync`: the station wraps it in a mutex.

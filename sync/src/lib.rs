@@ -47,6 +47,8 @@ pub use client::{
 };
 pub use error::{FailureScope, SyncError};
 pub use receipt::verify_receipt;
+/// The URL type of the intake address, for callers that check an address before using it.
+pub use reqwest::Url;
 pub use source::{EnvelopeFile, EnvelopeSource};
 /// The readers of the intake's tus answers (`Upload-Offset`, `Upload-Length`, `Upload-Metadata`
 /// of a `HEAD`) and the metadata writer they read back, public without HTTP so the fuzz targets

@@ -473,6 +473,50 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
     ui.click(id::ADMIN_BACK).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
 
+    // 3f'. The settings, in Arabic: the admin's own interface language (kept for her next
+    //      sign-in), the devices the station found (simulated, and saying so), and the intake
+    //      address, which refuses plain HTTP to another machine next to its field and keeps
+    //      the address it had.
+    ui.click(id::SETTINGS_OPEN).await?;
+    ui.wait_for(id::SETTINGS_SCREEN).await?;
+    ui.click(&id::ui_language_choice_id("ar")).await?;
+    ui.wait_for(id::SETTINGS_LANGUAGE_OUTCOME).await?;
+    let direction = ui.client.execute("return document.documentElement.dir", vec![]).await?;
+    ensure!(
+        direction.as_str() == Some("rtl"),
+        "the settings in Arabic run right to left: {direction:?}"
+    );
+    let devices = ui.text(id::SETTINGS_DEVICES).await?;
+    ensure!(
+        devices.contains("(محاكاة)") && devices.contains("SIM-FACE-0001"),
+        "the device panel lists the simulated devices and says so: {devices:?}"
+    );
+    let intake_url = ui
+        .wait_for(id::SETTINGS_INTAKE_URL)
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    ensure!(
+        intake_url.starts_with("http://127.0.0.1:"),
+        "the intake address shown: {intake_url:?}"
+    );
+    ui.type_into(id::SETTINGS_INTAKE_URL, "http://intake.register.example")
+        .await?;
+    ui.click(id::SETTINGS_INTAKE_SAVE).await?;
+    let refused = ui.text(&id::input_error_id(id::SETTINGS_INTAKE_URL)).await?;
+    ensure!(
+        refused.contains("https://"),
+        "the refusal says why, in Arabic: {refused:?}"
+    );
+    ui.screenshot("03g2-settings-arabic").await?;
+    ui.type_into(id::SETTINGS_INTAKE_URL, &intake_url).await?;
+    ui.click(id::SETTINGS_INTAKE_SAVE).await?;
+    ui.wait_for(id::SETTINGS_INTAKE_OUTCOME).await?;
+    ui.click(&id::ui_language_choice_id("en")).await?;
+    ui.click(id::SETTINGS_BACK).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+
     // 3g. The officer signs in with the reset password and changes it; a wrong current
     //     password is said next to its field (only the station can tell).
     ui.click(id::LOG_OUT_BUTTON).await?;

@@ -83,7 +83,7 @@ impl Station {
         sink: FrameSink,
     ) -> Result<LivePreviewView, StationError> {
         self.signed_in()?;
-        if !self.capture_policy.steps.contains(&step) {
+        if !self.capture_policy().steps.contains(&step) {
             return Err(StationError::InvalidInput(format!(
                 "{step:?} is not a step of this capture policy"
             )));

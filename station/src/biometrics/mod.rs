@@ -16,6 +16,7 @@ pub mod devices;
 pub mod draft;
 pub(crate) mod encoder;
 pub mod live;
+pub(crate) mod policy_in_force;
 mod preview;
 pub(crate) mod records;
 pub(crate) mod review_memo;
@@ -49,15 +50,17 @@ impl Station {
         self.devices.set_backends(backends);
     }
 
-    /// This capture policy instead of the embedded default (country configuration, tests).
-    pub fn with_capture_policy(mut self, policy: enroll_schemas::CapturePolicy) -> Station {
-        self.capture_policy = policy;
+    /// This capture policy instead of the embedded default (country configuration, tests),
+    /// with the thresholds the station chose, where it allows them.
+    pub fn with_capture_policy(self, policy: enroll_schemas::CapturePolicy) -> Station {
+        let chosen = self.chosen_quality_thresholds();
+        self.capture_policies.configure(policy, chosen);
         self
     }
 
-    /// The capture policy in force.
-    pub fn capture_policy(&self) -> &enroll_schemas::CapturePolicy {
-        &self.capture_policy
+    /// The capture policy in force: the configured one with the station's chosen thresholds.
+    pub fn capture_policy(&self) -> Arc<enroll_schemas::CapturePolicy> {
+        self.capture_policies.in_force()
     }
 
     /// The devices the station can capture with, as last discovered.
@@ -113,7 +116,7 @@ impl Station {
         self.policy_step(step)?;
         // Check the draft before asking the device, so a wrong id costs no capture.
         let before = self.draft_for_biometrics(registration_id)?;
-        if !before.biometrics.steps(&self.capture_policy).contains(&step) {
+        if !before.biometrics.steps(&self.capture_policy()).contains(&step) {
             return Err(StationError::InvalidInput(format!(
                 "{step:?} is not taken by this registration's process"
             )));
@@ -123,8 +126,8 @@ impl Station {
         let request = CaptureRequest {
             step: device_step,
             exceptions: exceptions.clone(),
-            requested_quality: self.capture_policy.threshold(step),
-            timeout: std::time::Duration::from_secs(self.capture_policy.capture_timeout_seconds.into()),
+            requested_quality: self.capture_policy().threshold(step),
+            timeout: std::time::Duration::from_secs(self.capture_policy().capture_timeout_seconds.into()),
             transaction_id: uuid_like(),
             previous_hash: before.biometrics.chain_link()?,
         };
@@ -212,7 +215,7 @@ impl Station {
         reason: &str,
     ) -> Result<BiometricsView, StationError> {
         let (operator, _) = self.signed_in()?;
-        let step = draft::step_of(&self.capture_policy, position)
+        let step = draft::step_of(&self.capture_policy(), position)
             .filter(|step| *step != PolicyStep::Face)
             .ok_or_else(|| {
                 StationError::InvalidInput(format!("{position:?} is not a finger or eye this policy captures"))
@@ -275,7 +278,7 @@ impl Station {
             step,
             exceptions: Vec::new(),
             requested_quality: 0,
-            timeout: std::time::Duration::from_secs(self.capture_policy.capture_timeout_seconds.into()),
+            timeout: std::time::Duration::from_secs(self.capture_policy().capture_timeout_seconds.into()),
             transaction_id: uuid_like(),
             previous_hash: before.biometrics.chain_link()?,
         };
@@ -317,19 +320,19 @@ impl Station {
         self.policy_step(step)?;
         let (clerk, _) = self.signed_in()?;
         let draft = self.draft_for_biometrics(registration_id)?;
-        if self.capture_policy.force_capture == ForceCapture::Never {
+        if self.capture_policy().force_capture == ForceCapture::Never {
             return Err(StationError::ForceCaptureNotAllowed {
                 step: step_name(step),
                 why: "this country's policy never allows it".into(),
             });
         }
-        if !draft.biometrics.may_force(&self.capture_policy, step) {
+        if !draft.biometrics.may_force(&self.capture_policy(), step) {
             return Err(StationError::ForceCaptureNotAllowed {
                 step: step_name(step),
                 why: format!(
                     "{} of {} attempts used, or nothing under the threshold, or already signed off",
                     draft.biometrics.attempts(step),
-                    self.capture_policy.attempts
+                    self.capture_policy().attempts
                 ),
             });
         }
@@ -378,7 +381,7 @@ impl Station {
     // ---- internals ----
 
     fn policy_step(&self, step: PolicyStep) -> Result<(), StationError> {
-        if self.capture_policy.steps.contains(&step) {
+        if self.capture_policy().steps.contains(&step) {
             Ok(())
         } else {
             Err(StationError::InvalidInput(format!(
@@ -411,7 +414,7 @@ impl Station {
         let container = crate::content::read_pending(&vault, registration_id, &data_key)?;
         drop(vault);
         let (contents, _) = enroll_packet::PacketContents::from_bytes(&container)?;
-        let biometrics = Arc::new(records::from_packet(&self.capture_policy, &contents));
+        let biometrics = Arc::new(records::from_packet(&self.capture_policy(), &contents));
         self.review_memo.keep(registration_id, Arc::clone(&biometrics));
         Ok(biometrics)
     }
@@ -441,7 +444,7 @@ impl Station {
     }
 
     fn biometrics_view(&self, biometrics: &BiometricsDraft) -> BiometricsView {
-        views::biometrics_view(&self.capture_policy, biometrics, |step| {
+        views::biometrics_view(&self.capture_policy(), biometrics, |step| {
             self.devices
                 .for_step(draft::capture_step(step))
                 .map(|device| DeviceListView::from(&device.descriptor()))

@@ -34,6 +34,7 @@ mod register_status;
 mod request_key;
 mod roles;
 mod session;
+mod settings;
 mod sync;
 
 use std::path::{Path, PathBuf};

@@ -2,7 +2,10 @@
 //! `Station` method against nobody, an officer, a supervisor and an admin.
 
 use enroll_station::home::{HomeCursor, HomeListName};
-use enroll_station::{NewOperatorRequest, PolicyRequest, RoleName, SetupRequest, Station, StationError};
+use enroll_station::{
+    IntakeAddressRequest, NewOperatorRequest, PolicyRequest, QualityThresholdsRequest, RoleName, SetupRequest, Station,
+    StationError, UiLanguageRequest,
+};
 
 use crate::{as_user, fixture, identity, password, pending_registration, ADMIN, MAKER, OFFICER, SUPERVISOR};
 
@@ -230,6 +233,28 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
             s.set_policy(PolicyRequest {
                 idle_lock_minutes: current.idle_lock_minutes.into(),
                 retention_days: current.retention_days.into(),
+            })
+            .map(|_| ())
+        }),
+        ("settings", SIGNED_IN, nothing, |s, _| s.settings().map(|_| ())),
+        ("set_quality_thresholds", REVIEWERS, nothing, |s, _| {
+            // The thresholds in force: the rows after this one capture as before.
+            let in_force = s.capture_policy().quality_threshold;
+            s.set_quality_thresholds(QualityThresholdsRequest {
+                finger: in_force.finger.into(),
+                iris: in_force.iris.into(),
+                face: in_force.face.into(),
+            })
+            .map(|_| ())
+        }),
+        ("set_ui_language", SIGNED_IN, nothing, |s, _| {
+            s.set_ui_language(UiLanguageRequest { language: "fr".into() })
+        }),
+        ("set_intake_address", ADMINS, nothing, |s, _| {
+            // The address as it is: the rows after this one keep their intake.
+            let current = s.settings()?;
+            s.set_intake_address(IntakeAddressRequest {
+                intake_url: current.intake_url,
             })
             .map(|_| ())
         }),

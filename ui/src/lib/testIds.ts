@@ -166,6 +166,20 @@ export const TestId = {
   PurgeCancel: 'purge-cancel',
   PurgeOutcome: 'purge-outcome',
 
+  SettingsOpen: 'settings-open',
+  SettingsScreen: 'settings-screen',
+  SettingsBack: 'settings-back',
+  SettingsLanguageOutcome: 'settings-language-outcome',
+  SettingsIntake: 'settings-intake',
+  SettingsIntakeUrl: 'settings-intake-url',
+  SettingsIntakeSave: 'settings-intake-save',
+  SettingsIntakeOutcome: 'settings-intake-outcome',
+  SettingsQuality: 'settings-quality',
+  SettingsQualitySave: 'settings-quality-save',
+  SettingsQualityOutcome: 'settings-quality-outcome',
+  SettingsDevices: 'settings-devices',
+  SettingsDevicesRefresh: 'settings-devices-refresh',
+
   DashboardOpen: 'dashboard-open',
   DashboardScreen: 'dashboard-screen',
   DashboardBack: 'dashboard-back',
@@ -204,6 +218,12 @@ export function inputErrorId(inputTestId: string): string {
 /** A row of the home list and the parts of it the test reads. */
 export function documentPhotographId(category: string): string {
   return `document-${category}-photograph`;
+}
+export function qualityThresholdId(modality: string): string {
+  return `quality-threshold-${modality}`;
+}
+export function uiLanguageChoiceId(language: string): string {
+  return `ui-language-${language}`;
 }
 export function processChoiceId(process: string): string {
   return `process-${process}`;

@@ -68,6 +68,12 @@ import type {
   PolicyRequest,
   PreviewFrameView,
   PolicyView,
+  SettingsView,
+  IntakeAddressRequest,
+  UiLanguageRequest,
+  QualityRange,
+  QualityThresholdsRequest,
+  PolicyModality,
   PurgeReport,
   ReceiptView,
   RegisterStatusName,
@@ -350,6 +356,8 @@ export interface FakeCapturePolicy {
   forceCapture: boolean;
   /** Whether an exception needs a photo that documents it. */
   exceptionPhoto: boolean;
+  /** How far a supervisor may move each threshold (`adjustableQuality`); absent: fixed. */
+  adjustable: Partial<Record<PolicyModality, QualityRange>>;
 }
 
 export const DEFAULT_CAPTURE_POLICY: FakeCapturePolicy = {
@@ -360,6 +368,7 @@ export const DEFAULT_CAPTURE_POLICY: FakeCapturePolicy = {
   attempts: 3,
   forceCapture: true,
   exceptionPhoto: true,
+  adjustable: { finger: { min: 30, max: 60 }, iris: { min: 50, max: 80 }, face: { min: 80, max: 95 } },
 };
 
 /** The positions each step captures, as `CaptureStep::positions` in device-drivers. */
@@ -443,6 +452,8 @@ type PositionState = { kind: 'not_captured' } | { kind: 'excepted' } | { kind: '
 interface Operator {
   view: OperatorView;
   password: string;
+  /** Their interface language, once they chose one (`set_ui_language`). */
+  uiLanguage?: string;
 }
 
 interface Registration {
@@ -548,6 +559,9 @@ export class FakeStation implements Backend {
   private rejectionReasonList: MasterEntryView[] = [];
   private scans = 0;
   private session: { username: string; locked: boolean } | null = null;
+  private intakeUrl = 'http://127.0.0.1:8470';
+  /** The supervisor's thresholds (`set_quality_thresholds`); null: the policy's. */
+  private chosenQuality: Record<PolicyModality, number> | null = null;
   private registrations = new Map<string, Registration>();
   private sequence = 0;
   // A clock that moves one minute per change, so `updated_at` orders the lists as the real one.
@@ -787,8 +801,9 @@ export class FakeStation implements Backend {
       needs_setup: this.stationName === null,
       station_id: this.stationName === null ? null : `ST-${this.centerId}-0001`,
       station_name: this.stationName,
-      intake_url: 'http://127.0.0.1:8470',
+      intake_url: this.intakeUrl,
       operator: operator ? { ...operator } : null,
+      ui_language: this.session ? (this.operator(this.session.username).uiLanguage ?? null) : null,
       session_locked: this.session?.locked ?? false,
       simulated_devices: true,
     };
@@ -888,6 +903,79 @@ export class FakeStation implements Backend {
       retention_is_default: false,
     };
     return structuredClone(this.policyView);
+  }
+
+  async settings(): Promise<SettingsView> {
+    this.enter('settings', []);
+    const me = this.requireSession();
+    const modalities: PolicyModality[] = ['finger', 'iris', 'face'];
+    const quality = modalities.map((modality) => ({
+      modality,
+      threshold: this.chosenQuality?.[modality] ?? this.configuredThreshold(modality),
+      configured: this.configuredThreshold(modality),
+      range: this.capturePolicy.adjustable[modality] ?? null,
+    }));
+    return {
+      intake_url: this.intakeUrl,
+      may_change_intake: me.view.role === 'admin',
+      quality,
+      may_change_quality: me.view.role !== 'officer' && quality.some((q) => q.range !== null),
+    };
+  }
+
+  /** The station's rules (`station/src/settings.rs`): each threshold within its range, a
+   *  fixed one unchanged; supervisors and admins only. */
+  async setQualityThresholds(request: QualityThresholdsRequest): Promise<SettingsView> {
+    this.enter('setQualityThresholds', [request]);
+    const me = this.requireSession();
+    if (me.view.role === 'officer') throw notPermitted('supervisor_only', 'only a supervisor changes thresholds');
+    const problems: FieldError[] = [];
+    for (const modality of ['finger', 'iris', 'face'] as const) {
+      const asked = request[modality];
+      const range = this.capturePolicy.adjustable[modality];
+      if (range && !(Number.isInteger(asked) && asked >= range.min && asked <= range.max)) {
+        problems.push(fieldError(`quality.${modality}`, null, 'out_of_range'));
+      } else if (!range && asked !== this.configuredThreshold(modality)) {
+        problems.push(fieldError(`quality.${modality}`, null, 'not_adjustable'));
+      }
+    }
+    if (problems.length > 0) throw validationFailed(problems);
+    this.chosenQuality = { finger: request.finger, iris: request.iris, face: request.face };
+    return this.settings();
+  }
+
+  /** The station's rules (`station/src/settings.rs`): trimmed; http(s) with a host, no
+   *  query, fragment or password; https beyond this machine. */
+  async setIntakeAddress(request: IntakeAddressRequest): Promise<SettingsView> {
+    this.enter('setIntakeAddress', [request]);
+    this.requireAdmin('only an admin changes the intake address');
+    const typed = request.intake_url.trim();
+    if (typed === '') throw validationFailed([fieldError('intake_url', null, 'required', 'the intake address is required')]);
+    let url: URL;
+    try {
+      url = new URL(typed);
+    } catch {
+      throw validationFailed([fieldError('intake_url', null, 'invalid_format', 'relative URL without a base')]);
+    }
+    if (!['http:', 'https:'].includes(url.protocol) || url.search || url.hash || url.username || url.password) {
+      throw validationFailed([fieldError('intake_url', null, 'invalid_format', 'not an intake address')]);
+    }
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (url.protocol === 'http:' && !loopback) {
+      throw validationFailed([fieldError('intake_url', null, 'not_secure', 'http:// is for this machine only')]);
+    }
+    this.intakeUrl = typed;
+    return this.settings();
+  }
+
+  async setUiLanguage(request: UiLanguageRequest): Promise<null> {
+    this.enter('setUiLanguage', [request]);
+    const me = this.requireSession();
+    if (!['en', 'fr', 'ar', 'zgh'].includes(request.language)) {
+      throw validationFailed([fieldError('language', null, 'not_an_option', 'the interface is in en, fr, ar, zgh')]);
+    }
+    me.uiLanguage = request.language;
+    return null;
   }
 
   async purgeExpired(): Promise<PurgeReport> {
@@ -1636,8 +1724,14 @@ export class FakeStation implements Backend {
   }
 
   private threshold(step: PolicyStep): number {
-    if (step === 'face') return this.capturePolicy.faceThreshold;
-    return step.endsWith('Iris') || step === 'bothIrises' ? this.capturePolicy.irisThreshold : this.capturePolicy.fingerThreshold;
+    const modality: PolicyModality =
+      step === 'face' ? 'face' : step.endsWith('Iris') || step === 'bothIrises' ? 'iris' : 'finger';
+    return this.chosenQuality?.[modality] ?? this.configuredThreshold(modality);
+  }
+
+  private configuredThreshold(modality: PolicyModality): number {
+    if (modality === 'face') return this.capturePolicy.faceThreshold;
+    return modality === 'iris' ? this.capturePolicy.irisThreshold : this.capturePolicy.fingerThreshold;
   }
 
   /** The device that takes `step`: a real one before a simulated one, as `DeviceRegistry::for_step`. */

@@ -34,6 +34,10 @@ export const commands = {
 	saveDraft: (registrationId: string, identity: Value) => __TAURI_INVOKE<RegistrationView>("save_draft", { registrationId, identity }),
 	devices: () => __TAURI_INVOKE<DeviceListView[]>("devices"),
 	refreshDevices: () => __TAURI_INVOKE<DeviceListView[]>("refresh_devices"),
+	settings: () => __TAURI_INVOKE<SettingsView>("settings"),
+	setQualityThresholds: (request: QualityThresholdsRequest) => __TAURI_INVOKE<SettingsView>("set_quality_thresholds", { request }),
+	setUiLanguage: (request: UiLanguageRequest) => __TAURI_INVOKE<null>("set_ui_language", { request }),
+	setIntakeAddress: (request: IntakeAddressRequest) => __TAURI_INVOKE<SettingsView>("set_intake_address", { request }),
 	biometrics: (registrationId: string) => __TAURI_INVOKE<BiometricsView>("biometrics", { registrationId }),
 	biometricPreview: (registrationId: string, position: Position) => __TAURI_INVOKE<CaptureView>("biometric_preview", { registrationId, position }),
 	/**
@@ -706,6 +710,11 @@ export type HomeSummary = {
 	returned_by_register: ReturnedByRegisterView,
 };
 
+/**  An admin's new intake address. */
+export type IntakeAddressRequest = {
+	intake_url: string,
+};
+
 /**  Whether the intake answered the last time the station asked. */
 export type IntakeLink = 
 /**  Not asked yet since the station opened. */
@@ -829,6 +838,8 @@ export type PolicyLimits = {
 	retention_days_max: number,
 };
 
+export type PolicyModality = "finger" | "iris" | "face";
+
 /**
  *  What the admin sets. Signed and wide on purpose: a negative or huge number is a field error
  *  with a message, not a failure to read the request.
@@ -905,6 +916,38 @@ export type ProcessView = {
 export type PurgeReport = {
 	/**  Registrations purged now (their tombstones remain). */
 	purged: string[],
+};
+
+/**
+ *  How far the station may move one modality's threshold (inclusive): the country's choice,
+ *  for example so that a center whose residents are manual labourers with worn fingerprints
+ *  can accept a little less than the national threshold without a release of the software.
+ */
+export type QualityRange = {
+	min: number,
+	max: number,
+};
+
+/**  One modality's quality threshold, 0 to 100. */
+export type QualityThresholdView = {
+	modality: PolicyModality,
+	/**  In force at this station. */
+	threshold: number,
+	/**  The capture policy's. */
+	configured: number,
+	/**  How far the station may move it; `None`: the policy fixes it. */
+	range: QualityRange | null,
+};
+
+/**
+ *  A supervisor's thresholds, one per modality (wide and signed: a wrong number is a field
+ *  error with a message, not a request the station cannot read). A modality the policy fixes
+ *  must keep its configured value.
+ */
+export type QualityThresholdsRequest = {
+	finger: number,
+	iris: number,
+	face: number,
 };
 
 export type ReceiptView = {
@@ -1036,6 +1079,18 @@ export type SessionView = {
 	locks_in_ms: number | null,
 };
 
+/**  What the settings screen shows the signed-in operator. */
+export type SettingsView = {
+	/**  Where the sync sends packets. */
+	intake_url: string,
+	/**  Whether this operator may change it (admins). */
+	may_change_intake: boolean,
+	/**  Each modality's threshold: in force, configured, and how far it may move. */
+	quality: QualityThresholdView[],
+	/**  Whether this operator may move the thresholds that can move (supervisors and admins). */
+	may_change_quality: boolean,
+};
+
 /**  First-run request. */
 export type SetupRequest = {
 	station_name: string,
@@ -1077,6 +1132,11 @@ export type StationStatus = {
 	station_name: string | null,
 	intake_url: string,
 	operator: OperatorView | null,
+	/**
+	 *  The signed-in operator's interface language (`en`, `fr`, `ar`, `zgh`), when they chose
+	 *  one: the window switches to it at sign-in.
+	 */
+	ui_language: string | null,
 	/**
 	 *  True when `operator`'s session locked after inactivity: show the lock screen, which
 	 *  asks for their password again (`log_in`).
@@ -1147,6 +1207,12 @@ export type SyncStatusView = {
 	 *  reads them again when this grows.
 	 */
 	register_news: number,
+};
+
+/**  An operator's interface language. */
+export type UiLanguageRequest = {
+	/**  One of [`UI_LANGUAGES`]. */
+	language: string,
 };
 
 /**  The upload center's screen. */

@@ -18,6 +18,12 @@ export const UI_LANGUAGES: readonly { code: UiLanguage; name: string; direction:
   { code: 'zgh', name: 'ⵜⴰⵎⴰⵣⵉⵖⵜ', direction: 'ltr' },
 ];
 
+/** Whether `code` is a language the window has a catalogue for (the station keeps the same
+ *  list: `UI_LANGUAGES` in `station/src/settings.rs`). */
+export function isUiLanguage(code: string | null | undefined): code is UiLanguage {
+  return UI_LANGUAGES.some((language) => language.code === code);
+}
+
 export const catalogues: Record<UiLanguage, Record<MessageKey, Message>> = { en, fr, ar, zgh };
 
 export type Params = Record<string, string | number>;
