@@ -47,6 +47,12 @@ pub struct FormProcess {
     pub label: BTreeMap<String, String>,
     /// The clerk enters the resident's ID number (UIN) first.
     pub asks_for_id: bool,
+    /// The clerk enters the register's request this registration answers: a correction is
+    /// made because the register asked for one (MOSIP's additional-information request, whose
+    /// id the resident received, e.g. `10001100010000120261125094920-BIOMETRIC_CORRECTION-1`).
+    /// The packet carries it so that the register joins the answer to its question.
+    #[serde(default)]
+    pub asks_for_request: bool,
     /// The groups of fields that may change, of which the clerk ticks at least one; absent: the
     /// whole form.
     #[serde(default)]
@@ -254,6 +260,12 @@ mod tests {
     fn an_address_update_takes_the_address_and_its_proof_and_authenticates_by_the_face() {
         let update = process(ProcessKind::Update);
         assert!(update.asks_for_id);
+        assert!(!update.asks_for_request, "an update answers no request of the register");
+        let correction = process(ProcessKind::Correction);
+        assert!(
+            correction.asks_for_request && !correction.asks_for_id,
+            "a correction answers the register"
+        );
         let scope = update.scope(&["address".into()]).unwrap();
         assert!(scope.takes("postalCode") && !scope.takes("fullName"));
         assert_eq!(scope.documents, Some(["POA".to_string()].into()));

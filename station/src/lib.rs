@@ -434,6 +434,7 @@ impl Station {
                             kind: enroll_schemas::ProcessKind::New.as_str().into(),
                             resident_id: None,
                             changes: Vec::new(),
+                            request_id: None,
                         },
                         process::ProcessView::record,
                     )),

@@ -17,6 +17,10 @@ use crate::{FieldError, RegistrationView, Station, StationError};
 /// The digits of a UIN as MOSIP issues them by default.
 const UIN_DIGITS: usize = 10;
 
+/// The longest register request id accepted: MOSIP's are a registration id (29 digits), the
+/// process's name and a count, about 60 characters.
+const MAX_REQUEST_ID_CHARS: usize = 100;
+
 /// What the clerk chose to start.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Type)]
 pub struct StartRegistrationRequest {
@@ -25,6 +29,9 @@ pub struct StartRegistrationRequest {
     pub resident_id: Option<String>,
     /// The ids of the groups that change, for a process with groups.
     pub changes: Vec<String>,
+    /// The register's request this registration answers, for a process that asks for it.
+    #[serde(default)]
+    pub request_id: Option<String>,
 }
 
 /// A draft's process, kept in the draft.
@@ -34,6 +41,9 @@ pub struct ProcessView {
     pub resident_id: Option<String>,
     /// Empty: the whole form.
     pub changes: Vec<String>,
+    /// The register's request it answers (a correction).
+    #[serde(default)]
+    pub request_id: Option<String>,
 }
 
 impl ProcessView {
@@ -50,6 +60,7 @@ impl ProcessView {
             process,
             resident_id: record.resident_id.clone(),
             changes: record.changes.clone(),
+            request_id: record.request_id.clone(),
         })
     }
 
@@ -58,8 +69,62 @@ impl ProcessView {
             kind: self.process.as_str().to_string(),
             resident_id: self.resident_id.clone(),
             changes: self.changes.clone(),
+            request_id: self.request_id.clone(),
         }
     }
+}
+
+/// The register's request id, for a process that asks for one: the shape of MOSIP's
+/// additional-information request ids, `<digits>-<PROCESS_NAME>-<count>`. Offline, the station
+/// checks the shape only; the register knows whether it asked.
+fn check_request_id(
+    configured: &enroll_schemas::FormProcess,
+    process: ProcessKind,
+    typed: Option<&str>,
+) -> Result<Option<String>, StationError> {
+    let typed = typed.map(str::trim);
+    if !configured.asks_for_request {
+        return match typed {
+            None => Ok(None),
+            Some(_) => Err(StationError::InvalidInput(format!(
+                "a {} answers no request of the register",
+                process.as_str()
+            ))),
+        };
+    }
+    let Some(id) = typed.filter(|id| !id.is_empty()) else {
+        return Err(problem(
+            "process.request_id",
+            "required",
+            "enter the register's request number from the resident's letter",
+        ));
+    };
+    if !is_request_id(id) {
+        return Err(problem(
+            "process.request_id",
+            "invalid_format",
+            "a request number is digits, a name in capitals and a count, joined by dashes",
+        ));
+    }
+    Ok(Some(id.to_string()))
+}
+
+/// `<digits>-<NAME>-<count>`: 10 to 40 digits, a name of capitals and underscores, 1 to 4 digits.
+fn is_request_id(id: &str) -> bool {
+    if id.len() > MAX_REQUEST_ID_CHARS {
+        return false;
+    }
+    let parts: Vec<&str> = id.split('-').collect();
+    let [base, name, count] = parts.as_slice() else {
+        return false;
+    };
+    let digits = |text: &str, range: std::ops::RangeInclusive<usize>| {
+        range.contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
+    };
+    digits(base, 10..=40)
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+        && digits(count, 1..=4)
 }
 
 fn problem(field: &str, code: &str, message: &str) -> StationError {
@@ -75,14 +140,16 @@ impl Station {
     /// Start a registration of `request.process`. A new registration is
     /// [`Station::new_registration`]; the others need the form to configure them, the ID number
     /// when the process asks for it (field `process.resident_id`: `required`,
-    /// `invalid_format`), and at least one known group when it has groups (field
-    /// `process.changes`: `required`, `not_an_option`). Nothing is made when one is wrong.
+    /// `invalid_format`), the register's request id when it asks for that (field
+    /// `process.request_id`: `required`, `invalid_format`), and at least one known group when
+    /// it has groups (field `process.changes`: `required`, `not_an_option`). Nothing is made
+    /// when one is wrong.
     pub fn start_registration(&self, request: StartRegistrationRequest) -> Result<RegistrationView, StationError> {
         self.signed_in()?;
         if request.process == ProcessKind::New {
-            if request.resident_id.is_some() || !request.changes.is_empty() {
+            if request.resident_id.is_some() || !request.changes.is_empty() || request.request_id.is_some() {
                 return Err(StationError::InvalidInput(
-                    "a new registration takes no ID number and no changes".into(),
+                    "a new registration takes no ID number, no request and no changes".into(),
                 ));
             }
             return self.new_registration();
@@ -117,6 +184,7 @@ impl Station {
                 Some(id.to_string())
             }
         };
+        let request_id = check_request_id(configured, request.process, request.request_id.as_deref())?;
         let scope = configured.scope(&request.changes).map_err(|why| {
             let code = if request.changes.is_empty() {
                 "required"
@@ -129,6 +197,7 @@ impl Station {
             process: request.process,
             resident_id,
             changes: request.changes,
+            request_id,
         };
         tracing::info!(process = process.process.as_str(), changes = ?process.changes, "registration started");
         self.make_draft(Some(process), scope.biometric_steps)

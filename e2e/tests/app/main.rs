@@ -1302,6 +1302,19 @@ async fn update_a_resident_in_french(ui: &Ui) -> Result<()> {
     ui.select(id::LANGUAGE_SELECT, "fr").await?;
     ui.click(id::START_PROCESS_OPEN).await?;
     ui.wait_for(id::START_PROCESS_DIALOG).await?;
+    // A correction answers the register's request: its number is asked for, in its shape.
+    ui.click(&id::process_choice_id("correction")).await?;
+    ui.type_into(id::START_PROCESS_REQUEST_ID, "10001100010000120261125094920")
+        .await?;
+    ui.click(&id::process_change_id("contact")).await?;
+    ui.click(id::START_PROCESS_CONFIRM).await?;
+    let refused = ui.text(id::START_PROCESS_REQUEST_ID_ERROR).await?;
+    ensure!(
+        refused.starts_with("Un numéro de demande est fait de chiffres"),
+        "a request number of the wrong shape reads {refused:?}"
+    );
+    ui.screenshot("11g0-correction-start-french").await?;
+    ui.click(&id::process_choice_id("update")).await?;
     ui.type_into(id::START_PROCESS_RESIDENT_ID, "1234567891").await?;
     ui.click(&id::process_change_id("contact")).await?;
     ui.click(id::START_PROCESS_CONFIRM).await?;

@@ -239,6 +239,10 @@ pub struct ProcessRecord {
     /// The groups of the form that changed (`address`, `contact`, ...); empty: the whole form.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<String>,
+    /// The register's request this registration answers (a correction), as the clerk entered
+    /// it from the resident's letter (MOSIP's `additionalInfoReqId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// A resident's agreement to be registered: when, who took it down, and the words agreed to,

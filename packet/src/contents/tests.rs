@@ -105,6 +105,7 @@ fn sample() -> PacketContents {
                 kind: "update".into(),
                 resident_id: Some("1234567890".into()),
                 changes: vec!["address".into()],
+                request_id: None,
             }),
         },
     }

@@ -23,8 +23,21 @@ fn start(process: ProcessKind, resident_id: Option<String>, changes: &[&str]) ->
         process,
         resident_id,
         changes: changes.iter().map(|c| c.to_string()).collect(),
+        request_id: None,
     }
 }
+
+/// A correction answering the register's request `request_id`.
+fn correction(request_id: &str, changes: &[&str]) -> StartRegistrationRequest {
+    StartRegistrationRequest {
+        request_id: Some(request_id.to_string()),
+        ..start(ProcessKind::Correction, None, changes)
+    }
+}
+
+/// The shape of a request id the register sends a resident (MOSIP's additional-information
+/// request: a registration id, the process, the count).
+const REQUEST_ID: &str = "10001100010000120261125094920-BIOMETRIC_CORRECTION-1";
 
 fn field_codes(error: StationError) -> Vec<(String, String)> {
     match error {
@@ -123,8 +136,25 @@ async fn a_bad_start_says_what_is_wrong_and_makes_nothing() {
             ("process.changes", "required"),
         ),
         (
-            start(ProcessKind::Correction, Some(uin("123456789")), &["nickname"]),
+            correction(REQUEST_ID, &["nickname"]),
             ("process.changes", "not_an_option"),
+        ),
+        (correction("  ", &["contact"]), ("process.request_id", "required")),
+        (
+            start(ProcessKind::Correction, None, &["contact"]),
+            ("process.request_id", "required"),
+        ),
+        (
+            correction("10001100010000120261125094920", &["contact"]),
+            ("process.request_id", "invalid_format"),
+        ),
+        (
+            correction("10001100010000120261125094920-biometric correction-1", &["contact"]),
+            ("process.request_id", "invalid_format"),
+        ),
+        (
+            correction("ABC-BIOMETRIC_CORRECTION-1", &["contact"]),
+            ("process.request_id", "invalid_format"),
         ),
     ];
     for (request, (field, code)) in cases {
@@ -138,6 +168,15 @@ async fn a_bad_start_says_what_is_wrong_and_makes_nothing() {
     for request in [
         start(ProcessKind::Lost, Some(uin("123456789")), &[]),
         start(ProcessKind::New, None, &["address"]),
+        // An update answers no request; a correction takes no ID number.
+        StartRegistrationRequest {
+            request_id: Some(REQUEST_ID.into()),
+            ..start(ProcessKind::Update, Some(uin("123456789")), &["address"])
+        },
+        StartRegistrationRequest {
+            resident_id: Some(uin("123456789")),
+            ..correction(REQUEST_ID, &["contact"])
+        },
     ] {
         assert_eq!(station.start_registration(request).unwrap_err().code(), "invalid_input");
     }
@@ -171,4 +210,30 @@ async fn a_lost_card_takes_what_the_resident_remembers() {
     let pending = station.registration(&rid).unwrap();
     assert_eq!(pending.process.unwrap().process, ProcessKind::Lost);
     assert!(pending.identity.unwrap().get("UIN").is_none());
+}
+
+#[tokio::test]
+async fn a_correction_carries_the_registers_request_into_the_packet() {
+    let fixture = fixture().await;
+    let station = &fixture.station;
+    as_user(station, OFFICER);
+    let view = station
+        .start_registration(correction(&format!(" {REQUEST_ID} "), &["contact"]))
+        .unwrap();
+    let rid = view.registration_id.clone();
+    let process = view.process.clone().expect("a correction's draft says so");
+    assert_eq!(process.request_id.as_deref(), Some(REQUEST_ID), "kept trimmed");
+    assert_eq!(process.resident_id, None);
+
+    station.record_consent(&rid, true).unwrap();
+    station
+        .save_draft(&rid, json!({"phone": "0612345678", "smsNotifications": "Y"}))
+        .unwrap();
+    capture_face(station, &rid);
+    station.finalize(&rid).unwrap();
+    let pending = station.registration(&rid).unwrap();
+    assert_eq!(pending.process, Some(process), "read back from the packet's meta.json");
+    let identity = pending.identity.unwrap();
+    assert_eq!(identity["phone"], "0612345678");
+    assert!(identity.get("fullName").is_none(), "{identity}");
 }

@@ -126,6 +126,7 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
                 process: enroll_schemas::ProcessKind::Lost,
                 resident_id: None,
                 changes: Vec::new(),
+                request_id: None,
             })
             .map(|_| ())
         }),

@@ -42,6 +42,8 @@ export const TestId = {
   StartProcessDialog: 'start-process-dialog',
   StartProcessResidentId: 'start-process-resident-id',
   StartProcessResidentIdError: 'start-process-resident-id-error',
+  StartProcessRequestId: 'start-process-request-id',
+  StartProcessRequestIdError: 'start-process-request-id-error',
   StartProcessChangesError: 'start-process-changes-error',
   StartProcessConfirm: 'start-process-confirm',
   StartProcessCancel: 'start-process-cancel',

@@ -26,7 +26,7 @@ import type { Channel } from '@tauri-apps/api/core';
 import type { Backend } from '../lib/backend/backend';
 import { toBackendError, type BackendError } from '../lib/backend/errors';
 import { fieldApplies, valuesFromIdentity } from '../lib/registration/identity';
-import { isResidentId } from '../lib/registration/process';
+import { isRequestId, isResidentId } from '../lib/registration/process';
 import type {
   AcknowledgementView,
   BatchApprovalView,
@@ -299,6 +299,17 @@ export const FORM: FormSpec = {
       asks_for_id: false,
       groups: null,
       fields_required: false,
+      authentication: ['face'],
+    },
+    {
+      process: 'correction',
+      label: { en: 'Correct a registration', fr: 'Correction d’une inscription', ar: 'تصحيح تسجيل' },
+      asks_for_id: false,
+      asks_for_request: true,
+      groups: [
+        { id: 'contact', label: { en: 'Phone and email', fr: 'Téléphone et courriel', ar: 'الهاتف والبريد الإلكتروني' }, fields: ['phone', 'smsNotifications'], documents: [], biometrics: false },
+      ],
+      fields_required: true,
       authentication: ['face'],
     },
   ],
@@ -1056,6 +1067,12 @@ export class FakeStation implements Backend {
     if (!configured.asks_for_id && id !== '') throw failure('invalid_input', 'this process takes no ID number');
     if (configured.asks_for_id && id === '') throw validationFailed([fieldError('process.resident_id', null, 'required')]);
     if (configured.asks_for_id && !isResidentId(id)) throw validationFailed([fieldError('process.resident_id', null, 'invalid_format')]);
+    const requestId = request.request_id?.trim() ?? '';
+    if (!configured.asks_for_request && requestId !== '') throw failure('invalid_input', 'this process answers no request');
+    if (configured.asks_for_request && requestId === '') throw validationFailed([fieldError('process.request_id', null, 'required')]);
+    if (configured.asks_for_request && !isRequestId(requestId)) {
+      throw validationFailed([fieldError('process.request_id', null, 'invalid_format')]);
+    }
     const groups = configured.groups;
     if (groups && request.changes.length === 0) throw validationFailed([fieldError('process.changes', null, 'required')]);
     if (!groups && request.changes.length > 0) throw validationFailed([fieldError('process.changes', null, 'not_an_option')]);
@@ -1063,7 +1080,12 @@ export class FakeStation implements Backend {
       throw validationFailed([fieldError('process.changes', null, 'not_an_option')]);
     }
     const registration = this.create(me.view.username);
-    registration.process = { process: request.process, resident_id: configured.asks_for_id ? id : null, changes: [...request.changes] };
+    registration.process = {
+      process: request.process,
+      resident_id: configured.asks_for_id ? id : null,
+      changes: [...request.changes],
+      request_id: configured.asks_for_request ? requestId : null,
+    };
     const chosen = groups?.filter((g) => request.changes.includes(g.id)) ?? [];
     if (groups && !chosen.some((g) => g.biometrics)) registration.biometrics.only = [...(configured.authentication ?? ['face'])];
     return this.view(registration);

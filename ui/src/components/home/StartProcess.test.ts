@@ -67,7 +67,7 @@ describe('starting another request', () => {
     await user.click(screen.getByTestId(TestId.StartProcessConfirm));
     await waitFor(() => expect(onOpenRegistration).toHaveBeenCalledOnce());
     expect(station.calls.find((c) => c.method === 'startRegistration')?.args).toEqual([
-      { process: 'update', resident_id: RESIDENT, changes: ['address'] },
+      { process: 'update', resident_id: RESIDENT, request_id: null, changes: ['address'] },
     ]);
 
     // The wizard takes the address alone, its proof, and the face.
@@ -119,5 +119,46 @@ describe('starting another request', () => {
     // Nothing of the form is asked for: the first thing to do is elsewhere.
     await waitFor(() => expect(screen.getByTestId(wizardStepId('demographics')).getAttribute('aria-current')).not.toBe('step'));
     expect(screen.queryByTestId(fieldErrorId('fullName', 'eng'))).toBeNull();
+  });
+
+  test('in Arabic, a correction asks for the register’s request number and the banner names it', async () => {
+    setUiLanguage('ar');
+    const station = new FakeStation().signIn('sara.officer');
+    const { user, dialog, onOpenRegistration } = await startFromHome(station);
+    await user.click(screen.getByTestId(processChoiceId('correction')));
+    expect(screen.queryByTestId(TestId.StartProcessResidentId)).toBeNull();
+    const request = screen.getByTestId(TestId.StartProcessRequestId) as HTMLInputElement;
+    expect(request.dir).toBe('ltr');
+    await user.click(screen.getByTestId(processChangeId('contact')));
+
+    // Nothing typed, then a number of the wrong shape: each said beside the field, nothing asked of the station.
+    await user.click(screen.getByTestId(TestId.StartProcessConfirm));
+    expect((await within(dialog).findByTestId(TestId.StartProcessRequestIdError)).textContent).toContain(
+      'اكتب رقم طلب السجل',
+    );
+    await user.type(request, '10001100010000120261125094920');
+    await user.click(screen.getByTestId(TestId.StartProcessConfirm));
+    expect(within(dialog).getByTestId(TestId.StartProcessRequestIdError).textContent).toContain('تفصل بينها شرطات');
+    expect(station.calls.some((call) => call.method === 'startRegistration')).toBe(false);
+
+    await user.type(request, '-BIOMETRIC_CORRECTION-1');
+    await user.click(screen.getByTestId(TestId.StartProcessConfirm));
+    await waitFor(() => expect(onOpenRegistration).toHaveBeenCalledOnce());
+    const started = station.calls.find((call) => call.method === 'startRegistration')!.args[0];
+    expect(started).toMatchObject({
+      process: 'correction',
+      resident_id: null,
+      request_id: '10001100010000120261125094920-BIOMETRIC_CORRECTION-1',
+      changes: ['contact'],
+    });
+
+    cleanup();
+    const registrationId = onOpenRegistration.mock.calls[0][0];
+    await station.recordConsent(registrationId, true);
+    renderScreen(station, RegistrationScreen, { registrationId, onDone: vi.fn(), onOpenSlip: vi.fn(), onSignedOut: vi.fn() });
+    const banner = await screen.findByTestId(TestId.ProcessBanner);
+    expect(banner.textContent?.replace(/[\u2068\u2069\u200e]/g, '')).toContain(
+      'تصحيح تسجيل، ردًّا على طلب السجل 10001100010000120261125094920-BIOMETRIC_CORRECTION-1',
+    );
   });
 });

@@ -620,6 +620,13 @@ export type FormProcess = {
 	/**  The clerk enters the resident's ID number (UIN) first. */
 	asks_for_id: boolean,
 	/**
+	 *  The clerk enters the register's request this registration answers: a correction is
+	 *  made because the register asked for one (MOSIP's additional-information request, whose
+	 *  id the resident received, e.g. `10001100010000120261125094920-BIOMETRIC_CORRECTION-1`).
+	 *  The packet carries it so that the register joins the answer to its question.
+	 */
+	asks_for_request?: boolean,
+	/**
 	 *  The groups of fields that may change, of which the clerk ticks at least one; absent: the
 	 *  whole form.
 	 */
@@ -910,6 +917,8 @@ export type ProcessView = {
 	resident_id: string | null,
 	/**  Empty: the whole form. */
 	changes: string[],
+	/**  The register's request it answers (a correction). */
+	request_id?: string | null,
 };
 
 /**  What [`crate::Station::purge_expired`] did. */
@@ -1112,6 +1121,8 @@ export type StartRegistrationRequest = {
 	resident_id: string | null,
 	/**  The ids of the groups that change, for a process with groups. */
 	changes: string[],
+	/**  The register's request this registration answers, for a process that asks for it. */
+	request_id?: string | null,
 };
 
 /**  Registrations per state. `queued` is what still has to reach the register. */

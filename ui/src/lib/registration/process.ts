@@ -73,6 +73,15 @@ const PERMUTE = [
 ];
 
 /** A resident's ID number as MOSIP issues it: 10 digits, the last checking the others. */
+/** An example of the register's request numbers (MOSIP's additional-information requests). */
+export const REQUEST_ID_EXAMPLE = '10001100010000120261125094920-BIOMETRIC_CORRECTION-1';
+
+/** The shape the station accepts (`is_request_id` in `station/src/process.rs`): 10 to 40
+ *  digits, a name of capitals and underscores, a count of 1 to 4 digits, joined by dashes. */
+export function isRequestId(text: string): boolean {
+  return text.length <= 100 && /^\d{10,40}-[A-Z][A-Z_]*-\d{1,4}$/.test(text);
+}
+
 export function isResidentId(text: string): boolean {
   if (!/^\d{10}$/.test(text)) return false;
   let check = 0;
