@@ -373,14 +373,6 @@ impl Vault {
     /// The caller has checked the values; `None` returns a setting to the built-in default.
     pub fn set_station_policy(&mut self, policy: &StoredPolicy, now: &str) -> Result<(), StoreError> {
         let before = self.station_policy()?;
-        let transaction = self.connection.transaction()?;
-        let changed = transaction.execute(
-            "UPDATE station SET idle_lock_minutes = ?1, retention_days = ?2 WHERE id = 1",
-            rusqlite::params![policy.idle_lock_minutes, policy.retention_days],
-        )?;
-        if changed == 0 {
-            return Err(StoreError::NotSetUp);
-        }
         let shown = |value: Option<u32>| value.map_or_else(|| "default".to_string(), |v| v.to_string());
         let details = format!(
             "idle_lock_minutes {} -> {}, retention_days {} -> {}",
@@ -389,19 +381,13 @@ impl Vault {
             shown(before.retention_days),
             shown(policy.retention_days)
         );
-        crate::audit::append(
-            &transaction,
-            self.audit_session.as_ref(),
-            &crate::NewAuditEvent {
-                at: now,
-                actor: None,
-                action: "station_policy_changed",
-                registration_id: None,
-                details: &details,
-            },
-        )?;
-        transaction.commit()?;
-        Ok(())
+        self.update_station_audited(
+            "UPDATE station SET idle_lock_minutes = ?1, retention_days = ?2 WHERE id = 1",
+            rusqlite::params![policy.idle_lock_minutes, policy.retention_days],
+            "station_policy_changed",
+            &details,
+            now,
+        )
     }
 
     /// Point the station at another intake address, and audit the change (old and new) in the
@@ -410,24 +396,13 @@ impl Vault {
     /// believed.
     pub fn set_intake_url(&mut self, intake_url: &str, now: &str) -> Result<(), StoreError> {
         let before = self.station()?.ok_or(StoreError::NotSetUp)?.intake_url;
-        let transaction = self.connection.transaction()?;
-        transaction.execute(
+        self.update_station_audited(
             "UPDATE station SET intake_url = ?1 WHERE id = 1",
             rusqlite::params![intake_url],
-        )?;
-        crate::audit::append(
-            &transaction,
-            self.audit_session.as_ref(),
-            &crate::NewAuditEvent {
-                at: now,
-                actor: None,
-                action: "intake_address_changed",
-                registration_id: None,
-                details: &format!("{before} -> {intake_url}"),
-            },
-        )?;
-        transaction.commit()?;
-        Ok(())
+            "intake_address_changed",
+            &format!("{before} -> {intake_url}"),
+            now,
+        )
     }
 
     /// The quality thresholds this station chose (the JSON the station wrote), if any.
@@ -450,12 +425,27 @@ impl Vault {
         details: &str,
         now: &str,
     ) -> Result<(), StoreError> {
-        let transaction = self.connection.transaction()?;
-        let changed = transaction.execute(
+        self.update_station_audited(
             "UPDATE station SET quality_thresholds = ?1 WHERE id = 1",
             rusqlite::params![thresholds_json],
-        )?;
-        if changed == 0 {
+            "quality_thresholds_changed",
+            details,
+            now,
+        )
+    }
+
+    /// One change to the station's row and its audit event, in one transaction: both or
+    /// neither. `NotSetUp` when there is no station row to change.
+    fn update_station_audited(
+        &mut self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        action: &str,
+        details: &str,
+        now: &str,
+    ) -> Result<(), StoreError> {
+        let transaction = self.connection.transaction()?;
+        if transaction.execute(sql, params)? == 0 {
             return Err(StoreError::NotSetUp);
         }
         crate::audit::append(
@@ -464,7 +454,7 @@ impl Vault {
             &crate::NewAuditEvent {
                 at: now,
                 actor: None,
-                action: "quality_thresholds_changed",
+                action,
                 registration_id: None,
                 details,
             },

@@ -398,8 +398,9 @@ mod tests {
             // upload queue's columns (nullable or defaulted); version 5 the same, and the time
             // of the last sync; version 6 the same, and a request key; version 7 the same (its
             // register statuses and inbox key are nullable); version 8 the same, and the
-            // register's configuration documents.
-            1..=8 => {
+            // register's configuration documents; version 9 the same (its register key rotations
+            // start empty).
+            1..=9 => {
                 let transaction = connection.transaction().unwrap();
                 transaction
                     .execute(
@@ -624,8 +625,25 @@ mod tests {
             vault.rotate_register_keys("{\"new\":1}", 4, "t5", "rotated").unwrap();
             assert_eq!(vault.pinned_register_keys().unwrap().retired_json, ["{}"]);
             assert_eq!(vault.highest_config_version().unwrap(), 4);
+            // Version 10's: an operator's interface language, the station's own thresholds.
+            assert_eq!(vault.operator_ui_language("omar").unwrap(), None);
+            vault.set_operator_ui_language("omar", Some("ar")).unwrap();
+            assert_eq!(vault.operator_ui_language("omar").unwrap().as_deref(), Some("ar"));
+            assert_eq!(vault.station_quality_thresholds().unwrap(), None);
+            vault
+                .set_station_quality_thresholds(
+                    Some("{\"finger\":35,\"iris\":60,\"face\":90}"),
+                    "finger 40 -> 35",
+                    "t5",
+                )
+                .unwrap();
+            assert!(vault.station_quality_thresholds().unwrap().is_some());
             vault.remove_operator("omar", "t5").unwrap();
-            assert_eq!(vault.audit_events().unwrap().len(), 7, "the rotation is audited");
+            assert_eq!(
+                vault.audit_events().unwrap().len(),
+                8,
+                "the rotation and the thresholds are audited"
+            );
             vault.integrity_check().unwrap();
             assert_eq!(vault.verify_audit_chain(&|_, _| true).unwrap().broken, None);
             assert_eq!(vault.counts().unwrap().operators, 1);
