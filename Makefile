@@ -229,10 +229,14 @@ audit: cargo-deny
 # login screen and its processes' memory (PSS), each beside an empty Tauri 2 window started in
 # the same run (bench/empty-window), under an Xvfb of its own; it needs the release build, and
 # the empty window is built in the same cargo command, with the same Tauri (a separate -p build
-# would resolve Tauri's features apart and compile it again).
+# would resolve Tauri's features apart and compile it again). registration_flow (crate
+# enroll-e2e): whole registrations through the release app's window, driven by tauri-driver
+# (`make test` installs it; the bench says so when it is missing) under an Xvfb of its own with
+# the simulated devices and no device latency: each wizard step's render, the station's
+# round trips summed over a registration, and the processes' memory (PSS) on the slip.
 bench: test-services ui
 	cargo build --release $(BUILD_PACKAGES) -p enroll-empty-window
-	cargo bench -p enroll-bench -p enroll-devices --no-fail-fast --bench vault --bench biometrics --bench jpeg2000 --bench upload --bench link --bench intake_throughput --bench app_start
+	cargo bench -p enroll-bench -p enroll-devices -p enroll-e2e --no-fail-fast --bench vault --bench biometrics --bench jpeg2000 --bench upload --bench link --bench intake_throughput --bench app_start --bench registration_flow
 
 # Every fuzz target (fuzz/README.md) for FUZZ_SECONDS each, on the stable toolchain; fails on a
 # crash. `make fuzz FUZZ_SECONDS=600` for a longer run.

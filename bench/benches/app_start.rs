@@ -22,8 +22,8 @@
 //!    map it, so another WebKit program running meanwhile (a test's window) lowers both figures
 //!    (by a quarter, once, on the machine this was written on): the bench says so when it sees
 //!    one. The issue states this limit after a full registration with biometrics; this
-//!    measures it at the login screen, the first screen of each start (driving a registration
-//!    through the window needs the end-to-end test's WebDriver, not here yet).
+//!    measures it at the login screen, the first screen of each start; the limit after
+//!    registrations is `e2e/benches/registration_flow.rs`'s (it drives them through WebDriver).
 //!
 //! Each start runs on an X server of its own (Xvfb on a display it picks itself, as the
 //! end-to-end test's when there is no `DISPLAY`; a real desktop's compositor would add its own
@@ -183,7 +183,7 @@ fn measure() -> anyhow::Result<(Outcome, MemoryOutcome)> {
     let memory = MemoryOutcome {
         name: format!(
             "the app's processes together ({}), PSS at the login screen {} ms after it was ready (median of {RUNS}; \
-             the issue's limit is after a full registration with biometrics, not driven here)",
+             the issue's limit is after a full registration with biometrics: make bench's registration_flow)",
             app.names,
             SETTLE.as_millis()
         ),

@@ -171,14 +171,35 @@ fn background_sync() -> Result<enroll_station::BackgroundSync, String> {
 /// The capture devices: `ENROLL_DEVICES` lists the backends (`simulated`, `sbi`, `usb`,
 /// comma-separated; default `simulated`); for SBI, `ENROLL_SBI_PORTS` (`4501-4600` by default),
 /// `ENROLL_DEVICE_TRUST` (a folder of PEM CA certificates) and `ENROLL_DEVELOPER_MODE=1`
-/// (accept untrusted devices, marked on every screen).
+/// (accept untrusted devices, marked on every screen). `ENROLL_SIMULATED_LATENCY_MS` sets how
+/// long a simulated capture waits before it returns (default: the simulators' own, most of a
+/// second, as a sitter takes); `make bench` sets it to 0 to time the station's own work over a
+/// registration (`e2e/benches/registration_flow.rs`).
 fn device_settings() -> Result<DeviceSettings, String> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let simulated_latency = match var("ENROLL_SIMULATED_LATENCY_MS") {
+        Some(text) => Some(std::time::Duration::from_millis(
+            text.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms <= 60_000)
+                .ok_or_else(|| {
+                    format!(
+                        "ENROLL_SIMULATED_LATENCY_MS must be a number of milliseconds from 0 to 60000, not '{text}'"
+                    )
+                })?,
+        )),
+        None => None,
+    };
     let Some(list) = var("ENROLL_DEVICES") else {
-        return Ok(DeviceSettings::default());
+        return Ok(DeviceSettings {
+            simulated_latency,
+            ..DeviceSettings::default()
+        });
     };
     let mut settings = DeviceSettings {
         simulated: false,
+        simulated_latency,
         sbi: None,
         usb: false,
     };

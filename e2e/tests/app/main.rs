@@ -36,6 +36,7 @@
 //! missing: `make test` builds and installs both. It also fails if the run wrote into the
 //! platform's app-data folder: everything must go to `ENROLL_DATA_DIR`.
 
+mod flows;
 mod harness;
 mod sbi_devices;
 mod slip_pdf;
@@ -52,6 +53,7 @@ use std::time::Duration;
 use anyhow::{bail, ensure, Context, Result};
 use enroll_intake::{IntakeConfig, RunningIntake};
 use enroll_packet::RegisterKeyPair;
+use flows::{attach_document, ensure_loaded_image, fill_address, fixtures, new_registration};
 use harness::{Paths, ProcessGroup, Ui};
 use sbi_devices::SbiDevices;
 use test_ids as id;
@@ -1464,17 +1466,6 @@ async fn ensure_decision(ui: &Ui, decision_id: &str, outcome: &str, reads: &str)
     Ok(())
 }
 
-/// New registration from home: the registration screen opens, on the consent step; returns
-/// the id it names.
-async fn new_registration(ui: &Ui) -> Result<String> {
-    ui.click(id::NEW_REGISTRATION).await?;
-    ui.wait_for(id::REGISTRATION_SCREEN)
-        .await?
-        .attr("data-registration-id")
-        .await?
-        .context("the registration screen names its id")
-}
-
 /// After Finalize: the acknowledgement slip names the registration, shows its QR code and the
 /// resident's photo; Done goes home. `screenshot`: the slip's name in artifacts/e2e, or "".
 async fn done_with_slip(ui: &Ui, registration_id: &str, screenshot: &str) -> Result<()> {
@@ -1492,33 +1483,6 @@ async fn done_with_slip(ui: &Ui, registration_id: &str, screenshot: &str) -> Res
     }
     ui.click(id::SLIP_DONE).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
-    Ok(())
-}
-
-/// The resident's address: the Arabic line typed on a Latin keyboard as a clerk would (the
-/// field follows the Arabic layout: the keys "ahvu" type "شارع"), the place chosen level by
-/// level from master data, each level offering what lies under the one above.
-async fn fill_address(ui: &Ui) -> Result<()> {
-    ui.select(&id::field_input("residenceStatus", None), "NFR").await?;
-    ui.type_into(
-        &id::field_input("addressLine1", Some("eng")),
-        "12 Avenue Fal Ould Oumeir",
-    )
-    .await?;
-    ui.type_keys(&id::field_input("addressLine1", Some("ara")), "12 ahvu", "12 شارع")
-        .await
-        .context("the Arabic address line follows the Arabic keyboard layout")?;
-    for (field, value) in [
-        ("region", "RSK"),
-        ("province", "RSK-RABAT"),
-        ("city", "RABAT"),
-        ("zone", "RABAT-AGDAL"),
-        ("postalCode", "10090"),
-    ] {
-        ui.select(&id::field_input(field, None), value)
-            .await
-            .with_context(|| format!("{field} {value} under the level above"))?;
-    }
     Ok(())
 }
 
@@ -1567,38 +1531,6 @@ async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str, scree
     Ok(())
 }
 
-/// On the documents step: `category`'s document of `document_type`, with its number if given,
-/// from `files` (one PDF, or the pages as images; none when the pages were scanned); waits
-/// until the station holds it.
-async fn attach_document(
-    ui: &Ui,
-    category: &str,
-    document_type: &str,
-    number: Option<&str>,
-    files: &[&Path],
-) -> Result<()> {
-    ui.select(&id::document_type_id(category), document_type).await?;
-    if let Some(number) = number {
-        ui.type_into(&id::document_reference_id(category), number).await?;
-    }
-    // No files: the pages are already picked (scanned).
-    if !files.is_empty() {
-        ui.choose_files(&id::document_file_id(category), files).await?;
-    }
-    let attach = ui
-        .client
-        .find(fantoccini::Locator::Css(&format!(
-            "form:has([data-testid=\"{}\"]) button[type=submit]",
-            id::document_file_id(category)
-        )))
-        .await
-        .with_context(|| format!("the Attach button of {category}"))?;
-    attach.click().await?;
-    ui.wait_for_attr(&id::document_attached_id(category), "data-type", document_type)
-        .await
-        .with_context(|| format!("{category} attached as {document_type}"))
-}
-
 /// From any step of the wizard: the review, Sign off and finalize, the officer's `password`.
 /// The caller waits for what follows (the slip, or the station's refusal).
 async fn sign_off(ui: &Ui, password: &str) -> Result<()> {
@@ -1606,14 +1538,6 @@ async fn sign_off(ui: &Ui, password: &str) -> Result<()> {
     ui.click(id::OFFICER_SIGN_OFF_OPEN).await?;
     ui.type_into(id::OFFICER_SIGN_OFF_PASSWORD, password).await?;
     ui.press_enter(id::OFFICER_SIGN_OFF_PASSWORD).await
-}
-
-/// The real data from elsewhere beside the repository (`../shared/fixtures`, or
-/// `ENROLL_FIXTURES`): MOSIP's sample packet holds the documents the clerk attaches.
-fn fixtures() -> PathBuf {
-    std::env::var_os("ENROLL_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures"))
 }
 
 /// The steps of the default capture policy, in order.
@@ -1677,27 +1601,6 @@ async fn capture_biometrics(ui: &Ui, exception: Option<(&str, &str)>, screenshot
         ui.screenshot(screenshot).await?;
     }
     Ok(())
-}
-
-/// The image under `test_id` is a data URL that loaded (its natural width is known): the
-/// window's CSP must allow `data:` images.
-async fn ensure_loaded_image(ui: &Ui, test_id: &str) -> Result<()> {
-    let image = ui.wait_for(test_id).await?;
-    let source = image.attr("src").await?.unwrap_or_default();
-    ensure!(
-        source.starts_with("data:image/"),
-        "{test_id} is not an image data URL: {:.40}",
-        source
-    );
-    ui.wait_until(&format!("{test_id} to load"), || async {
-        let width: serde_json::Value = ui
-            .client
-            .execute("return arguments[0].naturalWidth", vec![serde_json::to_value(&image)?])
-            .await?;
-        Ok((width.as_u64().unwrap_or(0) > 0).then_some(()))
-    })
-    .await
-    .context("the image did not load (CSP must allow data: images)")
 }
 
 /// The live preview of `step`, turned on from its toggle: frames from the device's SBI STREAM

@@ -7,6 +7,7 @@
 //! Deliberately absent: policy and drafts (`draft.rs`), talking to devices (`enroll-devices`).
 
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use enroll_devices::sbi::{SbiBackend, SbiClient, SbiClientConfig, TrustStore};
 use enroll_devices::simulated::{SimulationHandle, SimulationSettings};
@@ -17,11 +18,15 @@ use crate::StationError;
 
 /// Which device backends a station drives: the station's configuration, from its settings or
 /// environment (`src-tauri` reads `ENROLL_DEVICES`, `ENROLL_SBI_PORTS`, `ENROLL_DEVICE_TRUST`,
-/// `ENROLL_DEVELOPER_MODE`).
+/// `ENROLL_DEVELOPER_MODE`, `ENROLL_SIMULATED_LATENCY_MS`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceSettings {
     /// The simulated slap scanner, iris camera and face camera (training, tests, demos).
     pub simulated: bool,
+    /// How long a simulated capture waits before it returns (the sitter placing a finger):
+    /// `None` keeps the simulators' own default (most of a second); zero measures the
+    /// station's own time alone (`make bench`'s registration through the window).
+    pub simulated_latency: Option<Duration>,
     /// MOSIP SBI device services on 127.0.0.1.
     pub sbi: Option<SbiSettings>,
     /// Native USB scanners.
@@ -42,6 +47,7 @@ impl Default for DeviceSettings {
     fn default() -> DeviceSettings {
         DeviceSettings {
             simulated: true,
+            simulated_latency: None,
             sbi: None,
             usb: false,
         }
@@ -70,10 +76,12 @@ impl DeviceSettings {
             backends.push(Arc::new(UsbBackend::new()));
         }
         if self.simulated {
+            let defaults = SimulationSettings::default();
             let settings = SimulationSettings {
                 // A new sitter each time the station opens, as the face camera does.
                 person_seed: rand::random(),
-                ..SimulationSettings::default()
+                latency: self.simulated_latency.unwrap_or(defaults.latency),
+                ..defaults
             };
             backends.push(Arc::new(SimulatedBackend::new(SimulationHandle::new(settings))));
         }

@@ -1,5 +1,7 @@
 // The `Backend` over Tauri IPC: the generated command functions and the system's save dialog,
-// each turning a rejection into a `BackendError` so screens see one error type.
+// each turning a rejection into a `BackendError` so screens see one error type. Each command's
+// round trip is also recorded as the measure `station:<command>` (`../timing`), which
+// `make bench` reads; the dialog, which waits on the clerk, is not a station command.
 
 import { documentDir, join } from '@tauri-apps/api/path';
 import { save } from '@tauri-apps/plugin-dialog';
@@ -7,6 +9,7 @@ import { save } from '@tauri-apps/plugin-dialog';
 import type { Backend } from './backend';
 import { commands } from './bindings';
 import { toBackendError } from './errors';
+import { timeCommands } from '../timing';
 
 type AnyCommand = (...args: never[]) => Promise<unknown>;
 
@@ -38,4 +41,4 @@ async function choosePdfPath(defaultName: string, title: string): Promise<string
   return await save({ title, defaultPath, filters: [{ name: 'PDF', extensions: ['pdf'] }] });
 }
 
-export const tauriBackend: Backend = withBackendErrors({ ...commands, choosePdfPath });
+export const tauriBackend: Backend = withBackendErrors({ ...timeCommands(commands), choosePdfPath });
