@@ -5,11 +5,14 @@
 //!
 //! The work is keyed by the SHA-256 of the PNG kept in the draft, so a result can only ever be
 //! used for the exact pixels it was made from (a retry that replaces a capture simply misses).
-//! Results live in memory: after a restart, finalize encodes what it finds no result for.
+//! Results live in memory: after a restart, finalize encodes what it finds no result for. So
+//! that the results of captures no one will finalize (replaced by a better attempt, a draft
+//! discarded or left for days) do not pile up over a day, at most [`KEPT_RESULTS`] finished
+//! records are kept, the oldest dropped first: finalize encodes a dropped one itself.
 //!
 //! Deliberately absent: the vault (the draft keeps the PNG; only finalize writes records).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex};
 
 use enroll_devices::codecs::jpeg2000;
@@ -51,8 +54,32 @@ enum Slot {
     Done(Result<Vec<u8>, String>),
 }
 
-/// Records being made and made, by the key of their PNG, and the signal that one is done.
-type Slots = (Mutex<HashMap<[u8; 32], Slot>>, Condvar);
+/// Finished records kept at most: a few registrations' worth (ten fingers, two irises and a
+/// face each), a few megabytes.
+pub const KEPT_RESULTS: usize = 48;
+
+/// Records being made and made, by the key of their PNG, and the finished ones oldest first.
+#[derive(Default)]
+struct Cache {
+    slots: HashMap<[u8; 32], Slot>,
+    finished: VecDeque<[u8; 32]>,
+}
+
+impl Cache {
+    fn finish(&mut self, key: [u8; 32], result: Result<Vec<u8>, String>) {
+        self.slots.insert(key, Slot::Done(result));
+        self.finished.retain(|k| *k != key);
+        self.finished.push_back(key);
+        while self.finished.len() > KEPT_RESULTS {
+            if let Some(oldest) = self.finished.pop_front() {
+                self.slots.remove(&oldest);
+            }
+        }
+    }
+}
+
+/// The cache and the signal that a record is done.
+type Slots = (Mutex<Cache>, Condvar);
 
 /// Records being made and made, by the key of their PNG.
 #[derive(Default, Clone)]
@@ -68,9 +95,9 @@ impl RecordEncoder {
             return;
         }
         {
-            let mut slots = self.slots();
+            let mut cache = self.cache();
             for job in &jobs {
-                slots.entry(job.key()).or_insert(Slot::Pending);
+                cache.slots.entry(job.key()).or_insert(Slot::Pending);
             }
         }
         let shared = self.shared.clone();
@@ -79,11 +106,11 @@ impl RecordEncoder {
             .spawn(move || {
                 for job in jobs {
                     let result = image_record(&job).map_err(|e| e.to_string());
-                    let (slots, done) = &*shared;
-                    slots
+                    let (cache, done) = &*shared;
+                    cache
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
-                        .insert(job.key(), Slot::Done(result));
+                        .finish(job.key(), result);
                     done.notify_all();
                 }
             });
@@ -91,8 +118,7 @@ impl RecordEncoder {
             // No thread: finalize will encode these itself. Forget the pending marks so that it
             // does not wait for them.
             tracing::warn!(%error, "the background record encoder could not start");
-            let mut slots = self.slots();
-            slots.retain(|_, slot| !matches!(slot, Slot::Pending));
+            self.cache().slots.retain(|_, slot| !matches!(slot, Slot::Pending));
         }
     }
 
@@ -106,22 +132,23 @@ impl RecordEncoder {
     pub fn take_key(&self, key: &[u8; 32]) -> Option<Result<Vec<u8>, StationError>> {
         let key = *key;
         let (_, done) = &*self.shared;
-        let mut slots = self.slots();
+        let mut cache = self.cache();
         loop {
-            match slots.get(&key) {
+            match cache.slots.get(&key) {
                 None => return None,
-                Some(Slot::Pending) => slots = done.wait(slots).unwrap_or_else(|p| p.into_inner()),
+                Some(Slot::Pending) => cache = done.wait(cache).unwrap_or_else(|p| p.into_inner()),
                 Some(Slot::Done(_)) => {
-                    let Some(Slot::Done(result)) = slots.remove(&key) else {
+                    let Some(Slot::Done(result)) = cache.slots.remove(&key) else {
                         unreachable!("just matched")
                     };
+                    cache.finished.retain(|k| *k != key);
                     return Some(result.map_err(StationError::Internal));
                 }
             }
         }
     }
 
-    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 32], Slot>> {
+    fn cache(&self) -> std::sync::MutexGuard<'_, Cache> {
         self.shared.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -173,4 +200,38 @@ pub fn image_record(job: &RecordJob) -> Result<Vec<u8>, StationError> {
         .write(Edition::Iso2011)?,
     };
     Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(shade: u8) -> RecordJob {
+        let pixels = image::GrayImage::from_pixel(16, 16, image::Luma([shade]));
+        let mut png = Vec::new();
+        image::DynamicImage::ImageLuma8(pixels)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        RecordJob {
+            position: Position::RightIndex,
+            png,
+            ppi: 500,
+            quality: 80,
+            captured_at: CaptureDateTime::UNKNOWN,
+        }
+    }
+
+    #[test]
+    fn finished_records_no_one_takes_are_dropped_oldest_first() {
+        let encoder = RecordEncoder::default();
+        let jobs: Vec<RecordJob> = (0..KEPT_RESULTS as u8 + 5).map(job).collect();
+        encoder.start(jobs.clone());
+        // The last one waited for: every one before it is done too (one worker, in order).
+        let last = encoder.take(&jobs.last().unwrap().png).expect("started").unwrap();
+        assert!(!last.is_empty());
+        assert!(encoder.take(&jobs[0].png).is_none(), "the oldest was dropped");
+        assert!(encoder.take(&jobs[4].png).is_none());
+        assert!(encoder.take(&jobs[5].png).expect("kept").is_ok(), "the newer are kept");
+        assert!(encoder.cache().slots.len() <= KEPT_RESULTS);
+    }
 }
