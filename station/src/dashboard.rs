@@ -24,7 +24,7 @@ use enroll_store::{RegistrationState, Role};
 use crate::biometrics::DeviceListView;
 use crate::offline::OfflineView;
 use crate::session::parse_time;
-use crate::{rfc3339, ErrorView, IntakeLink, PermissionRule, RoleName, Station, StationError};
+use crate::{rfc3339, ErrorView, IntakeLink, RoleName, Station, StationError};
 
 /// The dashboard, as the window shows it and prints it.
 #[derive(Debug, Clone, Serialize, Type)]
@@ -117,12 +117,7 @@ impl Station {
     /// ahead of UTC (the window's). A supervisor's or an admin's.
     pub fn dashboard(&self, utc_offset_minutes: i16) -> Result<DashboardView, StationError> {
         let (operator, _) = self.signed_in()?;
-        if operator.role == Role::Officer {
-            return Err(StationError::not_permitted(
-                PermissionRule::SupervisorOnly,
-                "see the dashboard",
-            ));
-        }
+        crate::operators::require_supervisor(&operator, "see the dashboard")?;
         if utc_offset_minutes.unsigned_abs() > MAX_UTC_OFFSET_MINUTES {
             return Err(StationError::InvalidInput(format!(
                 "{utc_offset_minutes} minutes is no offset from UTC a clock has"

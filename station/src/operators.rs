@@ -123,6 +123,15 @@ pub(crate) fn require_admin(operator: &enroll_store::Operator, what: &str) -> Re
     }
 }
 
+/// A supervisor or an admin (rule `supervisor_only`): the dashboard, the quality thresholds.
+pub(crate) fn require_supervisor(operator: &enroll_store::Operator, what: &str) -> Result<(), StationError> {
+    if operator.role == Role::Officer {
+        Err(StationError::not_permitted(PermissionRule::SupervisorOnly, what))
+    } else {
+        Ok(())
+    }
+}
+
 /// The rules of a new password, reported on the field `new_password`.
 fn check_password(password: &str) -> Result<(), StationError> {
     // The username and name checks pass trivially: only the password's rules apply here.

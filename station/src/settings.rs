@@ -29,8 +29,8 @@
 use enroll_schemas::{PolicyModality, QualityRange, QualityThresholds, MODALITIES};
 use serde::{Deserialize, Serialize};
 
-use crate::operators::require_admin;
-use crate::{rfc3339, FieldError, PermissionRule, Station, StationError};
+use crate::operators::{require_admin, require_supervisor};
+use crate::{rfc3339, FieldError, Station, StationError};
 
 /// The interface languages the window has a catalogue for (`ui/src/lib/i18n/catalogues.ts`,
 /// whose test checks that both lists agree).
@@ -106,7 +106,7 @@ impl Station {
         Ok(SettingsView {
             intake_url: station.intake_url,
             may_change_intake: require_admin(&operator, "change the intake address").is_ok(),
-            may_change_quality: operator.role != enroll_store::Role::Officer
+            may_change_quality: require_supervisor(&operator, "change the quality thresholds").is_ok()
                 && quality.iter().any(|view| view.range.is_some()),
             quality,
         })
@@ -119,12 +119,7 @@ impl Station {
     /// station's choice.
     pub fn set_quality_thresholds(&self, request: QualityThresholdsRequest) -> Result<SettingsView, StationError> {
         let (operator, _) = self.signed_in()?;
-        if operator.role == enroll_store::Role::Officer {
-            return Err(StationError::not_permitted(
-                PermissionRule::SupervisorOnly,
-                "change the quality thresholds",
-            ));
-        }
+        require_supervisor(&operator, "change the quality thresholds")?;
         let configured = self.capture_policies.configured();
         let chosen = check_thresholds(&request, &configured)?;
         let before = self.capture_policy().quality_threshold;
