@@ -17,14 +17,18 @@ use tauri::Manager;
 const DEFAULT_INTAKE_URL: &str = "http://127.0.0.1:8470";
 
 fn main() {
+    // First, while this is the only thread: it sets the allocator and the environment that
+    // WebKit's processes inherit. What it did is logged once the log is open.
+    let malloc_tuning = enroll_malloc_tuning::tune_for_a_long_running_window();
     draw_without_gpu_compositing();
     tauri::Builder::default()
         // The system's save dialog, for the slip's PDF; the window may open `save` and nothing
         // else of it (`capabilities/main.json`).
         .plugin(tauri_plugin_dialog::init())
-        .setup(|app| {
+        .setup(move |app| {
             let config = station_config(app.handle())?;
             init_logging(&config.data_dir)?;
+            tracing::info!(?malloc_tuning, "allocator settings");
             tracing::info!(data_dir = %config.data_dir.display(), intake_url = %config.intake_url, "opening the station");
             // Opening is fast (no network, no key derivation): the window appears at once.
             let webview_data_dir = enroll_station::private_files::private_folder(config.data_dir.join("webview"))?;
