@@ -1,30 +1,113 @@
 //! A kept capture as a PNG for the screen, whatever form the device delivered it in (pixels,
-//! or an ISO/IEC 19794 record with a PNG, JPEG 2000, WSQ or JPEG image).
+//! or an ISO/IEC 19794 record with a PNG, JPEG 2000, WSQ or JPEG image), its longest side at
+//! most [`PREVIEW_MAX_SIDE`].
 //!
-//! Deliberately absent: scaling and annotation (the window does that with CSS).
+//! Why scaled here: the window shows a capture in a card 8rem wide and the slip prints the
+//! face a few centimetres wide, while a slap scanner's finger or a face camera's frame is
+//! megapixels. Sent whole, every preview cost the window its base64 text and a decoded bitmap
+//! of several megabytes; `make bench`'s registration bench saw the web process grow by about
+//! 25 MB a registration with them.
+//!
+//! Deliberately absent: annotation, and scaling up (a small capture is sent as it is).
 
 use enroll_devices::iso19794::{ImageFormat, Iso19794Record};
 
 use super::draft::{StoredCapture, StoredData};
 use crate::StationError;
 
+/// The longest side of a preview, in pixels: three times the window's card (8rem at 16 px) for
+/// a high-density screen, and the slip's photo printed 4 cm high at 300 dpi.
+pub const PREVIEW_MAX_SIDE: u32 = 480;
+
 pub fn png_of(capture: &StoredCapture) -> Result<Vec<u8>, StationError> {
     let decode = super::draft::decode_stored;
-    match &capture.data {
-        StoredData::Image { png, .. } => decode(png),
+    let pixels = match &capture.data {
+        StoredData::Image { png, .. } => decode_png(&decode(png)?)?,
         StoredData::IsoRecord { record } => {
             let record = decode(record)?;
             let parsed = Iso19794Record::parse(&record)?;
             let image = &parsed.first().image;
             if image.format == ImageFormat::Png {
-                return Ok(image.data.clone());
+                decode_png(&image.data)?
+            } else {
+                image::DynamicImage::ImageLuma8(enroll_devices::codecs::decode_record_image(image)?)
             }
-            let pixels = enroll_devices::codecs::decode_record_image(image)?;
-            let mut png = Vec::new();
-            pixels
-                .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-                .map_err(|e| StationError::Internal(format!("encoding a preview as PNG: {e}")))?;
-            Ok(png)
         }
+    };
+    let pixels = if pixels.width().max(pixels.height()) > PREVIEW_MAX_SIDE {
+        pixels.thumbnail(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE)
+    } else {
+        pixels
+    };
+    let mut png = Vec::new();
+    pixels
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .map_err(|e| StationError::Internal(format!("encoding a preview as PNG: {e}")))?;
+    Ok(png)
+}
+
+fn decode_png(bytes: &[u8]) -> Result<image::DynamicImage, StationError> {
+    image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
+        .map_err(|why| StationError::corrupt(format!("a kept capture's PNG does not decode: {why}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+    use enroll_devices::{DeviceInfo, QualitySource};
+
+    use super::*;
+
+    fn capture_of(width: u32, height: u32) -> StoredCapture {
+        let pixels = image::GrayImage::from_fn(width, height, |x, y| image::Luma([((x + y) % 256) as u8]));
+        let mut png = Vec::new();
+        image::DynamicImage::ImageLuma8(pixels)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        StoredCapture {
+            data: StoredData::Image {
+                png: base64::engine::general_purpose::STANDARD.encode(png),
+                ppi: 500,
+                png_sha256: None,
+            },
+            quality: 80,
+            quality_source: QualitySource::Station,
+            device: DeviceInfo::default(),
+            signature: None,
+            captured_at: "2026-12-02T10:00:00Z".into(),
+            attempt: 1,
+        }
+    }
+
+    fn dimensions(png: &[u8]) -> (u32, u32) {
+        let image = image::load_from_memory_with_format(png, image::ImageFormat::Png).unwrap();
+        (image.width(), image.height())
+    }
+
+    #[test]
+    fn a_scanner_sized_capture_is_previewed_at_most_480_pixels_on_its_longest_side() {
+        // A slap scanner's frame at 500 ppi, wider than high.
+        let preview = png_of(&capture_of(1600, 1500)).unwrap();
+        assert_eq!(dimensions(&preview), (480, 450));
+        // A face camera's portrait frame: the height is the longest side.
+        let preview = png_of(&capture_of(960, 1280)).unwrap();
+        assert_eq!(dimensions(&preview), (360, 480));
+    }
+
+    #[test]
+    fn a_small_capture_is_previewed_as_it_is() {
+        assert_eq!(dimensions(&png_of(&capture_of(300, 400)).unwrap()), (300, 400));
+    }
+
+    #[test]
+    fn a_kept_capture_that_is_not_a_png_is_an_error_not_a_panic() {
+        let mut capture = capture_of(10, 10);
+        capture.data = StoredData::Image {
+            png: base64::engine::general_purpose::STANDARD.encode(b"not a png"),
+            ppi: 500,
+            png_sha256: None,
+        };
+        let error = png_of(&capture).unwrap_err();
+        assert!(error.to_string().contains("does not decode"), "{error}");
     }
 }
