@@ -128,6 +128,7 @@ export const TestId = {
   ConsentGiven: 'consent-given',
   WizardSteps: 'wizard-steps',
   WizardNext: 'wizard-next',
+  WizardBody: 'wizard-body',
   WizardPrevious: 'wizard-previous',
   ReviewStep: 'review-step',
   OfficerSignOffOpen: 'officer-sign-off-open',

@@ -87,7 +87,12 @@ describe('the consent step', () => {
 
   test('a new registration starts with the consent, in every language, and agreeing opens the form', async () => {
     const { station, registrationId, user } = await openNewDraft();
-    expect(screen.queryByTestId(fieldInputId('fullName', 'eng')), 'no form before the consent').toBeNull();
+    // The form is built behind the consent (so that agreeing only shows it), but hidden: out of
+    // sight, out of the tab order, out of the accessibility tree.
+    const wizard = screen.getByTestId(TestId.WizardBody);
+    expect(wizard.hidden, 'no form before the consent').toBe(true);
+    expect(wizard.contains(screen.getByTestId(fieldInputId('fullName', 'eng')))).toBe(true);
+    expect(screen.queryByRole('textbox'), 'no field reachable before the consent').toBeNull();
     expect(screen.queryByTestId(TestId.FinalizeButton)).toBeNull();
     const arabic = screen.getByTestId(consentTextId('ar'));
     expect(arabic.getAttribute('dir')).toBe('rtl');
@@ -100,7 +105,9 @@ describe('the consent step', () => {
 
     await user.keyboard('{Enter}');
 
-    await screen.findByTestId(fieldInputId('fullName', 'eng'));
+    await waitFor(() => expect(screen.getByTestId(TestId.WizardBody).hidden).toBe(false));
+    // The caret goes on to the form's first field, which took no focus while it was hidden.
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId(fieldInputId('fullName', 'eng'))));
     expect(station.calls.find((c) => c.method === 'recordConsent')?.args).toEqual([registrationId, true]);
     expect(screen.getByTestId(TestId.ConsentGiven).textContent).toContain('Consent given');
   });
