@@ -25,6 +25,7 @@ pub mod crypto;
 pub mod day_counts;
 mod draft_memo;
 pub mod error;
+pub mod operator_fingerprints;
 pub mod operators;
 pub mod private_files;
 pub mod queries;
@@ -42,6 +43,7 @@ pub use audit::{AuditChainReport, AuditRecord, AuditSession, AuditSigner, Broken
 pub use crypto::DataKey;
 pub use draft_memo::DraftValue;
 pub use error::StoreError;
+pub use operator_fingerprints::OperatorFingerprint;
 pub use operators::{LoginState, NewOperator, Operator, Role};
 pub use registrations::{AppendedReview, PendingKey, RegistrationRow, RegistrationState, StoredEnvelope};
 pub use station::{NewRequestKey, StationRecord, VaultCounts};

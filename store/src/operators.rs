@@ -237,6 +237,8 @@ impl Vault {
         if changed == 0 {
             return Err(StoreError::NotFound(format!("operator {username}")));
         }
+        // Their fingers go with their keyslot: a departed operator's biometrics are not kept.
+        transaction.execute("DELETE FROM operator_fingerprints WHERE username = ?1", [username])?;
         audit::append(
             &transaction,
             self.audit_session.as_ref(),

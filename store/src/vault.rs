@@ -151,6 +151,15 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE operators ADD COLUMN ui_language TEXT
         CHECK (ui_language IS NULL OR length(ui_language) BETWEEN 2 AND 8);
     ALTER TABLE station ADD COLUMN quality_thresholds TEXT;",
+    // 10 → 11: the fingerprints each operator enrolled for signing off with a finger (see
+    // `operator_fingerprints`): the matcher's templates, sealed with the data key, never images.
+    "CREATE TABLE operator_fingerprints (
+        username TEXT NOT NULL REFERENCES operators (username),
+        position TEXT NOT NULL CHECK (length(position) BETWEEN 1 AND 32),
+        template_sealed BLOB NOT NULL,
+        enrolled_at TEXT NOT NULL,
+        PRIMARY KEY (username, position)
+    );",
 ];
 
 /// The open vault. Not `Sync`: the station wraps it in a mutex.
@@ -399,8 +408,8 @@ mod tests {
             // of the last sync; version 6 the same, and a request key; version 7 the same (its
             // register statuses and inbox key are nullable); version 8 the same, and the
             // register's configuration documents; version 9 the same (its register key rotations
-            // start empty).
-            1..=9 => {
+            // start empty); version 10 the same, and an operator's interface language.
+            1..=10 => {
                 let transaction = connection.transaction().unwrap();
                 transaction
                     .execute(
@@ -480,6 +489,11 @@ mod tests {
                              VALUES ('offline_limits', 3, '{}', 'sig', 't7')",
                             [],
                         )
+                        .unwrap();
+                }
+                if version >= 10 {
+                    transaction
+                        .execute("UPDATE operators SET ui_language = 'ar' WHERE username = 'omar'", [])
                         .unwrap();
                 }
                 transaction.commit().unwrap();
@@ -625,8 +639,10 @@ mod tests {
             vault.rotate_register_keys("{\"new\":1}", 4, "t5", "rotated").unwrap();
             assert_eq!(vault.pinned_register_keys().unwrap().retired_json, ["{}"]);
             assert_eq!(vault.highest_config_version().unwrap(), 4);
-            // Version 10's: an operator's interface language, the station's own thresholds.
-            assert_eq!(vault.operator_ui_language("omar").unwrap(), None);
+            // Version 10's: an operator's interface language (kept from a version-10 vault),
+            // the station's own thresholds.
+            let kept_language = (version >= 10).then(|| "ar".to_string());
+            assert_eq!(vault.operator_ui_language("omar").unwrap(), kept_language, "from {version}");
             vault.set_operator_ui_language("omar", Some("ar")).unwrap();
             assert_eq!(vault.operator_ui_language("omar").unwrap().as_deref(), Some("ar"));
             assert_eq!(vault.station_quality_thresholds().unwrap(), None);
@@ -638,11 +654,17 @@ mod tests {
                 )
                 .unwrap();
             assert!(vault.station_quality_thresholds().unwrap().is_some());
+            // Version 11's: an operator's enrolled fingers, which go with the operator.
+            vault
+                .replace_operator_fingerprints("omar", &[("rightIndex", b"template")], &key, "omar", "t5")
+                .unwrap();
+            assert_eq!(vault.operator_fingerprints("omar", &key).unwrap().len(), 1);
             vault.remove_operator("omar", "t5").unwrap();
+            assert!(vault.operator_fingerprints("omar", &key).unwrap().is_empty());
             assert_eq!(
                 vault.audit_events().unwrap().len(),
-                8,
-                "the rotation and the thresholds are audited"
+                9,
+                "the rotation, the thresholds and the fingers are audited"
             );
             vault.integrity_check().unwrap();
             assert_eq!(vault.verify_audit_chain(&|_, _| true).unwrap().broken, None);
