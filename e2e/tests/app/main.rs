@@ -38,6 +38,7 @@
 
 mod flows;
 mod harness;
+mod keyboard;
 mod sbi_devices;
 mod slip_pdf;
 mod tifinagh;
