@@ -31,11 +31,20 @@ pub struct Parameter {
 /// The parameters set, in the order they are applied.
 pub const PARAMETERS: [Parameter; 3] = [
     // Buffers from 128 KiB up are mapped on their own and unmapped when freed, for the whole run.
-    Parameter { variable: "MALLOC_MMAP_THRESHOLD_", value: 128 * 1024 },
+    Parameter {
+        variable: "MALLOC_MMAP_THRESHOLD_",
+        value: 128 * 1024,
+    },
     // Free memory above 128 KiB at the heap's top goes back to the system.
-    Parameter { variable: "MALLOC_TRIM_THRESHOLD_", value: 128 * 1024 },
+    Parameter {
+        variable: "MALLOC_TRIM_THRESHOLD_",
+        value: 128 * 1024,
+    },
     // Two arenas: the window's threads (tokio's, WebKit's, the encoder) share them.
-    Parameter { variable: "MALLOC_ARENA_MAX", value: 2 },
+    Parameter {
+        variable: "MALLOC_ARENA_MAX",
+        value: 2,
+    },
 ];
 
 /// What [`tune_for_a_long_running_window`] did with one parameter.
@@ -132,14 +141,26 @@ mod tests {
             vec![
                 Outcome::Set(PARAMETERS[0]),
                 Outcome::Set(PARAMETERS[1]),
-                Outcome::KeptFromEnvironment { variable: "MALLOC_ARENA_MAX", value: "4".into() },
+                Outcome::KeptFromEnvironment {
+                    variable: "MALLOC_ARENA_MAX",
+                    value: "4".into()
+                },
             ]
         );
         let child = std::process::Command::new("env").output().expect("env runs");
         let environment = String::from_utf8(child.stdout).expect("env prints text");
-        assert!(environment.lines().any(|line| line == "MALLOC_MMAP_THRESHOLD_=131072"), "{environment}");
-        assert!(environment.lines().any(|line| line == "MALLOC_TRIM_THRESHOLD_=131072"), "{environment}");
-        assert!(environment.lines().any(|line| line == "MALLOC_ARENA_MAX=4"), "{environment}");
+        assert!(
+            environment.lines().any(|line| line == "MALLOC_MMAP_THRESHOLD_=131072"),
+            "{environment}"
+        );
+        assert!(
+            environment.lines().any(|line| line == "MALLOC_TRIM_THRESHOLD_=131072"),
+            "{environment}"
+        );
+        assert!(
+            environment.lines().any(|line| line == "MALLOC_ARENA_MAX=4"),
+            "{environment}"
+        );
 
         // The threshold stays fixed: a 4 MiB buffer freed would have raised it to 4 MiB, and
         // the 2 MiB buffer after it would then have come from the heap. It is mapped on its

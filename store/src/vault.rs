@@ -642,7 +642,11 @@ mod tests {
             // Version 10's: an operator's interface language (kept from a version-10 vault),
             // the station's own thresholds.
             let kept_language = (version >= 10).then(|| "ar".to_string());
-            assert_eq!(vault.operator_ui_language("omar").unwrap(), kept_language, "from {version}");
+            assert_eq!(
+                vault.operator_ui_language("omar").unwrap(),
+                kept_language,
+                "from {version}"
+            );
             vault.set_operator_ui_language("omar", Some("ar")).unwrap();
             assert_eq!(vault.operator_ui_language("omar").unwrap().as_deref(), Some("ar"));
             assert_eq!(vault.station_quality_thresholds().unwrap(), None);
