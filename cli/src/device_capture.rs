@@ -141,6 +141,7 @@ pub fn run(args: CaptureArgs) -> Result<(), Failure> {
         timeout: Duration::from_secs(args.timeout),
         transaction_id: transaction_id(),
         previous_hash: None,
+        subject: Default::default(),
     };
     if request.expected_positions().is_empty() {
         return Err(Failure::usage(

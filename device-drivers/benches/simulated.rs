@@ -50,6 +50,7 @@ fn request(step: CaptureStep) -> CaptureRequest {
         timeout: Duration::from_secs(60),
         transaction_id: "bench".into(),
         previous_hash: None,
+        subject: Default::default(),
     }
 }
 

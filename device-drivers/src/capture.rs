@@ -221,6 +221,21 @@ pub struct CaptureRequest {
     /// modalities so that the register can tell that they belong together (SBI 1.0,
     /// `bio.previousHash`). Devices that sign nothing ignore it.
     pub previous_hash: Option<[u8; 32]>,
+    /// Who is at the device. Real devices take whoever is there; the simulated ones draw a
+    /// person of their own for each operator (see [`CaptureSubject`]).
+    pub subject: CaptureSubject,
+}
+
+/// Who a capture is of: the resident being registered, or an operator proving who they are
+/// (their fingers enrolled, or their sign-off).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CaptureSubject {
+    #[default]
+    Resident,
+    /// The operator with this username. A simulated device draws the same person for the
+    /// same username, across captures and restarts, so that an operator's enrolled fingers
+    /// match their sign-off in training, and another operator's do not.
+    Operator(String),
 }
 
 impl CaptureRequest {
@@ -418,6 +433,7 @@ mod tests {
             timeout: Duration::from_secs(10),
             transaction_id: "t".into(),
             previous_hash: None,
+            subject: Default::default(),
         };
         assert_eq!(
             request.expected_positions(),

@@ -97,6 +97,12 @@ pub enum DeviceError {
     #[error("the USB recording cannot be read at line {line}: {message}")]
     UsbRecording { line: usize, message: String },
 
+    // Fingerprint matching.
+    /// A fingerprint image from which no usable template can be made; `code` is one of the
+    /// `FINGERPRINT_*` constants of [`crate::matching`], and `message` says what to do.
+    #[error("{message}")]
+    Fingerprint { code: &'static str, message: String },
+
     // Document scanners through SANE.
     /// A document scanner could not be listed or could not scan; `code` is one of the
     /// `SCANNER_*` constants of [`crate::scanner`], and `message` says what to do.
@@ -133,6 +139,7 @@ impl DeviceError {
             DeviceError::UsbReplayMismatch { .. } => "usb_replay_mismatch",
             DeviceError::UsbRecording { .. } => "usb_recording_invalid",
             DeviceError::Scanner { code, .. } => code,
+            DeviceError::Fingerprint { code, .. } => code,
         }
     }
 }

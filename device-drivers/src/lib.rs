@@ -16,6 +16,7 @@ pub mod capture;
 pub mod codecs;
 pub mod error;
 pub mod iso19794;
+pub mod matching;
 pub mod quality;
 pub mod sbi;
 pub mod scanner;
@@ -27,7 +28,7 @@ pub use error::DeviceError;
 pub use simulated::{SimulatedBackend, SimulatedFaceCamera, SimulatedIrisCamera, SimulatedSlapScanner};
 
 pub use capture::{
-    Backend, BiometricDevice, CancelToken, Capture, CaptureRequest, CaptureResult, CaptureStep, CapturedData,
-    DeviceBackend, DeviceDescriptor, DeviceInfo, DeviceKind, DeviceStatus, DeviceTrust, FrameFormat, Modality,
-    Position, PreviewFrame, QualitySource,
+    Backend, BiometricDevice, CancelToken, Capture, CaptureRequest, CaptureResult, CaptureStep, CaptureSubject,
+    CapturedData, DeviceBackend, DeviceDescriptor, DeviceInfo, DeviceKind, DeviceStatus, DeviceTrust, FrameFormat,
+    Modality, Position, PreviewFrame, QualitySource,
 };

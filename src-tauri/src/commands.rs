@@ -17,8 +17,8 @@ use std::future::Future;
 use std::sync::Arc;
 
 use enroll_station::biometrics::{
-    BiometricsView, DeviceListView, ExceptionKindName, FrameSink, LivePreviewView, PolicyStep, Position,
-    PreviewFrameView,
+    BiometricsView, DeviceListView, ExceptionKindName, FrameSink, LivePreviewView, MyFingerprintsView, PolicyStep,
+    Position, PreviewFrameView,
 };
 use enroll_station::home::{HomeCursor, HomeList, HomeListName, HomeSummary};
 use enroll_station::{
@@ -423,6 +423,41 @@ pub async fn finalize(
         station.finalize_signed_off(&registration_id, &password)
     })
     .await
+}
+
+/// The officer's sign-off by finger: one of their enrolled steps taken again on the finger
+/// device and matched against their own enrolled fingers, then finalize.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn finalize_by_fingerprint(
+    station: SharedStation<'_>,
+    registration_id: String,
+) -> Result<RegistrationView, ErrorView> {
+    blocking(&station, move |station| {
+        station.finalize_signed_off_by_fingerprint(&registration_id)
+    })
+    .await
+}
+
+/// The signed-in operator's enrolled fingers, for signing off with a finger.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station))]
+pub async fn my_fingerprints(station: SharedStation<'_>) -> Result<MyFingerprintsView, ErrorView> {
+    blocking(&station, move |station| station.my_fingerprints()).await
+}
+
+/// The signed-in operator enrols their own fingers from `step`, after their password.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(station, password))]
+pub async fn enroll_my_fingerprints(
+    station: SharedStation<'_>,
+    password: String,
+    step: PolicyStep,
+) -> Result<MyFingerprintsView, ErrorView> {
+    blocking(&station, move |station| station.enroll_my_fingerprints(&password, step)).await
 }
 
 /// What the documents step offers: the form's categories, their types, the limits on files.

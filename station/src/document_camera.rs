@@ -62,6 +62,7 @@ impl Station {
             transaction_id: crate::biometrics::uuid_like(),
             // Not a biometric: it starts no chain and continues none.
             previous_hash: None,
+            subject: Default::default(),
         };
         // The camera serves one client: a running face preview lets go of it first.
         self.live.stop();

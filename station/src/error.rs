@@ -114,6 +114,12 @@ error_codes! {
     UsbUnavailable = "usb_unavailable",
     UsbAccessDenied = "usb_access_denied",
     SlapSegmentationFailed = "slap_segmentation_failed",
+    /// No finger of the capture gave a usable template (`enroll_devices::matching`).
+    FingerprintUnusable = "fingerprint_unusable",
+    /// The officer's finger does not match the fingers they enrolled.
+    FingerprintNotRecognised = "fingerprint_not_recognised",
+    /// A sign-off by finger asked of an operator who enrolled none.
+    NoFingerprintsEnrolled = "no_fingerprints_enrolled",
     NoDevice = "no_device",
     ForceCaptureNotAllowed = "force_capture_not_allowed",
     OfflineLimitReached = "offline_limit_reached",
@@ -218,6 +224,10 @@ pub enum StationError {
     AlreadySetUp,
     #[error("wrong username or password")]
     WrongCredentials,
+    #[error("the finger does not match the signed-in operator's enrolled fingers")]
+    FingerprintNotRecognised,
+    #[error("the signed-in operator has enrolled no fingers")]
+    NoFingerprintsEnrolled,
     #[error("nobody is signed in")]
     NotSignedIn,
     #[error("too many wrong passwords: {username} is locked out until {}", crate::rfc3339(*until))]
@@ -291,6 +301,8 @@ impl StationError {
             StationError::NotSetUp => ErrorCode::NotSetUp,
             StationError::AlreadySetUp => ErrorCode::AlreadySetUp,
             StationError::WrongCredentials => ErrorCode::WrongCredentials,
+            StationError::FingerprintNotRecognised => ErrorCode::FingerprintNotRecognised,
+            StationError::NoFingerprintsEnrolled => ErrorCode::NoFingerprintsEnrolled,
             StationError::NotSignedIn => ErrorCode::NotSignedIn,
             StationError::AccountLocked { .. } => ErrorCode::AccountLocked,
             StationError::SessionLocked { .. } => ErrorCode::SessionLocked,
@@ -457,6 +469,7 @@ fn device_code(error: &enroll_devices::DeviceError) -> ErrorCode {
             ErrorCode::ScannerUnavailable
         }
         E::Scanner { .. } => ErrorCode::ScannerFailed,
+        E::Fingerprint { .. } => ErrorCode::FingerprintUnusable,
     }
 }
 

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use ed25519_dalek::Signer as _;
 use enroll_packet::StationSigningKey;
-use enroll_store::{AuditSession, DataKey, NewAuditEvent, Operator, StoreError, Vault};
+use enroll_store::{AuditSession, DataKey, LoginState, NewAuditEvent, Operator, StoreError, Vault};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -177,19 +177,7 @@ impl Station {
             }
             Err(StoreError::WrongCredentials) => {
                 match login_state {
-                    Some(state) => {
-                        let failures = state.failed_logins + 1;
-                        let lock_until = (failures >= self.policy.current().failures_before_lockout)
-                            .then(|| rfc3339(now + self.policy.current().lockout_duration(state.lockouts)));
-                        vault.record_login_failure(username, lock_until.as_deref(), &now_text)?;
-                        if let Some(until) = lock_until {
-                            tracing::warn!(username, %until, "operator locked out after wrong passwords");
-                            return Err(StationError::AccountLocked {
-                                username: username.to_string(),
-                                until: parse_time(&until)?,
-                            });
-                        }
-                    }
+                    Some(state) => self.count_failed_proof(vault, username, &state, now)?,
                     None => {
                         // Not the typed name: it may be a password typed in the wrong box.
                         vault.record_audit(&NewAuditEvent {
@@ -205,6 +193,30 @@ impl Station {
             }
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// One more failed proof of `username`'s identity (a wrong password, or a finger that did
+    /// not match theirs), counted together so that one lockout covers both; `AccountLocked` when
+    /// this one locks the account.
+    pub(crate) fn count_failed_proof(
+        &self,
+        vault: &mut Vault,
+        username: &str,
+        state: &LoginState,
+        now: OffsetDateTime,
+    ) -> Result<(), StationError> {
+        let failures = state.failed_logins + 1;
+        let lock_until = (failures >= self.policy.current().failures_before_lockout)
+            .then(|| rfc3339(now + self.policy.current().lockout_duration(state.lockouts)));
+        vault.record_login_failure(username, lock_until.as_deref(), &rfc3339(now))?;
+        if let Some(until) = lock_until {
+            tracing::warn!(username, %until, "operator locked out after failed proofs of identity");
+            return Err(StationError::AccountLocked {
+                username: username.to_string(),
+                until: parse_time(&until)?,
+            });
+        }
+        Ok(())
     }
 
     /// Sign out: the keys leave memory.

@@ -404,6 +404,7 @@ impl ServiceState {
             // The service keeps the chain itself (`previous` above, from the request); the
             // device it serves signs nothing and chains nothing.
             previous_hash: None,
+            subject: Default::default(),
         };
 
         let captured = {

@@ -22,8 +22,8 @@ use super::person::SimulatedPerson;
 use super::settings::{SimulatedFailure, SimulationHandle, SimulationSettings};
 use super::station_score;
 use crate::{
-    Backend, CancelToken, Capture, CaptureRequest, CaptureStep, CapturedData, DeviceDescriptor, DeviceError,
-    DeviceInfo, DeviceKind, DeviceStatus, DeviceTrust, FrameFormat, Position, PreviewFrame, QualitySource,
+    Backend, CancelToken, Capture, CaptureRequest, CaptureStep, CaptureSubject, CapturedData, DeviceDescriptor,
+    DeviceError, DeviceInfo, DeviceKind, DeviceStatus, DeviceTrust, FrameFormat, Position, PreviewFrame, QualitySource,
 };
 
 /// How often a waiting capture looks at its cancel token and the settings.
@@ -166,7 +166,7 @@ impl SimulatedUnit {
                 SimulatedFailure::None | SimulatedFailure::LowQuality | SimulatedFailure::Busy
                     if elapsed >= settings.latency && settings.latency <= request.timeout =>
                 {
-                    return Ok((guard, settings));
+                    return Ok((guard, for_subject(settings, &request.subject)));
                 }
                 _ => {}
             }
@@ -260,4 +260,21 @@ pub(super) fn shrink(image: &GrayImage, times: u32) -> GrayImage {
         });
     }
     current
+}
+
+/// The settings for a capture of `subject`: an operator is a person of their own, whose seed
+/// follows from their username (so the same operator is the same person after a restart),
+/// whoever sits for the residents.
+fn for_subject(settings: SimulationSettings, subject: &CaptureSubject) -> SimulationSettings {
+    match subject {
+        CaptureSubject::Resident => settings,
+        CaptureSubject::Operator(username) => SimulationSettings {
+            person_seed: username
+                .bytes()
+                .fold(derive_seed(0x6F70_6572_6174_6F72, 0), |hash, byte| {
+                    derive_seed(hash, byte as u64)
+                }),
+            ..settings
+        },
+    }
 }

@@ -228,6 +228,7 @@ fn left_slap_without_ring(transaction_id: &str) -> CaptureRequest {
         timeout: Duration::from_secs(10),
         transaction_id: transaction_id.into(),
         previous_hash: None,
+        subject: Default::default(),
     }
 }
 
@@ -680,6 +681,7 @@ fn thumbs_after(previous: Option<[u8; 32]>, transaction_id: &str) -> CaptureRequ
         timeout: Duration::from_secs(10),
         transaction_id: transaction_id.into(),
         previous_hash: previous,
+        subject: Default::default(),
     }
 }
 
@@ -876,6 +878,7 @@ fn an_exception_photo_comes_back_from_a_face_camera() {
         timeout: Duration::from_secs(10),
         transaction_id: "tx-exception-photo".into(),
         previous_hash: None,
+        subject: Default::default(),
     };
     let result = device.capture(&request, &CancelToken::new()).unwrap();
     assert_eq!(result.captures.len(), 1);

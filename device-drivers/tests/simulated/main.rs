@@ -40,6 +40,7 @@ fn request(step: CaptureStep, exceptions: &[Position]) -> CaptureRequest {
         timeout: Duration::from_secs(60),
         transaction_id: "test".into(),
         previous_hash: None,
+        subject: Default::default(),
     }
 }
 

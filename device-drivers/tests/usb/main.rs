@@ -58,6 +58,7 @@ fn finger_request(position: Position) -> CaptureRequest {
         timeout: Duration::from_secs(5),
         transaction_id: "replay".into(),
         previous_hash: None,
+        subject: Default::default(),
     }
 }
 

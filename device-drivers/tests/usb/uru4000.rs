@@ -67,6 +67,7 @@ fn request() -> CaptureRequest {
         timeout: Duration::from_secs(5),
         transaction_id: "scripted".into(),
         previous_hash: None,
+        subject: Default::default(),
     }
 }
 

@@ -1303,6 +1303,27 @@ async fn approve_a_batch(ui: &Ui) -> Result<()> {
 /// that and the face that authenticates the resident; signed off, it waits for approval.
 async fn update_a_resident_in_french(ui: &Ui) -> Result<()> {
     ui.select(id::LANGUAGE_SELECT, "fr").await?;
+    // 11f'. The admin enrols her right hand in her settings (her password first), so that she
+    //       can sign off with a finger below.
+    ui.click(id::SETTINGS_OPEN).await?;
+    ui.wait_for(id::SETTINGS_FINGERS_STATUS).await?;
+    ui.select(id::SETTINGS_FINGERS_STEP, "rightSlap").await?;
+    ui.type_into(id::SETTINGS_FINGERS_PASSWORD, PASSWORD).await?;
+    ui.click(id::SETTINGS_FINGERS_ENROLL).await?;
+    let enrolled = ui.text(id::SETTINGS_FINGERS_OUTCOME).await?;
+    ensure!(
+        enrolled.contains("Vos doigts sont enregistrés"),
+        "the enrolment says, in French: {enrolled:?}"
+    );
+    let status = ui.text(id::SETTINGS_FINGERS_STATUS).await?;
+    ensure!(
+        status.starts_with("Enregistrés le") && status.contains("Index droit"),
+        "the settings name the enrolled fingers: {status:?}"
+    );
+    ui.scroll_to(id::SETTINGS_FINGERS).await?;
+    ui.screenshot("11f2-fingers-enrolled-french").await?;
+    ui.click(id::SETTINGS_BACK).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
     ui.click(id::START_PROCESS_OPEN).await?;
     ui.wait_for(id::START_PROCESS_DIALOG).await?;
     // A correction answers the register's request: its number is asked for, in its shape.
@@ -1374,7 +1395,15 @@ async fn update_a_resident_in_french(ui: &Ui) -> Result<()> {
     ui.click(&id::wizard_step_id("review")).await?;
     ui.wait_for(id::OFFICER_SIGN_OFF_OPEN).await?;
     ui.screenshot("11i-update-review-french").await?;
-    sign_off(ui, PASSWORD).await?;
+    // Signed off with the finger she enrolled, instead of her password.
+    ui.click(id::OFFICER_SIGN_OFF_OPEN).await?;
+    let by_finger = ui.text(id::OFFICER_SIGN_OFF_BY_FINGER).await?;
+    ensure!(
+        by_finger == "Valider avec mon empreinte",
+        "the sign-off offers the finger, in French: {by_finger:?}"
+    );
+    ui.screenshot("11i2-sign-off-by-finger-french").await?;
+    ui.click(id::OFFICER_SIGN_OFF_BY_FINGER).await?;
     ui.wait_for(id::SLIP_SCREEN).await?;
     ui.click(id::SLIP_DONE).await?;
     ui.wait_for(id::HOME_SCREEN).await?;

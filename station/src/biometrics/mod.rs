@@ -16,6 +16,7 @@ pub mod devices;
 pub mod draft;
 pub(crate) mod encoder;
 pub mod live;
+mod operator_fingers;
 pub(crate) mod policy_in_force;
 mod preview;
 pub(crate) mod records;
@@ -28,6 +29,7 @@ pub use draft::{BiometricsDraft, ExceptionKindName};
 pub use enroll_devices::Position;
 pub use enroll_schemas::PolicyStep;
 pub use live::{FrameSink, LivePreviewView, PreviewFrameView};
+pub use operator_fingers::MyFingerprintsView;
 pub use views::{BiometricsView, DeviceListView, ExceptionView, PositionStateName, PositionView, StepView};
 
 use std::sync::Arc;
@@ -130,6 +132,7 @@ impl Station {
             timeout: std::time::Duration::from_secs(self.capture_policy().capture_timeout_seconds.into()),
             transaction_id: uuid_like(),
             previous_hash: before.biometrics.chain_link()?,
+            subject: Default::default(),
         };
         let expected = request.expected_positions();
         if expected.is_empty() {
@@ -281,6 +284,7 @@ impl Station {
             timeout: std::time::Duration::from_secs(self.capture_policy().capture_timeout_seconds.into()),
             transaction_id: uuid_like(),
             previous_hash: before.biometrics.chain_link()?,
+            subject: Default::default(),
         };
         self.live.stop();
         let result = device.capture(&request, &CancelToken::new())?;

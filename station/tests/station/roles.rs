@@ -156,6 +156,24 @@ fn methods() -> Vec<(&'static str, &'static [Who], Prepare, Call)> {
             let me = s.status()?.operator.ok_or(StationError::NotSignedIn)?.username;
             s.finalize_signed_off(rid, &password(&me)).map(|_| ())
         }),
+        ("my_fingerprints", SIGNED_IN, nothing, |s, _| {
+            s.my_fingerprints().map(|_| ())
+        }),
+        ("enroll_my_fingerprints", SIGNED_IN, nothing, |s, _| {
+            let me = s.status()?.operator.ok_or(StationError::NotSignedIn)?.username;
+            s.enroll_my_fingerprints(&password(&me), enroll_schemas::PolicyStep::Thumbs)
+                .map(|_| ())
+        }),
+        (
+            "finalize_signed_off_by_fingerprint",
+            SIGNED_IN,
+            draft_by_maker,
+            |s, rid| {
+                let me = s.status()?.operator.ok_or(StationError::NotSignedIn)?.username;
+                s.enroll_my_fingerprints(&password(&me), enroll_schemas::PolicyStep::Thumbs)?;
+                s.finalize_signed_off_by_fingerprint(rid).map(|_| ())
+            },
+        ),
         (
             "set_wizard_step (someone else's draft)",
             REVIEWERS,

@@ -55,6 +55,7 @@ import type {
   ErrorCode,
   IdentityDocument,
   LivePreviewView,
+  MyFingerprintsView,
   NewOperatorRequest,
   OfflineView,
   PermissionRule,
@@ -465,7 +466,16 @@ interface Operator {
   password: string;
   /** Their interface language, once they chose one (`set_ui_language`). */
   uiLanguage?: string;
+  /** The fingers they enrolled for signing off (`enroll_my_fingerprints`). */
+  fingers?: { step: PolicyStep; positions: Position[]; enrolledAt: string };
 }
+
+/** The fingers of each finger step, in the station's order. */
+const FINGERS_OF_STEP: Partial<Record<PolicyStep, Position[]>> = {
+  rightSlap: ['rightIndex', 'rightMiddle', 'rightRing', 'rightLittle'],
+  leftSlap: ['leftIndex', 'leftMiddle', 'leftRing', 'leftLittle'],
+  thumbs: ['leftThumb', 'rightThumb'],
+};
 
 interface Registration {
   id: string;
@@ -1297,6 +1307,48 @@ export class FakeStation implements Backend {
     this.enter('finalize', [registrationId, '***']);
     const me = this.requireSession();
     if (me.password !== password) throw failure('wrong_credentials', 'wrong password');
+    return this.finalizeChecked(registrationId);
+  }
+
+  /** As the station: the enrolled step taken again; a stranger's finger finalizes nothing. */
+  async finalizeByFingerprint(registrationId: string): Promise<RegistrationView> {
+    this.enter('finalizeByFingerprint', [registrationId]);
+    const me = this.requireSession();
+    if (!me.fingers) throw failure('no_fingerprints_enrolled', 'no fingers enrolled');
+    this.inState(registrationId, ['draft']);
+    if (this.fingerAtScanner === 'stranger') throw failure('fingerprint_not_recognised', 'not their finger');
+    return this.finalizeChecked(registrationId);
+  }
+
+  async myFingerprints(): Promise<MyFingerprintsView> {
+    this.enter('myFingerprints', []);
+    return this.fingerprintsView(this.requireSession());
+  }
+
+  /** As the station: the password first, then the step's fingers replace those enrolled. */
+  async enrollMyFingerprints(password: string, step: PolicyStep): Promise<MyFingerprintsView> {
+    this.enter('enrollMyFingerprints', ['***', step]);
+    const me = this.requireSession();
+    const positions = FINGERS_OF_STEP[step];
+    if (!positions) throw failure('invalid_input', `fingers are enrolled from a slap or the thumbs, not ${step}`);
+    if (me.password !== password) throw failure('wrong_credentials', 'wrong password');
+    me.fingers = { step, positions: [...positions], enrolledAt: this.now() };
+    return this.fingerprintsView(me);
+  }
+
+  /** Whose finger the next sign-off by finger reads (tests stage a stranger's). */
+  fingerAtScanner: 'own' | 'stranger' = 'own';
+
+  private fingerprintsView(operator: Operator): MyFingerprintsView {
+    return {
+      positions: [...(operator.fingers?.positions ?? [])],
+      step: operator.fingers?.step ?? null,
+      enrolled_at: operator.fingers?.enrolledAt ?? null,
+      enrolment_steps: ['rightSlap', 'leftSlap', 'thumbs'],
+    };
+  }
+
+  private finalizeChecked(registrationId: string): RegistrationView {
     const registration = this.inState(registrationId, ['draft']);
     const problems = this.check(registration);
     if (this.formSpec.consent && registration.consentGivenAt === null) problems.push(fieldError('consent', null, 'required'));

@@ -146,6 +146,43 @@ describe('the consent step', () => {
 });
 
 describe('registration form', () => {
+  test('in French, an officer who enrolled their fingers signs off with a finger; a stranger’s finger finalizes nothing', async () => {
+    setUiLanguage('fr');
+    const { station, registrationId, onOpenSlip, user } = await openDraft();
+    await station.enrollMyFingerprints(PASSWORD, 'rightSlap');
+    await fillValidForm(user);
+    await user.click(screen.getByTestId(TestId.WizardNext));
+    await user.click(await screen.findByTestId(TestId.OfficerSignOffOpen));
+    const byFinger = await screen.findByTestId(TestId.OfficerSignOffByFinger);
+    expect(byFinger.textContent?.trim()).toBe('Valider avec mon empreinte');
+
+    station.fingerAtScanner = 'stranger';
+    await user.click(byFinger);
+    expect((await screen.findByTestId(TestId.OfficerSignOffError)).textContent).toBe(
+      'Le doigt ne correspond pas aux empreintes que vous avez enregistrées. Recommencez, ou validez avec votre mot de passe.',
+    );
+    expect(station.stateOf(registrationId)).toBe('draft');
+    expect(screen.getByTestId(TestId.OfficerSignOffDialog)).toBeTruthy();
+
+    station.fingerAtScanner = 'own';
+    await user.click(screen.getByTestId(TestId.OfficerSignOffByFinger));
+    await waitFor(() => expect(onOpenSlip).toHaveBeenCalledOnce());
+    expect(station.stateOf(registrationId)).toBe('pending_approval');
+    expect(station.calls.filter((c) => c.method === 'finalizeByFingerprint')).toHaveLength(2);
+  });
+
+  test('an officer who enrolled no fingers is offered the password alone', async () => {
+    const { station, user } = await openDraft();
+    await fillValidForm(user);
+    await user.click(screen.getByTestId(TestId.WizardNext));
+    await user.click(await screen.findByTestId(TestId.OfficerSignOffOpen));
+    await screen.findByTestId(TestId.OfficerSignOffPassword);
+    // The station was asked, and answered: nothing enrolled.
+    await waitFor(() => expect(station.calls.some((c) => c.method === 'myFingerprints')).toBe(true));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(screen.queryByTestId(TestId.OfficerSignOffByFinger)).toBeNull();
+  });
+
   test('what the clerk types, the document and the biometrics are reviewed, and the officer’s sign-off hands them to a supervisor, then the slip', async () => {
     const { station, registrationId, onDone, onOpenSlip, user } = await openDraft();
     expect(screen.getByTestId(TestId.RegistrationId).textContent).toBe(`Registration ID: ${registrationId}`);

@@ -64,6 +64,15 @@ export const commands = {
 	 *  finalize without it).
 	 */
 	finalize: (registrationId: string, password: string) => __TAURI_INVOKE<RegistrationView>("finalize", { registrationId, password }),
+	/**
+	 *  The officer's sign-off by finger: one of their enrolled steps taken again on the finger
+	 *  device and matched against their own enrolled fingers, then finalize.
+	 */
+	finalizeByFingerprint: (registrationId: string) => __TAURI_INVOKE<RegistrationView>("finalize_by_fingerprint", { registrationId }),
+	/**  The signed-in operator's enrolled fingers, for signing off with a finger. */
+	myFingerprints: () => __TAURI_INVOKE<MyFingerprintsView>("my_fingerprints"),
+	/**  The signed-in operator enrols their own fingers from `step`, after their password. */
+	enrollMyFingerprints: (password: string, step: PolicyStep) => __TAURI_INVOKE<MyFingerprintsView>("enroll_my_fingerprints", { password, step }),
 	/**  What the documents step offers: the form's categories, their types, the limits on files. */
 	documentChoices: () => __TAURI_INVOKE<DocumentChoicesView>("document_choices"),
 	/**  Attach a document (a PDF or scanned pages) to a draft, replacing its category's earlier one. */
@@ -118,7 +127,7 @@ export const commands = {
 };
 
 /* Constants */
-export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","media_incomplete","media_manifest_invalid","media_signature_invalid","media_file_missing","media_file_truncated","media_file_changed","media_file_unexpected","media_receipt_invalid","config_invalid","device_not_connected","device_bad_image","capture_failed","scanner_failed","scanner_unavailable","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","no_device","force_capture_not_allowed","offline_limit_reached","request_key_unproven","operator_not_listed","operator_suspended","operator_role_not_listed","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","request_key_unknown","signature_refused","signature_expired","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol","invalid_path","slip_pdf_failed"] as const;
+export const ERROR_CODES = ["not_set_up","already_set_up","wrong_credentials","not_signed_in","account_locked","session_locked","not_permitted","not_found","invalid_state","validation_failed","invalid_input","config","internal","operator_exists","vault_corrupt","disk_full","vault_error","vault_io","vault_in_use","wrong_key","truncated","chunk_corrupt","bad_signature","unknown_version","malformed","contents_invalid","cbeff_invalid","document_invalid","bad_key","station_key_mismatch","io","media_incomplete","media_manifest_invalid","media_signature_invalid","media_file_missing","media_file_truncated","media_file_changed","media_file_unexpected","media_receipt_invalid","config_invalid","device_not_connected","device_bad_image","capture_failed","scanner_failed","scanner_unavailable","device_bad_record","device_busy","capture_timeout","capture_cancelled","device_unsupported_step","device_protocol","device_untrusted","sbi_error","usb_unavailable","usb_access_denied","slap_segmentation_failed","fingerprint_unusable","fingerprint_not_recognised","no_fingerprints_enrolled","no_device","force_capture_not_allowed","offline_limit_reached","request_key_unproven","operator_not_listed","operator_suspended","operator_role_not_listed","intake_unreachable","invalid_url","packet_rejected","duplicate_registration","unknown_station","station_exists","station_pending","station_revoked","enrollment_code_invalid","request_key_unknown","signature_refused","signature_expired","bad_receipt","upload_too_large","checksum_mismatch","upload_gone","upload_incomplete","intake_error","protocol","invalid_path","slip_pdf_failed"] as const;
 
 export const PERMISSION_RULES = ["admin_only","officer_cannot_review","own_registration","others_draft","remove_self","reset_own_password","sign_off_needs_supervisor","supervisor_only"] as const;
 
@@ -461,7 +470,13 @@ export type ErrorCode = "not_set_up" | "already_set_up" | "wrong_credentials" | 
 /**  Params: `rule` (a [`PermissionRule`]). */
 "not_permitted" | "not_found" | 
 /**  Params: `registration_id`, `state` (a registration state). */
-"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "media_incomplete" | "media_manifest_invalid" | "media_signature_invalid" | "media_file_missing" | "media_file_truncated" | "media_file_changed" | "media_file_unexpected" | "media_receipt_invalid" | "config_invalid" | "device_not_connected" | "device_bad_image" | "capture_failed" | "scanner_failed" | "scanner_unavailable" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "usb_access_denied" | "slap_segmentation_failed" | "no_device" | "force_capture_not_allowed" | "offline_limit_reached" | 
+"invalid_state" | "validation_failed" | "invalid_input" | "config" | "internal" | "operator_exists" | "vault_corrupt" | "disk_full" | "vault_error" | "vault_io" | "vault_in_use" | "wrong_key" | "truncated" | "chunk_corrupt" | "bad_signature" | "unknown_version" | "malformed" | "contents_invalid" | "cbeff_invalid" | "document_invalid" | "bad_key" | "station_key_mismatch" | "io" | "media_incomplete" | "media_manifest_invalid" | "media_signature_invalid" | "media_file_missing" | "media_file_truncated" | "media_file_changed" | "media_file_unexpected" | "media_receipt_invalid" | "config_invalid" | "device_not_connected" | "device_bad_image" | "capture_failed" | "scanner_failed" | "scanner_unavailable" | "device_bad_record" | "device_busy" | "capture_timeout" | "capture_cancelled" | "device_unsupported_step" | "device_protocol" | "device_untrusted" | "sbi_error" | "usb_unavailable" | "usb_access_denied" | "slap_segmentation_failed" | 
+/**  No finger of the capture gave a usable template (`enroll_devices::matching`). */
+"fingerprint_unusable" | 
+/**  The officer's finger does not match the fingers they enrolled. */
+"fingerprint_not_recognised" | 
+/**  A sign-off by finger asked of an operator who enrolled none. */
+"no_fingerprints_enrolled" | "no_device" | "force_capture_not_allowed" | "offline_limit_reached" | 
 /**  The sync waits for a sign-in, which vouches for the key the station signs its requests with. */
 "request_key_unproven" | 
 /**
@@ -743,6 +758,18 @@ export type LivePreviewView = {
 export type MasterEntryView = {
 	code: string,
 	labels: { [key in string]: string },
+};
+
+/**  What the signed-in operator has enrolled, for their settings screen. */
+export type MyFingerprintsView = {
+	/**  The enrolled fingers, in the order of the step they came from; empty when none. */
+	positions: Position[],
+	/**  The step a sign-off takes; absent when none are enrolled. */
+	step: PolicyStep | null,
+	/**  RFC 3339; absent when none are enrolled. */
+	enrolled_at: string | null,
+	/**  The steps the operator may enrol from. */
+	enrolment_steps: PolicyStep[],
 };
 
 /**  An operator to add. */
