@@ -22,17 +22,24 @@ pub const PREVIEW_MAX_SIDE: u32 = 480;
 pub fn png_of(capture: &StoredCapture) -> Result<Vec<u8>, StationError> {
     let decode = super::draft::decode_stored;
     let pixels = match &capture.data {
-        StoredData::Image { png, .. } => decode_png(&decode(png)?)?,
+        StoredData::Image { png, .. } => small_or_decoded(decode(png)?)?,
         StoredData::IsoRecord { record } => {
             let record = decode(record)?;
             let parsed = Iso19794Record::parse(&record)?;
             let image = &parsed.first().image;
             if image.format == ImageFormat::Png {
-                decode_png(&image.data)?
+                small_or_decoded(image.data.clone())?
             } else {
-                image::DynamicImage::ImageLuma8(enroll_devices::codecs::decode_record_image(image)?)
+                Err(image::DynamicImage::ImageLuma8(
+                    enroll_devices::codecs::decode_record_image(image)?,
+                ))
             }
         }
+    };
+    let pixels = match pixels {
+        // Small enough already: sent as it was kept, with nothing decoded.
+        Ok(png) => return Ok(png),
+        Err(pixels) => pixels,
     };
     let pixels = if pixels.width().max(pixels.height()) > PREVIEW_MAX_SIDE {
         pixels.thumbnail(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE)
@@ -44,6 +51,16 @@ pub fn png_of(capture: &StoredCapture) -> Result<Vec<u8>, StationError> {
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| StationError::Internal(format!("encoding a preview as PNG: {e}")))?;
     Ok(png)
+}
+
+/// A PNG within [`PREVIEW_MAX_SIDE`] as it is (`Ok`), or its pixels to scale down (`Err`). Its
+/// size is read from its header; a PNG whose header does not read is decoded, and refused there.
+fn small_or_decoded(png: Vec<u8>) -> Result<Result<Vec<u8>, image::DynamicImage>, StationError> {
+    let reader = image::ImageReader::with_format(std::io::Cursor::new(&png), image::ImageFormat::Png);
+    match reader.into_dimensions() {
+        Ok((width, height)) if width.max(height) <= PREVIEW_MAX_SIDE => Ok(Ok(png)),
+        _ => Ok(Err(decode_png(&png)?)),
+    }
 }
 
 fn decode_png(bytes: &[u8]) -> Result<image::DynamicImage, StationError> {
@@ -95,8 +112,13 @@ mod tests {
     }
 
     #[test]
-    fn a_small_capture_is_previewed_as_it_is() {
-        assert_eq!(dimensions(&png_of(&capture_of(300, 400)).unwrap()), (300, 400));
+    fn a_small_capture_is_previewed_as_it_is_byte_for_byte() {
+        let capture = capture_of(300, 400);
+        let StoredData::Image { png, .. } = &capture.data else {
+            unreachable!("capture_of keeps pixels")
+        };
+        let kept = base64::engine::general_purpose::STANDARD.decode(png).unwrap();
+        assert_eq!(png_of(&capture).unwrap(), kept);
     }
 
     #[test]

@@ -69,8 +69,11 @@ impl BiometricDevice for MarkerCamera {
             let CapturedData::Image { image, .. } = &capture.data else {
                 unreachable!("the simulated camera hands over pixels")
             };
+            // Small enough for the station to show the record's PNG as it is (a larger one is
+            // scaled down for the screen, which would drop the marker's chunk from the preview).
+            let image = image::imageops::thumbnail(image, image.width().min(320), image.height().min(320));
             let record = write_face_record(&FaceRecordInput {
-                png: &png_with_marker(image),
+                png: &png_with_marker(&image),
                 captured_at: CaptureDateTime {
                     year: 2026,
                     month: 11,
