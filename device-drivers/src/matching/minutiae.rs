@@ -456,20 +456,8 @@ fn ridge_period(smooth: &Plane, field: &OrientationField, mask: &Segmentation) -
             continue;
         }
         let mean = profile.iter().sum::<f32>() / ACROSS as f32;
-        let (mut first, mut last, mut crossings) = (0.0f32, 0.0f32, 0usize);
-        for i in 1..ACROSS {
-            let (a, b) = (profile[i - 1] - mean, profile[i] - mean);
-            if (a < 0.0) != (b < 0.0) {
-                let at = (i - 1) as f32 + a / (a - b);
-                if crossings == 0 {
-                    first = at;
-                }
-                last = at;
-                crossings += 1;
-            }
-        }
-        if crossings >= 3 {
-            periods.push(2.0 * (last - first) / (crossings - 1) as f32);
+        if let Some(period) = crate::quality::pixels::crossing_period(&profile, mean) {
+            periods.push(period);
         }
     }
     if periods.is_empty() {

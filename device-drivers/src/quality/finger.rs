@@ -40,7 +40,7 @@
 use image::GrayImage;
 use serde::Serialize;
 
-use super::pixels::{ramp, saturating, sobel, weighted_score, Plane};
+use super::pixels::{crossing_period, ramp, saturating, sobel, weighted_score, Plane};
 use super::QualityIssue;
 
 /// The block side at 500 ppi, as in NFIQ 2.
@@ -350,26 +350,11 @@ impl ProfileWindow {
         let smoothed = &self.smoothed;
         let threshold = smoothed.iter().sum::<f32>() / columns as f32;
 
-        // Crossings of the threshold in either direction, placed by linear interpolation;
-        // consecutive crossings are half a period apart.
-        let (mut first, mut last, mut crossings) = (0.0f32, 0.0f32, 0usize);
-        for i in 1..columns {
-            let (a, b) = (smoothed[i - 1] - threshold, smoothed[i] - threshold);
-            if (a < 0.0) != (b < 0.0) {
-                let at = (i - 1) as f32 + a / (a - b);
-                if crossings == 0 {
-                    first = at;
-                }
-                last = at;
-                crossings += 1;
-            }
-        }
-        if crossings < 3 {
-            // Less than one full ridge and valley across the window: an edge or a smear, not
-            // ridges to judge.
+        // Less than one full ridge and valley across the window: an edge or a smear, not
+        // ridges to judge.
+        let Some(period) = crossing_period(smoothed, threshold) else {
             return NONE;
-        }
-        let period = 2.0 * (last - first) / (crossings - 1) as f32;
+        };
 
         let (mut ridge_n, mut ridge_wrong, mut ridge_sum) = (0usize, 0usize, 0.0f32);
         let (mut valley_n, mut valley_wrong, mut valley_sum) = (0usize, 0usize, 0.0f32);

@@ -25,7 +25,7 @@
 pub mod face;
 pub mod finger;
 pub mod iris;
-mod pixels;
+pub(crate) mod pixels;
 
 pub use face::{face_assessment, EyePair, FaceQuality};
 pub use finger::{finger_quality, FingerQuality};

@@ -244,6 +244,27 @@ pub(crate) fn weighted_score(factors: &[(f32, f32)]) -> u8 {
     (100.0 * log_sum.exp()).round().clamp(0.0, 100.0) as u8
 }
 
+/// The period of the alternation along `profile` around `threshold`, in samples: consecutive
+/// crossings of the threshold, either way and placed by linear interpolation, are half a period
+/// apart. `None` with fewer than three crossings: less than one full ridge and valley, an edge
+/// or a smear rather than ridges. Shared by the finger quality score and the minutiae
+/// extractor's ridge period (`crate::matching`).
+pub(crate) fn crossing_period(profile: &[f32], threshold: f32) -> Option<f32> {
+    let (mut first, mut last, mut crossings) = (0.0f32, 0.0f32, 0usize);
+    for (i, pair) in profile.windows(2).enumerate() {
+        let (a, b) = (pair[0] - threshold, pair[1] - threshold);
+        if (a < 0.0) != (b < 0.0) {
+            let at = i as f32 + a / (a - b);
+            if crossings == 0 {
+                first = at;
+            }
+            last = at;
+            crossings += 1;
+        }
+    }
+    (crossings >= 3).then(|| 2.0 * (last - first) / (crossings - 1) as f32)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
