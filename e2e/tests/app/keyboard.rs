@@ -20,17 +20,14 @@
 //! the test fails rather than skip if one does not), optional documents and fields, and the
 //! administration screens; `main.rs` covers those with clicks.
 
-use std::path::Path;
-use std::process::{Command, Stdio};
-
 use anyhow::{bail, ensure, Context, Result};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use serde_json::{json, Value};
 
-use super::harness::{self, by_test_id, Paths, ProcessGroup, Ui};
+use super::harness::{by_test_id, Ui};
+use super::own_window::OwnWindow;
 use super::test_ids as id;
-use super::Intake;
 use Direction::{Backwards, Forwards};
 
 const STATION_NAME: &str = "الرباط 2";
@@ -45,76 +42,9 @@ const MAX_TABS: usize = 80;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_registers_a_resident_in_arabic_with_the_keyboard_alone() {
-    let paths = Paths::resolve();
-    std::fs::create_dir_all(&paths.artifacts).expect("cannot create artifacts/e2e");
-    let real_app_data = super::real_app_data_dir();
-    let real_app_data_before = real_app_data.as_deref().and_then(harness::snapshot);
-
-    let temp = tempfile::tempdir().expect("temp dir");
-    let station_dir = temp.path().join("station");
-    let mut intake = Intake::start(&temp.path().join("intake"))
-        .await
-        .expect("the intake starts");
-    let intake_url = format!("http://{}", intake.address);
-    let (display, _xvfb) = harness::display().expect("a display");
-    let (mut driver, driver_port) =
-        start_driver(&paths, &display, &station_dir, &intake_url).expect("tauri-driver starts");
-    let ui = Ui::connect(driver_port, &paths.app, &paths.artifacts)
-        .await
-        .expect("a WebDriver session with the app");
-
-    let outcome = register_by_keyboard(&ui).await;
-    if outcome.is_err() {
-        let _ = ui.screenshot("12z-keyboard-failure").await;
-    }
-    let _ = ui.client.clone().close().await;
-    driver.stop();
-    intake.stop().await;
-    if let Err(error) = outcome {
-        panic!(
-            "{error:#}\n(screens and the app's log are in {})",
-            paths.artifacts.display()
-        );
-    }
-    let real_app_data_after = real_app_data.as_deref().and_then(harness::snapshot);
-    assert!(
-        real_app_data_before == real_app_data_after,
-        "the test wrote into the real app-data folder {real_app_data:?}; everything must go to ENROLL_DATA_DIR"
-    );
-}
-
-/// tauri-driver on free ports with the station's environment. No `ENROLL_DEVICES`: the app's
-/// own simulated devices, with their usual latency, so that each capture keeps its button busy
-/// for a while, as a real device does (the focus must survive that).
-fn start_driver(paths: &Paths, display: &str, station_dir: &Path, intake_url: &str) -> Result<(ProcessGroup, u16)> {
-    let driver_port = harness::free_port()?;
-    let native_port = harness::free_port()?;
-    let log = std::fs::File::create(paths.artifacts.join("app-keyboard.log")).context("the app's log file")?;
-    let driver = ProcessGroup::spawn(
-        "tauri-driver",
-        Command::new(&paths.tauri_driver)
-            .args([
-                "--port",
-                &driver_port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .env("DISPLAY", display)
-            .env("ENROLL_DATA_DIR", station_dir)
-            .env("ENROLL_INTAKE_URL", intake_url)
-            .env_remove("ENROLL_DEVICES")
-            .env_remove("ENROLL_SIMULATED_LATENCY_MS")
-            .env("RUST_LOG", "info")
-            // No accessibility bus under Xvfb; without this GTK waits for one on every start.
-            .env("NO_AT_BRIDGE", "1")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log),
-    )?;
-    harness::wait_for_port(driver_port, "tauri-driver")?;
-    // As in main.rs: a session asked for before WebKitWebDriver listens is dropped.
-    harness::wait_for_port(native_port, "WebKitWebDriver")?;
-    Ok((driver, driver_port))
+    let window = OwnWindow::open("app-keyboard.log").await;
+    let outcome = register_by_keyboard(&window.ui).await;
+    window.close(outcome, "12z-keyboard-failure").await;
 }
 
 async fn register_by_keyboard(ui: &Ui) -> Result<()> {

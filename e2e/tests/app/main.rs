@@ -39,6 +39,7 @@
 mod flows;
 mod harness;
 mod keyboard;
+mod own_window;
 mod sbi_devices;
 mod slip_pdf;
 mod tifinagh;

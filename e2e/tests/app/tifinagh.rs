@@ -9,14 +9,13 @@
 //! the long test in `main.rs` drives in English, Arabic and French.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use anyhow::{ensure, Context, Result};
 use serde_json::json;
 
-use super::harness::{self, Paths, ProcessGroup, Ui};
+use super::harness::{self, Ui};
+use super::own_window::OwnWindow;
 use super::test_ids as id;
-use super::Intake;
 
 /// The family `app.css` declares for the bundled Noto Sans Tifinagh.
 const FONT_FAMILY: &str = "Noto Sans Tifinagh";
@@ -32,73 +31,9 @@ const PASSWORD: &str = "correct horse battery";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tamazight_reads_in_tifinagh_drawn_with_the_bundled_font() {
-    let paths = Paths::resolve();
-    std::fs::create_dir_all(&paths.artifacts).expect("cannot create artifacts/e2e");
-    let real_app_data = super::real_app_data_dir();
-    let real_app_data_before = real_app_data.as_deref().and_then(harness::snapshot);
-
-    let temp = tempfile::tempdir().expect("temp dir");
-    let station_dir = temp.path().join("station");
-    let mut intake = Intake::start(&temp.path().join("intake"))
-        .await
-        .expect("the intake starts");
-    let intake_url = format!("http://{}", intake.address);
-    let (display, _xvfb) = harness::display().expect("a display");
-    let (mut driver, driver_port) =
-        start_driver(&paths, &display, &station_dir, &intake_url).expect("tauri-driver starts");
-    let ui = Ui::connect(driver_port, &paths.app, &paths.artifacts)
-        .await
-        .expect("a WebDriver session with the app");
-
-    let outcome = in_tamazight(&ui, &station_dir).await;
-    if outcome.is_err() {
-        let _ = ui.screenshot("tifinagh-failure").await;
-    }
-    let _ = ui.client.clone().close().await;
-    driver.stop();
-    intake.stop().await;
-    if let Err(error) = outcome {
-        panic!(
-            "{error:#}\n(screens and the app's log are in {})",
-            paths.artifacts.display()
-        );
-    }
-    let real_app_data_after = real_app_data.as_deref().and_then(harness::snapshot);
-    assert!(
-        real_app_data_before == real_app_data_after,
-        "the test wrote into the real app-data folder {real_app_data:?}; everything must go to ENROLL_DATA_DIR"
-    );
-}
-
-/// tauri-driver on free ports with the station's environment; the app's devices are the
-/// built-in simulated ones (no SBI service: no capture happens here).
-fn start_driver(paths: &Paths, display: &str, station_dir: &Path, intake_url: &str) -> Result<(ProcessGroup, u16)> {
-    let driver_port = harness::free_port()?;
-    let native_port = harness::free_port()?;
-    let log = std::fs::File::create(paths.artifacts.join("app-tifinagh.log")).context("the app's log file")?;
-    let driver = ProcessGroup::spawn(
-        "tauri-driver",
-        Command::new(&paths.tauri_driver)
-            .args([
-                "--port",
-                &driver_port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .env("DISPLAY", display)
-            .env("ENROLL_DATA_DIR", station_dir)
-            .env("ENROLL_INTAKE_URL", intake_url)
-            .env("RUST_LOG", "info")
-            // No accessibility bus under Xvfb; without this GTK waits for one on every start.
-            .env("NO_AT_BRIDGE", "1")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log),
-    )?;
-    harness::wait_for_port(driver_port, "tauri-driver")?;
-    // As in main.rs: a session asked for before WebKitWebDriver listens is dropped.
-    harness::wait_for_port(native_port, "WebKitWebDriver")?;
-    Ok((driver, driver_port))
+    let window = OwnWindow::open("app-tifinagh.log").await;
+    let outcome = in_tamazight(&window.ui, &window.station_dir).await;
+    window.close(outcome, "tifinagh-failure").await;
 }
 
 async fn in_tamazight(ui: &Ui, station_dir: &Path) -> Result<()> {
