@@ -1,7 +1,8 @@
 //! Keyboard only, in the real window: a clerk sets the station up, signs in and completes a
 //! whole registration (consent, the form, the proof of identity from the scanner, every
 //! biometric step, the review, the officer's sign-off, the acknowledgement slip) without a
-//! mouse, with the interface in Arabic, right to left.
+//! mouse, with the interface in Arabic, right to left; then the admin adds a supervisor, who
+//! signs in, opens the registration from home and approves it, still by keyboard alone.
 //!
 //! Every input is a key pressed where the focus is (WebDriver's actions for Tab, Shift+Tab,
 //! Enter, Space and the arrows; typed text goes to the focused element): no click, and no
@@ -15,10 +16,10 @@
 //! left and to its right left to right (or below), and Shift+Tab comes back; the sign-off
 //! dialog keeps Tab inside itself.
 //!
-//! Deliberately absent: the supervisor's sign-off of a step under its threshold (the station
-//! has one operator here, and the built-in simulated devices' good sitter passes every step:
-//! the test fails rather than skip if one does not), optional documents and fields, and the
-//! administration screens; `main.rs` covers those with clicks.
+//! Deliberately absent: the supervisor's sign-off of a step under its threshold (the
+//! built-in simulated devices' good sitter passes every step: the test fails rather than skip
+//! if one does not), optional documents and fields, rejection, batch approval and the rest of
+//! the administration screens; `main.rs` covers those with clicks.
 
 use anyhow::{bail, ensure, Context, Result};
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -34,6 +35,8 @@ const STATION_NAME: &str = "الرباط 2";
 const ADMIN: &str = "admin";
 const ADMIN_FULL_NAME: &str = "نادية العمراني";
 const PASSWORD: &str = "correct horse battery";
+const SUPERVISOR: &str = "sara";
+const SUPERVISOR_FULL_NAME: &str = "Sara Bennani";
 /// The capture policy's steps, in the order the biometrics step lists them.
 const BIOMETRIC_STEPS: [&str; 5] = ["leftSlap", "rightSlap", "thumbs", "bothIrises", "face"];
 /// How many Tab presses may lie between the focus and the control it is looking for: a whole
@@ -286,6 +289,57 @@ async fn register_by_keyboard(ui: &Ui) -> Result<()> {
     ensure_next_in_reading_order(ui, &english_name, &arabic_name).await?;
     ui.screenshot("12g-keyboard-demographics-ltr-focus").await?;
     tab_once_to(ui, &english_name, Backwards).await?;
+
+    // 11. The supervisor's day by keyboard: the admin adds a supervisor on the administration
+    //     screen, signs out; the supervisor signs in, opens the pending registration from its
+    //     row and approves it from the review screen.
+    tab_to(ui, id::BACK_TO_HOME, Backwards).await?;
+    press(ui, Key::Enter).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    tab_to(ui, id::ADMIN_OPEN, Forwards).await?;
+    press(ui, Key::Enter).await?;
+    tab_to(ui, id::ADD_OPERATOR_OPEN, Forwards).await?;
+    press(ui, Key::Enter).await?;
+    tab_to(ui, id::OPERATOR_USERNAME, Forwards).await?;
+    type_text(ui, SUPERVISOR).await?;
+    tab_to(ui, id::OPERATOR_FULL_NAME, Forwards).await?;
+    type_text(ui, SUPERVISOR_FULL_NAME).await?;
+    tab_to(ui, id::OPERATOR_ROLE, Forwards).await?;
+    choose(ui, "supervisor").await?;
+    tab_to(ui, id::OPERATOR_PASSWORD, Forwards).await?;
+    type_text(ui, PASSWORD).await?;
+    tab_to(ui, id::OPERATOR_PASSWORD_CONFIRM, Forwards).await?;
+    type_text(ui, PASSWORD).await?;
+    tab_to(ui, id::OPERATOR_SUBMIT, Forwards).await?;
+    press(ui, Key::Enter).await?;
+    ui.wait_until("the supervisor to be added", || async {
+        let Some(banner) = ui.find_displayed(id::BANNER).await? else {
+            return Ok(None);
+        };
+        Ok(banner.text().await?.contains(SUPERVISOR_FULL_NAME).then_some(()))
+    })
+    .await?;
+    tab_to(ui, id::LOG_OUT_BUTTON, Backwards).await?;
+    press(ui, Key::Enter).await?;
+    wait_for_focus(ui, &by_test_id(id::LOGIN_USERNAME), "the login screen opens again").await?;
+    type_text(ui, SUPERVISOR).await?;
+    tab_to(ui, id::LOGIN_PASSWORD, Forwards).await?;
+    type_text(ui, PASSWORD).await?;
+    press(ui, Key::Enter).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    super::ensure_in_list(ui, id::HOME_PENDING, &registration_id).await?;
+    tab_to(ui, &id::row_review_id(&registration_id), Forwards).await?;
+    press(ui, Key::Enter).await?;
+    ui.wait_for(id::REVIEW_APPROVE).await?;
+    tab_to(ui, id::REVIEW_APPROVE, Forwards).await?;
+    ui.screenshot("12h-keyboard-review-approve").await?;
+    press(ui, Key::Enter).await?;
+    ui.wait_for(id::HOME_SCREEN).await?;
+    let banner = ui.text(id::BANNER).await?;
+    ensure!(
+        banner.contains(&registration_id) && banner.contains("is approved"),
+        "after the approval by keyboard, home says {banner:?}"
+    );
     Ok(())
 }
 
