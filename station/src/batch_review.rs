@@ -59,18 +59,7 @@ impl Station {
         check_batch_size(registration_ids.len())?;
 
         let now = (self.clock)();
-        let checked = {
-            let mut vault = self.vault();
-            self.check_credentials(&mut vault, &operator.username, password, now)
-        };
-        let data_key = match checked {
-            Ok((_, data_key)) => data_key,
-            Err(error @ StationError::AccountLocked { .. }) => {
-                self.log_out();
-                return Err(error);
-            }
-            Err(error) => return Err(error),
-        };
+        let data_key = self.confirm_own_password(&operator.username, password, now)?;
 
         let now = rfc3339(now);
         let mut report = BatchApprovalView::default();

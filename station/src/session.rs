@@ -141,6 +141,42 @@ impl Station {
         Ok(view)
     }
 
+    /// The signed-in operator's own `password` again, to confirm an act (the officer's
+    /// sign-off, a batch approval, enrolling their fingers), with the sign-in's rules
+    /// ([`Station::check_credentials`]); a lockout also signs the session out, since whoever is
+    /// at the keyboard is guessing. Returns the data key the password unwraps.
+    pub(crate) fn confirm_own_password(
+        &self,
+        username: &str,
+        password: &str,
+        now: OffsetDateTime,
+    ) -> Result<DataKey, StationError> {
+        let checked = {
+            let mut vault = self.vault();
+            self.check_credentials(&mut vault, username, password, now)
+        };
+        match checked {
+            Ok((_, data_key)) => Ok(data_key),
+            Err(error @ StationError::AccountLocked { .. }) => {
+                self.log_out();
+                Err(error)
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Until when an operator in `state` is locked out, if they are at `now`.
+    pub(crate) fn locked_until(
+        state: Option<&LoginState>,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>, StationError> {
+        let Some(until) = state.and_then(|state| state.locked_until.as_deref()) else {
+            return Ok(None);
+        };
+        let until = parse_time(until)?;
+        Ok((until > now).then_some(until))
+    }
+
     /// Check a username and password against the vault, with the lockout rules: refused while
     /// locked out, and a wrong password counts towards the next lockout. Shared by signing in
     /// and by a supervisor's sign-off on the clerk's screen, so that neither path can be used
@@ -154,21 +190,18 @@ impl Station {
     ) -> Result<(Operator, DataKey), StationError> {
         let now_text = rfc3339(now);
         let login_state = vault.login_state(username)?;
-        if let Some(until) = login_state.as_ref().and_then(|s| s.locked_until.as_deref()) {
-            let until = parse_time(until)?;
-            if until > now {
-                vault.record_audit(&NewAuditEvent {
-                    at: &now_text,
-                    actor: Some(username),
-                    action: "sign_in_failed",
-                    registration_id: None,
-                    details: "refused: locked out",
-                })?;
-                return Err(StationError::AccountLocked {
-                    username: username.to_string(),
-                    until,
-                });
-            }
+        if let Some(until) = Self::locked_until(login_state.as_ref(), now)? {
+            vault.record_audit(&NewAuditEvent {
+                at: &now_text,
+                actor: Some(username),
+                action: "sign_in_failed",
+                registration_id: None,
+                details: "refused: locked out",
+            })?;
+            return Err(StationError::AccountLocked {
+                username: username.to_string(),
+                until,
+            });
         }
         match vault.unlock(username, password) {
             Ok((operator, data_key)) => {

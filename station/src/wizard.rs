@@ -53,25 +53,26 @@ impl Station {
     pub fn finalize_signed_off(&self, registration_id: &str, password: &str) -> Result<RegistrationView, StationError> {
         let (operator, _) = self.signed_in()?;
         let now = (self.clock)();
-        let checked = {
-            let mut vault = self.vault();
-            self.check_credentials(&mut vault, &operator.username, password, now)
-        };
-        match checked {
-            Ok(_) => {}
-            Err(error @ StationError::AccountLocked { .. }) => {
-                self.log_out();
-                return Err(error);
-            }
-            Err(error) => return Err(error),
-        }
+        self.confirm_own_password(&operator.username, password, now)?;
+        self.finalize_as_signed_off(registration_id, &operator.username, now, "password")
+    }
+
+    /// Finalize `registration_id` once `username`'s sign-off was checked (`how`: `password` or
+    /// `fingerprint`), audited `officer_signed_off`.
+    pub(crate) fn finalize_as_signed_off(
+        &self,
+        registration_id: &str,
+        username: &str,
+        now: time::OffsetDateTime,
+        how: &str,
+    ) -> Result<RegistrationView, StationError> {
         let view = self.finalize(registration_id)?;
         self.vault().record_audit(&NewAuditEvent {
             at: &rfc3339(now),
-            actor: Some(&operator.username),
+            actor: Some(username),
             action: "officer_signed_off",
             registration_id: Some(registration_id),
-            details: "password",
+            details: how,
         })?;
         Ok(view)
     }

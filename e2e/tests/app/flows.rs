@@ -24,6 +24,16 @@ pub async fn new_registration(ui: &Ui) -> Result<String> {
         .context("the registration screen names its id")
 }
 
+/// The resident's place, level by level from master data (region down to postal code): each
+/// level's choice lies under the one above it.
+pub const PLACE: [(&str, &str); 5] = [
+    ("region", "RSK"),
+    ("province", "RSK-RABAT"),
+    ("city", "RABAT"),
+    ("zone", "RABAT-AGDAL"),
+    ("postalCode", "10090"),
+];
+
 /// The resident's address: the Arabic line typed on a Latin keyboard as a clerk would (the
 /// field follows the Arabic layout: the keys "ahvu" type "شارع"), the place chosen level by
 /// level from master data, each level offering what lies under the one above.
@@ -37,13 +47,7 @@ pub async fn fill_address(ui: &Ui) -> Result<()> {
     ui.type_keys(&id::field_input("addressLine1", Some("ara")), "12 ahvu", "12 شارع")
         .await
         .context("the Arabic address line follows the Arabic keyboard layout")?;
-    for (field, value) in [
-        ("region", "RSK"),
-        ("province", "RSK-RABAT"),
-        ("city", "RABAT"),
-        ("zone", "RABAT-AGDAL"),
-        ("postalCode", "10090"),
-    ] {
+    for (field, value) in PLACE {
         ui.select(&id::field_input(field, None), value)
             .await
             .with_context(|| format!("{field} {value} under the level above"))?;

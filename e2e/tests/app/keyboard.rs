@@ -158,13 +158,7 @@ async fn register_by_keyboard(ui: &Ui) -> Result<()> {
     // The field follows the Arabic layout: the keys "ahvu" type "شارع", as flows.rs checks.
     type_keys(ui, "12 ahvu", "12 شارع").await?;
     // Each level of the place offers what lies under the one chosen above it.
-    for (field, value) in [
-        ("region", "RSK"),
-        ("province", "RSK-RABAT"),
-        ("city", "RABAT"),
-        ("zone", "RABAT-AGDAL"),
-        ("postalCode", "10090"),
-    ] {
+    for (field, value) in super::flows::PLACE {
         tab_to(ui, &id::field_input(field, None), Forwards).await?;
         choose(ui, value)
             .await

@@ -68,18 +68,7 @@ impl Station {
             )));
         }
         let now = (self.clock)();
-        let data_key = {
-            let mut vault = self.vault();
-            match self.check_credentials(&mut vault, &operator.username, password, now) {
-                Ok((_, data_key)) => data_key,
-                Err(error @ StationError::AccountLocked { .. }) => {
-                    drop(vault);
-                    self.log_out();
-                    return Err(error);
-                }
-                Err(error) => return Err(error),
-            }
-        };
+        let data_key = self.confirm_own_password(&operator.username, password, now)?;
         let mut templates = Vec::new();
         let mut unusable = None;
         for (position, image, ppi) in self.capture_operator_fingers(&operator.username, step)? {
@@ -127,16 +116,11 @@ impl Station {
             if row.state != enroll_store::RegistrationState::Draft {
                 return Err(crate::invalid_state(&row));
             }
-            if let Some(state) = vault.login_state(&operator.username)? {
-                if let Some(until) = state.locked_until.as_deref() {
-                    let until = crate::session::parse_time(until)?;
-                    if until > now {
-                        return Err(StationError::AccountLocked {
-                            username: operator.username.clone(),
-                            until,
-                        });
-                    }
-                }
+            if let Some(until) = Self::locked_until(vault.login_state(&operator.username)?.as_ref(), now)? {
+                return Err(StationError::AccountLocked {
+                    username: operator.username.clone(),
+                    until,
+                });
             }
         }
         let captured = self.capture_operator_fingers(&operator.username, step)?;
@@ -161,15 +145,7 @@ impl Station {
             }
             return Err(StationError::FingerprintNotRecognised);
         }
-        let view = self.finalize(registration_id)?;
-        self.vault().record_audit(&NewAuditEvent {
-            at: &rfc3339(now),
-            actor: Some(&operator.username),
-            action: "officer_signed_off",
-            registration_id: Some(registration_id),
-            details: "fingerprint",
-        })?;
-        Ok(view)
+        self.finalize_as_signed_off(registration_id, &operator.username, now, "fingerprint")
     }
 
     /// The fingers of `step`, captured with `username` at the device, as pixels with their

@@ -21,26 +21,36 @@ pub const PREVIEW_MAX_SIDE: u32 = 480;
 
 pub fn png_of(capture: &StoredCapture) -> Result<Vec<u8>, StationError> {
     let decode = super::draft::decode_stored;
-    let pixels = match &capture.data {
-        StoredData::Image { png, .. } => small_or_decoded(decode(png)?)?,
+    match &capture.data {
+        StoredData::Image { png, .. } => png_preview(decode(png)?),
         StoredData::IsoRecord { record } => {
             let record = decode(record)?;
             let parsed = Iso19794Record::parse(&record)?;
             let image = &parsed.first().image;
             if image.format == ImageFormat::Png {
-                small_or_decoded(image.data.clone())?
+                png_preview(image.data.clone())
             } else {
-                Err(image::DynamicImage::ImageLuma8(
+                encode_preview(image::DynamicImage::ImageLuma8(
                     enroll_devices::codecs::decode_record_image(image)?,
                 ))
             }
         }
-    };
-    let pixels = match pixels {
-        // Small enough already: sent as it was kept, with nothing decoded.
-        Ok(png) => return Ok(png),
-        Err(pixels) => pixels,
-    };
+    }
+}
+
+/// A kept PNG as its preview: within [`PREVIEW_MAX_SIDE`] as it was kept, its size read from
+/// its header and nothing decoded; else scaled down. A PNG whose header does not read is
+/// decoded, and refused there.
+fn png_preview(png: Vec<u8>) -> Result<Vec<u8>, StationError> {
+    let reader = image::ImageReader::with_format(std::io::Cursor::new(&png), image::ImageFormat::Png);
+    match reader.into_dimensions() {
+        Ok((width, height)) if width.max(height) <= PREVIEW_MAX_SIDE => Ok(png),
+        _ => encode_preview(decode_png(&png)?),
+    }
+}
+
+/// `pixels` as a PNG, scaled down to [`PREVIEW_MAX_SIDE`] when larger.
+fn encode_preview(pixels: image::DynamicImage) -> Result<Vec<u8>, StationError> {
     let pixels = if pixels.width().max(pixels.height()) > PREVIEW_MAX_SIDE {
         pixels.thumbnail(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE)
     } else {
@@ -51,16 +61,6 @@ pub fn png_of(capture: &StoredCapture) -> Result<Vec<u8>, StationError> {
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .map_err(|e| StationError::Internal(format!("encoding a preview as PNG: {e}")))?;
     Ok(png)
-}
-
-/// A PNG within [`PREVIEW_MAX_SIDE`] as it is (`Ok`), or its pixels to scale down (`Err`). Its
-/// size is read from its header; a PNG whose header does not read is decoded, and refused there.
-fn small_or_decoded(png: Vec<u8>) -> Result<Result<Vec<u8>, image::DynamicImage>, StationError> {
-    let reader = image::ImageReader::with_format(std::io::Cursor::new(&png), image::ImageFormat::Png);
-    match reader.into_dimensions() {
-        Ok((width, height)) if width.max(height) <= PREVIEW_MAX_SIDE => Ok(Ok(png)),
-        _ => Ok(Err(decode_png(&png)?)),
-    }
 }
 
 fn decode_png(bytes: &[u8]) -> Result<image::DynamicImage, StationError> {
