@@ -210,7 +210,26 @@ impl Station {
 
     /// The part of the form `draft` takes, from its process (a draft without one is new).
     pub(crate) fn scope_of(&self, draft: &Draft) -> Result<FormScope, StationError> {
-        let Some(process) = &draft.process else {
+        self.scope_of_process(draft.process.as_ref())
+    }
+
+    /// The biometric steps a pending packet's process took, from its record (`None`: every step
+    /// of the policy, as for a new registration). Should the form have changed since, so that
+    /// the record no longer fits it, the steps the packet holds anything of.
+    pub(crate) fn packet_biometric_steps(
+        &self,
+        record: Option<&enroll_packet::ProcessRecord>,
+        held: impl FnOnce() -> Vec<enroll_schemas::PolicyStep>,
+    ) -> Option<Vec<enroll_schemas::PolicyStep>> {
+        let process = record.and_then(ProcessView::from_record);
+        match self.scope_of_process(process.as_ref()) {
+            Ok(scope) => scope.biometric_steps,
+            Err(_) => Some(held()),
+        }
+    }
+
+    fn scope_of_process(&self, process: Option<&ProcessView>) -> Result<FormScope, StationError> {
+        let Some(process) = process else {
             return Ok(FormScope::whole_form());
         };
         let configured = self.configured_process(process.process).ok_or_else(|| {

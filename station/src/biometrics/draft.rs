@@ -272,6 +272,20 @@ impl BiometricsDraft {
             .collect()
     }
 
+    /// The policy's steps of which this holds a capture or an exception.
+    pub fn steps_held(&self, policy: &CapturePolicy) -> Vec<PolicyStep> {
+        policy
+            .steps
+            .iter()
+            .copied()
+            .filter(|step| {
+                step_positions(*step)
+                    .into_iter()
+                    .any(|position| self.captures.contains_key(&position) || self.exceptions.contains_key(&position))
+            })
+            .collect()
+    }
+
     pub fn problems(&self, policy: &CapturePolicy) -> Vec<(String, &'static str)> {
         let mut problems = Vec::new();
         for step in self.steps(policy) {

@@ -418,7 +418,13 @@ impl Station {
         let container = crate::content::read_pending(&vault, registration_id, &data_key)?;
         drop(vault);
         let (contents, _) = enroll_packet::PacketContents::from_bytes(&container)?;
-        let biometrics = Arc::new(records::from_packet(&self.capture_policy(), &contents));
+        let policy = self.capture_policy();
+        let mut biometrics = records::from_packet(&policy, &contents);
+        // Only what the packet's process took: an update of the phone shows its face alone,
+        // not the fingers and irises it never asked for as "not captured".
+        biometrics.only_steps =
+            self.packet_biometric_steps(contents.meta.process.as_ref(), || biometrics.steps_held(&policy));
+        let biometrics = Arc::new(biometrics);
         self.review_memo.keep(registration_id, Arc::clone(&biometrics));
         Ok(biometrics)
     }

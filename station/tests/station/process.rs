@@ -110,6 +110,17 @@ async fn an_address_update_takes_the_address_its_proof_and_the_face_and_the_pack
     assert_eq!(packet_identity["postalCode"], "10090");
     assert!(packet_identity.get("fullName").is_none(), "{packet_identity}");
     assert_eq!(pending.process, Some(process), "read back from the packet's meta.json");
+
+    // A supervisor reviewing it sees the face it took, not the fingers and irises it never
+    // asked for, as steps left to capture.
+    let steps: Vec<_> = station
+        .biometrics(&rid)
+        .unwrap()
+        .steps
+        .iter()
+        .map(|s| (s.step, s.done))
+        .collect();
+    assert_eq!(steps, [(PolicyStep::Face, true)], "the pending packet's biometrics");
 }
 
 #[tokio::test]
