@@ -1,8 +1,12 @@
 //! Keyboard only, in the real window: a clerk sets the station up, signs in and completes a
 //! whole registration (consent, the form, the proof of identity from the scanner, every
 //! biometric step, the review, the officer's sign-off, the acknowledgement slip) without a
-//! mouse, with the interface in Arabic, right to left; then the admin adds a supervisor, who
-//! signs in, opens the registration from home and approves it, still by keyboard alone.
+//! mouse, with the interface in Arabic, right to left. Then, in French (`day.rs`), the admin
+//! sets her settings (language, intake address, her fingers), makes three updates of
+//! registered residents (the first signed off with her finger) and adds a supervisor, who signs
+//! in, approves the registration from its review, rejects an update with a reason from the
+//! register's list, approves the other two as a batch, and sends them from the upload centre:
+//! every flow of the station's day, still by keyboard alone.
 //!
 //! Every input is a key pressed where the focus is (WebDriver's actions for Tab, Shift+Tab,
 //! Enter, Space and the arrows; typed text goes to the focused element): no click, and no
@@ -10,7 +14,7 @@
 //! the focus, and whether that focus shows. Each focus stop on the way to a control must show
 //! (an outline or `app.css`'s focus shadow). Where the app moves the caret itself (a new
 //! screen, the consent given, a dialog) it must land on the control the clerk needs next; a
-//! button whose action takes a while (Scan, Attach, Capture) keeps it; and a step that opens
+//! button whose action takes a while (Scan, Attach, Capture, Send now) keeps it; and a step that opens
 //! must not drop it on `<body>`, from where the next Tab starts at the top of the window. On
 //! the form, Tab goes from the English name to the Arabic one, which lies to its left right to
 //! left and to its right left to right (or below), and Shift+Tab comes back; the sign-off
@@ -18,18 +22,24 @@
 //!
 //! Deliberately absent: the supervisor's sign-off of a step under its threshold (the
 //! built-in simulated devices' good sitter passes every step: the test fails rather than skip
-//! if one does not), optional documents and fields, rejection, batch approval and the rest of
-//! the administration screens; `main.rs` covers those with clicks.
+//! if one does not), optional documents and fields, a lost card and a correction (the same
+//! start dialog and wizard as an update), quarantined packets, and the administration screens
+//! other than adding an operator; `main.rs` covers those with clicks.
+
+mod day;
+mod keys;
 
 use anyhow::{bail, ensure, Context, Result};
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::harness::{by_test_id, Ui};
 use super::own_window::OwnWindow;
 use super::test_ids as id;
-use Direction::{Backwards, Forwards};
+use keys::{
+    capture, choose, ensure_direction, ensure_next_in_reading_order, ensure_tab_goes_round, press, tab_once_to, tab_to,
+    type_keys, type_text, wait_for_focus, Backwards, Forwards,
+};
 
 const STATION_NAME: &str = "الرباط 2";
 const ADMIN: &str = "admin";
@@ -39,9 +49,6 @@ const SUPERVISOR: &str = "sara";
 const SUPERVISOR_FULL_NAME: &str = "Sara Bennani";
 /// The capture policy's steps, in the order the biometrics step lists them.
 const BIOMETRIC_STEPS: [&str; 5] = ["leftSlap", "rightSlap", "thumbs", "bothIrises", "face"];
-/// How many Tab presses may lie between the focus and the control it is looking for: a whole
-/// biometrics step from the top of the window is about forty.
-const MAX_TABS: usize = 80;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_registers_a_resident_in_arabic_with_the_keyboard_alone() {
@@ -284,12 +291,22 @@ async fn register_by_keyboard(ui: &Ui) -> Result<()> {
     ui.screenshot("12g-keyboard-demographics-ltr-focus").await?;
     tab_once_to(ui, &english_name, Backwards).await?;
 
-    // 11. The supervisor's day by keyboard: the admin adds a supervisor on the administration
-    //     screen, signs out; the supervisor signs in, opens the pending registration from its
-    //     row and approves it from the review screen.
     tab_to(ui, id::BACK_TO_HOME, Backwards).await?;
     press(ui, Key::Enter).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
+
+    // 11. In French from here: the admin's settings, then three updates of registered
+    //     residents, the first signed off with the finger she has just enrolled.
+    day::settings_in_french(ui, PASSWORD).await?;
+    let mut updates = Vec::new();
+    for (resident, sign_off) in day::UPDATED_RESIDENTS {
+        updates.push(day::update_by_keyboard(ui, resident, sign_off, PASSWORD).await?);
+    }
+
+    // 12. The supervisor's day by keyboard: the admin adds a supervisor on the administration
+    //     screen, signs out; the supervisor signs in, opens the first registration from its
+    //     row and approves it from the review screen, rejects the first update from its own
+    //     review, approves the other two together, and sends them from the upload centre.
     tab_to(ui, id::ADMIN_OPEN, Forwards).await?;
     press(ui, Key::Enter).await?;
     tab_to(ui, id::ADD_OPERATOR_OPEN, Forwards).await?;
@@ -321,6 +338,8 @@ async fn register_by_keyboard(ui: &Ui) -> Result<()> {
     type_text(ui, PASSWORD).await?;
     press(ui, Key::Enter).await?;
     ui.wait_for(id::HOME_SCREEN).await?;
+    // The login screen kept the admin's French for the next operator.
+    day::ensure_language(ui, "fr").await?;
     super::ensure_in_list(ui, id::HOME_PENDING, &registration_id).await?;
     tab_to(ui, &id::row_review_id(&registration_id), Forwards).await?;
     press(ui, Key::Enter).await?;
@@ -331,304 +350,14 @@ async fn register_by_keyboard(ui: &Ui) -> Result<()> {
     ui.wait_for(id::HOME_SCREEN).await?;
     let banner = ui.text(id::BANNER).await?;
     ensure!(
-        banner.contains(&registration_id) && banner.contains("is approved"),
+        banner.contains(&registration_id) && banner.contains("est approuvé"),
         "after the approval by keyboard, home says {banner:?}"
     );
-    Ok(())
-}
-
-/// One biometric step: Capture (reached with Tab, pressed with Enter) until the step meets its
-/// threshold, three attempts at most; after each, the focus is still somewhere in the window.
-async fn capture(ui: &Ui, step: &str) -> Result<()> {
-    let button = id::capture_step_id(step);
-    for attempt in 1..=3 {
-        tab_to(ui, &button, Forwards).await?;
-        press(ui, Key::Enter).await?;
-        ui.wait_for_attr(&id::step_attempts_id(step), "data-attempts", &attempt.to_string())
-            .await
-            .with_context(|| format!("attempt {attempt} at {step} is counted"))?;
-        // The step stays busy a moment after the attempt is counted: a press then is ignored.
-        ui.wait_until(&format!("{step}'s Capture button to be free again"), || async {
-            let Some(element) = ui.find_displayed(&button).await? else {
-                return Ok(None);
-            };
-            let free = element.is_enabled().await? && element.attr("aria-disabled").await?.is_none();
-            Ok(free.then_some(()))
-        })
-        .await?;
-        // The button keeps the focus through the capture: Enter again takes another attempt.
-        wait_for_focus(ui, &by_test_id(&button), &format!("attempt {attempt} at {step}")).await?;
-        let card = ui.wait_for(&id::biometric_step_id(step)).await?;
-        if card.attr("data-done").await?.as_deref() == Some("true") {
-            return Ok(());
-        }
-    }
-    bail!("{step} stayed under its threshold after three attempts with the built-in simulated devices")
-}
-
-/// Which way Tab goes: Tab, or Shift+Tab.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Direction {
-    Forwards,
-    Backwards,
-}
-
-/// Presses `keys` together where the focus is (down in order, up in reverse), as a chord.
-async fn press_chord(ui: &Ui, keys: &[Key]) -> Result<()> {
-    let mut actions = KeyActions::new("keyboard".into());
-    for key in keys {
-        actions = actions.then(KeyAction::Down {
-            value: char::from(*key),
-        });
-    }
-    for key in keys.iter().rev() {
-        actions = actions.then(KeyAction::Up {
-            value: char::from(*key),
-        });
-    }
-    ui.client
-        .perform_actions(actions)
-        .await
-        .with_context(|| format!("pressing {keys:?}"))
-}
-
-async fn press(ui: &Ui, key: Key) -> Result<()> {
-    press_chord(ui, &[key]).await
-}
-
-/// Types `text` into the focused input, then checks it holds it.
-async fn type_text(ui: &Ui, text: &str) -> Result<()> {
-    type_keys(ui, text, text).await
-}
-
-/// Presses `keys` in the focused input (empty until now), then checks it holds `expected`: a
-/// field that follows its language's layout turns Latin keys into that layout's letters.
-async fn type_keys(ui: &Ui, keys: &str, expected: &str) -> Result<()> {
-    let focused = ui.client.active_element().await.context("the focused element")?;
-    focused
-        .send_keys(keys)
-        .await
-        .with_context(|| format!("typing {keys:?} where the focus is"))?;
-    let value = focused.prop("value").await?.unwrap_or_default();
-    ensure!(
-        value == expected,
-        "typed {keys:?} into the focused {}, expecting {expected:?}, but it holds {value:?}",
-        read_focus(ui, "").await?.describe
-    );
-    Ok(())
-}
-
-/// Where the focus is, as the window says.
-struct Focus {
-    /// Nothing has it: `<body>` (or the document) does.
-    on_body: bool,
-    /// It is on `selector`'s element or inside it.
-    matches: bool,
-    /// It shows: an outline or a focus shadow, on the element or on the control drawn for it.
-    visible: bool,
-    /// The element's tag, its nearest test id and its first words, for failure messages.
-    describe: String,
-}
-
-/// Reads where the focus is, and whether `selector` (may be empty) holds it.
-async fn read_focus(ui: &Ui, selector: &str) -> Result<Focus> {
-    let answer = ui
-        .client
-        .execute(
-            r#"
-            const [selector] = arguments;
-            const element = document.activeElement;
-            if (!element || element === document.body || element === document.documentElement) {
-              return { onBody: true, matches: false, visible: false, describe: '<body>' };
-            }
-            const shows = (e) => {
-              const style = getComputedStyle(e);
-              return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
-            };
-            let visible = shows(element);
-            // A file input is drawn as the label for it beside it (DocumentsStep.svelte): there
-            // the label shows the focus.
-            if (!visible && element.id && element.parentElement) {
-              const standIn = element.parentElement.querySelector(`label[for="${CSS.escape(element.id)}"]`);
-              if (standIn) visible = shows(standIn);
-            }
-            const holder = element.closest('[data-testid]');
-            const words = (element.getAttribute('aria-label') || element.innerText || element.value || '')
-              .trim().replace(/\s+/g, ' ').slice(0, 30);
-            return {
-              onBody: false,
-              matches: selector !== '' && element.closest(selector) !== null,
-              visible,
-              describe: `<${element.tagName.toLowerCase()}> in [${holder ? holder.dataset.testid : ''}] "${words}"`,
-            };
-            "#,
-            vec![json!(selector)],
-        )
-        .await
-        .context("reading the focus")?;
-    let flag = |name: &str| answer[name].as_bool().unwrap_or(false);
-    Ok(Focus {
-        on_body: flag("onBody"),
-        matches: flag("matches"),
-        visible: flag("visible"),
-        describe: answer["describe"].as_str().unwrap_or("?").to_owned(),
-    })
-}
-
-/// `test_id`, or a CSS selector when it already is one.
-fn selector_for(target: &str) -> String {
-    if target.contains(['[', ' ', ':']) {
-        target.to_owned()
-    } else {
-        by_test_id(target)
-    }
-}
-
-/// Presses Tab (or Shift+Tab) until the focus is on `target` (a test id or a CSS selector), at
-/// most [`MAX_TABS`] times; each element the focus stops on must show it. Fails naming every
-/// stop when the target is not reached.
-async fn tab_to(ui: &Ui, target: &str, direction: Direction) -> Result<()> {
-    tab_at_most(ui, target, direction, MAX_TABS).await
-}
-
-/// One Tab (or Shift+Tab) must bring the focus to `target`: the next control in that order.
-async fn tab_once_to(ui: &Ui, target: &str, direction: Direction) -> Result<()> {
-    // Already there would prove nothing about the order.
-    let selector = selector_for(target);
-    let before = read_focus(ui, &selector).await?;
-    ensure!(!before.matches, "the focus is already on {target} before the Tab");
-    tab_at_most(ui, target, direction, 1).await
-}
-
-async fn tab_at_most(ui: &Ui, target: &str, direction: Direction, most: usize) -> Result<()> {
-    let selector = selector_for(target);
-    let keys: &[Key] = match direction {
-        Forwards => &[Key::Tab],
-        Backwards => &[Key::Shift, Key::Tab],
+    let [rejected, batch @ ..] = updates.as_slice() else {
+        bail!("no update to reject");
     };
-    let mut stops = Vec::new();
-    let mut focus = read_focus(ui, &selector).await?;
-    loop {
-        ensure!(
-            focus.on_body || focus.visible,
-            "the focus on {} does not show (no outline, no focus shadow); Tab ({direction:?}) stopped on {stops:?} before",
-            focus.describe
-        );
-        if focus.matches {
-            return Ok(());
-        }
-        stops.push(focus.describe.clone());
-        if stops.len() > most {
-            bail!("{most} presses of Tab ({direction:?}) did not reach {target}; the focus stopped on {stops:?}");
-        }
-        press_chord(ui, keys).await?;
-        focus = read_focus(ui, &selector).await?;
-    }
-}
-
-/// Waits until the focus is on (or inside) `selector` without a key pressed: where the app puts
-/// the caret after `what`.
-async fn wait_for_focus(ui: &Ui, selector: &str, what: &str) -> Result<()> {
-    ui.wait_until(&format!("the focus on {selector} once {what}"), || async {
-        let focus = read_focus(ui, selector).await?;
-        if focus.matches {
-            ensure!(focus.visible, "the focus on {} does not show", focus.describe);
-            return Ok(Some(()));
-        }
-        bail!("the focus is on {}", focus.describe)
-    })
-    .await
-}
-
-/// Chooses `value` in the focused select with the arrow keys (the popup stays closed), waiting
-/// for the option to be offered first (a dependent list fills once its parent is chosen).
-async fn choose(ui: &Ui, value: &str) -> Result<()> {
-    let (wanted, current) = ui
-        .wait_until(&format!("the focused select to offer {value:?}"), || async {
-            let answer = ui
-                .client
-                .execute(
-                    "const select = document.activeElement; \
-                     if (!(select instanceof HTMLSelectElement)) return 'not a select'; \
-                     const index = [...select.options].findIndex((o) => o.value === arguments[0]); \
-                     return index < 0 ? null : [index, select.selectedIndex];",
-                    vec![json!(value)],
-                )
-                .await?;
-            match answer {
-                Value::Array(pair) => Ok(Some((pair[0].as_i64().unwrap_or(0), pair[1].as_i64().unwrap_or(0)))),
-                Value::String(why) => bail!("the focus is on {}: {why}", read_focus(ui, "").await?.describe),
-                _ => Ok(None),
-            }
-        })
-        .await?;
-    let key = if wanted > current { Key::Down } else { Key::Up };
-    for _ in 0..(wanted - current).abs() {
-        press(ui, key).await?;
-    }
-    let chosen = ui
-        .client
-        .execute("return document.activeElement.value ?? null", vec![])
-        .await?;
-    ensure!(
-        chosen == json!(value),
-        "the arrows left the focused select on {chosen}, not {value:?} (from option {current} to {wanted})"
-    );
-    Ok(())
-}
-
-/// The window reads in `direction` (`rtl` or `ltr`).
-async fn ensure_direction(ui: &Ui, direction: &str) -> Result<()> {
-    let found = ui.client.execute("return document.documentElement.dir", vec![]).await?;
-    ensure!(found == json!(direction), "the window reads {found}, not {direction}");
-    Ok(())
-}
-
-/// Tab inside the modal `dialog` goes round its `controls` and never leaves it: each stop is
-/// inside it and shows, and after `controls` presses the focus is back on `start`.
-async fn ensure_tab_goes_round(ui: &Ui, dialog: &str, start: &str, controls: usize) -> Result<()> {
-    let inside = by_test_id(dialog);
-    let mut stops = Vec::new();
-    for _ in 0..controls {
-        press(ui, Key::Tab).await?;
-        let focus = read_focus(ui, &inside).await?;
-        stops.push(focus.describe.clone());
-        ensure!(
-            focus.matches,
-            "Tab left the dialog {dialog}: the focus stopped on {stops:?}"
-        );
-        ensure!(focus.visible, "the focus on {} does not show", focus.describe);
-    }
-    let back = read_focus(ui, &by_test_id(start)).await?;
-    ensure!(
-        back.matches,
-        "{controls} presses of Tab in the dialog {dialog} stopped on {stops:?}, not back on {start}"
-    );
-    Ok(())
-}
-
-/// `next` comes after `previous` in the window's reading order: on the same line, to its left
-/// right to left (to its right left to right); else on a line below.
-async fn ensure_next_in_reading_order(ui: &Ui, previous: &str, next: &str) -> Result<()> {
-    let layout = ui
-        .client
-        .execute(
-            "const box = (s) => { const r = document.querySelector(s).getBoundingClientRect(); \
-               return { left: r.left, right: r.right, top: r.top, bottom: r.bottom }; }; \
-             return { dir: document.documentElement.dir, previous: box(arguments[0]), next: box(arguments[1]) };",
-            vec![json!(by_test_id(previous)), json!(by_test_id(next))],
-        )
-        .await?;
-    let edge = |which: &str, name: &str| layout[which][name].as_f64().unwrap_or(f64::NAN);
-    let same_line = (edge("next", "top") - edge("previous", "top")).abs() < 2.0;
-    let in_order = match (same_line, layout["dir"].as_str()) {
-        (true, Some("rtl")) => edge("next", "right") <= edge("previous", "left") + 1.0,
-        (true, _) => edge("next", "left") >= edge("previous", "right") - 1.0,
-        (false, _) => edge("next", "top") >= edge("previous", "bottom") - 1.0,
-    };
-    ensure!(
-        in_order,
-        "Tab went from {previous} to {next}, which is not after it in reading order: {layout}"
-    );
-    Ok(())
+    day::reject_and_approve_a_batch(ui, rejected, batch, PASSWORD).await?;
+    let mut sent = vec![registration_id];
+    sent.extend(updates);
+    day::upload_centre(ui, &sent).await
 }
