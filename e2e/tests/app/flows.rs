@@ -1,6 +1,7 @@
 //! Steps of the registration flow through the window that both the end-to-end test
 //! (`main.rs`) and `make bench`'s registration (`e2e/benches/registration_flow.rs`) take: a new
-//! registration from home, the resident's address, a document attached, an image that loaded,
+//! registration from home (or another process's registration screen), the biometric steps it
+//! shows, the resident's address, a document attached, an image that loaded,
 //! and where the documents come from.
 //!
 //! Deliberately absent: assertions about the screens beyond what each step needs to go on
@@ -17,11 +18,29 @@ use crate::test_ids as id;
 /// the id it names.
 pub async fn new_registration(ui: &Ui) -> Result<String> {
     ui.click(id::NEW_REGISTRATION).await?;
+    registration_opened(ui).await
+}
+
+/// Waits for the registration screen (a new registration or another process just started);
+/// returns the id it names.
+pub async fn registration_opened(ui: &Ui) -> Result<String> {
     ui.wait_for(id::REGISTRATION_SCREEN)
         .await?
         .attr("data-registration-id")
         .await?
         .context("the registration screen names its id")
+}
+
+/// How many biometric steps the registration screen shows (the wizard's or the review's).
+pub async fn biometric_steps_shown(ui: &Ui) -> Result<u64> {
+    let count = ui
+        .client
+        .execute(
+            "return document.querySelectorAll('[data-testid^=\"biometric-step-\"][data-done]').length",
+            vec![],
+        )
+        .await?;
+    count.as_u64().context("a count of biometric steps")
 }
 
 /// The resident's place, level by level from master data (region down to postal code): each

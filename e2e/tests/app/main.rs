@@ -1352,12 +1352,7 @@ async fn update_a_resident_in_french(ui: &Ui) -> Result<()> {
     // 123456789 and its Verhoeff check digit.
     ui.type_into(id::START_PROCESS_RESIDENT_ID, "1234567890").await?;
     ui.click(id::START_PROCESS_CONFIRM).await?;
-    let registration_id = ui
-        .wait_for(id::REGISTRATION_SCREEN)
-        .await?
-        .attr("data-registration-id")
-        .await?
-        .context("the registration screen names its id")?;
+    let registration_id = flows::registration_opened(ui).await?;
     ui.click(id::CONSENT_AGREE).await?;
     let banner = ui.text(id::PROCESS_BANNER).await?;
     ensure!(
@@ -1382,15 +1377,9 @@ async fn update_a_resident_in_french(ui: &Ui) -> Result<()> {
     ui.click(&id::capture_step_id("face")).await?;
     ui.wait_for_attr(&id::biometric_step_id("face"), "data-done", "true")
         .await?;
-    let steps = ui
-        .client
-        .execute(
-            "return document.querySelectorAll('[data-testid^=\"biometric-step-\"][data-done]').length",
-            vec![],
-        )
-        .await?;
+    let steps = flows::biometric_steps_shown(ui).await?;
     ensure!(
-        steps == serde_json::json!(1),
+        steps == 1,
         "an update of the phone takes {steps} biometric steps, not the face alone"
     );
     ui.click(&id::wizard_step_id("review")).await?;

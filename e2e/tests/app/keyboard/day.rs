@@ -108,12 +108,7 @@ pub async fn update_by_keyboard(ui: &Ui, resident: &str, sign_off: SignOff, pass
     press(ui, Key::Space).await?;
     tab_to(ui, id::START_PROCESS_CONFIRM, Forwards).await?;
     press(ui, Key::Enter).await?;
-    let registration_id = ui
-        .wait_for(id::REGISTRATION_SCREEN)
-        .await?
-        .attr("data-registration-id")
-        .await?
-        .context("the registration screen names its id")?;
+    let registration_id = super::super::flows::registration_opened(ui).await?;
     eprintln!("[e2e] keyboard update {registration_id} of {resident}");
     wait_for_focus(ui, &by_test_id(id::CONSENT_AGREE), "the update's consent step opens").await?;
     press(ui, Key::Enter).await?;
@@ -170,15 +165,9 @@ pub async fn reject_and_approve_a_batch(ui: &Ui, rejected: &str, batch: &[String
     // The review shows the update's face alone: no fingers or irises "left to capture".
     ui.wait_for_attr(&id::biometric_step_id("face"), "data-done", "true")
         .await?;
-    let steps = ui
-        .client
-        .execute(
-            "return document.querySelectorAll('[data-testid^=\"biometric-step-\"][data-done]').length",
-            vec![],
-        )
-        .await?;
+    let steps = super::super::flows::biometric_steps_shown(ui).await?;
     ensure!(
-        steps == json!(1),
+        steps == 1,
         "the update's review shows {steps} biometric steps, not its face alone"
     );
     tab_to(ui, id::REVIEW_REJECT, Forwards).await?;

@@ -122,12 +122,7 @@ async fn register_by_keyboard(ui: &Ui) -> Result<()> {
     // 4. A new registration, from home's first button; the resident agrees.
     wait_for_focus(ui, &by_test_id(id::NEW_REGISTRATION), "home opens").await?;
     press(ui, Key::Enter).await?;
-    let registration_id = ui
-        .wait_for(id::REGISTRATION_SCREEN)
-        .await?
-        .attr("data-registration-id")
-        .await?
-        .context("the registration screen names its id")?;
+    let registration_id = super::flows::registration_opened(ui).await?;
     eprintln!("[e2e] keyboard registration {registration_id}");
     wait_for_focus(ui, &by_test_id(id::CONSENT_AGREE), "the consent step opens").await?;
     press(ui, Key::Enter).await?;
