@@ -1,5 +1,5 @@
 //! The app in a window of its own, for a test that needs none of the long flow's set-up
-//! (`keyboard.rs`, `tifinagh.rs`): a fresh station folder, a real intake on loopback, an X
+//! (`keyboard/`, `tifinagh.rs`): a fresh station folder, a real intake on loopback, an X
 //! display, and tauri-driver with the app's log in `artifacts/e2e/<log>`. The app uses its
 //! built-in simulated devices, whatever the environment of the test run says.
 //!

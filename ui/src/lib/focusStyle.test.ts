@@ -2,7 +2,7 @@
 // The focus as app.css draws it, for a clerk on the keyboard: every control that takes the
 // focus shows it. WebKitGTK draws checkboxes and radios with the GTK theme, which ignores
 // box-shadow, so the focus shadow of the other inputs would leave them unmarked: they get an
-// outline. The end-to-end test `e2e/tests/app/keyboard.rs` reads the computed style in the window.
+// outline. The end-to-end test `e2e/tests/app/keyboard/` reads the computed style in the window.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

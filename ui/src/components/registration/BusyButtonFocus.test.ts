@@ -1,7 +1,7 @@
 // A clerk on the keyboard presses a button whose action takes a while (Capture, Scan, Attach):
 // the button keeps the focus while the station works, said busy by `aria-disabled`, so that the
 // next Tab goes on from it rather than from the top of the window (a disabled button drops the
-// focus on the page: the end-to-end test `e2e/tests/app/keyboard.rs` found it in WebKit). A
+// focus on the page: the end-to-end test `e2e/tests/app/keyboard/` found it in WebKit). A
 // second press meanwhile does nothing; the other buttons wait, disabled.
 
 import { screen, waitFor } from '@testing-library/svelte';

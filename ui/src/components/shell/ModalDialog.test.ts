@@ -1,6 +1,6 @@
 // The modal dialog keeps Tab and Shift+Tab inside itself, the way WebKitGTK reports the keys:
 // there Shift+Tab arrives as GTK's ISO_Left_Tab, whose `key` is "Unidentified" and `code` is
-// "Tab" (the end-to-end test `e2e/tests/app/keyboard.rs` saw it leave the dialog). Shown
+// "Tab" (the end-to-end test `e2e/tests/app/keyboard/` saw it leave the dialog). Shown
 // through the officer's sign-off dialog: a password, Sign off, Cancel.
 
 import { fireEvent, render, screen } from '@testing-library/svelte';

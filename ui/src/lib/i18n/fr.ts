@@ -552,7 +552,11 @@ export const fr: Record<MessageKey, Message> = {
   'wizard.nothingYet': 'Rien pour l’instant.',
   'wizard.stepDone': 'fait',
   'wizard.stepNotDone': 'pas fait',
-  'wizard.captured': '{captured} sur {total} capturés',
+  'wizard.captured': {
+    one: '{captured} sur {total} capturé',
+    many: '{captured} sur {total} capturés',
+    other: '{captured} sur {total} capturés',
+  },
   'wizard.excepted': 'exceptions : {count}',
   'wizard.signedOffBy': 'validé par {by}',
   'wizard.loading': 'Chargement…',

@@ -106,6 +106,13 @@ describe('translate', () => {
     expect(translate('zgh', 'home.syncQueued', { count: 12 })).toContain('12 ⵏ ⵉⴽⵎⵎⵓⵙⵏ');
   });
 
+  it('agrees the French participle with what was captured', () => {
+    const captured = (count: number) => translate('fr', 'wizard.captured', { count, captured: count, total: 4 });
+    expect(captured(1)).toBe('1 sur 4 capturé');
+    expect(captured(0)).toBe('0 sur 4 capturé');
+    expect(captured(3)).toBe('3 sur 4 capturés');
+  });
+
   it('leaves an unknown placeholder visible rather than blank', () => {
     expect(translate('en', 'login.station')).toBe('Station: {name}');
   });
