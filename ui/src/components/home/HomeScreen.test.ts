@@ -558,7 +558,7 @@ describe('packets the register returned', () => {
     await waitFor(() => expect(screen.getAllByTestId(TestId.HomeReturnedItem)).toHaveLength(1));
     expect(screen.getByTestId(TestId.HomeReturned).textContent).toContain('(1)');
     expect(station.calls.find((c) => c.method === 'markRegisterReturnHandled')?.args).toEqual([rejected]);
-    expect(await screen.findByText(`L’inscription ${rejected} est marquée comme traitée`)).toBeTruthy();
+    expect(await screen.findByText(`L’enregistrement ${rejected} est marqué comme traité`)).toBeTruthy();
   });
 
   test('an officer sees the returns in Arabic but has no button to mark them, and the station refuses it', async () => {
