@@ -14,6 +14,10 @@ pub use Direction::{Backwards, Forwards};
 /// How many Tab presses may lie between the focus and the control it is looking for: a whole
 /// biometrics step from the top of the window is about forty.
 const MAX_TABS: usize = 80;
+/// The least contrast between a focus ring (an outline, or a focus shadow laid over what lies
+/// behind the control) and that background for the focus to count as shown. The page's
+/// translucent focus shadow on white is about 1.5; on a background of its own colour, 1.
+const MIN_RING_CONTRAST: f64 = 1.3;
 
 /// One biometric step: Capture (reached with Tab, pressed with Enter) until the step meets its
 /// threshold, three attempts at most; after each, the focus is still somewhere in the window.
@@ -130,14 +134,44 @@ pub async fn read_focus(ui: &Ui, selector: &str) -> Result<Focus> {
         .client
         .execute(
             r#"
-            const [selector] = arguments;
+            const [selector, MIN_RING_CONTRAST] = arguments;
             const element = document.activeElement;
             if (!element || element === document.body || element === document.documentElement) {
               return { onBody: true, matches: false, visible: false, describe: '<body>' };
             }
+            // A ring shows when its colour, laid over what lies behind the element, stands out
+            // from it: a focus shadow of the page's accent is invisible on the accent's bar.
+            const rgba = (text) => {
+              const [r, g, b, a = 1] = text.split(',').map((n) => parseFloat(n));
+              return { r, g, b, a };
+            };
+            const behind = (e) => {
+              for (let up = e.parentElement; up; up = up.parentElement) {
+                const colour = getComputedStyle(up).backgroundColor.match(/rgba?\(([^)]+)\)/);
+                if (colour && rgba(colour[1]).a > 0) return rgba(colour[1]);
+              }
+              return { r: 255, g: 255, b: 255, a: 1 };
+            };
+            const luminance = ({ r, g, b }) => {
+              const linear = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+              return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b);
+            };
+            const standsOut = (ringText, ground) => {
+              const ring = rgba(ringText);
+              const laid = ['r', 'g', 'b'].reduce((c, k) => ({ ...c, [k]: ring[k] * ring.a + ground[k] * (1 - ring.a) }), {});
+              const [light, dark] = [luminance(laid), luminance(ground)].sort((x, y) => y - x);
+              return (light + 0.05) / (dark + 0.05) >= MIN_RING_CONTRAST;
+            };
             const shows = (e) => {
               const style = getComputedStyle(e);
-              return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+              const ground = behind(e);
+              const rings = [];
+              if (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) rings.push(style.outlineColor);
+              if (style.boxShadow !== 'none') rings.push(...style.boxShadow.split(/,(?![^(]*\))/));
+              return rings.some((ring) => {
+                const colour = ring.match(/rgba?\(([^)]+)\)/);
+                return colour !== null && standsOut(colour[1], ground);
+              });
             };
             let visible = shows(element);
             // A file input is drawn as the label for it beside it (DocumentsStep.svelte): there
@@ -156,7 +190,7 @@ pub async fn read_focus(ui: &Ui, selector: &str) -> Result<Focus> {
               describe: `<${element.tagName.toLowerCase()}> in [${holder ? holder.dataset.testid : ''}] "${words}"`,
             };
             "#,
-            vec![json!(selector)],
+            vec![json!(selector), json!(MIN_RING_CONTRAST)],
         )
         .await
         .context("reading the focus")?;
@@ -205,7 +239,7 @@ async fn tab_at_most(ui: &Ui, target: &str, direction: Direction, most: usize) -
     loop {
         ensure!(
             focus.on_body || focus.visible,
-            "the focus on {} does not show (no outline, no focus shadow); Tab ({direction:?}) stopped on {stops:?} before",
+            "the focus on {} does not show (no outline or focus shadow that stands out from what lies behind it); Tab ({direction:?}) stopped on {stops:?} before",
             focus.describe
         );
         if focus.matches {
