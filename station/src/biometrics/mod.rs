@@ -100,7 +100,8 @@ impl Station {
         Ok(crate::CaptureView {
             preview_data_url: format!(
                 "data:image/png;base64,{}",
-                base64::engine::general_purpose::STANDARD.encode(preview::png_of(capture)?)
+                base64::engine::general_purpose::STANDARD
+                    .encode(preview::png_of(capture, preview::max_side(position))?)
             ),
             quality: capture.quality,
             device: crate::DeviceView {

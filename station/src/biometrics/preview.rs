@@ -1,6 +1,7 @@
 //! A kept capture as a PNG for the screen, whatever form the device delivered it in (pixels,
 //! or an ISO/IEC 19794 record with a PNG, JPEG 2000, WSQ or JPEG image), its longest side at
-//! most [`PREVIEW_MAX_SIDE`].
+//! most [`max_side`] for its position: [`FACE_MAX_SIDE`] for the face, [`TILE_MAX_SIDE`] for a
+//! finger or an iris.
 //!
 //! Why scaled here: the window shows a capture in a card 8rem wide and the slip prints the
 //! face a few centimetres wide, while a slap scanner's finger or a face camera's frame is
@@ -14,45 +15,60 @@ use enroll_devices::iso19794::{ImageFormat, Iso19794Record};
 
 use super::draft::{StoredCapture, StoredData};
 use crate::StationError;
+use enroll_devices::Position;
 
-/// The longest side of a preview, in pixels: three times the window's card (8rem at 16 px) for
-/// a high-density screen, and the slip's photo printed 4 cm high at 300 dpi.
-pub const PREVIEW_MAX_SIDE: u32 = 480;
+/// The longest side of the face's preview (and the exception photo's), in pixels: the slip
+/// prints it 4 cm high at 300 dpi.
+pub const FACE_MAX_SIDE: u32 = 480;
+/// The longest side of a finger's or an iris's preview, in pixels: two and a half times the
+/// window's card (8rem at 16 px), for a high-density screen. Smaller than the face's because a
+/// registration shows twelve of them: `make bench`'s registration bench counts each decoded
+/// bitmap in the web process.
+pub const TILE_MAX_SIDE: u32 = 320;
 
-pub fn png_of(capture: &StoredCapture) -> Result<Vec<u8>, StationError> {
+/// The longest side of `position`'s preview.
+pub fn max_side(position: Position) -> u32 {
+    match position {
+        Position::Face | Position::ExceptionPhoto => FACE_MAX_SIDE,
+        _ => TILE_MAX_SIDE,
+    }
+}
+
+pub fn png_of(capture: &StoredCapture, max_side: u32) -> Result<Vec<u8>, StationError> {
     let decode = super::draft::decode_stored;
     match &capture.data {
-        StoredData::Image { png, .. } => png_preview(decode(png)?),
+        StoredData::Image { png, .. } => png_preview(decode(png)?, max_side),
         StoredData::IsoRecord { record } => {
             let record = decode(record)?;
             let parsed = Iso19794Record::parse(&record)?;
             let image = &parsed.first().image;
             if image.format == ImageFormat::Png {
-                png_preview(image.data.clone())
+                png_preview(image.data.clone(), max_side)
             } else {
-                encode_preview(image::DynamicImage::ImageLuma8(
-                    enroll_devices::codecs::decode_record_image(image)?,
-                ))
+                encode_preview(
+                    image::DynamicImage::ImageLuma8(enroll_devices::codecs::decode_record_image(image)?),
+                    max_side,
+                )
             }
         }
     }
 }
 
-/// A kept PNG as its preview: within [`PREVIEW_MAX_SIDE`] as it was kept, its size read from
+/// A kept PNG as its preview: within `max_side` as it was kept, its size read from
 /// its header and nothing decoded; else scaled down. A PNG whose header does not read is
 /// decoded, and refused there.
-fn png_preview(png: Vec<u8>) -> Result<Vec<u8>, StationError> {
+fn png_preview(png: Vec<u8>, max_side: u32) -> Result<Vec<u8>, StationError> {
     let reader = image::ImageReader::with_format(std::io::Cursor::new(&png), image::ImageFormat::Png);
     match reader.into_dimensions() {
-        Ok((width, height)) if width.max(height) <= PREVIEW_MAX_SIDE => Ok(png),
-        _ => encode_preview(decode_png(&png)?),
+        Ok((width, height)) if width.max(height) <= max_side => Ok(png),
+        _ => encode_preview(decode_png(&png)?, max_side),
     }
 }
 
-/// `pixels` as a PNG, scaled down to [`PREVIEW_MAX_SIDE`] when larger.
-fn encode_preview(pixels: image::DynamicImage) -> Result<Vec<u8>, StationError> {
-    let pixels = if pixels.width().max(pixels.height()) > PREVIEW_MAX_SIDE {
-        pixels.thumbnail(PREVIEW_MAX_SIDE, PREVIEW_MAX_SIDE)
+/// `pixels` as a PNG, scaled down to `max_side` when larger.
+fn encode_preview(pixels: image::DynamicImage, max_side: u32) -> Result<Vec<u8>, StationError> {
+    let pixels = if pixels.width().max(pixels.height()) > max_side {
+        pixels.thumbnail(max_side, max_side)
     } else {
         pixels
     };
@@ -102,13 +118,15 @@ mod tests {
     }
 
     #[test]
-    fn a_scanner_sized_capture_is_previewed_at_most_480_pixels_on_its_longest_side() {
-        // A slap scanner's frame at 500 ppi, wider than high.
-        let preview = png_of(&capture_of(1600, 1500)).unwrap();
-        assert_eq!(dimensions(&preview), (480, 450));
+    fn a_face_is_previewed_at_most_480_pixels_and_a_finger_or_an_iris_320() {
         // A face camera's portrait frame: the height is the longest side.
-        let preview = png_of(&capture_of(960, 1280)).unwrap();
+        let preview = png_of(&capture_of(960, 1280), max_side(Position::Face)).unwrap();
         assert_eq!(dimensions(&preview), (360, 480));
+        // A finger cut from a slap scanner's frame at 500 ppi, and an iris camera's frame.
+        let preview = png_of(&capture_of(400, 500), max_side(Position::LeftIndex)).unwrap();
+        assert_eq!(dimensions(&preview), (256, 320));
+        let preview = png_of(&capture_of(640, 480), max_side(Position::RightIris)).unwrap();
+        assert_eq!(dimensions(&preview), (320, 240));
     }
 
     #[test]
@@ -118,7 +136,7 @@ mod tests {
             unreachable!("capture_of keeps pixels")
         };
         let kept = base64::engine::general_purpose::STANDARD.decode(png).unwrap();
-        assert_eq!(png_of(&capture).unwrap(), kept);
+        assert_eq!(png_of(&capture, max_side(Position::Face)).unwrap(), kept);
     }
 
     #[test]
@@ -129,7 +147,7 @@ mod tests {
             ppi: 500,
             png_sha256: None,
         };
-        let error = png_of(&capture).unwrap_err();
+        let error = png_of(&capture, TILE_MAX_SIDE).unwrap_err();
         assert!(error.to_string().contains("does not decode"), "{error}");
     }
 }
