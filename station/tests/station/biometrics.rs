@@ -266,17 +266,22 @@ async fn every_finger_iris_exception_and_sign_off_reaches_the_sealed_packet() {
     );
     assert_eq!(devices.iris.requests.lock().unwrap().len(), 1);
 
-    // The device's JPEG 2000 images show as PNG previews of the record's size.
+    // The device's JPEG 2000 images show as PNG previews of the record's image, scaled to a
+    // finger's preview size (320 px on the longest side, `preview.rs`) with its proportions.
     let preview = station.biometric_preview(&rid, Position::LeftIndex).unwrap();
     let png = preview_png(&preview.preview_data_url);
     let shown = image::load_from_memory(&png).unwrap();
     let record = enroll_devices::iso19794::Iso19794Record::parse(&fixture_record(Position::LeftIndex)).unwrap();
+    let (width, height) = (
+        u32::from(record.first().image.width),
+        u32::from(record.first().image.height),
+    );
+    assert!(width.max(height) > 320, "the fixture's finger is larger than a preview");
+    assert_eq!(shown.width().max(shown.height()), 320);
     assert_eq!(
         (shown.width(), shown.height()),
-        (
-            u32::from(record.first().image.width),
-            u32::from(record.first().image.height)
-        )
+        (width * 320 / width.max(height), height * 320 / width.max(height)),
+        "the record's {width}x{height} image scaled with its proportions"
     );
     assert_eq!(preview.quality, 35);
     let photo = station.biometric_preview(&rid, Position::ExceptionPhoto).unwrap();
