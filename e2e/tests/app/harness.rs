@@ -353,6 +353,11 @@ impl Ui {
         Ok(self.wait_for(id).await?.text().await?)
     }
 
+    /// What the input (or select, or text area) with this test id holds.
+    pub async fn value(&self, id: &str) -> Result<String> {
+        Ok(self.wait_for(id).await?.prop("value").await?.unwrap_or_default())
+    }
+
     /// Scrolls the element with this test id to the top of the window, for a screenshot of it.
     pub async fn scroll_to(&self, id: &str) -> Result<()> {
         let element = self.wait_for(id).await?;

@@ -495,12 +495,7 @@ async fn enroll_and_sync(ui: &Ui, intake: &mut Intake, station_dir: &Path, paths
         devices.contains("(محاكاة)") && devices.contains("SIM-FACE-0001"),
         "the device panel lists the simulated devices and says so: {devices:?}"
     );
-    let intake_url = ui
-        .wait_for(id::SETTINGS_INTAKE_URL)
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default();
+    let intake_url = ui.value(id::SETTINGS_INTAKE_URL).await?;
     ensure!(
         intake_url.starts_with("http://127.0.0.1:"),
         "the intake address shown: {intake_url:?}"
@@ -1517,12 +1512,7 @@ async fn fill_and_finalize(ui: &Ui, english_name: &str, arabic_name: &str, scree
         .await?;
     // The age instead of the date of birth, as a resident who does not know it gives it.
     ui.type_into(&id::field_age_input_id("dateOfBirth"), "41").await?;
-    let born = ui
-        .wait_for(&id::field_input("dateOfBirth", None))
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default();
+    let born = ui.value(&id::field_input("dateOfBirth", None)).await?;
     ensure!(
         born.len() == 10 && born.ends_with(&time::OffsetDateTime::now_utc().date().to_string()[4..].replace('-', "/")),
         "an age of 41 gave the date of birth {born:?}"

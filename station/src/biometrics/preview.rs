@@ -12,10 +12,10 @@
 //! Deliberately absent: annotation, and scaling up (a small capture is sent as it is).
 
 use enroll_devices::iso19794::{ImageFormat, Iso19794Record};
+use enroll_devices::Position;
 
 use super::draft::{StoredCapture, StoredData};
 use crate::StationError;
-use enroll_devices::Position;
 
 /// The longest side of the face's preview (and the exception photo's), in pixels: the slip
 /// prints it 4 cm high at 300 dpi.

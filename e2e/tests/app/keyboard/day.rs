@@ -52,12 +52,7 @@ pub async fn settings_in_french(ui: &Ui, password: &str) -> Result<()> {
     ensure_language(ui, "fr").await?;
 
     tab_to(ui, id::SETTINGS_INTAKE_URL, Forwards).await?;
-    let intake_url = ui
-        .wait_for(id::SETTINGS_INTAKE_URL)
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default();
+    let intake_url = ui.value(id::SETTINGS_INTAKE_URL).await?;
     ensure!(
         intake_url.starts_with("http://127.0.0.1:"),
         "the intake address shown: {intake_url:?}"
@@ -183,12 +178,7 @@ pub async fn reject_and_approve_a_batch(ui: &Ui, rejected: &str, batch: &[String
         .context("the register's list has a rejection reason")?
         .to_owned();
     choose(ui, &first).await?;
-    let reason = ui
-        .wait_for(id::REVIEW_REJECT_REASON)
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default();
+    let reason = ui.value(id::REVIEW_REJECT_REASON).await?;
     ensure!(!reason.is_empty(), "choosing {first} left the reason empty");
     tab_to(ui, id::REVIEW_REJECT_CONFIRM, Forwards).await?;
     ui.screenshot("12l-keyboard-reject-french").await?;

@@ -143,12 +143,7 @@ async fn register_by_keyboard(ui: &Ui) -> Result<()> {
     // The age instead of the date of birth: the date follows from it.
     tab_to(ui, &id::field_age_input_id("dateOfBirth"), Forwards).await?;
     type_text(ui, "41").await?;
-    let born = ui
-        .wait_for(&id::field_input("dateOfBirth", None))
-        .await?
-        .prop("value")
-        .await?
-        .unwrap_or_default();
+    let born = ui.value(&id::field_input("dateOfBirth", None)).await?;
     ensure!(born.len() == 10, "an age of 41 gave the date of birth {born:?}");
     tab_to(ui, &id::field_input("gender", None), Forwards).await?;
     choose(ui, "FLE").await?;
